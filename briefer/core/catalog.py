@@ -1,0 +1,358 @@
+"""The archive catalog: every imported document, its text versions and file locations.
+
+SQLite (stdlib), one file in the data directory.  The catalog is the source of
+truth; the search index is derived from it and can be rebuilt at any time.
+
+Texts are content-addressed (`texts`, keyed by the SHA-256 of the normalized
+text) and never rewritten: a document that changes gets a new text version and
+keeps the old ones, so spans captured against an earlier version stay valid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from briefer.core.documents import Document, Extracted
+from briefer.core.textnorm import NORMALIZATION_VERSION
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS texts (
+    hash TEXT PRIMARY KEY,
+    text TEXT NOT NULL,
+    normalization INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    text_hash TEXT NOT NULL REFERENCES texts(hash),
+    title TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    published TEXT,
+    published_raw TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL DEFAULT '',
+    language TEXT NOT NULL DEFAULT '',
+    format TEXT NOT NULL DEFAULT '',
+    source_type TEXT NOT NULL DEFAULT '',
+    imported_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    indexed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS documents_content ON documents(content_hash);
+CREATE INDEX IF NOT EXISTS documents_unindexed ON documents(indexed) WHERE indexed = 0;
+CREATE TABLE IF NOT EXISTS document_versions (
+    doc_id TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    captured_at TEXT NOT NULL,
+    PRIMARY KEY (doc_id, text_hash)
+);
+CREATE TABLE IF NOT EXISTS locations (
+    path TEXT PRIMARY KEY,
+    doc_id TEXT,
+    size INTEGER,
+    mtime_ns INTEGER,
+    content_hash TEXT,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    seen_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS locations_doc ON locations(doc_id);
+CREATE TABLE IF NOT EXISTS imports (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    summary TEXT
+);
+"""
+
+_DOC_COLUMNS = (
+    "id, title, text_hash, author, source, published, published_raw, url, language, format, "
+    "source_type, imported_at, updated_at"
+)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def new_document_id() -> str:
+    return "d" + uuid.uuid4().hex[:15]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value is not None else None
+
+
+def _from_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class Location:
+    """What the catalog last recorded about one file path."""
+
+    path: str
+    doc_id: str | None
+    size: int | None
+    mtime_ns: int | None
+    content_hash: str | None
+    status: str
+    reason: str
+
+
+class CatalogError(Exception):
+    """The catalog cannot be opened or is not one of ours."""
+
+
+class Catalog:
+    """The SQLite catalog.  One connection, usable from one thread at a time."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(_SCHEMA)
+            self._check_version()
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(f"cannot open the archive catalog {path}: {exc}") from exc
+        self._lock = threading.RLock()
+        self.path = path
+
+    def _check_version(self) -> None:
+        row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise CatalogError(
+                f"the catalog was written by a newer Briefer (schema {row[0]}); upgrade Briefer to open it"
+            )
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside happen together or not at all."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- locations ---------------------------------------------------------------
+    def locations(self) -> dict[str, Location]:
+        rows = self._db.execute(
+            "SELECT path, doc_id, size, mtime_ns, content_hash, status, reason FROM locations"
+        )
+        return {row[0]: Location(*row) for row in rows}
+
+    def set_location(
+        self,
+        path: str,
+        *,
+        doc_id: str | None,
+        size: int | None,
+        mtime_ns: int | None,
+        content_hash: str | None,
+        status: str,
+        reason: str = "",
+    ) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO locations VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (path, doc_id, size, mtime_ns, content_hash, status, reason, now_iso()),
+        )
+
+    def touch_location(self, path: str, size: int, mtime_ns: int, status: str) -> None:
+        self._db.execute(
+            "UPDATE locations SET size=?, mtime_ns=?, status=?, reason='', seen_at=? WHERE path=?",
+            (size, mtime_ns, status, now_iso(), path),
+        )
+
+    def remove_location(self, path: str) -> None:
+        self._db.execute("DELETE FROM locations WHERE path=?", (path,))
+
+    def paths_of(self, doc_id: str) -> list[str]:
+        rows = self._db.execute(
+            "SELECT path FROM locations WHERE doc_id=? ORDER BY status != 'duplicate', path", (doc_id,)
+        )
+        return [row[0] for row in rows]
+
+    def failures(self) -> list[Location]:
+        rows = self._db.execute(
+            "SELECT path, doc_id, size, mtime_ns, content_hash, status, reason FROM locations "
+            "WHERE status='failed' ORDER BY path"
+        )
+        return [Location(*row) for row in rows]
+
+    # -- documents ---------------------------------------------------------------
+    def document_by_content(self, content_hash: str) -> str | None:
+        row = self._db.execute("SELECT id FROM documents WHERE content_hash=?", (content_hash,)).fetchone()
+        return row[0] if row else None
+
+    def _store_text(self, text: str) -> str:
+        text_hash = sha256_hex(text.encode("utf-8", "surrogatepass"))
+        self._db.execute(
+            "INSERT OR IGNORE INTO texts VALUES (?, ?, ?, ?)",
+            (text_hash, text, NORMALIZATION_VERSION, now_iso()),
+        )
+        return text_hash
+
+    def put_document(self, doc_id: str | None, content_hash: str, extracted: Extracted) -> str:
+        """Insert a new document (doc_id None) or a new version of one; returns its id."""
+        text_hash = self._store_text(extracted.text)
+        stamp = now_iso()
+        values = (
+            content_hash,
+            text_hash,
+            extracted.title,
+            extracted.author,
+            extracted.source,
+            _iso(extracted.published),
+            extracted.published_raw,
+            extracted.url,
+            extracted.language,
+            extracted.format,
+        )
+        if doc_id is None:
+            doc_id = new_document_id()
+            self._db.execute(
+                "INSERT INTO documents (content_hash, text_hash, title, author, source, published, "
+                "published_raw, url, language, format, id, imported_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*values, doc_id, stamp, stamp),
+            )
+        else:
+            self._db.execute(
+                "UPDATE documents SET content_hash=?, text_hash=?, title=?, author=?, source=?, "
+                "published=?, published_raw=?, url=?, language=?, format=?, updated_at=?, indexed=0 "
+                "WHERE id=?",
+                (*values, stamp, doc_id),
+            )
+        self._db.execute(
+            "INSERT OR IGNORE INTO document_versions VALUES (?, ?, ?)", (doc_id, text_hash, stamp)
+        )
+        return doc_id
+
+    def delete_document(self, doc_id: str) -> None:
+        """Forget a document and its locations; its text versions stay for verification."""
+        self._db.execute("DELETE FROM locations WHERE doc_id=?", (doc_id,))
+        self._db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
+
+    def mark_indexed(self, doc_ids: Iterable[str]) -> None:
+        with self.transaction():
+            self._db.executemany("UPDATE documents SET indexed=1 WHERE id=?", ((i,) for i in doc_ids))
+
+    def mark_all_unindexed(self) -> None:
+        self._db.execute("UPDATE documents SET indexed=0")
+
+    def unindexed_ids(self) -> list[str]:
+        return [row[0] for row in self._db.execute("SELECT id FROM documents WHERE indexed=0")]
+
+    def all_ids(self) -> list[str]:
+        return [row[0] for row in self._db.execute("SELECT id FROM documents ORDER BY rowid")]
+
+    def document(self, doc_id: str) -> Document | None:
+        docs = self.documents([doc_id])
+        return docs[0] if docs else None
+
+    def documents(self, doc_ids: list[str]) -> list[Document]:
+        """The documents with these ids, in the same order; unknown ids are left out."""
+        found: dict[str, Document] = {}
+        for chunk_start in range(0, len(doc_ids), 500):
+            chunk = doc_ids[chunk_start : chunk_start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT d.id, d.title, t.text, d.text_hash, d.author, d.source, d.published, "
+                f"d.published_raw, d.url, d.language, d.format, d.source_type, d.imported_at, "
+                f"d.updated_at FROM documents d JOIN texts t ON t.hash = d.text_hash "
+                f"WHERE d.id IN ({marks})",
+                chunk,
+            )
+            for row in rows:
+                found[row[0]] = self._document_from_row(row)
+        return [found[i] for i in doc_ids if i in found]
+
+    def _document_from_row(self, row: tuple[object, ...]) -> Document:
+        doc_id = str(row[0])
+        return Document(
+            id=doc_id,
+            title=str(row[1]),
+            text=str(row[2]),
+            text_hash=str(row[3]),
+            author=str(row[4]),
+            source=str(row[5]),
+            published=_from_iso(row[6] if isinstance(row[6], str) else None),
+            published_raw=str(row[7]),
+            url=str(row[8]),
+            language=str(row[9]),
+            format=str(row[10]),
+            source_type=str(row[11]),
+            paths=tuple(self.paths_of(doc_id)),
+            imported_at=_from_iso(str(row[12])),
+            updated_at=_from_iso(str(row[13])),
+        )
+
+    def text_version(self, text_hash: str) -> str | None:
+        row = self._db.execute("SELECT text FROM texts WHERE hash=?", (text_hash,)).fetchone()
+        return str(row[0]) if row else None
+
+    def texts(self, doc_ids: list[str]) -> dict[str, str]:
+        """The current text of each document (for snippets), by id."""
+        found: dict[str, str] = {}
+        for start in range(0, len(doc_ids), 500):
+            chunk = doc_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT d.id, t.text FROM documents d JOIN texts t ON t.hash = d.text_hash "
+                f"WHERE d.id IN ({marks})",
+                chunk,
+            )
+            found.update((str(r[0]), str(r[1])) for r in rows)
+        return found
+
+    # -- statistics --------------------------------------------------------------
+    def count_documents(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+    def count_unindexed(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM documents WHERE indexed=0").fetchone()[0])
+
+    def count_failed(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM locations WHERE status='failed'").fetchone()[0])
+
+    def start_import(self) -> int:
+        cursor = self._db.execute("INSERT INTO imports (started_at) VALUES (?)", (now_iso(),))
+        return int(cursor.lastrowid or 0)
+
+    def finish_import(self, import_id: int, summary: str) -> None:
+        self._db.execute(
+            "UPDATE imports SET finished_at=?, summary=? WHERE id=?", (now_iso(), summary, import_id)
+        )
+
+    def last_import(self) -> tuple[str, str | None, str | None] | None:
+        row = self._db.execute(
+            "SELECT started_at, finished_at, summary FROM imports ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return (row[0], row[1], row[2]) if row else None

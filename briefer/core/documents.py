@@ -1,0 +1,51 @@
+"""What an importer extracts from a file, and what the catalog keeps of a document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The clean text and metadata of one file, before it enters the catalog.
+
+    `text` is normalized (see `textnorm.normalize`): paragraphs separated by one
+    blank line, so character offsets into it are stable and meaningful.
+    """
+
+    text: str
+    title: str = ""
+    author: str = ""
+    source: str = ""  # outlet or site name
+    published: datetime | None = None  # UTC
+    published_raw: str = ""  # the date as the file gave it
+    url: str = ""
+    language: str = ""
+    format: str = ""  # "html", "markdown", "text", ...
+    pages: tuple[int, ...] = ()  # offset where each page starts, when the format has pages
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document in the archive: its current text version and where its files are."""
+
+    id: str
+    title: str
+    text: str
+    text_hash: str
+    author: str = ""
+    source: str = ""
+    published: datetime | None = None
+    published_raw: str = ""
+    url: str = ""
+    language: str = ""
+    format: str = ""
+    source_type: str = ""
+    paths: tuple[str, ...] = field(default_factory=tuple)
+    imported_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def path(self) -> str:
+        return self.paths[0] if self.paths else ""
