@@ -180,6 +180,14 @@ class Archive:
             hits.append(Hit(doc, raw.score, make_snippet(doc.text, spans), len(spans)))
         return SearchResults(query=query, hits=hits, total=found.total, notices=tuple(self._search_notices()))
 
+    def highlight_spans(self, text: str, query: str) -> list[tuple[int, int]]:
+        """Where the words of `query` occur in `text`; [] for an empty or malformed query."""
+        try:
+            terms = self.index.query_terms(query)
+        except QueryError:
+            return []
+        return match_spans(text, terms)
+
     def _search_notices(self) -> Iterator[str]:
         failed = self.catalog.count_failed()
         if failed:

@@ -10,6 +10,8 @@ an index that Briefer created may be read.
 from __future__ import annotations
 
 import ctypes
+import functools
+import re
 import json
 import logging
 import os
@@ -246,10 +248,12 @@ class SearchIndex:
 
     # -- reading ---------------------------------------------------------------
     def _current_searcher(self) -> Any:
+        if self._searcher is not None and not self._searcher.up_to_date():
+            # Not `refresh()`: it crashes when the old reader was an empty index's.
+            self._searcher.close()
+            self._searcher = None
         if self._searcher is None:
             self._searcher = self._ix.searcher(weighting=scoring.BM25F())
-        else:
-            self._searcher = self._searcher.refresh()  # cheap when nothing was committed
         return self._searcher
 
     def doc_count(self) -> int:
@@ -276,17 +280,32 @@ class SearchIndex:
             raise QueryError("the query has no words to search for")
         return parsed
 
+    def query_terms(self, text: str) -> frozenset[str]:
+        """The analyzed words of a query, wildcards expanded, as `match_spans` wants them."""
+        parsed = self.parse(text)
+        with self._lock:
+            return self._terms(parsed, self._current_searcher())
+
+    @staticmethod
+    def _terms(parsed: Any, searcher: Any) -> frozenset[str]:
+        # Not `Query.existing_terms`: its loop variable shadows its `fieldname`
+        # argument, so it drops the body terms of a multi-field query.
+        reader = searcher.reader()
+        found = set()
+        for leaf in parsed.leaves():
+            if leaf.field() not in SEARCH_FIELDS:
+                continue
+            for _field, term in leaf.expanded_terms(reader, phrases=True):
+                found.add(term.decode("utf-8") if isinstance(term, bytes) else str(term))
+        return frozenset(found)
+
     def search(self, text: str, *, limit: int = 20) -> IndexResults:
         parsed = self.parse(text)
         with self._lock:
             searcher = self._current_searcher()
             results = searcher.search(parsed, limit=limit)
             hits = [IndexHit(hit["id"], float(hit.score or 0.0)) for hit in results]
-            terms = frozenset(
-                term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                for field, term in parsed.existing_terms(searcher.reader(), phrases=True, expand=True)
-                if field in SEARCH_FIELDS
-            )
+            terms = self._terms(parsed, searcher)
             # Counting every match is slow (`len(results)`); Whoosh's estimate can
             # overshoot, but never when the page was not filled.
             total = len(hits) if len(hits) < limit else max(len(hits), results.estimated_length())
@@ -308,18 +327,66 @@ def _syntax_problem(text: str) -> str:
         return "a parenthesis '(' is not closed"
     if text.count("[") != text.count("]"):
         return "a date range needs both brackets, e.g. published:[2023-09-01 to 2023-09-30]"
+    return _field_problem(text)
+
+
+_FIELD_USE = re.compile(r"(?<![\w/.])([A-Za-z_]\w*):(?!//)(\[[^\]]*\]|\"[^\"]*\"|[<>]=?\S+|\S*)")
+_DATE = re.compile(r"\d{4}(-?\d{2}(-?\d{2}([T ]?\d{2}(:?\d{2}(:?\d{2})?)?)?)?)?$")
+DATE_HELP = "use 2023, 2023-09, 2023-09-13, published:>2023-09-01 or published:[2023-09-01 to 2023-09-30]"
+
+
+def _field_problem(text: str) -> str:
+    """Whoosh silently drops a clause with an unknown field or an unreadable date: say so."""
+    for match in _FIELD_USE.finditer(text):
+        name, value = match.group(1), match.group(2)
+        if name not in SCHEMA.names():
+            known = ", ".join(n for n in SCHEMA.names() if n not in {"id", "path", "body"})
+            return f"there is no field '{name}'; fields are {known}"
+        if name == "published":
+            dates = [d for d in re.split(r"\s*\bto\b\s*", value.strip("[]<>=").strip()) if d]
+            bad = next((d for d in dates if not _is_date(d)), None)
+            if bad is not None or not dates:
+                return f"cannot read the date '{bad or value}' in published:{value}; {DATE_HELP}"
     return ""
 
 
+def _is_date(value: str) -> bool:
+    """A date Whoosh's DATETIME field reads, with a real month and day."""
+    if not _DATE.match(value):
+        return False
+    digits = value.replace("-", "")
+    month = int(digits[4:6] or 1)
+    day = int(digits[6:8] or 1)
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
 def match_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
-    """Where the analyzed `terms` occur in `text`, as (start, end) character spans."""
+    """Where the analyzed `terms` occur in `text`, as (start, end) character spans.
+
+    Running the analyzer over a whole long document for every hit costs
+    milliseconds; instead a regex finds the words that could stem to a term
+    (a stem minus its last letter is a prefix of its words) and only those
+    are analyzed.
+    """
     if not terms:
         return []
     return [
-        (token.startchar, token.endchar)
-        for token in _STEMMING(text, chars=True, mode="index")
-        if token.text in terms
+        match.span()
+        for match in _candidate_words(terms).finditer(text)
+        if not _word_stems(match.group().lower()).isdisjoint(terms)
     ]
+
+
+@functools.lru_cache(maxsize=256)
+def _candidate_words(terms: frozenset[str]) -> re.Pattern[str]:
+    prefixes = sorted({t[: max(1, len(t) - 1)] for t in terms}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(p) for p in prefixes)
+    return re.compile(rf"(?<!\w)(?:{alternatives})\w*(?:\.\w+)*", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_stems(word: str) -> frozenset[str]:
+    return frozenset(token.text for token in _STEMMING(word, mode="index"))
 
 
 __all__ = ["IndexBatch", "IndexBusy", "IndexHit", "IndexResults", "QueryError", "SearchIndex", "match_spans"]
