@@ -254,6 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     reindex = commands.add_parser("reindex", help="rebuild the search index from the catalog")
     reindex.set_defaults(run=_cmd_reindex)
+    from briefer import cli_brief
+
+    cli_brief.register(commands, _open_archive)
     return parser
 
 

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import re
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import sys
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,9 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import fields, index, qparser, query, scoring
-from whoosh.analysis import RegexTokenizer, StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, RegexTokenizer, StemmingAnalyzer
 from whoosh.analysis.filters import LowercaseFilter
 from whoosh.filedb.filestore import RamStorage
+from whoosh.lang import porter
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import IndexWriter, LockError
 
@@ -42,14 +44,50 @@ SEARCH_FIELDS = ("title", "body")
 
 _STEMMING = StemmingAnalyzer()
 _NAMES = RegexTokenizer() | LowercaseFilter()  # outlets and authors: no stemming, no stop words
+# whoosh.analysis.tokenizers.default_pattern, with its group made non-capturing for findall.
+_WORD = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
+_stem = functools.lru_cache(maxsize=200_000)(porter.stem)
+
+
+class _StemmedText(fields.TEXT):
+    """A TEXT field with the StemmingAnalyzer, indexed about four times faster.
+
+    Whoosh runs every word through a chain of generator filters with a Token
+    object; indexing is most of an import's time.  This computes the same
+    postings (stop words and one-letter words dropped, positions renumbered the
+    way StopFilter does, Porter stems) with one regex pass; a test proves the
+    postings equal Whoosh's own.  Queries still use Whoosh's analyzer.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(analyzer=_STEMMING, **kwargs)
+
+    def index(self, value: Any, **kwargs: Any) -> Any:
+        if kwargs or not isinstance(value, str):
+            return super().index(value, **kwargs)
+        positions: dict[str, list[int]] = defaultdict(list)
+        pos = -1
+        first = True
+        for raw_pos, word in enumerate(_WORD.findall(value)):
+            word = word.lower()
+            if len(word) < 2 or word in STOP_WORDS:
+                continue
+            # StopFilter keeps the first kept word's raw position, then counts on.
+            pos = raw_pos if first else pos + 1
+            first = False
+            positions[_stem(word)].append(pos)
+        boost = self.format.field_boost
+        encode = self.format.encode
+        return [(w.encode("utf-8"), len(p), len(p) * boost, encode(p)) for w, p in positions.items()]
+
 
 SCHEMA = fields.Schema(
     id=fields.ID(stored=True, unique=True),
     path=fields.ID(),
-    title=fields.TEXT(analyzer=_STEMMING, field_boost=2.0),
+    title=_StemmedText(field_boost=2.0),
     # Not stored: snippets and passages are cut from the catalog's normalized
     # text, whose offsets are the ones excerpts cite.
-    body=fields.TEXT(analyzer=_STEMMING),
+    body=_StemmedText(),
     source=fields.TEXT(analyzer=_NAMES),
     author=fields.TEXT(analyzer=_NAMES),
     published=fields.DATETIME(stored=True, sortable=True),

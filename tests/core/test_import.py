@@ -26,7 +26,11 @@ def test_import_reads_every_format_with_metadata(archive: Archive, articles: Pat
     notes = by_title["Analyst notes on Japan"]
     assert notes.source == "Tokyo Review" and notes.format == "markdown"
     page = by_title["Seoul reacts to the summit"]
-    assert (page.author, page.source, page.url) == ("Min Park", "Harbour Times", "https://harbour.example/seoul-reacts")
+    assert (page.author, page.source, page.url) == (
+        "Min Park",
+        "Harbour Times",
+        "https://harbour.example/seoul-reacts",
+    )
     assert page.published is not None and page.published.hour == 21  # 06:00 in Seoul is 21:00 UTC
     assert "Home | World" not in page.text  # navigation is boilerplate
 
@@ -93,7 +97,9 @@ def test_failed_update_keeps_the_indexed_version(archive: Archive, tmp_path: Pat
     folder = tmp_path / "pages"
     folder.mkdir()
     page = folder / "page.html"
-    page.write_text("<html><body><article><p>Pyongyang shipped containers by rail.</p></article></body></html>")
+    page.write_text(
+        "<html><body><article><p>Pyongyang shipped containers by rail.</p></article></body></html>"
+    )
     archive.import_paths([folder])
     page.write_bytes(b"")
     summary = archive.import_paths([folder])

@@ -43,7 +43,10 @@ def test_field_queries(imported: Archive) -> None:
 
 def test_date_ranges_on_published(imported: Archive) -> None:
     september = "published:[2023-09-01 to 2023-09-30]"
-    assert sorted(titles(imported, september)) == ["Putin and Kim meet at Vostochny", "Seoul reacts to the summit"]
+    assert sorted(titles(imported, september)) == [
+        "Putin and Kim meet at Vostochny",
+        "Seoul reacts to the summit",
+    ]
     assert titles(imported, "published:2023-10") == ["New sanctions on arms brokers"]
     assert titles(imported, "satellite published:[2023-11-01 to 2023-11-30]") == ["Analyst notes on Japan"]
 

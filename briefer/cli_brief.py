@@ -1,0 +1,378 @@
+"""`briefer brief ...` and `briefer export`: build a briefing from the command line and export it to Word.
+
+`register(commands, open_archive)` adds the subcommands to the main parser;
+every handler returns an exit status and reports problems as `briefer: ...`
+on stderr.  A command that fails leaves the .briefing file as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from briefer.core import paths
+from briefer.core.archive import Archive
+from briefer.core.briefing import edits, markings, storage, templates
+from briefer.core.briefing.citations import citation_pieces, format_time, number_sources, plain
+from briefer.core.briefing.excerpts import check_sources, excerpt_from_quote, excerpt_from_span
+from briefer.core.briefing.model import (
+    CONFIDENCE_LEVELS,
+    LIKELIHOOD_TERMS,
+    PORTIONS,
+    Block,
+    Briefing,
+    BriefingError,
+    BulletList,
+    Excerpt,
+    KeyJudgment,
+    MatrixCell,
+    Paragraph,
+    resolve_section,
+    section_path,
+    walk_sections,
+)
+from briefer.core.export.docx_export import COMMENT_MODES, export_docx
+
+OpenArchive = Callable[[argparse.Namespace], Archive]
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _fail(message: str) -> int:
+    print(f"briefer: {message}", file=sys.stderr)
+    return 1
+
+
+def _reporting(handler: Handler) -> Handler:
+    """Turn the expected failures (bad input, unreadable files) into `briefer: ...` and status 1."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except BriefingError as exc:
+            return _fail(str(exc))
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            return _fail(f"{where}{exc.strerror or exc}")
+
+    return run
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    return paths.resolve_data_dir(getattr(args, "data_dir", None))
+
+
+# -- brief new / list-templates ---------------------------------------------------
+def _when(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO date or time (e.g. 2024-06-20T12:00Z)"
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        return _fail(f"{out} already exists; use --force to replace it (a .bak copy is kept)")
+    template = templates.load(args.template, _data_dir(args))
+    briefing = templates.new_briefing(template, title=args.title or "")
+    _apply_metadata(briefing, args)
+    storage.save(briefing, out)
+    print(f"created {out} from template {template.id!r} ({template.name})")
+    return 0
+
+
+def _apply_metadata(briefing: Briefing, args: argparse.Namespace) -> None:
+    names = ("title", "subtitle", "product_number", "author", "office", "audience", "marking_profile", "tlp")
+    for name in (*names, "edition", "date", "info_cutoff"):
+        value = getattr(args, name, None)
+        if value is not None:
+            if name == "tlp" and value == "NONE":
+                value = None
+            edits.apply(briefing, edits.SetMetadata(name, value))
+    cui = briefing.metadata.cui
+    changes = {
+        key: getattr(args, f"cui_{key}", None) for key in ("controlled_by", "office", "dissemination", "poc")
+    }
+    categories = getattr(args, "cui_category", None)
+    if any(v is not None for v in changes.values()) or categories is not None:
+        updated = replace(cui, **{k: v for k, v in changes.items() if v is not None})
+        if categories is not None:
+            updated = replace(updated, categories=tuple(categories))
+        edits.apply(briefing, edits.SetMetadata("cui", updated))
+    if getattr(args, "title_portion", None) is not None:
+        edits.apply(briefing, edits.SetMetadata("title_portion", args.title_portion))
+
+
+def _cmd_list_templates(args: argparse.Namespace) -> int:
+    for template in templates.available(_data_dir(args)).values():
+        where = "built-in" if template.builtin else str(template.path)
+        print(f"{template.id:<12} {template.name:<14} {where}\n             {template.description}")
+    return 0
+
+
+# -- brief show ---------------------------------------------------------------------
+def _summary(block: Block, width: int = 90) -> str:
+    if isinstance(block, Excerpt):
+        text = f"\u201c{block.quote}\u201d ({block.doc_id} {block.start}:{block.end})"
+    elif isinstance(block, BulletList):
+        text = " \u2022 ".join(block.items)
+    else:
+        text = block.text
+    tags = []
+    if isinstance(block, KeyJudgment | MatrixCell):
+        tags = [t for t in (getattr(block, "likelihood", None), getattr(block, "confidence", None)) if t]
+    if isinstance(block, MatrixCell):
+        tags = [f"{block.actor} x {block.domain}", *tags]
+    text = " ".join(text.split())
+    text = text if len(text) <= width else text[: width - 1] + "\u2026"
+    mark = f"({block.portion}) " if block.portion else "(unmarked) "
+    label = block.kind.replace("_", " ")
+    return f"[{label} {block.id}] {mark}" + (f"<{', '.join(tags)}> " if tags else "") + text
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    briefing = storage.load(Path(args.file))
+    if args.json:
+        print(json.dumps(storage.to_dict(briefing), ensure_ascii=False, indent=1))
+        return 0
+    meta = briefing.metadata
+    print(meta.title)
+    if meta.subtitle:
+        print(f"  {meta.subtitle}")
+    facts = [meta.product_line, meta.product_number, f"edition {meta.edition}"]
+    facts += [format_time(meta.date)] if meta.date else []
+    print("  " + " \u00b7 ".join(f for f in facts if f))
+    tlp = f" \u00b7 TLP:{meta.tlp}" if meta.tlp else ""
+    print(f"  banner {markings.banner(briefing)}{tlp} \u00b7 marking profile {meta.marking_profile}")
+    for depth, section in walk_sections(briefing):
+        indent = "  " * depth
+        print(
+            f"\n{indent}{section.title}  [{section.id}]"
+            + (f"  ({section.kind})" if section.kind != "text" else "")
+        )
+        for block in section.blocks:
+            print(f"{indent}  {_summary(block)}")
+    _print_sources(briefing)
+    problems = markings.validate(briefing)
+    if problems:
+        print(f"\nMarkings: {len(problems)} problem(s) to fix before export:")
+        for problem in problems:
+            print(f"  - {problem}")
+    else:
+        print("\nMarkings: ready for export.")
+    return 0
+
+
+def _print_sources(briefing: Briefing) -> None:
+    numbers = number_sources(briefing)
+    if len(numbers):
+        print("\nSources (numbered by first appearance):")
+        for number, citation in numbers.ordered():
+            print(f"  {number}. {plain(citation_pieces(citation))}")
+
+
+# -- adding blocks ------------------------------------------------------------------
+def _span(text: str) -> tuple[int, int]:
+    try:
+        start, end = (int(part) for part in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a span START:END (e.g. 120:245)") from None
+    return start, end
+
+
+def _add(args: argparse.Namespace, block: Block) -> int:
+    """Load, add the block to --section, save; the file is untouched when any step fails."""
+    path = Path(args.file)
+    briefing = storage.load(path)
+    section = resolve_section(briefing, args.section)
+    _check_cites(briefing, getattr(args, "cite", None) or [])
+    edits.add_block(briefing, section.id, block)
+    storage.save(briefing, path)
+    print(f"added {block.kind.replace('_', ' ')} {block.id} to {section_path(briefing, section.id)}")
+    return 0
+
+
+def _check_cites(briefing: Briefing, cites: list[str]) -> None:
+    known = {b.id for _, s in walk_sections(briefing) for b in s.blocks if isinstance(b, Excerpt)}
+    unknown = [c for c in cites if c not in known]
+    if unknown:
+        raise BriefingError(f"--cite names no excerpt of this briefing: {', '.join(unknown)}")
+
+
+def _cmd_add_excerpt(open_archive: OpenArchive, args: argparse.Namespace) -> int:
+    briefing = storage.load(Path(args.file))  # read first: a bad file fails before the archive opens
+    resolve_section(briefing, args.section)
+    with open_archive(args) as archive:
+        document = archive.document(args.doc)
+        if document is None:
+            return _fail(f"no document {args.doc!r} in the archive at {archive.data_dir}")
+        if args.span is not None:
+            excerpt = excerpt_from_span(
+                document, *args.span, page=args.page, comment=args.comment, portion=args.portion
+            )
+        else:
+            excerpt = excerpt_from_quote(
+                document, args.quote, page=args.page, comment=args.comment, portion=args.portion
+            )
+    status = _add(args, excerpt)
+    print(f"  \u201c{_clip(excerpt.quote)}\u201d ({excerpt.doc_id} {excerpt.start}:{excerpt.end})")
+    return status
+
+
+def _clip(text: str, width: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+def _cmd_add_text(args: argparse.Namespace) -> int:
+    return _add(args, Paragraph(args.text, portion=args.portion, cites=list(args.cite or [])))
+
+
+def _cmd_add_judgment(args: argparse.Namespace) -> int:
+    if args.section is None:
+        args.section = "key-judgments"
+    kj = KeyJudgment(args.text, args.likelihood, args.confidence, args.portion, list(args.cite or []))
+    return _add(args, kj)
+
+
+def _cmd_set(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    briefing = storage.load(path)
+    _apply_metadata(briefing, args)
+    storage.save(briefing, path)
+    print(f"updated {path}; banner {markings.banner(briefing)}")
+    return 0
+
+
+# -- export -------------------------------------------------------------------------
+def _cmd_export(open_archive: OpenArchive, args: argparse.Namespace) -> int:
+    source, out = Path(args.file), Path(args.output)
+    if out.resolve() == source.resolve():
+        return _fail("the output would overwrite the briefing itself; choose another -o")
+    briefing = storage.load(source)
+    checks = None
+    if not args.no_archive_check:
+        with open_archive(args) as archive:
+            checks = check_sources(briefing, archive.document, archive.catalog.text_version)
+    reference = Path(args.reference_docx) if args.reference_docx else None
+    report = export_docx(briefing, out, reference=reference, checks=checks, comments=args.comments)
+    print(
+        f"wrote {out}: {report.sources} source(s), {report.footnotes} footnote(s) in {report.seconds:.2f} s"
+    )
+    if report.missing:
+        listed = "; ".join(f"[{n}] {c.doc_id} {c.title!r}" for n, c in report.missing)
+        print(
+            f"briefer: {len(report.missing)} source(s) are no longer in the archive; "
+            f"cited from the briefing's snapshot and marked as such: {listed}",
+            file=sys.stderr,
+        )
+    for warning in report.warnings:
+        print(f"briefer: warning: {warning}", file=sys.stderr)
+    return 0
+
+
+# -- the parser -----------------------------------------------------------------------
+def _block_options(parser: argparse.ArgumentParser, *, section_required: bool = True) -> None:
+    parser.add_argument("file", help="the .briefing file")
+    parser.add_argument("--section", required=section_required, help="section id or title (case-insensitive)")
+    parser.add_argument("--portion", choices=PORTIONS, default="U", help="portion mark (default U)")
+
+
+def _metadata_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--title")
+    parser.add_argument("--subtitle")
+    parser.add_argument("--product-number", metavar="NO", help="e.g. BRF-2024-0017")
+    parser.add_argument("--edition", type=int)
+    parser.add_argument("--date", type=_when, help="product date, ISO 8601 (UTC if no zone)")
+    parser.add_argument("--info-cutoff", type=_when, metavar="WHEN", help="information cutoff, ISO 8601")
+    parser.add_argument("--author")
+    parser.add_argument("--office")
+    parser.add_argument("--audience")
+    parser.add_argument("--marking-profile", choices=list(markings.PROFILES))
+    parser.add_argument(
+        "--tlp", choices=[*markings.TLP_LABELS, "NONE"], type=str.upper, help="TLP 2.0 label, or none"
+    )
+    parser.add_argument("--title-portion", choices=PORTIONS, help="the title's portion mark")
+    cui = parser.add_argument_group("CUI designation block (required once any portion is CUI)")
+    cui.add_argument("--cui-controlled-by", metavar="ORG")
+    cui.add_argument("--cui-office", metavar="OFFICE")
+    cui.add_argument("--cui-category", action="append", metavar="CAT", help="e.g. SP-PRVCY (repeatable)")
+    cui.add_argument("--cui-dissemination", metavar="LDC", help="e.g. FEDCON or NOFORN")
+    cui.add_argument("--cui-poc", metavar="POC", help="name, phone or e-mail")
+
+
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], open_archive: OpenArchive
+) -> None:
+    """Add `brief` (new, show, add-excerpt, add-text, add-judgment, set, list-templates) and `export`."""
+    brief = commands.add_parser("brief", help="create and edit briefings (.briefing files)")
+    sub = brief.add_subparsers(dest="brief_command", metavar="ACTION", required=True)
+
+    new = sub.add_parser("new", help="start a briefing from a template")
+    new.add_argument("--template", default="assessment", help="template id or name (see list-templates)")
+    new.add_argument("-o", "--output", required=True, metavar="FILE", help="the .briefing file to create")
+    new.add_argument("--force", action="store_true", help="replace an existing briefing")
+    _metadata_options(new)
+    new.set_defaults(run=_reporting(_cmd_new))
+
+    show = sub.add_parser("show", help="print a briefing's outline, sources and marking check")
+    show.add_argument("file")
+    show.add_argument("--json", action="store_true", help="print the file's JSON")
+    show.set_defaults(run=_reporting(_cmd_show))
+
+    excerpt = sub.add_parser("add-excerpt", help="quote an archived document")
+    _block_options(excerpt)
+    excerpt.add_argument("--doc", required=True, metavar="ID", help="document id (see `briefer search`)")
+    where = excerpt.add_mutually_exclusive_group(required=True)
+    where.add_argument("--span", type=_span, metavar="START:END", help="character offsets in the text")
+    where.add_argument("--quote", metavar="TEXT", help="text that must occur in the document")
+    excerpt.add_argument("--page", type=int, help="page number, when known")
+    excerpt.add_argument("--comment", default="", help="analyst comment on the quote")
+    excerpt.set_defaults(run=_reporting(functools.partial(_cmd_add_excerpt, open_archive)))
+
+    text = sub.add_parser("add-text", help="add an analyst paragraph")
+    _block_options(text)
+    text.add_argument("text")
+    text.add_argument("--cite", action="append", metavar="EXCERPT_ID", help="excerpt the paragraph rests on")
+    text.set_defaults(run=_reporting(_cmd_add_text))
+
+    kj = sub.add_parser("add-judgment", help="add a key judgment (default section: key-judgments)")
+    _block_options(kj, section_required=False)
+    kj.add_argument("text")
+    kj.add_argument("--likelihood", choices=LIKELIHOOD_TERMS, help="ICD 203 likelihood term")
+    kj.add_argument("--confidence", choices=CONFIDENCE_LEVELS)
+    kj.add_argument("--cite", action="append", metavar="EXCERPT_ID")
+    kj.set_defaults(run=_reporting(_cmd_add_judgment))
+
+    meta = sub.add_parser("set", help="change a briefing's metadata")
+    meta.add_argument("file")
+    _metadata_options(meta)
+    meta.set_defaults(run=_reporting(_cmd_set))
+
+    listing = sub.add_parser("list-templates", help="the templates `brief new` can use")
+    listing.set_defaults(run=_reporting(_cmd_list_templates))
+
+    export = commands.add_parser("export", help="export a briefing to Word (.docx)")
+    export.add_argument("file", help="the .briefing file")
+    export.add_argument("-o", "--output", required=True, metavar="OUT.docx")
+    export.add_argument("--reference-docx", metavar="STYLE.docx", help="your organisation's styles")
+    export.add_argument(
+        "--comments",
+        choices=COMMENT_MODES,
+        default="margin",
+        help="analyst comments on excerpts: Word comments (default), inline, or omitted",
+    )
+    export.add_argument(
+        "--no-archive-check", action="store_true", help="do not check the quoted sources against the archive"
+    )
+    export.set_defaults(run=_reporting(functools.partial(_cmd_export, open_archive)))

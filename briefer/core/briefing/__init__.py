@@ -1,0 +1,1 @@
+"""Briefings: the model, its edits, templates, markings, citations and the .briefing file."""

@@ -1,0 +1,206 @@
+"""ICD 206-style source citations: the text of a citation, and numbering by first appearance.
+
+A citation is a list of `Piece`s so a writer can turn the URL into a real
+hyperlink; `plain()` joins them for text output.  Every element that is
+missing is spelled out ("n.a.", "n.d.") instead of being left blank, so a
+reader can tell "unknown" from "forgotten".
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from briefer.core.briefing.model import (
+    Block,
+    Briefing,
+    Citation,
+    Excerpt,
+    KeyJudgment,
+    excerpts,
+    reading_order,
+)
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MISSING_NOTE = "(source no longer in archive)"
+
+
+@dataclass(frozen=True)
+class Piece:
+    text: str
+    url: str | None = None  # set: the text is a link to this URL
+
+
+def plain(pieces: Iterable[Piece]) -> str:
+    return "".join(piece.text for piece in pieces)
+
+
+def format_time(value: datetime | None, raw: str = "") -> str:
+    """ "13 Sep 2023 1000Z", or "13 Sep 2023" when no time of day is known; locale-independent."""
+    if value is None:
+        return raw.strip() or "n.d."
+    value = value.astimezone(UTC) if value.tzinfo else value
+    day = f"{value.day:02d} {_MONTHS[value.month - 1]} {value.year}"
+    return day if (value.hour, value.minute) == (0, 0) else f"{day} {value:%H%M}Z"
+
+
+def _isolate(text: str) -> str:
+    """Wrap right-to-left text in Unicode isolates so it cannot reorder the citation around it."""
+    if any(unicodedata.bidirectional(char) in ("R", "AL") for char in text):
+        return f"\u2068{text}\u2069"
+    return text
+
+
+def citation_pieces(
+    citation: Citation,
+    *,
+    portion: str = "",
+    page: int | None = None,
+    missing: bool = False,
+    full: bool = False,
+) -> list[Piece]:
+    """One citation: outlet; author; "title"; date; source type; URL; archive id and short hash.
+
+    `portion` is the mark to print first ("(U) ") or "".  `full` adds the capture
+    time, language and the overall source classification, for the reference list.
+    """
+    title_mark = " (U)" if full and portion else ""
+    parts = [
+        _isolate(citation.outlet.strip()) or "[outlet unknown]",
+        _isolate(citation.author.strip()) or "n.a.",
+        f"\u201c{_isolate(citation.title.strip()) or 'untitled'}\u201d{title_mark}",
+        format_time(citation.published, citation.published_raw),
+        citation.source_type.strip() or "source type not recorded",
+    ]
+    pieces = [Piece(portion + "; ".join(parts) + "; ")]
+    url = citation.url.strip()
+    if url:
+        # Only web and mail addresses become links; anything else (javascript:, file:) stays text.
+        linkable = url.split(":", 1)[0].lower() in ("http", "https", "mailto", "ftp")
+        pieces += [Piece(url, url=url if linkable else None), Piece("; ")]
+    locator = f"Briefer {citation.doc_id}"
+    if citation.text_hash:
+        locator += f" sha256:{citation.text_hash[:12]}"
+    if page is not None:
+        locator += f", p. {page}"
+    tail = [locator]
+    if full:
+        if citation.captured_at is not None:
+            tail.append(f"captured {format_time(citation.captured_at)}")
+        tail.append(citation.language.strip() or "language not recorded")
+    text = "; ".join(tail) + "."
+    if full:
+        text += " Overall source classification: UNCLASSIFIED."
+    if missing:
+        text += f" {MISSING_NOTE}"
+    return [*pieces, Piece(text)]
+
+
+def block_citations(block: Block, by_id: dict[str, Excerpt]) -> list[Citation]:
+    """The sources a block rests on, once each, in the order it names them."""
+    if isinstance(block, Excerpt):
+        return [block.citation]
+    found: dict[str, Citation] = {}
+    for excerpt_id in block.cites:
+        excerpt = by_id.get(excerpt_id)
+        if excerpt is not None:
+            found.setdefault(excerpt.doc_id, excerpt.citation)
+    return list(found.values())
+
+
+class SourceNumbers:
+    """Numbers sources by first appearance; a source cited again keeps its number (ICD 206, no "ibid.")."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[str, int] = {}
+        self._citations: list[Citation] = []
+
+    def cite(self, citation: Citation) -> tuple[int, bool]:
+        """The source's number, and whether this is its first appearance."""
+        number = self._numbers.get(citation.doc_id)
+        if number is not None:
+            return number, False
+        self._citations.append(citation)
+        self._numbers[citation.doc_id] = len(self._citations)
+        return len(self._citations), True
+
+    def number(self, doc_id: str) -> int | None:
+        return self._numbers.get(doc_id)
+
+    def ordered(self) -> list[tuple[int, Citation]]:
+        return list(enumerate(self._citations, start=1))
+
+    def __len__(self) -> int:
+        return len(self._citations)
+
+
+def number_sources(briefing: Briefing) -> SourceNumbers:
+    """The numbering an export will use: reading order, first appearance."""
+    numbers = SourceNumbers()
+    by_id = excerpts(briefing)
+    for _, block in reading_order(briefing):
+        for citation in block_citations(block, by_id):
+            numbers.cite(citation)
+    return numbers
+
+
+def source_summary(briefing: Briefing, missing: Collection[str] = ()) -> str:
+    """A draft ICD 206 source summary statement computed from the citations (the analyst may rewrite it)."""
+    numbers = number_sources(briefing)
+    noun = (briefing.metadata.product_line.split() or ["product"])[-1].lower()
+    cutoff = format_time(briefing.metadata.info_cutoff) if briefing.metadata.info_cutoff else None
+    cutoff_line = f" It uses information available as of {cutoff}." if cutoff else ""
+    if not len(numbers):
+        return f"This {noun} cites no archived sources yet.{cutoff_line}"
+    citations = [c for _, c in numbers.ordered()]
+    quoted = len(excerpts(briefing))
+    outlets = {c.outlet.strip().casefold() for c in citations if c.outlet.strip()}
+    sentences = [
+        f"This {noun} cites {_count(len(citations), 'source')} from {_count(len(outlets), 'outlet')}"
+        f" ({_count(quoted, 'quoted excerpt')})" + _span([c.published for c in citations]) + "."
+    ]
+    sentences.append(_types_line(citations))
+    sentences += _judgment_support(briefing)
+    gone = [n for n, c in numbers.ordered() if c.doc_id in missing]
+    if gone:
+        sentences.append(f"No longer in the archive: source(s) {', '.join(map(str, gone))}.")
+    return " ".join(sentences) + cutoff_line
+
+
+def _types_line(citations: list[Citation]) -> str:
+    types: dict[str, int] = {}
+    for c in citations:
+        if c.source_type.strip():
+            types[c.source_type.strip()] = types.get(c.source_type.strip(), 0) + 1
+    unknown = len(citations) - sum(types.values())
+    if not types:
+        return "The archive records no source types for them."
+    listed = ", ".join(f"{label} {n}" for label, n in sorted(types.items()))
+    return f"By type: {listed}" + (f", not recorded {unknown}." if unknown else ".")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _span(dates: list[datetime | None]) -> str:
+    known = sorted(d for d in dates if d is not None)
+    if not known:
+        return ", none of them dated"
+    first, last = (format_time(d.astimezone(UTC).replace(hour=0, minute=0)) for d in (known[0], known[-1]))
+    return f", published {first}" if first == last else f", published between {first} and {last}"
+
+
+def _judgment_support(briefing: Briefing) -> list[str]:
+    by_id = excerpts(briefing)
+    judgments = [b for _, b in reading_order(briefing) if isinstance(b, KeyJudgment)]
+    single = [i for i, kj in enumerate(judgments, 1) if len(block_citations(kj, by_id)) == 1]
+    unsourced = [i for i, kj in enumerate(judgments, 1) if not block_citations(kj, by_id)]
+    lines = []
+    if single:
+        lines.append(f"Key judgment(s) {', '.join(map(str, single))} rest on a single source.")
+    if unsourced:
+        lines.append(f"Key judgment(s) {', '.join(map(str, unsourced))} cite no source.")
+    return lines

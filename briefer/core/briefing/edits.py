@@ -1,0 +1,334 @@
+"""Edits of a briefing, addressed by ids.  `apply(briefing, edit)` returns the inverse edit.
+
+The GUI's undo stack is built on this: apply an edit, keep what it returns,
+apply that to undo (which in turn returns the redo).  An edit that cannot be
+applied raises BriefingError and leaves the briefing as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from briefer.core.briefing.markings import PROFILES, TLP_LABELS
+from briefer.core.briefing.model import (
+    CONFIDENCE_LEVELS,
+    IMPACT_LEVELS,
+    LIKELIHOOD_TERMS,
+    PORTIONS,
+    Block,
+    Briefing,
+    BriefingError,
+    BulletList,
+    CuiDesignation,
+    Excerpt,
+    KeyJudgment,
+    MatrixCell,
+    Paragraph,
+    Section,
+    find_block,
+    find_section,
+    get_block,
+    section_parent,
+    walk_sections,
+)
+
+
+@dataclass(frozen=True)
+class AddBlock:
+    section_id: str
+    index: int  # -1 appends
+    block: Block
+
+
+@dataclass(frozen=True)
+class RemoveBlock:
+    block_id: str
+
+
+@dataclass(frozen=True)
+class MoveBlock:
+    """Move a block; `index` counts the target's blocks after the block has been taken out."""
+
+    block_id: str
+    section_id: str
+    index: int
+
+
+@dataclass(frozen=True)
+class EditText:
+    """The block's text: a paragraph's, judgment's or cell's text, an excerpt's comment
+    (the quote itself is never editable), a bullet list's items one per line."""
+
+    block_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Retag:
+    """Set one tag of a block: portion, likelihood, confidence, impact, actor or domain."""
+
+    block_id: str
+    tag: str
+    value: str | None
+
+
+@dataclass(frozen=True)
+class SetCites:
+    block_id: str
+    cites: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AddSection:
+    parent_id: str | None  # None: top level
+    index: int  # -1 appends
+    section: Section
+
+
+@dataclass(frozen=True)
+class RemoveSection:
+    section_id: str
+
+
+@dataclass(frozen=True)
+class MoveSection:
+    section_id: str
+    parent_id: str | None
+    index: int
+
+
+@dataclass(frozen=True)
+class RenameSection:
+    section_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class SetMetadata:
+    field: str
+    value: Any
+
+
+Edit = (
+    AddBlock
+    | RemoveBlock
+    | MoveBlock
+    | EditText
+    | Retag
+    | SetCites
+    | AddSection
+    | RemoveSection
+    | MoveSection
+    | RenameSection
+    | SetMetadata
+)
+
+_TAG_VALUES: dict[str, tuple[str, ...] | None] = {
+    "portion": PORTIONS,
+    "likelihood": LIKELIHOOD_TERMS,
+    "confidence": CONFIDENCE_LEVELS,
+    "impact": IMPACT_LEVELS,
+    "actor": None,  # any section id
+    "domain": None,
+}
+_TAGS_OF: dict[type, frozenset[str]] = {
+    Paragraph: frozenset({"portion"}),
+    Excerpt: frozenset({"portion"}),
+    BulletList: frozenset({"portion"}),
+    KeyJudgment: frozenset({"portion", "likelihood", "confidence"}),
+    MatrixCell: frozenset({"portion", "likelihood", "impact", "actor", "domain"}),
+}
+_METADATA_TYPES: dict[str, tuple[type, ...]] = {
+    "title": (str,),
+    "subtitle": (str,),
+    "product_line": (str,),
+    "product_number": (str,),
+    "edition": (int,),
+    "author": (str,),
+    "office": (str,),
+    "audience": (str,),
+    "marking_profile": (str,),
+    "tlp": (str, type(None)),
+    "title_portion": (str, type(None)),
+    "keywords": (list,),
+    "cui": (CuiDesignation,),
+    "date": (datetime, type(None)),
+    "info_cutoff": (datetime, type(None)),
+}
+
+
+def apply(briefing: Briefing, edit: Edit) -> Edit:
+    """Apply `edit` and return the edit that undoes it."""
+    match edit:
+        case AddBlock():
+            return _add_block(briefing, edit)
+        case RemoveBlock():
+            return _remove_block(briefing, edit.block_id)
+        case MoveBlock():
+            return _move_block(briefing, edit)
+        case EditText():
+            return _edit_text(briefing, edit)
+        case Retag():
+            return _retag(briefing, edit)
+        case SetCites():
+            return _set_cites(briefing, edit)
+        case AddSection():
+            return _add_section(briefing, edit)
+        case RemoveSection():
+            return _remove_section(briefing, edit.section_id)
+        case MoveSection():
+            return _move_section(briefing, edit)
+        case RenameSection():
+            section = find_section(briefing, edit.section_id)
+            old, section.title = section.title, edit.title
+            return RenameSection(edit.section_id, old)
+        case SetMetadata():
+            return _set_metadata(briefing, edit)
+    raise BriefingError(f"unknown edit {edit!r}")
+
+
+# -- convenience wrappers (what the CLI and GUI call) -------------------------
+def add_block(briefing: Briefing, section_id: str, block: Block, index: int = -1) -> Edit:
+    return apply(briefing, AddBlock(section_id, index, block))
+
+
+def remove_block(briefing: Briefing, block_id: str) -> Edit:
+    return apply(briefing, RemoveBlock(block_id))
+
+
+def move_block(briefing: Briefing, block_id: str, section_id: str, index: int) -> Edit:
+    return apply(briefing, MoveBlock(block_id, section_id, index))
+
+
+def edit_text(briefing: Briefing, block_id: str, text: str) -> Edit:
+    return apply(briefing, EditText(block_id, text))
+
+
+def retag(briefing: Briefing, block_id: str, tag: str, value: str | None) -> Edit:
+    return apply(briefing, Retag(block_id, tag, value))
+
+
+# -- blocks -------------------------------------------------------------------
+def _position(length: int, index: int) -> int:
+    if index == -1:
+        return length
+    if not 0 <= index <= length:
+        raise BriefingError(f"position {index} is outside 0..{length}")
+    return index
+
+
+def _add_block(briefing: Briefing, edit: AddBlock) -> Edit:
+    if any(block.id == edit.block.id for _, s in walk_sections(briefing) for block in s.blocks):
+        raise BriefingError(f"a block with id {edit.block.id!r} is already in the briefing")
+    section = find_section(briefing, edit.section_id)
+    section.blocks.insert(_position(len(section.blocks), edit.index), edit.block)
+    return RemoveBlock(edit.block.id)
+
+
+def _remove_block(briefing: Briefing, block_id: str) -> Edit:
+    section, index = find_block(briefing, block_id)
+    block = section.blocks.pop(index)
+    return AddBlock(section.id, index, block)
+
+
+def _move_block(briefing: Briefing, edit: MoveBlock) -> Edit:
+    source, old_index = find_block(briefing, edit.block_id)
+    target = find_section(briefing, edit.section_id)
+    limit = len(target.blocks) - (1 if target is source else 0)
+    index = _position(limit, edit.index)
+    block = source.blocks.pop(old_index)
+    target.blocks.insert(index, block)
+    return MoveBlock(edit.block_id, source.id, old_index)
+
+
+def _edit_text(briefing: Briefing, edit: EditText) -> Edit:
+    block = get_block(briefing, edit.block_id)
+    if isinstance(block, Excerpt):
+        old, block.comment = block.comment, edit.text
+    elif isinstance(block, BulletList):
+        old = "\n".join(block.items)
+        block.items = BulletList(edit.text.split("\n")).items
+    else:
+        old, block.text = block.text, edit.text
+    return EditText(edit.block_id, old)
+
+
+def _retag(briefing: Briefing, edit: Retag) -> Edit:
+    block = get_block(briefing, edit.block_id)
+    if edit.tag not in _TAGS_OF[type(block)]:
+        raise BriefingError(f"a {block.kind.replace('_', ' ')} has no {edit.tag!r} tag")
+    allowed = _TAG_VALUES[edit.tag]
+    if edit.tag in ("actor", "domain"):
+        if not edit.value:
+            raise BriefingError(f"a matrix cell needs a {edit.tag}")
+    elif edit.value is not None and allowed is not None and edit.value not in allowed:
+        raise BriefingError(f"{edit.tag} must be one of {', '.join(allowed)} (got {edit.value!r})")
+    old = getattr(block, edit.tag)
+    setattr(block, edit.tag, edit.value)
+    return Retag(edit.block_id, edit.tag, old)
+
+
+def _set_cites(briefing: Briefing, edit: SetCites) -> Edit:
+    block = get_block(briefing, edit.block_id)
+    if isinstance(block, Excerpt):
+        raise BriefingError("an excerpt cites its own source")
+    old = tuple(block.cites)
+    block.cites = list(edit.cites)
+    return SetCites(edit.block_id, old)
+
+
+# -- sections -----------------------------------------------------------------
+def _siblings(briefing: Briefing, parent_id: str | None) -> list[Section]:
+    return briefing.sections if parent_id is None else find_section(briefing, parent_id).sections
+
+
+def _add_section(briefing: Briefing, edit: AddSection) -> Edit:
+    taken = {s.id for _, s in walk_sections(briefing)}
+    new = {edit.section.id} | {s.id for _, s in walk_sections(Briefing(sections=[edit.section]))}
+    if taken & new:
+        raise BriefingError(f"section id(s) already in the briefing: {', '.join(sorted(taken & new))}")
+    siblings = _siblings(briefing, edit.parent_id)
+    siblings.insert(_position(len(siblings), edit.index), edit.section)
+    return RemoveSection(edit.section.id)
+
+
+def _remove_section(briefing: Briefing, section_id: str) -> Edit:
+    parent, siblings, index = section_parent(briefing, section_id)
+    section = siblings.pop(index)
+    return AddSection(parent.id if parent else None, index, section)
+
+
+def _move_section(briefing: Briefing, edit: MoveSection) -> Edit:
+    parent, siblings, old_index = section_parent(briefing, edit.section_id)
+    moving = siblings[old_index]
+    if edit.parent_id is not None:
+        inside = {s.id for _, s in walk_sections(Briefing(sections=[moving]))}
+        if edit.parent_id in inside:
+            raise BriefingError("cannot move a section into itself")
+    target = _siblings(briefing, edit.parent_id)
+    limit = len(target) - (1 if target is siblings else 0)
+    index = _position(limit, edit.index)
+    siblings.pop(old_index)
+    target.insert(index, moving)
+    return MoveSection(edit.section_id, parent.id if parent else None, old_index)
+
+
+# -- metadata -----------------------------------------------------------------
+def _set_metadata(briefing: Briefing, edit: SetMetadata) -> Edit:
+    types = _METADATA_TYPES.get(edit.field)
+    if types is None:
+        raise BriefingError(f"no metadata field {edit.field!r}")
+    if not isinstance(edit.value, types) or isinstance(edit.value, bool):
+        raise BriefingError(f"{edit.field} cannot be set to {edit.value!r}")
+    if edit.field == "title_portion" and edit.value not in (*PORTIONS, None):
+        raise BriefingError(f"title_portion must be one of {', '.join(PORTIONS)}")
+    if edit.field == "marking_profile" and edit.value not in PROFILES:
+        raise BriefingError(f"marking profile must be one of {', '.join(PROFILES)}")
+    if edit.field == "tlp" and edit.value is not None and edit.value not in TLP_LABELS:
+        raise BriefingError(f"TLP label must be one of {', '.join(TLP_LABELS)}")
+    old = getattr(briefing.metadata, edit.field)
+    value = list(edit.value) if isinstance(edit.value, list) else edit.value
+    setattr(briefing.metadata, edit.field, value)
+    return SetMetadata(edit.field, list(old) if isinstance(old, list) else old)

@@ -1,0 +1,180 @@
+"""Excerpts made from archive documents, and checking them against the archive later.
+
+An excerpt holds the exact characters of the document's normalized text
+(`Document.text[start:end]`), the SHA-256 of those characters, and a snapshot
+of the document's citation metadata, so the briefing stays citable when the
+archive changes or loses the document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from briefer.core.briefing.model import Briefing, BriefingError, Citation, Excerpt, excerpts
+from briefer.core.documents import Document
+
+# Characters a person types differently from how articles print them.
+_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
+
+
+class SpanError(BriefingError):
+    """A character span that does not fit the document."""
+
+
+class QuoteNotFound(BriefingError):
+    """A quote that does not occur in the document's text."""
+
+
+def sha256_text(text: str) -> str:
+    # surrogatepass: a lone surrogate must hash, not crash, even though it cannot be printed.
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def citation_of(document: Document, *, captured_at: datetime | None = None) -> Citation:
+    """A snapshot of what the archive knows about the document, for citing it later."""
+    return Citation(
+        doc_id=document.id,
+        title=document.title,
+        author=document.author,
+        outlet=document.source,
+        published=document.published,
+        published_raw=document.published_raw,
+        url=document.url,
+        source_type=document.source_type,
+        language=document.language,
+        text_hash=document.text_hash,
+        captured_at=captured_at or datetime.now(UTC).replace(microsecond=0),
+    )
+
+
+def excerpt_from_span(
+    document: Document,
+    start: int,
+    end: int,
+    *,
+    page: int | None = None,
+    comment: str = "",
+    portion: str | None = "U",
+) -> Excerpt:
+    size = len(document.text)
+    if not 0 <= start < end <= size:
+        raise SpanError(
+            f"span {start}:{end} is outside document {document.id} ({document.title!r}), "
+            f"whose text has {size} characters (valid spans: 0 <= START < END <= {size})"
+        )
+    quote = document.text[start:end]
+    if not quote.strip():
+        raise SpanError(f"span {start}:{end} of document {document.id} holds only white space")
+    return Excerpt(
+        quote=quote,
+        doc_id=document.id,
+        start=start,
+        end=end,
+        quote_sha256=sha256_text(quote),
+        citation=citation_of(document),
+        page=page,
+        comment=comment,
+        portion=portion,
+    )
+
+
+def excerpt_from_quote(
+    document: Document,
+    quote: str,
+    *,
+    page: int | None = None,
+    comment: str = "",
+    portion: str | None = "U",
+) -> Excerpt:
+    """An excerpt of the first place the quote occurs; the stored quote is the document's own text."""
+    try:
+        start, end = find_quote(document.text, quote)
+    except QuoteNotFound as exc:
+        raise QuoteNotFound(
+            f"{exc}: document {document.id} ({document.title!r}) does not contain \u201c{_clip(quote)}\u201d"
+        ) from None
+    return excerpt_from_span(document, start, end, page=page, comment=comment, portion=portion)
+
+
+def _clip(text: str, width: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+def find_quote(text: str, quote: str) -> tuple[int, int]:
+    """Where `quote` occurs in `text`: exactly, or else ignoring white-space runs and curly quotes."""
+    if not quote.strip():
+        raise QuoteNotFound("the quote is empty")
+    start = text.find(quote)
+    if start >= 0:
+        return start, start + len(quote)
+    folded_text, positions = _fold(text)
+    folded_quote, _ = _fold(quote.strip())
+    at = folded_text.find(folded_quote)
+    if at < 0:
+        raise QuoteNotFound("quote not found")
+    return positions[at], positions[at + len(folded_quote) - 1] + 1
+
+
+def _fold(text: str) -> tuple[str, list[int]]:
+    """Text with white-space runs as one space and curly quotes folded, and where each char came from."""
+    out: list[str] = []
+    positions: list[int] = []
+    for index, char in enumerate(text.translate(_FOLD)):
+        if char.isspace():
+            if out and out[-1] == " ":
+                continue
+            char = " "
+        out.append(char)
+        positions.append(index)
+    return "".join(out), positions
+
+
+# -- checking excerpts against the archive -----------------------------------
+@dataclass(frozen=True)
+class SourceCheck:
+    doc_id: str
+    status: str  # ok | moved | changed | missing | mismatch
+    detail: str = ""
+
+    @property
+    def missing(self) -> bool:
+        return self.status == "missing"
+
+
+Lookup = Callable[[str], Document | None]
+TextVersion = Callable[[str], str | None]
+
+
+def check_sources(
+    briefing: Briefing, lookup: Lookup, text_version: TextVersion | None = None
+) -> dict[str, SourceCheck]:
+    """The state of every quoted source in the archive, by document id (worst excerpt wins)."""
+    order = ["ok", "moved", "changed", "mismatch", "missing"]
+    results: dict[str, SourceCheck] = {}
+    documents: dict[str, Document | None] = {}
+    for excerpt in excerpts(briefing).values():
+        if excerpt.doc_id not in documents:
+            documents[excerpt.doc_id] = lookup(excerpt.doc_id)
+        check = _check(excerpt, documents[excerpt.doc_id], text_version)
+        previous = results.get(excerpt.doc_id)
+        if previous is None or order.index(check.status) > order.index(previous.status):
+            results[excerpt.doc_id] = check
+    return results
+
+
+def _check(excerpt: Excerpt, document: Document | None, text_version: TextVersion | None) -> SourceCheck:
+    doc_id = excerpt.doc_id
+    if document is None:
+        return SourceCheck(doc_id, "missing", "source no longer in archive")
+    if document.text[excerpt.start : excerpt.end] == excerpt.quote:
+        return SourceCheck(doc_id, "ok")
+    if excerpt.quote in document.text:
+        return SourceCheck(doc_id, "moved", "the quote is in the current text at another position")
+    old = text_version(excerpt.citation.text_hash) if text_version and excerpt.citation.text_hash else None
+    if old is not None and old[excerpt.start : excerpt.end] == excerpt.quote:
+        return SourceCheck(doc_id, "changed", "the document changed; the quote matches the archived version")
+    return SourceCheck(doc_id, "mismatch", "the quote no longer matches any archived text of the document")

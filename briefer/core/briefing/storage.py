@@ -1,0 +1,141 @@
+"""The .briefing file: JSON, versioned, saved atomically with a backup of the previous version.
+
+A file that is corrupt or comes from a newer Briefer is refused with a clear
+message and never overwritten.  The JSON form itself lives in codec.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from briefer.core.briefing.codec import (
+    FORMAT,
+    VERSION,
+    BriefingFileError,
+    NewerFormatError,
+    check_header,
+    dumps,
+    from_dict,
+    to_dict,
+)
+from briefer.core.briefing.model import Briefing
+
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "BriefingFileError",
+    "NewerFormatError",
+    "backup_path",
+    "dumps",
+    "from_dict",
+    "load",
+    "save",
+    "to_dict",
+]
+
+SUFFIX = ".briefing"
+
+
+def backup_path(path: Path) -> Path:
+    return path.with_name(path.name + ".bak")
+
+
+def _encode(briefing: Briefing) -> bytes:
+    try:
+        return dumps(briefing).encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (pasted from a broken source) has no UTF-8 form; JSON's
+        # \uXXXX escapes keep it exactly, at the cost of escaping all non-ASCII text.
+        return (json.dumps(to_dict(briefing), ensure_ascii=True, indent=1) + "\n").encode("ascii")
+
+
+# -- files --------------------------------------------------------------------
+def load(path: Path) -> Briefing:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise BriefingFileError(f"{path}: no such briefing file") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        hint = f"; the previous version is in {backup_path(path)}" if backup_path(path).exists() else ""
+        raise BriefingFileError(f"{path} is corrupt and cannot be read ({exc}){hint}") from None
+    return from_dict(data, str(path))
+
+
+def save(briefing: Briefing, path: Path, *, overwrite: bool = True) -> None:
+    """Write atomically: temp file in the same folder, fsync, rename; the old file becomes FILE.bak.
+
+    An existing file is replaced only if it is a briefing this Briefer can read
+    the header of, so a corrupt or newer file is never lost.
+    """
+    if path.exists():
+        if not overwrite:
+            raise BriefingFileError(f"{path} already exists")
+        _check_replaceable(path)
+    payload = _encode(briefing)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _copy_mode(path, tmp)
+        if path.exists():
+            _keep_backup(path)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _check_replaceable(path: Path) -> None:
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BriefingFileError(
+            f"{path} exists but is not a readable briefing ({exc}); refusing to overwrite it"
+        ) from None
+    check_header(data, str(path))
+
+
+def _keep_backup(path: Path) -> None:
+    """FILE.bak becomes the current FILE, atomically (a hard link when the file system allows)."""
+    backup = backup_path(path)
+    staging = backup.with_name(f".{backup.name}.tmp")
+    staging.unlink(missing_ok=True)
+    try:
+        try:
+            os.link(path, staging)
+        except OSError:
+            shutil.copy2(path, staging)
+        os.replace(staging, backup)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
+
+
+def _copy_mode(original: Path, tmp: Path) -> None:
+    # mkstemp makes 0600 files; keep the old file's mode, or the usual umask-based one.
+    if original.exists():
+        shutil.copymode(original, tmp)
+        return
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not possible on Windows; the rename is still atomic there
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

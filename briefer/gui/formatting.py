@@ -1,0 +1,42 @@
+"""How document metadata reads in the window: dates in the user's locale, one meta line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QDate, QLocale
+from PySide6.QtGui import QColor, QPalette
+
+from briefer.core.documents import Document
+
+SEPARATOR = " \u00b7 "  # a middle dot between outlet, date and author
+
+
+def format_date(when: datetime | None, *, long: bool = False) -> str:
+    """The calendar date in the user's locale ("13 Sep 2023", or "13 September 2023" when long)."""
+    if when is None:
+        return ""
+    date = QDate(when.year, when.month, when.day)
+    return QLocale().toString(date, "d MMMM yyyy" if long else "d MMM yyyy")
+
+
+def meta_line(document: Document, *, long: bool = False) -> str:
+    """Outlet, date and author, whichever are known, in that order."""
+    parts = [document.source, format_date(document.published, long=long), document.author]
+    return SEPARATOR.join(p for p in parts if p)
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    word = singular if count == 1 else plural_form or singular + "s"
+    return f"{count:,} {word}"
+
+
+def muted_color(palette: QPalette) -> QColor:
+    """Secondary text: the text colour faded towards the background, opaque (rich text has no alpha)."""
+    text = palette.color(QPalette.ColorRole.Text)
+    base = palette.color(QPalette.ColorRole.Base)
+    return QColor(
+        round(text.red() * 0.6 + base.red() * 0.4),
+        round(text.green() * 0.6 + base.green() * 0.4),
+        round(text.blue() * 0.6 + base.blue() * 0.4),
+    )

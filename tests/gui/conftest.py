@@ -1,0 +1,128 @@
+"""GUI test set-up: offscreen Qt, throwaway settings, small archives made on disk."""
+
+from __future__ import annotations
+
+import os
+
+# Before anything imports Qt: no windows pop up, and CI needs no display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDir, QSettings, QStandardPaths
+
+from briefer.core import paths
+from briefer.core.archive import SAMPLE_EXCLUDE, Archive
+from briefer.gui.mainwindow import MainWindow
+from tests.conftest import write_article
+
+
+@pytest.fixture(scope="session", autouse=True)
+def qt_session() -> None:
+    # Anything that still asks Qt for a standard location gets a test folder, never the user's.
+    QStandardPaths.setTestModeEnabled(True)
+    QDir.addSearchPath("icons", str(paths.RESOURCES / "icons"))
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def write_articles(folder: Path) -> Path:
+    """Three articles about the 2023 summit, in three formats."""
+    write_article(
+        folder,
+        "summit",
+        "Kim Jong Un met Vladimir Putin at the Vostochny Cosmodrome.\n\n"
+        "The leaders discussed artillery shells and satellite technology.",
+        title="Putin and Kim meet at Vostochny",
+        source="Northern Wire",
+        published="2023-09-13T08:00:00+00:00",
+        url="https://wire.example/summit",
+    )
+    (folder / "train.md").write_text(
+        "---\ntitle: The armoured train crosses the border\nsource: Border Post\n"
+        "published: 2023-09-12\n---\n\n# The armoured train crosses the border\n\n"
+        "Kim's train reached Khasan early on Tuesday.\n",
+        encoding="utf-8",
+    )
+    (folder / "grain.html").write_text(
+        "<html><head><title>Grain exports recover</title></head><body><article>"
+        "<h1>Grain exports recover</h1><p>Ports on the Black Sea shipped more grain in September "
+        "than in any month this year, traders said.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    return folder
+
+
+@pytest.fixture
+def articles_dir(tmp_path: Path) -> Path:
+    return write_articles(tmp_path / "articles")
+
+
+@pytest.fixture
+def archive(data_dir: Path) -> Iterator[Archive]:
+    with Archive(data_dir) as opened:
+        yield opened
+
+
+@pytest.fixture
+def filled_archive(archive: Archive, articles_dir: Path) -> Archive:
+    archive.import_paths([articles_dir])
+    return archive
+
+
+@pytest.fixture
+def fake_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A small stand-in for the sample archive, so sample flows are tested without the real one."""
+    folder = tmp_path / "sample-archive"
+    write_article(
+        folder,
+        "sample-vostochny",
+        "Sample text: the Vostochny summit ended without a joint statement.",
+        title="Sample: summit ends",
+    )
+    write_article(folder, "sample-ports", "Sample text: grain ports reopened.", title="Sample: ports")
+    (folder / "README.md").write_text("Not an article: excluded from imports.\n", encoding="utf-8")
+    monkeypatch.setattr(paths, "SAMPLE_ARCHIVE", folder)
+    return folder
+
+
+def real_sample() -> Path:
+    """The sample archive that ships with Briefer, or skip the test."""
+    folder = paths.SAMPLE_ARCHIVE
+    has_articles = folder.is_dir() and any(
+        p.is_file() and p.name not in SAMPLE_EXCLUDE for p in folder.rglob("*")
+    )
+    if not has_articles:
+        pytest.skip(f"{folder} holds no articles yet")
+    return folder
+
+
+@pytest.fixture
+def make_window(qtbot, archive: Archive, settings: QSettings) -> Iterator[Callable[[], MainWindow]]:
+    """Builds the main window on `archive` (torn down before the archive is closed)."""
+    windows: list[MainWindow] = []
+
+    def make() -> MainWindow:
+        window = MainWindow(archive=archive, settings=settings)
+        qtbot.addWidget(window)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()  # cancels and waits for background work
+
+
+def status_read(window: MainWindow) -> bool:
+    """The window has read the archive's status and nothing runs in the background."""
+    return window.flow.status is not None and not window.flow.busy
