@@ -135,7 +135,7 @@ class Archive:
                 for start in range(0, len(ids), 500):
                     raise_if_cancelled(cancel)
                     for doc in self.catalog.documents(ids[start : start + 500]):
-                        batch.put(doc)
+                        batch.put(doc, new=True)  # the index was just emptied
                     progress(min(start + 500, len(ids)), len(ids))
             self.catalog.mark_indexed(ids)
             return len(ids)

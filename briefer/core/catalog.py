@@ -10,15 +10,17 @@ keeps the old ones, so spans captured against an earlier version stay valid.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from briefer.core.documents import Document, Extracted
 from briefer.core.textnorm import NORMALIZATION_VERSION
@@ -69,6 +71,11 @@ CREATE TABLE IF NOT EXISTS locations (
     seen_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS locations_doc ON locations(doc_id);
+CREATE TABLE IF NOT EXISTS tags (
+    doc_id TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (doc_id, tag)
+);
 CREATE TABLE IF NOT EXISTS imports (
     id INTEGER PRIMARY KEY,
     started_at TEXT NOT NULL,
@@ -116,15 +123,39 @@ class Location:
     reason: str
 
 
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _writes(method: _Method) -> _Method:
+    """Run a writing method inside a transaction: the caller's, or one of its own."""
+
+    @functools.wraps(method)
+    def in_transaction(self: Catalog, *args: Any, **kwargs: Any) -> Any:
+        with self.transaction():
+            return method(self, *args, **kwargs)
+
+    return cast(_Method, in_transaction)
+
+
 class CatalogError(Exception):
     """The catalog cannot be opened or is not one of ours."""
 
 
 class Catalog:
-    """The SQLite catalog.  One connection, usable from one thread at a time."""
+    """The SQLite catalog, safe to share between threads.
+
+    Writes go through one connection, one transaction at a time.  Reads made
+    inside that transaction, on its thread, see its changes; reads from any
+    other thread use a connection of their own and, thanks to WAL, see the last
+    commit and never an import's half-written chunk.
+    """
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._tx_owner: int | None = None
         try:
             self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -134,7 +165,6 @@ class Catalog:
             self._check_version()
         except sqlite3.DatabaseError as exc:
             raise CatalogError(f"cannot open the archive catalog {path}: {exc}") from exc
-        self._lock = threading.RLock()
         self.path = path
 
     def _check_version(self) -> None:
@@ -147,27 +177,51 @@ class Catalog:
             )
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            for reader in self._readers:
+                reader.close()
+            self._readers.clear()
+            self._db.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All writes inside happen together or not at all."""
+        """All writes inside happen together or not at all; nested calls join the outer one."""
         with self._lock:
+            if self._tx_owner == threading.get_ident():
+                yield
+                return
             self._db.execute("BEGIN IMMEDIATE")
+            self._tx_owner = threading.get_ident()
             try:
                 yield
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
+            else:
+                self._db.execute("COMMIT")
+            finally:
+                self._tx_owner = None
+
+    def _read(self) -> sqlite3.Connection:
+        """The connection for a read: the open transaction's on its thread, else this thread's own."""
+        if self._tx_owner == threading.get_ident():
+            return self._db
+        reader: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if reader is None:
+            reader = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+            self._local.db = reader
+            with self._lock:
+                self._readers.append(reader)
+        return reader
 
     # -- locations ---------------------------------------------------------------
     def locations(self) -> dict[str, Location]:
-        rows = self._db.execute(
+        rows = self._read().execute(
             "SELECT path, doc_id, size, mtime_ns, content_hash, status, reason FROM locations"
         )
         return {row[0]: Location(*row) for row in rows}
 
+    @_writes
     def set_location(
         self,
         path: str,
@@ -184,23 +238,25 @@ class Catalog:
             (path, doc_id, size, mtime_ns, content_hash, status, reason, now_iso()),
         )
 
+    @_writes
     def touch_location(self, path: str, size: int, mtime_ns: int, status: str) -> None:
         self._db.execute(
             "UPDATE locations SET size=?, mtime_ns=?, status=?, reason='', seen_at=? WHERE path=?",
             (size, mtime_ns, status, now_iso(), path),
         )
 
+    @_writes
     def remove_location(self, path: str) -> None:
         self._db.execute("DELETE FROM locations WHERE path=?", (path,))
 
     def paths_of(self, doc_id: str) -> list[str]:
-        rows = self._db.execute(
+        rows = self._read().execute(
             "SELECT path FROM locations WHERE doc_id=? ORDER BY status != 'duplicate', path", (doc_id,)
         )
         return [row[0] for row in rows]
 
     def failures(self) -> list[Location]:
-        rows = self._db.execute(
+        rows = self._read().execute(
             "SELECT path, doc_id, size, mtime_ns, content_hash, status, reason FROM locations "
             "WHERE status='failed' ORDER BY path"
         )
@@ -208,7 +264,8 @@ class Catalog:
 
     # -- documents ---------------------------------------------------------------
     def document_by_content(self, content_hash: str) -> str | None:
-        row = self._db.execute("SELECT id FROM documents WHERE content_hash=?", (content_hash,)).fetchone()
+        query = "SELECT id FROM documents WHERE content_hash=?"
+        row = self._read().execute(query, (content_hash,)).fetchone()
         return row[0] if row else None
 
     def _store_text(self, text: str) -> str:
@@ -219,6 +276,7 @@ class Catalog:
         )
         return text_hash
 
+    @_writes
     def put_document(self, doc_id: str | None, content_hash: str, extracted: Extracted) -> str:
         """Insert a new document (doc_id None) or a new version of one; returns its id."""
         text_hash = self._store_text(extracted.text)
@@ -255,23 +313,26 @@ class Catalog:
         )
         return doc_id
 
+    @_writes
     def delete_document(self, doc_id: str) -> None:
         """Forget a document and its locations; its text versions stay for verification."""
         self._db.execute("DELETE FROM locations WHERE doc_id=?", (doc_id,))
+        self._db.execute("DELETE FROM tags WHERE doc_id=?", (doc_id,))
         self._db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
 
     def mark_indexed(self, doc_ids: Iterable[str]) -> None:
         with self.transaction():
             self._db.executemany("UPDATE documents SET indexed=1 WHERE id=?", ((i,) for i in doc_ids))
 
+    @_writes
     def mark_all_unindexed(self) -> None:
         self._db.execute("UPDATE documents SET indexed=0")
 
     def unindexed_ids(self) -> list[str]:
-        return [row[0] for row in self._db.execute("SELECT id FROM documents WHERE indexed=0")]
+        return [row[0] for row in self._read().execute("SELECT id FROM documents WHERE indexed=0")]
 
     def all_ids(self) -> list[str]:
-        return [row[0] for row in self._db.execute("SELECT id FROM documents ORDER BY rowid")]
+        return [row[0] for row in self._read().execute("SELECT id FROM documents ORDER BY rowid")]
 
     def document(self, doc_id: str) -> Document | None:
         docs = self.documents([doc_id])
@@ -283,15 +344,17 @@ class Catalog:
         for chunk_start in range(0, len(doc_ids), 500):
             chunk = doc_ids[chunk_start : chunk_start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
+            rows = self._read().execute(
                 f"SELECT d.id, d.title, t.text, d.text_hash, d.author, d.source, d.published, "
                 f"d.published_raw, d.url, d.language, d.format, d.source_type, d.imported_at, "
                 f"d.updated_at FROM documents d JOIN texts t ON t.hash = d.text_hash "
                 f"WHERE d.id IN ({marks})",
                 chunk,
             )
+            tags = self.tags_of(chunk)
             for row in rows:
-                found[row[0]] = self._document_from_row(row)
+                doc = self._document_from_row(row)
+                found[doc.id] = replace(doc, tags=tags.get(doc.id, ()))
         return [found[i] for i in doc_ids if i in found]
 
     def _document_from_row(self, row: tuple[object, ...]) -> Document:
@@ -314,8 +377,35 @@ class Catalog:
             updated_at=_from_iso(str(row[13])),
         )
 
+    # -- tags ------------------------------------------------------------------------
+    @_writes
+    def add_tags(self, doc_id: str, tags: Iterable[str]) -> None:
+        self._db.executemany("INSERT OR IGNORE INTO tags VALUES (?, ?)", ((doc_id, t) for t in tags))
+        self._db.execute("UPDATE documents SET indexed=0 WHERE id=?", (doc_id,))
+
+    @_writes
+    def remove_tags(self, doc_id: str, tags: Iterable[str]) -> None:
+        self._db.executemany("DELETE FROM tags WHERE doc_id=? AND tag=?", ((doc_id, t) for t in tags))
+        self._db.execute("UPDATE documents SET indexed=0 WHERE id=?", (doc_id,))
+
+    def tags_of(self, doc_ids: list[str]) -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {}
+        for start in range(0, len(doc_ids), 500):
+            chunk = doc_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._read().execute(
+                f"SELECT doc_id, tag FROM tags WHERE doc_id IN ({marks}) ORDER BY tag", chunk
+            )
+            for doc_id, tag in rows:
+                found.setdefault(doc_id, []).append(tag)
+        return {k: tuple(v) for k, v in found.items()}
+
+    def all_tags(self) -> dict[str, int]:
+        rows = self._read().execute("SELECT tag, count(*) FROM tags GROUP BY tag ORDER BY tag")
+        return {str(tag): int(count) for tag, count in rows}
+
     def text_version(self, text_hash: str) -> str | None:
-        row = self._db.execute("SELECT text FROM texts WHERE hash=?", (text_hash,)).fetchone()
+        row = self._read().execute("SELECT text FROM texts WHERE hash=?", (text_hash,)).fetchone()
         return str(row[0]) if row else None
 
     def texts(self, doc_ids: list[str]) -> dict[str, str]:
@@ -324,7 +414,7 @@ class Catalog:
         for start in range(0, len(doc_ids), 500):
             chunk = doc_ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
+            rows = self._read().execute(
                 f"SELECT d.id, t.text FROM documents d JOIN texts t ON t.hash = d.text_hash "
                 f"WHERE d.id IN ({marks})",
                 chunk,
@@ -334,25 +424,29 @@ class Catalog:
 
     # -- statistics --------------------------------------------------------------
     def count_documents(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM documents").fetchone()[0])
+        return int(self._read().execute("SELECT count(*) FROM documents").fetchone()[0])
 
     def count_unindexed(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM documents WHERE indexed=0").fetchone()[0])
+        return int(self._read().execute("SELECT count(*) FROM documents WHERE indexed=0").fetchone()[0])
 
     def count_failed(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM locations WHERE status='failed'").fetchone()[0])
+        return int(self._read().execute("SELECT count(*) FROM locations WHERE status='failed'").fetchone()[0])
 
+    @_writes
     def start_import(self) -> int:
         cursor = self._db.execute("INSERT INTO imports (started_at) VALUES (?)", (now_iso(),))
         return int(cursor.lastrowid or 0)
 
+    @_writes
     def finish_import(self, import_id: int, summary: str) -> None:
         self._db.execute(
             "UPDATE imports SET finished_at=?, summary=? WHERE id=?", (now_iso(), summary, import_id)
         )
 
     def last_import(self) -> tuple[str, str | None, str | None] | None:
-        row = self._db.execute(
-            "SELECT started_at, finished_at, summary FROM imports ORDER BY id DESC LIMIT 1"
-        ).fetchone()
+        row = (
+            self._read()
+            .execute("SELECT started_at, finished_at, summary FROM imports ORDER BY id DESC LIMIT 1")
+            .fetchone()
+        )
         return (row[0], row[1], row[2]) if row else None

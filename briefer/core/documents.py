@@ -43,6 +43,7 @@ class Document:
     format: str = ""
     source_type: str = ""
     paths: tuple[str, ...] = field(default_factory=tuple)
+    tags: tuple[str, ...] = ()
     imported_at: datetime | None = None
     updated_at: datetime | None = None
 

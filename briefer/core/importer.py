@@ -90,7 +90,7 @@ def scan(paths: Iterable[Path], exclude: frozenset[str] = frozenset()) -> Iterat
 class _Pending:
     """Catalog changes of one chunk, waiting to reach the index."""
 
-    put: list[Document] = field(default_factory=list)
+    put: list[tuple[Document, bool]] = field(default_factory=list)  # (document, new to the index)
     deleted: list[str] = field(default_factory=list)
 
 
@@ -210,9 +210,9 @@ class Importer:
             record(outcome)
         for doc_id in changes.deleted:
             batch.delete(doc_id)
-        for doc in changes.put:
-            batch.put(doc)
-        return [doc.id for doc in changes.put]
+        for doc, new in changes.put:
+            batch.put(doc, new=new)
+        return [doc.id for doc, _ in changes.put]
 
     def _import_file(
         self, path: Path, stat: os.stat_result, loc: Location | None, changes: _Pending
@@ -260,7 +260,7 @@ class Importer:
         self._catalog.set_location(
             key, doc_id=doc_id, size=size, mtime_ns=mtime, content_hash=content_hash, status=status
         )
-        changes.put.append(_document(doc_id, key, extracted))
+        changes.put.append((_document(doc_id, key, extracted), target is None))
         return FileOutcome(key, status, doc_id=doc_id)
 
     def _failed(self, key: str, loc: Location | None, reason: str, where: tuple[int, int]) -> FileOutcome:

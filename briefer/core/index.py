@@ -83,7 +83,6 @@ class _StemmedText(fields.TEXT):
 
 SCHEMA = fields.Schema(
     id=fields.ID(stored=True, unique=True),
-    path=fields.ID(),
     title=_StemmedText(field_boost=2.0),
     # Not stored: snippets and passages are cut from the catalog's normalized
     # text, whose offsets are the ones excerpts cite.
@@ -101,7 +100,7 @@ SCHEMA = fields.Schema(
 # are: the final merge of a multiprocess writer is single-threaded and would
 # give back what the second core won.
 BULK_PROCS = 2
-LIMIT_MB = 48
+LIMIT_MB = 32
 
 
 class QueryError(ValueError):
@@ -175,22 +174,26 @@ class IndexBatch:
     def cancel(self) -> None:
         self._writer.cancel()
 
-    def put(self, doc: Document, *, source_type: str = "", tags: tuple[str, ...] = ()) -> None:
+    def put(self, doc: Document, *, new: bool = False) -> None:
+        """Index `doc`; `new` promises it is not in the index yet, which saves a lookup per document."""
         values: dict[str, Any] = {
             "id": doc.id,
-            "path": doc.path,
             "title": doc.title,
             "body": doc.text,
             "source": doc.source,
             "author": doc.author,
             "url": doc.url,
             "language": doc.language,
-            "type": source_type or doc.source_type,
-            "tag": ",".join(tags),
+            "type": doc.source_type,
+            "tag": ",".join(doc.tags),
         }
         if doc.published is not None:
             values["published"] = doc.published.replace(tzinfo=None)  # Whoosh stores naive UTC
-        self._writer.update_document(**{k: v for k, v in values.items() if v != ""})
+        values = {k: v for k, v in values.items() if v != ""}
+        if new:
+            self._writer.add_document(**values)
+        else:
+            self._writer.update_document(**values)
 
     def delete(self, doc_id: str) -> None:
         self._writer.delete_by_term("id", doc_id)

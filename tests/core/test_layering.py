@@ -1,0 +1,60 @@
+"""The architecture as a test: the core and the CLI run where Qt cannot even be imported."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+BLOCK_QT = """
+import sys
+class NoQt:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("PySide6", "shiboken6"):
+            raise ImportError("Qt is not allowed here")
+sys.meta_path.insert(0, NoQt())
+"""
+
+
+def run_without_qt(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", BLOCK_QT + code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+
+
+def test_core_and_cli_work_with_qt_unimportable(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Title: Arms deal\n\nShells went north by rail.\n", encoding="utf-8")
+    code = f"""
+import pkgutil, importlib, briefer.core, briefer.cli
+for module in pkgutil.walk_packages(briefer.core.__path__, "briefer.core."):
+    importlib.import_module(module.name)
+from briefer.cli import main
+assert main(["--data-dir", {str(tmp_path / "data")!r}, "index", {str(folder)!r}]) == 0
+assert main(["--data-dir", {str(tmp_path / "data")!r}, "search", "shells"]) == 0
+assert not [m for m in sys.modules if m.startswith("PySide6")]
+"""
+    result = run_without_qt(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Arms deal" in result.stdout
+
+
+def test_only_the_index_module_imports_whoosh() -> None:
+    # index.py owns the engine; a private _whoosh*.py split of it is allowed.
+    importers = sorted(
+        str(path.relative_to(REPO))
+        for path in (REPO / "briefer").rglob("*.py")
+        if any(
+            line.startswith(("from whoosh", "import whoosh"))
+            for line in path.read_text(encoding="utf-8").splitlines()
+        )
+    )
+    assert "briefer/core/index.py" in importers
+    assert all(p == "briefer/core/index.py" or p.startswith("briefer/core/_whoosh") for p in importers)
