@@ -209,6 +209,15 @@ def estimative_key(document: DocxDocument, ids: StyleIds, caption: str, width: f
     merged = table.cell(2, 0).merge(table.cell(2, len(terms) - 1))
     cell_paragraph(merged, ids, st.BOX_TEXT).add_run(CONFIDENCE_KEY)
     keep_rows_whole(table)
+    _keep_table_on_one_page(table)
+
+
+def _keep_table_on_one_page(table: Table) -> None:
+    """A small table reads as one box: Word and LibreOffice keep rows marked keep-with-next together."""
+    for row in table.rows[:-1]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
 
 
 # -- masthead ---------------------------------------------------
