@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QCloseEvent, QTextCursor
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from briefer.core.documents import Document
@@ -98,6 +98,47 @@ def _paragraphs(text: str, spans: list[Span]) -> list[tuple[str, str]]:
     return out
 
 
+def _align(shown: str, text: str, start: int) -> list[int] | None:
+    """Offsets into the normalized text of each position of a rendered paragraph, or None.
+
+    `shown` is the paragraph as Qt laid it out (white-space runs collapsed, line
+    breaks as U+2028); `text` is the paragraph in the normalized text, which
+    begins at `start`.  The list has one entry per position, end included.
+    """
+    out: list[int] = []
+    j = 0
+    for char in shown:
+        while j < len(text) and text[j] != char and text[j].isspace() and not char.isspace():
+            j += 1  # white space Qt collapsed away
+        if j >= len(text) or not (text[j] == char or (char.isspace() and text[j].isspace())):
+            return None
+        out.append(start + j)
+        j += 1
+        if char.isspace():
+            while j < len(text) and text[j].isspace():
+                j += 1
+    if text[j:].strip():
+        return None
+    out.append(start + len(text))
+    return out
+
+
+def offset_map(qt_document: QTextDocument, text: str) -> dict[int, tuple[int, list[int]]]:
+    """For each text block that shows a paragraph of `text`: block number -> (position, offsets)."""
+    mapping: dict[int, tuple[int, list[int]]] = {}
+    block = qt_document.begin()
+    for start, end in paragraph_spans(text):
+        probe = block
+        while probe.isValid():
+            offsets = _align(probe.text(), text[start:end], start)
+            if offsets is not None:
+                mapping[probe.blockNumber()] = (probe.position(), offsets)
+                block = probe.next()
+                break
+            probe = probe.next()
+    return mapping
+
+
 class ReaderPane(QTextBrowser):
     """Shows one document; its text is selectable and its link opens in the browser."""
 
@@ -110,6 +151,8 @@ class ReaderPane(QTextBrowser):
         self._spans: Sequence[Span] = ()
         self._requested: Document | None = None  # waiting for its highlights
         self.source_html = ""  # what we gave Qt; toHtml() is Qt's re-serialization
+        self._offsets: dict[int, tuple[int, list[int]]] = {}  # see offset_map
+        self.context_actions: list[QAction] = []  # put first in the context menu (e.g. "Add to briefing")
         self.setObjectName("reader")
         self.setAccessibleName("Article reader")
         self.setPlaceholderText(PLACEHOLDER)
@@ -148,10 +191,79 @@ class ReaderPane(QTextBrowser):
         self._requested = None
         self._document, self._spans = None, ()
         self.source_html = ""
+        self._offsets = {}
         self.clear()
 
     def shutdown(self) -> None:
         self._runner.shutdown()
+
+    # -- selections as excerpts ----------------------------------------------------
+    def text_offset(self, position: int, *, end: bool) -> int | None:
+        """The offset in `Document.text` of a position in the shown document.
+
+        Positions in the title or meta lines snap to the nearest paragraph: forward
+        for a selection's start, backward for its end.
+        """
+        if not self._offsets:
+            return None
+        number = self.document().findBlock(position).blockNumber()
+        if number in self._offsets:
+            block_start, offsets = self._offsets[number]
+            return offsets[max(0, min(position - block_start, len(offsets) - 1))]
+        if end:
+            before = [n for n in self._offsets if n < number]
+            return self._offsets[max(before)][1][-1] if before else None
+        after = [n for n in self._offsets if n > number]
+        return self._offsets[min(after)][1][0] if after else None
+
+    def selection_span(self) -> tuple[int, int] | None:
+        """The selection as a span of `Document.text`, white space trimmed; None without one."""
+        cursor = self.textCursor()
+        document = self._document
+        if document is None or not cursor.hasSelection():
+            return None
+        start = self.text_offset(cursor.selectionStart(), end=False)
+        end = self.text_offset(cursor.selectionEnd(), end=True)
+        if start is None or end is None:
+            return None
+        text = document.text
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return (start, end) if start < end else None
+
+    def selected_excerpt(self) -> Excerpt | None:
+        """An excerpt of exactly the selected characters of the document, or None."""
+        span = self.selection_span()
+        if span is None or self._document is None:
+            return None
+        try:
+            return excerpt_from_span(self._document, *span, page=self._document.page_at(span[0]))
+        except BriefingError:
+            return None
+
+    def createMimeDataFromSelection(self) -> QMimeData:
+        """Dragging or copying a selection carries the excerpt, and the quote with its citation as text."""
+        excerpt = self.selected_excerpt()
+        if excerpt is None:
+            return super().createMimeDataFromSelection()
+        return mime.excerpts_to_mime([excerpt])
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.createStandardContextMenu(event.pos())
+        if self.context_actions:
+            first = menu.actions()[0] if menu.actions() else None
+            menu.insertActions(first, self.context_actions)
+            menu.insertSeparator(first)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(event.globalPos())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # A pane closed on its own (a test, a future detached reader) must not be
+        # destroyed with its highlighting thread still running: Qt aborts then.
+        self.shutdown()
+        super().closeEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -165,6 +277,7 @@ class ReaderPane(QTextBrowser):
     def _render(self, document: Document) -> None:
         self.source_html = document_html(document, self._spans)
         self.setHtml(self.source_html)
+        self._offsets = offset_map(self.document(), document.text)
 
     def _on_highlighted(self, result: tuple[Document, list[Span]]) -> None:
         self.show_document(*result)

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
@@ -24,6 +25,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
+    QCloseEvent,
     QColor,
     QFont,
     QFontMetrics,
@@ -47,8 +49,11 @@ from PySide6.QtWidgets import (
 )
 
 from briefer.core.archive import Archive, QueryError
+from briefer.core.briefing.excerpts import lead_excerpt
+from briefer.core.briefing.model import BriefingError
 from briefer.core.progress import Progress
 from briefer.core.search import Hit, SearchResults
+from briefer.gui import mime
 from briefer.gui.formatting import meta_line, muted_color, plural
 from briefer.gui.workers import LatestOnlyRunner
 
@@ -97,6 +102,26 @@ class ResultsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{doc.title}. {meta_line(doc)}. {hit.snippet.marked('', '')}"
         return None
+
+    # -- drag source: a hit becomes an excerpt of its document's lead paragraph --------
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        return flags | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else flags
+
+    def mimeTypes(self) -> list[str]:
+        return [mime.EXCERPTS]
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction  # never MoveAction: the view would remove the hit's row
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        excerpts = []
+        for index in sorted((i for i in indexes if i.isValid()), key=lambda i: i.row()):
+            try:
+                excerpts.append(lead_excerpt(self._hits[index.row()].document))
+            except BriefingError:  # a document without text: nothing to quote
+                continue
+        return mime.excerpts_to_mime(excerpts)
 
 
 class HitDelegate(QStyledItemDelegate):
@@ -266,6 +291,9 @@ class SearchPane(QWidget):
         self.results.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.results.setResizeMode(QListView.ResizeMode.Adjust)  # re-wrap snippets on resize
         self.results.setUniformItemSizes(False)
+        self.results.setDragEnabled(True)  # a hit dragged onto the briefing quotes its lead paragraph
+        self.results.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.results.setDefaultDropAction(Qt.DropAction.CopyAction)
 
         self._runner = LatestOnlyRunner(expected=(QueryError,), parent=self)
         self._runner.succeeded.connect(self._show_results)
@@ -324,6 +352,11 @@ class SearchPane(QWidget):
     def shutdown(self) -> None:
         self._debounce.stop()
         self._runner.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Never destroyed with its search thread running: Qt aborts then.
+        self.shutdown()
+        super().closeEvent(event)
 
     @property
     def searching(self) -> bool:
