@@ -25,7 +25,24 @@ from typing import Any, TypeVar, cast
 from briefer.core.documents import Document, Extracted
 from briefer.core.textnorm import NORMALIZATION_VERSION
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Columns added after version 1, with the ALTER TABLE that adds each to an older catalog.
+_ADDED_COLUMNS = (
+    ("documents", "pages", "TEXT NOT NULL DEFAULT ''"),  # page start offsets, comma-separated
+    ("documents", "parent_id", "TEXT"),  # the document this one came with (an e-mail's attachment)
+    (
+        "documents",
+        "entry_key",
+        "TEXT NOT NULL DEFAULT ''",
+    ),  # feed entry id, Message-ID: identity across files
+    ("documents", "flags", "TEXT NOT NULL DEFAULT ''"),  # e.g. "ocr"
+    ("locations", "container", "TEXT"),  # for a member ("a.zip/page.html"): the file that holds it
+)
+_ADDED_INDEXES = """
+CREATE INDEX IF NOT EXISTS documents_entry_key ON documents(entry_key) WHERE entry_key != '';
+CREATE INDEX IF NOT EXISTS documents_parent ON documents(parent_id) WHERE parent_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS locations_container ON locations(container) WHERE container IS NOT NULL;
+"""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -121,6 +138,7 @@ class Location:
     content_hash: str | None
     status: str
     reason: str
+    container: str | None = None  # set for a member of an archive, mailbox, feed or e-mail
 
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])
@@ -175,6 +193,16 @@ class Catalog:
             raise CatalogError(
                 f"the catalog was written by a newer Briefer (schema {row[0]}); upgrade Briefer to open it"
             )
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        """Bring a catalog of an older schema up to date: only columns are ever added."""
+        for table, column, definition in _ADDED_COLUMNS:
+            present = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in present:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+        self._db.executescript(_ADDED_INDEXES)
+        self._db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
         with self._lock:
@@ -217,7 +245,7 @@ class Catalog:
     # -- locations ---------------------------------------------------------------
     def locations(self) -> dict[str, Location]:
         rows = self._read().execute(
-            "SELECT path, doc_id, size, mtime_ns, content_hash, status, reason FROM locations"
+            "SELECT path, doc_id, size, mtime_ns, content_hash, status, reason, container FROM locations"
         )
         return {row[0]: Location(*row) for row in rows}
 
@@ -232,10 +260,13 @@ class Catalog:
         content_hash: str | None,
         status: str,
         reason: str = "",
+        container: str | None = None,
     ) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO locations VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (path, doc_id, size, mtime_ns, content_hash, status, reason, now_iso()),
+            "INSERT OR REPLACE INTO locations "
+            "(path, doc_id, size, mtime_ns, content_hash, status, reason, seen_at, container) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (path, doc_id, size, mtime_ns, content_hash, status, reason, now_iso(), container),
         )
 
     @_writes
@@ -277,7 +308,15 @@ class Catalog:
         return text_hash
 
     @_writes
-    def put_document(self, doc_id: str | None, content_hash: str, extracted: Extracted) -> str:
+    def put_document(
+        self,
+        doc_id: str | None,
+        content_hash: str,
+        extracted: Extracted,
+        *,
+        entry_key: str = "",
+        parent_id: str | None = None,
+    ) -> str:
         """Insert a new document (doc_id None) or a new version of one; returns its id."""
         text_hash = self._store_text(extracted.text)
         stamp = now_iso()
@@ -292,20 +331,26 @@ class Catalog:
             extracted.url,
             extracted.language,
             extracted.format,
+            extracted.source_type,
+            ",".join(map(str, extracted.pages)),
+            ",".join(extracted.flags),
+            entry_key,
+            parent_id,
         )
         if doc_id is None:
             doc_id = new_document_id()
             self._db.execute(
                 "INSERT INTO documents (content_hash, text_hash, title, author, source, published, "
-                "published_raw, url, language, format, id, imported_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "published_raw, url, language, format, source_type, pages, flags, entry_key, parent_id, "
+                "id, imported_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (*values, doc_id, stamp, stamp),
             )
         else:
             self._db.execute(
                 "UPDATE documents SET content_hash=?, text_hash=?, title=?, author=?, source=?, "
-                "published=?, published_raw=?, url=?, language=?, format=?, updated_at=?, indexed=0 "
-                "WHERE id=?",
+                "published=?, published_raw=?, url=?, language=?, format=?, source_type=?, pages=?, "
+                "flags=?, entry_key=?, parent_id=?, updated_at=?, indexed=0 WHERE id=?",
                 (*values, stamp, doc_id),
             )
         self._db.execute(
@@ -347,8 +392,8 @@ class Catalog:
             rows = self._read().execute(
                 f"SELECT d.id, d.title, t.text, d.text_hash, d.author, d.source, d.published, "
                 f"d.published_raw, d.url, d.language, d.format, d.source_type, d.imported_at, "
-                f"d.updated_at FROM documents d JOIN texts t ON t.hash = d.text_hash "
-                f"WHERE d.id IN ({marks})",
+                f"d.updated_at, d.pages, d.parent_id, d.flags FROM documents d "
+                f"JOIN texts t ON t.hash = d.text_hash WHERE d.id IN ({marks})",
                 chunk,
             )
             tags = self.tags_of(chunk)
@@ -375,7 +420,33 @@ class Catalog:
             paths=tuple(self.paths_of(doc_id)),
             imported_at=_from_iso(str(row[12])),
             updated_at=_from_iso(str(row[13])),
+            pages=tuple(int(p) for p in str(row[14] or "").split(",") if p),
+            parent_id=str(row[15]) if row[15] else None,
+            flags=tuple(f for f in str(row[16] or "").split(",") if f),
         )
+
+    def document_by_key(self, entry_key: str) -> tuple[str, str] | None:
+        """(id, content hash) of the document with this entry key (feed entry id, Message-ID), if any."""
+        row = (
+            self._read()
+            .execute("SELECT id, content_hash FROM documents WHERE entry_key=? LIMIT 1", (entry_key,))
+            .fetchone()
+        )
+        return (str(row[0]), str(row[1])) if row else None
+
+    def attachments_of(self, doc_id: str) -> list[str]:
+        """Ids of the documents that came with `doc_id` (an e-mail's attachments)."""
+        rows = self._read().execute("SELECT id FROM documents WHERE parent_id=? ORDER BY rowid", (doc_id,))
+        return [str(row[0]) for row in rows]
+
+    def members_of(self, container: str) -> list[Location]:
+        """What the catalog recorded about the members of a container file."""
+        rows = self._read().execute(
+            "SELECT path, doc_id, size, mtime_ns, content_hash, status, reason, container FROM locations "
+            "WHERE container=? ORDER BY path",
+            (container,),
+        )
+        return [Location(*row) for row in rows]
 
     # -- tags ------------------------------------------------------------------------
     @_writes
@@ -431,6 +502,13 @@ class Catalog:
 
     def count_failed(self) -> int:
         return int(self._read().execute("SELECT count(*) FROM locations WHERE status='failed'").fetchone()[0])
+
+    def change_stamp(self) -> tuple[int, int]:
+        """A value that changes whenever the catalog changes, cheap to read: counts derived from
+        the catalog (e.g. by searches) can be kept until it does.  (SQLite's data_version of this
+        thread's connection: it moves on every commit made through another connection.)"""
+        version = int(self._read().execute("PRAGMA data_version").fetchone()[0])
+        return threading.get_ident(), version
 
     @_writes
     def start_import(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,6 +25,8 @@ class Extracted:
     language: str = ""
     format: str = ""  # "html", "markdown", "text", ...
     pages: tuple[int, ...] = ()  # offset where each page starts, when the format has pages
+    source_type: str = ""  # government, state media, wire service, think tank, news, other ("" unknown)
+    flags: tuple[str, ...] = ()  # e.g. "ocr": some text was read from page images, not a text layer
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,15 @@ class Document:
     tags: tuple[str, ...] = ()
     imported_at: datetime | None = None
     updated_at: datetime | None = None
+    pages: tuple[int, ...] = ()  # offset where each page starts (PDFs), for "p. 7" citations
+    parent_id: str | None = None  # the document this one came with (an e-mail's attachment)
+    flags: tuple[str, ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page that holds character `offset`, or None when the text has no pages."""
+        if not self.pages:
+            return None
+        return bisect.bisect_right(self.pages, offset) or 1
 
     @property
     def path(self) -> str:

@@ -1,9 +1,16 @@
 """Import files into the catalog and the index: incremental, resumable, never losing a file.
 
-Every file ends with exactly one status (see `STATUSES`).  The catalog is
-committed in chunks, each document marked "not yet indexed" until the index has
-committed it too, so a run that is killed resumes where it stopped: the next
-run indexes what the catalog holds but the index does not.
+Every file ends with exactly one status (see `STATUSES`), and so does every
+member of a container (an archive, a mailbox, a feed, an e-mail's attachments),
+reported as `container/member`.  The catalog is committed in chunks, each
+document marked "not yet indexed" until the index has committed it too, so a
+run that is killed resumes where it stopped: the next run indexes what the
+catalog holds but the index does not, and imports the files it never reached.
+
+Plain text and Markdown are read in-process (fast, and safe: decoding and a few
+linear regexes).  Every other format is parsed in worker processes
+(`workers.ParsePool`) under a time limit, so a hostile file costs its own
+status and nothing else, and both cores are used.
 """
 
 from __future__ import annotations
@@ -16,12 +23,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from briefer.core import extract
 from briefer.core.catalog import Catalog, Location, sha256_hex
 from briefer.core.documents import Document, Extracted
+from briefer.core.extract import Limits, Part, extract_parts
+from briefer.core.extract.parts import DEFAULT_MAX_BYTES
 from briefer.core.index import IndexBatch, SearchIndex
 from briefer.core.progress import Cancelled, Progress, no_progress, raise_if_cancelled
+from briefer.core.workers import DEFAULT_TIME_LIMIT, Job, ParseFunction, ParsePool
 
 log = logging.getLogger(__name__)
 
@@ -32,14 +43,20 @@ CHUNK = 500  # files per catalog transaction
 BULK_THRESHOLD = 5000  # from this many new or changed files on, index with two processes
 INDEX_COMMIT_DOCS = 2000  # otherwise commit the index this often, so searches see progress
 INDEX_COMMIT_SECONDS = 20.0
+FLUSH_SECONDS = 2.0  # write parsed files to the catalog at least this often
+IN_PROCESS_MAX_BYTES = 1024 * 1024  # text and Markdown up to this size are read without a worker
+# Folders that browsers' "Save page complete" writes beside page.html: assets, not pages.
+_ASSET_FOLDER_SUFFIXES = ("_files", "-Dateien", "_archivos", "-fichiers", "_bestanden")
+_PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
 
 
 @dataclass(frozen=True)
 class FileOutcome:
-    path: str
+    path: str  # a file, or "container/member" for a member of one
     status: str
     reason: str = ""
     doc_id: str | None = None
+    container: str = ""  # for a member: the file that holds it
 
 
 @dataclass
@@ -72,18 +89,41 @@ class ImportSummary:
             "seconds": round(self.seconds, 3),
         }
 
+    def report(self) -> dict[str, object]:
+        """`{"summary": {...}, "files": [{"path", "status", "reason"}, ...]}`, files in path order."""
+        ordered = sorted(self.outcomes, key=lambda o: o.path)
+        return {
+            "summary": {**self.as_dict(), "files": len(ordered)},
+            "files": [{"path": o.path, "status": o.status, "reason": o.reason} for o in ordered],
+        }
+
 
 def scan(paths: Iterable[Path], exclude: frozenset[str] = frozenset()) -> Iterator[Path]:
-    """Every file under `paths`, recursively, in a stable order; hidden entries skipped."""
+    """Every file under `paths`, recursively, in a stable order.
+
+    Hidden entries are skipped, and so is the assets folder a browser writes
+    beside a saved page ("page_files/" next to "page.html"): the page is indexed,
+    not its scripts and images.
+    """
     for root in paths:
         if root.is_file():
             yield root
             continue
         for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            names = set(files)
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _page_assets(d, names))
             for name in sorted(files):
                 if not name.startswith(".") and name not in exclude:
                     yield Path(folder, name)
+
+
+def _page_assets(folder: str, siblings: set[str]) -> bool:
+    for suffix in _ASSET_FOLDER_SUFFIXES:
+        if folder.endswith(suffix) and len(folder) > len(suffix):
+            stem = folder[: -len(suffix)]
+            if any(stem + page in siblings for page in _PAGE_SUFFIXES):
+                return True
+    return False
 
 
 @dataclass
@@ -94,12 +134,32 @@ class _Pending:
     deleted: list[str] = field(default_factory=list)
 
 
+@dataclass
+class _Work:
+    """One file on its way through a run: read and hashed, then decided or parsed."""
+
+    path: Path
+    size: int
+    mtime_ns: int
+    loc: Location | None
+    kind: str = "extract"  # or "skipped", "failed", "unchanged", "duplicate"
+    reason: str = ""
+    content_hash: str = ""
+    same_doc: str | None = None  # the document a duplicate shares
+    parts: list[Part] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return str(self.path)
+
+
 class Importer:
     """Imports files into `catalog` and `index`; one run at a time."""
 
-    def __init__(self, catalog: Catalog, index: SearchIndex) -> None:
+    def __init__(self, catalog: Catalog, index: SearchIndex, *, parse: ParseFunction = extract_parts) -> None:
         self._catalog = catalog
         self._index = index
+        self._parse = parse  # what parser workers run on a file (tests swap in hanging ones)
 
     def run(
         self,
@@ -110,7 +170,17 @@ class Importer:
         progress: Progress = no_progress,
         cancel: threading.Event | None = None,
         on_outcome: Callable[[FileOutcome], None] | None = None,
+        time_limit: float = DEFAULT_TIME_LIMIT,
+        max_size: int = DEFAULT_MAX_BYTES,
+        workers: int | None = None,
     ) -> ImportSummary:
+        """Import `paths` (files and folders).
+
+        Each file is parsed within `time_limit` seconds (a member of an archive
+        within as many) and files over `max_size` bytes are not read; both are
+        reported and the import goes on.  `workers` parser processes (default:
+        up to two, one per core) start only if a file needs one.
+        """
         started = time.perf_counter()
         summary = ImportSummary()
         roots = [p.resolve() for p in paths]
@@ -125,65 +195,55 @@ class Importer:
 
         files = list(scan(roots, exclude))
         known = self._catalog.locations()
-        todo = self._settle_unchanged(files, known, record)
+        members: dict[str, list[Location]] = {}
+        for loc in known.values():
+            if loc.container:
+                members.setdefault(loc.container, []).append(loc)
+        run = _Run(
+            self._catalog,
+            known,
+            members,
+            record,
+            Limits(max_bytes=max_size),
+            time_limit=time_limit,
+            workers=workers,
+            parse=self._parse,
+        )
+        todo = run.settle_unchanged(files)
         progress(len(files) - len(todo), len(files))
         pending_ids = self._catalog.unindexed_ids()
         bulk = len(todo) + len(pending_ids) >= BULK_THRESHOLD
         cancelled = False
         with self._index.batch(bulk=bulk) as batch:
             self._index_pending(batch, pending_ids)
-            uncommitted = list(pending_ids)
-            last_commit = time.monotonic()
-            done = len(files) - len(todo)
+            run.batch = batch
+            run.uncommitted = list(pending_ids)
+            run.bulk = bulk
+            run.progress = progress
+            run.done = len(files) - len(todo)
+            run.total = len(files)
             try:
-                for start in range(0, len(todo), CHUNK):
-                    raise_if_cancelled(cancel)
-                    chunk = todo[start : start + CHUNK]
-                    uncommitted += self._import_chunk(chunk, known, record, batch, cancel)
-                    done += len(chunk)
-                    progress(done, len(files))
-                    if not bulk and (
-                        len(uncommitted) >= INDEX_COMMIT_DOCS
-                        or time.monotonic() - last_commit > INDEX_COMMIT_SECONDS
-                    ):
-                        # Commit what we have so that searches see it, and go on.
-                        batch.commit_and_continue()
-                        self._catalog.mark_indexed(uncommitted)
-                        summary.indexed += len(uncommitted)
-                        uncommitted, last_commit = [], time.monotonic()
+                try:
+                    for path, stat in todo:
+                        raise_if_cancelled(cancel)
+                        run.add(path, stat)
+                        run.collect(cancel, block=False)
+                        if run.ready_to_flush():
+                            run.flush(summary)
+                    run.collect_all(cancel, summary)
+                    run.flush(summary)
+                finally:
+                    run.close()
                 if prune:
                     summary.pruned = self._prune(roots, {str(f) for f in files}, batch)
             except Cancelled:
                 cancelled = True  # keep what the catalog already holds searchable
-        self._catalog.mark_indexed(uncommitted)
-        summary.indexed += len(uncommitted)
+        self._catalog.mark_indexed(run.uncommitted)
+        summary.indexed += len(run.uncommitted)
         summary.seconds = time.perf_counter() - started
         if cancelled:
             raise Cancelled
         return summary
-
-    def _settle_unchanged(
-        self, files: list[Path], known: dict[str, Location], record: Callable[[FileOutcome], None]
-    ) -> list[tuple[Path, os.stat_result]]:
-        """Report files whose size and mtime are as recorded; return the rest with their stat."""
-        todo = []
-        for path in files:
-            key = str(path)
-            try:
-                stat = path.stat()
-            except OSError as exc:
-                record(FileOutcome(key, "failed", f"cannot read: {exc.strerror or exc}"))
-                continue
-            loc = known.get(key)
-            if loc is not None and loc.size == stat.st_size and loc.mtime_ns == stat.st_mtime_ns:
-                if loc.status in _SETTLED:
-                    record(FileOutcome(key, "unchanged", doc_id=loc.doc_id))
-                    continue
-                if loc.status == "skipped":
-                    record(FileOutcome(key, "skipped", loc.reason))
-                    continue
-            todo.append((path, stat))
-        return todo
 
     def _index_pending(self, batch: IndexBatch, doc_ids: list[str]) -> None:
         """Index documents the catalog holds but the index may not (an interrupted run)."""
@@ -191,104 +251,17 @@ class Importer:
             for doc in self._catalog.documents(doc_ids[start : start + CHUNK]):
                 batch.put(doc)
 
-    def _import_chunk(
-        self,
-        chunk: list[tuple[Path, os.stat_result]],
-        known: dict[str, Location],
-        record: Callable[[FileOutcome], None],
-        batch: IndexBatch,
-        cancel: threading.Event | None,
-    ) -> list[str]:
-        """Import one chunk in one catalog transaction; returns the ids sent to the index."""
-        changes = _Pending()
-        outcomes = []
-        with self._catalog.transaction():
-            for path, stat in chunk:
-                raise_if_cancelled(cancel)
-                outcomes.append(self._import_file(path, stat, known.get(str(path)), changes))
-        for outcome in outcomes:  # reported once the catalog holds them
-            record(outcome)
-        for doc_id in changes.deleted:
-            batch.delete(doc_id)
-        for doc, new in changes.put:
-            batch.put(doc, new=new)
-        return [doc.id for doc, _ in changes.put]
-
-    def _import_file(
-        self, path: Path, stat: os.stat_result, loc: Location | None, changes: _Pending
-    ) -> FileOutcome:
-        key = str(path)
-        size, mtime = stat.st_size, stat.st_mtime_ns
-        if not extract.supports(path):
-            reason = f"unsupported format {path.suffix or '(no suffix)'}"
-            self._catalog.set_location(
-                key,
-                doc_id=None,
-                content_hash=None,
-                status="skipped",
-                reason=reason,
-                size=size,
-                mtime_ns=mtime,
-            )
-            return FileOutcome(key, "skipped", reason)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            return self._failed(key, loc, f"cannot read: {exc.strerror or exc}", (size, mtime))
-        content_hash = sha256_hex(data)
-        old_doc = loc.doc_id if loc is not None else None
-        if old_doc and loc is not None and loc.content_hash == content_hash:
-            self._catalog.touch_location(key, stat.st_size, stat.st_mtime_ns, "unchanged")
-            return FileOutcome(key, "unchanged", doc_id=old_doc)
-        same = self._catalog.document_by_content(content_hash)
-        if same is not None:
-            self._catalog.set_location(
-                key, doc_id=same, content_hash=content_hash, status="duplicate", size=size, mtime_ns=mtime
-            )
-            self._detach(old_doc, same, changes)
-            return FileOutcome(key, "duplicate", doc_id=same)
-        try:
-            extracted = extract.extract_bytes(data, path)
-        except extract.ExtractionError as exc:
-            return self._failed(key, loc, str(exc), (size, mtime))
-        shared = old_doc is not None and len(self._catalog.paths_of(old_doc)) > 1
-        target = None if shared else old_doc  # other files still hold the old content
-        if shared:
-            self._catalog.remove_location(key)
-        doc_id = self._catalog.put_document(target, content_hash, extracted)
-        status = "updated" if target else "imported"
-        self._catalog.set_location(
-            key, doc_id=doc_id, size=size, mtime_ns=mtime, content_hash=content_hash, status=status
-        )
-        changes.put.append((_document(doc_id, key, extracted), target is None))
-        return FileOutcome(key, status, doc_id=doc_id)
-
-    def _failed(self, key: str, loc: Location | None, reason: str, where: tuple[int, int]) -> FileOutcome:
-        """Record a failure; a document already imported from this file stays as it was."""
-        self._catalog.set_location(
-            key,
-            doc_id=loc.doc_id if loc else None,
-            content_hash=loc.content_hash if loc else None,
-            size=where[0],
-            mtime_ns=where[1],
-            status="failed",
-            reason=reason,
-        )
-        log.info("import failed: %s: %s", key, reason)
-        return FileOutcome(key, "failed", reason)
-
-    def _detach(self, old_doc: str | None, new_doc: str, changes: _Pending) -> None:
-        """A file now duplicates another document: drop its old document if nothing else holds it."""
-        if old_doc and old_doc != new_doc and not self._catalog.paths_of(old_doc):
-            self._catalog.delete_document(old_doc)
-            changes.deleted.append(old_doc)
-
     def _prune(self, roots: list[Path], seen: set[str], batch: IndexBatch) -> int:
-        """Forget files under `roots` that are gone; delete documents no file holds any more."""
+        """Forget files under `roots` that are gone; delete documents no file holds any more.
+
+        A member goes with its container; members missing from a container that
+        is still there stay (a feed drops old entries, yet they were published).
+        """
         pruned = 0
         with self._catalog.transaction():
             for key, loc in self._catalog.locations().items():
-                if key in seen or not any(_is_within(key, r) for r in roots) or os.path.exists(key):
+                where = loc.container or key
+                if where in seen or not any(_is_within(where, r) for r in roots) or os.path.exists(where):
                     continue
                 self._catalog.remove_location(key)
                 pruned += 1
@@ -298,11 +271,379 @@ class Importer:
         return pruned
 
 
+class _Run:
+    """The state of one import run: files read, parsed, and written to the catalog in chunks."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        known: dict[str, Location],
+        members: dict[str, list[Location]],
+        record: Callable[[FileOutcome], None],
+        limits: Limits,
+        *,
+        time_limit: float,
+        workers: int | None,
+        parse: ParseFunction,
+    ) -> None:
+        self._parse = parse
+        self._catalog = catalog
+        self._known = known
+        self._members = members
+        self._record = record
+        self._limits = limits
+        self._time_limit = time_limit
+        self._workers = workers
+        self._pool: ParsePool | None = None
+        self._jobs: dict[int, _Work] = {}
+        self._job_ids = 0
+        self._ready: list[_Work] = []
+        self._last_flush = time.monotonic()
+        self._last_commit = time.monotonic()
+        self.batch: IndexBatch | None = None
+        self.uncommitted: list[str] = []
+        self.bulk = False
+        self.progress: Progress = no_progress
+        self.done = 0
+        self.total = 0
+
+    # -- deciding without parsing -------------------------------------------------------
+    def _too_large(self, size: int) -> str:
+        limit = self._limits.max_bytes
+        return (
+            f"too large: {size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB size limit"
+            if size > limit
+            else ""
+        )
+
+    def settle_unchanged(self, files: list[Path]) -> list[tuple[Path, os.stat_result]]:
+        """Report files whose size and mtime are as recorded; return the rest with their stat."""
+        todo = []
+        for path in files:
+            key = str(path)
+            try:
+                stat = path.stat()
+            except OSError as exc:
+                self._record(FileOutcome(key, "failed", f"cannot read: {exc.strerror or exc}"))
+                continue
+            loc = self._known.get(key)
+            if loc is not None and loc.size == stat.st_size and loc.mtime_ns == stat.st_mtime_ns:
+                if loc.status in _SETTLED:
+                    for outcome in self._unchanged(key, loc.doc_id):
+                        self._record(outcome)
+                    continue
+                if loc.status == "skipped":
+                    # Asked again, cheaply: the format may be supported now, or the size limit raised.
+                    reason = self._skip_reason(path, stat.st_size)
+                    if reason:
+                        self._record(FileOutcome(key, "skipped", reason))
+                        continue
+            todo.append((path, stat))
+        return todo
+
+    def _skip_reason(self, path: Path, size: int) -> str:
+        if not extract.supports(path):
+            return extract.unsupported_reason(path)
+        return self._too_large(size)
+
+    def _unchanged(self, key: str, doc_id: str | None) -> list[FileOutcome]:
+        """A file as it was: it, and each of its members as last recorded."""
+        outcomes = [FileOutcome(key, "unchanged", doc_id=doc_id)]
+        for member in self._members.get(key, ()):
+            settled = member.status in _SETTLED
+            outcomes.append(
+                FileOutcome(
+                    member.path,
+                    "unchanged" if settled else member.status,
+                    "" if settled else member.reason,
+                    doc_id=member.doc_id,
+                    container=key,
+                )
+            )
+        return outcomes
+
+    # -- reading and parsing ------------------------------------------------------------
+    def add(self, path: Path, stat: os.stat_result) -> None:
+        key = str(path)
+        work = _Work(path, stat.st_size, stat.st_mtime_ns, self._known.get(key))
+        reason = self._skip_reason(path, stat.st_size)
+        if reason:
+            work.kind, work.reason = "skipped", reason
+            self._ready.append(work)
+            return
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            work.kind, work.reason = "failed", f"cannot read: {exc.strerror or exc}"
+            self._ready.append(work)
+            return
+        work.content_hash = sha256_hex(data)
+        loc = work.loc
+        if loc is not None and loc.content_hash == work.content_hash and loc.status in _SETTLED:
+            work.kind = "unchanged"  # touched, not read: same bytes as last time
+            self._ready.append(work)
+            return
+        same = self._catalog.document_by_content(work.content_hash)
+        if same is not None:
+            work.kind, work.same_doc = "duplicate", same
+            self._ready.append(work)
+            return
+        if path.suffix.lower() in extract.LIGHT_SUFFIXES and len(data) <= IN_PROCESS_MAX_BYTES:
+            work.parts = list(extract.extract_parts(data, path, limits=self._limits))
+            self._ready.append(work)
+            return
+        if self._pool is None:
+            self._pool = ParsePool(workers=self._workers, time_limit=self._time_limit, parse=self._parse)
+        self._job_ids += 1
+        job = Job(self._job_ids, key, data, self._limits)
+        self._jobs[job.job_id] = work
+        self._pool.submit(job)
+        while self._pool.outstanding >= 2 * self._pool.size + 2:
+            self._take(self._pool.finished(timeout=None))
+
+    def _take(self, finished: Iterable[Any]) -> None:
+        for item in finished:
+            work = self._jobs.pop(item.job.job_id)
+            work.parts = item.job.parts
+            self._ready.append(work)
+
+    def collect(self, cancel: threading.Event | None, *, block: bool) -> None:
+        if self._pool is not None and self._jobs:
+            self._take(self._pool.finished(timeout=0.5 if block else 0.0))
+        raise_if_cancelled(cancel)
+
+    def collect_all(self, cancel: threading.Event | None, summary: ImportSummary) -> None:
+        while self._jobs:
+            self.collect(cancel, block=True)
+            if self.ready_to_flush():
+                self.flush(summary)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    # -- writing --------------------------------------------------------------------------
+    def ready_to_flush(self) -> bool:
+        return len(self._ready) >= CHUNK or (
+            bool(self._ready) and time.monotonic() - self._last_flush > FLUSH_SECONDS
+        )
+
+    def flush(self, summary: ImportSummary) -> None:
+        """Write what is ready in one catalog transaction, then hand its documents to the index."""
+        self._last_flush = time.monotonic()
+        if not self._ready:
+            return
+        ready, self._ready = self._ready, []
+        changes = _Pending()
+        outcomes: list[FileOutcome] = []
+        with self._catalog.transaction():
+            for work in ready:
+                outcomes += self._apply(work, changes)
+        for outcome in outcomes:  # reported once the catalog holds them
+            self._record(outcome)
+        batch = self.batch
+        assert batch is not None
+        for doc_id in changes.deleted:
+            batch.delete(doc_id)
+        for doc, new in changes.put:
+            batch.put(doc, new=new)
+        self.uncommitted += [doc.id for doc, _ in changes.put]
+        self.done += len(ready)
+        self.progress(self.done, self.total)
+        if not self.bulk and (
+            len(self.uncommitted) >= INDEX_COMMIT_DOCS
+            or time.monotonic() - self._last_commit > INDEX_COMMIT_SECONDS
+        ):
+            # Commit what we have so that searches see it, and go on.
+            batch.commit_and_continue()
+            self._catalog.mark_indexed(self.uncommitted)
+            summary.indexed += len(self.uncommitted)
+            self.uncommitted, self._last_commit = [], time.monotonic()
+
+    def _apply(self, work: _Work, changes: _Pending) -> list[FileOutcome]:
+        key, loc = work.key, work.loc
+        where = (work.size, work.mtime_ns)
+        if work.kind == "skipped":
+            self._catalog.set_location(
+                key, doc_id=None, content_hash=None, status="skipped", reason=work.reason,
+                size=work.size, mtime_ns=work.mtime_ns,
+            )  # fmt: skip
+            return [FileOutcome(key, "skipped", work.reason)]
+        if work.kind == "failed":
+            return [self._failed(key, loc, work.reason, where)]
+        if work.kind == "unchanged":
+            assert loc is not None
+            self._catalog.touch_location(key, work.size, work.mtime_ns, "unchanged")
+            return self._unchanged(key, loc.doc_id)
+        if work.kind == "duplicate":
+            assert work.same_doc is not None
+            return [self._duplicate(key, loc, work.content_hash, work.same_doc, where, changes)]
+        return self._apply_parts(work, changes)
+
+    def _apply_parts(self, work: _Work, changes: _Pending) -> list[FileOutcome]:
+        key, loc = work.key, work.loc
+        where: tuple[int | None, int | None] = (work.size, work.mtime_ns)
+        own = next((p for p in work.parts if p.member == ""), None)
+        outcomes: list[FileOutcome] = []
+        doc_of: dict[str, str] = {}
+        if own is None or own.status == "":
+            same = self._catalog.document_by_content(work.content_hash) if own is not None else None
+            if same is not None:  # the same bytes met earlier in this run
+                return [self._duplicate(key, loc, work.content_hash, same, where, changes)]
+        if own is None:  # a container that is no document itself: an archive, a mailbox, a feed
+            readable = any(p.extracted is not None for p in work.parts)
+            status = "updated" if loc is not None and loc.status in _SETTLED else "imported"
+            reason = "" if readable else "nothing readable inside (see its members)"
+            self._catalog.set_location(
+                key, doc_id=None, content_hash=work.content_hash, status=status if readable else "skipped",
+                reason=reason, size=work.size, mtime_ns=work.mtime_ns,
+            )  # fmt: skip
+            outcomes.append(FileOutcome(key, status if readable else "skipped", reason))
+        elif own.status == "skipped":
+            outcomes.append(self._skipped(key, own.reason, where))
+        elif own.status == "failed" or own.extracted is None:
+            outcomes.append(self._failed(key, loc, own.reason or "could not read", where))
+        else:
+            outcome = self._put(key, loc, work.content_hash, own, where, None, None, changes)
+            outcomes.append(outcome)
+            if outcome.doc_id:
+                doc_of[""] = outcome.doc_id
+        for part in work.parts:
+            if not part.member:
+                continue
+            member_key = f"{key}/{part.member}"
+            member_loc = self._known.get(member_key)
+            if part.status == "failed" or (part.status == "" and part.extracted is None):
+                outcomes.append(
+                    self._failed(member_key, member_loc, part.reason, (None, None), container=key)
+                )
+            elif part.status == "skipped":
+                outcomes.append(self._skipped(member_key, part.reason, (None, None), container=key))
+            else:
+                assert part.extracted is not None
+                parent = doc_of.get(part.parent) if part.parent is not None else None
+                digest = part.content_hash or sha256_hex(part.extracted.text.encode("utf-8", "replace"))
+                outcome = self._put(member_key, member_loc, digest, part, (None, None), parent, key, changes)
+                outcomes.append(outcome)
+                if outcome.doc_id:
+                    doc_of[part.member] = outcome.doc_id
+        return outcomes
+
+    def _put(
+        self,
+        key: str,
+        loc: Location | None,
+        content_hash: str,
+        part: Part,
+        where: tuple[int | None, int | None],
+        parent_id: str | None,
+        container: str | None,
+        changes: _Pending,
+    ) -> FileOutcome:
+        """Store the document of a file or member: new, a new version, unchanged, or a duplicate."""
+        extracted = part.extracted
+        assert extracted is not None
+        size, mtime = where
+        old_doc = loc.doc_id if loc is not None else None
+
+        def located(doc_id: str, status: str) -> FileOutcome:
+            self._catalog.set_location(
+                key, doc_id=doc_id, size=size, mtime_ns=mtime, content_hash=content_hash,
+                status=status, container=container,
+            )  # fmt: skip
+            return FileOutcome(key, status, doc_id=doc_id, container=container or "")
+
+        if old_doc and loc is not None and loc.content_hash == content_hash and loc.status in _SETTLED:
+            return located(old_doc, "unchanged")
+        if part.key:  # the same feed entry or message, met before
+            found = self._catalog.document_by_key(part.key)
+            if found is not None:
+                doc_id, its_hash = found
+                if its_hash == content_hash:
+                    outcome = located(doc_id, "unchanged" if old_doc == doc_id else "duplicate")
+                    self._detach(old_doc, doc_id, changes)
+                    return outcome
+                self._catalog.put_document(
+                    doc_id, content_hash, extracted, entry_key=part.key, parent_id=parent_id
+                )
+                changes.put.append((_document(doc_id, key, extracted, parent_id), False))
+                outcome = located(doc_id, "updated")
+                self._detach(old_doc, doc_id, changes)
+                return outcome
+        same = self._catalog.document_by_content(content_hash)
+        if same is not None:
+            outcome = located(same, "duplicate")
+            self._detach(old_doc, same, changes)
+            return outcome
+        shared = old_doc is not None and len(self._catalog.paths_of(old_doc)) > 1
+        target = None if shared else old_doc  # other files still hold the old content
+        if shared:
+            self._catalog.remove_location(key)
+        doc_id = self._catalog.put_document(
+            target, content_hash, extracted, entry_key=part.key, parent_id=parent_id
+        )
+        changes.put.append((_document(doc_id, key, extracted, parent_id), target is None))
+        return located(doc_id, "updated" if target else "imported")
+
+    def _duplicate(
+        self,
+        key: str,
+        loc: Location | None,
+        content_hash: str,
+        same: str,
+        where: tuple[int | None, int | None],
+        changes: _Pending,
+    ) -> FileOutcome:
+        self._catalog.set_location(
+            key, doc_id=same, content_hash=content_hash, status="duplicate", size=where[0], mtime_ns=where[1]
+        )
+        self._detach(loc.doc_id if loc else None, same, changes)
+        return FileOutcome(key, "duplicate", doc_id=same)
+
+    def _skipped(
+        self, key: str, reason: str, where: tuple[int | None, int | None], container: str | None = None
+    ) -> FileOutcome:
+        self._catalog.set_location(
+            key, doc_id=None, content_hash=None, status="skipped", reason=reason,
+            size=where[0], mtime_ns=where[1], container=container,
+        )  # fmt: skip
+        return FileOutcome(key, "skipped", reason, container=container or "")
+
+    def _failed(
+        self,
+        key: str,
+        loc: Location | None,
+        reason: str,
+        where: tuple[int | None, int | None],
+        container: str | None = None,
+    ) -> FileOutcome:
+        """Record a failure; a document already imported from this file stays as it was."""
+        self._catalog.set_location(
+            key,
+            doc_id=loc.doc_id if loc else None,
+            content_hash=loc.content_hash if loc else None,
+            size=where[0],
+            mtime_ns=where[1],
+            status="failed",
+            reason=reason,
+            container=container,
+        )
+        log.info("import failed: %s: %s", key, reason)
+        return FileOutcome(key, "failed", reason, container=container or "")
+
+    def _detach(self, old_doc: str | None, new_doc: str, changes: _Pending) -> None:
+        """A file now duplicates another document: drop its old document if nothing else holds it."""
+        if old_doc and old_doc != new_doc and not self._catalog.paths_of(old_doc):
+            self._catalog.delete_document(old_doc)
+            changes.deleted.append(old_doc)
+
+
 def _is_within(path: str, root: Path) -> bool:
     return path == str(root) or path.startswith(str(root) + os.sep)
 
 
-def _document(doc_id: str, path: str, extracted: Extracted) -> Document:
+def _document(doc_id: str, path: str, extracted: Extracted, parent_id: str | None = None) -> Document:
     return Document(
         id=doc_id,
         title=extracted.title,
@@ -314,5 +655,9 @@ def _document(doc_id: str, path: str, extracted: Extracted) -> Document:
         url=extracted.url,
         language=extracted.language,
         format=extracted.format,
+        source_type=extracted.source_type,
         paths=(path,),
+        pages=extracted.pages,
+        parent_id=parent_id,
+        flags=extracted.flags,
     )

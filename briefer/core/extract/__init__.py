@@ -1,20 +1,35 @@
 """Turn a file into clean text and metadata: one module per format behind one interface.
 
-`extract_file(path)` picks the extractor by file suffix.  A new format is one
-module with an `extract(data: bytes, path: Path) -> Extracted` function, listed
-in `EXTRACTORS`.
+Two kinds of extractor, chosen by file suffix:
+
+- `EXTRACTORS`: a file that is one document.  `extract(data: bytes, path: Path)
+  -> Extracted`, raising `ExtractionError` with a one-line reason.
+- `CONTAINERS`: a file that holds several documents (a zip archive, an mbox, a
+  feed) or a document with others attached (an e-mail).  `parts(data, path,
+  limits, begin) -> Iterator[Part]`, one `Part` per member; see `parts.py`.
+
+`extract_parts(data, path)` hides the difference: it yields the parts of any
+supported file, a single-document file giving one part named "".  Every part
+that carries text has been through `finish`, which adds the language and the
+source type.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
 
 from briefer.core.documents import Extracted
-from briefer.core.extract import html, text
+from briefer.core.extract import feeds, html, mail, mhtml, pdf, text, word, zipped
 from briefer.core.extract.errors import ExtractionError, UnsupportedFormat
+from briefer.core.extract.language import detect, normalize_tag
+from briefer.core.extract.parts import Begin, Limits, Part, failed, no_begin, skipped
+from briefer.core.extract.source_types import classify
 
 Extractor = Callable[[bytes, Path], Extracted]
+PartsExtractor = Callable[[bytes, Path, Limits, Begin], Iterator[Part]]
 
 EXTRACTORS: dict[str, Extractor] = {
     ".txt": text.extract_plain,
@@ -24,33 +39,146 @@ EXTRACTORS: dict[str, Extractor] = {
     ".html": html.extract,
     ".htm": html.extract,
     ".xhtml": html.extract,
+    ".mhtml": mhtml.extract,
+    ".mht": mhtml.extract,
+    ".pdf": pdf.extract,
+    ".docx": word.extract,
 }
+CONTAINERS: dict[str, PartsExtractor] = {
+    ".eml": mail.eml_parts,
+    ".mbox": mail.mbox_parts,
+    ".rss": feeds.feed_parts,
+    ".atom": feeds.feed_parts,
+    ".rdf": feeds.feed_parts,
+    ".xml": feeds.feed_parts,  # only when it is a feed; anything else is reported unsupported
+    ".zip": zipped.zip_parts,
+}
+LIGHT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})  # safe and fast to read in-process
+MAX_DEPTH = 3  # a zip holding an e-mail with a forwarded message with an attachment, and no deeper
 
-__all__ = ["EXTRACTORS", "ExtractionError", "UnsupportedFormat", "extract_bytes", "extract_file", "supports"]
+__all__ = [
+    "CONTAINERS",
+    "EXTRACTORS",
+    "ExtractionError",
+    "Limits",
+    "Part",
+    "UnsupportedFormat",
+    "extract_bytes",
+    "extract_file",
+    "extract_member",
+    "extract_parts",
+    "finish",
+    "supports",
+]
 
 
-def supports(path: Path) -> bool:
-    return path.suffix.lower() in EXTRACTORS
+def supports(path: Path | PurePosixPath) -> bool:
+    suffix = path.suffix.lower()
+    return suffix in EXTRACTORS or suffix in CONTAINERS
 
 
-def extract_bytes(data: bytes, path: Path) -> Extracted:
-    """Extract `data`, read from `path`; raises ExtractionError or UnsupportedFormat."""
-    extractor = EXTRACTORS.get(path.suffix.lower())
-    if extractor is None:
-        raise UnsupportedFormat(f"unsupported format {path.suffix or '(no suffix)'}")
+def unsupported_reason(path: Path | PurePosixPath) -> str:
+    return f"unsupported format {path.suffix or '(no suffix)'}"
+
+
+def finish(extracted: Extracted) -> Extracted:
+    """Check an extractor's result and complete it: language and source type."""
+    if not extracted.text.strip() and extracted.format not in ("text", "markdown"):
+        # A text file with only its metadata header is a document (a headline); a PDF,
+        # page or Word file without text is not, and saying so beats an empty hit.
+        raise ExtractionError("no text")
+    language = normalize_tag(extracted.language) or detect(extracted.text)
+    source_type = extracted.source_type or classify(extracted.url, extracted.source)
+    return replace(extracted, language=language, source_type=source_type)
+
+
+def _guarded(run: Callable[[], Extracted]) -> Extracted:
     try:
-        return extractor(data, path)
+        return finish(run())
     except ExtractionError:
         raise
-    except (ValueError, LookupError, UnicodeError, RecursionError) as exc:
+    except (ValueError, LookupError, UnicodeError, RecursionError, AttributeError, TypeError) as exc:
+        # Third-party parsers raise these on malformed input; report, don't crash.
         raise ExtractionError(f"could not parse: {exc}") from exc
 
 
+def extract_bytes(data: bytes, path: Path) -> Extracted:
+    """Extract a single-document file; raises ExtractionError or UnsupportedFormat."""
+    extractor = EXTRACTORS.get(path.suffix.lower())
+    if extractor is None:
+        raise UnsupportedFormat(unsupported_reason(path))
+    return _guarded(lambda: extractor(data, path))
+
+
 def extract_file(path: Path) -> Extracted:
-    if not supports(path):
-        raise UnsupportedFormat(f"unsupported format {path.suffix or '(no suffix)'}")
+    if path.suffix.lower() not in EXTRACTORS:
+        raise UnsupportedFormat(unsupported_reason(path))
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ExtractionError(f"cannot read: {exc.strerror or exc}") from exc
     return extract_bytes(data, path)
+
+
+def extract_parts(
+    data: bytes, path: Path | PurePosixPath, *, limits: Limits | None = None, begin: Begin = no_begin
+) -> Iterator[Part]:
+    """Every document in a file: one part for a single-document file, one per member otherwise.
+
+    Never raises for bad content: a file or member that cannot be read is a
+    part with status "failed" (or "skipped") and a reason.
+    """
+    limits = limits or Limits()
+    suffix = path.suffix.lower()
+    container = CONTAINERS.get(suffix)
+    if container is None and suffix not in EXTRACTORS:
+        begin("")
+        yield skipped("", unsupported_reason(path))
+        return
+    try:
+        if container is not None:
+            yield from container(data, Path(path), limits, begin)
+        else:
+            begin("")
+            extractor = EXTRACTORS[suffix]
+            yield Part("", _guarded(lambda: extractor(data, Path(path))))
+    except ExtractionError as exc:
+        yield failed("", str(exc))
+    except (ValueError, LookupError, UnicodeError, RecursionError, AttributeError, TypeError) as exc:
+        yield failed("", f"could not parse: {exc}")
+
+
+def _join(container: str, member: str) -> str:
+    return f"{container}/{member}" if container and member else container or member
+
+
+def extract_member(
+    data: bytes, name: str, limits: Limits, begin: Begin, *, parent: str | None = None
+) -> Iterator[Part]:
+    """The parts of a member found inside a container, named under `name` (relative to it).
+
+    `parent` is the member whose document this one belongs to (an attachment's
+    message); the member's own parts name it as theirs.
+    """
+    if limits.skips(name):
+        return
+    full = _join(limits.prefix, name)
+    member_path = PurePosixPath(name)
+    suffix = member_path.suffix.lower()
+    if not supports(member_path):
+        yield skipped(name, unsupported_reason(member_path), parent=parent)
+        return
+    if suffix in zipped.ARCHIVE_SUFFIXES and limits.depth > 0:
+        yield skipped(name, "nested archive (not opened)", parent=parent)
+        return
+    if limits.depth >= MAX_DEPTH:
+        yield skipped(name, "nested too deeply (not opened)", parent=parent)
+        return
+    inner = replace(limits, depth=limits.depth + 1, prefix=full)
+    digest = hashlib.sha256(data).hexdigest()
+    for part in extract_parts(data, member_path, limits=inner, begin=lambda m: begin(_join(name, m))):
+        if part.member:
+            relative_parent = None if part.parent is None else _join(name, part.parent)
+            yield replace(part, member=_join(name, part.member), parent=relative_parent)
+        else:
+            yield replace(part, member=name, parent=parent, content_hash=part.content_hash or digest)

@@ -14,7 +14,7 @@ from typing import Any
 import lxml.html
 
 from briefer.core.documents import Extracted
-from briefer.core.extract.dates import parse_date
+from briefer.core.extract.dates import parse_free_date
 from briefer.core.extract.encoding import declared_html_encoding, decode
 from briefer.core.extract.errors import ExtractionError
 from briefer.core.textnorm import normalize
@@ -65,11 +65,57 @@ def _title_from_tag(tree: Any) -> str:
     return " ".join((title.text_content() if title is not None else "").split())
 
 
+_BLOCK_TAGS = (
+    "address article aside blockquote br dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 "
+    "h6 header hr li main nav ol p pre section table tbody td th thead tr ul"
+)
+_BLOCKS = frozenset(_BLOCK_TAGS.split())
+_DROP = ("script", "style", "noscript", "template", "head", "title")
+
+
+def html_to_text(markup: str) -> str:
+    """All the text of an HTML fragment (an e-mail body, a feed entry), paragraphs kept, normalized.
+
+    No boilerplate removal: the fragment is the content already.
+    """
+    if not markup.strip():
+        return ""
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (ValueError, lxml.etree.ParserError):
+        return normalize(markup)
+    for element in list(root.iter(*_DROP)):
+        element.drop_tree()
+    parts: list[str] = []
+
+    def walk(element: Any) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        block = tag.lower() in _BLOCKS
+        if block:
+            parts.append("\n\n")
+        if element.text and tag:
+            parts.append(element.text)
+        for child in element:
+            walk(child)
+        if block:
+            parts.append("\n\n")
+        if element.tail:
+            parts.append(element.tail)
+
+    walk(root)
+    return normalize("".join(parts).replace("\n\n", "\u2029").replace("\n", " ").replace("\u2029", "\n\n"))
+
+
 def extract(data: bytes, path: Path) -> Extracted:
+    markup = decode(data, declared_html_encoding(data))
+    return extract_markup(markup, path)
+
+
+def extract_markup(markup: str, path: Path, *, url: str = "") -> Extracted:
+    """Extract an HTML page already decoded; `url` is where it came from, if the page does not say."""
     # Imported lazily: it takes a second to load and only HTML needs it.
     import trafilatura
 
-    markup = decode(data, declared_html_encoding(data))
     if not markup.strip():
         raise ExtractionError("empty file")
     try:
@@ -97,9 +143,9 @@ def extract(data: bytes, path: Path) -> Extracted:
         title=meta.get("title") or found.get("title") or page_title or path.stem,
         author=meta.get("author") or found.get("author") or "",
         source=meta.get("source") or found.get("sitename") or "",
-        published=parse_date(raw_date),
+        published=parse_free_date(raw_date),
         published_raw=raw_date,
-        url=meta.get("url") or found.get("url") or "",
+        url=meta.get("url") or found.get("url") or url,
         language=meta.get("language") or found.get("language") or "",
         format="html",
     )

@@ -1,0 +1,184 @@
+"""E-mail: `.eml` messages and `.mbox` mailboxes, with their attachments.
+
+The subject is the title, the sender the author, the Date header the date, and
+the body the text (plain text preferred, HTML converted).  Each attachment in a
+format Briefer reads (PDF, Word, HTML, text, a forwarded message) becomes a
+document of its own whose parent is the message.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import email.utils
+import itertools
+import re
+from collections.abc import Iterator
+from email.message import EmailMessage, Message
+from pathlib import Path
+
+from briefer.core.documents import Extracted
+from briefer.core.extract.dates import parse_email_date
+from briefer.core.extract.errors import ExtractionError
+from briefer.core.extract.html import html_to_text
+from briefer.core.extract.parts import Begin, Limits, Part, failed, skipped
+from briefer.core.textnorm import normalize
+
+_FROM_LINE = re.compile(rb"^From \S+ [^\n]*\d{4}[^\n]*\n", re.MULTILINE)  # "From addr date": a year on it
+_ESCAPED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
+_UNSAFE = re.compile(r"[\x00-\x1f/\\]+")
+MAX_ATTACHMENTS = 200
+_SUFFIXES = {
+    "text/plain": ".txt",
+    "text/html": ".html",
+    "text/markdown": ".md",
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/zip": ".zip",
+    "application/mbox": ".mbox",
+    "application/rss+xml": ".rss",
+    "application/atom+xml": ".atom",
+}
+
+
+def parse_message(data: bytes) -> EmailMessage:
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    if not isinstance(message, EmailMessage) or not (message.keys() or message.get_payload()):
+        raise ExtractionError("not an e-mail message")
+    return message
+
+
+def _header(message: Message, name: str) -> str:
+    try:
+        value = message.get(name)
+    except (ValueError, IndexError, TypeError, LookupError):  # a header the parser chokes on
+        value = None
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _sender(message: Message) -> str:
+    raw = _header(message, "From") or _header(message, "Sender")
+    name, address = email.utils.parseaddr(raw)
+    return name or address or raw
+
+
+def _part_text(part: Message) -> str:
+    try:
+        content = part.get_content()  # type: ignore[attr-defined]
+    except (LookupError, ValueError, AssertionError, TypeError, KeyError):
+        payload = part.get_payload(decode=True)
+        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+    if isinstance(content, bytes):
+        content = content.decode("utf-8", "replace")
+    if not isinstance(content, str):
+        return ""
+    if part.get_content_type() == "text/html":
+        return html_to_text(content)
+    return normalize(content)
+
+
+def _body(message: EmailMessage) -> str:
+    try:
+        body = message.get_body(preferencelist=("plain", "html"))
+    except (LookupError, ValueError, TypeError, KeyError):
+        body = None
+    if body is None:
+        if message.is_multipart() or message.get_content_maintype() != "text":
+            return ""
+        body = message
+    return _part_text(body)
+
+
+def message_extracted(message: EmailMessage) -> Extracted:
+    raw_date = _header(message, "Date")
+    subject = _header(message, "Subject")
+    return Extracted(
+        # A message with no body (only attachments, say) is still a document, known by its subject.
+        text=_body(message) or normalize(subject),
+        title=subject or "(no subject)",
+        author=_sender(message),
+        published=parse_email_date(raw_date) if raw_date else None,
+        published_raw=raw_date,
+        language=_header(message, "Content-Language"),
+        format="email",
+    )
+
+
+def _join(parent: str, name: str) -> str:
+    return f"{parent}/{name}" if parent else name
+
+
+def _attachment_name(part: Message, index: int, taken: set[str]) -> str:
+    try:
+        filename = part.get_filename() or ""
+    except (ValueError, LookupError, TypeError):
+        filename = ""
+    if not filename and part.get_content_type() == "message/rfc822":
+        filename = "forwarded.eml"
+    name = _UNSAFE.sub("_", filename).strip(". ")
+    if not name:
+        name = f"attachment-{index}" + (_SUFFIXES.get(part.get_content_type()) or "")
+    while name in taken:
+        name = f"{index}-{name}"
+    taken.add(name)
+    return name
+
+
+def message_parts(data: bytes, member: str, limits: Limits, begin: Begin) -> Iterator[Part]:
+    """The message in `data` as the part `member`, then its attachments as members under it."""
+    from briefer.core.extract import extract_member, finish
+
+    begin(member)
+    try:
+        message = parse_message(data)
+        extracted = finish(message_extracted(message))
+    except ExtractionError as exc:
+        yield failed(member, str(exc))
+        return
+    message_id = _header(message, "Message-ID").strip("<> ")
+    own_hash = "" if not member else _sha256(data)
+    yield Part(member, extracted, content_hash=own_hash, key=f"message-id:{message_id}" if message_id else "")
+    taken: set[str] = set()
+    for index, attachment in enumerate(message.iter_attachments(), start=1):
+        if index > MAX_ATTACHMENTS:
+            yield skipped(_join(member, f"attachment-{index}"), "too many attachments", parent=member)
+            break
+        name = _join(member, _attachment_name(attachment, index, taken))
+        if attachment.get_content_type() == "message/rfc822":
+            inner = attachment.get_payload()
+            first = inner[0] if isinstance(inner, list) and inner else None
+            try:
+                payload = first.as_bytes() if isinstance(first, Message) else b""
+            except (LookupError, ValueError, TypeError, UnicodeError):
+                payload = b""
+        else:
+            decoded = attachment.get_payload(decode=True)
+            payload = decoded if isinstance(decoded, bytes) else b""
+        yield from extract_member(payload, name, limits, begin, parent=member)
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def eml_parts(data: bytes, path: Path, limits: Limits, begin: Begin) -> Iterator[Part]:
+    yield from message_parts(data, "", limits, begin)
+
+
+def mbox_parts(data: bytes, path: Path, limits: Limits, begin: Begin) -> Iterator[Part]:
+    """Each message of an mbox as member "1", "2", ... in file order."""
+    begin("")
+    starts = [m.start() for m in _FROM_LINE.finditer(data)]
+    if not starts:
+        raise ExtractionError("not an mbox mailbox (no 'From ' line)")
+    if data[: starts[0]].strip():
+        raise ExtractionError("not an mbox mailbox (text before the first 'From ' line)")
+    starts.append(len(data))
+    for number, (start, end) in enumerate(itertools.pairwise(starts), start=1):
+        if limits.skips(str(number)):
+            continue
+        chunk = data[start:end]
+        chunk = chunk[chunk.index(b"\n") + 1 :]
+        yield from message_parts(_ESCAPED_FROM.sub(rb"\1", chunk), str(number), limits, begin)

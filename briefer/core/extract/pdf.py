@@ -1,0 +1,200 @@
+"""PDF: the text of each page via pypdfium2, page starts kept for "p. 7" citations.
+
+pypdfium2 is fast but not thread-safe; the importer runs extractors in worker
+processes, one file at a time each, and a module lock guards in-process use.
+Encrypted files and files without a text layer are reported as such.  When
+`tesseract` is installed, pages without text are read by OCR and the document
+is flagged "ocr"; it is never required.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from briefer.core.documents import Extracted
+from briefer.core.extract.dates import parse_pdf_date
+from briefer.core.extract.errors import ExtractionError
+from briefer.core.textnorm import normalize
+
+_LOCK = threading.Lock()  # PDFium is not thread-safe
+MIN_TEXT_CHARS = 5  # fewer characters than this in the whole file: no text layer
+OCR_TIMEOUT_S = 20.0
+OCR_MAX_PAGES = 30
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE_LINE = re.compile(
+    rf"^((updated|revised|published|posted|dated?)\b|{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}$|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}$)",
+    re.IGNORECASE,
+)
+_SENTENCE_END = (".", "?", "!", ":", '"', "\u201d")
+OCR_ENV = "BRIEFER_OCR"  # "0" turns OCR off even when tesseract is installed
+
+
+def extract(data: bytes, path: Path) -> Extracted:
+    with _LOCK:
+        return _extract(data, path)
+
+
+def _open(data: bytes) -> Any:
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]
+
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        message = str(exc).lower()
+        if "password" in message:
+            raise ExtractionError("password-protected") from exc
+        raise ExtractionError(f"not a readable PDF ({exc})") from exc
+
+
+def _page_raw_text(page: Any) -> str:
+    textpage = page.get_textpage()
+    try:
+        return str(textpage.get_text_range())
+    finally:
+        textpage.close()
+
+
+def _paragraphs(raw: str) -> str:
+    """Page text in paragraphs: a blank line, or a short line that ends a sentence, ends one."""
+    lines = [line.strip() for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lengths = sorted(len(line) for line in lines if line)
+    typical = lengths[len(lengths) * 3 // 4] if lengths else 0
+    blocks: list[list[str]] = [[]]
+    for line in lines:
+        current = blocks[-1]
+        if not line:
+            if current:
+                blocks.append([])
+            continue
+        if current and current[-1].endswith("-") and line[:1].islower():
+            current[-1] = current[-1][:-1] + line  # a word hyphenated across lines
+            continue
+        current.append(line)
+        if line.endswith(_SENTENCE_END) and len(line) < 0.8 * typical:
+            blocks.append([])
+    return "\n\n".join(" ".join(block) for block in blocks if block)
+
+
+def _extract(data: bytes, path: Path) -> Extracted:
+    pdf = _open(data)
+    try:
+        texts: list[str] = []
+        first_lines: list[str] = []
+        for index in range(len(pdf)):
+            page = pdf[index]
+            try:
+                raw = _page_raw_text(page)
+            finally:
+                page.close()
+            if not first_lines:
+                first_lines = [line.strip() for line in raw.splitlines()[:12] if line.strip()]
+            texts.append(normalize(_paragraphs(raw)))
+        meta = {k: str(v).replace("\x00", "").strip() for k, v in pdf.get_metadata_dict().items() if v}
+        flags: tuple[str, ...] = ()
+        if sum(len(t) for t in texts) < MIN_TEXT_CHARS:
+            ocr = _ocr_pages(pdf) if _ocr_available() else None
+            if not ocr or sum(len(t) for t in ocr) < MIN_TEXT_CHARS:
+                raise ExtractionError(
+                    "no text layer (scanned)" + ("" if ocr is None else "; OCR found no text")
+                )
+            texts, flags = ocr, ("ocr",)
+    finally:
+        pdf.close()
+    text, pages = _join_pages(texts)
+    raw_date = meta.get("CreationDate", "") or meta.get("ModDate", "")
+    title = meta.get("Title", "")
+    if _placeholder_title(title, path):
+        title = ""
+    return Extracted(
+        text=text,
+        title=title or _title_from_lines(first_lines) or path.stem,
+        author=meta.get("Author", ""),
+        published=parse_pdf_date(raw_date) if raw_date else None,
+        published_raw=raw_date,
+        format="pdf",
+        pages=pages,
+        flags=flags,
+    )
+
+
+def _join_pages(texts: list[str]) -> tuple[str, tuple[int, ...]]:
+    """One normalized text and the offset where each page starts.
+
+    An empty page starts where the next one does.
+    """
+    starts = []
+    offset = 0
+    kept: list[str] = []
+    for page_text in texts:
+        if kept and page_text:
+            offset += 2  # the paragraph break between pages
+        starts.append(offset)
+        if page_text:
+            kept.append(page_text)
+            offset += len(page_text)
+    return "\n\n".join(kept), tuple(starts)
+
+
+def _placeholder_title(title: str, path: Path) -> bool:
+    """Titles that name a tool or a file, not the document ("Microsoft Word - draft.docx", "untitled")."""
+    lowered = title.lower()
+    return (
+        not title
+        or lowered in {"untitled", "untitled document", "title", "model", path.stem.lower()}
+        or lowered.startswith("microsoft word - ")
+        or lowered.endswith((".pdf", ".doc", ".docx"))
+    )
+
+
+def _title_from_lines(lines: list[str]) -> str:
+    """The first line of page 1 that reads like a title: not an address, a date line or a number."""
+    for line in lines:
+        if "://" in line or line.lower().startswith("www.") or _DATE_LINE.match(line):
+            continue
+        if len(line.split()) >= 2 and any(ch.isalpha() for ch in line):
+            return " ".join(line.split())[:200]
+    return ""
+
+
+def _ocr_available() -> bool:
+    return os.environ.get(OCR_ENV, "1") != "0" and shutil.which("tesseract") is not None
+
+
+def _ocr_pages(pdf: Any) -> list[str]:
+    """Text of each page by tesseract on a 200 dpi rendering; "" for pages it could not read."""
+    texts = []
+    with tempfile.TemporaryDirectory(prefix="briefer-ocr-") as tmp:
+        for index in range(min(len(pdf), OCR_MAX_PAGES)):
+            page = pdf[index]
+            try:
+                bitmap = page.render(scale=200 / 72, grayscale=True)
+                image = Path(tmp, f"page-{index}.pgm")
+                _write_pgm(bitmap, image)
+            finally:
+                page.close()
+            try:
+                done = subprocess.run(
+                    ["tesseract", str(image), "-", "--psm", "3"],
+                    capture_output=True,
+                    timeout=OCR_TIMEOUT_S,
+                    check=False,
+                )
+                texts.append(normalize(_paragraphs(done.stdout.decode("utf-8", "replace"))))
+            except (OSError, subprocess.TimeoutExpired):
+                texts.append("")
+    return texts
+
+
+def _write_pgm(bitmap: Any, target: Path) -> None:
+    """A greyscale bitmap as a binary PGM, which tesseract reads without any image library."""
+    width, height, stride = bitmap.width, bitmap.height, bitmap.stride
+    raw = bytes(bitmap.buffer)
+    rows = b"".join(raw[y * stride : y * stride + width] for y in range(height))
+    target.write_bytes(b"P5\n%d %d\n255\n" % (width, height) + rows)
