@@ -1,0 +1,319 @@
+"""`briefer credentials`, `accounts`, `recipients`, `send` and `ledger`: distribution from the command line.
+
+Secrets are never command-line arguments: `credentials set` reads them from a
+hidden prompt (a terminal) or from stdin (a pipe), and `send` asks on the
+terminal only when no keychain holds the password.  Nothing here logs or
+prints a secret.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import getpass
+import json
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from briefer.core import paths
+from briefer.core.accounts import DEFAULT_PORTS, SECURITY, AccountBook, SmtpAccount
+from briefer.core.archive import Archive
+from briefer.core.briefing import edits, storage
+from briefer.core.briefing.excerpts import check_sources
+from briefer.core.briefing.model import Briefing, BriefingError
+from briefer.core.credentials import KINDS, CredentialStore, CredentialsUnavailable, check_backend
+from briefer.core.distribution import attachment_name as docx_name
+from briefer.core.distribution import recipients_for, save_draft, send_briefing
+from briefer.core.export.docx_export import COMMENT_MODES
+from briefer.core.ledger import Ledger
+from briefer.core.mail import MailError, parse_recipient
+
+OpenArchive = Callable[[argparse.Namespace], Archive]
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _fail(message: str) -> int:
+    print(f"briefer: {message}", file=sys.stderr)
+    return 1
+
+
+def _reporting(handler: Handler) -> Handler:
+    """Expected failures become `briefer: ...` and status 1 (their messages never hold a secret)."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except (CredentialsUnavailable, MailError, BriefingError, ValueError) as exc:
+            return _fail(str(exc))
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            return _fail(f"{where}{exc.strerror or exc}")
+
+    return run
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    return paths.resolve_data_dir(getattr(args, "data_dir", None))
+
+
+# -- credentials ------------------------------------------------------------------------
+def _read_secret(account: str) -> str:
+    """From a hidden prompt on a terminal, else from stdin (one line ending stripped)."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(f"Secret for {account} (not shown): ")
+    data = sys.stdin.read() if sys.stdin is not None else ""
+    return data.removesuffix("\n").removesuffix("\r")
+
+
+def _cmd_credentials_set(args: argparse.Namespace) -> int:
+    store = CredentialStore.for_data_dir(_data_dir(args))
+    store.ensure_usable()  # before asking: no point typing a password that cannot be kept
+    secret = _read_secret(args.account)
+    if not secret:
+        return _fail("no secret was given; nothing was stored")
+    ref = store.set(args.account, secret, kind=args.kind, username=args.username or "")
+    print(f"stored the {ref.kind} secret for {ref.account!r} in the system keychain")
+    return 0
+
+
+def _cmd_credentials_delete(args: argparse.Namespace) -> int:
+    store = CredentialStore.for_data_dir(_data_dir(args))
+    if not store.delete(args.account):
+        return _fail(f"no stored credential {args.account!r}")
+    print(f"deleted the credential {args.account!r}")
+    return 0
+
+
+def _cmd_credentials_list(args: argparse.Namespace) -> int:
+    store = CredentialStore.for_data_dir(_data_dir(args))
+    refs = store.accounts()
+    if args.json:
+        print(json.dumps([{"account": r.account, "kind": r.kind, "username": r.username} for r in refs]))
+        return 0
+    if not refs:
+        print("no stored credentials (add one with `briefer credentials set ACCOUNT`)")
+    for ref in refs:
+        user = f"  user {ref.username}" if ref.username else ""
+        print(f"{ref.account:<24} {ref.kind:<7}{user}")
+    return 0
+
+
+def _cmd_credentials_check(args: argparse.Namespace) -> int:
+    status = check_backend()
+    print(status.message)
+    return 0 if status.usable else 1
+
+
+# -- accounts -------------------------------------------------------------------------
+def _cmd_accounts_add(args: argparse.Namespace) -> int:
+    book = AccountBook.for_data_dir(_data_dir(args))
+    account = SmtpAccount(
+        name=args.name,
+        host=args.host,
+        port=args.port or DEFAULT_PORTS[args.security],
+        security=args.security,
+        user=args.user or "",
+        sender=args.sender,
+        credential=args.credential or "",
+        cafile=str(Path(args.cafile).resolve()) if args.cafile else "",
+    )
+    book.put(account)
+    print(f"saved {account.describe()}")
+    if account.user:
+        ref = account.credential_ref
+        store = CredentialStore.for_data_dir(_data_dir(args))
+        if store.ref(ref) is None:
+            print(f"store its password with: briefer credentials set {ref}")
+    return 0
+
+
+def _cmd_accounts_list(args: argparse.Namespace) -> int:
+    accounts = AccountBook.for_data_dir(_data_dir(args)).all()
+    if not accounts:
+        print("no SMTP accounts (add one with `briefer accounts add`)")
+    for account in accounts:
+        print(account.describe())
+    return 0
+
+
+def _cmd_accounts_remove(args: argparse.Namespace) -> int:
+    if not AccountBook.for_data_dir(_data_dir(args)).remove(args.name):
+        return _fail(f"no SMTP account {args.name!r}")
+    print(
+        f"removed the account {args.name!r} (its stored password, if any, stays until "
+        f"`briefer credentials delete`)"
+    )
+    return 0
+
+
+# -- recipients (the briefing's distribution list) ------------------------------------
+def _cmd_recipients(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    briefing = storage.load(path)
+    current = list(briefing.metadata.distribution)
+    if args.add or args.remove:
+        gone = {address.strip().casefold() for address in args.remove or []}
+        kept = [r for r in current if r.address.casefold() not in gone]
+        unknown = gone - {r.address.casefold() for r in current}
+        if unknown:
+            return _fail(f"not on the distribution list: {', '.join(sorted(unknown))}")
+        added = [parse_recipient(text) for text in args.add or []]
+        new = recipients_for(briefing, [*kept, *added])
+        edits.apply(briefing, edits.SetMetadata("distribution", new))
+        storage.save(briefing, path)
+        current = new
+    if not current:
+        print("the distribution list is empty")
+    for recipient in current:
+        print(recipient)
+    return 0
+
+
+# -- send -----------------------------------------------------------------------------
+def _export_options(
+    open_archive: OpenArchive, args: argparse.Namespace, briefing: Briefing
+) -> dict[str, Any]:
+    options: dict[str, Any] = {"comments": args.comments}
+    if args.reference_docx:
+        options["reference"] = Path(args.reference_docx)
+    if not args.no_archive_check:
+        with open_archive(args) as archive:
+            options["checks"] = check_sources(briefing, archive.document, archive.catalog.text_version)
+    return options
+
+
+def _ask_on_terminal(account: str) -> str | None:
+    if sys.stdin is None or not sys.stdin.isatty():
+        return None
+    return getpass.getpass(f"Password for {account} (kept in memory for this run only): ") or None
+
+
+def _cmd_send(open_archive: OpenArchive, args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args)
+    briefing = storage.load(Path(args.file))
+    recipients = [parse_recipient(text) for text in args.to or []]
+    if not recipients_for(briefing, recipients):
+        return _fail("nobody to send to: give --to ADDRESS, or add recipients with `briefer recipients`")
+    options = _export_options(open_archive, args, briefing)
+    ledger = Ledger.for_data_dir(data_dir)
+    with tempfile.TemporaryDirectory(prefix="briefer-send-") as scratch:
+        docx = Path(args.docx) if args.docx else Path(scratch) / docx_name(briefing)
+        if args.eml:
+            book = AccountBook.for_data_dir(data_dir)
+            sender = book.get(args.account).sender if args.account else ""
+            eml = Path(args.eml)
+            save_draft(briefing, eml, docx, ledger, recipients=recipients, sender=sender, **options)
+            print(f"saved the draft {eml} ({docx.name} attached); open it in your mail client to send it")
+            return 0
+        account = AccountBook.for_data_dir(data_dir).get(args.account) if args.account else None
+        account = account or AccountBook.for_data_dir(data_dir).default()
+        store = CredentialStore.for_data_dir(data_dir)
+        status = store.status()
+        if not status.usable:
+            print(f"briefer: note: {status.message}", file=sys.stderr)
+        outcome = send_briefing(
+            briefing,
+            docx,
+            account=account,
+            store=store,
+            ledger=ledger,
+            recipients=recipients,
+            ask=_ask_on_terminal,
+            session=CredentialStore.for_session(),
+            cafile=args.cafile,
+            timeout=args.timeout,
+            **options,
+        )
+    sent_to = ", ".join(str(r) for r in outcome.recipients if r.address not in outcome.refused)
+    print(f"sent {docx.name} (sha256 {outcome.sha256[:12]}) via {account.name} to {sent_to}")
+    for address, answer in outcome.refused.items():
+        print(f"briefer: the server refused {address}: {answer}", file=sys.stderr)
+    return 0 if outcome.result == "ok" else 1
+
+
+# -- ledger -----------------------------------------------------------------------------
+def _cmd_ledger(args: argparse.Namespace) -> int:
+    ledger = Ledger.for_data_dir(_data_dir(args))
+    entries = ledger.entries()
+    if args.limit:
+        entries = entries[-args.limit :]
+    if not entries:
+        print(f"the export ledger is empty ({ledger.path})", file=sys.stderr)
+    for entry in entries:
+        print(json.dumps(entry.as_json(), ensure_ascii=False) if args.json else entry.line())
+    if ledger.bad_lines:
+        print(
+            f"briefer: {ledger.bad_lines} unreadable line(s) in {ledger.path} were skipped", file=sys.stderr
+        )
+    return 0
+
+
+# -- the parser -------------------------------------------------------------------------
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], open_archive: OpenArchive
+) -> None:
+    """Add `credentials`, `accounts`, `recipients`, `send` and `ledger`."""
+    creds = commands.add_parser("credentials", help="passwords and tokens in the system keychain")
+    sub = creds.add_subparsers(dest="credentials_command", metavar="ACTION", required=True)
+    put = sub.add_parser("set", help="store a secret (read from a hidden prompt or stdin, never an argument)")
+    put.add_argument("account", help="a name for it, e.g. the SMTP account's name or a feed's")
+    put.add_argument("--kind", choices=KINDS, default="smtp", help="smtp (default), basic or bearer (feeds)")
+    put.add_argument("--username", help="the user name for HTTP basic auth")
+    put.set_defaults(run=_reporting(_cmd_credentials_set))
+    delete = sub.add_parser("delete", help="forget a stored secret")
+    delete.add_argument("account")
+    delete.set_defaults(run=_reporting(_cmd_credentials_delete))
+    listing = sub.add_parser("list", help="the stored credentials' names (never the secrets)")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=_reporting(_cmd_credentials_list))
+    check = sub.add_parser("check", help="say whether a usable keychain exists, and what to do if not")
+    check.set_defaults(run=_reporting(_cmd_credentials_check))
+
+    accounts = commands.add_parser("accounts", help="SMTP accounts for sending briefings")
+    sub = accounts.add_subparsers(dest="accounts_command", metavar="ACTION", required=True)
+    add = sub.add_parser("add", help="add or replace an SMTP account (its password: `credentials set`)")
+    add.add_argument("name")
+    add.add_argument("--host", required=True)
+    add.add_argument("--port", type=int, help="default 587 for starttls, 465 for tls")
+    add.add_argument("--security", choices=SECURITY, default="starttls")
+    add.add_argument("--user", help="login name (omit when the server needs no login)")
+    add.add_argument("--from", dest="sender", required=True, metavar="ADDRESS", help="the From address")
+    add.add_argument(
+        "--credential", metavar="NAME", help="stored credential to use (default: the account name)"
+    )
+    add.add_argument("--cafile", metavar="PEM", help="your organisation's CA certificates, if it has its own")
+    add.set_defaults(run=_reporting(_cmd_accounts_add))
+    sub.add_parser("list", help="the SMTP accounts").set_defaults(run=_reporting(_cmd_accounts_list))
+    remove = sub.add_parser("remove", help="remove an SMTP account")
+    remove.add_argument("name")
+    remove.set_defaults(run=_reporting(_cmd_accounts_remove))
+
+    recipients = commands.add_parser("recipients", help="show or change a briefing's distribution list")
+    recipients.add_argument("file", help="the .briefing file")
+    recipients.add_argument("--add", nargs="+", metavar="ADDRESS", help='"Name <addr@example.org>" or addr')
+    recipients.add_argument("--remove", nargs="+", metavar="ADDRESS")
+    recipients.set_defaults(run=_reporting(_cmd_recipients))
+
+    send = commands.add_parser("send", help="export a briefing and e-mail it, or save an .eml draft")
+    send.add_argument("file", help="the .briefing file")
+    send.add_argument("--to", nargs="+", metavar="ADDRESS", help="default: the briefing's distribution list")
+    send.add_argument("--account", metavar="NAME", help="SMTP account (default: the only one)")
+    send.add_argument("--eml", metavar="OUT.eml", help="save a draft for your mail client instead of sending")
+    send.add_argument("--docx", metavar="OUT.docx", help="keep a copy of the attached Word document")
+    send.add_argument("--cafile", metavar="PEM", help="extra CA certificates to trust for this send")
+    send.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the server")
+    send.add_argument("--reference-docx", metavar="STYLE.docx", help="your organisation's styles")
+    send.add_argument("--comments", choices=COMMENT_MODES, default="margin")
+    send.add_argument(
+        "--no-archive-check", action="store_true", help="do not check sources against the archive"
+    )
+    send.set_defaults(run=_reporting(functools.partial(_cmd_send, open_archive)))
+
+    ledger = commands.add_parser("ledger", help="the record of every export, draft and send")
+    ledger.add_argument("--json", action="store_true", help="one JSON object per line")
+    ledger.add_argument("--limit", type=int, default=0, help="only the last N entries")
+    ledger.set_defaults(run=_reporting(_cmd_ledger))
