@@ -37,7 +37,9 @@ from briefer.core.briefing.model import (
     section_path,
     walk_sections,
 )
-from briefer.core.export.docx_export import COMMENT_MODES, export_docx
+from briefer.core.distribution import export_and_record
+from briefer.core.export.docx_export import COMMENT_MODES
+from briefer.core.ledger import Ledger
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
 Handler = Callable[[argparse.Namespace], int]
@@ -265,7 +267,10 @@ def _cmd_export(open_archive: OpenArchive, args: argparse.Namespace) -> int:
         with open_archive(args) as archive:
             checks = check_sources(briefing, archive.document, archive.catalog.text_version)
     reference = Path(args.reference_docx) if args.reference_docx else None
-    report = export_docx(briefing, out, reference=reference, checks=checks, comments=args.comments)
+    ledger = Ledger.for_data_dir(_data_dir(args))  # every export is recorded, failed ones too
+    report = export_and_record(
+        briefing, out, ledger, reference=reference, checks=checks, comments=args.comments
+    )
     print(
         f"wrote {out}: {report.sources} source(s), {report.footnotes} footnote(s) in {report.seconds:.2f} s"
     )

@@ -2,9 +2,11 @@
 
     python scripts/screenshots.py [--out docs/screenshots]
 
-Everything happens in a temporary data folder with temporary settings: the
-sample archive is imported as on a first start, then the script searches,
-reads a hit, types a malformed query, and repeats a search on a dark palette.
+Everything happens in a temporary data folder with temporary settings: an
+empty archive first, then the sample archive is imported as on a first start;
+the script searches, reads a hit, builds a briefing from what it read, opens
+the export dialog, types a malformed query, and repeats a search on a dark
+palette.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QSettings
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QColor, QPalette, QTextCursor
+from PySide6.QtWidgets import QApplication, QWidget
 
+from briefer.core import paths
 from briefer.core.archive import Archive
+from briefer.core.briefing import edits
+from briefer.core.briefing.model import KeyJudgment, Paragraph
 from briefer.gui.app import create_application
 from briefer.gui.mainwindow import MainWindow
 
@@ -88,7 +93,7 @@ def render(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     shots: list[Path] = []
 
-    def grab(window: MainWindow, name: str) -> None:
+    def grab(window: QWidget, name: str) -> None:
         settle(app)
         path = out / f"{name}.png"
         window.grab().save(str(path))
@@ -96,6 +101,7 @@ def render(out: Path) -> list[Path]:
 
     with tempfile.TemporaryDirectory(prefix="briefer-shots-") as tmp:
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+        empty_shot(app, Path(tmp), grab)
         archive = Archive(Path(tmp) / "data")
         window = MainWindow(archive=archive, settings=settings)
         try:
@@ -122,6 +128,14 @@ def render(out: Path) -> list[Path]:
             window.search.results.setFocus()
             grab(window, "4-reader-highlights")
 
+            build_briefing(app, window)
+            grab(window, "7-briefing-being-built")
+            dialog = window.show_export_dialog()
+            dialog.output.setText(str(Path(tmp) / "Treaty brief.docx"))
+            settle(app)
+            grab(dialog, "8-export-dialog")
+            dialog.done(0)
+
             search(app, window, '"shells from Pyongyang')
             grab(window, "5-malformed-query")
 
@@ -129,9 +143,72 @@ def render(out: Path) -> list[Path]:
             search(app, window, "artillery shells")
             grab(window, "6-dark-palette")
         finally:
+            window.session.undo_stack.setClean()  # the demo briefing is not worth a "save?" question
+            window.session.recovered = False
             window.close()
             archive.close()
     return shots
+
+
+def empty_shot(app: QApplication, tmp: Path, grab: Callable[[QWidget, str], None]) -> None:
+    """The window on an empty archive, with no sample to offer."""
+    shipped = paths.SAMPLE_ARCHIVE
+    paths.SAMPLE_ARCHIVE = tmp / "no-sample"
+    settings = QSettings(str(tmp / "empty.ini"), QSettings.Format.IniFormat)
+    archive = Archive(tmp / "empty")
+    window = MainWindow(archive=archive, settings=settings)
+    try:
+        window.resize(*SIZE)
+        window.show()
+        window.start()
+        wait_until(app, lambda: idle(window))
+        grab(window, "0-empty-archive")
+    finally:
+        window.close()
+        archive.close()
+        paths.SAMPLE_ARCHIVE = shipped
+
+
+def select_text(window: MainWindow, words: str) -> bool:
+    found = window.reader.document().find(words)
+    if found.isNull():
+        return False
+    cursor = QTextCursor(window.reader.document())
+    cursor.setPosition(found.selectionStart())
+    cursor.setPosition(found.selectionEnd(), QTextCursor.MoveMode.KeepAnchor)
+    window.reader.setTextCursor(cursor)
+    return True
+
+
+def build_briefing(app: QApplication, window: MainWindow) -> None:
+    """Quote the reader's document in two sections, write a judgment and fill a matrix cell."""
+    pane, model = window.briefing, window.session.model
+    model.do(edits.SetMetadata("title", "Russia-DPRK Summit Likely To Deepen Military Cooperation"))
+    document = window.reader.current_document
+    if document is not None:
+        sentences = [p for p in document.text.split("\n\n")[1:] if len(p) > 60]  # [0]: the title
+        for section_id, paragraph in zip(("background", "analysis"), sentences[:2], strict=False):
+            if select_text(window, paragraph[:90].rsplit(" ", 1)[0]):
+                excerpt = window.reader.selected_excerpt()
+                if excerpt is not None:
+                    pane.add_excerpts([excerpt], section_id)
+    judgment = KeyJudgment(
+        "We assess Moscow is likely to trade missile know-how for artillery shells within a year.",
+        likelihood="likely",
+        confidence="moderate",
+    )
+    model.do(edits.AddBlock("key-judgments", -1, judgment))
+    model.do(
+        edits.AddBlock(
+            "analysis",
+            -1,
+            Paragraph("The summit's venue, a space launch site, signals what Pyongyang wants in return."),
+        )
+    )
+    pane.matrix.matrix.set_section("implications")
+    pane.matrix.matrix.setData(pane.matrix.matrix.index(2, 0), "Closer watch on launches near Japan")
+    pane.select(judgment.id)
+    settle(app)
 
 
 def main() -> None:

@@ -1,38 +1,81 @@
 """The main window: lays out the panes, builds the actions and connects signals. No domain logic.
 
-Panes live in their own modules (search_pane, reader, banner, statusbar) and
-archive changes in the import flow (indexing); later the briefing pane joins
-the splitter on the right.
+Three panes in a splitter: search and results (left), the reader (middle),
+the briefing's outline and editor (right).  Panes live in their own modules
+(search_pane, reader, briefing_pane, banner, statusbar); archive changes run in
+the import flow (indexing), the open briefing's file work in the session
+(briefing_session), and the export in its dialog (export_dialog).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, QSettings, Qt, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QToolBar, QVBoxLayout, QWidget
 
 from briefer.core.archive import Archive
+from briefer.core.briefing.excerpts import lead_excerpt
+from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.search import Hit
+from briefer.gui import mime
 from briefer.gui.banner import SampleBanner
+from briefer.gui.briefing_pane import BriefingPane
+from briefer.gui.briefing_session import BriefingSession
+from briefer.gui.dialogs import BriefingFiles, Choice, RecoverChanges, TemplateChooser, UnsavedChanges
+from briefer.gui.export_dialog import ExportDialog
 from briefer.gui.indexing import ArchiveStatus, ImportFlow
 from briefer.gui.reader import ReaderPane
 from briefer.gui.search_pane import SearchPane
 from briefer.gui.settings import DEFAULT_SPLIT, WindowSettings
 from briefer.gui.statusbar import ArchiveStatusBar
 
+log = logging.getLogger(__name__)
+
+BRIEFING_SPLITTER = "briefingSplitter"
+
+
+def local_paths(event: QDragEnterEvent | QDropEvent) -> list[Path]:
+    """The local files and folders a drag from the file manager carries."""
+    data = event.mimeData()
+    if data is None or not data.hasUrls():
+        return []
+    return [Path(url.toLocalFile()) for url in data.urls() if url.isLocalFile()]
+
 
 class MainWindow(QMainWindow):
-    def __init__(self, *, archive: Archive, settings: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        archive: Archive,
+        settings: QSettings,
+        recovery_dir: Path | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Briefer")
         self.setAccessibleName("Briefer")
+        self.setAcceptDrops(True)  # files and folders from the file manager are imported
+        self._archive = archive
+        self._settings = settings
         self._window_settings = WindowSettings(settings)
         self._shut_down = False
+        self._pending_imports: list[Path] = []
+        self.export_dialog: ExportDialog | None = None
 
         self.flow = ImportFlow(archive, self)
+        self.session = BriefingSession(
+            settings=settings,
+            recovery_dir=recovery_dir or archive.data_dir / "recovery",
+            data_dir=archive.data_dir,
+            parent=self,
+        )
         self.banner = SampleBanner()
         self.search = SearchPane(archive)
         self.reader = ReaderPane(highlight=archive.highlight_spans)
+        self.briefing = BriefingPane(self.session.model)
         self.status = ArchiveStatusBar()
         self.setStatusBar(self.status)
 
@@ -41,6 +84,7 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.search)
         self.splitter.addWidget(self.reader)
+        self.splitter.addWidget(self.briefing)
         for pane, stretch in enumerate(DEFAULT_SPLIT):
             self.splitter.setStretchFactor(pane, stretch)
 
@@ -55,11 +99,42 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._connect_flow()
         self._connect_panes()
+        self._connect_briefing()
         self._window_settings.restore(self, self.splitter)
+        self._window_settings.restore_splitter(BRIEFING_SPLITTER, self.briefing.splitter)
+        self._update_title()
 
     def start(self) -> None:
-        """Show what the archive holds; on the very first start this imports the sample."""
+        """Show what the archive holds (the sample on the very first start), then open a briefing.
+
+        A recovery copy left by a crash is offered first; else the last briefing
+        reopens; else a new one starts from the default template.
+        """
         self.flow.start()
+        self._open_initial_briefing()
+        self.session.start_autosave()
+
+    def _open_initial_briefing(self) -> None:
+        recoveries = self.session.recoveries()
+        if recoveries:
+            newest = recoveries[0]
+            if RecoverChanges.ask(self, newest.describe()):
+                try:
+                    self.session.recover(newest)
+                    self.status.report("Recovered unsaved work")
+                    return
+                except BriefingError as exc:
+                    self._show_problem(f"The recovery copy cannot be read: {exc}")
+            for recovery in recoveries:
+                self.session.forget_recovery(recovery)
+        recent = self.session.recent()
+        if recent and recent[0].is_file():
+            try:
+                self.session.open(recent[0])
+                return
+            except BriefingError as exc:
+                log.warning("cannot reopen %s: %s", recent[0], exc)
+        self.session.new()
 
     # -- building ----------------------------------------------------------------
     def _action(self, text: str, shortcut: QKeySequence | str | None = None) -> QAction:
@@ -70,6 +145,21 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
+        self.new_action = self._action("&New Briefing\u2026", QKeySequence(QKeySequence.StandardKey.New))
+        self.open_action = self._action("&Open Briefing\u2026", "Ctrl+Shift+O")
+        self.save_action = self._action("&Save", QKeySequence(QKeySequence.StandardKey.Save))
+        self.save_as_action = self._action("Save &As\u2026", "Ctrl+Shift+S")
+        self.export_action = self._action("&Export to Word\u2026", "Ctrl+Shift+E")
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.undo_action = self.session.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.session.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        self.addActions([self.undo_action, self.redo_action])
+        self.add_to_briefing_action = self._action("Add Selection to &Section\u2026", "Ctrl+E")
+        self.add_to_briefing_action.setStatusTip(
+            "Quote the reader's selection (or the current result's lead paragraph) in a section"
+        )
         self.add_folder_action = self._action("&Add Folder…", "Ctrl+O")
         self.import_sample_action = self._action("Import the &Sample")
         self.remove_sample_action = self._action("&Remove the Sample")
@@ -78,16 +168,83 @@ class MainWindow(QMainWindow):
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.find_action = self._action("&Find", QKeySequence(QKeySequence.StandardKey.Find))
 
+        pane = self.briefing
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addActions([self.new_action, self.open_action])
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addActions([self.save_action, self.save_as_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions(pane.edit_actions)
+        edit_menu.addSeparator()
+        edit_menu.addActions([pane.move_up_action, pane.move_down_action, pane.rename_action])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.find_action)
+
+        briefing_menu = self.menuBar().addMenu("&Briefing")
+        briefing_menu.addAction(self.add_to_briefing_action)
+        briefing_menu.addSeparator()
+        briefing_menu.addActions(pane.add_actions)
+        for action in pane.add_actions:
+            self.addAction(action)
+
         archive_menu = self.menuBar().addMenu("&Archive")
         archive_menu.addAction(self.add_folder_action)
         archive_menu.addAction(self.import_sample_action)
         archive_menu.addAction(self.remove_sample_action)
         archive_menu.addSeparator()
         archive_menu.addAction(self.cancel_import_action)
-        archive_menu.addSeparator()
-        archive_menu.addAction(self.quit_action)
-        self.menuBar().addMenu("&Edit").addAction(self.find_action)
+
+        self.toolbar = QToolBar("Main toolbar")
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setAccessibleName("Main toolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.addActions([self.new_action, self.open_action, self.save_action])
+        self.toolbar.addSeparator()
+        self.toolbar.addActions([self.undo_action, self.redo_action])
+        self.toolbar.addSeparator()
+        self.toolbar.addActions(
+            [self.add_to_briefing_action, pane.add_paragraph_action, pane.add_judgment_action]
+        )
+        self.toolbar.addSeparator()
+        self.toolbar.addActions([self.export_action, self.add_folder_action])
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self._short_toolbar_texts()
         self._update_actions()
+
+    def _short_toolbar_texts(self) -> None:
+        """Toolbar buttons say a word or two, and carry accessible names."""
+        short = {
+            self.new_action: "New",
+            self.open_action: "Open",
+            self.save_action: "Save",
+            self.undo_action: "Undo",  # the menu says what it undoes; the toolbar stays still
+            self.redo_action: "Redo",
+            self.add_to_briefing_action: "Add to Briefing",
+            self.briefing.add_paragraph_action: "Paragraph",
+            self.briefing.add_judgment_action: "Key Judgment",
+            self.export_action: "Export",
+            self.add_folder_action: "Add Folder",
+        }
+        for action in self.toolbar.actions():
+            button = self.toolbar.widgetForAction(action)
+            if button is None:
+                continue
+            name = short.get(action, action.text().replace("&", "").rstrip("\u2026"))
+            button.setAccessibleName(name)
+            if action in short:
+                action.setIconText(short[action])
+            tip = action.text().replace("&", "")
+            shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            button.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
 
     def _connect_flow(self) -> None:
         flow = self.flow
@@ -105,12 +262,29 @@ class MainWindow(QMainWindow):
         flow.sample_import_started.connect(self.banner.show_importing_sample)
         flow.busy_changed.connect(self.banner.set_busy)
         flow.busy_changed.connect(self._update_actions)
+        flow.busy_changed.connect(self._import_next)
         flow.started.connect(self.status.start_progress)
         flow.progressed.connect(self.status.show_progress)
         flow.reported.connect(self.status.report)
         flow.failed.connect(self._show_problem)
         flow.finished.connect(self.status.stop_progress)
         flow.finished.connect(self.search.refresh)
+
+    def _connect_briefing(self) -> None:
+        session, pane = self.session, self.briefing
+        self.new_action.triggered.connect(self.new_briefing)
+        self.open_action.triggered.connect(self.open_briefing)
+        self.save_action.triggered.connect(self.save_briefing)
+        self.save_as_action.triggered.connect(self.save_briefing_as)
+        self.export_action.triggered.connect(self.show_export_dialog)
+        self.add_to_briefing_action.triggered.connect(self.add_to_briefing)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        session.changed.connect(self._update_title)
+        session.model.refused.connect(self.status.report)
+        pane.message.connect(self.status.report)
+        self.reader.context_actions = [self.add_to_briefing_action]
+        self.search.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.search.results.customContextMenuRequested.connect(self._results_menu)
 
     def _connect_panes(self) -> None:
         self.quit_action.triggered.connect(self.close)
@@ -152,7 +326,201 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
+    # -- the briefing: files ------------------------------------------------------------
+    @Slot()
+    def _update_title(self) -> None:
+        session = self.session
+        name = session.path.name if session.path else "not saved"
+        self.setWindowTitle(f"{session.title} ({name})[*] \u2014 Briefer")
+        self.setWindowModified(session.modified)
+
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes; False when the user cancels (or saving failed)."""
+        if not self.session.modified:
+            return True
+        choice = UnsavedChanges.ask(self, self.session.title)
+        if choice is Choice.CANCEL:
+            return False
+        if choice is Choice.SAVE:
+            return self.save_briefing()
+        self.session.undo_stack.setClean()  # discarded: nothing left to recover either
+        self.session.recovered = False
+        self.session.discard_recovery()
+        return True
+
+    @Slot()
+    def new_briefing(self) -> None:
+        templates = self.session.available_templates()
+        if not self.maybe_save():
+            return
+        template = TemplateChooser.ask(self, templates)
+        if template is not None:
+            self.session.new(template)
+            self.status.report(f"New briefing from the {template.name} template")
+
+    @Slot()
+    def open_briefing(self) -> None:
+        if not self.maybe_save():
+            return
+        folder = self.session.path.parent if self.session.path else Path.home()
+        path = BriefingFiles.ask_open(self, folder)
+        if path is not None:
+            self.open_path(path)
+
+    def open_path(self, path: Path) -> bool:
+        try:
+            self.session.open(path)
+        except (BriefingError, OSError) as exc:
+            self._show_problem(f"Cannot open the briefing: {exc}")
+            return False
+        self.status.report(f"Opened {path.name}")
+        return True
+
+    @Slot()
+    def save_briefing(self) -> bool:
+        if self.session.path is None:
+            return self.save_briefing_as()
+        return self._save(self.session.path)
+
+    @Slot()
+    def save_briefing_as(self) -> bool:
+        session = self.session
+        suggested = session.path or Path.home() / f"{session.title}.briefing"
+        path = BriefingFiles.ask_save(self, suggested)
+        return path is not None and self._save(path)
+
+    def _save(self, path: Path) -> bool:
+        try:
+            self.session.save_as(path)
+        except (BriefingError, OSError) as exc:
+            self._show_problem(f"The briefing was not saved: {exc}")
+            return False
+        self.status.report(f"Saved {path}")
+        return True
+
+    @Slot()
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.session.recent()
+        if not recent:
+            self.recent_menu.addAction("No recent briefings").setEnabled(False)
+        for path in recent:
+            action = self.recent_menu.addAction(path.name)
+            action.setToolTip(str(path))
+            action.setData(str(path))
+            action.triggered.connect(self._open_recent)
+
+    @Slot()
+    def _open_recent(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction) and self.maybe_save():
+            path = Path(str(action.data()))
+            if not self.open_path(path) and not path.exists():
+                self.session.forget_recent(path)
+
+    @Slot()
+    def show_export_dialog(self) -> ExportDialog:
+        if self.export_dialog is None:
+            self.export_dialog = ExportDialog(
+                self.session.model,
+                settings=self._settings,
+                lookup=self._archive.document,
+                briefing_path=self.session.path,
+                parent=self,
+            )
+            self.export_dialog.exported.connect(self._on_exported)
+            self.export_dialog.finished.connect(self._forget_export_dialog)
+        self.export_dialog.open()  # not exec(): the window goes on updating behind it
+        return self.export_dialog
+
+    @Slot(object)
+    def _on_exported(self, report: object) -> None:
+        self.status.report(f"Exported {getattr(report, 'path', '')}")
+
+    @Slot()
+    def _forget_export_dialog(self) -> None:
+        if self.export_dialog is not None:
+            self.export_dialog.deleteLater()
+            self.export_dialog = None
+
+    # -- the briefing: material from the archive ------------------------------------------
+    def material(self) -> list[Excerpt]:
+        """What "Add to briefing" adds: the reader's selection, else the current result's lead."""
+        excerpt = self.reader.selected_excerpt()
+        if excerpt is not None:
+            return [excerpt]
+        index = self.search.results.currentIndex()
+        if index.isValid():
+            try:
+                return [lead_excerpt(self.search.model.hit(index.row()).document)]
+            except BriefingError:
+                return []
+        return []
+
+    @Slot()
+    def add_to_briefing(self) -> bool:
+        excerpts = self.material()
+        if not excerpts:
+            self.status.report("Select text in the reader, or a search result, to add it to the briefing")
+            return False
+        section_id = self.briefing.choose_section(self)
+        return section_id is not None and self.briefing.add_excerpts(excerpts, section_id)
+
+    def _results_menu(self, position: QPoint) -> None:
+        menu = QMenu(self.search.results)
+        action = menu.addAction("Add Lead Paragraph to Section\u2026")
+        action.triggered.connect(self._add_result)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.search.results.viewport().mapToGlobal(position))
+
+    @Slot()
+    def _add_result(self) -> None:
+        self.reader.textCursor().clearSelection()
+        cursor = self.reader.textCursor()
+        cursor.clearSelection()
+        self.reader.setTextCursor(cursor)
+        self.add_to_briefing()
+
+    # -- files from the file manager ------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if local_paths(event):
+            event.setDropAction(Qt.DropAction.CopyAction)  # never a move: the files stay where they are
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragEnterEvent) -> None:  # type: ignore[override]
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = local_paths(event)
+        if not paths:
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        self.drop_paths(paths)
+
+    def drop_paths(self, paths: list[Path]) -> None:
+        """A .briefing opens; anything else is imported in the background, one drop at a time."""
+        briefings = [p for p in paths if p.suffix == ".briefing" and p.is_file()]
+        if briefings and len(briefings) == len(paths):
+            if self.maybe_save():
+                self.open_path(briefings[0])
+            return
+        self._pending_imports += [p for p in paths if p not in briefings]
+        self._import_next()
+
+    @Slot()
+    def _import_next(self, *_: object) -> None:
+        if self._pending_imports and not self.flow.busy and not self._shut_down:
+            self.flow.import_folder(self._pending_imports.pop(0))
+
+    # -- closing ------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._shut_down and not self.maybe_save():
+            event.ignore()
+            return
         self.shutdown()
         super().closeEvent(event)
 
@@ -161,7 +529,16 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
+        self._window_settings.save_splitter(BRIEFING_SPLITTER, self.briefing.splitter)
         self._window_settings.save(self, self.splitter)
+        if self.session.modified:  # the loop ended without asking (the desktop session ends): keep a copy
+            self.session.stop_autosave()
+            self.session.autosave()
+        else:
+            self.session.close()
+        if self.export_dialog is not None:
+            self.export_dialog.done(0)
+        mime.release_clipboard()
         self.search.shutdown()
         self.reader.shutdown()
         self.flow.shutdown()

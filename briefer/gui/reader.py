@@ -14,12 +14,15 @@ import threading
 from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QTextCursor
+from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QContextMenuEvent, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from briefer.core.briefing.excerpts import excerpt_from_span, paragraph_spans
+from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.documents import Document
 from briefer.core.progress import Progress
+from briefer.gui import mime
 from briefer.gui.formatting import meta_line, muted_color
 from briefer.gui.workers import LatestOnlyRunner
 
@@ -252,8 +255,8 @@ class ReaderPane(QTextBrowser):
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         menu = self.createStandardContextMenu(event.pos())
-        if self.context_actions:
-            first = menu.actions()[0] if menu.actions() else None
+        if self.context_actions and menu.actions():
+            first = menu.actions()[0]
             menu.insertActions(first, self.context_actions)
             menu.insertSeparator(first)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

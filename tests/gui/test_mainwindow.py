@@ -167,7 +167,7 @@ def test_quit_closes_the_window_and_stops_background_work(make_window, filled_ar
 def test_geometry_and_splitter_persist(make_window, filled_archive, settings, qtbot):
     first = open_window(make_window, qtbot)
     first.resize(700, 500)  # within the offscreen screen (800x600): restoring clamps to the screen
-    first.splitter.setSizes([250, 450 - first.splitter.handleWidth()])
+    first.splitter.setSizes([200, 250, 250 - 2 * first.splitter.handleWidth()])
     sizes = first.splitter.sizes()
     first.close()
 
@@ -181,5 +181,7 @@ def test_first_window_has_the_default_size_and_proportions(make_window, filled_a
     window = make_window()
     window.show()
     assert (window.width(), window.height()) == (1280, 800)
-    left, right = window.splitter.sizes()
-    assert 0.35 < left / (left + right) < 0.45
+    results, reader, briefing = window.splitter.sizes()
+    total = results + reader + briefing
+    assert 0.25 < results / total < 0.35  # search : reader : briefing = 3 : 4 : 3
+    assert 0.35 < reader / total < 0.45

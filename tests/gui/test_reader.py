@@ -62,12 +62,13 @@ def test_links_that_could_open_local_files_or_scripts_are_shown_as_text():
 
 def test_a_document_without_metadata_still_reads(qtbot):
     pane = ReaderPane(highlight=lambda text, query: [])
-    qtbot.addWidget(pane)
+    qtbot.addWidget(pane, before_close_func=ReaderPane.shutdown)
     bare = make_document(title="", author="", source="", published=None, url="", paths=("/a/b.txt",))
     with qtbot.waitSignal(pane.document_shown):
         pane.show_highlighted(bare, "anything")
     assert pane.toPlainText().startswith("/a/b.txt")
     assert "Kim arrived by train." in pane.toPlainText()
+    pane.shutdown()  # the highlighting thread may still be ending: never delete the pane under it
 
 
 def test_the_reader_shows_the_article_even_if_highlighting_fails(qtbot):
@@ -75,11 +76,12 @@ def test_the_reader_shows_the_article_even_if_highlighting_fails(qtbot):
         raise RuntimeError("index closed")
 
     pane = ReaderPane(highlight=broken)
-    qtbot.addWidget(pane)
+    qtbot.addWidget(pane, before_close_func=ReaderPane.shutdown)
     with qtbot.waitSignal(pane.document_shown):
         pane.show_highlighted(make_document(), "train")
     assert "Kim arrived by train." in pane.toPlainText()
     assert HIGHLIGHT_STYLE not in pane.source_html
+    pane.shutdown()  # the highlighting thread may still be ending: never delete the pane under it
 
 
 def test_a_text_that_opens_with_its_title_shows_it_once_with_its_highlights():

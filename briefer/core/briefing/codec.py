@@ -26,6 +26,7 @@ from briefer.core.briefing.model import (
     MatrixCell,
     Metadata,
     Paragraph,
+    Recipient,
     Section,
     walk_blocks,
     walk_sections,
@@ -120,6 +121,7 @@ def metadata_to_dict(m: Metadata) -> dict[str, Any]:
             "dissemination": m.cui.dissemination,
             "poc": m.cui.poc,
         },
+        "distribution": [{"name": r.name, "address": r.address} for r in m.distribution],
     }
 
 
@@ -284,6 +286,9 @@ def metadata_from(r: _Reader) -> Metadata:
             dissemination=cui.text("dissemination"),
             poc=cui.text("poc"),
         ),
+        distribution=[
+            Recipient(d.text("name"), d.text("address", required=True)) for d in r.items("distribution")
+        ],
     )
 
 
@@ -322,3 +327,13 @@ def _check_ids(briefing: Briefing, where: str) -> None:
         if item_id in seen:
             raise BriefingFileError(f"{where}: the id {item_id!r} is used twice")
         seen.add(item_id)
+
+
+def block_from_dict(data: Any, where: str = "block") -> Block:
+    """One block from its JSON form (a drag or clipboard payload)."""
+    return block_from(_Reader(data, where))
+
+
+def section_from_dict(data: Any, where: str = "section") -> Section:
+    """One section, with its blocks and subsections, from its JSON form."""
+    return section_from(_Reader(data, where))

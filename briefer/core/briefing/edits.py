@@ -26,6 +26,7 @@ from briefer.core.briefing.model import (
     KeyJudgment,
     MatrixCell,
     Paragraph,
+    Recipient,
     Section,
     find_block,
     find_section,
@@ -153,6 +154,7 @@ _METADATA_TYPES: dict[str, tuple[type, ...]] = {
     "tlp": (str, type(None)),
     "title_portion": (str, type(None)),
     "keywords": (list,),
+    "distribution": (list,),  # of Recipient
     "cui": (CuiDesignation,),
     "date": (datetime, type(None)),
     "info_cutoff": (datetime, type(None)),
@@ -326,9 +328,15 @@ def _set_metadata(briefing: Briefing, edit: SetMetadata) -> Edit:
         raise BriefingError(f"title_portion must be one of {', '.join(PORTIONS)}")
     if edit.field == "marking_profile" and edit.value not in PROFILES:
         raise BriefingError(f"marking profile must be one of {', '.join(PROFILES)}")
+    if edit.field == "distribution" and not all(isinstance(r, Recipient) for r in _items(edit.value)):
+        raise BriefingError("distribution must be a list of recipients")
     if edit.field == "tlp" and edit.value is not None and edit.value not in TLP_LABELS:
         raise BriefingError(f"TLP label must be one of {', '.join(TLP_LABELS)}")
     old = getattr(briefing.metadata, edit.field)
     value = list(edit.value) if isinstance(edit.value, list) else edit.value
     setattr(briefing.metadata, edit.field, value)
     return SetMetadata(edit.field, list(old) if isinstance(old, list) else old)
+
+
+def _items(value: Any) -> list[Any]:
+    return list(value)

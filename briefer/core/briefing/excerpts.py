@@ -178,3 +178,42 @@ def _check(excerpt: Excerpt, document: Document | None, text_version: TextVersio
     if old is not None and old[excerpt.start : excerpt.end] == excerpt.quote:
         return SourceCheck(doc_id, "changed", "the document changed; the quote matches the archived version")
     return SourceCheck(doc_id, "mismatch", "the quote no longer matches any archived text of the document")
+
+
+# -- the lead paragraph of a document -------------------------------------------
+LEAD_MIN_CHARS = 40  # shorter paragraphs are datelines, bylines or captions, not the lead
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every paragraph of a normalized text, without surrounding white space."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while start <= len(text):
+        end = text.find("\n\n", start)
+        end = len(text) if end < 0 else end
+        piece = text[start:end]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((start + lead, start + len(piece.rstrip())))
+        start = end + 2
+    return spans
+
+
+def lead_paragraph_span(document: Document) -> tuple[int, int]:
+    """The span of the document's lead: its first real paragraph after the title.
+
+    A paragraph that repeats the title is skipped, and so are short ones
+    (datelines, bylines) when a longer paragraph follows.
+    """
+    spans = paragraph_spans(document.text)
+    if not spans:
+        raise SpanError(f"document {document.id} ({document.title!r}) has no text to quote")
+    title = " ".join(document.title.split()).casefold()
+    body = [(a, b) for a, b in spans if " ".join(document.text[a:b].split()).casefold() != title] or spans
+    return next(((a, b) for a, b in body if b - a >= LEAD_MIN_CHARS), body[0])
+
+
+def lead_excerpt(document: Document) -> Excerpt:
+    """An excerpt of the document's lead paragraph (what dragging a search result quotes)."""
+    start, end = lead_paragraph_span(document)
+    return excerpt_from_span(document, start, end, page=document.page_at(start))

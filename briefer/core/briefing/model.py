@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import formataddr
 from typing import ClassVar
 
 # ICD 203's likelihood vocabulary, in increasing order, with its probability bands.
@@ -175,6 +176,17 @@ class CuiDesignation:
         return [name for name, value in required.items() if not value.strip()]
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """One entry of a briefing's distribution list."""
+
+    name: str
+    address: str  # an e-mail address (checked when the briefing is sent)
+
+    def __str__(self) -> str:
+        return formataddr((self.name, self.address)) if self.name else self.address
+
+
 @dataclass
 class Metadata:
     title: str = "Untitled briefing"
@@ -192,6 +204,7 @@ class Metadata:
     title_portion: str | None = "U"
     keywords: list[str] = field(default_factory=list)
     cui: CuiDesignation = field(default_factory=CuiDesignation)
+    distribution: list[Recipient] = field(default_factory=list)  # who receives the briefing
 
 
 @dataclass

@@ -1,0 +1,600 @@
+"""The outline of the open briefing as a Qt item model: an adapter over the core Briefing.
+
+Rows under a section are its blocks (matrix cells excepted: the matrix grid
+shows those), then its subsections.  The model reads the briefing for views;
+everything that would change it (an inline rename, a drop, a paste) becomes a
+core edit pushed on the undo stack through `do()`.  Only `apply()` mutates,
+and it tells the views exactly what changed (insert, remove, move, data).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QFont, QUndoStack
+
+from briefer.core.briefing import clipboard, edits
+from briefer.core.briefing.model import (
+    Block,
+    Briefing,
+    BriefingError,
+    BulletList,
+    Excerpt,
+    KeyJudgment,
+    MatrixCell,
+    Paragraph,
+    Section,
+    walk_sections,
+)
+from briefer.gui import mime
+from briefer.gui.commands import EditCommand
+
+log = logging.getLogger(__name__)
+
+Index = QModelIndex | QPersistentModelIndex
+Node = Section | Block
+
+SUMMARY_CHARS = 90
+KIND_LABELS = {
+    "paragraph": "Paragraph",
+    "excerpt": "Excerpt",
+    "key_judgment": "Key judgment",
+    "bullet_list": "Bullet list",
+    "matrix_cell": "Matrix cell",
+}
+
+
+def outline_blocks(section: Section) -> list[Block]:
+    """The blocks the outline shows: all but the matrix cells."""
+    return [b for b in section.blocks if not isinstance(b, MatrixCell)]
+
+
+def _position(items: Sequence[object], item: object) -> int:
+    """Where `item` is in `items`, by identity (dataclass == compares contents)."""
+    return next(i for i, x in enumerate(items) if x is item)
+
+
+def clip(text: str, width: int = SUMMARY_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+def block_summary(block: Block) -> str:
+    if isinstance(block, Excerpt):
+        outlet = block.citation.outlet or block.citation.title or block.doc_id
+        return f"\u201c{clip(block.quote, 70)}\u201d \u2014 {outlet}"
+    if isinstance(block, BulletList):
+        return clip(" \u2022 ".join(block.items)) or "(empty list)"
+    if isinstance(block, KeyJudgment) and block.likelihood:
+        return f"[{block.likelihood}] {clip(block.text)}"
+    return clip(block.text) or f"(empty {KIND_LABELS[block.kind].lower()})"
+
+
+def block_label(block: Block) -> str:
+    mark = f"({block.portion}) " if block.portion else ""
+    return mark + block_summary(block)
+
+
+class BriefingModel(QAbstractItemModel):
+    """Sections and blocks of one Briefing (replaced with `set_briefing`)."""
+
+    NodeIdRole = Qt.ItemDataRole.UserRole + 1
+    KindRole = Qt.ItemDataRole.UserRole + 2
+
+    block_changed = Signal(str)  # a block's content or tags changed (editors refresh)
+    section_changed = Signal(str)  # a section's title changed
+    structure_changed = Signal()  # blocks or sections were added, removed or moved
+    metadata_changed = Signal(str)  # the field
+    refused = Signal(str)  # an edit the core refused; nothing changed
+
+    def __init__(self, briefing: Briefing, undo_stack: QUndoStack, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._briefing = briefing
+        self._undo_stack = undo_stack
+        self._parents: dict[str, Section | None] = {}
+        self._rows: dict[str, int] = {}
+        self._reindex()
+
+    @property
+    def briefing(self) -> Briefing:
+        return self._briefing
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        return self._undo_stack
+
+    def set_briefing(self, briefing: Briefing) -> None:
+        self.beginResetModel()
+        self._briefing = briefing
+        self._reindex()
+        self.endResetModel()
+        self.structure_changed.emit()
+        self.metadata_changed.emit("")
+
+    # -- the tree ------------------------------------------------------------------
+    def _reindex(self) -> None:
+        """Parent and row of every node; rebuilt after each structural change (briefings are small)."""
+        self._parents.clear()
+        self._rows.clear()
+        for row, section in enumerate(self._briefing.sections):
+            self._parents[section.id], self._rows[section.id] = None, row
+        for _, section in walk_sections(self._briefing):
+            for row, child in enumerate(self.outline_children(section)):
+                self._parents[child.id], self._rows[child.id] = section, row
+
+    def outline_children(self, section: Section | None) -> list[Node]:
+        if section is None:
+            return list(self._briefing.sections)
+        return [*outline_blocks(section), *section.sections]
+
+    def node(self, index: Index) -> Node | None:
+        """The section or block at `index`; None for the root (the briefing itself)."""
+        if not index.isValid():
+            return None
+        node: Node = index.internalPointer()
+        return node
+
+    def node_by_id(self, node_id: str) -> Node | None:
+        parent = self._parents.get(node_id, ...)
+        if parent is ...:
+            return None
+        siblings = self.outline_children(parent if isinstance(parent, Section) else None)
+        return siblings[self._rows[node_id]]
+
+    def parent_section(self, node_id: str) -> Section | None:
+        parent = self._parents.get(node_id)
+        return parent if isinstance(parent, Section) else None
+
+    def index_of(self, node_id: str | None, column: int = 0) -> QModelIndex:
+        node = self.node_by_id(node_id) if node_id else None
+        if node is None:
+            return QModelIndex()
+        return self.createIndex(self._rows[node.id], column, node)
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        owner = self.node(parent)
+        if owner is not None and not isinstance(owner, Section):
+            return QModelIndex()
+        return self.createIndex(row, column, self.outline_children(owner)[row])
+
+    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+        node = self.node(index)
+        if node is None:
+            return QModelIndex()
+        section = self._parents.get(node.id)
+        if section is None:
+            return QModelIndex()
+        return self.createIndex(self._rows[section.id], 0, section)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        if parent.column() > 0:
+            return 0
+        owner = self.node(parent)
+        if owner is None:
+            return len(self._briefing.sections)
+        if not isinstance(owner, Section):
+            return 0
+        return len(outline_blocks(owner)) + len(owner.sections)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 1
+
+    def hasChildren(self, parent: Index = QModelIndex()) -> bool:
+        return self.rowCount(parent) > 0
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        node = self.node(index)
+        if node is None:
+            return None
+        if isinstance(node, Section):
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+                return node.title
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setBold(True)
+                return font
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return node.guidance or None
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                return f"Section {node.title}"
+        else:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return block_label(node)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self._tooltip(node)
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                return f"{KIND_LABELS[node.kind]}: {block_label(node)}"
+        if role == self.NodeIdRole:
+            return node.id
+        if role == self.KindRole:
+            return node.kind
+        return None
+
+    @staticmethod
+    def _tooltip(block: Block) -> str:
+        if isinstance(block, Excerpt):
+            c = block.citation
+            page = f", p. {block.page}" if block.page else ""
+            return f"{block.quote}\n\n{c.outlet} \u00b7 {c.title}{page}"
+        if isinstance(block, BulletList):
+            return "\n".join(f"\u2022 {item}" for item in block.items)
+        return block.text
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        node = self.node(index)
+        if node is None:
+            return Qt.ItemFlag.ItemIsDropEnabled  # sections may be dropped at the top level
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+        if isinstance(node, Section):
+            flags |= Qt.ItemFlag.ItemIsDropEnabled | Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    # -- requests: become commands ---------------------------------------------------
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        node = self.node(index)
+        if role != Qt.ItemDataRole.EditRole or not isinstance(node, Section):
+            return False
+        title = " ".join(str(value).split())
+        if not title or title == node.title:
+            return False
+        return self.do(edits.RenameSection(node.id, title), "Rename section")
+
+    def do(self, edit: edits.Edit, text: str = "") -> bool:
+        """Apply `edit` and push it on the undo stack; False (and `refused`) when the core refuses it."""
+        try:
+            inverse = self.apply(edit)
+        except BriefingError as exc:
+            log.info("edit refused: %s", exc)
+            self.refused.emit(str(exc))
+            return False
+        self._undo_stack.push(EditCommand(self, edit, inverse, text or describe(edit)))
+        return True
+
+    def mimeTypes(self) -> list[str]:
+        return [mime.NODES, mime.EXCERPTS]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        return mime.nodes_to_mime(self._briefing.id, self.topmost(indexes))
+
+    def topmost(self, indexes: Iterable[Index]) -> list[Node]:
+        """The nodes at `indexes` in outline order, without those inside another chosen section."""
+        chosen = {n.id: n for n in (self.node(i) for i in indexes if i.column() == 0) if n is not None}
+        order = {node_id: i for i, node_id in enumerate(self._outline_order())}
+        out = []
+        for node_id in sorted(chosen, key=lambda i: order.get(i, 0)):
+            ancestor = self._parents.get(node_id)
+            while ancestor is not None and ancestor.id not in chosen:
+                ancestor = self._parents.get(ancestor.id)
+            if ancestor is None:
+                out.append(chosen[node_id])
+        return out
+
+    def _outline_order(self) -> list[str]:
+        ids: list[str] = []
+
+        def visit(section: Section | None) -> None:
+            for child in self.outline_children(section):
+                ids.append(child.id)
+                if isinstance(child, Section):
+                    visit(child)
+
+        visit(None)
+        return ids
+
+    # Drags out of this model only ever *copy*: when a drag ends as MoveAction,
+    # QAbstractItemView removes the source rows itself, behind the undo stack's
+    # back.  A move is done by dropMimeData, as commands, and reported as a copy.
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
+
+    def canDropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
+    ) -> bool:
+        target = self.node(parent)
+        if target is not None and not isinstance(target, Section):
+            return False
+        if data.hasFormat(mime.EXCERPTS):
+            return target is not None
+        if not data.hasFormat(mime.NODES):
+            return False
+        try:
+            payload = mime.nodes_from_mime(data)
+        except BriefingError:
+            return False
+        if target is None and any(not isinstance(n, Section) for n in payload.nodes):
+            return False  # blocks live in sections
+        if payload.briefing_id == self._briefing.id and target is not None:
+            return not any(self._contains(n.id, target.id) for n in payload.nodes if isinstance(n, Section))
+        return True
+
+    def _contains(self, section_id: str, node_id: str) -> bool:
+        """Whether `node_id` is `section_id` or inside it."""
+        current: str | None = node_id
+        while current is not None:
+            if current == section_id:
+                return True
+            parent = self._parents.get(current)
+            current = parent.id if parent is not None else None
+        return False
+
+    def dropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
+    ) -> bool:
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        target = self.node(parent)
+        assert target is None or isinstance(target, Section)
+        try:
+            if data.hasFormat(mime.EXCERPTS):
+                assert target is not None
+                return self.insert_nodes(list(mime.excerpts_from_mime(data)), target, row, "Add excerpt")
+            payload = mime.nodes_from_mime(data)
+        except BriefingError as exc:
+            self.refused.emit(str(exc))
+            return False
+        if payload.briefing_id == self._briefing.id:
+            present = [n for n in payload.nodes if self.node_by_id(n.id) is not None]
+            if len(present) == len(payload.nodes):
+                return self.move_nodes([n.id for n in present], target, row)
+        return self.insert_nodes(payload.nodes, target, row, "Paste")
+
+    # -- placing nodes -----------------------------------------------------------------
+    def _block_index(self, section: Section, row: int, moving: Block | None = None) -> int:
+        """The index in section.blocks for outline row `row` (-1 or past the blocks: at the end)."""
+        blocks = [b for b in section.blocks if b is not moving]
+        visible = [b for b in blocks if not isinstance(b, MatrixCell)]
+        if 0 <= row < len(visible):
+            return _position(blocks, visible[row])
+        return len(blocks)
+
+    def _section_index(self, owner: Section | None, row: int) -> int:
+        if owner is None:
+            return len(self._briefing.sections) if row < 0 else row
+        if row < 0:
+            return len(owner.sections)
+        return max(0, row - len(outline_blocks(owner)))
+
+    def insert_nodes(self, nodes: Sequence[Node], target: Section | None, row: int, text: str) -> bool:
+        """Insert copies of `nodes` at outline `row` of `target` (-1: at its end), as one undo step."""
+        block_row = row if target is not None and 0 <= row <= len(outline_blocks(target)) else -1
+        section_index = self._section_index(target, row)
+        done = False
+        self._undo_stack.beginMacro(text)
+        for node in nodes:
+            copy = clipboard.copy_for(self._briefing, node)
+            if isinstance(copy, Section):
+                parent_id = target.id if target is not None else None
+                done |= self.do(edits.AddSection(parent_id, section_index, copy))
+                section_index += 1
+            elif target is not None:
+                index = self._block_index(target, block_row)
+                done |= self.do(edits.AddBlock(target.id, index, copy))
+                if block_row >= 0:
+                    block_row += 1
+        self._undo_stack.endMacro()
+        return done
+
+    def move_nodes(self, node_ids: Sequence[str], target: Section | None, row: int) -> bool:
+        """Move nodes of this briefing to outline `row` of `target`, in order, as one undo step."""
+        block_row = row if target is not None and 0 <= row <= len(outline_blocks(target)) else -1
+        section_row = self._section_index(target, row)
+        done = False
+        self._undo_stack.beginMacro("Move")
+        for node_id in node_ids:
+            node = self.node_by_id(node_id)
+            origin = self._parents.get(node_id)
+            if isinstance(node, Section):
+                siblings = origin.sections if origin is not None else self._briefing.sections
+                old = _position(siblings, node)
+                if origin is target and old < section_row:
+                    section_row -= 1
+                parent_id = target.id if target is not None else None
+                done |= self.do(edits.MoveSection(node_id, parent_id, section_row))
+                section_row += 1
+            elif node is not None and target is not None:
+                assert origin is not None
+                if block_row >= 0 and origin is target and self._rows[node_id] < block_row:
+                    block_row -= 1
+                index = self._block_index(target, block_row, moving=node)
+                done |= self.do(edits.MoveBlock(node_id, target.id, index))
+                if block_row >= 0:
+                    block_row += 1
+        self._undo_stack.endMacro()
+        return done
+
+    # -- the only mutator: called by do() and by undo commands ---------------------------
+    def apply(self, edit: edits.Edit) -> edits.Edit:
+        """Apply a core edit, telling the views what changed; returns the inverse edit."""
+        if isinstance(edit, _STRUCTURAL):
+            self._trial(edit)
+        match edit:
+            case edits.AddBlock() if not isinstance(edit.block, MatrixCell):
+                section = self._section(edit.section_id)
+                blocks = section.blocks
+                index = len(blocks) if edit.index == -1 else edit.index
+                row = len([b for b in blocks[:index] if not isinstance(b, MatrixCell)])
+                return self._structural(edit, ("insert", section, row))
+            case edits.RemoveBlock():
+                block = self.node_by_id(edit.block_id)
+                if block is not None:  # matrix cells are not in the outline
+                    return self._structural(
+                        edit, ("remove", self._parents[edit.block_id], self._rows[block.id])
+                    )
+            case edits.MoveBlock():
+                return self._move_block(edit)
+            case edits.AddSection():
+                owner = self._section(edit.parent_id) if edit.parent_id else None
+                siblings = owner.sections if owner else self._briefing.sections
+                index = len(siblings) if edit.index == -1 else edit.index
+                offset = len(outline_blocks(owner)) if owner else 0
+                return self._structural(edit, ("insert", owner, offset + index))
+            case edits.RemoveSection():
+                if edit.section_id in self._rows:
+                    where = self._parents[edit.section_id], self._rows[edit.section_id]
+                    return self._structural(edit, ("remove", *where))
+            case edits.MoveSection():
+                return self._move_section(edit)
+        inverse = edits.apply(self._briefing, edit)
+        self._after_content_edit(edit)
+        return inverse
+
+    def _trial(self, edit: edits.Edit) -> None:
+        """Raise BriefingError now if the core refuses `edit`, before any rows are announced.
+
+        beginInsertRows & co. cannot be taken back, so the edit is applied and
+        reverted first; the core leaves the briefing untouched when it refuses.
+        """
+        edits.apply(self._briefing, edits.apply(self._briefing, edit))
+
+    def _section(self, section_id: str | None) -> Section:
+        node = self.node_by_id(section_id) if section_id else None
+        if not isinstance(node, Section):
+            raise BriefingError(f"no section with id {section_id!r}")
+        return node
+
+    def _structural(self, edit: edits.Edit, change: tuple[str, Section | None, int]) -> edits.Edit:
+        kind, owner, row = change
+        parent = self.index_of(owner.id) if owner is not None else QModelIndex()
+        if kind == "insert":
+            self.beginInsertRows(parent, row, row)
+        else:
+            self.beginRemoveRows(parent, row, row)
+        try:
+            inverse = edits.apply(self._briefing, edit)
+        finally:
+            self._reindex()
+            if kind == "insert":
+                self.endInsertRows()
+            else:
+                self.endRemoveRows()
+        self.structure_changed.emit()
+        return inverse
+
+    def _move_block(self, edit: edits.MoveBlock) -> edits.Edit:
+        block = self.node_by_id(edit.block_id)
+        target = self._section(edit.section_id)
+        if block is None:  # a matrix cell
+            inverse = edits.apply(self._briefing, edit)
+            self.structure_changed.emit()
+            return inverse
+        source = self._parents[edit.block_id]
+        assert isinstance(source, Section) and not isinstance(block, Section)
+        remaining = [b for b in target.blocks if b is not block]
+        index = len(remaining) if edit.index == -1 else edit.index
+        new_row = len([b for b in remaining[:index] if not isinstance(b, MatrixCell)])
+        return self._moving(edit, source, self._rows[block.id], target, new_row)
+
+    def _move_section(self, edit: edits.MoveSection) -> edits.Edit:
+        section = self._section(edit.section_id)
+        source = self._parents[edit.section_id]
+        target = self._section(edit.parent_id) if edit.parent_id else None
+        if target is not None and self._contains(section.id, target.id):
+            raise BriefingError("cannot move a section into itself")
+        siblings = [s for s in (target.sections if target else self._briefing.sections) if s is not section]
+        index = len(siblings) if edit.index == -1 else edit.index
+        new_row = (len(outline_blocks(target)) if target else 0) + index
+        return self._moving(edit, source, self._rows[section.id], target, new_row)
+
+    def _moving(
+        self,
+        edit: edits.Edit,
+        source: Section | None,
+        old_row: int,
+        target: Section | None,
+        new_row: int,
+    ) -> edits.Edit:
+        """Apply a move edit inside beginMoveRows/endMoveRows; `new_row` counts after the removal."""
+        if source is target and old_row == new_row:  # dropped where it already is
+            return edits.apply(self._briefing, edit)
+        # Qt counts the destination row *before* the node leaves its old place.
+        qt_row = new_row + 1 if source is target and new_row > old_row else new_row
+        source_index = self.index_of(source.id) if source else QModelIndex()
+        target_index = self.index_of(target.id) if target else QModelIndex()
+        if not self.beginMoveRows(source_index, old_row, old_row, target_index, qt_row):
+            raise BriefingError("Qt refused the move")  # pragma: no cover - guarded by canDropMimeData
+        try:
+            inverse = edits.apply(self._briefing, edit)
+        finally:
+            self._reindex()
+            self.endMoveRows()
+        self.structure_changed.emit()
+        return inverse
+
+    def _after_content_edit(self, edit: edits.Edit) -> None:
+        if isinstance(edit, edits.AddBlock | edits.RemoveBlock):  # matrix cells
+            self.structure_changed.emit()
+            return
+        if isinstance(edit, edits.RenameSection):
+            index = self.index_of(edit.section_id)
+            self.dataChanged.emit(index, index)
+            self.section_changed.emit(edit.section_id)
+            return
+        if isinstance(edit, edits.SetMetadata):
+            self.metadata_changed.emit(edit.field)
+            return
+        block_id = getattr(edit, "block_id", "")
+        index = self.index_of(block_id)
+        if index.isValid():
+            self.dataChanged.emit(index, index)
+        self.block_changed.emit(block_id)
+
+
+_STRUCTURAL = (
+    edits.AddBlock,
+    edits.RemoveBlock,
+    edits.MoveBlock,
+    edits.AddSection,
+    edits.RemoveSection,
+    edits.MoveSection,
+)
+
+
+def describe(edit: edits.Edit) -> str:
+    """The undo menu's text for an edit."""
+    match edit:
+        case edits.AddBlock():
+            return f"Add {KIND_LABELS[edit.block.kind].lower()}"
+        case edits.RemoveBlock():
+            return "Delete block"
+        case edits.MoveBlock() | edits.MoveSection():
+            return "Move"
+        case edits.EditText():
+            return "Typing"
+        case edits.Retag():
+            return f"Set {edit.tag}"
+        case edits.SetCites():
+            return "Set citations"
+        case edits.AddSection():
+            return "Add section"
+        case edits.RemoveSection():
+            return "Delete section"
+        case edits.RenameSection():
+            return "Rename section"
+        case edits.SetMetadata():
+            return f"Set {edit.field.replace('_', ' ')}"
+    return "Edit"
+
+
+def new_block(kind: str) -> Block:
+    """An empty block of `kind`, as the Add actions create it."""
+    if kind == "key_judgment":
+        return KeyJudgment("")
+    if kind == "bullet_list":
+        return BulletList([])
+    return Paragraph("")

@@ -1,0 +1,432 @@
+"""The briefing pane: the outline of the open briefing, and the editor of its selected item.
+
+The pane owns the actions that act on the outline (add, delete, move, cut,
+copy, paste, "add to briefing"); the window puts them in its menus and
+toolbar.  Everything they change goes through the model as undo commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from PySide6.QtCore import QItemSelectionModel, QMimeData, QModelIndex, QPoint, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QDrag, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QMenu,
+    QSplitter,
+    QStackedWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefer.core.briefing import edits, markings
+from briefer.core.briefing.model import (
+    BriefingError,
+    Excerpt,
+    Section,
+    new_id,
+    section_path,
+    walk_sections,
+)
+from briefer.gui import mime
+from briefer.gui.block_editor import BlockEditor
+from briefer.gui.briefing_model import BriefingModel, Node, new_block
+from briefer.gui.dialogs import SectionChooser
+from briefer.gui.matrix_view import MatrixEditor
+
+
+class OutlineView(QTreeView):
+    """The outline; drags within it are moves done by the model as undo commands."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("outline")
+        self.setAccessibleName("Briefing outline")
+        self.setHeaderHidden(True)
+        self.header().setAccessibleName("Outline header")
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
+        self.setDragDropOverwriteMode(False)
+        self.setDropIndicatorShown(True)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)  # F2 renames a section
+        self.setWordWrap(False)
+        self.setUniformRowHeights(True)
+        self.setExpandsOnDoubleClick(True)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def startDrag(self, supported_actions: Qt.DropAction) -> None:
+        # Copy only, whatever the platform proposes: a drag that ends as MoveAction
+        # makes QAbstractItemView remove the source rows behind the undo stack.
+        indexes = [i for i in self.selectedIndexes() if i.flags() & Qt.ItemFlag.ItemIsDragEnabled]
+        model = self.model()
+        if not indexes or model is None:
+            return
+        drag = QDrag(self)
+        drag.setMimeData(model.mimeData(indexes))
+        drag.exec(Qt.DropAction.CopyAction, Qt.DropAction.CopyAction)
+
+
+class BriefingPane(QWidget):
+    """Outline above, editor below (block editor, or the matrix of an implications section)."""
+
+    message = Signal(str)  # a one-line outcome for the status bar
+
+    def __init__(self, model: BriefingModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("briefingPane")
+        self.setAccessibleName("Briefing")
+        self.model = model
+        self._last_section: str | None = None
+
+        self.heading = QLabel()
+        self.heading.setObjectName("briefingHeading")
+        self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.outline = OutlineView()
+        self.outline.setModel(model)
+        self.editor = BlockEditor(model)
+        self.matrix = MatrixEditor(model)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.editor)
+        self.stack.addWidget(self.matrix)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("briefingSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.outline)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 8, 8, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.splitter, 1)
+
+        self._build_actions()
+        self.outline.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.outline.selectionModel().selectionChanged.connect(self._update_actions)
+        self.outline.customContextMenuRequested.connect(self._context_menu)
+        model.modelReset.connect(self._on_reset)
+        model.metadata_changed.connect(self._show_heading)
+        model.block_changed.connect(self._show_heading)
+        model.structure_changed.connect(self._show_heading)
+        self._on_reset()
+
+    # -- actions --------------------------------------------------------------------
+    def _action(
+        self, text: str, shortcut: QKeySequence | str | None = None, *, outline: bool = False
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        if outline:  # keys that text fields need too only act while the outline has the focus
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.outline.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.add_section_action = self._action("Add &Section")
+        self.add_paragraph_action = self._action("Add &Paragraph", "Ctrl+Shift+P")
+        self.add_judgment_action = self._action("Add &Key Judgment", "Ctrl+Shift+K")
+        self.add_bullets_action = self._action("Add &Bullet List")
+        self.cut_action = self._action("Cu&t", QKeySequence(QKeySequence.StandardKey.Cut), outline=True)
+        self.copy_action = self._action("&Copy", QKeySequence(QKeySequence.StandardKey.Copy), outline=True)
+        self.paste_action = self._action("&Paste", QKeySequence(QKeySequence.StandardKey.Paste), outline=True)
+        self.delete_action = self._action(
+            "&Delete", QKeySequence(QKeySequence.StandardKey.Delete), outline=True
+        )
+        self.move_up_action = self._action("Move &Up", "Alt+Shift+Up", outline=True)
+        self.move_down_action = self._action("Move Do&wn", "Alt+Shift+Down", outline=True)
+        self.rename_action = self._action("&Rename Section", "F2", outline=True)
+        for action, tip in (
+            (self.cut_action, "Cut the selected blocks or sections"),
+            (self.copy_action, "Copy the selected blocks or sections"),
+            (self.paste_action, "Paste blocks or sections after the current item"),
+            (self.delete_action, "Delete the selected blocks or sections"),
+        ):
+            action.setStatusTip(tip)
+        self.add_section_action.triggered.connect(self.add_section)
+        self.add_paragraph_action.triggered.connect(self.add_paragraph)
+        self.add_judgment_action.triggered.connect(self.add_judgment)
+        self.add_bullets_action.triggered.connect(self.add_bullets)
+        self.cut_action.triggered.connect(self.cut)
+        self.copy_action.triggered.connect(self.copy)
+        self.paste_action.triggered.connect(self.paste)
+        self.delete_action.triggered.connect(self.delete_selected)
+        self.move_up_action.triggered.connect(self.move_up)
+        self.move_down_action.triggered.connect(self.move_down)
+        self.rename_action.triggered.connect(self.rename_current)
+
+    @property
+    def edit_actions(self) -> list[QAction]:
+        return [self.cut_action, self.copy_action, self.paste_action, self.delete_action]
+
+    @property
+    def add_actions(self) -> list[QAction]:
+        return [
+            self.add_section_action,
+            self.add_paragraph_action,
+            self.add_judgment_action,
+            self.add_bullets_action,
+        ]
+
+    @Slot()
+    def _update_actions(self, *_: object) -> None:
+        has = bool(self.selected_nodes())
+        for action in (self.cut_action, self.copy_action, self.delete_action):
+            action.setEnabled(has)
+        current = self.current_node()
+        self.move_up_action.setEnabled(current is not None)
+        self.move_down_action.setEnabled(current is not None)
+        self.rename_action.setEnabled(isinstance(current, Section))
+
+    def _context_menu(self, position: QPoint) -> None:
+        menu = QMenu(self.outline)
+        menu.addActions([*self.add_actions])
+        menu.addSeparator()
+        menu.addActions([self.rename_action, self.move_up_action, self.move_down_action])
+        menu.addSeparator()
+        menu.addActions(self.edit_actions)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.outline.viewport().mapToGlobal(position))
+
+    # -- what is selected ---------------------------------------------------------------
+    def current_node(self) -> Node | None:
+        return self.model.node(self.outline.currentIndex())
+
+    def current_section(self) -> Section | None:
+        """The current section, or the section of the current block."""
+        node = self.current_node()
+        if node is None or isinstance(node, Section):
+            return node
+        return self.model.parent_section(node.id)
+
+    def selected_nodes(self) -> list[Node]:
+        return self.model.topmost(self.outline.selectionModel().selectedRows())
+
+    def select(self, node_id: str) -> None:
+        index = self.model.index_of(node_id)
+        if index.isValid():
+            self.outline.setCurrentIndex(index)
+            self.outline.selectionModel().select(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
+            self.outline.scrollTo(index)
+
+    def section_choices(self) -> list[tuple[str, str]]:
+        briefing = self.model.briefing
+        return [(s.id, section_path(briefing, s.id)) for _, s in walk_sections(briefing)]
+
+    # -- adding -------------------------------------------------------------------------
+    def _insertion_point(self) -> tuple[Section | None, int]:
+        """Where new blocks go: after the current block, else at the end of the current section's blocks."""
+        node = self.current_node()
+        if node is None:
+            return (self.model.briefing.sections[0] if self.model.briefing.sections else None), -1
+        if isinstance(node, Section):
+            return node, -1
+        section = self.model.parent_section(node.id)
+        return section, self.outline.currentIndex().row() + 1
+
+    def _add_block(self, kind: str) -> None:
+        section, row = self._insertion_point()
+        if section is None:
+            self.message.emit("Add a section first")
+            return
+        block = new_block(kind)
+        if self.model.insert_nodes([block], section, row, f"Add {kind.replace('_', ' ')}"):
+            self.select(block.id)
+            self.editor.text.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @Slot()
+    def add_paragraph(self) -> None:
+        self._add_block("paragraph")
+
+    @Slot()
+    def add_judgment(self) -> None:
+        self._add_block("key_judgment")
+
+    @Slot()
+    def add_bullets(self) -> None:
+        self._add_block("bullet_list")
+
+    @Slot()
+    def add_section(self) -> None:
+        """A new section after the current top-level one (or inside the current actor list)."""
+        node = self.current_node()
+        owner = self.model.parent_section(node.id) if node is not None else None
+        anchor = node
+        while anchor is not None and not isinstance(anchor, Section):
+            anchor = self.model.parent_section(anchor.id)
+        if anchor is not None:
+            owner = self.model.parent_section(anchor.id)
+        row = self.model.index_of(anchor.id).row() + 1 if anchor is not None else -1
+        section = Section("New section", id=_free_section_id(self.model))
+        if self.model.insert_nodes([section], owner, row, "Add section"):
+            self.select(section.id)
+            self.rename_current()
+
+    @Slot()
+    def rename_current(self) -> None:
+        index = self.outline.currentIndex()
+        if isinstance(self.model.node(index), Section):
+            self.outline.edit(index)
+
+    def add_excerpts(self, excerpts: Sequence[Excerpt], section_id: str) -> bool:
+        """Append excerpts to a section as one undo step, and select the first."""
+        section = self.model.node_by_id(section_id)
+        if not isinstance(section, Section) or not excerpts:
+            return False
+        if not self.model.insert_nodes(list(excerpts), section, -1, "Add excerpt"):
+            return False
+        self._last_section = section_id
+        added = section.blocks[-len(excerpts)] if len(section.blocks) >= len(excerpts) else None
+        if added is not None:
+            self.select(added.id)
+        self.message.emit(f"Added to \u201c{section.title}\u201d")
+        return True
+
+    def choose_section(self, parent: QWidget | None) -> str | None:
+        """Ask which section (the current one, else the last used, preselected)."""
+        current = self.current_section()
+        default = current.id if current is not None else self._last_section
+        choices = self.section_choices()
+        if not choices:
+            self.message.emit("The briefing has no section to add to")
+            return None
+        return SectionChooser.ask(parent, choices, default)
+
+    # -- removing, moving, the clipboard ---------------------------------------------------------
+    @Slot()
+    def delete_selected(self) -> None:
+        self._delete(self.selected_nodes(), "Delete")
+
+    def _delete(self, nodes: Sequence[Node], text: str) -> None:
+        if not nodes:
+            return
+        stack = self.model.undo_stack
+        stack.beginMacro(text)
+        for node in nodes:
+            edit = edits.RemoveSection(node.id) if isinstance(node, Section) else edits.RemoveBlock(node.id)
+            self.model.do(edit)
+        stack.endMacro()
+
+    def _move(self, delta: int) -> None:
+        node = self.current_node()
+        if node is None:
+            return
+        index = self.outline.currentIndex()
+        owner = self.model.parent_section(node.id)
+        row = index.row() - 1 if delta < 0 else index.row() + 2
+        if row < 0:
+            return
+        self.model.move_nodes([node.id], owner, row)
+        self.select(node.id)
+
+    @Slot()
+    def move_up(self) -> None:
+        self._move(-1)
+
+    @Slot()
+    def move_down(self) -> None:
+        self._move(+1)
+
+    @Slot()
+    def copy(self) -> None:
+        nodes = self.selected_nodes()
+        if nodes:
+            QGuiApplication.clipboard().setMimeData(mime.nodes_to_mime(self.model.briefing.id, nodes))
+
+    @Slot()
+    def cut(self) -> None:
+        nodes = self.selected_nodes()
+        if nodes:
+            self.copy()
+            self._delete(nodes, "Cut")
+
+    @Slot()
+    def paste(self) -> None:
+        self.paste_mime(QGuiApplication.clipboard().mimeData())
+
+    def paste_mime(self, data: object) -> bool:
+        """Insert what `data` holds (briefing items or excerpts) after the current item, as copies."""
+        if not isinstance(data, QMimeData) or not mime.has_briefing_material(data):
+            self.message.emit("Nothing to paste: copy blocks, sections or a reader selection first")
+            return False
+        try:
+            if data.hasFormat(mime.EXCERPTS):
+                nodes: list[Node] = list(mime.excerpts_from_mime(data))
+            else:
+                nodes = list(mime.nodes_from_mime(data).nodes)
+        except BriefingError as exc:
+            self.message.emit(str(exc))
+            return False
+        node = self.current_node()
+        if isinstance(node, Section) and all(isinstance(n, Section) for n in nodes):
+            target, row = self.model.parent_section(node.id), self.outline.currentIndex().row() + 1
+        elif isinstance(node, Section):
+            target, row = node, -1
+        elif node is not None:
+            target, row = self.model.parent_section(node.id), self.outline.currentIndex().row() + 1
+        else:
+            target, row = None, -1
+        if target is None and any(not isinstance(n, Section) for n in nodes):
+            self.message.emit("Select a section to paste into")
+            return False
+        return self.model.insert_nodes(nodes, target, row, "Paste")
+
+    # -- showing ------------------------------------------------------------------------------
+    @Slot(QModelIndex, QModelIndex)
+    def _on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        node = self.model.node(current)
+        if isinstance(node, Section) and node.kind == "implications" and node.domains:
+            self.matrix.show_section(node)
+            self.stack.setCurrentWidget(self.matrix)
+        else:
+            self.editor.show_node(node.id if node is not None else None)
+            self.stack.setCurrentWidget(self.editor)
+        if isinstance(node, Section):
+            self._last_section = node.id
+        self._update_actions()
+
+    @Slot()
+    def _on_reset(self) -> None:
+        self.outline.expandAll()
+        self.editor.clear()
+        self.stack.setCurrentWidget(self.editor)
+        self._show_heading()
+        self._update_actions()
+
+    @Slot()
+    def _show_heading(self, *_: object) -> None:
+        briefing = self.model.briefing
+        try:
+            banner = markings.banner(briefing)
+        except BriefingError:
+            banner = "marking profile unknown"
+        count = sum(1 for _, s in walk_sections(briefing) for b in s.blocks if isinstance(b, Excerpt))
+        hint = (
+            "<br><i>Drag text from the reader or a search result onto a section, or press Ctrl+E.</i>"
+            if count == 0
+            else ""
+        )
+        self.heading.setText(
+            f"<b>{escape(briefing.metadata.title)}</b><br>"
+            f"<span>{escape(banner)} \u00b7 {count} excerpt{'s' if count != 1 else ''}</span>{hint}"
+        )
+
+
+def _free_section_id(model: BriefingModel) -> str:
+    taken = {s.id for _, s in walk_sections(model.briefing)}
+    candidate = "section-" + new_id()[:6]
+    while candidate in taken:
+        candidate = "section-" + new_id()[:6]
+    return candidate

@@ -1,0 +1,145 @@
+"""Small questions the window asks, each behind an `ask` classmethod that tests replace.
+
+No test ever meets one of these modal dialogs: they monkeypatch `ask`.
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefer.core.briefing.templates import Template
+
+BRIEFING_FILTER = "Briefings (*.briefing);;All files (*)"
+
+
+class Choice(enum.Enum):
+    SAVE = "save"
+    DISCARD = "discard"
+    CANCEL = "cancel"
+
+
+class UnsavedChanges:
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str) -> Choice:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Unsaved changes",
+            f"\u201c{title}\u201d has changes that are not saved.",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            parent,
+        )
+        box.setInformativeText("Save them before going on?")
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        if answer == QMessageBox.StandardButton.Save:
+            return Choice.SAVE
+        if answer == QMessageBox.StandardButton.Discard:
+            return Choice.DISCARD
+        return Choice.CANCEL
+
+
+class RecoverChanges:
+    @classmethod
+    def ask(cls, parent: QWidget | None, description: str) -> bool:
+        answer = QMessageBox.question(
+            parent,
+            "Recover unsaved work?",
+            f"Briefer did not close properly last time.\n\n{description}\n\n"
+            "Recover it? (Otherwise the recovered copy is deleted.)",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+
+class BriefingFiles:
+    @classmethod
+    def ask_open(cls, parent: QWidget | None, folder: Path) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(parent, "Open briefing", str(folder), BRIEFING_FILTER)
+        return Path(name) if name else None
+
+    @classmethod
+    def ask_save(cls, parent: QWidget | None, suggested: Path) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(parent, "Save briefing as", str(suggested), BRIEFING_FILTER)
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix else path.with_suffix(".briefing")
+
+
+class _ListChooser(QDialog):
+    """A list to pick one entry from: Enter or double-click chooses."""
+
+    def __init__(self, parent: QWidget | None, title: str, prompt: str, accessible: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.label = QLabel(prompt)
+        self.label.setWordWrap(True)
+        self.list = QListWidget()
+        self.list.setAccessibleName(accessible)
+        self.list.itemDoubleClicked.connect(self.accept)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        for button in buttons.buttons():
+            button.setAccessibleName(button.text().replace("&", ""))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(buttons)
+        self.resize(460, 360)
+
+    def add(self, text: str, value: object, tooltip: str = "") -> None:
+        item = QListWidgetItem(text)
+        item.setData(Qt.ItemDataRole.UserRole, value)
+        item.setToolTip(tooltip)
+        self.list.addItem(item)
+
+    def chosen(self) -> object:
+        if self.exec() != QDialog.DialogCode.Accepted or self.list.currentItem() is None:
+            return None
+        return self.list.currentItem().data(Qt.ItemDataRole.UserRole)
+
+
+class TemplateChooser:
+    @classmethod
+    def ask(cls, parent: QWidget | None, templates: list[Template]) -> Template | None:
+        dialog = _ListChooser(parent, "New briefing", "Start the briefing from a template:", "Templates")
+        for template in templates:
+            dialog.add(f"{template.name} \u2014 {template.description}", template.id, template.description)
+        dialog.list.setCurrentRow(0)
+        chosen = dialog.chosen()
+        return next((t for t in templates if t.id == chosen), None)
+
+
+class SectionChooser:
+    @classmethod
+    def ask(cls, parent: QWidget | None, sections: list[tuple[str, str]], current: str | None) -> str | None:
+        """Pick a section from (id, path) pairs; `current` is preselected."""
+        dialog = _ListChooser(parent, "Add to section", "Add the excerpt to which section?", "Sections")
+        for section_id, path in sections:
+            dialog.add(path, section_id)
+            if section_id == current:
+                dialog.list.setCurrentRow(dialog.list.count() - 1)
+        if dialog.list.currentRow() < 0:
+            dialog.list.setCurrentRow(0)
+        chosen = dialog.chosen()
+        return chosen if isinstance(chosen, str) else None
