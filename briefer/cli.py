@@ -16,11 +16,12 @@ from briefer.core import paths
 from briefer.core.archive import Archive, ArchiveBusy
 from briefer.core.catalog import CatalogError
 from briefer.core.documents import Extracted
-from briefer.core.extract import ExtractionError, extract_file
-from briefer.core.importer import FileOutcome
-from briefer.core.index import IndexBusy, QueryError
+from briefer.core.extract import extract_parts
+from briefer.core.extract.parts import DEFAULT_MAX_BYTES
+from briefer.core.importer import FileOutcome, ImportSummary
+from briefer.core.index import IndexBusy
 from briefer.core.progress import Cancelled
-from briefer.core.search import SearchResults
+from briefer.core.workers import DEFAULT_TIME_LIMIT
 
 log = logging.getLogger(__name__)
 
@@ -64,24 +65,54 @@ def _report_failure(outcome: FileOutcome) -> None:
         print(f"\r\033[Kfailed: {outcome.path}: {outcome.reason}", file=sys.stderr)
 
 
+def _write_report(target: str, summaries: list[ImportSummary]) -> None:
+    """`{"summary": {...}, "files": [...]}` for all the runs of this command, to a file or stdout ("-")."""
+    merged = ImportSummary()
+    for summary in summaries:
+        for outcome in summary.outcomes:
+            merged.add(outcome)
+        merged.pruned += summary.pruned
+        merged.indexed += summary.indexed
+        merged.seconds += summary.seconds
+    text = json.dumps(merged.report(), ensure_ascii=False, indent=1) + "\n"
+    if target == "-":
+        sys.stdout.write(text)
+        return
+    Path(target).write_text(text, encoding="utf-8")
+
+
 def _cmd_index(args: argparse.Namespace) -> int:
     if not args.paths and not args.sample:
         print("briefer index: name files or folders to import, or --sample", file=sys.stderr)
         return 2
+    if args.time_limit <= 0 or args.max_size <= 0:
+        print("briefer index: --time-limit and --max-size must be positive", file=sys.stderr)
+        return 2
+    limits = {"time_limit": args.time_limit, "max_size": int(args.max_size * 1024 * 1024)}
     bar = TerminalProgress("Importing")
+    summaries: list[ImportSummary] = []
     with _open_archive(args) as archive:
         total_line = []
         if args.sample:
             summary = archive.import_sample(progress=bar)
             bar.clear()
+            summaries.append(summary)
             total_line.append(f"sample archive: {summary.line()}")
         if args.paths:
             summary = archive.import_paths(
-                [Path(p) for p in args.paths], prune=args.prune, progress=bar, on_outcome=_report_failure
+                [Path(p) for p in args.paths],
+                prune=args.prune,
+                progress=bar,
+                on_outcome=_report_failure,
+                time_limit=limits["time_limit"],
+                max_size=int(limits["max_size"]),
             )
             bar.clear()
+            summaries.append(summary)
             total_line.append(summary.line())
-        print("; ".join(total_line))
+        if args.report:
+            _write_report(args.report, summaries)
+        print("; ".join(total_line), file=sys.stderr if args.report == "-" else sys.stdout)
     return 0
 
 
@@ -92,63 +123,6 @@ def _cmd_reindex(args: argparse.Namespace) -> int:
         count = archive.reindex(progress=bar)
         bar.clear()
         print(f"{count} documents indexed in {time.perf_counter() - started:.1f} s")
-    return 0
-
-
-# -- search --------------------------------------------------------------------
-def _print_results(results: SearchResults, out: TextIO) -> None:
-    if not results.hits:
-        print(f"No documents match {results.query!r}.", file=out)
-        return
-    print(f"{results.total} match(es) for {results.query!r}; showing {len(results.hits)}", file=out)
-    for rank, hit in enumerate(results.hits, start=1):
-        doc = hit.document
-        date = doc.published.strftime("%Y-%m-%d") if doc.published else "undated"
-        source = doc.source or "unknown source"
-        print(f"\n{rank:>3}. {doc.title}", file=out)
-        print(
-            f"     {date} · {source} · score {hit.score:.2f} · {hit.matches} match(es) · {doc.id}", file=out
-        )
-        print(f"     {hit.snippet.marked('[', ']')}", file=out)
-
-
-def _cmd_search(args: argparse.Namespace) -> int:
-    if args.batch is None and not args.query:
-        print("briefer search: give a query, or --batch FILE", file=sys.stderr)
-        return 2
-    with _open_archive(args) as archive:
-        if args.batch is not None:
-            return _search_batch(archive, args)
-        query = " ".join(args.query)
-        try:
-            results = archive.search(query, limit=args.limit)
-        except QueryError as exc:
-            print(f"briefer: bad query: {exc}", file=sys.stderr)
-            return 2
-        for notice in results.notices:
-            print(f"note: {notice}", file=sys.stderr)
-        if args.json:
-            for hit in results.hits:
-                print(json.dumps(hit.as_json(), ensure_ascii=False))
-        else:
-            _print_results(results, sys.stdout)
-    return 0
-
-
-def _search_batch(archive: Archive, args: argparse.Namespace) -> int:
-    source = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
-    with source:
-        for line in source:
-            query = line.rstrip("\n")
-            record: dict[str, object] = {"query": query, "hits": []}
-            if query.strip():
-                try:
-                    results = archive.search(query, limit=args.limit)
-                    record["hits"] = [hit.as_json() for hit in results.hits]
-                except QueryError as exc:
-                    record["error"] = str(exc)
-            print(json.dumps(record, ensure_ascii=False), flush=False)
-    sys.stdout.flush()
     return 0
 
 
@@ -165,25 +139,38 @@ def _extracted_json(path: Path, extracted: Extracted) -> dict[str, object]:
         "url": extracted.url,
         "language": extracted.language,
         "format": extracted.format,
+        "source_type": extracted.source_type,
+        "pages": list(extracted.pages),
     }
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
+    """Print each document of each file: one for a page or a PDF, one per member of a container."""
     status = 0
     for name in args.files:
         path = Path(name)
         try:
-            record = _extracted_json(path, extract_file(path))
-        except ExtractionError as exc:
-            print(f"briefer: {path}: {exc}", file=sys.stderr)
+            data = path.read_bytes()
+        except OSError as exc:
+            print(f"briefer: {path}: cannot read: {exc.strerror or exc}", file=sys.stderr)
             status = 1
             continue
-        if args.json:
-            print(json.dumps(record, ensure_ascii=False))
-        else:
-            print(f"== {path}\ntitle: {record['title']}\nauthor: {record['author']}")
-            print(f"source: {record['source']}\npublished: {record['published']}\nurl: {record['url']}\n")
-            print(record["text"], end="\n\n")
+        for part in extract_parts(data, path):
+            where = f"{path}/{part.member}" if part.member else str(path)
+            if part.extracted is None:
+                print(f"briefer: {where}: {part.status or 'failed'}: {part.reason}", file=sys.stderr)
+                status = 1
+                continue
+            record = _extracted_json(path, part.extracted)
+            if part.member:
+                record["path"] = f"{record['path']}/{part.member}"
+            if args.json:
+                print(json.dumps(record, ensure_ascii=False))
+            else:
+                print(f"== {where}\ntitle: {record['title']}\nauthor: {record['author']}")
+                print(f"source: {record['source']}\npublished: {record['published']}\nurl: {record['url']}")
+                print(f"language: {record['language']}\nsource type: {record['source_type']}\n")
+                print(record["text"], end="\n\n")
     return status
 
 
@@ -233,18 +220,36 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("paths", nargs="*", help="files or folders (searched recursively)")
     index.add_argument("--prune", action="store_true", help="forget documents whose files are gone")
     index.add_argument("--sample", action="store_true", help="import the bundled sample archive")
+    index.add_argument(
+        "--report",
+        metavar="FILE.json",
+        help="write every file's status and reason as JSON ('-' for stdout)",
+    )
+    index.add_argument(
+        "--time-limit",
+        type=float,
+        default=DEFAULT_TIME_LIMIT,
+        metavar="SECONDS",
+        help=f"stop parsing a file (or archive member) after this long (default {DEFAULT_TIME_LIMIT:g})",
+    )
+    index.add_argument(
+        "--max-size",
+        type=float,
+        default=DEFAULT_MAX_BYTES / 1024 / 1024,
+        metavar="MB",
+        help=f"do not read files larger than this (default {DEFAULT_MAX_BYTES // 1024 // 1024})",
+    )
     index.set_defaults(run=_cmd_index)
 
-    search = commands.add_parser("search", help="search the archive")
-    search.add_argument("query", nargs="*", help="Whoosh query syntax; words are ANDed")
-    search.add_argument("--limit", type=int, default=10, help="how many hits (default 10)")
-    search.add_argument("--json", action="store_true", help="one JSON object per hit, per line")
-    search.add_argument("--batch", metavar="FILE", help="one query per line ('-' for stdin); JSON out")
-    search.set_defaults(run=_cmd_search)
+    from briefer import cli_search
+
+    cli_search.register(commands, _open_archive)
 
     extract = commands.add_parser("extract", help="print the text and metadata extracted from files")
     extract.add_argument("files", nargs="+")
-    extract.add_argument("--json", action="store_true", help="one JSON object per file, per line")
+    extract.add_argument(
+        "--json", action="store_true", help="one JSON object per document (file or member), per line"
+    )
     extract.set_defaults(run=_cmd_extract)
 
     stats = commands.add_parser("stats", help="what the archive holds")
@@ -257,6 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
     from briefer import cli_brief
 
     cli_brief.register(commands, _open_archive)
+    from briefer import cli_distribution
+
+    cli_distribution.register(commands, _open_archive)
     return parser
 
 

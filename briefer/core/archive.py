@@ -17,10 +17,14 @@ from pathlib import Path
 from briefer.core import paths
 from briefer.core.catalog import Catalog
 from briefer.core.documents import Document
+from briefer.core.extract.parts import DEFAULT_MAX_BYTES
 from briefer.core.importer import FileOutcome, Importer, ImportSummary
-from briefer.core.index import QueryError, SearchIndex, match_spans
+from briefer.core.index import IndexBusy, IndexResults, QueryError, SearchIndex, match_spans
 from briefer.core.progress import Progress, no_progress, raise_if_cancelled
-from briefer.core.search import Hit, SearchResults, make_snippet
+from briefer.core.query import ALIASES, ALIASES_FILE, AliasTable, SearchRequest, label_key
+from briefer.core.saved_searches import SavedSearches
+from briefer.core.search import Hit, SearchResults, make_passages, make_snippet
+from briefer.core.workers import DEFAULT_TIME_LIMIT
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +33,9 @@ INDEX_DIR = "whoosh"
 LOCK_FILE = "import.lock"
 SAMPLE_EXCLUDE = frozenset({"README.md", "MANIFEST.json"})
 
-__all__ = ["Archive", "ArchiveBusy", "ArchiveStats", "QueryError"]
+SAVED_SEARCHES_FILE = "saved-searches.json"
+
+__all__ = ["Archive", "ArchiveBusy", "ArchiveStats", "QueryError", "SearchRequest", "TagChange"]
 
 
 class ArchiveBusy(RuntimeError):
@@ -51,8 +57,21 @@ class ArchiveStats:
         return dict(self.__dict__)
 
 
+@dataclass(frozen=True)
+class TagChange:
+    """Tags added to or removed from a document; `indexed` False when the index was busy
+    (another import): `tag:` searches see the change after the next import or reindex."""
+
+    doc_id: str
+    tags: tuple[str, ...]
+    indexed: bool
+
+
 class Archive:
     """An archive in `data_dir`: the catalog file and the index folder inside it."""
+
+    _aliases: tuple[tuple[int, ...], AliasTable] | None = None  # file stamps, table
+    _failed: tuple[tuple[int, int], int] | None = None  # catalog change stamp, failed files
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
@@ -86,12 +105,28 @@ class Archive:
         progress: Progress = no_progress,
         cancel: threading.Event | None = None,
         on_outcome: Callable[[FileOutcome], None] | None = None,
+        time_limit: float = DEFAULT_TIME_LIMIT,
+        max_size: int = DEFAULT_MAX_BYTES,
+        workers: int | None = None,
     ) -> ImportSummary:
-        """Import files and folders; see `Importer.run`.  Raises ArchiveBusy if another import runs."""
+        """Import files and folders; see `Importer.run`.  Raises ArchiveBusy if another import runs.
+
+        Each file is parsed within `time_limit` seconds, files over `max_size`
+        bytes are reported and not read, and `workers` parser processes (default:
+        one per core, at most two) do the parsing.
+        """
         with self._import_lock():
             import_id = self.catalog.start_import()
             summary = self._importer.run(
-                sources, prune=prune, exclude=exclude, progress=progress, cancel=cancel, on_outcome=on_outcome
+                sources,
+                prune=prune,
+                exclude=exclude,
+                progress=progress,
+                cancel=cancel,
+                on_outcome=on_outcome,
+                time_limit=time_limit,
+                max_size=max_size,
+                workers=workers,
             )
             self.catalog.finish_import(import_id, summary.line())
             return summary
@@ -167,9 +202,34 @@ class Archive:
     def is_empty(self) -> bool:
         return self.catalog.count_documents() == 0
 
-    def search(self, query: str, *, limit: int = 20) -> SearchResults:
-        """Ranked hits for `query` with snippets; raises QueryError for a malformed query."""
-        found = self.index.search(query, limit=limit)
+    def search(self, query: str | SearchRequest, *, limit: int = 20) -> SearchResults:
+        """Ranked hits for a query (or a full request) with snippets, passages and, when asked
+        for, facets; raises QueryError for a malformed or too broad query."""
+        request = query if isinstance(query, SearchRequest) else SearchRequest(query, limit=limit)
+        self.index.aliases = self._alias_table()
+        return self._results(request.query, self.index.search(request), page=request.page)
+
+    def more_like(
+        self, doc_id: str, *, span: tuple[int, int] | None = None, limit: int = 10
+    ) -> SearchResults:
+        """Documents about what a document, or the passage `span` of it, is about (the document left out)."""
+        doc = self.document(doc_id)
+        if doc is None:
+            raise ValueError(f"there is no document {doc_id!r}")
+        if span is not None:
+            start, end = span
+            if not 0 <= start < end <= len(doc.text):
+                raise ValueError(
+                    f"the span {start}:{end} is not inside the document ({len(doc.text)} characters)"
+                )
+            text = doc.text[start:end]
+        else:
+            text = f"{doc.title}\n\n{doc.text}"
+        found = self.index.more_like(text, exclude={doc_id}, limit=limit)
+        label = f"like {doc_id}" + (f" {span[0]}:{span[1]}" if span else "")
+        return self._results(label, found, page=1)
+
+    def _results(self, query: str, found: IndexResults, *, page: int) -> SearchResults:
         docs = {d.id: d for d in self.catalog.documents([h.doc_id for h in found.hits])}
         hits = []
         for raw in found.hits:
@@ -177,8 +237,28 @@ class Archive:
             if doc is None:  # the index is ahead of a catalog change; skip the ghost
                 continue
             spans = match_spans(doc.text, found.terms)
-            hits.append(Hit(doc, raw.score, make_snippet(doc.text, spans), len(spans)))
-        return SearchResults(query=query, hits=hits, total=found.total, notices=tuple(self._search_notices()))
+            snippet = make_snippet(doc.text, spans, title=doc.title)
+            passages = make_passages(doc.text, spans, title=doc.title)
+            hits.append(Hit(doc, raw.score, snippet, len(spans), passages))
+        notices = []
+        if found.any_terms:
+            notices.append(f"no document has all the words; showing the {found.total} that have any of them")
+        if found.expansions:
+            also = "; ".join(e.describe() for e in found.expansions)
+            notices.append(f"also searched for variants: {also} (switch aliases off to search as typed)")
+        incomplete = list(self._search_notices())
+        return SearchResults(
+            query=query,
+            hits=hits,
+            total=found.total,
+            notices=tuple(notices + incomplete),
+            page=page,
+            facets=found.facets,
+            suggestion=found.suggestion,
+            expansions=found.expansions,
+            any_terms=found.any_terms,
+            incomplete=bool(incomplete),
+        )
 
     def highlight_spans(self, text: str, query: str) -> list[tuple[int, int]]:
         """Where the words of `query` occur in `text`; [] for an empty or malformed query."""
@@ -189,12 +269,90 @@ class Archive:
         return match_spans(text, terms)
 
     def _search_notices(self) -> Iterator[str]:
-        failed = self.catalog.count_failed()
+        if self.import_running():
+            yield "an import is running: results may be incomplete until it finishes"
+        failed = self._failed_count()
         if failed:
             yield f"{failed} file(s) could not be imported; see `briefer stats --failures`"
         waiting = self.catalog.count_unindexed()
         if waiting:
             yield f"{waiting} document(s) are not indexed yet, so results may be incomplete"
+
+    def _failed_count(self) -> int:
+        """`catalog.count_failed()` (a scan of every file location), kept until the catalog changes."""
+        stamp = self.catalog.change_stamp()
+        cached = self._failed
+        if cached is None or cached[0] != stamp:
+            cached = self._failed = (stamp, self.catalog.count_failed())
+        return cached[1]
+
+    def import_running(self) -> bool:
+        """Whether an import into this archive is running now, in this process or another.
+
+        The import lock is only tested when the catalog records an unfinished
+        import (one that runs, or one that was killed), so a search almost never
+        holds the lock at the moment an import starts.
+        """
+        last = self.catalog.last_import()
+        if last is None or last[1] is not None:
+            return False
+        try:
+            import fcntl
+        except ImportError:  # Windows: trust the catalog
+            return True
+        with open(self.data_dir / LOCK_FILE, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
+
+    def _alias_table(self) -> AliasTable:
+        """The shipped aliases plus the data folder's aliases.tsv, read again when either changes."""
+        files = (ALIASES, self.data_dir / ALIASES_FILE)
+        stamp = tuple(f.stat().st_mtime_ns if f.is_file() else 0 for f in files)
+        cached = self._aliases
+        if cached is None or cached[0] != stamp:
+            cached = self._aliases = (stamp, AliasTable.load(*files))
+        return cached[1]
+
+    @property
+    def saved_searches(self) -> SavedSearches:
+        """Named searches, kept in the data folder (saved-searches.json)."""
+        return SavedSearches(self.data_dir / SAVED_SEARCHES_FILE)
+
+    # -- tags --------------------------------------------------------------------
+    def tag(self, doc_id: str, tags: Sequence[str]) -> TagChange:
+        """Add tags to a document (lower case, words joined by '-') and index them at once."""
+        return self._change_tags(doc_id, tags, add=True)
+
+    def untag(self, doc_id: str, tags: Sequence[str]) -> TagChange:
+        return self._change_tags(doc_id, tags, add=False)
+
+    def tags(self) -> dict[str, int]:
+        """Every tag with the number of documents that have it."""
+        return self.catalog.all_tags()
+
+    def _change_tags(self, doc_id: str, tags: Sequence[str], *, add: bool) -> TagChange:
+        clean = tuple(dict.fromkeys(label_key(t) for t in tags))
+        if not tags or not all(clean):
+            raise ValueError("a tag needs at least one letter or digit")
+        if self.catalog.document(doc_id) is None:
+            raise ValueError(f"there is no document {doc_id!r}")
+        if add:
+            self.catalog.add_tags(doc_id, clean)
+        else:
+            self.catalog.remove_tags(doc_id, clean)
+        try:
+            with self.index.batch() as batch:
+                for doc in self.catalog.documents([doc_id]):
+                    batch.put(doc)
+        except IndexBusy:
+            log.info("index busy; the tags of %s are indexed by the next import", doc_id)
+            return TagChange(doc_id, clean, indexed=False)
+        self.catalog.mark_indexed([doc_id])
+        return TagChange(doc_id, clean, indexed=True)
 
     def stats(self) -> ArchiveStats:
         last = self.catalog.last_import()

@@ -1,10 +1,15 @@
-"""The full-text index, backed by Whoosh: the only module that imports it.
+"""The full-text index, backed by Whoosh: with `_whoosh_eval`, the only modules that import it.
 
 The index is a cache derived from the catalog: it holds the searchable fields
 and each document's id, nothing else of value.  It is rebuilt from the catalog
 whenever it is missing, of an older schema, or damaged.  An index directory
 without our marker file is never opened: Whoosh unpickles its files, so only
 an index that Briefer created may be read.
+
+Whoosh stores the postings and parses the query language; `_whoosh_eval`
+evaluates the parsed query (see there why).  Searches read one snapshot (a
+searcher) at a time and move to the next one after each commit, so a search
+never sees half of an import's batch and never waits for a writer.
 """
 
 from __future__ import annotations
@@ -13,40 +18,63 @@ import ctypes
 import functools
 import json
 import logging
+import math
 import os
 import re
 import shutil
 import signal
 import sys
 import threading
-from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from whoosh import fields, index, qparser, query, scoring
+from whoosh import columns, fields, formats, index, qparser, query, scoring
 from whoosh.analysis import STOP_WORDS, RegexTokenizer, StemmingAnalyzer
 from whoosh.analysis.filters import LowercaseFilter
 from whoosh.filedb.filestore import RamStorage
 from whoosh.lang import porter
 from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.reading import ReaderClosed
+from whoosh.support.levenshtein import damerau_levenshtein
 from whoosh.writing import IndexWriter, LockError
 
+from briefer.core import query as querylang
+from briefer.core._whoosh_eval import DayRange, Engine, Snapshot
 from briefer.core.documents import Document
+from briefer.core.query import (
+    FACETS,
+    AliasExpansion,
+    AliasTable,
+    PreparedQuery,
+    QueryError,
+    QueryTooBroad,
+    SearchRequest,
+    label_key,
+    language_key,
+)
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 MARKER = "briefer-index.json"
 SEARCH_FIELDS = ("title", "body")
 
 _STEMMING = StemmingAnalyzer()
 _NAMES = RegexTokenizer() | LowercaseFilter()  # outlets and authors: no stemming, no stop words
+_URL_WORDS = RegexTokenizer(r"[^\W_]+") | LowercaseFilter()  # url:state.gov is the phrase "state gov"
 # whoosh.analysis.tokenizers.default_pattern, with its group made non-capturing for findall.
 _WORD = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
+_SPELL_WORD = re.compile(r"[^\W\d_]{3,}")  # words worth a spelling suggestion
 _stem = functools.lru_cache(maxsize=200_000)(porter.stem)
+_VOCABULARY_LIMIT = 300_000  # words a batch remembers having indexed for suggestions
+RARE_WORD = 2  # a known word in at most this many documents may still be a typo...
+COMMONER = 20  # ...when a word one edit away is this many times more common
+FEW_RESULTS = 5  # ...and the query finds fewer documents than this
 
 
 class _StemmedText(fields.TEXT):
@@ -60,7 +88,8 @@ class _StemmedText(fields.TEXT):
     """
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(analyzer=_STEMMING, **kwargs)
+        # A query word that analyzes into several (Jong-un) is searched as a phrase.
+        super().__init__(analyzer=_STEMMING, multitoken_query="phrase", **kwargs)
 
     def index(self, value: Any, **kwargs: Any) -> Any:
         if kwargs or not isinstance(value, str):
@@ -81,19 +110,65 @@ class _StemmedText(fields.TEXT):
         return [(w.encode("utf-8"), len(p), len(p) * boost, encode(p)) for w, p in positions.items()]
 
 
+class _Vocabulary(fields.FieldType):
+    """The archive's words as written (lower case, not stemmed): what spelling suggestions offer.
+
+    Only the lexicon matters, so `IndexBatch` gives each word to one document
+    per batch: a full posting per word and document would double import time.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(formats.Existence(), _NAMES)
+
+    def index(self, value: Any, **kwargs: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return [(w.encode("utf-8"), 1, 1.0, b"") for w in value]
+        return super().index(value, **kwargs)
+
+
+class _Published(fields.DATETIME):
+    """The publication date, kept as a column only: date filters run on it in `_whoosh_eval`.
+
+    Whoosh would index eight range terms per document and spend about 200 ms
+    per query walking them; `query.prepare` turns every date form into a day
+    range that `parse_query` reads.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(sortable=True)
+        self.indexed = False
+
+    def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> Any:
+        span = querylang.read_date_token(qstring)
+        if span is None:
+            first, last = querylang.date_span(qstring, datetime.now(UTC).date())
+            span = querylang.read_date_token(querylang.date_token(first, last))
+        assert span is not None
+        return DayRange(span[0], span[1], boost)
+
+    def parse_range(
+        self, fieldname: str, start: str, end: str, startexcl: bool, endexcl: bool, boost: float = 1.0
+    ) -> Any:
+        expression = f"{'{' if startexcl else '['}{start or ''} to {end or ''}{'}' if endexcl else ']'}"
+        return self.parse_query(fieldname, expression, boost)
+
+
 SCHEMA = fields.Schema(
     id=fields.ID(stored=True, unique=True),
     title=_StemmedText(field_boost=2.0),
     # Not stored: snippets and passages are cut from the catalog's normalized
     # text, whose offsets are the ones excerpts cite.
     body=_StemmedText(),
-    source=fields.TEXT(analyzer=_NAMES),
-    author=fields.TEXT(analyzer=_NAMES),
-    published=fields.DATETIME(stored=True, sortable=True),
-    url=fields.ID(),
-    language=fields.ID(),
-    type=fields.ID(),  # source type: government, wire service, ...
+    source=fields.TEXT(analyzer=_NAMES, multitoken_query="phrase"),
+    # Facet fields are also columns (one small number per document): facets read them whole.
+    outlet=fields.ID(sortable=columns.RefBytesColumn()),  # the source exactly as written
+    author=fields.TEXT(analyzer=_NAMES, multitoken_query="phrase"),
+    published=_Published(),
+    url=fields.TEXT(analyzer=_URL_WORDS, multitoken_query="phrase"),
+    language=fields.ID(sortable=columns.RefBytesColumn()),  # primary subtag: en
+    type=fields.ID(sortable=columns.RefBytesColumn()),  # source type as a label: wire-service
     tag=fields.KEYWORD(lowercase=True, commas=True),
+    spell=_Vocabulary(),
 )
 
 # Bulk imports use two sub-writer processes and keep their segments as they
@@ -101,10 +176,6 @@ SCHEMA = fields.Schema(
 # give back what the second core won.
 BULK_PROCS = 2
 LIMIT_MB = 32
-
-
-class QueryError(ValueError):
-    """The query cannot be understood; the message says why, in the user's terms."""
 
 
 class IndexBusy(RuntimeError):
@@ -120,8 +191,12 @@ class IndexHit:
 @dataclass(frozen=True)
 class IndexResults:
     hits: list[IndexHit]
-    total: int
+    total: int  # exact
     terms: frozenset[str]  # the analyzed query terms, for highlighting
+    facets: dict[str, dict[str, int]] | None = None
+    any_terms: bool = False  # no document had all the words: these have any of them
+    expansions: tuple[AliasExpansion, ...] = ()
+    suggestion: str = ""  # the query with misspelled words corrected, when there are some
 
 
 def _die_with_parent() -> None:
@@ -162,6 +237,7 @@ class IndexBatch:
     def __init__(self, writer: IndexWriter, reopen: Callable[[], IndexWriter]) -> None:
         self._writer = writer
         self._reopen = reopen
+        self._vocabulary: set[str] = set()
 
     def commit_and_continue(self) -> None:
         """Commit what was added so far and keep going with a fresh writer."""
@@ -181,31 +257,51 @@ class IndexBatch:
             "title": doc.title,
             "body": doc.text,
             "source": doc.source,
+            "outlet": doc.source,
             "author": doc.author,
             "url": doc.url,
-            "language": doc.language,
-            "type": doc.source_type,
-            "tag": ",".join(doc.tags),
+            "language": language_key(doc.language),
+            "type": label_key(doc.source_type),
+            "tag": ",".join(label_key(t) for t in doc.tags),
+            "spell": self._new_words(doc.title + "\n" + doc.text),
         }
         if doc.published is not None:
-            values["published"] = doc.published.replace(tzinfo=None)  # Whoosh stores naive UTC
-        values = {k: v for k, v in values.items() if v != ""}
+            published = doc.published
+            if published.tzinfo is not None:
+                published = published.astimezone(UTC).replace(tzinfo=None)
+            values["published"] = published  # Whoosh stores naive UTC
+        values = {k: v for k, v in values.items() if v}
         if new:
             self._writer.add_document(**values)
         else:
             self._writer.update_document(**values)
 
+    def _new_words(self, text: str) -> list[str]:
+        words = set(_SPELL_WORD.findall(text.lower()))
+        new = words - self._vocabulary
+        if len(self._vocabulary) > _VOCABULARY_LIMIT:
+            self._vocabulary.clear()  # giving a word again is harmless
+        self._vocabulary |= new
+        return sorted(new)
+
     def delete(self, doc_id: str) -> None:
         self._writer.delete_by_term("id", doc_id)
+
+
+_Result = TypeVar("_Result")
 
 
 class SearchIndex:
     """The Whoosh index in `path`, or an in-memory one when `path` is None."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, aliases: AliasTable | None = None) -> None:
         self.path = path
+        self.aliases = aliases if aliases is not None else AliasTable.load(querylang.ALIASES)
         self._lock = threading.RLock()
         self._searcher: Any = None
+        self._engine = Engine()
+        self._parsers: dict[bool, Any] = {}
+        self._parsed: OrderedDict[tuple[str, bool], Any] = OrderedDict()
         self.rebuilt_reason = ""  # set when the index had to be recreated empty
         if path is None:
             self._ix = RamStorage().create_index(SCHEMA)
@@ -239,9 +335,7 @@ class SearchIndex:
 
     def close(self) -> None:
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+            self._drop_searcher()
             self._ix.close()
 
     # -- writing ---------------------------------------------------------------
@@ -274,9 +368,8 @@ class SearchIndex:
     def reset(self) -> None:
         """Empty the index (before a rebuild from the catalog)."""
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+            self._drop_searcher()
+            self._engine.forget()
             if self.path is None:
                 self._ix = RamStorage().create_index(SCHEMA)
                 return
@@ -291,11 +384,29 @@ class SearchIndex:
     def _current_searcher(self) -> Any:
         if self._searcher is not None and not self._searcher.up_to_date():
             # Not `refresh()`: it crashes when the old reader was an empty index's.
-            self._searcher.close()
-            self._searcher = None
+            self._drop_searcher()
         if self._searcher is None:
             self._searcher = self._ix.searcher(weighting=scoring.BM25F())
         return self._searcher
+
+    def _drop_searcher(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    def _snapshot_do(self, work: Callable[[Snapshot], _Result]) -> _Result:
+        """Run `work` on the newest snapshot; a writer that merged segments away means a retry."""
+        with self._lock:
+            for attempt in range(3):
+                try:
+                    return work(self._engine.snapshot(self._current_searcher()))
+                except (OSError, ReaderClosed):
+                    if attempt == 2:
+                        raise
+                    log.info("the index changed under a search; reading it again")
+                    self._drop_searcher()
+                    self._engine.forget()
+            raise AssertionError("unreachable")
 
     def doc_count(self) -> int:
         with self._lock:
@@ -306,99 +417,267 @@ class SearchIndex:
             return 0
         return sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
 
-    def parse(self, text: str) -> Any:
-        """The Whoosh query for `text`, or QueryError with a plain explanation."""
+    def prepare(self, text: str, *, aliases: bool = True, now: datetime | None = None) -> PreparedQuery:
+        """`text` checked and rewritten for the parser (dates, labels, aliases); raises QueryError."""
         problem = _syntax_problem(text)
         if problem:
             raise QueryError(problem)
-        parser = qparser.MultifieldParser(list(SEARCH_FIELDS), schema=SCHEMA)
-        parser.add_plugin(qparser.GtLtPlugin())
-        try:
-            parsed = parser.parse(text)
-        except Exception as exc:  # Whoosh raises bare ValueErrors, e.g. for a bad date
-            raise QueryError(f"cannot read the query: {exc}") from exc
-        if parsed is query.NullQuery:
-            raise QueryError("the query has no words to search for")
-        return parsed
+        today = (now or datetime.now(UTC)).date()
+        return querylang.prepare(text, aliases=self.aliases if aliases else None, today=today)
+
+    def parse(self, text: str, *, any_terms: bool = False) -> Any:
+        """The Whoosh query for prepared `text` (see `prepare`), or QueryError with a plain explanation."""
+        key = (text, any_terms)
+        with self._lock:
+            found = self._parsed.get(key)
+            if found is not None:
+                self._parsed.move_to_end(key)
+                return found
+            parser = self._parsers.get(any_terms)
+            if parser is None:
+                group = qparser.OrGroup if any_terms else qparser.AndGroup
+                parser = qparser.MultifieldParser(list(SEARCH_FIELDS), schema=SCHEMA, group=group)
+                parser.add_plugin(qparser.FuzzyTermPlugin())
+                self._parsers[any_terms] = parser
+            try:
+                parsed = parser.parse(text)
+            except Exception as exc:  # Whoosh raises bare errors, e.g. for a range it cannot read
+                raise QueryError(f"cannot read the query: {exc}") from exc
+            error = getattr(parsed, "error", None) or next(
+                (leaf.error for leaf in parsed.leaves() if getattr(leaf, "error", None)), None
+            )
+            if error:
+                raise QueryError(str(error))
+            if parsed is query.NullQuery or isinstance(parsed, type(query.NullQuery)):
+                raise QueryError("the query has no words to search for")
+            self._parsed[key] = parsed
+            while len(self._parsed) > 256:
+                self._parsed.popitem(last=False)
+            return parsed
 
     def query_terms(self, text: str) -> frozenset[str]:
         """The analyzed words of a query, wildcards expanded, as `match_spans` wants them."""
-        parsed = self.parse(text)
-        with self._lock:
-            return self._terms(parsed, self._current_searcher())
+        parsed = self.parse(self.prepare(text).text)
+        return self._snapshot_do(lambda snap: frozenset(snap.evaluate(parsed).terms))
 
-    @staticmethod
-    def _terms(parsed: Any, searcher: Any) -> frozenset[str]:
-        # Not `Query.existing_terms`: its loop variable shadows its `fieldname`
-        # argument, so it drops the body terms of a multi-field query.
-        reader = searcher.reader()
-        found = set()
-        for leaf in parsed.leaves():
-            if leaf.field() not in SEARCH_FIELDS:
-                continue
-            for _field, term in leaf.expanded_terms(reader, phrases=True):
-                found.add(term.decode("utf-8") if isinstance(term, bytes) else str(term))
-        return frozenset(found)
+    def search(self, request: SearchRequest | str, *, limit: int = 20) -> IndexResults:
+        """Evaluate a request (or a plain query): ranked hits, exact total, facets, suggestion."""
+        if isinstance(request, str):
+            request = SearchRequest(request, limit=limit)
+        prepared = self.prepare(request.query, aliases=request.aliases, now=request.now)
+        parsed = self.parse(prepared.text)
+        return self._snapshot_do(lambda snap: self._search(snap, request, prepared, parsed))
 
-    def search(self, text: str, *, limit: int = 20) -> IndexResults:
-        parsed = self.parse(text)
-        with self._lock:
-            searcher = self._current_searcher()
-            results = searcher.search(parsed, limit=limit)
-            hits = [IndexHit(hit["id"], float(hit.score or 0.0)) for hit in results]
-            terms = self._terms(parsed, searcher)
-            # Counting every match is slow (`len(results)`); Whoosh's estimate can
-            # overshoot, but never when the page was not filled.
-            total = len(hits) if len(hits) < limit else max(len(hits), results.estimated_length())
-            return IndexResults(hits=hits, total=total, terms=terms)
+    def _search(
+        self, snap: Snapshot, request: SearchRequest, prepared: PreparedQuery, parsed: Any
+    ) -> IndexResults:
+        allowed = _filter_docs(snap, request.filters)
+        evaluation = snap.evaluate(parsed)
+        scores = _restrict(evaluation.scores, allowed)
+        any_terms = False
+        if not scores and request.fallback:
+            alternative = self.parse(prepared.text, any_terms=True)
+            if alternative != parsed:
+                evaluation = snap.evaluate(alternative)
+                scores = _restrict(evaluation.scores, allowed)
+                any_terms = bool(scores)
+        best = snap.top(scores, request.offset + request.limit, request.sort)[request.offset :]
+        ids = snap.doc_ids(d for d, _ in best)
+        return IndexResults(
+            hits=[IndexHit(doc_id, score) for doc_id, (_, score) in zip(ids, best, strict=True)],
+            total=len(scores),
+            terms=frozenset(evaluation.terms),
+            facets=snap.facet_counts(scores, FACETS) if request.facets else None,
+            any_terms=any_terms,
+            expansions=prepared.expansions,
+            suggestion=_suggestion(snap, request.query, prepared, rare_too=len(scores) < FEW_RESULTS),
+        )
+
+    def more_like(
+        self, text: str, *, exclude: Collection[str] = (), limit: int = 10, terms: int = 25
+    ) -> IndexResults:
+        """Documents about what `text` is about: its most telling words (Bo1, as Whoosh's
+        `more_like` weighs them) searched with their weights; `exclude` ids are left out."""
+        counts = term_counts(text)
+        return self._snapshot_do(lambda snap: _more_like(snap, counts, set(exclude), limit, terms))
 
 
+def _restrict(scores: dict[int, float], allowed: set[int] | None) -> dict[int, float]:
+    if allowed is None:
+        return scores
+    if len(allowed) < len(scores):
+        return {d: scores[d] for d in allowed if d in scores}
+    return {d: s for d, s in scores.items() if d in allowed}
+
+
+def _filter_docs(snap: Snapshot, filters: tuple[tuple[str, str], ...]) -> set[int] | None:
+    """The documents every facet filter allows (values of one facet are alternatives); None: no filter."""
+    if not filters:
+        return None
+    by_facet: dict[str, list[str]] = defaultdict(list)
+    for facet, value in filters:
+        if facet == "type" or facet == "tag":
+            value = label_key(value)
+        elif facet == "language":
+            value = language_key(value)
+        by_facet[facet].append(value)
+    allowed: set[int] | None = None
+    for facet, values in by_facet.items():
+        found = snap.facet_docs(facet, values)
+        allowed = found if allowed is None else allowed & found
+    return allowed
+
+
+def _more_like(
+    snap: Snapshot, counts: Counter[str], exclude: set[str], limit: int, wanted: int
+) -> IndexResults:
+    reader = snap.reader
+    documents = max(1, snap.doc_count_all)
+    weighted = []
+    for term, in_text in counts.items():
+        found_in = reader.doc_frequency("body", term)
+        if found_in < 2 or found_in > documents // 2:  # one document's own word, or everybody's
+            continue
+        share = reader.frequency("body", term) / documents
+        weighted.append((in_text * math.log2((1 + share) / share) + math.log2(1 + share), term))
+    best = sorted(weighted, reverse=True)[:wanted]
+    if not best:
+        return IndexResults(hits=[], total=0, terms=frozenset())
+    top = best[0][0]
+    clauses = [query.Term(f, term, boost=weight / top) for weight, term in best for f in SEARCH_FIELDS]
+    scores = snap.evaluate(query.Or(clauses)).scores
+    for doc_id in exclude:
+        for docnum in snap.term("id", doc_id):
+            scores.pop(docnum, None)
+    hits = snap.top(scores, limit, "relevance")
+    ids = snap.doc_ids(d for d, _ in hits)
+    return IndexResults(
+        hits=[IndexHit(doc_id, score) for doc_id, (_, score) in zip(ids, hits, strict=True)],
+        total=len(scores),
+        terms=frozenset(term for _, term in best),
+    )
+
+
+# -- spelling ------------------------------------------------------------------------
+def _suggestion(snap: Snapshot, original: str, prepared: PreparedQuery, *, rare_too: bool = True) -> str:
+    """The query with each word the archive does not know replaced by its likeliest correction.
+
+    Candidates are known words one edit away (two when none is), ranked by how
+    many documents contain them together with the query's other words, then by
+    how many contain them at all: "opek prices" is "opec prices" even where
+    "oper" (operating, in earnings tables) is the commoner word.  `rare_too`
+    also questions known words that hardly occur (the archive has typos too).
+    """
+    if "spell" not in snap.schema:
+        return ""
+    words = [(start, end, word, word.lower()) for start, end, word in prepared.words]
+    choices: dict[int, list[str]] = {}
+    for i, (_, _, _, lower) in enumerate(words):
+        if not _SPELL_WORD.fullmatch(lower):
+            continue
+        if ("spell", lower.encode("utf-8")) not in snap.reader:
+            choices[i] = _candidates(snap, lower)
+        elif rare_too and (used := _popularity(snap, lower)) <= RARE_WORD:  # a typo the archive has too?
+            choices[i] = _candidates(snap, lower, at_least=COMMONER * max(1, used))
+    picks = {i: found[0] for i, found in choices.items() if found}
+    for i, found in choices.items():
+        if len(found) < 2:
+            continue
+        context: set[int] | None = None
+        for j, (_, _, _, lower) in enumerate(words):
+            if j != i and (j in picks or j not in choices):
+                docs = _docs_with(snap, picks.get(j, lower))
+                context = docs if context is None else context & docs
+        if context:
+            # Shared documents, weighed by how much of the candidate's use they are: a common
+            # word shares many documents with anything.
+            fit = {c: len(_docs_with(snap, c) & context) ** 2 / max(1, _popularity(snap, c)) for c in found}
+            picks[i] = max(found, key=lambda c: fit[c])  # ties keep the popularity order
+    if not picks:
+        return ""
+    out, pos = [], 0
+    for i in sorted(picks):
+        start, end, word, _ = words[i]
+        better = picks[i].capitalize() if word[:1].isupper() else picks[i]
+        out += [original[pos:start], better]
+        pos = end
+    return "".join([*out, original[pos:]])
+
+
+def _candidates(snap: Snapshot, word: str, keep: int = 8, at_least: int = 1) -> list[str]:
+    """Known words one edit from `word` (else two), the most widely used first."""
+    reader = snap.reader
+    known = [c for c in _one_edit(word) if ("spell", c.encode("utf-8")) in reader]
+    if not known and len(word) > 3:  # two edits: words that start as typed, of a length that can fit
+        limit = querylang.MAX_FUZZY_DISTANCE
+        for btext in reader.expand_prefix("spell", word[:2]):
+            candidate = btext.decode("utf-8")
+            if (
+                abs(len(candidate) - len(word)) <= limit
+                and damerau_levenshtein(word, candidate, limit) <= limit
+            ):
+                known.append(candidate)
+    ranked = sorted(((_popularity(snap, c), c) for c in known if c != word), key=lambda pc: (-pc[0], pc[1]))
+    return [c for n, c in ranked[:keep] if n >= at_least]
+
+
+def _popularity(snap: Snapshot, word: str) -> int:
+    """How many documents use `word` (any form of it) in their title or body, counted twice if both."""
+    stem = _stem(word)
+    return int(snap.reader.doc_frequency("body", stem) + snap.reader.doc_frequency("title", stem))
+
+
+def _docs_with(snap: Snapshot, word: str) -> set[int]:
+    """Documents whose title or body has `word` (any form of it)."""
+    stem = _stem(word.lower())
+    return set(snap.term("body", stem)) | set(snap.term("title", stem))
+
+
+def _one_edit(word: str) -> set[str]:
+    letters = "abcdefghijklmnopqrstuvwxyz" + "".join(sorted({c for c in word if c.isalpha()}))
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    swaps = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in letters]
+    inserts = [a + c + b for a, b in splits for c in letters]
+    return set(deletes + swaps + replaces + inserts)
+
+
+# -- the query's syntax ------------------------------------------------------------------
 def _syntax_problem(text: str) -> str:
     """What is wrong with the query's brackets and quotes, in words; '' when nothing."""
     if not text.strip():
         return "the query is empty"
     if text.count('"') % 2:
         return 'a quotation mark is not closed: add the missing " to end the phrase'
+    unquoted = re.sub(r'"[^"]*"', '""', text)
     depth = 0
-    for char in text:
+    for char in unquoted:
         depth += {"(": 1, ")": -1}.get(char, 0)
         if depth < 0:
             return "a closing parenthesis ')' has no opening '('"
     if depth:
         return "a parenthesis '(' is not closed"
-    if text.count("[") != text.count("]"):
+    if unquoted.count("[") + unquoted.count("{") != unquoted.count("]") + unquoted.count("}"):
         return "a date range needs both brackets, e.g. published:[2023-09-01 to 2023-09-30]"
-    return _field_problem(text)
-
-
-_FIELD_USE = re.compile(r"(?<![\w/.])([A-Za-z_]\w*):(?!//)(\[[^\]]*\]|\"[^\"]*\"|[<>]=?\S+|\S*)")
-_DATE = re.compile(r"\d{4}(-?\d{2}(-?\d{2}([T ]?\d{2}(:?\d{2}(:?\d{2})?)?)?)?)?$")
-DATE_HELP = "use 2023, 2023-09, 2023-09-13, published:>2023-09-01 or published:[2023-09-01 to 2023-09-30]"
-
-
-def _field_problem(text: str) -> str:
-    """Whoosh silently drops a clause with an unknown field or an unreadable date: say so."""
-    for match in _FIELD_USE.finditer(text):
-        name, value = match.group(1), match.group(2)
-        if name not in SCHEMA.names():
-            known = ", ".join(n for n in SCHEMA.names() if n not in {"id", "path", "body"})
-            return f"there is no field '{name}'; fields are {known}"
-        if name == "published":
-            dates = [d for d in re.split(r"\s*\bto\b\s*", value.strip("[]<>=").strip()) if d]
-            bad = next((d for d in dates if not _is_date(d)), None)
-            if bad is not None or not dates:
-                return f"cannot read the date '{bad or value}' in published:{value}; {DATE_HELP}"
+    for match in _FIELD_USE.finditer(unquoted):
+        problem = querylang.field_problem(match.group(1))
+        if problem:
+            return problem
     return ""
 
 
-def _is_date(value: str) -> bool:
-    """A date Whoosh's DATETIME field reads, with a real month and day."""
-    if not _DATE.match(value):
-        return False
-    digits = value.replace("-", "")
-    month = int(digits[4:6] or 1)
-    day = int(digits[6:8] or 1)
-    return 1 <= month <= 12 and 1 <= day <= 31
+_FIELD_USE = re.compile(r"(?<![\w/.:])([A-Za-z_]\w*):(?!//)")
+
+
+def term_counts(text: str) -> Counter[str]:
+    """How often each indexed (stemmed) word occurs in `text`, computed as the body field indexes it."""
+    counts: Counter[str] = Counter()
+    for word in _WORD.findall(text):
+        word = word.lower()
+        if len(word) >= 2 and word not in STOP_WORDS:
+            counts[_stem(word)] += 1
+    return counts
 
 
 def match_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
@@ -430,4 +709,14 @@ def _word_stems(word: str) -> frozenset[str]:
     return frozenset(token.text for token in _STEMMING(word, mode="index"))
 
 
-__all__ = ["IndexBatch", "IndexBusy", "IndexHit", "IndexResults", "QueryError", "SearchIndex", "match_spans"]
+__all__ = [
+    "IndexBatch",
+    "IndexBusy",
+    "IndexHit",
+    "IndexResults",
+    "QueryError",
+    "QueryTooBroad",
+    "SearchIndex",
+    "match_spans",
+    "term_counts",
+]

@@ -1,21 +1,29 @@
-"""Search results as the user sees them: hits with metadata and highlighted snippets.
+"""Search results as the user sees them: hits with metadata, snippets, passages, facets, notices.
 
-Snippets are cut from the catalog's normalized text, so every highlight is a
-span of the same text that excerpts cite.
+Snippets and passages are cut from the catalog's normalized text, so every
+highlight and every passage is a span of the same text that excerpts cite.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
 from briefer.core.documents import Document
+from briefer.core.query import AliasExpansion
+from briefer.core.textnorm import paragraphs
 
 SNIPPET_CHARS = 240
-_SENTENCE_END = re.compile(r"(?<=[.!?\u3002])[\"'\u201d\u2019)]*\s+|\n\n")
+PASSAGES = 3  # per hit
+PASSAGE_CHARS = 1200  # a longer paragraph is cut to its best sentences
+# A sentence ends after its punctuation (group 1 is the gap after it) or at a paragraph break.
+_SENTENCE_END = re.compile(r"[.!?\u3002]([\"'\u201d\u2019)]*\s+)|\n\n")
 
 
 @dataclass(frozen=True)
@@ -54,11 +62,36 @@ class Snippet:
 
 
 @dataclass(frozen=True)
+class Passage:
+    """A paragraph that matches the query (or the best sentences of a long one): what an analyst quotes.
+
+    `start` and `end` are offsets in the document's normalized text, so that
+    `document.text[start:end] == text`; `highlights` are relative to `start`.
+    """
+
+    start: int
+    end: int
+    text: str
+    matches: int
+    highlights: tuple[tuple[int, int], ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "matches": self.matches,
+            "highlights": [list(span) for span in self.highlights],
+        }
+
+
+@dataclass(frozen=True)
 class Hit:
     document: Document
     score: float
     snippet: Snippet
     matches: int  # occurrences of the query terms in the document
+    passages: tuple[Passage, ...] = ()
 
     @property
     def id(self) -> str:
@@ -77,38 +110,90 @@ class Hit:
             else None,
             "url": doc.url,
             "language": doc.language,
+            "type": doc.source_type,
+            "tags": list(doc.tags),
             "score": round(self.score, 4),
             "snippet": self.snippet.marked("", "").strip(),
             "snippet_marked": self.snippet.marked(),
             "snippet_start": self.snippet.start,
             "highlights": [list(span) for span in self.snippet.highlights],
             "matches": self.matches,
+            "passages": [p.as_json() for p in self.passages],
         }
 
 
 @dataclass(frozen=True)
 class SearchResults:
+    """One page of results.  `total` counts every match exactly; `notices` say what the user
+    should know (alias expansions, an AND that found nothing, why results may be incomplete)."""
+
     query: str
     hits: list[Hit]
     total: int
     notices: tuple[str, ...] = ()
+    page: int = 1
+    facets: dict[str, dict[str, int]] | None = None
+    suggestion: str = ""  # "did you mean": the query with misspellings corrected
+    expansions: tuple[AliasExpansion, ...] = ()
+    any_terms: bool = False  # no document had all the words; these hits have any of them
+    incomplete: bool = False  # an import is running, files failed, or documents wait for indexing
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=8)  # the snippet and the passages of a hit read the same text
+def _sentences(text: str) -> tuple[tuple[int, int], ...]:
     spans, start = [], 0
     for match in _SENTENCE_END.finditer(text):
-        spans.append((start, match.start()))
+        spans.append((start, match.start(1) if match.group(1) is not None else match.start()))
         start = match.end()
     spans.append((start, len(text)))
-    return [s for s in spans if s[1] > s[0]]
+    return tuple(s for s in spans if s[1] > s[0])
 
 
-def make_snippet(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS) -> Snippet:
-    """The best sentence(s) of `text` for the matches at `spans`, at most about `width` chars."""
+def title_paragraph_end(text: str, title: str) -> int:
+    """Where the opening paragraph ends when it only repeats the title (extracted text often
+    starts so); 0 when it says something else."""
+    if not title:
+        return 0
+    end = text.find("\n\n")
+    end = len(text) if end < 0 else end
+    if not len(title) // 2 <= end <= len(title) * 2 + 40:  # far shorter or longer: not the title
+        return 0
+    first, wanted = _squashed(text[:end]), _squashed(title)
+    if first and (first == wanted or (wanted in first and len(first) <= len(wanted) * 1.5 + 20)):
+        return end
+    return 0
+
+
+def _squashed(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def make_snippet(
+    text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS, *, title: str = ""
+) -> Snippet:
+    """The best sentence(s) of `text` for the matches at `spans`, at most about `width` chars.
+
+    Sentences of an opening paragraph that repeats `title` are chosen only when
+    no other sentence matches: the title is shown beside the snippet anyway.
+    """
+    skip = title_paragraph_end(text, title)
     if not spans:
-        return _window(text, 0, min(len(text), width), [])
+        body = skip + 2 if skip and skip < len(text) else 0
+        return _window(text, body, min(len(text), body + width), [])
     sentences = _sentences(text)
-    best = max(sentences, key=lambda s: _sentence_score(text, s, spans))
+    if skip and any(a >= skip for a, _ in spans):
+        spans_scored = [span for span in spans if span[0] >= skip]
+    else:
+        spans_scored = spans
+    # Only sentences with a match can be the best one: find each match's sentence.
+    firsts = [a for a, _ in sentences]
+    holding = sorted({max(0, bisect_left(firsts, a + 1) - 1) for a, _ in spans_scored})
+    starts = [a for a, _ in spans_scored]
+    best = max(
+        (sentences[i] for i in holding),
+        key=lambda s: _sentence_score(text, s, spans_scored, starts),
+        default=sentences[0] if sentences else (0, len(text)),
+    )
     start, end = best
     if end - start > width:  # a long sentence: centre on its first match
         first = next((a for a, _ in spans if a >= start), start)
@@ -123,9 +208,12 @@ def make_snippet(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_C
     return _window(text, start, end, spans)
 
 
-def _sentence_score(text: str, sentence: tuple[int, int], spans: list[tuple[int, int]]) -> tuple[int, int]:
-    """More distinct query words first, then more matches."""
-    inside = [(a, b) for a, b in spans if a >= sentence[0] and b <= sentence[1]]
+def _sentence_score(
+    text: str, sentence: tuple[int, int], spans: list[tuple[int, int]], starts: list[int]
+) -> tuple[int, int]:
+    """More distinct query words first, then more matches (`starts`: the spans' starts, sorted)."""
+    found = spans[bisect_left(starts, sentence[0]) : bisect_left(starts, sentence[1])]
+    inside = [(a, b) for a, b in found if b <= sentence[1]]
     return len({text[a:b].lower() for a, b in inside}), len(inside)
 
 
@@ -147,3 +235,64 @@ def _window(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Sn
         leading_ellipsis=start > 0,
         trailing_ellipsis=start + len(piece) < len(text),
     )
+
+
+def make_passages(
+    text: str,
+    spans: list[tuple[int, int]],
+    *,
+    title: str = "",
+    count: int = PASSAGES,
+    width: int = PASSAGE_CHARS,
+) -> tuple[Passage, ...]:
+    """The `count` paragraphs of `text` that match best (more distinct query words, then more
+    matches), best first.  A paragraph longer than `width` is cut to its best run of sentences;
+    a title paragraph counts only when nothing else matches."""
+    if not spans:
+        return ()
+    skip = title_paragraph_end(text, title)
+    starts = [a for a, _ in spans]
+    ranked = []
+    for start, end in paragraphs(text):
+        inside = spans[bisect_left(starts, start) : bisect_left(starts, end)]
+        inside = [(a, b) for a, b in inside if b <= end]
+        if not inside:
+            continue
+        if end - start > width:
+            start, end = _best_window(text, start, end, inside, width)
+            inside = [(a, b) for a, b in inside if a >= start and b <= end]
+        score = (len({text[a:b].lower() for a, b in inside}), len(inside))
+        ranked.append((start >= skip or not skip, score, -start, start, end, inside))
+    ranked.sort(reverse=True)
+    return tuple(
+        Passage(start, end, text[start:end], len(inside), tuple((a - start, b - start) for a, b in inside))
+        for _, _, _, start, end, inside in ranked[:count]
+    )
+
+
+def _best_window(
+    text: str, start: int, end: int, spans: list[tuple[int, int]], width: int
+) -> tuple[int, int]:
+    """The run of whole sentences of text[start:end], at most `width` long, with the best matches
+    (more distinct words, then more matches); one pass with a sliding window."""
+    every = _sentences(text)  # paragraph breaks end sentences: the paragraph's are a slice
+    firsts = [a for a, _ in every]
+    sentences = list(every[bisect_left(firsts, start) : bisect_left(firsts, end)])
+    words: list[list[str]] = [[] for _ in sentences]
+    firsts = firsts[bisect_left(firsts, start) : bisect_left(firsts, end)]
+    for a, b in spans:
+        words[max(0, bisect_left(firsts, a + 1) - 1)].append(text[a:b].lower())
+    best = ((-1, -1), start, min(end, start + width))
+    seen: Counter[str] = Counter()
+    j = 0
+    for i, (first, _) in enumerate(sentences):
+        j = max(j, i)
+        while j < len(sentences) and (sentences[j][1] - first <= width or j == i):
+            seen.update(words[j])
+            j += 1
+        score = (len(seen), sum(seen.values()))
+        if score > best[0]:
+            best = (score, first, min(sentences[j - 1][1], first + width))
+        seen.subtract(words[i])
+        seen += Counter()  # drop the words that left the window
+    return best[1], best[2]

@@ -1,0 +1,320 @@
+"""`briefer search`, `saved`, `tag`, `untag` and `tags`: the search features on the command line.
+
+`register(commands, open_archive)` adds the subcommands to the main parser.
+With `--json`, stdout carries only machine-readable lines (one hit object per
+line, then `{"facets": ...}` when asked for); everything meant for a person
+(notices, "did you mean") goes to stderr.  `--batch` prints one JSON object per
+input line: `{"query": <the line as read>, "hits": [...]}` plus `facets`,
+`suggestion`, `notices` or `error` when there are some.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from briefer.core.archive import Archive
+from briefer.core.query import FACETS, SORTS, QueryError, SearchRequest
+from briefer.core.saved_searches import SavedSearch, SavedSearchError
+from briefer.core.search import SearchResults
+
+OpenArchive = Callable[[argparse.Namespace], Archive]
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _fail(message: str, status: int = 1) -> int:
+    print(f"briefer: {message}", file=sys.stderr)
+    return status
+
+
+def _filter(text: str) -> tuple[str, str]:
+    facet, sep, value = text.partition("=")
+    if not sep or not value.strip():
+        raise argparse.ArgumentTypeError(f"{text!r}: write FACET=VALUE, e.g. source=Reuters or year=1987")
+    if facet.strip() not in FACETS:
+        raise argparse.ArgumentTypeError(f"{facet!r} is not a facet; facets are {', '.join(FACETS)}")
+    return facet.strip(), value.strip()
+
+
+def _span(text: str) -> tuple[int, int]:
+    try:
+        start, end = (int(part) for part in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: write START:END character offsets, e.g. 120:480"
+        ) from None
+    return start, end
+
+
+# -- search ---------------------------------------------------------------------------
+def _request(args: argparse.Namespace, archive: Archive, query: str) -> SearchRequest:
+    """The request the options describe; a saved search supplies the defaults."""
+    filters = tuple(args.filter or ())
+    if args.saved:
+        saved = archive.saved_searches.get(args.saved)
+        query = f"({saved.query}) AND ({query})" if query.strip() else saved.query
+        return SearchRequest(
+            query,
+            limit=args.limit,
+            page=args.page,
+            sort=args.sort or saved.sort,
+            filters=saved.filters + filters,
+            aliases=saved.aliases and not args.no_aliases,
+            facets=args.facets,
+            fallback=not args.all_words,
+        )
+    return SearchRequest(
+        query,
+        limit=args.limit,
+        page=args.page,
+        sort=args.sort or "relevance",
+        filters=filters,
+        aliases=not args.no_aliases,
+        facets=args.facets,
+        fallback=not args.all_words,
+    )
+
+
+def _messages(results: SearchResults) -> list[str]:
+    """What a person should read beside the hits: notices, then the spelling suggestion."""
+    lines = [f"note: {notice}" for notice in results.notices]
+    if results.suggestion:
+        lines.append(f"did you mean: {results.suggestion}")
+    return lines
+
+
+def _cmd_search(open_archive: OpenArchive, args: argparse.Namespace) -> int:
+    query = " ".join(args.query)
+    if args.batch is None and not query.strip() and not args.saved and not args.like:
+        return _fail("give a query, --saved NAME, --like DOC or --batch FILE", 2)
+    with open_archive(args) as archive:
+        try:
+            if args.batch is not None:
+                return _search_batch(archive, args)
+            if args.like:
+                results = archive.more_like(args.like, span=args.span, limit=args.limit)
+            else:
+                results = archive.search(_request(args, archive, query))
+        except QueryError as exc:
+            return _fail(f"bad query: {exc}", 2)
+        except SavedSearchError as exc:
+            return _fail(str(exc))
+        for line in _messages(results):
+            print(line, file=sys.stderr)
+        if args.json:
+            for hit in results.hits:
+                print(json.dumps(hit.as_json(), ensure_ascii=False))
+            if args.facets:
+                print(json.dumps({"facets": results.facets or {}}, ensure_ascii=False))
+        else:
+            first = (args.page - 1) * args.limit + 1 if not args.like else 1
+            _print_results(results, sys.stdout, passages=args.passages, first=first)
+    return 0
+
+
+def _search_batch(archive: Archive, args: argparse.Namespace) -> int:
+    source = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
+    with source:
+        for line in source:
+            query = line.rstrip("\n")
+            record: dict[str, object] = {"query": query, "hits": []}
+            if query.strip():
+                try:
+                    results = archive.search(_request(args, archive, query))
+                except QueryError as exc:
+                    record["error"] = str(exc)
+                else:
+                    record["hits"] = [hit.as_json() for hit in results.hits]
+                    if args.facets:
+                        record["facets"] = results.facets or {}
+                    if results.suggestion:
+                        record["suggestion"] = results.suggestion
+                    if results.notices:
+                        record["notices"] = list(results.notices)
+            print(json.dumps(record, ensure_ascii=False), flush=False)
+    sys.stdout.flush()
+    return 0
+
+
+def _print_results(results: SearchResults, out: TextIO, *, passages: bool = False, first: int = 1) -> None:
+    if not results.hits:
+        print(f"No documents match {results.query!r}.", file=out)
+    else:
+        print(f"{results.total} match(es) for {results.query!r}; showing {len(results.hits)}", file=out)
+        for rank, hit in enumerate(results.hits, start=first):
+            doc = hit.document
+            date = doc.published.strftime("%Y-%m-%d") if doc.published else "undated"
+            source = doc.source or "unknown source"
+            tags = f" · tags: {', '.join(doc.tags)}" if doc.tags else ""
+            print(f"\n{rank:>3}. {doc.title}", file=out)
+            print(
+                f"     {date} · {source} · score {hit.score:.2f} · {hit.matches} match(es) · {doc.id}{tags}",
+                file=out,
+            )
+            print(f"     {hit.snippet.marked('[', ']')}", file=out)
+            for passage in hit.passages if passages else ():
+                text = _marked(passage.text, passage.highlights).replace("\n\n", " ")
+                print(f"       [{passage.start}:{passage.end}] {text}", file=out)
+    if results.facets:
+        print("\nFacets:", file=out)
+        for facet, counts in results.facets.items():
+            shown = ", ".join(f"{value} ({count})" for value, count in list(counts.items())[:12])
+            print(f"  {facet}: {shown or '-'}", file=out)
+
+
+def _marked(text: str, highlights: tuple[tuple[int, int], ...]) -> str:
+    out, pos = [], 0
+    for start, end in highlights:
+        out += [text[pos:start], "[", text[start:end], "]"]
+        pos = end
+    return "".join([*out, text[pos:]])
+
+
+# -- saved searches ---------------------------------------------------------------------
+def _cmd_saved(open_archive: OpenArchive, args: argparse.Namespace) -> int:
+    with open_archive(args) as archive:
+        store = archive.saved_searches
+        try:
+            if args.saved_command == "list":
+                searches = store.all()
+                if args.json:
+                    for search in searches:
+                        print(json.dumps(search.as_json(), ensure_ascii=False))
+                elif not searches:
+                    print("No saved searches yet: `briefer saved save NAME QUERY...`.")
+                for search in searches if not args.json else ():
+                    extra = "".join(f" {facet}={value}" for facet, value in search.filters)
+                    extra += f" sort={search.sort}" if search.sort != "relevance" else ""
+                    extra += " aliases=off" if not search.aliases else ""
+                    print(f"{search.name}: {search.query}{extra}")
+            elif args.saved_command == "save":
+                query = " ".join(args.query)
+                archive.search(SearchRequest(query, limit=1, aliases=not args.no_aliases))  # explain bad ones
+                saved = store.save(
+                    SavedSearch(
+                        args.name,
+                        query,
+                        filters=tuple(args.filter or ()),
+                        sort=args.sort,
+                        aliases=not args.no_aliases,
+                    ),
+                    replace=args.replace,
+                )
+                print(f"saved {saved.name!r}: {saved.query}")
+            else:
+                store.delete(args.name)
+                print(f"deleted {args.name!r}")
+        except QueryError as exc:
+            return _fail(f"bad query: {exc}", 2)
+        except SavedSearchError as exc:
+            return _fail(str(exc))
+    return 0
+
+
+# -- tags -------------------------------------------------------------------------------
+def _cmd_tag(open_archive: OpenArchive, add: bool, args: argparse.Namespace) -> int:
+    with open_archive(args) as archive:
+        try:
+            change = archive.tag(args.doc, args.tags) if add else archive.untag(args.doc, args.tags)
+        except ValueError as exc:
+            return _fail(str(exc))
+        done = "tagged" if add else "untagged"
+        print(f"{done} {change.doc_id}: {', '.join(change.tags)}")
+        if not change.indexed:
+            print(
+                "note: another process is writing to the search index; tag: searches see this "
+                "after its import finishes (or after `briefer reindex`)",
+                file=sys.stderr,
+            )
+    return 0
+
+
+def _cmd_tags(open_archive: OpenArchive, args: argparse.Namespace) -> int:
+    with open_archive(args) as archive:
+        if args.doc:
+            doc = archive.document(args.doc)
+            if doc is None:
+                return _fail(f"there is no document {args.doc!r}")
+            tags = {tag: 1 for tag in doc.tags}
+        else:
+            tags = archive.tags()
+    if args.json:
+        print(json.dumps(tags, ensure_ascii=False))
+    elif not tags:
+        print("No tags yet: `briefer tag DOC TAG...`.")
+    else:
+        for tag, count in sorted(tags.items(), key=lambda item: (-item[1], item[0])):
+            print(f"{tag}\t{count}")
+    return 0
+
+
+# -- the parsers ----------------------------------------------------------------------------
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], open_archive: OpenArchive
+) -> None:
+    """Add `search`, `saved` (list, save, delete), `tag`, `untag` and `tags`."""
+    search = commands.add_parser(
+        "search",
+        help="search the archive",
+        description="Search the archive. Words are ANDed; see docs/search.md for the query language.",
+    )
+    search.add_argument("query", nargs="*", help='the query: words, "phrases", field:value, AND/OR/NOT, ...')
+    search.add_argument("--limit", type=int, default=10, help="hits per page (default 10)")
+    search.add_argument("--page", type=int, default=1, help="which page of hits (default 1)")
+    search.add_argument("--sort", choices=SORTS, help="relevance (default), newest or oldest first")
+    search.add_argument(
+        "--filter",
+        type=_filter,
+        action="append",
+        metavar="FACET=VALUE",
+        help=f"keep hits with this facet value ({', '.join(FACETS)}); repeat to narrow further",
+    )
+    search.add_argument("--facets", action="store_true", help="count the hits by source, type, date, ...")
+    search.add_argument("--no-aliases", action="store_true", help="search the words only as typed")
+    search.add_argument(
+        "--all-words", action="store_true", help="when no document has all the words, show nothing"
+    )
+    search.add_argument("--passages", action="store_true", help="print each hit's best paragraphs")
+    search.add_argument("--json", action="store_true", help="one JSON object per hit, per line")
+    search.add_argument("--batch", metavar="FILE", help="one query per line ('-' for stdin); JSON out")
+    search.add_argument("--saved", metavar="NAME", help="run a saved search (see `briefer saved`)")
+    search.add_argument("--like", metavar="DOC", help="documents like this one (more like this)")
+    search.add_argument("--span", type=_span, metavar="START:END", help="with --like: like this passage")
+    search.set_defaults(run=functools.partial(_cmd_search, open_archive))
+
+    saved = commands.add_parser("saved", help="list, save and delete saved searches")
+    sub = saved.add_subparsers(dest="saved_command", metavar="ACTION", required=True)
+    listing = sub.add_parser("list", help="the saved searches")
+    listing.add_argument("--json", action="store_true", help="one JSON object per saved search")
+    save = sub.add_parser("save", help="save a search under a name")
+    save.add_argument("name")
+    save.add_argument("query", nargs="+")
+    save.add_argument("--filter", type=_filter, action="append", metavar="FACET=VALUE")
+    save.add_argument("--sort", choices=SORTS, default="relevance")
+    save.add_argument("--no-aliases", action="store_true")
+    save.add_argument("--replace", action="store_true", help="replace a saved search of the same name")
+    delete = sub.add_parser("delete", help="forget a saved search")
+    delete.add_argument("name")
+    saved.set_defaults(run=functools.partial(_cmd_saved, open_archive))
+
+    tag = commands.add_parser("tag", help="tag a document (tag: searches and the tag facet use them)")
+    tag.add_argument("doc", metavar="DOC", help="document id (see `briefer search`)")
+    tag.add_argument("tags", nargs="+", metavar="TAG")
+    tag.set_defaults(run=functools.partial(_cmd_tag, open_archive, True))
+
+    untag = commands.add_parser("untag", help="remove tags from a document")
+    untag.add_argument("doc", metavar="DOC")
+    untag.add_argument("tags", nargs="+", metavar="TAG")
+    untag.set_defaults(run=functools.partial(_cmd_tag, open_archive, False))
+
+    tags = commands.add_parser("tags", help="every tag and how many documents have it")
+    tags.add_argument("--doc", metavar="DOC", help="only this document's tags")
+    tags.add_argument("--json", action="store_true")
+    tags.set_defaults(run=functools.partial(_cmd_tags, open_archive))
+
+
+__all__ = ["register"]
