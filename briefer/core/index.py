@@ -25,6 +25,7 @@ import shutil
 import signal
 import sys
 import threading
+import weakref
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
@@ -60,7 +61,7 @@ from briefer.core.query import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: segments written as separate files (see COMPOUND)
 MARKER = "briefer-index.json"
 SEARCH_FIELDS = ("title", "body")
 
@@ -176,6 +177,10 @@ SCHEMA = fields.Schema(
 # give back what the second core won.
 BULK_PROCS = 2
 LIMIT_MB = 32
+# Whoosh's default packs a segment into one compound file, which readers map whole and then
+# copy sub-file by sub-file into memory: a 250 MB index made every searching process 500 MB.
+# Plain files are read piece by piece, as the postings are needed.
+COMPOUND = False
 
 
 class IndexBusy(RuntimeError):
@@ -222,6 +227,14 @@ class _OrphanSafeTask(SubWriterTask):
 
 
 class _OrphanSafeMpWriter(MpWriter):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Fork the sub-writers now, while this process is small: forked later,
+        # after the importer has loaded its parsers and language model, each
+        # would carry a copy-on-write image of all that.
+        while len(self.tasks) < self.procs:
+            self._new_task()
+
     def _new_task(self) -> Any:
         task = _OrphanSafeTask(
             self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment
@@ -291,6 +304,18 @@ class IndexBatch:
 _Result = TypeVar("_Result")
 
 
+class _OpenSearcher:
+    """Holds the current searcher so that a finalizer can close it without holding the index."""
+
+    def __init__(self) -> None:
+        self.searcher: Any = None
+
+    def close(self) -> None:
+        if self.searcher is not None:
+            searcher, self.searcher = self.searcher, None
+            searcher.close()
+
+
 class SearchIndex:
     """The Whoosh index in `path`, or an in-memory one when `path` is None."""
 
@@ -298,7 +323,10 @@ class SearchIndex:
         self.path = path
         self.aliases = aliases if aliases is not None else AliasTable.load(querylang.ALIASES)
         self._lock = threading.RLock()
-        self._searcher: Any = None
+        # The open searcher (its readers hold the index's files open); a SearchIndex that is
+        # dropped without close() still closes it when collected.
+        self._open = _OpenSearcher()
+        weakref.finalize(self, self._open.close)
         self._engine = Engine()
         self._parsers: dict[bool, Any] = {}
         self._parsed: OrderedDict[tuple[str, bool], Any] = OrderedDict()
@@ -351,9 +379,14 @@ class SearchIndex:
             try:
                 if bulk and self.path is not None:
                     return _OrphanSafeMpWriter(
-                        self._ix, procs=BULK_PROCS, multisegment=True, limitmb=LIMIT_MB, batchsize=256
+                        self._ix,
+                        procs=BULK_PROCS,
+                        multisegment=True,
+                        batchsize=256,
+                        limitmb=LIMIT_MB,
+                        compound=COMPOUND,
                     )
-                return self._ix.writer(limitmb=LIMIT_MB, timeout=5.0)
+                return self._ix.writer(limitmb=LIMIT_MB, timeout=5.0, compound=COMPOUND)
             except LockError as exc:
                 raise IndexBusy("another Briefer process is writing to the search index") from exc
 
@@ -378,21 +411,20 @@ class SearchIndex:
             self._ix = self._open_or_create(self.path)
 
     def optimize(self) -> None:
-        self._ix.optimize()
+        self._ix.optimize(compound=COMPOUND)
 
     # -- reading ---------------------------------------------------------------
     def _current_searcher(self) -> Any:
-        if self._searcher is not None and not self._searcher.up_to_date():
+        searcher = self._open.searcher
+        if searcher is not None and not searcher.up_to_date():
             # Not `refresh()`: it crashes when the old reader was an empty index's.
             self._drop_searcher()
-        if self._searcher is None:
-            self._searcher = self._ix.searcher(weighting=scoring.BM25F())
-        return self._searcher
+        if self._open.searcher is None:
+            self._open.searcher = self._ix.searcher(weighting=scoring.BM25F())
+        return self._open.searcher
 
     def _drop_searcher(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+        self._open.close()
 
     def _snapshot_do(self, work: Callable[[Snapshot], _Result]) -> _Result:
         """Run `work` on the newest snapshot; a writer that merged segments away means a retry."""

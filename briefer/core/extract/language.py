@@ -20,6 +20,7 @@ SAMPLE_CHARS = 600  # enough for a confident answer; detection cost grows with t
 MIN_LETTERS = 40  # fewer letters than this and no detector is reliable
 MIN_CONFIDENCE = 0.6
 
+_LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[a-z]+")
 _ENGLISH_WORDS = (
     "the of and to that was for with said which this from were have has been would their they "
@@ -136,10 +137,10 @@ def _save(folder: Path, arrays: dict[str, Any]) -> None:
 def detect(text: str) -> str:
     """The language of `text` as an ISO 639 code, or "" when it is too short or unclear."""
     sample = text[:SAMPLE_CHARS]
-    if sum(1 for ch in sample if ch.isalpha()) < MIN_LETTERS:
+    if len(_LETTER.findall(sample)) < MIN_LETTERS:  # a regex: a Python loop per character is slow
         return ""
     words = _WORD.findall(sample.lower())
-    if len(words) >= 12 and sum(1 for w in words if w in _ENGLISH) * 5 >= len(words):
+    if len(words) >= 12 and sum(map(_ENGLISH.__contains__, words)) * 5 >= len(words):
         # Plain English prose, the common case, without the model's byte-by-byte walk:
         # a fifth of its words are these function words, in no other language.
         return "en"
