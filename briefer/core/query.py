@@ -479,7 +479,11 @@ class _Preparer:
         elif lower in ("type", "tag", "language"):  # a group: normalize each word in it
             self.out.append(f"{lower}:")
             key = language_key if lower == "language" else label_key
-            self.out += [key(t.text) if t.plain else t.text for t in value]
+            for t in value:
+                if t.plain or (t.kind == "phrase" and key(t.text)):
+                    self.out.append(key(t.text))
+                else:
+                    self.out.append(t.text)
         elif lower in ("title", "body") and len(value) == 1 and value[0].plain:
             self.out.append(f"{lower}:")
             self._words(i + 1, limit=value_end)

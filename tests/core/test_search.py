@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefer import cli
 from briefer.core.archive import Archive
@@ -346,6 +348,56 @@ def test_too_broad_wildcards_explain_why_quickly(archive: Archive, tmp_path: Pat
 def test_malformed_queries_are_explained(desk: Archive, query: str, explanation: str) -> None:
     with pytest.raises(QueryError, match=explanation):
         desk.search(query)
+
+
+PIECES = [
+    "kim",
+    "launch",
+    "DPRK",
+    "AND",
+    "OR",
+    "NOT",
+    "(",
+    ")",
+    '"',
+    "title:",
+    "published:",
+    "2023",
+    "[",
+    "]",
+    "to",
+    "satell*",
+    "?",
+    "~",
+    "^2",
+    ":",
+    "lang:",
+    "type:",
+    "tag:",
+    ">",
+    "<=",
+    "-",
+    "{",
+    "}",
+    "p*",
+    "x:",
+    "last 30 days",
+    "'",
+    "Kim Jong-un",
+    "\u2019",
+    "2023-09",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=8).map(" ".join))
+def test_any_query_gets_results_or_an_explanation(desk: Archive, text: str) -> None:
+    try:
+        results = desk.search(SearchRequest(text, now=NOW))
+    except QueryError as exc:
+        assert str(exc)
+    else:
+        assert results.total >= len(results.hits)
 
 
 def test_a_colon_inside_a_phrase_is_not_a_field(desk: Archive) -> None:
