@@ -33,7 +33,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import repeat
+from itertools import compress, repeat
 from operator import add, floordiv, itemgetter
 from typing import Any
 
@@ -146,9 +146,10 @@ class _Segment:
 
 
 class Engine:
-    """The caches shared by every snapshot of one index."""
+    """The caches shared by every snapshot of one index; `stem` is the index's stemmer."""
 
-    def __init__(self, budget: int = POSTINGS_BUDGET) -> None:
+    def __init__(self, *, stem: Callable[[str], str], budget: int = POSTINGS_BUDGET) -> None:
+        self.stem = stem
         self.postings = _PostingsCache(budget)
         self.segments: dict[str, _Segment] = {}
         self._snapshot: Snapshot | None = None
@@ -427,18 +428,21 @@ class Snapshot:
             return out
         decode = fieldobj.format.decode_positions
         for leaf in self.leaves:
-            local = sorted(
-                d - leaf.offset for d in candidates if 0 <= d - leaf.offset < leaf.segment.doc_count
-            )
+            offset, size = leaf.offset, leaf.segment.doc_count
+            local = {d - offset for d in candidates if 0 <= d - offset < size}
             if not local:
                 continue
-            where = [self.postings(leaf, fieldname, btext, positions=True) for btext in btexts]
-            for docnum in local:
-                # Postings are in document order: find each word's entry by bisection.
-                lists = [decode(p.positions[bisect_left(p.ids, docnum)]) for p in where if p.positions]
-                if _near(lists, slop):
-                    gdoc = docnum + leaf.offset
-                    out[gdoc] = sum(p[gdoc] for p in parts)
+            # Each word's positions in the candidate documents, in document order (postings are
+            # in document order): one pass in C per word.
+            columns = []
+            for btext in btexts:
+                postings = self.postings(leaf, fieldname, btext, positions=True)
+                assert postings.positions is not None
+                columns.append(compress(postings.positions, map(local.__contains__, postings.ids)))
+            for docnum, *encoded in zip(sorted(local), *columns, strict=True):
+                if _near([decode(e) for e in encoded], slop):
+                    gdoc = docnum + offset
+                    out[gdoc] = sum(part[gdoc] for part in parts)
         return out
 
     # -- dates, labels, tags ----------------------------------------------------------
@@ -585,12 +589,60 @@ class Snapshot:
         stored = self.searcher.stored_fields
         return [str(stored(d)["id"]) for d in docnums]
 
-    def docnum_of(self, doc_id: str) -> int | None:
-        found = self.term("id", doc_id)
-        return next(iter(found), None)
+    # -- more like this ------------------------------------------------------------------
+    def more_like(
+        self, counts: Counter[str], exclude: set[str], *, limit: int, wanted: int
+    ) -> tuple[list[tuple[int, float]], int, frozenset[str]]:
+        """The best documents for the `wanted` most telling words of a text (their counts in
+        `counts`), weighed as Whoosh's `more_like` weighs them (Bo1); `exclude` are document ids.
+        Returns the hits, how many documents matched, and the words."""
+        documents = max(1, self.doc_count_all)
+        weighted = []
+        for term, in_text in counts.items():
+            found_in = self.reader.doc_frequency("body", term)
+            if found_in < 2 or found_in > documents // 2:  # one document's own word, or everybody's
+                continue
+            share = self.reader.frequency("body", term) / documents
+            weighted.append((in_text * math.log2((1 + share) / share) + math.log2(1 + share), term))
+        best = sorted(weighted, reverse=True)[:wanted]
+        if not best:
+            return [], 0, frozenset()
+        top = best[0][0]
+        clauses = [query.Term(f, term, boost=weight / top) for weight, term in best for f in TEXT_FIELDS]
+        scores = self.evaluate(query.Or(clauses)).scores
+        for doc_id in exclude:
+            for docnum in self.term("id", doc_id):
+                scores.pop(docnum, None)
+        return self.top(scores, limit, "relevance"), len(scores), frozenset(term for _, term in best)
+
+    # -- the vocabulary, for spelling suggestions (see briefer.core.spelling) ------------------
+    def has_word(self, word: str) -> bool:
+        return "spell" in self.schema and ("spell", word.encode("utf-8")) in self.reader
+
+    def words_from(self, prefix: str) -> Iterator[str]:
+        if "spell" in self.schema:
+            for btext in self.reader.expand_prefix("spell", prefix):
+                yield btext.decode("utf-8")
+
+    def popularity(self, word: str) -> int:
+        stem = self.engine.stem(word.lower())
+        return int(self.reader.doc_frequency("body", stem) + self.reader.doc_frequency("title", stem))
+
+    def docs_with(self, word: str) -> set[int]:
+        stem = self.engine.stem(word.lower())
+        return set(self.term("body", stem)) | set(self.term("title", stem))
 
 
 # -- helpers ----------------------------------------------------------------------------
+def restrict(scores: Scores, allowed: set[int] | None) -> Scores:
+    """`scores` of the documents in `allowed` only (all of them when it is None)."""
+    if allowed is None:
+        return scores
+    if len(allowed) < len(scores):
+        return {d: scores[d] for d in allowed if d in scores}
+    return {d: s for d, s in scores.items() if d in allowed}
+
+
 def _common(parts: list[Scores]) -> Iterable[int]:
     """The documents in every part; `parts` smallest first (a key view intersection walks the smaller)."""
     keys: Any = parts[0].keys()
@@ -622,7 +674,7 @@ def _near(lists: list[list[int]], slop: int) -> bool:
     if slop <= 1:
         starts = set(lists[0])
         for shift, positions in enumerate(lists[1:], start=1):
-            starts &= {p - shift for p in positions}
+            starts.intersection_update(map((-shift).__add__, positions))
             if not starts:
                 return False
         return True
@@ -744,4 +796,4 @@ def _calendar_span(value: str) -> tuple[int, int]:
         raise QueryError(f"'{value}' is not a year (1987) or a month (1987-03)") from None
 
 
-__all__ = ["TEXT_FIELDS", "DayRange", "Engine", "Evaluation", "Snapshot"]
+__all__ = ["TEXT_FIELDS", "DayRange", "Engine", "Evaluation", "Snapshot", "restrict"]

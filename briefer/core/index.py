@@ -18,7 +18,6 @@ import ctypes
 import functools
 import json
 import logging
-import math
 import os
 import re
 import shutil
@@ -26,11 +25,13 @@ import signal
 import sys
 import threading
 import weakref
+from array import array
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,11 +42,12 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.lang import porter
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.reading import ReaderClosed
-from whoosh.support.levenshtein import damerau_levenshtein
+from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.writing import IndexWriter, LockError
 
 from briefer.core import query as querylang
-from briefer.core._whoosh_eval import DayRange, Engine, Snapshot
+from briefer.core import spelling
+from briefer.core._whoosh_eval import DayRange, Engine, Snapshot, restrict
 from briefer.core.documents import Document
 from briefer.core.query import (
     FACETS,
@@ -61,7 +63,7 @@ from briefer.core.query import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4  # 4: segments written as separate files (see COMPOUND)
+SCHEMA_VERSION = 5  # 4: segments in separate files (COMPOUND); 5: packed positions
 MARKER = "briefer-index.json"
 SEARCH_FIELDS = ("title", "body")
 
@@ -70,12 +72,33 @@ _NAMES = RegexTokenizer() | LowercaseFilter()  # outlets and authors: no stemmin
 _URL_WORDS = RegexTokenizer(r"[^\W_]+") | LowercaseFilter()  # url:state.gov is the phrase "state gov"
 # whoosh.analysis.tokenizers.default_pattern, with its group made non-capturing for findall.
 _WORD = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
-_SPELL_WORD = re.compile(r"[^\W\d_]{3,}")  # words worth a spelling suggestion
 _stem = functools.lru_cache(maxsize=200_000)(porter.stem)
 _VOCABULARY_LIMIT = 300_000  # words a batch remembers having indexed for suggestions
-RARE_WORD = 2  # a known word in at most this many documents may still be a typo...
-COMMONER = 20  # ...when a word one edit away is this many times more common
-FEW_RESULTS = 5  # ...and the query finds fewer documents than this
+
+
+class _PackedPositions(formats.Positions):
+    """Whoosh's Positions format with the positions packed in an array instead of pickled.
+
+    A phrase or proximity search reads the positions of every document that has
+    all the words (tens of thousands on a large archive); `array()` decodes a
+    list in one C call where unpickling took most of a phrase query's time.  The
+    packed form is also smaller: one byte per position when the gaps are short.
+    """
+
+    def encode(self, poslist: list[int]) -> bytes:
+        deltas = [b - a for a, b in zip([0, *poslist], poslist, strict=False)]
+        biggest = max(deltas, default=0)
+        code = "B" if biggest < 1 << 8 else "H" if biggest < 1 << 16 else "I"
+        packed = array(code, deltas)
+        if sys.byteorder == "big" and packed.itemsize > 1:
+            packed.byteswap()  # stored little-endian
+        return bytes(pack_uint(len(deltas))) + code.encode("ascii") + packed.tobytes()
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        packed = array(chr(valuestring[_INT_SIZE]), valuestring[_INT_SIZE + 1 :])
+        if sys.byteorder == "big" and packed.itemsize > 1:
+            packed.byteswap()
+        return list(accumulate(packed))
 
 
 class _StemmedText(fields.TEXT):
@@ -91,6 +114,8 @@ class _StemmedText(fields.TEXT):
     def __init__(self, **kwargs: Any) -> None:
         # A query word that analyzes into several (Jong-un) is searched as a phrase.
         super().__init__(analyzer=_STEMMING, multitoken_query="phrase", **kwargs)
+        boost: float = kwargs.get("field_boost", 1.0)
+        self.format = _PackedPositions(field_boost=boost)
 
     def index(self, value: Any, **kwargs: Any) -> Any:
         if kwargs or not isinstance(value, str):
@@ -154,18 +179,25 @@ class _Published(fields.DATETIME):
         return self.parse_query(fieldname, expression, boost)
 
 
+def _names_field(analyzer: Any) -> Any:
+    """A TEXT field for outlet and author names and web addresses: no stemming, packed positions."""
+    found = fields.TEXT(analyzer=analyzer, multitoken_query="phrase")
+    found.format = _PackedPositions()
+    return found
+
+
 SCHEMA = fields.Schema(
     id=fields.ID(stored=True, unique=True),
     title=_StemmedText(field_boost=2.0),
     # Not stored: snippets and passages are cut from the catalog's normalized
     # text, whose offsets are the ones excerpts cite.
     body=_StemmedText(),
-    source=fields.TEXT(analyzer=_NAMES, multitoken_query="phrase"),
+    source=_names_field(_NAMES),
     # Facet fields are also columns (one small number per document): facets read them whole.
     outlet=fields.ID(sortable=columns.RefBytesColumn()),  # the source exactly as written
-    author=fields.TEXT(analyzer=_NAMES, multitoken_query="phrase"),
+    author=_names_field(_NAMES),
     published=_Published(),
-    url=fields.TEXT(analyzer=_URL_WORDS, multitoken_query="phrase"),
+    url=_names_field(_URL_WORDS),
     language=fields.ID(sortable=columns.RefBytesColumn()),  # primary subtag: en
     type=fields.ID(sortable=columns.RefBytesColumn()),  # source type as a label: wire-service
     tag=fields.KEYWORD(lowercase=True, commas=True),
@@ -290,7 +322,7 @@ class IndexBatch:
             self._writer.update_document(**values)
 
     def _new_words(self, text: str) -> list[str]:
-        words = set(_SPELL_WORD.findall(text.lower()))
+        words = set(spelling.WORD.findall(text.lower()))
         new = words - self._vocabulary
         if len(self._vocabulary) > _VOCABULARY_LIMIT:
             self._vocabulary.clear()  # giving a word again is harmless
@@ -327,7 +359,7 @@ class SearchIndex:
         # dropped without close() still closes it when collected.
         self._open = _OpenSearcher()
         weakref.finalize(self, self._open.close)
-        self._engine = Engine()
+        self._engine = Engine(stem=_stem)
         self._parsers: dict[bool, Any] = {}
         self._parsed: OrderedDict[tuple[str, bool], Any] = OrderedDict()
         self.rebuilt_reason = ""  # set when the index had to be recreated empty
@@ -451,7 +483,7 @@ class SearchIndex:
 
     def prepare(self, text: str, *, aliases: bool = True, now: datetime | None = None) -> PreparedQuery:
         """`text` checked and rewritten for the parser (dates, labels, aliases); raises QueryError."""
-        problem = _syntax_problem(text)
+        problem = querylang.syntax_problem(text)
         if problem:
             raise QueryError(problem)
         today = (now or datetime.now(UTC)).date()
@@ -505,13 +537,13 @@ class SearchIndex:
     ) -> IndexResults:
         allowed = _filter_docs(snap, request.filters)
         evaluation = snap.evaluate(parsed)
-        scores = _restrict(evaluation.scores, allowed)
+        scores = restrict(evaluation.scores, allowed)
         any_terms = False
         if not scores and request.fallback:
             alternative = self.parse(prepared.text, any_terms=True)
             if alternative != parsed:
                 evaluation = snap.evaluate(alternative)
-                scores = _restrict(evaluation.scores, allowed)
+                scores = restrict(evaluation.scores, allowed)
                 any_terms = bool(scores)
         best = snap.top(scores, request.offset + request.limit, request.sort)[request.offset :]
         ids = snap.doc_ids(d for d, _ in best)
@@ -522,7 +554,9 @@ class SearchIndex:
             facets=snap.facet_counts(scores, FACETS) if request.facets else None,
             any_terms=any_terms,
             expansions=prepared.expansions,
-            suggestion=_suggestion(snap, request.query, prepared, rare_too=len(scores) < FEW_RESULTS),
+            suggestion=spelling.suggest(
+                snap, request.query, prepared.words, rare_too=len(scores) < spelling.FEW_RESULTS
+            ),
         )
 
     def more_like(
@@ -531,15 +565,14 @@ class SearchIndex:
         """Documents about what `text` is about: its most telling words (Bo1, as Whoosh's
         `more_like` weighs them) searched with their weights; `exclude` ids are left out."""
         counts = term_counts(text)
-        return self._snapshot_do(lambda snap: _more_like(snap, counts, set(exclude), limit, terms))
 
+        def find(snap: Snapshot) -> IndexResults:
+            best, total, words = snap.more_like(counts, set(exclude), limit=limit, wanted=terms)
+            ids = snap.doc_ids(d for d, _ in best)
+            hits = [IndexHit(doc_id, score) for doc_id, (_, score) in zip(ids, best, strict=True)]
+            return IndexResults(hits=hits, total=total, terms=words)
 
-def _restrict(scores: dict[int, float], allowed: set[int] | None) -> dict[int, float]:
-    if allowed is None:
-        return scores
-    if len(allowed) < len(scores):
-        return {d: scores[d] for d in allowed if d in scores}
-    return {d: s for d, s in scores.items() if d in allowed}
+        return self._snapshot_do(find)
 
 
 def _filter_docs(snap: Snapshot, filters: tuple[tuple[str, str], ...]) -> set[int] | None:
@@ -558,148 +591,6 @@ def _filter_docs(snap: Snapshot, filters: tuple[tuple[str, str], ...]) -> set[in
         found = snap.facet_docs(facet, values)
         allowed = found if allowed is None else allowed & found
     return allowed
-
-
-def _more_like(
-    snap: Snapshot, counts: Counter[str], exclude: set[str], limit: int, wanted: int
-) -> IndexResults:
-    reader = snap.reader
-    documents = max(1, snap.doc_count_all)
-    weighted = []
-    for term, in_text in counts.items():
-        found_in = reader.doc_frequency("body", term)
-        if found_in < 2 or found_in > documents // 2:  # one document's own word, or everybody's
-            continue
-        share = reader.frequency("body", term) / documents
-        weighted.append((in_text * math.log2((1 + share) / share) + math.log2(1 + share), term))
-    best = sorted(weighted, reverse=True)[:wanted]
-    if not best:
-        return IndexResults(hits=[], total=0, terms=frozenset())
-    top = best[0][0]
-    clauses = [query.Term(f, term, boost=weight / top) for weight, term in best for f in SEARCH_FIELDS]
-    scores = snap.evaluate(query.Or(clauses)).scores
-    for doc_id in exclude:
-        for docnum in snap.term("id", doc_id):
-            scores.pop(docnum, None)
-    hits = snap.top(scores, limit, "relevance")
-    ids = snap.doc_ids(d for d, _ in hits)
-    return IndexResults(
-        hits=[IndexHit(doc_id, score) for doc_id, (_, score) in zip(ids, hits, strict=True)],
-        total=len(scores),
-        terms=frozenset(term for _, term in best),
-    )
-
-
-# -- spelling ------------------------------------------------------------------------
-def _suggestion(snap: Snapshot, original: str, prepared: PreparedQuery, *, rare_too: bool = True) -> str:
-    """The query with each word the archive does not know replaced by its likeliest correction.
-
-    Candidates are known words one edit away (two when none is), ranked by how
-    many documents contain them together with the query's other words, then by
-    how many contain them at all: "opek prices" is "opec prices" even where
-    "oper" (operating, in earnings tables) is the commoner word.  `rare_too`
-    also questions known words that hardly occur (the archive has typos too).
-    """
-    if "spell" not in snap.schema:
-        return ""
-    words = [(start, end, word, word.lower()) for start, end, word in prepared.words]
-    choices: dict[int, list[str]] = {}
-    for i, (_, _, _, lower) in enumerate(words):
-        if not _SPELL_WORD.fullmatch(lower):
-            continue
-        if ("spell", lower.encode("utf-8")) not in snap.reader:
-            choices[i] = _candidates(snap, lower)
-        elif rare_too and (used := _popularity(snap, lower)) <= RARE_WORD:  # a typo the archive has too?
-            choices[i] = _candidates(snap, lower, at_least=COMMONER * max(1, used))
-    picks = {i: found[0] for i, found in choices.items() if found}
-    for i, found in choices.items():
-        if len(found) < 2:
-            continue
-        context: set[int] | None = None
-        for j, (_, _, _, lower) in enumerate(words):
-            if j != i and (j in picks or j not in choices):
-                docs = _docs_with(snap, picks.get(j, lower))
-                context = docs if context is None else context & docs
-        if context:
-            # Shared documents, weighed by how much of the candidate's use they are: a common
-            # word shares many documents with anything.
-            fit = {c: len(_docs_with(snap, c) & context) ** 2 / max(1, _popularity(snap, c)) for c in found}
-            picks[i] = max(found, key=lambda c: fit[c])  # ties keep the popularity order
-    if not picks:
-        return ""
-    out, pos = [], 0
-    for i in sorted(picks):
-        start, end, word, _ = words[i]
-        better = picks[i].capitalize() if word[:1].isupper() else picks[i]
-        out += [original[pos:start], better]
-        pos = end
-    return "".join([*out, original[pos:]])
-
-
-def _candidates(snap: Snapshot, word: str, keep: int = 8, at_least: int = 1) -> list[str]:
-    """Known words one edit from `word` (else two), the most widely used first."""
-    reader = snap.reader
-    known = [c for c in _one_edit(word) if ("spell", c.encode("utf-8")) in reader]
-    if not known and len(word) > 3:  # two edits: words that start as typed, of a length that can fit
-        limit = querylang.MAX_FUZZY_DISTANCE
-        for btext in reader.expand_prefix("spell", word[:2]):
-            candidate = btext.decode("utf-8")
-            if (
-                abs(len(candidate) - len(word)) <= limit
-                and damerau_levenshtein(word, candidate, limit) <= limit
-            ):
-                known.append(candidate)
-    ranked = sorted(((_popularity(snap, c), c) for c in known if c != word), key=lambda pc: (-pc[0], pc[1]))
-    return [c for n, c in ranked[:keep] if n >= at_least]
-
-
-def _popularity(snap: Snapshot, word: str) -> int:
-    """How many documents use `word` (any form of it) in their title or body, counted twice if both."""
-    stem = _stem(word)
-    return int(snap.reader.doc_frequency("body", stem) + snap.reader.doc_frequency("title", stem))
-
-
-def _docs_with(snap: Snapshot, word: str) -> set[int]:
-    """Documents whose title or body has `word` (any form of it)."""
-    stem = _stem(word.lower())
-    return set(snap.term("body", stem)) | set(snap.term("title", stem))
-
-
-def _one_edit(word: str) -> set[str]:
-    letters = "abcdefghijklmnopqrstuvwxyz" + "".join(sorted({c for c in word if c.isalpha()}))
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    deletes = [a + b[1:] for a, b in splits if b]
-    swaps = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
-    replaces = [a + c + b[1:] for a, b in splits if b for c in letters]
-    inserts = [a + c + b for a, b in splits for c in letters]
-    return set(deletes + swaps + replaces + inserts)
-
-
-# -- the query's syntax ------------------------------------------------------------------
-def _syntax_problem(text: str) -> str:
-    """What is wrong with the query's brackets and quotes, in words; '' when nothing."""
-    if not text.strip():
-        return "the query is empty"
-    if text.count('"') % 2:
-        return 'a quotation mark is not closed: add the missing " to end the phrase'
-    unquoted = re.sub(r'"[^"]*"', '""', text)
-    depth = 0
-    for char in unquoted:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            return "a closing parenthesis ')' has no opening '('"
-    if depth:
-        return "a parenthesis '(' is not closed"
-    if unquoted.count("[") + unquoted.count("{") != unquoted.count("]") + unquoted.count("}"):
-        return "a date range needs both brackets, e.g. published:[2023-09-01 to 2023-09-30]"
-    for match in _FIELD_USE.finditer(unquoted):
-        problem = querylang.field_problem(match.group(1))
-        if problem:
-            return problem
-    return ""
-
-
-_FIELD_USE = re.compile(r"(?<![\w/.:])([A-Za-z_]\w*):(?!//)")
 
 
 def term_counts(text: str) -> Counter[str]:

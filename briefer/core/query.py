@@ -561,6 +561,32 @@ def _quoted(variant: str) -> str:
     return f'"{variant}"'
 
 
+def syntax_problem(text: str) -> str:
+    """What is wrong with the query's quotes, brackets and fields, in words; '' when nothing."""
+    if not text.strip():
+        return "the query is empty"
+    if text.count('"') % 2:
+        return 'a quotation mark is not closed: add the missing " to end the phrase'
+    unquoted = re.sub(r'"[^"]*"', '""', text)
+    depth = 0
+    for char in unquoted:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return "a closing parenthesis ')' has no opening '('"
+    if depth:
+        return "a parenthesis '(' is not closed"
+    if unquoted.count("[") + unquoted.count("{") != unquoted.count("]") + unquoted.count("}"):
+        return "a date range needs both brackets, e.g. published:[2023-09-01 to 2023-09-30]"
+    for match in _FIELD_USE.finditer(unquoted):
+        problem = field_problem(match.group(1))
+        if problem:
+            return problem
+    return ""
+
+
+_FIELD_USE = re.compile(r"(?<![\w/.:])([A-Za-z_]\w*):(?!//)")
+
+
 def field_problem(name: str) -> str:
     """The explanation for a field the query language does not have ('' when it has it)."""
     if name in _FIELD_NAMES or name.lower() in _FIELD_NAMES:
@@ -581,4 +607,5 @@ __all__ = [
     "label_key",
     "language_key",
     "prepare",
+    "syntax_problem",
 ]

@@ -430,6 +430,31 @@ def test_scores_are_whoosh_bm25f(desk: Archive) -> None:
         assert ours == index._snapshot_do(whoosh), text
 
 
+def test_fast_indexing_gives_whoosh_own_postings() -> None:
+    """The body field's one-pass indexing and packed positions equal Whoosh's analyzer and format."""
+    from whoosh import fields
+    from whoosh.analysis import StemmingAnalyzer
+
+    from briefer.core.index import SCHEMA
+
+    text = (
+        "The U.S. and the E.U. said: shells, shelling and a shell! I met Kim Jong-un in 2023; "
+        "e-mail me at kim@example.org. " * 3 + "gap " * 300 + "shells again, ÉLYSÉE Élysée 3.14 x y z"
+    )
+    body, reference = SCHEMA["body"], fields.TEXT(analyzer=StemmingAnalyzer())
+
+    def postings(field: object) -> dict[bytes, tuple[int, float, list[int]]]:
+        return {
+            term: (freq, weight, field.format.decode_positions(value))  # type: ignore[attr-defined]
+            for term, freq, weight, value in field.index(text)  # type: ignore[attr-defined]
+        }
+
+    assert postings(body) == postings(reference)
+    assert len(body.format.encode([0, 1, 2, 900, 100_000])) < len(
+        reference.format.encode([0, 1, 2, 900, 100_000])
+    )
+
+
 def test_sorting_and_pages(desk: Archive) -> None:
     newest = titles(desk, "launch OR Vostochny OR Panmunjom", sort="newest", limit=50)
     oldest = titles(desk, "launch OR Vostochny OR Panmunjom", sort="oldest", limit=50)
