@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from briefer.cli_common import fail, reporting
 from briefer.core import paths
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits, markings, storage, templates
@@ -42,28 +43,10 @@ from briefer.core.export.docx_export import COMMENT_MODES
 from briefer.core.ledger import Ledger
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
-Handler = Callable[[argparse.Namespace], int]
 
 
-def _fail(message: str) -> int:
-    print(f"briefer: {message}", file=sys.stderr)
-    return 1
-
-
-def _reporting(handler: Handler) -> Handler:
-    """Turn the expected failures (bad input, unreadable files) into `briefer: ...` and status 1."""
-
-    @functools.wraps(handler)
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except BriefingError as exc:
-            return _fail(str(exc))
-        except OSError as exc:
-            where = f"{exc.filename}: " if exc.filename else ""
-            return _fail(f"{where}{exc.strerror or exc}")
-
-    return run
+_fail = fail
+_reporting = reporting(BriefingError)
 
 
 def _data_dir(args: argparse.Namespace) -> Path:

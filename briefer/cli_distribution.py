@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from briefer.cli_common import fail, reporting
 from briefer.core import paths
 from briefer.core.accounts import DEFAULT_PORTS, SECURITY, AccountBook, SmtpAccount
 from briefer.core.archive import Archive
@@ -32,28 +33,10 @@ from briefer.core.ledger import Ledger
 from briefer.core.mail import MailError, parse_recipient
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
-Handler = Callable[[argparse.Namespace], int]
 
 
-def _fail(message: str) -> int:
-    print(f"briefer: {message}", file=sys.stderr)
-    return 1
-
-
-def _reporting(handler: Handler) -> Handler:
-    """Expected failures become `briefer: ...` and status 1 (their messages never hold a secret)."""
-
-    @functools.wraps(handler)
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except (CredentialsUnavailable, MailError, BriefingError, ValueError) as exc:
-            return _fail(str(exc))
-        except OSError as exc:
-            where = f"{exc.filename}: " if exc.filename else ""
-            return _fail(f"{where}{exc.strerror or exc}")
-
-    return run
+_fail = fail
+_reporting = reporting(CredentialsUnavailable, MailError, BriefingError, ValueError)
 
 
 def _data_dir(args: argparse.Namespace) -> Path:

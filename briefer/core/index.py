@@ -14,14 +14,12 @@ never sees half of an import's batch and never waits for a writer.
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import json
 import logging
 import os
 import re
 import shutil
-import signal
 import sys
 import threading
 import weakref
@@ -49,6 +47,7 @@ from briefer.core import query as querylang
 from briefer.core import spelling
 from briefer.core._whoosh_eval import DayRange, Engine, Snapshot, restrict
 from briefer.core.documents import Document
+from briefer.core.processes import die_with_parent
 from briefer.core.query import (
     FACETS,
     AliasExpansion,
@@ -236,23 +235,12 @@ class IndexResults:
     suggestion: str = ""  # the query with misspelled words corrected, when there are some
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this process when its parent dies (a killed import)."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        log.warning("cannot tie index workers to their parent process")
-
-
 class _OrphanSafeTask(SubWriterTask):
     """Whoosh's sub-writer, which otherwise outlives a killed parent and keeps its lock."""
 
     def run(self) -> None:
         parent = os.getppid()
-        _die_with_parent()
+        die_with_parent()
         if os.getppid() != parent:  # the parent died before prctl took effect
             os._exit(1)
         super().run()

@@ -19,12 +19,10 @@ close it before returning.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
 import multiprocessing
 import os
 import signal
-import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -35,6 +33,7 @@ from typing import Any
 
 from briefer.core.extract import Limits, Part, extract_parts
 from briefer.core.extract.parts import failed
+from briefer.core.processes import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -69,20 +68,9 @@ class Finished:
     job: Job
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this process when the thread that started it ends."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def _worker_main(conn: Connection, parent_pid: int, parse: ParseFunction = extract_parts) -> None:
     """A worker: parse each job sent on `conn`, sending back ("begin"|"part"|"end", ...) messages."""
-    _die_with_parent()
+    die_with_parent()
     if os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
