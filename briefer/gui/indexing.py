@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,12 +126,18 @@ class ImportFlow(QObject):
             self.import_folder(folder)
 
     def import_folder(self, folder: Path) -> None:
+        self.import_paths([folder])
+
+    def import_paths(self, sources: Sequence[Path]) -> bool:
+        """Import files and folders in one background run (one pass, all parse workers busy)."""
         archive = self._archive  # jobs hold the archive, not the flow
+        sources = list(sources)
+        name = sources[0].name if len(sources) == 1 else f"{len(sources)} dropped items"
 
         def job(progress: Progress, cancel: threading.Event) -> ImportSummary:
-            return archive.import_paths([folder], progress=progress, cancel=cancel)
+            return archive.import_paths(sources, progress=progress, cancel=cancel)
 
-        self._run(f"Importing {folder.name}", job, lambda summary: f"{folder.name}: {summary.line()}")
+        return self._run(f"Importing {name}", job, lambda summary: f"{name}: {summary.line()}")
 
     def reindex(self) -> None:
         archive = self._archive  # jobs hold the archive, not the flow

@@ -17,7 +17,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QToolBar, QVBoxLayout, QWidget
 
 from briefer.core.archive import Archive
-from briefer.core.briefing.excerpts import lead_excerpt
 from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.search import Hit
 from briefer.gui import mime
@@ -28,7 +27,8 @@ from briefer.gui.dialogs import BriefingFiles, Choice, RecoverChanges, TemplateC
 from briefer.gui.export_dialog import ExportDialog
 from briefer.gui.indexing import ArchiveStatus, ImportFlow
 from briefer.gui.reader import ReaderPane
-from briefer.gui.search_pane import SearchPane
+from briefer.gui.reader_view import ReaderView
+from briefer.gui.search_pane import SearchPane, excerpt_of
 from briefer.gui.settings import DEFAULT_SPLIT, WindowSettings
 from briefer.gui.statusbar import ArchiveStatusBar
 
@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self.banner = SampleBanner()
         self.search = SearchPane(archive)
         self.reader = ReaderPane(highlight=archive.highlight_spans)
+        self.reader_view = ReaderView(self.reader)
         self.briefing = BriefingPane(self.session.model)
         self.status = ArchiveStatusBar()
         self.setStatusBar(self.status)
@@ -83,7 +84,7 @@ class MainWindow(QMainWindow):
         self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.search)
-        self.splitter.addWidget(self.reader)
+        self.splitter.addWidget(self.reader_view)
         self.splitter.addWidget(self.briefing)
         for pane, stretch in enumerate(DEFAULT_SPLIT):
             self.splitter.setStretchFactor(pane, stretch)
@@ -291,14 +292,14 @@ class MainWindow(QMainWindow):
         self.find_action.triggered.connect(self.search.focus_query)
         self.search.hit_selected.connect(self._show_hit)
         self.search.hit_activated.connect(self._read_hit)
-        self.search.selection_cleared.connect(self.reader.clear_document)
+        self.search.selection_cleared.connect(self.reader_view.clear)
 
     # -- reacting ----------------------------------------------------------------
     def _add_folder(self) -> None:
         self.flow.choose_and_import_folder(self)
 
     def _show_hit(self, hit: Hit, query: str) -> None:
-        self.reader.show_highlighted(hit.document, query)
+        self.reader_view.show_hit(hit, query)
 
     def _read_hit(self, hit: Hit, query: str) -> None:
         self.reader.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -445,14 +446,15 @@ class MainWindow(QMainWindow):
 
     # -- the briefing: material from the archive ------------------------------------------
     def material(self) -> list[Excerpt]:
-        """What "Add to briefing" adds: the reader's selection, else the current result's lead."""
+        """What "Add to briefing" adds: the reader's selection, else the current result's best
+        passage (its lead paragraph when it has none)."""
         excerpt = self.reader.selected_excerpt()
         if excerpt is not None:
             return [excerpt]
         index = self.search.results.currentIndex()
         if index.isValid():
             try:
-                return [lead_excerpt(self.search.model.hit(index.row()).document)]
+                return [excerpt_of(self.search.model.hit(index.row()))]
             except BriefingError:
                 return []
         return []
@@ -468,7 +470,7 @@ class MainWindow(QMainWindow):
 
     def _results_menu(self, position: QPoint) -> None:
         menu = QMenu(self.search.results)
-        action = menu.addAction("Add Lead Paragraph to Section\u2026")
+        action = menu.addAction("Add Best Passage to Section\u2026")
         action.triggered.connect(self._add_result)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(self.search.results.viewport().mapToGlobal(position))
@@ -502,19 +504,23 @@ class MainWindow(QMainWindow):
         self.drop_paths(paths)
 
     def drop_paths(self, paths: list[Path]) -> None:
-        """A .briefing opens; anything else is imported in the background, one drop at a time."""
+        """A .briefing opens; anything else is imported in the background.
+
+        Everything dropped while an import runs waits, then goes in one import.
+        """
         briefings = [p for p in paths if p.suffix == ".briefing" and p.is_file()]
         if briefings and len(briefings) == len(paths):
             if self.maybe_save():
                 self.open_path(briefings[0])
             return
-        self._pending_imports += [p for p in paths if p not in briefings]
+        self._pending_imports += [p for p in paths if p not in briefings and p not in self._pending_imports]
         self._import_next()
 
     @Slot()
     def _import_next(self, *_: object) -> None:
-        if self._pending_imports and not self.flow.busy and not self._shut_down:
-            self.flow.import_folder(self._pending_imports.pop(0))
+        ready = self._pending_imports and not self.flow.busy and not self._shut_down
+        if ready and self.flow.import_paths(self._pending_imports):
+            self._pending_imports = []
 
     # -- closing ------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

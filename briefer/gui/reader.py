@@ -7,6 +7,7 @@ with every piece of text escaped.
 
 from __future__ import annotations
 
+import bisect
 import html
 import logging
 import re
@@ -146,6 +147,7 @@ class ReaderPane(QTextBrowser):
     """Shows one document; its text is selectable and its link opens in the browser."""
 
     document_shown = Signal(str)  # the document's id, once it is on screen with its highlights
+    match_moved = Signal(int, int)  # index of the selected match, number of matches
 
     def __init__(self, highlight: Highlighter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -199,6 +201,58 @@ class ReaderPane(QTextBrowser):
 
     def shutdown(self) -> None:
         self._runner.shutdown()
+
+    # -- moving through the matches and passages ---------------------------------------
+    @property
+    def match_spans(self) -> list[Span]:
+        """The highlighted spans of the shown document, in reading order."""
+        return sorted(self._spans)
+
+    def qt_position(self, offset: int) -> int | None:
+        """The position in the shown document of `Document.text` offset `offset` (the inverse of
+        `text_offset`); None when that character is not shown (e.g. the title paragraph)."""
+        for block_start, offsets in self._offsets.values():
+            if offsets and offsets[0] <= offset <= offsets[-1]:
+                return block_start + bisect.bisect_left(offsets, offset)
+        return None
+
+    def select_span(self, start: int, end: int) -> bool:
+        """Select the characters `Document.text[start:end]` and scroll them into view."""
+        first, last = self.qt_position(start), self.qt_position(max(start, end - 1))
+        if first is None or last is None:
+            return False
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(first)
+        cursor.setPosition(last + 1, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+        return True
+
+    def current_match(self) -> int | None:
+        """The index in `match_spans` of the match the cursor is on or just after; None before all."""
+        if not self._spans:
+            return None
+        cursor = self.textCursor()
+        offset = self.text_offset(cursor.selectionStart(), end=False)
+        if offset is None:
+            return None
+        starts = [a for a, _ in self.match_spans]
+        # A bare cursor (no selection) sits before the match it touches: "next" selects that one.
+        find = bisect.bisect_right if cursor.hasSelection() else bisect.bisect_left
+        index = find(starts, offset) - 1
+        return index if index >= 0 else None
+
+    def go_to_match(self, step: int) -> int | None:
+        """Select the next (`step` 1) or previous (-1) match, wrapping around; returns its index."""
+        spans = self.match_spans
+        if not spans:
+            return None
+        current = self.current_match()
+        first = 0 if step > 0 else len(spans) - 1
+        index = first if current is None else (current + step) % len(spans)
+        self.select_span(*spans[index])
+        self.match_moved.emit(index, len(spans))
+        return index
 
     # -- selections as excerpts ----------------------------------------------------
     def text_offset(self, position: int, *, end: bool) -> int | None:

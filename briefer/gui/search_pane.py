@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import threading
+import urllib.parse
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,12 +50,13 @@ from PySide6.QtWidgets import (
 )
 
 from briefer.core.archive import Archive, QueryError
-from briefer.core.briefing.excerpts import lead_excerpt
-from briefer.core.briefing.model import BriefingError
+from briefer.core.briefing.excerpts import hit_excerpt
+from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.progress import Progress
 from briefer.core.search import Hit, SearchResults
 from briefer.gui import mime
-from briefer.gui.formatting import meta_line, muted_color, plural
+from briefer.gui.formatting import SEPARATOR, meta_line, muted_color, plural
+from briefer.gui.search_filters import SearchOptions
 from briefer.gui.workers import LatestOnlyRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -103,7 +105,7 @@ class ResultsModel(QAbstractListModel):
             return f"{doc.title}. {meta_line(doc)}. {hit.snippet.marked('', '')}"
         return None
 
-    # -- drag source: a hit becomes an excerpt of its document's lead paragraph --------
+    # -- drag source: a hit becomes an excerpt of its best passage (else its lead) --------
     def flags(self, index: Index) -> Qt.ItemFlag:
         flags = super().flags(index)
         return flags | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else flags
@@ -118,10 +120,22 @@ class ResultsModel(QAbstractListModel):
         excerpts = []
         for index in sorted((i for i in indexes if i.isValid()), key=lambda i: i.row()):
             try:
-                excerpts.append(lead_excerpt(self._hits[index.row()].document))
+                excerpts.append(excerpt_of(self._hits[index.row()]))
             except BriefingError:  # a document without text: nothing to quote
                 continue
         return mime.excerpts_to_mime(excerpts)
+
+
+def excerpt_of(hit: Hit) -> Excerpt:
+    """What dragging or adding a hit quotes: its best passage, else its lead paragraph."""
+    return hit_excerpt(hit.document, [(p.start, p.end) for p in hit.passages])
+
+
+def hit_meta_line(hit: Hit) -> str:
+    """Outlet, date, author, source type and how often the query's words occur."""
+    kind = hit.document.source_type.replace("-", " ") if hit.document.source_type else ""
+    matches = plural(hit.matches, "match", "matches") if hit.matches else ""
+    return SEPARATOR.join(p for p in (meta_line(hit.document), kind, matches) if p)
 
 
 class HitDelegate(QStyledItemDelegate):
@@ -159,7 +173,7 @@ class HitDelegate(QStyledItemDelegate):
         title_font, meta_font = _fonts(opt.font)
         y = rect.top()
         y = _draw_line(painter, title_font, text, rect, y, hit.document.title or hit.document.path)
-        y = _draw_line(painter, meta_font, muted, rect, y + self.GAP, meta_line(hit.document))
+        y = _draw_line(painter, meta_font, muted, rect, y + self.GAP, hit_meta_line(hit))
         snippet, height = self._snippet(hit, opt.font, rect.width())
         painter.translate(rect.left(), y + self.GAP)
         painter.setClipRect(QRect(0, 0, rect.width(), height))
@@ -279,7 +293,12 @@ class SearchPane(QWidget):
         self.summary.setAccessibleName("Search summary")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        )
+        self.summary.linkActivated.connect(self._on_summary_link)
+        self.options = SearchOptions()
+        self.options.changed.connect(self.search_now)
 
         self.model = ResultsModel(self)
         self.results = ResultsView()
@@ -314,6 +333,7 @@ class SearchPane(QWidget):
         layout.setContentsMargins(8, 8, 4, 0)
         layout.setSpacing(6)
         layout.addWidget(self.query)
+        layout.addWidget(self.options)
         layout.addWidget(self.summary)
         layout.addWidget(self.results, 1)
 
@@ -338,9 +358,14 @@ class SearchPane(QWidget):
             self._show_idle()
             return
         archive = self._archive
+        try:
+            request = self.options.request(query, RESULT_LIMIT)
+        except QueryError as exc:
+            self._show_problem(exc)
+            return
 
         def job(progress: Progress, cancel: threading.Event) -> SearchResults:
-            return archive.search(query, limit=RESULT_LIMIT)
+            return archive.search(request)
 
         self._runner.submit(job)
 
@@ -377,6 +402,7 @@ class SearchPane(QWidget):
         previous = self._shown[0] if self._shown else None
         self._results_query = results.query
         self.model.set_hits(results.hits)
+        self.options.show_facets(results.facets)
         self.summary.setText(self._summary_html(results))
         if not results.hits:
             self._clear_selection()
@@ -403,8 +429,27 @@ class SearchPane(QWidget):
             line = f"About {results.total:,} results, the best {shown} shown"
         else:
             line = plural(shown, "result")
+        if self.options.filters():
+            line += " (filtered)"
+        suggestion = ""
+        if results.suggestion:
+            link = "suggest:" + urllib.parse.quote(results.suggestion)
+            corrected = html.escape(results.suggestion)
+            suggestion = f'<br>Did you mean <a href="{link}"><b><i>{corrected}</i></b></a>?'
         notices = "".join(f"<br>\u26a0 {html.escape(n)}" for n in results.notices)
-        return line + notices
+        if results.incomplete and not results.notices:
+            notices += "<br>\u26a0 Results may be incomplete: the archive is still being indexed."
+        return line + suggestion + notices
+
+    @Slot(str)
+    def _on_summary_link(self, link: str) -> None:
+        if link.startswith("suggest:"):
+            self.use_suggestion(urllib.parse.unquote(link.removeprefix("suggest:")))
+
+    def use_suggestion(self, query: str) -> None:
+        """Search for the "did you mean" query (the link under the query box)."""
+        self.query.setText(query)
+        self.search_now()
 
     # -- selection ---------------------------------------------------------------
     def _clear_selection(self) -> None:

@@ -9,7 +9,7 @@ archive changes or loses the document.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -217,3 +217,18 @@ def lead_excerpt(document: Document) -> Excerpt:
     """An excerpt of the document's lead paragraph (what dragging a search result quotes)."""
     start, end = lead_paragraph_span(document)
     return excerpt_from_span(document, start, end, page=document.page_at(start))
+
+
+def passage_excerpt(document: Document, start: int, end: int) -> Excerpt:
+    """An excerpt of a passage hit (a span of the document's text), with the page it is on."""
+    return excerpt_from_span(document, start, end, page=document.page_at(start))
+
+
+def hit_excerpt(document: Document, passages: Sequence[tuple[int, int]]) -> Excerpt:
+    """What dragging a search result quotes: its best passage, else the document's lead paragraph."""
+    for start, end in passages:
+        try:
+            return passage_excerpt(document, start, end)
+        except SpanError:  # a passage of another text version: try the next, then the lead
+            continue
+    return lead_excerpt(document)
