@@ -13,24 +13,26 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefer.core import paths
 from briefer.core.catalog import Catalog
 from briefer.core.documents import Document
-from briefer.core.extract.parts import DEFAULT_MAX_BYTES
-from briefer.core.importer import FileOutcome, Importer, ImportSummary
 from briefer.core.index import IndexBusy, IndexResults, QueryError, SearchIndex, match_spans
+from briefer.core.limits import DEFAULT_MAX_BYTES, DEFAULT_TIME_LIMIT
 from briefer.core.progress import Progress, no_progress, raise_if_cancelled
 from briefer.core.query import ALIASES, ALIASES_FILE, AliasTable, SearchRequest, label_key
 from briefer.core.saved_searches import SavedSearches
 from briefer.core.search import Hit, SearchResults, make_passages, make_snippet
-from briefer.core.workers import DEFAULT_TIME_LIMIT
 
 log = logging.getLogger(__name__)
 
 CATALOG_FILE = "catalog.sqlite3"
 INDEX_DIR = "whoosh"
 LOCK_FILE = "import.lock"
+if TYPE_CHECKING:
+    from briefer.core.importer import FileOutcome, Importer, ImportSummary
+
 SAMPLE_EXCLUDE = frozenset({"README.md", "MANIFEST.json"})
 
 SAVED_SEARCHES_FILE = "saved-searches.json"
@@ -83,7 +85,15 @@ class Archive:
             # The index is a cache: queue everything for indexing again.
             self.catalog.mark_all_unindexed()
             self.notices.append(self.index.rebuilt_reason or "the search index was missing and is rebuilt")
-        self._importer = Importer(self.catalog, self.index)
+        self._importer: Importer | None = None  # made on the first import: it loads every parser
+
+    @property
+    def importer(self) -> Importer:
+        if self._importer is None:
+            from briefer.core.importer import Importer  # lazy: loading every parser takes 150 ms
+
+            self._importer = Importer(self.catalog, self.index)
+        return self._importer
 
     def close(self) -> None:
         self.index.close()
@@ -117,7 +127,7 @@ class Archive:
         """
         with self._import_lock():
             import_id = self.catalog.start_import()
-            summary = self._importer.run(
+            summary = self.importer.run(
                 sources,
                 prune=prune,
                 exclude=exclude,

@@ -33,11 +33,10 @@ from typing import Any
 
 from briefer.core.extract import Limits, Part, extract_parts
 from briefer.core.extract.parts import failed
+from briefer.core.limits import DEFAULT_TIME_LIMIT as DEFAULT_TIME_LIMIT  # re-exported
 from briefer.core.processes import die_with_parent
 
 log = logging.getLogger(__name__)
-
-DEFAULT_TIME_LIMIT = 30.0
 
 # What a worker runs on each file: `extract_parts` unless a test swaps in a slow one.
 # It must be a module-level function, since workers import it by name.

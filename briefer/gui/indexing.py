@@ -13,16 +13,18 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from briefer.core import paths
 from briefer.core.archive import SAMPLE_EXCLUDE, Archive
-from briefer.core.importer import ImportSummary
 from briefer.core.progress import Progress
 from briefer.gui.workers import BackgroundTask
+
+if TYPE_CHECKING:  # the importer loads every parser: only the archive's first import needs it
+    from briefer.core.importer import ImportSummary
 
 log = logging.getLogger(__name__)
 

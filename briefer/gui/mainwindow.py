@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -24,13 +25,15 @@ from briefer.gui.banner import SampleBanner
 from briefer.gui.briefing_pane import BriefingPane
 from briefer.gui.briefing_session import BriefingSession
 from briefer.gui.dialogs import BriefingFiles, Choice, RecoverChanges, TemplateChooser, UnsavedChanges
-from briefer.gui.export_dialog import ExportDialog
 from briefer.gui.indexing import ArchiveStatus, ImportFlow
 from briefer.gui.reader import ReaderPane
 from briefer.gui.reader_view import ReaderView
 from briefer.gui.search_pane import SearchPane, excerpt_of
 from briefer.gui.settings import DEFAULT_SPLIT, WindowSettings
 from briefer.gui.statusbar import ArchiveStatusBar
+
+if TYPE_CHECKING:
+    from briefer.gui.export_dialog import ExportDialog
 
 log = logging.getLogger(__name__)
 
@@ -422,6 +425,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def show_export_dialog(self) -> ExportDialog:
         if self.export_dialog is None:
+            from briefer.gui.export_dialog import ExportDialog  # python-docx loads on first use
+
             self.export_dialog = ExportDialog(
                 self.session.model,
                 settings=self._settings,

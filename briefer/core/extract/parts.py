@@ -14,8 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from briefer.core.documents import Extracted
-
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+from briefer.core.limits import DEFAULT_MAX_BYTES as DEFAULT_MAX_BYTES  # re-exported
 
 
 @dataclass(frozen=True)
