@@ -1,0 +1,207 @@
+"""Where the GUI keeps passwords, and the dialog that asks for one.
+
+Passwords go to the system keychain (`CredentialStore`).  When no keychain is
+usable, the user chooses, explicitly: keep passwords in memory for this
+session only, or an encrypted file whose password comes from a dialog (the
+choice of file is remembered; its password never is).  A password typed when
+one is needed (before sending) goes to the session store, in memory, and is
+forgotten when Briefer quits.  Nothing here writes a secret to a file or a log.
+
+`Keychain` calls that reach the keyring may wait (a desktop keychain can show
+its unlock prompt): the dialogs call them from background jobs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefer.core.credentials import BackendStatus, CredentialStore, CredentialsUnavailable
+
+ENCRYPTED_FILE_KEY = "credentials/encrypted_file"
+ENCRYPTED_FILE_NAME = "briefer-keyring.cfg"
+
+OpenEncrypted = Callable[[Path, Path, str], CredentialStore]  # (data_dir, file, password) -> store
+
+
+class Keychain(QObject):
+    """The credential store in use: the system keychain, memory only, or the opt-in encrypted file."""
+
+    changed = Signal()  # another store is now in use
+
+    def __init__(
+        self,
+        data_dir: Path,
+        settings: QSettings,
+        *,
+        system: CredentialStore | None = None,
+        open_encrypted: OpenEncrypted = CredentialStore.encrypted_file,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.data_dir = data_dir
+        self._settings = settings
+        self._open_encrypted = open_encrypted
+        self.system = system or CredentialStore.for_data_dir(data_dir)
+        self.session = CredentialStore.for_session()  # typed passwords, and the "session only" choice
+        self._encrypted: CredentialStore | None = None
+        self.session_only = False
+
+    @property
+    def store(self) -> CredentialStore:
+        """Where an account's password is stored and looked up first."""
+        if self._encrypted is not None:
+            return self._encrypted
+        return self.session if self.session_only else self.system
+
+    @property
+    def encrypted(self) -> bool:
+        return self._encrypted is not None
+
+    # -- the backend (call these off the GUI thread) ----------------------------------
+    def check(self) -> BackendStatus:
+        """Whether the store in use can keep passwords, in plain words (may wait for the keychain)."""
+        status = self.store.status()
+        if self._encrypted is not None and status.usable:
+            return BackendStatus(
+                True, status.backend, f"Passwords are kept in the encrypted file {self.encrypted_file}."
+            )
+        if self.session_only:
+            return BackendStatus(
+                True,
+                status.backend,
+                "Passwords are kept in memory only, until Briefer quits; you will be asked for them "
+                "again next time. Nothing is written to disk.",
+            )
+        return status
+
+    def secret(self, account: str) -> str | None:
+        """The account's password from the store in use, else one typed this session; None if neither."""
+        try:
+            found = self.store.get(account)
+        except CredentialsUnavailable:
+            found = None
+        return found if found is not None else self.session.get(account)
+
+    def open_encrypted_file(self, password: str, file: Path | None = None) -> CredentialStore:
+        """Open (or create) the encrypted file; CredentialsUnavailable on a wrong password or no module."""
+        file = file or self.encrypted_file
+        file.parent.mkdir(parents=True, exist_ok=True)
+        return self._open_encrypted(self.data_dir, file, password)
+
+    # -- choices (GUI thread) ----------------------------------------------------------
+    def keep_in_memory_only(self) -> None:
+        self.session_only = True
+        self.changed.emit()
+
+    def use_encrypted(self, store: CredentialStore, file: Path | None = None) -> None:
+        self._encrypted = store
+        self._settings.setValue(ENCRYPTED_FILE_KEY, str(file or self.encrypted_file))  # the path only
+        self.changed.emit()
+
+    @property
+    def encrypted_file(self) -> Path:
+        """The file chosen earlier, or where a new one would go."""
+        value = self._settings.value(ENCRYPTED_FILE_KEY, "")
+        return Path(str(value)) if value else self.data_dir / ENCRYPTED_FILE_NAME
+
+    @property
+    def encrypted_file_chosen(self) -> bool:
+        return bool(self._settings.value(ENCRYPTED_FILE_KEY, "")) and self.encrypted_file.is_file()
+
+    def remember(self, account: str, password: str) -> None:
+        """A password typed when asked: memory only, for this session."""
+        self.session.set(account, password)
+
+    def forget(self, account: str) -> None:
+        """Drop a typed password (the server refused it), so the next use asks again."""
+        self.session.delete(account)
+
+
+class PasswordDialog(QDialog):
+    """Asks for one password.  Use `open()` (it never blocks) and connect `entered`.
+
+    With `confirm`, the password is typed twice (a new encrypted file).  The
+    fields are cleared as soon as the dialog closes.
+    """
+
+    entered = Signal(str)
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        *,
+        title: str,
+        prompt: str,
+        field_name: str = "Password",
+        confirm: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.prompt = QLabel(prompt)
+        self.prompt.setWordWrap(True)
+        self.password = self._secret_field(field_name)
+        self.repeat = self._secret_field(f"{field_name}, again")
+        self._confirm = confirm
+        self.problem = QLabel()
+        self.problem.setObjectName("passwordProblem")
+        self.problem.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        for button in buttons.buttons():
+            button.setAccessibleName(button.text().replace("&", ""))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow(f"&{field_name}:", self.password)
+        if confirm:
+            form.addRow("&Again:", self.repeat)
+        else:
+            self.repeat.hide()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.prompt)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(420)
+
+    def _secret_field(self, name: str) -> QLineEdit:
+        field = QLineEdit()
+        field.setEchoMode(QLineEdit.EchoMode.Password)
+        field.setAccessibleName(name)
+        return field
+
+    def accept(self) -> None:
+        text = self.password.text()
+        if not text:
+            self.problem.setText("Type the password, or Cancel.")
+            return
+        if self._confirm and text != self.repeat.text():
+            self.problem.setText("The two passwords differ; type them again.")
+            self.repeat.clear()
+            return
+        self._clear()
+        super().accept()
+        self.entered.emit(text)
+
+    def reject(self) -> None:
+        self._clear()
+        super().reject()
+
+    def _clear(self) -> None:
+        self.password.clear()
+        self.repeat.clear()
+        self.problem.clear()
