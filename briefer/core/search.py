@@ -264,6 +264,8 @@ def make_passages(
         score = (len({text[a:b].lower() for a, b in inside}), len(inside))
         ranked.append((start >= skip or not skip, score, -start, start, end, inside))
     ranked.sort(reverse=True)
+    if ranked and ranked[0][0]:  # the title paragraph only stands in when nothing else matches
+        ranked = [r for r in ranked if r[0]]
     return tuple(
         Passage(start, end, text[start:end], len(inside), tuple((a - start, b - start) for a, b in inside))
         for _, _, _, start, end, inside in ranked[:count]

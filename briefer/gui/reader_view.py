@@ -37,7 +37,7 @@ SPAN_ROLE = Qt.ItemDataRole.UserRole + 1
 def passage_label(passage: Passage) -> str:
     text = " ".join(passage.text.split())
     preview = text if len(text) <= PASSAGE_PREVIEW else text[: PASSAGE_PREVIEW - 1].rstrip() + "\u2026"
-    return f"{plural(passage.matches, 'match', 'matches')}: {preview}"
+    return f"\u201c{preview}\u201d  \u00b7  {plural(passage.matches, 'match', 'matches')}"
 
 
 class PassageList(QListWidget):

@@ -113,7 +113,8 @@ class SearchOptions(QWidget):
 
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.sort, 1)
+        row.addWidget(self.sort)
+        row.addStretch(1)
         row.addWidget(self.filters_button)
         row.addWidget(self.help_button)
         layout = QVBoxLayout(self)

@@ -510,6 +510,14 @@ def test_long_paragraphs_are_cut_to_their_best_sentences() -> None:
     assert text[passage.start : passage.end] == passage.text
 
 
+def test_a_title_paragraph_is_a_passage_only_when_nothing_else_matches() -> None:
+    title = "Grain ships sail"
+    text = f"{title}\n\nThe grain corridor reopened.\n\nNothing else happened."
+    spans = [(0, 5), (text.index("grain"), text.index("grain") + 5)]
+    assert [p.text for p in make_passages(text, spans, title=title)] == ["The grain corridor reopened."]
+    assert [p.text for p in make_passages(text, [(0, 5)], title=title)] == [title]
+
+
 def test_facet_counts_equal_the_filtered_result_counts(desk: Archive) -> None:
     query = "launch OR Kim OR arms OR grain OR sommet"
     results = desk.search(SearchRequest(query, facets=True, limit=1))
