@@ -265,6 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     from briefer import cli_distribution
 
     cli_distribution.register(commands, _open_archive)
+    from briefer import cli_feeds
+
+    cli_feeds.register(commands, _open_archive)
     return parser
 
 

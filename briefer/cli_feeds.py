@@ -1,0 +1,142 @@
+"""`briefer feeds add|list|remove|fetch`: feed subscriptions from the command line.
+
+A feed's password or token is stored with `briefer credentials set` (in the
+system keychain) and named here with `--account`; nothing in this module sees
+a secret except as an HTTP header on its way to the feed's server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from briefer.cli_common import fail, reporting
+from briefer.core import paths
+from briefer.core.archive import Archive
+from briefer.core.credentials import CredentialStore, CredentialsUnavailable
+from briefer.core.subscriptions import FeedBook, FeedError, FetchResult, Subscription, fetch_feeds
+
+OpenArchive = Callable[[argparse.Namespace], Archive]
+
+_reporting = reporting(FeedError, CredentialsUnavailable)
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    return paths.resolve_data_dir(getattr(args, "data_dir", None))
+
+
+def _cmd_add(args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args)
+    sub = FeedBook.for_data_dir(data_dir).add(
+        Subscription(name=args.name, url=args.url, account=args.account or "", interval_minutes=args.every)
+    )
+    schedule = f"every {sub.interval_minutes} min while Briefer runs" if sub.interval_minutes else "on demand"
+    print(f"subscribed to {sub.name!r} ({sub.url}), fetched {schedule}")
+    if sub.account and CredentialStore.for_data_dir(data_dir).ref(sub.account) is None:
+        print(
+            f"store its credentials with: briefer credentials set {sub.account} --kind basic --username USER"
+        )
+    print(f"fetch it now with: briefer feeds fetch {shlex.quote(sub.name)}")
+    return 0
+
+
+def _status_line(sub: Subscription) -> str:
+    if not sub.last_status:
+        return "never fetched"
+    checked = sub.last_checked.replace("T", " ").replace("+00:00", " UTC")
+    new = f", {sub.last_new} new" if sub.last_new else ""
+    return f"{sub.last_status}{new}, checked {checked}"
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    subscriptions = FeedBook.for_data_dir(_data_dir(args)).all()
+    if args.json:
+        now = datetime.now(UTC)
+        print(json.dumps([{**asdict(s), "due": s.due(now)} for s in subscriptions], ensure_ascii=False))
+        return 0
+    if not subscriptions:
+        print("no feeds (subscribe with `briefer feeds add NAME URL`)")
+    for sub in subscriptions:
+        every = f"every {sub.interval_minutes} min" if sub.interval_minutes else "on demand"
+        account = f", account {sub.account}" if sub.account else ""
+        print(f"{sub.name}: {sub.url} ({every}{account}); {_status_line(sub)}")
+        if sub.last_error:
+            print(f"    last error: {sub.last_error}")
+    return 0
+
+
+def _cmd_remove(args: argparse.Namespace) -> int:
+    if not FeedBook.for_data_dir(_data_dir(args)).remove(args.name):
+        return fail(f"no feed {args.name!r}")
+    print(f"unsubscribed from {args.name!r}; the entries already imported stay in the archive")
+    return 0
+
+
+def _result_line(result: FetchResult) -> str:
+    if result.status in ("new", "not modified"):  # the message says it all
+        return f"{result.name}: {result.message}"
+    return f"{result.name}: {result.status}: {result.message}"
+
+
+def _cmd_fetch(open_archive: OpenArchive, args: argparse.Namespace) -> int:
+    book = FeedBook.for_data_dir(_data_dir(args))
+    names: list[str] | None = args.names or None
+    if args.due:
+        names = [s.name for s in book.due(datetime.now(UTC)) if not args.names or s.name in args.names]
+        if not names:
+            print("no feed is due")
+            return 0
+    elif not book.all():
+        return fail("no feeds to fetch (subscribe with `briefer feeds add NAME URL`)")
+    with open_archive(args) as archive:
+        credentials = CredentialStore.for_data_dir(archive.data_dir)
+        results = fetch_feeds(archive, book, credentials, names, timeout=args.timeout)
+    for result in results:
+        print(_result_line(result))
+    return 1 if any(r.failed for r in results) else 0
+
+
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], open_archive: OpenArchive
+) -> None:
+    """Add `feeds` and its actions."""
+    feeds = commands.add_parser("feeds", help="RSS and Atom subscriptions imported into the archive")
+    sub = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
+
+    add = sub.add_parser("add", help="subscribe to a feed")
+    add.add_argument("name", help="a short name for the feed")
+    add.add_argument("url", help="the feed's http:// or https:// address")
+    add.add_argument(
+        "--account",
+        metavar="ACCOUNT",
+        help="stored credential for a feed that needs a login (`credentials set`)",
+    )
+    add.add_argument(
+        "--every",
+        type=int,
+        default=60,
+        metavar="MINUTES",
+        help="fetch this often while Briefer runs (default 60; 0 = only on demand)",
+    )
+    add.set_defaults(run=_reporting(_cmd_add))
+
+    listing = sub.add_parser("list", help="the subscriptions with the status of their last fetch")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=_reporting(_cmd_list))
+
+    remove = sub.add_parser("remove", help="unsubscribe (the imported entries stay)")
+    remove.add_argument("name")
+    remove.set_defaults(run=_reporting(_cmd_remove))
+
+    fetch = sub.add_parser("fetch", help="fetch feeds now and import their new entries")
+    fetch.add_argument("names", nargs="*", metavar="NAME", help="default: every feed")
+    fetch.add_argument(
+        "--due", action="store_true", help="only the feeds whose interval has passed (for cron)"
+    )
+    fetch.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for each server")
+    fetch.set_defaults(run=_reporting(lambda args: _cmd_fetch(open_archive, args)))

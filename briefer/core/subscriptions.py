@@ -1,0 +1,608 @@
+"""Feed subscriptions: RSS/Atom URLs fetched on demand or on a schedule, their entries imported.
+
+The subscriptions live in `feeds.json` in the data directory (names, URLs,
+schedules, the last fetch's status; a credential's *account name*, never a
+secret: secrets stay in the keychain, see `credentials.py`).
+
+Each fetch is a conditional GET (If-None-Match / If-Modified-Since).  A new body
+is written over the feed's one snapshot file, `<data dir>/feeds/<name>.xml`,
+and imported like any other feed file.  The importer knows entries by their id,
+and keeps the entries of a container that are missing from its later versions,
+so entries that rolled off the feed stay in the archive; a feed that cannot be
+reached, refuses the credentials or sends something unreadable is reported and
+changes nothing that was imported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import http.client
+import json
+import logging
+import os
+import re
+import socket
+import ssl
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from briefer import __version__
+from briefer.core.archive import Archive
+from briefer.core.credentials import (
+    CredentialStore,
+    CredentialsUnavailable,
+    check_account,
+    write_json_atomically,
+)
+from briefer.core.extract.feeds import looks_like_feed
+from briefer.core.importer import ImportSummary
+from briefer.core.progress import Cancelled, Progress, no_progress, raise_if_cancelled
+
+log = logging.getLogger(__name__)
+
+FEEDS_FILE = "feeds.json"
+SNAPSHOT_DIR = "feeds"
+MAX_FEED_BYTES = 50 * 1024 * 1024
+STATUSES = ("new", "not modified", "unreachable", "unauthorized", "broken", "cancelled")
+FAILED = frozenset({"unreachable", "unauthorized", "broken"})
+_SECRET_KEYS = frozenset({"password", "secret", "token", "pass", "passwd"})
+_CHUNK = 64 * 1024
+_USER_AGENT = f"Briefer/{__version__} (feed reader)"
+_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+
+
+class FeedError(ValueError):
+    """A bad subscription, an unknown feed name, or an unreadable feeds file."""
+
+
+# -- subscriptions ----------------------------------------------------------------------
+@dataclass
+class Subscription:
+    name: str
+    url: str
+    account: str = ""  # the CredentialStore account for HTTP auth; "" = none
+    interval_minutes: int = 60  # 0 = fetched only on demand
+    etag: str = ""
+    last_modified: str = ""
+    last_checked: str = ""  # ISO 8601, UTC
+    last_status: str = ""  # "ok", "not modified", "error"; "" = never fetched
+    last_error: str = ""
+    last_new: int = 0  # entries imported by the last fetch
+
+    def due(self, now: datetime) -> bool:
+        """Whether the schedule asks for a fetch at `now` (a naive time is taken as UTC)."""
+        if self.interval_minutes <= 0:
+            return False
+        last = _parse_time(self.last_checked)
+        if last is None:
+            return True
+        return _aware(now) >= last + timedelta(minutes=self.interval_minutes)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _parse_time(text: str) -> datetime | None:
+    try:
+        return _aware(datetime.fromisoformat(text)) if text else None
+    except ValueError:
+        return None
+
+
+def _checked(sub: Subscription) -> Subscription:
+    """`sub` with its name trimmed, or FeedError saying what is wrong with it."""
+    try:
+        name = check_account(sub.name)
+    except ValueError:
+        raise FeedError(f"{sub.name!r} is not a usable feed name (1-100 characters, one line)") from None
+    try:
+        account = check_account(sub.account) if sub.account.strip() else ""
+    except ValueError as exc:
+        raise FeedError(str(exc)) from None
+    check_url(sub.url)
+    interval = sub.interval_minutes
+    if isinstance(interval, bool) or not isinstance(interval, int) or interval < 0:
+        raise FeedError(f"the interval must be a whole number of minutes, 0 or more (got {interval!r})")
+    return replace(sub, name=name, url=sub.url.strip(), account=account)
+
+
+def check_url(url: str) -> str:
+    """`url` if it can be subscribed to (http or https, a host, no password in it), else FeedError."""
+    url = url.strip()
+    parts = urllib.parse.urlsplit(url)
+    try:
+        _ = parts.port  # a port that is no number, or out of range, raises ValueError here
+    except ValueError:
+        raise FeedError(f"{url!r} has no usable port number") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+        raise FeedError(f"{url!r} is not an http:// or https:// address")
+    if parts.username is not None or parts.password is not None:
+        raise FeedError(
+            "the address holds a user name or password; Briefer keeps those in the system keychain: "
+            "store them with `briefer credentials set ACCOUNT --kind basic --username USER` and "
+            "subscribe with --account ACCOUNT"
+        )
+    return url
+
+
+class FeedBook:
+    """The subscriptions file: read on every call, written atomically."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()  # a book shared by the window and a fetch in the background
+
+    @classmethod
+    def for_data_dir(cls, data_dir: Path) -> FeedBook:
+        return cls(data_dir / FEEDS_FILE)
+
+    def all(self) -> list[Subscription]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError) as exc:
+            raise FeedError(f"{self.path} cannot be read ({exc}); move it away to start a new list") from None
+        items = data.get("feeds") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise FeedError(f"{self.path}: no 'feeds' list")
+        return [self._subscription(item, i) for i, item in enumerate(items)]
+
+    def _subscription(self, item: Any, index: int) -> Subscription:
+        where = f"{self.path}: feeds[{index}]"
+        if not isinstance(item, dict):
+            raise FeedError(f"{where}: expected an object")
+        if _SECRET_KEYS & {str(k).lower() for k in item}:
+            raise FeedError(
+                f"{where} holds a password; Briefer keeps passwords in the system keychain only. "
+                "Remove it from the file and store it with `briefer credentials set`."
+            )
+        known = {f.name: f.type for f in fields(Subscription)}
+        values = {k: v for k, v in item.items() if k in known}  # unknown keys: a newer Briefer's
+        try:
+            return Subscription(
+                **{k: int(v) if known[k] == "int" else str(v) for k, v in values.items()}  # type: ignore[arg-type]
+            )
+        except (TypeError, ValueError) as exc:
+            raise FeedError(f"{where}: {exc}") from None
+
+    def get(self, name: str) -> Subscription:
+        subscriptions = self.all()
+        for sub in subscriptions:
+            if sub.name == name:
+                return sub
+        known = ", ".join(s.name for s in subscriptions) or "none yet (add one with `briefer feeds add`)"
+        raise FeedError(f"no feed {name!r}; known: {known}")
+
+    def add(self, sub: Subscription) -> Subscription:
+        """Subscribe; FeedError for a bad subscription or a name already taken (in any case)."""
+        sub = _checked(sub)
+        with self._lock:
+            subscriptions = self.all()
+            if any(s.name.casefold() == sub.name.casefold() for s in subscriptions):
+                raise FeedError(f"there is already a feed named {sub.name!r}")
+            self._write([*subscriptions, sub])
+        return sub
+
+    def put(self, sub: Subscription) -> Subscription:
+        """Replace the subscription of the same name; a new URL starts without ETag or date."""
+        sub = _checked(sub)
+        with self._lock:
+            subscriptions = self.all()
+            old = next((s for s in subscriptions if s.name == sub.name), None)
+            if old is None:
+                raise FeedError(f"no feed {sub.name!r} (it may have been removed)")
+            if old.url != sub.url:
+                sub = replace(sub, etag="", last_modified="")
+            self._write([sub if s.name == sub.name else s for s in subscriptions])
+        return sub
+
+    def remove(self, name: str) -> bool:
+        """Unsubscribe; the entries already imported stay in the archive.  False when unknown."""
+        with self._lock:
+            subscriptions = self.all()
+            kept = [s for s in subscriptions if s.name != name]
+            if len(kept) == len(subscriptions):
+                return False
+            self._write(kept)
+        return True
+
+    def due(self, now: datetime) -> list[Subscription]:
+        return [s for s in self.all() if s.due(now)]
+
+    def _write(self, subscriptions: list[Subscription]) -> None:
+        data = {
+            "comment": "Feed subscriptions. Passwords and tokens are in the system keychain, not here.",
+            "feeds": [asdict(s) for s in sorted(subscriptions, key=lambda s: s.name.casefold())],
+        }
+        write_json_atomically(self.path, data)
+
+
+# -- fetching ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FetchResult:
+    name: str
+    status: str  # one of STATUSES
+    message: str  # plain words for the user
+    imported: int = 0  # new entries imported
+    http_status: int | None = None  # None when no answer came
+
+    @property
+    def failed(self) -> bool:
+        return self.status in FAILED
+
+
+class _Failed(Exception):
+    """One feed's fetch ends with `status` (not "new"), for the reason in `message`."""
+
+    def __init__(self, status: str, message: str, http_status: int | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.http_status = status, message, http_status
+
+
+@dataclass(frozen=True)
+class _Response:
+    status: int
+    body: bytes
+    etag: str
+    last_modified: str
+
+
+def snapshot_path(data_dir: Path, name: str) -> Path:
+    """Where a feed's latest body is kept: a readable slug plus a hash, so no two names collide."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")[:60] or "feed"
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return data_dir / SNAPSHOT_DIR / f"{slug}-{digest}.xml"
+
+
+def fetch_feeds(
+    archive: Archive,
+    book: FeedBook,
+    credentials: CredentialStore,
+    names: Sequence[str] | None = None,
+    *,
+    timeout: float = 20.0,
+    progress: Progress = no_progress,
+    cancel: threading.Event | None = None,
+) -> list[FetchResult]:
+    """Fetch the named feeds (all when `names` is None), import their new entries, save their status.
+
+    One result per feed, in order; a feed that fails never stops the others,
+    and once `cancel` is set the feeds not yet done are "cancelled" (entries
+    imported before stay).  FeedError for an unknown name, before anything is
+    fetched.  A problem of the archive itself (ArchiveBusy: another import
+    runs; a full disk) is raised, with the feeds done so far saved.
+    """
+    chosen = book.all() if names is None else [book.get(n) for n in dict.fromkeys(names)]
+    opener = _opener()
+    results: list[FetchResult] = []
+    progress(0, len(chosen))
+    for done, sub in enumerate(chosen, start=1):
+        if cancel is not None and cancel.is_set():
+            results.append(FetchResult(sub.name, "cancelled", "cancelled before it was fetched"))
+        else:
+            fetched = _fetch_one(archive, sub, credentials, opener, timeout, cancel)
+            if fetched.result.status != "cancelled":
+                _save_status(book, sub, fetched)
+            results.append(fetched.result)
+            log.info("feed %r: %s: %s", sub.name, fetched.result.status, fetched.result.message)
+        progress(done, len(chosen))
+    return results
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    """A feed's result, and the validators of the body it imported (for the next conditional GET)."""
+
+    result: FetchResult
+    etag: str = ""
+    last_modified: str = ""
+
+
+def _fetch_one(
+    archive: Archive,
+    sub: Subscription,
+    credentials: CredentialStore,
+    opener: urllib.request.OpenerDirector,
+    timeout: float,
+    cancel: threading.Event | None,
+) -> _Fetched:
+    try:
+        headers = _request_headers(sub, credentials)
+        response = _download(opener, sub.url, headers, timeout, cancel, account=sub.account)
+        if response.status == 304:
+            return _Fetched(
+                FetchResult(sub.name, "not modified", "not modified since the last fetch", 0, 304)
+            )
+        return _import(archive, sub, response, cancel)
+    except _Failed as failure:
+        return _Fetched(FetchResult(sub.name, failure.status, failure.message, 0, failure.http_status))
+    except Cancelled:
+        return _Fetched(FetchResult(sub.name, "cancelled", "cancelled; entries imported before stay"))
+
+
+def _save_status(book: FeedBook, fetched: Subscription, outcome: _Fetched) -> None:
+    """Record the outcome on the subscription as it is now (the user may have edited it meanwhile)."""
+    try:
+        current = book.get(fetched.name)
+    except FeedError:
+        return  # removed while it was being fetched
+    if current.url != fetched.url:
+        return  # the address changed meanwhile: this outcome is not about it
+    result = outcome.result
+    status = {"new": "ok", "not modified": "not modified"}.get(result.status, "error")
+    update = replace(
+        current,
+        last_checked=datetime.now(UTC).isoformat(timespec="seconds"),
+        last_status=status,
+        last_error="" if status != "error" else result.message,
+        last_new=result.imported,
+    )
+    if result.status == "new":
+        update = replace(update, etag=outcome.etag, last_modified=outcome.last_modified)
+    with contextlib.suppress(FeedError):
+        book.put(update)
+
+
+# -- HTTP --------------------------------------------------------------------------------
+class _CredentialsStayHome(urllib.request.HTTPRedirectHandler):
+    """Follow redirects, but never carry the Authorization header to another origin."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and _origin(newurl) != _origin(req.full_url):
+            new.remove_header("Authorization")
+        return new
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or default
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    tls = ssl.create_default_context()  # certificates and host names are checked
+    return urllib.request.build_opener(_CredentialsStayHome(), urllib.request.HTTPSHandler(context=tls))
+
+
+def _request_headers(sub: Subscription, credentials: CredentialStore) -> dict[str, str]:
+    headers = {"User-Agent": _USER_AGENT, "Accept": _ACCEPT}
+    if sub.etag:
+        headers["If-None-Match"] = sub.etag
+    if sub.last_modified:
+        headers["If-Modified-Since"] = sub.last_modified
+    if sub.account:
+        headers.update(_auth_header(sub.account, credentials))
+    return headers
+
+
+def _auth_header(account: str, credentials: CredentialStore) -> dict[str, str]:
+    try:
+        auth = credentials.http_headers(account)
+    except CredentialsUnavailable as exc:
+        raise _Failed("unauthorized", str(exc)) from None
+    except ValueError as exc:  # an SMTP credential named by mistake
+        raise _Failed("unauthorized", f"{exc}; store a basic or bearer credential for the feed") from None
+    if not auth:
+        raise _Failed(
+            "unauthorized",
+            f"no secret is stored for the account {account!r}; store it with "
+            f"`briefer credentials set {account} --kind basic --username USER` (or --kind bearer)",
+        )
+    return auth
+
+
+def _download(
+    opener: urllib.request.OpenerDirector,
+    url: str,
+    headers: dict[str, str],
+    timeout: float,
+    cancel: threading.Event | None,
+    *,
+    account: str = "",
+) -> _Response:
+    """The answer to a GET: 200 with its body, or 304; any other outcome raises _Failed."""
+    raise_if_cancelled(cancel)
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            body = _read_capped(response, cancel)
+            return _Response(
+                response.status,
+                body,
+                response.headers.get("ETag", ""),
+                response.headers.get("Last-Modified", ""),
+            )
+    except urllib.error.HTTPError as exc:
+        with contextlib.closing(exc):
+            if exc.code == 304:
+                return _Response(304, b"", "", "")
+            raise _http_failure(exc.code, exc.reason, account=account) from None
+    except urllib.error.URLError as exc:
+        raise _Failed("unreachable", _network_problem(exc.reason, url, timeout)) from None
+    except (OSError, http.client.HTTPException) as exc:  # timeouts and resets are OSErrors
+        raise _Failed("unreachable", _network_problem(exc, url, timeout)) from None
+
+
+def _read_capped(response: Any, cancel: threading.Event | None) -> bytes:
+    too_large = _Failed(
+        "broken",
+        f"the feed is larger than {MAX_FEED_BYTES // (1024 * 1024)} MB, more than Briefer downloads; "
+        "nothing was imported",
+        response.status,
+    )
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_FEED_BYTES:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := response.read(_CHUNK):
+        raise_if_cancelled(cancel)
+        size += len(chunk)
+        if size > MAX_FEED_BYTES:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _http_failure(code: int, reason: str, *, account: str) -> _Failed:
+    answer = f"{code} {reason}".rstrip()
+    store_login = (
+        "store a login with `briefer credentials set ACCOUNT --kind basic --username USER` "
+        "and make ACCOUNT the feed's account"
+    )
+    if code in (401, 403) and account:
+        return _Failed(
+            "unauthorized",
+            f"the server refused the credentials stored as {account!r} ({answer}); if they changed, "
+            f"store them again with `briefer credentials set {account}`",
+            code,
+        )
+    if code == 401:
+        return _Failed("unauthorized", f"the server asks for a login ({answer}); {store_login}", code)
+    if code == 403:
+        return _Failed(
+            "unauthorized",
+            f"the server refused access ({answer}); if the feed needs a login, {store_login}",
+            code,
+        )
+    if code in (404, 410):
+        return _Failed("unreachable", f"the server answered {answer}: there is no feed at this address", code)
+    return _Failed("unreachable", f"the server answered {answer}", code)
+
+
+def _network_problem(reason: object, url: str, timeout: float) -> str:
+    host = urllib.parse.urlsplit(url).netloc
+    if isinstance(reason, ssl.SSLCertVerificationError):
+        return f"the TLS certificate of {host} could not be verified ({reason.verify_message})"
+    if isinstance(reason, TimeoutError):
+        return f"{host} did not answer within {timeout:g} s"
+    if isinstance(reason, socket.gaierror):
+        return f"the host name {urllib.parse.urlsplit(url).hostname!r} could not be found"
+    if isinstance(reason, ConnectionRefusedError):
+        return f"nothing answers at {host} (connection refused)"
+    if isinstance(reason, http.client.IncompleteRead):
+        return f"{host} closed the connection before the whole feed arrived"
+    text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
+    return f"could not reach {host}: {text}"
+
+
+# -- reading and importing ---------------------------------------------------------------
+def _import(
+    archive: Archive, sub: Subscription, response: _Response, cancel: threading.Event | None
+) -> _Fetched:
+    problem = _xml_problem(response.body)
+    snapshot = snapshot_path(archive.data_dir, sub.name)
+    _write_snapshot(snapshot, response.body)
+    summary = archive.import_paths([snapshot], cancel=cancel)
+    container = str(snapshot.resolve())
+    unreadable = next(
+        (o.reason for o in summary.outcomes if o.path == container and o.status == "failed"), ""
+    )
+    if unreadable:
+        message = f"the feed could not be read: {unreadable}"
+        return _Fetched(FetchResult(sub.name, "broken", message, 0, response.status))
+    counts = _entry_counts(summary, container)
+    imported = counts.get("imported", 0)
+    if problem:
+        kept = (
+            f"{imported} new {_entries(imported)} could still be read" if imported else "nothing was imported"
+        )
+        return _Fetched(FetchResult(sub.name, "broken", f"{problem}; {kept}", imported, response.status))
+    result = FetchResult(sub.name, "new", _describe(counts, summary), imported, response.status)
+    return _Fetched(result, response.etag, response.last_modified)
+
+
+def _xml_problem(body: bytes) -> str:
+    """Why the body is not a well-formed feed ("" when it is); _Failed when nothing can be read at all."""
+    import feedparser  # type: ignore[import-untyped]
+
+    if not body.strip():
+        raise _Failed("broken", "the server sent an empty answer instead of the feed", 200)
+    if not looks_like_feed(body):
+        page = b"<html" in body[:4096].lower()
+        what = "a web page (HTML)" if page else "something else"
+        hint = "; check the address, or whether the site wants a login" if page else ""
+        raise _Failed("broken", f"the server sent {what}, not an RSS or Atom feed{hint}", 200)
+    parsed = feedparser.parse(body)
+    error = parsed.get("bozo_exception")
+    # feedparser files encoding mix-ups under "things nobody cares about": it read the feed anyway.
+    if not parsed.get("bozo") or isinstance(error, feedparser.ThingsNobodyCaresAboutButMe):
+        return ""
+    where = ""
+    if hasattr(error, "getLineNumber"):
+        where = f" (line {error.getLineNumber()}: {error.getMessage()})"
+    problem = f"the feed is not well-formed XML{where or f' ({error})'}"
+    if not parsed.get("entries"):
+        raise _Failed("broken", f"{problem}; nothing was imported", 200)
+    return problem
+
+
+def _write_snapshot(path: Path, body: bytes) -> None:
+    """Replace the feed's snapshot atomically, with a newer mtime than the file it replaces.
+
+    The importer trusts size and mtime: a same-sized body written within the
+    file system's clock tick would otherwise pass for the previous one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        previous_mtime = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        previous_mtime = 0
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(body)
+        mtime = max(time.time_ns(), previous_mtime + 1_000)
+        os.utime(tmp_name, ns=(mtime, mtime))
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+
+
+def _entry_counts(summary: ImportSummary, container: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for outcome in summary.outcomes:
+        if outcome.container == container:
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    return counts
+
+
+def _entries(count: int) -> str:
+    return "entry" if count == 1 else "entries"
+
+
+def _describe(counts: dict[str, int], summary: ImportSummary) -> str:
+    imported, updated = counts.get("imported", 0), counts.get("updated", 0)
+    if not counts:
+        reasons = {o.reason for o in summary.outcomes if o.reason}
+        return "; ".join(sorted(reasons)) or "the feed has no entries"
+    words = [f"{imported} new {_entries(imported)}" if imported else "no new entries"]
+    if updated:
+        words.append(f"{updated} updated")
+    unreadable = counts.get("failed", 0) + counts.get("skipped", 0)
+    if unreadable:
+        words.append(f"{unreadable} {_entries(unreadable)} could not be read")
+    return ", ".join(words)
