@@ -124,6 +124,7 @@ class AccountsDialog(QDialog):
         self._book = book
         self._editing: SmtpAccount | None = None  # None: a new account
         self._previous_security = "starttls"
+        self._keychain_usable = True
         self.password_dialog: PasswordDialog | None = None
         self._status_check = JobRunner(parent=self)
         self._jobs = JobRunner(expected=(AccountError, CredentialsUnavailable, OSError), parent=self)
@@ -244,7 +245,9 @@ class AccountsDialog(QDialog):
         form.addRow("Sen&der:", self.sender_address)
         form.addRow("Pass&word:", self.password)
         form.addRow("", self.password_state)
-        form.addRow("CA &file:", cafile_row)
+        cafile_label = QLabel("CA &file:")
+        cafile_label.setBuddy(self.cafile)  # a row of two widgets gets no buddy from addRow
+        form.addRow(cafile_label, cafile_row)
         form.addRow("", self.save_button)
         self.security.currentIndexChanged.connect(self._security_changed)
         self.browse_cafile.clicked.connect(self._choose_cafile)
@@ -272,6 +275,7 @@ class AccountsDialog(QDialog):
 
     def _show_keychain_status(self, status: object) -> None:
         assert isinstance(status, BackendStatus)
+        self._keychain_usable = status.usable
         self.keychain_status.setText(
             html.escape(status.message)
             if status.usable
@@ -378,22 +382,26 @@ class AccountsDialog(QDialog):
 
     def _show_password_state(self) -> None:
         account = self._editing
-        stored = False
-        if account is not None:
-            try:
-                stored = self._keychain.store.ref(account.credential_ref) is not None
-            except ValueError:  # an unreadable registry: the password field still works
-                stored = False
+        stored = account is not None and self._password_stored(account)
         if stored:
-            self.password.setPlaceholderText("unchanged (type to replace the stored password)")
-            self.password_state.setText("A password is stored for this account.")
+            placeholder = "unchanged (type to replace the stored password)"
+        elif self._keychain_usable:
+            placeholder = f"kept in the {self._store_name()}, never in a file"
         else:
-            self.password.setPlaceholderText("stored in the keychain, never in a file")
-            self.password_state.setText(
-                "No password is stored: Briefer will ask for it when sending."
-                if account is not None and account.user
-                else ""
-            )
+            placeholder = "cannot be kept now: see above"
+        self.password.setPlaceholderText(placeholder)
+        if stored:
+            self.password_state.setText("A password is stored for this account.")
+        elif account is not None and account.user:
+            self.password_state.setText("No password is stored: Briefer will ask for it when sending.")
+        else:
+            self.password_state.setText("")
+
+    def _password_stored(self, account: SmtpAccount) -> bool:
+        try:
+            return self._keychain.store.ref(account.credential_ref) is not None
+        except ValueError:  # an unreadable registry: the password field still works
+            return False
 
     @Slot()
     def new_account(self) -> None:

@@ -62,6 +62,16 @@ def _present(dialog: Dialog) -> Dialog:
     return dialog
 
 
+def _settings_menu(menu_bar: QMenuBar) -> QMenu:
+    menu = QMenu("&Settings", menu_bar)
+    help_menu = next((a for a in menu_bar.actions() if a.text().replace("&", "") == "Help"), None)
+    if help_menu is None:
+        menu_bar.addMenu(menu)
+    else:
+        menu_bar.insertMenu(help_menu, menu)
+    return menu
+
+
 class DistributionActions(QObject):
     message = Signal(str)  # a one-line outcome for the status bar
     archive_changed = Signal()  # feeds imported entries: search again
@@ -121,9 +131,10 @@ class DistributionActions(QObject):
     def install(self, settings_menu: QMenu | QMenuBar, briefing_menu: QMenu) -> QMenu:
         """Accounts… and Feeds… into `settings_menu`, Send… into `briefing_menu`.
 
-        Given the menu bar, a Settings menu is added to it; returns the menu used.
+        Given the menu bar, a Settings menu is added to it (before Help, if there
+        is one); returns the menu used.
         """
-        menu = settings_menu.addMenu("&Settings") if isinstance(settings_menu, QMenuBar) else settings_menu
+        menu = _settings_menu(settings_menu) if isinstance(settings_menu, QMenuBar) else settings_menu
         menu.addActions([self.accounts_action, self.feeds_action])
         briefing_menu.addSeparator()
         briefing_menu.addAction(self.send_action)

@@ -35,6 +35,26 @@ ENCRYPTED_FILE_NAME = "briefer-keyring.cfg"
 OpenEncrypted = Callable[[Path, Path, str], CredentialStore]  # (data_dir, file, password) -> store
 
 
+_KEYCHAIN_NAMES = {
+    "SecretService": "your desktop's keychain (Secret Service)",
+    "libsecret": "your desktop's keychain (libsecret)",
+    "kwallet": "KWallet",
+    "macOS": "your macOS login keychain",
+    "Windows": "the Windows Credential Manager",
+}
+
+
+def keychain_name(backend: object) -> str:
+    """A keyring backend in words a person recognises, e.g. "your macOS login keychain"."""
+    chained = list(getattr(backend, "backends", None) or [])  # keyring's chainer stores in its first
+    chosen = chained[0] if chained else backend
+    path = f"{type(chosen).__module__}.{type(chosen).__qualname__}"
+    for fragment, name in _KEYCHAIN_NAMES.items():
+        if f".{fragment}." in f".{path}.":
+            return name
+    return f"the system keychain ({type(chosen).__qualname__})"
+
+
 class Keychain(QObject):
     """The credential store in use: the system keychain, memory only, or the opt-in encrypted file."""
 
@@ -84,6 +104,9 @@ class Keychain(QObject):
                 "Passwords are kept in memory only, until Briefer quits; you will be asked for them "
                 "again next time. Nothing is written to disk.",
             )
+        if status.usable:
+            where = keychain_name(self.store.backend)
+            return BackendStatus(True, status.backend, f"Passwords are kept in {where}.")
         return status
 
     def secret(self, account: str) -> str | None:
@@ -158,6 +181,7 @@ class PasswordDialog(QDialog):
         self.problem = QLabel()
         self.problem.setObjectName("passwordProblem")
         self.problem.setWordWrap(True)
+        self.problem.hide()  # shown with a problem only: no empty gap above the buttons
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -187,10 +211,10 @@ class PasswordDialog(QDialog):
     def accept(self) -> None:
         text = self.password.text()
         if not text:
-            self.problem.setText("Type the password, or Cancel.")
+            self._complain("Type the password, or Cancel.")
             return
         if self._confirm and text != self.repeat.text():
-            self.problem.setText("The two passwords differ; type them again.")
+            self._complain("The two passwords differ; type them again.")
             self.repeat.clear()
             return
         self._clear()
@@ -201,7 +225,12 @@ class PasswordDialog(QDialog):
         self._clear()
         super().reject()
 
+    def _complain(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.show()
+
     def _clear(self) -> None:
         self.password.clear()
         self.repeat.clear()
         self.problem.clear()
+        self.problem.hide()

@@ -14,6 +14,7 @@ answer is kept in memory only.  Every outcome is said in plain words.
 from __future__ import annotations
 
 import html
+import re
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
@@ -153,20 +154,29 @@ def draft_job(
 
 
 def explain_failure(exc: object) -> str:
-    """Why nothing was sent, in plain words, with what to do."""
+    """Why nothing was sent, in plain words: what happened, the details, what to do."""
     if isinstance(exc, MailError):
-        detail = str(exc)
-        text = f"{FAILURE_HEADLINES.get(exc.reason, 'Sending failed.')} {detail[:1].upper()}{detail[1:]}"
+        detail = _for_the_window(str(exc))
+        lines = [FAILURE_HEADLINES.get(exc.reason, "Sending failed."), detail[:1].upper() + detail[1:]]
         if exc.reason == "auth":
-            text += " You can also change the password in Settings \u2192 Accounts."
-        return text
+            lines.append(
+                "Change the account's password in Settings \u2192 Accounts; a password you typed "
+                "is asked for again at the next Send."
+            )
+        return "\n".join(lines)
     if isinstance(exc, CredentialsUnavailable):
-        return f"No password could be found for the account. {exc}"
+        return f"No password could be found for the account.\n{exc}"
     if isinstance(exc, BriefingError):
-        return f"The briefing cannot be exported yet: {exc}"
+        return f"The briefing cannot be exported yet.\n{exc}"
     if isinstance(exc, ValueError | OSError):
         return str(exc)
     return f"Something unexpected went wrong: {exc}. The details are in the log."
+
+
+def _for_the_window(text: str) -> str:
+    """The core's advice names command-line options; the window has its own fields for them."""
+    text = re.sub(r"\s*Store the right password with `[^`]*`\.", "", text)
+    return text.replace(" (--cafile)", "")
 
 
 def describe_outcome(outcome: SendOutcome, account: SmtpAccount) -> str:
@@ -481,7 +491,7 @@ class SendDialog(QDialog):
             self._keychain.forget(account.credential_ref)  # a typed password was wrong: ask again next time
         text = f"Not sent. {explain_failure(exc)}"
         self._say(text)
-        self.sent.emit(text.splitlines()[0])
+        self.sent.emit(text.splitlines()[0])  # the status bar gets the headline
 
     def ask_password(self, needed: PasswordNeeded) -> PasswordDialog:
         account = needed.account

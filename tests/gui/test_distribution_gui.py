@@ -431,7 +431,7 @@ def test_a_wrong_password_is_explained(qtbot, model, keychain, book, settings, c
         outcome = send(qtbot, dialog)
         assert server.sink.messages == []
     assert outcome.startswith("Not sent. The server refused the user name or password.")
-    assert "Settings \u2192 Accounts" in outcome
+    assert "Settings \u2192 Accounts" in outcome and "briefer credentials" not in outcome
     assert "not-the-password" not in outcome
     entry = Ledger.for_data_dir(keychain.data_dir).entries()[-1]
     assert (entry.action, entry.result) == ("send", "failed")
@@ -555,9 +555,14 @@ def test_the_actions_install_into_the_window_and_warn_about_a_missing_keychain(
 ):
     window = make_window()
     actions = DistributionActions(window, archive, window.session, settings, keychain=no_keychain)
-    briefing_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Briefing")
-    settings_menu = actions.install(window.menuBar(), briefing_menu)
+    menu_bar = window.menuBar()
+    briefing_menu = next(a.menu() for a in menu_bar.actions() if a.text() == "&Briefing")
+    if not any(a.text() == "&Help" for a in menu_bar.actions()):
+        menu_bar.addMenu("&Help")
+    settings_menu = actions.install(menu_bar, briefing_menu)
     assert [a.text() for a in settings_menu.actions()] == ["&Accounts\u2026", "&Feeds\u2026"]
+    titles = [a.text() for a in menu_bar.actions()]
+    assert titles.index("&Settings") == titles.index("&Help") - 1  # Help stays last
     assert briefing_menu.actions()[-1] is actions.send_action
     assert actions.send_action.shortcut().toString() == "Ctrl+Shift+M"
 
