@@ -34,6 +34,7 @@ from briefer.core.briefing.model import (
     KeyJudgment,
     MatrixCell,
     Paragraph,
+    excerpts,
     resolve_section,
     section_path,
     walk_sections,
@@ -230,6 +231,47 @@ def _cmd_add_judgment(args: argparse.Namespace) -> int:
     return _add(args, kj)
 
 
+def _when_or_none(text: str) -> datetime | None:
+    return None if text.strip().lower() in ("none", "") else _when(text)
+
+
+_CITE_OPTIONS = ("title", "author", "outlet", "published", "url", "source_type", "language")
+
+
+def _cmd_cite(args: argparse.Namespace) -> int:
+    """Correct an excerpt's citation snapshot (and, with --same-source, its siblings')."""
+    path = Path(args.file)
+    briefing = storage.load(path)
+    excerpt = _find_excerpt(briefing, args.excerpt)
+    changes = {name: getattr(args, name) for name in _CITE_OPTIONS if getattr(args, name) is not ...}
+    if not changes:
+        return _fail(
+            "nothing to change: give --title, --author, --outlet, --published, --url, "
+            "--source-type or --language"
+        )
+    changes = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
+    todo = edits.citation_edits(briefing, excerpt.id, changes, same_source=args.same_source)
+    for edit in todo:
+        edits.apply(briefing, edit)
+    if todo:
+        storage.save(briefing, path)
+    count = len(todo)
+    what = f"{count} excerpt{'s' if count != 1 else ''}" if count else "nothing (the values are already set)"
+    print(f"updated the citation of {what} in {path}")
+    print(f"  {plain(citation_pieces(excerpt.citation, page=excerpt.page))}")
+    return 0
+
+
+def _find_excerpt(briefing: Briefing, excerpt_id: str) -> Excerpt:
+    found = excerpts(briefing)
+    if excerpt_id in found:
+        return found[excerpt_id]
+    if not found:
+        raise BriefingError("this briefing has no excerpts")
+    known = ", ".join(f"{e.id} ({e.citation.outlet or e.doc_id})" for e in found.values())
+    raise BriefingError(f"no excerpt {excerpt_id!r} in this briefing; excerpts: {known}")
+
+
 def _cmd_set(args: argparse.Namespace) -> int:
     path = Path(args.file)
     briefing = storage.load(path)
@@ -302,7 +344,7 @@ def _metadata_options(parser: argparse.ArgumentParser) -> None:
 def register(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], open_archive: OpenArchive
 ) -> None:
-    """Add `brief` (new, show, add-excerpt, add-text, add-judgment, set, list-templates) and `export`."""
+    """Add `brief` (new, show, add-excerpt, add-text, add-judgment, set, cite, list-templates), `export`."""
     brief = commands.add_parser("brief", help="create and edit briefings (.briefing files)")
     sub = brief.add_subparsers(dest="brief_command", metavar="ACTION", required=True)
 
@@ -346,6 +388,37 @@ def register(
     meta.add_argument("file")
     _metadata_options(meta)
     meta.set_defaults(run=_reporting(_cmd_set))
+
+    cite = sub.add_parser(
+        "cite",
+        help="correct an excerpt's citation (outlet, author, title, date, URL, source type, language)",
+        description="Correct the citation snapshot an excerpt carries. The quote, the archive id, "
+        "the text hash and the capture time are provenance and cannot be changed.",
+    )
+    cite.add_argument("file", help="the .briefing file")
+    cite.add_argument("excerpt", metavar="EXCERPT_ID", help="the excerpt's id (see `brief show`)")
+    for name, help_text in (
+        ("title", "the source's title"),
+        ("author", "the author(s), as they should be cited"),
+        ("outlet", "the outlet or publisher"),
+        ("url", "the source's address"),
+        ("source-type", "government, state media, wire service, think tank, news, other, or your own"),
+        ("language", "e.g. en, ru, ko"),
+    ):
+        cite.add_argument(f"--{name}", default=..., metavar="TEXT", help=help_text)
+    cite.add_argument(
+        "--published",
+        type=_when_or_none,
+        default=...,
+        metavar="WHEN",
+        help="publication date, ISO 8601 (UTC if no zone), or 'none'",
+    )
+    cite.add_argument(
+        "--same-source",
+        action="store_true",
+        help="change every excerpt of this briefing that quotes the same document",
+    )
+    cite.set_defaults(run=_reporting(_cmd_cite))
 
     listing = sub.add_parser("list-templates", help="the templates `brief new` can use")
     listing.set_defaults(run=_reporting(_cmd_list_templates))

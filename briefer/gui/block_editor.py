@@ -12,9 +12,11 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QTextBrowser,
     QWidget,
 )
@@ -77,6 +79,7 @@ class BlockEditor(QWidget):
     """Shows one section or block of the model; edits it through undo commands."""
 
     focus_outline = Signal()
+    edit_citation_requested = Signal(str)  # an excerpt's id: open the citation editor
 
     def __init__(self, model: BriefingModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,6 +105,18 @@ class BlockEditor(QWidget):
         self.citation.setWordWrap(True)
         self.citation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.citation.setObjectName("editorCitation")
+        self.citation.setAccessibleName("Source")
+        self.edit_citation = QPushButton("Edit C&itation\u2026")
+        self.edit_citation.setObjectName("editCitationButton")
+        self.edit_citation.setAccessibleName("Edit citation")
+        self.edit_citation.setToolTip(
+            "Correct the source's outlet, author, title, date, address, type or language"
+        )
+        self.citation_row = QWidget()
+        citation_buttons = QHBoxLayout(self.citation_row)
+        citation_buttons.setContentsMargins(0, 0, 0, 0)
+        citation_buttons.addWidget(self.edit_citation)
+        citation_buttons.addStretch(1)
         self.text = QPlainTextEdit()
         self.text.setAccessibleName("Block text")
         self.text.setUndoRedoEnabled(False)  # the window's undo stack holds the typing
@@ -120,6 +135,7 @@ class BlockEditor(QWidget):
         self.form.addRow(self.guidance)
         self.form.addRow("Quote", self.quote)
         self.form.addRow("Source", self.citation)
+        self.form.addRow("", self.citation_row)
         self.form.addRow("&Text", self.text)
         self.form.addRow("&Likelihood", self.likelihood)
         self.form.addRow("&Confidence", self.confidence)
@@ -130,6 +146,7 @@ class BlockEditor(QWidget):
         self.likelihood.activated.connect(self._likelihood_chosen)
         self.confidence.activated.connect(self._confidence_chosen)
         self.portion.activated.connect(self._portion_chosen)
+        self.edit_citation.clicked.connect(self._citation_clicked)
         model.block_changed.connect(self._on_block_changed)
         model.section_changed.connect(self._on_block_changed)
         model.modelReset.connect(self.clear)
@@ -166,6 +183,7 @@ class BlockEditor(QWidget):
         self._row(self.guidance, is_section and bool(node.guidance))  # type: ignore[union-attr]
         self._row(self.quote, isinstance(node, Excerpt))
         self._row(self.citation, isinstance(node, Excerpt))
+        self._row(self.citation_row, isinstance(node, Excerpt))
         self._row(self.text, is_block)
         self._row(self.likelihood, isinstance(node, KeyJudgment | MatrixCell))
         self._row(self.confidence, isinstance(node, KeyJudgment))
@@ -261,3 +279,8 @@ class BlockEditor(QWidget):
     @Slot(int)
     def _portion_chosen(self, _: int) -> None:
         self._retag("portion", self.portion)
+
+    @Slot()
+    def _citation_clicked(self) -> None:
+        if self._node_id and isinstance(self._model.node_by_id(self._node_id), Excerpt):
+            self.edit_citation_requested.emit(self._node_id)

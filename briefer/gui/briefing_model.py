@@ -263,6 +263,44 @@ class BriefingModel(QAbstractItemModel):
         self._undo_stack.push(EditCommand(self, edit, inverse, text or describe(edit)))
         return True
 
+    def check(self, edit_list: Sequence[edits.Edit]) -> None:
+        """Raise BriefingError if the core would refuse any of `edit_list` applied in order.
+
+        Each edit is applied to the briefing and every one is reverted at once,
+        without telling the views; on a refusal the briefing is as it was too.
+        """
+        inverses: list[edits.Edit] = []
+        try:
+            for edit in edit_list:
+                inverses.append(edits.apply(self._briefing, edit))
+        finally:
+            for inverse in reversed(inverses):
+                edits.apply(self._briefing, inverse)
+
+    def do_all(self, edit_list: Sequence[edits.Edit], text: str) -> bool:
+        """Apply `edit_list` as ONE undo step named `text`, all or none.
+
+        False (and `refused`) when the core refuses any of them: then nothing
+        changed and nothing reached the undo stack.  An empty list does nothing.
+        """
+        if not edit_list:
+            return True
+        try:
+            self.check(edit_list)
+        except BriefingError as exc:
+            log.info("edits refused: %s", exc)
+            self.refused.emit(str(exc))
+            return False
+        # Inside a macro Qt merges a command only with the macro's previous child, so
+        # merge_key (consecutive edits of one field) never reaches across the macro's edge.
+        self._undo_stack.beginMacro(text)
+        try:
+            for edit in edit_list:
+                self.do(edit)
+        finally:
+            self._undo_stack.endMacro()
+        return True
+
     def mimeTypes(self) -> list[str]:
         return [mime.NODES, mime.EXCERPTS]
 
@@ -548,6 +586,7 @@ class BriefingModel(QAbstractItemModel):
         if isinstance(edit, edits.SetMetadata):
             self.metadata_changed.emit(edit.field)
             return
+        # EditText, Retag, SetCites, SetCitation: the block's row (label, tooltip) and its editor.
         block_id = getattr(edit, "block_id", "")
         index = self.index_of(block_id)
         if index.isValid():
@@ -588,6 +627,8 @@ def describe(edit: edits.Edit) -> str:
             return "Rename section"
         case edits.SetMetadata():
             return f"Set {edit.field.replace('_', ' ')}"
+        case edits.SetCitation():
+            return "Edit citation"
     return "Edit"
 
 

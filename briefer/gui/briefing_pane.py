@@ -35,8 +35,12 @@ from briefer.core.briefing.model import (
 from briefer.gui import mime
 from briefer.gui.block_editor import BlockEditor
 from briefer.gui.briefing_model import BriefingModel, Node, new_block
+from briefer.gui.citation_dialog import CitationDialog
 from briefer.gui.dialogs import SectionChooser
 from briefer.gui.matrix_view import MatrixEditor
+from briefer.gui.properties_dialog import BriefingPropertiesDialog
+
+PROPERTIES_LINK = "properties"  # the heading's "Edit properties" link
 
 
 class OutlineView(QTreeView):
@@ -82,11 +86,18 @@ class BriefingPane(QWidget):
         self.setAccessibleName("Briefing")
         self.model = model
         self._last_section: str | None = None
+        self.properties_dialog: BriefingPropertiesDialog | None = None
+        self.citation_dialog: CitationDialog | None = None
 
         self.heading = QLabel()
         self.heading.setObjectName("briefingHeading")
         self.heading.setWordWrap(True)
         self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.heading.setAccessibleName("Briefing title")
+        self.heading.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.heading.setOpenExternalLinks(False)
         self.outline = OutlineView()
         self.outline.setModel(model)
         self.editor = BlockEditor(model)
@@ -113,6 +124,9 @@ class BriefingPane(QWidget):
         self.outline.selectionModel().currentChanged.connect(self._on_current_changed)
         self.outline.selectionModel().selectionChanged.connect(self._update_actions)
         self.outline.customContextMenuRequested.connect(self._context_menu)
+        self.heading.linkActivated.connect(self._heading_link)
+        self.editor.edit_citation_requested.connect(self.edit_citation)
+        model.modelReset.connect(self._close_dialogs)
         model.modelReset.connect(self._on_reset)
         model.metadata_changed.connect(self._show_heading)
         model.block_changed.connect(self._show_heading)
@@ -145,6 +159,13 @@ class BriefingPane(QWidget):
         self.move_up_action = self._action("Move &Up", "Alt+Shift+Up", outline=True)
         self.move_down_action = self._action("Move Do&wn", "Alt+Shift+Down", outline=True)
         self.rename_action = self._action("&Rename Section", "F2", outline=True)
+        self.properties_action = self._action("Briefing &Properties\u2026", "Ctrl+Shift+I")
+        self.properties_action.setStatusTip(
+            "Title, subtitle, product number, dates, author, audience, keywords and the CUI designation"
+        )
+        self.addAction(self.properties_action)  # works from the pane even before a menu holds it
+        self.edit_citation_action = self._action("Edit &Citation\u2026")
+        self.edit_citation_action.setStatusTip("Correct the outlet, author, title or date the excerpt cites")
         for action, tip in (
             (self.cut_action, "Cut the selected blocks or sections"),
             (self.copy_action, "Copy the selected blocks or sections"),
@@ -163,6 +184,8 @@ class BriefingPane(QWidget):
         self.move_up_action.triggered.connect(self.move_up)
         self.move_down_action.triggered.connect(self.move_down)
         self.rename_action.triggered.connect(self.rename_current)
+        self.properties_action.triggered.connect(self.show_properties)
+        self.edit_citation_action.triggered.connect(self._edit_current_citation)
 
     @property
     def edit_actions(self) -> list[QAction]:
@@ -186,12 +209,15 @@ class BriefingPane(QWidget):
         self.move_up_action.setEnabled(current is not None)
         self.move_down_action.setEnabled(current is not None)
         self.rename_action.setEnabled(isinstance(current, Section))
+        self.edit_citation_action.setEnabled(isinstance(current, Excerpt))
 
     def _context_menu(self, position: QPoint) -> None:
         menu = QMenu(self.outline)
         menu.addActions([*self.add_actions])
         menu.addSeparator()
         menu.addActions([self.rename_action, self.move_up_action, self.move_down_action])
+        if isinstance(self.current_node(), Excerpt):
+            menu.addAction(self.edit_citation_action)
         menu.addSeparator()
         menu.addActions(self.edit_actions)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -383,6 +409,68 @@ class BriefingPane(QWidget):
             return False
         return self.model.insert_nodes(nodes, target, row, "Paste")
 
+    # -- the dialogs: opened with open(), never exec(), so the window goes on updating --------------
+    @Slot()
+    def show_properties(self) -> BriefingPropertiesDialog:
+        """Open (or bring forward) the briefing properties dialog."""
+        if self.properties_dialog is None:
+            dialog = BriefingPropertiesDialog(self.model, self)
+            dialog.finished.connect(self._forget_properties_dialog)
+            self.properties_dialog = dialog
+            dialog.open()
+        self.properties_dialog.raise_()
+        self.properties_dialog.activateWindow()
+        return self.properties_dialog
+
+    @Slot()
+    def _forget_properties_dialog(self) -> None:
+        if self.properties_dialog is not None:
+            self.properties_dialog.deleteLater()
+            self.properties_dialog = None
+
+    @Slot()
+    def _edit_current_citation(self) -> None:
+        node = self.current_node()
+        if isinstance(node, Excerpt):
+            self.edit_citation(node.id)
+
+    @Slot(str)
+    def edit_citation(self, excerpt_id: str) -> CitationDialog | None:
+        """Open the citation editor for an excerpt (one at a time: another excerpt's closes)."""
+        current = self.citation_dialog
+        if current is not None and current.excerpt_id == excerpt_id:
+            current.raise_()
+            current.activateWindow()
+            return current
+        if current is not None:
+            current.reject()
+        try:
+            dialog = CitationDialog(self.model, excerpt_id, self)
+        except BriefingError as exc:
+            self.message.emit(str(exc))
+            return None
+        dialog.finished.connect(lambda _result: self._forget_citation_dialog(dialog))
+        self.citation_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _forget_citation_dialog(self, dialog: CitationDialog) -> None:
+        dialog.deleteLater()
+        if dialog is self.citation_dialog:
+            self.citation_dialog = None
+
+    @Slot()
+    def _close_dialogs(self) -> None:
+        """Another briefing replaced this one: what the dialogs show no longer exists."""
+        for dialog in (self.properties_dialog, self.citation_dialog):
+            if dialog is not None:
+                dialog.reject()
+
+    @Slot(str)
+    def _heading_link(self, link: str) -> None:
+        if link == PROPERTIES_LINK:
+            self.properties_action.trigger()
+
     # -- showing ------------------------------------------------------------------------------
     @Slot(QModelIndex, QModelIndex)
     def _on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
@@ -418,9 +506,12 @@ class BriefingPane(QWidget):
             if count == 0
             else ""
         )
+        subtitle = briefing.metadata.subtitle
         self.heading.setText(
-            f"<b>{escape(briefing.metadata.title)}</b><br>"
-            f"<span>{escape(banner)} \u00b7 {count} excerpt{'s' if count != 1 else ''}</span>{hint}"
+            f"<b>{escape(briefing.metadata.title)}</b>"
+            + (f"<br>{escape(subtitle)}" if subtitle else "")
+            + f"<br><span>{escape(banner)} \u00b7 {count} excerpt{'s' if count != 1 else ''}"
+            f" \u00b7 <a href='{PROPERTIES_LINK}'>Edit properties</a></span>{hint}"
         )
 
 

@@ -7,8 +7,8 @@ applied raises BriefingError and leaves the briefing as it was.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from briefer.core.briefing.markings import PROFILES, TLP_LABELS
@@ -21,6 +21,7 @@ from briefer.core.briefing.model import (
     Briefing,
     BriefingError,
     BulletList,
+    Citation,
     CuiDesignation,
     Excerpt,
     KeyJudgment,
@@ -32,6 +33,7 @@ from briefer.core.briefing.model import (
     find_section,
     get_block,
     section_parent,
+    walk_blocks,
     walk_sections,
 )
 
@@ -112,6 +114,21 @@ class SetMetadata:
     value: Any
 
 
+@dataclass(frozen=True)
+class SetCitation:
+    """Correct named fields of one excerpt's citation snapshot: `(("author", "M. Park"), ...)`.
+
+    Only CITATION_FIELDS can be set.  The provenance (doc_id, text_hash,
+    captured_at) says which archived text was quoted and when, and the quote is
+    the source's own words: neither is ever editable.  Setting `published`
+    also clears `published_raw` (the date as the file wrote it, printed only
+    when there is no date); the inverse puts it back.
+    """
+
+    block_id: str
+    changes: tuple[tuple[str, Any], ...]
+
+
 Edit = (
     AddBlock
     | RemoveBlock
@@ -124,6 +141,7 @@ Edit = (
     | MoveSection
     | RenameSection
     | SetMetadata
+    | SetCitation
 )
 
 _TAG_VALUES: dict[str, tuple[str, ...] | None] = {
@@ -159,6 +177,19 @@ _METADATA_TYPES: dict[str, tuple[type, ...]] = {
     "date": (datetime, type(None)),
     "info_cutoff": (datetime, type(None)),
 }
+# What an analyst may correct in a citation snapshot, and the types of the values.
+CITATION_FIELDS: dict[str, tuple[type, ...]] = {
+    "title": (str,),
+    "author": (str,),
+    "outlet": (str,),
+    "published": (datetime, type(None)),  # timezone-aware; stored in UTC
+    "url": (str,),
+    "source_type": (str,),
+    "language": (str,),
+}
+CITATION_PROVENANCE = ("doc_id", "text_hash", "captured_at")
+# Settable by an edit (the inverse of a `published` change restores it), never offered to people.
+_CITATION_SETTABLE = {**CITATION_FIELDS, "published_raw": (str,)}
 
 
 def apply(briefing: Briefing, edit: Edit) -> Edit:
@@ -188,6 +219,8 @@ def apply(briefing: Briefing, edit: Edit) -> Edit:
             return RenameSection(edit.section_id, old)
         case SetMetadata():
             return _set_metadata(briefing, edit)
+        case SetCitation():
+            return _set_citation(briefing, edit)
     raise BriefingError(f"unknown edit {edit!r}")
 
 
@@ -210,6 +243,33 @@ def edit_text(briefing: Briefing, block_id: str, text: str) -> Edit:
 
 def retag(briefing: Briefing, block_id: str, tag: str, value: str | None) -> Edit:
     return apply(briefing, Retag(block_id, tag, value))
+
+
+def excerpts_of_source(briefing: Briefing, doc_id: str) -> list[Excerpt]:
+    """Every excerpt quoting the archived document `doc_id`, in outline order."""
+    return [b for _, b in walk_blocks(briefing) if isinstance(b, Excerpt) and b.doc_id == doc_id]
+
+
+def citation_edits(
+    briefing: Briefing, block_id: str, changes: dict[str, Any], *, same_source: bool = False
+) -> list[SetCitation]:
+    """The SetCitation edits that give excerpt `block_id` (and, with `same_source`, every
+    excerpt quoting the same document) the citation values in `changes`.
+
+    Excerpts that already hold those values get no edit, so the list may be
+    empty.  Unknown or provenance fields are refused here, before anything is applied.
+    """
+    excerpt = _excerpt(briefing, block_id)
+    _check_citation_changes(tuple(changes.items()), CITATION_FIELDS)
+    targets = excerpts_of_source(briefing, excerpt.doc_id) if same_source else [excerpt]
+    out = []
+    for target in targets:
+        differing = tuple(
+            (name, value) for name, value in changes.items() if getattr(target.citation, name) != value
+        )
+        if differing:
+            out.append(SetCitation(target.id, differing))
+    return out
 
 
 # -- blocks -------------------------------------------------------------------
@@ -340,3 +400,54 @@ def _set_metadata(briefing: Briefing, edit: SetMetadata) -> Edit:
 
 def _items(value: Any) -> list[Any]:
     return list(value)
+
+
+# -- citations ----------------------------------------------------------------------
+def _excerpt(briefing: Briefing, block_id: str) -> Excerpt:
+    block = get_block(briefing, block_id)
+    if not isinstance(block, Excerpt):
+        raise BriefingError(f"a {block.kind.replace('_', ' ')} has no citation: only excerpts cite a source")
+    return block
+
+
+def _check_citation_changes(
+    changes: tuple[tuple[str, Any], ...], allowed: dict[str, tuple[type, ...]]
+) -> dict[str, Any]:
+    """The changes as a dict of clean values; BriefingError names the first bad one."""
+    if not changes:
+        raise BriefingError("no citation field to change")
+    out: dict[str, Any] = {}
+    for name, value in changes:
+        if name in CITATION_PROVENANCE:
+            raise BriefingError(
+                f"a citation's {name} is provenance (which archived text was quoted, and when) "
+                "and cannot be edited"
+            )
+        if name == "quote":
+            raise BriefingError("the quote is the source's own words and cannot be edited")
+        types = allowed.get(name)
+        if types is None:
+            raise BriefingError(f"no citation field {name!r}; editable: {', '.join(CITATION_FIELDS)}")
+        if name in out:
+            raise BriefingError(f"citation field {name!r} is given twice")
+        if not isinstance(value, types):
+            wanted = "a date and time, or none" if name == "published" else "text"
+            raise BriefingError(f"citation {name} must be {wanted} (got {value!r})")
+        if isinstance(value, datetime):
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise BriefingError(f"citation published date {value.isoformat()} needs a time zone")
+            value = value.astimezone(UTC)
+        elif isinstance(value, str) and ("\n" in value or "\r" in value):
+            raise BriefingError(f"citation {name} must be one line (got {value!r})")
+        out[name] = value
+    return out
+
+
+def _set_citation(briefing: Briefing, edit: SetCitation) -> Edit:
+    excerpt = _excerpt(briefing, edit.block_id)
+    values = _check_citation_changes(edit.changes, _CITATION_SETTABLE)
+    if "published" in values and "published_raw" not in values and excerpt.citation.published_raw:
+        values["published_raw"] = ""  # the analyst's date replaces what the file said
+    old: Citation = excerpt.citation
+    excerpt.citation = replace(old, **values)
+    return SetCitation(edit.block_id, tuple((name, getattr(old, name)) for name in values))
