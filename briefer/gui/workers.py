@@ -13,7 +13,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
 from briefer.core.progress import Cancelled, Progress
 
@@ -77,8 +78,13 @@ class BackgroundTask(QObject):
     ) -> None:
         super().__init__(parent)
         self._cancel = threading.Event()
-        self._thread = QThread(self)
+        # The thread belongs to the application, not to this task: a task deleted while its
+        # job runs (its widget went away) must not take a running QThread with it, which
+        # aborts the process.  The thread holds its worker and deletes itself once done.
+        app = QCoreApplication.instance()
+        self._thread = QThread(app if app is not None else self)
         self._worker = _Worker(job, self._cancel, expected)
+        self._thread.worker = self._worker  # type: ignore[attr-defined]
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
         # Signal-to-signal connections into this GUI-thread object are queued.
@@ -91,6 +97,7 @@ class BackgroundTask(QObject):
         # wait for the GUI loop, and wait() on the GUI thread would never return.
         self._worker.finished.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
         self._thread.finished.connect(self._on_thread_finished)
+        self._thread.finished.connect(self._thread.deleteLater)
 
     def start(self) -> None:
         self._thread.start()
@@ -105,6 +112,8 @@ class BackgroundTask(QObject):
 
     def wait(self, timeout_ms: int | None = None) -> bool:
         """Block until the thread has ended (on shutdown, after cancel()); False on a timeout."""
+        if not shiboken6.isValid(self._thread):  # ended and deleted itself
+            return True
         if timeout_ms is None:
             return self._thread.wait()
         return self._thread.wait(timeout_ms)
@@ -113,7 +122,7 @@ class BackgroundTask(QObject):
     def _on_thread_finished(self) -> None:
         # QThread.finished is sent just *before* the thread ends; wait for the
         # end so that whoever handles our `finished` may delete us safely.
-        self._thread.wait()
+        self.wait()
         self.finished.emit()
 
 

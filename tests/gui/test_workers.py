@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 
@@ -108,3 +110,40 @@ def test_waiting_on_the_gui_thread_after_cancel_returns(qtbot):
     task.cancel()
     assert task.wait(5000)  # no events are processed meanwhile
     qtbot.waitSignal(task.finished).wait()  # the queued signals still arrive afterwards
+
+
+DELETED_MID_JOB = """
+import gc, sys, threading, time
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+from briefer.gui.workers import LatestOnlyRunner
+
+app = QApplication(sys.argv)
+started = threading.Event()
+
+def slow(progress, cancel):
+    started.set()
+    time.sleep(0.5)
+    return "late"
+
+widget = QWidget()  # no parent: Python owns it, as a detached reader would be
+runner = LatestOnlyRunner(parent=widget)
+runner.submit(slow)
+started.wait(5)
+del runner, widget
+gc.collect()  # the widget, its runner and its task are gone while the job still runs
+QTimer.singleShot(1500, app.quit)
+app.exec()
+print("survived")
+"""
+
+
+def test_a_widget_deleted_while_its_job_runs_does_not_abort_the_app(tmp_path):
+    """In a child process: without the fix Qt aborts ("QThread: Destroyed while thread is still running")."""
+    script = tmp_path / "deleted_mid_job.py"
+    script.write_text(DELETED_MID_JOB, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "survived" in done.stdout
