@@ -5,8 +5,8 @@
 Everything happens in a temporary data folder with temporary settings: an
 empty archive first, then the sample archive is imported as on a first start;
 the script searches, reads a hit, builds a briefing from what it read, opens
-the export dialog, types a malformed query, and repeats a search on a dark
-palette.
+the export, accounts and send dialogs, types a malformed query, and repeats a
+search on a dark palette.
 """
 
 from __future__ import annotations
@@ -26,10 +26,14 @@ from PySide6.QtGui import QColor, QPalette, QTextCursor
 from PySide6.QtWidgets import QApplication, QWidget
 
 from briefer.core import paths
+from briefer.core.accounts import SmtpAccount
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits
-from briefer.core.briefing.model import KeyJudgment, Paragraph
+from briefer.core.briefing.model import KeyJudgment, Paragraph, Recipient
+from briefer.core.credentials import CredentialStore
 from briefer.gui.app import create_application
+from briefer.gui.distribution_actions import DistributionActions
+from briefer.gui.keychain import Keychain
 from briefer.gui.mainwindow import MainWindow
 
 REPO = Path(__file__).resolve().parents[1]
@@ -135,6 +139,7 @@ def render(out: Path) -> list[Path]:
             settle(app)
             grab(dialog, "8-export-dialog")
             dialog.done(0)
+            distribution_shots(window, archive, settings, grab)
 
             search(app, window, '"shells from Pyongyang')
             grab(window, "5-malformed-query")
@@ -148,6 +153,35 @@ def render(out: Path) -> list[Path]:
             window.close()
             archive.close()
     return shots
+
+
+def distribution_shots(
+    window: MainWindow, archive: Archive, settings: QSettings, grab: Callable[[QWidget, str], None]
+) -> None:
+    """Settings → Accounts and the Send dialog, with passwords in memory only (no real keychain)."""
+    keychain = Keychain(archive.data_dir, settings, system=CredentialStore.for_session())
+    keychain.keep_in_memory_only()
+    actions = DistributionActions(window, archive, window.session, settings, keychain=keychain)
+    actions.accounts.put(
+        SmtpAccount("work", "smtp.agency.example", 587, "starttls", "analyst", "analyst@agency.example")
+    )
+    keychain.store.set("work", "not-a-real-password")
+    window.session.model.do(
+        edits.SetMetadata(
+            "distribution",
+            [
+                Recipient("Desk Officer", "desk@agency.example"),
+                Recipient("Watch Floor", "watch@agency.example"),
+            ],
+        )
+    )
+    accounts = actions.show_accounts_dialog()
+    grab(accounts, "9-accounts-dialog")
+    accounts.done(0)
+    send = actions.show_send_dialog()
+    grab(send, "10-send-dialog")
+    send.done(0)
+    actions.shutdown()
 
 
 def empty_shot(app: QApplication, tmp: Path, grab: Callable[[QWidget, str], None]) -> None:
