@@ -196,6 +196,8 @@ class MainWindow(QMainWindow):
         briefing_menu.addAction(self.add_to_briefing_action)
         briefing_menu.addSeparator()
         briefing_menu.addActions(pane.add_actions)
+        briefing_menu.addSeparator()
+        briefing_menu.addActions([pane.properties_action, pane.edit_citation_action])
         for action in pane.add_actions:
             self.addAction(action)
 
