@@ -158,6 +158,11 @@ class DistributionActions(QObject):
         assert isinstance(status, BackendStatus)
         if status.usable:
             return
+        if self.keychain.encrypted_file_chosen:  # the user chose the encrypted file: no news, a reminder
+            self.message.emit(
+                "Your passwords are in an encrypted file: unlock it in Settings \u2192 Accounts."
+            )
+            return
         self.message.emit(status.message.split(". ")[0] + ": see Settings \u2192 Accounts.")
         if passwords_in_use(self.accounts, self.feeds, self.keychain):
             self.show_keychain_notice(status)

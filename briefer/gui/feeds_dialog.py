@@ -173,6 +173,8 @@ class FeedScheduler(QObject):
     @Slot()
     def tick(self) -> bool:
         """Fetch what waited for the archive, plus every feed that is due; True when a fetch started."""
+        if self.busy:  # a long fetch: the next tick will do
+            return False
         try:
             due = [s.name for s in self._book.due(self._clock())]
         except FeedError as exc:
@@ -270,6 +272,8 @@ class FeedsDialog(QDialog):
         self.feeds.setAccessibleName("Feed subscriptions")
         self.feeds.setHorizontalHeaderLabels(list(COLUMNS))
         self.feeds.verticalHeader().setVisible(False)
+        self.feeds.horizontalHeader().setAccessibleName("Feed columns")
+        self.feeds.verticalHeader().setAccessibleName("Feed rows")
         self.feeds.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.feeds.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.feeds.horizontalHeader()

@@ -109,6 +109,16 @@ class Keychain(QObject):
             return BackendStatus(True, status.backend, f"Passwords are kept in {where}.")
         return status
 
+    def why_no_password(self) -> str:
+        """Why the store in use cannot help ("" when it works and simply has no password)."""
+        if self.encrypted_file_chosen and not self.encrypted:
+            return (
+                f"Your passwords are in the encrypted file {self.encrypted_file}, which is not unlocked yet "
+                "(Settings \u2192 Accounts)."
+            )
+        status = self.check()
+        return "" if status.usable else status.message
+
     def secret(self, account: str) -> str | None:
         """The account's password from the store in use, else one typed this session; None if neither."""
         try:

@@ -122,8 +122,7 @@ def send_job(
 ) -> Callable[[Progress, threading.Event], SendOutcome | PasswordNeeded]:
     def job(progress: Progress, cancel: threading.Event) -> SendOutcome | PasswordNeeded:
         if account.user and keychain.secret(account.credential_ref) is None:  # ask before exporting
-            status = keychain.check()
-            return PasswordNeeded(account, "" if status.usable else status.message)
+            return PasswordNeeded(account, keychain.why_no_password())
         checks = check_sources(briefing, lookup) if lookup is not None else None
         with tempfile.TemporaryDirectory(prefix="briefer-send-") as scratch:
             return send_briefing(
@@ -297,6 +296,8 @@ class SendDialog(QDialog):
             ADDRESS_COLUMN, QHeaderView.ResizeMode.Stretch
         )
         self.recipients.verticalHeader().setVisible(False)
+        self.recipients.horizontalHeader().setAccessibleName("Distribution list columns")
+        self.recipients.verticalHeader().setAccessibleName("Distribution list rows")
         self.recipients.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.recipients.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked

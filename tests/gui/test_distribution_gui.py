@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
     QComboBox,
-    QHeaderView,
     QLineEdit,
     QProgressBar,
     QWidget,
@@ -116,7 +115,6 @@ def unnamed_controls(widget: QWidget) -> list[QWidget]:
         w
         for w in widget.findChildren(QWidget)
         if isinstance(w, controls)
-        and not isinstance(w, QHeaderView)
         and not isinstance(w.parent(), inner)
         and not w.objectName().startswith("qt_")
         and not w.accessibleName()
@@ -509,6 +507,23 @@ def test_declining_the_password_sends_nothing(qtbot, model, no_keychain, book, s
     assert Ledger.for_data_dir(no_keychain.data_dir).entries() == []  # nothing was even exported
 
 
+def test_a_locked_encrypted_file_is_named_when_the_password_is_asked_for(
+    qtbot, model, no_keychain, book, settings, data_dir
+):
+    locked = data_dir / "briefer-keyring.cfg"
+    locked.parent.mkdir(parents=True, exist_ok=True)
+    locked.write_bytes(b"encrypted")
+    settings.setValue(ENCRYPTED_FILE_KEY, str(locked))
+    book.put(smtp_account(None, port=587))
+    dialog = make_send_dialog(qtbot, model, no_keychain, book, settings)
+    add_recipient(dialog, "desk@agency.example")
+    dialog.send_button.click()
+    qtbot.waitUntil(lambda: dialog.password_dialog is not None and dialog.password_dialog.isVisible())
+    assert dialog.password_dialog is not None
+    assert f"encrypted file {locked}, which is not unlocked yet" in dialog.password_dialog.prompt.text()
+    dialog.password_dialog.reject()
+
+
 def test_nothing_to_send_is_said_plainly(qtbot, model, keychain, book, settings):
     dialog = make_send_dialog(qtbot, model, keychain, book, settings)
     assert not dialog.send_button.isEnabled()
@@ -584,6 +599,25 @@ def test_the_actions_install_into_the_window_and_warn_about_a_missing_keychain(
     assert actions.send_dialog.account.currentText() == "work"
     actions.send_dialog.accounts_button.click()
     assert actions.accounts_dialog is not None and actions.accounts_dialog.isVisible()
+    actions.shutdown()
+
+
+def test_a_chosen_encrypted_file_gets_a_reminder_not_a_warning(
+    qtbot, make_window, archive, settings, no_keychain, book, data_dir
+):
+    locked = data_dir / "briefer-keyring.cfg"
+    locked.parent.mkdir(parents=True, exist_ok=True)
+    locked.write_bytes(b"encrypted")
+    settings.setValue(ENCRYPTED_FILE_KEY, str(locked))
+    book.put(smtp_account(None, port=587))
+    window = make_window()
+    actions = DistributionActions(window, archive, window.session, settings, keychain=no_keychain)
+    messages: list[str] = []
+    actions.message.connect(messages.append)
+    actions.check_keychain()
+    qtbot.waitUntil(lambda: bool(messages))
+    assert messages == ["Your passwords are in an encrypted file: unlock it in Settings \u2192 Accounts."]
+    assert actions.keychain_notice is None
     actions.shutdown()
 
 
