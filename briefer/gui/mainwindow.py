@@ -25,7 +25,9 @@ from briefer.gui.banner import SampleBanner
 from briefer.gui.briefing_pane import BriefingPane
 from briefer.gui.briefing_session import BriefingSession
 from briefer.gui.dialogs import BriefingFiles, Choice, RecoverChanges, TemplateChooser, UnsavedChanges
+from briefer.gui.distribution_actions import DistributionActions
 from briefer.gui.indexing import ArchiveStatus, ImportFlow
+from briefer.gui.keychain import Keychain
 from briefer.gui.reader import ReaderPane
 from briefer.gui.reader_view import ReaderView
 from briefer.gui.search_pane import SearchPane, excerpt_of
@@ -55,6 +57,7 @@ class MainWindow(QMainWindow):
         archive: Archive,
         settings: QSettings,
         recovery_dir: Path | None = None,
+        keychain: Keychain | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -104,6 +107,12 @@ class MainWindow(QMainWindow):
         self._connect_flow()
         self._connect_panes()
         self._connect_briefing()
+        self.distribution = DistributionActions(
+            self, archive, self.session, settings, keychain=keychain, archive_busy=lambda: self.flow.busy
+        )
+        self.distribution.install(self.menuBar(), self.briefing_menu)
+        self.distribution.message.connect(self.status.report)
+        self.distribution.archive_changed.connect(self.search.refresh)
         self._window_settings.restore(self, self.splitter)
         self._window_settings.restore_splitter(BRIEFING_SPLITTER, self.briefing.splitter)
         self._update_title()
@@ -117,6 +126,7 @@ class MainWindow(QMainWindow):
         self.flow.start()
         self._open_initial_briefing()
         self.session.start_autosave()
+        self.distribution.start()
 
     def _open_initial_briefing(self) -> None:
         recoveries = self.session.recoveries()
@@ -192,7 +202,7 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addAction(self.find_action)
 
-        briefing_menu = self.menuBar().addMenu("&Briefing")
+        self.briefing_menu = briefing_menu = self.menuBar().addMenu("&Briefing")
         briefing_menu.addAction(self.add_to_briefing_action)
         briefing_menu.addSeparator()
         briefing_menu.addActions(pane.add_actions)
@@ -554,4 +564,5 @@ class MainWindow(QMainWindow):
         mime.release_clipboard()
         self.search.shutdown()
         self.reader.shutdown()
+        self.distribution.shutdown()  # a feed fetch must end before the archive closes
         self.flow.shutdown()

@@ -10,6 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import keyring
 import pytest
 from PySide6.QtCore import QDir, QSettings, QStandardPaths
 
@@ -17,6 +18,7 @@ from briefer.core import paths
 from briefer.core.archive import SAMPLE_EXCLUDE, Archive
 from briefer.gui.mainwindow import MainWindow
 from tests.conftest import write_article
+from tests.core.smtp_server import MemoryKeyring
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -24,6 +26,16 @@ def qt_session() -> None:
     # Anything that still asks Qt for a standard location gets a test folder, never the user's.
     QStandardPaths.setTestModeEnabled(True)
     QDir.addSearchPath("icons", str(paths.RESOURCES / "icons"))
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Windows check the keychain at start: tests get an empty in-memory one, never the user's."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -136,7 +136,9 @@ def test_a_reader_selection_dropped_on_a_section_becomes_an_exact_excerpt(
     assert blocks(window, "background") == []
 
 
-def test_a_search_result_dropped_quotes_its_matching_paragraph(make_window, filled_archive, qtbot, no_dialogs):
+def test_a_search_result_dropped_quotes_its_matching_paragraph(
+    make_window, filled_archive, qtbot, no_dialogs
+):
     window = open_window(make_window, qtbot)
     read_first_hit(window, qtbot, "grain")
     results = window.search.model

@@ -49,6 +49,7 @@ from briefer.gui.briefing_model import BriefingModel
 from briefer.gui.distribution_actions import DistributionActions
 from briefer.gui.feeds_dialog import FeedScheduler, FeedsDialog
 from briefer.gui.keychain import ENCRYPTED_FILE_KEY, Keychain
+from briefer.gui.mainwindow import MainWindow
 from briefer.gui.send_dialog import SendDialog
 from tests.conftest import corpus_path
 from tests.core.smtp_server import (
@@ -566,18 +567,16 @@ def test_every_control_of_the_send_dialog_has_an_accessible_name(qtbot, model, k
 
 # -- wired into the main window ------------------------------------------------------------------
 def test_the_actions_install_into_the_window_and_warn_about_a_missing_keychain(
-    qtbot, make_window, archive, settings, no_keychain, book
+    qtbot, archive, settings, no_keychain, book
 ):
-    window = make_window()
-    actions = DistributionActions(window, archive, window.session, settings, keychain=no_keychain)
+    window = MainWindow(archive=archive, settings=settings, keychain=no_keychain)
+    qtbot.addWidget(window)
+    actions = window.distribution
     menu_bar = window.menuBar()
     briefing_menu = next(a.menu() for a in menu_bar.actions() if a.text() == "&Briefing")
-    if not any(a.text() == "&Help" for a in menu_bar.actions()):
-        menu_bar.addMenu("&Help")
-    settings_menu = actions.install(menu_bar, briefing_menu)
+    settings_menu = next(a.menu() for a in menu_bar.actions() if a.text() == "&Settings")
     assert [a.text() for a in settings_menu.actions()] == ["&Accounts\u2026", "&Feeds\u2026"]
-    titles = [a.text() for a in menu_bar.actions()]
-    assert titles.index("&Settings") == titles.index("&Help") - 1  # Help stays last
+    assert [a.text() for a in menu_bar.actions()][-1] == "&Settings"
     assert briefing_menu.actions()[-1] is actions.send_action
     assert actions.send_action.shortcut().toString() == "Ctrl+Shift+M"
 

@@ -185,3 +185,17 @@ def test_first_window_has_the_default_size_and_proportions(make_window, filled_a
     total = results + reader + briefing
     assert 0.25 < results / total < 0.35  # search : reader : briefing = 3 : 4 : 3
     assert 0.35 < reader / total < 0.45
+
+
+def test_every_feature_is_in_a_menu(make_window, filled_archive, qtbot):
+    window = open_window(make_window, qtbot)
+    menus = {
+        menu.title().replace("&", ""): [a.text().replace("&", "") for a in menu.actions() if a.text()]
+        for menu in (a.menu() for a in window.menuBar().actions())
+        if menu is not None
+    }
+    assert list(menus) == ["File", "Edit", "Briefing", "Archive", "Settings"]
+    assert "Export to Word\u2026" in menus["File"]
+    assert {"Briefing Properties\u2026", "Edit Citation\u2026", "Send\u2026"} <= set(menus["Briefing"])
+    assert {"Accounts\u2026", "Feeds\u2026"} <= set(menus["Settings"])
+    assert {"Add Folder\u2026", "Cancel Import"} <= set(menus["Archive"])
