@@ -203,6 +203,13 @@ class ImportFlow(QObject):
             task.finished.connect(self._continue_start)
         task.start()
 
+    @Slot()
+    def refresh_status(self) -> None:
+        """Read the archive's size again (another component changed it, e.g. a feed fetch);
+        when a task runs, its end refreshes the status anyway."""
+        if not self.busy and not self._closing:
+            self._read_status()
+
     def _begin(self, task: BackgroundTask) -> BackgroundTask:
         self._task = task
         self.busy_changed.emit(True)

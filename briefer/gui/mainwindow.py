@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         self.distribution.install(self.menuBar(), self.briefing_menu)
         self.distribution.message.connect(self.status.report)
         self.distribution.archive_changed.connect(self.search.refresh)
+        self.distribution.archive_changed.connect(self.flow.refresh_status)
         self._window_settings.restore(self, self.splitter)
         self._window_settings.restore_splitter(BRIEFING_SPLITTER, self.briefing.splitter)
         self._update_title()

@@ -199,3 +199,12 @@ def test_every_feature_is_in_a_menu(make_window, filled_archive, qtbot):
     assert {"Briefing Properties\u2026", "Edit Citation\u2026", "Send\u2026"} <= set(menus["Briefing"])
     assert {"Accounts\u2026", "Feeds\u2026"} <= set(menus["Settings"])
     assert {"Add Folder\u2026", "Cancel Import"} <= set(menus["Archive"])
+
+
+def test_entries_a_feed_fetch_imported_show_in_the_archive_size(make_window, archive, articles_dir, qtbot):
+    archive.import_paths([articles_dir / "grain.html"])
+    window = open_window(make_window, qtbot)
+    assert window.status.documents.text() == "1 document"
+    archive.import_paths([articles_dir])  # as a feed fetch does, beside the window's own imports
+    window.distribution.archive_changed.emit()
+    qtbot.waitUntil(lambda: window.status.documents.text() == "3 documents")
