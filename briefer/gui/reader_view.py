@@ -51,6 +51,8 @@ class PassageList(QListWidget):
             "The paragraphs that match best: click one to find it, drag it onto a section to quote it"
         )
         self.setWordWrap(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setResizeMode(QListWidget.ResizeMode.Adjust)  # re-wrap the passages when the pane resizes
         self.setDragEnabled(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.setDefaultDropAction(Qt.DropAction.CopyAction)
