@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -34,6 +33,7 @@ from briefer.core.briefing.citations import citation_pieces, format_time, plain
 from briefer.core.briefing.model import BriefingError, Citation, Excerpt
 from briefer.core.extract.source_types import TYPES
 from briefer.gui.briefing_model import BriefingModel, clip
+from briefer.gui.dialogs import ok_cancel_buttons, problem_label
 from briefer.gui.properties_dialog import OptionalDateTime
 
 UNDO_TEXT = "Edit citation"
@@ -124,19 +124,8 @@ class CitationDialog(QDialog):
         self.footnote.setAccessibleName("Footnote preview")
         self.footnote.setWordWrap(True)
         self.footnote.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error = QLabel()
-        self.error.setObjectName("dialogError")
-        self.error.setAccessibleName("Problem")
-        self.error.setWordWrap(True)
-        self.error.setTextFormat(Qt.TextFormat.RichText)
-        self.error.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        for button in self.buttons.buttons():
-            button.setAccessibleName(button.text().replace("&", ""))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.error = problem_label()
+        self.buttons = ok_cancel_buttons(self)
 
         source = QGroupBox("Source")
         form = QFormLayout(source)

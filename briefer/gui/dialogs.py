@@ -26,6 +26,28 @@ from briefer.core.briefing.templates import Template
 BRIEFING_FILTER = "Briefings (*.briefing);;All files (*)"
 
 
+def ok_cancel_buttons(dialog: QDialog) -> QDialogButtonBox:
+    """OK and Cancel wired to the dialog's accept and reject, each with an accessible name."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    for button in buttons.buttons():
+        button.setAccessibleName(button.text().replace("&", ""))
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def problem_label() -> QLabel:
+    """The hidden line a dialog shows a refusal in (rich text, selectable, wrapped)."""
+    label = QLabel()
+    label.setObjectName("dialogError")
+    label.setAccessibleName("Problem")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
 class Choice(enum.Enum):
     SAVE = "save"
     DISCARD = "discard"
@@ -94,13 +116,7 @@ class _ListChooser(QDialog):
         self.list = QListWidget()
         self.list.setAccessibleName(accessible)
         self.list.itemDoubleClicked.connect(self.accept)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        for button in buttons.buttons():
-            button.setAccessibleName(button.text().replace("&", ""))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel_buttons(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.label)
         layout.addWidget(self.list, 1)

@@ -19,7 +19,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefer.core.credentials import BackendStatus, CredentialStore, CredentialsUnavailable
+from briefer.gui.dialogs import ok_cancel_buttons
 
 ENCRYPTED_FILE_KEY = "credentials/encrypted_file"
 ENCRYPTED_FILE_NAME = "briefer-keyring.cfg"
@@ -192,13 +192,7 @@ class PasswordDialog(QDialog):
         self.problem.setObjectName("passwordProblem")
         self.problem.setWordWrap(True)
         self.problem.hide()  # shown with a problem only: no empty gap above the buttons
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        for button in buttons.buttons():
-            button.setAccessibleName(button.text().replace("&", ""))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel_buttons(self)
         form = QFormLayout()
         form.addRow(f"&{field_name}:", self.password)
         if confirm:

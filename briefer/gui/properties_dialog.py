@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -37,6 +36,7 @@ from briefer.core.briefing import edits, markings
 from briefer.core.briefing.model import PORTIONS, Briefing, BriefingError, CuiDesignation, Metadata
 from briefer.gui.block_editor import set_combo, tag_combo
 from briefer.gui.briefing_model import BriefingModel
+from briefer.gui.dialogs import ok_cancel_buttons, problem_label
 
 UNDO_TEXT = "Edit briefing properties"
 PORTION_LABELS = {"U": "unclassified", "CUI": "controlled unclassified"}
@@ -158,20 +158,8 @@ class BriefingPropertiesDialog(QDialog):
         self.cui_hint.setAccessibleName("CUI designation check")
         self.cui_hint.setWordWrap(True)
         self.cui_hint.setTextFormat(Qt.TextFormat.RichText)
-        self.error = QLabel()
-        self.error.setObjectName("dialogError")
-        self.error.setAccessibleName("Problem")
-        self.error.setWordWrap(True)
-        self.error.setTextFormat(Qt.TextFormat.RichText)
-        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        for button in self.buttons.buttons():
-            button.setAccessibleName(button.text().replace("&", ""))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.error = problem_label()
+        self.buttons = ok_cancel_buttons(self)
 
         heading = QFormLayout()
         heading.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
