@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
+
+from tests.core.smtp_server import MemoryKeyring
 
 # Before anything imports Qt: no windows pop up, and CI needs no display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -46,3 +50,13 @@ def write_article(
     path = folder / f"{name}.txt"
     path.write_text("\n".join(header) + "\n\n" + body + "\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """The process-wide keyring (what the CLI and the window find) replaced by an in-memory one."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)

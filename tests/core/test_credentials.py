@@ -8,10 +8,8 @@ left (data directory, settings, logs, drafts) for the secrets.
 from __future__ import annotations
 
 import base64
-import io
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,39 +28,21 @@ from briefer.core.credentials import (
     check_backend,
     obtain_secret,
 )
+from tests.core.cli_support import Cli
 from tests.core.smtp_server import PASSWORD, USER, MemoryKeyring, make_certificate, smtp_server
 
 pytestmark = pytest.mark.timeout(60)
 
 
 @pytest.fixture
-def memory() -> Iterator[MemoryKeyring]:
-    """The process-wide keyring (what the CLI finds) replaced by an in-memory one."""
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+def memory(memory_keyring: MemoryKeyring) -> MemoryKeyring:
+    """The process-wide keyring (what the CLI finds): an in-memory one."""
+    return memory_keyring
 
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
     return tmp_path / "data"
-
-
-class Cli:
-    def __init__(self, data: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.data, self.capsys, self.monkeypatch = data, capsys, monkeypatch
-        self.out = self.err = ""
-        self.printed: list[str] = []
-
-    def __call__(self, *args: str, stdin: str = "") -> int:
-        self.monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        status = main(["--data-dir", str(self.data), *args])
-        captured = self.capsys.readouterr()
-        self.out, self.err = captured.out, captured.err
-        self.printed += [self.out, self.err]
-        return status
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
 import ssl
 import threading
@@ -22,11 +21,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 from keyring.backends import fail
 
-from briefer.cli import main
 from briefer.core import subscriptions
 from briefer.core.archive import LOCK_FILE, Archive, ArchiveBusy
 from briefer.core.credentials import CredentialStore
@@ -39,6 +36,7 @@ from briefer.core.subscriptions import (
     fetch_feeds,
 )
 from tests.conftest import corpus_path
+from tests.core.cli_support import Cli
 from tests.core.smtp_server import MemoryKeyring, free_port, make_certificate
 
 pytestmark = pytest.mark.timeout(60)
@@ -507,28 +505,9 @@ def test_the_schedule_says_which_feeds_are_due(tmp_path: Path) -> None:
 
 # -- the command line ---------------------------------------------------------------------
 @pytest.fixture
-def keychain() -> Iterator[MemoryKeyring]:
-    """The process-wide keyring (what the CLI finds) replaced by an in-memory one."""
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
-
-
-class Cli:
-    def __init__(self, data: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.data, self.capsys, self.monkeypatch = data, capsys, monkeypatch
-        self.out = self.err = ""
-        self.printed: list[str] = []
-
-    def __call__(self, *args: str, stdin: str = "") -> int:
-        self.monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        status = main(["--data-dir", str(self.data), *args])
-        captured = self.capsys.readouterr()
-        self.out, self.err = captured.out, captured.err
-        self.printed += [self.out, self.err]
-        return status
+def keychain(memory_keyring: MemoryKeyring) -> MemoryKeyring:
+    """The process-wide keyring (what the CLI finds): an in-memory one."""
+    return memory_keyring
 
 
 def test_feeds_from_the_command_line(

@@ -10,7 +10,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 from PySide6.QtCore import QDir, QSettings, QStandardPaths
 
@@ -29,13 +28,9 @@ def qt_session() -> None:
 
 
 @pytest.fixture(autouse=True)
-def memory_keyring() -> Iterator[MemoryKeyring]:
+def windows_use_a_memory_keyring(memory_keyring: MemoryKeyring) -> MemoryKeyring:
     """Windows check the keychain at start: tests get an empty in-memory one, never the user's."""
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+    return memory_keyring
 
 
 @pytest.fixture
