@@ -1,7 +1,12 @@
-"""`python -m briefer`: the same entry point as the `briefer` command."""
+"""`python -m briefer`: the same entry point as the `briefer` command (and the frozen app's)."""
 
+import multiprocessing
 import sys
 
-from briefer.cli import main
+if __name__ == "__main__":
+    # First of all: in a frozen app, parser worker processes start by re-running this executable.
+    multiprocessing.freeze_support()
 
-sys.exit(main())
+    from briefer.cli import main
+
+    sys.exit(main())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import multiprocessing
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -208,6 +209,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"briefer {__version__}")
     parser.add_argument(
+        "--self-test",
+        action="store_const",
+        dest="run",
+        const=_run_self_test,
+        default=argparse.SUPPRESS,
+        help="check this installation end to end in a temporary folder (offscreen), then exit",
+    )
+    parser.add_argument(
         "--data-dir",
         metavar="DIR",
         help=f"where the catalog and index live (default: ${paths.DATA_DIR_ENV}, "
@@ -271,6 +280,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _run_self_test(args: argparse.Namespace) -> int:
+    from briefer import selftest  # Qt only when the self-test runs
+
+    return selftest.run()
+
+
 def _run_gui(args: argparse.Namespace) -> int:
     from briefer.gui.app import main as gui_main  # Qt only when the window is wanted
 
@@ -278,6 +293,7 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # a frozen app's parser processes re-run it: let them be workers
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,

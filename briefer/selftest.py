@@ -1,0 +1,373 @@
+"""`briefer --self-test`: prove that this installation works, end to end, in a throwaway folder.
+
+It is the check of a built app (`make check-dist` runs the frozen binary's
+self-test) and works the same from a checkout (`.venv/bin/briefer --self-test`):
+
+1. keyring finds its backends (a frozen build without keyring's entry-point
+   metadata silently falls back to "no keychain");
+2. the language model loads (py3langid's data, unpacked to a temporary cache);
+3. the main window opens (offscreen unless QT_QPA_PLATFORM says otherwise);
+4. the window imports the bundled sample archive into a temporary data folder,
+   through parser worker processes: in a frozen app each one re-runs the
+   executable, which only works when the entry point calls freeze_support();
+5. a search typed in the window finds the sample's articles;
+6. a small briefing is built from the best hit and saved;
+7. it is exported to Word, and 8. the .docx is verified: opened again, every
+   quote and its footnote found, every source checked against the archive.
+
+Each step prints one line; the first failure stops the test with its reason
+and keeps the temporary folder for a look.  Exit status 0 only when all pass.
+The user's archive, settings, keychain and caches are never touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from briefer import __version__
+from briefer.core import paths
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from briefer.core.archive import Archive
+    from briefer.core.briefing.model import Briefing
+    from briefer.gui.mainwindow import MainWindow
+
+QUERY = "Vostochny"  # in most of the sample's articles
+GERMAN = (
+    "Die Regierung in Seoul teilte am Mittwoch mit, dass die Lieferungen von Munition über die "
+    "Grenze weitergehen und die Gespräche über eine Zusammenarbeit fortgesetzt werden."
+)
+WINDOW_TIMEOUT = 60.0
+IMPORT_TIMEOUT = 300.0  # 24 small files; generous for a busy two-core machine
+SEARCH_TIMEOUT = 60.0
+# What the offscreen platform says about every window; not a problem.
+QT_NOISE = ("This plugin does not support propagateSizeHints", "This plugin does not support raise")
+LANGID_ENV = "BRIEFER_CACHE_DIR"
+
+
+class StepFailed(Exception):
+    """A step did not do what it should; the message says what happened instead."""
+
+
+def seconds_since_process_start() -> float | None:
+    """How long this process has run (Linux: from /proc, so a frozen app's loader counts too)."""
+    try:
+        stat = Path("/proc/self/stat").read_text()
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        ticks = os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, AttributeError):
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (name) "; field 22 is the start time
+    return uptime - int(fields[19]) / ticks
+
+
+@dataclass
+class SelfTest:
+    """The steps, run in order against one temporary folder."""
+
+    out: TextIO = sys.stdout
+    root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="briefer-selftest-")))
+    app: QApplication | None = None
+    window: MainWindow | None = None
+    archive: Archive | None = None
+    briefing: Briefing | None = None
+    docx: Path | None = None
+    qt_messages: list[str] = field(default_factory=list)
+    previous_qt_handler: Any = field(default=None, init=False, repr=False)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    # -- running -------------------------------------------------------------------
+    def run(self) -> int:
+        started = time.perf_counter()
+        frozen = "frozen build" if getattr(sys, "frozen", False) else "Python package"
+        self.say(
+            f"Briefer {__version__} self-test ({frozen}, Python {sys.version.split()[0]}, {sys.platform}); "
+            f"temporary folder {self.root}"
+        )
+        steps: list[tuple[str, Callable[[], str]]] = [
+            ("keyring backends", self.step_keyring),
+            ("language model", self.step_language),
+            ("main window", self.step_window),
+            ("sample import", self.step_import),
+            ("search", self.step_search),
+            ("briefing", self.step_briefing),
+            ("Word export", self.step_export),
+            ("verification", self.step_verify),
+        ]
+        failed = ""
+        with self._environment():
+            for name, step in steps:
+                step_started = time.perf_counter()
+                try:
+                    detail = step()
+                except Exception as exc:  # every failure is reported as a step that failed
+                    failed = name
+                    reason = str(exc) if isinstance(exc, StepFailed) else traceback.format_exc().rstrip()
+                    self.say(f"  FAILED  {name}: {reason}")
+                    break
+                self.say(f"  ok      {name}: {detail} ({time.perf_counter() - step_started:.2f} s)")
+            try:
+                self._close()
+            except Exception:  # closing must not hide the outcome; report it as a failure of its own
+                failed = failed or "closing"
+                self.say(f"  FAILED  closing: {traceback.format_exc().rstrip()}")
+        for message in self.qt_messages:
+            self.say(f"  note    Qt: {message}")
+        total = time.perf_counter() - started
+        if failed:
+            self.say(f"self-test FAILED at {failed} after {total:.1f} s; files kept in {self.root}")
+            return 1
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.say(f"self-test passed in {total:.1f} s")
+        return 0
+
+    def say(self, line: str) -> None:
+        print(line, file=self.out, flush=True)
+
+    @contextlib.contextmanager
+    def _environment(self) -> Iterator[None]:
+        """A private language-model cache (inherited by the parser processes), restored afterwards."""
+        previous = os.environ.get(LANGID_ENV)
+        os.environ[LANGID_ENV] = str(self.root / "cache")
+        try:
+            yield
+        finally:
+            if previous is None:
+                os.environ.pop(LANGID_ENV, None)
+            else:
+                os.environ[LANGID_ENV] = previous
+
+    def _close(self) -> None:
+        if self.window is not None:
+            self.window.close()  # cancels and waits for background work
+            self.window.deleteLater()
+            self.window = None
+        if self.app is not None:
+            self._wait(lambda: True, 1.0, "closing")  # deliver the deferred deletes
+        if self.archive is not None:
+            self.archive.close()
+            self.archive = None
+        if self.app is not None:
+            from PySide6.QtCore import qInstallMessageHandler
+
+            qInstallMessageHandler(self.previous_qt_handler)
+
+    # -- the steps ------------------------------------------------------------------
+    def step_keyring(self) -> str:
+        from briefer.core.credentials import check_backend
+
+        names = sorted(ep.name for ep in importlib.metadata.entry_points(group="keyring.backends"))
+        if not names:
+            raise StepFailed(
+                "keyring found no backends (its entry-point metadata is missing from this build): "
+                "passwords could never be kept in the system keychain"
+            )
+        expected = {"linux": "SecretService", "darwin": "macOS", "win32": "Windows"}.get(sys.platform)
+        if expected and expected not in names:
+            raise StepFailed(f"keyring's {expected} backend is not registered (found {', '.join(names)})")
+        status = check_backend(probe=False)  # no probe: never make a desktop show its unlock dialog
+        in_use = "usable" if status.usable else "not usable here"
+        return f"{len(names)} registered ({', '.join(names)}); {status.backend or 'none'} {in_use}"
+
+    def step_language(self) -> str:
+        from briefer.core.extract import language
+
+        code = language.detect(GERMAN)
+        if code != "de":
+            raise StepFailed(f"a German sentence was identified as {code!r}, not 'de'")
+        return "a German sentence identified as 'de'"
+
+    def step_window(self) -> str:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from PySide6.QtCore import QSettings, qInstallMessageHandler
+
+        from briefer.core.archive import Archive
+        from briefer.core.credentials import CredentialStore
+        from briefer.gui.app import create_application
+        from briefer.gui.keychain import Keychain
+        from briefer.gui.mainwindow import MainWindow
+
+        self.previous_qt_handler = qInstallMessageHandler(self._qt_message)
+        self.app = create_application([sys.argv[0] if sys.argv else "briefer"])
+        self.archive = Archive(self.data_dir)
+        settings = QSettings(str(self.root / "settings.ini"), QSettings.Format.IniFormat)
+        keychain = Keychain(self.data_dir, settings, system=CredentialStore.for_session())
+        self.window = MainWindow(archive=self.archive, settings=settings, keychain=keychain)
+        self.window.show()
+        window = self.window
+        self._wait(lambda: window.isVisible() and window.windowHandle() is not None, WINDOW_TIMEOUT, "window")
+        since_start = seconds_since_process_start()
+        platform = self.app.platformName()
+        when = f", {since_start:.2f} s after the process started" if since_start is not None else ""
+        return f"shown on the {platform!r} platform{when}"
+
+    def step_import(self) -> str:
+        window, archive = self._need_window()
+        if not paths.SAMPLE_ARCHIVE.is_dir():
+            raise StepFailed(f"the sample archive is missing: {paths.SAMPLE_ARCHIVE}")
+        reports: list[str] = []
+        failures: list[str] = []
+        window.flow.reported.connect(reports.append)
+        window.flow.failed.connect(failures.append)
+        window.start()  # an empty archive: the window imports the sample, in the background
+        self._wait(lambda: bool(reports or failures), IMPORT_TIMEOUT, "the sample import")
+        self._wait(lambda: not window.flow.busy, WINDOW_TIMEOUT, "the archive status")
+        if failures:
+            raise StepFailed("; ".join(failures))
+        stats = archive.stats()
+        expected = _sample_articles()
+        if stats.failed or stats.documents != expected:
+            failed = "; ".join(f"{f.path}: {f.reason}" for f in archive.catalog.failures())
+            raise StepFailed(
+                f"{stats.documents} of {expected} sample articles imported, {stats.failed} failed"
+                + (f": {failed}" if failed else "")
+            )
+        return reports[-1] if reports else f"{stats.documents} documents"
+
+    def step_search(self) -> str:
+        window, archive = self._need_window()
+        pane = window.search
+        pane.query.setText(QUERY)
+        pane.search_now()
+        self._wait(lambda: pane.model.rowCount() > 0 and not pane.searching, SEARCH_TIMEOUT, "search results")
+        shown = pane.model.rowCount()
+        found = len(archive.search(QUERY, limit=100).hits)
+        if found != shown:
+            raise StepFailed(f"the window lists {shown} hits for {QUERY!r}, the archive finds {found}")
+        return f"{shown} hits for {QUERY!r} in the window"
+
+    def step_briefing(self) -> str:
+        from briefer.core.briefing import edits, storage, templates
+        from briefer.core.briefing.excerpts import hit_excerpt
+        from briefer.core.briefing.model import Paragraph, resolve_section
+
+        window, archive = self._need_window()
+        hit = window.search.model.hit(0)
+        document = archive.document(hit.id)
+        if document is None:
+            raise StepFailed(f"the best hit {hit.id} is not in the catalog")
+        briefing = templates.new_briefing(templates.load("assessment"), title="Self-test briefing")
+        excerpt = hit_excerpt(document, [(p.start, p.end) for p in hit.passages])
+        edits.add_block(briefing, resolve_section(briefing, "Background").id, excerpt)
+        analysis = Paragraph("The self-test quotes the sample archive's best match.", cites=[excerpt.id])
+        edits.add_block(briefing, resolve_section(briefing, "Analysis").id, analysis)
+        path = self.root / "self-test.briefing"
+        storage.save(briefing, path)
+        self.briefing = storage.load(path)
+        return f"one excerpt of {document.title!r} and a paragraph citing it, saved and read back"
+
+    def step_export(self) -> str:
+        from briefer.core.briefing.excerpts import check_sources
+        from briefer.core.export.docx_export import export_docx
+
+        _, archive = self._need_window()
+        briefing = self._need_briefing()
+        checks = check_sources(briefing, archive.document, archive.catalog.text_version)
+        self.docx = self.root / "self-test.docx"
+        report = export_docx(briefing, self.docx, checks=checks)
+        if report.footnotes < 1 or report.missing or report.warnings:
+            raise StepFailed(
+                f"{report.footnotes} footnotes, missing sources {report.missing}, warnings {report.warnings}"
+            )
+        size = self.docx.stat().st_size
+        return f"{self.docx.name}: {size:,} bytes, {report.footnotes} footnote(s), {report.sources} source(s)"
+
+    def step_verify(self) -> str:
+        _, archive = self._need_window()
+        briefing = self._need_briefing()
+        if self.docx is None or not self.docx.is_file():
+            raise StepFailed("no exported document to verify")
+        return verify_export(briefing, self.docx, archive)
+
+    # -- helpers -------------------------------------------------------------------
+    def _need_window(self) -> tuple[MainWindow, Archive]:
+        if self.window is None or self.archive is None:
+            raise StepFailed("the window is not open")
+        return self.window, self.archive
+
+    def _need_briefing(self) -> Briefing:
+        if self.briefing is None:
+            raise StepFailed("no briefing was built")
+        return self.briefing
+
+    def _wait(self, done: Callable[[], bool], timeout: float, what: str) -> None:
+        """Run the event loop until `done()` (checked every 20 ms), or fail after `timeout` s."""
+        from PySide6.QtCore import QEventLoop, QTimer
+
+        deadline = time.monotonic() + timeout
+        while True:
+            loop = QEventLoop()
+            QTimer.singleShot(20, loop.quit)
+            loop.exec()
+            if done():
+                return
+            if time.monotonic() > deadline:
+                raise StepFailed(f"gave up waiting for {what} after {timeout:.0f} s")
+
+    def _qt_message(self, kind: Any, context: Any, message: str) -> None:
+        if message.startswith(QT_NOISE):
+            return
+        if self.previous_qt_handler is not None:  # e.g. pytest-qt, which fails a test on a warning
+            self.previous_qt_handler(kind, context, message)
+        else:
+            self.qt_messages.append(message)
+
+
+def _sample_articles() -> int:
+    from briefer.core.archive import SAMPLE_EXCLUDE
+
+    return sum(1 for p in paths.SAMPLE_ARCHIVE.rglob("*") if p.is_file() and p.name not in SAMPLE_EXCLUDE)
+
+
+def verify_export(briefing: Briefing, docx_path: Path, archive: Archive) -> str:
+    """Open the .docx again: every quote is in its text, footnotes exist, every source checks out."""
+    import docx
+    from lxml import etree
+
+    from briefer.core.briefing.excerpts import check_sources
+    from briefer.core.briefing.model import excerpts
+
+    document = docx.Document(str(docx_path))
+    body = " ".join(" ".join(p.text for p in document.paragraphs).split())
+    quotes = list(excerpts(briefing).values())
+    absent = [e.id for e in quotes if " ".join(e.quote.split()) not in body]
+    if absent:
+        raise StepFailed(f"quotes not found in the document's text: {', '.join(absent)}")
+    with zipfile.ZipFile(docx_path) as package:
+        try:
+            footnotes_xml = package.read("word/footnotes.xml")
+        except KeyError:
+            raise StepFailed("the document has no footnotes part") from None
+    footnotes = " ".join("".join(etree.fromstring(footnotes_xml).itertext()).split())
+    uncited = [
+        e.id for e in quotes if e.citation.title and " ".join(e.citation.title.split()) not in footnotes
+    ]
+    if uncited:
+        raise StepFailed(f"no footnote names the source of {', '.join(uncited)}")
+    checks = check_sources(briefing, archive.document, archive.catalog.text_version)
+    bad = {doc_id: check for doc_id, check in checks.items() if check.status != "ok"}
+    if bad:
+        raise StepFailed("; ".join(f"{d}: {c.status} {c.detail}" for d, c in bad.items()))
+    return f"{len(quotes)} quote(s) and footnote(s) found, {len(checks)} source(s) match the archive"
+
+
+def run(out: TextIO = sys.stdout) -> int:
+    """Run every step; 0 when all passed."""
+    return SelfTest(out=out).run()
