@@ -86,6 +86,9 @@ def citation_pieces(
     if page is not None:
         locator += f", p. {page}"
     tail = [locator]
+    if citation.also_carried_by > 0:  # syndicated copies: one source, however many outlets ran it
+        others = citation.also_carried_by
+        tail.append(f"also carried by {others} outlet{'' if others == 1 else 's'}")
     if full:
         if citation.captured_at is not None:
             tail.append(f"captured {format_time(citation.captured_at)}")

@@ -50,7 +50,7 @@ def _time(value: datetime | None) -> str | None:
 
 
 def citation_to_dict(c: Citation) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "doc_id": c.doc_id,
         "title": c.title,
         "author": c.author,
@@ -63,6 +63,9 @@ def citation_to_dict(c: Citation) -> dict[str, Any]:
         "text_hash": c.text_hash,
         "captured_at": _time(c.captured_at),
     }
+    if c.also_carried_by:  # only when some: older files and readers stay as they were
+        data["also_carried_by"] = c.also_carried_by
+    return data
 
 
 def block_to_dict(block: Block) -> dict[str, Any]:
@@ -214,6 +217,7 @@ def citation_from(r: _Reader) -> Citation:
         language=r.text("language"),
         text_hash=r.text("text_hash"),
         captured_at=r.time("captured_at"),
+        also_carried_by=max(0, r.number("also_carried_by") or 0),
     )
 
 

@@ -33,7 +33,13 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def citation_of(document: Document, *, captured_at: datetime | None = None) -> Citation:
+# Document id -> how many other outlets carried the same story (`Archive.also_carried_by`).
+CarriedBy = Callable[[str], int]
+
+
+def citation_of(
+    document: Document, *, captured_at: datetime | None = None, carried_by: CarriedBy | None = None
+) -> Citation:
     """A snapshot of what the archive knows about the document, for citing it later."""
     return Citation(
         doc_id=document.id,
@@ -47,6 +53,7 @@ def citation_of(document: Document, *, captured_at: datetime | None = None) -> C
         language=document.language,
         text_hash=document.text_hash,
         captured_at=captured_at or datetime.now(UTC).replace(microsecond=0),
+        also_carried_by=carried_by(document.id) if carried_by is not None else 0,
     )
 
 
@@ -58,6 +65,7 @@ def excerpt_from_span(
     page: int | None = None,
     comment: str = "",
     portion: str | None = "U",
+    carried_by: CarriedBy | None = None,
 ) -> Excerpt:
     size = len(document.text)
     if not 0 <= start < end <= size:
@@ -74,7 +82,7 @@ def excerpt_from_span(
         start=start,
         end=end,
         quote_sha256=sha256_text(quote),
-        citation=citation_of(document),
+        citation=citation_of(document, carried_by=carried_by),
         page=page,
         comment=comment,
         portion=portion,
@@ -88,6 +96,7 @@ def excerpt_from_quote(
     page: int | None = None,
     comment: str = "",
     portion: str | None = "U",
+    carried_by: CarriedBy | None = None,
 ) -> Excerpt:
     """An excerpt of the first place the quote occurs; the stored quote is the document's own text."""
     try:
@@ -96,7 +105,9 @@ def excerpt_from_quote(
         raise QuoteNotFound(
             f"{exc}: document {document.id} ({document.title!r}) does not contain \u201c{_clip(quote)}\u201d"
         ) from None
-    return excerpt_from_span(document, start, end, page=page, comment=comment, portion=portion)
+    return excerpt_from_span(
+        document, start, end, page=page, comment=comment, portion=portion, carried_by=carried_by
+    )
 
 
 def _clip(text: str, width: int = 80) -> str:
@@ -213,22 +224,26 @@ def lead_paragraph_span(document: Document) -> tuple[int, int]:
     return next(((a, b) for a, b in body if b - a >= LEAD_MIN_CHARS), body[0])
 
 
-def lead_excerpt(document: Document) -> Excerpt:
+def lead_excerpt(document: Document, *, carried_by: CarriedBy | None = None) -> Excerpt:
     """An excerpt of the document's lead paragraph (what dragging a search result quotes)."""
     start, end = lead_paragraph_span(document)
-    return excerpt_from_span(document, start, end, page=document.page_at(start))
+    return excerpt_from_span(document, start, end, page=document.page_at(start), carried_by=carried_by)
 
 
-def passage_excerpt(document: Document, start: int, end: int) -> Excerpt:
+def passage_excerpt(
+    document: Document, start: int, end: int, *, carried_by: CarriedBy | None = None
+) -> Excerpt:
     """An excerpt of a passage hit (a span of the document's text), with the page it is on."""
-    return excerpt_from_span(document, start, end, page=document.page_at(start))
+    return excerpt_from_span(document, start, end, page=document.page_at(start), carried_by=carried_by)
 
 
-def hit_excerpt(document: Document, passages: Sequence[tuple[int, int]]) -> Excerpt:
+def hit_excerpt(
+    document: Document, passages: Sequence[tuple[int, int]], *, carried_by: CarriedBy | None = None
+) -> Excerpt:
     """What dragging a search result quotes: its best passage, else the document's lead paragraph."""
     for start, end in passages:
         try:
-            return passage_excerpt(document, start, end)
+            return passage_excerpt(document, start, end, carried_by=carried_by)
         except SpanError:  # a passage of another text version: try the next, then the lead
             continue
-    return lead_excerpt(document)
+    return lead_excerpt(document, carried_by=carried_by)

@@ -63,6 +63,7 @@ class Citation:
     language: str = ""
     text_hash: str = ""  # SHA-256 of the normalized text version the span points into
     captured_at: datetime | None = None  # when this snapshot was taken
+    also_carried_by: int = 0  # how many other outlets carried the same story (near-duplicate copies)
 
 
 @dataclass
