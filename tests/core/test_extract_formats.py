@@ -7,6 +7,7 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pytest
 
 from briefer.core.extract import Part, extract_bytes, extract_parts
@@ -128,10 +129,36 @@ def test_real_report_pdf_keeps_page_numbers() -> None:
 @pytest.mark.skipif(
     __import__("shutil").which("tesseract") is None, reason="tesseract is not installed (OCR is optional)"
 )
-def test_scanned_pdf_is_read_by_ocr_when_tesseract_is_installed() -> None:
-    path = corpus_path("awkward", "pdf", "pypdf", "resources", "imagemagick-CCITTFaxDecode.pdf")
-    part = parts_of(path.read_bytes(), path.name)[""]
-    assert part.extracted is None or "ocr" in part.extracted.flags
+def test_scanned_pdf_is_read_by_ocr_when_tesseract_is_installed(tmp_path: Path) -> None:
+    scanned = scan_of_first_page(corpus_path("news-archive", "pdf", "IF10753.6.pdf"), tmp_path / "scan.pdf")
+    assert pdfium.PdfDocument(scanned)[0].get_textpage().get_text_range() == ""  # an image only
+    doc = extract_bytes(scanned.read_bytes(), scanned)
+    assert "ocr" in doc.flags
+    assert "ENERGY STAR Program" in doc.text
+    assert doc.pages == (0,)  # one page, numbered, so excerpts can cite "p. 1"
+
+
+def test_ocr_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scanned = scan_of_first_page(corpus_path("news-archive", "pdf", "IF10753.6.pdf"), tmp_path / "scan.pdf")
+    monkeypatch.setenv("BRIEFER_OCR", "0")
+    part = parts_of(scanned.read_bytes(), scanned.name)[""]
+    assert (part.status, part.reason) == ("failed", "no text layer (scanned)")
+
+
+def scan_of_first_page(source: Path, target: Path) -> Path:
+    """A PDF whose one page is a 200 dpi picture of `source`'s first page: a scan, no text layer."""
+    page = pdfium.PdfDocument(source)[0]
+    bitmap = page.render(scale=200 / 72, grayscale=True)
+    width, height = page.get_size()
+    scan = pdfium.PdfDocument.new()
+    new_page = scan.new_page(width, height)
+    image = pdfium.PdfImage.new(scan)
+    image.set_bitmap(bitmap)
+    image.set_matrix(pdfium.PdfMatrix().scale(width, height))
+    new_page.insert_obj(image)
+    new_page.gen_content()
+    scan.save(str(target))
+    return target
 
 
 # -- Word ---------------------------------------------------------------------------------

@@ -185,6 +185,9 @@ def _ocr_pages(pdf: Any) -> list[str]:
                     capture_output=True,
                     timeout=OCR_TIMEOUT_S,
                     check=False,
+                    # One thread: the parse workers already use every core, and tesseract's
+                    # OpenMP threads spin against them (a page took 20 s instead of 3).
+                    env={**os.environ, "OMP_THREAD_LIMIT": "1"},
                 )
                 texts.append(normalize(_paragraphs(done.stdout.decode("utf-8", "replace"))))
             except (OSError, subprocess.TimeoutExpired):
