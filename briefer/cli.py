@@ -277,6 +277,9 @@ def build_parser() -> argparse.ArgumentParser:
     from briefer import cli_feeds
 
     cli_feeds.register(commands, _open_archive)
+    from briefer import cli_verify
+
+    cli_verify.register(commands, _open_archive)
     return parser
 
 

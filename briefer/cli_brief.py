@@ -21,7 +21,7 @@ from briefer.core import paths
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits, markings, storage, templates
 from briefer.core.briefing.citations import citation_pieces, format_time, number_sources, plain
-from briefer.core.briefing.excerpts import check_sources, excerpt_from_quote, excerpt_from_span
+from briefer.core.briefing.excerpts import excerpt_from_quote, excerpt_from_span
 from briefer.core.briefing.model import (
     CONFIDENCE_LEVELS,
     LIKELIHOOD_TERMS,
@@ -39,8 +39,10 @@ from briefer.core.briefing.model import (
     section_path,
     walk_sections,
 )
+from briefer.core.briefing.summary import redraft, summary_section
+from briefer.core.briefing.verify import ArchiveLookups, ClusterOf, Verification, verify_briefing
 from briefer.core.distribution import export_and_record
-from briefer.core.export.docx_export import COMMENT_MODES
+from briefer.core.export.docx_export import COMMENT_MODES, UnverifiedQuotes
 from briefer.core.ledger import Ledger
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
@@ -287,18 +289,45 @@ def _cmd_export(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     if out.resolve() == source.resolve():
         return _fail("the output would overwrite the briefing itself; choose another -o")
     briefing = storage.load(source)
-    checks = None
+    checks: Verification | None = None
+    cluster_of: ClusterOf | None = None
     if not args.no_archive_check:
         with open_archive(args) as archive:
-            checks = check_sources(briefing, archive.document, archive.catalog.text_version)
+            lookups = ArchiveLookups.of(archive)
+            checks = verify_briefing(briefing, lookups.document, lookups.text_version)
+            cluster_of = lookups.clusters(e.doc_id for e in excerpts(briefing).values())
     reference = Path(args.reference_docx) if args.reference_docx else None
     ledger = Ledger.for_data_dir(_data_dir(args))  # every export is recorded, failed ones too
-    report = export_and_record(
-        briefing, out, ledger, reference=reference, checks=checks, comments=args.comments
-    )
+    try:
+        report = export_and_record(
+            briefing,
+            out,
+            ledger,
+            reference=reference,
+            checks=checks,
+            allow_unverified=args.allow_unverified,
+            cluster_of=cluster_of,
+            comments=args.comments,
+        )
+    except UnverifiedQuotes as exc:
+        _fail(str(exc))
+        return _fail(
+            f"nothing was written. `briefer verify {source}` shows what changed; "
+            "--allow-unverified exports anyway, with those citations marked \u201c(unverified)\u201d"
+        )
     print(
         f"wrote {out}: {report.sources} source(s), {report.footnotes} footnote(s) in {report.seconds:.2f} s"
     )
+    if report.manifest is not None:
+        print(
+            f"manifest {report.manifest} (its SHA-256 is in the document; check with `briefer verify {out}`)"
+        )
+    if report.unverified:
+        print(
+            f"briefer: {len(report.unverified)} quote(s) no longer match their source and were exported "
+            "marked \u201c(unverified)\u201d",
+            file=sys.stderr,
+        )
     if report.missing:
         listed = "; ".join(f"[{n}] {c.doc_id} {c.title!r}" for n, c in report.missing)
         print(
@@ -308,6 +337,30 @@ def _cmd_export(open_archive: OpenArchive, args: argparse.Namespace) -> int:
         )
     for warning in report.warnings:
         print(f"briefer: warning: {warning}", file=sys.stderr)
+    return 0
+
+
+# -- the source summary ----------------------------------------------------------------
+def _cmd_draft_summary(open_archive: OpenArchive, args: argparse.Namespace) -> int:
+    """Draft the Source Summary section from the citations; an edited draft is never overwritten."""
+    path = Path(args.file)
+    briefing = storage.load(path)
+    section = summary_section(briefing, resolve_section(briefing, args.section).id if args.section else None)
+    cited = [e.doc_id for e in excerpts(briefing).values()]
+    missing: set[str] = set()
+    cluster_of: ClusterOf | None = None
+    if not args.no_archive_check:
+        with open_archive(args) as archive:
+            lookups = ArchiveLookups.of(archive)
+            missing = lookups.missing(cited)
+            cluster_of = lookups.clusters(cited)
+    result = redraft(briefing, section.id, cluster_of=cluster_of, missing=missing)
+    for edit in result.edits:
+        edits.apply(briefing, edit)
+    if result.edits:
+        storage.save(briefing, path)
+    print(result.message)
+    print(f"  [{result.block_id}] {result.text}")
     return 0
 
 
@@ -344,7 +397,8 @@ def _metadata_options(parser: argparse.ArgumentParser) -> None:
 def register(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], open_archive: OpenArchive
 ) -> None:
-    """Add `brief` (new, show, add-excerpt, add-text, add-judgment, set, cite, list-templates), `export`."""
+    """Add `brief` (new, show, add-excerpt, add-text, add-judgment, set, cite, draft-summary,
+    list-templates), `export`."""
     brief = commands.add_parser("brief", help="create and edit briefings (.briefing files)")
     sub = brief.add_subparsers(dest="brief_command", metavar="ACTION", required=True)
 
@@ -420,6 +474,22 @@ def register(
     )
     cite.set_defaults(run=_reporting(_cmd_cite))
 
+    draft = sub.add_parser(
+        "draft-summary",
+        help="draft the Source Summary section from the citations",
+        description="Draft the Source Summary section from the briefing's citations: sources, independent "
+        "sources, source types, date span, single-source judgments, information cutoff. A draft you have "
+        "not edited is replaced; an edited one is kept and the new draft is added after it.",
+    )
+    draft.add_argument("file", help="the .briefing file")
+    draft.add_argument("--section", help="the section (default: the first of kind source_summary)")
+    draft.add_argument(
+        "--no-archive-check",
+        action="store_true",
+        help="do not ask the archive which sources are gone or which are syndicated copies",
+    )
+    draft.set_defaults(run=_reporting(functools.partial(_cmd_draft_summary, open_archive)))
+
     listing = sub.add_parser("list-templates", help="the templates `brief new` can use")
     listing.set_defaults(run=_reporting(_cmd_list_templates))
 
@@ -435,5 +505,10 @@ def register(
     )
     export.add_argument(
         "--no-archive-check", action="store_true", help="do not check the quoted sources against the archive"
+    )
+    export.add_argument(
+        "--allow-unverified",
+        action="store_true",
+        help="export even when quotes no longer match their source; their citations are marked (unverified)",
     )
     export.set_defaults(run=_reporting(functools.partial(_cmd_export, open_archive)))

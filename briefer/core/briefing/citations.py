@@ -9,7 +9,7 @@ reader can tell "unknown" from "forgotten".
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -25,6 +25,7 @@ from briefer.core.briefing.model import (
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MISSING_NOTE = "(source no longer in archive)"
+UNVERIFIED_NOTE = "(unverified)"  # a quote that no longer matches its source, exported anyway
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def citation_pieces(
     portion: str = "",
     page: int | None = None,
     missing: bool = False,
+    unverified: bool = False,
     full: bool = False,
 ) -> list[Piece]:
     """One citation: outlet; author; "title"; date; source type; URL; archive id and short hash.
@@ -94,10 +96,12 @@ def citation_pieces(
             tail.append(f"captured {format_time(citation.captured_at)}")
         tail.append(citation.language.strip() or "language not recorded")
     text = "; ".join(tail) + "."
-    if full:
-        text += " Overall source classification: UNCLASSIFIED."
+    if unverified:
+        text += f" {UNVERIFIED_NOTE}"
     if missing:
         text += f" {MISSING_NOTE}"
+    if full:
+        text += " Overall source classification: UNCLASSIFIED."
     return [*pieces, Piece(text)]
 
 
@@ -149,12 +153,28 @@ def number_sources(briefing: Briefing) -> SourceNumbers:
     return numbers
 
 
-def source_summary(briefing: Briefing, missing: Collection[str] = ()) -> str:
-    """A draft ICD 206 source summary statement computed from the citations (the analyst may rewrite it)."""
+def source_summary(
+    briefing: Briefing,
+    missing: Collection[str] = (),
+    *,
+    cluster_of: Callable[[str], str] | None = None,
+) -> str:
+    """A draft ICD 206 source summary statement computed from the citations (the analyst may rewrite it).
+
+    Number of sources, outlets and excerpts; with `cluster_of` (document id ->
+    near-duplicate cluster id) how many are independent once syndicated copies
+    count once; the share of each source type; the date span; key judgments
+    that rest on a single (independent) source, only on state media, or on
+    none; sources no longer in the archive (`missing` document ids); the
+    information cutoff.
+    """
     numbers = number_sources(briefing)
-    noun = (briefing.metadata.product_line.split() or ["product"])[-1].lower()
-    cutoff = format_time(briefing.metadata.info_cutoff) if briefing.metadata.info_cutoff else None
-    cutoff_line = f" It uses information available as of {cutoff}." if cutoff else ""
+    meta = briefing.metadata
+    noun = (meta.product_line.split() or ["product"])[-1].lower()
+    cutoff = format_time(meta.info_cutoff) if meta.info_cutoff else None
+    cutoff_line = (
+        f" It uses information available as of {cutoff}." if cutoff else " No information cutoff is set."
+    )
     if not len(numbers):
         return f"This {noun} cites no archived sources yet.{cutoff_line}"
     citations = [c for _, c in numbers.ordered()]
@@ -164,12 +184,30 @@ def source_summary(briefing: Briefing, missing: Collection[str] = ()) -> str:
         f"This {noun} cites {_count(len(citations), 'source')} from {_count(len(outlets), 'outlet')}"
         f" ({_count(quoted, 'quoted excerpt')})" + _span([c.published for c in citations]) + "."
     ]
+    clusters = {c.doc_id: (cluster_of or _itself)(c.doc_id) for c in citations}
+    if cluster_of is not None:
+        sentences.append(_independence_line(len(citations), len(set(clusters.values()))))
     sentences.append(_types_line(citations))
-    sentences += _judgment_support(briefing)
+    sentences += _judgment_support(briefing, clusters)
     gone = [n for n, c in numbers.ordered() if c.doc_id in missing]
     if gone:
         sentences.append(f"No longer in the archive: source(s) {', '.join(map(str, gone))}.")
     return " ".join(sentences) + cutoff_line
+
+
+def _itself(doc_id: str) -> str:
+    return doc_id
+
+
+def _independence_line(sources: int, independent: int) -> str:
+    if sources == 1:
+        return "It is a single source."
+    if independent == sources:
+        return f"No source is a syndicated copy of another: all {sources} are independent."
+    return (
+        f"Counting syndicated and near-duplicate copies once, {independent} of the {sources} sources "
+        f"{'is' if independent == 1 else 'are'} independent."
+    )
 
 
 def _types_line(citations: list[Citation]) -> str:
@@ -180,8 +218,16 @@ def _types_line(citations: list[Citation]) -> str:
     unknown = len(citations) - sum(types.values())
     if not types:
         return "The archive records no source types for them."
-    listed = ", ".join(f"{label} {n}" for label, n in sorted(types.items()))
-    return f"By type: {listed}" + (f", not recorded {unknown}." if unknown else ".")
+    total = len(citations)
+    ranked = sorted(types.items(), key=lambda item: (-item[1], item[0]))
+    listed = ", ".join(f"{label} {n} ({_share(n, total)})" for label, n in ranked)
+    return f"By type: {listed}" + (
+        f", not recorded {unknown} ({_share(unknown, total)})." if unknown else "."
+    )
+
+
+def _share(n: int, total: int) -> str:
+    return f"{round(100 * n / total)}%"
 
 
 def _count(n: int, word: str) -> str:
@@ -196,14 +242,27 @@ def _span(dates: list[datetime | None]) -> str:
     return f", published {first}" if first == last else f", published between {first} and {last}"
 
 
-def _judgment_support(briefing: Briefing) -> list[str]:
+def _judgment_support(briefing: Briefing, clusters: dict[str, str]) -> list[str]:
     by_id = excerpts(briefing)
     judgments = [b for _, b in reading_order(briefing) if isinstance(b, KeyJudgment)]
-    single = [i for i, kj in enumerate(judgments, 1) if len(block_citations(kj, by_id)) == 1]
-    unsourced = [i for i, kj in enumerate(judgments, 1) if not block_citations(kj, by_id)]
+    single, copies, state_only, unsourced = [], False, [], []
+    for number, kj in enumerate(judgments, 1):
+        cited = block_citations(kj, by_id)
+        independent = {clusters.get(c.doc_id, c.doc_id) for c in cited}
+        if not cited:
+            unsourced.append(number)
+            continue
+        if len(independent) == 1:
+            single.append(number)
+            copies |= len(cited) > 1
+        if all(c.source_type.strip().casefold() == "state media" for c in cited):
+            state_only.append(number)
     lines = []
     if single:
-        lines.append(f"Key judgment(s) {', '.join(map(str, single))} rest on a single source.")
+        counted = " (syndicated copies counted once)" if copies else ""
+        lines.append(f"Key judgment(s) {', '.join(map(str, single))} rest on a single source{counted}.")
+    if state_only:
+        lines.append(f"Key judgment(s) {', '.join(map(str, state_only))} rest only on state media.")
     if unsourced:
         lines.append(f"Key judgment(s) {', '.join(map(str, unsourced))} cite no source.")
     return lines

@@ -85,6 +85,8 @@ def block_to_dict(block: Block) -> dict[str, Any]:
         data |= {"actor": block.actor, "domain": block.domain}
         data |= {"impact": block.impact, "likelihood": block.likelihood}
     data["cites"] = list(block.cites)
+    if isinstance(block, Paragraph) and block.drafted_sha256:
+        data["drafted_sha256"] = block.drafted_sha256  # only on drafted text: older files stay as they were
     return data
 
 
@@ -249,7 +251,7 @@ def block_from(r: _Reader) -> Block:
     if kind == "matrix_cell":
         actor, domain = r.text("actor", required=True), r.text("domain", required=True)
         return MatrixCell(actor, domain, text, r.opt_text("impact"), r.opt_text("likelihood"), **common)
-    return Paragraph(text, **common)
+    return Paragraph(text, drafted_sha256=r.text("drafted_sha256"), **common)
 
 
 def section_from(r: _Reader) -> Section:

@@ -129,6 +129,22 @@ class SetCitation:
     changes: tuple[tuple[str, Any], ...]
 
 
+@dataclass(frozen=True)
+class UpdateSpan:
+    """Point an excerpt at where its quote now is: `start:end` (and `page`) of the text version
+    `text_hash`, after verification found the unchanged quote at another place (see verify.py).
+
+    The quote and its SHA-256 never change: only where it is.  The new span must be as long
+    as the quote.  The inverse puts the old span, page and text hash back.
+    """
+
+    block_id: str
+    start: int
+    end: int
+    page: int | None
+    text_hash: str
+
+
 Edit = (
     AddBlock
     | RemoveBlock
@@ -142,6 +158,7 @@ Edit = (
     | RenameSection
     | SetMetadata
     | SetCitation
+    | UpdateSpan
 )
 
 _TAG_VALUES: dict[str, tuple[str, ...] | None] = {
@@ -221,6 +238,8 @@ def apply(briefing: Briefing, edit: Edit) -> Edit:
             return _set_metadata(briefing, edit)
         case SetCitation():
             return _set_citation(briefing, edit)
+        case UpdateSpan():
+            return _update_span(briefing, edit)
     raise BriefingError(f"unknown edit {edit!r}")
 
 
@@ -451,3 +470,18 @@ def _set_citation(briefing: Briefing, edit: SetCitation) -> Edit:
     old: Citation = excerpt.citation
     excerpt.citation = replace(old, **values)
     return SetCitation(edit.block_id, tuple((name, getattr(old, name)) for name in values))
+
+
+def _update_span(briefing: Briefing, edit: UpdateSpan) -> Edit:
+    excerpt = _excerpt(briefing, edit.block_id)
+    if not 0 <= edit.start < edit.end or edit.end - edit.start != len(excerpt.quote):
+        raise BriefingError(
+            f"span {edit.start}:{edit.end} cannot hold the quote of excerpt {edit.block_id} "
+            f"({len(excerpt.quote)} characters)"
+        )
+    if edit.page is not None and edit.page < 1:
+        raise BriefingError(f"page {edit.page} is not a page number")
+    old = UpdateSpan(edit.block_id, excerpt.start, excerpt.end, excerpt.page, excerpt.citation.text_hash)
+    excerpt.start, excerpt.end, excerpt.page = edit.start, edit.end, edit.page
+    excerpt.citation = replace(excerpt.citation, text_hash=edit.text_hash)
+    return old

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from briefer.core.briefing.model import Briefing, BriefingError, Citation, Excerpt, excerpts
+from briefer.core.briefing.model import Briefing, BriefingError, Citation, Excerpt
 from briefer.core.documents import Document
 
 # Characters a person types differently from how articles print them.
@@ -163,32 +163,13 @@ TextVersion = Callable[[str], str | None]
 def check_sources(
     briefing: Briefing, lookup: Lookup, text_version: TextVersion | None = None
 ) -> dict[str, SourceCheck]:
-    """The state of every quoted source in the archive, by document id (worst excerpt wins)."""
-    order = ["ok", "moved", "changed", "mismatch", "missing"]
-    results: dict[str, SourceCheck] = {}
-    documents: dict[str, Document | None] = {}
-    for excerpt in excerpts(briefing).values():
-        if excerpt.doc_id not in documents:
-            documents[excerpt.doc_id] = lookup(excerpt.doc_id)
-        check = _check(excerpt, documents[excerpt.doc_id], text_version)
-        previous = results.get(excerpt.doc_id)
-        if previous is None or order.index(check.status) > order.index(previous.status):
-            results[excerpt.doc_id] = check
-    return results
+    """The state of every quoted source in the archive, by document id (worst excerpt wins).
 
+    Per-excerpt results, with new spans and differences: `verify.verify_briefing`.
+    """
+    from briefer.core.briefing.verify import verify_briefing  # verify builds on this module
 
-def _check(excerpt: Excerpt, document: Document | None, text_version: TextVersion | None) -> SourceCheck:
-    doc_id = excerpt.doc_id
-    if document is None:
-        return SourceCheck(doc_id, "missing", "source no longer in archive")
-    if document.text[excerpt.start : excerpt.end] == excerpt.quote:
-        return SourceCheck(doc_id, "ok")
-    if excerpt.quote in document.text:
-        return SourceCheck(doc_id, "moved", "the quote is in the current text at another position")
-    old = text_version(excerpt.citation.text_hash) if text_version and excerpt.citation.text_hash else None
-    if old is not None and old[excerpt.start : excerpt.end] == excerpt.quote:
-        return SourceCheck(doc_id, "changed", "the document changed; the quote matches the archived version")
-    return SourceCheck(doc_id, "mismatch", "the quote no longer matches any archived text of the document")
+    return verify_briefing(briefing, lookup, text_version).by_source()
 
 
 # -- the lead paragraph of a document -------------------------------------------

@@ -72,6 +72,10 @@ class Paragraph:
     portion: str | None = "U"
     cites: list[str] = field(default_factory=list)  # ids of excerpts this paragraph rests on
     id: str = field(default_factory=new_id)
+    # Set on text Briefer drafted (the source summary): the SHA-256 of the text as drafted.
+    # While the text still hashes to it the analyst has not touched it, and a new draft may
+    # replace it; once they differ it is the analyst's text and is never overwritten.
+    drafted_sha256: str = ""
     kind: ClassVar[str] = "paragraph"
 
 

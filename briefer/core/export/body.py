@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from typing import Any, Protocol, cast
 
 from docx.document import Document as DocxDocument
@@ -13,12 +14,12 @@ from docx.text.run import Run
 
 from briefer.core.briefing import markings
 from briefer.core.briefing.citations import (
+    UNVERIFIED_NOTE,
     Piece,
     SourceNumbers,
     block_citations,
     citation_pieces,
     format_time,
-    source_summary,
 )
 from briefer.core.briefing.model import (
     LIKELIHOOD_BANDS,
@@ -35,6 +36,8 @@ from briefer.core.briefing.model import (
     matrix_cells,
     walk_sections,
 )
+from briefer.core.briefing.summary import draft_text, untouched
+from briefer.core.briefing.verify import ClusterOf
 from briefer.core.export import layout
 from briefer.core.export import styles as st
 from briefer.core.export.ooxml import (
@@ -67,12 +70,17 @@ class BodyWriter:
         style_ids: dict[str, str],
         missing: set[str],
         comments: str,
+        *,
+        unverified: AbstractSet[str] = frozenset(),
+        cluster_of: ClusterOf | None = None,
     ) -> None:
         self.briefing = briefing
         self.doc = document
         self.ids = style_ids
-        self.missing = missing
+        self.missing = missing  # document ids no longer in the archive
         self.comments = comments
+        self.unverified = unverified  # ids of excerpts that no longer match their source
+        self.cluster_of = cluster_of
         self.footnotes = Footnotes(
             document, style_ids[st.FOOTNOTE_TEXT], style_ids[st.FOOTNOTE_REF], style_ids[st.HYPERLINK]
         )
@@ -84,6 +92,9 @@ class BodyWriter:
         self._width = layout.text_width(document.sections[0]).inches
         self._source_list: DocxParagraph | None = None
         self._key_done = False
+        by_id = self._excerpts
+        # A source is marked "(unverified)" in its note when any quote of it is.
+        self._unverified_sources = {by_id[i].doc_id for i in unverified if i in by_id}
 
     # -- the document -------------------------------------------------------------
     def write(self) -> None:
@@ -162,13 +173,22 @@ class BodyWriter:
                 self._block(container, block)
 
     def _source_summary(self, section: Section) -> None:
+        """The analyst's text in a box.  A draft they have not edited (and an empty section) gets a
+        fresh draft, so the numbers match the citations being exported."""
         cell = layout.boxed(self.doc, self._width)
-        if section.blocks:
-            for block in section.blocks:
+        fresh = draft_text(self.briefing, cluster_of=self.cluster_of, missing=self.missing)
+        for block in section.blocks:
+            if isinstance(block, Paragraph) and untouched(block):
+                if block.text != fresh:
+                    self.warnings.append(
+                        "the source summary draft was brought up to date with the citations "
+                        "(it had not been edited)"
+                    )
+                self._text_paragraph(cell, st.BODY, block.portion, fresh, block)
+            else:
                 self._block(cell, block)
-        else:
-            summary = source_summary(self.briefing, self.missing)
-            self._text_paragraph(cell, st.BODY, "U", summary)
+        if not section.blocks:
+            self._text_paragraph(cell, st.BODY, "U", fresh)
         _drop_empty_first(cell)
         self._para(self.doc, st.BODY)  # breathing room after the box
 
@@ -240,6 +260,9 @@ class BodyWriter:
             if is_rtl(part):
                 mark_rtl(_p(p))
         self._cite(p, [excerpt.citation], page=excerpt.page)
+        if excerpt.id in self.unverified:
+            p.add_run(" ")
+            layout.run(p, UNVERIFIED_NOTE, self.ids, st.STRONG)
         comment = clean(excerpt.comment).strip()
         if comment and self.comments == "margin":
             author = clean(self.briefing.metadata.author).strip() or "Analyst"
@@ -259,7 +282,11 @@ class BodyWriter:
             anchor = f"_BrieferSource{number}"
             if first:
                 pieces = citation_pieces(
-                    citation, portion=self.mark("U"), page=page, missing=citation.doc_id in self.missing
+                    citation,
+                    portion=self.mark("U"),
+                    page=page,
+                    missing=citation.doc_id in self.missing,
+                    unverified=citation.doc_id in self._unverified_sources,
                 )
                 reference = self.footnotes.add(_p(p), pieces)
                 self._bookmarks += 1
@@ -342,7 +369,11 @@ class BodyWriter:
             p = anchor.insert_paragraph_before(f"{number}.\t")
             p._p.style = self.ids[st.BIBLIOGRAPHY]
             pieces = citation_pieces(
-                citation, portion=self.mark("U"), full=True, missing=citation.doc_id in self.missing
+                citation,
+                portion=self.mark("U"),
+                full=True,
+                missing=citation.doc_id in self.missing,
+                unverified=citation.doc_id in self._unverified_sources,
             )
             self._pieces(p, pieces)
         _p(anchor).getparent().remove(_p(anchor))

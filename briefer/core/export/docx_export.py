@@ -6,9 +6,12 @@ its number), the implications matrix a table, the estimative-language key a
 small box, and the end a "Source Reference Citations" list.  The banner,
 computed from the portion marks, heads and foots every page with "Page X of Y".
 
-The export refuses briefings whose markings do not validate, sanitizes every
-string, and writes to a temporary file it renames, so a failed export leaves
-no half-written document.
+The export refuses briefings whose markings do not validate, and briefings
+whose quotes no longer match their sources unless told to export them marked
+"(unverified)".  It sanitizes every string, writes a manifest beside the
+document (its SHA-256 in the custom property `ManifestSHA256`, see
+manifest.py), and writes both to temporary files it renames, so a failed
+export leaves no half-written file.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import os
 import tempfile
 import time
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,8 +35,18 @@ from briefer.core import paths
 from briefer.core.briefing import markings, storage
 from briefer.core.briefing.citations import format_time
 from briefer.core.briefing.excerpts import SourceCheck
-from briefer.core.briefing.model import Briefing, BriefingError, Citation, Excerpt, excerpts, walk_blocks
+from briefer.core.briefing.model import (
+    Briefing,
+    BriefingError,
+    Citation,
+    Excerpt,
+    excerpts,
+    section_path,
+    walk_blocks,
+)
+from briefer.core.briefing.verify import ClusterOf, ExcerptCheck, Verification
 from briefer.core.export import layout
+from briefer.core.export import manifest as mf
 from briefer.core.export import styles as st
 from briefer.core.export.body import BodyWriter
 from briefer.core.export.ooxml import clean, renumber_comments, set_custom_properties
@@ -43,6 +56,32 @@ COMMENT_MODES = ("margin", "inline", "omit")
 
 class ExportError(BriefingError):
     """The document could not be written (bad reference document, unwritable folder ...)."""
+
+
+class UnverifiedQuotes(ExportError):
+    """Quotes that no longer match their sources: the export refuses them unless `allow_unverified`."""
+
+    def __init__(self, briefing: Briefing, failures: Sequence[ExcerptCheck]) -> None:
+        self.failures = list(failures)
+        self.lines = [describe_failure(briefing, check) for check in self.failures]
+        count = len(self.failures)
+        quotes = (
+            "quote no longer matches its source" if count == 1 else "quotes no longer match their sources"
+        )
+        listed = "\n".join(f"  - {line}" for line in self.lines)
+        super().__init__(f"{count} {quotes}:\n{listed}")
+
+
+def describe_failure(briefing: Briefing, check: ExcerptCheck) -> str:
+    """ "Background: “assistance without delay” (Harbor Wire, d0738c5a0a2314bf): source changed: ..." """
+    block = excerpts(briefing).get(check.excerpt_id)
+    if block is None:
+        return f"excerpt {check.excerpt_id} ({check.doc_id}): {check.label}: {check.detail}"
+    where = next((section_path(briefing, s.id) for s, b in walk_blocks(briefing) if b is block), "")
+    quote = " ".join(block.quote.split())
+    quote = quote if len(quote) <= 60 else quote[:59] + "\u2026"
+    source = block.citation.outlet or block.citation.title or "source"
+    return f"{where}: \u201c{quote}\u201d ({source}, {check.doc_id}): {check.label}: {check.detail}"
 
 
 def default_reference() -> Path:
@@ -57,6 +96,9 @@ class ExportReport:
     sources: int
     missing: list[tuple[int, Citation]] = field(default_factory=list)  # (number, citation)
     warnings: list[str] = field(default_factory=list)
+    manifest: Path | None = None
+    unverified: list[ExcerptCheck] = field(default_factory=list)  # exported marked "(unverified)"
+    verification: Verification | None = None
 
 
 def export_docx(
@@ -64,19 +106,32 @@ def export_docx(
     out: Path,
     *,
     reference: Path | None = None,
-    checks: Mapping[str, SourceCheck] | None = None,
+    checks: Verification | Mapping[str, SourceCheck] | None = None,
+    allow_unverified: bool = False,
+    cluster_of: ClusterOf | None = None,
     comments: str = "margin",
     now: datetime | None = None,
 ) -> ExportReport:
-    """Write `briefing` to `out` (.docx).  `checks` (from excerpts.check_sources) marks missing sources.
+    """Write `briefing` to `out` (.docx) and its manifest beside it (`manifest.manifest_path(out)`).
 
-    Raises markings.MarkingError when the markings do not validate, ExportError
-    when the reference document is unusable; `out` is untouched in both cases.
+    `checks` is the quote verification (verify.verify_briefing; per-source
+    checks from excerpts.check_sources are accepted too).  Quotes that no
+    longer match their source refuse the export (UnverifiedQuotes) unless
+    `allow_unverified`, which exports them marked "(unverified)"; sources no
+    longer in the archive are cited from the snapshot and marked as such.
+    `cluster_of` (document id -> near-duplicate cluster) feeds the drafted
+    source summary.  Raises markings.MarkingError when the markings do not
+    validate, ExportError when the reference document is unusable; `out` and
+    its manifest are untouched in every refusal.
     """
     started = time.perf_counter()
     if comments not in COMMENT_MODES:
         raise ExportError(f"comments must be one of {', '.join(COMMENT_MODES)}")
     markings.ensure_exportable(briefing)
+    verification = as_verification(briefing, checks)
+    failures = verification.failures if verification is not None else []
+    if failures and not allow_unverified:
+        raise UnverifiedQuotes(briefing, failures)
     document = open_reference(reference or default_reference())
     style_ids = st.ensure_styles(document)
     banner = markings.banner(briefing)
@@ -84,17 +139,36 @@ def export_docx(
     meta = briefing.metadata
     cui_block = cui_designation_lines(briefing)
     layout.header_and_footer(document, banner, meta.tlp, meta.product_number, style_ids, cui_block)
-    missing_ids = {doc_id for doc_id, check in (checks or {}).items() if check.missing}
-    writer = BodyWriter(briefing, document, style_ids, missing_ids, comments)
+    by_source = verification.by_source() if verification is not None else {}
+    missing_ids = {doc_id for doc_id, check in by_source.items() if check.missing}
+    unverified = {check.excerpt_id for check in failures}
+    writer = BodyWriter(
+        briefing, document, style_ids, missing_ids, comments, unverified=unverified, cluster_of=cluster_of
+    )
     writer.write()
     renumber_comments(document)
-    _properties(briefing, document, banner, now or datetime.now(UTC))
-    _save_atomically(document, out)
+    moment = now or datetime.now(UTC)
+    briefing_sha256 = hashlib.sha256(storage.dumps(briefing).encode("utf-8", "surrogatepass")).hexdigest()
+    manifest = mf.encode(
+        mf.build(
+            briefing,
+            briefing_sha256=briefing_sha256,
+            docx_name=out.name,
+            document_sha256=mf.text_sha256(document),
+            numbers=writer.numbers,
+            verification=verification,
+            unverified=unverified,
+            missing=missing_ids,
+            exported_at=moment,
+        )
+    )
+    _properties(briefing, document, banner, moment, briefing_sha256, mf.sha256_hex(manifest))
+    manifest_file = mf.manifest_path(out)
+    _save_atomically(document, out, manifest, manifest_file)
     missing = [(n, c) for n, c in writer.numbers.ordered() if c.doc_id in missing_ids]
     warnings = list(writer.warnings) + _dangling_cites(briefing)
-    warnings += [
-        f"{c.doc_id}: {c.detail}" for c in (checks or {}).values() if c.status not in ("ok", "missing")
-    ]
+    if verification is not None:
+        warnings += [f"{c.doc_id}: {c.detail}" for c in verification.of("moved")]
     return ExportReport(
         path=out,
         seconds=time.perf_counter() - started,
@@ -102,6 +176,33 @@ def export_docx(
         sources=len(writer.numbers),
         missing=missing,
         warnings=warnings,
+        manifest=manifest_file,
+        unverified=failures,
+        verification=verification,
+    )
+
+
+def as_verification(
+    briefing: Briefing, checks: Verification | Mapping[str, SourceCheck] | None
+) -> Verification | None:
+    """Per-excerpt checks: `checks` itself, or per-source checks applied to each excerpt of the source."""
+    if checks is None or isinstance(checks, Verification):
+        return checks
+    return Verification(
+        {
+            excerpt.id: ExcerptCheck(
+                excerpt.id,
+                excerpt.doc_id,
+                source.status,
+                source.detail,
+                excerpt.start,
+                excerpt.end,
+                excerpt.page,
+                excerpt.citation.text_hash,
+            )
+            for excerpt in excerpts(briefing).values()
+            if (source := checks.get(excerpt.doc_id)) is not None
+        }
     )
 
 
@@ -160,7 +261,14 @@ def _as_document(data: bytes) -> bytes:
         return buffer.getvalue()
 
 
-def _properties(briefing: Briefing, document: DocxDocument, banner: str, now: datetime) -> None:
+def _properties(
+    briefing: Briefing,
+    document: DocxDocument,
+    banner: str,
+    now: datetime,
+    briefing_sha256: str,
+    manifest_sha256: str,
+) -> None:
     meta = briefing.metadata
     core = document.core_properties
     # Core properties are capped at 255 characters.
@@ -175,7 +283,6 @@ def _properties(briefing: Briefing, document: DocxDocument, banner: str, now: da
     core.revision = max(1, meta.edition)
     core.created = (meta.date or now).astimezone(UTC).replace(tzinfo=None)
     core.modified = now.astimezone(UTC).replace(tzinfo=None)
-    digest = hashlib.sha256(storage.dumps(briefing).encode("utf-8", "surrogatepass")).hexdigest()
     values: dict[str, str | int] = {
         "BrieferProductNo": meta.product_number,
         "Edition": meta.edition,
@@ -183,29 +290,57 @@ def _properties(briefing: Briefing, document: DocxDocument, banner: str, now: da
         "OverallMarking": banner,
         "MarkingProfile": meta.marking_profile,
         "BriefingId": briefing.id,
-        "BriefingSHA256": digest,
+        "BriefingSHA256": briefing_sha256,
+        mf.PROPERTY: manifest_sha256,
     }
     if meta.tlp:
         values["TLP"] = f"TLP:{meta.tlp}"
     set_custom_properties(document, values)
 
 
-def _save_atomically(document: DocxDocument, out: Path) -> None:
+def _save_atomically(document: DocxDocument, out: Path, manifest: bytes, manifest_file: Path) -> None:
+    """Write both files to temporary files in the target folder, then rename them into place.
+
+    Any failure while writing removes both temporary files and leaves the
+    previous document and manifest as they were.  The manifest is renamed first:
+    if the document's rename then fails, the new manifest is removed again.
+    """
     folder = out.parent if str(out.parent) else Path(".")
+    temporaries: list[Path] = []
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise ExportError(f"cannot write in {folder}: {exc.strerror or exc}") from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
+        tmp = _temporary(folder, out.name)
+        temporaries.append(tmp)
+        with tmp.open("wb") as handle:
             document.save(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp_manifest = _temporary(folder, manifest_file.name)
+        temporaries.append(tmp_manifest)
+        with tmp_manifest.open("wb") as handle:
+            handle.write(manifest)
             handle.flush()
             os.fsync(handle.fileno())
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        for path in temporaries:
+            os.chmod(path, 0o666 & ~umask)
+        os.replace(tmp_manifest, manifest_file)
+        temporaries.remove(tmp_manifest)
+        try:
+            os.replace(tmp, out)
+        except BaseException:
+            manifest_file.unlink(missing_ok=True)  # no manifest for a document that is not there
+            raise
+        temporaries.remove(tmp)
+    finally:
+        for path in temporaries:
+            path.unlink(missing_ok=True)
+
+
+def _temporary(folder: Path, name: str) -> Path:
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    except OSError as exc:
+        raise ExportError(f"cannot write in {folder}: {exc.strerror or exc}") from None
+    os.close(fd)
+    return Path(tmp_name)

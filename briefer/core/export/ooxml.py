@@ -292,3 +292,23 @@ def set_custom_properties(document: DocxDocument, values: Mapping[str, str | int
         package.relate_to(part, CUSTOM_PROPS_RT)
     else:
         part._blob = blob  # a generic Part serializes its blob as is
+
+
+def custom_properties(document: DocxDocument) -> dict[str, str]:
+    """docProps/custom.xml as {name: value text}; empty when the document has none."""
+    package = document.part.package
+    part = next(
+        (rel.target_part for rel in package.rels.values() if rel.reltype == CUSTOM_PROPS_RT),
+        None,
+    )
+    if part is None:
+        return {}
+    try:
+        root = etree.fromstring(part.blob)
+    except etree.XMLSyntaxError:
+        return {}
+    return {
+        str(prop.get("name")): "".join(prop.itertext())
+        for prop in root
+        if prop.tag == f"{{{_CUSTOM_NS}}}property" and prop.get("name")
+    }

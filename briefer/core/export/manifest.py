@@ -1,0 +1,320 @@
+"""The export manifest: what a .docx quotes and cites, with hashes, so the document can be re-checked.
+
+Beside `OUT.docx` the export writes `OUT.manifest.json`: the briefing's id and
+SHA-256, every excerpt (quote, span, SHA-256 of the quote, the text version it
+was captured from, its verification result at export), every source (number,
+document id, SHA-256 of the captured text) and the SHA-256 of the document's
+own text (body and footnotes).  The SHA-256 of the manifest file is stored in
+the .docx as the custom property `ManifestSHA256`.
+
+`verify_docx` re-checks the chain: the manifest beside the document (or the
+one named) hashes to the property; the document's text still hashes to what
+the manifest recorded; the briefing id agrees; every quote still matches the
+archive.  This detects an edited manifest, a changed or removed property, text
+edited in Word after the export, and quotes whose sources changed since.  It
+is integrity checking, not a signature: someone who edits the text, rewrites
+the manifest to match and updates the property is not detected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import docx
+from docx.document import Document as DocxDocument
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
+from lxml import etree
+
+from briefer import __version__
+from briefer.core.briefing.citations import SourceNumbers
+from briefer.core.briefing.model import Briefing, BriefingError, Citation, Excerpt, section_path, walk_blocks
+from briefer.core.briefing.verify import ArchiveLookups, ExcerptCheck, Verification, verify_excerpts
+from briefer.core.export.ooxml import clean, custom_properties
+
+FORMAT = "briefer.manifest"
+VERSION = 1
+PROPERTY = "ManifestSHA256"
+SUFFIX = ".manifest.json"
+
+
+class ManifestError(BriefingError):
+    """A document or manifest that cannot be read at all."""
+
+
+def manifest_path(docx_path: Path) -> Path:
+    """`summit.docx` -> `summit.manifest.json`, in the same folder."""
+    stem = docx_path.stem if docx_path.suffix.lower() in (".docx", ".docm") else docx_path.name
+    return docx_path.with_name(stem + SUFFIX)
+
+
+# -- the document's own text ------------------------------------------------------
+def document_text(document: DocxDocument) -> str:
+    """The text a reader sees in the body and the footnotes, one line per paragraph.
+
+    The same function reads the document being exported (before it is saved)
+    and a document re-opened from disk, so the hash of this text is comparable.
+    """
+    lines = [_paragraph_text(p) for p in document.element.body.iter(qn("w:p"))]
+    for rel in document.part.rels.values():
+        if rel.reltype == RT.FOOTNOTES and not rel.is_external:
+            root = getattr(rel.target_part, "element", None)
+            if root is None:
+                root = etree.fromstring(rel.target_part.blob)
+            lines += [_paragraph_text(p) for p in root.iter(qn("w:p"))]
+    return "\n".join(lines)
+
+
+def _paragraph_text(paragraph: Any) -> str:
+    return "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def text_sha256(document: DocxDocument) -> str:
+    return sha256_hex(document_text(document).encode("utf-8"))
+
+
+# -- writing --------------------------------------------------------------------------
+def build(
+    briefing: Briefing,
+    *,
+    briefing_sha256: str,
+    docx_name: str,
+    document_sha256: str,
+    numbers: SourceNumbers,
+    verification: Verification | None,
+    unverified: set[str],
+    missing: set[str],
+    exported_at: datetime,
+) -> dict[str, Any]:
+    """The manifest as a JSON-ready dict (see the module docstring and docs/briefings.md)."""
+    meta = briefing.metadata
+    excerpt_entries = []
+    for section, block in walk_blocks(briefing):
+        if not isinstance(block, Excerpt):
+            continue
+        check = verification.get(block.id) if verification is not None else None
+        if block.id in unverified:
+            exported_as = "unverified"
+        elif block.doc_id in missing:
+            exported_as = "snapshot"
+        else:
+            exported_as = "verified" if check is not None else "unchecked"
+        excerpt_entries.append(
+            {
+                "id": block.id,
+                "section": section_path(briefing, section.id),
+                "doc_id": block.doc_id,
+                "source_number": numbers.number(block.doc_id),
+                "start": block.start,
+                "end": block.end,
+                "page": block.page,
+                "quote": block.quote,
+                "quote_sha256": block.quote_sha256,
+                "text_hash": block.citation.text_hash,
+                "captured_at": _time(block.citation.captured_at),
+                "exported_as": exported_as,
+                "verification": _check_entry(check),
+            }
+        )
+    by_source = verification.by_source() if verification is not None else {}
+    sources = [
+        {
+            "number": number,
+            "doc_id": citation.doc_id,
+            "title": citation.title,
+            "outlet": citation.outlet,
+            "url": citation.url,
+            "text_hash": citation.text_hash,
+            "status": by_source[citation.doc_id].status if citation.doc_id in by_source else "unchecked",
+        }
+        for number, citation in numbers.ordered()
+    ]
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "generator": f"Briefer {__version__}",
+        "exported_at": _time(exported_at),
+        "briefing": {
+            "id": briefing.id,
+            "sha256": briefing_sha256,
+            "title": meta.title,
+            "product_number": meta.product_number,
+            "edition": meta.edition,
+        },
+        "document": {"file": docx_name, "text_sha256": document_sha256},
+        "verification": {
+            "checked": verification is not None,
+            "checked_at": _time(verification.checked_at) if verification is not None else None,
+            "counts": verification.counts() if verification is not None else {},
+            "unverified_exported": len(unverified),
+        },
+        "excerpts": excerpt_entries,
+        "sources": sources,
+    }
+
+
+def _check_entry(check: ExcerptCheck | None) -> dict[str, Any]:
+    if check is None:
+        return {"status": "unchecked"}
+    entry: dict[str, Any] = {"status": check.status, "detail": check.detail}
+    if check.status == "moved":
+        entry |= {"start": check.start, "end": check.end, "text_hash": check.text_hash}
+    return entry
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def encode(manifest: dict[str, Any]) -> bytes:
+    """UTF-8 JSON; text with a lone surrogate (no UTF-8 form) is written with \\u escapes instead."""
+    try:
+        return (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(manifest, ensure_ascii=True, indent=1) + "\n").encode("ascii")
+
+
+# -- checking a document ------------------------------------------------------------------
+@dataclass
+class DocxVerification:
+    """The outcome of `verify_docx`: integrity problems, and the quotes re-checked against the archive."""
+
+    path: Path
+    manifest_path: Path
+    problems: list[str] = field(default_factory=list)
+    verification: Verification | None = None
+    manifest: dict[str, Any] | None = None
+    excerpts: list[Excerpt] = field(default_factory=list)  # as the manifest lists them
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.verification is not None and self.verification.ok
+
+
+def verify_docx(path: Path, lookups: ArchiveLookups, manifest: Path | None = None) -> DocxVerification:
+    """Re-check an exported document against its manifest and the archive (see the module docstring)."""
+    document = _open_docx(path)
+    found = manifest or manifest_path(path)
+    outcome = DocxVerification(path, found)
+    properties = custom_properties(document)
+    expected = properties.get(PROPERTY, "").strip().lower()
+    try:
+        raw = found.read_bytes()
+    except FileNotFoundError:
+        outcome.problems.append(
+            f"no manifest at {found}: it is written beside the document at export; name it with --manifest"
+        )
+        return outcome
+    except OSError as exc:
+        raise ManifestError(f"cannot read the manifest {found}: {exc.strerror or exc}") from None
+    if not expected:
+        outcome.problems.append(
+            f"the document carries no {PROPERTY} property: it was not exported with a manifest, "
+            "or the property was removed"
+        )
+    elif sha256_hex(raw) != expected:
+        outcome.problems.append(
+            f"the manifest {found.name} does not match the document's {PROPERTY}: the manifest was "
+            "edited, or it belongs to another export, or the property was changed"
+        )
+    data = _parse(raw, found)
+    if data is None:
+        outcome.problems.append(f"{found} is not a Briefer export manifest")
+        return outcome
+    outcome.manifest = data
+    briefing_id = str((data.get("briefing") or {}).get("id", ""))
+    if properties.get("BriefingId", "") != briefing_id:
+        outcome.problems.append(
+            f"the manifest is for briefing {briefing_id or '(none)'}, the document for "
+            f"{properties.get('BriefingId') or '(none)'}"
+        )
+    text = document_text(document)
+    recorded = str((data.get("document") or {}).get("text_sha256", ""))
+    outcome.excerpts = _excerpts(data, found)
+    if sha256_hex(text.encode("utf-8")) != recorded:
+        changed = [e for e in outcome.excerpts if not _printed(e.quote, text)]
+        which = (
+            "; quotes no longer in it: " + ", ".join(f"{e.id} \u201c{_clip(e.quote)}\u201d" for e in changed)
+            if changed
+            else ""
+        )
+        outcome.problems.append(f"the document's text was changed after the export{which}")
+    outcome.verification = verify_excerpts(outcome.excerpts, lookups.document, lookups.text_version)
+    return outcome
+
+
+def _open_docx(path: Path) -> DocxDocument:
+    try:
+        return docx.Document(str(path))
+    except FileNotFoundError:
+        raise ManifestError(f"{path}: no such file") from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ManifestError(f"{path} is not a Word document that can be read ({exc})") from None
+
+
+def _parse(raw: bytes, where: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return None
+    version = data.get("version")
+    if not isinstance(version, int) or version > VERSION:
+        raise ManifestError(f"{where} was written by a newer Briefer (manifest version {version})")
+    return data
+
+
+def _excerpts(data: dict[str, Any], where: Path) -> list[Excerpt]:
+    out = []
+    for i, entry in enumerate(data.get("excerpts") or []):
+        try:
+            out.append(
+                Excerpt(
+                    quote=str(entry["quote"]),
+                    doc_id=str(entry["doc_id"]),
+                    start=int(entry["start"]),
+                    end=int(entry["end"]),
+                    quote_sha256=str(entry.get("quote_sha256", "")),
+                    citation=Citation(
+                        doc_id=str(entry["doc_id"]),
+                        text_hash=str(entry.get("text_hash", "")),
+                        captured_at=_from_time(entry.get("captured_at")),
+                    ),
+                    page=entry.get("page") if isinstance(entry.get("page"), int) else None,
+                    id=str(entry.get("id") or f"excerpt-{i + 1}"),
+                )
+            )
+        except (KeyError, TypeError, ValueError):
+            raise ManifestError(f"{where}: excerpt {i + 1} is incomplete") from None
+    return out
+
+
+def _from_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _printed(quote: str, text: str) -> bool:
+    """Whether every paragraph of the quote is in the document's text (as the export prints it)."""
+    parts = [part for part in clean(quote).split("\n\n") if part.strip()]
+    return all(part in text for part in parts)
+
+
+def _clip(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
