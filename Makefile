@@ -1,5 +1,5 @@
 # Shortcuts; the README's two commands are scripts/run and scripts/test.
-.PHONY: run test lint format bench screenshots reference-docx
+.PHONY: run test lint format bench screenshots reference-docx icons dist check-dist check-wheel
 
 run:
 	bash scripts/run
@@ -21,3 +21,16 @@ screenshots:
 
 reference-docx:
 	.venv/bin/python scripts/build_reference_docx.py
+
+icons:
+	.venv/bin/python scripts/build_icons.py
+
+# The desktop app: dist/Briefer/ and dist/Briefer-VERSION-linux-ARCH.tar.gz (packaging/README.md).
+dist:
+	bash packaging/build-linux.sh
+
+check-dist:
+	bash packaging/check-linux.sh
+
+check-wheel:
+	bash packaging/check-wheel.sh

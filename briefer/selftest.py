@@ -3,16 +3,19 @@
 It is the check of a built app (`make check-dist` runs the frozen binary's
 self-test) and works the same from a checkout (`.venv/bin/briefer --self-test`):
 
-1. keyring finds its backends (a frozen build without keyring's entry-point
+1. the main window opens (offscreen unless QT_QPA_PLATFORM says otherwise),
+   and says how long after the process started: the app's start-up time;
+2. keyring finds its backends (a frozen build without keyring's entry-point
    metadata silently falls back to "no keychain");
-2. the language model loads (py3langid's data, unpacked to a temporary cache);
-3. the main window opens (offscreen unless QT_QPA_PLATFORM says otherwise);
+3. the language model loads (py3langid's data, unpacked to a temporary cache);
 4. the window imports the bundled sample archive into a temporary data folder,
    through parser worker processes: in a frozen app each one re-runs the
    executable, which only works when the entry point calls freeze_support();
-5. a search typed in the window finds the sample's articles;
-6. a small briefing is built from the best hit and saved;
-7. it is exported to Word, and 8. the .docx is verified: opened again, every
+5. one generated file per format with a native library or data files behind
+   its parser (PDF, Word, e-mail, feed, zip) is imported and found;
+6. a search typed in the window finds the sample's articles;
+7. a small briefing is built from the best hit and saved;
+8. it is exported to Word, and 9. the .docx is verified: opened again, every
    quote and its footnote found, every source checked against the archive.
 
 Each step prints one line; the first failure stops the test with its reason
@@ -102,10 +105,11 @@ class SelfTest:
             f"temporary folder {self.root}"
         )
         steps: list[tuple[str, Callable[[], str]]] = [
+            ("main window", self.step_window),  # first: its time since the process started is start-up
             ("keyring backends", self.step_keyring),
             ("language model", self.step_language),
-            ("main window", self.step_window),
             ("sample import", self.step_import),
+            ("file formats", self.step_formats),
             ("search", self.step_search),
             ("briefing", self.step_briefing),
             ("Word export", self.step_export),
@@ -241,6 +245,20 @@ class SelfTest:
             )
         return reports[-1] if reports else f"{stats.documents} documents"
 
+    def step_formats(self) -> str:
+        """Import one file of each format whose parser needs a native library or data files."""
+        _, archive = self._need_window()
+        folder = write_format_samples(self.root / "formats")
+        summary = archive.import_paths([folder])
+        failed = [f"{o.path}: {o.reason}" for o in summary.outcomes if o.status == "failed"]
+        if failed:
+            raise StepFailed("; ".join(failed))
+        found = {hit.document.title for hit in archive.search(FORMATS_WORD, limit=50).hits}
+        missing = sorted(set(FORMAT_TITLES.values()) - found)
+        if missing:
+            raise StepFailed(f"imported but not found by a search for {FORMATS_WORD!r}: {', '.join(missing)}")
+        return f"{', '.join(FORMAT_TITLES)} imported and found ({summary.line()})"
+
     def step_search(self) -> str:
         window, archive = self._need_window()
         pane = window.search
@@ -328,6 +346,86 @@ class SelfTest:
             self.previous_qt_handler(kind, context, message)
         else:
             self.qt_messages.append(message)
+
+
+FORMATS_WORD = "quillwort"  # in every generated file, and nowhere in the sample
+FORMAT_TITLES = {
+    "PDF": "Self-test PDF report",
+    "Word": "Self-test Word memo",
+    "e-mail": "Self-test e-mail message",
+    "feed": "Self-test feed entry",
+    "zip": "Self-test zip member",
+}
+_BODY = (
+    "Quillwort grows in shallow lakes. This sentence is written by the Briefer self-test to check "
+    "that files of this format are read, indexed and found again."
+)
+
+
+def write_format_samples(folder: Path) -> Path:
+    """One small file per format: PDF (pypdfium2), Word (python-docx), e-mail, RSS (feedparser), zip."""
+    import docx
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "report.pdf").write_bytes(tiny_pdf(FORMAT_TITLES["PDF"], [FORMAT_TITLES["PDF"], _BODY]))
+    memo = docx.Document()
+    memo.core_properties.title = FORMAT_TITLES["Word"]
+    memo.add_heading(FORMAT_TITLES["Word"], level=1)
+    memo.add_paragraph(_BODY)
+    memo.save(str(folder / "memo.docx"))
+    (folder / "message.eml").write_text(
+        f"From: Self-test <self-test@example.org>\nTo: Analyst <analyst@example.org>\n"
+        f"Subject: {FORMAT_TITLES['e-mail']}\nDate: Wed, 13 Sep 2023 08:00:00 +0000\n"
+        f"Message-ID: <self-test@example.org>\nContent-Type: text/plain; charset=utf-8\n\n{_BODY}\n",
+        encoding="utf-8",
+    )
+    (folder / "feed.rss").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Self-test feed</title>'
+        "<link>https://self-test.example/</link><description>Self-test</description>"
+        f"<item><title>{FORMAT_TITLES['feed']}</title><link>https://self-test.example/entry</link>"
+        f"<guid>https://self-test.example/entry</guid><pubDate>Wed, 13 Sep 2023 08:00:00 GMT</pubDate>"
+        f"<description>{_BODY}</description></item></channel></rss>\n",
+        encoding="utf-8",
+    )
+    with zipfile.ZipFile(folder / "bundle.zip", "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("member.txt", f"Title: {FORMAT_TITLES['zip']}\n\n{_BODY}\n")
+    return folder
+
+
+def tiny_pdf(title: str, lines: list[str]) -> bytes:
+    """A one-page PDF with a title and lines of text in Helvetica (ASCII only)."""
+
+    def literal(text: str) -> str:
+        return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+
+    words = " ".join(lines).split()
+    rows: list[str] = []
+    for word in words:  # wrap at about 80 characters
+        if rows and len(rows[-1]) + len(word) < 80:
+            rows[-1] += " " + word
+        else:
+            rows.append(word)
+    content = "BT /F1 12 Tf 72 720 Td 16 TL " + " ".join(f"{literal(r)} Tj T*" for r in rows) + " ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        "/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+        f"<< /Title {literal(title)} >>",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    trailer = f"<< /Size {len(objects) + 1} /Root 1 0 R /Info 6 0 R >>"
+    out += f"trailer\n{trailer}\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
 
 
 def _sample_articles() -> int:

@@ -13,10 +13,11 @@ from briefer import __version__, cli, selftest
 from briefer.core import paths
 
 STEPS = (
+    "main window",
     "keyring backends",
     "language model",
-    "main window",
     "sample import",
+    "file formats",
     "search",
     "briefing",
     "Word export",
@@ -30,6 +31,7 @@ def restore_app_style(qapp):
     qapp.setStyleSheet("")  # the self-test styles the shared test QApplication
 
 
+@pytest.mark.slow  # about 10 s: the whole self-test, parser processes included
 def test_the_self_test_passes_every_step_and_cleans_up(qapp, tmp_path: Path, restore_app_style) -> None:
     out = io.StringIO()
     root = tmp_path / "self-test"
@@ -62,7 +64,7 @@ def test_a_failing_step_stops_the_test_keeps_its_files_and_says_why(
     assert status == 1
     assert "  FAILED  sample import: 0 of 1 sample articles imported, 1 failed: " in report
     assert "report.pdf" in report
-    assert "  ok      search" not in report
+    assert "  ok      file formats" not in report
     assert report.rstrip().splitlines()[-1].startswith("self-test FAILED at sample import")
     assert root.is_dir() and str(root) in report
 
@@ -84,3 +86,17 @@ def test_process_age_is_measured_from_the_process_start() -> None:
     age = selftest.seconds_since_process_start()
     if sys.platform.startswith("linux"):
         assert age is not None and 0 < age < 24 * 3600
+
+
+def test_the_generated_format_samples_are_what_each_parser_reads(tmp_path: Path) -> None:
+    from briefer.core.extract import extract_parts
+
+    folder = selftest.write_format_samples(tmp_path / "formats")
+
+    titles = set()
+    for path in sorted(folder.iterdir()):
+        for part in extract_parts(path.read_bytes(), path):
+            assert part.extracted is not None, (path.name, part.reason)
+            assert selftest.FORMATS_WORD in part.extracted.text.lower(), path.name
+            titles.add(part.extracted.title)
+    assert titles == set(selftest.FORMAT_TITLES.values())
