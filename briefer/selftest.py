@@ -15,8 +15,9 @@ self-test) and works the same from a checkout (`.venv/bin/briefer --self-test`):
    its parser (PDF, Word, e-mail, feed, zip) is imported and found;
 6. a search typed in the window finds the sample's articles;
 7. a small briefing is built from the best hit and saved;
-8. it is exported to Word, and 9. the .docx is verified: opened again, every
-   quote and its footnote found, every source checked against the archive.
+8. it is exported to Word (with its manifest), and 9. the .docx is verified
+   as `briefer verify OUT.docx` does (manifest, document text, every quote
+   against the archive), and every quote and its footnote are found in it.
 
 Each step prints one line; the first failure stops the test with its reason
 and keeps the temporary folder for a look.  Exit status 0 only when all pass.
@@ -292,20 +293,30 @@ class SelfTest:
         return f"one excerpt of {document.title!r} and a paragraph citing it, saved and read back"
 
     def step_export(self) -> str:
-        from briefer.core.briefing.excerpts import check_sources
+        from briefer.core.briefing.model import excerpts
+        from briefer.core.briefing.verify import ArchiveLookups, verify_briefing
         from briefer.core.export.docx_export import export_docx
 
         _, archive = self._need_window()
         briefing = self._need_briefing()
-        checks = check_sources(briefing, archive.document, archive.catalog.text_version)
+        lookups = ArchiveLookups.of(archive)
+        checks = verify_briefing(briefing, lookups.document, lookups.text_version)
+        if checks.counts()["ok"] != len(checks):
+            raise StepFailed(f"before the export: {checks.summary()}")
         self.docx = self.root / "self-test.docx"
-        report = export_docx(briefing, self.docx, checks=checks)
-        if report.footnotes < 1 or report.missing or report.warnings:
-            raise StepFailed(
-                f"{report.footnotes} footnotes, missing sources {report.missing}, warnings {report.warnings}"
-            )
+        cluster_of = lookups.clusters(e.doc_id for e in excerpts(briefing).values())
+        report = export_docx(briefing, self.docx, checks=checks, cluster_of=cluster_of)
+        problems = [f"missing sources {report.missing}"] if report.missing else []
+        problems += [f"warning: {w}" for w in report.warnings]
+        problems += [] if report.footnotes else ["no footnotes"]
+        problems += [] if report.manifest and report.manifest.is_file() else ["no manifest written"]
+        if problems:
+            raise StepFailed("; ".join(problems))
         size = self.docx.stat().st_size
-        return f"{self.docx.name}: {size:,} bytes, {report.footnotes} footnote(s), {report.sources} source(s)"
+        return (
+            f"{self.docx.name}: {size:,} bytes, {report.footnotes} footnote(s), {report.sources} source(s), "
+            "and its manifest"
+        )
 
     def step_verify(self) -> str:
         _, archive = self._need_window()
@@ -435,16 +446,26 @@ def _sample_articles() -> int:
 
 
 def verify_export(briefing: Briefing, docx_path: Path, archive: Archive) -> str:
-    """Open the .docx again: every quote is in its text, footnotes exist, every source checks out."""
+    """What `briefer verify OUT.docx` checks (manifest, document text, every quote against the
+    archive), plus, read independently here: every quote and a footnote naming its source."""
     import docx
     from lxml import etree
 
-    from briefer.core.briefing.excerpts import check_sources
     from briefer.core.briefing.model import excerpts
+    from briefer.core.briefing.verify import ArchiveLookups
+    from briefer.core.export.manifest import verify_docx
 
+    outcome = verify_docx(docx_path, ArchiveLookups.of(archive))
+    if not outcome.ok or outcome.verification is None:
+        summary = outcome.verification.summary() if outcome.verification else "quotes not checked"
+        raise StepFailed("; ".join([*outcome.problems, summary]))
+    quotes = list(excerpts(briefing).values())
+    if {e.id for e in outcome.excerpts} != {e.id for e in quotes}:
+        raise StepFailed("the manifest does not list the briefing's excerpts")
+    if outcome.verification.counts()["ok"] != len(quotes):
+        raise StepFailed(outcome.verification.summary())
     document = docx.Document(str(docx_path))
     body = " ".join(" ".join(p.text for p in document.paragraphs).split())
-    quotes = list(excerpts(briefing).values())
     absent = [e.id for e in quotes if " ".join(e.quote.split()) not in body]
     if absent:
         raise StepFailed(f"quotes not found in the document's text: {', '.join(absent)}")
@@ -459,11 +480,7 @@ def verify_export(briefing: Briefing, docx_path: Path, archive: Archive) -> str:
     ]
     if uncited:
         raise StepFailed(f"no footnote names the source of {', '.join(uncited)}")
-    checks = check_sources(briefing, archive.document, archive.catalog.text_version)
-    bad = {doc_id: check for doc_id, check in checks.items() if check.status != "ok"}
-    if bad:
-        raise StepFailed("; ".join(f"{d}: {c.status} {c.detail}" for d, c in bad.items()))
-    return f"{len(quotes)} quote(s) and footnote(s) found, {len(checks)} source(s) match the archive"
+    return f"manifest matches the document; {outcome.verification.summary()}; quotes and footnotes present"
 
 
 def run(out: TextIO = sys.stdout) -> int:
