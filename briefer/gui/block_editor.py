@@ -7,8 +7,10 @@ typing merges into one undo step per block.  When the model changes the block
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QKeyEvent, QKeySequence, QTextCursor
+from PySide6.QtGui import QFontDatabase, QKeyEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -33,9 +35,11 @@ from briefer.core.briefing.model import (
     Excerpt,
     KeyJudgment,
     MatrixCell,
+    Paragraph,
     Section,
 )
-from briefer.gui.briefing_model import KIND_LABELS, BriefingModel
+from briefer.core.briefing.summary import is_draft, untouched
+from briefer.gui.briefing_model import KIND_LABELS, STATUS_LOOK, UNCHECKED_TEXT, BriefingModel
 
 NOT_SET = "\u2014"  # the combo entry for "no value"
 
@@ -112,6 +116,22 @@ class BlockEditor(QWidget):
         self.edit_citation.setToolTip(
             "Correct the source's outlet, author, title, date, address, type or language"
         )
+        self.check = QLabel()
+        self.check.setObjectName("editorCheck")
+        self.check.setWordWrap(True)
+        self.check.setTextFormat(Qt.TextFormat.RichText)
+        self.check.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.check.setAccessibleName("Quote verification")
+        self.check_diff = QPlainTextEdit()
+        self.check_diff.setObjectName("editorCheckDiff")
+        self.check_diff.setReadOnly(True)
+        self.check_diff.setAccessibleName("What changed in the source")
+        self.check_diff.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.check_diff.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.check_diff.setMaximumHeight(140)
+        self.draft_note = QLabel()
+        self.draft_note.setObjectName("editorDraftNote")
+        self.draft_note.setWordWrap(True)
         self.citation_row = QWidget()
         citation_buttons = QHBoxLayout(self.citation_row)
         citation_buttons.setContentsMargins(0, 0, 0, 0)
@@ -136,6 +156,9 @@ class BlockEditor(QWidget):
         self.form.addRow("Quote", self.quote)
         self.form.addRow("Source", self.citation)
         self.form.addRow("", self.citation_row)
+        self.form.addRow("Check", self.check)
+        self.form.addRow("", self.check_diff)
+        self.form.addRow(self.draft_note)
         self.form.addRow("&Text", self.text)
         self.form.addRow("&Likelihood", self.likelihood)
         self.form.addRow("&Confidence", self.confidence)
@@ -148,6 +171,7 @@ class BlockEditor(QWidget):
         self.portion.activated.connect(self._portion_chosen)
         self.edit_citation.clicked.connect(self._citation_clicked)
         model.block_changed.connect(self._on_block_changed)
+        model.verification_changed.connect(self._refresh)
         model.section_changed.connect(self._on_block_changed)
         model.modelReset.connect(self.clear)
         model.rowsRemoved.connect(self._on_rows_removed)
@@ -184,6 +208,8 @@ class BlockEditor(QWidget):
         self._row(self.quote, isinstance(node, Excerpt))
         self._row(self.citation, isinstance(node, Excerpt))
         self._row(self.citation_row, isinstance(node, Excerpt))
+        self._show_check(node)
+        self._row(self.draft_note, isinstance(node, Paragraph) and is_draft(node))
         self._row(self.text, is_block)
         self._row(self.likelihood, isinstance(node, KeyJudgment | MatrixCell))
         self._row(self.confidence, isinstance(node, KeyJudgment))
@@ -215,6 +241,18 @@ class BlockEditor(QWidget):
         elif isinstance(node, BulletList):
             self._set_text("\n".join(node.items))
             self.text.setPlaceholderText("One item per line")
+        elif isinstance(node, Paragraph) and is_draft(node):
+            self.draft_note.setText(
+                "Drafted by Briefer from the citations. "
+                + (
+                    "Not edited: Draft Source Summary replaces it with a fresh draft, and the export "
+                    "prints it up to date."
+                    if untouched(node)
+                    else "You edited it: it is yours, and a new draft is added beside it, never over it."
+                )
+            )
+            self._set_text(node.text)
+            self.text.setPlaceholderText("Write here")
         else:
             self._set_text(node.text)
             self.text.setPlaceholderText("Write here")
@@ -223,6 +261,30 @@ class BlockEditor(QWidget):
         if isinstance(node, KeyJudgment):
             set_combo(self.confidence, node.confidence)
         set_combo(self.portion, node.portion)
+
+    def _show_check(self, node: Section | Block | None) -> None:
+        """What verification found for an excerpt: the state in words, and the difference if any."""
+        check = self._model.check_of(node) if isinstance(node, Excerpt) else None
+        self._row(self.check, isinstance(node, Excerpt))
+        self._row(self.check_diff, check is not None and bool(check.diff))
+        if not isinstance(node, Excerpt):
+            return
+        if check is None:
+            self.check.setText(escape(UNCHECKED_TEXT))
+            return
+        colour, glyph = STATUS_LOOK[check.status]
+        advice = {
+            "moved": " Briefing \u2192 Update Moved Quote Positions records the new place.",
+            "changed": " The export refuses it unless you export it marked \u201c(unverified)\u201d.",
+            "mismatch": " The export refuses it unless you export it marked \u201c(unverified)\u201d.",
+        }.get(check.status, "")
+        self.check.setText(
+            f"<b style='color:{colour}'>{glyph} {escape(check.label.capitalize())}</b>"
+            + (f": {escape(check.detail)}." if check.detail else ".")
+            + escape(advice)
+        )
+        if check.diff and self.check_diff.toPlainText() != check.diff:
+            self.check_diff.setPlainText(check.diff)
 
     def _set_text(self, value: str) -> None:
         if self.text.toPlainText() == value:

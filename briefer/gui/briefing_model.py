@@ -22,7 +22,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFont, QUndoStack
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap, QUndoStack
 
 from briefer.core.briefing import clipboard, edits
 from briefer.core.briefing.model import (
@@ -37,6 +37,8 @@ from briefer.core.briefing.model import (
     Section,
     walk_sections,
 )
+from briefer.core.briefing.summary import is_draft, untouched
+from briefer.core.briefing.verify import ExcerptCheck, Verification, excerpt_key
 from briefer.gui import mime
 from briefer.gui.commands import EditCommand
 
@@ -86,6 +88,61 @@ def block_label(block: Block) -> str:
     return mark + block_summary(block)
 
 
+# -- quote verification in the outline ---------------------------------------------------
+# Colour and a glyph, so the state does not rest on colour alone; the words are in the tooltip.
+STATUS_LOOK = {
+    "ok": ("#2e7d32", "\u2713"),  # check mark
+    "moved": ("#b26a00", "\u2195"),  # up-down arrow
+    "missing": ("#607d8b", "?"),
+    "changed": ("#c62828", "!"),
+    "mismatch": ("#c62828", "\u2715"),  # multiplication x
+    "unchecked": ("#9e9e9e", ""),  # a ring: not checked yet
+}
+STATUS_TEXT = {
+    "ok": "Quote verified against the archive",
+    "moved": "Quote moved in its source: the new position is known (Briefing \u2192 Update Moved Quote "
+    "Positions)",
+    "missing": "Source no longer in the archive: cited from the briefing's snapshot",
+    "changed": "Source changed since the quote was captured: the quote no longer matches it",
+    "mismatch": "Quote does not match its source",
+}
+UNCHECKED_TEXT = "Quote not checked against the archive yet"
+_icons: dict[str, QIcon] = {}
+
+
+def status_icon(status: str) -> QIcon:
+    """A small coloured disc with a glyph for a verification status (made once, on first use)."""
+    icon = _icons.get(status)
+    if icon is None:
+        colour, glyph = STATUS_LOOK[status]
+        pixmap = QPixmap(32, 32)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if glyph:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QBrush(QColor(colour)))
+        else:
+            painter.setPen(QPen(QColor(colour), 3))
+        painter.drawEllipse(3, 3, 26, 26)
+        font = QFont()
+        font.setPixelSize(20)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(QPen(QColor("white")))
+        painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, glyph)
+        painter.end()
+        icon = _icons[status] = QIcon(pixmap)
+    return icon
+
+
+def check_text(check: ExcerptCheck | None) -> str:
+    """One line saying what verification found (for tooltips, the editor, screen readers)."""
+    if check is None:
+        return UNCHECKED_TEXT
+    return STATUS_TEXT[check.status] + (f" ({check.detail})" if check.detail else "")
+
+
 class BriefingModel(QAbstractItemModel):
     """Sections and blocks of one Briefing (replaced with `set_briefing`)."""
 
@@ -97,6 +154,7 @@ class BriefingModel(QAbstractItemModel):
     structure_changed = Signal()  # blocks or sections were added, removed or moved
     metadata_changed = Signal(str)  # the field
     refused = Signal(str)  # an edit the core refused; nothing changed
+    verification_changed = Signal()  # new quote verification results (set_verification)
 
     def __init__(self, briefing: Briefing, undo_stack: QUndoStack, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -104,6 +162,7 @@ class BriefingModel(QAbstractItemModel):
         self._undo_stack = undo_stack
         self._parents: dict[str, Section | None] = {}
         self._rows: dict[str, int] = {}
+        self._verification: Verification | None = None
         self._reindex()
 
     @property
@@ -117,10 +176,40 @@ class BriefingModel(QAbstractItemModel):
     def set_briefing(self, briefing: Briefing) -> None:
         self.beginResetModel()
         self._briefing = briefing
+        self._verification = None  # it was about the other briefing's quotes
         self._reindex()
         self.endResetModel()
         self.structure_changed.emit()
         self.metadata_changed.emit("")
+
+    # -- quote verification ---------------------------------------------------------------
+    @property
+    def verification(self) -> Verification | None:
+        return self._verification
+
+    def set_verification(self, verification: Verification | None) -> None:
+        """Show new verification results on the excerpts' rows (they are computed elsewhere)."""
+        self._verification = verification
+        for _, section in walk_sections(self._briefing):
+            for block in outline_blocks(section):
+                if isinstance(block, Excerpt):
+                    index = self.index_of(block.id)
+                    self.dataChanged.emit(index, index)
+        self.verification_changed.emit()
+
+    def check_of(self, excerpt: Excerpt) -> ExcerptCheck | None:
+        """The excerpt's verification, or None when it has not been checked as it is now."""
+        check = self._verification.get(excerpt.id) if self._verification is not None else None
+        return check if check is not None and check.key == excerpt_key(excerpt) else None
+
+    def unchecked(self) -> list[Excerpt]:
+        """Excerpts without a current check (new, pasted, or changed since the last one)."""
+        return [
+            block
+            for _, section in walk_sections(self._briefing)
+            for block in section.blocks
+            if isinstance(block, Excerpt) and self.check_of(block) is None
+        ]
 
     # -- the tree ------------------------------------------------------------------
     def _reindex(self) -> None:
@@ -216,22 +305,35 @@ class BriefingModel(QAbstractItemModel):
             if role == Qt.ItemDataRole.ToolTipRole:
                 return self._tooltip(node)
             if role == Qt.ItemDataRole.AccessibleTextRole:
-                return f"{KIND_LABELS[node.kind]}: {block_label(node)}"
+                return f"{self._kind_label(node)}: {block_label(node)}" + (
+                    f". {check_text(self.check_of(node))}" if isinstance(node, Excerpt) else ""
+                )
+            if role == Qt.ItemDataRole.DecorationRole and isinstance(node, Excerpt):
+                check = self.check_of(node)
+                return status_icon(check.status if check is not None else "unchecked")
         if role == self.NodeIdRole:
             return node.id
         if role == self.KindRole:
             return node.kind
         return None
 
-    @staticmethod
-    def _tooltip(block: Block) -> str:
+    def _tooltip(self, block: Block) -> str:
         if isinstance(block, Excerpt):
             c = block.citation
             page = f", p. {block.page}" if block.page else ""
-            return f"{block.quote}\n\n{c.outlet} \u00b7 {c.title}{page}"
+            return f"{block.quote}\n\n{c.outlet} \u00b7 {c.title}{page}\n\n{check_text(self.check_of(block))}"
         if isinstance(block, BulletList):
             return "\n".join(f"\u2022 {item}" for item in block.items)
+        if isinstance(block, Paragraph) and is_draft(block):
+            state = "not edited since" if untouched(block) else "edited since: re-drafting keeps it"
+            return f"{block.text}\n\nDrafted by Briefer from the citations ({state})"
         return block.text
+
+    @staticmethod
+    def _kind_label(block: Block) -> str:
+        if isinstance(block, Paragraph) and is_draft(block):
+            return "Drafted paragraph"
+        return KIND_LABELS[block.kind]
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         node = self.node(index)
@@ -629,6 +731,8 @@ def describe(edit: edits.Edit) -> str:
             return f"Set {edit.field.replace('_', ' ')}"
         case edits.SetCitation():
             return "Edit citation"
+        case edits.UpdateSpan():
+            return "Update quote position"
     return "Edit"
 
 

@@ -1,12 +1,15 @@
 """The briefing pane: the outline of the open briefing, and the editor of its selected item.
 
 The pane owns the actions that act on the outline (add, delete, move, cut,
-copy, paste, "add to briefing"); the window puts them in its menus and
-toolbar.  Everything they change goes through the model as undo commands.
+copy, paste, "add to briefing", verify quotes, draft the source summary); the
+window puts them in its menus and toolbar.  Everything they change goes
+through the model as undo commands.  Once the window gives it the archive
+(`use_archive`), the pane checks every quote in the background.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from html import escape
 
@@ -28,10 +31,14 @@ from briefer.core.briefing.model import (
     BriefingError,
     Excerpt,
     Section,
+    excerpts,
     new_id,
     section_path,
     walk_sections,
 )
+from briefer.core.briefing.summary import redraft
+from briefer.core.briefing.verify import ArchiveLookups, ClusterOf, Verification
+from briefer.core.progress import Progress
 from briefer.gui import mime
 from briefer.gui.block_editor import BlockEditor
 from briefer.gui.briefing_model import BriefingModel, Node, new_block
@@ -39,6 +46,8 @@ from briefer.gui.citation_dialog import CitationDialog
 from briefer.gui.dialogs import SectionChooser
 from briefer.gui.matrix_view import MatrixEditor
 from briefer.gui.properties_dialog import BriefingPropertiesDialog
+from briefer.gui.quote_checks import QuoteChecks
+from briefer.gui.workers import BackgroundTask
 
 PROPERTIES_LINK = "properties"  # the heading's "Edit properties" link
 
@@ -88,6 +97,8 @@ class BriefingPane(QWidget):
         self._last_section: str | None = None
         self.properties_dialog: BriefingPropertiesDialog | None = None
         self.citation_dialog: CitationDialog | None = None
+        self.checks = QuoteChecks(model, self)
+        self._draft_task: BackgroundTask | None = None
 
         self.heading = QLabel()
         self.heading.setObjectName("briefingHeading")
@@ -131,7 +142,30 @@ class BriefingPane(QWidget):
         model.metadata_changed.connect(self._show_heading)
         model.block_changed.connect(self._show_heading)
         model.structure_changed.connect(self._show_heading)
+        model.verification_changed.connect(self._update_actions)
+        self.checks.finished.connect(self._on_checked)
+        self.checks.failed.connect(self.message)
         self._on_reset()
+
+    # -- the archive ------------------------------------------------------------------
+    def use_archive(self, lookups: ArchiveLookups | None) -> None:
+        """Verify quotes and draft the source summary against this archive (checks every quote now)."""
+        self.checks.use(lookups)
+
+    @Slot()
+    def verify_quotes(self) -> bool:
+        """Check every quote again (Verify Quotes; also after an import); False without an archive."""
+        if not self.checks.verify(explicit=True):
+            self.message.emit("Quotes cannot be checked: no archive is open")
+            return False
+        self.message.emit("Checking the quotes against the archive\u2026")
+        return True
+
+    def shutdown(self) -> None:
+        """Wait for background checks: the archive closes next."""
+        self.checks.shutdown()
+        if self._draft_task is not None:
+            self._draft_task.wait()
 
     # -- actions --------------------------------------------------------------------
     def _action(
@@ -166,6 +200,16 @@ class BriefingPane(QWidget):
         self.addAction(self.properties_action)  # works from the pane even before a menu holds it
         self.edit_citation_action = self._action("Edit &Citation\u2026")
         self.edit_citation_action.setStatusTip("Correct the outlet, author, title or date the excerpt cites")
+        self.verify_quotes_action = self._action("&Verify Quotes")
+        self.verify_quotes_action.setStatusTip("Check every quote against the archive (done on open too)")
+        self.update_spans_action = self._action("Update &Moved Quote Positions")
+        self.update_spans_action.setStatusTip(
+            "Record where quotes that moved in their source now are (the quotes do not change)"
+        )
+        self.draft_summary_action = self._action("&Draft Source Summary")
+        self.draft_summary_action.setStatusTip(
+            "Draft the Source Summary from the citations; an edited summary is kept, never overwritten"
+        )
         for action, tip in (
             (self.cut_action, "Cut the selected blocks or sections"),
             (self.copy_action, "Copy the selected blocks or sections"),
@@ -186,10 +230,18 @@ class BriefingPane(QWidget):
         self.rename_action.triggered.connect(self.rename_current)
         self.properties_action.triggered.connect(self.show_properties)
         self.edit_citation_action.triggered.connect(self._edit_current_citation)
+        self.verify_quotes_action.triggered.connect(self.verify_quotes)
+        self.update_spans_action.triggered.connect(self.update_moved_quotes)
+        self.draft_summary_action.triggered.connect(self.draft_source_summary)
 
     @property
     def edit_actions(self) -> list[QAction]:
         return [self.cut_action, self.copy_action, self.paste_action, self.delete_action]
+
+    @property
+    def quote_actions(self) -> list[QAction]:
+        """Verify Quotes, Update Moved Quote Positions, Draft Source Summary (for the Briefing menu)."""
+        return [self.verify_quotes_action, self.update_spans_action, self.draft_summary_action]
 
     @property
     def add_actions(self) -> list[QAction]:
@@ -210,6 +262,7 @@ class BriefingPane(QWidget):
         self.move_down_action.setEnabled(current is not None)
         self.rename_action.setEnabled(isinstance(current, Section))
         self.edit_citation_action.setEnabled(isinstance(current, Excerpt))
+        self.update_spans_action.setEnabled(bool(self._moved_edits()))
 
     def _context_menu(self, position: QPoint) -> None:
         menu = QMenu(self.outline)
@@ -218,6 +271,7 @@ class BriefingPane(QWidget):
         menu.addActions([self.rename_action, self.move_up_action, self.move_down_action])
         if isinstance(self.current_node(), Excerpt):
             menu.addAction(self.edit_citation_action)
+        menu.addAction(self.verify_quotes_action)
         menu.addSeparator()
         menu.addActions(self.edit_actions)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -408,6 +462,90 @@ class BriefingPane(QWidget):
             self.message.emit("Select a section to paste into")
             return False
         return self.model.insert_nodes(nodes, target, row, "Paste")
+
+    # -- quote verification -------------------------------------------------------------------
+    def _moved_edits(self) -> list[edits.UpdateSpan]:
+        """Span updates for the moved quotes whose check is current."""
+        out = []
+        for excerpt in excerpts(self.model.briefing).values():
+            check = self.model.check_of(excerpt)
+            edit = check.span_edit() if check is not None else None
+            if edit is not None:
+                out.append(edit)
+        return out
+
+    @Slot()
+    def update_moved_quotes(self) -> bool:
+        """Point every moved quote at its new place, as one undo step."""
+        moves = self._moved_edits()
+        if not moves:
+            self.message.emit("No quote has moved in its source")
+            return False
+        if self.model.do_all(moves, "Update quote positions"):
+            self.message.emit(f"Updated the position of {len(moves)} quote(s)")
+            return True
+        return False
+
+    @Slot(object, bool)
+    def _on_checked(self, verification: Verification, explicit: bool) -> None:
+        self._update_actions()
+        if not explicit:
+            return
+        self.message.emit(f"Quotes checked: {verification.summary()}")
+        first = next(iter(verification.failures or verification.of("moved", "missing")), None)
+        if first is not None:
+            self.select(first.excerpt_id)
+
+    # -- the source summary ------------------------------------------------------------------------
+    @Slot()
+    def draft_source_summary(self) -> None:
+        """Draft the Source Summary from the citations (an edit: undoable).  Which sources are gone
+        and which are syndicated copies is asked of the archive in the background."""
+        if self._draft_task is not None:
+            return
+        lookups = self.checks.lookups
+        if lookups is None:
+            self._apply_draft(None, None)
+            return
+        cited = [e.doc_id for e in excerpts(self.model.briefing).values()]
+
+        def job(progress: Progress, cancel: threading.Event) -> tuple[set[str], ClusterOf | None]:
+            return lookups.missing(cited), lookups.clusters(cited)
+
+        task = BackgroundTask(job, parent=self)
+        task.succeeded.connect(self._on_draft_lookups)
+        task.failed.connect(self._on_draft_failed)
+        task.finished.connect(self._on_draft_finished)
+        self._draft_task = task
+        task.start()
+
+    @Slot(object)
+    def _on_draft_lookups(self, found: tuple[set[str], ClusterOf | None]) -> None:
+        self._apply_draft(*found)
+
+    @Slot(object)
+    def _on_draft_failed(self, exc: object) -> None:
+        self.message.emit(f"The source summary could not be drafted: {exc}")
+
+    @Slot()
+    def _on_draft_finished(self) -> None:
+        if self._draft_task is not None:
+            self._draft_task.deleteLater()
+            self._draft_task = None
+
+    def _apply_draft(self, missing: set[str] | None, cluster_of: ClusterOf | None) -> None:
+        if missing is None:  # no archive: the last check knows which sources are gone
+            verification = self.model.verification
+            missing = {c.doc_id for c in verification.of("missing")} if verification is not None else set()
+        try:
+            result = redraft(self.model.briefing, cluster_of=cluster_of, missing=missing)
+        except BriefingError as exc:
+            self.message.emit(str(exc))
+            return
+        if result.edits and not self.model.do_all(result.edits, "Draft source summary"):
+            return
+        self.select(result.block_id)
+        self.message.emit(result.message)
 
     # -- the dialogs: opened with open(), never exec(), so the window goes on updating --------------
     @Slot()

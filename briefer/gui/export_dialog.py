@@ -3,7 +3,10 @@
 The dialog exports a *copy* of the briefing taken when Export is pressed, so
 the analyst can go on editing while Word's document is written.  A marking
 profile or TLP label chosen here is applied to the briefing as an undoable
-edit.  A refused or failed export is explained in the dialog itself.
+edit.  Every quote is checked against the archive first (in the background):
+quotes that no longer match their source refuse the export, listed, unless
+"Export even if quotes no longer match" is ticked, which marks them
+"(unverified)".  A refused or failed export is explained in the dialog itself.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -30,9 +34,16 @@ from PySide6.QtWidgets import (
 )
 
 from briefer.core.briefing import codec, edits, markings
-from briefer.core.briefing.excerpts import check_sources
+from briefer.core.briefing.model import excerpts
+from briefer.core.briefing.verify import ArchiveLookups, verify_briefing
 from briefer.core.documents import Document
-from briefer.core.export.docx_export import COMMENT_MODES, ExportReport, default_reference, export_docx
+from briefer.core.export.docx_export import (
+    COMMENT_MODES,
+    ExportReport,
+    UnverifiedQuotes,
+    default_reference,
+    export_docx,
+)
 from briefer.core.progress import Progress
 from briefer.gui.briefing_model import BriefingModel
 from briefer.gui.workers import BackgroundTask
@@ -68,15 +79,18 @@ class ExportDialog(QDialog):
         *,
         settings: QSettings,
         lookup: Lookup | None = None,
+        lookups: ArchiveLookups | None = None,
         briefing_path: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """`lookups` (or just `lookup`, a document lookup) is the archive the quotes are checked against;
+        without either, quotes are not checked."""
         super().__init__(parent)
         self.setWindowTitle("Export to Word")
         self.setAccessibleName("Export to Word")
         self._model = model
         self._settings = settings
-        self._lookup = lookup
+        self._lookups = lookups or (ArchiveLookups(lookup) if lookup is not None else None)
         self._task: BackgroundTask | None = None
         self.report: ExportReport | None = None
         briefing = model.briefing
@@ -115,6 +129,11 @@ class ExportDialog(QDialog):
         self.comments.setAccessibleName("Analyst comments")
         for mode in COMMENT_MODES:
             self.comments.addItem(COMMENT_LABELS[mode], mode)
+        self.allow_unverified = QCheckBox("Export even if quotes no longer match their sources")
+        self.allow_unverified.setAccessibleName("Export even if quotes no longer match their sources")
+        self.allow_unverified.setToolTip(
+            "Quotes whose source changed are exported with their citations marked \u201c(unverified)\u201d"
+        )
         for combo in (self.profile, self.tlp, self.comments):
             combo.view().setAccessibleName(f"{combo.accessibleName()} choices")
         self.banner = QLabel()
@@ -147,6 +166,7 @@ class ExportDialog(QDialog):
         form.addRow("&Marking profile", self.profile)
         form.addRow("&TLP label", self.tlp)
         form.addRow("&Comments on excerpts", self.comments)
+        form.addRow("Quotes", self.allow_unverified)
         form.addRow("Banner", self.banner)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -221,11 +241,23 @@ class ExportDialog(QDialog):
         briefing = codec.from_dict(codec.to_dict(self._model.briefing))  # edits may go on meanwhile
         reference = Path(self.reference.text()).expanduser() if self.reference.text().strip() else None
         comments = str(self.comments.currentData())
-        lookup = self._lookup
+        lookups = self._lookups
+        allow = self.allow_unverified.isChecked()
 
         def job(progress: Progress, cancel: threading.Event) -> ExportReport:
-            checks = check_sources(briefing, lookup) if lookup is not None else None
-            return export_docx(briefing, out, reference=reference, checks=checks, comments=comments)
+            checks = cluster_of = None
+            if lookups is not None:  # the same check as Verify Quotes, then the export
+                checks = verify_briefing(briefing, lookups.document, lookups.text_version, cancel)
+                cluster_of = lookups.clusters(e.doc_id for e in excerpts(briefing).values())
+            return export_docx(
+                briefing,
+                out,
+                reference=reference,
+                checks=checks,
+                allow_unverified=allow,
+                cluster_of=cluster_of,
+                comments=comments,
+            )
 
         self._settings.setValue(LAST_FOLDER_KEY, str(out.parent))
         self._settings.setValue(REFERENCE_KEY, self.reference.text().strip())
@@ -254,10 +286,17 @@ class ExportDialog(QDialog):
             f"<b>Exported</b> to {html.escape(str(report.path))} in {report.seconds:.1f} s: "
             f"{report.footnotes} footnote(s), {report.sources} source(s)."
         ]
+        if report.unverified:
+            lines.append(
+                f"<b>{len(report.unverified)} quote(s) no longer match their source</b> and are marked "
+                "\u201c(unverified)\u201d in the document."
+            )
         if report.missing:
             lines.append(
                 f"{len(report.missing)} source(s) are no longer in the archive; cited from the briefing."
             )
+        if report.manifest is not None:
+            lines.append(f"Manifest: {html.escape(report.manifest.name)} (for <i>briefer verify</i>).")
         lines += [html.escape(w) for w in report.warnings[:5]]
         self.outcome.setText("<br>".join(lines))
         self.open_folder_button.setVisible(True)
@@ -266,6 +305,12 @@ class ExportDialog(QDialog):
 
     @Slot(object)
     def _on_failed(self, exc: object) -> None:
+        if isinstance(exc, UnverifiedQuotes):
+            self._fail(
+                f"{exc}\nThe outline shows what changed in each source. Tick \u201cExport even if quotes no "
+                "longer match their sources\u201d to export them marked \u201c(unverified)\u201d."
+            )
+            return
         self._fail(f"The export failed: {exc}")
 
     def _fail(self, message: str) -> None:
