@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import multiprocessing
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -57,7 +58,24 @@ def _open_archive(args: argparse.Namespace) -> Archive:
     archive = Archive(paths.resolve_data_dir(args.data_dir))
     for notice in archive.notices:
         print(f"briefer: {notice}", file=sys.stderr)
+    if archive.notices and getattr(args, "command", None) not in ("index", "reindex"):
+        _rebuild_index(archive)  # `index` and `reindex` index the whole catalog themselves
     return archive
+
+
+def _rebuild_index(archive: Archive) -> None:
+    """The index was found missing or damaged and recreated empty: fill it from the catalog now."""
+    if not archive.catalog.count_unindexed():
+        return
+    bar = TerminalProgress("Rebuilding the search index")
+    try:
+        count = archive.reindex(progress=bar)
+    except (ArchiveBusy, IndexBusy):
+        print("briefer: another Briefer is importing; it will index the catalog", file=sys.stderr)
+        return
+    finally:
+        bar.clear()
+    print(f"briefer: the search index was rebuilt from the catalog ({count} documents)", file=sys.stderr)
 
 
 # -- index ---------------------------------------------------------------------
@@ -315,4 +333,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except (ArchiveBusy, IndexBusy, CatalogError, OSError, ValueError) as exc:
         print(f"briefer: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:  # SQLite's own word for a full disk is "disk I/O error"
+        print(
+            f"briefer: the archive catalog could not be read or written ({exc}); "
+            "check that the disk is not full and that the data folder is writable",
+            file=sys.stderr,
+        )
         return 1

@@ -60,6 +60,13 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _write_atomically(path: Path, text: str) -> None:
+    """Replace a small file so that a crash leaves its old or its new content, never a truncated one."""
+    staging = path.with_name(f".{path.name}.tmp")
+    staging.write_text(text, encoding="utf-8")
+    os.replace(staging, path)
+
+
 class BriefingSession(QObject):
     """Owns the open briefing; the window asks it to create, open, save and recover."""
 
@@ -200,7 +207,7 @@ class BriefingSession(QObject):
                 "pid": os.getpid(),
                 "title": self.title,
             }
-            note.write_text(json.dumps(info), encoding="utf-8")
+            _write_atomically(note, json.dumps(info))
         except (OSError, BriefingError) as exc:  # autosave must never interrupt the analyst
             log.warning("autosave failed: %s", exc)
             return None

@@ -1,0 +1,380 @@
+"""Real faults for the reliability tests and `make stress`: SIGKILLed imports and saves, mutated files.
+
+Everything here runs real processes on real files.  The pytest suite uses it
+with small counts (tests/core/test_faults.py, tests/core/test_hostile_input.py,
+tests/gui/test_crash_recovery.py); tests/stress/run.py with large ones.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+CATALOG = "catalog.sqlite3"
+INDEX = "whoosh"
+
+__all__ = ["REPO", "ImportKill", "Inspection", "inspect_archive", "kill_import", "make_import_folder"]
+
+
+_WORDS = (
+    "artillery shells rail convoy satellite launch sanctions envoy cosmodrome treaty summit border "
+    "minister ministry embassy officials analysts reported warned announced denied confirmed talks "
+    "missile drills exports grain port shipping tanker cargo customs inspectors banks payments oil "
+    "gas pipeline energy prices market inflation currency budget parliament election coalition vote "
+    "protest court ruling prosecutor investigation intelligence agency defence navy army air force "
+    "exercise fleet submarine drone strike attack ceasefire negotiation mediator delegation visit "
+    "agreement memorandum cooperation technology chips factory supply chain steel aluminium fertilizer "
+    "wheat harvest drought flood storm refugees aid hospital vaccine outbreak cyber hackers network"
+)
+VOCABULARY = _WORDS.split()
+
+
+def make_import_folder(folder: Path, count: int, *, pages: int = 0) -> int:
+    """`count` text articles "Report n" with the word markerN, plus `pages` HTML pages (parsed by workers).
+
+    Each article draws its words at random (seeded by its number), so no two are near-duplicates.
+    """
+    folder.mkdir(parents=True)
+    for n in range(count):
+        words = random.Random(n).choices(VOCABULARY, k=60)
+        (folder / f"a{n:05}.txt").write_text(
+            f"Title: Report {n}\n\nmarker{n} {' '.join(words)}.\n", encoding="utf-8"
+        )
+    for n in range(count, count + pages):
+        (folder / f"p{n:05}.html").write_text(
+            f"<html><head><title>Report {n}</title></head><body><article><h1>Report {n}</h1>"
+            f"<p>marker{n} {' '.join(random.Random(n).choices(VOCABULARY, k=40))}.</p>"
+            f"<p>{' '.join(random.Random(-n).choices(VOCABULARY, k=40))}.</p>"
+            "</article></body></html>",
+            encoding="utf-8",
+        )
+    return count + pages
+
+
+def briefer_command(data: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "briefer", "--data-dir", str(data), *args]
+
+
+def catalog_count(data: Path) -> int:
+    """Documents the catalog holds now (read from another process, as a reader: WAL shows the last commit)."""
+    path = data / CATALOG
+    if not path.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as db:
+            return int(db.execute("SELECT count(*) FROM documents").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+# -- killing an import -------------------------------------------------------------------------------
+@dataclass
+class ImportKill:
+    """One `briefer index` run killed with SIGKILL, and what it left."""
+
+    trigger: str
+    seconds: float  # from the start of the process to the kill
+    finished_first: bool = False  # the import ended before the kill landed
+    children: int = 0  # its worker processes (parsers, index sub-writers) seen while it ran
+    survivors: list[str] = field(default_factory=list)  # of those, alive 10 s after the kill
+
+
+def kill_import(
+    data: Path, folder: Path, trigger: str, rng: random.Random, *, timeout: float = 120
+) -> ImportKill:
+    """Start `briefer index folder` and SIGKILL it when `trigger` fires.
+
+    Triggers: "time:A-B" (a random moment A..B s after the start), "catalog:+N" (once the catalog
+    holds N more documents than when it started, then a random 0-0.3 s more), "complete" (once
+    every file is in the catalog: the last index commit and its merge, then 0-0.25 s more).
+    """
+    before = catalog_count(data)
+    total = sum(1 for _ in folder.iterdir())
+    process = subprocess.Popen(
+        briefer_command(data, "index", str(folder)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    started = time.monotonic()
+    parent = psutil.Process(process.pid)
+    seen: dict[int, psutil.Process] = {}
+    kind, _, value = trigger.partition(":")
+    fire_at: float | None = None
+    if kind == "time":
+        low, high = (float(x) for x in value.split("-"))
+        fire_at = started + rng.uniform(low, high)
+    deadline = started + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            for child in parent.children(recursive=True):
+                seen.setdefault(child.pid, child)
+        except psutil.Error:
+            pass
+        now = time.monotonic()
+        if fire_at is None:
+            count = catalog_count(data)
+            if (kind == "catalog" and count >= before + int(value)) or (
+                kind == "complete" and count >= total
+            ):
+                fire_at = now + rng.uniform(0, 0.3 if kind == "catalog" else 0.25)
+        if fire_at is not None and now >= fire_at:
+            break
+        time.sleep(0.02)
+    record = ImportKill(trigger, time.monotonic() - started)
+    if process.poll() is not None:
+        record.finished_first = True
+    else:
+        try:
+            for child in parent.children(recursive=True):
+                seen.setdefault(child.pid, child)
+        except psutil.Error:
+            pass
+        os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    record.children = len(seen)
+    _, alive = psutil.wait_procs(list(seen.values()), timeout=10)
+    for survivor in alive:
+        record.survivors.append(f"{survivor.pid} {survivor.name()}")
+        survivor.kill()  # leave no orphan behind, whatever the verdict
+    return record
+
+
+# -- what a killed import left -------------------------------------------------------------------------
+@dataclass
+class Inspection:
+    """The archive on disk after a kill, read before Briefer opens it (and so before it repairs anything)."""
+
+    documents: int = 0  # in the catalog
+    marked_indexed: int = 0  # in the catalog and marked as committed to the index
+    in_index: int = 0
+    segments: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def phase(self) -> str:
+        if self.in_index == 0:
+            return "before the first index commit"
+        if self.marked_indexed < self.in_index:
+            return "during or right after an index commit"
+        return "between index commits"
+
+
+def inspect_archive(data: Path) -> Inspection:
+    """Check the catalog and the index as a killed process left them.
+
+    Problems: the catalog fails SQLite's integrity check, a document lacks its text or its file, the
+    index cannot be opened, holds a document twice or one the catalog does not know (half-indexed),
+    or misses one the catalog says it committed.  The write locks must be free again.
+    """
+    from whoosh import index as whoosh_index  # tests may read the index directly
+
+    found = Inspection()
+    catalog = data / CATALOG
+    if not catalog.exists():
+        return found
+    with sqlite3.connect(catalog, timeout=5) as db:
+        integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
+        if integrity != "ok":
+            found.problems.append(f"catalog integrity: {integrity}")
+        docs = dict(db.execute("SELECT id, indexed FROM documents").fetchall())
+        textless = db.execute(
+            "SELECT count(*) FROM documents d LEFT JOIN texts t ON d.text_hash = t.hash WHERE t.hash IS NULL"
+        ).fetchone()[0]
+        homeless = db.execute(
+            "SELECT count(*) FROM documents WHERE id NOT IN "
+            "(SELECT doc_id FROM locations WHERE doc_id IS NOT NULL)"
+        ).fetchone()[0]
+    found.documents = len(docs)
+    found.marked_indexed = sum(1 for v in docs.values() if v)
+    if textless:
+        found.problems.append(f"{textless} catalog document(s) without their text")
+    if homeless:
+        found.problems.append(f"{homeless} catalog document(s) without a file")
+    _check_lock_free(data / "import.lock", found, "the import lock")
+    folder = data / INDEX
+    if not (folder / "briefer-index.json").exists():
+        if found.marked_indexed:
+            found.problems.append(f"no index, yet {found.marked_indexed} documents are marked indexed")
+        return found
+    try:
+        ix = whoosh_index.open_dir(str(folder))
+        found.segments = len(ix._segments())
+        with ix.searcher() as searcher:
+            ids = [fields["id"] for fields in searcher.all_stored_fields()]
+        writer = ix.writer(timeout=0)  # the write lock is free: nothing of the killed import holds it
+        writer.cancel()
+        ix.close()
+    except Exception as exc:
+        found.problems.append(f"the index cannot be read: {type(exc).__name__}: {exc}")
+        return found
+    found.in_index = len(ids)
+    unique = set(ids)
+    if len(unique) != len(ids):
+        found.problems.append(f"{len(ids) - len(unique)} document(s) indexed twice")
+    ghosts = unique - docs.keys()
+    if ghosts:
+        found.problems.append(f"{len(ghosts)} indexed document(s) unknown to the catalog, e.g. {min(ghosts)}")
+    missing = {d for d, indexed in docs.items() if indexed} - unique
+    if missing:
+        found.problems.append(f"{len(missing)} document(s) marked indexed are not in the index")
+    return found
+
+
+def _check_lock_free(path: Path, found: Inspection, what: str) -> None:
+    import fcntl
+
+    if not path.exists():
+        return
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            found.problems.append(f"{what} is still held after the kill")
+        else:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def searchable_sample(data: Path, rng: random.Random, size: int = 8) -> list[str]:
+    """Open the archive as Briefer does and search for a sample of committed documents by body and title.
+
+    Returns problems (a document that a search does not find, or finds twice).
+    """
+    from briefer.core.archive import Archive
+
+    problems = []
+    with Archive(data) as archive:
+        committed = [d for d in archive.catalog.all_ids() if d not in set(archive.catalog.unindexed_ids())]
+        for doc in archive.catalog.documents(rng.sample(committed, min(size, len(committed)))):
+            number = doc.title.removeprefix("Report ")
+            for query in (f"marker{number}", f'title:"report {number}" marker{number}'):
+                hits = [h.id for h in archive.search(query).hits]
+                if hits != [doc.id]:
+                    problems.append(f"{query!r} found {hits}, not {doc.id}")
+    return problems
+
+
+# -- killing a writer of one file --------------------------------------------------------------------
+WRITER_LOOP = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, {repo!r})
+from tests.fault_support import {function}
+{function}(Path({target!r}), int({start!r}))
+"""
+
+
+def kill_writer_loop(function: str, target: Path, start: int, delay: float) -> tuple[int, str]:
+    """Run `function(target, start)` (it rewrites `target` in a loop, printing each version it
+    finished) in a child, SIGKILL it after `delay` s; returns the last version it reported and stderr."""
+    code = WRITER_LOOP.format(repo=str(REPO), function=function, target=str(target), start=start)
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()  # "ready": the imports are done, the loop starts
+    if not first.startswith("ready"):
+        process.kill()
+        _, err = process.communicate()
+        raise RuntimeError(f"the writer did not start: {first!r} {err[-2000:]}")
+    time.sleep(delay)
+    os.kill(process.pid, signal.SIGKILL)
+    out, err = process.communicate()
+    done = [int(line) for line in out.split() if line.isdigit()]
+    return (done[-1] if done else start - 1), err
+
+
+def briefing_version(n: int) -> object:
+    """Version `n` of a briefing: title "Version n" and paragraphs 0..n-1, big enough to take a while."""
+    from briefer.core.briefing import edits, templates
+    from briefer.core.briefing.model import Paragraph
+
+    briefing = templates.new_briefing(templates.load("assessment"), title=f"Version {n}")
+    briefing.id = "b0000000000000000000000000000001"
+    filler = " ".join(f"word{k}" for k in range(400))
+    for k in range(n):
+        edits.add_block(briefing, "analysis", Paragraph(f"paragraph {k} {filler}"))
+    return briefing
+
+
+def version_of(title: str, paragraphs: list[str]) -> int:
+    """The version a loaded briefing is, or -1 if its parts disagree (a mix of two versions)."""
+    n = int(title.removeprefix("Version "))
+    expected = [f"paragraph {k} " for k in range(n)]
+    if len(paragraphs) != n or any(not p.startswith(e) for p, e in zip(paragraphs, expected, strict=True)):
+        return -1
+    return n
+
+
+def save_loop(target: Path, start: int) -> None:
+    """Save versions start, start+1, ... of a briefing to `target` until killed."""
+    from briefer.core.briefing import storage
+
+    print("ready", flush=True)
+    for n in range(start, start + 100_000):
+        storage.save(briefing_version(n % 40 + 1), target)  # type: ignore[arg-type]
+        print(n, flush=True)
+
+
+def export_loop(target: Path, start: int) -> None:
+    """Export versions start, start+1, ... of a briefing to `target` (.docx) until killed."""
+    from briefer.core.export.docx_export import export_docx
+
+    print("ready", flush=True)
+    for n in range(start, start + 100_000):
+        export_docx(briefing_version(n % 12 + 1), target)  # type: ignore[arg-type]
+        print(n, flush=True)
+
+
+def autosave_loop(target: Path, start: int) -> None:
+    """A briefing session edited and autosaved (recovery folder `target`) until killed."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from briefer.core.briefing import edits
+    from briefer.gui.briefing_session import BriefingSession
+
+    app = QApplication([])
+    settings = QSettings(str(target / "settings.ini"), QSettings.Format.IniFormat)
+    session = BriefingSession(settings=settings, recovery_dir=target / "recovery")
+    session.new()
+    print("ready", flush=True)
+    for n in range(start, start + 100_000):
+        session.model.do(edits.RenameSection("analysis", f"Edit {n}"))
+        if session.autosave() is not None:
+            print(n, flush=True)
+    app.quit()
+
+
+def run_kills(
+    loop: str,
+    target: Path,
+    kills: int,
+    rng: random.Random,
+    check: Callable[[int, int], str],
+    delay: tuple[float, float],
+) -> list[str]:
+    """Kill the writer `loop` `kills` times at random moments; `check(last_reported, attempt)` says
+    what is wrong with what it left ("" when nothing).  Returns the problems."""
+    problems = []
+    last = 0
+    for attempt in range(kills):
+        last, err = kill_writer_loop(loop, target, last + 1, rng.uniform(*delay))
+        if "Traceback" in err:
+            problems.append(f"kill {attempt}: the writer failed before the kill: {err[-1500:]}")
+        problem = check(last, attempt)
+        if problem:
+            problems.append(f"kill {attempt}: {problem}")
+    return problems

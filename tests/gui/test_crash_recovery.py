@@ -1,0 +1,75 @@
+"""Autosave under real crashes: a session SIGKILLed while it autosaves still offers its latest edits."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from briefer.core.briefing import edits
+from briefer.core.briefing.model import find_section
+from briefer.gui.briefing_session import BriefingSession
+from tests.fault_support import run_kills
+
+SEED = int(os.environ.get("BRIEFER_FAULT_SEED", "0")) or random.randrange(1 << 30)
+
+
+def session_in(folder: Path, qapp: Any) -> BriefingSession:
+    settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+    return BriefingSession(settings=settings, recovery_dir=folder / "recovery")
+
+
+def recovered_edit(folder: Path, qapp: Any) -> int:
+    """Recover what the killed session left (exactly one copy) and return its last edit's number."""
+    session = session_in(folder, qapp)
+    found = session.recoveries()
+    assert len(found) == 1, f"{len(found)} recovery copies offered"
+    session.recover(found[0])
+    assert session.modified
+    title = find_section(session.briefing, "analysis").title
+    session.close()
+    return int(title.removeprefix("Edit "))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_a_session_killed_while_autosaving_offers_its_latest_autosave(tmp_path: Path, qapp: Any) -> None:
+    rng = random.Random(SEED)
+    print(f"random seed: BRIEFER_FAULT_SEED={SEED}")
+
+    def check(last: int, attempt: int) -> str:
+        if last < 1:
+            return ""
+        edit = recovered_edit(tmp_path, qapp)
+        return "" if edit >= last else f"recovered edit {edit}, but edit {last} had been autosaved"
+
+    assert run_kills("autosave_loop", tmp_path, 3, rng, check, (0.3, 1.0)) == []
+
+
+def test_a_crash_while_the_recovery_note_is_written_keeps_the_previous_recovery(
+    tmp_path: Path, qapp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = session_in(tmp_path, qapp)
+    session.new()
+    session.model.do(edits.RenameSection("analysis", "Edit 1"))
+    assert session.autosave() is not None
+    session.model.do(edits.RenameSection("analysis", "Edit 2"))
+    real_write = Path.write_text
+
+    def dies_half_way(path: Path, text: str, *args: Any, **kwargs: Any) -> int:
+        real_write(path, text[: len(text) // 2], *args, **kwargs)
+        raise SystemExit("killed")  # what the disk holds when the process dies there
+
+    with monkeypatch.context() as patched, pytest.raises(SystemExit):
+        patched.setattr(Path, "write_text", dies_half_way)
+        session.autosave()
+    note = next((tmp_path / "recovery").glob("*.json"))
+    info = json.loads(note.read_text(encoding="utf-8"))
+    info["pid"] = 999_999_999  # the crashed process
+    note.write_text(json.dumps(info), encoding="utf-8")
+    assert recovered_edit(tmp_path, qapp) in (1, 2)
