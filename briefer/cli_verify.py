@@ -78,6 +78,12 @@ def _verify_briefing(open_archive: OpenArchive, args: argparse.Namespace, path: 
     else:
         _print_checks(verification, found, places)
         print(verification.summary())
+        if len(verification) and len(verification.of("missing")) == len(verification):
+            print(
+                f"briefer: none of the quoted documents is in the archive at {archive.data_dir}; "
+                "is it the archive the briefing was built from? (--data-dir)",
+                file=sys.stderr,
+            )
         if updated:
             print(f"updated the positions of {updated} moved quote(s) in {path}")
         elif moves:

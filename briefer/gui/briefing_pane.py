@@ -99,6 +99,7 @@ class BriefingPane(QWidget):
         self.citation_dialog: CitationDialog | None = None
         self.checks = QuoteChecks(model, self)
         self._draft_task: BackgroundTask | None = None
+        self._failing: set[str] = set()  # excerpts known not to match: only news is announced
 
         self.heading = QLabel()
         self.heading.setObjectName("briefingHeading")
@@ -160,6 +161,12 @@ class BriefingPane(QWidget):
             return False
         self.message.emit("Checking the quotes against the archive\u2026")
         return True
+
+    @Slot()
+    def recheck_quotes(self) -> bool:
+        """Check every quote again quietly (after an import): the outline follows, the selection
+        stays, and only quotes that newly fail are announced."""
+        return self.checks.verify()
 
     def shutdown(self) -> None:
         """Wait for background checks: the archive closes next."""
@@ -489,7 +496,16 @@ class BriefingPane(QWidget):
     @Slot(object, bool)
     def _on_checked(self, verification: Verification, explicit: bool) -> None:
         self._update_actions()
+        failing = {c.excerpt_id for c in verification.failures}
+        news, self._failing = failing - self._failing, failing
         if not explicit:
+            if news:
+                count = len(news)
+                self.message.emit(
+                    f"{count} quote{'s' if count != 1 else ''} no longer match"
+                    f"{'es' if count == 1 else ''} {'its' if count == 1 else 'their'} source: "
+                    "see the marked excerpts in the outline"
+                )
             return
         self.message.emit(f"Quotes checked: {verification.summary()}")
         first = next(iter(verification.failures or verification.of("moved", "missing")), None)
@@ -625,6 +641,7 @@ class BriefingPane(QWidget):
 
     @Slot()
     def _on_reset(self) -> None:
+        self._failing = set()
         self.outline.expandAll()
         self.editor.clear()
         self.stack.setCurrentWidget(self.editor)

@@ -418,3 +418,14 @@ def test_cli_export_refuses_then_marks_and_verify_checks_the_docx(
     (tmp_path / "out.manifest.json").rename(moved)
     assert cli("verify", str(out)) == 1 and "no manifest at" in cli.out
     assert cli("verify", str(out), "--manifest", str(moved)) == 1 and "PROBLEM" not in cli.out
+
+
+def test_cli_verify_against_an_archive_without_the_sources_says_so(
+    saved: Path, tmp_path: Path, capsys: Any
+) -> None:
+    assert main(["--data-dir", str(tmp_path / "elsewhere"), "verify", str(saved)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.count("missing  ") == 4
+    assert (
+        "none of the quoted documents is in the archive at" in captured.err and "--data-dir" in captured.err
+    )

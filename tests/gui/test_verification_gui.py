@@ -238,3 +238,21 @@ def test_draft_source_summary_is_an_undoable_edit_that_keeps_the_analysts_text(w
     assert "Your edited source summary was kept" in messages[-1]
     stack.undo()  # the second draft goes; the analyst's text stays
     assert section.blocks == [draft] and draft.text.endswith(" We add our own view.")
+
+
+def test_a_recheck_after_an_import_announces_only_new_problems_and_keeps_the_selection(
+    window, saved, archive, tmp_path, qtbot
+) -> None:
+    open_checked(window, saved, qtbot)
+    pane = window.briefing
+    pane.select("analysis")
+    messages: list[str] = []
+    pane.message.connect(messages.append)
+    rewrite(archive, tmp_path / "articles", "pact", PACT.replace('respond "firmly"', 'respond "decisively"'))
+    with qtbot.waitSignal(pane.checks.finished, timeout=20000):
+        assert pane.recheck_quotes()  # what the window does when an import finishes
+    assert messages == ["1 quote no longer matches its source: see the marked excerpts in the outline"]
+    assert pane.current_node() is window.session.model.node_by_id("analysis")
+    with qtbot.waitSignal(pane.checks.finished, timeout=20000):
+        pane.recheck_quotes()
+    assert len(messages) == 1  # nothing new to say
