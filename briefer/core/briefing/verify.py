@@ -278,13 +278,13 @@ def verify_excerpt(
         at = start if captured[start:end] == quote else captured.find(quote)
         return result(
             "changed",
-            f"today's text no longer holds the quote; the version captured {_when(excerpt)} does",
+            f"today's text no longer holds the quote; the version captured{_when(excerpt)} does",
             diff=quote_diff(
                 captured,
                 document.text,
                 at,
                 at + len(quote),
-                old_label=f"captured {_when(excerpt)} (sha256 {captured_hash[:12]})",
+                old_label=f"captured{_when(excerpt)} (sha256 {captured_hash[:12]})",
                 new_label=f"archive today (sha256 {document.text_hash[:12]})",
             ),
         )
@@ -298,8 +298,9 @@ def verify_excerpt(
 
 
 def _when(excerpt: Excerpt) -> str:
+    """ " 24 Jun 2024 1200Z" (with its leading space), or "" when the capture time is unknown."""
     captured = excerpt.citation.captured_at
-    return format_time(captured) if captured else "version"
+    return f" {format_time(captured)}" if captured else ""
 
 
 def _nearest(text: str, quote: str, start: int) -> int:
