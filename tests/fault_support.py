@@ -378,3 +378,164 @@ def run_kills(
         if problem:
             problems.append(f"kill {attempt}: {problem}")
     return problems
+
+
+# -- file-level fuzzing of the importers -------------------------------------------------------------
+FUZZ_MAX_BYTES = 2_000_000
+_INTERESTING = [
+    b"\x00",
+    b"\xff",
+    b"<",
+    b">",
+    b"&",
+    b'"',
+    b"%",
+    b"\n",
+    b"\r\n",
+    b"\x1b",
+    b"&#0;",
+    b"]]>",
+    b"\xef\xbb\xbf",
+]
+
+
+def fuzz_seeds(corpus: Path, *, pages: int = 60) -> dict[str, list[Path]]:
+    """Real files the importers read, by kind, as seeds for mutation: ../shared/corpus/awkward, plus
+    `pages` State Department web pages (awkward/ holds no HTML)."""
+    from briefer.core import extract
+
+    kinds: dict[str, list[Path]] = {}
+    for path in sorted(corpus.joinpath("awkward").rglob("*")):
+        if path.is_file() and extract.supports(path) and 0 < path.stat().st_size <= FUZZ_MAX_BYTES:
+            kinds.setdefault(path.suffix.lower().replace(".md", ".txt"), []).append(path)
+    html = sorted(corpus.joinpath("state-dept", "html").glob("*.html"))[:pages]
+    if html:
+        kinds[".html"] = html
+    return kinds
+
+
+def mutate(data: bytes, rng: random.Random, other: bytes = b"") -> bytes:
+    """A few random byte-level changes; inside a zip (a .docx) the changes go into one member, re-zipped,
+    so that they reach the XML parsers instead of stopping at the archive's checksums."""
+    import io
+    import zipfile
+
+    if data[:2] == b"PK" and rng.random() < 0.8:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as source:
+                items = [(i, source.read(i.filename)) for i in source.infolist()]
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+            items = []
+        if items:
+            xml = [n for n, (info, _) in enumerate(items) if info.filename.endswith(".xml")] or [0]
+            chosen = rng.choice(xml)
+            info, content = items[chosen]
+            items[chosen] = (info, _mutate_bytes(content, rng, other))
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+                for info, content in items:
+                    target.writestr(info.filename, content)
+            return buffer.getvalue()
+    return _mutate_bytes(data, rng, other)
+
+
+def _mutate_bytes(data: bytes, rng: random.Random, other: bytes) -> bytes:
+    buffer = bytearray(data)
+    for _ in range(rng.choice((1, 1, 2, 3, 8))):
+        where = rng.randrange(len(buffer) + 1)
+        kind = rng.randrange(8)
+        if kind == 0 and buffer:  # flip bits
+            for _ in range(rng.randint(1, 16)):
+                spot = rng.randrange(len(buffer))
+                buffer[spot] ^= 1 << rng.randrange(8)
+        elif kind == 1:  # an interesting token
+            token = rng.choice(_INTERESTING)
+            buffer[where : where + rng.choice((0, len(token)))] = token
+        elif kind == 2:  # cut a piece out
+            del buffer[where : where + rng.randint(1, 4096)]
+        elif kind == 3:  # repeat a piece
+            piece = buffer[where : where + rng.randint(1, 256)]
+            buffer[where:where] = piece * rng.randint(2, 200)
+        elif kind == 4:  # truncate
+            del buffer[where:]
+        elif kind == 5 and other:  # splice in part of another file
+            start = rng.randrange(len(other))
+            buffer[where:where] = other[start : start + rng.randint(1, 2048)]
+        elif kind == 6:  # random bytes
+            buffer[where:where] = rng.randbytes(rng.randint(1, 64))
+        else:  # deep nesting
+            tag = rng.choice((b"<div>", b"<p>", b"<b>", b"<item>", b"["))
+            buffer[where:where] = tag * rng.randint(100, 5000)
+    return bytes(buffer[: FUZZ_MAX_BYTES * 2])
+
+
+@dataclass
+class FuzzReport:
+    cases: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)  # read, refused, crash, hang, escaped
+    findings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def fuzz_importers(
+    seeds: dict[str, list[Path]],
+    cases: int,
+    rng: random.Random,
+    *,
+    budget: float,
+    time_limit: float = 20.0,
+    keep: Path | None = None,
+) -> FuzzReport:
+    """Parse `cases` mutated seeds in the import's worker pool (as an import would), within `budget` s.
+
+    Each case picks a kind of file (feed, PDF, e-mail, Word, text, HTML) at random, then a seed of it.
+
+    A crash (the worker died), a hang (the time limit) or an exception that escaped the extractors
+    ("parser error: ...") is a finding; the mutated file is written to `keep` to reproduce it.
+    """
+    from briefer.core.extract import Limits
+    from briefer.core.workers import Job, ParsePool
+
+    report = FuzzReport()
+    started = time.monotonic()
+    sources: dict[int, tuple[Path, bytes]] = {}
+    with ParsePool(workers=2, time_limit=time_limit) as pool:
+        submitted = 0
+        while True:
+            while submitted < cases and pool.outstanding < 6 and time.monotonic() - started < budget:
+                kind = rng.choice(sorted(seeds))
+                seed = rng.choice(seeds[kind])
+                other = rng.choice(seeds[rng.choice(sorted(seeds))]).read_bytes()
+                data = mutate(seed.read_bytes(), rng, other)
+                submitted += 1
+                sources[submitted] = (seed, data)
+                pool.submit(Job(submitted, str(seed), data, Limits()))
+            if not pool.outstanding:
+                break
+            for finished in pool.finished(timeout=1.0):
+                report.cases += 1
+                seed, data = sources.pop(finished.job.job_id)
+                outcome = _fuzz_outcome(finished.job.parts)
+                report.outcomes[outcome] = report.outcomes.get(outcome, 0) + 1
+                if outcome in ("crash", "hang", "escaped"):
+                    reasons = "; ".join(p.reason for p in finished.job.parts if p.reason)[:300]
+                    name = f"{finished.job.job_id:05}-{seed.name}"
+                    report.findings.append(f"{outcome}: {name} (from {seed}): {reasons}")
+                    if keep is not None:
+                        keep.mkdir(parents=True, exist_ok=True)
+                        (keep / name).write_bytes(data)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _fuzz_outcome(parts: list[object]) -> str:
+    reasons = [str(getattr(p, "reason", "")) for p in parts]
+    if any(r.startswith(("the parser crashed", "the parser stopped")) for r in reasons):
+        return "crash"
+    if any("(time limit)" in r for r in reasons):
+        return "hang"
+    if any(r.startswith("parser error:") for r in reasons):
+        return "escaped"
+    if any(getattr(p, "extracted", None) is not None for p in parts):
+        return "read"
+    return "refused"

@@ -36,14 +36,23 @@ _SENTENCE_END = (".", "?", "!", ":", '"', "\u201d")
 OCR_ENV = "BRIEFER_OCR"  # "0" turns OCR off even when tesseract is installed
 
 
+def _pdfium() -> Any:
+    import pypdfium2  # type: ignore[import-untyped]  # loaded on first use: only PDFs need it
+
+    return pypdfium2
+
+
 def extract(data: bytes, path: Path) -> Extracted:
+    pdfium = _pdfium()
     with _LOCK:
-        return _extract(data, path)
+        try:
+            return _extract(data, path)
+        except pdfium.PdfiumError as exc:  # a damaged file PDFium opened but cannot read through
+            raise ExtractionError(f"not a readable PDF ({exc})") from exc
 
 
 def _open(data: bytes) -> Any:
-    import pypdfium2 as pdfium  # type: ignore[import-untyped]
-
+    pdfium = _pdfium()
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -83,12 +92,17 @@ def _paragraphs(raw: str) -> str:
 
 
 def _extract(data: bytes, path: Path) -> Extracted:
+    pdfium = _pdfium()
     pdf = _open(data)
     try:
         texts: list[str] = []
         first_lines: list[str] = []
         for index in range(len(pdf)):
-            page = pdf[index]
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError:  # a damaged page: the others are still worth reading
+                texts.append("")
+                continue
             try:
                 raw = _page_raw_text(page)
             finally:

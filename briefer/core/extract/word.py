@@ -24,12 +24,15 @@ MAX_PART_BYTES = 64 * 1024 * 1024  # an XML part larger than this unpacked is re
 def extract(data: bytes, path: Path) -> Extracted:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml import etree
 
     has_core_properties = _check_package(data)
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, zipfile.BadZipFile) as exc:
         raise ExtractionError(f"not a readable Word file ({exc})") from exc
+    except etree.LxmlError as exc:  # a part that is not well-formed XML, or an entity bomb
+        raise ExtractionError(f"not a readable Word file (broken XML: {exc})") from exc
     blocks = list(_body_blocks(document))
     blocks += _notes(data)
     text = normalize("\n\n".join(blocks))
