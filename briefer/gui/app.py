@@ -125,6 +125,7 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setOrganizationName("Briefer")
     app.setApplicationName("Briefer")
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("org.briefer.Briefer")  # Wayland matches the window to its .desktop entry
     QDir.addSearchPath("icons", str(paths.RESOURCES / "icons"))
     app.setWindowIcon(QIcon("icons:briefer.svg"))
     style_sheet = paths.RESOURCES / "styles" / "app.qss"
