@@ -7,6 +7,7 @@ tests/gui/test_crash_recovery.py); tests/stress/run.py with large ones.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -14,7 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,16 +41,16 @@ _WORDS = (
 VOCABULARY = _WORDS.split()
 
 
-def make_import_folder(folder: Path, count: int, *, pages: int = 0) -> int:
-    """`count` text articles "Report n" with the word markerN, plus `pages` HTML pages (parsed by workers).
+def make_import_folder(folder: Path, count: int, *, pages: int = 0, word: str = "marker") -> int:
+    """`count` text articles "Report n" with the word `word`N, plus `pages` HTML pages (parsed by workers).
 
     Each article draws its words at random (seeded by its number), so no two are near-duplicates.
     """
     folder.mkdir(parents=True)
     for n in range(count):
-        words = random.Random(n).choices(VOCABULARY, k=60)
+        words = random.Random(f"{word}{n}").choices(VOCABULARY, k=60)
         (folder / f"a{n:05}.txt").write_text(
-            f"Title: Report {n}\n\nmarker{n} {' '.join(words)}.\n", encoding="utf-8"
+            f"Title: Report {n}\n\n{word}{n} {' '.join(words)}.\n", encoding="utf-8"
         )
     for n in range(count, count + pages):
         (folder / f"p{n:05}.html").write_text(
@@ -334,7 +335,7 @@ def export_loop(target: Path, start: int) -> None:
 
     print("ready", flush=True)
     for n in range(start, start + 100_000):
-        export_docx(briefing_version(n % 12 + 1), target)  # type: ignore[arg-type]
+        export_docx(briefing_version(n % 6 + 1), target)  # type: ignore[arg-type]
         print(n, flush=True)
 
 
@@ -539,3 +540,49 @@ def _fuzz_outcome(parts: list[object]) -> str:
     if any(getattr(p, "extracted", None) is not None for p in parts):
         return "read"
     return "refused"
+
+
+# -- a first Briefer, held in the middle of its import ------------------------------------------------
+PAUSED_IMPORT = """
+import sys
+from pathlib import Path
+from briefer.core.archive import Archive
+
+def pause_once(outcome, paused=[]):
+    if not paused:  # the first chunk is in the catalog, its documents not yet committed to the index
+        paused.append(outcome)
+        print("paused", flush=True)
+        sys.stdin.readline()
+
+with Archive(Path(sys.argv[1])) as archive:
+    print(archive.import_paths([Path(sys.argv[2])], on_outcome=pause_once).line(), flush=True)
+"""
+
+
+@contextlib.contextmanager
+def paused_import(data: Path, folder: Path) -> Iterator[subprocess.Popen[str]]:
+    """A real import in another process, paused once its first chunk is in the catalog (it holds the
+    import lock and an open index batch); it finishes when the block ends, and must succeed."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", PAUSED_IMPORT, str(data), str(folder)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        line = process.stdout.readline()
+        if line.strip() != "paused":
+            raise RuntimeError(f"the import did not pause: {line!r} {process.stderr.read()[-2000:]}")  # type: ignore[union-attr]
+        yield process
+        process.stdin.write("\n")
+        process.stdin.flush()
+        _, err = process.communicate(timeout=120)
+        if process.returncode != 0:
+            raise RuntimeError(f"the first import failed ({process.returncode}): {err[-2000:]}")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()

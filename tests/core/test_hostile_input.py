@@ -334,8 +334,10 @@ def briefings(draw: hs.DrawFn) -> Any:
                 id=draw(hs.sampled_from(["d1", "d2", "d\x00"])), title=draw(TEXT), text=text, text_hash="",
                 source=draw(TEXT), url=url, published=when,
             )  # fmt: skip
-            block = excerpt_from_span(doc, 0, len(text))
-        with contextlib.suppress(BriefingError):  # a block this section does not take
+            block = doc
+        with contextlib.suppress(BriefingError):  # a blank quote, a block this section does not take
+            if isinstance(block, Document):
+                block = excerpt_from_span(block, 0, len(block.text))
             edits.add_block(briefing, section, block)
     return briefing
 
