@@ -1,5 +1,5 @@
 # Shortcuts; the README's two commands are scripts/run and scripts/test.
-.PHONY: run test lint format bench screenshots reference-docx icons dist check-dist check-wheel
+.PHONY: run test lint format bench screenshots reference-docx icons dist check-dist check-wheel stress
 
 run:
 	bash scripts/run
@@ -34,3 +34,6 @@ check-dist:
 
 check-wheel:
 	bash packaging/check-wheel.sh
+
+stress:  # the long fault tests (kills, fuzzing), about 15 minutes; prints the counts it ran
+	QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.stress.run $(STRESS_ARGS)

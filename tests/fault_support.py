@@ -586,3 +586,17 @@ def paused_import(data: Path, folder: Path) -> Iterator[subprocess.Popen[str]]:
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+TAGGER = """
+import sys, time
+from pathlib import Path
+from briefer.core.archive import Archive
+
+with Archive(Path(sys.argv[1])) as archive:  # one small index commit after another
+    ids, started, commits = archive.catalog.all_ids(), time.monotonic(), 0
+    while time.monotonic() - started < float(sys.argv[2]):
+        archive.tag(ids[commits % len(ids)], [f"t{commits % 7}"])
+        commits += 1
+    print(commits)
+"""

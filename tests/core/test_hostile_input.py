@@ -41,7 +41,14 @@ from tests.conftest import CORPUS, corpus_path
 from tests.fault_support import fuzz_importers, fuzz_seeds
 
 SEED = int(os.environ.get("BRIEFER_FAULT_SEED", "0")) or random.randrange(1 << 30)
-FEW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SCALE = int(os.environ.get("BRIEFER_FUZZ_SCALE", "1"))  # make stress runs every property 20 times longer
+
+
+def examples(count: int) -> Any:
+    return settings(max_examples=count * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+FEW = examples(40)
 
 # Any Unicode, control characters, lone surrogates and private use included.
 ANY_TEXT = hs.text(alphabet=hs.characters(codec=None, exclude_categories=()), max_size=200)
@@ -84,7 +91,7 @@ QUERY_PIECES = hs.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=100, deadline=None)
+@examples(100)
 @given(hs.one_of(ANY_TEXT, hs.lists(hs.one_of(QUERY_PIECES, ANY_TEXT), max_size=10).map("".join)))
 def test_any_text_as_a_query_gives_results_or_an_explanation(desk: Archive, text: str) -> None:
     try:
@@ -281,7 +288,7 @@ def _paths(value: Any, here: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
         yield from _paths(child, (*here, key))
 
 
-@settings(max_examples=100, deadline=None)
+@examples(100)
 @given(hs.data())
 def test_a_damaged_briefing_file_is_refused_with_a_reason_never_a_crash(data: hs.DataObject) -> None:
     briefing = copy.deepcopy(_VALID)
@@ -342,7 +349,7 @@ def briefings(draw: hs.DrawFn) -> Any:
     return briefing
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@examples(12)
 @given(briefings())
 def test_any_briefing_exports_a_document_python_docx_opens(briefing: Any) -> None:
     with tempfile.TemporaryDirectory() as folder:
