@@ -73,3 +73,33 @@ def test_a_crash_while_the_recovery_note_is_written_keeps_the_previous_recovery(
     info["pid"] = 999_999_999  # the crashed process
     note.write_text(json.dumps(info), encoding="utf-8")
     assert recovered_edit(tmp_path, qapp) in (1, 2)
+
+
+@pytest.mark.timeout(120)
+def test_a_second_window_while_another_briefer_imports_says_so_and_searches(
+    tmp_path: Path, qtbot: Any, settings: QSettings
+) -> None:
+    """A second Briefer window opened on an archive a real import (another process) is filling."""
+    from briefer.core.archive import Archive
+    from briefer.gui.mainwindow import MainWindow
+    from tests.fault_support import make_import_folder, paused_import
+
+    first, other, data = tmp_path / "first", tmp_path / "other", tmp_path / "data"
+    make_import_folder(first, 600)
+    make_import_folder(other, 3, word="other")
+    with paused_import(data, first), Archive(data) as archive:
+        window = MainWindow(archive=archive, settings=settings)
+        qtbot.addWidget(window)
+        problems: list[str] = []
+        window.flow.failed.connect(problems.append)
+        window.show()
+        window.start()  # finds documents waiting for the index: tries to index them, and is told why not
+        qtbot.waitUntil(lambda: window.flow.status is not None and not window.flow.busy, timeout=30_000)
+        window.flow.import_folder(other)
+        qtbot.waitUntil(lambda: not window.flow.busy and len(problems) >= 1, timeout=30_000)
+        assert problems and all("another Briefer is importing" in p for p in problems), problems
+        assert not any("Lock" in p or "Traceback" in p for p in problems)
+        window.search.query.setText("marker1")  # reading goes on
+        window.search.search_now()
+        qtbot.waitUntil(lambda: not window.search.searching, timeout=30_000)
+        window.close()
