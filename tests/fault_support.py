@@ -20,10 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOG = "catalog.sqlite3"
 INDEX = "whoosh"
+
+# Tests too slow for the normal run (and covered there by a faster sibling) run in `make stress` only.
+STRESS_ONLY = pytest.mark.skipif(os.environ.get("BRIEFER_STRESS") != "1", reason="runs in make stress")
 
 __all__ = ["REPO", "ImportKill", "Inspection", "inspect_archive", "kill_import", "make_import_folder"]
 
@@ -160,13 +164,13 @@ class Inspection:
     segments: int = 0
     problems: list[str] = field(default_factory=list)
 
-    @property
-    def phase(self) -> str:
+    def phase(self, total: int) -> str:
+        """Where the kill landed, as what it left shows (`total`: documents the import brings)."""
+        if self.documents >= total and self.marked_indexed < self.documents:
+            return "final index commit and merge"
         if self.in_index == 0:
-            return "before the first index commit"
-        if self.marked_indexed < self.in_index:
-            return "during or right after an index commit"
-        return "between index commits"
+            return "parsing, before the first index commit"
+        return "parsing, after an index commit"
 
 
 def inspect_archive(data: Path) -> Inspection:
@@ -357,6 +361,72 @@ def autosave_loop(target: Path, start: int) -> None:
         if session.autosave() is not None:
             print(n, flush=True)
     app.quit()
+
+
+def saved_briefing_check(target: Path) -> Callable[[int, int], str]:
+    """For `save_loop`: the file loads, and is the version saved last or the one being saved."""
+    from briefer.core.briefing import storage
+    from briefer.core.briefing.model import find_section
+
+    def check(last: int, attempt: int) -> str:
+        if not target.exists():
+            return "" if last < 1 else "the briefing file is gone"
+        loaded = storage.load(target)  # raises on a half-written file
+        paragraphs = [b.text for b in find_section(loaded, "analysis").blocks]  # type: ignore[attr-defined]
+        version = version_of(loaded.metadata.title, paragraphs)
+        allowed = {last % 40 + 1, (last + 1) % 40 + 1} if last >= 1 else {1}
+        if version not in allowed:
+            return f"version {version} on disk after version {last % 40 + 1} was saved"
+        if storage.backup_path(target).exists():
+            storage.load(storage.backup_path(target))
+        return ""
+
+    return check
+
+
+def exported_docx_check(target: Path) -> Callable[[int, int], str]:
+    """For `export_loop`: the document opens, and is the version exported last or the one being written."""
+    import docx
+
+    def check(last: int, attempt: int) -> str:
+        if not target.exists():
+            return "" if last < 1 else "the exported document is gone"
+        document = docx.Document(str(target))  # raises on a half-written file
+        title = document.core_properties.title
+        quoted = [p for p in document.paragraphs if "paragraph " in p.text]
+        version = int(title.removeprefix("Version "))
+        allowed = {last % 6 + 1, (last + 1) % 6 + 1} if last >= 1 else {1}
+        if version not in allowed or len(quoted) != version:
+            return f"{title!r} with {len(quoted)} paragraphs on disk after version {last % 6 + 1}"
+        return ""
+
+    return check
+
+
+def autosave_check(folder: Path) -> Callable[[int, int], str]:
+    """For `autosave_loop` (needs a QApplication): the next session offers exactly one recovery copy,
+    holding at least the last edit the killed session had autosaved."""
+    from PySide6.QtCore import QSettings
+
+    from briefer.core.briefing.model import find_section
+    from briefer.gui.briefing_session import BriefingSession
+
+    def check(last: int, attempt: int) -> str:
+        if last < 1:
+            return ""
+        settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+        session = BriefingSession(settings=settings, recovery_dir=folder / "recovery")
+        found = session.recoveries()
+        if len(found) != 1:
+            return f"{len(found)} recovery copies offered"
+        session.recover(found[0])
+        if not session.modified:
+            return "the recovered briefing does not count as unsaved"
+        edit = int(find_section(session.briefing, "analysis").title.removeprefix("Edit "))
+        session.close()
+        return "" if edit >= last else f"recovered edit {edit}, but edit {last} had been autosaved"
+
+    return check
 
 
 def run_kills(

@@ -11,7 +11,6 @@ import contextlib
 import copy
 import http.server
 import io
-import json
 import os
 import random
 import socketserver
@@ -38,7 +37,7 @@ from briefer.core.export.docx_export import export_docx
 from briefer.core.extract import extract_parts
 from briefer.core.query import QueryError
 from tests.conftest import CORPUS, corpus_path
-from tests.fault_support import fuzz_importers, fuzz_seeds
+from tests.fault_support import STRESS_ONLY, fuzz_importers, fuzz_seeds
 
 SEED = int(os.environ.get("BRIEFER_FAULT_SEED", "0")) or random.randrange(1 << 30)
 SCALE = int(os.environ.get("BRIEFER_FUZZ_SCALE", "1"))  # make stress runs every property 20 times longer
@@ -365,7 +364,31 @@ def test_any_briefing_exports_a_document_python_docx_opens(briefing: Any) -> Non
         assert document.paragraphs
         path = Path(folder) / "b.briefing"  # and the briefing itself survives its own file
         storage.save(briefing, path)
-        assert codec.to_dict(storage.load(path)) == json.loads(storage.dumps(briefing))
+        assert codec.to_dict(storage.load(path)) == _pairs_joined(codec.to_dict(briefing))
+
+
+def _pairs_joined(value: Any) -> Any:
+    """`value` with each lone high surrogate followed by a lone low one joined into one character:
+    what the briefing file gives back (see the xfail below)."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+    if isinstance(value, dict):
+        return {k: _pairs_joined(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_pairs_joined(v) for v in value]
+    return value
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="storage.py: text holding a lone high surrogate followed by a lone low one (pasted from a "
+    "broken source) is saved as two \\u escapes, which JSON reads back as one astral character",
+)
+def test_lone_surrogates_side_by_side_survive_the_briefing_file(tmp_path: Path) -> None:
+    briefing = templates.new_briefing(templates.load("spot"))
+    edits.add_block(briefing, "assessment", Paragraph("\ud800\udc00"))
+    storage.save(briefing, tmp_path / "b.briefing")
+    assert codec.to_dict(storage.load(tmp_path / "b.briefing")) == codec.to_dict(briefing)
 
 
 # -- mutated real files through the import's workers -----------------------------------------------------
@@ -471,6 +494,7 @@ def test_importers_fetch_nothing_run_no_script_and_expand_no_entity(server: str,
     assert _Recorder.requests == [], "an importer fetched something"
 
 
+@STRESS_ONLY
 def test_a_whole_import_of_hostile_files_fetches_nothing(server: str, tmp_path: Path) -> None:
     """The same files through a real import: parser workers, catalog, index."""
     secret = tmp_path / "secret.txt"
@@ -511,3 +535,18 @@ def test_a_pdf_page_pdfium_cannot_load_costs_that_page_only(monkeypatch: pytest.
     )
     (part,) = extract_parts(data, Path("report.pdf"))
     assert part.status == "failed" and part.reason.startswith("not a readable PDF")
+
+
+def test_a_word_file_with_a_damaged_compressed_part_is_refused_with_a_reason() -> None:
+    """Found by make stress: zlib's error escaped the Word extractor."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, content in _DOCX.items():
+            package.writestr(name, content)
+    data = bytearray(buffer.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as package:
+        info = package.getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start : start + 8] = b"\xff" * 8  # not a deflate stream any more
+    (part,) = extract_parts(bytes(data), Path("damaged.docx"))
+    assert part.status == "failed" and part.reason.startswith("not a readable Word file")

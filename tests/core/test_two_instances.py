@@ -14,7 +14,13 @@ import pytest
 from briefer import cli
 from briefer.core.archive import Archive, ArchiveBusy
 from briefer.core.index import SearchIndex
-from tests.fault_support import briefer_command, inspect_archive, make_import_folder, paused_import
+from tests.fault_support import (
+    STRESS_ONLY,
+    briefer_command,
+    inspect_archive,
+    make_import_folder,
+    paused_import,
+)
 
 BUSY = "another Briefer is importing into this archive; try again when it is done"
 
@@ -61,7 +67,13 @@ def test_a_second_briefer_during_an_import_reads_waits_or_says_it_is_busy(
     "the index: the tag finds the index busy and marks the document unindexed, then the import's commit "
     "marks it indexed without the tag, so tag: searches miss it until a reindex",
 )
-def test_a_tag_added_while_another_briefer_imports_is_searchable_afterwards(tmp_path: Path) -> None:
+def test_a_tag_added_while_another_briefer_imports_is_searchable_afterwards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from whoosh.index import FileIndex
+
+    real_writer = FileIndex.writer  # the tag waits 5 s for the index; 0.3 s shows the same
+    monkeypatch.setattr(FileIndex, "writer", lambda self, **kw: real_writer(self, **{**kw, "timeout": 0.3}))
     folder, data = tmp_path / "first", tmp_path / "data"
     make_import_folder(folder, 600)
     with paused_import(data, folder), Archive(data) as second:
@@ -73,6 +85,7 @@ def test_a_tag_added_while_another_briefer_imports_is_searchable_afterwards(tmp_
         assert archive.search("tag:checked").total == 1
 
 
+@STRESS_ONLY
 def test_two_imports_started_together_one_waits_for_none_and_nothing_breaks(tmp_path: Path) -> None:
     folder, data = tmp_path / "articles", tmp_path / "data"
     make_import_folder(folder, 300)

@@ -78,9 +78,10 @@ def kill_imports(tally: Tally, work: Path, kills: int, rng: random.Random, budge
             if kill.survivors:
                 tally.fail(f"import kill {done} ({name}, {trigger}): survivors {kill.survivors}")
             found = fs.inspect_archive(data)
-            phases[found.phase] += 1
+            phase = f"{'bulk' if name == 'bulk' and round_ == 0 else 'normal'}: {found.phase(total)}"
+            phases[phase] += 1
             for problem in found.problems + fs.searchable_sample(data, rng, 5):
-                tally.fail(f"import kill {done} ({name}, {trigger}, {found.phase}): {problem}")
+                tally.fail(f"import kill {done} ({name}, {trigger}, {phase}): {problem}")
         result = subprocess.run(
             fs.briefer_command(data, "index", str(folder)), capture_output=True, text=True
         )
@@ -102,62 +103,25 @@ def kill_imports(tally: Tally, work: Path, kills: int, rng: random.Random, budge
 
 
 def kill_writes(tally: Tally, work: Path, kills: int, rng: random.Random) -> None:
-    from briefer.core.briefing import storage
-    from briefer.core.briefing.model import find_section
-
-    def save_check(target: Path) -> fs.Callable[[int, int], str]:
-        def check(last: int, attempt: int) -> str:
-            if not target.exists():
-                return "" if last < 1 else "the file is gone"
-            loaded = storage.load(target)
-            paragraphs = [b.text for b in find_section(loaded, "analysis").blocks]  # type: ignore[attr-defined]
-            version = fs.version_of(loaded.metadata.title, paragraphs)
-            allowed = {last % 40 + 1, (last + 1) % 40 + 1} if last >= 1 else {1}
-            return "" if version in allowed else f"version {version} on disk after version {last % 40 + 1}"
-
-        return check
-
-    def export_check(target: Path) -> fs.Callable[[int, int], str]:
-        import docx
-
-        def check(last: int, attempt: int) -> str:
-            if not target.exists():
-                return "" if last < 1 else "the document is gone"
-            document = docx.Document(str(target))
-            version = int(document.core_properties.title.removeprefix("Version "))
-            quoted = [p for p in document.paragraphs if "paragraph " in p.text]
-            allowed = {last % 6 + 1, (last + 1) % 6 + 1} if last >= 1 else {1}
-            return "" if version in allowed and len(quoted) == version else f"version {version} after {last}"
-
-        return check
-
-    def autosave_check(folder: Path) -> fs.Callable[[int, int], str]:
-        from PySide6.QtCore import QSettings
-
-        from briefer.gui.briefing_session import BriefingSession
-
-        def check(last: int, attempt: int) -> str:
-            if last < 1:
-                return ""
-            settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
-            session = BriefingSession(settings=settings, recovery_dir=folder / "recovery")
-            found = session.recoveries()
-            if len(found) != 1:
-                return f"{len(found)} recovery copies offered"
-            session.recover(found[0])
-            edit = int(find_section(session.briefing, "analysis").title.removeprefix("Edit "))
-            session.close()
-            return "" if edit >= last else f"recovered edit {edit}, but edit {last} was autosaved"
-
-        return check
-
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])  # noqa: F841  (the sessions need one)
     for label, loop, target, check, delay in (
-        ("kill during briefing save", "save_loop", work / "s" / "b.briefing", save_check, (0.2, 1.5)),
-        ("kill during .docx export", "export_loop", work / "e" / "b.docx", export_check, (0.5, 2.5)),
-        ("kill during autosave", "autosave_loop", work / "a", autosave_check, (0.3, 1.5)),
+        (
+            "kill during briefing save",
+            "save_loop",
+            work / "s" / "b.briefing",
+            fs.saved_briefing_check,
+            (0.2, 1.5),
+        ),
+        (
+            "kill during .docx export",
+            "export_loop",
+            work / "e" / "b.docx",
+            fs.exported_docx_check,
+            (0.5, 2.5),
+        ),
+        ("kill during autosave", "autosave_loop", work / "a", fs.autosave_check, (0.3, 1.5)),
     ):
         started = time.monotonic()
         folder = target if loop == "autosave_loop" else target.parent
@@ -194,6 +158,24 @@ def fuzz_files(tally: Tally, work: Path, cases: int, rng: random.Random, budget:
     )
     if report.cases < cases:
         tally.fail(f"only {report.cases} of {cases} fuzz cases within {budget:.0f} s")
+
+
+def stress_only_tests(tally: Tally) -> None:
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", "tests/core/test_faults.py",
+         "tests/core/test_hostile_input.py", "tests/core/test_two_instances.py", "-k",
+         "live_writer or whole_import or started_together"],
+        capture_output=True, text=True, cwd=fs.REPO, env={**os.environ, "BRIEFER_STRESS": "1"},
+    )  # fmt: skip
+    last = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-300:]
+    if result.returncode != 0 or "skipped" in last:
+        tally.fail(f"stress-only tests: {result.stdout[-3000:]}")
+    tally.add(
+        "stress-only tests (a live lock holder, a whole hostile import, two imports at once)",
+        f"{time.monotonic() - started:.0f} s",
+        last,
+    )
 
 
 def properties(tally: Tally, scale: int) -> None:
@@ -270,6 +252,7 @@ def main() -> int:
         kill_writes(tally, work / "writes", args.saves, rng)
         fuzz_files(tally, work, args.fuzz, rng, args.minutes * 60)
         properties(tally, args.scale)
+        stress_only_tests(tally)
         open_race(tally, work, 20)
         if tally.failures:  # keep what the findings need to be reproduced
             kept = fs.REPO / "benchmarks" / "out" / "stress-findings"

@@ -17,6 +17,7 @@ source type.
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
@@ -53,6 +54,10 @@ CONTAINERS: dict[str, PartsExtractor] = {
     ".xml": feeds.feed_parts,  # only when it is a feed; anything else is reported unsupported
     ".zip": zipped.zip_parts,
 }
+# What third-party parsers raise on malformed input, besides ExtractionError: reported, never raised.
+_PARSER_ERRORS = (
+    ValueError, LookupError, UnicodeError, RecursionError, AttributeError, TypeError, EOFError, zlib.error,
+)  # fmt: skip
 LIGHT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})  # safe and fast to read in-process
 MAX_DEPTH = 3  # a zip holding an e-mail with a forwarded message with an attachment, and no deeper
 
@@ -97,7 +102,7 @@ def _guarded(run: Callable[[], Extracted]) -> Extracted:
         return finish(run())
     except ExtractionError:
         raise
-    except (ValueError, LookupError, UnicodeError, RecursionError, AttributeError, TypeError) as exc:
+    except _PARSER_ERRORS as exc:
         # Third-party parsers raise these on malformed input; report, don't crash.
         raise ExtractionError(f"could not parse: {exc}") from exc
 
@@ -144,7 +149,7 @@ def extract_parts(
             yield Part("", _guarded(lambda: extractor(data, Path(path))))
     except ExtractionError as exc:
         yield failed("", str(exc))
-    except (ValueError, LookupError, UnicodeError, RecursionError, AttributeError, TypeError) as exc:
+    except _PARSER_ERRORS as exc:
         yield failed("", f"could not parse: {exc}")
 
 

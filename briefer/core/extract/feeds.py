@@ -51,8 +51,9 @@ def _utf8_if_undeclared(data: bytes) -> bytes:
 
 def _when(entry: Any, *names: str) -> tuple[datetime | None, str]:
     for name in names:
-        raw = str(entry.get(name) or "")
-        parsed = entry.get(f"{name}_parsed")
+        # dict.get: feedparser's own get() maps a missing "updated" to "published", with a warning.
+        raw = str(dict.get(entry, name) or "")
+        parsed = dict.get(entry, f"{name}_parsed")
         if parsed:
             try:
                 return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC), raw

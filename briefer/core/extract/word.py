@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ def extract(data: bytes, path: Path) -> Extracted:
     has_core_properties = _check_package(data)
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, zipfile.BadZipFile) as exc:
+    except (PackageNotFoundError, KeyError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise ExtractionError(f"not a readable Word file ({exc})") from exc
     except etree.LxmlError as exc:  # a part that is not well-formed XML, or an entity bomb
         raise ExtractionError(f"not a readable Word file (broken XML: {exc})") from exc
@@ -108,8 +109,8 @@ def _notes(data: bytes) -> list[str]:
                 continue
             try:
                 root = etree.fromstring(package.read(part), parser=etree.XMLParser(resolve_entities=False))
-            except etree.XMLSyntaxError:
-                continue
+            except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError):
+                continue  # damaged notes: the body is still worth reading
             kind = "Footnote" if "foot" in part else "Endnote"
             number = 0
             for note in root.iter(_W + "footnote", _W + "endnote"):
