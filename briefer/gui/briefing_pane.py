@@ -13,8 +13,8 @@ import threading
 from collections.abc import Sequence
 from html import escape
 
-from PySide6.QtCore import QItemSelectionModel, QMimeData, QModelIndex, QPoint, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QDrag, QGuiApplication, QKeySequence
+from PySide6.QtCore import QEvent, QItemSelectionModel, QMimeData, QModelIndex, QPoint, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QDrag, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -648,6 +648,11 @@ class BriefingPane(QWidget):
         self._show_heading()
         self._update_actions()
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._show_heading()
+
     @Slot()
     def _show_heading(self, *_: object) -> None:
         briefing = self.model.briefing
@@ -662,11 +667,14 @@ class BriefingPane(QWidget):
             else ""
         )
         subtitle = briefing.metadata.subtitle
+        # The link's colour is written in: a label keeps the colour it was laid out with, so a
+        # palette change (the desktop turning dark) would leave a dark-blue link on dark grey.
+        link = self.palette().color(QPalette.ColorRole.Link).name()
         self.heading.setText(
             f"<b>{escape(briefing.metadata.title)}</b>"
             + (f"<br>{escape(subtitle)}" if subtitle else "")
             + f"<br><span>{escape(banner)} \u00b7 {count} excerpt{'s' if count != 1 else ''}"
-            f" \u00b7 <a href='{PROPERTIES_LINK}'>Edit properties</a></span>{hint}"
+            f" \u00b7 <a href='{PROPERTIES_LINK}' style='color:{link}'>Edit properties</a></span>{hint}"
         )
 
 

@@ -122,3 +122,13 @@ def test_styled_widgets_follow_a_palette_change(qapp, qtbot, make_window, restor
         assert window.reader.palette().color(QPalette.ColorRole.Base) == QColor("#1f1f1f")
     finally:
         qapp.setPalette(original)
+
+
+def test_the_briefing_heading_link_follows_a_dark_palette(make_window, filled_archive, qtbot):
+    from PySide6.QtGui import QColor, QPalette
+
+    window = make_window()
+    palette = window.briefing.palette()
+    palette.setColor(QPalette.ColorRole.Link, QColor("#8ab4f8"))
+    window.briefing.setPalette(palette)
+    qtbot.waitUntil(lambda: "#8ab4f8" in window.briefing.heading.text())
