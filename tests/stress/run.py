@@ -68,6 +68,8 @@ def kill_imports(tally: Tally, work: Path, kills: int, rng: random.Random, budge
                 ["time:0.3-2.5", "time:1.5-6", f"catalog:+{rng.randint(100, total // 2)}",
                  f"catalog:+{rng.randint(total // 2, total)}", "complete", "complete"]
             )  # fmt: skip
+            if name == "bulk" and round_ == 0:  # the sub-writers at work, or the final multi-segment commit
+                trigger = "complete" if cycles % 2 else f"catalog:+{rng.randint(500, total)}"
             kill = fs.kill_import(data, folder, trigger, rng)
             if kill.finished_first:
                 finished_first += 1
@@ -211,6 +213,7 @@ def open_race(tally: Tally, work: Path, seconds: float) -> None:
     writer = subprocess.Popen(
         [sys.executable, "-c", fs.TAGGER, str(data), str(seconds)],
         stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         cwd=fs.REPO,
     )
@@ -224,7 +227,8 @@ def open_race(tally: Tally, work: Path, seconds: float) -> None:
             outcomes[f"{type(exc).__name__}"] += 1
         opens += 1
     out, err = writer.communicate()
-    died = f"; the writing process died: {err.strip().splitlines()[-1]}" if writer.returncode else ""
+    last_words = (err or "").strip().splitlines()[-1:] or ["?"]
+    died = f"; the writing process died: {last_words[0]}" if writer.returncode else ""
     bad = opens - outcomes["ok"]
     tally.add(
         "known bug: index opened during another process's commits",
