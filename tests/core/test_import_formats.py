@@ -175,8 +175,9 @@ def test_language_is_detected_for_undeclared_text(archive: Archive, tmp_path: Pa
 
 
 def test_index_report_and_failures_on_the_command_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("BRIEFER_OCR", "0")  # the same reasons whether tesseract is installed or not
     folder = tmp_path / "files"
     folder.mkdir()
     (folder / "ok.html").write_text(ARTICLE_HTML, encoding="utf-8")
