@@ -77,6 +77,7 @@ class SearchRequest:
     facets: bool = False
     fallback: bool = True  # when no document has all the words, show those with any of them
     now: datetime | None = None
+    collapse: bool = True  # one hit per cluster of near-duplicate copies (see clusters.py)
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -402,10 +403,11 @@ _TOKEN = re.compile(
     |(?P<cmp>[<>]=?)
     |(?P<open>\()
     |(?P<close>\))
-    |(?P<word>[^\s()"]+)""",
+    |(?P<word>[^\s()"\w]+(?=[A-Za-z_]\w*:)|[^\s()"]+)""",  # "@title:" is "@" then a field
     re.VERBOSE,
 )
 _PLAIN_WORD = re.compile("[^\\W_][\\w'\u2019.-]*")
+_GLUED_DATE_FIELD = re.compile(r"published:", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -430,6 +432,8 @@ def _tokens(text: str) -> list[_Token]:
 
 def prepare(text: str, *, aliases: AliasTable | None, today: date) -> PreparedQuery:
     """Rewrite `text` for the index's parser (see the module docstring); raises QueryError."""
+    # A lone surrogate (pasted from a broken source) has no UTF-8 form, which index terms need.
+    text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return _Preparer(_tokens(text), aliases or AliasTable(), today).run()
 
 
@@ -454,6 +458,9 @@ class _Preparer:
                 self.out.append(self._expanded_phrase(token))
                 i += 1
             else:
+                if token.kind == "word" and _GLUED_DATE_FIELD.search(token.text):
+                    # The index's parser would read a date field here that was never checked.
+                    raise QueryError(f"put a space before published: ({token.text}); {DATE_HELP}")
                 self.out.append(token.text)
                 i += 1
         return PreparedQuery("".join(self.out), tuple(self.expansions), tuple(self.words))

@@ -550,3 +550,15 @@ def test_a_word_file_with_a_damaged_compressed_part_is_refused_with_a_reason() -
     data[start : start + 8] = b"\xff" * 8  # not a deflate stream any more
     (part,) = extract_parts(bytes(data), Path("damaged.docx"))
     assert part.status == "failed" and part.reason.startswith("not a readable Word file")
+
+
+@pytest.mark.parametrize(
+    "query", ['@published:"0000"', '/published:"000:"', 'x.published:""', "0\ud800*", "artil\ud800lery"]
+)
+def test_queries_found_by_make_stress_are_explained_not_crashed(desk: Archive, query: str) -> None:
+    """A date field glued to a symbol reached Whoosh's own date parser unchecked (ValueError, bare
+    Exception); a lone surrogate broke the encoding of wildcard terms (UnicodeEncodeError)."""
+    try:
+        desk.search(query)
+    except QueryError as exc:
+        assert "published" in str(exc) or "no words" in str(exc)
