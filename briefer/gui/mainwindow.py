@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QToolB
 
 from briefer.core.archive import Archive
 from briefer.core.briefing.model import BriefingError, Excerpt
+from briefer.core.briefing.verify import ArchiveLookups
 from briefer.core.search import Hit
 from briefer.gui import mime
 from briefer.gui.banner import SampleBanner
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self.reader = ReaderPane(highlight=archive.highlight_spans)
         self.reader_view = ReaderView(self.reader)
         self.briefing = BriefingPane(self.session.model)
+        self.briefing.use_archive(ArchiveLookups.of(archive))
         self.status = ArchiveStatusBar()
         self.setStatusBar(self.status)
 
@@ -209,6 +211,8 @@ class MainWindow(QMainWindow):
         briefing_menu.addActions(pane.add_actions)
         briefing_menu.addSeparator()
         briefing_menu.addActions([pane.properties_action, pane.edit_citation_action])
+        briefing_menu.addSeparator()
+        briefing_menu.addActions(pane.quote_actions)
         for action in pane.add_actions:
             self.addAction(action)
 
@@ -286,6 +290,7 @@ class MainWindow(QMainWindow):
         flow.failed.connect(self._show_problem)
         flow.finished.connect(self.status.stop_progress)
         flow.finished.connect(self.search.refresh)
+        flow.finished.connect(self.briefing.recheck_quotes)
 
     def _connect_briefing(self) -> None:
         session, pane = self.session, self.briefing
@@ -443,7 +448,7 @@ class MainWindow(QMainWindow):
             self.export_dialog = ExportDialog(
                 self.session.model,
                 settings=self._settings,
-                lookup=self._archive.document,
+                lookups=ArchiveLookups.of(self._archive),
                 briefing_path=self.session.path,
                 parent=self,
             )
@@ -566,4 +571,5 @@ class MainWindow(QMainWindow):
         self.search.shutdown()
         self.reader.shutdown()
         self.distribution.shutdown()  # a feed fetch must end before the archive closes
+        self.briefing.shutdown()  # its quote checks read the archive
         self.flow.shutdown()
