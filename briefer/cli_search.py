@@ -1,11 +1,13 @@
-"""`briefer search`, `saved`, `tag`, `untag` and `tags`: the search features on the command line.
+"""`briefer search`, `saved`, `tag`, `untag`, `tags` and `cluster`: the search features on the command line.
 
 `register(commands, open_archive)` adds the subcommands to the main parser.
 With `--json`, stdout carries only machine-readable lines (one hit object per
 line, then `{"facets": ...}` when asked for); everything meant for a person
 (notices, "did you mean") goes to stderr.  `--batch` prints one JSON object per
 input line: `{"query": <the line as read>, "hits": [...]}` plus `facets`,
-`suggestion`, `notices` or `error` when there are some.
+`suggestion`, `notices` or `error` when there are some.  Near-duplicate copies
+of a story are collapsed into one hit unless `--no-collapse` is given;
+`briefer cluster` lists a story's copies, diffs them and sets the threshold.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from briefer.core.archive import Archive
+from briefer.core.archive import Archive, ArchiveBusy
+from briefer.core.documents import Document
 from briefer.core.query import FACETS, SORTS, QueryError, SearchRequest
 from briefer.core.saved_searches import SavedSearch, SavedSearchError
 from briefer.core.search import SearchResults
@@ -66,6 +69,7 @@ def _request(args: argparse.Namespace, archive: Archive, query: str) -> SearchRe
             aliases=saved.aliases and not args.no_aliases,
             facets=args.facets,
             fallback=not args.all_words,
+            collapse=not args.no_collapse,
         )
     return SearchRequest(
         query,
@@ -76,6 +80,7 @@ def _request(args: argparse.Namespace, archive: Archive, query: str) -> SearchRe
         aliases=not args.no_aliases,
         facets=args.facets,
         fallback=not args.all_words,
+        collapse=not args.no_collapse,
     )
 
 
@@ -144,12 +149,22 @@ def _print_results(results: SearchResults, out: TextIO, *, passages: bool = Fals
     if not results.hits:
         print(f"No documents match {results.query!r}.", file=out)
     else:
-        print(f"{results.total} match(es) for {results.query!r}; showing {len(results.hits)}", file=out)
+        stories = (
+            f" in {results.stories} {'story' if results.stories == 1 else 'stories'}"
+            if results.stories is not None and results.stories < results.total
+            else ""
+        )
+        print(
+            f"{results.total} match(es){stories} for {results.query!r}; showing {len(results.hits)}",
+            file=out,
+        )
         for rank, hit in enumerate(results.hits, start=first):
             doc = hit.document
             date = doc.published.strftime("%Y-%m-%d") if doc.published else "undated"
             source = doc.source or "unknown source"
             tags = f" · tags: {', '.join(doc.tags)}" if doc.tags else ""
+            copies = hit.copies_note()
+            tags += f" · {copies}" if copies else ""
             print(f"\n{rank:>3}. {doc.title}", file=out)
             print(
                 f"     {date} · {source} · score {hit.score:.2f} · {hit.matches} match(es) · {doc.id}{tags}",
@@ -172,6 +187,115 @@ def _marked(text: str, highlights: tuple[tuple[int, int], ...]) -> str:
         out += [text[pos:start], "[", text[start:end], "]"]
         pos = end
     return "".join([*out, text[pos:]])
+
+
+# -- near-duplicate clusters ------------------------------------------------------------
+def _cmd_cluster(open_archive: OpenArchive, args: argparse.Namespace) -> int:
+    with open_archive(args) as archive:
+        try:
+            if args.threshold is not None:
+                stats = archive.recluster(args.threshold)
+                if not args.doc and not args.list:
+                    print(json.dumps(stats.as_dict()) if args.json else stats.line())
+                    return 0
+            if args.diff and not args.doc:
+                return _fail("--diff OTHER compares OTHER with DOC: give DOC too", 2)
+            if args.doc:
+                return _show_cluster(archive, args)
+            if args.list:
+                return _list_clusters(archive, args)
+            stats = archive.cluster_stats()
+            print(json.dumps(stats.as_dict()) if args.json else stats.line())
+        except (ValueError, ArchiveBusy) as exc:
+            return _fail(str(exc))
+    return 0
+
+
+def _member_line(doc: Document, representative: bool) -> str:
+    date = doc.published.strftime("%Y-%m-%d %H:%M") if doc.published else "undated"
+    kind = f" · {doc.source_type}" if doc.source_type else ""
+    mark = "*" if representative else " "
+    return f"{mark} {date} · {doc.source or 'unknown source'}{kind} · {doc.title or doc.path} · {doc.id}"
+
+
+def _member_json(doc: Document, representative: bool) -> dict[str, object]:
+    return {
+        "id": doc.id,
+        "title": doc.title,
+        "source": doc.source,
+        "type": doc.source_type,
+        "published": doc.published.isoformat() if doc.published else None,
+        "url": doc.url,
+        "representative": representative,
+    }
+
+
+def _show_cluster(archive: Archive, args: argparse.Namespace) -> int:
+    from briefer.core.clusters import cluster_diff
+
+    members = archive.cluster(args.doc)
+    if not members:
+        return _fail(f"there is no document {args.doc!r}")
+    if args.diff:
+        base = archive.document(args.doc)
+        other = archive.document(args.diff)
+        if base is None or other is None:
+            return _fail(f"there is no document {args.diff!r}")
+        diff = cluster_diff(base, other)
+        if args.json:
+            print(json.dumps(diff.as_json(), ensure_ascii=False))
+            return 0
+        if archive.cluster_of(other.id) != archive.cluster_of(base.id):
+            print(f"note: {other.id} is not a copy of {base.id} (another cluster)", file=sys.stderr)
+        unknown = "unknown source"
+        print(f"{other.id} ({other.source or unknown}) against {base.id} ({base.source or unknown}):")
+        for line in diff.lines():
+            print(f"  {line}")
+        return 0
+    cluster = archive.cluster_of(args.doc)
+    if args.json:
+        print(json.dumps({
+            "cluster": cluster,
+            "members": [_member_json(d, d.id == cluster) for d in members],
+            "also_carried_by": list(archive.also_carried_by(cluster)),
+        }, ensure_ascii=False))  # fmt: skip
+        return 0
+    if len(members) == 1:
+        print(f"{args.doc} has no near-duplicate copies in the archive.")
+    else:
+        outlets = len(archive.also_carried_by(cluster))
+        carried = f", also carried by {outlets} outlet{'' if outlets == 1 else 's'}" if outlets else ""
+        print(f"A story in {len(members)} documents{carried} (* the representative, cited):")
+    for doc in members:
+        print(f"  {_member_line(doc, doc.id == cluster)}")
+    return 0
+
+
+def _list_clusters(archive: Archive, args: argparse.Namespace) -> int:
+    for cluster, size in archive.largest_clusters(args.limit):
+        members = archive.cluster(cluster)
+        if args.json:
+            print(json.dumps({"cluster": cluster, "size": size,
+                              "members": [_member_json(d, d.id == cluster) for d in members]},
+                             ensure_ascii=False))  # fmt: skip
+            continue
+        print(f"\n{size} documents, cluster {cluster}:")
+        for doc in members:
+            print(f"  {_member_line(doc, doc.id == cluster)}")
+    return 0
+
+
+def _threshold(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number (0.5 to 1, or 0 for off)") from None
+    from briefer.core.clusters import check_threshold
+
+    try:
+        return check_threshold(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 # -- saved searches ---------------------------------------------------------------------
@@ -256,7 +380,7 @@ def _cmd_tags(open_archive: OpenArchive, args: argparse.Namespace) -> int:
 def register(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], open_archive: OpenArchive
 ) -> None:
-    """Add `search`, `saved` (list, save, delete), `tag`, `untag` and `tags`."""
+    """Add `search`, `saved` (list, save, delete), `tag`, `untag`, `tags` and `cluster`."""
     search = commands.add_parser(
         "search",
         help="search the archive",
@@ -279,6 +403,11 @@ def register(
         "--all-words", action="store_true", help="when no document has all the words, show nothing"
     )
     search.add_argument("--passages", action="store_true", help="print each hit's best paragraphs")
+    search.add_argument(
+        "--no-collapse",
+        action="store_true",
+        help="list every near-duplicate copy of a story, not one hit per story",
+    )
     search.add_argument("--json", action="store_true", help="one JSON object per hit, per line")
     search.add_argument("--batch", metavar="FILE", help="one query per line ('-' for stdin); JSON out")
     search.add_argument("--saved", metavar="NAME", help="run a saved search (see `briefer saved`)")
@@ -315,6 +444,26 @@ def register(
     tags.add_argument("--doc", metavar="DOC", help="only this document's tags")
     tags.add_argument("--json", action="store_true")
     tags.set_defaults(run=functools.partial(_cmd_tags, open_archive))
+
+    cluster = commands.add_parser(
+        "cluster",
+        help="near-duplicate copies of a story: list, diff, threshold",
+        description="Syndicated and near-duplicate documents (see docs/search.md). With DOC: its "
+        "copies, the representative first; --diff OTHER: what OTHER changed against DOC; "
+        "--threshold: cluster the archive again; no argument: how many clusters there are.",
+    )
+    cluster.add_argument("doc", nargs="?", metavar="DOC", help="a document id (see `briefer search`)")
+    cluster.add_argument("--diff", metavar="OTHER", help="show what document OTHER changed against DOC")
+    cluster.add_argument(
+        "--threshold",
+        type=_threshold,
+        metavar="T",
+        help="keep T (0.5 to 1, default 0.8; 0 switches clustering off) and cluster the archive again",
+    )
+    cluster.add_argument("--list", action="store_true", help="the largest clusters and their members")
+    cluster.add_argument("--limit", type=int, default=20, help="with --list: how many (default 20)")
+    cluster.add_argument("--json", action="store_true", help="JSON instead of text")
+    cluster.set_defaults(run=functools.partial(_cmd_cluster, open_archive))
 
 
 __all__ = ["register"]

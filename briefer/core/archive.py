@@ -11,12 +11,12 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefer.core import paths
-from briefer.core.catalog import Catalog
+from briefer.core.catalog import Catalog, DocumentFacts
 from briefer.core.documents import Document
 from briefer.core.index import IndexBusy, IndexResults, QueryError, SearchIndex, match_spans
 from briefer.core.limits import DEFAULT_MAX_BYTES, DEFAULT_TIME_LIMIT
@@ -31,6 +31,7 @@ CATALOG_FILE = "catalog.sqlite3"
 INDEX_DIR = "whoosh"
 LOCK_FILE = "import.lock"
 if TYPE_CHECKING:
+    from briefer.core.clusters import Clusters, ClusterStats
     from briefer.core.importer import FileOutcome, Importer, ImportSummary
 
 SAMPLE_EXCLUDE = frozenset({"README.md", "MANIFEST.json"})
@@ -60,6 +61,23 @@ class ArchiveStats:
 
 
 @dataclass(frozen=True)
+class _ClusterMap:
+    """The catalog's clusters as search reads them: document id -> cluster id, and the members of
+    each cluster (documents with copies only)."""
+
+    of: dict[str, str]
+    members: dict[str, list[str]]
+
+    @classmethod
+    def read(cls, catalog: Catalog) -> _ClusterMap:
+        of = catalog.cluster_map()
+        members: dict[str, list[str]] = {}
+        for doc_id, cluster in of.items():
+            members.setdefault(cluster, []).append(doc_id)
+        return cls(of, members)
+
+
+@dataclass(frozen=True)
 class TagChange:
     """Tags added to or removed from a document; `indexed` False when the index was busy
     (another import): `tag:` searches see the change after the next import or reindex."""
@@ -74,6 +92,7 @@ class Archive:
 
     _aliases: tuple[tuple[int, ...], AliasTable] | None = None  # file stamps, table
     _failed: tuple[tuple[int, int], int] | None = None  # catalog change stamp, failed files
+    _clusters_read: tuple[tuple[int, int], _ClusterMap] | None = None  # catalog change stamp, clusters
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
@@ -86,6 +105,7 @@ class Archive:
             self.catalog.mark_all_unindexed()
             self.notices.append(self.index.rebuilt_reason or "the search index was missing and is rebuilt")
         self._importer: Importer | None = None  # made on the first import: it loads every parser
+        self._clusters: Clusters | None = None  # made when first needed: it loads numpy
 
     @property
     def importer(self) -> Importer:
@@ -94,6 +114,15 @@ class Archive:
 
             self._importer = Importer(self.catalog, self.index)
         return self._importer
+
+    @property
+    def clusters(self) -> Clusters:
+        """Near-duplicate signatures and clusters (see `core.clusters`)."""
+        if self._clusters is None:
+            from briefer.core.clusters import Clusters
+
+            self._clusters = Clusters(self.catalog)
+        return self._clusters
 
     def close(self) -> None:
         self.index.close()
@@ -161,6 +190,7 @@ class Archive:
             for doc_id in doomed:
                 self.catalog.delete_document(doc_id)
                 batch.delete(doc_id)
+            self.clusters.remove(doomed)
             for path in self.catalog.locations():
                 if path.startswith(root + os.sep):
                     self.catalog.remove_location(path)
@@ -171,7 +201,8 @@ class Archive:
         return any(path.startswith(root) for path in self.catalog.locations())
 
     def reindex(self, *, progress: Progress = no_progress, cancel: threading.Event | None = None) -> int:
-        """Rebuild the search index from the catalog; returns the number of documents."""
+        """Rebuild the search index from the catalog, and sign the documents that have no
+        near-duplicate signature yet (an archive from before clusters); returns the number of documents."""
         with self._import_lock():
             ids = self.catalog.all_ids()
             self.catalog.mark_all_unindexed()
@@ -183,7 +214,71 @@ class Archive:
                         batch.put(doc, new=True)  # the index was just emptied
                     progress(min(start + 500, len(ids)), len(ids))
             self.catalog.mark_indexed(ids)
+            self.clusters.sync(cancel=cancel)
             return len(ids)
+
+    # -- near-duplicate clusters ----------------------------------------------------
+    def cluster_of(self, doc_id: str) -> str:
+        """The id of the cluster of copies `doc_id` belongs to: its representative's document id.
+        A document without copies (or unknown) is its own cluster: its own id."""
+        return self.catalog.cluster_id(doc_id) or doc_id
+
+    def cluster(self, doc_id: str) -> list[Document]:
+        """The documents of `doc_id`'s cluster, the representative first, then by publication
+        (see `clusters.precedence`); just the document when it has no copies."""
+        from briefer.core.clusters import precedence
+
+        cluster = self.catalog.cluster_id(doc_id)
+        if cluster is None:
+            doc = self.document(doc_id)
+            return [doc] if doc is not None else []
+        members = self.catalog.cluster_member_ids(cluster)
+        ordered = [f.id for f in sorted(self.catalog.document_facts(members), key=precedence)]
+        if cluster in ordered:  # the stored representative leads, whatever changed since
+            ordered.remove(cluster)
+            ordered.insert(0, cluster)
+        return self.catalog.documents(ordered)
+
+    def also_carried_by(self, doc_id: str) -> tuple[str, ...]:
+        """The other outlets that carried `doc_id`'s story (its cluster's outlets but its own), earliest
+        first; a citation says "also carried by N outlets" with their number."""
+        cluster = self.catalog.cluster_id(doc_id)
+        if cluster is None:
+            return ()
+        return _other_outlets(doc_id, self.catalog.document_facts(self.catalog.cluster_member_ids(cluster)))
+
+    def carried_by_count(self, doc_id: str) -> int:
+        """`len(also_carried_by(doc_id))`: the lookup excerpts take (`citation_of(carried_by=...)`)."""
+        return len(self.also_carried_by(doc_id))
+
+    def recluster(
+        self, threshold: float, *, progress: Progress = no_progress, cancel: threading.Event | None = None
+    ) -> ClusterStats:
+        """Keep `threshold` as the archive's near-duplicate threshold (0.5 to 1; 0 switches clustering
+        off) and cluster every document again with it.  Raises ValueError for another value and
+        ArchiveBusy while an import runs."""
+        from briefer.core.clusters import check_threshold
+
+        check_threshold(threshold)
+        with self._import_lock():
+            return self.clusters.recluster(threshold, progress=progress, cancel=cancel)
+
+    def cluster_stats(self) -> ClusterStats:
+        return self.clusters.stats()
+
+    def largest_clusters(self, limit: int = 20) -> list[tuple[str, int]]:
+        """(cluster id, number of documents) of the biggest clusters, biggest first."""
+        members = self._cluster_map().members
+        ranked = sorted(members.items(), key=lambda item: (-len(item[1]), item[0]))
+        return [(cluster, len(ids)) for cluster, ids in ranked[:limit]]
+
+    def _cluster_map(self) -> _ClusterMap:
+        """The clusters, read again when the catalog changed."""
+        stamp = self.catalog.change_stamp()
+        cached = self._clusters_read
+        if cached is None or cached[0] != stamp:
+            cached = self._clusters_read = (stamp, _ClusterMap.read(self.catalog))
+        return cached[1]
 
     @contextlib.contextmanager
     def _import_lock(self) -> Iterator[None]:
@@ -217,7 +312,9 @@ class Archive:
         for, facets; raises QueryError for a malformed or too broad query."""
         request = query if isinstance(query, SearchRequest) else SearchRequest(query, limit=limit)
         self.index.aliases = self._alias_table()
-        return self._results(request.query, self.index.search(request), page=request.page)
+        clusters = self._cluster_map()
+        found = self.index.search(request, clusters=clusters.of)
+        return self._results(request.query, found, page=request.page, clusters=clusters)
 
     def more_like(
         self, doc_id: str, *, span: tuple[int, int] | None = None, limit: int = 10
@@ -235,12 +332,26 @@ class Archive:
             text = doc.text[start:end]
         else:
             text = f"{doc.title}\n\n{doc.text}"
-        found = self.index.more_like(text, exclude={doc_id}, limit=limit)
+        clusters = self._cluster_map()
+        cluster = clusters.of.get(doc_id)
+        copies = set(clusters.members.get(cluster, ())) if cluster else set()
+        found = self.index.more_like(text, exclude={doc_id} | copies, limit=limit)  # not its own story
         label = f"like {doc_id}" + (f" {span[0]}:{span[1]}" if span else "")
-        return self._results(label, found, page=1)
+        return self._results(label, found, page=1, clusters=clusters)
 
-    def _results(self, query: str, found: IndexResults, *, page: int) -> SearchResults:
-        docs = {d.id: d for d in self.catalog.documents([h.doc_id for h in found.hits])}
+    def _results(
+        self, query: str, found: IndexResults, *, page: int, clusters: _ClusterMap | None = None
+    ) -> SearchResults:
+        clusters = clusters or _ClusterMap({}, {})
+        wanted = [h.doc_id for h in found.hits]
+        hit_clusters = {d: clusters.of[d] for d in wanted if d in clusters.of}
+        # A copy shown for its cluster brings the representative along (what citations name).
+        wanted += [c for d, c in hit_clusters.items() if c != d]
+        docs = {d.id: d for d in self.catalog.documents(list(dict.fromkeys(wanted)))}
+        members = [m for c in set(hit_clusters.values()) for m in clusters.members.get(c, ())]
+        facts: dict[str, list[DocumentFacts]] = {}
+        for fact in self.catalog.document_facts(members):
+            facts.setdefault(clusters.of.get(fact.id, ""), []).append(fact)
         hits = []
         for raw in found.hits:
             doc = docs.get(raw.doc_id)
@@ -249,7 +360,17 @@ class Archive:
             spans = match_spans(doc.text, found.terms)
             snippet = make_snippet(doc.text, spans, title=doc.title)
             passages = make_passages(doc.text, spans, title=doc.title)
-            hits.append(Hit(doc, raw.score, snippet, len(spans), passages))
+            hit = Hit(doc, raw.score, snippet, len(spans), passages)
+            cluster = hit_clusters.get(doc.id)
+            if cluster is not None:
+                hit = replace(
+                    hit,
+                    cluster=cluster,
+                    cluster_size=len(facts.get(cluster, ())) or 1,  # members still in the catalog
+                    also_carried_by=_other_outlets(doc.id, facts.get(cluster, [])),
+                    representative=docs.get(cluster) if cluster != doc.id else None,
+                )
+            hits.append(hit)
         notices = []
         if found.any_terms:
             notices.append(f"no document has all the words; showing the {found.total} that have any of them")
@@ -268,6 +389,7 @@ class Archive:
             expansions=found.expansions,
             any_terms=found.any_terms,
             incomplete=bool(incomplete),
+            stories=found.stories,
         )
 
     def highlight_spans(self, text: str, query: str) -> list[tuple[int, int]]:
@@ -378,3 +500,16 @@ class Archive:
             last_import_summary=last[2] if last else None,
             unindexed=self.catalog.count_unindexed(),
         )
+
+
+def _other_outlets(doc_id: str, members: list[DocumentFacts]) -> tuple[str, ...]:
+    """The outlets of a cluster's members other than `doc_id`'s own, each once, earliest first."""
+    from briefer.core.clusters import precedence
+
+    own = next((m.source.strip().casefold() for m in members if m.id == doc_id), "")
+    outlets: dict[str, str] = {}
+    for member in sorted(members, key=precedence):
+        name = member.source.strip()
+        if member.id != doc_id and name and name.casefold() != own:
+            outlets.setdefault(name.casefold(), name)
+    return tuple(outlets.values())

@@ -27,12 +27,13 @@ from typing import Any
 
 from briefer.core import extract
 from briefer.core.catalog import Catalog, Location, sha256_hex
+from briefer.core.clusters import Clusters
 from briefer.core.documents import Document, Extracted
 from briefer.core.extract import Limits, Part, extract_parts
 from briefer.core.extract.parts import DEFAULT_MAX_BYTES
 from briefer.core.index import IndexBatch, SearchIndex
 from briefer.core.progress import Cancelled, Progress, no_progress, raise_if_cancelled
-from briefer.core.workers import DEFAULT_TIME_LIMIT, Job, ParseFunction, ParsePool
+from briefer.core.workers import DEFAULT_TIME_LIMIT, Job, ParseFunction, ParsePool, Signed
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ class _Pending:
 
     put: list[tuple[Document, bool]] = field(default_factory=list)  # (document, new to the index)
     deleted: list[str] = field(default_factory=list)
+    signed: dict[str, Signed] = field(default_factory=dict)  # document id -> signature a worker made
 
 
 @dataclass
@@ -147,6 +149,7 @@ class _Work:
     content_hash: str = ""
     same_doc: str | None = None  # the document a duplicate shares
     parts: list[Part] = field(default_factory=list)
+    signed: dict[str, Signed] = field(default_factory=dict)  # member -> signature, from a worker
 
     @property
     def key(self) -> str:
@@ -160,6 +163,7 @@ class Importer:
         self._catalog = catalog
         self._index = index
         self._parse = parse  # what parser workers run on a file (tests swap in hanging ones)
+        self._clusters = Clusters(catalog)
 
     def run(
         self,
@@ -208,6 +212,7 @@ class Importer:
             time_limit=time_limit,
             workers=workers,
             parse=self._parse,
+            clusters=self._clusters,
         )
         todo = run.settle_unchanged(files)
         progress(len(files) - len(todo), len(files))
@@ -240,6 +245,9 @@ class Importer:
                 cancelled = True  # keep what the catalog already holds searchable
         self._catalog.mark_indexed(run.uncommitted)
         summary.indexed += len(run.uncommitted)
+        if not cancelled:
+            # Documents this run did not sign: an archive from before clusters, a killed run.
+            self._clusters.sync(cancel=cancel)
         summary.seconds = time.perf_counter() - started
         if cancelled:
             raise Cancelled
@@ -267,6 +275,7 @@ class Importer:
                 pruned += 1
                 if loc.doc_id and not self._catalog.paths_of(loc.doc_id):
                     self._catalog.delete_document(loc.doc_id)
+                    self._clusters.remove([loc.doc_id])
                     batch.delete(loc.doc_id)
         return pruned
 
@@ -285,8 +294,10 @@ class _Run:
         time_limit: float,
         workers: int | None,
         parse: ParseFunction,
+        clusters: Clusters,
     ) -> None:
         self._parse = parse
+        self._clusters = clusters
         self._catalog = catalog
         self._known = known
         self._members = members
@@ -393,7 +404,13 @@ class _Run:
             self._ready.append(work)
             return
         if self._pool is None:
-            self._pool = ParsePool(workers=self._workers, time_limit=self._time_limit, parse=self._parse)
+            # Workers sign what they parse (when clustering is on): the parent only matches.
+            self._pool = ParsePool(
+                workers=self._workers,
+                time_limit=self._time_limit,
+                parse=self._parse,
+                sign=self._clusters.threshold > 0,
+            )
         self._job_ids += 1
         job = Job(self._job_ids, key, data, self._limits)
         self._jobs[job.job_id] = work
@@ -405,6 +422,7 @@ class _Run:
         for item in finished:
             work = self._jobs.pop(item.job.job_id)
             work.parts = item.job.parts
+            work.signed = item.job.signed
             self._ready.append(work)
 
     def collect(self, cancel: threading.Event | None, *, block: bool) -> None:
@@ -440,6 +458,10 @@ class _Run:
         with self._catalog.transaction():
             for work in ready:
                 outcomes += self._apply(work, changes)
+            # Near-duplicates are found as documents arrive, committed with them.
+            self._clusters.add([doc for doc, new in changes.put if new], new=True, signed=changes.signed)
+            self._clusters.add([doc for doc, new in changes.put if not new], signed=changes.signed)
+            self._clusters.remove(changes.deleted)
         for outcome in outcomes:  # reported once the catalog holds them
             self._record(outcome)
         batch = self.batch
@@ -509,6 +531,7 @@ class _Run:
             outcomes.append(outcome)
             if outcome.doc_id:
                 doc_of[""] = outcome.doc_id
+                self._keep_signature(work, own, outcome, changes)
         for part in work.parts:
             if not part.member:
                 continue
@@ -528,7 +551,15 @@ class _Run:
                 outcomes.append(outcome)
                 if outcome.doc_id:
                     doc_of[part.member] = outcome.doc_id
+                    self._keep_signature(work, part, outcome, changes)
         return outcomes
+
+    @staticmethod
+    def _keep_signature(work: _Work, part: Part, outcome: FileOutcome, changes: _Pending) -> None:
+        """The signature a worker made of a part that became a new document version."""
+        signed = work.signed.get(part.member)
+        if signed is not None and outcome.doc_id and outcome.status in ("imported", "updated"):
+            changes.signed[outcome.doc_id] = signed
 
     def _put(
         self,

@@ -25,7 +25,7 @@ import threading
 import weakref
 from array import array
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,7 +39,7 @@ from whoosh.analysis.filters import LowercaseFilter
 from whoosh.filedb.filestore import RamStorage
 from whoosh.lang import porter
 from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.reading import ReaderClosed
+from whoosh.reading import ReaderClosed, TermNotFound
 from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.writing import IndexWriter, LockError
 
@@ -233,6 +233,7 @@ class IndexResults:
     any_terms: bool = False  # no document had all the words: these have any of them
     expansions: tuple[AliasExpansion, ...] = ()
     suggestion: str = ""  # the query with misspelled words corrected, when there are some
+    stories: int | None = None  # with collapsing: matches counting each cluster of copies once
 
 
 class _OrphanSafeTask(SubWriterTask):
@@ -350,6 +351,10 @@ class SearchIndex:
         self._engine = Engine(stem=_stem)
         self._parsers: dict[bool, Any] = {}
         self._parsed: OrderedDict[tuple[str, bool], Any] = OrderedDict()
+        # Collapsing: each segment's local document number of clustered ids (segments never
+        # change), and the last snapshot's document number -> cluster number.
+        self._local_docnums: dict[str, dict[str, int | None]] = {}
+        self._groups: tuple[Any, Mapping[str, str], dict[int, int]] | None = None
         self.rebuilt_reason = ""  # set when the index had to be recreated empty
         if path is None:
             self._ix = RamStorage().create_index(SCHEMA)
@@ -512,16 +517,29 @@ class SearchIndex:
         parsed = self.parse(self.prepare(text).text)
         return self._snapshot_do(lambda snap: frozenset(snap.evaluate(parsed).terms))
 
-    def search(self, request: SearchRequest | str, *, limit: int = 20) -> IndexResults:
-        """Evaluate a request (or a plain query): ranked hits, exact total, facets, suggestion."""
+    def search(
+        self, request: SearchRequest | str, *, limit: int = 20, clusters: Mapping[str, str] | None = None
+    ) -> IndexResults:
+        """Evaluate a request (or a plain query): ranked hits, exact total, facets, suggestion.
+
+        With `clusters` (document id -> cluster id, for documents that have
+        copies) and `request.collapse`, each cluster gives one hit, its
+        best-ranked matching member, and `stories` counts the matches so.
+        """
         if isinstance(request, str):
             request = SearchRequest(request, limit=limit)
         prepared = self.prepare(request.query, aliases=request.aliases, now=request.now)
         parsed = self.parse(prepared.text)
-        return self._snapshot_do(lambda snap: self._search(snap, request, prepared, parsed))
+        groups = (clusters or {}) if request.collapse else None
+        return self._snapshot_do(lambda snap: self._search(snap, request, prepared, parsed, groups))
 
     def _search(
-        self, snap: Snapshot, request: SearchRequest, prepared: PreparedQuery, parsed: Any
+        self,
+        snap: Snapshot,
+        request: SearchRequest,
+        prepared: PreparedQuery,
+        parsed: Any,
+        clusters: Mapping[str, str] | None = None,
     ) -> IndexResults:
         allowed = _filter_docs(snap, request.filters)
         evaluation = snap.evaluate(parsed)
@@ -533,7 +551,11 @@ class SearchIndex:
                 evaluation = snap.evaluate(alternative)
                 scores = restrict(evaluation.scores, allowed)
                 any_terms = bool(scores)
-        best = snap.top(scores, request.offset + request.limit, request.sort)[request.offset :]
+        stories = None
+        if clusters is None:
+            best = snap.top(scores, request.offset + request.limit, request.sort)[request.offset :]
+        else:
+            best, stories = self._collapsed_top(snap, scores, request, clusters)
         ids = snap.doc_ids(d for d, _ in best)
         return IndexResults(
             hits=[IndexHit(doc_id, score) for doc_id, (_, score) in zip(ids, best, strict=True)],
@@ -545,7 +567,62 @@ class SearchIndex:
             suggestion=spelling.suggest(
                 snap, request.query, prepared.words, rare_too=len(scores) < spelling.FEW_RESULTS
             ),
+            stories=stories,
         )
+
+    def _collapsed_top(
+        self, snap: Snapshot, scores: dict[int, float], request: SearchRequest, clusters: Mapping[str, str]
+    ) -> tuple[list[tuple[int, float]], int]:
+        """The page of best hits with one document per cluster (the first in the sort order), and
+        how many matches there are when each cluster counts once."""
+        if not clusters:
+            return snap.top(scores, request.offset + request.limit, request.sort)[request.offset :], len(
+                scores
+            )
+        group_of = self._group_numbers(snap, clusters)
+        seen: set[int] = set()
+        extra = 0  # matches that are further copies of a cluster already counted
+        for number, cluster in group_of.items():
+            if number in scores:
+                if cluster in seen:
+                    extra += 1
+                else:
+                    seen.add(cluster)
+        wanted = request.offset + request.limit
+        best = snap.top(scores, wanted + extra, request.sort)  # enough: at most `extra` are dropped
+        kept: list[tuple[int, float]] = []
+        shown: set[int] = set()
+        for docnum, score in best:
+            group = group_of.get(docnum)
+            if group is not None:
+                if group in shown:
+                    continue
+                shown.add(group)
+            kept.append((docnum, score))
+            if len(kept) == wanted:
+                break
+        return kept[request.offset :], len(scores) - extra
+
+    def _group_numbers(self, snap: Snapshot, clusters: Mapping[str, str]) -> dict[int, int]:
+        """Document number -> cluster number for the clustered documents in this snapshot."""
+        cached = self._groups
+        if cached is not None and cached[0] is snap and cached[1] is clusters:
+            return cached[2]
+        numbers: dict[str, int] = {}
+        group_of: dict[int, int] = {}
+        live = {leaf.segment.segment_id for leaf in snap.leaves}
+        for gone in [s for s in self._local_docnums if s not in live]:
+            del self._local_docnums[gone]
+        for leaf in snap.leaves:
+            local = self._local_docnums.setdefault(leaf.segment.segment_id, {})
+            for doc_id, cluster in clusters.items():
+                if doc_id not in local:
+                    local[doc_id] = _local_docnum(leaf.reader, doc_id)
+                docnum = local[doc_id]
+                if docnum is not None and leaf.offset + docnum not in snap.deleted:
+                    group_of[leaf.offset + docnum] = numbers.setdefault(cluster, len(numbers))
+        self._groups = (snap, clusters, group_of)
+        return group_of
 
     def more_like(
         self, text: str, *, exclude: Collection[str] = (), limit: int = 10, terms: int = 25
@@ -561,6 +638,14 @@ class SearchIndex:
             return IndexResults(hits=hits, total=total, terms=words)
 
         return self._snapshot_do(find)
+
+
+def _local_docnum(reader: Any, doc_id: str) -> int | None:
+    """The number of the document `doc_id` in one segment, or None when the segment lacks it."""
+    try:
+        return int(reader.postings("id", doc_id).id())
+    except TermNotFound:
+        return None
 
 
 def _filter_docs(snap: Snapshot, filters: tuple[tuple[str, str], ...]) -> set[int] | None:

@@ -87,15 +87,64 @@ class Passage:
 
 @dataclass(frozen=True)
 class Hit:
+    """One result.  When the document has near-duplicate copies (a cluster, see clusters.py), the
+    hit stands for the whole cluster: `document` is the best-ranked member that matched, and
+    `representative` the member citations should name when that is another one."""
+
     document: Document
     score: float
     snippet: Snippet
     matches: int  # occurrences of the query terms in the document
     passages: tuple[Passage, ...] = ()
+    cluster: str = ""  # the cluster's id (its representative's document id); "" for a lone document
+    cluster_size: int = 1  # documents in the cluster, this one included
+    also_carried_by: tuple[str, ...] = ()  # the other outlets that carried the story, earliest first
+    representative: Document | None = None  # set when `document` is a copy, not the representative
 
     @property
     def id(self) -> str:
         return self.document.id
+
+    @property
+    def cluster_id(self) -> str:
+        return self.cluster or self.document.id
+
+    def carried_by(self, doc_id: str) -> int:
+        """How many other outlets carried the story, counted from member `doc_id` (the shown
+        document or the representative): what its citation says ("also carried by N outlets")."""
+        if doc_id == self.document.id:
+            return len(self.also_carried_by)
+        if self.representative is None or doc_id != self.representative.id:
+            return 0
+        outlets = {name.strip().casefold() for name in (*self.also_carried_by, self.document.source)}
+        outlets.discard(self.representative.source.strip().casefold())
+        outlets.discard("")
+        return len(outlets)
+
+    def quotable(self) -> tuple[Document, list[tuple[int, int]]]:
+        """What quoting this hit should cite, and the passages to quote there: the representative
+        when the hit's passages (or, without passages, its lead) are in its text too, else the
+        document found.  Analysts cite the original, whichever copy matched."""
+        spans = [(p.start, p.end) for p in self.passages]
+        original = self.representative
+        if original is None:
+            return self.document, spans
+        moved = []
+        for start, end in spans:
+            at = original.text.find(self.document.text[start:end])
+            if at >= 0:
+                moved.append((at, at + end - start))
+        if moved or not spans:
+            return original, moved
+        return self.document, spans
+
+    def copies_note(self) -> str:
+        """ "also carried by 3 outlets", or "1 more copy" when the copies are all from its own outlet."""
+        outlets = len(self.also_carried_by)
+        if outlets:
+            return f"also carried by {outlets} outlet{'' if outlets == 1 else 's'}"
+        more = self.cluster_size - 1
+        return f"{more} more cop{'y' if more == 1 else 'ies'}" if more > 0 else ""
 
     def as_json(self) -> dict[str, Any]:
         doc = self.document
@@ -119,13 +168,18 @@ class Hit:
             "highlights": [list(span) for span in self.snippet.highlights],
             "matches": self.matches,
             "passages": [p.as_json() for p in self.passages],
+            "cluster": self.cluster_id,
+            "cluster_size": self.cluster_size,
+            "also_carried_by": list(self.also_carried_by),
         }
 
 
 @dataclass(frozen=True)
 class SearchResults:
-    """One page of results.  `total` counts every match exactly; `notices` say what the user
-    should know (alias expansions, an AND that found nothing, why results may be incomplete)."""
+    """One page of results.  `total` counts every matching document exactly; `stories` counts them
+    with each cluster of near-duplicate copies once (None when results are not collapsed), and
+    pages are pages of stories then.  `notices` say what the user should know (alias expansions,
+    an AND that found nothing, why results may be incomplete)."""
 
     query: str
     hits: list[Hit]
@@ -137,6 +191,12 @@ class SearchResults:
     expansions: tuple[AliasExpansion, ...] = ()
     any_terms: bool = False  # no document had all the words; these hits have any of them
     incomplete: bool = False  # an import is running, files failed, or documents wait for indexing
+    stories: int | None = None
+
+    @property
+    def counted(self) -> int:
+        """What the pages count: stories when collapsed, else documents."""
+        return self.total if self.stories is None else self.stories
 
 
 @functools.lru_cache(maxsize=8)  # the snippet and the passages of a hit read the same text

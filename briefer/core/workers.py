@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 # What a worker runs on each file: `extract_parts` unless a test swaps in a slow one.
 # It must be a module-level function, since workers import it by name.
 ParseFunction = Callable[..., Iterator[Part]]
+# A part's near-duplicate signature, when workers sign what they parse: (minhash, band keys).
+Signed = tuple[bytes, list[int]]
 
 
 def default_workers() -> int:
@@ -56,6 +58,7 @@ class Job:
     data: bytes
     limits: Limits
     parts: list[Part] = field(default_factory=list)
+    signed: dict[str, Signed] = field(default_factory=dict)  # member -> its signature, when signed
     seen: set[str] = field(default_factory=set)  # members in `parts` (a re-read sends them again)
     current: str = ""  # the member being read, to blame if the worker hangs or dies
 
@@ -67,8 +70,14 @@ class Finished:
     job: Job
 
 
-def _worker_main(conn: Connection, parent_pid: int, parse: ParseFunction = extract_parts) -> None:
-    """A worker: parse each job sent on `conn`, sending back ("begin"|"part"|"end", ...) messages."""
+def _worker_main(
+    conn: Connection, parent_pid: int, parse: ParseFunction = extract_parts, sign: bool = False
+) -> None:
+    """A worker: parse each job sent on `conn`, sending back ("begin"|"part"|"end", ...) messages.
+
+    With `sign`, each part read comes with its near-duplicate signature (`clusters.sign`): the
+    parent then only matches it, and the signing runs on the workers' cores.
+    """
     die_with_parent()
     if os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(1)
@@ -87,19 +96,33 @@ def _worker_main(conn: Connection, parent_pid: int, parse: ParseFunction = extra
 
         try:
             for part in parse(data, Path(path), limits=limits, begin=begin):
-                conn.send(("part", job_id, part))
+                conn.send(("part", job_id, (part, _signed(part) if sign else None)))
         except MemoryError:
-            conn.send(("part", job_id, failed("", "out of memory while parsing")))
+            conn.send(("part", job_id, (failed("", "out of memory while parsing"), None)))
         except Exception as exc:
-            conn.send(("part", job_id, failed("", f"parser error: {type(exc).__name__}: {exc}")))
+            conn.send(("part", job_id, (failed("", f"parser error: {type(exc).__name__}: {exc}"), None)))
         conn.send(("end", job_id, None))
 
 
+def _signed(part: Part) -> Signed | None:
+    """The part's signature; None (the parent signs it then) when there is no text or signing fails."""
+    if part.extracted is None:
+        return None
+    try:
+        from briefer.core.clusters import sign  # loads numpy: only in workers asked to sign
+
+        signature = sign(part.extracted.title, part.extracted.text)
+    except Exception:  # never let signing cost a file its import
+        log.exception("could not sign %s", part.member or "a document")
+        return None
+    return signature.minhash, signature.keys
+
+
 class _Worker:
-    def __init__(self, context: Any, parse: ParseFunction) -> None:
+    def __init__(self, context: Any, parse: ParseFunction, sign: bool = False) -> None:
         self.conn, child = context.Pipe(duplex=True)
         self.process = context.Process(
-            target=_worker_main, args=(child, os.getpid(), parse), name="briefer-parser", daemon=True
+            target=_worker_main, args=(child, os.getpid(), parse, sign), name="briefer-parser", daemon=True
         )
         self.process.start()
         child.close()
@@ -125,9 +148,11 @@ class ParsePool:
         workers: int | None = None,
         time_limit: float = DEFAULT_TIME_LIMIT,
         parse: ParseFunction = extract_parts,
+        sign: bool = False,
     ) -> None:
         self.size = workers or default_workers()
         self._parse = parse
+        self._sign = sign  # workers send each part's near-duplicate signature with it
         self.time_limit = time_limit
         self._context = multiprocessing.get_context("spawn")
         self._workers: list[_Worker] = []
@@ -169,7 +194,7 @@ class ParsePool:
         while self._queue:
             worker = next((w for w in self._workers if w.job is None), None)
             if worker is None and len(self._workers) < self.size:
-                worker = _Worker(self._context, self._parse)
+                worker = _Worker(self._context, self._parse, self._sign)
                 self.started += 1
                 self._workers.append(worker)
             if worker is None:
@@ -229,9 +254,12 @@ class ParsePool:
             worker.deadline = time.monotonic() + self.time_limit  # progress: the clock starts again
             if kind == "begin":
                 job.current = str(payload)
-            elif kind == "part" and payload.member not in job.seen:
-                job.seen.add(payload.member)
-                job.parts.append(payload)
+            elif kind == "part" and payload[0].member not in job.seen:
+                part, signed = payload
+                job.seen.add(part.member)
+                job.parts.append(part)
+                if signed is not None:
+                    job.signed[part.member] = signed
             elif kind == "end":
                 worker.job = None
                 self._done.append(Finished(job))

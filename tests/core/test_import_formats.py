@@ -15,7 +15,7 @@ import pytest
 from briefer import cli
 from briefer.core import paths
 from briefer.core.archive import Archive
-from briefer.core.catalog import Catalog
+from briefer.core.catalog import SCHEMA_VERSION, Catalog
 from tests.core.format_fixtures import ARTICLE_HTML, make_docx, make_email, make_feed, make_mhtml, make_pdf
 
 
@@ -223,5 +223,5 @@ def test_a_version_1_catalog_opens_and_gains_the_new_columns(tmp_path: Path) -> 
     columns = {r[1] for r in catalog._db.execute("PRAGMA table_info(documents)")}
     assert {"pages", "parent_id", "entry_key", "flags"} <= columns
     version = catalog._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
-    assert version == "2"
+    assert version == str(SCHEMA_VERSION)
     catalog.close()

@@ -1,0 +1,433 @@
+"""Near-duplicate clusters: syndicated copies found at import, collapsed in search, cited once."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from briefer.core.archive import Archive
+from briefer.core.briefing.citations import citation_pieces, plain
+from briefer.core.briefing.excerpts import hit_excerpt
+from briefer.core.catalog import SCHEMA_VERSION
+from briefer.core.clusters import cluster_diff, jaccard, shingles, sign, word_diff
+from briefer.core.query import SearchRequest
+from tests.conftest import corpus_path, write_article
+
+STORY = [
+    "Grain ministers from six Black Sea states agreed on Monday to reopen a shipping corridor "
+    "for wheat and maize, ending a blockade that had stranded more than forty cargo ships.",
+    "Under the accord, vessels will sail in convoys escorted by naval patrols from two neutral "
+    "countries, and inspectors will check every hold in Istanbul before and after each voyage.",
+    "Traders said wheat futures fell almost four percent in Chicago after the announcement, the "
+    "steepest daily drop since the spring, as buyers expected fresh supplies within weeks.",
+    "The agreement runs for one hundred and twenty days and can be renewed if no party objects, "
+    "the ministers said in a joint statement read out at the end of the talks in Varna.",
+    "Aid agencies welcomed the deal, warning that food prices in East Africa and the Middle East "
+    "had doubled since the corridor closed and that millions faced hunger without the exports.",
+    "Shipping companies said the first convoy could leave within ten days, once mine clearance "
+    "teams had swept the approaches to the three ports named in the accord.",
+    "Farmers' unions in the exporting countries said silos were full from last year's harvest and "
+    "that the new crop, due in weeks, would otherwise have rotted in the fields.",
+    "Diplomats who attended the talks said the breakthrough came after the neutral countries "
+    "offered to guarantee compensation for any ship damaged while sailing in a convoy.",
+    "The United Nations secretary-general called the accord a beacon of hope and urged all "
+    "parties to implement it in full and without delay.",
+    "Insurance brokers cautioned that premiums for ships entering the corridor would stay high "
+    "until the first convoys completed their voyages without incident.",
+]
+ADDED = (
+    "Our correspondent in Odesa reported that port workers had already begun clearing berths "
+    "and repairing cranes damaged during the months of closure."
+)
+OTHER_STORY = [
+    "Fishermen on the northern coast protested on Tuesday against new quotas for herring and "
+    "mackerel, blocking three harbours with their boats for most of the day.",
+    "The fisheries ministry said the quotas followed scientific advice that stocks had fallen to "
+    "their lowest level in two decades and would recover only with deep cuts.",
+    "Union leaders demanded compensation for crews who would lose up to half of their season, "
+    "and threatened to extend the blockade to the ferry terminals next week.",
+]
+
+
+def write_syndicated(folder: Path) -> dict[str, Path]:
+    """The wire original, two papers' copies (new headline, one with an added paragraph), and an
+    unrelated story."""
+    body = "\n\n".join(STORY)
+    return {
+        "wire": write_article(
+            folder,
+            "wire",
+            body,
+            title="Black Sea states agree to reopen grain corridor",
+            source="Northern Wire Service",
+            published="2023-07-17T09:00:00+00:00",
+        ),
+        "paper": write_article(
+            folder,
+            "paper",
+            "\n\n".join([*STORY[:3], ADDED, *STORY[3:]]),
+            title="Grain ships to sail again as blockade ends",
+            source="Seoul Harbour Times",
+            published="2023-07-17T15:30:00+00:00",
+        ),
+        "tabloid": write_article(
+            folder,
+            "tabloid",
+            "\n\n".join(STORY[:-1]),
+            title="WHEAT DEAL: corridor reopens",
+            source="Continental Review",
+            published="2023-07-18T06:00:00+00:00",
+        ),
+        "other": write_article(
+            folder,
+            "other",
+            "\n\n".join(OTHER_STORY),
+            title="Fishermen blockade harbours over quotas",
+            source="Seoul Harbour Times",
+            published="2023-07-18T08:00:00+00:00",
+        ),
+    }
+
+
+def doc_ids(archive: Archive, paths: dict[str, Path]) -> dict[str, str]:
+    locations = archive.catalog.locations()
+    return {name: locations[str(path.resolve())].doc_id or "" for name, path in paths.items()}
+
+
+@pytest.fixture
+def syndicated(tmp_path: Path) -> tuple[Archive, dict[str, str]]:
+    paths = write_syndicated(tmp_path / "news")
+    archive = Archive(tmp_path / "data")
+    archive.import_paths([tmp_path / "news"])
+    yield archive, doc_ids(archive, paths)
+    archive.close()
+
+
+# -- the algorithm -----------------------------------------------------------------------
+def test_a_copy_with_a_new_headline_and_an_added_paragraph_stays_alike() -> None:
+    original = shingles("Black Sea states agree", "\n\n".join(STORY))
+    copy = shingles("Grain ships to sail again", "\n\n".join([*STORY[:3], ADDED, *STORY[3:]]))
+    assert jaccard(original, copy) >= 0.8
+    assert jaccard(original, shingles("", "\n\n".join(OTHER_STORY))) < 0.05
+    assert sign("t", "too short to tell").minhash == b""  # a form letter is never clustered
+
+
+# -- import ----------------------------------------------------------------------------
+def test_syndicated_copies_cluster_with_the_wire_original_first(syndicated) -> None:
+    archive, ids = syndicated
+    assert archive.cluster_of(ids["paper"]) == ids["wire"]
+    assert archive.cluster_of(ids["tabloid"]) == ids["wire"]
+    assert archive.cluster_of(ids["other"]) == ids["other"]  # a lone document is its own cluster
+    members = archive.cluster(ids["tabloid"])
+    assert [d.id for d in members] == [ids["wire"], ids["paper"], ids["tabloid"]]
+    assert archive.also_carried_by(ids["wire"]) == ("Seoul Harbour Times", "Continental Review")
+    assert archive.cluster_stats().clusters == 1
+
+
+def test_among_copies_published_at_the_same_time_the_wire_service_leads(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    body = "\n\n".join(STORY)
+    write_article(
+        folder,
+        "a-paper",
+        body,
+        title="Paper",
+        source="Seoul Harbour Times",
+        published="2023-07-17T09:00:00+00:00",
+    )
+    wire = write_article(
+        folder,
+        "z-wire",
+        body + "\n\n" + ADDED,
+        title="Wire",
+        source="Northern Wire Service",
+        published="2023-07-17T09:00:00+00:00",
+    )
+    with Archive(tmp_path / "data") as archive:
+        archive.import_paths([folder])
+        wire_id = doc_ids(archive, {"w": wire})["w"]
+        assert archive.document(wire_id).source_type == "wire service"
+        assert archive.cluster_of(wire_id) == wire_id
+
+
+def test_web_pages_signed_by_the_parser_workers_cluster_too(tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for name, outlet, title, paragraphs in (
+        ("wire.html", "Northern Wire Service", "Grain corridor to reopen", STORY),
+        ("paper.html", "Seoul Harbour Times", "Grain ships sail again", [*STORY[:3], ADDED, *STORY[3:]]),
+    ):
+        body = "".join(f"<p>{p}</p>" for p in paragraphs)
+        (folder / name).write_text(
+            f"<html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
+            f"<meta property='og:site_name' content='{outlet}'></head>"
+            f"<body><article><h1>{title}</h1>{body}</article></body></html>",
+            encoding="utf-8",
+        )
+    with Archive(tmp_path / "data") as archive:
+        archive.import_paths([folder], workers=1)
+        ids = sorted(archive.catalog.all_ids())
+        assert archive.catalog.count_signed() == 2
+        assert {archive.cluster_of(i) for i in ids} == {archive.cluster_of(ids[0])}
+        assert len(archive.cluster(ids[0])) == 2
+
+
+def test_a_copy_imported_later_joins_the_existing_cluster(tmp_path: Path) -> None:
+    paths = write_syndicated(tmp_path / "first")
+    with Archive(tmp_path / "data") as archive:
+        archive.import_paths([tmp_path / "first"])
+        ids = doc_ids(archive, paths)
+        late = write_article(
+            tmp_path / "later",
+            "late",
+            "\n\n".join(STORY[1:]) + "\n\n" + ADDED,
+            title="Corridor deal",
+            source="Kyiv Evening Ledger",
+            published="2023-07-19T10:00:00+00:00",
+        )
+        summary = archive.import_paths([tmp_path / "later"])
+        assert summary.counts["imported"] == 1
+        late_id = doc_ids(archive, {"late": late})["late"]
+        assert archive.cluster_of(late_id) == ids["wire"]
+        assert len(archive.cluster(ids["wire"])) == 4
+        # An earlier copy, imported last, becomes the representative.
+        early = write_article(
+            tmp_path / "earlier",
+            "early",
+            "\n\n".join(STORY),
+            title="Early",
+            source="Pacific Security Monitor",
+            published="2023-07-16T23:00:00+00:00",
+        )
+        archive.import_paths([tmp_path / "earlier"])
+        early_id = doc_ids(archive, {"e": early})["e"]
+        assert archive.cluster_of(ids["paper"]) == early_id
+        assert archive.cluster(late_id)[0].id == early_id
+
+
+def test_removing_the_representative_promotes_the_next_copy(syndicated, tmp_path: Path) -> None:
+    archive, ids = syndicated
+    agency = write_article(
+        tmp_path / "news",
+        "agency",
+        "\n\n".join(STORY),
+        title="Corridor to reopen",
+        source="Pacific Security Monitor",
+        published="2023-07-17T12:00:00+00:00",
+    )
+    archive.import_paths([tmp_path / "news"])
+    ids["agency"] = doc_ids(archive, {"a": agency})["a"]
+    assert archive.cluster_of(ids["agency"]) == ids["wire"]
+    (tmp_path / "news" / "wire.txt").unlink()
+    archive.import_paths([tmp_path / "news"], prune=True)
+    assert archive.document(ids["wire"]) is None
+    assert archive.cluster_of(ids["tabloid"]) == ids["agency"]  # the earliest of the rest
+    assert [d.id for d in archive.cluster(ids["paper"])] == [ids["agency"], ids["paper"], ids["tabloid"]]
+    # The paper's copy (a paragraph added) and the tabloid's (one cut) are alike only through
+    # the full text: without it they are two lone documents again.
+    (tmp_path / "news" / "agency.txt").unlink()
+    archive.import_paths([tmp_path / "news"], prune=True)
+    assert archive.cluster_of(ids["tabloid"]) == ids["tabloid"]
+    assert archive.cluster_of(ids["paper"]) == ids["paper"]
+    assert archive.cluster_stats().clusters == 0
+    assert archive.catalog.count_signed() == 3
+
+
+def test_a_copy_edited_into_another_story_leaves_the_cluster(syndicated, tmp_path: Path) -> None:
+    archive, ids = syndicated
+    write_article(
+        tmp_path / "news",
+        "tabloid",
+        "\n\n".join(OTHER_STORY[::-1]),
+        title="Changed",
+        source="Continental Review",
+        published="2023-07-18T06:00:00+00:00",
+    )
+    summary = archive.import_paths([tmp_path / "news"])
+    assert summary.counts["updated"] == 1
+    assert archive.cluster_of(ids["tabloid"]) == ids["tabloid"]
+    assert [d.id for d in archive.cluster(ids["wire"])] == [ids["wire"], ids["paper"]]
+
+
+def test_the_threshold_setting_changes_the_outcome(syndicated) -> None:
+    archive, ids = syndicated
+    stats = archive.recluster(1.0)  # only identical texts
+    assert stats.threshold == 1.0 and stats.clusters == 0
+    assert archive.cluster_of(ids["paper"]) == ids["paper"]
+    assert archive.recluster(0.8).clusters == 1
+    assert archive.cluster_of(ids["paper"]) == ids["wire"]
+    assert archive.recluster(0).clusters == 0  # off
+    assert archive.cluster_stats().line().startswith("clustering is off")
+    with pytest.raises(ValueError, match=r"between 0\.5 and 1"):
+        archive.recluster(0.2)
+
+
+def test_switched_off_nothing_is_signed_and_switching_on_signs_everything(tmp_path: Path) -> None:
+    paths = write_syndicated(tmp_path / "news")
+    with Archive(tmp_path / "data") as archive:
+        archive.recluster(0)
+        archive.import_paths([tmp_path / "news"])
+        assert archive.catalog.count_signed() == 0
+        assert archive.cluster_stats().clusters == 0
+        stats = archive.recluster(0.8)
+        ids = doc_ids(archive, paths)
+        assert stats.signed == 4 and stats.clusters == 1
+        assert archive.cluster_of(ids["paper"]) == ids["wire"]
+
+
+def test_an_archive_from_before_clusters_is_signed_by_reindex(tmp_path: Path) -> None:
+    paths = write_syndicated(tmp_path / "news")
+    with Archive(tmp_path / "data") as archive:
+        archive.import_paths([tmp_path / "news"])
+    db = sqlite3.connect(tmp_path / "data" / "catalog.sqlite3")
+    for table in ("signatures", "signature_bands", "clusters"):
+        db.execute(f"DROP TABLE {table}")
+    db.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
+    db.commit()
+    db.close()
+    with Archive(tmp_path / "data") as archive:
+        version = archive.catalog._db.execute("SELECT value FROM meta WHERE key='schema_version'")
+        assert version.fetchone()[0] == str(SCHEMA_VERSION)
+        ids = doc_ids(archive, paths)
+        assert archive.cluster_of(ids["paper"]) == ids["paper"]  # not signed yet
+        archive.reindex()
+        assert archive.cluster_of(ids["paper"]) == ids["wire"]
+
+
+# -- search ----------------------------------------------------------------------------
+def test_search_shows_one_hit_per_story_with_the_other_outlets(syndicated) -> None:
+    archive, ids = syndicated
+    results = archive.search("grain corridor")
+    assert results.total == 3 and results.stories == 1
+    (hit,) = results.hits
+    assert hit.cluster == ids["wire"] and hit.cluster_size == 3
+    assert len(hit.also_carried_by) == 2 and hit.copies_note() == "also carried by 2 outlets"
+    data = hit.as_json()
+    assert data["cluster"] == ids["wire"] and data["cluster_size"] == 3
+    everything = archive.search(SearchRequest("grain corridor", collapse=False))
+    assert everything.stories is None and len(everything.hits) == 3
+    assert {h.cluster for h in everything.hits} == {ids["wire"]}
+    # The copy that matches best is shown, and brings its representative for citing.
+    odesa = archive.search("odesa cranes berths")
+    assert [h.id for h in odesa.hits] == [ids["paper"]]
+    assert odesa.hits[0].representative is not None and odesa.hits[0].representative.id == ids["wire"]
+    assert odesa.hits[0].also_carried_by == ("Northern Wire Service", "Continental Review")
+
+
+def test_collapsed_pages_count_stories(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    body = "\n\n".join(STORY)
+    for i in range(5):  # five outlets carry the story, five other stories mention grain once
+        write_article(
+            folder,
+            f"copy{i}",
+            body,
+            title=f"Copy {i}",
+            source=f"Outlet {i}",
+            published=f"2023-07-1{i}T09:00:00+00:00",
+        )
+        write_article(
+            folder,
+            f"single{i}",
+            f"Story {i}: grain prices. " + OTHER_STORY[i % 3] * (i + 1),
+            title=f"Single {i}",
+            source="Seoul Harbour Times",
+        )
+    with Archive(tmp_path / "data") as archive:
+        archive.import_paths([folder])
+        first = archive.search(SearchRequest("grain", limit=4))
+        second = archive.search(SearchRequest("grain", limit=4, page=2))
+        assert first.total == 10 and first.stories == 6
+        shown = [h.id for h in first.hits + second.hits]
+        assert len(shown) == 6 == len(set(shown))
+        assert sum(1 for h in first.hits + second.hits if h.cluster_size == 5) == 1
+
+
+# -- diffs and citations ---------------------------------------------------------------
+def test_the_diff_shows_the_new_headline_and_the_added_paragraph(syndicated) -> None:
+    archive, ids = syndicated
+    wire, paper, tabloid = (archive.document(ids[k]) for k in ("wire", "paper", "tabloid"))
+    diff = cluster_diff(wire, paper)
+    assert diff.headline_changed and diff.title_after == "Grain ships to sail again as blockade ends"
+    assert diff.added == [ADDED] and diff.removed == [] and diff.unchanged == len(STORY)
+    assert cluster_diff(wire, tabloid).removed == [STORY[-1]]
+    assert cluster_diff(wire, wire).identical
+    assert ("-", "Monday ") in word_diff("on Monday to", "on Tuesday to")
+
+
+def test_a_citation_of_a_syndicated_story_says_who_else_carried_it(syndicated) -> None:
+    archive, _ = syndicated
+    hit = archive.search("grain corridor").hits[0]
+    excerpt = hit_excerpt(
+        hit.document, [(p.start, p.end) for p in hit.passages], carried_by=archive.carried_by_count
+    )
+    assert excerpt.citation.also_carried_by == 2
+    assert "also carried by 2 outlets" in plain(citation_pieces(excerpt.citation))
+    alone = archive.search("fishermen quotas").hits[0]
+    lone = hit_excerpt(alone.document, [], carried_by=archive.carried_by_count)
+    assert "also carried" not in plain(citation_pieces(lone.citation))
+
+
+# -- the state department releases: same topic, different stories ---------------------------
+# Readouts of four of the Secretary's calls with the Ukrainian foreign minister: the same title,
+# the same people, the same template, written days apart.  The first two share the most
+# wording of any pair of such readouts (Jaccard 0.56): still two stories.
+KULEBA_CALLS = [
+    "2022-03-08-secretary-blinkens-call-with-ukrainian-foreign-minister-kuleba-13.html",
+    "2022-03-14-secretary-blinkens-call-with-ukrainian-foreign-minister-kuleba-17.html",
+    "2022-03-10-secretary-blinkens-call-with-ukrainian-foreign-minister-kuleba-14.html",
+    "2022-02-25-secretary-blinkens-call-with-ukrainian-foreign-minister-kuleba-9.html",
+]
+
+
+def test_releases_on_the_same_topic_are_not_merged(tmp_path: Path) -> None:
+    html = corpus_path("state-dept", "html")
+    folder = tmp_path / "state"
+    folder.mkdir()
+    for name in KULEBA_CALLS:
+        (folder / name).write_bytes((html / name).read_bytes())
+    with Archive(tmp_path / "data") as archive:
+        archive.import_paths([folder])
+        docs = archive.catalog.documents(archive.catalog.all_ids())
+        assert len(docs) == len(KULEBA_CALLS)
+        assert {d.title for d in docs} == {"Secretary Blinken’s Call with Ukrainian Foreign Minister Kuleba"}
+        assert archive.catalog.count_signed() == len(KULEBA_CALLS)
+        first, second = (next(d for d in docs if d.path.endswith(n)) for n in KULEBA_CALLS[:2])
+        assert 0.5 < jaccard(shingles(first.title, first.text), shingles(second.title, second.text)) < 0.8
+        assert archive.cluster_stats().clusters == 0
+        results = archive.search("Kuleba")
+        assert results.stories == results.total == len(KULEBA_CALLS)
+
+
+# -- the command line ------------------------------------------------------------------
+def test_the_command_line_lists_diffs_and_sets_the_threshold(tmp_path: Path, capsys, monkeypatch) -> None:
+    from tests.core.cli_support import Cli
+
+    paths = write_syndicated(tmp_path / "news")
+    cli = Cli(tmp_path / "data", capsys, monkeypatch)
+    assert cli("index", str(tmp_path / "news")) == 0
+    with Archive(tmp_path / "data") as archive:
+        ids = doc_ids(archive, paths)
+    assert cli("search", "grain", "corridor") == 0
+    assert "3 match(es) in 1 story" in cli.out and "also carried by 2 outlets" in cli.out
+    assert cli("search", "--no-collapse", "--json", "grain", "corridor") == 0
+    hits = [json.loads(line) for line in cli.out.splitlines()]
+    assert len(hits) == 3 and {h["cluster"] for h in hits} == {ids["wire"]}
+    assert all(h["cluster_size"] == 3 for h in hits)
+    assert cli("cluster", ids["paper"]) == 0
+    lines = cli.out.splitlines()
+    assert "3 documents, also carried by 2 outlets" in lines[0]
+    assert lines[1].strip().startswith("* ") and ids["wire"] in lines[1]
+    assert cli("cluster", ids["wire"], "--diff", ids["paper"]) == 0
+    assert "+ Grain ships to sail again as blockade ends" in cli.out and f"+ {ADDED}" in cli.out
+    assert cli("cluster", "--json", ids["wire"], "--diff", ids["tabloid"]) == 0
+    assert json.loads(cli.out)["changes"] == [{"kind": "removed", "before": STORY[-1], "after": ""}]
+    assert cli("cluster", "--list") == 0 and ids["wire"] in cli.out
+    assert cli("cluster") == 0 and cli.out.startswith("1 clusters")
+    assert cli("cluster", "--threshold", "1") == 0 and cli.out.startswith("0 clusters")
+    with pytest.raises(SystemExit):
+        cli("cluster", "--threshold", "0.3")
+    assert "between 0.5 and 1" in capsys.readouterr().err
