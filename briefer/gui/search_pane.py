@@ -26,6 +26,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
+    QAction,
     QCloseEvent,
     QColor,
     QFont,
@@ -102,7 +103,8 @@ class ResultsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return doc.url or doc.path
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{doc.title}. {meta_line(doc)}. {hit.snippet.marked('', '')}"
+            copies = f" {hit.copies_note()}." if hit.cluster_size > 1 else ""
+            return f"{doc.title}. {meta_line(doc)}.{copies} {hit.snippet.marked('', '')}"
         return None
 
     # -- drag source: a hit becomes an excerpt of its best passage (else its lead) --------
@@ -127,15 +129,18 @@ class ResultsModel(QAbstractListModel):
 
 
 def excerpt_of(hit: Hit) -> Excerpt:
-    """What dragging or adding a hit quotes: its best passage, else its lead paragraph."""
-    return hit_excerpt(hit.document, [(p.start, p.end) for p in hit.passages])
+    """What dragging or adding a hit quotes: its best passage, else its lead paragraph; from the
+    story's representative when the passage is in it (see `Hit.quotable`), with "also carried by"."""
+    document, spans = hit.quotable()
+    return hit_excerpt(document, spans, carried_by=hit.carried_by)
 
 
 def hit_meta_line(hit: Hit) -> str:
-    """Outlet, date, author, source type and how often the query's words occur."""
+    """Outlet, date, author, source type, how often the query's words occur, and who else carried it."""
     kind = hit.document.source_type.replace("-", " ") if hit.document.source_type else ""
     matches = plural(hit.matches, "match", "matches") if hit.matches else ""
-    return SEPARATOR.join(p for p in (meta_line(hit.document), kind, matches) if p)
+    parts = (meta_line(hit.document), kind, matches, hit.copies_note())
+    return SEPARATOR.join(p for p in parts if p)
 
 
 class HitDelegate(QStyledItemDelegate):
@@ -314,6 +319,14 @@ class SearchPane(QWidget):
         self.results.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.results.setDefaultDropAction(Qt.DropAction.CopyAction)
 
+        # "Show Other Copies…": the window puts it in the results' context menu.
+        self.show_copies_action = QAction("Show Other Copies\u2026", self)
+        self.show_copies_action.setToolTip("The other outlets' copies of this story, and what each changed")
+        self.show_copies_action.setEnabled(False)
+        self.show_copies_action.triggered.connect(self.show_copies)
+        self.results.addAction(self.show_copies_action)
+        self._copies_dialog: QWidget | None = None
+
         self._runner = LatestOnlyRunner(expected=(QueryError,), parent=self)
         self._runner.succeeded.connect(self._show_results)
         self._runner.failed.connect(self._show_problem)
@@ -374,6 +387,30 @@ class SearchPane(QWidget):
         if self.query.text().strip():
             self.search_now()
 
+    def current_hit(self) -> Hit | None:
+        index = self.results.currentIndex()
+        return self.model.hit(index.row()) if index.isValid() else None
+
+    @Slot()
+    def show_copies(self) -> None:
+        """Open the copies of the current hit's story in a small window beside this one (non-modal)."""
+        hit = self.current_hit()
+        if hit is None or hit.cluster_size < 2:
+            return
+        from briefer.gui.cluster_dialog import ClusterDialog
+
+        if self._copies_dialog is not None:
+            self._copies_dialog.close()
+        dialog = ClusterDialog(self._archive, hit.id, self.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(self._forget_copies_dialog)
+        self._copies_dialog = dialog
+        dialog.show()
+
+    @Slot()
+    def _forget_copies_dialog(self) -> None:
+        self._copies_dialog = None
+
     def shutdown(self) -> None:
         self._debounce.stop()
         self._runner.shutdown()
@@ -425,10 +462,13 @@ class SearchPane(QWidget):
         shown = len(results.hits)
         if shown == 0:
             line = f"No results for \u201c{html.escape(results.query)}\u201d"
-        elif results.total > shown:
+        elif results.counted > shown:
             line = f"About {results.total:,} results, the best {shown} shown"
         else:
-            line = plural(shown, "result")
+            line = plural(results.total, "result")
+        if shown and results.stories is not None and results.stories < results.total:
+            # Copies of one story are one hit: say how many stories the results are.
+            line = line.replace(" results", f" results in {plural(results.stories, 'story', 'stories')}", 1)
         if self.options.filters():
             line += " (filtered)"
         suggestion = ""
@@ -453,6 +493,7 @@ class SearchPane(QWidget):
 
     # -- selection ---------------------------------------------------------------
     def _clear_selection(self) -> None:
+        self.show_copies_action.setEnabled(False)
         if self._shown is not None:
             self._shown = None
             self.selection_cleared.emit()
@@ -462,6 +503,7 @@ class SearchPane(QWidget):
         if not current.isValid():
             return
         hit = self.model.hit(current.row())
+        self.show_copies_action.setEnabled(hit.cluster_size > 1)
         key = (hit.id, self._results_query)
         if key != self._shown:  # a refresh that keeps the same hit must not reload the reader
             self._shown = key

@@ -1,0 +1,89 @@
+"""Syndicated copies in the window: one hit per story, "also carried by", the copies dialog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from briefer.core.archive import Archive
+from briefer.core.query import SearchRequest
+from briefer.gui.cluster_dialog import ClusterDialog
+from briefer.gui.search_pane import SearchPane, excerpt_of, hit_meta_line
+from tests.core.test_clusters import ADDED, doc_ids, write_syndicated
+
+
+@pytest.fixture
+def syndicated(tmp_path: Path) -> tuple[Archive, dict[str, str]]:
+    paths = write_syndicated(tmp_path / "news")
+    archive = Archive(tmp_path / "data")
+    archive.import_paths([tmp_path / "news"])
+    yield archive, doc_ids(archive, paths)
+    archive.close()
+
+
+def search(qtbot, pane: SearchPane, query: str) -> None:
+    pane.query.setText(query)
+    pane.search_now()
+    qtbot.waitUntil(lambda: not pane.searching and pane.model.rowCount() > 0)
+
+
+def test_a_story_is_one_hit_that_says_who_else_carried_it(qtbot, syndicated) -> None:
+    archive, _ = syndicated
+    pane = SearchPane(archive)
+    qtbot.addWidget(pane)
+    search(qtbot, pane, "grain corridor")
+    assert pane.model.rowCount() == 1
+    hit = pane.model.hit(0)
+    assert hit_meta_line(hit).endswith("also carried by 2 outlets")
+    assert "3 results in 1 story" in pane.summary.text()
+    assert pane.show_copies_action.isEnabled()
+    search(qtbot, pane, "fishermen")
+    assert not pane.show_copies_action.isEnabled()  # a story nobody else carried
+    pane.shutdown()
+
+
+def test_show_other_copies_opens_a_non_modal_window_with_the_diff(qtbot, syndicated) -> None:
+    archive, ids = syndicated
+    pane = SearchPane(archive)
+    qtbot.addWidget(pane)
+    search(qtbot, pane, "odesa cranes")  # only the paper's copy has this paragraph
+    assert pane.model.hit(0).id == ids["paper"]
+    pane.show_copies_action.trigger()
+    dialog = pane._copies_dialog
+    assert isinstance(dialog, ClusterDialog)
+    qtbot.waitExposed(dialog)
+    assert not dialog.isModal() and QApplication.activeModalWidget() is None
+    rows = [dialog.copies.item(r).text() for r in range(dialog.copies.count())]
+    assert rows[0].startswith("\u2605 Northern Wire Service") and rows[0].endswith("(representative)")
+    assert len(rows) == 3
+    assert dialog.copies.currentRow() == 1  # the copy the search found
+    shown = dialog.diff.toPlainText()
+    assert "Grain ships to sail again as blockade ends" in shown  # the new headline
+    assert "Added paragraph" in shown and ADDED in shown
+    dialog.copies.setCurrentRow(2)
+    assert "Cut paragraph" in dialog.diff.toPlainText()
+    dialog.copies.setCurrentRow(0)
+    assert "representative" in dialog.diff.toPlainText()
+    with qtbot.waitSignal(dialog.destroyed):
+        dialog.close()
+    assert pane._copies_dialog is None
+    pane.shutdown()
+
+
+def test_quoting_a_copy_cites_the_representative_when_the_passage_is_in_it(qtbot, syndicated) -> None:
+    archive, ids = syndicated
+    pane = SearchPane(archive)
+    qtbot.addWidget(pane)
+    every = archive.search(SearchRequest("wheat futures Chicago", collapse=False)).hits
+    paper = next(h for h in every if h.id == ids["paper"])
+    assert paper.representative is not None
+    excerpt = excerpt_of(paper)  # the paper's passage is in the wire's text: the wire is cited
+    assert excerpt.doc_id == ids["wire"] and "wheat futures" in excerpt.quote
+    assert excerpt.citation.also_carried_by == 2  # the paper and the tabloid
+    search(qtbot, pane, "odesa cranes")
+    copy_only = excerpt_of(pane.model.hit(0))  # only the paper has this paragraph: it is cited
+    assert copy_only.doc_id == ids["paper"] and "Odesa" in copy_only.quote
+    assert copy_only.citation.also_carried_by == 2
+    pane.shutdown()
