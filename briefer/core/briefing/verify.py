@@ -69,7 +69,7 @@ class ArchiveLookups:
     @classmethod
     def of(cls, archive: Archive) -> ArchiveLookups:
         """The one place that wires an Archive into verification and the source summary."""
-        return cls(archive.document, archive.catalog.text_version)
+        return cls(archive.document, archive.catalog.text_version, archive.cluster_of)
 
     def clusters(self, doc_ids: Iterable[str]) -> ClusterOf | None:
         """`cluster_of` answered now for `doc_ids`, usable after the archive is closed (or on
