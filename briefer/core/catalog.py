@@ -146,11 +146,12 @@ def _from_iso(value: str | None) -> datetime | None:
 
 
 def _pack_keys(keys: list[int]) -> bytes:
-    return b"".join(k.to_bytes(8, "little", signed=True) for k in keys)
+    """Band keys (31-bit, see clusters.py) packed 4 bytes each."""
+    return b"".join(k.to_bytes(4, "little") for k in keys)
 
 
 def _unpack_keys(packed: bytes) -> list[int]:
-    return [int.from_bytes(packed[i : i + 8], "little", signed=True) for i in range(0, len(packed), 8)]
+    return [int.from_bytes(packed[i : i + 4], "little") for i in range(0, len(packed), 4)]
 
 
 @dataclass(frozen=True)
