@@ -54,7 +54,7 @@ from briefer.core.archive import Archive, QueryError
 from briefer.core.briefing.excerpts import hit_excerpt
 from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.progress import Progress
-from briefer.core.search import Hit, SearchResults
+from briefer.core.search import Hit, SearchResults, make_passages, make_snippet
 from briefer.gui import mime
 from briefer.gui.formatting import SEPARATOR, meta_line, muted_color, plural
 from briefer.gui.search_filters import SearchOptions
@@ -404,12 +404,26 @@ class SearchPane(QWidget):
         dialog = ClusterDialog(self._archive, hit.id, self.window())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(self._forget_copies_dialog)
+        dialog.open_requested.connect(self._read_copy)
         self._copies_dialog = dialog
         dialog.show()
 
     @Slot()
     def _forget_copies_dialog(self) -> None:
         self._copies_dialog = None
+
+    @Slot(str)
+    def _read_copy(self, doc_id: str) -> None:
+        """A copy double-clicked in the copies window: the reader shows it, the query's words marked."""
+        doc = self._archive.document(doc_id)
+        if doc is None:
+            return
+        query = self._results_query
+        spans = self._archive.highlight_spans(doc.text, query) if query else []
+        snippet = make_snippet(doc.text, spans, title=doc.title)
+        hit = Hit(doc, 0.0, snippet, len(spans), make_passages(doc.text, spans, title=doc.title))
+        self._shown = (doc_id, query)
+        self.hit_selected.emit(hit, query)
 
     def shutdown(self) -> None:
         self._debounce.stop()

@@ -66,6 +66,9 @@ def test_show_other_copies_opens_a_non_modal_window_with_the_diff(qtbot, syndica
     assert "Cut paragraph" in dialog.diff.toPlainText()
     dialog.copies.setCurrentRow(0)
     assert "representative" in dialog.diff.toPlainText()
+    with qtbot.waitSignal(pane.hit_selected) as shown:  # double-click: the reader shows that copy
+        dialog.copies.itemActivated.emit(dialog.copies.item(2))
+    assert shown.args[0].id == ids["tabloid"] and shown.args[1] == "odesa cranes"
     with qtbot.waitSignal(dialog.destroyed):
         dialog.close()
     assert pane._copies_dialog is None
