@@ -31,8 +31,9 @@ log = logging.getLogger(__name__)
 class TerminalProgress:
     """A one-line progress bar on stderr, redrawn at most ten times a second."""
 
-    def __init__(self, label: str, stream: TextIO = sys.stderr) -> None:
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
         self._label = label
+        stream = sys.stderr if stream is None else stream  # today's stderr, not the one at import time
         self._stream = stream
         self._enabled = stream.isatty()
         self._last = 0.0

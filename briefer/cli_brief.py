@@ -206,11 +206,21 @@ def _cmd_add_excerpt(open_archive: OpenArchive, args: argparse.Namespace) -> int
             return _fail(f"no document {args.doc!r} in the archive at {archive.data_dir}")
         if args.span is not None:
             excerpt = excerpt_from_span(
-                document, *args.span, page=args.page, comment=args.comment, portion=args.portion
+                document,
+                *args.span,
+                page=args.page,
+                comment=args.comment,
+                portion=args.portion,
+                carried_by=archive.carried_by_count,
             )
         else:
             excerpt = excerpt_from_quote(
-                document, args.quote, page=args.page, comment=args.comment, portion=args.portion
+                document,
+                args.quote,
+                page=args.page,
+                comment=args.comment,
+                portion=args.portion,
+                carried_by=archive.carried_by_count,
             )
     status = _add(args, excerpt)
     print(f"  \u201c{_clip(excerpt.quote)}\u201d ({excerpt.doc_id} {excerpt.start}:{excerpt.end})")

@@ -492,11 +492,16 @@ class MainWindow(QMainWindow):
         return section_id is not None and self.briefing.add_excerpts(excerpts, section_id)
 
     def _results_menu(self, position: QPoint) -> None:
+        self.results_menu().popup(self.search.results.viewport().mapToGlobal(position))
+
+    def results_menu(self) -> QMenu:
+        """The search results' context menu (deleted once closed)."""
         menu = QMenu(self.search.results)
         action = menu.addAction("Add Best Passage to Section\u2026")
         action.triggered.connect(self._add_result)
+        menu.addAction(self.search.show_copies_action)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        menu.popup(self.search.results.viewport().mapToGlobal(position))
+        return menu
 
     @Slot()
     def _add_result(self) -> None:

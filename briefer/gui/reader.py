@@ -19,7 +19,7 @@ from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QContextMenuEvent, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from briefer.core.briefing.excerpts import excerpt_from_span, paragraph_spans
+from briefer.core.briefing.excerpts import CarriedBy, excerpt_from_span, paragraph_spans
 from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.documents import Document
 from briefer.core.progress import Progress
@@ -155,6 +155,7 @@ class ReaderPane(QTextBrowser):
         self._document: Document | None = None
         self._spans: Sequence[Span] = ()
         self._requested: Document | None = None  # waiting for its highlights
+        self._carried_by: CarriedBy | None = None  # outlets counted in a selection's citation
         self.source_html = ""  # what we gave Qt; toHtml() is Qt's re-serialization
         self._offsets: dict[int, tuple[int, list[int]]] = {}  # see offset_map
         self.context_actions: list[QAction] = []  # put first in the context menu (e.g. "Add to briefing")
@@ -175,9 +176,13 @@ class ReaderPane(QTextBrowser):
     def current_document(self) -> Document | None:
         return self._document
 
-    def show_highlighted(self, document: Document, query: str) -> None:
-        """Show `document` with the words of `query` highlighted (found off the GUI thread)."""
+    def show_highlighted(
+        self, document: Document, query: str, *, carried_by: CarriedBy | None = None
+    ) -> None:
+        """Show `document` with the words of `query` highlighted (found off the GUI thread);
+        `carried_by` counts the other outlets a quote's citation names (syndicated copies)."""
         self._requested = document
+        self._carried_by = carried_by
         highlight = self._highlight
 
         def job(progress: Progress, cancel: threading.Event) -> tuple[Document, list[Span]]:
@@ -194,6 +199,7 @@ class ReaderPane(QTextBrowser):
     def clear_document(self) -> None:
         self._runner.discard()
         self._requested = None
+        self._carried_by = None
         self._document, self._spans = None, ()
         self.source_html = ""
         self._offsets = {}
@@ -296,7 +302,9 @@ class ReaderPane(QTextBrowser):
         if span is None or self._document is None:
             return None
         try:
-            return excerpt_from_span(self._document, *span, page=self._document.page_at(span[0]))
+            return excerpt_from_span(
+                self._document, *span, page=self._document.page_at(span[0]), carried_by=self._carried_by
+            )
         except BriefingError:
             return None
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefer.core.briefing.excerpts import passage_excerpt
+from briefer.core.briefing.excerpts import CarriedBy, passage_excerpt
 from briefer.core.briefing.model import BriefingError
 from briefer.core.documents import Document
 from briefer.core.search import Hit, Passage
@@ -58,10 +58,13 @@ class PassageList(QListWidget):
         self.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.document: Document | None = None
+        self.carried_by: CarriedBy | None = None  # outlets counted in a passage's citation
 
-    def show_passages(self, document: Document | None, passages: Sequence[Passage]) -> None:
+    def show_passages(
+        self, document: Document | None, passages: Sequence[Passage], carried_by: CarriedBy | None = None
+    ) -> None:
         self.clear()
-        self.document = document
+        self.document, self.carried_by = document, carried_by
         for passage in passages:
             item = QListWidgetItem(passage_label(passage))
             item.setData(SPAN_ROLE, (passage.start, passage.end))
@@ -84,7 +87,7 @@ class PassageList(QListWidget):
             if self.document is None:
                 break
             try:
-                excerpts.append(passage_excerpt(self.document, *self.span(item)))
+                excerpts.append(passage_excerpt(self.document, *self.span(item), carried_by=self.carried_by))
             except BriefingError:  # the passage is not in this text version
                 continue
         return mime.excerpts_to_mime(excerpts)
@@ -153,10 +156,10 @@ class ReaderView(QWidget):
     def show_hit(self, hit: Hit, query: str) -> None:
         """Read a search hit: its text with the query highlighted, and its passage hits."""
         self._passage_count = len(hit.passages)
-        self.passages.show_passages(hit.document, hit.passages)
+        self.passages.show_passages(hit.document, hit.passages, hit.carried_by)
         self._update_passages()
         self.matches.setText("Loading\u2026")
-        self.reader.show_highlighted(hit.document, query)
+        self.reader.show_highlighted(hit.document, query, carried_by=hit.carried_by)
 
     @Slot()
     def clear(self) -> None:

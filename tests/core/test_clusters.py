@@ -431,3 +431,27 @@ def test_the_command_line_lists_diffs_and_sets_the_threshold(tmp_path: Path, cap
     with pytest.raises(SystemExit):
         cli("cluster", "--threshold", "0.3")
     assert "between 0.5 and 1" in capsys.readouterr().err
+
+
+def test_an_excerpt_added_from_the_command_line_says_who_else_carried_it(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    from briefer.core.briefing import storage
+    from briefer.core.briefing.model import excerpts
+    from tests.core.cli_support import Cli
+
+    paths = write_syndicated(tmp_path / "news")
+    cli = Cli(tmp_path / "data", capsys, monkeypatch)
+    assert cli("index", str(tmp_path / "news")) == 0, cli.err
+    with Archive(tmp_path / "data") as archive:
+        ids = doc_ids(archive, paths)
+    brief = tmp_path / "b.briefing"
+    assert cli("brief", "new", "--template", "spot", "-o", str(brief)) == 0
+    section = storage.load(brief).sections[0].id
+    quote = "wheat futures"
+    for doc in (ids["wire"], ids["paper"]):
+        assert (
+            cli("brief", "add-excerpt", str(brief), "--section", section, "--doc", doc, "--quote", quote) == 0
+        )
+    cited = [e.citation.also_carried_by for e in excerpts(storage.load(brief)).values()]
+    assert cited == [2, 2]  # the wire: the paper and the tabloid; the paper: the wire and the tabloid

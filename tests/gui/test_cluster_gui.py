@@ -9,7 +9,11 @@ from PySide6.QtWidgets import QApplication
 
 from briefer.core.archive import Archive
 from briefer.core.query import SearchRequest
+from briefer.gui import mime
 from briefer.gui.cluster_dialog import ClusterDialog
+from briefer.gui.mainwindow import MainWindow
+from briefer.gui.reader import ReaderPane
+from briefer.gui.reader_view import ReaderView
 from briefer.gui.search_pane import SearchPane, excerpt_of, hit_meta_line
 from tests.core.test_clusters import ADDED, doc_ids, write_syndicated
 
@@ -90,3 +94,44 @@ def test_quoting_a_copy_cites_the_representative_when_the_passage_is_in_it(qtbot
     assert copy_only.doc_id == ids["paper"] and "Odesa" in copy_only.quote
     assert copy_only.citation.also_carried_by == 2
     pane.shutdown()
+
+
+def test_quotes_taken_in_the_reader_say_who_else_carried_the_story(qtbot, syndicated) -> None:
+    archive, ids = syndicated
+    pane = SearchPane(archive)
+    reader = ReaderPane(highlight=archive.highlight_spans)
+    view = ReaderView(reader)
+    qtbot.addWidget(pane)
+    qtbot.addWidget(view)
+    search(qtbot, pane, "odesa cranes")
+    hit = pane.model.hit(0)
+    view.show_hit(hit, "odesa cranes")
+    qtbot.waitUntil(lambda: reader.current_document is not None)
+    [passage] = mime.excerpts_from_mime(view.passages.mimeData([view.passages.item(0)]))
+    assert passage.doc_id == ids["paper"] and passage.citation.also_carried_by == 2
+    reader.select_span(passage.start, passage.end)
+    selected = reader.selected_excerpt()
+    assert selected is not None and selected.citation.also_carried_by == 2
+    search(qtbot, pane, "fishermen")  # a story nobody else carried
+    view.show_hit(pane.model.hit(0), "fishermen")
+    qtbot.waitUntil(
+        lambda: reader.current_document is not None and reader.current_document.id != ids["paper"]
+    )
+    reader.select_span(0, 20)
+    alone = reader.selected_excerpt()
+    assert alone is not None and alone.citation.also_carried_by == 0
+    view.clear()
+    pane.shutdown()
+
+
+def test_the_results_menu_offers_the_other_copies(qtbot, syndicated, settings) -> None:
+    archive, _ = syndicated
+    window = MainWindow(archive=archive, settings=settings)
+    qtbot.addWidget(window)
+    search(qtbot, window.search, "grain corridor")
+    window.search.results.setCurrentIndex(window.search.model.index(0))
+    menu = window.results_menu()
+    assert window.search.show_copies_action in menu.actions()
+    assert window.search.show_copies_action.isEnabled()
+    menu.close()
+    window.close()
