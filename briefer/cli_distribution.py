@@ -23,12 +23,12 @@ from briefer.core import paths
 from briefer.core.accounts import DEFAULT_PORTS, SECURITY, AccountBook, SmtpAccount
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits, storage
-from briefer.core.briefing.excerpts import check_sources
-from briefer.core.briefing.model import Briefing, BriefingError
+from briefer.core.briefing.model import Briefing, BriefingError, excerpts
+from briefer.core.briefing.verify import ArchiveLookups, verify_briefing
 from briefer.core.credentials import KINDS, CredentialStore, CredentialsUnavailable, check_backend
 from briefer.core.distribution import attachment_name as docx_name
 from briefer.core.distribution import recipients_for, save_draft, send_briefing
-from briefer.core.export.docx_export import COMMENT_MODES
+from briefer.core.export.docx_export import COMMENT_MODES, UnverifiedQuotes
 from briefer.core.ledger import Ledger
 from briefer.core.mail import MailError, parse_recipient
 
@@ -160,12 +160,15 @@ def _cmd_recipients(args: argparse.Namespace) -> int:
 def _export_options(
     open_archive: OpenArchive, args: argparse.Namespace, briefing: Briefing
 ) -> dict[str, Any]:
-    options: dict[str, Any] = {"comments": args.comments}
+    """What `export_docx` takes: the same quote check and clusters as `briefer export`."""
+    options: dict[str, Any] = {"comments": args.comments, "allow_unverified": args.allow_unverified}
     if args.reference_docx:
         options["reference"] = Path(args.reference_docx)
     if not args.no_archive_check:
         with open_archive(args) as archive:
-            options["checks"] = check_sources(briefing, archive.document, archive.catalog.text_version)
+            lookups = ArchiveLookups.of(archive)
+            options["checks"] = verify_briefing(briefing, lookups.document, lookups.text_version)
+            options["cluster_of"] = lookups.clusters(e.doc_id for e in excerpts(briefing).values())
     return options
 
 
@@ -176,6 +179,17 @@ def _ask_on_terminal(account: str) -> str | None:
 
 
 def _cmd_send(open_archive: OpenArchive, args: argparse.Namespace) -> int:
+    try:
+        return _send(open_archive, args)
+    except UnverifiedQuotes as exc:
+        _fail(str(exc))
+        return _fail(
+            f"nothing was sent. `briefer verify {args.file}` shows what changed; "
+            "--allow-unverified sends anyway, with those citations marked \u201c(unverified)\u201d"
+        )
+
+
+def _send(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     data_dir = _data_dir(args)
     briefing = storage.load(Path(args.file))
     recipients = [parse_recipient(text) for text in args.to or []]
@@ -293,6 +307,11 @@ def register(
     send.add_argument("--comments", choices=COMMENT_MODES, default="margin")
     send.add_argument(
         "--no-archive-check", action="store_true", help="do not check sources against the archive"
+    )
+    send.add_argument(
+        "--allow-unverified",
+        action="store_true",
+        help="send even when quotes no longer match their source; their citations are marked (unverified)",
     )
     send.set_defaults(run=_reporting(functools.partial(_cmd_send, open_archive)))
 

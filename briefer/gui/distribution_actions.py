@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QDialog, QMenu, QMenuBar, QMessageBox, QWidget
 
 from briefer.core.accounts import AccountBook, AccountError
 from briefer.core.archive import Archive
+from briefer.core.briefing.verify import ArchiveLookups
 from briefer.core.credentials import BackendStatus
 from briefer.core.ledger import Ledger
 from briefer.core.progress import Progress
@@ -225,7 +226,7 @@ class DistributionActions(QObject):
                 book=self.accounts,
                 ledger=self.ledger,
                 settings=self._settings,
-                lookup=self._archive.document,
+                lookups=ArchiveLookups.of(self._archive),
                 parent=self._window,
             )
             dialog.sent.connect(self.message)

@@ -25,6 +25,7 @@ from typing import Any
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -44,11 +45,12 @@ from PySide6.QtWidgets import (
 
 from briefer.core.accounts import AccountBook, AccountError, SmtpAccount
 from briefer.core.briefing import codec, edits
-from briefer.core.briefing.excerpts import check_sources
-from briefer.core.briefing.model import Briefing, BriefingError, Recipient
+from briefer.core.briefing.model import Briefing, BriefingError, Recipient, excerpts
+from briefer.core.briefing.verify import ArchiveLookups, verify_briefing
 from briefer.core.credentials import CredentialsUnavailable
 from briefer.core.distribution import SendOutcome, attachment_name, save_draft, send_briefing
 from briefer.core.documents import Document
+from briefer.core.export.docx_export import UnverifiedQuotes
 from briefer.core.ledger import Ledger
 from briefer.core.mail import MailError, parse_recipient, subject
 from briefer.core.progress import Progress
@@ -118,12 +120,12 @@ def send_job(
     keychain: Keychain,
     ledger: Ledger,
     options: dict[str, Any],
-    lookup: Lookup | None,
+    lookups: ArchiveLookups | None,
 ) -> Callable[[Progress, threading.Event], SendOutcome | PasswordNeeded]:
     def job(progress: Progress, cancel: threading.Event) -> SendOutcome | PasswordNeeded:
         if account.user and keychain.secret(account.credential_ref) is None:  # ask before exporting
             return PasswordNeeded(account, keychain.why_no_password())
-        checks = check_sources(briefing, lookup) if lookup is not None else None
+        checked = archive_checks(briefing, lookups, cancel)
         with tempfile.TemporaryDirectory(prefix="briefer-send-") as scratch:
             return send_briefing(
                 briefing,
@@ -133,7 +135,7 @@ def send_job(
                 session=keychain.session,
                 ledger=ledger,
                 timeout=SEND_TIMEOUT,
-                checks=checks,
+                **checked,
                 **options,
             )
 
@@ -141,15 +143,32 @@ def send_job(
 
 
 def draft_job(
-    briefing: Briefing, eml: Path, sender: str, ledger: Ledger, options: dict[str, Any], lookup: Lookup | None
+    briefing: Briefing,
+    eml: Path,
+    sender: str,
+    ledger: Ledger,
+    options: dict[str, Any],
+    lookups: ArchiveLookups | None,
 ) -> Callable[[Progress, threading.Event], Path]:
     def job(progress: Progress, cancel: threading.Event) -> Path:
-        checks = check_sources(briefing, lookup) if lookup is not None else None
+        checked = archive_checks(briefing, lookups, cancel)
         with tempfile.TemporaryDirectory(prefix="briefer-draft-") as scratch:
             docx = Path(scratch) / attachment_name(briefing)
-            return save_draft(briefing, eml, docx, ledger, sender=sender, checks=checks, **options)
+            return save_draft(briefing, eml, docx, ledger, sender=sender, **checked, **options)
 
     return job
+
+
+def archive_checks(
+    briefing: Briefing, lookups: ArchiveLookups | None, cancel: threading.Event
+) -> dict[str, Any]:
+    """The export's quote verification and clusters, as `briefer export` and Export do them."""
+    if lookups is None:
+        return {}
+    return {
+        "checks": verify_briefing(briefing, lookups.document, lookups.text_version, cancel),
+        "cluster_of": lookups.clusters(e.doc_id for e in excerpts(briefing).values()),
+    }
 
 
 def explain_failure(exc: object) -> str:
@@ -165,6 +184,11 @@ def explain_failure(exc: object) -> str:
         return "\n".join(lines)
     if isinstance(exc, CredentialsUnavailable):
         return f"No password could be found for the account.\n{exc}"
+    if isinstance(exc, UnverifiedQuotes):
+        return (
+            f"{exc}\nVerify Quotes in the Briefing menu shows what changed; tick \u201cSend even if quotes "
+            "no longer match their sources\u201d to send them marked \u201c(unverified)\u201d."
+        )
     if isinstance(exc, BriefingError):
         return f"The briefing cannot be exported yet.\n{exc}"
     if isinstance(exc, ValueError | OSError):
@@ -216,8 +240,10 @@ class SendDialog(QDialog):
         ledger: Ledger,
         settings: QSettings,
         lookup: Lookup | None = None,
+        lookups: ArchiveLookups | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """`lookups` (or just `lookup`, a document lookup) is the archive the quotes are checked against."""
         super().__init__(parent)
         self.setWindowTitle("Send briefing")
         self.setAccessibleName("Send briefing")
@@ -226,7 +252,7 @@ class SendDialog(QDialog):
         self._book = book
         self._ledger = ledger
         self._settings = settings
-        self._lookup = lookup
+        self._lookups = lookups or (ArchiveLookups(lookup) if lookup is not None else None)
         self._filling = False
         self._sending_with: SmtpAccount | None = None
         self._briefing_copy: Briefing | None = None
@@ -243,6 +269,11 @@ class SendDialog(QDialog):
         self.subject.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._build_distribution()
         self._build_account_row()
+        self.allow_unverified = QCheckBox("Send even if quotes no longer match their sources")
+        self.allow_unverified.setAccessibleName("Send even if quotes no longer match their sources")
+        self.allow_unverified.setToolTip(
+            "Quotes whose source changed are sent with their citations marked \u201c(unverified)\u201d"
+        )
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Sending")
         self.progress.setRange(0, 0)
@@ -272,6 +303,7 @@ class SendDialog(QDialog):
         layout.addWidget(self.subject)
         layout.addWidget(self.distribution_box, 1)
         layout.addLayout(self._account_row)
+        layout.addWidget(self.allow_unverified)
         layout.addWidget(self.progress)
         layout.addWidget(self.outcome)
         layout.addWidget(self.buttons)
@@ -449,8 +481,11 @@ class SendDialog(QDialog):
 
     # -- sending ---------------------------------------------------------------------------------
     def _export_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"allow_unverified": self.allow_unverified.isChecked()}
         reference = str(self._settings.value(REFERENCE_KEY, "") or "")
-        return {"reference": Path(reference).expanduser()} if reference.strip() else {}
+        if reference.strip():
+            options["reference"] = Path(reference).expanduser()
+        return options
 
     def _snapshot(self) -> Briefing:
         """A copy to send: editing may go on meanwhile."""
@@ -473,7 +508,7 @@ class SendDialog(QDialog):
     def _start_send(self) -> bool:
         account, briefing = self._sending_with, self._briefing_copy
         assert account is not None and briefing is not None
-        job = send_job(briefing, account, self._keychain, self._ledger, self._export_options(), self._lookup)
+        job = send_job(briefing, account, self._keychain, self._ledger, self._export_options(), self._lookups)
         self._say(f"Sending through \u201c{account.name}\u201d ({account.host}:{account.port})\u2026")
         return self._jobs.run(job, self._on_send_done, self._on_send_failed)
 
@@ -534,7 +569,7 @@ class SendDialog(QDialog):
             return False
         account = self.current_account()
         sender = account.sender if account is not None else ""
-        job = draft_job(briefing, eml, sender, self._ledger, self._export_options(), self._lookup)
+        job = draft_job(briefing, eml, sender, self._ledger, self._export_options(), self._lookups)
         self._say(f"Saving the draft {eml.name}\u2026")
         return self._jobs.run(job, self._on_draft_saved, self._on_draft_failed)
 

@@ -429,3 +429,23 @@ def test_cli_verify_against_an_archive_without_the_sources_says_so(
     assert (
         "none of the quoted documents is in the archive at" in captured.err and "--data-dir" in captured.err
     )
+
+
+def test_cli_send_checks_quotes_like_export_and_allow_unverified_marks_them(
+    saved: Path, cli: Cli, archive: Archive, tmp_path: Path
+) -> None:
+    import email
+    import email.policy
+
+    rewrite(archive, tmp_path / "articles", "knowhow", "Nothing about missiles any more.")
+    eml = tmp_path / "draft.eml"
+    send = ("send", str(saved), "--to", "desk@agency.example", "--eml", str(eml))
+    assert cli(*send) == 1
+    assert "1 quote no longer matches its source" in cli.err and "nothing was sent" in cli.err
+    assert "--allow-unverified" in cli.err and not eml.exists()
+    assert cli(*send, "--allow-unverified") == 0
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    [attachment] = [part for part in message.walk() if part.get_filename()]
+    attached = tmp_path / "attached.docx"
+    attached.write_bytes(attachment.get_content())
+    assert "(unverified)" in texts(part_xml(attached, "word/footnotes.xml"))

@@ -19,7 +19,7 @@ def started_window(make_window, qtbot) -> MainWindow:
     window = make_window()
     window.show()
     window.start()
-    qtbot.waitUntil(lambda: status_read(window))
+    qtbot.waitUntil(lambda: status_read(window), timeout=30_000)  # a loaded 2-core CI can take seconds
     return window
 
 
@@ -178,7 +178,7 @@ def test_a_failed_import_is_reported_not_raised(make_window, filled_archive, tmp
     window.flow.import_folder(tmp_path / "missing")
     qtbot.waitUntil(lambda: "failed" in window.status.currentMessage())
     assert "no such file or folder" in window.status.currentMessage()
-    qtbot.waitUntil(lambda: status_read(window))
+    qtbot.waitUntil(lambda: status_read(window), timeout=30_000)  # a loaded 2-core CI can take seconds
 
 
 @pytest.mark.parametrize("busy_action", ["import_sample", "remove_sample"])
@@ -189,5 +189,5 @@ def test_actions_follow_the_archive_state(make_window, archive, fake_sample, qtb
     assert not window.import_sample_action.isEnabled()  # already there
     getattr(window.flow, busy_action)()
     assert not window.add_folder_action.isEnabled()
-    qtbot.waitUntil(lambda: status_read(window))
+    qtbot.waitUntil(lambda: status_read(window), timeout=30_000)  # a loaded 2-core CI can take seconds
     assert window.add_folder_action.isEnabled()

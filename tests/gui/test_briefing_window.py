@@ -39,7 +39,7 @@ def open_window(make_window, qtbot) -> MainWindow:
     window = make_window()
     window.show()
     window.start()
-    qtbot.waitUntil(lambda: status_read(window))
+    qtbot.waitUntil(lambda: status_read(window), timeout=30_000)  # a loaded 2-core CI can take seconds
     return window
 
 

@@ -15,6 +15,7 @@ import email.policy
 import functools
 import logging
 import threading
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -776,3 +777,42 @@ def test_every_control_of_the_feeds_dialog_has_an_accessible_name(qtbot, feeds, 
     book.add(Subscription("Gone", "http://127.0.0.1:9/feed.xml"))
     dialog = open_feeds(qtbot, scheduler, book, keychain)
     assert unnamed_controls(dialog) == []
+
+
+def test_a_quote_whose_source_changed_stops_the_draft_until_sending_unverified_is_ticked(
+    qtbot, keychain, book, settings, tmp_path, monkeypatch
+):
+    from briefer.core.briefing.excerpts import excerpt_from_quote
+    from briefer.core.documents import Document
+
+    captured = Document(
+        id="d1", title="Pact", text="Officials said they would respond firmly.", text_hash="a" * 64
+    )
+    today = Document(
+        id="d1", title="Pact", text="Officials said they would respond softly.", text_hash="b" * 64
+    )
+    briefing = templates.new_briefing(templates.load("spot"), title="Pact")
+    edits.add_block(briefing, briefing.sections[0].id, excerpt_from_quote(captured, "respond firmly"))
+    model = BriefingModel(briefing, QUndoStack())
+    ledger = Ledger.for_data_dir(keychain.data_dir)
+    dialog = SendDialog(
+        model, keychain=keychain, book=book, ledger=ledger, settings=settings, lookup={"d1": today}.get
+    )
+    qtbot.addWidget(dialog)
+    add_recipient(dialog, "desk@agency.example")
+    eml = tmp_path / "draft.eml"
+    monkeypatch.setattr(send_dialog.DraftFile, "ask", lambda parent, path: eml)
+
+    dialog.draft_button.click()
+    qtbot.waitUntil(lambda: not dialog.busy and dialog.outcome.text().startswith("The draft was not saved"))
+    assert "1 quote no longer matches its source" in dialog.outcome.text()
+    assert "Send even if quotes no longer match their sources" in dialog.outcome.text()
+    assert not eml.exists()
+    dialog.allow_unverified.setChecked(True)
+    dialog.draft_button.click()
+    qtbot.waitUntil(lambda: not dialog.busy and dialog.outcome.text().startswith("Saved the draft"))
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    [(_, _, payload)] = attachments(message)
+    (tmp_path / "sent.docx").write_bytes(payload)
+    footnotes = zipfile.ZipFile(tmp_path / "sent.docx").read("word/footnotes.xml").decode()
+    assert "(unverified)" in footnotes

@@ -105,7 +105,7 @@ def harvest_window(make_window, archive: Archive, tmp_path: Path, qtbot, no_dial
     window = make_window()
     window.show()
     window.start()
-    qtbot.waitUntil(lambda: status_read(window))
+    qtbot.waitUntil(lambda: status_read(window), timeout=30_000)  # a loaded 2-core CI can take seconds
     window.search.query.setText("grain")
     window.search.search_now()
     qtbot.waitUntil(lambda: window.search.model.rowCount() == 1 and not window.search.searching)

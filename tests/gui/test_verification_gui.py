@@ -49,7 +49,7 @@ def window(make_window, archive: Archive, qtbot, monkeypatch) -> MainWindow:
     win.briefing.use_archive(ArchiveLookups.of(archive))  # the main window's line
     win.show()
     win.start()
-    qtbot.waitUntil(lambda: status_read(win))
+    qtbot.waitUntil(lambda: status_read(win), timeout=30_000)  # a loaded 2-core CI can take seconds
     yield win
     win.briefing.shutdown()
 
