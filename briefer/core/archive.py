@@ -207,13 +207,16 @@ class Archive:
             ids = self.catalog.all_ids()
             self.catalog.mark_all_unindexed()
             self.index.reset()
+            revisions: dict[str, int] = {}
             with self.index.batch(bulk=len(ids) >= 5000) as batch:
                 for start in range(0, len(ids), 500):
                     raise_if_cancelled(cancel)
-                    for doc in self.catalog.documents(ids[start : start + 500]):
+                    docs, read = self.catalog.indexable(ids[start : start + 500])
+                    for doc in docs:
                         batch.put(doc, new=True)  # the index was just emptied
+                    revisions.update(read)
                     progress(min(start + 500, len(ids)), len(ids))
-            self.catalog.mark_indexed(ids)
+            self.catalog.mark_indexed(revisions)
             self.clusters.sync(cancel=cancel)
             return len(ids)
 
@@ -478,12 +481,15 @@ class Archive:
             self.catalog.remove_tags(doc_id, clean)
         try:
             with self.index.batch() as batch:
-                for doc in self.catalog.documents([doc_id]):
+                # Read while holding the index, so no older copy of the document can reach it after
+                # this one; marked indexed with the revision read (a newer change stays waiting).
+                docs, revisions = self.catalog.indexable([doc_id])
+                for doc in docs:
                     batch.put(doc)
         except IndexBusy:
             log.info("index busy; the tags of %s are indexed by the next import", doc_id)
             return TagChange(doc_id, clean, indexed=False)
-        self.catalog.mark_indexed([doc_id])
+        self.catalog.mark_indexed(revisions)
         return TagChange(doc_id, clean, indexed=True)
 
     def stats(self) -> ArchiveStats:

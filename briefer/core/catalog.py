@@ -15,7 +15,7 @@ import hashlib
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -25,7 +25,8 @@ from typing import Any, TypeVar, cast
 from briefer.core.documents import Document, Extracted
 from briefer.core.textnorm import NORMALIZATION_VERSION
 
-SCHEMA_VERSION = 3  # 2: pages, parents, entry keys, flags, containers; 3: near-duplicate clusters
+SCHEMA_VERSION = 4  # 2: pages, parents, entry keys, flags, containers; 3: near-duplicate clusters;
+# 4: document revisions (what the index holds of a document is marked by the revision it read)
 # Columns added after version 1, with the ALTER TABLE that adds each to an older catalog.
 _ADDED_COLUMNS = (
     ("documents", "pages", "TEXT NOT NULL DEFAULT ''"),  # page start offsets, comma-separated
@@ -37,6 +38,7 @@ _ADDED_COLUMNS = (
     ),  # feed entry id, Message-ID: identity across files
     ("documents", "flags", "TEXT NOT NULL DEFAULT ''"),  # e.g. "ocr"
     ("locations", "container", "TEXT"),  # for a member ("a.zip/page.html"): the file that holds it
+    ("documents", "revision", "INTEGER NOT NULL DEFAULT 0"),  # + 1 on each change the index shows
 )
 _ADDED_INDEXES = """
 CREATE INDEX IF NOT EXISTS documents_entry_key ON documents(entry_key) WHERE entry_key != '';
@@ -69,6 +71,8 @@ CREATE TABLE IF NOT EXISTS documents (
     updated_at TEXT NOT NULL,
     indexed INTEGER NOT NULL DEFAULT 0
 );
+-- `indexed` is 1 when the index holds the document as it is: set only for the `revision` an indexer
+-- read, so a change made while it indexed (a tag from another process) leaves it 0 (see mark_indexed).
 CREATE INDEX IF NOT EXISTS documents_content ON documents(content_hash);
 CREATE INDEX IF NOT EXISTS documents_unindexed ON documents(indexed) WHERE indexed = 0;
 CREATE TABLE IF NOT EXISTS document_versions (
@@ -389,7 +393,7 @@ class Catalog:
             self._db.execute(
                 "UPDATE documents SET content_hash=?, text_hash=?, title=?, author=?, source=?, "
                 "published=?, published_raw=?, url=?, language=?, format=?, source_type=?, pages=?, "
-                "flags=?, entry_key=?, parent_id=?, updated_at=?, indexed=0 WHERE id=?",
+                "flags=?, entry_key=?, parent_id=?, updated_at=?, indexed=0, revision=revision+1 WHERE id=?",
                 (*values, stamp, doc_id),
             )
         self._db.execute(
@@ -404,9 +408,17 @@ class Catalog:
         self._db.execute("DELETE FROM tags WHERE doc_id=?", (doc_id,))
         self._db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
 
-    def mark_indexed(self, doc_ids: Iterable[str]) -> None:
+    def mark_indexed(self, revisions: Mapping[str, int]) -> None:
+        """The index has committed these documents as of these revisions (see `indexable`).
+
+        A document changed since (a tag added by another process while an import held the index)
+        has a newer revision and stays unindexed: whoever indexes next picks it up, nothing that
+        read it earlier can mark the change as indexed.
+        """
         with self.transaction():
-            self._db.executemany("UPDATE documents SET indexed=1 WHERE id=?", ((i,) for i in doc_ids))
+            self._db.executemany(
+                "UPDATE documents SET indexed=1 WHERE id=? AND revision=?", revisions.items()
+            )
 
     @_writes
     def mark_all_unindexed(self) -> None:
@@ -414,6 +426,26 @@ class Catalog:
 
     def unindexed_ids(self) -> list[str]:
         return [row[0] for row in self._read().execute("SELECT id FROM documents WHERE indexed=0")]
+
+    def revisions(self, doc_ids: list[str]) -> dict[str, int]:
+        """The current revision of each document, by id (unknown ids left out)."""
+        found: dict[str, int] = {}
+        for start in range(0, len(doc_ids), 500):
+            chunk = doc_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._read().execute(f"SELECT id, revision FROM documents WHERE id IN ({marks})", chunk)
+            found.update((str(r[0]), int(r[1])) for r in rows)
+        return found
+
+    def indexable(self, doc_ids: list[str]) -> tuple[list[Document], dict[str, int]]:
+        """The documents with these ids (as `documents`) and the revisions to mark them indexed with.
+
+        The revisions are read first: a change committed between the two reads gives a document
+        newer than its revision, which `mark_indexed` then leaves unindexed (indexed once more
+        later), never an older document marked as the newer revision.
+        """
+        revisions = self.revisions(doc_ids)
+        return self.documents(doc_ids), revisions
 
     def all_ids(self) -> list[str]:
         return [row[0] for row in self._read().execute("SELECT id FROM documents ORDER BY rowid")]
@@ -491,12 +523,12 @@ class Catalog:
     @_writes
     def add_tags(self, doc_id: str, tags: Iterable[str]) -> None:
         self._db.executemany("INSERT OR IGNORE INTO tags VALUES (?, ?)", ((doc_id, t) for t in tags))
-        self._db.execute("UPDATE documents SET indexed=0 WHERE id=?", (doc_id,))
+        self._db.execute("UPDATE documents SET indexed=0, revision=revision+1 WHERE id=?", (doc_id,))
 
     @_writes
     def remove_tags(self, doc_id: str, tags: Iterable[str]) -> None:
         self._db.executemany("DELETE FROM tags WHERE doc_id=? AND tag=?", ((doc_id, t) for t in tags))
-        self._db.execute("UPDATE documents SET indexed=0 WHERE id=?", (doc_id,))
+        self._db.execute("UPDATE documents SET indexed=0, revision=revision+1 WHERE id=?", (doc_id,))
 
     def tags_of(self, doc_ids: list[str]) -> dict[str, tuple[str, ...]]:
         found: dict[str, list[str]] = {}

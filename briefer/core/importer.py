@@ -220,9 +220,8 @@ class Importer:
         bulk = len(todo) + len(pending_ids) >= BULK_THRESHOLD
         cancelled = False
         with self._index.batch(bulk=bulk) as batch:
-            self._index_pending(batch, pending_ids)
             run.batch = batch
-            run.uncommitted = list(pending_ids)
+            run.uncommitted = self._index_pending(batch, pending_ids)
             run.bulk = bulk
             run.progress = progress
             run.done = len(files) - len(todo)
@@ -253,11 +252,16 @@ class Importer:
             raise Cancelled
         return summary
 
-    def _index_pending(self, batch: IndexBatch, doc_ids: list[str]) -> None:
-        """Index documents the catalog holds but the index may not (an interrupted run)."""
+    def _index_pending(self, batch: IndexBatch, doc_ids: list[str]) -> dict[str, int]:
+        """Index documents the catalog holds but the index may not (an interrupted run, a tag that
+        found the index busy); returns their revisions, to mark them indexed once committed."""
+        revisions: dict[str, int] = {}
         for start in range(0, len(doc_ids), CHUNK):
-            for doc in self._catalog.documents(doc_ids[start : start + CHUNK]):
+            docs, read = self._catalog.indexable(doc_ids[start : start + CHUNK])
+            for doc in docs:
                 batch.put(doc)
+            revisions.update(read)
+        return revisions
 
     def _prune(self, roots: list[Path], seen: set[str], batch: IndexBatch) -> int:
         """Forget files under `roots` that are gone; delete documents no file holds any more.
@@ -312,7 +316,7 @@ class _Run:
         self._last_flush = time.monotonic()
         self._last_commit = time.monotonic()
         self.batch: IndexBatch | None = None
-        self.uncommitted: list[str] = []
+        self.uncommitted: dict[str, int] = {}  # document id -> revision put in the index, not committed
         self.bulk = False
         self.progress: Progress = no_progress
         self.done = 0
@@ -462,6 +466,9 @@ class _Run:
             self._clusters.add([doc for doc, new in changes.put if new], new=True, signed=changes.signed)
             self._clusters.add([doc for doc, new in changes.put if not new], signed=changes.signed)
             self._clusters.remove(changes.deleted)
+            # The revision of each document the index gets, read in the same transaction: a tag
+            # another process adds from now on is not marked indexed with it.
+            revisions = self._catalog.revisions([doc.id for doc, _ in changes.put])
         for outcome in outcomes:  # reported once the catalog holds them
             self._record(outcome)
         batch = self.batch
@@ -469,8 +476,9 @@ class _Run:
         for doc_id in changes.deleted:
             batch.delete(doc_id)
         for doc, new in changes.put:
-            batch.put(doc, new=new)
-        self.uncommitted += [doc.id for doc, _ in changes.put]
+            if doc.id in revisions:  # not deleted again in the same chunk
+                batch.put(doc, new=new)
+        self.uncommitted.update(revisions)
         self.done += len(ready)
         self.progress(self.done, self.total)
         if not self.bulk and (
@@ -481,7 +489,7 @@ class _Run:
             batch.commit_and_continue()
             self._catalog.mark_indexed(self.uncommitted)
             summary.indexed += len(self.uncommitted)
-            self.uncommitted, self._last_commit = [], time.monotonic()
+            self.uncommitted, self._last_commit = {}, time.monotonic()
 
     def _apply(self, work: _Work, changes: _Pending) -> list[FileOutcome]:
         key, loc = work.key, work.loc

@@ -61,12 +61,6 @@ def test_a_second_briefer_during_an_import_reads_waits_or_says_it_is_busy(
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.xfail(
-    strict=True,
-    reason="archive/importer: a tag added while another process imports the same document is lost from "
-    "the index: the tag finds the index busy and marks the document unindexed, then the import's commit "
-    "marks it indexed without the tag, so tag: searches miss it until a reindex",
-)
 def test_a_tag_added_while_another_briefer_imports_is_searchable_afterwards(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
