@@ -342,11 +342,6 @@ def test_a_read_only_data_folder_is_explained_and_left_as_it_was(
     assert {p: p.read_bytes() for p in data.rglob("*") if p.is_file()} == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage.save replaces a briefing file the user may not write (the rename needs only a "
-    "writable folder), silently, instead of saying the file is read-only",
-)
 def test_saving_over_a_read_only_briefing_is_refused_with_a_clear_message(
     unprivileged: tuple[Path, dict[str, object]],
 ) -> None:
@@ -362,8 +357,10 @@ def test_saving_over_a_read_only_briefing_is_refused_with_a_clear_message(
         briefer_command(folder / "data", "brief", "add-text", str(brief), "--section", "analysis", "more"),
         rights,
     )
-    assert result.returncode == 1 and "read-only" in result.stderr
+    assert result.returncode == 1 and "read-only" in result.stderr and str(brief) in result.stderr
+    assert "Traceback" not in result.stderr
     assert brief.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir() if p.name != "data") == ["b.briefing"]  # no temp, no .bak
 
 
 def test_saving_into_a_folder_without_rights_says_which_folder(

@@ -1,7 +1,7 @@
 """The .briefing file: JSON, versioned, saved atomically with a backup of the previous version.
 
-A file that is corrupt or comes from a newer Briefer is refused with a clear
-message and never overwritten.  The JSON form itself lives in codec.py.
+A file that is corrupt, comes from a newer Briefer or may not be written is refused with a
+clear message and never overwritten.  The JSON form itself lives in codec.py.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ __all__ = [
     "VERSION",
     "BriefingFileError",
     "NewerFormatError",
+    "ReadOnlyBriefingError",
     "backup_path",
     "dumps",
     "from_dict",
@@ -39,6 +40,10 @@ __all__ = [
 ]
 
 SUFFIX = ".briefing"
+
+
+class ReadOnlyBriefingError(BriefingFileError):
+    """Saving over a briefing file the user may not write."""
 
 
 def backup_path(path: Path) -> Path:
@@ -71,13 +76,18 @@ def load(path: Path) -> Briefing:
 def save(briefing: Briefing, path: Path, *, overwrite: bool = True) -> None:
     """Write atomically: temp file in the same folder, fsync, rename; the old file becomes FILE.bak.
 
-    An existing file is replaced only if it is a briefing this Briefer can read
-    the header of, so a corrupt or newer file is never lost.
+    An existing file is replaced only if it is a briefing this Briefer can read the header of,
+    so a corrupt or newer file is never lost, and only if the user may write it (the rename
+    needs only a writable folder), so a read-only file stays as it is.
     """
     if path.exists():
         if not overwrite:
             raise BriefingFileError(f"{path} already exists")
         _check_replaceable(path)
+        if not os.access(path, os.W_OK):
+            raise ReadOnlyBriefingError(
+                f"{path} is read-only; it was left unchanged: save the briefing under another name"
+            )
     payload = _encode(briefing)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
