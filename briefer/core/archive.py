@@ -79,8 +79,9 @@ class _ClusterMap:
 
 @dataclass(frozen=True)
 class TagChange:
-    """Tags added to or removed from a document; `indexed` False when the index was busy
-    (another import): `tag:` searches see the change after the next import or reindex."""
+    """Tags added to or removed from a document; `indexed` False when the index was busy (another
+    Briefer importing): `tag:` searches see the change once that import finishes (it indexes what
+    waits when it lets go of the index), at the latest after the next import or reindex."""
 
     doc_id: str
     tags: tuple[str, ...]
@@ -203,6 +204,8 @@ class Archive:
     def reindex(self, *, progress: Progress = no_progress, cancel: threading.Event | None = None) -> int:
         """Rebuild the search index from the catalog, and sign the documents that have no
         near-duplicate signature yet (an archive from before clusters); returns the number of documents."""
+        from briefer.core.importer import index_waiting
+
         with self._import_lock():
             ids = self.catalog.all_ids()
             self.catalog.mark_all_unindexed()
@@ -217,6 +220,7 @@ class Archive:
                     revisions.update(read)
                     progress(min(start + 500, len(ids)), len(ids))
             self.catalog.mark_indexed(revisions)
+            index_waiting(self.catalog, self.index)  # tags another Briefer added while this ran
             self.clusters.sync(cancel=cancel)
             return len(ids)
 
@@ -487,7 +491,9 @@ class Archive:
                 for doc in docs:
                     batch.put(doc)
         except IndexBusy:
-            log.info("index busy; the tags of %s are indexed by the next import", doc_id)
+            # Another Briefer is importing (or rebuilding): the document stays unindexed, and that
+            # run indexes it when it lets go of the index (`importer.index_waiting`).
+            log.info("index busy; the tags of %s are indexed when the running import finishes", doc_id)
             return TagChange(doc_id, clean, indexed=False)
         self.catalog.mark_indexed(revisions)
         return TagChange(doc_id, clean, indexed=True)

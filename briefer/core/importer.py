@@ -31,7 +31,7 @@ from briefer.core.clusters import Clusters
 from briefer.core.documents import Document, Extracted
 from briefer.core.extract import Limits, Part, extract_parts
 from briefer.core.extract.parts import DEFAULT_MAX_BYTES
-from briefer.core.index import IndexBatch, SearchIndex
+from briefer.core.index import IndexBatch, IndexBusy, SearchIndex
 from briefer.core.progress import Cancelled, Progress, no_progress, raise_if_cancelled
 from briefer.core.workers import DEFAULT_TIME_LIMIT, Job, ParseFunction, ParsePool, Signed
 
@@ -245,6 +245,9 @@ class Importer:
         self._catalog.mark_indexed(run.uncommitted)
         summary.indexed += len(run.uncommitted)
         if not cancelled:
+            # Documents changed while this run held the index (tags added by another Briefer, which
+            # found the index busy and left them to us): the index is free now, index them.
+            summary.indexed += index_waiting(self._catalog, self._index)
             # Documents this run did not sign: an archive from before clusters, a killed run.
             self._clusters.sync(cancel=cancel)
         summary.seconds = time.perf_counter() - started
@@ -676,6 +679,37 @@ class _Run:
         if old_doc and old_doc != new_doc and not self._catalog.paths_of(old_doc):
             self._catalog.delete_document(old_doc)
             changes.deleted.append(old_doc)
+
+
+def index_waiting(catalog: Catalog, index: SearchIndex, *, rounds: int = 3) -> int:
+    """Index the documents the catalog marks unindexed, if the index can be written; returns how many.
+
+    Run by whoever held the index for long (an import, a rebuild) once it let go: a tag added meanwhile
+    by another process waited for the index, gave up, and left its document unindexed for us.  Why
+    nothing is missed: such a tag was in the catalog before it gave up, so before we let go, so the
+    first round reads it; a tag that lands during a round finds the index free after it (or waits,
+    gives up, and is read by the next round: a few, then the next import), and `mark_indexed` with
+    the revisions read never marks a change made after the read.  Busy: left to the next import.
+    """
+    done = 0
+    for _ in range(rounds):
+        doc_ids = catalog.unindexed_ids()
+        if not doc_ids:
+            break
+        revisions: dict[str, int] = {}
+        try:
+            with index.batch() as batch:
+                for start in range(0, len(doc_ids), CHUNK):
+                    docs, read = catalog.indexable(doc_ids[start : start + CHUNK])
+                    for doc in docs:  # read while holding the index: no older copy can follow it there
+                        batch.put(doc)
+                    revisions.update(read)
+        except IndexBusy:
+            log.info("index busy; %d waiting document(s) are left to the next import", len(doc_ids))
+            break
+        catalog.mark_indexed(revisions)
+        done += len(revisions)
+    return done
 
 
 def _is_within(path: str, root: Path) -> bool:

@@ -9,9 +9,22 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from briefer.core.archive import Archive
+import pytest
+
+from briefer import cli
+from briefer.core.archive import Archive, TagChange
 from briefer.core.catalog import SCHEMA_VERSION
+from briefer.core.importer import FileOutcome
 from tests.fault_support import make_import_folder
+
+
+@pytest.fixture
+def short_index_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer that finds the index busy gives up after 0.3 s instead of 5 s."""
+    from whoosh.index import FileIndex
+
+    real_writer = FileIndex.writer
+    monkeypatch.setattr(FileIndex, "writer", lambda self, **kw: real_writer(self, **{**kw, "timeout": 0.3}))
 
 
 def test_a_change_after_an_indexer_read_the_document_keeps_it_waiting(
@@ -47,3 +60,61 @@ def test_a_schema_3_catalog_gains_revisions_and_keeps_its_index(tmp_path: Path) 
         assert archive.tag(doc_id, ["checked"]).indexed
         assert [h.document.id for h in archive.search("tag:checked").hits] == [doc_id]
         assert archive.stats().unindexed == 0
+
+
+@pytest.mark.timeout(60)
+def test_a_tag_deferred_during_an_import_is_searchable_when_that_import_finishes(
+    archive: Archive, tmp_path: Path, short_index_wait: None
+) -> None:
+    folder = tmp_path / "docs"
+    make_import_folder(folder, 30)
+    changes: list[TagChange] = []
+
+    def tag_the_first(outcome: FileOutcome) -> None:  # in the catalog, the index still writing it
+        if not changes and outcome.doc_id:
+            changes.append(archive.tag(outcome.doc_id, ["checked"]))
+
+    summary = archive.import_paths([folder], on_outcome=tag_the_first)
+    assert changes and not changes[0].indexed  # the import held the index
+    assert archive.search("tag:checked").total == 1  # no second import needed
+    assert archive.stats().unindexed == 0
+    assert summary.indexed == 31  # every document, and the tagged one once more
+
+
+@pytest.mark.timeout(60)
+def test_a_tag_deferred_during_a_rebuild_is_searchable_when_it_finishes(
+    archive: Archive, tmp_path: Path, short_index_wait: None
+) -> None:
+    make_import_folder(tmp_path / "docs", 30)
+    archive.import_paths([tmp_path / "docs"])
+    doc_id = archive.catalog.all_ids()[-1]
+    changes: list[TagChange] = []
+
+    def tag_once(done: int, total: int) -> None:
+        if not changes:
+            changes.append(archive.tag(doc_id, ["checked"]))
+
+    archive.reindex(progress=tag_once)
+    assert changes and not changes[0].indexed
+    assert [h.document.id for h in archive.search("tag:checked").hits] == [doc_id]
+    assert archive.stats().unindexed == 0
+
+
+@pytest.mark.timeout(60)
+def test_briefer_tag_during_an_import_says_when_the_tag_becomes_searchable(
+    archive: Archive, tmp_path: Path, short_index_wait: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "docs"
+    make_import_folder(folder, 30)
+    said: list[tuple[int, str]] = []
+
+    def tag_from_the_cli(outcome: FileOutcome) -> None:  # a second Briefer, while this one imports
+        if not said and outcome.doc_id:
+            capsys.readouterr()
+            status = cli.main(["--data-dir", str(archive.data_dir), "tag", outcome.doc_id, "checked"])
+            said.append((status, capsys.readouterr().err))
+
+    archive.import_paths([folder], on_outcome=tag_from_the_cli)
+    ((status, err),) = said
+    assert status == 0 and "tag: searches see this after its import finishes" in err
+    assert archive.search("tag:checked").total == 1
