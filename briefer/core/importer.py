@@ -21,7 +21,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -469,9 +469,12 @@ class _Run:
             self._clusters.add([doc for doc, new in changes.put if new], new=True, signed=changes.signed)
             self._clusters.add([doc for doc, new in changes.put if not new], signed=changes.signed)
             self._clusters.remove(changes.deleted)
-            # The revision of each document the index gets, read in the same transaction: a tag
-            # another process adds from now on is not marked indexed with it.
-            revisions = self._catalog.revisions([doc.id for doc, _ in changes.put])
+            # What the index gets of each document, read in the same transaction: its revision (so
+            # a tag another process adds from now on is not marked indexed with it) and its tags
+            # (an updated document keeps them; a new one has none).
+            put_ids = [doc.id for doc, _ in changes.put]
+            revisions = self._catalog.revisions(put_ids)
+            tags = self._catalog.tags_of(put_ids)
         for outcome in outcomes:  # reported once the catalog holds them
             self._record(outcome)
         batch = self.batch
@@ -480,7 +483,7 @@ class _Run:
             batch.delete(doc_id)
         for doc, new in changes.put:
             if doc.id in revisions:  # not deleted again in the same chunk
-                batch.put(doc, new=new)
+                batch.put(replace(doc, tags=tags.get(doc.id, ())), new=new)
         self.uncommitted.update(revisions)
         self.done += len(ready)
         self.progress(self.done, self.total)

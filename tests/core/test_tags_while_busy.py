@@ -43,6 +43,22 @@ def test_a_change_after_an_indexer_read_the_document_keeps_it_waiting(
     assert catalog.unindexed_ids() == [] and docs[0].tags == ("checked",)
 
 
+def test_a_tagged_document_updated_by_an_import_keeps_its_tags_in_the_index(
+    archive: Archive, tmp_path: Path
+) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Title: Convoy\n\nShells went north by rail.\n", encoding="utf-8")
+    archive.import_paths([folder])
+    doc_id = archive.search("shells").hits[0].document.id
+    assert archive.tag(doc_id, ["checked"]).indexed
+    (folder / "a.txt").write_text("Title: Convoy\n\nShells went north by rail and sea.\n", encoding="utf-8")
+    assert archive.import_paths([folder]).counts["updated"] == 1
+    assert [h.document.id for h in archive.search("tag:checked").hits] == [doc_id]
+    assert [h.document.id for h in archive.search("sea").hits] == [doc_id]  # the new version
+    assert archive.stats().unindexed == 0
+
+
 def test_a_schema_3_catalog_gains_revisions_and_keeps_its_index(tmp_path: Path) -> None:
     make_import_folder(tmp_path / "docs", 3)
     with Archive(tmp_path / "data") as archive:
