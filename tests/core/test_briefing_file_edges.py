@@ -1,14 +1,23 @@
-"""The .briefing file at its edges: read-only files."""
+"""The .briefing file at its edges: lone surrogates, read-only files."""
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 
-from briefer.core.briefing import edits, storage, templates
+from briefer.core.briefing import codec, edits, storage, templates
 from briefer.core.briefing.model import Briefing, Paragraph, find_section
+
+# The characters that could confuse the escaping: JSON's own escapes, the letters of a \u escape,
+# lone surrogates of both halves, an astral character (a surrogate pair in UTF-16) and U+FFFD.
+TRICKY = ["\\", "u", "d", "D", "8", "0", "c", "\ud800", "\udbff", "\udc00", "\udfff", "\U00010000"]
+TRICKY += ["\U0001f600", '"', "\n", "\ufffd", "é"]
 
 
 def texts_of(briefing: Briefing) -> list[str]:
@@ -20,6 +29,54 @@ def briefing_with(*texts: str) -> Briefing:
     for text in texts:
         edits.add_block(briefing, "assessment", Paragraph(text))
     return briefing
+
+
+# -- lone surrogates -------------------------------------------------------------------------------
+def test_lone_surrogates_are_kept_apart_from_real_astral_characters(tmp_path: Path) -> None:
+    path = tmp_path / "b.briefing"
+    texts = ["\ud800\udc00", "\U00010000", "\U0001f600 \udbff\udfff \udc00\ud800", "\\ud800 \\\ud800"]
+    briefing = briefing_with(*texts)
+    briefing.metadata.title = "Title \ud83d\ude00"
+    storage.save(briefing, path)
+    raw = path.read_bytes()
+    data = json.loads(raw.decode("utf-8"))  # valid UTF-8 and valid JSON for any other reader
+    assert data[storage.LONE_SURROGATES] == "escaped" and list(data)[:3] == [
+        "format",
+        "version",
+        "lone_surrogates",
+    ]
+    assert "\U0001f600".encode() in raw and b"\\ud800\\udc00" in raw  # astral raw, lone ones escaped
+    loaded = storage.load(path)
+    assert codec.to_dict(loaded) == codec.to_dict(briefing)
+    assert texts_of(loaded)[-4:] == texts
+    assert loaded.metadata.title == "Title \ud83d\ude00" and len(loaded.metadata.title) == 8
+
+
+def test_a_file_without_lone_surrogates_is_written_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "b.briefing"
+    briefing = briefing_with("\U0001f600 caf\u00e9 \\ud800")
+    storage.save(briefing, path)
+    assert path.read_bytes() == codec.dumps(briefing).encode("utf-8")
+    assert storage.LONE_SURROGATES not in json.loads(path.read_bytes())
+
+
+def test_a_file_of_an_earlier_briefer_still_reads_escaped_astral_characters(tmp_path: Path) -> None:
+    """Before the marker, a lone surrogate made the whole file \\u-escaped, astral characters too."""
+    path = tmp_path / "b.briefing"
+    briefing = briefing_with("\U0001f600 \ud800")
+    path.write_text(json.dumps(codec.to_dict(briefing), ensure_ascii=True, indent=1) + "\n", encoding="ascii")
+    assert b"\\ud83d\\ude00" in path.read_bytes()
+    assert codec.to_dict(storage.load(path)) == codec.to_dict(briefing)
+
+
+@settings(max_examples=200, deadline=None)
+@given(hs.lists(hs.lists(hs.sampled_from(TRICKY), max_size=12).map("".join), min_size=1, max_size=3))
+def test_any_text_of_tricky_characters_comes_back_exactly(texts: list[str]) -> None:
+    briefing = briefing_with(*texts)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "b.briefing"
+        storage.save(briefing, path)
+        assert codec.to_dict(storage.load(path)) == codec.to_dict(briefing)
 
 
 # -- read-only files -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -50,13 +51,33 @@ def backup_path(path: Path) -> Path:
     return path.with_name(path.name + ".bak")
 
 
+# -- lone surrogates --------------------------------------------------------------
+# A lone surrogate (pasted from a broken source) has no UTF-8 form, so it is written as a \uXXXX
+# escape.  JSON reads an escaped high surrogate followed by an escaped low one as one astral
+# character, so a file holding lone surrogates says so with this top-level key; in such a file
+# every other character is raw UTF-8 (an astral character is never escaped), and every escaped
+# surrogate is read back on its own.  Readers that do not know the key join such pairs, as before.
+LONE_SURROGATES = "lone_surrogates"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_SURROGATE = re.compile(r"(?<!\\)((?:\\\\)*)\\u([dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
 def _encode(briefing: Briefing) -> bytes:
     try:
         return dumps(briefing).encode("utf-8")
     except UnicodeEncodeError:
-        # A lone surrogate (pasted from a broken source) has no UTF-8 form; JSON's
-        # \uXXXX escapes keep it exactly, at the cost of escaping all non-ASCII text.
-        return (json.dumps(to_dict(briefing), ensure_ascii=True, indent=1) + "\n").encode("ascii")
+        fields = list(to_dict(briefing).items())
+        data = dict([*fields[:2], (LONE_SURROGATES, "escaped"), *fields[2:]])  # after format, version
+        text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", text).encode("utf-8")
+
+
+def _decode(text: str) -> object:
+    data = json.loads(text)
+    if isinstance(data, dict) and data.get(LONE_SURROGATES) == "escaped":
+        # The escapes become the characters themselves, which JSON keeps as they are, unpaired.
+        data = json.loads(_ESCAPED_SURROGATE.sub(lambda m: m[1] + chr(int(m[2], 16)), text))
+    return data
 
 
 # -- files --------------------------------------------------------------------
@@ -66,7 +87,7 @@ def load(path: Path) -> Briefing:
     except FileNotFoundError:
         raise BriefingFileError(f"{path}: no such briefing file") from None
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = _decode(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         hint = f"; the previous version is in {backup_path(path)}" if backup_path(path).exists() else ""
         raise BriefingFileError(f"{path} is corrupt and cannot be read ({exc}){hint}") from None
