@@ -1,10 +1,13 @@
-"""The .briefing file at its edges: lone surrogates, read-only files."""
+"""The .briefing file at its edges: lone surrogates, read-only files, temporary files of killed saves."""
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -112,3 +115,69 @@ def test_saving_over_a_read_only_briefing_says_so_and_leaves_it(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.briefing"]
     storage.save(briefing, tmp_path / "c.briefing")  # under another name it is saved
     assert texts_of(storage.load(tmp_path / "c.briefing"))[-2:] == ["first", "second"]
+
+
+# -- temporary files of killed saves ---------------------------------------------------------------
+def dead_pid() -> int:
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    return int(child.stdout)
+
+
+def test_the_next_save_removes_what_killed_saves_left_and_nothing_else(tmp_path: Path) -> None:
+    path = tmp_path / "b.briefing"
+    storage.save(briefing_with("first"), path)
+    host, dead = storage._HOST, dead_pid()
+    stale = [
+        f".b.briefing.{host}-{dead}.abcd_123.tmp",  # its writer on this machine is dead
+        ".b.briefing.elsewhere-1.abcdefgh.tmp",  # another machine's, but old
+        ".b.briefing.abcdefgh.tmp",  # an earlier Briefer's, old
+    ]
+    kept = [
+        f".b.briefing.{host}-{os.getpid()}.abcdefgh.tmp",  # this process: a save in another thread
+        f".b.briefing.{host}-1.abcdefgh.tmp",  # a live process
+        ".b.briefing.elsewhere-1.bcdefghi.tmp",  # another machine's, recent: it may be writing now
+        ".b.briefing.bcdefghi.tmp",  # an earlier Briefer's, recent
+        f".c.briefing.{host}-{dead}.abcdefgh.tmp",  # another briefing's
+        f".b.briefing.x.briefing.{host}-{dead}.abcdefgh.tmp",  # b.briefing.x.briefing's
+        f".b.briefing.{host}-{dead}.notours.tmp",  # not a name Briefer makes
+        "b.briefing.tmp",
+    ]
+    old = time.time() - storage.STALE_AFTER - 60
+    for name in stale + kept:
+        (tmp_path / name).write_bytes(b"half a briefing")
+    for name in stale[1:]:
+        os.utime(tmp_path / name, (old, old))
+    storage.save(briefing_with("second"), path)
+    left = {p.name for p in tmp_path.iterdir()}
+    assert left == {"b.briefing", "b.briefing.bak", *kept}
+    assert texts_of(storage.load(path))[-1] == "second"
+
+
+def test_a_save_names_its_temporary_file_after_the_briefing_and_its_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "b.briefing"
+    seen: list[str] = []
+    real_replace = os.replace
+
+    def replace(source: str | Path, target: str | Path) -> None:
+        seen.append(Path(source).name)
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    storage.save(briefing_with("x"), path)
+    name = seen[-1]
+    prefix = f".b.briefing.{storage._HOST}-{os.getpid()}."
+    assert name.startswith(prefix) and name.endswith(".tmp") and len(name) == len(prefix) + 12
+
+
+def test_a_save_killed_after_keeping_the_backup_leaves_no_staging_link_after_the_next(tmp_path: Path) -> None:
+    path = tmp_path / "b.briefing"
+    storage.save(briefing_with("first"), path)
+    os.link(path, storage.backup_path(path))  # killed after FILE.bak became FILE, before the rename
+    storage.save(briefing_with("second"), path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.briefing", "b.briefing.bak"]
+    assert texts_of(storage.load(path))[-1] == "second"
+    assert texts_of(storage.load(storage.backup_path(path)))[-1] == "first"

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import shutil
+import socket
+import stat
 import tempfile
+import time
 from pathlib import Path
 
 from briefer.core.briefing.codec import (
@@ -39,6 +43,8 @@ __all__ = [
     "save",
     "to_dict",
 ]
+
+log = logging.getLogger(__name__)
 
 SUFFIX = ".briefing"
 
@@ -99,7 +105,8 @@ def save(briefing: Briefing, path: Path, *, overwrite: bool = True) -> None:
 
     An existing file is replaced only if it is a briefing this Briefer can read the header of,
     so a corrupt or newer file is never lost, and only if the user may write it (the rename
-    needs only a writable folder), so a read-only file stays as it is.
+    needs only a writable folder), so a read-only file stays as it is.  Temporary files that
+    earlier saves of the same file left behind when they were killed are removed.
     """
     if path.exists():
         if not overwrite:
@@ -110,7 +117,10 @@ def save(briefing: Briefing, path: Path, *, overwrite: bool = True) -> None:
                 f"{path} is read-only; it was left unchanged: save the briefing under another name"
             )
     payload = _encode(briefing)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    _remove_stale_temps(path)
+    fd, tmp_name = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.{_HOST}-{os.getpid()}.", suffix=".tmp"
+    )
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -142,6 +152,11 @@ def _keep_backup(path: Path) -> None:
     backup = backup_path(path)
     staging = backup.with_name(f".{backup.name}.tmp")
     staging.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        if os.path.samefile(path, backup):
+            # A save killed after keeping the backup: FILE.bak is FILE already.  (Renaming a link
+            # over another link of the same file does nothing, which would leave the staging link.)
+            return
     try:
         try:
             os.link(path, staging)
@@ -170,3 +185,52 @@ def _fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+# -- temporary files left by killed saves -----------------------------------------
+# A save writes .NAME.HOST-PID.RANDOM.tmp beside NAME; one killed before its rename leaves it.
+# The next save of NAME removes those whose writer (on this machine) is dead, and any older than
+# STALE_AFTER seconds (a writer on another machine, a reused process id, the .NAME.RANDOM.tmp
+# of earlier Briefers).  A save in progress rewrites its file within seconds, so it is never taken.
+STALE_AFTER = 10 * 60
+_HOST = re.sub(r"[^A-Za-z0-9-]", "", socket.gethostname().split(".")[0])[:16]
+_TEMP = re.compile(r"(?:(?P<host>[A-Za-z0-9-]*)-(?P<pid>[0-9]{1,9})\.)?[a-z0-9_]{8}")
+
+
+def _writer_gone(host: str | None, pid: str | None) -> bool:
+    if host != _HOST or pid is None or os.name == "nt":  # on Windows, os.kill(pid, 0) is not a probe
+        return False
+    if int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists, someone else's; or a number no process can have
+        return False
+    return False
+
+
+def _remove_stale_temps(path: Path) -> None:
+    prefix = f".{path.name}."
+    try:
+        names = [p.name for p in path.parent.iterdir()]
+    except OSError:
+        return
+    now = time.time()
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(".tmp")):
+            continue
+        found = _TEMP.fullmatch(name[len(prefix) : -len(".tmp")])
+        if found is None:
+            continue
+        tmp = path.parent / name
+        try:
+            info = tmp.lstat()
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            if now - info.st_mtime > STALE_AFTER or _writer_gone(found["host"], found["pid"]):
+                tmp.unlink()
+                log.info("removed %s, left by a save that did not finish", tmp)
+        except OSError:  # gone already, or not ours to remove: never a reason to fail a save
+            continue
