@@ -107,6 +107,7 @@ class Archive:
             self.notices.append(self.index.rebuilt_reason or "the search index was missing and is rebuilt")
         self._importer: Importer | None = None  # made on the first import: it loads every parser
         self._clusters: Clusters | None = None  # made when first needed: it loads numpy
+        self._importing = False  # this process holds the import lock (flock does not tell)
 
     @property
     def importer(self) -> Importer:
@@ -295,6 +296,10 @@ class Archive:
         except ImportError:  # Windows: Whoosh's own write lock still protects the index
             yield
             return
+        if self._importing:  # a feed fetch while this window imports, say: not "another Briefer"
+            raise ArchiveBusy(
+                "an import into this archive is already running here; try again when it is done"
+            )
         with open(self.data_dir / LOCK_FILE, "a+") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -302,9 +307,11 @@ class Archive:
                 raise ArchiveBusy(
                     "another Briefer is importing into this archive; try again when it is done"
                 ) from exc
+            self._importing = True
             try:
                 yield
             finally:
+                self._importing = False
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     # -- reading -----------------------------------------------------------------

@@ -6,6 +6,8 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from briefer.core.archive import Archive
 from briefer.core.textnorm import normalize, paragraphs
 from tests.conftest import write_article
@@ -146,3 +148,15 @@ def test_normalized_text_has_stable_paragraph_offsets() -> None:
     assert text == "First line wrapped.\n\nSecond paragraph."
     assert [text[a:b] for a, b in paragraphs(text)] == ["First line wrapped.", "Second paragraph."]
     assert normalize(text) == text  # normalizing twice shifts nothing
+
+
+def test_a_second_import_in_the_same_briefer_is_told_one_is_running_here(tmp_path: Path) -> None:
+    from briefer.core.archive import ArchiveBusy
+
+    folder = tmp_path / "articles"
+    write_article(folder, "one", "Grain ships sailed from Odesa on Monday.")
+    with Archive(tmp_path / "data") as archive:
+        # a feed fetch arriving while the window imports
+        with archive._import_lock(), pytest.raises(ArchiveBusy, match="already running here"):
+            archive.import_paths([folder])
+        assert archive.import_paths([folder]).counts["imported"] == 1  # the lock is free again
