@@ -1,4 +1,5 @@
-"""The full-text index, backed by Whoosh: with `_whoosh_eval`, the only modules that import it.
+"""The full-text index, backed by Whoosh: with `_whoosh_eval` and `_whoosh_open`, the only modules
+that import it.
 
 The index is a cache derived from the catalog: it holds the searchable fields
 and each document's id, nothing else of value.  It is rebuilt from the catalog
@@ -15,11 +16,9 @@ never sees half of an import's batch and never waits for a writer.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import os
 import re
-import shutil
 import sys
 import threading
 import weakref
@@ -33,7 +32,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any, TypeVar
 
-from whoosh import columns, fields, formats, index, qparser, query, scoring
+from whoosh import columns, fields, formats, qparser, query, scoring
 from whoosh.analysis import STOP_WORDS, RegexTokenizer, StemmingAnalyzer
 from whoosh.analysis.filters import LowercaseFilter
 from whoosh.filedb.filestore import RamStorage
@@ -43,9 +42,10 @@ from whoosh.reading import ReaderClosed, TermNotFound
 from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.writing import IndexWriter, LockError
 
+from briefer.core import _whoosh_open, spelling
 from briefer.core import query as querylang
-from briefer.core import spelling
 from briefer.core._whoosh_eval import DayRange, Engine, Snapshot, restrict
+from briefer.core._whoosh_open import IndexBusy
 from briefer.core.documents import Document
 from briefer.core.processes import die_with_parent
 from briefer.core.query import (
@@ -63,7 +63,6 @@ from briefer.core.query import (
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 5  # 4: segments in separate files (COMPOUND); 5: packed positions
-MARKER = "briefer-index.json"
 SEARCH_FIELDS = ("title", "body")
 
 _STEMMING = StemmingAnalyzer()
@@ -214,10 +213,6 @@ LIMIT_MB = 32
 COMPOUND = False
 
 
-class IndexBusy(RuntimeError):
-    """Another writer holds the index."""
-
-
 @dataclass(frozen=True)
 class IndexHit:
     doc_id: str
@@ -363,27 +358,8 @@ class SearchIndex:
 
     # -- opening ---------------------------------------------------------------
     def _open_or_create(self, path: Path) -> Any:
-        marker = path / MARKER
-        if path.is_dir() and any(path.iterdir()):
-            if not marker.is_file():
-                raise RuntimeError(
-                    f"{path} holds files that Briefer did not create; refusing to open it as an index"
-                )
-            version = json.loads(marker.read_text(encoding="utf-8")).get("schema")
-            if version == SCHEMA_VERSION and index.exists_in(str(path)):
-                try:
-                    ix = index.open_dir(str(path))
-                    ix.doc_count()
-                    return ix
-                except Exception as exc:  # any damage: the catalog can rebuild it
-                    self.rebuilt_reason = f"the search index was damaged ({exc}) and is rebuilt"
-            else:
-                self.rebuilt_reason = "the search index is of another version and is rebuilt"
-            log.warning("%s: %s", path, self.rebuilt_reason)
-            shutil.rmtree(path)
-        path.mkdir(parents=True, exist_ok=True)
-        ix = index.create_in(str(path), SCHEMA)
-        marker.write_text(json.dumps({"format": "briefer.index", "schema": SCHEMA_VERSION}), encoding="utf-8")
+        # Retried across other processes' commits and checked for damage: see `_whoosh_open`.
+        ix, self.rebuilt_reason = _whoosh_open.open_or_create(path, SCHEMA, SCHEMA_VERSION)
         return ix
 
     def close(self) -> None:
@@ -432,8 +408,7 @@ class SearchIndex:
                 self._ix = RamStorage().create_index(SCHEMA)
                 return
             self._ix.close()
-            shutil.rmtree(self.path, ignore_errors=True)
-            self._ix = self._open_or_create(self.path)
+            self._ix = _whoosh_open.reset(self.path, SCHEMA, SCHEMA_VERSION)
 
     def optimize(self) -> None:
         self._ix.optimize(compound=COMPOUND)

@@ -96,13 +96,6 @@ def test_two_imports_started_together_one_waits_for_none_and_nothing_breaks(tmp_
     assert found.problems == [] and found.documents == 300 == found.in_index
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="index.py: a process that opens the index while another one commits can find the table of "
-    "contents it listed already replaced; it then deletes the index as 'damaged' (while the other process "
-    "writes to it) or raises FileNotFoundError from whoosh.index.exists_in. Seen with real processes: 5 of "
-    "4,459 opens during 361 commits (make stress counts them)",
-)
 def test_opening_the_index_while_another_process_commits_leaves_it_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
