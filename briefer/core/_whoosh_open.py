@@ -43,6 +43,7 @@ OPEN_ATTEMPTS = 6
 FIRST_WAIT = 0.05  # seconds before the second attempt, doubled each time: 1.55 s in all
 _TERMS_LOOKED_AT = 1000  # from the end of a terms table, for the last list in the postings file
 LOCK_TIMEOUT = 5.0  # `reset` waits this long for a writer, like `SearchIndex.batch`
+OTHER_VERSION = "it is of another version"
 
 
 class IndexBusy(RuntimeError):
@@ -92,16 +93,21 @@ def open_or_create(path: Path, schema: Any, version: int) -> tuple[Any, str]:
         problem = found or "it is being created"
         lock = FileStorage(str(path)).lock(LOCK_FILE)
         if not lock.acquire(blocking=False):
-            log.info("%s: %s while another process writes; trying again", path, problem)
+            log.info("%s: unreadable while another process writes to it (%s); trying again", path, problem)
             continue
         try:
             # Nobody writes now: what still fails is not another process's commit.
             found = _try_open(path, schema, version)
             if not isinstance(found, str | None):
                 return found, ""
-            if found:
-                log.warning("%s: %s", path, found)
-            return _recreate(path, schema, version), found or ""
+            reason = ""
+            if found == OTHER_VERSION:
+                reason = "the search index is of another version and is rebuilt"
+            elif found:
+                reason = f"the search index was damaged ({found}) and is rebuilt"
+            if reason:
+                log.warning("%s: %s", path, reason)
+            return _recreate(path, schema, version), reason
         finally:
             lock.release()
     raise IndexBusy(
@@ -126,7 +132,8 @@ def reset(path: Path, schema: Any, version: int) -> Any:
 
 
 def _try_open(path: Path, schema: Any, version: int) -> Any:
-    """The checked index; or why it cannot be used (a str); or None when the folder is empty."""
+    """The checked index; or why it cannot be used (OTHER_VERSION or what is damaged); or None when
+    the folder is empty."""
     names = {entry.name for entry in path.iterdir()} - {LOCK_FILE}
     if not names:
         return None
@@ -135,22 +142,22 @@ def _try_open(path: Path, schema: Any, version: int) -> Any:
     try:
         marker = json.loads((path / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:  # ValueError: not UTF-8, not JSON
-        return f"the search index was damaged (its marker file cannot be read: {exc}) and is rebuilt"
+        return f"its marker file cannot be read: {exc}"
     if not isinstance(marker, dict) or marker.get("schema") != version:
-        return "the search index is of another version and is rebuilt"
+        return OTHER_VERSION
     storage = _ClosingStorage(str(path))
     try:
         ix = FileIndex(storage, indexname=INDEX_NAME)
         _check(ix, schema)
     except EmptyIndexError:
         storage.close_opened()
-        return "the search index was damaged (its table of contents is missing) and is rebuilt"
+        return "its table of contents is missing"
     except Exception as exc:  # anything Whoosh raises reading damaged files (EOFError, struct, zlib...)
         storage.close_opened()
         kind = type(exc).__name__
         if kind == "error":  # zlib.error, struct.error
             kind = f"{type(exc).__module__}.{kind}"
-        return f"the search index was damaged ({kind}: {exc}) and is rebuilt"
+        return f"{kind}: {exc}"
     storage.forget()
     return ix
 
