@@ -138,6 +138,22 @@ def test_scanned_pdf_is_read_by_ocr_when_tesseract_is_installed(tmp_path: Path) 
     assert doc.pages == (0,)  # one page, numbered, so excerpts can cite "p. 1"
 
 
+@pytest.mark.skipif(
+    __import__("shutil").which("tesseract") is None, reason="tesseract is not installed (OCR is optional)"
+)
+def test_ocr_that_runs_out_of_time_says_so_before_the_parse_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page tesseract cannot finish (noise found by make stress took 20 s) ends OCR within its
+    budget, so the file is reported as given up rather than killed by the parse time limit."""
+    from briefer.core.extract import pdf
+
+    scanned = scan_of_first_page(corpus_path("news-archive", "pdf", "IF10753.6.pdf"), tmp_path / "scan.pdf")
+    monkeypatch.setattr(pdf, "OCR_BUDGET_S", 0.05)  # far less than this page needs
+    part = parts_of(scanned.read_bytes(), scanned.name)[""]
+    assert (part.status, part.reason) == ("failed", "no text layer (scanned); OCR gave up after 0.05 s")
+
+
 def test_ocr_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     scanned = scan_of_first_page(corpus_path("news-archive", "pdf", "IF10753.6.pdf"), tmp_path / "scan.pdf")
     monkeypatch.setenv("BRIEFER_OCR", "0")

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,10 @@ from briefer.core.textnorm import normalize
 
 _LOCK = threading.Lock()  # PDFium is not thread-safe
 MIN_TEXT_CHARS = 5  # fewer characters than this in the whole file: no text layer
-OCR_TIMEOUT_S = 20.0
+OCR_TIMEOUT_S = 20.0  # one page
+# All pages together: well under the per-file parse time limit (30 s, 20 s in make stress), so a
+# page tesseract cannot read (noise, a damaged image) ends as "OCR gave up", not as a killed parser.
+OCR_BUDGET_S = 12.0
 OCR_MAX_PAGES = 30
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATE_LINE = re.compile(
@@ -113,11 +117,16 @@ def _extract(data: bytes, path: Path) -> Extracted:
         meta = {k: str(v).replace("\x00", "").strip() for k, v in pdf.get_metadata_dict().items() if v}
         flags: tuple[str, ...] = ()
         if sum(len(t) for t in texts) < MIN_TEXT_CHARS:
-            ocr = _ocr_pages(pdf) if _ocr_available() else None
+            ocr, gave_up = _ocr_pages(pdf) if _ocr_available() else (None, False)
             if not ocr or sum(len(t) for t in ocr) < MIN_TEXT_CHARS:
-                raise ExtractionError(
-                    "no text layer (scanned)" + ("" if ocr is None else "; OCR found no text")
+                why = (
+                    ""
+                    if ocr is None
+                    else f"; OCR gave up after {OCR_BUDGET_S:g} s"
+                    if gave_up
+                    else "; OCR found no text"
                 )
+                raise ExtractionError("no text layer (scanned)" + why)
             texts, flags = ocr, ("ocr",)
     finally:
         pdf.close()
@@ -181,11 +190,16 @@ def _ocr_available() -> bool:
     return os.environ.get(OCR_ENV, "1") != "0" and shutil.which("tesseract") is not None
 
 
-def _ocr_pages(pdf: Any) -> list[str]:
-    """Text of each page by tesseract on a 200 dpi rendering; "" for pages it could not read."""
-    texts = []
+def _ocr_pages(pdf: Any) -> tuple[list[str], bool]:
+    """Text of each page by tesseract on a 200 dpi rendering ("" for pages it could not read),
+    and whether the time budget ran out (the pages after that are "")."""
+    texts: list[str] = []
+    deadline = time.monotonic() + OCR_BUDGET_S
     with tempfile.TemporaryDirectory(prefix="briefer-ocr-") as tmp:
         for index in range(min(len(pdf), OCR_MAX_PAGES)):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return texts + [""] * (len(pdf) - len(texts)), True
             page = pdf[index]
             try:
                 bitmap = page.render(scale=200 / 72, grayscale=True)
@@ -197,16 +211,19 @@ def _ocr_pages(pdf: Any) -> list[str]:
                 done = subprocess.run(
                     ["tesseract", str(image), "-", "--psm", "3"],
                     capture_output=True,
-                    timeout=OCR_TIMEOUT_S,
+                    timeout=min(OCR_TIMEOUT_S, left),
                     check=False,
                     # One thread: the parse workers already use every core, and tesseract's
                     # OpenMP threads spin against them (a page took 20 s instead of 3).
                     env={**os.environ, "OMP_THREAD_LIMIT": "1"},
                 )
                 texts.append(normalize(_paragraphs(done.stdout.decode("utf-8", "replace"))))
-            except (OSError, subprocess.TimeoutExpired):
+            except subprocess.TimeoutExpired:
                 texts.append("")
-    return texts
+                return texts + [""] * (len(pdf) - len(texts)), True
+            except OSError:
+                texts.append("")
+    return texts + [""] * (len(pdf) - len(texts)), False
 
 
 def _write_pgm(bitmap: Any, target: Path) -> None:
