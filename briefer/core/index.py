@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import multiprocessing
 import os
 import re
 import sys
@@ -231,13 +232,29 @@ class IndexResults:
     stories: int | None = None  # with collapsing: matches counting each cluster of copies once
 
 
+_SPAWN = multiprocessing.get_context("spawn")
+
+
 class _OrphanSafeTask(SubWriterTask):
-    """Whoosh's sub-writer, which otherwise outlives a killed parent and keeps its lock."""
+    """Whoosh's sub-writer, started with "spawn" and tied to its parent.
+
+    Forked, each sub-writer would carry a copy-on-write image of everything the
+    importing process had loaded (the CLI, parsers, numpy: 60-100 MB counted in
+    each process's resident memory); a spawned one loads Whoosh and this module.
+    Whoosh's own sub-writer also outlives a killed parent and keeps its lock.
+    """
+
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:  # multiprocessing's name
+        return _SPAWN.Process._Popen(process_obj)
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.parent_pid = os.getpid()  # read here: a spawned process may start after its parent died
 
     def run(self) -> None:
-        parent = os.getppid()
         die_with_parent()
-        if os.getppid() != parent:  # the parent died before prctl took effect
+        if os.getppid() != self.parent_pid:  # the parent died before prctl took effect
             os._exit(1)
         super().run()
 
@@ -245,9 +262,10 @@ class _OrphanSafeTask(SubWriterTask):
 class _OrphanSafeMpWriter(MpWriter):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Fork the sub-writers now, while this process is small: forked later,
-        # after the importer has loaded its parsers and language model, each
-        # would carry a copy-on-write image of all that.
+        # Queues that spawned processes can share.
+        self.jobqueue = _SPAWN.Queue(self.procs * 4)
+        self.resultqueue = _SPAWN.Queue()
+        # Start the sub-writers now: they load while the importer reads the first files.
         while len(self.tasks) < self.procs:
             self._new_task()
 
@@ -258,6 +276,16 @@ class _OrphanSafeMpWriter(MpWriter):
         self.tasks.append(task)
         task.start()
         return task
+
+    def cancel(self) -> None:
+        # Whoosh's cancel only flags its own copy of each task: they would wait for jobs forever.
+        try:
+            for task in self.tasks:
+                task.kill()
+            for task in self.tasks:
+                task.join(timeout=5)
+        finally:
+            super().cancel()
 
 
 class IndexBatch:
