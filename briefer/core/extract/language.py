@@ -87,6 +87,10 @@ def _load_model() -> tuple[Any, ...]:
     The packaged model is LZMA-compressed: unpacking it costs 0.5-1.5 s of CPU
     in every process that detects a language (each parser worker), more than
     parsing a few dozen PDF pages.  The unpacked arrays load in milliseconds.
+    The state table (40 MB) is read in place through a memoryview of the mapped
+    file: only the pages a detection walks through are in memory (about 20 MB
+    after the 21,578 Reuters articles), where a copy held all 40 MB in every
+    process that detects.
     """
     import numpy as np
     from py3langid.langid import MODEL_DIR, MODEL_FILE
@@ -114,7 +118,7 @@ def _load_model() -> tuple[Any, ...]:
         np.asarray(ptc),
         np.asarray(pc),
         [str(c) for c in classes.tolist()],
-        array("I" if nextmove.dtype.itemsize == 4 else "L", np.ascontiguousarray(nextmove).tobytes()),
+        np.ascontiguousarray(nextmove).data,  # a memoryview of the mapped file
         array("H" if row.dtype.itemsize == 2 else "I", np.ascontiguousarray(row).tobytes()),
         output.tolist(),
     )
