@@ -214,7 +214,11 @@ SCHEMA = fields.Schema(
 # are: the final merge of a multiprocess writer is single-threaded and would
 # give back what the second core won.
 BULK_PROCS = 2
-LIMIT_MB = 32
+# Each writer's posting pool (by Whoosh's estimate; Python holds about 1.2 times as much) before it
+# spills a sorted run to disk.  Runs are cheap since _MarshalPool; a bulk import runs three
+# processes, and at 16 MB the Reuters import's peak (all processes) went from 312 MB (24 MB)
+# and 330 MB (32 MB) to 292 MB.
+LIMIT_MB = 16
 # Whoosh's default packs a segment into one compound file, which readers map whole and then
 # copy sub-file by sub-file into memory: a 250 MB index made every searching process 500 MB.
 # Plain files are read piece by piece, as the postings are needed.
@@ -287,8 +291,8 @@ class _MarshalPool(PostingPool):
             self._remove_run(path)
 
 
-class _SubSegmentWriter(SegmentWriter):
-    """A sub-writer's segment writer: Whoosh's, with the marshalling pool."""
+class _SegmentWriter(SegmentWriter):
+    """Whoosh's segment writer with the marshalling pool: every writer of ours, sub-writers too."""
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
@@ -318,7 +322,7 @@ class _OrphanSafeTask(SubWriterTask):
             os._exit(1)
         # Whoosh's SubWriterTask.run for a multisegment writer, with our segment writer.
         ix = self.storage.open_index(self.indexname)
-        writer = self.writer = _SubSegmentWriter(ix, _lk=False, **self.kwargs)
+        writer = self.writer = _SegmentWriter(ix, _lk=False, **self.kwargs)
         while True:
             jobinfo = self.jobqueue.get()
             if jobinfo is None:
@@ -485,7 +489,7 @@ class SearchIndex:
                         limitmb=LIMIT_MB,
                         compound=COMPOUND,
                     )
-                return self._ix.writer(limitmb=LIMIT_MB, timeout=5.0, compound=COMPOUND)
+                return _SegmentWriter(self._ix, limitmb=LIMIT_MB, timeout=5.0, compound=COMPOUND)
             except LockError as exc:
                 raise IndexBusy("another Briefer process is writing to the search index") from exc
 
