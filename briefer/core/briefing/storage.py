@@ -117,10 +117,8 @@ def save(briefing: Briefing, path: Path, *, overwrite: bool = True) -> None:
                 f"{path} is read-only; it was left unchanged: save the briefing under another name"
             )
     payload = _encode(briefing)
-    _remove_stale_temps(path)
-    fd, tmp_name = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.{_HOST}-{os.getpid()}.", suffix=".tmp"
-    )
+    remove_stale_temps(path)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(path.name), suffix=".tmp")
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -211,7 +209,13 @@ def _writer_gone(host: str | None, pid: str | None) -> bool:
     return False
 
 
-def _remove_stale_temps(path: Path) -> None:
+def temp_prefix(name: str) -> str:
+    """How this process names its temporary files for `name` (the export uses it too)."""
+    return f".{name}.{_HOST}-{os.getpid()}."
+
+
+def remove_stale_temps(path: Path) -> None:
+    """Remove the temporary files killed writers of `path` left (see above); never raises."""
     prefix = f".{path.name}."
     try:
         names = [p.name for p in path.parent.iterdir()]

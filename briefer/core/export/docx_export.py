@@ -339,7 +339,8 @@ def _save_atomically(document: DocxDocument, out: Path, manifest: bytes, manifes
 
 def _temporary(folder: Path, name: str) -> Path:
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+        storage.remove_stale_temps(folder / name)  # left by an export that was killed
+        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=storage.temp_prefix(name), suffix=".tmp")
     except OSError as exc:
         raise ExportError(f"cannot write in {folder}: {exc.strerror or exc}") from None
     os.close(fd)
