@@ -303,7 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_self_test(args: argparse.Namespace) -> int:
-    from briefer import selftest  # Qt only when the self-test runs
+    from briefer.gui import selftest  # Qt only when the self-test runs
 
     return selftest.run()
 

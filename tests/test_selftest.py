@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from briefer import __version__, cli, selftest
+from briefer import __version__, cli
 from briefer.core import paths
+from briefer.gui import selftest
 
 STEPS = (
     "main window",

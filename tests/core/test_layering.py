@@ -58,3 +58,26 @@ def test_only_the_index_module_imports_whoosh() -> None:
     )
     assert "briefer/core/index.py" in importers
     assert all(p == "briefer/core/index.py" or p.startswith("briefer/core/_whoosh") for p in importers)
+
+
+def test_only_the_gui_package_imports_qt() -> None:
+    """The core, the CLI and the package's top level run without Qt; windows live in briefer/gui."""
+    importers = sorted(
+        str(path.relative_to(REPO))
+        for path in (REPO / "briefer").rglob("*.py")
+        if any(
+            line.strip().startswith(("from PySide6", "import PySide6"))
+            for line in path.read_text(encoding="utf-8").splitlines()
+        )
+    )
+    assert importers and all(p.startswith("briefer/gui/") for p in importers), importers
+
+
+def test_the_private_whoosh_modules_are_used_by_the_index_module_alone() -> None:
+    users = sorted(
+        str(path.relative_to(REPO))
+        for path in (REPO / "briefer").rglob("*.py")
+        if "_whoosh_open" in path.read_text(encoding="utf-8")
+        or "_whoosh_eval" in path.read_text(encoding="utf-8")
+    )
+    assert all(p == "briefer/core/index.py" or p.startswith("briefer/core/_whoosh") for p in users), users
