@@ -40,7 +40,7 @@ from briefer.core.briefing.model import (
     walk_sections,
 )
 from briefer.core.briefing.summary import redraft, summary_section
-from briefer.core.briefing.verify import ArchiveLookups, ClusterOf, Verification, verify_briefing
+from briefer.core.briefing.verify import ArchiveLookups, ClusterOf, Verification
 from briefer.core.distribution import export_and_record
 from briefer.core.export.docx_export import COMMENT_MODES, UnverifiedQuotes
 from briefer.core.ledger import Ledger
@@ -304,8 +304,7 @@ def _cmd_export(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     if not args.no_archive_check:
         with open_archive(args) as archive:
             lookups = ArchiveLookups.of(archive)
-            checks = verify_briefing(briefing, lookups.document, lookups.text_version)
-            cluster_of = lookups.clusters(e.doc_id for e in excerpts(briefing).values())
+            checks, cluster_of = lookups.export_checks(briefing)
     reference = Path(args.reference_docx) if args.reference_docx else None
     ledger = Ledger.for_data_dir(_data_dir(args))  # every export is recorded, failed ones too
     try:

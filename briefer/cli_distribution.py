@@ -23,8 +23,8 @@ from briefer.core import paths
 from briefer.core.accounts import DEFAULT_PORTS, SECURITY, AccountBook, SmtpAccount
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits, storage
-from briefer.core.briefing.model import Briefing, BriefingError, excerpts
-from briefer.core.briefing.verify import ArchiveLookups, verify_briefing
+from briefer.core.briefing.model import Briefing, BriefingError
+from briefer.core.briefing.verify import ArchiveLookups
 from briefer.core.credentials import KINDS, CredentialStore, CredentialsUnavailable, check_backend
 from briefer.core.distribution import attachment_name as docx_name
 from briefer.core.distribution import recipients_for, save_draft, send_briefing
@@ -167,8 +167,7 @@ def _export_options(
     if not args.no_archive_check:
         with open_archive(args) as archive:
             lookups = ArchiveLookups.of(archive)
-            options["checks"] = verify_briefing(briefing, lookups.document, lookups.text_version)
-            options["cluster_of"] = lookups.clusters(e.doc_id for e in excerpts(briefing).values())
+            options["checks"], options["cluster_of"] = lookups.export_checks(briefing)
     return options
 
 

@@ -34,8 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefer.core.briefing import codec, edits, markings
-from briefer.core.briefing.model import excerpts
-from briefer.core.briefing.verify import ArchiveLookups, verify_briefing
+from briefer.core.briefing.verify import ArchiveLookups
 from briefer.core.documents import Document
 from briefer.core.export.docx_export import (
     COMMENT_MODES,
@@ -247,8 +246,7 @@ class ExportDialog(QDialog):
         def job(progress: Progress, cancel: threading.Event) -> ExportReport:
             checks = cluster_of = None
             if lookups is not None:  # the same check as Verify Quotes, then the export
-                checks = verify_briefing(briefing, lookups.document, lookups.text_version, cancel)
-                cluster_of = lookups.clusters(e.doc_id for e in excerpts(briefing).values())
+                checks, cluster_of = lookups.export_checks(briefing, cancel)
             return export_docx(
                 briefing,
                 out,

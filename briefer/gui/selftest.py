@@ -293,18 +293,16 @@ class SelfTest:
         return f"one excerpt of {document.title!r} and a paragraph citing it, saved and read back"
 
     def step_export(self) -> str:
-        from briefer.core.briefing.model import excerpts
-        from briefer.core.briefing.verify import ArchiveLookups, verify_briefing
+        from briefer.core.briefing.verify import ArchiveLookups
         from briefer.core.export.docx_export import export_docx
 
         _, archive = self._need_window()
         briefing = self._need_briefing()
         lookups = ArchiveLookups.of(archive)
-        checks = verify_briefing(briefing, lookups.document, lookups.text_version)
+        checks, cluster_of = lookups.export_checks(briefing)
         if checks.counts()["ok"] != len(checks):
             raise StepFailed(f"before the export: {checks.summary()}")
         self.docx = self.root / "self-test.docx"
-        cluster_of = lookups.clusters(e.doc_id for e in excerpts(briefing).values())
         report = export_docx(briefing, self.docx, checks=checks, cluster_of=cluster_of)
         problems = [f"missing sources {report.missing}"] if report.missing else []
         problems += [f"warning: {w}" for w in report.warnings]

@@ -45,8 +45,8 @@ from PySide6.QtWidgets import (
 
 from briefer.core.accounts import AccountBook, AccountError, SmtpAccount
 from briefer.core.briefing import codec, edits
-from briefer.core.briefing.model import Briefing, BriefingError, Recipient, excerpts
-from briefer.core.briefing.verify import ArchiveLookups, verify_briefing
+from briefer.core.briefing.model import Briefing, BriefingError, Recipient
+from briefer.core.briefing.verify import ArchiveLookups
 from briefer.core.credentials import CredentialsUnavailable
 from briefer.core.distribution import SendOutcome, attachment_name, save_draft, send_briefing
 from briefer.core.documents import Document
@@ -165,10 +165,8 @@ def archive_checks(
     """The export's quote verification and clusters, as `briefer export` and Export do them."""
     if lookups is None:
         return {}
-    return {
-        "checks": verify_briefing(briefing, lookups.document, lookups.text_version, cancel),
-        "cluster_of": lookups.clusters(e.doc_id for e in excerpts(briefing).values()),
-    }
+    checks, cluster_of = lookups.export_checks(briefing, cancel)
+    return {"checks": checks, "cluster_of": cluster_of}
 
 
 def explain_failure(exc: object) -> str:

@@ -79,6 +79,14 @@ class ArchiveLookups:
         found = {doc_id: self.cluster_of(doc_id) for doc_id in set(doc_ids)}
         return lambda doc_id: found.get(doc_id, doc_id)
 
+    def export_checks(
+        self, briefing: Briefing, cancel: threading.Event | None = None
+    ) -> tuple[Verification, ClusterOf | None]:
+        """What an export (and a send) asks first: every quote verified, and the clusters of the
+        quoted documents for the source summary."""
+        checks = verify_briefing(briefing, self.document, self.text_version, cancel)
+        return checks, self.clusters(e.doc_id for e in excerpts(briefing).values())
+
     def missing(self, doc_ids: Iterable[str]) -> set[str]:
         """Which of `doc_ids` are no longer in the archive."""
         return {doc_id for doc_id in set(doc_ids) if self.document(doc_id) is None}
