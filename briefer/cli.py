@@ -204,7 +204,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
             record["failures"] = [{"path": f.path, "reason": f.reason} for f in failures]
         print(json.dumps(record))
         return 0
-    print(f"Archive:      {stats.data_dir}")
+    print(f"Archive:      {stats.data_dir} (id {stats.archive_id})")
     print(f"Documents:    {stats.documents}")
     print(f"Failed files: {stats.failed}")
     print(f"Index size:   {stats.index_bytes / 1e6:.1f} MB (catalog {stats.catalog_bytes / 1e6:.1f} MB)")

@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from briefer.cli_common import fail, reporting
+from briefer.cli_common import fail, reporting, wrong_archive
 from briefer.core import paths
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits, markings, storage, templates
@@ -40,7 +40,14 @@ from briefer.core.briefing.model import (
     walk_sections,
 )
 from briefer.core.briefing.summary import redraft, summary_section
-from briefer.core.briefing.verify import ArchiveLookups, ClusterOf, Verification
+from briefer.core.briefing.verify import (
+    ArchiveLookups,
+    ClusterOf,
+    Verification,
+    WrongArchive,
+    archives_of,
+    describe_archive,
+)
 from briefer.core.distribution import export_and_record
 from briefer.core.export.docx_export import COMMENT_MODES, UnverifiedQuotes
 from briefer.core.ledger import Ledger
@@ -222,8 +229,16 @@ def _cmd_add_excerpt(open_archive: OpenArchive, args: argparse.Namespace) -> int
                 portion=args.portion,
                 carried_by=archive.carried_by_count,
             )
+    spanned = archives_of([*excerpts(briefing).values(), excerpt])
     status = _add(args, excerpt)
     print(f"  \u201c{_clip(excerpt.quote)}\u201d ({excerpt.doc_id} {excerpt.start}:{excerpt.end})")
+    if len(spanned) > 1:
+        names = ", ".join(describe_archive(a) for a in spanned)
+        print(
+            f"briefer: warning: {args.file} now quotes documents from {len(spanned)} archives ({names}); "
+            "checked against one of them, the others' sources are cited from the briefing's snapshot",
+            file=sys.stderr,
+        )
     return status
 
 
@@ -304,7 +319,10 @@ def _cmd_export(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     if not args.no_archive_check:
         with open_archive(args) as archive:
             lookups = ArchiveLookups.of(archive)
-            checks, cluster_of = lookups.export_checks(briefing)
+            try:
+                checks, cluster_of = lookups.export_checks(briefing)
+            except WrongArchive as exc:
+                return wrong_archive(exc, source)
     reference = Path(args.reference_docx) if args.reference_docx else None
     ledger = Ledger.for_data_dir(_data_dir(args))  # every export is recorded, failed ones too
     try:
@@ -513,7 +531,10 @@ def register(
         help="analyst comments on excerpts: Word comments (default), inline, or omitted",
     )
     export.add_argument(
-        "--no-archive-check", action="store_true", help="do not check the quoted sources against the archive"
+        "--no-archive-check",
+        action="store_true",
+        help="do not check the quoted sources against the archive, nor that it is the briefing's archive "
+        "(without it: exit status 2 when the archive holds none of the quoted documents)",
     )
     export.add_argument(
         "--allow-unverified",

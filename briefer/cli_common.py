@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import functools
+import shlex
 import sys
 from collections.abc import Callable
 
+from briefer.core.briefing.verify import WrongArchive, describe_archive, none_of_the_documents
+
 Handler = Callable[[argparse.Namespace], int]
+
+WRONG_ARCHIVE = 2  # exit status of export, send and verify against an archive that is not the briefing's
 
 
 def fail(message: str, status: int = 1) -> int:
@@ -32,3 +37,24 @@ def reporting(*expected: type[Exception]) -> Callable[[Handler], Handler]:
         return run
 
     return decorate
+
+
+def wrong_archive(exc: WrongArchive, briefing: object) -> int:
+    """Refuse, naming both archives and how to name the right one; exit status WRONG_ARCHIVE."""
+    match = exc.match
+    absent = none_of_the_documents(match, str(briefing))
+    print(f"briefer: wrong archive: {absent} {describe_archive(match.open)}", file=sys.stderr)
+    if match.built_on:
+        built = match.built_on[0]
+        others = len(match.built_on) - 1
+        also = f" (and {others} other archive{'s' if others > 1 else ''})" if others else ""
+        where = shlex.quote(built.path) if built.path else "DIR"
+        origin = f"{briefing} was built on {describe_archive(built)}{also}: run the command again with"
+        advice = f"{origin} `briefer --data-dir {where} ...`"
+    else:
+        advice = (
+            f"{briefing} does not record the archive it was built on (an older Briefer saved it): "
+            "name that archive's folder with `briefer --data-dir DIR ...`"
+        )
+    print(f"briefer: {advice}, or add --no-archive-check to go on without this check", file=sys.stderr)
+    return WRONG_ARCHIVE

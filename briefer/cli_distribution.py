@@ -18,13 +18,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from briefer.cli_common import fail, reporting
+from briefer.cli_common import fail, reporting, wrong_archive
 from briefer.core import paths
 from briefer.core.accounts import DEFAULT_PORTS, SECURITY, AccountBook, SmtpAccount
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits, storage
 from briefer.core.briefing.model import Briefing, BriefingError
-from briefer.core.briefing.verify import ArchiveLookups
+from briefer.core.briefing.verify import ArchiveLookups, WrongArchive
 from briefer.core.credentials import KINDS, CredentialStore, CredentialsUnavailable, check_backend
 from briefer.core.distribution import attachment_name as docx_name
 from briefer.core.distribution import recipients_for, save_draft, send_briefing
@@ -167,7 +167,10 @@ def _export_options(
     if not args.no_archive_check:
         with open_archive(args) as archive:
             lookups = ArchiveLookups.of(archive)
-            options["checks"], options["cluster_of"] = lookups.export_checks(briefing)
+            checks, options["cluster_of"] = lookups.export_checks(briefing)
+        options["checks"] = checks
+        if checks.archive is not None and checks.archive.notice():
+            print(f"briefer: warning: {checks.archive.notice()}", file=sys.stderr)
     return options
 
 
@@ -180,6 +183,8 @@ def _ask_on_terminal(account: str) -> str | None:
 def _cmd_send(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     try:
         return _send(open_archive, args)
+    except WrongArchive as exc:
+        return wrong_archive(exc, args.file)
     except UnverifiedQuotes as exc:
         _fail(str(exc))
         return _fail(
@@ -305,7 +310,10 @@ def register(
     send.add_argument("--reference-docx", metavar="STYLE.docx", help="your organisation's styles")
     send.add_argument("--comments", choices=COMMENT_MODES, default="margin")
     send.add_argument(
-        "--no-archive-check", action="store_true", help="do not check sources against the archive"
+        "--no-archive-check",
+        action="store_true",
+        help="do not check sources against the archive, nor that it is the briefing's archive "
+        "(without it: exit status 2 when the archive holds none of the quoted documents)",
     )
     send.add_argument(
         "--allow-unverified",

@@ -110,7 +110,10 @@ def _cmd_search(open_archive: OpenArchive, args: argparse.Namespace) -> int:
             return _fail(str(exc))
         for line in _messages(results):
             print(line, file=sys.stderr)
-        if args.json:
+        if args.ids:  # for scripts: DOC=$(briefer search --ids --limit 1 QUERY)
+            for hit in results.hits:
+                print(hit.id)
+        elif args.json:
             for hit in results.hits:
                 print(json.dumps(hit.as_json(), ensure_ascii=False))
             if args.facets:
@@ -409,6 +412,7 @@ def register(
         help="list every near-duplicate copy of a story, not one hit per story",
     )
     search.add_argument("--json", action="store_true", help="one JSON object per hit, per line")
+    search.add_argument("--ids", action="store_true", help="only the hits' document ids, one per line")
     search.add_argument("--batch", metavar="FILE", help="one query per line ('-' for stdin); JSON out")
     search.add_argument("--saved", metavar="NAME", help="run a saved search (see `briefer saved`)")
     search.add_argument("--like", metavar="DOC", help="documents like this one (more like this)")

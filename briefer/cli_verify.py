@@ -10,7 +10,9 @@ archive.
 
 Exit status 0 when every quote matches its source (moved quotes and sources
 that left the archive included), 1 when a quote no longer matches, a document
-fails its integrity check, or the file cannot be read.
+fails its integrity check, or the file cannot be read, 2 when the archive is
+the wrong one: it holds none of the quoted documents and is not the archive the
+briefing was built on (`--no-archive-check` checks the quotes anyway).
 """
 
 from __future__ import annotations
@@ -23,11 +25,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from briefer.cli_common import fail, reporting
+from briefer.cli_common import fail, reporting, wrong_archive
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits, storage
 from briefer.core.briefing.model import BriefingError, Excerpt, excerpts, section_path, walk_blocks
-from briefer.core.briefing.verify import ArchiveLookups, ExcerptCheck, Verification, verify_briefing
+from briefer.core.briefing.verify import ArchiveLookups, ExcerptCheck, Verification, WrongArchive
 from briefer.core.export.manifest import DocxVerification, verify_docx
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
@@ -49,21 +51,26 @@ def _cmd_verify(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.exists():
         return fail(f"{path}: no such file")
-    if _is_docx(path):
-        if args.update:
-            return fail("--update changes a .briefing; a Word document is only checked")
-        return _verify_docx(open_archive, args, path)
-    if args.manifest:
+    is_docx = _is_docx(path)
+    if is_docx and args.update:
+        return fail("--update changes a .briefing; a Word document is only checked")
+    if not is_docx and args.manifest:
         return fail("--manifest goes with a Word document (.docx)")
-    return _verify_briefing(open_archive, args, path)
+    try:
+        if is_docx:
+            return _verify_docx(open_archive, args, path)
+        return _verify_briefing(open_archive, args, path)
+    except WrongArchive as exc:
+        return wrong_archive(exc, path)
 
 
 # -- a .briefing -----------------------------------------------------------------------------
 def _verify_briefing(open_archive: OpenArchive, args: argparse.Namespace, path: Path) -> int:
     briefing = storage.load(path)  # read first: a bad file fails before the archive opens
     with open_archive(args) as archive:
-        lookups = ArchiveLookups.of(archive)
-        verification = verify_briefing(briefing, lookups.document, lookups.text_version)
+        verification = ArchiveLookups.of(archive).verify(
+            excerpts(briefing).values(), archive_check=not args.no_archive_check
+        )
     updated = 0
     moves = verification.span_edits()
     if args.update and moves:
@@ -78,12 +85,7 @@ def _verify_briefing(open_archive: OpenArchive, args: argparse.Namespace, path: 
     else:
         _print_checks(verification, found, places)
         print(verification.summary())
-        if len(verification) and len(verification.of("missing")) == len(verification):
-            print(
-                f"briefer: none of the quoted documents is in the archive at {archive.data_dir}; "
-                "is it the archive the briefing was built from? (--data-dir)",
-                file=sys.stderr,
-            )
+        _print_archive_notice(verification)
         if updated:
             print(f"updated the positions of {updated} moved quote(s) in {path}")
         elif moves:
@@ -96,7 +98,8 @@ def _verify_briefing(open_archive: OpenArchive, args: argparse.Namespace, path: 
 def _verify_docx(open_archive: OpenArchive, args: argparse.Namespace, path: Path) -> int:
     manifest = Path(args.manifest) if args.manifest else None
     with open_archive(args) as archive:
-        outcome = verify_docx(path, ArchiveLookups.of(archive), manifest)
+        lookups = ArchiveLookups.of(archive)
+        outcome = verify_docx(path, lookups, manifest, archive_check=not args.no_archive_check)
     verification = outcome.verification
     found = {e.id: e for e in outcome.excerpts}
     places = {str(e.get("id", "")): str(e.get("section", "")) for e in _entries(outcome)}
@@ -111,6 +114,7 @@ def _verify_docx(open_archive: OpenArchive, args: argparse.Namespace, path: Path
     if verification is not None:
         _print_checks(verification, found, places)
         print(verification.summary())
+        _print_archive_notice(verification)
         _print_verdict(verification)
     if outcome.problems:
         print("verification FAILED: the document does not match what was exported", file=sys.stderr)
@@ -134,6 +138,12 @@ def _print_checks(verification: Verification, found: dict[str, Excerpt], places:
         if check.diff:
             for line in check.diff.splitlines():
                 print(f"         {line}")
+
+
+def _print_archive_notice(verification: Verification) -> None:
+    """A briefing built across archives, or on another archive that holds some of its documents."""
+    if verification.archive is not None and verification.archive.notice():
+        print(f"briefer: warning: {verification.archive.notice()}", file=sys.stderr)
 
 
 def _print_verdict(verification: Verification) -> None:
@@ -197,7 +207,8 @@ def register(
         help="re-check a briefing's quotes, or an exported document, against the archive",
         description="Re-check every quote of a .briefing, or of an exported .docx (with its manifest), "
         "against the archive. Exit status 0 when every quote matches its source, 1 when one does not "
-        "or the document fails its integrity check.",
+        "or the document fails its integrity check, 2 when the archive holds none of the quoted documents "
+        "and is not the one the briefing was built on (the wrong archive: see --data-dir).",
     )
     verify.add_argument("file", metavar="FILE", help="a .briefing, or a .docx Briefer exported")
     verify.add_argument(
@@ -209,4 +220,10 @@ def register(
         "--manifest", metavar="PATH", help="the export manifest (default: OUT.manifest.json beside OUT.docx)"
     )
     verify.add_argument("--json", action="store_true", help="one JSON object with every result")
+    verify.add_argument(
+        "--no-archive-check",
+        action="store_true",
+        help="check the quotes even against an archive that holds none of the quoted documents "
+        "(each is then reported missing)",
+    )
     verify.set_defaults(run=_reporting(functools.partial(_cmd_verify, open_archive)))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from briefer.core import paths
 from briefer.core.catalog import Catalog, DocumentFacts
-from briefer.core.documents import Document
+from briefer.core.documents import ArchiveIdentity, Document
 from briefer.core.index import IndexBusy, IndexResults, QueryError, SearchIndex, match_spans
 from briefer.core.limits import DEFAULT_MAX_BYTES, DEFAULT_TIME_LIMIT
 from briefer.core.progress import Progress, no_progress, raise_if_cancelled
@@ -48,6 +48,7 @@ class ArchiveBusy(RuntimeError):
 @dataclass(frozen=True)
 class ArchiveStats:
     data_dir: str
+    archive_id: str
     documents: int
     failed: int
     index_bytes: int
@@ -108,6 +109,11 @@ class Archive:
         self._importer: Importer | None = None  # made on the first import: it loads every parser
         self._clusters: Clusters | None = None  # made when first needed: it loads numpy
         self._importing = False  # this process holds the import lock (flock does not tell)
+
+    @property
+    def identity(self) -> ArchiveIdentity:
+        """This archive's id and folder: what a briefing records of the archive it quotes."""
+        return self.catalog.identity
 
     @property
     def importer(self) -> Importer:
@@ -509,6 +515,7 @@ class Archive:
         last = self.catalog.last_import()
         return ArchiveStats(
             data_dir=str(self.data_dir),
+            archive_id=self.identity.id,
             documents=self.catalog.count_documents(),
             failed=self.catalog.count_failed(),
             index_bytes=self.index.size_bytes(),

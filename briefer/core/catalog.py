@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from briefer.core.documents import Document, Extracted
+from briefer.core.documents import ArchiveIdentity, Document, Extracted
 from briefer.core.textnorm import NORMALIZATION_VERSION
 
 SCHEMA_VERSION = 4  # 2: pages, parents, entry keys, flags, containers; 3: near-duplicate clusters;
@@ -122,6 +122,10 @@ CREATE TABLE IF NOT EXISTS signature_bands (
 CREATE TABLE IF NOT EXISTS clusters (doc_id TEXT PRIMARY KEY, cluster TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS clusters_cluster ON clusters(cluster);
 """
+
+# The archive's identity (a random hex id) in the meta table: made when the catalog is created, or
+# when a catalog from before identities is first opened; a copy of the data folder keeps it.
+ARCHIVE_ID_KEY = "archive_id"
 
 _DOC_COLUMNS = (
     "id, title, text_hash, author, source, published, published_raw, url, language, format, "
@@ -224,6 +228,7 @@ class Catalog:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(_SCHEMA)
             self._check_version()
+            self.identity = ArchiveIdentity(self._archive_id(), str(path.parent.resolve()))
         except sqlite3.DatabaseError as exc:
             raise CatalogError(f"cannot open the archive catalog {path}: {exc}") from exc
         self.path = path
@@ -237,6 +242,13 @@ class Catalog:
                 f"the catalog was written by a newer Briefer (schema {row[0]}); upgrade Briefer to open it"
             )
         self._add_columns()
+
+    def _archive_id(self) -> str:
+        """The archive's id, made now if the catalog has none (two processes opening an older
+        catalog at once both read the one that was inserted first)."""
+        self._db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (ARCHIVE_ID_KEY, uuid.uuid4().hex))
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (ARCHIVE_ID_KEY,)).fetchone()
+        return str(row[0])
 
     def _add_columns(self) -> None:
         """Bring a catalog of an older schema up to date: only columns are ever added."""
@@ -494,6 +506,7 @@ class Catalog:
             pages=tuple(int(p) for p in str(row[14] or "").split(",") if p),
             parent_id=str(row[15]) if row[15] else None,
             flags=tuple(f for f in str(row[16] or "").split(",") if f),
+            archive=self.identity,
         )
 
     def document_by_key(self, entry_key: str) -> tuple[str, str] | None:

@@ -30,6 +30,19 @@ class Extracted:
 
 
 @dataclass(frozen=True)
+class ArchiveIdentity:
+    """Which archive a document was read from: the catalog's id, made once with the catalog and
+    kept by every copy of its data folder, and that folder (for messages; it may move)."""
+
+    id: str
+    path: str = ""
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:8]
+
+
+@dataclass(frozen=True)
 class Document:
     """A document in the archive: its current text version and where its files are."""
 
@@ -52,6 +65,7 @@ class Document:
     pages: tuple[int, ...] = ()  # offset where each page starts (PDFs), for "p. 7" citations
     parent_id: str | None = None  # the document this one came with (an e-mail's attachment)
     flags: tuple[str, ...] = ()
+    archive: ArchiveIdentity | None = None  # the archive the catalog read it from
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page that holds character `offset`, or None when the text has no pages."""

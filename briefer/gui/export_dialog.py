@@ -6,7 +6,10 @@ profile or TLP label chosen here is applied to the briefing as an undoable
 edit.  Every quote is checked against the archive first (in the background):
 quotes that no longer match their source refuse the export, listed, unless
 "Export even if quotes no longer match" is ticked, which marks them
-"(unverified)".  A refused or failed export is explained in the dialog itself.
+"(unverified)".  A briefing whose documents are all absent from the open archive,
+which is not the archive it was built on, is refused (`WrongArchive`): the
+window names both archives.  A refused or failed export is explained in the
+dialog itself.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefer.core.briefing import codec, edits, markings
-from briefer.core.briefing.verify import ArchiveLookups
+from briefer.core.briefing.verify import ArchiveLookups, WrongArchive, describe_archive, none_of_the_documents
 from briefer.core.documents import Document
 from briefer.core.export.docx_export import (
     COMMENT_MODES,
@@ -61,6 +64,22 @@ COMMENT_LABELS = {
 def open_folder(path: Path) -> None:
     """Show a folder in the file manager; tests replace this function."""
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def wrong_archive_text(exc: WrongArchive, action: str) -> str:
+    """The window's words for a briefing checked against the wrong archive (`action`: "export it")."""
+    match = exc.match
+    found = none_of_the_documents(match, "this briefing")
+    here = f"{found[:1].upper()}{found[1:]} {describe_archive(match.open)}"
+    if match.built_on:
+        return (
+            f"{here}, the archive open in this window. The briefing was built on "
+            f"{describe_archive(match.built_on[0])}. Start Briefer on that archive to {action}."
+        )
+    return (
+        f"{here}, the archive open in this window, and the briefing does not record the archive it was "
+        f"built on (it was saved by an older Briefer). Start Briefer on that archive to {action}."
+    )
 
 
 def suggested_name(title: str) -> str:
@@ -303,6 +322,9 @@ class ExportDialog(QDialog):
 
     @Slot(object)
     def _on_failed(self, exc: object) -> None:
+        if isinstance(exc, WrongArchive):
+            self._fail(wrong_archive_text(exc, "export it"))
+            return
         if isinstance(exc, UnverifiedQuotes):
             self._fail(
                 f"{exc}\nThe outline shows what changed in each source. Tick \u201cExport even if quotes no "

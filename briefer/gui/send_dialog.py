@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 from briefer.core.accounts import AccountBook, AccountError, SmtpAccount
 from briefer.core.briefing import codec, edits
 from briefer.core.briefing.model import Briefing, BriefingError, Recipient
-from briefer.core.briefing.verify import ArchiveLookups
+from briefer.core.briefing.verify import ArchiveLookups, WrongArchive
 from briefer.core.credentials import CredentialsUnavailable
 from briefer.core.distribution import SendOutcome, attachment_name, save_draft, send_briefing
 from briefer.core.documents import Document
@@ -55,7 +55,7 @@ from briefer.core.ledger import Ledger
 from briefer.core.mail import MailError, parse_recipient, subject
 from briefer.core.progress import Progress
 from briefer.gui.briefing_model import BriefingModel
-from briefer.gui.export_dialog import LAST_FOLDER_KEY, REFERENCE_KEY
+from briefer.gui.export_dialog import LAST_FOLDER_KEY, REFERENCE_KEY, wrong_archive_text
 from briefer.gui.job_runner import JobRunner
 from briefer.gui.keychain import Keychain, PasswordDialog
 
@@ -187,6 +187,8 @@ def explain_failure(exc: object) -> str:
             f"{exc}\nVerify Quotes in the Briefing menu shows what changed; tick \u201cSend even if quotes "
             "no longer match their sources\u201d to send them marked \u201c(unverified)\u201d."
         )
+    if isinstance(exc, WrongArchive):
+        return wrong_archive_text(exc, "send it")
     if isinstance(exc, BriefingError):
         return f"The briefing cannot be exported yet.\n{exc}"
     if isinstance(exc, ValueError | OSError):
@@ -209,6 +211,10 @@ def describe_outcome(outcome: SendOutcome, account: SmtpAccount) -> str:
     if outcome.refused:
         refused = "; ".join(f"{address} ({answer})" for address, answer in outcome.refused.items())
         text += f" The server refused: {refused}."
+    verification = outcome.report.verification if outcome.report is not None else None
+    notice = verification.archive.notice() if verification and verification.archive else ""
+    if notice:  # a briefing built across archives
+        text += f" Note: {notice[:1].upper()}{notice[1:]}."
     return text
 
 

@@ -420,15 +420,16 @@ def test_cli_export_refuses_then_marks_and_verify_checks_the_docx(
     assert cli("verify", str(out), "--manifest", str(moved)) == 1 and "PROBLEM" not in cli.out
 
 
-def test_cli_verify_against_an_archive_without_the_sources_says_so(
+def test_cli_verify_against_an_archive_without_the_sources_refuses(
     saved: Path, tmp_path: Path, capsys: Any
 ) -> None:
-    assert main(["--data-dir", str(tmp_path / "elsewhere"), "verify", str(saved)]) == 0
+    elsewhere = tmp_path / "elsewhere"
+    assert main(["--data-dir", str(elsewhere), "verify", str(saved)]) == 2  # the wrong archive
     captured = capsys.readouterr()
-    assert captured.out.count("missing  ") == 4
-    assert (
-        "none of the quoted documents is in the archive at" in captured.err and "--data-dir" in captured.err
-    )
+    assert captured.out == ""
+    assert f"is in the archive at {elsewhere}" in captured.err and "--data-dir" in captured.err
+    assert main(["--data-dir", str(elsewhere), "verify", "--no-archive-check", str(saved)]) == 0
+    assert capsys.readouterr().out.count("missing  ") == 4
 
 
 def test_cli_send_checks_quotes_like_export_and_allow_unverified_marks_them(

@@ -31,6 +31,7 @@ from briefer.core.briefing.model import (
     walk_blocks,
     walk_sections,
 )
+from briefer.core.documents import ArchiveIdentity
 
 FORMAT = "briefer.briefing"
 VERSION = 1
@@ -65,7 +66,13 @@ def citation_to_dict(c: Citation) -> dict[str, Any]:
     }
     if c.also_carried_by:  # only when some: older files and readers stay as they were
         data["also_carried_by"] = c.also_carried_by
+    if c.archive is not None:
+        data["archive"] = archive_to_dict(c.archive)
     return data
+
+
+def archive_to_dict(archive: ArchiveIdentity) -> dict[str, str]:
+    return {"id": archive.id, "path": archive.path}
 
 
 def block_to_dict(block: Block) -> dict[str, Any]:
@@ -220,7 +227,14 @@ def citation_from(r: _Reader) -> Citation:
         text_hash=r.text("text_hash"),
         captured_at=r.time("captured_at"),
         also_carried_by=max(0, r.number("also_carried_by") or 0),
+        archive=archive_from(r.child("archive")),
     )
+
+
+def archive_from(r: _Reader) -> ArchiveIdentity | None:
+    """The archive a citation was quoted from; None when the file does not say (an older file)."""
+    archive_id = r.text("id")
+    return ArchiveIdentity(archive_id, r.text("path")) if archive_id else None
 
 
 def block_from(r: _Reader) -> Block:

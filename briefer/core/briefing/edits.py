@@ -204,7 +204,7 @@ CITATION_FIELDS: dict[str, tuple[type, ...]] = {
     "source_type": (str,),
     "language": (str,),
 }
-CITATION_PROVENANCE = ("doc_id", "text_hash", "captured_at")
+CITATION_PROVENANCE = ("doc_id", "text_hash", "captured_at", "archive")
 # Settable by an edit (the inverse of a `published` change restores it), never offered to people.
 _CITATION_SETTABLE = {**CITATION_FIELDS, "published_raw": (str,)}
 

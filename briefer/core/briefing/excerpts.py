@@ -54,6 +54,7 @@ def citation_of(
         text_hash=document.text_hash,
         captured_at=captured_at or datetime.now(UTC).replace(microsecond=0),
         also_carried_by=carried_by(document.id) if carried_by is not None else 0,
+        archive=document.archive,
     )
 
 

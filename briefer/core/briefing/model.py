@@ -15,6 +15,8 @@ from datetime import datetime
 from email.utils import formataddr
 from typing import ClassVar
 
+from briefer.core.documents import ArchiveIdentity
+
 # ICD 203's likelihood vocabulary, in increasing order, with its probability bands.
 LIKELIHOOD_BANDS: dict[str, str] = {
     "almost no chance": "01-05%",
@@ -64,6 +66,7 @@ class Citation:
     text_hash: str = ""  # SHA-256 of the normalized text version the span points into
     captured_at: datetime | None = None  # when this snapshot was taken
     also_carried_by: int = 0  # how many other outlets carried the same story (near-duplicate copies)
+    archive: ArchiveIdentity | None = None  # the archive it was quoted from (None: saved before identities)
 
 
 @dataclass

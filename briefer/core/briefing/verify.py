@@ -17,6 +17,11 @@ Each excerpt is checked on its own against the archive:
 
 *changed* and *mismatch* are failures: the quote no longer matches its source,
 and the export refuses it unless told to mark it "(unverified)".
+
+Before any quote is checked, `ArchiveLookups.archive_match` asks whether the
+open archive is the one the briefing was built on (each citation records the
+archive it was quoted from); checked against another archive every quote would
+pass as "missing", so `ArchiveLookups.verify` refuses with `WrongArchive`.
 """
 
 from __future__ import annotations
@@ -24,15 +29,15 @@ from __future__ import annotations
 import difflib
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from briefer.core.briefing.citations import format_time
 from briefer.core.briefing.edits import UpdateSpan
 from briefer.core.briefing.excerpts import Lookup, SourceCheck, TextVersion, sha256_text
-from briefer.core.briefing.model import Briefing, Excerpt, excerpts
-from briefer.core.documents import Document
+from briefer.core.briefing.model import Briefing, BriefingError, Excerpt, excerpts
+from briefer.core.documents import ArchiveIdentity, Document
 from briefer.core.progress import raise_if_cancelled
 
 if TYPE_CHECKING:
@@ -59,17 +64,126 @@ def same_cluster(doc_id: str) -> str:
 
 
 @dataclass(frozen=True)
+class ArchiveMatch:
+    """Whether the open archive is the one a briefing's quotes come from (`ArchiveLookups.archive_match`)."""
+
+    open: ArchiveIdentity | None  # the archive the quotes are checked against (None: not known)
+    built_on: tuple[ArchiveIdentity, ...]  # the archives its excerpts were quoted from, most quoted first
+    quoted: int  # documents the briefing quotes
+    holds_any: bool  # the open archive holds at least one of them
+
+    @property
+    def same(self) -> bool:
+        """The open archive is one the briefing was built on."""
+        return self.open is not None and any(a.id == self.open.id for a in self.built_on)
+
+    @property
+    def wrong(self) -> bool:
+        """Checking here is pointless: the briefing quotes documents and the open archive holds none
+        of them, nor is it an archive the briefing was built on (whose documents may all be gone).
+        A briefing saved before archives had an id is judged by its documents alone."""
+        return self.quoted > 0 and not self.holds_any and not self.same
+
+    @property
+    def across(self) -> bool:
+        """The briefing quotes documents from more than one archive."""
+        return len(self.built_on) > 1
+
+    def notice(self) -> str:
+        """What a reader should know when the check goes on ("" when nothing): the briefing spans
+        archives, or was built on another archive that holds some of its documents."""
+        if self.across:
+            names = ", ".join(describe_archive(a) for a in self.built_on)
+            return (
+                f"this briefing quotes documents from {len(self.built_on)} archives ({names}); sources not "
+                "in the open archive are cited from the briefing's snapshot"
+            )
+        if self.built_on and not self.same and self.quoted:
+            return (
+                f"this briefing was built on {describe_archive(self.built_on[0])}; the quotes are checked "
+                f"against {describe_archive(self.open)}, which holds some of its documents"
+            )
+        return ""
+
+
+def none_of_the_documents(match: ArchiveMatch, briefing: str) -> str:
+    """ "none of the 3 documents BRIEFING quotes is in" (or "the one document ... is not in")."""
+    if match.quoted == 1:
+        return f"the one document {briefing} quotes is not in"
+    return f"none of the {match.quoted} documents {briefing} quotes is in"
+
+
+def describe_archive(archive: ArchiveIdentity | None) -> str:
+    """ "the archive at /home/a/briefer (id 3f0c9b5e)", in the words of every front end."""
+    if archive is None:
+        return "an archive of unknown identity"
+    where = f" at {archive.path}" if archive.path else ""
+    return f"the archive{where} (id {archive.short_id})"
+
+
+class WrongArchive(BriefingError):
+    """A briefing checked against an archive that holds none of the documents it quotes."""
+
+    def __init__(self, match: ArchiveMatch) -> None:
+        self.match = match
+        built = (
+            f"it was built on {describe_archive(match.built_on[0])}"
+            if match.built_on
+            else "it does not record the archive it was built on"
+        )
+        super().__init__(
+            f"{none_of_the_documents(match, 'this briefing')} {describe_archive(match.open)}; {built}"
+        )
+
+
+def archives_of(quoted: Iterable[Excerpt]) -> tuple[ArchiveIdentity, ...]:
+    """The archives the excerpts were quoted from, most quoted first (the latest path of each)."""
+    counts: dict[str, int] = {}
+    latest: dict[str, ArchiveIdentity] = {}
+    for excerpt in quoted:
+        archive = excerpt.citation.archive
+        if archive is not None:
+            counts[archive.id] = counts.get(archive.id, 0) + 1
+            latest[archive.id] = archive
+    return tuple(latest[i] for i in sorted(counts, key=lambda i: -counts[i]))
+
+
+@dataclass(frozen=True)
 class ArchiveLookups:
     """What verification and drafting ask the archive, as plain functions (thread-safe reads)."""
 
     document: Lookup
     text_version: TextVersion | None = None
     cluster_of: ClusterOf | None = None  # None: the archive cannot tell syndicated copies apart
+    identity: ArchiveIdentity | None = None  # None: quotes are matched to the archive by document alone
 
     @classmethod
     def of(cls, archive: Archive) -> ArchiveLookups:
         """The one place that wires an Archive into verification and the source summary."""
-        return cls(archive.document, archive.catalog.text_version, archive.cluster_of)
+        return cls(archive.document, archive.catalog.text_version, archive.cluster_of, archive.identity)
+
+    def archive_match(self, quoted: Iterable[Excerpt]) -> ArchiveMatch:
+        """Is this the archive these excerpts were quoted from?  (The one place that decides.)"""
+        quoted = list(quoted)
+        doc_ids = list(dict.fromkeys(e.doc_id for e in quoted))
+        holds_any = any(self.document(doc_id) is not None for doc_id in doc_ids)  # stops at the first
+        return ArchiveMatch(self.identity, archives_of(quoted), len(doc_ids), holds_any)
+
+    def verify(
+        self,
+        quoted: Iterable[Excerpt],
+        cancel: threading.Event | None = None,
+        *,
+        archive_check: bool = True,
+    ) -> Verification:
+        """Every excerpt checked, with the archive match attached; raises WrongArchive first when
+        the archive holds none of the quoted documents (unless `archive_check` is False)."""
+        quoted = list(quoted)
+        match = self.archive_match(quoted)
+        if archive_check and match.wrong:
+            raise WrongArchive(match)
+        checks = verify_excerpts(quoted, self.document, self.text_version, cancel)
+        return replace(checks, archive=match)
 
     def clusters(self, doc_ids: Iterable[str]) -> ClusterOf | None:
         """`cluster_of` answered now for `doc_ids`, usable after the archive is closed (or on
@@ -82,10 +196,12 @@ class ArchiveLookups:
     def export_checks(
         self, briefing: Briefing, cancel: threading.Event | None = None
     ) -> tuple[Verification, ClusterOf | None]:
-        """What an export (and a send) asks first: every quote verified, and the clusters of the
-        quoted documents for the source summary."""
-        checks = verify_briefing(briefing, self.document, self.text_version, cancel)
-        return checks, self.clusters(e.doc_id for e in excerpts(briefing).values())
+        """What an export (and a send) asks first: every quote verified (WrongArchive when this is
+        not the briefing's archive, see `verify`), and the clusters of the quoted documents for the
+        source summary."""
+        quoted = list(excerpts(briefing).values())
+        checks = self.verify(quoted, cancel)
+        return checks, self.clusters(e.doc_id for e in quoted)
 
     def missing(self, doc_ids: Iterable[str]) -> set[str]:
         """Which of `doc_ids` are no longer in the archive."""
@@ -144,6 +260,7 @@ class Verification:
 
     checks: Mapping[str, ExcerptCheck]
     checked_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
+    archive: ArchiveMatch | None = None  # the open archive against the briefing's (see ArchiveLookups)
 
     def get(self, excerpt_id: str) -> ExcerptCheck | None:
         return self.checks.get(excerpt_id)

@@ -168,6 +168,8 @@ def export_docx(
     missing = [(n, c) for n, c in writer.numbers.ordered() if c.doc_id in missing_ids]
     warnings = list(writer.warnings) + _dangling_cites(briefing)
     if verification is not None:
+        if verification.archive is not None and verification.archive.notice():
+            warnings.insert(0, verification.archive.notice())  # a briefing built across archives
         warnings += [f"{c.doc_id}: {c.detail}" for c in verification.of("moved")]
     return ExportReport(
         path=out,

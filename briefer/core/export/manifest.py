@@ -34,8 +34,10 @@ from lxml import etree
 
 from briefer import __version__
 from briefer.core.briefing.citations import SourceNumbers
+from briefer.core.briefing.codec import archive_to_dict
 from briefer.core.briefing.model import Briefing, BriefingError, Citation, Excerpt, section_path, walk_blocks
-from briefer.core.briefing.verify import ArchiveLookups, ExcerptCheck, Verification, verify_excerpts
+from briefer.core.briefing.verify import ArchiveLookups, ExcerptCheck, Verification
+from briefer.core.documents import ArchiveIdentity
 from briefer.core.export.ooxml import clean, custom_properties
 
 FORMAT = "briefer.manifest"
@@ -125,6 +127,7 @@ def build(
                 "exported_as": exported_as,
                 "verification": _check_entry(check),
             }
+            | _archive_entry(block.citation.archive)
         )
     by_source = verification.by_source() if verification is not None else {}
     sources = [
@@ -161,6 +164,11 @@ def build(
         "excerpts": excerpt_entries,
         "sources": sources,
     }
+
+
+def _archive_entry(archive: ArchiveIdentity | None) -> dict[str, Any]:
+    """The archive an excerpt was quoted from, when the briefing recorded it."""
+    return {"archive": archive_to_dict(archive)} if archive is not None else {}
 
 
 def _check_entry(check: ExcerptCheck | None) -> dict[str, Any]:
@@ -201,8 +209,12 @@ class DocxVerification:
         return not self.problems and self.verification is not None and self.verification.ok
 
 
-def verify_docx(path: Path, lookups: ArchiveLookups, manifest: Path | None = None) -> DocxVerification:
-    """Re-check an exported document against its manifest and the archive (see the module docstring)."""
+def verify_docx(
+    path: Path, lookups: ArchiveLookups, manifest: Path | None = None, *, archive_check: bool = True
+) -> DocxVerification:
+    """Re-check an exported document against its manifest and the archive (see the module docstring).
+    Raises WrongArchive when the archive holds none of the quoted documents (unless `archive_check`
+    is False), as `ArchiveLookups.verify` does."""
     document = _open_docx(path)
     found = manifest or manifest_path(path)
     outcome = DocxVerification(path, found)
@@ -249,7 +261,7 @@ def verify_docx(path: Path, lookups: ArchiveLookups, manifest: Path | None = Non
             else ""
         )
         outcome.problems.append(f"the document's text was changed after the export{which}")
-    outcome.verification = verify_excerpts(outcome.excerpts, lookups.document, lookups.text_version)
+    outcome.verification = lookups.verify(outcome.excerpts, archive_check=archive_check)
     return outcome
 
 
@@ -290,6 +302,7 @@ def _excerpts(data: dict[str, Any], where: Path) -> list[Excerpt]:
                         doc_id=str(entry["doc_id"]),
                         text_hash=str(entry.get("text_hash", "")),
                         captured_at=_from_time(entry.get("captured_at")),
+                        archive=_archive_from(entry.get("archive")),
                     ),
                     page=entry.get("page") if isinstance(entry.get("page"), int) else None,
                     id=str(entry.get("id") or f"excerpt-{i + 1}"),
@@ -298,6 +311,13 @@ def _excerpts(data: dict[str, Any], where: Path) -> list[Excerpt]:
         except (KeyError, TypeError, ValueError):
             raise ManifestError(f"{where}: excerpt {i + 1} is incomplete") from None
     return out
+
+
+def _archive_from(value: object) -> ArchiveIdentity | None:
+    if not isinstance(value, dict) or not isinstance(value.get("id"), str) or not value["id"]:
+        return None
+    path = value.get("path")
+    return ArchiveIdentity(value["id"], path if isinstance(path, str) else "")
 
 
 def _from_time(value: object) -> datetime | None:
