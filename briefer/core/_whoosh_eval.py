@@ -91,6 +91,42 @@ class DayRange(query.Query):
         raise QueryError("a date range cannot be combined this way")
 
 
+class Required(query.WrappingQuery):
+    """A clause the user marked as required (`+word`): it matches as its child does.
+
+    Every clause of a query is required anyway; where clauses are relaxed (the
+    any-word results offered when no document has them all, see `AnyWords`), this
+    one stays required.
+    """
+
+    @property
+    def boost(self) -> float:
+        return float(self.child.boost)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Required) and other.child == self.child
+
+    def __hash__(self) -> int:
+        return hash(("Required", self.child))
+
+    def normalize(self) -> Any:
+        child = self.child.normalize()
+        return child if child is query.NullQuery else Required(child)
+
+
+class AnyWords(query.compound.CompoundQuery):
+    """The clauses of a query that no document matches all of, relaxed: documents matching any of
+    them, except that `Required` clauses must still match and NOT (`-word`) clauses still exclude.
+
+    Not a subclass of `Or`, so that an OR around it never merges its clauses into its own.
+    """
+
+    JOINT = " ANY "
+
+    def _matcher(self, subs: Any, searcher: Any, context: Any) -> Any:
+        raise QueryError("any-word matching cannot be combined this way")
+
+
 class _PostingsCache:
     """Decoded postings of (segment, field, term), least recently used dropped first."""
 
@@ -232,6 +268,10 @@ class Snapshot:
             return self.term(q.fieldname, q.text, q.boost)
         if isinstance(q, query.And):
             return self._and(q.subqueries, terms, positive, q.boost)
+        if isinstance(q, AnyWords):
+            return self._any(q.subqueries, terms, positive, q.boost)
+        if isinstance(q, Required):
+            return self._eval(q.child, terms, positive=positive)
         if isinstance(q, query.DisjunctionMax):
             return self._or(q.subqueries, terms, positive, q.boost, combine=max)
         if isinstance(q, query.Or):
@@ -299,6 +339,20 @@ class Snapshot:
             for d, s in part.items():
                 merged[d] = combine(merged[d], s) if d in merged else s
         return _boosted(merged, boost)
+
+    def _any(self, children: list[Any], terms: Terms, positive: bool, boost: float) -> Scores:
+        """`AnyWords`: the required and excluding clauses as in an AND, the others optional (each
+        adds its score), and at least one optional one matching when nothing is required."""
+        kept = [c for c in children if isinstance(c, Required | query.Not)]
+        optional = [c for c in children if not isinstance(c, Required | query.Not)]
+        if not optional or any(isinstance(c, Required) for c in kept):
+            scores = self._and(kept, terms, positive, 1.0)
+            if optional:
+                extra = self._or(optional, terms, positive, 1.0)
+                scores = {d: s + extra.get(d, 0.0) for d, s in scores.items()}
+        else:
+            scores = self._and([query.Or(optional), *kept], terms, positive, 1.0)
+        return _boosted(scores, boost)
 
     @staticmethod
     def _union(parts: Iterable[Scores]) -> Scores:
@@ -810,4 +864,14 @@ def _calendar_span(value: str) -> tuple[int, int]:
         raise QueryError(f"'{value}' is not a year (1987) or a month (1987-03)") from None
 
 
-__all__ = ["TEXT_FIELDS", "DayRange", "Engine", "Evaluation", "Snapshot", "Terms", "restrict"]
+__all__ = [
+    "TEXT_FIELDS",
+    "AnyWords",
+    "DayRange",
+    "Engine",
+    "Evaluation",
+    "Required",
+    "Snapshot",
+    "Terms",
+    "restrict",
+]

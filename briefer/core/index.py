@@ -41,13 +41,14 @@ from whoosh.analysis.filters import LowercaseFilter
 from whoosh.filedb.filestore import RamStorage
 from whoosh.lang import porter
 from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.qparser import syntax
 from whoosh.reading import ReaderClosed, TermNotFound
 from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.writing import IndexWriter, LockError, PostingPool, SegmentWriter
 
 from briefer.core import _whoosh_open, spelling
 from briefer.core import query as querylang
-from briefer.core._whoosh_eval import DayRange, Engine, Snapshot, restrict
+from briefer.core._whoosh_eval import AnyWords, DayRange, Engine, Required, Snapshot, restrict
 from briefer.core._whoosh_open import IndexBusy
 from briefer.core.documents import Document
 from briefer.core.processes import die_with_parent
@@ -209,6 +210,25 @@ SCHEMA = fields.Schema(
     tag=fields.KEYWORD(lowercase=True, commas=True),
     spell=_Vocabulary(),
 )
+
+
+class _RequiredNode(syntax.Wrapper):
+    """`+clause`, which `query.prepare` leaves in the text: a `Required` clause."""
+
+    qclass = Required
+
+
+class _AnyWordsGroup(syntax.GroupNode):
+    """The implicit grouping of the any-word parse (see `SearchIndex.parse`)."""
+
+    qclass = AnyWords
+
+
+# `+` right before a word, phrase, field or group (never inside a word: c++, 1+1).
+_PLUS = qparser.OperatorsPlugin.OpTagger(
+    r"(?:^|(?<=[\s(]))\+(?=[^\s+\-)])", _RequiredNode, syntax.PrefixOperator, memo="required"
+)
+
 
 # Bulk imports use two sub-writer processes and keep their segments as they
 # are: the final merge of a multiprocess writer is single-threaded and would
@@ -573,9 +593,11 @@ class SearchIndex:
                 return found
             parser = self._parsers.get(any_terms)
             if parser is None:
-                group = qparser.OrGroup if any_terms else qparser.AndGroup
+                # Words are ANDed; the any-word parse relaxes that, keeping + and NOT clauses.
+                group = _AnyWordsGroup if any_terms else qparser.AndGroup
                 parser = qparser.MultifieldParser(list(SEARCH_FIELDS), schema=SCHEMA, group=group)
                 parser.add_plugin(qparser.FuzzyTermPlugin())
+                parser.replace_plugin(qparser.OperatorsPlugin(ops=[(_PLUS, 0)]))
                 self._parsers[any_terms] = parser
             try:
                 parsed = parser.parse(text)
@@ -834,6 +856,7 @@ __all__ = [
     "IndexResults",
     "QueryError",
     "QueryTooBroad",
+    "Required",
     "SearchIndex",
     "match_spans",
     "term_counts",

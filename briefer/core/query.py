@@ -8,7 +8,10 @@
   one function reads every date form and the index never guesses;
 - `type:`, `tag:` and `lang:` values are written the way they are indexed;
 - a word or phrase that names an alias (resources/aliases.tsv) becomes a group
-  of all its variants, and the expansion is reported.
+  of all its variants, and the expansion is reported;
+- `-word` (or `-"phrase"`, `-field:value`, `-(group)`) becomes `NOT word`, and
+  `+word` is left for the index's parser, which marks the clause as required; a
+  hyphen inside a word (kim-putin, al-Qaeda, 2023-09-13) is no sign.
 
 Nothing here imports Whoosh: `briefer.core.index` owns the engine.
 """
@@ -403,9 +406,11 @@ _TOKEN = re.compile(
     |(?P<cmp>[<>]=?)
     |(?P<open>\()
     |(?P<close>\))
+    |(?P<sign>(?<![^\s(])[+-](?=[^\s+\-)]))  # -word, +word: at a word's start only (kim-putin is one word)
     |(?P<word>[^\s()"\w]+(?=[A-Za-z_]\w*:)|[^\s()"]+)""",  # "@title:" is "@" then a field
     re.VERBOSE,
 )
+_SIGNABLE = frozenset({"word", "phrase", "phrase~", "field", "open"})
 _PLAIN_WORD = re.compile("[^\\W_][\\w'\u2019.-]*")
 _GLUED_DATE_FIELD = re.compile(r"published:", re.IGNORECASE)
 
@@ -452,6 +457,8 @@ class _Preparer:
             token = self.tokens[i]
             if token.kind == "field":
                 i = self._field(i)
+            elif token.kind == "sign":
+                i = self._signed(i)
             elif token.plain:
                 i = self._words(i)
             elif token.kind == "phrase":
@@ -464,6 +471,28 @@ class _Preparer:
                 self.out.append(token.text)
                 i += 1
         return PreparedQuery("".join(self.out), tuple(self.expansions), tuple(self.words))
+
+    # -word and +word ------------------------------------------------------------------
+    def _signed(self, i: int) -> int:
+        """`-` (exclude) or `+` (require) and the word, phrase, field or group it marks.
+
+        `-` becomes NOT; `+` stays for the index's parser, which marks the clause as
+        required (every word is required today; relaxed matching keeps a + clause).
+        A word after a sign stands alone: `-north korea` excludes "north" only.
+        """
+        sign, marked = self.tokens[i], self.tokens[i + 1] if i + 1 < len(self.tokens) else None
+        if marked is None or marked.kind not in _SIGNABLE or marked.text in OPERATORS:
+            self.out.append(sign.text)  # "- 5", "-)": not a sign, read as before
+            return i + 1
+        self.out.append("NOT " if sign.text == "-" else "+")
+        if marked.kind == "field":
+            return self._field(i + 1)
+        if marked.plain:
+            return self._words(i + 1, limit=i + 2)
+        if marked.kind == "phrase":
+            self.out.append(self._expanded_phrase(marked))
+            return i + 2
+        return i + 1  # a group, a proximity phrase or another word: read as usual
 
     # A field and its value ----------------------------------------------------------
     def _field(self, i: int) -> int:
