@@ -56,6 +56,7 @@ from briefer.core.query import (
     FACETS,
     AliasExpansion,
     AliasTable,
+    FacetCounts,
     PreparedQuery,
     QueryError,
     QueryTooBroad,
@@ -260,7 +261,7 @@ class IndexResults:
     hits: list[IndexHit]
     total: int  # exact
     terms: HighlightTerms  # the analyzed query words and phrases, for highlighting
-    facets: dict[str, dict[str, int]] | None = None
+    facets: dict[str, FacetCounts] | None = None
     any_terms: bool = False  # no document had all the words: these have any of them
     expansions: tuple[AliasExpansion, ...] = ()
     suggestion: str = ""  # the query with misspelled words corrected, when there are some
@@ -664,7 +665,9 @@ class SearchIndex:
             hits=[IndexHit(doc_id, score) for doc_id, (_, score) in zip(ids, best, strict=True)],
             total=len(scores),
             terms=frozenset(evaluation.terms),
-            facets=snap.facet_counts(scores, FACETS) if request.facets else None,
+            facets=_first_values(snap.facet_counts(scores, FACETS), request.facet_values)
+            if request.facets
+            else None,
             any_terms=any_terms,
             expansions=prepared.expansions,
             suggestion=spelling.suggest(
@@ -767,6 +770,10 @@ def _filter_docs(snap: Snapshot, filters: tuple[tuple[str, str], ...]) -> set[in
         found = snap.facet_docs(facet, values)
         allowed = found if allowed is None else allowed & found
     return allowed
+
+
+def _first_values(facets: dict[str, dict[str, int]], wanted: int | None) -> dict[str, FacetCounts]:
+    return {facet: FacetCounts.first(counts, wanted) for facet, counts in facets.items()}
 
 
 def term_counts(text: str) -> Counter[str]:

@@ -37,6 +37,7 @@ ALIASES = paths.RESOURCES / ALIASES_FILE
 
 SORTS = ("relevance", "newest", "oldest")
 FACETS = ("source", "type", "year", "month", "language", "tag")
+FACET_VALUES = 60  # values of each facet a search returns by default (the window's filter lists)
 # The fields a user may name, in the order the help lists them; `lang` is `language`.
 USER_FIELDS = ("title", "body", "author", "source", "type", "lang", "url", "tag", "published")
 _FIELD_NAMES = {*USER_FIELDS, "language"}
@@ -81,12 +82,15 @@ class SearchRequest:
     fallback: bool = True  # when no document has all the words, show those with any of them
     now: datetime | None = None
     collapse: bool = True  # one hit per cluster of near-duplicate copies (see clusters.py)
+    facet_values: int | None = FACET_VALUES  # per facet, the first ones; None: all (see FacetCounts)
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
             raise QueryError(f"cannot sort by '{self.sort}'; choose {', '.join(SORTS)}")
         if self.limit < 1 or self.page < 1:
             raise QueryError("the page number and the page size start at 1")
+        if self.facet_values is not None and self.facet_values < 1:
+            raise QueryError("a facet shows at least 1 value")
         for facet, _value in self.filters:
             if facet not in FACETS:
                 raise QueryError(f"there is no facet '{facet}'; facets are {', '.join(FACETS)}")
@@ -101,6 +105,21 @@ class SearchRequest:
 
     def today(self) -> date:
         return (self.now or datetime.now(UTC)).date()
+
+
+class FacetCounts(dict[str, int]):
+    """How many results have each value of one facet, the most frequent first (dates newest
+    first), and how many more values the results have that were left out."""
+
+    left_out: int = 0
+
+    @classmethod
+    def first(cls, counts: dict[str, int], wanted: int | None) -> FacetCounts:
+        """The first `wanted` values of `counts` (all of them for None), the others counted."""
+        items = list(counts.items())
+        kept = cls(items if wanted is None else items[:wanted])
+        kept.left_out = len(items) - len(kept)
+        return kept
 
 
 def label_key(value: str) -> str:
@@ -635,6 +654,7 @@ __all__ = [
     "SORTS",
     "AliasExpansion",
     "AliasTable",
+    "FacetCounts",
     "PreparedQuery",
     "QueryError",
     "QueryTooBroad",

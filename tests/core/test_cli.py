@@ -53,7 +53,8 @@ def test_search_json_carries_only_json_on_stdout(capsys, data: Path, articles: P
     run(capsys, "--data-dir", str(data), "index", str(articles))
     status, out, err = run(capsys, "--data-dir", str(data), "search", "--json", "--limit", "5", "arms")
     assert status == 0
-    hits = [json.loads(line) for line in out.splitlines()]
+    *hits, summary = (json.loads(line) for line in out.splitlines())
+    assert summary["total"] == len(hits)
     assert {h["title"] for h in hits} == {"New sanctions on arms brokers", "Seoul reacts to the summit"}
     for hit in hits:
         assert {"id", "path", "title", "source", "author", "published", "url", "score", "snippet"} <= set(hit)
@@ -124,7 +125,7 @@ def test_reindex_rebuilds_from_the_catalog(capsys, data: Path, articles: Path) -
     status, out, _ = run(capsys, "--data-dir", str(data), "reindex")
     assert status == 0 and out.startswith("4 documents indexed")
     status, out, _ = run(capsys, "--data-dir", str(data), "search", "--json", "Vostochny")
-    assert len(out.splitlines()) == 1
+    assert len(out.splitlines()) == 1 + 1  # the hit, then the total
 
 
 def test_sample_option_imports_the_bundled_archive(capsys, data: Path) -> None:
