@@ -75,3 +75,13 @@ def test_match_spans_takes_phrases_of_stems() -> None:
     text = "The shells were artillery shells; shelling artillery continued."
     assert marked(text, match_spans(text, frozenset({("artilleri", "shell")}))) == ["artillery shells"]
     assert marked(text, match_spans(text, frozenset({("shell",)}))) == ["shells", "shells", "shelling"]
+
+
+def test_only_the_variants_of_several_words_are_searched_as_phrases(korea: Archive) -> None:
+    """Phrases cost more to evaluate: a one-word variant stays a plain word."""
+    index = korea.index
+    leaves = list(index.parse(index.prepare("DPRK").text).leaves())
+    phrases = {" ".join(q.words) for q in leaves if type(q).__name__ == "Phrase"}
+    words = {q.text for q in leaves if type(q).__name__ == "Term"}
+    assert phrases == {"north korea", "democrat peopl republ korea"}
+    assert words == {"dprk", "pyongyang"}
