@@ -2,9 +2,10 @@
 
 `register(commands, open_archive)` adds the subcommands to the main parser.
 With `--json`, stdout carries only machine-readable lines (one hit object per
-line, then `{"facets": ...}` when asked for); everything meant for a person
-(notices, "did you mean") goes to stderr.  `--batch` prints one JSON object per
-input line: `{"query": <the line as read>, "hits": [...]}` plus `facets`,
+line, then, with `--facets`, `{"facets": ..., "total": ..., "stories": ...,
+"page": ..., "pages": ...}`); everything meant for a person (notices, "did you
+mean") goes to stderr.  `--batch` prints one JSON object per input line:
+`{"query": <the line as read>, "hits": [...], "total": ..., ...}` plus `facets`,
 `suggestion`, `notices` or `error` when there are some.  Near-duplicate copies
 of a story are collapsed into one hit unless `--no-collapse` is given;
 `briefer cluster` lists a story's copies, diffs them and sets the threshold.
@@ -27,6 +28,16 @@ from briefer.core.search import SearchResults
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
 Handler = Callable[[argparse.Namespace], int]
+
+FACET_VALUES = 12  # values of each facet listed on a terminal (JSON has them all)
+FACET_NOUNS = {
+    "source": "sources",
+    "type": "source types",
+    "year": "years",
+    "month": "months",
+    "language": "languages",
+    "tag": "tags",
+}
 
 
 def _fail(message: str, status: int = 1) -> int:
@@ -57,6 +68,7 @@ def _span(text: str) -> tuple[int, int]:
 def _request(args: argparse.Namespace, archive: Archive, query: str) -> SearchRequest:
     """The request the options describe; a saved search supplies the defaults."""
     filters = tuple(args.filter or ())
+    facet_values = None if args.json or args.batch is not None else FACET_VALUES
     if args.saved:
         saved = archive.saved_searches.get(args.saved)
         query = f"({saved.query}) AND ({query})" if query.strip() else saved.query
@@ -70,6 +82,7 @@ def _request(args: argparse.Namespace, archive: Archive, query: str) -> SearchRe
             facets=args.facets,
             fallback=not args.all_words,
             collapse=not args.no_collapse,
+            facet_values=facet_values,
         )
     return SearchRequest(
         query,
@@ -81,6 +94,7 @@ def _request(args: argparse.Namespace, archive: Archive, query: str) -> SearchRe
         facets=args.facets,
         fallback=not args.all_words,
         collapse=not args.no_collapse,
+        facet_values=facet_values,
     )
 
 
@@ -90,6 +104,24 @@ def _messages(results: SearchResults) -> list[str]:
     if results.suggestion:
         lines.append(f"did you mean: {results.suggestion}")
     return lines
+
+
+def _plural(count: int, word: str, plural: str = "") -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def _past_last_page(results: SearchResults) -> str:
+    """'Page 999 is past the last page (2 pages, 15 results).'"""
+    if results.stories is not None and results.stories < results.total:
+        found = _plural(results.stories, "story", "stories")
+    else:
+        found = _plural(results.total, "result")
+    return f"Page {results.page} is past the last page ({_plural(results.pages, 'page')}, {found})."
+
+
+def _summary(results: SearchResults) -> dict[str, object]:
+    """What a script needs beside the hits: how many there are, and the pages they fill."""
+    return {"total": results.total, "stories": results.stories, "page": results.page, "pages": results.pages}
 
 
 def _cmd_search(open_archive: OpenArchive, args: argparse.Namespace) -> int:
@@ -114,10 +146,14 @@ def _cmd_search(open_archive: OpenArchive, args: argparse.Namespace) -> int:
             for hit in results.hits:
                 print(hit.id)
         elif args.json:
+            if results.past_last_page:
+                print(f"note: {_past_last_page(results)}", file=sys.stderr)
             for hit in results.hits:
                 print(json.dumps(hit.as_json(), ensure_ascii=False))
-            if args.facets:
-                print(json.dumps({"facets": results.facets or {}}, ensure_ascii=False))
+            if args.facets:  # the one non-hit line, only when asked for (scripts read hits per line)
+                summary = _summary(results)
+                summary["facets"] = results.facets or {}
+                print(json.dumps(summary, ensure_ascii=False))
         else:
             first = (args.page - 1) * args.limit + 1 if not args.like else 1
             _print_results(results, sys.stdout, passages=args.passages, first=first)
@@ -137,6 +173,7 @@ def _search_batch(archive: Archive, args: argparse.Namespace) -> int:
                     record["error"] = str(exc)
                 else:
                     record["hits"] = [hit.as_json() for hit in results.hits]
+                    record.update(_summary(results))
                     if args.facets:
                         record["facets"] = results.facets or {}
                     if results.suggestion:
@@ -149,7 +186,9 @@ def _search_batch(archive: Archive, args: argparse.Namespace) -> int:
 
 
 def _print_results(results: SearchResults, out: TextIO, *, passages: bool = False, first: int = 1) -> None:
-    if not results.hits:
+    if results.past_last_page:
+        print(_past_last_page(results), file=out)
+    elif not results.hits:
         print(f"No documents match {results.query!r}.", file=out)
     else:
         stories = (
@@ -180,8 +219,10 @@ def _print_results(results: SearchResults, out: TextIO, *, passages: bool = Fals
     if results.facets:
         print("\nFacets:", file=out)
         for facet, counts in results.facets.items():
-            shown = ", ".join(f"{value} ({count})" for value, count in list(counts.items())[:12])
-            print(f"  {facet}: {shown or '-'}", file=out)
+            shown = ", ".join(f"{value} ({count})" for value, count in counts.items())
+            noun = FACET_NOUNS.get(facet, "values")
+            more = f" ... and {counts.left_out} more {noun}" if counts.left_out else ""
+            print(f"  {facet}: {shown or '-'}{more}", file=out)
 
 
 def _marked(text: str, highlights: tuple[tuple[int, int], ...]) -> str:
@@ -411,7 +452,9 @@ def register(
         action="store_true",
         help="list every near-duplicate copy of a story, not one hit per story",
     )
-    search.add_argument("--json", action="store_true", help="one JSON object per hit, per line")
+    search.add_argument(
+        "--json", action="store_true", help="a JSON object per hit per line (with --facets, then the totals)"
+    )
     search.add_argument("--ids", action="store_true", help="only the hits' document ids, one per line")
     search.add_argument("--batch", metavar="FILE", help="one query per line ('-' for stdin); JSON out")
     search.add_argument("--saved", metavar="NAME", help="run a saved search (see `briefer saved`)")

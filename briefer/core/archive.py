@@ -334,7 +334,7 @@ class Archive:
         self.index.aliases = self._alias_table()
         clusters = self._cluster_map()
         found = self.index.search(request, clusters=clusters.of)
-        return self._results(request.query, found, page=request.page, clusters=clusters)
+        return self._results(request.query, found, page=request.page, limit=request.limit, clusters=clusters)
 
     def more_like(
         self, doc_id: str, *, span: tuple[int, int] | None = None, limit: int = 10
@@ -357,10 +357,16 @@ class Archive:
         copies = set(clusters.members.get(cluster, ())) if cluster else set()
         found = self.index.more_like(text, exclude={doc_id} | copies, limit=limit)  # not its own story
         label = f"like {doc_id}" + (f" {span[0]}:{span[1]}" if span else "")
-        return self._results(label, found, page=1, clusters=clusters)
+        return self._results(label, found, page=1, limit=limit, clusters=clusters)
 
     def _results(
-        self, query: str, found: IndexResults, *, page: int, clusters: _ClusterMap | None = None
+        self,
+        query: str,
+        found: IndexResults,
+        *,
+        page: int,
+        limit: int,
+        clusters: _ClusterMap | None = None,
     ) -> SearchResults:
         clusters = clusters or _ClusterMap({}, {})
         wanted = [h.doc_id for h in found.hits]
@@ -410,6 +416,7 @@ class Archive:
             any_terms=found.any_terms,
             incomplete=bool(incomplete),
             stories=found.stories,
+            limit=limit,
         )
 
     def highlight_spans(self, text: str, query: str) -> list[tuple[int, int]]:
