@@ -19,6 +19,7 @@ from briefer.cli_common import fail, reporting
 from briefer.core import paths
 from briefer.core.archive import Archive
 from briefer.core.credentials import CredentialStore, CredentialsUnavailable
+from briefer.core.limits import DEFAULT_TIME_LIMIT
 from briefer.core.subscriptions import FeedBook, FeedError, FetchResult, Subscription, fetch_feeds
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
@@ -95,10 +96,22 @@ def _cmd_fetch(open_archive: OpenArchive, args: argparse.Namespace) -> int:
         return fail("no feeds to fetch (subscribe with `briefer feeds add NAME URL`)")
     with open_archive(args) as archive:
         credentials = CredentialStore.for_data_dir(archive.data_dir)
-        results = fetch_feeds(archive, book, credentials, names, timeout=args.timeout)
+        results = fetch_feeds(
+            archive, book, credentials, names, timeout=args.timeout, time_limit=args.time_limit
+        )
     for result in results:
         print(_result_line(result))
     return 1 if any(r.failed for r in results) else 0
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, not {text!r}")
+    return seconds
 
 
 def register(
@@ -139,4 +152,11 @@ def register(
         "--due", action="store_true", help="only the feeds whose interval has passed (for cron)"
     )
     fetch.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for each server")
+    fetch.add_argument(
+        "--time-limit",
+        type=_seconds,
+        default=DEFAULT_TIME_LIMIT,
+        metavar="SECONDS",
+        help=f"stop parsing a feed after this long (default {DEFAULT_TIME_LIMIT:g})",
+    )
     fetch.set_defaults(run=_reporting(lambda args: _cmd_fetch(open_archive, args)))

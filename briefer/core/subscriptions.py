@@ -4,9 +4,11 @@ The subscriptions live in `feeds.json` in the data directory (names, URLs,
 schedules, the last fetch's status; a credential's *account name*, never a
 secret: secrets stay in the keychain, see `credentials.py`).
 
-Each fetch is a conditional GET (If-None-Match / If-Modified-Since).  A new body
-is written over the feed's one snapshot file, `<data dir>/feeds/<name>.xml`,
-and imported like any other feed file.  The importer knows entries by their id,
+Each fetch is a conditional GET (If-None-Match / If-Modified-Since).  A new
+body is checked by feedparser in a parser worker (time and size limits, as for
+any import), written over the feed's one snapshot file,
+`<data dir>/feeds/<name>.xml`, and imported like any other feed file.  The
+importer knows entries by their id,
 and keeps the entries of a container that are missing from its later versions,
 so entries that rolled off the feed stay in the archive; a feed that cannot be
 reached, refuses the credentials or sends something unreadable is reported and
@@ -44,9 +46,13 @@ from briefer.core.credentials import (
     check_account,
     write_json_atomically,
 )
+from briefer.core.extract import Limits, Part
 from briefer.core.extract.feeds import looks_like_feed
+from briefer.core.feed_check import diagnose
 from briefer.core.importer import ImportSummary
+from briefer.core.limits import DEFAULT_TIME_LIMIT
 from briefer.core.progress import Cancelled, Progress, no_progress, raise_if_cancelled
+from briefer.core.workers import Job, ParsePool
 
 log = logging.getLogger(__name__)
 
@@ -273,6 +279,7 @@ def fetch_feeds(
     names: Sequence[str] | None = None,
     *,
     timeout: float = 20.0,
+    time_limit: float = DEFAULT_TIME_LIMIT,
     progress: Progress = no_progress,
     cancel: threading.Event | None = None,
 ) -> list[FetchResult]:
@@ -280,25 +287,41 @@ def fetch_feeds(
 
     One result per feed, in order; a feed that fails never stops the others,
     and once `cancel` is set the feeds not yet done are "cancelled" (entries
-    imported before stay).  FeedError for an unknown name, before anything is
-    fetched.  A problem of the archive itself (ArchiveBusy: another import
-    runs; a full disk) is raised, with the feeds done so far saved.
+    imported before stay).  Each body is parsed (checked, then imported) within
+    `time_limit` seconds in a parser worker.  FeedError for an unknown name,
+    before anything is fetched.  A problem of the archive itself (ArchiveBusy:
+    another import runs; a full disk) is raised, with the feeds done so far saved.
     """
     chosen = book.all() if names is None else [book.get(n) for n in dict.fromkeys(names)]
-    opener = _opener()
     results: list[FetchResult] = []
     progress(0, len(chosen))
-    for done, sub in enumerate(chosen, start=1):
-        if cancel is not None and cancel.is_set():
-            results.append(FetchResult(sub.name, "cancelled", "cancelled before it was fetched"))
-        else:
-            fetched = _fetch_one(archive, sub, credentials, opener, timeout, cancel)
-            if fetched.result.status != "cancelled":
-                _save_status(book, sub, fetched)
-            results.append(fetched.result)
-            log.info("feed %r: %s: %s", sub.name, fetched.result.status, fetched.result.message)
-        progress(done, len(chosen))
+    # The checking worker starts with the first body to check, and serves every feed of this fetch.
+    with ParsePool(workers=1, time_limit=time_limit, parse=diagnose) as checker:
+        run = _Run(archive, credentials, _opener(), timeout, time_limit, checker, cancel)
+        for done, sub in enumerate(chosen, start=1):
+            if cancel is not None and cancel.is_set():
+                results.append(FetchResult(sub.name, "cancelled", "cancelled before it was fetched"))
+            else:
+                fetched = _fetch_one(run, sub)
+                if fetched.result.status != "cancelled":
+                    _save_status(book, sub, fetched)
+                results.append(fetched.result)
+                log.info("feed %r: %s: %s", sub.name, fetched.result.status, fetched.result.message)
+            progress(done, len(chosen))
     return results
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every feed of one `fetch_feeds` call is fetched with."""
+
+    archive: Archive
+    credentials: CredentialStore
+    opener: urllib.request.OpenerDirector
+    timeout: float
+    time_limit: float
+    checker: ParsePool  # parses bodies with `feed_check.diagnose`
+    cancel: threading.Event | None
 
 
 @dataclass(frozen=True)
@@ -310,22 +333,15 @@ class _Fetched:
     last_modified: str = ""
 
 
-def _fetch_one(
-    archive: Archive,
-    sub: Subscription,
-    credentials: CredentialStore,
-    opener: urllib.request.OpenerDirector,
-    timeout: float,
-    cancel: threading.Event | None,
-) -> _Fetched:
+def _fetch_one(run: _Run, sub: Subscription) -> _Fetched:
     try:
-        headers = _request_headers(sub, credentials)
-        response = _download(opener, sub.url, headers, timeout, cancel, account=sub.account)
+        headers = _request_headers(sub, run.credentials)
+        response = _download(run.opener, sub.url, headers, run.timeout, run.cancel, account=sub.account)
         if response.status == 304:
             return _Fetched(
                 FetchResult(sub.name, "not modified", "not modified since the last fetch", 0, 304)
             )
-        return _import(archive, sub, response, cancel)
+        return _import(run, sub, response)
     except _Failed as failure:
         return _Fetched(FetchResult(sub.name, failure.status, failure.message, 0, failure.http_status))
     except Cancelled:
@@ -508,13 +524,13 @@ def _network_problem(reason: object, url: str, timeout: float) -> str:
 
 
 # -- reading and importing ---------------------------------------------------------------
-def _import(
-    archive: Archive, sub: Subscription, response: _Response, cancel: threading.Event | None
-) -> _Fetched:
-    problem = _xml_problem(response.body)
-    snapshot = snapshot_path(archive.data_dir, sub.name)
+def _import(run: _Run, sub: Subscription, response: _Response) -> _Fetched:
+    problem = _xml_problem(response.body, run)
+    snapshot = snapshot_path(run.archive.data_dir, sub.name)
     _write_snapshot(snapshot, response.body)
-    summary = archive.import_paths([snapshot], cancel=cancel)
+    summary = run.archive.import_paths(
+        [snapshot], cancel=run.cancel, time_limit=run.time_limit, max_size=MAX_FEED_BYTES
+    )
     container = str(snapshot.resolve())
     unreadable = next(
         (o.reason for o in summary.outcomes if o.path == container and o.status == "failed"), ""
@@ -533,10 +549,11 @@ def _import(
     return _Fetched(result, response.etag, response.last_modified)
 
 
-def _xml_problem(body: bytes) -> str:
-    """Why the body is not a well-formed feed ("" when it is); _Failed when nothing can be read at all."""
-    import feedparser  # type: ignore[import-untyped]
+def _xml_problem(body: bytes, run: _Run) -> str:
+    """Why the body is not a well-formed feed ("" when it is); _Failed when nothing can be read at all.
 
+    The quick looks happen here; feedparser reads the body in the checking worker, within the limits.
+    """
     if not body.strip():
         raise _Failed("broken", "the server sent an empty answer instead of the feed", 200)
     if not looks_like_feed(body):
@@ -544,18 +561,22 @@ def _xml_problem(body: bytes) -> str:
         what = "a web page (HTML)" if page else "something else"
         hint = "; check the address, or whether the site wants a login" if page else ""
         raise _Failed("broken", f"the server sent {what}, not an RSS or Atom feed{hint}", 200)
-    parsed = feedparser.parse(body)
-    error = parsed.get("bozo_exception")
-    # feedparser files encoding mix-ups under "things nobody cares about": it read the feed anyway.
-    if not parsed.get("bozo") or isinstance(error, feedparser.ThingsNobodyCaresAboutButMe):
-        return ""
-    where = ""
-    if hasattr(error, "getLineNumber"):
-        where = f" (line {error.getLineNumber()}: {error.getMessage()})"
-    problem = f"the feed is not well-formed XML{where or f' ({error})'}"
-    if not parsed.get("entries"):
-        raise _Failed("broken", f"{problem}; nothing was imported", 200)
-    return problem
+    verdict = _diagnosis(body, run)
+    if verdict.status == "failed":  # out of time, or the parser crashed
+        raise _Failed("broken", f"the feed could not be read: {verdict.reason}; nothing was imported", 200)
+    if verdict.status:  # nothing in it could be read
+        raise _Failed("broken", f"{verdict.reason}; nothing was imported", 200)
+    return verdict.reason
+
+
+def _diagnosis(body: bytes, run: _Run) -> Part:
+    """The checking worker's one part about `body` (see `feed_check.diagnose`)."""
+    job = Job(0, "feed.xml", body, Limits(max_bytes=MAX_FEED_BYTES))
+    run.checker.submit(job)
+    while True:
+        for finished in run.checker.finished(timeout=0.5):
+            return finished.job.parts[0]
+        raise_if_cancelled(run.cancel)  # the worker is stopped with the pool
 
 
 def _write_snapshot(path: Path, body: bytes) -> None:
