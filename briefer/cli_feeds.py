@@ -20,7 +20,15 @@ from briefer.core import paths
 from briefer.core.archive import Archive
 from briefer.core.credentials import CredentialStore, CredentialsUnavailable
 from briefer.core.limits import DEFAULT_TIME_LIMIT
-from briefer.core.subscriptions import FeedBook, FeedError, FetchResult, Subscription, fetch_feeds
+from briefer.core.subscriptions import (
+    DEFAULT_DEADLINE,
+    DEFAULT_TIMEOUT,
+    FeedBook,
+    FeedError,
+    FetchResult,
+    Subscription,
+    fetch_feeds,
+)
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
 
@@ -97,7 +105,13 @@ def _cmd_fetch(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     with open_archive(args) as archive:
         credentials = CredentialStore.for_data_dir(archive.data_dir)
         results = fetch_feeds(
-            archive, book, credentials, names, timeout=args.timeout, time_limit=args.time_limit
+            archive,
+            book,
+            credentials,
+            names,
+            timeout=args.timeout,
+            deadline=args.deadline,
+            time_limit=args.time_limit,
         )
     for result in results:
         print(_result_line(result))
@@ -151,7 +165,20 @@ def register(
     fetch.add_argument(
         "--due", action="store_true", help="only the feeds whose interval has passed (for cron)"
     )
-    fetch.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for each server")
+    fetch.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"how long a server may take to connect, and to send each part (default {DEFAULT_TIMEOUT:g})",
+    )
+    fetch.add_argument(
+        "--deadline",
+        type=_seconds,
+        default=DEFAULT_DEADLINE,
+        metavar="SECONDS",
+        help=f"how long one feed's download may take in all (default {DEFAULT_DEADLINE:g})",
+    )
     fetch.add_argument(
         "--time-limit",
         type=_seconds,

@@ -4,9 +4,10 @@ The subscriptions live in `feeds.json` in the data directory (names, URLs,
 schedules, the last fetch's status; a credential's *account name*, never a
 secret: secrets stay in the keychain, see `credentials.py`).
 
-Each fetch is a conditional GET (If-None-Match / If-Modified-Since).  A new
-body is checked by feedparser in a parser worker (time and size limits, as for
-any import), written over the feed's one snapshot file,
+Each fetch is a conditional GET (If-None-Match / If-Modified-Since), bounded in
+time (a connect and read timeout, and a deadline for the whole download).  A
+new body is checked by feedparser in a parser worker (time and size limits, as
+for any import), written over the feed's one snapshot file,
 `<data dir>/feeds/<name>.xml`, and imported like any other feed file.  The
 importer knows entries by their id,
 and keeps the entries of a container that are missing from its later versions,
@@ -18,6 +19,7 @@ changes nothing that was imported.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import http.client
 import json
@@ -59,6 +61,8 @@ log = logging.getLogger(__name__)
 FEEDS_FILE = "feeds.json"
 SNAPSHOT_DIR = "feeds"
 MAX_FEED_BYTES = 50 * 1024 * 1024
+DEFAULT_TIMEOUT = 20.0  # seconds a server may take to accept the connection, and to send each part
+DEFAULT_DEADLINE = 60.0  # seconds one feed's download may take in all, redirects included
 STATUSES = ("new", "not modified", "unreachable", "unauthorized", "broken", "cancelled")
 FAILED = frozenset({"unreachable", "unauthorized", "broken"})
 _SECRET_KEYS = frozenset({"password", "secret", "token", "pass", "passwd"})
@@ -278,7 +282,8 @@ def fetch_feeds(
     credentials: CredentialStore,
     names: Sequence[str] | None = None,
     *,
-    timeout: float = 20.0,
+    timeout: float = DEFAULT_TIMEOUT,
+    deadline: float = DEFAULT_DEADLINE,
     time_limit: float = DEFAULT_TIME_LIMIT,
     progress: Progress = no_progress,
     cancel: threading.Event | None = None,
@@ -287,7 +292,9 @@ def fetch_feeds(
 
     One result per feed, in order; a feed that fails never stops the others,
     and once `cancel` is set the feeds not yet done are "cancelled" (entries
-    imported before stay).  Each body is parsed (checked, then imported) within
+    imported before stay).  Each server has `timeout` seconds to accept the
+    connection and to send each part of its answer, and `deadline` seconds for
+    the whole download; each body is parsed (checked, then imported) within
     `time_limit` seconds in a parser worker.  FeedError for an unknown name,
     before anything is fetched.  A problem of the archive itself (ArchiveBusy:
     another import runs; a full disk) is raised, with the feeds done so far saved.
@@ -297,7 +304,7 @@ def fetch_feeds(
     progress(0, len(chosen))
     # The checking worker starts with the first body to check, and serves every feed of this fetch.
     with ParsePool(workers=1, time_limit=time_limit, parse=diagnose) as checker:
-        run = _Run(archive, credentials, _opener(), timeout, time_limit, checker, cancel)
+        run = _Run(archive, credentials, timeout, deadline, time_limit, checker, cancel)
         for done, sub in enumerate(chosen, start=1):
             if cancel is not None and cancel.is_set():
                 results.append(FetchResult(sub.name, "cancelled", "cancelled before it was fetched"))
@@ -317,8 +324,8 @@ class _Run:
 
     archive: Archive
     credentials: CredentialStore
-    opener: urllib.request.OpenerDirector
     timeout: float
+    deadline: float
     time_limit: float
     checker: ParsePool  # parses bodies with `feed_check.diagnose`
     cancel: threading.Event | None
@@ -336,7 +343,7 @@ class _Fetched:
 def _fetch_one(run: _Run, sub: Subscription) -> _Fetched:
     try:
         headers = _request_headers(sub, run.credentials)
-        response = _download(run.opener, sub.url, headers, run.timeout, run.cancel, account=sub.account)
+        response = _download(sub.url, headers, run, account=sub.account)
         if response.status == 304:
             return _Fetched(
                 FetchResult(sub.name, "not modified", "not modified since the last fetch", 0, 304)
@@ -373,7 +380,10 @@ def _save_status(book: FeedBook, fetched: Subscription, outcome: _Fetched) -> No
 
 # -- HTTP --------------------------------------------------------------------------------
 class _CredentialsStayHome(urllib.request.HTTPRedirectHandler):
-    """Follow redirects, but never carry the Authorization header to another origin."""
+    """Follow redirects to http(s) only, and never carry the Authorization header to another origin.
+
+    urllib would follow a redirect to ftp:// too, where neither the deadline nor TLS applies.
+    """
 
     def redirect_request(
         self,
@@ -384,6 +394,10 @@ class _CredentialsStayHome(urllib.request.HTTPRedirectHandler):
         headers: Any,
         newurl: str,
     ) -> urllib.request.Request | None:
+        scheme = urllib.parse.urlsplit(newurl).scheme.lower()
+        if scheme not in ("http", "https"):
+            problem = f"the server redirects to an {scheme}:// address, which Briefer does not follow"
+            raise _Failed("unreachable", problem, code)
         new = super().redirect_request(req, fp, code, msg, headers, newurl)
         if new is not None and _origin(newurl) != _origin(req.full_url):
             new.remove_header("Authorization")
@@ -396,9 +410,112 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or default
 
 
-def _opener() -> urllib.request.OpenerDirector:
-    tls = ssl.create_default_context()  # certificates and host names are checked
-    return urllib.request.build_opener(_CredentialsStayHome(), urllib.request.HTTPSHandler(context=tls))
+class _Deadline:
+    """The time one feed's download may take in all: its connections are cut when it passes.
+
+    A socket timeout only bounds each wait, so a server that sends a byte
+    every few seconds (in its headers or its body) would hold a fetch for
+    ever.  Every socket opened for the feed (redirects too) is registered
+    here, and a timer shuts them down at the deadline, whatever they are
+    waiting for; the fetch then fails as `passed`.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._ends = time.monotonic() + seconds
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+        self.passed = False
+
+    def __enter__(self) -> _Deadline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._sockets.clear()
+
+    def bound(self, timeout: float | None) -> float:
+        """`timeout`, shortened to the time left; TimeoutError when none is left."""
+        left = self._ends - time.monotonic()
+        if left <= 0:
+            self.passed = True
+            raise TimeoutError("the deadline passed")
+        return left if timeout is None else min(timeout, left)
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self._timer is None:
+                self._timer = threading.Timer(max(0.0, self._ends - time.monotonic()), self._cut)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _cut(self) -> None:
+        with self._lock:
+            self.passed = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            with contextlib.suppress(OSError):  # closed already
+                # socket.socket's own shutdown: on a TLS socket it wakes the reader without
+                # touching the TLS state the reading thread is using.
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _bounded_connect(deadline: _Deadline) -> Any:
+    """`socket.create_connection` within the deadline, its socket watched by it."""
+
+    def connect(address: tuple[str, int], timeout: float | None = None, *args: Any) -> socket.socket:
+        sock = socket.create_connection(address, deadline.bound(timeout), *args)
+        deadline.watch(sock)
+        return sock
+
+    return connect
+
+
+class _BoundedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, host: str, *, deadline: _Deadline, **kwargs: Any) -> None:
+        super().__init__(host, **kwargs)
+        self._create_connection = _bounded_connect(deadline)
+
+
+class _BoundedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, host: str, *, deadline: _Deadline, **kwargs: Any) -> None:
+        super().__init__(host, **kwargs)
+        self._create_connection = _bounded_connect(deadline)
+        self._deadline = deadline
+
+    def connect(self) -> None:
+        super().connect()
+        self._deadline.watch(self.sock)  # the TLS socket, which took over the plain one's descriptor
+
+
+class _BoundedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def do_open(self, http_class: Any, req: urllib.request.Request, **kwargs: Any) -> Any:
+        connection = functools.partial(_BoundedHTTPConnection, deadline=self._deadline)
+        return super().do_open(connection, req, **kwargs)
+
+
+class _BoundedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__(context=ssl.create_default_context())  # certificates and host names checked
+        self._deadline = deadline
+
+    def do_open(self, http_class: Any, req: urllib.request.Request, **kwargs: Any) -> Any:
+        connection = functools.partial(_BoundedHTTPSConnection, deadline=self._deadline)
+        return super().do_open(connection, req, **kwargs)
+
+
+def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(
+        _CredentialsStayHome(), _BoundedHTTPHandler(deadline), _BoundedHTTPSHandler(deadline)
+    )
 
 
 def _request_headers(sub: Subscription, credentials: CredentialStore) -> dict[str, str]:
@@ -428,21 +545,38 @@ def _auth_header(account: str, credentials: CredentialStore) -> dict[str, str]:
     return auth
 
 
-def _download(
-    opener: urllib.request.OpenerDirector,
-    url: str,
-    headers: dict[str, str],
-    timeout: float,
-    cancel: threading.Event | None,
-    *,
-    account: str = "",
-) -> _Response:
+def _download(url: str, headers: dict[str, str], run: _Run, *, account: str = "") -> _Response:
     """The answer to a GET: 200 with its body, or 304; any other outcome raises _Failed."""
-    raise_if_cancelled(cancel)
+    raise_if_cancelled(run.cancel)
     request = urllib.request.Request(url, headers=headers)
+    with _Deadline(run.deadline) as deadline:
+        try:
+            response = _exchange(_opener(deadline), request, run, account=account)
+        except _Failed:
+            if deadline.passed:
+                raise _too_slow(url, deadline) from None
+            raise
+        if deadline.passed:  # cut while the body was read until the connection closed
+            raise _too_slow(url, deadline)
+        return response
+
+
+def _too_slow(url: str, deadline: _Deadline) -> _Failed:
+    host = urllib.parse.urlsplit(url).netloc
+    return _Failed(
+        "unreachable",
+        f"{host} had not sent the whole feed after {deadline.seconds:g} s, the time a feed may take "
+        "in all; it was cut off",
+    )
+
+
+def _exchange(
+    opener: urllib.request.OpenerDirector, request: urllib.request.Request, run: _Run, *, account: str
+) -> _Response:
+    url = request.full_url
     try:
-        with opener.open(request, timeout=timeout) as response:
-            body = _read_capped(response, cancel)
+        with opener.open(request, timeout=run.timeout) as response:
+            body = _read_capped(response, run.cancel)
             return _Response(
                 response.status,
                 body,
@@ -455,9 +589,9 @@ def _download(
                 return _Response(304, b"", "", "")
             raise _http_failure(exc.code, exc.reason, account=account) from None
     except urllib.error.URLError as exc:
-        raise _Failed("unreachable", _network_problem(exc.reason, url, timeout)) from None
+        raise _Failed("unreachable", _network_problem(exc.reason, url, run.timeout)) from None
     except (OSError, http.client.HTTPException) as exc:  # timeouts and resets are OSErrors
-        raise _Failed("unreachable", _network_problem(exc, url, timeout)) from None
+        raise _Failed("unreachable", _network_problem(exc, url, run.timeout)) from None
 
 
 def _read_capped(response: Any, cancel: threading.Event | None) -> bytes:
@@ -472,7 +606,8 @@ def _read_capped(response: Any, cancel: threading.Event | None) -> bytes:
         raise too_large
     chunks: list[bytes] = []
     size = 0
-    while chunk := response.read(_CHUNK):
+    # read1: what has arrived, at once (read(n) waits for all n bytes), so a cancel is seen between
+    while chunk := response.read1(_CHUNK):
         raise_if_cancelled(cancel)
         size += len(chunk)
         if size > MAX_FEED_BYTES:

@@ -47,7 +47,6 @@ from briefer.gui.job_runner import JobRunner
 from briefer.gui.keychain import Keychain
 
 CHECK_EVERY_MS = 60_000  # feed intervals are in minutes
-FETCH_TIMEOUT = 20.0
 DEFAULT_INTERVAL = 60
 COLUMNS = ("Name", "Address", "Every", "Last fetch", "Status")
 
@@ -202,9 +201,7 @@ class FeedScheduler(QObject):
         cancel = self._cancel = threading.Event()
 
         def job(progress: Progress, _: threading.Event) -> list[FetchResult]:
-            return fetch_feeds(
-                archive, book, store, names, timeout=FETCH_TIMEOUT, progress=progress, cancel=cancel
-            )
+            return fetch_feeds(archive, book, store, names, progress=progress, cancel=cancel)
 
         self._waiting, self._running = None, names
         self.message.emit(f"Fetching {len(names)} feed{'s' if len(names) != 1 else ''}\u2026")
