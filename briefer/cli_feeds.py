@@ -26,8 +26,10 @@ from briefer.core.subscriptions import (
     FeedBook,
     FeedError,
     FetchResult,
+    InsecureFeed,
     Subscription,
     fetch_feeds,
+    login_in_clear,
 )
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
@@ -41,17 +43,31 @@ def _data_dir(args: argparse.Namespace) -> Path:
 
 def _cmd_add(args: argparse.Namespace) -> int:
     data_dir = _data_dir(args)
-    sub = FeedBook.for_data_dir(data_dir).add(
-        Subscription(name=args.name, url=args.url, account=args.account or "", interval_minutes=args.every)
+    wanted = Subscription(
+        name=args.name,
+        url=args.url,
+        account=args.account or "",
+        interval_minutes=args.every,
+        allow_insecure=args.allow_insecure,
     )
+    try:
+        sub = FeedBook.for_data_dir(data_dir).add(wanted)
+    except InsecureFeed as exc:
+        return fail(f"{exc}; use its https:// address, or add --allow-insecure to accept that risk")
     schedule = f"every {sub.interval_minutes} min while Briefer runs" if sub.interval_minutes else "on demand"
     print(f"subscribed to {sub.name!r} ({sub.url}), fetched {schedule}")
+    if _insecure_login(sub):
+        print(f"warning: its login ({sub.account!r}) will be sent unencrypted, as --allow-insecure allows")
     if sub.account and CredentialStore.for_data_dir(data_dir).ref(sub.account) is None:
         print(
             f"store its credentials with: briefer credentials set {sub.account} --kind basic --username USER"
         )
     print(f"fetch it now with: briefer feeds fetch {shlex.quote(sub.name)}")
     return 0
+
+
+def _insecure_login(sub: Subscription) -> bool:
+    return bool(sub.account) and sub.allow_insecure and login_in_clear(sub.url)
 
 
 def _status_line(sub: Subscription) -> str:
@@ -73,6 +89,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
     for sub in subscriptions:
         every = f"every {sub.interval_minutes} min" if sub.interval_minutes else "on demand"
         account = f", account {sub.account}" if sub.account else ""
+        if _insecure_login(sub):
+            account += ", login sent unencrypted, as allowed"
         print(f"{sub.name}: {sub.url} ({every}{account}); {_status_line(sub)}")
         if sub.last_error:
             print(f"    last error: {sub.last_error}")
@@ -149,6 +167,11 @@ def register(
         default=60,
         metavar="MINUTES",
         help="fetch this often while Briefer runs (default 60; 0 = only on demand)",
+    )
+    add.add_argument(
+        "--allow-insecure",
+        action="store_true",
+        help="send the account's login even over plain http:// to another machine (readable on the way)",
     )
     add.set_defaults(run=_reporting(_cmd_add))
 

@@ -5,11 +5,12 @@ schedules, the last fetch's status; a credential's *account name*, never a
 secret: secrets stay in the keychain, see `credentials.py`).
 
 Each fetch is a conditional GET (If-None-Match / If-Modified-Since), bounded in
-time (a connect and read timeout, and a deadline for the whole download).  A
-new body is checked by feedparser in a parser worker (time and size limits, as
-for any import), written over the feed's one snapshot file,
-`<data dir>/feeds/<name>.xml`, and imported like any other feed file.  The
-importer knows entries by their id,
+time (a connect and read timeout, and a deadline for the whole download), and
+carries a login only over https:// or to this machine, unless the user allowed
+that feed's login over plain http://.  A new body is checked by feedparser in a
+parser worker (time and size limits, as for any import), written over the
+feed's one snapshot file, `<data dir>/feeds/<name>.xml`, and imported like any
+other feed file.  The importer knows entries by their id,
 and keeps the entries of a container that are missing from its later versions,
 so entries that rolled off the feed stay in the archive; a feed that cannot be
 reached, refuses the credentials or sends something unreadable is reported and
@@ -22,6 +23,7 @@ import contextlib
 import functools
 import hashlib
 import http.client
+import ipaddress
 import json
 import logging
 import os
@@ -75,6 +77,18 @@ class FeedError(ValueError):
     """A bad subscription, an unknown feed name, or an unreadable feeds file."""
 
 
+class InsecureFeed(FeedError):
+    """A subscription that would send its login unencrypted, and was not allowed to."""
+
+    def __init__(self, name: str, url: str, account: str) -> None:
+        host = urllib.parse.urlsplit(url).hostname or url
+        super().__init__(
+            f"the feed {name!r} would send the login stored as {account!r} unencrypted, over plain "
+            f"http:// to {host}, where anyone on the network between could read it"
+        )
+        self.name, self.url, self.account = name, url, account
+
+
 # -- subscriptions ----------------------------------------------------------------------
 @dataclass
 class Subscription:
@@ -82,6 +96,7 @@ class Subscription:
     url: str
     account: str = ""  # the CredentialStore account for HTTP auth; "" = none
     interval_minutes: int = 60  # 0 = fetched only on demand
+    allow_insecure: bool = False  # the user accepted sending the login over plain http://
     etag: str = ""
     last_modified: str = ""
     last_checked: str = ""  # ISO 8601, UTC
@@ -108,6 +123,41 @@ def _parse_time(text: str) -> datetime | None:
         return _aware(datetime.fromisoformat(text)) if text else None
     except ValueError:
         return None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine: "localhost" or a loopback address (127.0.0.0/8, ::1).
+
+    Decided from the name alone, never from a DNS answer, which could point any name anywhere.
+    """
+    host = host.strip().lower().removeprefix("[").removesuffix("]")
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
+
+
+def login_in_clear(url: str) -> bool:
+    """Whether a login sent to `url` would cross a network unencrypted: not https://, not this machine."""
+    parts = urllib.parse.urlsplit(url.strip())
+    return parts.scheme.lower() != "https" and not is_loopback(parts.hostname or "")
+
+
+def _check_transport(sub: Subscription) -> None:
+    """InsecureFeed when `sub` would send its login in clear without the user's leave."""
+    if sub.account and not sub.allow_insecure and login_in_clear(sub.url):
+        raise InsecureFeed(sub.name, sub.url, sub.account)
+
+
+def check_subscription(sub: Subscription) -> Subscription:
+    """`sub` tidied, or FeedError (InsecureFeed for a login it would send in clear): what `add` checks."""
+    sub = _checked(sub)
+    _check_transport(sub)
+    return sub
 
 
 def _checked(sub: Subscription) -> Subscription:
@@ -178,12 +228,10 @@ class FeedBook:
                 f"{where} holds a password; Briefer keeps passwords in the system keychain only. "
                 "Remove it from the file and store it with `briefer credentials set`."
             )
-        known = {f.name: f.type for f in fields(Subscription)}
+        known = {f.name: str(f.type) for f in fields(Subscription)}  # "int", "str", "bool"
         values = {k: v for k, v in item.items() if k in known}  # unknown keys: a newer Briefer's
         try:
-            return Subscription(
-                **{k: int(v) if known[k] == "int" else str(v) for k, v in values.items()}  # type: ignore[arg-type]
-            )
+            return Subscription(**{k: _field_value(k, known[k], v) for k, v in values.items()})
         except (TypeError, ValueError) as exc:
             raise FeedError(f"{where}: {exc}") from None
 
@@ -197,7 +245,7 @@ class FeedBook:
 
     def add(self, sub: Subscription) -> Subscription:
         """Subscribe; FeedError for a bad subscription or a name already taken (in any case)."""
-        sub = _checked(sub)
+        sub = check_subscription(sub)
         with self._lock:
             subscriptions = self.all()
             if any(s.name.casefold() == sub.name.casefold() for s in subscriptions):
@@ -213,6 +261,8 @@ class FeedBook:
             old = next((s for s in subscriptions if s.name == sub.name), None)
             if old is None:
                 raise FeedError(f"no feed {sub.name!r} (it may have been removed)")
+            if (old.url, old.account, old.allow_insecure) != (sub.url, sub.account, sub.allow_insecure):
+                _check_transport(sub)  # a new way to send the login; recording a fetch's status is not
             if old.url != sub.url:
                 sub = replace(sub, etag="", last_modified="")
             self._write([sub if s.name == sub.name else s for s in subscriptions])
@@ -237,6 +287,15 @@ class FeedBook:
             "feeds": [asdict(s) for s in sorted(subscriptions, key=lambda s: s.name.casefold())],
         }
         write_json_atomically(self.path, data)
+
+
+def _field_value(name: str, kind: str, value: Any) -> Any:
+    """A feeds.json value as the field's type; ValueError for one it cannot be."""
+    if kind == "bool":
+        if not isinstance(value, bool):  # bool("false") is True: only JSON's true and false will do
+            raise ValueError(f"{name} must be true or false, not {value!r}")
+        return value
+    return int(value) if kind == "int" else str(value)
 
 
 # -- fetching ---------------------------------------------------------------------------
@@ -342,6 +401,7 @@ class _Fetched:
 
 def _fetch_one(run: _Run, sub: Subscription) -> _Fetched:
     try:
+        _refuse_login_in_clear(sub)  # before the keychain is read, before any connection
         headers = _request_headers(sub, run.credentials)
         response = _download(sub.url, headers, run, account=sub.account)
         if response.status == 304:
@@ -353,6 +413,18 @@ def _fetch_one(run: _Run, sub: Subscription) -> _Fetched:
         return _Fetched(FetchResult(sub.name, failure.status, failure.message, 0, failure.http_status))
     except Cancelled:
         return _Fetched(FetchResult(sub.name, "cancelled", "cancelled; entries imported before stay"))
+
+
+def _refuse_login_in_clear(sub: Subscription) -> None:
+    """A subscription edited by hand may name an account for an http:// feed: its login stays home."""
+    try:
+        _check_transport(sub)
+    except InsecureFeed as exc:
+        raise _Failed(
+            "unauthorized",
+            f"not fetched: {exc}; use its https:// address, or subscribe to it again allowing the "
+            "insecure login",
+        ) from None
 
 
 def _save_status(book: FeedBook, fetched: Subscription, outcome: _Fetched) -> None:
@@ -512,10 +584,16 @@ class _BoundedHTTPSHandler(urllib.request.HTTPSHandler):
         return super().do_open(connection, req, **kwargs)
 
 
-def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
-    return urllib.request.build_opener(
-        _CredentialsStayHome(), _BoundedHTTPHandler(deadline), _BoundedHTTPSHandler(deadline)
-    )
+def _opener(url: str, deadline: _Deadline) -> urllib.request.OpenerDirector:
+    handlers: list[urllib.request.BaseHandler] = [
+        _CredentialsStayHome(),
+        _BoundedHTTPHandler(deadline),
+        _BoundedHTTPSHandler(deadline),
+    ]
+    if is_loopback(urllib.parse.urlsplit(url).hostname or ""):
+        # Straight to this machine: through a proxy, a login sent "to loopback" would cross the network.
+        handlers.append(urllib.request.ProxyHandler({}))
+    return urllib.request.build_opener(*handlers)
 
 
 def _request_headers(sub: Subscription, credentials: CredentialStore) -> dict[str, str]:
@@ -551,7 +629,7 @@ def _download(url: str, headers: dict[str, str], run: _Run, *, account: str = ""
     request = urllib.request.Request(url, headers=headers)
     with _Deadline(run.deadline) as deadline:
         try:
-            response = _exchange(_opener(deadline), request, run, account=account)
+            response = _exchange(_opener(url, deadline), request, run, account=account)
         except _Failed:
             if deadline.passed:
                 raise _too_slow(url, deadline) from None
