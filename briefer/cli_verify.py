@@ -29,6 +29,7 @@ from briefer.core.briefing import edits, storage
 from briefer.core.briefing.model import BriefingError, Excerpt, excerpts, section_path, walk_blocks
 from briefer.core.briefing.verify import ArchiveLookups, ExcerptCheck, Verification, verify_briefing
 from briefer.core.export.manifest import DocxVerification, verify_docx
+from briefer.core.textnorm import strip_bidi
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
 
@@ -184,7 +185,7 @@ def _check_json(check: ExcerptCheck, places: dict[str, str], found: dict[str, Ex
 
 
 def _clip(text: str, width: int = 70) -> str:
-    text = " ".join(text.split())
+    text = " ".join(strip_bidi(text).split())  # a U+202E in a quote would reverse the terminal line
     return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
