@@ -167,7 +167,7 @@ def export_docx(
     )
     _properties(briefing, document, banner, moment, briefing_sha256, mf.sha256_hex(manifest))
     manifest_file = mf.manifest_path(out)
-    _save_atomically(document, out, manifest, manifest_file)
+    _save_atomically(_serialized(document), out, manifest, manifest_file)
     missing = [(n, c) for n, c in writer.numbers.ordered() if c.doc_id in missing_ids]
     warnings = list(writer.warnings) + _dangling_cites(briefing)
     if verification is not None:
@@ -305,28 +305,31 @@ def _properties(
     set_custom_properties(document, values)
 
 
-def _save_atomically(document: DocxDocument, out: Path, manifest: bytes, manifest_file: Path) -> None:
+def _serialized(document: DocxDocument) -> bytes:
+    """The .docx in memory: a write that fails (a full disk) then fails on plain bytes, never in the
+    middle of a zip whose clean-up would print a second error after ours."""
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _save_atomically(document: bytes, out: Path, manifest: bytes, manifest_file: Path) -> None:
     """Write both files to temporary files in the target folder, then rename them into place.
 
     Any failure while writing removes both temporary files and leaves the
     previous document and manifest as they were.  The manifest is renamed first:
-    if the document's rename then fails, the new manifest is removed again.
+    if the document's rename then fails, the new manifest is removed again.  A
+    failed write raises OSError naming the file the user asked for.
     """
     folder = out.parent if str(out.parent) else Path(".")
     temporaries: list[Path] = []
     try:
         tmp = _temporary(folder, out.name)
         temporaries.append(tmp)
-        with tmp.open("wb") as handle:
-            document.save(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
+        _write(tmp, document, out)
         tmp_manifest = _temporary(folder, manifest_file.name)
         temporaries.append(tmp_manifest)
-        with tmp_manifest.open("wb") as handle:
-            handle.write(manifest)
-            handle.flush()
-            os.fsync(handle.fileno())
+        _write(tmp_manifest, manifest, manifest_file)
         umask = os.umask(0)
         os.umask(umask)
         for path in temporaries:
@@ -342,6 +345,16 @@ def _save_atomically(document: DocxDocument, out: Path, manifest: bytes, manifes
     finally:
         for path in temporaries:
             path.unlink(missing_ok=True)
+
+
+def _write(path: Path, data: bytes, named: Path) -> None:
+    try:
+        with path.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror or str(exc), str(named)) from None
 
 
 def _temporary(folder: Path, name: str) -> Path:
