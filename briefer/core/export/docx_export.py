@@ -9,10 +9,10 @@ computed from the portion marks, heads and foots every page with "Page X of Y".
 The export refuses briefings whose markings do not validate, and briefings
 whose quotes no longer match their sources unless told to export them marked
 "(unverified)".  It sanitizes every string (bidirectional controls cannot
-reorder a citation, see textnorm), writes a manifest beside the document (its
-SHA-256 in the custom property `ManifestSHA256`, see manifest.py), and writes
-both to temporary files it renames, so a failed export leaves no half-written
-file.
+reorder a citation, see textnorm), writes a manifest beside the document
+recording what a reader sees in it (its SHA-256 in the custom property
+`ManifestSHA256`, see manifest.py), and writes both to temporary files it
+renames, so a failed export leaves no half-written file.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from briefer.core.export import layout
 from briefer.core.export import manifest as mf
 from briefer.core.export import styles as st
 from briefer.core.export.body import BodyWriter
+from briefer.core.export.docx_view import application, document_members, read_view
 from briefer.core.export.ooxml import clean, renumber_comments, set_custom_properties
 from briefer.core.textnorm import strip_bidi
 
@@ -152,12 +153,16 @@ def export_docx(
     renumber_comments(document)
     moment = now or datetime.now(UTC)
     briefing_sha256 = hashlib.sha256(storage.dumps(briefing).encode("utf-8", "surrogatepass")).hexdigest()
+    _properties(briefing, document, banner, moment, briefing_sha256)
+    members = document_members(document)  # the document as it is saved below
     manifest = mf.encode(
         mf.build(
             briefing,
             briefing_sha256=briefing_sha256,
             docx_name=out.name,
-            document_sha256=mf.text_sha256(document),
+            banner=banner,
+            view=read_view(members),
+            application=application(members),
             numbers=writer.numbers,
             verification=verification,
             unverified=unverified,
@@ -165,7 +170,7 @@ def export_docx(
             exported_at=moment,
         )
     )
-    _properties(briefing, document, banner, moment, briefing_sha256, mf.sha256_hex(manifest))
+    set_custom_properties(document, {mf.PROPERTY: mf.sha256_hex(manifest)})  # not part of the view
     manifest_file = mf.manifest_path(out)
     _save_atomically(_serialized(document), out, manifest, manifest_file)
     missing = [(n, c) for n, c in writer.numbers.ordered() if c.doc_id in missing_ids]
@@ -266,13 +271,9 @@ def _as_document(data: bytes) -> bytes:
 
 
 def _properties(
-    briefing: Briefing,
-    document: DocxDocument,
-    banner: str,
-    now: datetime,
-    briefing_sha256: str,
-    manifest_sha256: str,
+    briefing: Briefing, document: DocxDocument, banner: str, now: datetime, briefing_sha256: str
 ) -> None:
+    """Core and custom properties, all but the manifest's hash (set once the manifest is written)."""
     meta = briefing.metadata
     core = document.core_properties
 
@@ -298,7 +299,6 @@ def _properties(
         "MarkingProfile": meta.marking_profile,
         "BriefingId": briefing.id,
         "BriefingSHA256": briefing_sha256,
-        mf.PROPERTY: manifest_sha256,
     }
     if meta.tlp:
         values["TLP"] = f"TLP:{meta.tlp}"
