@@ -25,6 +25,7 @@ from briefer.core.documents import Document
 from briefer.core.query import FACETS, SORTS, QueryError, SearchRequest
 from briefer.core.saved_searches import SavedSearch, SavedSearchError
 from briefer.core.search import SearchResults
+from briefer.core.textnorm import strip_bidi
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
 Handler = Callable[[argparse.Namespace], int]
@@ -203,11 +204,11 @@ def _print_results(results: SearchResults, out: TextIO, *, passages: bool = Fals
         for rank, hit in enumerate(results.hits, start=first):
             doc = hit.document
             date = doc.published.strftime("%Y-%m-%d") if doc.published else "undated"
-            source = doc.source or "unknown source"
+            source = strip_bidi(doc.source) or "unknown source"
             tags = f" · tags: {', '.join(doc.tags)}" if doc.tags else ""
             copies = hit.copies_note()
             tags += f" · {copies}" if copies else ""
-            print(f"\n{rank:>3}. {doc.title}", file=out)
+            print(f"\n{rank:>3}. {strip_bidi(doc.title)}", file=out)
             print(
                 f"     {date} · {source} · score {hit.score:.2f} · {hit.matches} match(es) · {doc.id}{tags}",
                 file=out,
@@ -259,7 +260,8 @@ def _member_line(doc: Document, representative: bool) -> str:
     date = doc.published.strftime("%Y-%m-%d %H:%M") if doc.published else "undated"
     kind = f" · {doc.source_type}" if doc.source_type else ""
     mark = "*" if representative else " "
-    return f"{mark} {date} · {doc.source or 'unknown source'}{kind} · {doc.title or doc.path} · {doc.id}"
+    source, title = strip_bidi(doc.source) or "unknown source", strip_bidi(doc.title or doc.path)
+    return f"{mark} {date} · {source}{kind} · {title} · {doc.id}"
 
 
 def _member_json(doc: Document, representative: bool) -> dict[str, object]:

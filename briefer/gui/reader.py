@@ -23,8 +23,9 @@ from briefer.core.briefing.excerpts import CarriedBy, excerpt_from_span, paragra
 from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.documents import Document
 from briefer.core.progress import Progress
+from briefer.core.textnorm import strip_bidi
 from briefer.gui import mime
-from briefer.gui.formatting import meta_line, muted_color
+from briefer.gui.formatting import display_title, meta_line, muted_color
 from briefer.gui.workers import LatestOnlyRunner
 
 log = logging.getLogger(__name__)
@@ -50,13 +51,13 @@ def document_html(document: Document, spans: Sequence[Span]) -> str:
     title = document.title or document.path
     # Extracted text often opens with the title itself: show it once, as the heading.
     opens_with_title = bool(paragraphs) and paragraphs[0][0] == title.strip()
-    title_html = paragraphs.pop(0)[1] if opens_with_title else _escape(title)
+    title_html = strip_bidi(paragraphs.pop(0)[1]) if opens_with_title else _escape(display_title(document))
     parts = [f"<h1>{title_html}</h1>"]
     meta = meta_line(document, long=True)
     if meta:
         parts.append(f'<p class="meta">{_escape(meta)}</p>')
     if document.url:
-        parts.append(f'<p class="meta">{_link(document.url)}</p>')
+        parts.append(f'<p class="meta">{_link(strip_bidi(document.url))}</p>')
     parts.append("<hr>")
     parts.extend(f"<p>{body}</p>" for _, body in paragraphs)
     return "\n".join(parts)
