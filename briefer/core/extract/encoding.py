@@ -13,7 +13,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-_XML_ENCODING = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""")
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""")
+_XML_DECLARATION = re.compile(r"^[\s\ufeff]*<\?xml\b[^>]*>")
 
 
 def bom_encoding(data: bytes) -> str | None:
@@ -33,6 +34,11 @@ def declared_html_encoding(data: bytes) -> str | None:
         return None
     # Browsers read a page labelled Latin-1 as windows-1252 (WHATWG Encoding).
     return "cp1252" if name in {"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"} else name
+
+
+def without_xml_declaration(text: str) -> str:
+    """Decoded XML or XHTML without its `<?xml ... encoding="..."?>`, which no longer holds for a str."""
+    return _XML_DECLARATION.sub("", text, count=1)
 
 
 def _lookup(name: str | None) -> str | None:

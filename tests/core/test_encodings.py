@@ -1,0 +1,111 @@
+"""Encodings: what the bytes prove, then a declared charset, then a guess that fits the language.
+
+Every file is written here, from Python, in the encoding under test; each case is read by
+`extract` and imported into a real archive.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefer.core.archive import Archive
+from briefer.core.documents import Document, Extracted
+from briefer.core.extract import extract_parts
+from tests.core.format_fixtures import make_mhtml
+
+CZECH = (
+    "Ministr řekl, že vláda je připravena jednat. Každý den přinese nové zprávy o bezpečnosti. "
+    "Je to důležité, že obě země chtějí mír a že jednání bude pokračovat."
+)
+SLOVAK = (
+    "Minister zahraničných vecí uviedol, že rokovania o bezpečnosti budú pokračovať budúci týždeň "
+    "v Bratislave. Žiadna dohoda zatiaľ nebola uzavretá, ale ľudia sú pripravení."
+)
+TURKISH = (
+    "Dışişleri Bakanı, güvenlik görüşmelerinin gelecek hafta Ankara'da devam edeceğini söyledi. "
+    "Henüz bir anlaşmaya varılmadı, ancak iki taraf da uzlaşmaya hazır olduğunu açıkladı. "
+    "Hükümet, müttefiklerinden destek istedi ve silah teslimatlarının önemini vurguladı."
+)
+RUSSIAN = "Министр иностранных дел заявил, что переговоры продолжатся на следующей неделе в Москве."
+JAPANESE = "北朝鮮の金正恩総書記はロシア極東のボストーチヌイ宇宙基地でプーチン大統領と会談した。"
+# Windows' Shift_JIS (cp932) and EUC-KR (cp949) have characters the standards lack (circled digits, 똠).
+JAPANESE_CP932 = "①金正恩総書記は髙橋氏の報告～ボストーチヌイ宇宙基地でプーチン大統領と会談した。"
+KOREAN_CP949 = (
+    "북한의 김정은 국무위원장은 똠방각하 햏자와 함께 보스토치니 우주기지에서 푸틴 대통령과 회담했다."
+)
+KOREAN = "북한의 김정은 국무위원장은 러시아 극동의 보스토치니 우주기지에서 푸틴 대통령과 정상회담을 가졌다."
+
+
+def extracted(data: bytes, name: str) -> Extracted:
+    """The one document a file holds, read by `extract`."""
+    parts = [part for part in extract_parts(data, Path(name)) if part.extracted is not None]
+    assert len(parts) == 1, [
+        (part.member, part.status, part.reason) for part in extract_parts(data, Path(name))
+    ]
+    return parts[0].extracted
+
+
+def imported(archive: Archive, path: Path) -> list[Document]:
+    """The documents a real import of `path` made, in the order of their paths."""
+    summary = archive.import_paths([path])
+    done = sorted((o for o in summary.outcomes if o.doc_id), key=lambda o: o.path)
+    assert all(o.status == "imported" for o in done), [(o.path, o.status, o.reason) for o in summary.outcomes]
+    return [archive.document(o.doc_id) for o in done if o.doc_id]
+
+
+def write(folder: Path, name: str, data: bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+# -- pages that begin with an XML declaration ----------------------------------------------
+def xhtml(label: str, title: str, body: str) -> str:
+    return (
+        f'<?xml version="1.0" encoding="{label}"?>\n'
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+        '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n'
+        '<html xmlns="http://www.w3.org/1999/xhtml"><head>'
+        f'<meta http-equiv="Content-Type" content="text/html; charset={label}" />'
+        f"<title>{title}</title></head><body><article><h1>{title}</h1>"
+        f"<p>{body}</p><p>{body}</p></article></body></html>"
+    )
+
+
+XHTML_CASES = [
+    (
+        "utf-8",
+        "utf-8",
+        "Seoul reacts",
+        "South Korea warned that any arms transfer would violate resolutions.",
+    ),
+    ("iso-8859-2", "iso-8859-2", "Jednání v Praze", CZECH),
+    ("windows-1251", "cp1251", "Заявление", RUSSIAN),
+    ("Shift_JIS", "shift_jis", "会談", JAPANESE),
+    ("UTF-16", "utf-16", "Seoul reacts", "Officials in Seoul said they were watching the meeting closely."),
+]
+
+
+@pytest.mark.parametrize(("label", "codec", "title", "body"), XHTML_CASES, ids=[c[0] for c in XHTML_CASES])
+def test_a_page_that_begins_with_an_xml_declaration_is_read(
+    label: str, codec: str, title: str, body: str
+) -> None:
+    page = extracted(xhtml(label, title, body).encode(codec), "page.xhtml")
+    assert page.title == title
+    assert body in page.text
+
+
+def test_pages_and_saved_pages_with_an_xml_declaration_import(archive: Archive, tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    for number, (label, codec, title, body) in enumerate(XHTML_CASES):
+        write(folder, f"{number}.html", xhtml(label, title, body).encode(codec))
+    write(folder, "saved.mhtml", make_mhtml(xhtml("utf-8", "Saved page", "Rail convoys crossed the border.")))
+
+    documents = imported(archive, folder)
+
+    assert [d.title for d in documents] == [case[2] for case in XHTML_CASES] + ["Saved page"]
+    assert "Rail convoys crossed the border." in documents[-1].text
+    assert [h.document.title for h in archive.search("Praze").hits] == ["Jednání v Praze"]
