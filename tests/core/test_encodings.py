@@ -6,6 +6,7 @@ Every file is written here, from Python, in the encoding under test; each case i
 
 from __future__ import annotations
 
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,72 @@ def test_pages_and_saved_pages_with_an_xml_declaration_import(archive: Archive, 
     assert [d.title for d in documents] == [case[2] for case in XHTML_CASES] + ["Saved page"]
     assert "Rail convoys crossed the border." in documents[-1].text
     assert [h.document.title for h in archive.search("Praze").hits] == ["Jednání v Praze"]
+
+
+# -- a declared charset wins ------------------------------------------------------------------
+def feed(label: str, codec: str, title: str, body: str) -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="{label}"?>\n<rss version="2.0"><channel><title>{title}</title>'
+        f"<link>https://wire.example</link><item><title>{title}</title><guid>{codec}-1</guid>"
+        f"<link>https://wire.example/{codec}/1</link><description>{body}</description></item></channel></rss>"
+    ).encode(codec)
+
+
+FEED_CASES = [
+    ("Shift_JIS", "cp932", "会談の報告①", JAPANESE_CP932),
+    ("EUC-KR", "cp949", "정상회담 똠방각하", KOREAN_CP949),
+]
+
+
+@pytest.mark.parametrize(("label", "codec", "title", "body"), FEED_CASES, ids=[c[0] for c in FEED_CASES])
+def test_a_feed_is_read_in_the_charset_it_declares(label: str, codec: str, title: str, body: str) -> None:
+    entry = extracted(feed(label, codec, title, body), "wire.rss")
+    assert (entry.title, entry.text, entry.source) == (title, body, title)
+
+
+def test_declared_charsets_win_through_a_real_import(archive: Archive, tmp_path: Path) -> None:
+    folder = tmp_path / "declared"
+    write(folder, "a-tokyo.rss", feed("Shift_JIS", "cp932", "会談の報告①", JAPANESE_CP932))
+    write(folder, "b-seoul.rss", feed("EUC-KR", "cp949", "정상회담 똠방각하", KOREAN_CP949))
+    page = f'<html><head><meta charset="Shift_JIS"><title>会談①</title></head><body><p>{JAPANESE_CP932}</p>'
+    write(folder, "c-page.html", page.encode("cp932"))
+
+    documents = imported(archive, folder)
+
+    assert [(d.title, d.text) for d in documents] == [
+        ("会談の報告①", JAPANESE_CP932),
+        ("정상회담 똠방각하", KOREAN_CP949),
+        ("会談①", JAPANESE_CP932),
+    ]
+
+
+def mail(body: bytes, content_type: str, subject: str = "Border update") -> bytes:
+    message = EmailMessage()
+    message["From"] = "Min Park <min.park@harbour.example>"
+    message["Subject"] = subject
+    message["Date"] = "Thu, 14 Sep 2023 06:00:00 +0900"
+    message["MIME-Version"] = "1.0"
+    message["Content-Type"] = content_type
+    message["Content-Transfer-Encoding"] = "7bit" if body.isascii() else "8bit"
+    head = message.as_bytes().rstrip(b"\n")
+    return head + b"\n\n" + body + b"\n"
+
+
+def test_iso_2022_text_is_decoded_not_kept_as_escape_sequences(archive: Archive, tmp_path: Path) -> None:
+    folder = tmp_path / "iso2022"
+    write(folder, "a-japanese.txt", f"会談\n\n{JAPANESE}\n".encode("iso2022_jp"))
+    write(folder, "b-korean.txt", f"회담\n\n{KOREAN}\n".encode("iso2022_kr"))
+    # A Japanese client's message: ISO-2022-JP, and no charset said (ASCII, by the rules).
+    write(folder, "c-unlabelled.eml", mail(JAPANESE.encode("iso2022_jp"), "text/plain"))
+    write(folder, "d-shift-jis.eml", mail(JAPANESE_CP932.encode("cp932"), 'text/plain; charset="shift_jis"'))
+
+    documents = imported(archive, folder)
+
+    assert [d.text for d in documents] == [
+        f"会談\n\n{JAPANESE}",
+        f"회담\n\n{KOREAN}",
+        JAPANESE,
+        JAPANESE_CP932,
+    ]
+    assert [d.title for d in documents[:2]] == ["会談", "회담"]
+    assert extracted(JAPANESE.encode("iso2022_jp"), "j.txt").text == JAPANESE

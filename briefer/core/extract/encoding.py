@@ -1,4 +1,17 @@
-"""Bytes to str: a declared charset first, detection only when nothing is declared."""
+"""Bytes to str: what the bytes prove, then a declared charset, then detection.
+
+The order, and why:
+
+1. What the bytes themselves prove: a byte-order mark, the escape sequences
+   of ISO-2022-JP/KR.  No other text looks like these, whatever a label says.
+2. A declared charset (XML declaration, `<meta charset>`, a MIME charset), read
+   the way browsers read it: `Shift_JIS` as Windows' superset cp932, `EUC-KR`
+   as cp949, `ISO-8859-1` as windows-1252 (the WHATWG Encoding Standard).
+   It wins when it decodes cleanly, and when it decodes with a stray bad byte
+   or two; a label that is plainly wrong (most non-ASCII bytes invalid in it)
+   falls through to detection.
+3. UTF-8, then detection (charset-normalizer).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +28,32 @@ _BOMS = (
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""")
 _XML_DECLARATION = re.compile(r"^[\s\ufeff]*<\?xml\b[^>]*>")
+# Labels read as the superset browsers decode them with (WHATWG Encoding), by Python codec name.
+_SUPERSETS = {
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "big5": "big5hkscs",
+    "iso8859-1": "cp1252",
+    "iso8859-9": "cp1254",
+    "iso8859-11": "cp874",
+    "tis-620": "cp874",
+}
+# Labels in use that Python does not know.
+_ALIASES = {
+    "windows-31j": "cp932",
+    "x-sjis": "cp932",
+    "x-gbk": "gb18030",
+    "x-euc-jp": "euc_jp",
+    "windows-874": "cp874",
+    "iso-8859-8-i": "iso8859_8",
+}
+_ASCII = "ascii"  # a label, not evidence: 8-bit bytes under it were written in something else
+# ISO-2022 designates its character sets with escape sequences; none of them occurs in other text.
+_ISO2022_DESIGNATION = re.compile(rb"\x1b(?:\$[@AB]|\$\([CDOPQ]|\$\)C|\(I)")
+_ISO2022_JP = ("iso2022_jp_2", "iso2022_jp_ext", "iso2022_jp_2004", "iso2022_jp_3")
+_SNIFF_BYTES = 4096
 
 
 def bom_encoding(data: bytes) -> str | None:
@@ -22,18 +61,13 @@ def bom_encoding(data: bytes) -> str | None:
 
 
 def declared_html_encoding(data: bytes) -> str | None:
-    """The charset an HTML or XML document declares in its first bytes, if valid."""
-    head = data[:4096]
+    """The charset an HTML or XML document declares in its first bytes, if Briefer can decode it."""
+    head = data[:_SNIFF_BYTES]
     match = _XML_ENCODING.search(head) or _META_CHARSET.search(head)
     if not match:
         return None
     name = match.group(1).decode("ascii", "replace").lower()
-    try:
-        codecs.lookup(name)
-    except LookupError:
-        return None
-    # Browsers read a page labelled Latin-1 as windows-1252 (WHATWG Encoding).
-    return "cp1252" if name in {"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"} else name
+    return name if codec_for_label(name) else None
 
 
 def without_xml_declaration(text: str) -> str:
@@ -41,35 +75,35 @@ def without_xml_declaration(text: str) -> str:
     return _XML_DECLARATION.sub("", text, count=1)
 
 
-def _lookup(name: str | None) -> str | None:
-    if not name:
+def codec_for_label(label: str | None) -> str | None:
+    """The Python codec that decodes text labelled `label`, or None for no usable label."""
+    if not label:
         return None
+    name = label.strip().lower()
     try:
-        return codecs.lookup(name).name
+        codec = codecs.lookup(_ALIASES.get(name, name)).name
     except LookupError:
         return None
+    if codec == _ASCII:
+        return None
+    return _SUPERSETS.get(codec, codec)
 
 
 def decode(data: bytes, declared: str | None = None) -> str:
-    """Decode `data`: BOM, then `declared`, then UTF-8, then detection; never raises.
-
-    A declared charset is honoured, bytes that are invalid in it becoming U+FFFD,
-    with one exception: a page that says UTF-8 but is mostly not (a page saved as
-    windows-1252 under a UTF-8 label, a common server mistake) is detected instead.
-    """
-    bom = bom_encoding(data)
-    if bom:
-        return data.decode(bom, errors="replace")
-    encoding = _lookup(declared)
+    """Decode `data` (see the module docstring for the order); never raises."""
+    proven = _proven_text(data)
+    if proven is not None:
+        return proven
+    encoding = codec_for_label(declared)
     if encoding:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             pass
         text = data.decode(encoding, errors="replace")
-        if encoding != "utf-8" or not _mislabelled(data, text):
+        if not _mislabelled(data, text):
             return text
-        return _detect(data, exclude_utf8=True)
+        return _detect(data, exclude_utf8=encoding == "utf-8")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -77,8 +111,29 @@ def decode(data: bytes, declared: str | None = None) -> str:
     return _detect(data)
 
 
+def _proven_text(data: bytes) -> str | None:
+    """The text when the bytes prove their encoding: a BOM, ISO-2022."""
+    bom = bom_encoding(data)
+    if bom:
+        return data.decode(bom, errors="replace")
+    return _iso2022(data)
+
+
+def _iso2022(data: bytes) -> str | None:
+    """Text in ISO-2022-JP or ISO-2022-KR (7-bit, with escape sequences), decoded; else None."""
+    if not data.isascii() or not _ISO2022_DESIGNATION.search(data):
+        return None
+    encodings = ("iso2022_kr",) if b"\x1b$)C" in data else _ISO2022_JP
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode(encodings[0], errors="replace")
+
+
 def _mislabelled(data: bytes, decoded: str) -> bool:
-    """Whether UTF-8 replacement characters are too many to be a stray bad byte or two."""
+    """Whether replacement characters are too many to be a stray bad byte or two."""
     bad = decoded.count("\ufffd") - data.count("\ufffd".encode())
     non_ascii = sum(1 for byte in data if byte >= 0x80)
     return bad >= 4 and bad * 10 >= non_ascii // 2

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from briefer.core.documents import Extracted
 from briefer.core.extract.dates import parse_email_date
+from briefer.core.extract.encoding import decode
 from briefer.core.extract.errors import ExtractionError
 from briefer.core.extract.html import html_to_text
 from briefer.core.extract.parts import Begin, Limits, Part, failed, skipped
@@ -64,15 +65,20 @@ def _sender(message: Message) -> str:
 
 
 def _part_text(part: Message) -> str:
-    try:
-        content = part.get_content()  # type: ignore[attr-defined]
-    except (LookupError, ValueError, AssertionError, TypeError, KeyError):
-        payload = part.get_payload(decode=True)
-        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
-    if isinstance(content, bytes):
-        content = content.decode("utf-8", "replace")
-    if not isinstance(content, str):
+    """A text part's text, decoded by Briefer's rules from its bytes and declared charset.
+
+    The e-mail library decodes with Python's codec for the label alone: a
+    `shift_jis` part with a cp932 character, or ISO-2022-JP sent without a
+    charset (read as ASCII, escape sequences and all), come out garbled.
+    """
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
         return ""
+    try:
+        charset = part.get_content_charset()
+    except (LookupError, ValueError, TypeError):
+        charset = None
+    content = decode(payload, charset)
     if part.get_content_type() == "text/html":
         return html_to_text(content)
     return normalize(content)
