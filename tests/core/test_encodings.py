@@ -179,3 +179,37 @@ def test_iso_2022_text_is_decoded_not_kept_as_escape_sequences(archive: Archive,
     ]
     assert [d.title for d in documents[:2]] == ["会談", "회담"]
     assert extracted(JAPANESE.encode("iso2022_jp"), "j.txt").text == JAPANESE
+
+
+# -- undeclared 8-bit text: the code page whose letters fit the language ---------------------
+GUESS_CASES = [
+    (CZECH, "iso-8859-2", "cs"),
+    (CZECH, "cp1250", "cs"),
+    (SLOVAK, "iso-8859-2", "sk"),
+    (TURKISH, "cp1254", "tr"),
+    (TURKISH, "iso-8859-9", "tr"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "codec", "language"), GUESS_CASES, ids=[f"{c[2]}-{c[1]}" for c in GUESS_CASES]
+)
+def test_undeclared_8bit_text_is_read_in_the_code_page_of_its_language(
+    text: str, codec: str, language: str
+) -> None:
+    document = extracted(f"{text}\n".encode(codec), "note.txt")
+    assert document.text == text
+    assert document.language == language
+
+
+def test_czech_and_turkish_text_files_import_with_their_letters(archive: Archive, tmp_path: Path) -> None:
+    folder = tmp_path / "guessed"
+    write(folder, "a-czech-iso.txt", f"{CZECH}\n".encode("iso-8859-2"))
+    write(folder, "b-czech-windows.txt", f"{CZECH}\n\nPraha.\n".encode("cp1250"))
+    write(folder, "c-turkish.txt", f"{TURKISH}\n".encode("iso-8859-9"))
+
+    documents = imported(archive, folder)
+
+    assert [d.text for d in documents] == [CZECH, f"{CZECH}\n\nPraha.", TURKISH]
+    assert [d.language for d in documents] == ["cs", "cs", "tr"]
+    assert [d.title[:14] for d in documents] == ["Ministr řekl, ", "Ministr řekl, ", "Dışişleri Baka"]

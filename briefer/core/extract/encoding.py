@@ -10,13 +10,18 @@ The order, and why:
    It wins when it decodes cleanly, and when it decodes with a stray bad byte
    or two; a label that is plainly wrong (most non-ASCII bytes invalid in it)
    falls through to detection.
-3. UTF-8, then detection (charset-normalizer).
+3. UTF-8, then detection (charset-normalizer) among the code pages that could
+   have written the bytes, preferring the reading whose letters fit the
+   language of the text (see `letters.py`).
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
+
+from briefer.core.extract.letters import code_pages, foreign_letters, language_code
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -54,6 +59,8 @@ _ASCII = "ascii"  # a label, not evidence: 8-bit bytes under it were written in 
 _ISO2022_DESIGNATION = re.compile(rb"\x1b(?:\$[@AB]|\$\([CDOPQ]|\$\)C|\(I)")
 _ISO2022_JP = ("iso2022_jp_2", "iso2022_jp_ext", "iso2022_jp_2004", "iso2022_jp_3")
 _SNIFF_BYTES = 4096
+_CANDIDATES = 8  # readings charset-normalizer proposes that are weighed against the language
+_FIT_SAMPLE = 20_000  # characters of each reading whose letters are counted
 
 
 def bom_encoding(data: bytes) -> str | None:
@@ -143,7 +150,60 @@ def _detect(data: bytes, *, exclude_utf8: bool = False) -> str:
     # Imported lazily: detection is the rare path and the library is slow to load.
     from charset_normalizer import from_bytes
 
-    results = from_bytes(data[:200_000], cp_exclusion=["utf_8"] if exclude_utf8 else None)
-    best = results.best()
-    encoding = best.encoding if best is not None else "cp1252"
+    sample = data[:200_000]
+    results = from_bytes(sample, cp_exclusion=["utf_8"] if exclude_utf8 else None)
+    readings = [
+        _Reading(str(match.encoding), str(match)[:_FIT_SAMPLE], language_code(str(match.language)))
+        for match in list(results)[:_CANDIDATES]
+    ]
+    encoding = _fitting(sample, readings) if readings else "cp1252"
     return data.decode(encoding, errors="replace")
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One way of decoding the bytes: its codec, the text it gives, charset-normalizer's language for it."""
+
+    encoding: str
+    text: str
+    guessed_language: str = ""
+
+    def foreign_letters(self, fallback_language: str) -> int | None:
+        """Letters and symbols the language of this reading never writes (see `letters.py`)."""
+        from briefer.core.extract.language import detect
+
+        language = detect(self.text) or self.guessed_language or fallback_language
+        return foreign_letters(self.text, language)
+
+
+def _fitting(sample: bytes, readings: list[_Reading]) -> str:
+    """Of charset-normalizer's readings (best first), the one whose letters fit the text's language.
+
+    Each reading is weighed in the language it is in (Briefer's detection, else
+    charset-normalizer's guess for a short text): the fewest letters that
+    language never writes wins, ties going to charset-normalizer's order.  The
+    code pages of the best reading's language are weighed too: charset-normalizer
+    does not always propose them (Croatian in ISO-8859-2, Latvian in windows-1257).
+    A best reading that fits, or whose language Briefer cannot judge, is kept.
+    """
+    from briefer.core.extract.language import detect
+
+    best = readings[0]
+    language = detect(best.text) or best.guessed_language
+    if not best.foreign_letters(language):  # None (cannot judge) or 0 (fits)
+        return best.encoding
+    proposed = {reading.encoding for reading in readings}
+    readings = readings + [
+        _Reading(encoding, text, language)
+        for encoding in code_pages(language)
+        if encoding not in proposed and (text := _strictly(sample, encoding)) is not None
+    ]
+    weighed = [(r.foreign_letters(language), rank, r.encoding) for rank, r in enumerate(readings)]
+    return min((foreign, rank, encoding) for foreign, rank, encoding in weighed if foreign is not None)[2]
+
+
+def _strictly(sample: bytes, encoding: str) -> str | None:
+    try:
+        return sample.decode(encoding)[:_FIT_SAMPLE]
+    except UnicodeDecodeError:
+        return None
