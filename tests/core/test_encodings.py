@@ -6,6 +6,7 @@ Every file is written here, from Python, in the encoding under test; each case i
 
 from __future__ import annotations
 
+import codecs
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -213,3 +214,40 @@ def test_czech_and_turkish_text_files_import_with_their_letters(archive: Archive
     assert [d.text for d in documents] == [CZECH, f"{CZECH}\n\nPraha.", TURKISH]
     assert [d.language for d in documents] == ["cs", "cs", "tr"]
     assert [d.title[:14] for d in documents] == ["Ministr řekl, ", "Ministr řekl, ", "Dışişleri Baka"]
+
+
+# -- UTF-16 and UTF-32 without a byte-order mark ------------------------------------------------
+WIDE = ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"]
+ARTICLE = (
+    "Seoul reacts to the summit\n\nSouth Korea warned that any arms transfer would violate resolutions.\n"
+)
+
+
+@pytest.mark.parametrize("codec", WIDE)
+def test_text_in_utf16_or_utf32_without_a_bom_has_no_nul_in_title_or_text(codec: str) -> None:
+    assert not ARTICLE.encode(codec).startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    document = extracted(ARTICLE.encode(codec), "article.txt")
+    assert document.title == "Seoul reacts to the summit"
+    assert document.text == ARTICLE.strip()
+
+
+def test_wide_unicode_files_without_a_bom_import_with_clean_titles(archive: Archive, tmp_path: Path) -> None:
+    folder = tmp_path / "wide"
+    for codec in WIDE:
+        write(folder, f"{codec}.txt", ARTICLE.encode(codec))
+    page = "<html><head><title>Seoul reacts</title></head><body><p>South Korea warned Pyongyang.</p>"
+    write(folder, "page.html", page.encode("utf-16-le"))
+    write(folder, "cyrillic.txt", f"Заявление\n\n{RUSSIAN}\n".encode("utf-16-le"))
+
+    documents = imported(archive, folder)
+
+    assert [d.title for d in documents] == ["Заявление", "Seoul reacts"] + ["Seoul reacts to the summit"] * 4
+    assert not any("\x00" in d.title + d.text for d in documents)
+    assert archive.search("warned").total == 5
+
+
+def test_no_field_keeps_a_nul_whatever_the_format_let_through() -> None:
+    """The last defence: a header line carrying NUL and other control characters into metadata."""
+    data = b"Title: Seoul\x00 reacts\x07\nAuthor: Min\x00 Park\nSource: Harbour\x1b Times\n\nThe body.\n"
+    document = extracted(data, "note.txt")
+    assert (document.title, document.author, document.source) == ("Seoul reacts", "Min Park", "Harbour Times")

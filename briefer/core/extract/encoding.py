@@ -2,8 +2,9 @@
 
 The order, and why:
 
-1. What the bytes themselves prove: a byte-order mark, the escape sequences
-   of ISO-2022-JP/KR.  No other text looks like these, whatever a label says.
+1. What the bytes themselves prove: a byte-order mark, the zero bytes of
+   UTF-16 or UTF-32 saved without one, the escape sequences of ISO-2022-JP/KR.
+   No other text looks like these, whatever a label says.
 2. A declared charset (XML declaration, `<meta charset>`, a MIME charset), read
    the way browsers read it: `Shift_JIS` as Windows' superset cp932, `EUC-KR`
    as cp949, `ISO-8859-1` as windows-1252 (the WHATWG Encoding Standard).
@@ -119,11 +120,51 @@ def decode(data: bytes, declared: str | None = None) -> str:
 
 
 def _proven_text(data: bytes) -> str | None:
-    """The text when the bytes prove their encoding: a BOM, ISO-2022."""
+    """The text when the bytes prove their encoding: a BOM, BOM-less UTF-16/32, ISO-2022."""
     bom = bom_encoding(data)
     if bom:
         return data.decode(bom, errors="replace")
+    wide = _wide_unicode(data)
+    if wide:
+        return data.decode(wide, errors="replace")
     return _iso2022(data)
+
+
+def _wide_unicode(data: bytes) -> str | None:
+    """UTF-16 or UTF-32 without a byte-order mark, told by where its zero bytes fall.
+
+    A code point below U+10000 has a zero top byte in UTF-32 (and nearly
+    always a zero third byte), and text in Latin script a zero high byte in
+    every other byte of UTF-16.  No 8-bit or UTF-8 text holds zero bytes.
+    """
+    sample = data[:_SNIFF_BYTES]
+    if b"\x00" not in sample:  # the common case, answered at C speed
+        return None
+    length = len(sample) - len(sample) % 4
+    units = length // 4
+    if units < 2:
+        return None
+    zeros = [sample[offset:length:4].count(0) for offset in range(4)]
+    candidates = []
+    if zeros[3] == units and zeros[2] * 2 >= units:
+        candidates.append("utf-32-le")
+    if zeros[0] == units and zeros[1] * 2 >= units:
+        candidates.append("utf-32-be")
+    even, odd = zeros[0] + zeros[2], zeros[1] + zeros[3]
+    if odd * 10 >= units and even * 20 <= odd:
+        candidates.append("utf-16-le")
+    if even * 10 >= units and odd * 20 <= even:
+        candidates.append("utf-16-be")
+    return next((name for name in candidates if _decodes(sample, name)), None)
+
+
+def _decodes(sample: bytes, encoding: str) -> bool:
+    """Whether `sample`, the start of a text, is valid in `encoding` (a cut character at its end allowed)."""
+    try:
+        text = codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    return "\x00" not in text
 
 
 def _iso2022(data: bytes) -> str | None:
