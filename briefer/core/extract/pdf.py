@@ -79,20 +79,24 @@ def _paragraphs(raw: str) -> str:
     lines = [line.strip() for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     lengths = sorted(len(line) for line in lines if line)
     typical = lengths[len(lengths) * 3 // 4] if lengths else 0
-    blocks: list[list[str]] = [[]]
+    # Each block is a list of lines, each line a list of pieces: a word hyphenated across lines
+    # joins the next line's piece to it (joined once at the end: adding to a string, line after
+    # line, copied it each time).
+    blocks: list[list[list[str]]] = [[]]
     for line in lines:
         current = blocks[-1]
         if not line:
             if current:
                 blocks.append([])
             continue
-        if current and current[-1].endswith("-") and line[:1].islower():
-            current[-1] = current[-1][:-1] + line  # a word hyphenated across lines
+        if current and current[-1][-1].endswith("-") and line[:1].islower():
+            current[-1][-1] = current[-1][-1][:-1]  # a word hyphenated across lines
+            current[-1].append(line)
             continue
-        current.append(line)
+        current.append([line])
         if line.endswith(_SENTENCE_END) and len(line) < 0.8 * typical:
             blocks.append([])
-    return "\n\n".join(" ".join(block) for block in blocks if block)
+    return "\n\n".join(" ".join("".join(pieces) for pieces in block) for block in blocks if block)
 
 
 def _extract(data: bytes, path: Path) -> Extracted:
