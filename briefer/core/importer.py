@@ -7,10 +7,10 @@ document marked "not yet indexed" until the index has committed it too, so a
 run that is killed resumes where it stopped: the next run indexes what the
 catalog holds but the index does not, and imports the files it never reached.
 
-Plain text and Markdown are read in-process (fast, and safe: decoding and a few
-linear regexes).  Every other format is parsed in worker processes
-(`workers.ParsePool`) under a time limit, so a hostile file costs its own
-status and nothing else, and both cores are used.
+Every file is parsed in worker processes (`workers.ParsePool`) under a time and
+a memory limit, plain text too (a parser is only as linear as its last regex:
+Markdown once took 41 s on 100 KB, in the window's own process), so a hostile
+file costs its own status and nothing else, and both cores are used.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ from briefer.core.catalog import Catalog, Location, sha256_hex
 from briefer.core.clusters import Clusters
 from briefer.core.documents import Document, Extracted
 from briefer.core.extract import Limits, Part, extract_parts
-from briefer.core.extract.parts import DEFAULT_MAX_BYTES
 from briefer.core.index import IndexBatch, IndexBusy, SearchIndex
+from briefer.core.limits import ImportLimits
 from briefer.core.progress import Cancelled, Progress, no_progress, raise_if_cancelled
-from briefer.core.workers import DEFAULT_TIME_LIMIT, Job, ParseFunction, ParsePool, Signed
+from briefer.core.workers import Job, ParseFunction, ParsePool, Signed
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,6 @@ BULK_THRESHOLD = 5000  # from this many new or changed files on, index with two 
 INDEX_COMMIT_DOCS = 2000  # otherwise commit the index this often, so searches see progress
 INDEX_COMMIT_SECONDS = 20.0
 FLUSH_SECONDS = 2.0  # write parsed files to the catalog at least this often
-IN_PROCESS_MAX_BYTES = 1024 * 1024  # text and Markdown up to this size are read without a worker
 # Folders that browsers' "Save page complete" writes beside page.html: assets, not pages.
 _ASSET_FOLDER_SUFFIXES = ("_files", "-Dateien", "_archivos", "-fichiers", "_bestanden")
 _PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -174,17 +173,22 @@ class Importer:
         progress: Progress = no_progress,
         cancel: threading.Event | None = None,
         on_outcome: Callable[[FileOutcome], None] | None = None,
-        time_limit: float = DEFAULT_TIME_LIMIT,
-        max_size: int = DEFAULT_MAX_BYTES,
+        limits: ImportLimits | None = None,
+        time_limit: float | None = None,
+        max_size: int | None = None,
         workers: int | None = None,
     ) -> ImportSummary:
         """Import `paths` (files and folders).
 
-        Each file is parsed within `time_limit` seconds (a member of an archive
-        within as many) and files over `max_size` bytes are not read; both are
-        reported and the import goes on.  `workers` parser processes (default:
-        up to two, one per core) start only if a file needs one.
+        `limits` (default: `ImportLimits.configured()`, with `time_limit` and
+        `max_size` when given) bound what each file may cost: a file is parsed
+        within its time and memory limits (a member of an archive within as
+        many seconds), files over the size limit are not read, and a container's
+        members are bounded in number and in bytes unpacked; a file that hits a
+        limit is reported with it and the import goes on.  `workers` parser
+        processes (default: up to two, one per core) start only if a file needs one.
         """
+        chosen = (limits or ImportLimits.configured()).but(time_limit=time_limit, max_size=max_size)
         started = time.perf_counter()
         summary = ImportSummary()
         roots = [p.resolve() for p in paths]
@@ -208,8 +212,9 @@ class Importer:
             known,
             members,
             record,
-            Limits(max_bytes=max_size),
-            time_limit=time_limit,
+            Limits.of(chosen),
+            time_limit=chosen.time_limit,
+            max_memory=chosen.max_memory,
             workers=workers,
             parse=self._parse,
             clusters=self._clusters,
@@ -299,6 +304,7 @@ class _Run:
         limits: Limits,
         *,
         time_limit: float,
+        max_memory: int,
         workers: int | None,
         parse: ParseFunction,
         clusters: Clusters,
@@ -311,6 +317,7 @@ class _Run:
         self._record = record
         self._limits = limits
         self._time_limit = time_limit
+        self._max_memory = max_memory
         self._workers = workers
         self._pool: ParsePool | None = None
         self._jobs: dict[int, _Work] = {}
@@ -407,15 +414,12 @@ class _Run:
             work.kind, work.same_doc = "duplicate", same
             self._ready.append(work)
             return
-        if path.suffix.lower() in extract.LIGHT_SUFFIXES and len(data) <= IN_PROCESS_MAX_BYTES:
-            work.parts = list(extract.extract_parts(data, path, limits=self._limits))
-            self._ready.append(work)
-            return
         if self._pool is None:
             # Workers sign what they parse (when clustering is on): the parent only matches.
             self._pool = ParsePool(
                 workers=self._workers,
                 time_limit=self._time_limit,
+                max_memory=self._max_memory,
                 parse=self._parse,
                 sign=self._clusters.threshold > 0,
             )

@@ -8,10 +8,18 @@ Every hostile file is built here, in tmp_path.
 
 from __future__ import annotations
 
+import io
+import json
+import random
 import re
+import shutil
+import subprocess
+import sys
 import time
 import unicodedata
+import zipfile
 from collections.abc import Callable
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -19,7 +27,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 
 from briefer.core import textnorm
-from briefer.core.extract import extract_parts, text
+from briefer.core.archive import Archive
+from briefer.core.extract import Limits, extract_parts, text
+from briefer.core.importer import Importer, ImportSummary
+from briefer.core.limits import DEFAULT_MAX_MEMORY, MB, ImportLimits
+from briefer.core.workers import Job, ParsePool
+from tests.core import slow_parsers
+from tests.core.cli_support import Cli
+from tests.core.format_fixtures import ARTICLE_HTML as GOOD
 
 
 def _parse_seconds(data: bytes, name: str) -> float:
@@ -27,9 +42,9 @@ def _parse_seconds(data: bytes, name: str) -> float:
     best = float("inf")
     for _ in range(3):
         started = time.perf_counter()
-        parts = list(extract_parts(data, Path(name)))
+        statuses = {p.status for p in extract_parts(data, Path(name))}  # not kept, as in a worker
         best = min(best, time.perf_counter() - started)
-        assert parts and all(p.status in ("", "failed", "skipped") for p in parts)
+        assert statuses and statuses <= {"", "failed", "skipped"}
     return best
 
 
@@ -139,3 +154,354 @@ def test_text_normalized_in_pieces_is_the_text_normalized_in_one_go(raw: str, pi
         assert textnorm.normalize(raw) == _old_normalize(raw)
     finally:
         textnorm.PIECE_CHARS = whole
+
+
+# -- every parser runs in a worker, under the time limit -------------------------------------------
+@pytest.mark.timeout(60)
+def test_a_text_file_that_hangs_its_parser_is_stopped_by_the_time_limit(
+    archive: Archive, tmp_path: Path
+) -> None:
+    """Text and Markdown were read in the importing process (the window's own): a hang there hung it."""
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    (folder / "a-hangs.txt").write_text("Title: Hangs\n\nHANG-FOREVER\n", encoding="utf-8")
+    (folder / "b-plain.txt").write_text("Title: Plain\n\nShells moved by rail.\n", encoding="utf-8")
+    summary = _misbehaving(archive).run([folder], time_limit=2.0)
+    assert _outcomes(summary) == {
+        "a-hangs.txt": ("failed", "took longer than 2 s to parse (time limit)"),
+        "b-plain.txt": ("imported", ""),
+    }
+
+
+# -- memory ---------------------------------------------------------------------------------------------
+@pytest.mark.timeout(120)
+def test_a_parser_that_needs_more_memory_than_allowed_fails_and_the_import_goes_on(
+    archive: Archive, tmp_path: Path
+) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "a-eats.html").write_text(GOOD.replace("Officials", "EAT-MEMORY Officials"), encoding="utf-8")
+    (folder / "b-good.html").write_text(GOOD, encoding="utf-8")
+    (folder / "c-plain.txt").write_text("Title: Plain\n\nShells moved by rail.\n", encoding="utf-8")
+    summary = _misbehaving(archive).run([folder], limits=ImportLimits(max_memory=400 * MB))
+    assert _outcomes(summary) == {
+        "a-eats.html": ("failed", "needed more than 400 MB of memory (--max-memory)"),
+        "b-good.html": ("imported", ""),
+        "c-plain.txt": ("imported", ""),
+    }
+    assert len(archive.search("cosmodrome").hits) == 1
+
+
+def _docx_of_empty_paragraphs(path: Path, paragraphs: int) -> Path:
+    """A Word file whose document.xml repeats one paragraph (63 MB from 1.8 million), compressed
+    well; with `noise`, an incompressible part keeps the whole under 200 times its size."""
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'
+    )
+    types = (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/'
+        '2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+        'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.wordprocessingml.document.main+xml"/></Types>'
+    )
+    body = b"<w:p><w:r><w:t>a</w:t></w:r></w:p>" * paragraphs
+    document = (
+        b'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+        b'wordprocessingml/2006/main"><w:body>' + body + b"</w:body></w:document>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as package:
+        package.writestr("[Content_Types].xml", types)
+        package.writestr("_rels/.rels", rels)
+        package.writestr("word/document.xml", document)
+    return path
+
+
+def _with_noise(path: Path, size: int) -> Path:
+    """The package with an incompressible part of `size` bytes added (an image, say)."""
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_STORED) as package:
+        package.writestr("word/media/noise.bin", random.Random(7).randbytes(size))
+    return path
+
+
+@pytest.mark.timeout(60)
+def test_a_word_file_that_expands_hugely_is_refused_at_once(archive: Archive, tmp_path: Path) -> None:
+    """180 KB unpacking to 63 MB of one repeated paragraph took 111 s and a GB of memory."""
+    folder = tmp_path / "word"
+    folder.mkdir()
+    bomb = _docx_of_empty_paragraphs(folder / "bomb.docx", 1_800_000)
+    assert bomb.stat().st_size < 250_000
+    started = time.monotonic()
+    summary = archive.import_paths([folder])
+    assert time.monotonic() - started < 20
+    assert _outcomes(summary) == {
+        "bomb.docx": ("failed", "refused: expands beyond 200 times its own size (a zip bomb?)")
+    }
+
+
+@pytest.mark.timeout(120)
+def test_a_word_file_that_outgrows_the_memory_limit_says_so_not_broken_xml(
+    archive: Archive, tmp_path: Path
+) -> None:
+    """lxml reports a failed allocation as "unknown error": the worker's peak tells memory's failures."""
+    folder = tmp_path / "word"
+    folder.mkdir()
+    _with_noise(_docx_of_empty_paragraphs(folder / "big.docx", 1_800_000), 500_000)  # 110:1, passes
+    (folder / "next.txt").write_text("Title: Next\n\nRead after the big one.\n", encoding="utf-8")
+    summary = archive.import_paths([folder], limits=ImportLimits(max_memory=500 * MB))
+    assert _outcomes(summary) == {
+        "big.docx": ("failed", "needed more than 500 MB of memory (--max-memory)"),
+        "next.txt": ("imported", ""),
+    }
+
+
+def _pdf(objects: dict[int, bytes]) -> bytes:
+    """A PDF of these numbered objects (1 is the catalog), with its cross-reference table."""
+    out, offsets = b"%PDF-1.4\n", {}
+    for number in sorted(objects):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, objects[number])
+    size = max(objects) + 1
+    table = b"".join(
+        b"%010d 00000 n \n" % offsets[n] if n in offsets else b"0000000000 65535 f \n" for n in range(1, size)
+    )
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n%s" % (size, table)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref)
+
+
+def _stream(dictionary: bytes, content: bytes) -> bytes:
+    return dictionary + b" /Length %d >>\nstream\n%s\nendstream" % (len(content), content)
+
+
+def _page_pdf(
+    width_pt: int, height_pt: int, resources: bytes = b"", content: bytes = b""
+) -> dict[int, bytes]:
+    return {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << %s >> /Contents 4 0 R >>"
+        % (width_pt, height_pt, resources),
+        4: _stream(b"<<", content),
+    }
+
+
+def _xobject_bomb(levels: int = 7, fan: int = 10) -> bytes:
+    """A 2 KB PDF whose page draws a form that draws the one below it `fan` times, `levels` deep:
+    10 million lines of text to lay out (PDFium wanted GBs, and aborts when an allocation fails)."""
+    objects = _page_pdf(600, 800, b"/XObject << /X %d 0 R >>" % (10 + levels), b"/X Do")
+    objects[5] = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+    form = b"<< /Type /XObject /Subtype /Form /BBox [0 0 600 800] /Resources << %s >>"
+    objects[10] = _stream(form % b"/Font << /F1 5 0 R >>", b"BT /F1 12 Tf 10 10 Td (Hello world lorem) Tj ET")
+    for level in range(1, levels + 1):
+        objects[10 + level] = _stream(form % b"/XObject << /X %d 0 R >>" % (9 + level), b"/X Do " * fan)
+    return _pdf(objects)
+
+
+@pytest.mark.timeout(120)
+def test_a_pdf_whose_parser_aborts_at_the_memory_limit_is_reported_as_memory(
+    archive: Archive, tmp_path: Path
+) -> None:
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    (folder / "bomb.pdf").write_bytes(_xobject_bomb())
+    (folder / "next.txt").write_text("Title: Next\n\nRead after the bomb.\n", encoding="utf-8")
+    summary = archive.import_paths([folder], limits=ImportLimits(max_memory=1024 * MB))
+    assert _outcomes(summary) == {
+        "bomb.pdf": ("failed", "needed more than 1 GB of memory (--max-memory)"),
+        "next.txt": ("imported", ""),
+    }
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed (OCR is optional)")
+@pytest.mark.timeout(60)
+def test_a_scanned_page_too_large_to_ocr_is_not_rendered(tmp_path: Path) -> None:
+    """A 474-byte PDF with a huge page and no text needed 6.3 GB to be rendered for OCR."""
+    data = _pdf(_page_pdf(20000 * 72, 20000 * 72))  # 20,000 inches a side
+    assert len(data) < 600
+    with ParsePool(workers=1, time_limit=30, max_memory=DEFAULT_MAX_MEMORY) as pool:
+        pool.submit(Job(1, "huge.pdf", data, Limits()))
+        [done] = list(pool.finished())
+    assert [(p.status, p.reason) for p in done.job.parts] == [
+        ("failed", "no text layer (scanned); page 1 too large to OCR")
+    ]
+
+
+# -- expansion bombs: the whole tree under one file is bounded ---------------------------------------
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _eml(subject: str, attachments: dict[str, bytes]) -> bytes:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "a@example.org", "b@example.org", subject
+    message["Date"] = "Mon, 01 Jan 2024 10:00:00 +0000"
+    message.set_content(f"{subject}: see the attachments.")
+    for name, data in attachments.items():
+        kind = ("application", "zip") if name.endswith(".zip") else ("text", "plain")
+        message.add_attachment(data, maintype=kind[0], subtype=kind[1], filename=name)
+    return message.as_bytes()
+
+
+def _words(count: int, seed: int) -> bytes:
+    rng = random.Random(seed)
+    return " ".join(
+        rng.choice(("alpha", "bravo", "delta", "kilo", "oscar", "tango")) for _ in range(count)
+    ).encode()
+
+
+def test_members_are_counted_across_nested_containers_and_the_bound_is_named(
+    archive: Archive, tmp_path: Path
+) -> None:
+    folder = tmp_path / "nested"
+    folder.mkdir()
+    mails = {
+        f"{n}.eml": _eml(f"Mail {n}", {f"note{k}.txt": b"Note %d of mail %d." % (k, n) for k in range(1, 5)})
+        for n in range(1, 4)
+    }
+    (folder / "bundle.zip").write_bytes(_zip(mails))
+    summary = archive.import_paths([folder], limits=ImportLimits(max_members=8))
+    stopped = ("skipped", "stopped after 8 members (--max-members)")
+    assert _outcomes(summary) == {
+        "bundle.zip": ("failed", "stopped after 8 members (--max-members)"),
+        # 1.eml and its 4 notes, 2.eml and 2 of its notes: 8 members read
+        **{f"bundle.zip/{m}": ("imported", "") for m in ["1.eml", "2.eml"]},
+        **{f"bundle.zip/1.eml/note{k}.txt": ("imported", "") for k in range(1, 5)},
+        **{f"bundle.zip/2.eml/note{k}.txt": ("imported", "") for k in (1, 2)},
+        "bundle.zip/2.eml/note3.txt": stopped,
+        "bundle.zip/3.eml": stopped,
+    }
+    assert [f.path.rsplit("/", 1)[1] for f in archive.catalog.failures()] == ["bundle.zip"]
+
+
+def test_a_mailbox_stops_at_the_member_bound(archive: Archive, tmp_path: Path) -> None:
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    message = b"From a@example.org Mon Jan  1 00:00:00 2024\nSubject: Note %d\n\nNote number %d.\n"
+    (folder / "box.mbox").write_bytes(b"".join(message % (n, n) for n in range(1, 31)))
+    outcomes = _outcomes(archive.import_paths([folder], limits=ImportLimits(max_members=20)))
+    assert outcomes.pop("box.mbox") == ("failed", "stopped after 20 members (--max-members)")
+    assert outcomes.pop("box.mbox/21") == ("skipped", "stopped after 20 members (--max-members)")
+    assert outcomes == {f"box.mbox/{n}": ("imported", "") for n in range(1, 21)}
+
+
+def test_a_zip_of_small_members_that_expands_hugely_stops_at_200_times_its_size(
+    archive: Archive, tmp_path: Path
+) -> None:
+    """A 1.3 MB zip of members each under 1 MB (no member's ratio is checked under 1 MB) became a
+    793 MB catalog and a 528 s import."""
+    folder = tmp_path / "bomb"
+    folder.mkdir()
+    member = b"The same line again. " * 45_000  # 945 KB, compresses about 1000:1
+    (folder / "bomb.zip").write_bytes(_zip({f"{n:03}.txt": member + b"%d" % n for n in range(200)}))
+    size = (folder / "bomb.zip").stat().st_size
+    started = time.monotonic()
+    outcomes = _outcomes(archive.import_paths([folder]))
+    assert time.monotonic() - started < 60
+    reason = "expands beyond 200 times its own size (a zip bomb?)"
+    assert outcomes.pop("bomb.zip") == ("failed", reason)
+    read = [name for name, (status, _) in outcomes.items() if status == "imported"]
+    assert outcomes.pop(f"bomb.zip/{len(read):03}.txt") == ("skipped", reason)
+    assert set(outcomes.values()) == {("imported", "")}
+    assert len(read) * len(member) <= 200 * size < (len(read) + 1) * len(member)
+    assert _catalog_text_bytes(archive) < 200 * size
+
+
+def test_the_total_unpacked_is_bounded_by_max_expansion(archive: Archive, tmp_path: Path) -> None:
+    folder = tmp_path / "words"
+    folder.mkdir()
+    (folder / "words.zip").write_bytes(
+        _zip({f"{n}.txt": _words(150_000, n) for n in range(1, 6)})
+    )  # 5 x 0.9 MB
+    outcomes = _outcomes(archive.import_paths([folder], limits=ImportLimits(max_expansion=3 * MB)))
+    reason = "expands beyond 3 MB (--max-expansion)"
+    assert outcomes == {
+        "words.zip": ("failed", reason),
+        **{f"words.zip/{n}.txt": ("imported", "") for n in (1, 2, 3)},
+        "words.zip/4.txt": ("skipped", reason),
+    }
+
+
+def test_an_e_mail_with_three_zips_is_bounded_as_a_whole(archive: Archive, tmp_path: Path) -> None:
+    """A 206 KB e-mail with three zips became 91 MB; each zip was bounded on its own, by 800 MB."""
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    member = b"Shells moved by rail again. " * 33_000  # 924 KB each
+    zips = {
+        f"part{z}.zip": _zip({f"{n:02}.txt": member + b"%d %d" % (z, n) for n in range(30)})
+        for z in (1, 2, 3)
+    }
+    (folder / "mail.eml").write_bytes(_eml("Three zips", zips))
+    size = (folder / "mail.eml").stat().st_size
+    outcomes = _outcomes(archive.import_paths([folder]))
+    reason = "expands beyond 200 times its own size (a zip bomb?)"
+    assert outcomes.pop("mail.eml") == ("imported", "")  # the message itself is a document
+    assert ("skipped", reason) in outcomes.values()
+    assert all(status in ("imported", "skipped") for status, _ in outcomes.values())
+    assert _catalog_text_bytes(archive) < 200 * size
+
+
+def _catalog_text_bytes(archive: Archive) -> int:
+    texts = archive.catalog.texts(archive.catalog.all_ids())
+    return sum(len(text.encode()) for text in texts.values())
+
+
+# -- extract and verify read hostile files the way an import does ----------------------------------
+@pytest.mark.timeout(120)
+def test_extract_parses_in_a_worker_within_the_memory_limit(tmp_path: Path) -> None:
+    """`briefer extract` parsed in its own process: a PDF that needs GBs took the command down
+    with it (here the command itself is held to 3 GB, so the old way dies of SIGABRT)."""
+    (tmp_path / "bomb.pdf").write_bytes(_xobject_bomb())
+    (tmp_path / "next.txt").write_text("Title: Next\n\nRead after the bomb.\n", encoding="utf-8")
+    command = ["extract", "--json", "--max-memory", "1024", "bomb.pdf", "next.txt"]
+    done = subprocess.run(
+        [sys.executable, "-c", HELD_TO_3_GB, *command],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=100,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == "briefer: bomb.pdf: failed: needed more than 1 GB of memory (--max-memory)\n"
+    assert [json.loads(line)["title"] for line in done.stdout.splitlines()] == ["Next"]
+
+
+HELD_TO_3_GB = f"""
+import resource, sys
+sys.path.insert(0, {str(Path(__file__).parents[2])!r})
+resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
+from briefer.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.timeout(120)
+def test_verify_reads_a_hostile_word_file_within_the_memory_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = _with_noise(_docx_of_empty_paragraphs(tmp_path / "big.docx", 1_800_000), 500_000)
+    monkeypatch.setenv("BRIEFER_MAX_MEMORY", "500")  # the window's and verify's way to set it
+    cli = Cli(tmp_path / "data", capsys, monkeypatch)
+    assert cli("verify", str(big)) == 1
+    assert cli.err == f"briefer: {big} cannot be read: needed more than 500 MB of memory (--max-memory)\n"
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+def _misbehaving(archive: Archive) -> Importer:
+    return Importer(archive.catalog, archive.index, parse=slow_parsers.misbehaving_parse)
+
+
+def _outcomes(summary: ImportSummary) -> dict[str, tuple[str, str]]:
+    """Each file's status and reason, by its name (members by container/member)."""
+    named = {}
+    for outcome in summary.outcomes:
+        container = Path(outcome.container).name + "/" if outcome.container else ""
+        member = outcome.path[len(outcome.container) + 1 :] if outcome.container else Path(outcome.path).name
+        named[container + member] = (outcome.status, outcome.reason)
+    return named

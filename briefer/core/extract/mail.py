@@ -153,17 +153,27 @@ def message_parts(data: bytes, member: str, limits: Limits, begin: Begin) -> Ite
             yield skipped(_join(member, f"attachment-{index}"), "too many attachments", parent=member)
             break
         name = _join(member, _attachment_name(attachment, index, taken))
-        if attachment.get_content_type() == "message/rfc822":
-            inner = attachment.get_payload()
-            first = inner[0] if isinstance(inner, list) and inner else None
-            try:
-                payload = first.as_bytes() if isinstance(first, Message) else b""
-            except (LookupError, ValueError, TypeError, UnicodeError):
-                payload = b""
-        else:
-            decoded = attachment.get_payload(decode=True)
-            payload = decoded if isinstance(decoded, bytes) else b""
+        if limits.skips(name):
+            continue
+        payload = _attachment_bytes(attachment)
+        stopped = limits.take(len(payload))  # an attachment is a member of the file's tree
+        if stopped:
+            yield skipped(name, stopped, parent=member)
+            return
         yield from extract_member(payload, name, limits, begin, parent=member)
+
+
+def _attachment_bytes(attachment: Message) -> bytes:
+    """An attachment's content: a forwarded message as bytes, anything else decoded."""
+    if attachment.get_content_type() == "message/rfc822":
+        inner = attachment.get_payload()
+        first = inner[0] if isinstance(inner, list) and inner else None
+        try:
+            return first.as_bytes() if isinstance(first, Message) else b""
+        except (LookupError, ValueError, TypeError, UnicodeError):
+            return b""
+    decoded = attachment.get_payload(decode=True)
+    return decoded if isinstance(decoded, bytes) else b""
 
 
 def message_hash(data: bytes, message: EmailMessage, extracted: Extracted) -> str:
@@ -210,6 +220,9 @@ def mbox_parts(data: bytes, path: Path, limits: Limits, begin: Begin) -> Iterato
     for number, (start, end) in enumerate(itertools.pairwise(starts), start=1):
         if limits.skips(str(number)):
             continue
-        chunk = data[start:end]
-        chunk = chunk[chunk.index(b"\n") + 1 :]
+        stopped = limits.take(end - start)
+        if stopped:
+            yield skipped(str(number), stopped)
+            return
+        chunk = data[data.index(b"\n", start) + 1 : end]  # without its "From " line
         yield from message_parts(_ESCAPED_FROM.sub(rb"\1", chunk), str(number), limits, begin)
