@@ -23,6 +23,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\ufffe\uffff]")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
 _SPACE = re.compile(r"\s+")
 _NOT_SPACE = re.compile(r"\S")
+_ANY_SPACE = re.compile(r"\s")
 _NFC_CUT = re.compile(r"[\x21-\x7e]|(?<=\s)")  # see _nfc
 PIECE_CHARS = 1 << 20  # a long text is normalized in pieces of about this many characters
 
@@ -48,6 +49,13 @@ def _normalize_piece(text: str) -> str:
     """The rules at once, for a text short enough (and the reference for the pieces)."""
     paragraphs = (_SPACE.sub(" ", block).strip() for block in _PARAGRAPH_BREAK.split(text))
     return "\n\n".join(p for p in paragraphs if p)
+
+
+def word_pieces(text: str) -> Iterator[str]:
+    """`text` in pieces of about `PIECE_CHARS` characters, each after the first starting with
+    whitespace: no word spans two, so a long text's words can be found a piece at a time (a list
+    of every word of a 200 MB text is several GB)."""
+    return _pieces(text, _ANY_SPACE)
 
 
 def _pieces(text: str, cut: re.Pattern[str]) -> Iterator[str]:

@@ -14,8 +14,9 @@ allocation past it fails inside the parser.  A failure is blamed on memory when
 it is a MemoryError, or when the worker's peak address space crossed 90% of the
 limit while it read that file or member (some C libraries report a failed
 allocation as a broken file: lxml says "unknown error"); a worker that crashes
-is blamed on memory when the pool last saw it above 80% of the limit (PDFium
-aborts when an allocation fails).  A worker that grew past half its limit is
+is blamed on memory when its peak was above 80% of the limit (PDFium aborts
+when an allocation fails): a thread of the worker writes its peak where the
+pool reads it, every 50 ms, whatever the pool is busy with.  A worker that grew past half its limit is
 replaced after its file, so that each file is judged by its own peak.
 
 Workers are started with "spawn" (a clean interpreter: safe when the parent
@@ -32,6 +33,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -83,15 +85,27 @@ class Finished:
 BLAME_SHARE = 0.9  # a file that failed after its worker's peak crossed this share of the limit
 CRASH_BLAME_SHARE = 0.8  # a worker that crashed when last seen above this share of the limit
 RETIRE_SHARE = 0.5  # a worker whose peak passed this share of the limit is replaced after its file
-SAMPLE_SECONDS = 0.2  # how often the pool looks at the memory of busy workers (with a limit)
+SAMPLE_SECONDS = 0.05  # how often a worker with a limit writes down its peak (for a crash's reason)
 
 
 class _MemoryWatch:
-    """A worker's peak address space, to tell a failure that memory caused from another."""
+    """A worker's peak address space, to tell a failure that memory caused from another.
 
-    def __init__(self, limit: int | None) -> None:
+    With a limit, a daemon thread writes the peak to `shared` every SAMPLE_SECONDS: the pool
+    reads it when the worker dies (a dead process's peak can no longer be asked for).
+    """
+
+    def __init__(self, limit: int | None, shared: Any = None) -> None:
         self.limit = limit
         self._at_begin: int | None = None
+        if limit and shared is not None:
+            threading.Thread(target=self._write_down, args=(shared,), daemon=True).start()
+
+    @staticmethod
+    def _write_down(shared: Any) -> None:
+        while True:
+            shared.value = peak_memory() or 0
+            time.sleep(SAMPLE_SECONDS)
 
     def begin(self) -> None:
         self._at_begin = peak_memory()
@@ -126,6 +140,7 @@ def _worker_main(
     parse: ParseFunction = extract_parts,
     sign: bool = False,
     max_memory: int | None = None,
+    peak: Any = None,
 ) -> None:
     """A worker: parse each job sent on `conn`, sending back ("begin"|"part"|"end"|"again", ...) messages.
 
@@ -140,7 +155,7 @@ def _worker_main(
         os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     limit_memory(max_memory)
-    watch = _MemoryWatch(max_memory)
+    watch = _MemoryWatch(max_memory, peak)
     while True:
         try:
             message = conn.recv()
@@ -196,9 +211,13 @@ def _parse_job(conn: Connection, job_id: int, parts: Iterator[Part], sign: bool,
     return ""
 
 
+SIGN_MAX_CHARS = 20_000_000  # a longer text is signed by the parent: it would take more than the time limit
+
+
 def _signed(part: Part) -> Signed | None:
-    """The part's signature; None (the parent signs it then) when there is no text or signing fails."""
-    if part.extracted is None:
+    """The part's signature; None (the parent signs it then) when there is no text, the text is so
+    long that signing it would use up the time limit (a 200 MB text takes 40 s), or signing fails."""
+    if part.extracted is None or len(part.extracted.text) > SIGN_MAX_CHARS:
         return None
     try:
         from briefer.core.clusters import sign  # loads numpy: only in workers asked to sign
@@ -215,9 +234,10 @@ class _Worker:
         self, context: Any, parse: ParseFunction, sign: bool = False, max_memory: int | None = None
     ) -> None:
         self.conn, child = context.Pipe(duplex=True)
+        self.peak = context.Value("q", 0, lock=False)  # the worker's peak address space, as it wrote it
         self.process = context.Process(
             target=_worker_main,
-            args=(child, os.getpid(), parse, sign, max_memory),
+            args=(child, os.getpid(), parse, sign, max_memory, self.peak),
             name="briefer-parser",
             daemon=True,
         )
@@ -225,10 +245,6 @@ class _Worker:
         child.close()
         self.job: Job | None = None
         self.deadline = 0.0
-        self.peak = 0  # the peak address space last seen, for a crash's reason
-
-    def sample_memory(self) -> None:
-        self.peak = max(self.peak, peak_memory(self.process.pid) or 0)
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -327,10 +343,6 @@ class ParsePool:
                 break
             now = time.monotonic()
             wake = min(w.deadline for w in busy)
-            if self.max_memory:
-                wake = min(wake, now + SAMPLE_SECONDS)
-                for worker in busy:
-                    worker.sample_memory()
             if give_up is not None:
                 wake = min(wake, give_up)
             ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], max(0.0, wake - now))
@@ -382,7 +394,7 @@ class ParsePool:
 
     def _crash_reason(self, worker: _Worker) -> str:
         worker.process.join(timeout=1)
-        return _crash_reason(worker.process.exitcode, worker.peak, self.max_memory)
+        return _crash_reason(worker.process.exitcode, worker.peak.value, self.max_memory)
 
     def _lost(self, worker: _Worker, reason: str) -> None:
         """The worker hung or died on its job: report the culprit, go on with the rest."""
@@ -443,22 +455,20 @@ def run_limited(function: Callable[..., _Result], *args: Any, limits: ImportLimi
     limits = limits or ImportLimits.configured()
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
+    peak = context.Value("q", 0, lock=False)
     process = context.Process(
-        target=_run_one, args=(sender, os.getpid(), function, args, limits.max_memory), daemon=True
+        target=_run_one, args=(sender, os.getpid(), function, args, limits.max_memory, peak), daemon=True
     )
     process.start()
     sender.close()
-    peak, give_up = 0, time.monotonic() + limits.time_limit
     try:
-        while not receiver.poll(min(SAMPLE_SECONDS, max(0.0, give_up - time.monotonic()))):
-            peak = max(peak, peak_memory(process.pid) or 0)
-            if time.monotonic() >= give_up:
-                raise WorkerFailed(f"took longer than {limits.time_limit:g} s (time limit)")
+        if not receiver.poll(limits.time_limit):
+            raise WorkerFailed(f"took longer than {limits.time_limit:g} s (time limit)")
         try:
             succeeded, value = receiver.recv()
         except (EOFError, OSError):
             process.join(timeout=5)
-            raise WorkerFailed(_crash_reason(process.exitcode, peak, limits.max_memory)) from None
+            raise WorkerFailed(_crash_reason(process.exitcode, peak.value, limits.max_memory)) from None
     finally:
         if process.is_alive():
             process.kill()
@@ -470,14 +480,19 @@ def run_limited(function: Callable[..., _Result], *args: Any, limits: ImportLimi
 
 
 def _run_one(
-    conn: Connection, parent_pid: int, function: Callable[..., Any], args: tuple[Any, ...], max_memory: int
+    conn: Connection,
+    parent_pid: int,
+    function: Callable[..., Any],
+    args: tuple[Any, ...],
+    max_memory: int,
+    peak: Any,
 ) -> None:
     die_with_parent()
     if os.getppid() != parent_pid:
         os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     limit_memory(max_memory)
-    watch = _MemoryWatch(max_memory)
+    watch = _MemoryWatch(max_memory, peak)
     watch.begin()
     try:
         outcome: tuple[bool, Any] = (True, function(*args))
