@@ -28,6 +28,17 @@ ADVERSARIAL_MARKDOWN: dict[str, Callable[[int], bytes]] = {
     ),
 }
 
+ADVERSARIAL_MAIL: dict[str, Callable[[int], bytes]] = {
+    "a subject of encoded words": lambda n: b"Subject: " + b"=?utf-8?q?a?= " * (n // 14) + b"\n\nbody\n",
+    "a sender of many addresses": lambda n: b"From: " + b"a <b@c>, " * (n // 9) + b"\nSubject: s\n\nbody\n",
+    "a forwarded message with a long subject": lambda n: (
+        b"Subject: outer\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n"
+        b"--b\nContent-Type: message/rfc822\n\nSubject: "
+        + b"=?utf-8?q?a?= " * (n // 14)
+        + b"\n\ninner\n--b--\n"
+    ),
+}
+
 
 def docx_of_empty_paragraphs(path: Path, paragraphs: int) -> Path:
     """A Word file whose document.xml repeats one paragraph (63 MB from 1.8 million), compressed
@@ -178,6 +189,8 @@ def make_bombs(folder: Path, rng: random.Random) -> dict[str, tuple[str, ...]]:
     bomb("huge-page.pdf", pdf_of(page_pdf(20000 * 72, 20000 * 72)), "failed: no text layer (scanned)")
     for kind, make in ADVERSARIAL_MARKDOWN.items():
         bomb(f"{kind.replace(' ', '-')}.md", make(rng.randint(1, 2) * 1024 * 1024), "imported")
+    for kind, make in ADVERSARIAL_MAIL.items():
+        bomb(f"{kind.replace(' ', '-')}.eml", make(rng.randint(1, 2) * 1024 * 1024), "imported")
     bomb("good.txt", b"Title: Good\n\nShells moved by rail.\n", "imported")
     return expected
 
