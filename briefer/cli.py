@@ -20,6 +20,7 @@ from briefer.core.catalog import CatalogError
 from briefer.core.documents import Extracted
 from briefer.core.extract import extract_parts
 from briefer.core.extract.parts import DEFAULT_MAX_BYTES
+from briefer.core.files import NotRegularFile, TooLarge, read_file
 from briefer.core.importer import FileOutcome, ImportSummary
 from briefer.core.index import IndexBusy
 from briefer.core.progress import Cancelled
@@ -170,7 +171,11 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     for name in args.files:
         path = Path(name)
         try:
-            data = path.read_bytes()
+            data = read_file(path.resolve(), DEFAULT_MAX_BYTES)  # a link named here is followed
+        except (NotRegularFile, TooLarge) as exc:  # a pipe, a device: never read
+            print(f"briefer: {path}: {exc}", file=sys.stderr)
+            status = 1
+            continue
         except OSError as exc:
             print(f"briefer: {path}: cannot read: {exc.strerror or exc}", file=sys.stderr)
             status = 1
