@@ -9,6 +9,7 @@ status of every path met and that nothing from outside the folder became searcha
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import socket
@@ -16,6 +17,8 @@ import stat
 import subprocess
 import threading
 import time
+import warnings
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -299,3 +302,51 @@ def test_every_path_is_reported_once_however_the_folders_are_named(inbox: Path, 
         str(inbox / "summit.txt"): ("imported", ""),
         str(sub / "sanctions.txt"): ("imported", ""),
     }
+
+
+# -- zip members -----------------------------------------------------------------------------------
+def _zip(members: list[tuple[str, str]]) -> bytes:
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "Duplicate name": exactly what we want
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for name, text in members:
+                archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+@pytest.mark.timeout(150)
+def test_zip_members_with_climbing_absolute_or_colliding_names_each_get_a_status(
+    inbox: Path, tmp_path: Path
+) -> None:
+    names = [
+        "a.txt", "a.txt", "a.txt",  # three members of one name
+        "dir/x.txt", "dir\\x.txt", "./dir/x.txt",  # one name written three ways
+        "a#2.txt",  # a real member whose name a renamed copy must not take
+        "../summit.txt", "../../etc/passwd.txt",  # outside the archive: the folder's own summit.txt!
+        "/etc/hosts.txt", "C:/windows/win.txt",
+    ]  # fmt: skip
+    texts = [f"Title: Member {n}\n\nmemberword{n} in the bundle.\n" for n in range(len(names))]
+    (inbox / "bundle.zip").write_bytes(_zip(list(zip(names, texts, strict=True))))
+    data = tmp_path / "data"
+    statuses = import_report(data, inbox)
+    bundle = str(inbox / "bundle.zip")
+    assert statuses == {
+        str(inbox / "summit.txt"): ("imported", ""),
+        bundle: ("imported", ""),
+        **{
+            f"{bundle}/{name}": ("imported", "")
+            for name in ["a.txt", "a#3.txt", "a#4.txt", "dir/x.txt", "dir/x#2.txt", "dir/x#3.txt", "a#2.txt"]
+        },
+        f"{bundle}/summit.txt": ("skipped", "unsafe name '../summit.txt': it points outside the archive"),
+        f"{bundle}/etc/passwd.txt": (
+            "skipped",
+            "unsafe name '../../etc/passwd.txt': it points outside the archive",
+        ),
+        f"{bundle}/etc/hosts.txt": ("skipped", "unsafe name '/etc/hosts.txt': an absolute path"),
+        f"{bundle}/windows/win.txt": ("skipped", "unsafe name 'C:/windows/win.txt': an absolute path"),
+    }
+    for n in range(7):  # every colliding member is its own document
+        assert searchable(data, f"memberword{n}"), n
+    for n in range(7, len(names)):
+        assert not searchable(data, f"memberword{n}"), n
