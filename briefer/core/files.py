@@ -6,8 +6,9 @@ or a device is never opened (a pipe would block the import for ever, /dev/zero
 never ends); a link is followed only to a file inside one of the folders being
 imported (a link to /etc/shadow is not an article); links to folders are never
 followed (they loop, and their files are met where they are); a folder that
-cannot be listed and a path longer than the system allows are reported instead
-of dropped.  Hidden entries and a saved page's assets folder are left alone on
+cannot be listed, a path longer than the system allows and a name that is not
+UTF-8 (which the catalog cannot hold) are reported instead of dropped, or of
+stopping the import.  Hidden entries and a saved page's assets folder are left alone on
 purpose, as before.
 
 `read_file` reads one file whatever happened since the scan: it opens without
@@ -48,6 +49,7 @@ LINK_TO_FOLDER = "link to a folder (not followed: its files are imported where t
 BROKEN_LINK = "broken link (nothing is at its target)"
 LINK_LOOP = "link that leads to itself (a loop)"
 PATH_TOO_LONG = f"path longer than {MAX_PATH_BYTES:,} bytes (the system cannot open it)"
+NAME_NOT_UTF8 = "name not in UTF-8 (rename it to import it)"
 
 
 class NotRegularFile(OSError):
@@ -74,7 +76,7 @@ class Met:
     status: str = ""  # "" for a file to read; "skipped" or "failed"
     reason: str = ""
     target: Path | None = None  # for a link that is followed: the file read in its place
-    folder: bool = False  # a folder that could not be walked (no file of the archive)
+    report_only: bool = False  # not kept in the catalog: a folder not walked, a name it cannot hold
 
     @property
     def readable(self) -> bool:
@@ -107,6 +109,16 @@ def _too_long(path: str) -> bool:
     return len(os.fsencode(path)) >= MAX_PATH_BYTES
 
 
+def _not_utf8(path: str) -> Met | None:
+    """A path whose name holds bytes that are not UTF-8, named with those bytes escaped (b'\\xe9')."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # os.fsdecode made the bytes surrogates, which no UTF-8 text holds
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+        return Met(Path(shown), SKIPPED, NAME_NOT_UTF8, report_only=True)
+    return None
+
+
 def is_within(path: str, folder: Path) -> bool:
     return path == str(folder) or path.startswith(str(folder).rstrip(os.sep) + os.sep)
 
@@ -126,6 +138,10 @@ def scan(roots: Sequence[Path], exclude: frozenset[str] = frozenset()) -> Iterat
     named = {str(root) for root in roots}
     links: list[Met] = []  # last: a file and a link to it are one document, found at the file
     for root in roots:
+        badly_named = _not_utf8(str(root))
+        if badly_named:
+            yield badly_named
+            continue
         met = _walk(root, folders, named, exclude) if root in folders else [_root_file(root)]
         for found in met:
             if found.target is not None:
@@ -151,13 +167,13 @@ def _walk(top: Path, folders: list[Path], named: set[str], exclude: frozenset[st
     while stack:
         folder = stack.pop()
         if _too_long(str(folder)):
-            yield Met(folder, SKIPPED, PATH_TOO_LONG, folder=True)
+            yield Met(folder, SKIPPED, PATH_TOO_LONG, report_only=True)
             continue
         try:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
         except OSError as exc:
-            yield Met(folder, FAILED, f"cannot read the folder: {exc.strerror or exc}", folder=True)
+            yield Met(folder, FAILED, f"cannot read the folder: {exc.strerror or exc}", report_only=True)
             continue
         names = {entry.name for entry in entries}
         subfolders = []
@@ -165,10 +181,15 @@ def _walk(top: Path, folders: list[Path], named: set[str], exclude: frozenset[st
             if entry.name.startswith("."):
                 continue
             if _is_real_folder(entry):
-                if entry.path not in named and not _page_assets(entry.name, names):
-                    subfolders.append(Path(entry.path))  # a root inside is walked as a root
+                if entry.path in named or _page_assets(entry.name, names):
+                    continue  # a root inside is walked as a root
+                badly_named = _not_utf8(entry.path)
+                if badly_named:
+                    yield badly_named  # its files would be named so too: one status for all
+                else:
+                    subfolders.append(Path(entry.path))
             elif entry.name not in exclude and entry.path not in named:
-                yield _entry(entry, folders)
+                yield _not_utf8(entry.path) or _entry(entry, folders)
         stack.extend(reversed(subfolders))
 
 

@@ -191,7 +191,7 @@ class Importer:
         todo = run.settle_unchanged([m for m in met if m.readable])
         not_read = [m for m in met if not m.readable]
         run.not_read(not_read)
-        total = len(met) - sum(m.folder for m in not_read)  # folders are no files: not counted
+        total = len(met) - sum(m.report_only for m in not_read)  # counted as they reach the catalog
         progress(total - len(todo) - len(not_read), total)
         pending_ids = self._catalog.unindexed_ids()
         bulk = len(todo) + len(pending_ids) >= BULK_THRESHOLD
@@ -347,10 +347,10 @@ class _Run:
         return todo
 
     def not_read(self, found: list[Met]) -> None:
-        """The paths the scan would not read: each with its status, files in the catalog too.  A
-        folder (one that cannot be listed) is reported only: the catalog holds files."""
+        """The paths the scan would not read: each with its status, in the catalog too unless the
+        scan says it cannot go there (a folder: the catalog holds files; a name not in UTF-8)."""
         for met in found:
-            if met.folder:
+            if met.report_only:
                 self._record(FileOutcome(str(met.path), met.status, met.reason))
             else:
                 work = _Work(met.path, None, None, self._known.get(str(met.path)), met.status, met.reason)

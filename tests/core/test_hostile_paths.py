@@ -304,6 +304,28 @@ def test_every_path_is_reported_once_however_the_folders_are_named(inbox: Path, 
     }
 
 
+@pytest.mark.timeout(150)
+def test_names_that_are_not_utf8_are_reported_and_the_rest_imported(inbox: Path, tmp_path: Path) -> None:
+    """A file name with bytes that are not UTF-8 (a Latin-1 name copied from an old disk) stopped the
+    whole import: the catalog, and the report, cannot hold it."""
+    raw = os.fsencode(inbox)
+    with open(raw + b"/caf\xe9.txt", "wb") as out:
+        out.write(b"Title: Cafe\n\nA zeppelinword report.\n")
+    os.mkdir(raw + b"/r\xe9sum\xe9s")
+    with open(raw + b"/r\xe9sum\xe9s/one.txt", "wb") as out:
+        out.write(b"Title: One\n\nAnother zeppelinword report.\n")
+    data = tmp_path / "data"
+    statuses = import_report(data, inbox)
+    assert statuses == {
+        str(inbox / "summit.txt"): ("imported", ""),
+        f"{inbox}/caf\\xe9.txt": ("skipped", files.NAME_NOT_UTF8),
+        f"{inbox}/r\\xe9sum\\xe9s": ("skipped", files.NAME_NOT_UTF8),
+    }
+    assert searchable(data, "cosmodrome") and not searchable(data, "zeppelinword")
+    named = import_report(data, Path(os.fsdecode(raw + b"/caf\xe9.txt")))  # named on the command line
+    assert named == {f"{inbox}/caf\\xe9.txt": ("skipped", files.NAME_NOT_UTF8)}
+
+
 # -- zip members -----------------------------------------------------------------------------------
 def _zip(members: list[tuple[str, str]]) -> bytes:
     buffer = io.BytesIO()
