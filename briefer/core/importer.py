@@ -216,7 +216,8 @@ class Importer:
                 finally:
                     run.close()
                 if prune:
-                    summary.pruned = self._prune(roots, {str(m.path) for m in met}, batch)
+                    unlisted = [m.path for m in met if m.report_only]  # folders it could not look into
+                    summary.pruned = self._prune(roots, {str(m.path) for m in met}, unlisted, batch)
             except Cancelled:
                 cancelled = True  # keep what the catalog already holds searchable
         self._catalog.mark_indexed(run.uncommitted)
@@ -243,11 +244,13 @@ class Importer:
             revisions.update(read)
         return revisions
 
-    def _prune(self, roots: list[Path], seen: set[str], batch: IndexBatch) -> int:
+    def _prune(self, roots: list[Path], seen: set[str], unlisted: list[Path], batch: IndexBatch) -> int:
         """Forget files under `roots` that are gone; delete documents no file holds any more.
 
         A member goes with its container; members missing from a container that
         is still there stay (a feed drops old entries, yet they were published).
+        Files in a folder that could not be listed (`unlisted`) are not known to be
+        gone: they stay (os.path.exists says False for a file in a folder without rights).
         """
         pruned = 0
         with self._catalog.transaction():
@@ -255,6 +258,8 @@ class Importer:
                 where = loc.container or key
                 outside = not any(files.is_within(where, root) for root in roots)
                 if where in seen or outside or os.path.exists(where):
+                    continue
+                if any(files.is_within(where, folder) for folder in unlisted):
                     continue
                 self._catalog.remove_location(key)
                 pruned += 1

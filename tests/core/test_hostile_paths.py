@@ -244,6 +244,28 @@ def test_a_folder_without_rights_is_reported_and_the_rest_imported(inbox: Path, 
     }
 
 
+@pytest.mark.timeout(200)
+def test_prune_keeps_the_documents_of_a_folder_it_could_not_read(inbox: Path, tmp_path: Path) -> None:
+    """--prune forgets files that are gone; a file in a folder without rights is not gone."""
+    locked = inbox / "locked"
+    write_article(locked, "kept", "A zeppelinword report from before the rights were taken away.")
+    data = tmp_path / "data"
+    import_report(data, inbox)
+    locked.chmod(0)
+    try:
+        rights = {"preexec_fn": without_file_rights} if AS_ROOT else {}
+        report = data.parent / "pruned.json"
+        result = subprocess.run(  # type: ignore[call-overload]
+            briefer_command(data, "index", str(inbox), "--prune", "--report", str(report)),
+            capture_output=True, text=True, cwd=REPO, timeout=IMPORT_TIMEOUT, **rights,
+        )  # fmt: skip
+    finally:
+        locked.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(report.read_text(encoding="utf-8"))["summary"]["pruned"] == 0
+    assert searchable(data, "zeppelinword")
+
+
 def _nested(top: Path, names: list[str]) -> int:
     """Make folders `names` one inside the other under `top`, past what a path can name; an open fd
     of the last (the caller closes it)."""
