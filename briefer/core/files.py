@@ -205,6 +205,8 @@ def _entry(entry: os.DirEntry[str], folders: Iterable[Path]) -> Met:
     if _too_long(entry.path):
         return Met(path, SKIPPED, PATH_TOO_LONG)
     try:
+        if entry.is_file(follow_symlinks=False):  # from the listing itself: no system call
+            return Met(path)
         mode = entry.stat(follow_symlinks=False).st_mode
     except OSError as exc:
         return Met(path, FAILED, f"cannot read: {exc.strerror or exc}")
