@@ -15,11 +15,12 @@ from typing import TextIO
 
 from briefer import __version__
 from briefer.core import paths
-from briefer.core.archive import Archive, ArchiveBusy
+from briefer.core.archive import Archive, ArchiveBusy, ArchiveStats
 from briefer.core.catalog import CatalogError
 from briefer.core.documents import Extracted
 from briefer.core.extract import extract_parts
 from briefer.core.extract.parts import DEFAULT_MAX_BYTES
+from briefer.core.import_status import IMPORT, REINDEX
 from briefer.core.importer import FileOutcome, ImportSummary
 from briefer.core.index import IndexBusy
 from briefer.core.progress import Cancelled
@@ -55,12 +56,21 @@ class TerminalProgress:
             self._stream.flush()
 
 
+# Commands that say in their own output how far a running import is.
+REPORT_IMPORT_THEMSELVES = ("search", "stats")
+
+
 def _open_archive(args: argparse.Namespace) -> Archive:
+    command = getattr(args, "command", None)
     archive = Archive(paths.resolve_data_dir(args.data_dir))
     for notice in archive.notices:
         print(f"briefer: {notice}", file=sys.stderr)
-    if archive.notices and getattr(args, "command", None) not in ("index", "reindex"):
+    if archive.notices and command not in ("index", "reindex"):
         _rebuild_index(archive)  # `index` and `reindex` index the whole catalog themselves
+    progress = archive.import_progress()
+    if progress is not None and command not in REPORT_IMPORT_THEMSELVES:
+        until = "until it finishes, Briefer sees only what it has done so far"
+        print(f"briefer: note: {progress.describe()}; {until}", file=sys.stderr)
     return archive
 
 
@@ -204,19 +214,34 @@ def _cmd_stats(args: argparse.Namespace) -> int:
             record["failures"] = [{"path": f.path, "reason": f.reason} for f in failures]
         print(json.dumps(record))
         return 0
+    progress = stats.import_progress
     print(f"Archive:      {stats.data_dir}")
+    if progress is not None:
+        print(f"Running:      {progress.describe()}; the figures below are what it has done so far")
     print(f"Documents:    {stats.documents}")
     print(f"Failed files: {stats.failed}")
     print(f"Index size:   {stats.index_bytes / 1e6:.1f} MB (catalog {stats.catalog_bytes / 1e6:.1f} MB)")
     if stats.unindexed:
-        print(f"Not indexed:  {stats.unindexed} (run `briefer reindex`)")
-    print(
-        f"Last import:  {stats.last_import or 'never'}"
-        + (f" ({stats.last_import_summary})" if stats.last_import_summary else "")
-    )
+        remedy = "the running import indexes them" if progress else "run `briefer reindex`"
+        print(f"Not indexed:  {stats.unindexed} ({remedy})")
+    print(f"Last import:  {_last_import(stats)}")
+    for run in stats.interrupted:
+        again = "`briefer reindex`" if run.kind == REINDEX else "the same `briefer index`"
+        print(f"Interrupted:  {run.describe()}; run {again} again to finish it")
     for failure in failures:
         print(f"  failed: {failure.path}: {failure.reason}")
     return 0
+
+
+def _last_import(stats: ArchiveStats) -> str:
+    progress = stats.import_progress
+    if stats.last_import is None:
+        return "never"
+    if stats.last_import_summary:
+        return f"{stats.last_import} ({stats.last_import_summary})"
+    if progress is not None and progress.kind == IMPORT:  # no summary yet
+        return f"{stats.last_import} (running)"
+    return stats.last_import
 
 
 # -- the parser ----------------------------------------------------------------

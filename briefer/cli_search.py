@@ -147,7 +147,8 @@ def _search_batch(archive: Archive, args: argparse.Namespace) -> int:
 
 def _print_results(results: SearchResults, out: TextIO, *, passages: bool = False, first: int = 1) -> None:
     if not results.hits:
-        print(f"No documents match {results.query!r}.", file=out)
+        where = " in what is searchable now (see the notes: results may be incomplete)"
+        print(f"No documents match {results.query!r}{where if results.incomplete else ''}.", file=out)
     else:
         stories = (
             f" in {results.stories} {'story' if results.stories == 1 else 'stories'}"
