@@ -15,7 +15,7 @@ from typing import TextIO
 
 from briefer import __version__
 from briefer.core import paths
-from briefer.core.archive import Archive, ArchiveBusy, ArchiveStats
+from briefer.core.archive import Archive, ArchiveBusy, ArchiveMissing, ArchiveStats
 from briefer.core.catalog import CatalogError
 from briefer.core.documents import Extracted
 from briefer.core.extract import extract_parts
@@ -56,13 +56,15 @@ class TerminalProgress:
             self._stream.flush()
 
 
+# Commands that only read the archive: on a folder without one they say so and create nothing.
+READS_ONLY = ("search", "stats", "verify", "tags", "cluster")
 # Commands that say in their own output how far a running import is.
 REPORT_IMPORT_THEMSELVES = ("search", "stats")
 
 
 def _open_archive(args: argparse.Namespace) -> Archive:
     command = getattr(args, "command", None)
-    archive = Archive(paths.resolve_data_dir(args.data_dir))
+    archive = Archive(paths.resolve_data_dir(args.data_dir), create=command not in READS_ONLY)
     for notice in archive.notices:
         print(f"briefer: {notice}", file=sys.stderr)
     if archive.notices and command not in ("index", "reindex"):
@@ -72,6 +74,15 @@ def _open_archive(args: argparse.Namespace) -> Archive:
         until = "until it finishes, Briefer sees only what it has done so far"
         print(f"briefer: note: {progress.describe()}; {until}", file=sys.stderr)
     return archive
+
+
+def _no_archive(exc: ArchiveMissing) -> int:
+    print(
+        f"briefer: {exc}; choose the archive with --data-dir DIR or ${paths.DATA_DIR_ENV}, "
+        "or import into this one first: briefer index FOLDER (or briefer index --sample)",
+        file=sys.stderr,
+    )
+    return 2
 
 
 def _rebuild_index(archive: Archive) -> None:
@@ -357,6 +368,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except ArchiveMissing as exc:
+        return _no_archive(exc)
     except (ArchiveBusy, IndexBusy, CatalogError, OSError, ValueError) as exc:
         print(f"briefer: {exc}", file=sys.stderr)
         return 1

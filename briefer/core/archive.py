@@ -42,6 +42,7 @@ SAVED_SEARCHES_FILE = "saved-searches.json"
 __all__ = [
     "Archive",
     "ArchiveBusy",
+    "ArchiveMissing",
     "ArchiveStats",
     "ImportProgress",
     "QueryError",
@@ -52,6 +53,15 @@ __all__ = [
 
 class ArchiveBusy(RuntimeError):
     """Another Briefer process is importing into the same archive."""
+
+
+class ArchiveMissing(LookupError):
+    """There is no archive in the data folder (opened with `create=False`): nothing was created."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        why = "the folder does not exist" if not data_dir.exists() else f"it holds no {CATALOG_FILE}"
+        super().__init__(f"there is no archive in {data_dir} ({why})")
 
 
 @dataclass(frozen=True)
@@ -109,8 +119,12 @@ class Archive:
     _failed: tuple[tuple[int, int], int] | None = None  # catalog change stamp, failed files
     _clusters_read: tuple[tuple[int, int], _ClusterMap] | None = None  # catalog change stamp, clusters
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, create: bool = True) -> None:
+        """Open the archive in `data_dir`, creating it when `create`; otherwise a folder without an
+        archive raises ArchiveMissing and is left as it was."""
         self.data_dir = data_dir
+        if not create and not (data_dir / CATALOG_FILE).is_file():
+            raise ArchiveMissing(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(data_dir / CATALOG_FILE)
         self.index = SearchIndex(data_dir / INDEX_DIR)

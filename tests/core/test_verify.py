@@ -423,6 +423,7 @@ def test_cli_export_refuses_then_marks_and_verify_checks_the_docx(
 def test_cli_verify_against_an_archive_without_the_sources_says_so(
     saved: Path, tmp_path: Path, capsys: Any
 ) -> None:
+    Archive(tmp_path / "elsewhere").close()  # an archive, without these sources
     assert main(["--data-dir", str(tmp_path / "elsewhere"), "verify", str(saved)]) == 0
     captured = capsys.readouterr()
     assert captured.out.count("missing  ") == 4
