@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import multiprocessing
+import os
 import sqlite3
 import sys
 import time
@@ -30,30 +31,50 @@ log = logging.getLogger(__name__)
 
 
 class TerminalProgress:
-    """A one-line progress bar on stderr, redrawn at most ten times a second."""
+    """A one-line progress bar on stderr, redrawn at most ten times a second, on a terminal only.
+
+    Other lines printed while it runs go through `note`, which puts them above the bar on a
+    terminal and prints them plainly anywhere else (a log, a pipe): no control codes there.
+    """
 
     def __init__(self, label: str, stream: TextIO | None = None) -> None:
         self._label = label
         stream = sys.stderr if stream is None else stream  # today's stderr, not the one at import time
         self._stream = stream
-        self._enabled = stream.isatty()
+        self._enabled = stream.isatty() and os.environ.get("TERM") != "dumb"
         self._last = 0.0
+        self._shown: tuple[int, int] | None = None  # what the bar on screen says, if one is drawn
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
         if not self._enabled or (now - self._last < 0.1 and done != total):
             return
         self._last = now
+        self._draw(done, total)
+
+    def _draw(self, done: int, total: int) -> None:
         width = 30
         filled = width * done // total if total else 0
         bar = "#" * filled + "-" * (width - filled)
         self._stream.write(f"\r{self._label} [{bar}] {done}/{total}")
         self._stream.flush()
+        self._shown = (done, total)
+
+    def note(self, line: str) -> None:
+        """Print `line` on a line of its own (over the bar on a terminal, which is drawn again below)."""
+        shown = self._shown
+        if shown is not None:
+            self._stream.write("\r\033[K")
+        self._stream.write(line + "\n")
+        self._stream.flush()
+        if shown is not None:
+            self._draw(*shown)
 
     def clear(self) -> None:
-        if self._enabled:
+        if self._shown is not None:
             self._stream.write("\r\033[K")
             self._stream.flush()
+            self._shown = None
 
 
 # Commands that only read the archive: on a folder without one they say so and create nothing.
@@ -101,9 +122,12 @@ def _rebuild_index(archive: Archive) -> None:
 
 
 # -- index ---------------------------------------------------------------------
-def _report_failure(outcome: FileOutcome) -> None:
-    if outcome.status == "failed":
-        print(f"\r\033[Kfailed: {outcome.path}: {outcome.reason}", file=sys.stderr)
+def _failure_reporter(bar: TerminalProgress) -> Callable[[FileOutcome], None]:
+    def report(outcome: FileOutcome) -> None:
+        if outcome.status == "failed":
+            bar.note(f"failed: {outcome.path}: {outcome.reason}")
+
+    return report
 
 
 def _write_report(target: str, summaries: list[ImportSummary]) -> None:
@@ -144,7 +168,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
                 [Path(p) for p in args.paths],
                 prune=args.prune,
                 progress=bar,
-                on_outcome=_report_failure,
+                on_outcome=_failure_reporter(bar),
                 time_limit=limits["time_limit"],
                 max_size=int(limits["max_size"]),
             )
