@@ -17,8 +17,8 @@ from typing import TextIO
 from briefer import __version__
 from briefer.core import paths
 from briefer.core.archive import Archive, ArchiveBusy, ArchiveMissing, ArchiveStats
-from briefer.core.catalog import CatalogError
 from briefer.core.documents import Extracted
+from briefer.core.errors import is_expected
 from briefer.core.extract import extract_parts
 from briefer.core.extract.parts import DEFAULT_MAX_BYTES
 from briefer.core.import_status import IMPORT, REINDEX
@@ -394,13 +394,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except ArchiveMissing as exc:
         return _no_archive(exc)
-    except (ArchiveBusy, IndexBusy, CatalogError, OSError, ValueError) as exc:
-        print(f"briefer: {exc}", file=sys.stderr)
-        return 1
     except sqlite3.Error as exc:  # SQLite's own word for a full disk is "disk I/O error"
         print(
             f"briefer: the archive catalog could not be read or written ({exc}); "
             "check that the disk is not full and that the data folder is writable",
             file=sys.stderr,
         )
+        return 1
+    except Exception as exc:
+        # Our typed errors and the file system's carry a reason for the user (so does the core's
+        # ValueError); anything else is a bug, and its traceback is what helps.
+        if not (is_expected(exc) or isinstance(exc, ValueError)):
+            raise
+        print(f"briefer: {exc}", file=sys.stderr)
         return 1
