@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from briefer import __version__
 from briefer.core import paths
@@ -26,6 +26,9 @@ from briefer.core.importer import FileOutcome, ImportSummary
 from briefer.core.index import IndexBusy
 from briefer.core.progress import Cancelled
 from briefer.core.workers import DEFAULT_TIME_LIMIT
+
+if TYPE_CHECKING:
+    from briefer.gui import platform_check
 
 log = logging.getLogger(__name__)
 
@@ -369,9 +372,45 @@ def _run_self_test(args: argparse.Namespace) -> int:
 
 
 def _run_gui(args: argparse.Namespace) -> int:
-    from briefer.gui.app import main as gui_main  # Qt only when the window is wanted
+    from briefer.gui import platform_check  # Qt-free: it runs before Qt can abort the process
 
+    problem = platform_check.check(os.environ)
+    if problem is not None:
+        return _window_cannot_open(problem)
+    try:
+        from briefer.gui.app import main as gui_main  # Qt only when the window is wanted
+    except ImportError as exc:
+        missing = platform_check.from_import_error(exc)
+        if missing is None:
+            raise
+        return _window_cannot_open(missing)
     return gui_main(data_dir=paths.resolve_data_dir(args.data_dir))
+
+
+def _window_cannot_open(problem: platform_check.Problem) -> int:
+    from briefer.gui.platform_check import NoDisplay
+
+    if isinstance(problem, NoDisplay):
+        print(
+            "briefer: the window cannot open: there is no X display (DISPLAY is not set). Start it in a "
+            "desktop session; the commands work without one (briefer --help)",
+            file=sys.stderr,
+        )
+        return 2
+    lines = [
+        "briefer: the window cannot open: Qt needs system libraries that are missing: "
+        + ", ".join(problem.libraries)
+    ]
+    if problem.packages:
+        sudo = "sudo " if hasattr(os, "geteuid") and os.geteuid() != 0 else ""
+        lines.append(f"Install them (Debian, Ubuntu): {sudo}apt-get install {' '.join(problem.packages)}")
+    for library in problem.unknown:
+        lines.append(f"Find the package that holds {library}: apt-file search {library}")
+    lines.append(
+        "The commands work without them (briefer --help); bash scripts/run installs them in a checkout."
+    )
+    print("\n".join(lines), file=sys.stderr)
+    return 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
