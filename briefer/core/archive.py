@@ -390,13 +390,19 @@ class Archive:
             import fcntl
         except ImportError:  # Windows: trust the status file and its pid
             return True
-        with open(self.data_dir / LOCK_FILE, "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            return False
+        path = self.data_dir / LOCK_FILE
+        if not path.exists():
+            return False  # never locked
+        try:
+            with open(path, "rb") as handle:  # read-only: a reader may not write in the data folder
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return True
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                return False
+        except OSError:  # unreadable: trust the status file and its pid
+            return True
 
     # -- reading -----------------------------------------------------------------
     def document(self, doc_id: str) -> Document | None:
