@@ -190,7 +190,8 @@ def _print_results(results: SearchResults, out: TextIO, *, passages: bool = Fals
     if results.past_last_page:
         print(_past_last_page(results), file=out)
     elif not results.hits:
-        print(f"No documents match {results.query!r}.", file=out)
+        where = " in what is searchable now (see the notes: results may be incomplete)"
+        print(f"No documents match {results.query!r}{where if results.incomplete else ''}.", file=out)
     else:
         stories = (
             f" in {results.stories} {'story' if results.stories == 1 else 'stories'}"
