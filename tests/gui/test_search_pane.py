@@ -10,7 +10,7 @@ from briefer.gui.search_pane import HINT, ResultsModel, SearchPane
 
 
 def test_the_results_model_is_a_well_behaved_list(qtmodeltester, filled_archive):
-    model = ResultsModel()
+    model = ResultsModel(filled_archive.carried_by_count)
     qtmodeltester.check(model)
     results = filled_archive.search("kim")
     model.set_hits(results.hits)
@@ -24,7 +24,7 @@ def test_the_results_model_is_a_well_behaved_list(qtmodeltester, filled_archive)
 
 
 def test_each_hit_has_an_accessible_description(filled_archive):
-    model = ResultsModel()
+    model = ResultsModel(filled_archive.carried_by_count)
     model.set_hits(filled_archive.search("artillery").hits)
     description = model.data(model.index(0), Qt.ItemDataRole.AccessibleTextRole)
     assert description.startswith("Putin and Kim meet at Vostochny. Northern Wire")
