@@ -392,7 +392,8 @@ class Archive:
             notices.append(f"no document has all the words; showing the {found.total} that have any of them")
         if found.expansions:
             also = "; ".join(e.describe() for e in found.expansions)
-            notices.append(f"also searched for variants: {also} (switch aliases off to search as typed)")
+            # The fact only: how to search as typed depends on the front end (CLI: --no-aliases).
+            notices.append(f"also searched for variants: {also}")
         incomplete = list(self._search_notices())
         return SearchResults(
             query=query,

@@ -65,3 +65,16 @@ def test_the_newest_query_wins(qtbot, filled_archive):
         "Putin and Kim meet at Vostochny"
     ]
     pane.shutdown()
+
+
+def test_the_alias_notice_states_the_expansion_and_sends_nobody_to_a_missing_switch(qtbot, filled_archive):
+    """Issue #17: the notice said "switch aliases off", but the window has no such switch."""
+    pane = SearchPane(filled_archive)
+    qtbot.addWidget(pane)
+    pane.query.setText("DPRK")
+    pane.search_now()
+    qtbot.waitUntil(lambda: not pane.searching and "variants" in pane.summary.text())
+    summary = pane.summary.text()
+    assert "also searched for variants: DPRK = North Korea" in summary
+    assert "switch" not in summary.lower() and "aliases off" not in summary.lower()
+    pane.shutdown()
