@@ -150,13 +150,17 @@ class ReaderPane(QTextBrowser):
     document_shown = Signal(str)  # the document's id, once it is on screen with its highlights
     match_moved = Signal(int, int)  # index of the selected match, number of matches
 
-    def __init__(self, highlight: Highlighter, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, highlight: Highlighter, *, carried_by: CarriedBy, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._highlight = highlight
+        # Who else carried a document (`Archive.carried_by_count`), asked when a quote is taken:
+        # the same count whether the document came from a search hit or the copies window.
+        self.carried_by = carried_by
         self._document: Document | None = None
         self._spans: Sequence[Span] = ()
         self._requested: Document | None = None  # waiting for its highlights
-        self._carried_by: CarriedBy | None = None  # outlets counted in a selection's citation
         self.source_html = ""  # what we gave Qt; toHtml() is Qt's re-serialization
         self._offsets: dict[int, tuple[int, list[int]]] = {}  # see offset_map
         self.context_actions: list[QAction] = []  # put first in the context menu (e.g. "Add to briefing")
@@ -177,13 +181,9 @@ class ReaderPane(QTextBrowser):
     def current_document(self) -> Document | None:
         return self._document
 
-    def show_highlighted(
-        self, document: Document, query: str, *, carried_by: CarriedBy | None = None
-    ) -> None:
-        """Show `document` with the words of `query` highlighted (found off the GUI thread);
-        `carried_by` counts the other outlets a quote's citation names (syndicated copies)."""
+    def show_highlighted(self, document: Document, query: str) -> None:
+        """Show `document` with the words of `query` highlighted (found off the GUI thread)."""
         self._requested = document
-        self._carried_by = carried_by
         highlight = self._highlight
 
         def job(progress: Progress, cancel: threading.Event) -> tuple[Document, list[Span]]:
@@ -200,7 +200,6 @@ class ReaderPane(QTextBrowser):
     def clear_document(self) -> None:
         self._runner.discard()
         self._requested = None
-        self._carried_by = None
         self._document, self._spans = None, ()
         self.source_html = ""
         self._offsets = {}
@@ -304,7 +303,7 @@ class ReaderPane(QTextBrowser):
             return None
         try:
             return excerpt_from_span(
-                self._document, *span, page=self._document.page_at(span[0]), carried_by=self._carried_by
+                self._document, *span, page=self._document.page_at(span[0]), carried_by=self.carried_by
             )
         except BriefingError:
             return None
