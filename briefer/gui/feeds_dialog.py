@@ -43,6 +43,7 @@ from briefer.core.archive import Archive, ArchiveBusy
 from briefer.core.credentials import CredentialStore, CredentialsUnavailable
 from briefer.core.progress import Progress
 from briefer.core.subscriptions import FeedBook, FeedError, FetchResult, Subscription, fetch_feeds
+from briefer.gui.formatting import plain_tooltip
 from briefer.gui.job_runner import JobRunner
 from briefer.gui.keychain import Keychain
 
@@ -374,7 +375,8 @@ class FeedsDialog(QDialog):
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(sub.last_error if sub.last_error and column == len(cells) - 1 else text)
+                tip = sub.last_error if sub.last_error and column == len(cells) - 1 else text
+                item.setToolTip(plain_tooltip(tip))  # a feed's words, shown literally
                 item.setData(Qt.ItemDataRole.UserRole, sub.name)
                 self.feeds.setItem(row, column, item)
         self.remove_button.setEnabled(bool(subscriptions) and not self._jobs.busy)

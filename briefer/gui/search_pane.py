@@ -56,7 +56,7 @@ from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.progress import Progress
 from briefer.core.search import Hit, SearchResults, make_passages, make_snippet
 from briefer.gui import mime
-from briefer.gui.formatting import SEPARATOR, meta_line, muted_color, plural
+from briefer.gui.formatting import SEPARATOR, meta_line, muted_color, plain_tooltip, plural
 from briefer.gui.search_filters import SearchOptions
 from briefer.gui.workers import LatestOnlyRunner
 
@@ -101,7 +101,7 @@ class ResultsModel(QAbstractListModel):
         if role == self.HitRole:
             return hit
         if role == Qt.ItemDataRole.ToolTipRole:
-            return doc.url or doc.path
+            return plain_tooltip(doc.url or doc.path)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             copies = f" {hit.copies_note()}." if hit.cluster_size > 1 else ""
             return f"{doc.title}. {meta_line(doc)}.{copies} {hit.snippet.marked('', '')}"

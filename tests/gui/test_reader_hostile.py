@@ -1,20 +1,23 @@
 """Hostile documents in the reader: a huge text never freezes the window, odd characters never
-shift a quote."""
+shift a quote, and markup in a document's text is shown as the characters it is."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QTextCursor, QTextDocument
+from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtGui import Qt, QTextCursor, QTextDocument
 
 from briefer.core.archive import Archive
 from briefer.core.documents import Document
 from briefer.gui.reader import APPEND_CHARS, FIRST_SCREEN_CHARS, ReaderPane
 from briefer.gui.reader_content import MAX_BLOCK_CHARS
 from briefer.gui.reader_view import ReaderView
+from tests.conftest import write_article
+from tests.gui.test_briefing_window import no_dialogs, open_window  # noqa: F401 (a fixture)
 from tests.gui.test_mainwindow import highlighted_words
 
 FILLER = (
@@ -214,3 +217,84 @@ def fragments(doc: QTextDocument) -> Iterator:
             yield it.fragment()
             it += 1
         block = block.next()
+
+
+# -- markup in a document is text -----------------------------------------------------------
+HOSTILE_TITLE = 'Launch <img src="file:///etc/passwd"> report <b>bold</b>'
+HOSTILE_PASSAGE = (
+    'The launch report quotes <img src="file:///etc/passwd"> and <b>bold</b> claims about the launch.'
+)
+
+
+class _RecordingDocument(QTextDocument):
+    """Records every resource (image) rich text asks for, and loads none."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requested: list[str] = []
+
+    def loadResource(self, kind: int, url: QUrl) -> object:
+        self.requested.append(url.toString())
+        return None
+
+
+def as_qt_shows(text: str) -> tuple[str, list[str]]:
+    """What a tooltip shows for `text` (Qt's own test: rich text when it looks like it), and the
+    files that showing it would load."""
+    if not Qt.mightBeRichText(text):
+        return text, []
+    doc = _RecordingDocument()
+    doc.setHtml(text)
+    doc.size()  # laid out: images are asked for now
+    return doc.toPlainText(), doc.requested
+
+
+@pytest.mark.usefixtures("no_dialogs")
+def test_markup_in_a_document_is_shown_as_the_characters_it_is(
+    make_window, archive: Archive, tmp_path: Path, qtbot
+) -> None:
+    folder = tmp_path / "hostile"
+    write_article(
+        folder,
+        "launch",
+        f"Nothing happened in the morning.\n\n{HOSTILE_PASSAGE}\n\nThe launch was delayed.",
+        title=HOSTILE_TITLE,
+        url='https://wire.example/launch?<img src="file:///etc/passwd">',
+    )
+    archive.import_paths([folder])
+    window = open_window(make_window, qtbot)
+    window.search.query.setText("launch")
+    window.search.search_now()
+    qtbot.waitUntil(lambda: window.search.model.rowCount() == 1 and not window.search.searching)
+    qtbot.waitUntil(lambda: window.reader.current_document is not None)
+    reader, passages = window.reader, window.reader_view.passages
+    shown = reader.toPlainText()
+    assert shown.startswith(HOSTILE_TITLE) and HOSTILE_PASSAGE in shown
+    assert not any(f.charFormat().isImageFormat() for f in fragments(reader.document()))
+
+    text = reader.current_document.text  # type: ignore[union-attr]
+    tips = []
+    for row in range(passages.count()):
+        item = passages.item(row)
+        start, end = passages.span(item)
+        tips.append(as_qt_shows(item.toolTip()))
+        assert tips[-1] == (text[start:end], [])  # the passage's own characters, and no file read
+    assert any(HOSTILE_PASSAGE in tip for tip, _ in tips)
+
+    results = window.search.model
+    found = results.hit(0).document
+    assert "<img" in found.url
+    assert as_qt_shows(results.data(results.index(0), Qt.ItemDataRole.ToolTipRole)) == (found.url, [])
+
+    # Quoted in the briefing: the outline's tooltip and the editor's source line show it as it is.
+    hostile = next(passages.item(r) for r in range(passages.count()) if "<b>" in passages.item(r).text())
+    model = window.session.model
+    assert model.dropMimeData(
+        passages.mimeData([hostile]), Qt.DropAction.CopyAction, -1, 0, model.index_of("analysis")
+    )
+    [excerpt] = model.node_by_id("analysis").blocks  # type: ignore[union-attr]
+    tip, loaded = as_qt_shows(model.data(model.index_of(excerpt.id), Qt.ItemDataRole.ToolTipRole))
+    assert tip.startswith(HOSTILE_PASSAGE) and HOSTILE_TITLE in tip and loaded == []
+    window.briefing.select(excerpt.id)
+    source = window.briefing.editor.citation
+    assert source.textFormat() == Qt.TextFormat.PlainText and HOSTILE_TITLE in source.text()
