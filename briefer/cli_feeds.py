@@ -19,7 +19,18 @@ from briefer.cli_common import fail, reporting
 from briefer.core import paths
 from briefer.core.archive import Archive
 from briefer.core.credentials import CredentialStore, CredentialsUnavailable
-from briefer.core.subscriptions import FeedBook, FeedError, FetchResult, Subscription, fetch_feeds
+from briefer.core.limits import DEFAULT_TIME_LIMIT
+from briefer.core.subscriptions import (
+    DEFAULT_DEADLINE,
+    DEFAULT_TIMEOUT,
+    FeedBook,
+    FeedError,
+    FetchResult,
+    InsecureFeed,
+    Subscription,
+    fetch_feeds,
+    login_in_clear,
+)
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
 
@@ -32,17 +43,31 @@ def _data_dir(args: argparse.Namespace) -> Path:
 
 def _cmd_add(args: argparse.Namespace) -> int:
     data_dir = _data_dir(args)
-    sub = FeedBook.for_data_dir(data_dir).add(
-        Subscription(name=args.name, url=args.url, account=args.account or "", interval_minutes=args.every)
+    wanted = Subscription(
+        name=args.name,
+        url=args.url,
+        account=args.account or "",
+        interval_minutes=args.every,
+        allow_insecure=args.allow_insecure,
     )
+    try:
+        sub = FeedBook.for_data_dir(data_dir).add(wanted)
+    except InsecureFeed as exc:
+        return fail(f"{exc}; use its https:// address, or add --allow-insecure to accept that risk")
     schedule = f"every {sub.interval_minutes} min while Briefer runs" if sub.interval_minutes else "on demand"
     print(f"subscribed to {sub.name!r} ({sub.url}), fetched {schedule}")
+    if _insecure_login(sub):
+        print(f"warning: its login ({sub.account!r}) will be sent unencrypted, as --allow-insecure allows")
     if sub.account and CredentialStore.for_data_dir(data_dir).ref(sub.account) is None:
         print(
             f"store its credentials with: briefer credentials set {sub.account} --kind basic --username USER"
         )
     print(f"fetch it now with: briefer feeds fetch {shlex.quote(sub.name)}")
     return 0
+
+
+def _insecure_login(sub: Subscription) -> bool:
+    return bool(sub.account) and sub.allow_insecure and login_in_clear(sub.url)
 
 
 def _status_line(sub: Subscription) -> str:
@@ -64,6 +89,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
     for sub in subscriptions:
         every = f"every {sub.interval_minutes} min" if sub.interval_minutes else "on demand"
         account = f", account {sub.account}" if sub.account else ""
+        if _insecure_login(sub):
+            account += ", login sent unencrypted, as allowed"
         print(f"{sub.name}: {sub.url} ({every}{account}); {_status_line(sub)}")
         if sub.last_error:
             print(f"    last error: {sub.last_error}")
@@ -95,10 +122,28 @@ def _cmd_fetch(open_archive: OpenArchive, args: argparse.Namespace) -> int:
         return fail("no feeds to fetch (subscribe with `briefer feeds add NAME URL`)")
     with open_archive(args) as archive:
         credentials = CredentialStore.for_data_dir(archive.data_dir)
-        results = fetch_feeds(archive, book, credentials, names, timeout=args.timeout)
+        results = fetch_feeds(
+            archive,
+            book,
+            credentials,
+            names,
+            timeout=args.timeout,
+            deadline=args.deadline,
+            time_limit=args.time_limit,
+        )
     for result in results:
         print(_result_line(result))
     return 1 if any(r.failed for r in results) else 0
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, not {text!r}")
+    return seconds
 
 
 def register(
@@ -123,6 +168,11 @@ def register(
         metavar="MINUTES",
         help="fetch this often while Briefer runs (default 60; 0 = only on demand)",
     )
+    add.add_argument(
+        "--allow-insecure",
+        action="store_true",
+        help="send the account's login even over plain http:// to another machine (readable on the way)",
+    )
     add.set_defaults(run=_reporting(_cmd_add))
 
     listing = sub.add_parser("list", help="the subscriptions with the status of their last fetch")
@@ -138,5 +188,25 @@ def register(
     fetch.add_argument(
         "--due", action="store_true", help="only the feeds whose interval has passed (for cron)"
     )
-    fetch.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for each server")
+    fetch.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"how long a server may take to connect, and to send each part (default {DEFAULT_TIMEOUT:g})",
+    )
+    fetch.add_argument(
+        "--deadline",
+        type=_seconds,
+        default=DEFAULT_DEADLINE,
+        metavar="SECONDS",
+        help=f"how long one feed's download may take in all (default {DEFAULT_DEADLINE:g})",
+    )
+    fetch.add_argument(
+        "--time-limit",
+        type=_seconds,
+        default=DEFAULT_TIME_LIMIT,
+        metavar="SECONDS",
+        help=f"stop parsing a feed after this long (default {DEFAULT_TIME_LIMIT:g})",
+    )
     fetch.set_defaults(run=_reporting(lambda args: _cmd_fetch(open_archive, args)))

@@ -2,9 +2,10 @@
 
 `register(commands, open_archive)` adds the subcommands to the main parser.
 With `--json`, stdout carries only machine-readable lines (one hit object per
-line, then `{"facets": ...}` when asked for); everything meant for a person
-(notices, "did you mean") goes to stderr.  `--batch` prints one JSON object per
-input line: `{"query": <the line as read>, "hits": [...]}` plus `facets`,
+line, then, with `--facets`, `{"facets": ..., "total": ..., "stories": ...,
+"page": ..., "pages": ...}`); everything meant for a person (notices, "did you
+mean") goes to stderr.  `--batch` prints one JSON object per input line:
+`{"query": <the line as read>, "hits": [...], "total": ..., ...}` plus `facets`,
 `suggestion`, `notices` or `error` when there are some.  Near-duplicate copies
 of a story are collapsed into one hit unless `--no-collapse` is given;
 `briefer cluster` lists a story's copies, diffs them and sets the threshold.
@@ -24,9 +25,20 @@ from briefer.core.documents import Document
 from briefer.core.query import FACETS, SORTS, QueryError, SearchRequest
 from briefer.core.saved_searches import SavedSearch, SavedSearchError
 from briefer.core.search import SearchResults
+from briefer.core.textnorm import strip_bidi
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
 Handler = Callable[[argparse.Namespace], int]
+
+FACET_VALUES = 12  # values of each facet listed on a terminal (JSON has them all)
+FACET_NOUNS = {
+    "source": "sources",
+    "type": "source types",
+    "year": "years",
+    "month": "months",
+    "language": "languages",
+    "tag": "tags",
+}
 
 
 def _fail(message: str, status: int = 1) -> int:
@@ -57,6 +69,7 @@ def _span(text: str) -> tuple[int, int]:
 def _request(args: argparse.Namespace, archive: Archive, query: str) -> SearchRequest:
     """The request the options describe; a saved search supplies the defaults."""
     filters = tuple(args.filter or ())
+    facet_values = None if args.json or args.batch is not None else FACET_VALUES
     if args.saved:
         saved = archive.saved_searches.get(args.saved)
         query = f"({saved.query}) AND ({query})" if query.strip() else saved.query
@@ -70,6 +83,7 @@ def _request(args: argparse.Namespace, archive: Archive, query: str) -> SearchRe
             facets=args.facets,
             fallback=not args.all_words,
             collapse=not args.no_collapse,
+            facet_values=facet_values,
         )
     return SearchRequest(
         query,
@@ -81,6 +95,7 @@ def _request(args: argparse.Namespace, archive: Archive, query: str) -> SearchRe
         facets=args.facets,
         fallback=not args.all_words,
         collapse=not args.no_collapse,
+        facet_values=facet_values,
     )
 
 
@@ -90,6 +105,24 @@ def _messages(results: SearchResults) -> list[str]:
     if results.suggestion:
         lines.append(f"did you mean: {results.suggestion}")
     return lines
+
+
+def _plural(count: int, word: str, plural: str = "") -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def _past_last_page(results: SearchResults) -> str:
+    """'Page 999 is past the last page (2 pages, 15 results).'"""
+    if results.stories is not None and results.stories < results.total:
+        found = _plural(results.stories, "story", "stories")
+    else:
+        found = _plural(results.total, "result")
+    return f"Page {results.page} is past the last page ({_plural(results.pages, 'page')}, {found})."
+
+
+def _summary(results: SearchResults) -> dict[str, object]:
+    """What a script needs beside the hits: how many there are, and the pages they fill."""
+    return {"total": results.total, "stories": results.stories, "page": results.page, "pages": results.pages}
 
 
 def _cmd_search(open_archive: OpenArchive, args: argparse.Namespace) -> int:
@@ -114,10 +147,14 @@ def _cmd_search(open_archive: OpenArchive, args: argparse.Namespace) -> int:
             for hit in results.hits:
                 print(hit.id)
         elif args.json:
+            if results.past_last_page:
+                print(f"note: {_past_last_page(results)}", file=sys.stderr)
             for hit in results.hits:
                 print(json.dumps(hit.as_json(), ensure_ascii=False))
-            if args.facets:
-                print(json.dumps({"facets": results.facets or {}}, ensure_ascii=False))
+            if args.facets:  # the one non-hit line, only when asked for (scripts read hits per line)
+                summary = _summary(results)
+                summary["facets"] = results.facets or {}
+                print(json.dumps(summary, ensure_ascii=False))
         else:
             first = (args.page - 1) * args.limit + 1 if not args.like else 1
             _print_results(results, sys.stdout, passages=args.passages, first=first)
@@ -137,6 +174,7 @@ def _search_batch(archive: Archive, args: argparse.Namespace) -> int:
                     record["error"] = str(exc)
                 else:
                     record["hits"] = [hit.as_json() for hit in results.hits]
+                    record.update(_summary(results))
                     if args.facets:
                         record["facets"] = results.facets or {}
                     if results.suggestion:
@@ -149,8 +187,11 @@ def _search_batch(archive: Archive, args: argparse.Namespace) -> int:
 
 
 def _print_results(results: SearchResults, out: TextIO, *, passages: bool = False, first: int = 1) -> None:
-    if not results.hits:
-        print(f"No documents match {results.query!r}.", file=out)
+    if results.past_last_page:
+        print(_past_last_page(results), file=out)
+    elif not results.hits:
+        where = " in what is searchable now (see the notes: results may be incomplete)"
+        print(f"No documents match {results.query!r}{where if results.incomplete else ''}.", file=out)
     else:
         stories = (
             f" in {results.stories} {'story' if results.stories == 1 else 'stories'}"
@@ -164,11 +205,11 @@ def _print_results(results: SearchResults, out: TextIO, *, passages: bool = Fals
         for rank, hit in enumerate(results.hits, start=first):
             doc = hit.document
             date = doc.published.strftime("%Y-%m-%d") if doc.published else "undated"
-            source = doc.source or "unknown source"
+            source = strip_bidi(doc.source) or "unknown source"
             tags = f" · tags: {', '.join(doc.tags)}" if doc.tags else ""
             copies = hit.copies_note()
             tags += f" · {copies}" if copies else ""
-            print(f"\n{rank:>3}. {doc.title}", file=out)
+            print(f"\n{rank:>3}. {strip_bidi(doc.title)}", file=out)
             print(
                 f"     {date} · {source} · score {hit.score:.2f} · {hit.matches} match(es) · {doc.id}{tags}",
                 file=out,
@@ -180,8 +221,10 @@ def _print_results(results: SearchResults, out: TextIO, *, passages: bool = Fals
     if results.facets:
         print("\nFacets:", file=out)
         for facet, counts in results.facets.items():
-            shown = ", ".join(f"{value} ({count})" for value, count in list(counts.items())[:12])
-            print(f"  {facet}: {shown or '-'}", file=out)
+            shown = ", ".join(f"{value} ({count})" for value, count in counts.items())
+            noun = FACET_NOUNS.get(facet, "values")
+            more = f" ... and {counts.left_out} more {noun}" if counts.left_out else ""
+            print(f"  {facet}: {shown or '-'}{more}", file=out)
 
 
 def _marked(text: str, highlights: tuple[tuple[int, int], ...]) -> str:
@@ -218,7 +261,8 @@ def _member_line(doc: Document, representative: bool) -> str:
     date = doc.published.strftime("%Y-%m-%d %H:%M") if doc.published else "undated"
     kind = f" · {doc.source_type}" if doc.source_type else ""
     mark = "*" if representative else " "
-    return f"{mark} {date} · {doc.source or 'unknown source'}{kind} · {doc.title or doc.path} · {doc.id}"
+    source, title = strip_bidi(doc.source) or "unknown source", strip_bidi(doc.title or doc.path)
+    return f"{mark} {date} · {source}{kind} · {title} · {doc.id}"
 
 
 def _member_json(doc: Document, representative: bool) -> dict[str, object]:
@@ -411,7 +455,9 @@ def register(
         action="store_true",
         help="list every near-duplicate copy of a story, not one hit per story",
     )
-    search.add_argument("--json", action="store_true", help="one JSON object per hit, per line")
+    search.add_argument(
+        "--json", action="store_true", help="a JSON object per hit per line (with --facets, then the totals)"
+    )
     search.add_argument("--ids", action="store_true", help="only the hits' document ids, one per line")
     search.add_argument("--batch", metavar="FILE", help="one query per line ('-' for stdin); JSON out")
     search.add_argument("--saved", metavar="NAME", help="run a saved search (see `briefer saved`)")

@@ -91,6 +91,42 @@ class DayRange(query.Query):
         raise QueryError("a date range cannot be combined this way")
 
 
+class Required(query.WrappingQuery):
+    """A clause the user marked as required (`+word`): it matches as its child does.
+
+    Every clause of a query is required anyway; where clauses are relaxed (the
+    any-word results offered when no document has them all, see `AnyWords`), this
+    one stays required.
+    """
+
+    @property
+    def boost(self) -> float:
+        return float(self.child.boost)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Required) and other.child == self.child
+
+    def __hash__(self) -> int:
+        return hash(("Required", self.child))
+
+    def normalize(self) -> Any:
+        child = self.child.normalize()
+        return child if child is query.NullQuery else Required(child)
+
+
+class AnyWords(query.compound.CompoundQuery):
+    """The clauses of a query that no document matches all of, relaxed: documents matching any of
+    them, except that `Required` clauses must still match and NOT (`-word`) clauses still exclude.
+
+    Not a subclass of `Or`, so that an OR around it never merges its clauses into its own.
+    """
+
+    JOINT = " ANY "
+
+    def _matcher(self, subs: Any, searcher: Any, context: Any) -> Any:
+        raise QueryError("any-word matching cannot be combined this way")
+
+
 class _PostingsCache:
     """Decoded postings of (segment, field, term), least recently used dropped first."""
 
@@ -186,12 +222,16 @@ class _Leaf:
     offset: int
 
 
+# What to highlight: runs of analyzed words, each found only whole (one word, or a phrase).
+Terms = set[tuple[str, ...]]
+
+
 @dataclass
 class Evaluation:
-    """Every matching document (global document number) with its score, and the words to highlight."""
+    """Every matching document (global document number) with its score, and what to highlight."""
 
     scores: Scores
-    terms: set[str] = field(default_factory=set)
+    terms: Terms = field(default_factory=set)
 
 
 class Snapshot:
@@ -214,20 +254,24 @@ class Snapshot:
 
     # -- evaluation ------------------------------------------------------------------
     def evaluate(self, q: Any) -> Evaluation:
-        terms: set[str] = set()
+        terms: Terms = set()
         scores = self._eval(q, terms, positive=True)
         if self.deleted:
             for docnum in self.deleted.intersection(scores):
                 del scores[docnum]
         return Evaluation(scores, terms)
 
-    def _eval(self, q: Any, terms: set[str], *, positive: bool) -> Scores:
+    def _eval(self, q: Any, terms: Terms, *, positive: bool) -> Scores:
         if isinstance(q, query.Term):
             if positive and q.fieldname in TEXT_FIELDS:
-                terms.add(str(q.text))
+                terms.add((str(q.text),))
             return self.term(q.fieldname, q.text, q.boost)
         if isinstance(q, query.And):
             return self._and(q.subqueries, terms, positive, q.boost)
+        if isinstance(q, AnyWords):
+            return self._any(q.subqueries, terms, positive, q.boost)
+        if isinstance(q, Required):
+            return self._eval(q.child, terms, positive=positive)
         if isinstance(q, query.DisjunctionMax):
             return self._or(q.subqueries, terms, positive, q.boost, combine=max)
         if isinstance(q, query.Or):
@@ -236,7 +280,7 @@ class Snapshot:
             return self._or(q.subqueries, terms, positive, q.boost)
         if isinstance(q, query.Phrase):
             if positive and q.fieldname in TEXT_FIELDS:
-                terms.update(str(w) for w in q.words)
+                terms.update(_highlighted(q))
             return self.phrase(q.fieldname, list(q.words), q.slop, q.boost)
         if isinstance(q, DayRange):
             return dict.fromkeys(self.day_docs(q.first, q.last), 0.0)
@@ -260,13 +304,13 @@ class Snapshot:
         if isinstance(q, query.MultiTerm):  # Prefix, Wildcard, FuzzyTerm, TermRange, ...
             expanded = self.expand(q)
             if positive and q.fieldname in TEXT_FIELDS:
-                terms.update(t.decode("utf-8") for t in expanded)
+                terms.update((t.decode("utf-8"),) for t in expanded)
             return self._union(self.term(q.fieldname, t, q.boost) for t in expanded)
         if q is query.NullQuery or isinstance(q, query.qcore._NullQuery):
             return {}
         return self._whoosh(q)
 
-    def _and(self, children: list[Any], terms: set[str], positive: bool, boost: float) -> Scores:
+    def _and(self, children: list[Any], terms: Terms, positive: bool, boost: float) -> Scores:
         wanted = [c for c in children if not isinstance(c, query.Not)]
         unwanted = [c.query for c in children if isinstance(c, query.Not)]
         if not wanted:
@@ -282,7 +326,7 @@ class Snapshot:
     def _or(
         self,
         children: list[Any],
-        terms: set[str],
+        terms: Terms,
         positive: bool,
         boost: float,
         combine: Callable[[float, float], float] | None = None,
@@ -295,6 +339,20 @@ class Snapshot:
             for d, s in part.items():
                 merged[d] = combine(merged[d], s) if d in merged else s
         return _boosted(merged, boost)
+
+    def _any(self, children: list[Any], terms: Terms, positive: bool, boost: float) -> Scores:
+        """`AnyWords`: the required and excluding clauses as in an AND, the others optional (each
+        adds its score), and at least one optional one matching when nothing is required."""
+        kept = [c for c in children if isinstance(c, Required | query.Not)]
+        optional = [c for c in children if not isinstance(c, Required | query.Not)]
+        if not optional or any(isinstance(c, Required) for c in kept):
+            scores = self._and(kept, terms, positive, 1.0)
+            if optional:
+                extra = self._or(optional, terms, positive, 1.0)
+                scores = {d: s + extra.get(d, 0.0) for d, s in scores.items()}
+        else:
+            scores = self._and([query.Or(optional), *kept], terms, positive, 1.0)
+        return _boosted(scores, boost)
 
     @staticmethod
     def _union(parts: Iterable[Scores]) -> Scores:
@@ -634,6 +692,16 @@ class Snapshot:
 
 
 # -- helpers ----------------------------------------------------------------------------
+def _highlighted(q: Any) -> Terms:
+    """What a phrase marks in a text: the whole phrase, never its words alone (the Republic of
+    Korea is not the Democratic People's Republic of Korea); a proximity search (slop > 1) marks
+    its words, as they may come in any order."""
+    words = tuple(str(w) for w in q.words)
+    if q.slop > 1:
+        return {(w,) for w in words}
+    return {words} if words else set()
+
+
 def restrict(scores: Scores, allowed: set[int] | None) -> Scores:
     """`scores` of the documents in `allowed` only (all of them when it is None)."""
     if allowed is None:
@@ -796,4 +864,14 @@ def _calendar_span(value: str) -> tuple[int, int]:
         raise QueryError(f"'{value}' is not a year (1987) or a month (1987-03)") from None
 
 
-__all__ = ["TEXT_FIELDS", "DayRange", "Engine", "Evaluation", "Snapshot", "restrict"]
+__all__ = [
+    "TEXT_FIELDS",
+    "AnyWords",
+    "DayRange",
+    "Engine",
+    "Evaluation",
+    "Required",
+    "Snapshot",
+    "Terms",
+    "restrict",
+]

@@ -587,11 +587,16 @@ class _Run:
         container: str | None,
         changes: _Pending,
     ) -> FileOutcome:
-        """Store the document of a file or member: new, a new version, unchanged, or a duplicate."""
+        """Store the document of a file or member: new, a new version, unchanged, or a duplicate.
+
+        `content_hash` is the file's (or member's) and tells a changed file; the document is known by
+        the part's own hash when it has one (an e-mail's is of what it says, whatever file holds it).
+        """
         extracted = part.extracted
         assert extracted is not None
         size, mtime = where
         old_doc = loc.doc_id if loc is not None else None
+        doc_hash = part.content_hash or content_hash
 
         def located(doc_id: str, status: str) -> FileOutcome:
             self._catalog.set_location(
@@ -606,20 +611,20 @@ class _Run:
             found = self._catalog.document_by_key(part.key)
             if found is not None:
                 doc_id, its_hash = found
-                if its_hash == content_hash:
+                if its_hash == doc_hash:
                     outcome = located(doc_id, "unchanged" if old_doc == doc_id else "duplicate")
                     self._detach(old_doc, doc_id, changes)
                     return outcome
                 self._catalog.put_document(
-                    doc_id, content_hash, extracted, entry_key=part.key, parent_id=parent_id
+                    doc_id, doc_hash, extracted, entry_key=part.key, parent_id=parent_id
                 )
                 changes.put.append((_document(doc_id, key, extracted, parent_id), False))
                 outcome = located(doc_id, "updated")
                 self._detach(old_doc, doc_id, changes)
                 return outcome
-        same = self._catalog.document_by_content(content_hash)
+        same = self._catalog.document_by_content(doc_hash)
         if same is not None:
-            outcome = located(same, "duplicate")
+            outcome = located(same, "unchanged" if old_doc == same else "duplicate")
             self._detach(old_doc, same, changes)
             return outcome
         shared = old_doc is not None and len(self._catalog.paths_of(old_doc)) > 1
@@ -627,7 +632,7 @@ class _Run:
         if shared:
             self._catalog.remove_location(key)
         doc_id = self._catalog.put_document(
-            target, content_hash, extracted, entry_key=part.key, parent_id=parent_id
+            target, doc_hash, extracted, entry_key=part.key, parent_id=parent_id
         )
         changes.put.append((_document(doc_id, key, extracted, parent_id), target is None))
         return located(doc_id, "updated" if target else "imported")

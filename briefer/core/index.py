@@ -41,13 +41,14 @@ from whoosh.analysis.filters import LowercaseFilter
 from whoosh.filedb.filestore import RamStorage
 from whoosh.lang import porter
 from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.qparser import syntax
 from whoosh.reading import ReaderClosed, TermNotFound
 from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.writing import IndexWriter, LockError, PostingPool, SegmentWriter
 
 from briefer.core import _whoosh_open, spelling
 from briefer.core import query as querylang
-from briefer.core._whoosh_eval import DayRange, Engine, Snapshot, restrict
+from briefer.core._whoosh_eval import AnyWords, DayRange, Engine, Required, Snapshot, restrict
 from briefer.core._whoosh_open import IndexBusy
 from briefer.core.documents import Document
 from briefer.core.processes import die_with_parent
@@ -55,6 +56,7 @@ from briefer.core.query import (
     FACETS,
     AliasExpansion,
     AliasTable,
+    FacetCounts,
     PreparedQuery,
     QueryError,
     QueryTooBroad,
@@ -210,6 +212,25 @@ SCHEMA = fields.Schema(
     spell=_Vocabulary(),
 )
 
+
+class _RequiredNode(syntax.Wrapper):
+    """`+clause`, which `query.prepare` leaves in the text: a `Required` clause."""
+
+    qclass = Required
+
+
+class _AnyWordsGroup(syntax.GroupNode):
+    """The implicit grouping of the any-word parse (see `SearchIndex.parse`)."""
+
+    qclass = AnyWords
+
+
+# `+` right before a word, phrase, field or group (never inside a word: c++, 1+1).
+_PLUS = qparser.OperatorsPlugin.OpTagger(
+    r"(?:^|(?<=[\s(]))\+(?=[^\s+\-)])", _RequiredNode, syntax.PrefixOperator, memo="required"
+)
+
+
 # Bulk imports use two sub-writer processes and keep their segments as they
 # are: the final merge of a multiprocess writer is single-threaded and would
 # give back what the second core won.
@@ -225,6 +246,10 @@ LIMIT_MB = 16
 COMPOUND = False
 
 
+# What `match_spans` marks: runs of analyzed (stemmed) words, one word or a phrase found only whole.
+HighlightTerms = frozenset[tuple[str, ...]]
+
+
 @dataclass(frozen=True)
 class IndexHit:
     doc_id: str
@@ -235,8 +260,8 @@ class IndexHit:
 class IndexResults:
     hits: list[IndexHit]
     total: int  # exact
-    terms: frozenset[str]  # the analyzed query terms, for highlighting
-    facets: dict[str, dict[str, int]] | None = None
+    terms: HighlightTerms  # the analyzed query words and phrases, for highlighting
+    facets: dict[str, FacetCounts] | None = None
     any_terms: bool = False  # no document had all the words: these have any of them
     expansions: tuple[AliasExpansion, ...] = ()
     suggestion: str = ""  # the query with misspelled words corrected, when there are some
@@ -569,9 +594,11 @@ class SearchIndex:
                 return found
             parser = self._parsers.get(any_terms)
             if parser is None:
-                group = qparser.OrGroup if any_terms else qparser.AndGroup
+                # Words are ANDed; the any-word parse relaxes that, keeping + and NOT clauses.
+                group = _AnyWordsGroup if any_terms else qparser.AndGroup
                 parser = qparser.MultifieldParser(list(SEARCH_FIELDS), schema=SCHEMA, group=group)
                 parser.add_plugin(qparser.FuzzyTermPlugin())
+                parser.replace_plugin(qparser.OperatorsPlugin(ops=[(_PLUS, 0)]))
                 self._parsers[any_terms] = parser
             try:
                 parsed = parser.parse(text)
@@ -589,8 +616,8 @@ class SearchIndex:
                 self._parsed.popitem(last=False)
             return parsed
 
-    def query_terms(self, text: str) -> frozenset[str]:
-        """The analyzed words of a query, wildcards expanded, as `match_spans` wants them."""
+    def query_terms(self, text: str) -> HighlightTerms:
+        """The analyzed words and phrases of a query, wildcards expanded, as `match_spans` wants them."""
         parsed = self.parse(self.prepare(text).text)
         return self._snapshot_do(lambda snap: frozenset(snap.evaluate(parsed).terms))
 
@@ -638,7 +665,9 @@ class SearchIndex:
             hits=[IndexHit(doc_id, score) for doc_id, (_, score) in zip(ids, best, strict=True)],
             total=len(scores),
             terms=frozenset(evaluation.terms),
-            facets=snap.facet_counts(scores, FACETS) if request.facets else None,
+            facets=_first_values(snap.facet_counts(scores, FACETS), request.facet_values)
+            if request.facets
+            else None,
             any_terms=any_terms,
             expansions=prepared.expansions,
             suggestion=spelling.suggest(
@@ -712,7 +741,7 @@ class SearchIndex:
             best, total, words = snap.more_like(counts, set(exclude), limit=limit, wanted=terms)
             ids = snap.doc_ids(d for d, _ in best)
             hits = [IndexHit(doc_id, score) for doc_id, (_, score) in zip(ids, best, strict=True)]
-            return IndexResults(hits=hits, total=total, terms=words)
+            return IndexResults(hits=hits, total=total, terms=frozenset((w,) for w in words))
 
         return self._snapshot_do(find)
 
@@ -743,6 +772,10 @@ def _filter_docs(snap: Snapshot, filters: tuple[tuple[str, str], ...]) -> set[in
     return allowed
 
 
+def _first_values(facets: dict[str, dict[str, int]], wanted: int | None) -> dict[str, FacetCounts]:
+    return {facet: FacetCounts.first(counts, wanted) for facet, counts in facets.items()}
+
+
 def term_counts(text: str) -> Counter[str]:
     """How often each indexed (stemmed) word occurs in `text`, computed as the body field indexes it."""
     counts: Counter[str] = Counter()
@@ -753,21 +786,62 @@ def term_counts(text: str) -> Counter[str]:
     return counts
 
 
-def match_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
-    """Where the analyzed `terms` occur in `text`, as (start, end) character spans.
+def match_spans(text: str, terms: HighlightTerms) -> list[tuple[int, int]]:
+    """Where the analyzed `terms` occur in `text`, as (start, end) character spans in reading order.
+
+    A phrase is marked whole, and only where its words follow each other as the
+    index reads them (stop words and punctuation between them skipped): one
+    span, one match.  A word inside a marked phrase is not marked again.
 
     Running the analyzer over a whole long document for every hit costs
-    milliseconds; instead a regex finds the words that could stem to a term
-    (a stem minus its last letter is a prefix of its words) and only those
-    are analyzed.
+    milliseconds; instead a regex finds the words that could stem to a term's
+    first word (a stem minus its last letter is a prefix of its words), and
+    only those, and the words after them for a phrase, are analyzed.
     """
-    if not terms:
+    words = {t[0] for t in terms if len(t) == 1}
+    phrases: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for term in terms:
+        if len(term) > 1:
+            phrases[term[0]].append(term[1:])
+    firsts = frozenset(t[0] for t in terms if t)
+    if not firsts:
         return []
-    return [
-        match.span()
-        for match in _candidate_words(terms).finditer(text)
-        if not _word_stems(match.group().lower()).isdisjoint(terms)
-    ]
+    spans = []
+    for match in _candidate_words(firsts).finditer(text):
+        stems = _word_stems(match.group().lower())
+        if not stems.isdisjoint(words):
+            spans.append(match.span())
+        for rest in (r for stem in stems if stem in phrases for r in phrases[stem]):
+            end = _phrase_end(text, match.end(), rest)
+            if end is not None:
+                spans.append((match.start(), end))
+    return _without_overlaps(spans)
+
+
+def _phrase_end(text: str, start: int, rest: tuple[str, ...]) -> int | None:
+    """Where a phrase ends whose first word ends at `start`, when the next words the index reads
+    from there (as `_StemmedText.index` reads them) are `rest`; None when they are not."""
+    wanted = iter(rest)
+    expected = next(wanted, None)
+    for token in _WORD.finditer(text, start):
+        word = token.group().lower()
+        if len(word) < 2 or word in STOP_WORDS:
+            continue
+        if _stem(word) != expected:
+            return None
+        expected = next(wanted, None)
+        if expected is None:
+            return token.end()
+    return None
+
+
+def _without_overlaps(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` in order, a span that overlaps an earlier (or, at the same start, longer) one left out."""
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if not kept or start >= kept[-1][1]:
+            kept.append((start, end))
+    return kept
 
 
 @functools.lru_cache(maxsize=256)
@@ -789,6 +863,7 @@ __all__ = [
     "IndexResults",
     "QueryError",
     "QueryTooBroad",
+    "Required",
     "SearchIndex",
     "match_spans",
     "term_counts",

@@ -8,7 +8,10 @@
   one function reads every date form and the index never guesses;
 - `type:`, `tag:` and `lang:` values are written the way they are indexed;
 - a word or phrase that names an alias (resources/aliases.tsv) becomes a group
-  of all its variants, and the expansion is reported.
+  of all its variants, and the expansion is reported;
+- `-word` (or `-"phrase"`, `-field:value`, `-(group)`) becomes `NOT word`, and
+  `+word` is left for the index's parser, which marks the clause as required; a
+  hyphen inside a word (kim-putin, al-Qaeda, 2023-09-13) is no sign.
 
 Nothing here imports Whoosh: `briefer.core.index` owns the engine.
 """
@@ -34,6 +37,7 @@ ALIASES = paths.RESOURCES / ALIASES_FILE
 
 SORTS = ("relevance", "newest", "oldest")
 FACETS = ("source", "type", "year", "month", "language", "tag")
+FACET_VALUES = 60  # values of each facet a search returns by default (the window's filter lists)
 # The fields a user may name, in the order the help lists them; `lang` is `language`.
 USER_FIELDS = ("title", "body", "author", "source", "type", "lang", "url", "tag", "published")
 _FIELD_NAMES = {*USER_FIELDS, "language"}
@@ -78,12 +82,15 @@ class SearchRequest:
     fallback: bool = True  # when no document has all the words, show those with any of them
     now: datetime | None = None
     collapse: bool = True  # one hit per cluster of near-duplicate copies (see clusters.py)
+    facet_values: int | None = FACET_VALUES  # per facet, the first ones; None: all (see FacetCounts)
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
             raise QueryError(f"cannot sort by '{self.sort}'; choose {', '.join(SORTS)}")
         if self.limit < 1 or self.page < 1:
             raise QueryError("the page number and the page size start at 1")
+        if self.facet_values is not None and self.facet_values < 1:
+            raise QueryError("a facet shows at least 1 value")
         for facet, _value in self.filters:
             if facet not in FACETS:
                 raise QueryError(f"there is no facet '{facet}'; facets are {', '.join(FACETS)}")
@@ -98,6 +105,21 @@ class SearchRequest:
 
     def today(self) -> date:
         return (self.now or datetime.now(UTC)).date()
+
+
+class FacetCounts(dict[str, int]):
+    """How many results have each value of one facet, the most frequent first (dates newest
+    first), and how many more values the results have that were left out."""
+
+    left_out: int = 0
+
+    @classmethod
+    def first(cls, counts: dict[str, int], wanted: int | None) -> FacetCounts:
+        """The first `wanted` values of `counts` (all of them for None), the others counted."""
+        items = list(counts.items())
+        kept = cls(items if wanted is None else items[:wanted])
+        kept.left_out = len(items) - len(kept)
+        return kept
 
 
 def label_key(value: str) -> str:
@@ -403,9 +425,11 @@ _TOKEN = re.compile(
     |(?P<cmp>[<>]=?)
     |(?P<open>\()
     |(?P<close>\))
+    |(?P<sign>(?<![^\s(])[+-](?=[^\s+\-)]))  # -word, +word: at a word's start only (kim-putin is one word)
     |(?P<word>[^\s()"\w]+(?=[A-Za-z_]\w*:)|[^\s()"]+)""",  # "@title:" is "@" then a field
     re.VERBOSE,
 )
+_SIGNABLE = frozenset({"word", "phrase", "phrase~", "field", "open"})
 _PLAIN_WORD = re.compile("[^\\W_][\\w'\u2019.-]*")
 _GLUED_DATE_FIELD = re.compile(r"published:", re.IGNORECASE)
 
@@ -452,6 +476,8 @@ class _Preparer:
             token = self.tokens[i]
             if token.kind == "field":
                 i = self._field(i)
+            elif token.kind == "sign":
+                i = self._signed(i)
             elif token.plain:
                 i = self._words(i)
             elif token.kind == "phrase":
@@ -464,6 +490,28 @@ class _Preparer:
                 self.out.append(token.text)
                 i += 1
         return PreparedQuery("".join(self.out), tuple(self.expansions), tuple(self.words))
+
+    # -word and +word ------------------------------------------------------------------
+    def _signed(self, i: int) -> int:
+        """`-` (exclude) or `+` (require) and the word, phrase, field or group it marks.
+
+        `-` becomes NOT; `+` stays for the index's parser, which marks the clause as
+        required (every word is required today; relaxed matching keeps a + clause).
+        A word after a sign stands alone: `-north korea` excludes "north" only.
+        """
+        sign, marked = self.tokens[i], self.tokens[i + 1] if i + 1 < len(self.tokens) else None
+        if marked is None or marked.kind not in _SIGNABLE or marked.text in OPERATORS:
+            self.out.append(sign.text)  # "- 5", "-)": not a sign, read as before
+            return i + 1
+        self.out.append("NOT " if sign.text == "-" else "+")
+        if marked.kind == "field":
+            return self._field(i + 1)
+        if marked.plain:
+            return self._words(i + 1, limit=i + 2)
+        if marked.kind == "phrase":
+            self.out.append(self._expanded_phrase(marked))
+            return i + 2
+        return i + 1  # a group, a proximity phrase or another word: read as usual
 
     # A field and its value ----------------------------------------------------------
     def _field(self, i: int) -> int:
@@ -606,6 +654,7 @@ __all__ = [
     "SORTS",
     "AliasExpansion",
     "AliasTable",
+    "FacetCounts",
     "PreparedQuery",
     "QueryError",
     "QueryTooBroad",

@@ -16,7 +16,7 @@ from datetime import UTC
 from typing import Any
 
 from briefer.core.documents import Document
-from briefer.core.query import AliasExpansion
+from briefer.core.query import AliasExpansion, FacetCounts
 from briefer.core.textnorm import paragraphs
 
 SNIPPET_CHARS = 240
@@ -179,24 +179,36 @@ class SearchResults:
     """One page of results.  `total` counts every matching document exactly; `stories` counts them
     with each cluster of near-duplicate copies once (None when results are not collapsed), and
     pages are pages of stories then.  `notices` say what the user should know (alias expansions,
-    an AND that found nothing, why results may be incomplete)."""
+    an AND that found nothing, why results may be incomplete).  `facets` hold the first values of
+    each facet and how many were left out."""
 
     query: str
     hits: list[Hit]
     total: int
     notices: tuple[str, ...] = ()
     page: int = 1
-    facets: dict[str, dict[str, int]] | None = None
+    facets: dict[str, FacetCounts] | None = None
     suggestion: str = ""  # "did you mean": the query with misspellings corrected
     expansions: tuple[AliasExpansion, ...] = ()
     any_terms: bool = False  # no document had all the words; these hits have any of them
     incomplete: bool = False  # an import is running, files failed, or documents wait for indexing
     stories: int | None = None
+    limit: int = 20  # hits per page
 
     @property
     def counted(self) -> int:
         """What the pages count: stories when collapsed, else documents."""
         return self.total if self.stories is None else self.stories
+
+    @property
+    def pages(self) -> int:
+        """How many pages the results fill; 1 when there are none."""
+        return max(1, -(-self.counted // self.limit))
+
+    @property
+    def past_last_page(self) -> bool:
+        """Whether there are results, but the page asked for is beyond the last of them."""
+        return self.counted > 0 and self.page > self.pages
 
 
 @functools.lru_cache(maxsize=8)  # the snippet and the passages of a hit read the same text

@@ -31,6 +31,7 @@ from briefer import __version__
 from briefer.core import paths
 from briefer.core.archive import Archive
 from briefer.core.catalog import CatalogError
+from briefer.core.errors import log_failure
 from briefer.gui.mainwindow import MainWindow
 from briefer.gui.settings import user_settings
 
@@ -165,7 +166,7 @@ def _run(app: QApplication, data_dir: Path, settings: QSettings, log_file: Path 
         archive = Archive(data_dir)
     # RuntimeError covers ArchiveBusy, IndexBusy and a folder that holds a foreign index.
     except (CatalogError, OSError, RuntimeError) as exc:
-        log.exception("cannot open the archive in %s", data_dir)
+        log_failure(log, f"cannot open the archive in {data_dir}", exc)
         where = f"\n\nThe details are in {log_file}." if log_file else ""
         show_error_dialog("Briefer cannot open the archive", f"{data_dir}\n\n{exc}{where}")
         return 1

@@ -9,6 +9,8 @@ says so.
 
 A feed's login (user name and password, or a token) goes straight into the
 keychain in use under the feed's name; the feeds file keeps only that name.
+It is sent only over https:// or to this machine, unless the user ticks
+"Allow the login over plain http://" and confirms.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -42,14 +45,23 @@ from PySide6.QtWidgets import (
 from briefer.core.archive import Archive, ArchiveBusy
 from briefer.core.credentials import CredentialStore, CredentialsUnavailable
 from briefer.core.progress import Progress
-from briefer.core.subscriptions import FeedBook, FeedError, FetchResult, Subscription, fetch_feeds
+from briefer.core.subscriptions import (
+    FeedBook,
+    FeedError,
+    FetchResult,
+    InsecureFeed,
+    Subscription,
+    check_subscription,
+    fetch_feeds,
+    login_in_clear,
+)
 from briefer.gui.formatting import plain_tooltip
 from briefer.gui.job_runner import JobRunner
 from briefer.gui.keychain import Keychain
 
 CHECK_EVERY_MS = 60_000  # feed intervals are in minutes
-FETCH_TIMEOUT = 20.0
 DEFAULT_INTERVAL = 60
+ALLOW_INSECURE = "Allow the login over plain http:// (unencrypted)"
 COLUMNS = ("Name", "Address", "Every", "Last fetch", "Status")
 
 Clock = Callable[[], datetime]
@@ -68,10 +80,14 @@ def _never_busy() -> bool:
 def subscribe(
     book: FeedBook, store: CredentialStore, sub: Subscription, user: str, secret: str
 ) -> tuple[Subscription, str]:
-    """Add the feed; with a secret, store its login under the feed's name.  Returns it and a note."""
-    added = book.add(sub)
+    """Add the feed; with a secret, store its login under the feed's name.  Returns it and a note.
+
+    FeedError (InsecureFeed for a login it would send in clear) before anything is stored.
+    """
     if not secret:
-        return added, ""
+        return book.add(sub), ""
+    check_subscription(replace(sub, account=sub.name))
+    added = book.add(sub)
     try:
         store.set(added.name, secret, kind="basic" if user else "bearer", username=user)
     except CredentialsUnavailable as exc:
@@ -203,9 +219,7 @@ class FeedScheduler(QObject):
         cancel = self._cancel = threading.Event()
 
         def job(progress: Progress, _: threading.Event) -> list[FetchResult]:
-            return fetch_feeds(
-                archive, book, store, names, timeout=FETCH_TIMEOUT, progress=progress, cancel=cancel
-            )
+            return fetch_feeds(archive, book, store, names, progress=progress, cancel=cancel)
 
         self._waiting, self._running = None, names
         self.message.emit(f"Fetching {len(names)} feed{'s' if len(names) != 1 else ''}\u2026")
@@ -249,6 +263,21 @@ class RemoveFeed:
             parent,
             "Remove feed",
             f"Unsubscribe from \u201c{name}\u201d? The entries already imported stay in the archive.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+
+class ConfirmInsecureFeed:
+    @classmethod
+    def ask(cls, parent: QWidget | None, url: str) -> bool:
+        answer = QMessageBox.warning(
+            parent,
+            "Send the login unencrypted?",
+            f"{url} is not an https:// address: the feed's user name and password or token would "
+            "travel unencrypted, readable by anyone on the network in between.\n\n"
+            "Subscribe anyway and send the login this way on every fetch?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -340,6 +369,11 @@ class FeedsDialog(QDialog):
         self.user = self._field("Feed user name", "only if the feed needs a login")
         self.secret = self._field("Feed password or token", "stored in the keychain, never in a file")
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.allow_insecure = QCheckBox(ALLOW_INSECURE)
+        self.allow_insecure.setAccessibleName("Allow the login over plain http")
+        self.allow_insecure.setToolTip(
+            "Only for a feed that has no https:// address: its login can then be read on the network"
+        )
         self.add_button = QPushButton("&Subscribe")
         self.add_button.setAccessibleName("Subscribe to the feed")
         form = QFormLayout(self.form_box)
@@ -348,6 +382,7 @@ class FeedsDialog(QDialog):
         form.addRow("Fetch &every:", self.interval)
         form.addRow("&User name:", self.user)
         form.addRow("&Password or token:", self.secret)
+        form.addRow("", self.allow_insecure)
         form.addRow("", self.add_button)
 
     def _field(self, name: str, placeholder: str) -> QLineEdit:
@@ -394,10 +429,23 @@ class FeedsDialog(QDialog):
 
     @Slot()
     def add_feed(self) -> bool:
+        url, secret = self.url.text().strip(), self.secret.text()
+        # Leave is asked only where it is needed: a login, an address that would carry it in clear.
+        insecure = bool(secret) and login_in_clear(url) and self.allow_insecure.isChecked()
         sub = Subscription(
-            name=self.name.text().strip(), url=self.url.text().strip(), interval_minutes=self.interval.value()
+            name=self.name.text().strip(),
+            url=url,
+            interval_minutes=self.interval.value(),
+            allow_insecure=insecure,
         )
-        user, secret = self.user.text().strip(), self.secret.text()
+        try:  # the quick checks first: a login refused is still typed in when the user fixes the rest
+            check_subscription(replace(sub, account=sub.name if secret else ""))
+        except FeedError as exc:
+            self._on_failed(exc)
+            return False
+        if insecure and not ConfirmInsecureFeed.ask(self, url):
+            return False
+        user = self.user.text().strip()
         self.secret.clear()  # the secret leaves the widget now; only the job holds it
         book, store = self._book, self._keychain.store
 
@@ -414,6 +462,7 @@ class FeedsDialog(QDialog):
         )
         for field in (self.name, self.url, self.user):
             field.clear()
+        self.allow_insecure.setChecked(False)
         self.reload()
         self.feeds_changed.emit()
 
@@ -443,6 +492,12 @@ class FeedsDialog(QDialog):
         self.feeds_changed.emit()
 
     def _on_failed(self, exc: object) -> None:
+        if isinstance(exc, InsecureFeed):
+            self.outcome.setText(
+                f"Not subscribed: {exc}. Use its https:// address, or tick \u201c{ALLOW_INSECURE}\u201d "
+                "to accept that risk."
+            )
+            return
         self.outcome.setText(f"That did not work: {exc}")
 
     @Slot(bool)

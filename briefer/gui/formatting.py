@@ -9,6 +9,7 @@ from PySide6.QtCore import QDate, QLocale
 from PySide6.QtGui import QColor, QPalette, Qt
 
 from briefer.core.documents import Document
+from briefer.core.textnorm import strip_bidi
 
 SEPARATOR = " \u00b7 "  # a middle dot between outlet, date and author
 
@@ -21,10 +22,15 @@ def format_date(when: datetime | None, *, long: bool = False) -> str:
     return QLocale().toString(date, "d MMMM yyyy" if long else "d MMM yyyy")
 
 
+def display_title(document: Document) -> str:
+    """The title as the window shows it: one line no bidirectional control can reorder (textnorm)."""
+    return strip_bidi(document.title or document.path)
+
+
 def meta_line(document: Document, *, long: bool = False) -> str:
     """Outlet, date and author, whichever are known, in that order."""
     parts = [document.source, format_date(document.published, long=long), document.author]
-    return SEPARATOR.join(p for p in parts if p)
+    return SEPARATOR.join(strip_bidi(p) for p in parts if p)
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:

@@ -38,6 +38,7 @@ class ArchiveStatus:
     sample_available: bool  # the sample archive ships with this installation
     never_imported: bool  # nothing was ever imported: this is the first start
     unindexed: int = 0  # in the catalog but not searchable (an interrupted import, a rebuilt index)
+    running: str = ""  # an import or index rebuild running now, e.g. in another Briefer, and how far it is
 
     @property
     def is_first_start(self) -> bool:
@@ -61,6 +62,7 @@ def read_status(archive: Archive) -> ArchiveStatus:
         sample_available=sample_available(),
         never_imported=stats.last_import is None,
         unindexed=stats.unindexed,
+        running=stats.import_progress.describe() if stats.import_progress else "",
     )
 
 
@@ -256,5 +258,5 @@ class ImportFlow(QObject):
             return
         if status.is_first_start and status.sample_available:
             self.import_sample()
-        elif status.unindexed:  # the index is a cache: rebuild it so every document is found
-            self.reindex()
+        elif status.unindexed and not status.running:  # the index is a cache: rebuild it so every
+            self.reindex()  # document is found (a running import indexes what it imported itself)

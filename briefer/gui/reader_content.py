@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 from briefer.core.briefing.excerpts import paragraph_spans
 from briefer.core.documents import Document
 from briefer.core.progress import raise_if_cancelled
-from briefer.gui.formatting import meta_line
+from briefer.core.textnorm import BIDI_CONTROLS, strip_bidi
+from briefer.gui.formatting import display_title, meta_line
 
 Span = tuple[int, int]
 
@@ -93,12 +94,13 @@ def prepare_document(
     # Extracted text often opens with the title itself: show it once, as the heading.
     opens_with_title = bool(pieces) and text[pieces[0].start : pieces[0].end] == title_text.strip()
     title = pieces.pop(0) if opens_with_title else None
-    parts = [f"<h1>{title.html if title else _escape(title_text)}</h1>"]
+    # The heading is metadata: no bidirectional control may reorder it (textnorm.strip_bidi).
+    parts = [f"<h1>{strip_bidi(title.html) if title else _escape(display_title(document))}</h1>"]
     meta = meta_line(document, long=True)
     if meta:
         parts.append(f'<p class="meta">{_escape(meta)}</p>')
     if document.url:
-        parts.append(f'<p class="meta">{_link(document.url)}</p>')
+        parts.append(f'<p class="meta">{_link(strip_bidi(document.url))}</p>')
     parts.append("<hr>")
     return PreparedDocument(document, tuple(marks.shown), "\n".join(parts), title, tuple(pieces))
 
@@ -260,14 +262,15 @@ def _align(shown: str, text: str, start: int) -> list[int] | None:
     """Offsets into the text of each character of a block Qt laid out differently, or None.
 
     `shown` is the block as Qt laid it out (white-space runs collapsed, line
-    breaks as U+2028); `text` is the piece it shows, which begins at `start`.
+    breaks as U+2028, bidirectional controls stripped from the heading); `text`
+    is the piece it shows, which begins at `start`.
     The list has one entry per character, end included.
     """
     out: list[int] = []
     j = 0
     for char in shown:
-        while j < len(text) and text[j] != char and text[j].isspace() and not char.isspace():
-            j += 1  # white space Qt collapsed away
+        while j < len(text) and text[j] != char and _left_out(text[j], char):
+            j += 1
         if j >= len(text) or not (text[j] == char or (char.isspace() and text[j].isspace())):
             return None
         out.append(start + j)
@@ -275,7 +278,14 @@ def _align(shown: str, text: str, start: int) -> list[int] | None:
         if char.isspace():
             while j < len(text) and text[j].isspace():
                 j += 1
-    if text[j:].strip():
+    if strip_bidi(text[j:]).strip():
         return None
     out.append(start + len(text))
     return out
+
+
+def _left_out(char: str, shown: str) -> bool:
+    """Whether `char` of the text may be missing where Qt shows `shown`."""
+    if BIDI_CONTROLS.match(char):
+        return True  # stripped from the heading
+    return char.isspace() and not shown.isspace()  # white space Qt collapsed away

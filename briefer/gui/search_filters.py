@@ -7,6 +7,8 @@ offered (with no count) while other filters hide it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import QPoint, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
@@ -161,7 +163,7 @@ class SearchOptions(QWidget):
         self._filter_chosen()
 
     # -- what the results offer -------------------------------------------------------
-    def show_facets(self, facets: dict[str, dict[str, int]] | None) -> None:
+    def show_facets(self, facets: Mapping[str, Mapping[str, int]] | None) -> None:
         for facet, combo in self.combos.items():
             counts = (facets or {}).get(facet, {})
             chosen = combo.currentData()

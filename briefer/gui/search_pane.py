@@ -55,8 +55,9 @@ from briefer.core.briefing.excerpts import hit_excerpt
 from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.progress import Progress
 from briefer.core.search import Hit, SearchResults, make_passages, make_snippet
+from briefer.core.textnorm import strip_bidi
 from briefer.gui import mime
-from briefer.gui.formatting import SEPARATOR, meta_line, muted_color, plain_tooltip, plural
+from briefer.gui.formatting import SEPARATOR, display_title, meta_line, muted_color, plain_tooltip, plural
 from briefer.gui.search_filters import SearchOptions
 from briefer.gui.workers import LatestOnlyRunner
 
@@ -97,14 +98,14 @@ class ResultsModel(QAbstractListModel):
         hit = self._hits[index.row()]
         doc = hit.document
         if role == Qt.ItemDataRole.DisplayRole:
-            return doc.title or doc.path
+            return display_title(doc)
         if role == self.HitRole:
             return hit
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(doc.url or doc.path)
+            return plain_tooltip(strip_bidi(doc.url or doc.path))
         if role == Qt.ItemDataRole.AccessibleTextRole:
             copies = f" {hit.copies_note()}." if hit.cluster_size > 1 else ""
-            return f"{doc.title}. {meta_line(doc)}.{copies} {hit.snippet.marked('', '')}"
+            return f"{display_title(doc)}. {meta_line(doc)}.{copies} {hit.snippet.marked('', '')}"
         return None
 
     # -- drag source: a hit becomes an excerpt of its best passage (else its lead) --------
@@ -177,7 +178,7 @@ class HitDelegate(QStyledItemDelegate):
         painter.save()
         title_font, meta_font = _fonts(opt.font)
         y = rect.top()
-        y = _draw_line(painter, title_font, text, rect, y, hit.document.title or hit.document.path)
+        y = _draw_line(painter, title_font, text, rect, y, display_title(hit.document))
         y = _draw_line(painter, meta_font, muted, rect, y + self.GAP, hit_meta_line(hit))
         snippet, height = self._snippet(hit, opt.font, rect.width())
         painter.translate(rect.left(), y + self.GAP)

@@ -280,7 +280,9 @@ def test_feeds_that_cannot_be_reached_are_reported_and_the_others_still_fetched(
     started = time.monotonic()
     results = by_name(fetch_feeds(archive, book, store, timeout=0.5))
 
-    assert time.monotonic() - started < 10
+    assert (
+        time.monotonic() - started < 30
+    )  # no feed waits for another (generous: a loaded CI, a parser worker starts)
     assert results["down"].status == "unreachable" and "connection refused" in results["down"].message
     assert results["down"].http_status is None
     assert (

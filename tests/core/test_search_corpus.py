@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
@@ -84,6 +85,24 @@ def test_aliases_on_real_pages_find_every_name(state: Archive) -> None:
             h.document.id for h in state.search(SearchRequest(name, limit=500, aliases=False)).hits
         }
     assert expanded == separately and len(expanded) > 20
+
+
+@pytest.mark.corpus
+def test_alias_phrases_count_and_mark_only_the_names_on_real_pages(state: Archive) -> None:
+    """A press event with the Republic of Korea is no match of "Democratic People's Republic of
+    Korea": its "Republic", "Korea" and "people" are neither counted nor marked (103 "matches")."""
+    names = re.compile(
+        r"\b(?:Lavrov|DPRK|North Korea|Pyongyang|Democratic People[\u2019']s Republic of Korea)\b", re.I
+    )
+    results = state.search(SearchRequest("Lavrov Pyongyang", limit=10))
+    assert any("Republic of Korea" in h.document.title for h in results.hits)
+    for hit in results.hits:
+        text = hit.document.text
+        assert hit.matches == len(names.findall(text)), hit.document.title
+        marked = [hit.snippet.text[a:b] for a, b in hit.snippet.highlights]
+        marked += [p.text[a:b] for p in hit.passages for a, b in p.highlights]
+        marked += [text[a:b] for a, b in state.highlight_spans(text, "Lavrov Pyongyang")]
+        assert marked and all(names.fullmatch(word) for word in marked), hit.document.title
 
 
 # -- searching while an import writes --------------------------------------------------------

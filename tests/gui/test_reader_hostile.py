@@ -201,6 +201,16 @@ def test_characters_qt_counts_or_breaks_differently_never_shift_a_quote(qtbot) -
     assert reader.textCursor().selectedText() == "then \U0001f680\U0001f680"
 
 
+def test_a_heading_stripped_of_bidi_controls_still_quotes_exactly(qtbot) -> None:
+    title = "Leaders sign pact\u202e in Pyongyang"  # would show the rest of the line backwards
+    reader = ReaderPane(highlight=lambda text, query: [])
+    qtbot.addWidget(reader, before_close_func=ReaderPane.shutdown)
+    reader.show_document(document(f"{title}\n\nOfficials met in Seoul.", title=title))
+    assert reader.toPlainText().startswith("Leaders sign pact in Pyongyang\n")
+    select(reader, "pact", "Officials")
+    assert quote(reader) == "pact\u202e in Pyongyang\n\nOfficials"  # the text's own characters
+
+
 def find_all(text: str, word: str) -> list[int]:
     found, at = [], text.find(word)
     while at >= 0:

@@ -1,0 +1,87 @@
+"""A multi-word alias (and any phrase) matches, counts and is highlighted only as the whole phrase:
+searching DPRK must not light up "Republic of Korea" in a text about South Korea, nor "people"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from briefer.core.archive import Archive
+from briefer.core.index import match_spans
+from briefer.core.query import SearchRequest
+from tests.conftest import write_article
+
+SEOUL = (
+    "The Republic of Korea (ROK) hosted Japanese officials in Seoul.\n\n"
+    "The people of the Republic of Korea watched the talks; officials said the Republic of Korea "
+    "would host the next round."
+)
+NORTH = (
+    "The Democratic People\u2019s Republic of Korea fired a missile on Friday.\n\n"
+    "Its people were told of the launch. The Republic of Korea protested."
+)
+
+
+@pytest.fixture
+def korea(tmp_path: Path) -> Archive:
+    folder = tmp_path / "korea"
+    write_article(folder, "seoul", SEOUL, title="Seoul hosts talks")
+    write_article(folder, "north", NORTH, title="Missile test")
+    archive = Archive(tmp_path / "data")
+    assert archive.import_paths([folder]).counts["imported"] == 2
+    return archive
+
+
+def marked(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
+    return [text[a:b] for a, b in spans]
+
+
+def test_a_multi_word_alias_matches_counts_and_highlights_only_as_the_whole_phrase(korea: Archive) -> None:
+    results = korea.search(SearchRequest("DPRK", fallback=False))
+    assert [h.document.title for h in results.hits] == ["Missile test"]  # Seoul's text never matches
+    (hit,) = results.hits
+    text = hit.document.text
+    phrase = "Democratic People\u2019s Republic of Korea"
+    assert hit.matches == 1  # not "people", "Republic" and "Korea" one by one (7 of them)
+    assert marked(hit.snippet.text, hit.snippet.highlights) == [phrase]
+    assert [marked(p.text, p.highlights) for p in hit.passages] == [[phrase]]
+    # The reader marks the same spans.
+    assert marked(text, korea.highlight_spans(text, "DPRK")) == [phrase]
+
+
+def test_any_word_results_do_not_mark_the_words_of_an_alias_phrase(korea: Archive) -> None:
+    # No document has both: the any-word results include Seoul's for "officials" alone.
+    results = korea.search(SearchRequest("DPRK officials"))
+    assert results.any_terms
+    seoul = next(h for h in results.hits if h.document.title == "Seoul hosts talks")
+    assert {w.lower() for w in marked(seoul.snippet.text, seoul.snippet.highlights)} == {"officials"}
+    assert seoul.matches == 2
+    for passage in seoul.passages:
+        assert {w.lower() for w in marked(passage.text, passage.highlights)} == {"officials"}
+    assert korea.highlight_spans(SEOUL, "DPRK") == []
+
+
+def test_typed_phrases_are_marked_whole_and_words_inside_them_once(korea: Archive) -> None:
+    text = "North Korea and South Korea met. Korea is divided."
+    spans = korea.highlight_spans(text, 'korea "north korea"')
+    assert marked(text, spans) == ["North Korea", "Korea", "Korea"]  # the phrase once, then the words
+    # Stop words and punctuation between the words are part of the phrase, as in the index.
+    assert marked(SEOUL, korea.highlight_spans(SEOUL, '"republic korea"'))[0] == "Republic of Korea"
+
+
+def test_match_spans_takes_phrases_of_stems() -> None:
+    text = "The shells were artillery shells; shelling artillery continued."
+    assert marked(text, match_spans(text, frozenset({("artilleri", "shell")}))) == ["artillery shells"]
+    assert marked(text, match_spans(text, frozenset({("shell",)}))) == ["shells", "shells", "shelling"]
+
+
+def test_only_the_variants_of_several_words_are_searched_as_phrases(korea: Archive) -> None:
+    """Phrases cost more to evaluate: a one-word variant stays a plain word."""
+    index = korea.index
+    leaves = list(index.parse(index.prepare("DPRK").text).leaves())
+    phrases = {" ".join(q.words) for q in leaves if type(q).__name__ == "Phrase"}
+    words = {q.text for q in leaves if type(q).__name__ == "Term"}
+    assert phrases == {"north korea", "democrat peopl republ korea"}
+    assert words == {"dprk", "pyongyang"}
