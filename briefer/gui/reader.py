@@ -388,11 +388,12 @@ class ReaderPane(QTextBrowser):
 
     def _map(self, position: int, shown: str, piece: Piece) -> None:
         assert self._prepared is not None
-        if not self._offsets.add(position, shown, piece, self._prepared.document.text):
+        mapped = self._offsets.add(position, shown, piece, self._prepared.document.text)
+        if not mapped and self._offsets.unmapped == 1:  # once a document: one may mean thousands
             log.warning("reader: the block at %d does not show text %d:%d", position, piece.start, piece.end)
 
     def _is_loaded(self, offset: int) -> bool:
-        """Whether text offset `offset` is past no piece still to be appended."""
+        """Whether the text at `offset` is in the pane already (or belongs to no block at all)."""
         pieces = self._prepared.pieces if self._prepared is not None else ()
         return self._appended >= len(pieces) or offset < pieces[self._appended].start
 

@@ -205,6 +205,7 @@ class OffsetMap:
         self._blocks: list[_MappedBlock] = []
         self._positions: list[int] = []
         self._starts: list[int] = []
+        self.unmapped = 0  # blocks left out
 
     def __bool__(self) -> bool:
         return bool(self._blocks)
@@ -217,9 +218,11 @@ class OffsetMap:
         else:
             offsets = _align(shown, original, piece.start)
             if offsets is None:
+                self.unmapped += 1
                 return False
             units = _per_unit(shown, offsets, piece.start)
         if self._blocks and (position <= self._positions[-1] or piece.start < self._blocks[-1].end):
+            self.unmapped += 1
             return False  # out of order: never guess
         self._blocks.append(_MappedBlock(position, piece.start, piece.end, units))
         self._positions.append(position)

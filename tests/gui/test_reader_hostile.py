@@ -3,6 +3,7 @@ shift a quote, and markup in a document's text is shown as the characters it is.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,8 +14,9 @@ from PySide6.QtGui import Qt, QTextCursor, QTextDocument
 
 from briefer.core.archive import Archive
 from briefer.core.documents import Document
+from briefer.core.progress import Cancelled
 from briefer.gui.reader import APPEND_CHARS, FIRST_SCREEN_CHARS, ReaderPane
-from briefer.gui.reader_content import MAX_BLOCK_CHARS
+from briefer.gui.reader_content import MAX_BLOCK_CHARS, prepare_document
 from briefer.gui.reader_view import ReaderView
 from tests.conftest import write_article
 from tests.gui.test_briefing_window import no_dialogs, open_window  # noqa: F401 (a fixture)
@@ -120,6 +122,13 @@ def test_a_20_mb_document_never_freezes_the_window_and_ends_up_whole(qtbot, view
     assert text[slice(*matches[-1])] == "cosmodrome"
     view.next_action.trigger()  # F3 wraps to the first match
     assert reader.selection_span() == matches[0] and view.matches.text() == f"Match 1 of {len(matches):,}"
+
+
+def test_preparing_a_document_stops_when_another_is_chosen() -> None:
+    cancel = threading.Event()
+    cancel.set()  # what the reader's runner does when the next document is asked for
+    with pytest.raises(Cancelled):
+        prepare_document(document("\n\n".join(paragraphs(100_000))), [], cancel)
 
 
 def test_text_appended_in_steps_reads_as_if_shown_at_once_and_quotes_exactly(qtbot) -> None:
