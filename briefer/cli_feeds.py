@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from briefer.cli_common import fail, reporting
+from briefer.cli_distribution import open_credentials
 from briefer.core import paths
 from briefer.core.archive import Archive
 from briefer.core.credentials import CredentialStore, CredentialsUnavailable
@@ -121,7 +122,7 @@ def _cmd_fetch(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     elif not book.all():
         return fail("no feeds to fetch (subscribe with `briefer feeds add NAME URL`)")
     with open_archive(args) as archive:
-        credentials = CredentialStore.for_data_dir(archive.data_dir)
+        credentials = open_credentials(archive.data_dir)  # the chosen keychain, as `credentials set` uses
         results = fetch_feeds(
             archive,
             book,

@@ -289,15 +289,17 @@ class Archive:
         return self.catalog.documents(ordered)
 
     def also_carried_by(self, doc_id: str) -> tuple[str, ...]:
-        """The other outlets that carried `doc_id`'s story (its cluster's outlets but its own), earliest
-        first; a citation says "also carried by N outlets" with their number."""
+        """Who else carried document `doc_id`: the other outlets of its cluster in the catalog (its own
+        outlet left out), earliest first.  The one answer to that question: search hits carry it
+        (`Hit.also_carried_by`) and every quote's citation counts it (`carried_by_count`)."""
         cluster = self.catalog.cluster_id(doc_id)
         if cluster is None:
             return ()
         return _other_outlets(doc_id, self.catalog.document_facts(self.catalog.cluster_member_ids(cluster)))
 
     def carried_by_count(self, doc_id: str) -> int:
-        """`len(also_carried_by(doc_id))`: the lookup excerpts take (`citation_of(carried_by=...)`)."""
+        """`len(also_carried_by(doc_id))`: the lookup every excerpt takes (`citation_of(carried_by=...)`),
+        whether it is quoted from the command line, a search hit, the reader or the copies window."""
         return len(self.also_carried_by(doc_id))
 
     def recluster(
@@ -492,7 +494,8 @@ class Archive:
             notices.append(f"no document has all the words; showing the {found.total} that have any of them")
         if found.expansions:
             also = "; ".join(e.describe() for e in found.expansions)
-            notices.append(f"also searched for variants: {also} (switch aliases off to search as typed)")
+            # The fact only: how to search as typed depends on the front end (CLI: --no-aliases).
+            notices.append(f"also searched for variants: {also}")
         incomplete = list(self._search_notices())
         return SearchResults(
             query=query,

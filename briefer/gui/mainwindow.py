@@ -31,7 +31,7 @@ from briefer.gui.indexing import ArchiveStatus, ImportFlow
 from briefer.gui.keychain import Keychain
 from briefer.gui.reader import ReaderPane
 from briefer.gui.reader_view import ReaderView
-from briefer.gui.search_pane import SearchPane, excerpt_of
+from briefer.gui.search_pane import SearchPane
 from briefer.gui.settings import DEFAULT_SPLIT, WindowSettings
 from briefer.gui.statusbar import ArchiveStatusBar
 
@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         )
         self.banner = SampleBanner()
         self.search = SearchPane(archive)
-        self.reader = ReaderPane(highlight=archive.highlight_spans)
+        self.reader = ReaderPane(highlight=archive.highlight_spans, carried_by=archive.carried_by_count)
         self.reader_view = ReaderView(self.reader)
         self.briefing = BriefingPane(self.session.model)
         self.briefing.use_archive(ArchiveLookups.of(archive))
@@ -477,7 +477,7 @@ class MainWindow(QMainWindow):
         index = self.search.results.currentIndex()
         if index.isValid():
             try:
-                return [excerpt_of(self.search.model.hit(index.row()))]
+                return [self.search.model.excerpt(index.row())]
             except BriefingError:
                 return []
         return []

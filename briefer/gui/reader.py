@@ -87,11 +87,15 @@ class ReaderPane(QTextBrowser):
     document_loaded = Signal(str)  # the document's id, once all of its text is in the pane
     match_moved = Signal(int, int)  # index of the selected match, number of matches
 
-    def __init__(self, highlight: Highlighter, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, highlight: Highlighter, *, carried_by: CarriedBy, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._highlight = highlight
+        # Who else carried a document (`Archive.carried_by_count`), asked when a quote is taken:
+        # the same count whether the document came from a search hit or the copies window.
+        self.carried_by = carried_by
         self._prepared: PreparedDocument | None = None
-        self._carried_by: CarriedBy | None = None  # outlets counted in a selection's citation
         self._offsets = OffsetMap()  # the text offsets of the shown blocks
         self._appended = 0  # pieces of the body already in the pane
         self._target: _Target | None = None  # where to go once that part of the text is loaded
@@ -129,20 +133,17 @@ class ReaderPane(QTextBrowser):
         """The HTML the pane shows once loaded (toHtml() is Qt's re-serialization)."""
         return self._prepared.html() if self._prepared is not None else ""
 
-    def show_highlighted(
-        self, document: Document, query: str, *, carried_by: CarriedBy | None = None
-    ) -> None:
-        """Show `document` with the words of `query` highlighted (found and prepared off the GUI
-        thread); `carried_by` counts the other outlets a quote's citation names (syndicated copies)."""
+    def show_highlighted(self, document: Document, query: str) -> None:
+        """Show `document` with the words of `query` highlighted (found and prepared off the GUI thread)."""
         highlight = self._highlight
 
-        def job(progress: Progress, cancel: threading.Event) -> tuple[PreparedDocument, CarriedBy | None]:
+        def job(progress: Progress, cancel: threading.Event) -> PreparedDocument:
             try:
                 spans = highlight(document.text, query)
             except Exception as exc:  # the article matters more than its highlights
                 log.warning("could not highlight the query in the document: %s", exc)
                 spans = []
-            return prepare_document(document, spans, cancel), carried_by
+            return prepare_document(document, spans, cancel)
 
         self._runner.submit(job)
 
@@ -153,7 +154,7 @@ class ReaderPane(QTextBrowser):
     def clear_document(self) -> None:
         self._runner.discard()
         self._loader.stop()
-        self._prepared, self._carried_by = None, None
+        self._prepared = None
         self._offsets, self._appended = OffsetMap(), 0
         self._target, self._scroll_back = None, None
         self.clear()
@@ -263,7 +264,7 @@ class ReaderPane(QTextBrowser):
             return None
         try:
             return excerpt_from_span(
-                document, *span, page=document.page_at(span[0]), carried_by=self._carried_by
+                document, *span, page=document.page_at(span[0]), carried_by=self.carried_by
             )
         except BriefingError:
             return None
@@ -305,8 +306,8 @@ class ReaderPane(QTextBrowser):
                     self._all_loaded()
 
     # -- showing a prepared document, a screen at once and the rest in steps ------------------
-    def _show(self, prepared: PreparedDocument, carried_by: CarriedBy | None = None) -> None:
-        self._prepared, self._carried_by = prepared, carried_by
+    def _show(self, prepared: PreparedDocument) -> None:
+        self._prepared = prepared
         self._scroll_back = None
         # The cursor just before the first match: in view, and F3 selects it.  Else the top.
         self._target = _Target(prepared.spans[0][0], None) if prepared.spans else None
@@ -429,8 +430,8 @@ class ReaderPane(QTextBrowser):
         self._scroll_back = None
 
     @Slot(object)
-    def _on_prepared(self, result: tuple[PreparedDocument, CarriedBy | None]) -> None:
-        self._show(*result)
+    def _on_prepared(self, prepared: PreparedDocument) -> None:
+        self._show(prepared)
 
     @Slot(object)
     def _on_prepare_failed(self, exc: object) -> None:

@@ -51,7 +51,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefer.core.archive import Archive, QueryError
-from briefer.core.briefing.excerpts import hit_excerpt
+from briefer.core.briefing.excerpts import CarriedBy, hit_excerpt
 from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.progress import Progress
 from briefer.core.search import Hit, SearchResults, make_passages, make_snippet
@@ -69,13 +69,16 @@ HINT = 'Type words to search the archive; put a phrase in quotes, e.g. "grain ex
 
 
 class ResultsModel(QAbstractListModel):
-    """The hits of the last search, in rank order; an adapter over `core.search.Hit`."""
+    """The hits of the last search, in rank order; an adapter over `core.search.Hit`.  A hit quoted
+    from here (dragged, or added) counts who else carried it with `carried_by`
+    (`Archive.carried_by_count`)."""
 
     HitRole = Qt.ItemDataRole.UserRole + 1
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, carried_by: CarriedBy, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._hits: list[Hit] = []
+        self._carried_by = carried_by
 
     def set_hits(self, hits: Sequence[Hit]) -> None:
         self.beginResetModel()
@@ -84,6 +87,10 @@ class ResultsModel(QAbstractListModel):
 
     def hit(self, row: int) -> Hit:
         return self._hits[row]
+
+    def excerpt(self, row: int) -> Excerpt:
+        """What quoting the hit of `row` adds (see `excerpt_of`); BriefingError when it has no text."""
+        return excerpt_of(self._hits[row], self._carried_by)
 
     def row_of(self, doc_id: str) -> int:
         """The row showing `doc_id`, or -1."""
@@ -123,17 +130,18 @@ class ResultsModel(QAbstractListModel):
         excerpts = []
         for index in sorted((i for i in indexes if i.isValid()), key=lambda i: i.row()):
             try:
-                excerpts.append(excerpt_of(self._hits[index.row()]))
+                excerpts.append(self.excerpt(index.row()))
             except BriefingError:  # a document without text: nothing to quote
                 continue
         return mime.excerpts_to_mime(excerpts)
 
 
-def excerpt_of(hit: Hit) -> Excerpt:
+def excerpt_of(hit: Hit, carried_by: CarriedBy) -> Excerpt:
     """What dragging or adding a hit quotes: its best passage, else its lead paragraph; from the
-    story's representative when the passage is in it (see `Hit.quotable`), with "also carried by"."""
+    story's representative when the passage is in it (see `Hit.quotable`), with "also carried by"
+    counted for the document cited."""
     document, spans = hit.quotable()
-    return hit_excerpt(document, spans, carried_by=hit.carried_by)
+    return hit_excerpt(document, spans, carried_by=carried_by)
 
 
 def hit_meta_line(hit: Hit) -> str:
@@ -306,7 +314,7 @@ class SearchPane(QWidget):
         self.options = SearchOptions()
         self.options.changed.connect(self.search_now)
 
-        self.model = ResultsModel(self)
+        self.model = ResultsModel(archive.carried_by_count, self)
         self.results = ResultsView()
         self.results.setObjectName("results")
         self.results.setAccessibleName("Search results")

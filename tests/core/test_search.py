@@ -640,6 +640,7 @@ def test_cli_json_prints_hits_and_facets_on_stdout_and_notes_on_stderr(
     for hit in records[:-1]:
         assert {"id", "path", "title", "source", "author", "published", "url", "score", "snippet"} <= set(hit)
     assert "also searched for variants" in err and "did you mean: DPRK satellite" in err
+    assert "--no-aliases searches the words only as typed" in err  # the CLI's own switch, named
 
 
 def test_cli_batch_keeps_each_line_and_reports_per_query(

@@ -70,7 +70,7 @@ def document(text: str, title: str = "A very long report") -> Document:
 @pytest.fixture
 def view(qtbot, archive: Archive) -> Iterator[ReaderView]:
     """The reader as the window has it, highlighting with the real archive's analyzer."""
-    pane = ReaderPane(highlight=archive.highlight_spans)
+    pane = ReaderPane(highlight=archive.highlight_spans, carried_by=archive.carried_by_count)
     view = ReaderView(pane)
     qtbot.addWidget(view, before_close_func=lambda _: pane.shutdown())
     view.resize(900, 700)
@@ -134,7 +134,7 @@ def test_preparing_a_document_stops_when_another_is_chosen() -> None:
 def test_text_appended_in_steps_reads_as_if_shown_at_once_and_quotes_exactly(qtbot) -> None:
     body = paragraphs(12 * APPEND_CHARS + FIRST_SCREEN_CHARS, mention_every=3)
     text = "\n\n".join(body)
-    reader = ReaderPane(highlight=lambda text, query: [])
+    reader = ReaderPane(highlight=lambda text, query: [], carried_by=lambda doc_id: 0)
     qtbot.addWidget(reader, before_close_func=ReaderPane.shutdown)
     spans = [(a, a + len("cosmodrome")) for a in find_all(text, "cosmodrome")]
     reader.show_document(document(text), spans)
@@ -155,7 +155,7 @@ def test_text_appended_in_steps_reads_as_if_shown_at_once_and_quotes_exactly(qtb
 
 def test_a_selection_ending_where_text_is_being_appended_does_not_grow(qtbot) -> None:
     body = paragraphs(4 * FIRST_SCREEN_CHARS)
-    reader = ReaderPane(highlight=lambda text, query: [])
+    reader = ReaderPane(highlight=lambda text, query: [], carried_by=lambda doc_id: 0)
     qtbot.addWidget(reader, before_close_func=ReaderPane.shutdown)
     reader.show_document(document("\n\n".join(body)))
     assert reader.loading
@@ -172,7 +172,7 @@ def test_a_huge_paragraph_is_shown_in_blocks_and_quoted_exactly_across_them(qtbo
     words = " ".join(f"w{n}" for n in range(30_000))  # one paragraph of 200,000 characters
     endless = "x" * (3 * MAX_BLOCK_CHARS) + "cosmodrome" + "y" * MAX_BLOCK_CHARS  # one word
     text = f"{words}\n\n{endless}"
-    reader = ReaderPane(highlight=lambda text, query: [])
+    reader = ReaderPane(highlight=lambda text, query: [], carried_by=lambda doc_id: 0)
     qtbot.addWidget(reader, before_close_func=ReaderPane.shutdown)
     highlight = text.index("cosmodrome")
     reader.show_document(document(text), [(highlight, highlight + len("cosmodrome"))])
@@ -198,7 +198,7 @@ def test_characters_qt_counts_or_breaks_differently_never_shift_a_quote(qtbot) -
         "Rocket \U0001f680 launched at dawn \U0001f600 from the pad.\n\n"
         "The base\rreported\u2029success twice \ud800 and then \U0001f680\U0001f680 twice more."
     )
-    reader = ReaderPane(highlight=lambda text, query: [])
+    reader = ReaderPane(highlight=lambda text, query: [], carried_by=lambda doc_id: 0)
     qtbot.addWidget(reader, before_close_func=ReaderPane.shutdown)
     reader.show_document(document(text))
     select(reader, "launched", "pad")
@@ -212,7 +212,7 @@ def test_characters_qt_counts_or_breaks_differently_never_shift_a_quote(qtbot) -
 
 def test_a_heading_stripped_of_bidi_controls_still_quotes_exactly(qtbot) -> None:
     title = "Leaders sign pact\u202e in Pyongyang"  # would show the rest of the line backwards
-    reader = ReaderPane(highlight=lambda text, query: [])
+    reader = ReaderPane(highlight=lambda text, query: [], carried_by=lambda doc_id: 0)
     qtbot.addWidget(reader, before_close_func=ReaderPane.shutdown)
     reader.show_document(document(f"{title}\n\nOfficials met in Seoul.", title=title))
     assert reader.toPlainText().startswith("Leaders sign pact in Pyongyang\n")
