@@ -55,6 +55,7 @@ from briefer.core.subscriptions import (
     fetch_feeds,
     login_in_clear,
 )
+from briefer.gui.formatting import plain_tooltip
 from briefer.gui.job_runner import JobRunner
 from briefer.gui.keychain import Keychain
 
@@ -409,7 +410,8 @@ class FeedsDialog(QDialog):
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(sub.last_error if sub.last_error and column == len(cells) - 1 else text)
+                tip = sub.last_error if sub.last_error and column == len(cells) - 1 else text
+                item.setToolTip(plain_tooltip(tip))  # a feed's words, shown literally
                 item.setData(Qt.ItemDataRole.UserRole, sub.name)
                 self.feeds.setItem(row, column, item)
         self.remove_button.setEnabled(bool(subscriptions) and not self._jobs.busy)

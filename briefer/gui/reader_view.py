@@ -27,7 +27,7 @@ from briefer.core.briefing.model import BriefingError
 from briefer.core.documents import Document
 from briefer.core.search import Hit, Passage
 from briefer.gui import mime
-from briefer.gui.formatting import plural
+from briefer.gui.formatting import plain_tooltip, plural
 from briefer.gui.reader import ReaderPane
 
 PASSAGE_PREVIEW = 160  # characters of a passage shown in the list
@@ -67,7 +67,7 @@ class PassageList(QListWidget):
         for passage in passages:
             item = QListWidgetItem(passage_label(passage))
             item.setData(SPAN_ROLE, (passage.start, passage.end))
-            item.setToolTip(passage.text)
+            item.setToolTip(plain_tooltip(passage.text))
             self.addItem(item)
 
     def span(self, item: QListWidgetItem) -> tuple[int, int]:

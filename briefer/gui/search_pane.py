@@ -57,7 +57,7 @@ from briefer.core.progress import Progress
 from briefer.core.search import Hit, SearchResults, make_passages, make_snippet
 from briefer.core.textnorm import strip_bidi
 from briefer.gui import mime
-from briefer.gui.formatting import SEPARATOR, display_title, meta_line, muted_color, plural
+from briefer.gui.formatting import SEPARATOR, display_title, meta_line, muted_color, plain_tooltip, plural
 from briefer.gui.search_filters import SearchOptions
 from briefer.gui.workers import LatestOnlyRunner
 
@@ -109,7 +109,7 @@ class ResultsModel(QAbstractListModel):
         if role == self.HitRole:
             return hit
         if role == Qt.ItemDataRole.ToolTipRole:
-            return strip_bidi(doc.url or doc.path)
+            return plain_tooltip(strip_bidi(doc.url or doc.path))
         if role == Qt.ItemDataRole.AccessibleTextRole:
             copies = f" {hit.copies_note()}." if hit.cluster_size > 1 else ""
             return f"{display_title(doc)}. {meta_line(doc)}.{copies} {hit.snippet.marked('', '')}"
