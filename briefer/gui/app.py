@@ -139,11 +139,13 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
 def main(
     data_dir: Path,
     *,
+    briefing: Path | None = None,
     argv: Sequence[str] | None = None,
     log_dir: Path | None = None,
     settings: QSettings | None = None,
 ) -> int:
-    """Open the main window on the archive in `data_dir`; returns the exit status."""
+    """Open the main window on the archive in `data_dir` (and on the `briefing` file, when given:
+    `briefer FILE.briefing`); returns the exit status."""
     handler, log_file = configure_logging(log_dir or paths.log_dir())
     previous_qt_handler = qInstallMessageHandler(_qt_message)
     previous_hook = sys.excepthook
@@ -151,7 +153,7 @@ def main(
         app = create_application(argv)
         sys.excepthook = ErrorReporter(log_file)
         log.info("Briefer %s starting on %s", __version__, data_dir)
-        return _run(app, data_dir, settings or user_settings(), log_file)
+        return _run(app, data_dir, settings or user_settings(), log_file, briefing)
     finally:
         sys.excepthook = previous_hook
         qInstallMessageHandler(previous_qt_handler)
@@ -160,7 +162,9 @@ def main(
             handler.close()
 
 
-def _run(app: QApplication, data_dir: Path, settings: QSettings, log_file: Path | None) -> int:
+def _run(
+    app: QApplication, data_dir: Path, settings: QSettings, log_file: Path | None, briefing: Path | None
+) -> int:
     try:
         archive = Archive(data_dir)
     # RuntimeError covers ArchiveBusy, IndexBusy and a folder that holds a foreign index.
@@ -175,7 +179,7 @@ def _run(app: QApplication, data_dir: Path, settings: QSettings, log_file: Path 
             log.warning("%s", notice)
             window.status.report(notice)
         window.show()
-        window.start()
+        window.start(briefing)
         status = app.exec()
         window.shutdown()  # the loop can also end without a close event (e.g. the session ends)
         return status

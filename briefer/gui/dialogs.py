@@ -78,16 +78,26 @@ class UnsavedChanges:
 
 class RecoverChanges:
     @classmethod
-    def ask(cls, parent: QWidget | None, description: str) -> bool:
-        answer = QMessageBox.question(
-            parent,
+    def ask(cls, parent: QWidget | None, description: str) -> bool | None:
+        """True: recover it; False: delete the recovery copy; None (Later, Escape): keep it for next time."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
             "Recover unsaved work?",
-            f"Briefer did not close properly last time.\n\n{description}\n\n"
-            "Recover it? (Otherwise the recovered copy is deleted.)",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes,
+            f"Briefer did not close properly last time.\n\n{description}\n\nRecover it?",
+            QMessageBox.StandardButton.NoButton,
+            parent,
         )
-        return answer == QMessageBox.StandardButton.Yes
+        box.setInformativeText("Delete discards the unsaved work; Later keeps it for the next start.")
+        recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
+        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        later = box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
+        for button in (recover, delete, later):
+            button.setAccessibleName(button.text())
+        box.setDefaultButton(recover)
+        box.setEscapeButton(later)
+        box.exec()
+        clicked = box.clickedButton()
+        return True if clicked is recover else False if clicked is delete else None
 
 
 class BriefingFiles:
