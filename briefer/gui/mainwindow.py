@@ -21,13 +21,14 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QToolB
 from briefer.core.archive import Archive
 from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.briefing.verify import ArchiveLookups
+from briefer.core.removal import RemovalPlan, quoted_documents
 from briefer.core.search import Hit
 from briefer.gui import mime
 from briefer.gui.banner import SampleBanner
 from briefer.gui.briefing_pane import BriefingPane
 from briefer.gui.briefing_session import BriefingSession
 from briefer.gui.briefing_switch import BriefingSwitch
-from briefer.gui.dialogs import RecoverChanges
+from briefer.gui.dialogs import RecoverChanges, Removal, RemoveDocuments
 from briefer.gui.distribution_actions import DistributionActions
 from briefer.gui.indexing import ArchiveStatus, ImportFlow
 from briefer.gui.keychain import Keychain
@@ -282,15 +283,17 @@ class MainWindow(QMainWindow):
         flow = self.flow
         self.add_folder_action.triggered.connect(self._add_folder)
         self.import_sample_action.triggered.connect(flow.import_sample)
-        self.remove_sample_action.triggered.connect(flow.remove_sample)
+        self.remove_sample_action.triggered.connect(self.remove_sample)
         self.cancel_import_action.triggered.connect(self.status.cancel_requested.emit)
         self.banner.add_folder_requested.connect(self.add_folder_action.trigger)
         self.banner.import_sample_requested.connect(flow.import_sample)
-        self.banner.remove_sample_requested.connect(flow.remove_sample)
+        self.banner.remove_sample_requested.connect(self.remove_sample)
         self.status.cancel_requested.connect(self.status.cancelling)
         self.status.cancel_requested.connect(flow.cancel)
 
         flow.status_changed.connect(self._show_status)
+        # Queued: the question is asked once the counting task has finished emitting.
+        flow.removal_planned.connect(self._confirm_removal, Qt.ConnectionType.QueuedConnection)
         flow.sample_import_started.connect(self.banner.show_importing_sample)
         flow.busy_changed.connect(self.banner.set_busy)
         flow.busy_changed.connect(self._update_actions)
@@ -331,6 +334,25 @@ class MainWindow(QMainWindow):
     # -- reacting ----------------------------------------------------------------
     def _add_folder(self) -> None:
         self.flow.choose_and_import_folder(self)
+
+    @Slot()
+    def remove_sample(self) -> None:
+        """Count what removing the sample takes from the open and the recent briefings (in the
+        background), then ask (`_confirm_removal`)."""
+        session = self.session
+        own = session.path.resolve() if session.path else None
+        recent = [path for path in session.recent() if path != own]  # the open one counts as open
+        self.flow.plan_sample_removal(quoted_documents([session.briefing]), recent)
+
+    @Slot(object)
+    def _confirm_removal(self, plan: RemovalPlan) -> None:
+        choice = RemoveDocuments.ask(self, plan) if plan.documents else Removal.ALL
+        if choice is Removal.CANCEL:
+            self.status.report("Nothing was removed")
+            return
+        keep = plan.quoted if choice is Removal.KEEP_QUOTED else frozenset()
+        if not self.flow.remove_sample(keep):
+            self.status.report("The archive is busy: nothing was removed; try again when it is done")
 
     def _show_hit(self, hit: Hit, query: str) -> None:
         self.reader_view.show_hit(hit, query)
