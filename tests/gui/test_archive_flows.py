@@ -86,7 +86,8 @@ def test_the_banner_returns_while_the_sample_is_there(make_window, archive, fake
     archive.import_sample()
     archive.import_paths([articles_dir])
     window = started_window(make_window, qtbot)
-    assert window.banner.isVisible() and window.banner.state is BannerState.SAMPLE
+    assert window.banner.isVisible() and window.banner.state is BannerState.SAMPLE_BESIDE_OWN
+    assert "2 sample documents remain" in window.banner.message.text()
     assert window.status.documents.text() == "5 documents"
     assert not window.flow.busy  # not imported a second time
 

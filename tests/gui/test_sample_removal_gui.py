@@ -1,4 +1,5 @@
-"""Removing the sample from the window asks first, names what briefings quote, and keeps it on request.
+"""Removing the sample from the window asks first, names what briefings quote, and keeps it on request;
+the banner counts the sample documents left beside your own.
 
 A real archive on disk, a small stand-in sample, real briefing files; only the question is answered
 by the test (its `ask` is replaced).
@@ -21,6 +22,7 @@ from briefer.core.briefing.verify import ArchiveLookups
 from briefer.core.documents import Document
 from briefer.core.removal import RemovalPlan
 from briefer.gui import dialogs
+from briefer.gui.banner import BannerState
 from briefer.gui.briefing_session import RECENT_KEY
 from briefer.gui.dialogs import Removal, removal_wording
 from briefer.gui.mainwindow import MainWindow
@@ -132,6 +134,36 @@ def test_remove_the_sample_asks_naming_what_briefings_quote(
     assert bool(checks.of("missing")) == (answer is Removal.ALL)
     if answer is Removal.CANCEL:
         assert window.status.currentMessage() == "Nothing was removed"
+
+
+def test_the_banner_counts_the_sample_left_beside_your_own_documents(
+    asked: list[Any], make_window: Any, archive: Archive, sample: Path, articles_dir: Path, qtbot: Any
+) -> None:
+    archive.import_sample()
+    window = started(make_window, qtbot)
+    assert window.banner.state is BannerState.SAMPLE  # only the sample: "This is sample material"
+    assert "This is sample material" in window.banner.message.text()
+
+    window.flow.import_folder(articles_dir)  # your own documents arrive
+    settled_with(window, qtbot, 7)
+    banner = window.banner
+    assert banner.state is BannerState.SAMPLE_BESIDE_OWN and banner.isVisible()
+    assert "4 sample documents remain</b> beside your own 3" in banner.message.text()
+    assert banner.remove_sample.isVisible() and banner.hide_notice.isVisible()
+    assert "This is sample material" not in banner.message.text()
+
+    qtbot.mouseClick(banner.hide_notice, Qt.MouseButton.LeftButton)
+    assert not banner.isVisible()
+    window.flow.refresh_status()
+    settled_with(window, qtbot, 7)
+    assert not banner.isVisible()  # hidden while the count stays
+
+    asked[0] = Removal.ALL
+    window.remove_sample_action.trigger()  # the menu asks the same question
+    qtbot.waitUntil(lambda: len(asked) == 2, timeout=30_000)
+    settled_with(window, qtbot, 3)
+    assert banner.state is BannerState.HIDDEN and not banner.isVisible()
+    assert not window.remove_sample_action.isEnabled()
 
 
 @pytest.mark.parametrize(("key", "answer"), [("Escape", Removal.CANCEL), ("Return", Removal.KEEP_QUOTED)])
