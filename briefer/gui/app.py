@@ -15,6 +15,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
+import shiboken6
 from PySide6.QtCore import (
     QDir,
     QEvent,
@@ -173,6 +174,7 @@ def _run(
         where = f"\n\nThe details are in {log_file}." if log_file else ""
         show_error_dialog("Briefer cannot open the archive", f"{data_dir}\n\n{exc}{where}")
         return 1
+    window: MainWindow | None = None
     try:
         window = MainWindow(archive=archive, settings=settings)
         for notice in archive.notices:
@@ -184,4 +186,9 @@ def _run(
         window.shutdown()  # the loop can also end without a close event (e.g. the session ends)
         return status
     finally:
+        # Destroyed here, on this thread: left to Python's cyclic garbage collector (its wrapper
+        # is in reference cycles), the window would be destroyed whenever that next runs,
+        # possibly on a worker thread (a crash), e.g. when main() runs again in the same process.
+        if window is not None:
+            shiboken6.delete(window)
         archive.close()

@@ -10,6 +10,7 @@ No test meets a modal dialog: each dialog's `ask` is replaced by the answer of t
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QSettings
 
 from briefer.core import paths
@@ -175,21 +177,32 @@ def saved_briefing(path: Path, *, title: str, analysis: str) -> Briefing:
     return briefing
 
 
+@contextlib.contextmanager
+def scratch_session(settings: QSettings, recovery_dir: Path) -> Iterator[BriefingSession]:
+    """A session outside any window, deleted here on the GUI thread (left to Python's garbage
+    collector, its Qt objects could be destroyed on a worker thread of a later test)."""
+    session = BriefingSession(settings=settings, recovery_dir=recovery_dir)
+    try:
+        yield session
+    finally:
+        session.stop_autosave()
+        shiboken6.delete(session)
+
+
 def crash_copy(recovery_dir: Path, original: Path | None, settings: QSettings) -> None:
     """What a session killed with an unsaved edit leaves: a recovery copy whose writer is dead."""
-    session = BriefingSession(settings=settings, recovery_dir=recovery_dir)
-    if original is not None:
-        session.open(original)
-    else:
-        session.new()
-    session.model.do(edits.RenameSection("analysis", EDITED))
-    copy = session.autosave()
+    with scratch_session(settings, recovery_dir) as session:
+        if original is not None:
+            session.open(original)
+        else:
+            session.new()
+        session.model.do(edits.RenameSection("analysis", EDITED))
+        copy = session.autosave()
     assert copy is not None
     note = copy.with_suffix(".json")
     info = json.loads(note.read_text(encoding="utf-8"))
     info["pid"] = 999_999_999
     note.write_text(json.dumps(info), encoding="utf-8")
-    session.stop_autosave()
 
 
 def prepare(
@@ -409,4 +422,5 @@ def test_the_start_offers_recovery_then_opens_the_named_briefing(
         answers["unsaved"] = Choice.DISCARD
         window.close()
         assert not window.isVisible() and recovery_copies(recovery_dir, base_id)
-        assert len(BriefingSession(settings=settings, recovery_dir=recovery_dir).recoveries()) == 1
+        with scratch_session(settings, recovery_dir) as next_start:
+            assert len(next_start.recoveries()) == 1

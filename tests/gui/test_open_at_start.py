@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -61,6 +62,7 @@ def test_the_window_starts_on_the_named_briefing(
     (tmp_path / "no-sample").mkdir()
     monkeypatch.setattr(paths, "SAMPLE_ARCHIVE", tmp_path / "no-sample")  # the first start imports nothing
     seen: list[tuple[Path | None, str]] = []
+    windows: list[MainWindow] = []
 
     def look_then_close() -> None:
         [window] = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
@@ -68,6 +70,7 @@ def test_the_window_starts_on_the_named_briefing(
             QTimer.singleShot(20, look_then_close)
             return
         seen.append((window.session.path, window.windowTitle()))
+        windows.append(window)
         window.close()
 
     QTimer.singleShot(0, look_then_close)
@@ -76,6 +79,8 @@ def test_the_window_starts_on_the_named_briefing(
 
     assert status == 0
     assert seen == [(treaty, "Treaty talks (treaty.briefing)[*] \u2014 Briefer")]
+    # Destroyed by main() on this thread, not left to a garbage collection on some worker thread.
+    assert not shiboken6.isValid(windows[0])
 
 
 @pytest.mark.parametrize(("key", "answer"), [("Escape", None), ("Return", True)])
