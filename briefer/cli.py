@@ -384,7 +384,23 @@ def _run_gui(args: argparse.Namespace) -> int:
         if missing is None:
             raise
         return _window_cannot_open(missing)
-    return gui_main(data_dir=paths.resolve_data_dir(args.data_dir))
+    return gui_main(data_dir=paths.resolve_data_dir(args.data_dir), briefing=getattr(args, "briefing", None))
+
+
+def _briefing_to_open(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[list[str], Path | None]:
+    """`briefer [--data-dir DIR] FILE.briefing` opens the window on that briefing (what a file
+    manager's "Open with" runs): the file is taken out of the arguments when no command is named."""
+    commands = {
+        name
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for name in action.choices
+    }
+    last = argv[-1] if argv else ""
+    is_file = last.endswith(".briefing") and not last.startswith("-") and argv[-2:-1] != ["--data-dir"]
+    if is_file and not commands & set(argv[:-1]):
+        return argv[:-1], Path(last)
+    return argv, None
 
 
 def _window_cannot_open(problem: platform_check.Problem) -> int:
@@ -415,7 +431,10 @@ def _window_cannot_open(problem: platform_check.Problem) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     multiprocessing.freeze_support()  # a frozen app's parser processes re-run it: let them be workers
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    arguments, briefing = _briefing_to_open(parser, list(sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(arguments)
+    args.briefing = briefing
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
