@@ -167,9 +167,13 @@ def _cmd_index(args: argparse.Namespace) -> int:
             summaries.append(summary)
             total_line.append(f"sample archive: {summary.line()}")
         if args.paths:
+            keep = _confirm_prune(archive, [Path(p) for p in args.paths], args) if args.prune else frozenset()
+            if keep is None:
+                return 2
             summary = archive.import_paths(
                 [Path(p) for p in args.paths],
                 prune=args.prune,
+                keep=keep,
                 progress=bar,
                 on_outcome=_failure_reporter(bar),
                 time_limit=limits["time_limit"],
@@ -182,6 +186,43 @@ def _cmd_index(args: argparse.Namespace) -> int:
             _write_report(args.report, summaries)
         print("; ".join(total_line), file=sys.stderr if args.report == "-" else sys.stdout)
     return 0
+
+
+def _confirm_prune(archive: Archive, paths: list[Path], args: argparse.Namespace) -> frozenset[str] | None:
+    """Ask before --prune deletes documents (--yes answers for a script); the documents that the
+    briefings named with --keep-quoted quote stay unless --prune-quoted.  Returns what to keep, or
+    None when the user said no (nothing is imported or removed then)."""
+    from briefer.core.removal import quoted_in_files
+
+    try:
+        plan = archive.prune_plan(paths)
+    except OSError as exc:
+        raise SystemExit(f"briefer index: {exc}") from None
+    if not plan:
+        return frozenset()
+    quoted, unreadable = quoted_in_files(Path(p) for p in args.keep_quoted)
+    for path in unreadable:
+        print(f"briefer index: cannot read {path}: what it quotes cannot be kept", file=sys.stderr)
+    quoted &= plan
+    kept = frozenset() if args.prune_quoted else quoted
+    going = len(plan) - len(kept)
+    what = f"--prune deletes {going} document(s) whose files are gone"
+    if quoted:
+        fate = "deleted too (--prune-quoted)" if args.prune_quoted else "kept"
+        what += f"; {len(quoted)} of them, quoted by the briefings you named, are {fate}"
+    elif not args.keep_quoted:
+        what += " (name briefings with --keep-quoted FILE.briefing to keep what they quote)"
+    if args.yes:
+        print(f"note: {what}", file=sys.stderr)
+        return kept
+    if not sys.stdin.isatty():
+        print(f"briefer index: {what}; add --yes to go on. Nothing was imported or deleted.", file=sys.stderr)
+        return None
+    answer = input(f"{what}. Go on? [y/N] ")
+    if answer.strip().lower() in ("y", "yes"):
+        return kept
+    print("Nothing was imported or deleted.", file=sys.stderr)
+    return None
 
 
 def _cmd_reindex(args: argparse.Namespace) -> int:
@@ -309,7 +350,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     index = commands.add_parser("index", help="import files and folders into the archive")
     index.add_argument("paths", nargs="*", help="files or folders (searched recursively)")
-    index.add_argument("--prune", action="store_true", help="forget documents whose files are gone")
+    index.add_argument(
+        "--prune", action="store_true", help="forget documents whose files are gone (asks first)"
+    )
+    index.add_argument(
+        "--keep-quoted",
+        metavar="FILE.briefing",
+        action="append",
+        default=[],
+        help="with --prune: keep the documents this briefing quotes (repeatable)",
+    )
+    index.add_argument(
+        "--prune-quoted", action="store_true", help="with --prune: delete documents --keep-quoted names too"
+    )
+    index.add_argument("--yes", action="store_true", help="with --prune: do not ask")
     index.add_argument("--sample", action="store_true", help="import the bundled sample archive")
     index.add_argument(
         "--report",

@@ -178,11 +178,16 @@ class Archive:
         self.close()
 
     # -- importing ---------------------------------------------------------------
+    def prune_plan(self, sources: Sequence[Path]) -> frozenset[str]:
+        """The documents `import_paths(sources, prune=True)` would delete (their files are all gone)."""
+        return self.importer.prune_plan(sources)
+
     def import_paths(
         self,
         sources: Sequence[Path],
         *,
         prune: bool = False,
+        keep: frozenset[str] = frozenset(),
         exclude: frozenset[str] = frozenset(),
         progress: Progress = no_progress,
         cancel: threading.Event | None = None,
@@ -192,6 +197,8 @@ class Archive:
         workers: int | None = None,
     ) -> ImportSummary:
         """Import files and folders; see `Importer.run`.  Raises ArchiveBusy if another import runs.
+        With `prune`, documents whose files are gone are deleted, except those in `keep`
+        (`prune_plan` says which would go, so that a front end can ask first).
 
         Each file is parsed within `time_limit` seconds, files over `max_size`
         bytes are reported and not read, and `workers` parser processes (default:
@@ -202,6 +209,7 @@ class Archive:
             summary = self.importer.run(
                 sources,
                 prune=prune,
+                keep=keep,
                 exclude=exclude,
                 progress=recorded,
                 cancel=cancel,
