@@ -80,8 +80,9 @@ class TerminalProgress:
             self._shown = None
 
 
-# Commands that only read the archive: on a folder without one they say so and create nothing.
-READS_ONLY = ("search", "stats", "verify", "tags", "cluster")
+# Commands that only read the archive (export and send quote it): on a folder without one they say so
+# and create nothing.
+READS_ONLY = ("search", "stats", "verify", "tags", "cluster", "export", "send", "ledger")
 # Commands that say in their own output how far a running import is.
 REPORT_IMPORT_THEMSELVES = ("search", "stats")
 
