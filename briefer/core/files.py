@@ -26,6 +26,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefer.core.errors import BrieferError
+
 MB = 1024 * 1024  # what --max-size counts in
 MAX_PATH_BYTES = 4096  # PATH_MAX on Linux, its final NUL included: a longer path cannot be opened
 READ_CHUNK = MB  # what is read at a time once a file proves longer than its size said
@@ -52,16 +54,18 @@ PATH_TOO_LONG = f"path longer than {MAX_PATH_BYTES:,} bytes (the system cannot o
 NAME_NOT_UTF8 = "name not in UTF-8 (rename it to import it)"
 
 
-class NotRegularFile(OSError):
-    """A path that is no regular file: a pipe, a socket, a device, a folder, or a link where none may be."""
+class NotRegularFile(BrieferError, OSError):
+    """A path that is no regular file: a pipe, a socket, a device, a folder, or a link where none may be.
+
+    `kind` is what it is, in a report's words ("named pipe")."""
 
     def __init__(self, kind: str) -> None:
         super().__init__(f"not a regular file ({kind})")
         self.kind = kind
 
 
-class TooLarge(OSError):
-    """More bytes than the size limit, found while reading, whatever the size said before."""
+class TooLarge(BrieferError, OSError):
+    """More bytes than the size limit `limit`, found while reading, whatever the size said before."""
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"too large: more than the {limit / MB:.0f} MB size limit")
@@ -121,6 +125,18 @@ def _not_utf8(path: str) -> Met | None:
 
 def is_within(path: str, folder: Path) -> bool:
     return path == str(folder) or path.startswith(str(folder).rstrip(os.sep) + os.sep)
+
+
+def known_gone(path: str) -> bool:
+    """Whether nothing is at `path` any more.  Not when it cannot be told: os.path.exists says
+    False for a file in a folder without rights, or past PATH_MAX, and --prune took that for gone."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except (OSError, ValueError):  # no rights, a name too long...: perhaps there
+        return False
+    return False
 
 
 # -- walking ---------------------------------------------------------------------------------------
