@@ -8,8 +8,8 @@ imported (a link to /etc/shadow is not an article); links to folders are never
 followed (they loop, and their files are met where they are); a folder that
 cannot be listed, a path longer than the system allows and a name that is not
 UTF-8 (which the catalog cannot hold) are reported instead of dropped, or of
-stopping the import.  Hidden entries and a saved page's assets folder are left alone on
-purpose, as before.
+stopping the import.  Hidden entries and a saved page's assets folder are left
+alone on purpose, as before.
 
 `read_file` reads one file whatever happened since the scan: it opens without
 following a link and without blocking, checks on the open file that it is a
@@ -85,11 +85,6 @@ class Met:
     @property
     def readable(self) -> bool:
         return not self.status
-
-    @property
-    def source(self) -> Path:
-        """The file to open: the link's target for a followed link, else the path itself."""
-        return self.target or self.path
 
 
 def kind_of(mode: int) -> str:
