@@ -178,7 +178,20 @@ def date_span(expression: str, today: date) -> Span:
     rolling periods ("last 30 days", "past 2 weeks", "last year"), calendar
     periods ("this month", "previous year"), "today", "yesterday", "3 weeks ago",
     and written dates ("13 September 2023", "sept 2023") through dateparser.
+    A date before year 1 or after 9999 ("last 99999999999 years", ">9999-12-31")
+    is a QueryError like any date that cannot be read.
     """
+    try:
+        return _date_span(expression, today)
+    except QueryError:
+        raise
+    except (OverflowError, ValueError):  # from date arithmetic, int() or dateparser: past the calendar
+        raise QueryError(
+            f"the date '{expression.strip()}' is outside the calendar (years 1 to 9999); {DATE_HELP}"
+        ) from None
+
+
+def _date_span(expression: str, today: date) -> Span:
     text = " ".join(expression.strip().strip('"').split()).lower()
     if not text:
         raise QueryError(f"the date is empty; {DATE_HELP}")

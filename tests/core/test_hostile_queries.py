@@ -1,15 +1,18 @@
 """Hostile queries cannot hang or exhaust a search: long, deeply nested, heavily OR'ed or chained
-queries are answered or refused at once with their size, and the work grows in proportion to the
-query (issue #18)."""
+queries are answered or refused at once with their size, the work grows in proportion to the query,
+and dates past the calendar are explained in one line (issue #18)."""
 
 from __future__ import annotations
 
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
 
 from briefer.core.archive import Archive
 from briefer.core.query import (
@@ -20,6 +23,7 @@ from briefer.core.query import (
     QueryTooBroad,
     QueryTooLong,
     SearchRequest,
+    date_span,
 )
 
 QUICK = 10.0  # seconds: generous on a loaded CI machine; before the fixes a 1,000-word query took 41 s
@@ -180,3 +184,83 @@ def test_a_name_with_thousands_of_variants_in_the_aliases_file_is_refused(tmp_pa
 def test_operators_with_nothing_between_them_are_explained(desk: Archive) -> None:
     with pytest.raises(QueryError, match="has no word on one of its sides"):
         desk.search("shells NOT ANDMAYBE ANDMAYBE")
+
+
+# -- item 2: dates past the calendar -----------------------------------------------------------------
+TODAY = date(2024, 5, 1)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "last 99999999999 years",
+        "last 99999999999 days",
+        "99999999999 months ago",
+        "since 99999999999 weeks ago",
+        "9999 years ago",
+        ">9999-12-31",
+        "<0001-01-01",
+        "last " + "9" * 5000 + " days",  # past Python's limit on the digits int() reads
+    ],
+)
+def test_a_date_past_the_calendar_is_one_clear_line(expression: str) -> None:
+    with pytest.raises(QueryError, match="outside the calendar") as caught:
+        date_span(expression, TODAY)
+    assert "\n" not in str(caught.value)
+
+
+def test_published_last_99999999999_years_is_explained_not_a_traceback(desk: Archive) -> None:
+    with pytest.raises(QueryError, match=r"outside the calendar \(years 1 to 9999\)"):
+        desk.search('shells published:"last 99999999999 years"')
+
+
+NUMBERS = hs.one_of(
+    hs.integers(0, 10**40).map(str),
+    hs.text("0123456789\u0669\uff19", min_size=1, max_size=30),  # Arabic-Indic and full-width digits too
+    hs.sampled_from(["0", "9" * 4301, "00000000000000000001"]),
+)
+UNITS = hs.sampled_from(["day", "days", "week", "weeks", "month", "months", "year", "years", "hours"])
+DATES = hs.one_of(
+    hs.dates().map(date.isoformat),
+    hs.sampled_from(
+        ["0001-01-01", "9999-12-31", "0000", "0001", "9999", "10000", "2023-02-29", "99999-01-01"]
+    ),
+    NUMBERS,
+)
+TEMPLATES = hs.sampled_from(
+    [
+        "last {n} {unit}", "past {n} {unit}", "{n} {unit} ago", "since {n} {unit} ago",
+        "until {n} {unit} ago", "{n} {unit} from now", "in {n} {unit}", "january {n}", "{n} jan {n}",
+        ">{a}", ">={a}", "<{a}", "<={a}", "[{a} to {b}]", "{{{a} to {b}}}", "[{a} to]", "{{to {b}}}",
+        "between {a} and {b}", "from {a} to {b}", "after {a}", "before {a}", "{a} to {b}", "{a}", "since {a}",
+    ]
+)  # fmt: skip
+
+
+@hs.composite
+def date_expressions(draw: hs.DrawFn) -> str:
+    return draw(TEMPLATES).format(n=draw(NUMBERS), unit=draw(UNITS), a=draw(DATES), b=draw(DATES))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(date_expressions())
+def test_any_overflowing_date_gives_a_span_or_one_line(expression: str) -> None:
+    try:
+        first, last = date_span(expression, TODAY)
+    except QueryError as exc:
+        assert str(exc) and "\n" not in str(exc)
+        return
+    assert first is None or last is None or first <= last
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(date_expressions())
+def test_any_overflowing_date_in_a_query_gives_results_or_an_explanation(
+    desk: Archive, expression: str
+) -> None:
+    try:
+        results = desk.search(f'shells published:"{expression}"')
+    except QueryError as exc:
+        assert str(exc) and "\n" not in str(exc)
+        return
+    assert results.total >= len(results.hits)
