@@ -25,6 +25,7 @@ from briefer.core.documents import Document
 from briefer.core.query import FACETS, SORTS, QueryError, SearchRequest
 from briefer.core.saved_searches import SavedSearch, SavedSearchError
 from briefer.core.search import SearchResults
+from briefer.core.textnorm import strip_bidi
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
 Handler = Callable[[argparse.Namespace], int]
@@ -101,6 +102,10 @@ def _request(args: argparse.Namespace, archive: Archive, query: str) -> SearchRe
 def _messages(results: SearchResults) -> list[str]:
     """What a person should read beside the hits: notices, then the spelling suggestion."""
     lines = [f"note: {notice}" for notice in results.notices]
+    if results.failed_files:
+        lines.append("note: `briefer stats --failures` lists the files that could not be imported")
+    if results.expansions:
+        lines.append("note: --no-aliases searches the words only as typed")
     if results.suggestion:
         lines.append(f"did you mean: {results.suggestion}")
     return lines
@@ -189,7 +194,8 @@ def _print_results(results: SearchResults, out: TextIO, *, passages: bool = Fals
     if results.past_last_page:
         print(_past_last_page(results), file=out)
     elif not results.hits:
-        print(f"No documents match {results.query!r}.", file=out)
+        where = " in what is searchable now (see the notes: results may be incomplete)"
+        print(f"No documents match {results.query!r}{where if results.incomplete else ''}.", file=out)
     else:
         stories = (
             f" in {results.stories} {'story' if results.stories == 1 else 'stories'}"
@@ -203,11 +209,11 @@ def _print_results(results: SearchResults, out: TextIO, *, passages: bool = Fals
         for rank, hit in enumerate(results.hits, start=first):
             doc = hit.document
             date = doc.published.strftime("%Y-%m-%d") if doc.published else "undated"
-            source = doc.source or "unknown source"
+            source = strip_bidi(doc.source) or "unknown source"
             tags = f" · tags: {', '.join(doc.tags)}" if doc.tags else ""
             copies = hit.copies_note()
             tags += f" · {copies}" if copies else ""
-            print(f"\n{rank:>3}. {doc.title}", file=out)
+            print(f"\n{rank:>3}. {strip_bidi(doc.title)}", file=out)
             print(
                 f"     {date} · {source} · score {hit.score:.2f} · {hit.matches} match(es) · {doc.id}{tags}",
                 file=out,
@@ -259,7 +265,8 @@ def _member_line(doc: Document, representative: bool) -> str:
     date = doc.published.strftime("%Y-%m-%d %H:%M") if doc.published else "undated"
     kind = f" · {doc.source_type}" if doc.source_type else ""
     mark = "*" if representative else " "
-    return f"{mark} {date} · {doc.source or 'unknown source'}{kind} · {doc.title or doc.path} · {doc.id}"
+    source, title = strip_bidi(doc.source) or "unknown source", strip_bidi(doc.title or doc.path)
+    return f"{mark} {date} · {source}{kind} · {title} · {doc.id}"
 
 
 def _member_json(doc: Document, representative: bool) -> dict[str, object]:

@@ -4,9 +4,9 @@ A .briefing: each excerpt is verified (ok, moved, changed with the difference,
 missing, mismatch).  `--update` writes the new positions of moved quotes into
 the file (one undoable kind of edit, `UpdateSpan`); without it nothing is
 written.  A .docx: its manifest (beside it, or `--manifest`) must hash to the
-document's `ManifestSHA256` property, the document's text to what the
-manifest recorded, and every quote the manifest lists must still match the
-archive.
+document's `ManifestSHA256` property, the document must show what the manifest
+recorded (each difference is printed on its own line, naming its place), and
+every quote the manifest lists must still match the archive.
 
 Exit status 0 when every quote matches its source (moved quotes and sources
 that left the archive included), 1 when a quote no longer matches, a document
@@ -31,6 +31,7 @@ from briefer.core.briefing import edits, storage
 from briefer.core.briefing.model import BriefingError, Excerpt, excerpts, section_path, walk_blocks
 from briefer.core.briefing.verify import ArchiveLookups, ExcerptCheck, Verification, WrongArchive
 from briefer.core.export.manifest import DocxVerification, verify_docx
+from briefer.core.textnorm import strip_bidi
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
 
@@ -107,8 +108,10 @@ def _verify_docx(open_archive: OpenArchive, args: argparse.Namespace, path: Path
         _print_json(path, "docx", verification, outcome.problems, places, found, 0, outcome)
         return 0 if outcome.ok else 1
     print(f"{path}: manifest {outcome.manifest_path}")
-    for problem in outcome.problems:
+    for problem in outcome.problems:  # one line per difference from what was exported
         print(f"  PROBLEM  {problem}")
+    for note in outcome.notes:
+        print(f"  note: {note}")
     if not outcome.problems:
         print("  the manifest and the document's text are as exported")
     if verification is not None:
@@ -179,6 +182,7 @@ def _print_json(
     }
     if outcome is not None:
         result["manifest"] = str(outcome.manifest_path)
+        result["notes"] = outcome.notes
     print(json.dumps(result, ensure_ascii=False, indent=1))
 
 
@@ -194,7 +198,7 @@ def _check_json(check: ExcerptCheck, places: dict[str, str], found: dict[str, Ex
 
 
 def _clip(text: str, width: int = 70) -> str:
-    text = " ".join(text.split())
+    text = " ".join(strip_bidi(text).split())  # a U+202E in a quote would reverse the terminal line
     return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 

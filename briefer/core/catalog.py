@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from briefer.core.documents import ArchiveIdentity, Document, Extracted
+from briefer.core.errors import BrieferError
 from briefer.core.textnorm import NORMALIZATION_VERSION
 
 SCHEMA_VERSION = 4  # 2: pages, parents, entry keys, flags, containers; 3: near-duplicate clusters;
@@ -35,7 +36,7 @@ _ADDED_COLUMNS = (
         "documents",
         "entry_key",
         "TEXT NOT NULL DEFAULT ''",
-    ),  # feed entry id, Message-ID: identity across files
+    ),  # feed entry id: identity across files
     ("documents", "flags", "TEXT NOT NULL DEFAULT ''"),  # e.g. "ocr"
     ("locations", "container", "TEXT"),  # for a member ("a.zip/page.html"): the file that holds it
     ("documents", "revision", "INTEGER NOT NULL DEFAULT 0"),  # + 1 on each change the index shows
@@ -202,7 +203,7 @@ def _writes(method: _Method) -> _Method:
     return cast(_Method, in_transaction)
 
 
-class CatalogError(Exception):
+class CatalogError(BrieferError):
     """The catalog cannot be opened or is not one of ours."""
 
 
@@ -242,6 +243,7 @@ class Catalog:
                 f"the catalog was written by a newer Briefer (schema {row[0]}); upgrade Briefer to open it"
             )
         self._add_columns()
+        self._reread_messages_known_by_message_id()
 
     def _archive_id(self) -> str:
         """The archive's id, made now if the catalog has none (two processes opening an older
@@ -258,6 +260,25 @@ class Catalog:
                 self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
         self._db.executescript(_ADDED_INDEXES)
         self._db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
+
+    def _reread_messages_known_by_message_id(self) -> None:
+        """Have the next import read again the e-mails an older Briefer knew by their Message-ID.
+
+        It merged messages that share one into one document (the last read);
+        forgetting their files' sizes, times and hashes makes the next import read them again,
+        and each message then gets a document of its own (see
+        `mail.message_hash`).  A no-op once done: the keys are cleared last.
+        """
+        by_message_id = "entry_key >= 'message-id:' AND entry_key < 'message-id;'"
+        if self._db.execute(f"SELECT 1 FROM documents WHERE {by_message_id} LIMIT 1").fetchone() is None:
+            return
+        documents = f"SELECT id FROM documents WHERE {by_message_id}"
+        containers = f"SELECT container FROM locations WHERE doc_id IN ({documents})"
+        self._db.execute(
+            "UPDATE locations SET size=NULL, mtime_ns=NULL, content_hash=NULL "
+            f"WHERE doc_id IN ({documents}) OR path IN ({containers})"
+        )
+        self._db.execute(f"UPDATE documents SET entry_key='' WHERE {by_message_id}")
 
     def close(self) -> None:
         with self._lock:
@@ -510,7 +531,7 @@ class Catalog:
         )
 
     def document_by_key(self, entry_key: str) -> tuple[str, str] | None:
-        """(id, content hash) of the document with this entry key (feed entry id, Message-ID), if any."""
+        """(id, content hash) of the document with this entry key (a feed entry's id), if any."""
         row = (
             self._read()
             .execute("SELECT id, content_hash FROM documents WHERE entry_key=? LIMIT 1", (entry_key,))

@@ -170,6 +170,7 @@ class Importer:
         paths: Sequence[Path],
         *,
         prune: bool = False,
+        keep: frozenset[str] = frozenset(),
         exclude: frozenset[str] = frozenset(),
         progress: Progress = no_progress,
         cancel: threading.Event | None = None,
@@ -178,7 +179,7 @@ class Importer:
         max_size: int = DEFAULT_MAX_BYTES,
         workers: int | None = None,
     ) -> ImportSummary:
-        """Import `paths` (files and folders).
+        """Import `paths` (files and folders); with `prune`, forget what is gone, but for `keep`.
 
         Each file is parsed within `time_limit` seconds (a member of an archive
         within as many) and files over `max_size` bytes are not read; both are
@@ -239,7 +240,7 @@ class Importer:
                 finally:
                     run.close()
                 if prune:
-                    summary.pruned = self._prune(roots, {str(f) for f in files}, batch)
+                    summary.pruned = self._prune(roots, {str(f) for f in files}, batch, keep)
             except Cancelled:
                 cancelled = True  # keep what the catalog already holds searchable
         self._catalog.mark_indexed(run.uncommitted)
@@ -266,17 +267,27 @@ class Importer:
             revisions.update(read)
         return revisions
 
-    def _prune(self, roots: list[Path], seen: set[str], batch: IndexBatch) -> int:
+    def prune_plan(self, paths: Sequence[Path]) -> frozenset[str]:
+        """The documents `run(paths, prune=True)` would delete: every file that held them is gone."""
+        roots = [p.resolve() for p in paths]
+        gone = {key: loc for key, loc in self._catalog.locations().items() if _gone(key, loc, roots, set())}
+        holders = {loc.doc_id for loc in gone.values() if loc.doc_id}
+        return frozenset(d for d in holders if set(self._catalog.paths_of(d)) <= gone.keys())
+
+    def _prune(
+        self, roots: list[Path], seen: set[str], batch: IndexBatch, keep: frozenset[str] = frozenset()
+    ) -> int:
         """Forget files under `roots` that are gone; delete documents no file holds any more.
 
         A member goes with its container; members missing from a container that
         is still there stay (a feed drops old entries, yet they were published).
+        Documents in `keep` (quoted by a briefing, say) stay, with their locations, for a later
+        prune to ask about again.
         """
         pruned = 0
         with self._catalog.transaction():
             for key, loc in self._catalog.locations().items():
-                where = loc.container or key
-                if where in seen or not any(_is_within(where, r) for r in roots) or os.path.exists(where):
+                if not _gone(key, loc, roots, seen) or loc.doc_id in keep:
                     continue
                 self._catalog.remove_location(key)
                 pruned += 1
@@ -587,11 +598,16 @@ class _Run:
         container: str | None,
         changes: _Pending,
     ) -> FileOutcome:
-        """Store the document of a file or member: new, a new version, unchanged, or a duplicate."""
+        """Store the document of a file or member: new, a new version, unchanged, or a duplicate.
+
+        `content_hash` is the file's (or member's) and tells a changed file; the document is known by
+        the part's own hash when it has one (an e-mail's is of what it says, whatever file holds it).
+        """
         extracted = part.extracted
         assert extracted is not None
         size, mtime = where
         old_doc = loc.doc_id if loc is not None else None
+        doc_hash = part.content_hash or content_hash
 
         def located(doc_id: str, status: str) -> FileOutcome:
             self._catalog.set_location(
@@ -606,20 +622,20 @@ class _Run:
             found = self._catalog.document_by_key(part.key)
             if found is not None:
                 doc_id, its_hash = found
-                if its_hash == content_hash:
+                if its_hash == doc_hash:
                     outcome = located(doc_id, "unchanged" if old_doc == doc_id else "duplicate")
                     self._detach(old_doc, doc_id, changes)
                     return outcome
                 self._catalog.put_document(
-                    doc_id, content_hash, extracted, entry_key=part.key, parent_id=parent_id
+                    doc_id, doc_hash, extracted, entry_key=part.key, parent_id=parent_id
                 )
                 changes.put.append((_document(doc_id, key, extracted, parent_id), False))
                 outcome = located(doc_id, "updated")
                 self._detach(old_doc, doc_id, changes)
                 return outcome
-        same = self._catalog.document_by_content(content_hash)
+        same = self._catalog.document_by_content(doc_hash)
         if same is not None:
-            outcome = located(same, "duplicate")
+            outcome = located(same, "unchanged" if old_doc == same else "duplicate")
             self._detach(old_doc, same, changes)
             return outcome
         shared = old_doc is not None and len(self._catalog.paths_of(old_doc)) > 1
@@ -627,7 +643,7 @@ class _Run:
         if shared:
             self._catalog.remove_location(key)
         doc_id = self._catalog.put_document(
-            target, content_hash, extracted, entry_key=part.key, parent_id=parent_id
+            target, doc_hash, extracted, entry_key=part.key, parent_id=parent_id
         )
         changes.put.append((_document(doc_id, key, extracted, parent_id), target is None))
         return located(doc_id, "updated" if target else "imported")
@@ -714,6 +730,12 @@ def index_waiting(catalog: Catalog, index: SearchIndex, *, rounds: int = 3) -> i
         catalog.mark_indexed(revisions)
         done += len(revisions)
     return done
+
+
+def _gone(key: str, loc: Location, roots: list[Path], seen: set[str]) -> bool:
+    """A location under `roots` whose file (or container) no longer exists."""
+    where = loc.container or key
+    return where not in seen and any(_is_within(where, r) for r in roots) and not os.path.exists(where)
 
 
 def _is_within(path: str, root: Path) -> bool:

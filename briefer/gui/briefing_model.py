@@ -41,6 +41,7 @@ from briefer.core.briefing.summary import is_draft, untouched
 from briefer.core.briefing.verify import ExcerptCheck, Verification, excerpt_key
 from briefer.gui import mime
 from briefer.gui.commands import EditCommand
+from briefer.gui.formatting import plain_tooltip
 
 log = logging.getLogger(__name__)
 
@@ -296,14 +297,14 @@ class BriefingModel(QAbstractItemModel):
                 font.setBold(True)
                 return font
             if role == Qt.ItemDataRole.ToolTipRole:
-                return node.guidance or None
+                return plain_tooltip(node.guidance) or None
             if role == Qt.ItemDataRole.AccessibleTextRole:
                 return f"Section {node.title}"
         else:
             if role == Qt.ItemDataRole.DisplayRole:
                 return block_label(node)
             if role == Qt.ItemDataRole.ToolTipRole:
-                return self._tooltip(node)
+                return plain_tooltip(self._tooltip(node))
             if role == Qt.ItemDataRole.AccessibleTextRole:
                 return f"{self._kind_label(node)}: {block_label(node)}" + (
                     f". {check_text(self.check_of(node))}" if isinstance(node, Excerpt) else ""

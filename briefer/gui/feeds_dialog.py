@@ -9,6 +9,8 @@ says so.
 
 A feed's login (user name and password, or a token) goes straight into the
 keychain in use under the feed's name; the feeds file keeps only that name.
+It is sent only over https:// or to this machine, unless the user ticks
+"Allow the login over plain http://" and confirms.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -42,12 +45,22 @@ from PySide6.QtWidgets import (
 from briefer.core.archive import Archive, ArchiveBusy
 from briefer.core.credentials import CredentialStore, CredentialsUnavailable
 from briefer.core.progress import Progress
-from briefer.core.subscriptions import FeedBook, FeedError, FetchResult, Subscription, fetch_feeds
+from briefer.core.subscriptions import (
+    FeedBook,
+    FeedError,
+    FetchResult,
+    InsecureFeed,
+    Subscription,
+    check_subscription,
+    fetch_feeds,
+    login_in_clear,
+)
+from briefer.gui.advice import ALLOW_INSECURE, feed_advice, in_words, joined
+from briefer.gui.formatting import plain_tooltip
 from briefer.gui.job_runner import JobRunner
 from briefer.gui.keychain import Keychain
 
 CHECK_EVERY_MS = 60_000  # feed intervals are in minutes
-FETCH_TIMEOUT = 20.0
 DEFAULT_INTERVAL = 60
 COLUMNS = ("Name", "Address", "Every", "Last fetch", "Status")
 
@@ -67,10 +80,14 @@ def _never_busy() -> bool:
 def subscribe(
     book: FeedBook, store: CredentialStore, sub: Subscription, user: str, secret: str
 ) -> tuple[Subscription, str]:
-    """Add the feed; with a secret, store its login under the feed's name.  Returns it and a note."""
-    added = book.add(sub)
+    """Add the feed; with a secret, store its login under the feed's name.  Returns it and a note.
+
+    FeedError (InsecureFeed for a login it would send in clear) before anything is stored.
+    """
     if not secret:
-        return added, ""
+        return book.add(sub), ""
+    check_subscription(replace(sub, account=sub.name))
+    added = book.add(sub)
     try:
         store.set(added.name, secret, kind="basic" if user else "bearer", username=user)
     except CredentialsUnavailable as exc:
@@ -109,6 +126,11 @@ def describe_status(sub: Subscription) -> str:
     return f"{sub.last_new} new {'entry' if sub.last_new == 1 else 'entries'}"
 
 
+def last_error_in_words(sub: Subscription) -> str:
+    """The last fetch's error with what to do about it in this window ("" after a good fetch)."""
+    return joined(sub.last_error, feed_advice(sub.problem)) if sub.last_error else ""
+
+
 def describe_checked(sub: Subscription) -> str:
     try:
         return datetime.fromisoformat(sub.last_checked).astimezone().strftime("%Y-%m-%d %H:%M")
@@ -119,7 +141,11 @@ def describe_checked(sub: Subscription) -> str:
 def describe_results(results: list[FetchResult]) -> str:
     """One line: "3 feeds fetched: 12 new entries; Policy: unreachable (…)"."""
     imported = sum(r.imported for r in results)
-    failed = [f"{r.name}: {r.message}" for r in results if r.failed]
+    failed = [
+        f"{r.name}: {joined(r.message, feed_advice(r.problem, r.keychain), capitalised=False)}"
+        for r in results
+        if r.failed
+    ]
     feeds = f"{len(results)} feed{'s' if len(results) != 1 else ''}"
     line = f"{feeds} fetched: {imported} new entr{'y' if imported == 1 else 'ies'}"
     return "; ".join([line, *failed])
@@ -178,7 +204,7 @@ class FeedScheduler(QObject):
         try:
             due = [s.name for s in self._book.due(self._clock())]
         except FeedError as exc:
-            self.message.emit(f"Feeds: {exc}")
+            self.message.emit(f"Feeds: {in_words(exc)}")
             return False
         names = list(dict.fromkeys([*(self._waiting or []), *due]))
         return bool(names) and self.fetch(names)
@@ -188,7 +214,7 @@ class FeedScheduler(QObject):
         try:
             names = names if names is not None else [s.name for s in self._book.all()]
         except FeedError as exc:
-            self.message.emit(f"Feeds: {exc}")
+            self.message.emit(f"Feeds: {in_words(exc)}")
             return False
         if not names:
             return False
@@ -202,9 +228,7 @@ class FeedScheduler(QObject):
         cancel = self._cancel = threading.Event()
 
         def job(progress: Progress, _: threading.Event) -> list[FetchResult]:
-            return fetch_feeds(
-                archive, book, store, names, timeout=FETCH_TIMEOUT, progress=progress, cancel=cancel
-            )
+            return fetch_feeds(archive, book, store, names, progress=progress, cancel=cancel)
 
         self._waiting, self._running = None, names
         self.message.emit(f"Fetching {len(names)} feed{'s' if len(names) != 1 else ''}\u2026")
@@ -248,6 +272,21 @@ class RemoveFeed:
             parent,
             "Remove feed",
             f"Unsubscribe from \u201c{name}\u201d? The entries already imported stay in the archive.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+
+class ConfirmInsecureFeed:
+    @classmethod
+    def ask(cls, parent: QWidget | None, url: str) -> bool:
+        answer = QMessageBox.warning(
+            parent,
+            "Send the login unencrypted?",
+            f"{url} is not an https:// address: the feed's user name and password or token would "
+            "travel unencrypted, readable by anyone on the network in between.\n\n"
+            "Subscribe anyway and send the login this way on every fetch?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -339,6 +378,11 @@ class FeedsDialog(QDialog):
         self.user = self._field("Feed user name", "only if the feed needs a login")
         self.secret = self._field("Feed password or token", "stored in the keychain, never in a file")
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.allow_insecure = QCheckBox(ALLOW_INSECURE)
+        self.allow_insecure.setAccessibleName("Allow the login over plain http")
+        self.allow_insecure.setToolTip(
+            "Only for a feed that has no https:// address: its login can then be read on the network"
+        )
         self.add_button = QPushButton("&Subscribe")
         self.add_button.setAccessibleName("Subscribe to the feed")
         form = QFormLayout(self.form_box)
@@ -347,6 +391,7 @@ class FeedsDialog(QDialog):
         form.addRow("Fetch &every:", self.interval)
         form.addRow("&User name:", self.user)
         form.addRow("&Password or token:", self.secret)
+        form.addRow("", self.allow_insecure)
         form.addRow("", self.add_button)
 
     def _field(self, name: str, placeholder: str) -> QLineEdit:
@@ -362,7 +407,7 @@ class FeedsDialog(QDialog):
             subscriptions = self._book.all()
         except FeedError as exc:
             subscriptions = []
-            self.outcome.setText(str(exc))
+            self.outcome.setText(in_words(exc))
         self.feeds.setRowCount(len(subscriptions))
         for row, sub in enumerate(subscriptions):
             cells = (
@@ -374,7 +419,8 @@ class FeedsDialog(QDialog):
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(sub.last_error if sub.last_error and column == len(cells) - 1 else text)
+                tip = last_error_in_words(sub) if sub.last_error and column == len(cells) - 1 else text
+                item.setToolTip(plain_tooltip(tip))  # a feed's words, shown literally
                 item.setData(Qt.ItemDataRole.UserRole, sub.name)
                 self.feeds.setItem(row, column, item)
         self.remove_button.setEnabled(bool(subscriptions) and not self._jobs.busy)
@@ -392,10 +438,23 @@ class FeedsDialog(QDialog):
 
     @Slot()
     def add_feed(self) -> bool:
+        url, secret = self.url.text().strip(), self.secret.text()
+        # Leave is asked only where it is needed: a login, an address that would carry it in clear.
+        insecure = bool(secret) and login_in_clear(url) and self.allow_insecure.isChecked()
         sub = Subscription(
-            name=self.name.text().strip(), url=self.url.text().strip(), interval_minutes=self.interval.value()
+            name=self.name.text().strip(),
+            url=url,
+            interval_minutes=self.interval.value(),
+            allow_insecure=insecure,
         )
-        user, secret = self.user.text().strip(), self.secret.text()
+        try:  # the quick checks first: a login refused is still typed in when the user fixes the rest
+            check_subscription(replace(sub, account=sub.name if secret else ""))
+        except FeedError as exc:
+            self._on_failed(exc)
+            return False
+        if insecure and not ConfirmInsecureFeed.ask(self, url):
+            return False
+        user = self.user.text().strip()
         self.secret.clear()  # the secret leaves the widget now; only the job holds it
         book, store = self._book, self._keychain.store
 
@@ -412,6 +471,7 @@ class FeedsDialog(QDialog):
         )
         for field in (self.name, self.url, self.user):
             field.clear()
+        self.allow_insecure.setChecked(False)
         self.reload()
         self.feeds_changed.emit()
 
@@ -441,7 +501,13 @@ class FeedsDialog(QDialog):
         self.feeds_changed.emit()
 
     def _on_failed(self, exc: object) -> None:
-        self.outcome.setText(f"That did not work: {exc}")
+        if isinstance(exc, InsecureFeed):
+            self.outcome.setText(
+                f"Not subscribed: {exc}. Use its https:// address, or tick \u201c{ALLOW_INSECURE}\u201d "
+                "to accept that risk."
+            )
+            return
+        self.outcome.setText(f"That did not work. {in_words(exc)}")
 
     @Slot(bool)
     def _set_busy(self, *_: object) -> None:

@@ -22,6 +22,7 @@ from briefer.core.briefing.model import (
     excerpts,
     reading_order,
 )
+from briefer.core.textnorm import strip_bidi
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MISSING_NOTE = "(source no longer in archive)"
@@ -47,6 +48,12 @@ def format_time(value: datetime | None, raw: str = "") -> str:
     return day if (value.hour, value.minute) == (0, 0) else f"{day} {value:%H%M}Z"
 
 
+def _field(text: str) -> str:
+    """A metadata field as a citation prints it: without bidirectional controls (a U+202E in an
+    author's name would print the rest of the citation backwards), trimmed."""
+    return strip_bidi(text).strip()
+
+
 def _isolate(text: str) -> str:
     """Wrap right-to-left text in Unicode isolates so it cannot reorder the citation around it."""
     if any(unicodedata.bidirectional(char) in ("R", "AL") for char in text):
@@ -70,14 +77,14 @@ def citation_pieces(
     """
     title_mark = " (U)" if full and portion else ""
     parts = [
-        _isolate(citation.outlet.strip()) or "[outlet unknown]",
-        _isolate(citation.author.strip()) or "n.a.",
-        f"\u201c{_isolate(citation.title.strip()) or 'untitled'}\u201d{title_mark}",
-        format_time(citation.published, citation.published_raw),
-        citation.source_type.strip() or "source type not recorded",
+        _isolate(_field(citation.outlet)) or "[outlet unknown]",
+        _isolate(_field(citation.author)) or "n.a.",
+        f"\u201c{_isolate(_field(citation.title)) or 'untitled'}\u201d{title_mark}",
+        format_time(citation.published, _field(citation.published_raw)),
+        _field(citation.source_type) or "source type not recorded",
     ]
     pieces = [Piece(portion + "; ".join(parts) + "; ")]
-    url = citation.url.strip()
+    url = _field(citation.url)
     if url:
         # Only web and mail addresses become links; anything else (javascript:, file:) stays text.
         linkable = url.split(":", 1)[0].lower() in ("http", "https", "mailto", "ftp")
@@ -94,7 +101,7 @@ def citation_pieces(
     if full:
         if citation.captured_at is not None:
             tail.append(f"captured {format_time(citation.captured_at)}")
-        tail.append(citation.language.strip() or "language not recorded")
+        tail.append(_field(citation.language) or "language not recorded")
     text = "; ".join(tail) + "."
     if unverified:
         text += f" {UNVERIFIED_NOTE}"

@@ -50,6 +50,7 @@ from briefer.core.export.ooxml import (
     mark_rtl,
     wrap_in_bookmark,
 )
+from briefer.core.textnorm import isolate_bidi, strip_bidi
 
 NO_IMPLICATION = "No significant near-term implication identified."
 
@@ -60,6 +61,21 @@ class _Container(Protocol):
 
 def _p(paragraph: DocxParagraph) -> BaseOxmlElement:
     return cast(BaseOxmlElement, paragraph._p)
+
+
+def _body(text: str) -> str:
+    """Analyst and quoted text: bidirectional controls cannot reorder what follows (textnorm)."""
+    return isolate_bidi(clean(text))
+
+
+def _meta(text: str) -> str:
+    """A title, name or label: one line, without bidirectional controls."""
+    return strip_bidi(clean(text))
+
+
+def quote_paragraphs(quote: str) -> list[str]:
+    """The paragraphs of a quote as the export prints them (inside the quotation marks)."""
+    return [_body(part) for part in clean(quote).split("\n\n") if part.strip()]
 
 
 class BodyWriter:
@@ -133,10 +149,10 @@ class BodyWriter:
             ("Audience", meta.audience),
         ]
         tlp = (meta.tlp, markings.TLP_DEFINITIONS.get(meta.tlp, "")) if meta.tlp else None
-        layout.masthead(self.doc, self.ids, [(k, v) for k, v in rows if v.strip()], tlp)
-        self._text_paragraph(self.doc, st.TITLE, meta.title_portion, meta.title)
+        layout.masthead(self.doc, self.ids, [(k, _meta(v)) for k, v in rows if v.strip()], tlp)
+        self._text_paragraph(self.doc, st.TITLE, meta.title_portion, _meta(meta.title))
         if meta.subtitle.strip():
-            self._para(self.doc, st.SUBTITLE, clean(meta.subtitle))
+            self._para(self.doc, st.SUBTITLE, _meta(meta.subtitle))
 
     # -- sections -------------------------------------------------------------------
     def _section(self, section: Section, depth: int) -> None:
@@ -165,7 +181,7 @@ class BodyWriter:
             if depth == 2 or "Heading 3" not in self.doc.styles
             else "Heading 3"
         )
-        self._para(self.doc, style, clean(section.title))
+        self._para(self.doc, style, _meta(section.title))
 
     def _blocks(self, container: _Container, section: Section) -> None:
         for block in section.blocks:
@@ -204,7 +220,7 @@ class BodyWriter:
                 self._text_paragraph(container, st.BULLET, block.portion, item, block if last else None)
         elif isinstance(block, MatrixCell):
             p = self._text_paragraph(container, st.BODY, block.portion, "")
-            layout.run(p, clean(self._cell_label(block)), self.ids, st.STRONG)
+            layout.run(p, _meta(self._cell_label(block)), self.ids, st.STRONG)
             self._cell_body(p, block)
         elif isinstance(block, Paragraph):
             self._text_paragraph(container, st.BODY, block.portion, block.text, block)
@@ -216,7 +232,7 @@ class BodyWriter:
         if mark := self.mark(portion):
             p.add_run(mark)
         if text:
-            p.add_run(clean(text))
+            p.add_run(_body(text))
         if cites is not None:
             self._cite(p, block_citations(cites, self._excerpts))
         if is_rtl(text):
@@ -227,7 +243,7 @@ class BodyWriter:
         p = self._para(container, st.BULLET)
         if mark := self.mark(kj.portion):
             p.add_run(mark)
-        text = clean(kj.text)
+        text = _body(kj.text)
         term = kj.likelihood
         found = re.search(rf"\b{re.escape(term)}\b", text, re.IGNORECASE) if term else None
         if term and found:
@@ -246,7 +262,7 @@ class BodyWriter:
             mark_rtl(_p(p))
 
     def _excerpt(self, container: _Container, excerpt: Excerpt) -> None:
-        paragraphs = [part for part in clean(excerpt.quote).split("\n\n") if part.strip()] or [""]
+        paragraphs = quote_paragraphs(excerpt.quote) or [""]
         runs: list[Run] = []
         p = self._para(container, st.QUOTE)
         for i, part in enumerate(paragraphs):
@@ -263,9 +279,9 @@ class BodyWriter:
         if excerpt.id in self.unverified:
             p.add_run(" ")
             layout.run(p, UNVERIFIED_NOTE, self.ids, st.STRONG)
-        comment = clean(excerpt.comment).strip()
+        comment = _body(excerpt.comment.strip())
         if comment and self.comments == "margin":
-            author = clean(self.briefing.metadata.author).strip() or "Analyst"
+            author = _meta(self.briefing.metadata.author).strip() or "Analyst"
             initials = "".join(word[0] for word in author.split()[:3]).upper()
             self.doc.add_comment([runs[0], runs[-1]], text=comment, author=author, initials=initials)
         elif comment and self.comments == "inline":
@@ -301,7 +317,7 @@ class BodyWriter:
         return f"{actors.get(cell.actor, cell.actor)} \u2014 {domains.get(cell.domain, cell.domain)}: "
 
     def _cell_body(self, p: DocxParagraph, cell: MatrixCell) -> None:
-        p.add_run(clean(cell.text))
+        p.add_run(_body(cell.text))
         tags = [f"Impact {cell.impact}" if cell.impact else "", cell.likelihood or ""]
         if any(tags):
             p.add_run(" (" + "; ".join(t for t in tags if t) + ")")
@@ -326,15 +342,15 @@ class BodyWriter:
         actors, domains = section.sections, section.domains
         self._tables += 1
         caption = f"{self.mark('U')}Table {self._tables}. {section.title}, by actor and domain"
-        self._para(self.doc, st.CAPTION, clean(caption))
+        self._para(self.doc, st.CAPTION, _meta(caption))
         first = 1.2
         widths = [first] + [(self._width - first) / len(domains)] * len(domains)
         table = layout.new_table(self.doc, len(actors) + 1, len(domains) + 1, st.GRID, widths)
         for col, title in enumerate(["Actor"] + [d.title for d in domains]):
             layout.shade(table.cell(0, col), "DCE3EE")
-            layout.run(self._cell(table.cell(0, col)), clean(title), self.ids, st.STRONG)
+            layout.run(self._cell(table.cell(0, col)), _meta(title), self.ids, st.STRONG)
         for row, actor in enumerate(actors, start=1):
-            layout.run(self._cell(table.cell(row, 0)), clean(actor.title), self.ids, st.STRONG)
+            layout.run(self._cell(table.cell(row, 0)), _meta(actor.title), self.ids, st.STRONG)
             for col, domain in enumerate(domains, start=1):
                 here = [c for c in cells if (c.actor, c.domain) == (actor.id, domain.id)]
                 target = table.cell(row, col)

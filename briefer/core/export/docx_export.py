@@ -8,10 +8,11 @@ computed from the portion marks, heads and foots every page with "Page X of Y".
 
 The export refuses briefings whose markings do not validate, and briefings
 whose quotes no longer match their sources unless told to export them marked
-"(unverified)".  It sanitizes every string, writes a manifest beside the
-document (its SHA-256 in the custom property `ManifestSHA256`, see
-manifest.py), and writes both to temporary files it renames, so a failed
-export leaves no half-written file.
+"(unverified)".  It sanitizes every string (bidirectional controls cannot
+reorder a citation, see textnorm), writes a manifest beside the document
+recording what a reader sees in it (its SHA-256 in the custom property
+`ManifestSHA256`, see manifest.py), and writes both to temporary files it
+renames, so a failed export leaves no half-written file.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ from briefer.core.export import layout
 from briefer.core.export import manifest as mf
 from briefer.core.export import styles as st
 from briefer.core.export.body import BodyWriter
+from briefer.core.export.docx_view import application, document_members, read_view
 from briefer.core.export.ooxml import clean, renumber_comments, set_custom_properties
+from briefer.core.textnorm import strip_bidi
 
 COMMENT_MODES = ("margin", "inline", "omit")
 
@@ -138,7 +141,8 @@ def export_docx(
     layout.clear_story(document.element.body)
     meta = briefing.metadata
     cui_block = cui_designation_lines(briefing)
-    layout.header_and_footer(document, banner, meta.tlp, meta.product_number, style_ids, cui_block)
+    number = strip_bidi(meta.product_number)
+    layout.header_and_footer(document, banner, meta.tlp, number, style_ids, cui_block)
     by_source = verification.by_source() if verification is not None else {}
     missing_ids = {doc_id for doc_id, check in by_source.items() if check.missing}
     unverified = {check.excerpt_id for check in failures}
@@ -149,12 +153,16 @@ def export_docx(
     renumber_comments(document)
     moment = now or datetime.now(UTC)
     briefing_sha256 = hashlib.sha256(storage.dumps(briefing).encode("utf-8", "surrogatepass")).hexdigest()
+    _properties(briefing, document, banner, moment, briefing_sha256)
+    members = document_members(document)  # the document as it is saved below
     manifest = mf.encode(
         mf.build(
             briefing,
             briefing_sha256=briefing_sha256,
             docx_name=out.name,
-            document_sha256=mf.text_sha256(document),
+            banner=banner,
+            view=read_view(members),
+            application=application(members),
             numbers=writer.numbers,
             verification=verification,
             unverified=unverified,
@@ -162,9 +170,9 @@ def export_docx(
             exported_at=moment,
         )
     )
-    _properties(briefing, document, banner, moment, briefing_sha256, mf.sha256_hex(manifest))
+    set_custom_properties(document, {mf.PROPERTY: mf.sha256_hex(manifest)})  # not part of the view
     manifest_file = mf.manifest_path(out)
-    _save_atomically(document, out, manifest, manifest_file)
+    _save_atomically(_serialized(document), out, manifest, manifest_file)
     missing = [(n, c) for n, c in writer.numbers.ordered() if c.doc_id in missing_ids]
     warnings = list(writer.warnings) + _dangling_cites(briefing)
     if verification is not None:
@@ -225,13 +233,14 @@ def cui_designation_lines(briefing: Briefing) -> list[str]:
     if markings.overall(markings.all_portions(briefing)) != "CUI":
         return []
     cui = briefing.metadata.cui
-    return [
+    lines = [
         f"Controlled by: {cui.controlled_by}",
         f"Controlled by: {cui.office}",
         f"CUI Category: {', '.join(cui.categories)}",
         f"Distribution/Dissemination Control: {cui.dissemination or 'None'}",
         f"POC: {cui.poc}",
     ]
+    return [strip_bidi(line) for line in lines]
 
 
 def open_reference(path: Path) -> DocxDocument:
@@ -264,21 +273,20 @@ def _as_document(data: bytes) -> bytes:
 
 
 def _properties(
-    briefing: Briefing,
-    document: DocxDocument,
-    banner: str,
-    now: datetime,
-    briefing_sha256: str,
-    manifest_sha256: str,
+    briefing: Briefing, document: DocxDocument, banner: str, now: datetime, briefing_sha256: str
 ) -> None:
+    """Core and custom properties, all but the manifest's hash (set once the manifest is written)."""
     meta = briefing.metadata
     core = document.core_properties
-    # Core properties are capped at 255 characters.
-    core.title = clean(meta.title)[:255]
-    core.subject = clean(f"{meta.product_line} {meta.product_number}".strip())[:255]
-    core.author = clean(meta.author or meta.office)[:255]
-    core.keywords = clean("; ".join(meta.keywords))[:255]
-    core.category = clean(meta.product_line)[:255]
+
+    def single_line(text: str) -> str:  # core properties are capped at 255 characters
+        return strip_bidi(clean(text))[:255]
+
+    core.title = single_line(meta.title)
+    core.subject = single_line(f"{meta.product_line} {meta.product_number}".strip())
+    core.author = single_line(meta.author or meta.office)
+    core.keywords = single_line("; ".join(meta.keywords))
+    core.category = single_line(meta.product_line)
     core.comments = f"Generated by Briefer {__version__}"
     core.content_status = banner[:255]
     core.last_modified_by = "Briefer"
@@ -293,35 +301,37 @@ def _properties(
         "MarkingProfile": meta.marking_profile,
         "BriefingId": briefing.id,
         "BriefingSHA256": briefing_sha256,
-        mf.PROPERTY: manifest_sha256,
     }
     if meta.tlp:
         values["TLP"] = f"TLP:{meta.tlp}"
     set_custom_properties(document, values)
 
 
-def _save_atomically(document: DocxDocument, out: Path, manifest: bytes, manifest_file: Path) -> None:
+def _serialized(document: DocxDocument) -> bytes:
+    """The .docx in memory: a write that fails (a full disk) then fails on plain bytes, never in the
+    middle of a zip whose clean-up would print a second error after ours."""
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _save_atomically(document: bytes, out: Path, manifest: bytes, manifest_file: Path) -> None:
     """Write both files to temporary files in the target folder, then rename them into place.
 
     Any failure while writing removes both temporary files and leaves the
     previous document and manifest as they were.  The manifest is renamed first:
-    if the document's rename then fails, the new manifest is removed again.
+    if the document's rename then fails, the new manifest is removed again.  A
+    failed write raises OSError naming the file the user asked for.
     """
     folder = out.parent if str(out.parent) else Path(".")
     temporaries: list[Path] = []
     try:
         tmp = _temporary(folder, out.name)
         temporaries.append(tmp)
-        with tmp.open("wb") as handle:
-            document.save(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
+        _write(tmp, document, out)
         tmp_manifest = _temporary(folder, manifest_file.name)
         temporaries.append(tmp_manifest)
-        with tmp_manifest.open("wb") as handle:
-            handle.write(manifest)
-            handle.flush()
-            os.fsync(handle.fileno())
+        _write(tmp_manifest, manifest, manifest_file)
         umask = os.umask(0)
         os.umask(umask)
         for path in temporaries:
@@ -337,6 +347,16 @@ def _save_atomically(document: DocxDocument, out: Path, manifest: bytes, manifes
     finally:
         for path in temporaries:
             path.unlink(missing_ok=True)
+
+
+def _write(path: Path, data: bytes, named: Path) -> None:
+    try:
+        with path.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror or str(exc), str(named)) from None
 
 
 def _temporary(folder: Path, name: str) -> Path:

@@ -1,36 +1,36 @@
-"""The export manifest: what a .docx quotes and cites, with hashes, so the document can be re-checked.
+"""The export manifest: what a .docx quotes, cites and shows, so the document can be re-checked.
 
 Beside `OUT.docx` the export writes `OUT.manifest.json`: the briefing's id and
 SHA-256, every excerpt (quote, span, SHA-256 of the quote, the text version it
 was captured from, its verification result at export), every source (number,
-document id, SHA-256 of the captured text) and the SHA-256 of the document's
-own text (body and footnotes).  The SHA-256 of the manifest file is stored in
-the .docx as the custom property `ManifestSHA256`.
+document id, SHA-256 of the captured text) and the document as a reader sees
+it (`view`, see docx_view.py: the banner and every header and footer line, the
+visible text and link targets of every paragraph and footnote, the comments,
+the document's properties and id).  The SHA-256 of the manifest file is stored
+in the .docx as the custom property `ManifestSHA256`.
 
 `verify_docx` re-checks the chain: the manifest beside the document (or the
-one named) hashes to the property; the document's text still hashes to what
-the manifest recorded; the briefing id agrees; every quote still matches the
-archive.  This detects an edited manifest, a changed or removed property, text
-edited in Word after the export, and quotes whose sources changed since.  It
-is integrity checking, not a signature: someone who edits the text, rewrites
-the manifest to match and updates the property is not detected.
+one named) hashes to the property; the document, read again, shows what the
+manifest recorded (each difference is one line naming its place: "footnote 3:
+link target changed from X to Y", "header: banner changed ...", "hidden text
+added in paragraph 12 ..."); every quote still matches the archive.  This
+detects an edited manifest, a changed or removed property, a document edited
+after the export, and quotes whose sources changed since.  It is integrity
+checking, not a signature: someone who edits the document, rewrites the
+manifest to match and updates the property is not detected.
+
+Version 1 manifests (before the view) recorded only the SHA-256 of the body's
+and the footnotes' text; they are still checked that way.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-import docx
-from docx.document import Document as DocxDocument
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml.ns import qn
-from lxml import etree
 
 from briefer import __version__
 from briefer.core.briefing.citations import SourceNumbers
@@ -38,10 +38,14 @@ from briefer.core.briefing.codec import archive_to_dict
 from briefer.core.briefing.model import Briefing, BriefingError, Citation, Excerpt, section_path, walk_blocks
 from briefer.core.briefing.verify import ArchiveLookups, ExcerptCheck, Verification
 from briefer.core.documents import ArchiveIdentity
-from briefer.core.export.ooxml import clean, custom_properties
+from briefer.core.export import docx_view
+from briefer.core.export.body import quote_paragraphs
+from briefer.core.export.docx_view import DocxFile, DocxView
+from briefer.core.export.view_diff import differences, quoted
 
 FORMAT = "briefer.manifest"
-VERSION = 1
+VERSION = 2  # 2: the document's view; 1: the SHA-256 of its text only
+MAX_DIFFERENCES = 500  # beyond this many, the document is not the exported one in any useful sense
 PROPERTY = "ManifestSHA256"
 SUFFIX = ".manifest.json"
 
@@ -56,33 +60,8 @@ def manifest_path(docx_path: Path) -> Path:
     return docx_path.with_name(stem + SUFFIX)
 
 
-# -- the document's own text ------------------------------------------------------
-def document_text(document: DocxDocument) -> str:
-    """The text a reader sees in the body and the footnotes, one line per paragraph.
-
-    The same function reads the document being exported (before it is saved)
-    and a document re-opened from disk, so the hash of this text is comparable.
-    """
-    lines = [_paragraph_text(p) for p in document.element.body.iter(qn("w:p"))]
-    for rel in document.part.rels.values():
-        if rel.reltype == RT.FOOTNOTES and not rel.is_external:
-            root = getattr(rel.target_part, "element", None)
-            if root is None:
-                root = etree.fromstring(rel.target_part.blob)
-            lines += [_paragraph_text(p) for p in root.iter(qn("w:p"))]
-    return "\n".join(lines)
-
-
-def _paragraph_text(paragraph: Any) -> str:
-    return "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
-
-
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def text_sha256(document: DocxDocument) -> str:
-    return sha256_hex(document_text(document).encode("utf-8"))
 
 
 # -- writing --------------------------------------------------------------------------
@@ -91,7 +70,9 @@ def build(
     *,
     briefing_sha256: str,
     docx_name: str,
-    document_sha256: str,
+    banner: str,
+    view: DocxView,
+    application: str,
     numbers: SourceNumbers,
     verification: Verification | None,
     unverified: set[str],
@@ -154,7 +135,8 @@ def build(
             "product_number": meta.product_number,
             "edition": meta.edition,
         },
-        "document": {"file": docx_name, "text_sha256": document_sha256},
+        "document": {"file": docx_name, "banner": banner, "application": application},
+        "view": view.as_json(),
         "verification": {
             "checked": verification is not None,
             "checked_at": _time(verification.checked_at) if verification is not None else None,
@@ -195,7 +177,8 @@ def encode(manifest: dict[str, Any]) -> bytes:
 # -- checking a document ------------------------------------------------------------------
 @dataclass
 class DocxVerification:
-    """The outcome of `verify_docx`: integrity problems, and the quotes re-checked against the archive."""
+    """The outcome of `verify_docx`: integrity problems (one line per difference from the manifest),
+    notes that explain them, and the quotes re-checked against the archive."""
 
     path: Path
     manifest_path: Path
@@ -203,6 +186,7 @@ class DocxVerification:
     verification: Verification | None = None
     manifest: dict[str, Any] | None = None
     excerpts: list[Excerpt] = field(default_factory=list)  # as the manifest lists them
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -215,13 +199,15 @@ def verify_docx(
     """Re-check an exported document against its manifest and the archive (see the module docstring).
     Raises WrongArchive when the archive holds none of the quoted documents (unless `archive_check`
     is False), as `ArchiveLookups.verify` does."""
-    document = _open_docx(path)
+    try:
+        document = docx_view.read_file(path)
+    except docx_view.DocxReadError as exc:
+        raise ManifestError(str(exc)) from None
     found = manifest or manifest_path(path)
     outcome = DocxVerification(path, found)
-    properties = custom_properties(document)
-    expected = properties.get(PROPERTY, "").strip().lower()
+    expected = document.custom_properties.get(PROPERTY, "").strip().lower()
     try:
-        raw = found.read_bytes()
+        raw = _read_manifest(found)
     except FileNotFoundError:
         outcome.problems.append(
             f"no manifest at {found}: it is written beside the document at export; name it with --manifest"
@@ -244,34 +230,72 @@ def verify_docx(
         outcome.problems.append(f"{found} is not a Briefer export manifest")
         return outcome
     outcome.manifest = data
-    briefing_id = str((data.get("briefing") or {}).get("id", ""))
-    if properties.get("BriefingId", "") != briefing_id:
-        outcome.problems.append(
-            f"the manifest is for briefing {briefing_id or '(none)'}, the document for "
-            f"{properties.get('BriefingId') or '(none)'}"
-        )
-    text = document_text(document)
-    recorded = str((data.get("document") or {}).get("text_sha256", ""))
     outcome.excerpts = _excerpts(data, found)
-    if sha256_hex(text.encode("utf-8")) != recorded:
-        changed = [e for e in outcome.excerpts if not _printed(e.quote, text)]
-        which = (
-            "; quotes no longer in it: " + ", ".join(f"{e.id} \u201c{_clip(e.quote)}\u201d" for e in changed)
-            if changed
-            else ""
-        )
-        outcome.problems.append(f"the document's text was changed after the export{which}")
+    if data["version"] >= 2:
+        outcome.problems += _view_problems(data, document, outcome.excerpts, found)
+    else:
+        outcome.problems += _text_problems(data, document, outcome.excerpts)
+    outcome.notes += _saved_again(data, document) if outcome.problems else []
     outcome.verification = lookups.verify(outcome.excerpts, archive_check=archive_check)
     return outcome
 
 
-def _open_docx(path: Path) -> DocxDocument:
+def _view_problems(
+    data: dict[str, Any], document: DocxFile, excerpts: list[Excerpt], where: Path
+) -> list[str]:
+    """Each difference between the document as exported (the manifest's view) and as it is now."""
     try:
-        return docx.Document(str(path))
-    except FileNotFoundError:
-        raise ManifestError(f"{path}: no such file") from None
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ManifestError(f"{path} is not a Word document that can be read ({exc})") from None
+        recorded = DocxView.from_json(data.get("view"))
+    except ValueError:
+        raise ManifestError(f"{where}: its record of the document is incomplete") from None
+    banner = str((data.get("document") or {}).get("banner", ""))
+    lines = differences(recorded, document.view, banner)
+    body = document.view.body_text()
+    lines += [
+        f"excerpt {e.id} {quoted(e.quote, 60)} is no longer in the document"
+        for e in excerpts
+        if not _printed(e.quote, body)
+    ]
+    if len(lines) > MAX_DIFFERENCES:
+        more = len(lines) - MAX_DIFFERENCES
+        lines = [*lines[:MAX_DIFFERENCES], f"\u2026 and {more} more differences from the exported document"]
+    return lines
+
+
+def _text_problems(data: dict[str, Any], document: DocxFile, excerpts: list[Excerpt]) -> list[str]:
+    """A version 1 manifest: the briefing id, and the SHA-256 of the body's and footnotes' text."""
+    problems = []
+    briefing_id = str((data.get("briefing") or {}).get("id", ""))
+    carried = document.custom_properties.get("BriefingId", "")
+    if carried != briefing_id:
+        problems.append(
+            f"the manifest is for briefing {briefing_id or '(none)'}, the document for {carried or '(none)'}"
+        )
+    recorded = str((data.get("document") or {}).get("text_sha256", ""))
+    if sha256_hex(document.legacy_text.encode("utf-8")) != recorded:
+        changed = [e for e in excerpts if not _printed(e.quote, document.legacy_text)]
+        which = "; quotes no longer in it: " + ", ".join(f"{e.id} {quoted(e.quote, 60)}" for e in changed)
+        problems.append(f"the document's text was changed after the export{which if changed else ''}")
+    return problems
+
+
+def _saved_again(data: dict[str, Any], document: DocxFile) -> list[str]:
+    """A note when another program saved the document after the export: it explains some differences."""
+    recorded = (data.get("document") or {}).get("application")
+    if recorded is None or not document.application or document.application == recorded:
+        return []
+    return [
+        f"the document was saved again by {document.application} after the export; some of these "
+        "differences may be how that program writes the same content"
+    ]
+
+
+def _read_manifest(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        raw = handle.read(docx_view.MAX_TOTAL + 1)
+    if len(raw) > docx_view.MAX_TOTAL:
+        raise ManifestError(f"{path} is larger than any manifest Briefer writes")
+    return raw
 
 
 def _parse(raw: bytes, where: Path) -> dict[str, Any] | None:
@@ -330,11 +354,5 @@ def _from_time(value: object) -> datetime | None:
 
 
 def _printed(quote: str, text: str) -> bool:
-    """Whether every paragraph of the quote is in the document's text (as the export prints it)."""
-    parts = [part for part in clean(quote).split("\n\n") if part.strip()]
-    return all(part in text for part in parts)
-
-
-def _clip(text: str, width: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "\u2026"
+    """Whether every paragraph of the quote is in the document's text, as the export prints it."""
+    return all(part in text for part in quote_paragraphs(quote))

@@ -23,6 +23,7 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from lxml import etree
 
 from briefer.core.briefing.citations import Piece
+from briefer.core.textnorm import strip_bidi
 
 # XML 1.0 allows #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF; lxml refuses the rest.
 _XML_INVALID = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -283,7 +284,7 @@ def set_custom_properties(document: DocxDocument, values: Mapping[str, str | int
             root.remove(existing[name])
         prop = etree.SubElement(root, f"{{{_CUSTOM_NS}}}property", fmtid=_PROPERTY_FMTID, name=name)
         kind = "i4" if isinstance(value, int) and not isinstance(value, bool) else "lpwstr"
-        etree.SubElement(prop, f"{{{_VT_NS}}}{kind}").text = clean(str(value))
+        etree.SubElement(prop, f"{{{_VT_NS}}}{kind}").text = strip_bidi(clean(str(value)))
     for pid, prop in enumerate(root, start=2):  # pids start at 2 by the spec
         prop.set("pid", str(pid))
     blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -17,10 +17,12 @@ source type.
 from __future__ import annotations
 
 import hashlib
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from briefer.core.documents import Extracted
 from briefer.core.extract import feeds, html, mail, mhtml, pdf, text, word, zipped
@@ -59,6 +61,8 @@ _PARSER_ERRORS = (
     ValueError, LookupError, UnicodeError, RecursionError, AttributeError, TypeError, EOFError, zlib.error,
 )  # fmt: skip
 LIGHT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})  # safe and fast to read in-process
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_METADATA_FIELDS = ("title", "author", "source", "published_raw", "url", "language", "source_type")
 MAX_DEPTH = 3  # a zip holding an e-mail with a forwarded message with an attachment, and no deeper
 
 __all__ = [
@@ -87,7 +91,8 @@ def unsupported_reason(path: Path | PurePosixPath) -> str:
 
 
 def finish(extracted: Extracted) -> Extracted:
-    """Check an extractor's result and complete it: language and source type."""
+    """Check an extractor's result and complete it: language and source type; no control characters."""
+    extracted = _without_controls(extracted)
     if not extracted.text.strip() and extracted.format not in ("text", "markdown"):
         # A text file with only its metadata header is a document (a headline); a PDF,
         # page or Word file without text is not, and saying so beats an empty hit.
@@ -95,6 +100,19 @@ def finish(extracted: Extracted) -> Extracted:
     language = normalize_tag(extracted.language) or detect(extracted.text)
     source_type = extracted.source_type or classify(extracted.url, extracted.source)
     return replace(extracted, language=language, source_type=source_type)
+
+
+def _without_controls(extracted: Extracted) -> Extracted:
+    """Every metadata field without NUL and the other control characters no text means (Word refuses them).
+
+    The last defence, for every format at once: a title read from bytes decoded
+    wrongly (UTF-16 taken for 8-bit text) must not carry them into the catalog,
+    the index and an exported briefing.  The text is normalized already, which
+    drops them: its offsets are left alone.
+    """
+    fields: dict[str, str] = {name: getattr(extracted, name) for name in _METADATA_FIELDS}
+    cleaned: dict[str, Any] = {name: _CONTROL.sub("", v) for name, v in fields.items() if _CONTROL.search(v)}
+    return replace(extracted, **cleaned) if cleaned else extracted
 
 
 def _guarded(run: Callable[[], Extracted]) -> Extracted:

@@ -17,7 +17,7 @@ from typing import Any
 
 from briefer.core.documents import Extracted
 from briefer.core.extract.dates import parse_date
-from briefer.core.extract.encoding import bom_encoding, declared_html_encoding, decode
+from briefer.core.extract.encoding import declared_html_encoding, decode, without_xml_declaration
 from briefer.core.extract.errors import ExtractionError
 from briefer.core.extract.html import html_to_text
 from briefer.core.extract.parts import Begin, Limits, Part, skipped
@@ -34,19 +34,16 @@ def looks_like_feed(data: bytes) -> bool:
     return _ROOT.search(head) is not None
 
 
-def _utf8_if_undeclared(data: bytes) -> bytes:
-    """The feed as UTF-8 when it declares no encoding and is not UTF-8 already (detected, then).
+def _as_utf8(data: bytes) -> bytes:
+    """The feed decoded by Briefer's rules (see `encoding.decode`), as UTF-8 that says so.
 
-    Without a declaration feedparser falls back to windows-1252, which garbles
-    a feed saved in, say, EUC-KR or KOI8-R.
+    feedparser reads a declared `Shift_JIS` or `EUC-KR` with Python's strict
+    codecs, and a feed with one character from Windows' supersets of them
+    (cp932, cp949) falls back to windows-1252, garbled; without a declaration
+    it guesses windows-1252 too (a feed saved in KOI8-R, say).
     """
-    if bom_encoding(data) or declared_html_encoding(data):
-        return data
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return decode(data).encode("utf-8")
-    return data
+    text = without_xml_declaration(decode(data, declared_html_encoding(data)))
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + text).encode("utf-8", "replace")
 
 
 def _when(entry: Any, *names: str) -> tuple[datetime | None, str]:
@@ -85,7 +82,7 @@ def feed_parts(data: bytes, path: Path, limits: Limits, begin: Begin) -> Iterato
     if path.suffix.lower() == ".xml" and not looks_like_feed(data):
         yield skipped("", "unsupported format .xml (not an RSS or Atom feed)")
         return
-    parsed = feedparser.parse(_utf8_if_undeclared(data))  # bytes: feedparser never fetches for bytes
+    parsed = feedparser.parse(_as_utf8(data))  # bytes: feedparser never fetches for bytes
     feed = parsed.get("feed") or {}
     entries = parsed.get("entries") or []
     if not entries:

@@ -15,7 +15,7 @@ import lxml.html
 
 from briefer.core.documents import Extracted
 from briefer.core.extract.dates import parse_free_date
-from briefer.core.extract.encoding import declared_html_encoding, decode
+from briefer.core.extract.encoding import declared_html_encoding, decode, without_xml_declaration
 from briefer.core.extract.errors import ExtractionError
 from briefer.core.textnorm import normalize
 
@@ -78,6 +78,7 @@ def html_to_text(markup: str) -> str:
 
     No boilerplate removal: the fragment is the content already.
     """
+    markup = without_xml_declaration(markup)  # lxml refuses a str that has one
     if not markup.strip():
         return ""
     try:
@@ -116,6 +117,7 @@ def extract_markup(markup: str, path: Path, *, url: str = "") -> Extracted:
     # Imported lazily: it takes a second to load and only HTML needs it.
     import trafilatura
 
+    markup = without_xml_declaration(markup)  # lxml refuses a str that has one
     if not markup.strip():
         raise ExtractionError("empty file")
     try:

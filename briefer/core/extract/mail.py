@@ -11,6 +11,7 @@ from __future__ import annotations
 import email
 import email.policy
 import email.utils
+import hashlib
 import itertools
 import re
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from briefer.core.documents import Extracted
 from briefer.core.extract.dates import parse_email_date
+from briefer.core.extract.encoding import decode
 from briefer.core.extract.errors import ExtractionError
 from briefer.core.extract.html import html_to_text
 from briefer.core.extract.parts import Begin, Limits, Part, failed, skipped
@@ -63,15 +65,20 @@ def _sender(message: Message) -> str:
 
 
 def _part_text(part: Message) -> str:
-    try:
-        content = part.get_content()  # type: ignore[attr-defined]
-    except (LookupError, ValueError, AssertionError, TypeError, KeyError):
-        payload = part.get_payload(decode=True)
-        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
-    if isinstance(content, bytes):
-        content = content.decode("utf-8", "replace")
-    if not isinstance(content, str):
+    """A text part's text, decoded by Briefer's rules from its bytes and declared charset.
+
+    The e-mail library decodes with Python's codec for the label alone: a
+    `shift_jis` part with a cp932 character, or ISO-2022-JP sent without a
+    charset (read as ASCII, escape sequences and all), come out garbled.
+    """
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
         return ""
+    try:
+        charset = part.get_content_charset()
+    except (LookupError, ValueError, TypeError):
+        charset = None
+    content = decode(payload, charset)
     if part.get_content_type() == "text/html":
         return html_to_text(content)
     return normalize(content)
@@ -135,9 +142,7 @@ def message_parts(data: bytes, member: str, limits: Limits, begin: Begin) -> Ite
     except ExtractionError as exc:
         yield failed(member, str(exc))
         return
-    message_id = _header(message, "Message-ID").strip("<> ")
-    own_hash = "" if not member else _sha256(data)
-    yield Part(member, extracted, content_hash=own_hash, key=f"message-id:{message_id}" if message_id else "")
+    yield Part(member, extracted, content_hash=message_hash(data, message, extracted))
     taken: set[str] = set()
     for index, attachment in enumerate(message.iter_attachments(), start=1):
         if index > MAX_ATTACHMENTS:
@@ -157,10 +162,32 @@ def message_parts(data: bytes, member: str, limits: Limits, begin: Begin) -> Ite
         yield from extract_member(payload, name, limits, begin, parent=member)
 
 
-def _sha256(data: bytes) -> str:
-    import hashlib
+def message_hash(data: bytes, message: EmailMessage, extracted: Extracted) -> str:
+    """What a message is known by: what its sender wrote, not the file that holds it.
 
-    return hashlib.sha256(data).hexdigest()
+    Not the Message-ID: clients reuse one for messages that differ (a resend
+    edited, a draft, a generator with a fixed id), and each is a document of
+    its own.  Not the file's bytes either: the same message saved by two
+    readers, or kept in a mailbox and as an `.eml`, differs in its delivery
+    headers (Received, Delivered-To, Status) and line endings, and is one
+    document with two locations.  So: sender, recipients, subject, date, the
+    text read, and the body as sent (attachments included).
+    """
+    written = (
+        _header(message, "From"), _header(message, "To"), _header(message, "Cc"),
+        extracted.title, extracted.published_raw, extracted.text,
+    )  # fmt: skip
+    digest = hashlib.sha256("\n".join(written).encode("utf-8", "surrogatepass"))
+    digest.update(b"\n\n")
+    digest.update(_body_as_sent(data))
+    return digest.hexdigest()
+
+
+def _body_as_sent(data: bytes) -> bytes:
+    """The bytes after a message's header block, line endings and trailing blank lines evened out."""
+    unix = data.replace(b"\r\n", b"\n")
+    header_end = unix.find(b"\n\n")
+    return unix[header_end + 2 :].rstrip() if header_end >= 0 else b""
 
 
 def eml_parts(data: bytes, path: Path, limits: Limits, begin: Begin) -> Iterator[Part]:

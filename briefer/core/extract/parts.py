@@ -25,8 +25,11 @@ class Part:
     extracted: Extracted | None = None
     status: str = ""  # "" when extracted; "failed" or "skipped" otherwise
     reason: str = ""
-    content_hash: str = ""  # of the member's own bytes; "" for the file itself (the importer hashes it)
-    key: str = ""  # an identity that holds across files: a feed entry's id, an e-mail's Message-ID
+    # What the document is known by: the hash of the member's bytes, or of what it says when the same
+    # document comes in different bytes (an e-mail: see mail.message_hash).  "" for the file itself:
+    # the importer hashes the file.
+    content_hash: str = ""
+    key: str = ""  # an identity that holds across files while the content changes: a feed entry's id
     parent: str | None = None  # the member whose document this one belongs to ("" = the file's own)
 
 
