@@ -102,6 +102,8 @@ def _request(args: argparse.Namespace, archive: Archive, query: str) -> SearchRe
 def _messages(results: SearchResults) -> list[str]:
     """What a person should read beside the hits: notices, then the spelling suggestion."""
     lines = [f"note: {notice}" for notice in results.notices]
+    if results.failed_files:
+        lines.append("note: `briefer stats --failures` lists the files that could not be imported")
     if results.expansions:
         lines.append("note: --no-aliases searches the words only as typed")
     if results.suggestion:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from briefer.core.documents import ArchiveIdentity, Document, Extracted
+from briefer.core.errors import BrieferError
 from briefer.core.textnorm import NORMALIZATION_VERSION
 
 SCHEMA_VERSION = 4  # 2: pages, parents, entry keys, flags, containers; 3: near-duplicate clusters;
@@ -202,7 +203,7 @@ def _writes(method: _Method) -> _Method:
     return cast(_Method, in_transaction)
 
 
-class CatalogError(Exception):
+class CatalogError(BrieferError):
     """The catalog cannot be opened or is not one of ours."""
 
 
