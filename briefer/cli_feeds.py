@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import shlex
 from collections.abc import Callable
 from dataclasses import asdict
@@ -22,6 +21,7 @@ from briefer.cli_distribution import explain_unavailable, keychain_advice, open_
 from briefer.core import paths
 from briefer.core.archive import Archive
 from briefer.core.credentials import CredentialStore, CredentialsUnavailable, KeychainProblem
+from briefer.core.escaping import json_text, visible
 from briefer.core.limits import DEFAULT_TIME_LIMIT
 from briefer.core.subscriptions import (
     DEFAULT_DEADLINE,
@@ -144,7 +144,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
     subscriptions = FeedBook.for_data_dir(_data_dir(args)).all()
     if args.json:
         now = datetime.now(UTC)
-        print(json.dumps([{**asdict(s), "due": s.due(now)} for s in subscriptions], ensure_ascii=False))
+        print(json_text([{**asdict(s), "due": s.due(now)} for s in subscriptions]))
         return 0
     if not subscriptions:
         print("no feeds (subscribe with `briefer feeds add NAME URL`)")
@@ -153,9 +153,11 @@ def _cmd_list(args: argparse.Namespace) -> int:
         account = f", account {sub.account}" if sub.account else ""
         if _insecure_login(sub):
             account += ", login sent unencrypted, as allowed"
-        print(f"{sub.name}: {sub.url} ({every}{account}); {_status_line(sub)}")
+        print(visible(f"{sub.name}: {sub.url} ({every}{account}); {_status_line(sub)}"))
         if sub.last_error:
-            print(f"    last error: {_clauses(sub.last_error, feed_advice(sub.problem, sub.account))}")
+            print(
+                f"    last error: {visible(_clauses(sub.last_error, feed_advice(sub.problem, sub.account)))}"
+            )
     return 0
 
 
