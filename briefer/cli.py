@@ -264,7 +264,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         try:
             data = read_file(path.resolve(), DEFAULT_MAX_BYTES)  # a link named here is followed
         except (NotRegularFile, TooLarge) as exc:  # a pipe, a device: never read
-            print(f"briefer: {path}: {exc}", file=sys.stderr)
+            print(f"briefer: {visible(str(path))}: {exc}", file=sys.stderr)
             status = 1
             continue
         except OSError as exc:
