@@ -22,6 +22,7 @@ from briefer.core.errors import is_expected
 from briefer.core.escaping import EscapingFormatter, json_text, visible
 from briefer.core.extract import extract_parts
 from briefer.core.extract.parts import DEFAULT_MAX_BYTES
+from briefer.core.files import NotRegularFile, TooLarge, read_file
 from briefer.core.import_status import IMPORT, REINDEX
 from briefer.core.importer import FileOutcome, ImportSummary
 from briefer.core.index import IndexBusy
@@ -261,7 +262,11 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     for name in args.files:
         path = Path(name)
         try:
-            data = path.read_bytes()
+            data = read_file(path.resolve(), DEFAULT_MAX_BYTES)  # a link named here is followed
+        except (NotRegularFile, TooLarge) as exc:  # a pipe, a device: never read
+            print(f"briefer: {visible(str(path))}: {exc}", file=sys.stderr)
+            status = 1
+            continue
         except OSError as exc:
             print(f"briefer: {visible(str(path))}: cannot read: {exc.strerror or exc}", file=sys.stderr)
             status = 1
