@@ -3,7 +3,12 @@
 Secrets are never command-line arguments: `credentials set` reads them from a
 hidden prompt (a terminal) or from stdin (a pipe), and `send` asks on the
 terminal only when no keychain holds the password.  Nothing here logs or
-prints a secret.
+prints a secret.  `credentials backend use encrypted-file` keeps an archive's
+secrets in an encrypted file instead of the system keychain (the same choice
+as the window's Settings; see `core.credentials.BackendChoice`): its password
+is asked on the terminal whenever a command needs a secret.  The core says what
+is wrong with a keychain (`KeychainProblem`), with a send (`MailProblem`) and
+with an account (`AccountProblem`); `explain` adds the commands that help.
 """
 
 from __future__ import annotations
@@ -20,27 +25,173 @@ from typing import Any
 
 from briefer.cli_common import fail, reporting, wrong_archive
 from briefer.core import paths
-from briefer.core.accounts import DEFAULT_PORTS, SECURITY, AccountBook, SmtpAccount
+from briefer.core.accounts import (
+    DEFAULT_PORTS,
+    SECURITY,
+    AccountBook,
+    AccountError,
+    AccountProblem,
+    SmtpAccount,
+)
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits, storage
 from briefer.core.briefing.model import Briefing, BriefingError
 from briefer.core.briefing.verify import ArchiveLookups, WrongArchive
-from briefer.core.credentials import KINDS, CredentialStore, CredentialsUnavailable, check_backend
+from briefer.core.credentials import (
+    BACKENDS,
+    ENCRYPTED_FILE,
+    KINDS,
+    SYSTEM,
+    BackendChoice,
+    BackendStatus,
+    CredentialStore,
+    CredentialsUnavailable,
+    KeychainProblem,
+    check_backend,
+    open_encrypted_file,
+)
 from briefer.core.distribution import attachment_name as docx_name
 from briefer.core.distribution import recipients_for, save_draft, send_briefing
 from briefer.core.export.docx_export import COMMENT_MODES, UnverifiedQuotes
 from briefer.core.ledger import Ledger
-from briefer.core.mail import MailError, parse_recipient
+from briefer.core.mail import MailError, MailProblem, parse_recipient
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
 
 
 _fail = fail
-_reporting = reporting(CredentialsUnavailable, MailError, BriefingError, ValueError)
+_expected = reporting(BriefingError, ValueError)
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _reporting(handler: Handler) -> Handler:
+    """`briefer: ...` and status 1 for expected failures; a keychain's, a send's and an account's
+    with the commands that help."""
+
+    @functools.wraps(handler)
+    def worded(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except (CredentialsUnavailable, MailError, AccountError) as exc:
+            return _fail(explain(exc))
+
+    return _expected(worded)
+
+
+def explain(exc: CredentialsUnavailable | MailError | AccountError) -> str:
+    """The core's fact, then what to do about it on the command line."""
+    if isinstance(exc, CredentialsUnavailable):
+        return explain_unavailable(exc)
+    advice = mail_advice(exc) if isinstance(exc, MailError) else account_advice(exc)
+    return _sentences(str(exc), advice)
+
+
+def _sentences(fact: str, advice: str) -> str:
+    if advice and not fact.endswith("."):
+        fact += "."
+    return " ".join(filter(None, (fact, advice)))
+
+
+def mail_advice(exc: MailError) -> str:
+    """What the command line offers after a send failed ("" when nothing helps)."""
+    reason, account = exc.reason, exc.account or "NAME"
+    add_again = f"`briefer accounts add {account} --host HOST --from ADDRESS ..."
+    if reason in (MailProblem.AUTH, MailProblem.NO_PASSWORD):
+        right = "the right" if reason is MailProblem.AUTH else "its"
+        return f"Store {right} password with `briefer credentials set {exc.credential or account}`."
+    if reason is MailProblem.CERTIFICATE and not exc.cafile:
+        return (
+            "Briefer only sends to servers it can verify: check the host name, or, if your organisation "
+            f"runs its own certificate authority, give its CA file with --cafile PEM ({add_again} "
+            "--cafile PEM` keeps it)."
+        )
+    if reason is MailProblem.NO_STARTTLS:
+        return "Check the port (587 for STARTTLS, 465 with --security tls) or ask your mail administrator."
+    if reason is MailProblem.TLS and exc.security == "tls":
+        return (
+            "The port may expect STARTTLS rather than implicit TLS: try --security starttls "
+            f"({add_again} --security starttls`)."
+        )
+    if reason in (MailProblem.TIMEOUT, MailProblem.DISCONNECTED) and exc.security == "starttls":
+        return (
+            "The port may expect implicit TLS: try --security tls, usually on port 465 "
+            f"({add_again} --security tls`)."
+        )
+    if reason is MailProblem.REFUSED:
+        return (
+            f"Check the host and port of the account {account!r} (`briefer accounts list`), and that you "
+            "are on a network that reaches the server."
+        )
+    return ""
+
+
+def account_advice(exc: AccountError) -> str:
+    """What the command line offers for an account problem ("" when nothing helps)."""
+    if exc.problem is AccountProblem.SECRET_IN_FILE:
+        return "Remove it from the file and store it with `briefer credentials set ACCOUNT`."
+    if exc.problem in (AccountProblem.UNKNOWN, AccountProblem.NONE_SET_UP) and not exc.known:
+        return "Add one with `briefer accounts add NAME --host HOST --from ADDRESS`."
+    if exc.problem is AccountProblem.SEVERAL:
+        return "Choose one with --account NAME."
+    return ""
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
     return paths.resolve_data_dir(getattr(args, "data_dir", None))
+
+
+# -- the keychain in use, and its problems in the command line's words ----------------------
+USE_ENCRYPTED_FILE = f"briefer credentials backend use {ENCRYPTED_FILE}"
+
+
+def keychain_advice(problem: KeychainProblem | None, account: str = "") -> str:
+    """What the command line offers for a keychain problem ("" when nothing)."""
+    if problem is KeychainProblem.ENCRYPTED_FILE_NOT_CHOSEN:
+        return f"To keep passwords in it, choose it: `{USE_ENCRYPTED_FILE}` (asks for its password)."
+    if problem is not None and problem.system_keychain:
+        return f"Or keep passwords in an encrypted file instead: `{USE_ENCRYPTED_FILE}`."
+    if problem is KeychainProblem.ENCRYPTED_FILE_LOCKED:
+        return (
+            "Run the command on a terminal, where it asks for that password, or go back to the system "
+            f"keychain: `briefer credentials backend use {SYSTEM}`."
+        )
+    if problem is KeychainProblem.NO_SECRET:
+        return f"Store it with `briefer credentials set {account or 'ACCOUNT'}`."
+    return ""
+
+
+def explain_unavailable(exc: CredentialsUnavailable) -> str:
+    return " ".join(filter(None, (str(exc), keychain_advice(exc.problem, exc.account))))
+
+
+def explain_status(status: BackendStatus) -> str:
+    return " ".join(filter(None, (status.message, keychain_advice(status.problem))))
+
+
+def _on_a_terminal() -> bool:
+    """Whether a person can be asked (getpass reads /dev/tty, even when stdin is a pipe)."""
+    try:
+        with open("/dev/tty"):
+            return True
+    except OSError:
+        return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _unlock_on_terminal(file: Path, new: bool) -> str | None:
+    """The encrypted file's password from a hidden prompt; None without a terminal."""
+    if not _on_a_terminal():
+        return None
+    if not new:
+        return getpass.getpass(f"Password of the encrypted keyring file {file} (not shown): ")
+    password = getpass.getpass(f"A password for the new encrypted keyring file {file} (not shown): ")
+    if password != getpass.getpass("The same password again: "):
+        raise ValueError("the two passwords differ; nothing was changed")
+    return password
+
+
+def open_credentials(data_dir: Path) -> CredentialStore:
+    """The archive's chosen store (system keychain or encrypted file), as every command uses it."""
+    return CredentialStore.chosen(data_dir, _unlock_on_terminal)
 
 
 # -- credentials ------------------------------------------------------------------------
@@ -53,18 +204,23 @@ def _read_secret(account: str) -> str:
 
 
 def _cmd_credentials_set(args: argparse.Namespace) -> int:
-    store = CredentialStore.for_data_dir(_data_dir(args))
+    data_dir = _data_dir(args)
+    store = open_credentials(data_dir)
     store.ensure_usable()  # before asking: no point typing a password that cannot be kept
     secret = _read_secret(args.account)
     if not secret:
         return _fail("no secret was given; nothing was stored")
     ref = store.set(args.account, secret, kind=args.kind, username=args.username or "")
-    print(f"stored the {ref.kind} secret for {ref.account!r} in the system keychain")
+    where = BackendChoice.of(data_dir)
+    place = (
+        f"the encrypted file {where.encrypted_file(data_dir)}" if where.encrypted else "the system keychain"
+    )
+    print(f"stored the {ref.kind} secret for {ref.account!r} in {place}")
     return 0
 
 
 def _cmd_credentials_delete(args: argparse.Namespace) -> int:
-    store = CredentialStore.for_data_dir(_data_dir(args))
+    store = open_credentials(_data_dir(args))
     if not store.delete(args.account):
         return _fail(f"no stored credential {args.account!r}")
     print(f"deleted the credential {args.account!r}")
@@ -72,7 +228,7 @@ def _cmd_credentials_delete(args: argparse.Namespace) -> int:
 
 
 def _cmd_credentials_list(args: argparse.Namespace) -> int:
-    store = CredentialStore.for_data_dir(_data_dir(args))
+    store = open_credentials(_data_dir(args))  # names only: the store itself is not opened
     refs = store.accounts()
     if args.json:
         print(json.dumps([{"account": r.account, "kind": r.kind, "username": r.username} for r in refs]))
@@ -86,9 +242,73 @@ def _cmd_credentials_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_credentials_check(args: argparse.Namespace) -> int:
-    status = check_backend()
-    print(status.message)
+    status = open_credentials(_data_dir(args)).status()
+    print(explain_status(status))
     return 0 if status.usable else 1
+
+
+def _cmd_backend_list(args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args)
+    chosen = BackendChoice.of(data_dir)
+    for name, what in BACKENDS.items():
+        mark = "*" if name == chosen.backend else " "
+        print(f"{mark} {name:<15} {what}")
+        print(f"  {'':<15} {_backend_state(name, chosen, data_dir)}")
+    return 0
+
+
+def _backend_state(name: str, chosen: BackendChoice, data_dir: Path) -> str:
+    """A backend's state in one line, without opening an encrypted file (that asks its password)."""
+    if name == SYSTEM:
+        return check_backend(probe=False).message
+    file = chosen.encrypted_file(data_dir)
+    return f"{file} ({'exists' if file.is_file() else 'not created yet'})"
+
+
+def _cmd_backend_show(args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args)
+    chosen = BackendChoice.of(data_dir)
+    print(f"{chosen.backend}: {BACKENDS[chosen.backend]}")
+    print(_backend_state(chosen.backend, chosen, data_dir))
+    if chosen.backend == SYSTEM and BackendChoice.load(data_dir) is None:
+        print(f"(the default; `{USE_ENCRYPTED_FILE}` chooses an encrypted file)")
+    return 0
+
+
+def _cmd_backend_use(args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args)
+    if args.name == SYSTEM:
+        if args.file:
+            return _fail("--file goes with encrypted-file only")
+        BackendChoice(SYSTEM).save(data_dir)
+        status = check_backend()
+        print(f"secrets are now kept in the system keychain. {status.message}")
+        if not status.usable:
+            print(f"briefer: note: {keychain_advice(status.problem)}", file=sys.stderr)
+        return 0
+    choice = BackendChoice(ENCRYPTED_FILE, Path(args.file).resolve() if args.file else None)
+    file = choice.encrypted_file(data_dir)
+    new = not file.is_file()
+    password = _unlock_on_terminal(file, new)
+    if not password:
+        return _fail(
+            "the encrypted file's password is asked on a terminal: run this command in one; "
+            "nothing was changed"
+        )
+    file.parent.mkdir(parents=True, exist_ok=True)
+    open_encrypted_file(file, password)  # creates a new file; refuses a wrong password for an old one
+    choice.save(data_dir)
+    print(
+        f"secrets are now kept in the encrypted file {file} ({'created' if new else 'unlocked'}); "
+        "its password is asked on the terminal whenever a command needs a secret"
+    )
+    if CredentialStore.for_data_dir(data_dir).accounts():
+        print(
+            "briefer: note: secrets stored before stay where they were; store each again with "
+            "`briefer credentials set ACCOUNT`",
+            file=sys.stderr,
+        )
+    return 0
 
 
 # -- accounts -------------------------------------------------------------------------
@@ -108,7 +328,7 @@ def _cmd_accounts_add(args: argparse.Namespace) -> int:
     print(f"saved {account.describe()}")
     if account.user:
         ref = account.credential_ref
-        store = CredentialStore.for_data_dir(_data_dir(args))
+        store = open_credentials(_data_dir(args))
         if store.ref(ref) is None:
             print(f"store its password with: briefer credentials set {ref}")
     return 0
@@ -212,10 +432,10 @@ def _send(open_archive: OpenArchive, args: argparse.Namespace) -> int:
             return 0
         account = AccountBook.for_data_dir(data_dir).get(args.account) if args.account else None
         account = account or AccountBook.for_data_dir(data_dir).default()
-        store = CredentialStore.for_data_dir(data_dir)
+        store = open_credentials(data_dir)
         status = store.status()
         if not status.usable:
-            print(f"briefer: note: {status.message}", file=sys.stderr)
+            print(f"briefer: note: {explain_status(status)}", file=sys.stderr)
         outcome = send_briefing(
             briefing,
             docx,
@@ -271,8 +491,25 @@ def register(
     listing = sub.add_parser("list", help="the stored credentials' names (never the secrets)")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=_reporting(_cmd_credentials_list))
-    check = sub.add_parser("check", help="say whether a usable keychain exists, and what to do if not")
+    check = sub.add_parser("check", help="say whether the chosen keychain is usable, and what to do if not")
     check.set_defaults(run=_reporting(_cmd_credentials_check))
+    backend = sub.add_parser(
+        "backend",
+        help="where secrets are kept: the system keychain (default) or an encrypted file",
+        description="Without an action: show the one in use.",
+    )
+    backend.set_defaults(run=_reporting(_cmd_backend_show))
+    choices = backend.add_subparsers(dest="backend_command", metavar="ACTION")
+    choices.add_parser("list", help="the places secrets can be kept, * the one in use").set_defaults(
+        run=_reporting(_cmd_backend_list)
+    )
+    choices.add_parser("show", help="the one in use").set_defaults(run=_reporting(_cmd_backend_show))
+    use = choices.add_parser("use", help="keep this archive's secrets there from now on")
+    use.add_argument("name", choices=list(BACKENDS), help=f"{SYSTEM} or {ENCRYPTED_FILE}")
+    use.add_argument(
+        "--file", metavar="PATH", help="the encrypted file (default: briefer-keyring.cfg in the data folder)"
+    )
+    use.set_defaults(run=_reporting(_cmd_backend_use))
 
     accounts = commands.add_parser("accounts", help="SMTP accounts for sending briefings")
     sub = accounts.add_subparsers(dest="accounts_command", metavar="ACTION", required=True)

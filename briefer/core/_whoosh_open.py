@@ -50,6 +50,10 @@ class IndexBusy(RuntimeError):
     """Another writer holds the index."""
 
 
+class ForeignIndexFolder(RuntimeError):
+    """The index folder holds files Briefer did not create: never opened (Whoosh unpickles them)."""
+
+
 class _ClosingStorage(FileStorage):
     """A FileStorage that remembers the files it opens until `forget`, so that a check that fails
     half-way (Whoosh leaves the files of a failed read open) can close them."""
@@ -77,7 +81,7 @@ class _ClosingStorage(FileStorage):
 def open_or_create(path: Path, schema: Any, version: int) -> tuple[Any, str]:
     """The index in `path`, and "" — or a new empty one, and why the old one was dropped.
 
-    Raises RuntimeError for a folder Briefer did not create, and IndexBusy when
+    Raises ForeignIndexFolder for a folder Briefer did not create, and IndexBusy when
     the index cannot be read while another process keeps writing to it.
     """
     path.mkdir(parents=True, exist_ok=True)
@@ -138,7 +142,9 @@ def _try_open(path: Path, schema: Any, version: int) -> Any:
     if not names:
         return None
     if MARKER not in names:
-        raise RuntimeError(f"{path} holds files that Briefer did not create; refusing to open it as an index")
+        raise ForeignIndexFolder(
+            f"{path} holds files that Briefer did not create; refusing to open it as an index"
+        )
     try:
         marker = json.loads((path / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:  # ValueError: not UTF-8, not JSON

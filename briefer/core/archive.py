@@ -10,14 +10,16 @@ import contextlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefer.core import paths
-from briefer.core.catalog import Catalog, DocumentFacts
+from briefer.core import import_status, paths
+from briefer.core.catalog import Catalog, DocumentFacts, Location
 from briefer.core.documents import ArchiveIdentity, Document
+from briefer.core.errors import BrieferError
+from briefer.core.import_status import ImportProgress
 from briefer.core.index import IndexBusy, IndexResults, QueryError, SearchIndex, match_spans
 from briefer.core.limits import ImportLimits
 from briefer.core.progress import Progress, no_progress, raise_if_cancelled
@@ -38,11 +40,29 @@ SAMPLE_EXCLUDE = frozenset({"README.md", "MANIFEST.json"})
 
 SAVED_SEARCHES_FILE = "saved-searches.json"
 
-__all__ = ["Archive", "ArchiveBusy", "ArchiveStats", "QueryError", "SearchRequest", "TagChange"]
+__all__ = [
+    "Archive",
+    "ArchiveBusy",
+    "ArchiveMissing",
+    "ArchiveStats",
+    "ImportProgress",
+    "QueryError",
+    "SearchRequest",
+    "TagChange",
+]
 
 
-class ArchiveBusy(RuntimeError):
+class ArchiveBusy(BrieferError, RuntimeError):
     """Another Briefer process is importing into the same archive."""
+
+
+class ArchiveMissing(BrieferError, LookupError):
+    """There is no archive in the data folder (opened with `create=False`): nothing was created."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        why = "the folder does not exist" if not data_dir.exists() else f"it holds no {CATALOG_FILE}"
+        super().__init__(f"there is no archive in {data_dir} ({why})")
 
 
 @dataclass(frozen=True)
@@ -56,9 +76,14 @@ class ArchiveStats:
     last_import: str | None
     last_import_summary: str | None
     unindexed: int
+    import_progress: ImportProgress | None = None  # the import or index rebuild running now
+    interrupted: tuple[ImportProgress, ...] = ()  # the last import or rebuild, if its process was killed
 
     def as_dict(self) -> dict[str, object]:
-        return dict(self.__dict__)
+        record = dict(self.__dict__)
+        record["import_progress"] = self.import_progress.as_dict() if self.import_progress else None
+        record["interrupted"] = [run.as_dict() for run in self.interrupted]
+        return record
 
 
 @dataclass(frozen=True)
@@ -96,19 +121,30 @@ class Archive:
     _failed: tuple[tuple[int, int], int] | None = None  # catalog change stamp, failed files
     _clusters_read: tuple[tuple[int, int], _ClusterMap] | None = None  # catalog change stamp, clusters
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, create: bool = True) -> None:
+        """Open the archive in `data_dir`, creating it when `create`; otherwise a folder without an
+        archive raises ArchiveMissing and is left as it was."""
         self.data_dir = data_dir
+        if not create and not (data_dir / CATALOG_FILE).is_file():
+            raise ArchiveMissing(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(data_dir / CATALOG_FILE)
         self.index = SearchIndex(data_dir / INDEX_DIR)
-        self.notices: list[str] = []
-        if self.index.rebuilt_reason or (self.index.doc_count() == 0 and self.catalog.count_documents()):
+        self.notices: list[str] = []  # the index was found missing or damaged: it needs filling
+        if self.index.rebuilt_reason or self._index_lost():
             # The index is a cache: queue everything for indexing again.
             self.catalog.mark_all_unindexed()
             self.notices.append(self.index.rebuilt_reason or "the search index was missing and is rebuilt")
         self._importer: Importer | None = None  # made on the first import: it loads every parser
         self._clusters: Clusters | None = None  # made when first needed: it loads numpy
         self._importing = False  # this process holds the import lock (flock does not tell)
+
+    def _index_lost(self) -> bool:
+        """An empty index beside a catalog with documents: lost, unless a running import (or rebuild)
+        has not committed its first documents to it yet."""
+        if self.index.doc_count() or not self.catalog.count_documents():
+            return False
+        return self.import_progress() is None
 
     @property
     def identity(self) -> ArchiveIdentity:
@@ -143,11 +179,16 @@ class Archive:
         self.close()
 
     # -- importing ---------------------------------------------------------------
+    def prune_plan(self, sources: Sequence[Path]) -> frozenset[str]:
+        """The documents `import_paths(sources, prune=True)` would delete (their files are all gone)."""
+        return self.importer.prune_plan(sources)
+
     def import_paths(
         self,
         sources: Sequence[Path],
         *,
         prune: bool = False,
+        keep: frozenset[str] = frozenset(),
         exclude: frozenset[str] = frozenset(),
         progress: Progress = no_progress,
         cancel: threading.Event | None = None,
@@ -158,18 +199,21 @@ class Archive:
         workers: int | None = None,
     ) -> ImportSummary:
         """Import files and folders; see `Importer.run`.  Raises ArchiveBusy if another import runs.
+        With `prune`, documents whose files are gone are deleted, except those in `keep`
+        (`prune_plan` says which would go, so that a front end can ask first).
 
         Each file is parsed within the time and memory `limits` (default: the configured ones,
         with `time_limit` seconds and `max_size` bytes when given), and `workers` parser
         processes (default: one per core, at most two) do the parsing.
         """
-        with self._import_lock():
+        with self._import_lock(), self._recorded(import_status.IMPORT, progress) as recorded:
             import_id = self.catalog.start_import()
             summary = self.importer.run(
                 sources,
                 prune=prune,
+                keep=keep,
                 exclude=exclude,
-                progress=progress,
+                progress=recorded,
                 cancel=cancel,
                 on_outcome=on_outcome,
                 limits=limits,
@@ -188,34 +232,40 @@ class Archive:
             [paths.SAMPLE_ARCHIVE], exclude=SAMPLE_EXCLUDE, progress=progress, cancel=cancel
         )
 
-    def remove_sample(self) -> int:
-        """Forget every document that came from the sample archive; returns how many."""
-        root = str(paths.SAMPLE_ARCHIVE.resolve())
-        doomed = {
-            loc.doc_id
-            for path, loc in self.catalog.locations().items()
-            if path.startswith(root + os.sep) and loc.doc_id
-        }
+    def remove_sample(self, *, keep: Collection[str] = frozenset()) -> int:
+        """Forget the sample archive's files and the documents only they hold; returns how many
+        documents went.  Documents in `keep` (those a briefing quotes, say) stay, with their sample
+        files, so they still count as sample; a document one of your own files also holds stays too."""
+        doomed = self.sample_documents() - frozenset(keep)
         with self._import_lock(), self.index.batch() as batch, self.catalog.transaction():
             for doc_id in doomed:
                 self.catalog.delete_document(doc_id)
                 batch.delete(doc_id)
             self.clusters.remove(doomed)
-            for path in self.catalog.locations():
-                if path.startswith(root + os.sep):
+            for path, loc in self._sample_locations().items():
+                if loc.doc_id not in keep:
                     self.catalog.remove_location(path)
         return len(doomed)
 
+    def sample_documents(self) -> frozenset[str]:
+        """The documents only sample files hold: what removing the sample removes (at most)."""
+        sample = self._sample_locations()
+        candidates = {loc.doc_id for loc in sample.values() if loc.doc_id}
+        return frozenset(d for d in candidates if set(self.catalog.paths_of(d)) <= sample.keys())
+
     def has_sample(self) -> bool:
+        return bool(self._sample_locations())
+
+    def _sample_locations(self) -> dict[str, Location]:
         root = str(paths.SAMPLE_ARCHIVE.resolve()) + os.sep
-        return any(path.startswith(root) for path in self.catalog.locations())
+        return {path: loc for path, loc in self.catalog.locations().items() if path.startswith(root)}
 
     def reindex(self, *, progress: Progress = no_progress, cancel: threading.Event | None = None) -> int:
         """Rebuild the search index from the catalog, and sign the documents that have no
         near-duplicate signature yet (an archive from before clusters); returns the number of documents."""
         from briefer.core.importer import index_waiting
 
-        with self._import_lock():
+        with self._import_lock(), self._recorded(import_status.REINDEX, progress) as recorded:
             ids = self.catalog.all_ids()
             self.catalog.mark_all_unindexed()
             self.index.reset()
@@ -227,7 +277,7 @@ class Archive:
                     for doc in docs:
                         batch.put(doc, new=True)  # the index was just emptied
                     revisions.update(read)
-                    progress(min(start + 500, len(ids)), len(ids))
+                    recorded(min(start + 500, len(ids)), len(ids))
             self.catalog.mark_indexed(revisions)
             index_waiting(self.catalog, self.index)  # tags another Briefer added while this ran
             self.clusters.sync(cancel=cancel)
@@ -256,15 +306,17 @@ class Archive:
         return self.catalog.documents(ordered)
 
     def also_carried_by(self, doc_id: str) -> tuple[str, ...]:
-        """The other outlets that carried `doc_id`'s story (its cluster's outlets but its own), earliest
-        first; a citation says "also carried by N outlets" with their number."""
+        """Who else carried document `doc_id`: the other outlets of its cluster in the catalog (its own
+        outlet left out), earliest first.  The one answer to that question: search hits carry it
+        (`Hit.also_carried_by`) and every quote's citation counts it (`carried_by_count`)."""
         cluster = self.catalog.cluster_id(doc_id)
         if cluster is None:
             return ()
         return _other_outlets(doc_id, self.catalog.document_facts(self.catalog.cluster_member_ids(cluster)))
 
     def carried_by_count(self, doc_id: str) -> int:
-        """`len(also_carried_by(doc_id))`: the lookup excerpts take (`citation_of(carried_by=...)`)."""
+        """`len(also_carried_by(doc_id))`: the lookup every excerpt takes (`citation_of(carried_by=...)`),
+        whether it is quoted from the command line, a search hit, the reader or the copies window."""
         return len(self.also_carried_by(doc_id))
 
     def recluster(
@@ -321,6 +373,61 @@ class Archive:
             finally:
                 self._importing = False
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def _recorded(self, kind: str, progress: Progress) -> Iterator[Progress]:
+        """`progress`, also written to the status file other processes read (see `import_status`);
+        the file goes when the run ends, while this process still holds the import lock."""
+        status = import_status.StatusFile(self.data_dir, kind)
+        status.write(0, 0)
+
+        def report(done: int, total: int) -> None:
+            status.write(done, total)
+            progress(done, total)
+
+        try:
+            yield report
+        finally:
+            status.remove()
+
+    def recorded_runs(self) -> list[ImportProgress]:
+        """The import and index rebuild recorded in the data folder: running (in this process or
+        another) or interrupted (`running` False: its process was killed before the end).
+
+        The import lock is only tested when a status file exists, so a reader almost never holds
+        the lock at the moment an import starts.
+        """
+        runs = []
+        for kind in import_status.KINDS:
+            recorded = import_status.read_status(self.data_dir, kind)
+            if recorded is not None:
+                running = import_status.process_exists(recorded.pid) and self._import_lock_held()
+                runs.append(replace(recorded, running=running))
+        return runs
+
+    def import_progress(self) -> ImportProgress | None:
+        """The import or index rebuild running now, here or in another process, and how far it is."""
+        return next((run for run in self.recorded_runs() if run.running), None)
+
+    def _import_lock_held(self) -> bool:
+        """Whether some process (this one included) holds the import lock now."""
+        try:
+            import fcntl
+        except ImportError:  # Windows: trust the status file and its pid
+            return True
+        path = self.data_dir / LOCK_FILE
+        if not path.exists():
+            return False  # never locked
+        try:
+            with open(path, "rb") as handle:  # read-only: a reader may not write in the data folder
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return True
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                return False
+        except OSError:  # unreadable: trust the status file and its pid
+            return True
 
     # -- reading -----------------------------------------------------------------
     def document(self, doc_id: str) -> Document | None:
@@ -404,7 +511,8 @@ class Archive:
             notices.append(f"no document has all the words; showing the {found.total} that have any of them")
         if found.expansions:
             also = "; ".join(e.describe() for e in found.expansions)
-            notices.append(f"also searched for variants: {also} (switch aliases off to search as typed)")
+            # The fact only: how to search as typed depends on the front end (CLI: --no-aliases).
+            notices.append(f"also searched for variants: {also}")
         incomplete = list(self._search_notices())
         return SearchResults(
             query=query,
@@ -417,6 +525,7 @@ class Archive:
             expansions=found.expansions,
             any_terms=found.any_terms,
             incomplete=bool(incomplete),
+            failed_files=self._failed_count(),
             stories=found.stories,
             limit=limit,
         )
@@ -430,12 +539,13 @@ class Archive:
         return match_spans(text, terms)
 
     def _search_notices(self) -> Iterator[str]:
-        if self.import_running():
-            yield "an import is running: results may be incomplete until it finishes"
+        progress = self.import_progress()
+        if progress is not None:
+            yield f"{progress.describe()}; results so far may be incomplete"
         failed = self._failed_count()
         if failed:
-            yield f"{failed} file(s) could not be imported; see `briefer stats --failures`"
-        waiting = self.catalog.count_unindexed()
+            yield f"{failed} file(s) could not be imported"  # the fact: front ends say where they are listed
+        waiting = self.catalog.count_unindexed() if progress is None else 0  # the run indexes them
         if waiting:
             yield f"{waiting} document(s) are not indexed yet, so results may be incomplete"
 
@@ -448,26 +558,8 @@ class Archive:
         return cached[1]
 
     def import_running(self) -> bool:
-        """Whether an import into this archive is running now, in this process or another.
-
-        The import lock is only tested when the catalog records an unfinished
-        import (one that runs, or one that was killed), so a search almost never
-        holds the lock at the moment an import starts.
-        """
-        last = self.catalog.last_import()
-        if last is None or last[1] is not None:
-            return False
-        try:
-            import fcntl
-        except ImportError:  # Windows: trust the catalog
-            return True
-        with open(self.data_dir / LOCK_FILE, "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            return False
+        """Whether an import (or index rebuild) into this archive runs now, here or in another process."""
+        return self.import_progress() is not None
 
     def _alias_table(self) -> AliasTable:
         """The shipped aliases plus the data folder's aliases.tsv, read again when either changes."""
@@ -522,6 +614,7 @@ class Archive:
 
     def stats(self) -> ArchiveStats:
         last = self.catalog.last_import()
+        runs = self.recorded_runs()
         return ArchiveStats(
             data_dir=str(self.data_dir),
             archive_id=self.identity.id,
@@ -534,6 +627,8 @@ class Archive:
             last_import=(last[1] or last[0]) if last else None,
             last_import_summary=last[2] if last else None,
             unindexed=self.catalog.count_unindexed(),
+            import_progress=next((run for run in runs if run.running), None),
+            interrupted=tuple(run for run in runs if not run.running),
         )
 
 

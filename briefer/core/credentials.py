@@ -9,17 +9,23 @@ keyring cannot list what it holds, so the store keeps a small registry beside
 the other settings (`credentials.json`: account names, kinds and user names,
 never a secret) for `briefer credentials list` and the Settings dialog.
 
-When no usable keychain exists, `check_backend()` says so in plain words with
-what to do, and callers may continue with `CredentialStore.for_session()`: the
-secrets asked for are then kept in memory until the program ends.  Briefer never
-falls back to a plaintext file; an encrypted file (keyrings.cryptfile) is an
-explicit opt-in whose password the caller supplies (from a dialog, never stdin).
+When no usable keychain exists, `check_backend()` says so in plain words (the
+fact, and how to get a keychain on this platform) with a typed reason, a
+`KeychainProblem`; each front end adds what it offers instead, naming its own
+controls or commands.  Callers may continue with `CredentialStore.for_session()`:
+the secrets asked for are then kept in memory until the program ends.  Briefer
+never falls back to a plaintext file; an encrypted file (keyrings.cryptfile) is
+an explicit opt-in whose password the caller supplies (from a dialog or the
+terminal, never keyring's own prompt).  The choice is kept per archive
+(`BackendChoice`, `keychain.json` in the data directory), so the window and the
+command line use the same store.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import enum
 import importlib
 import json
 import logging
@@ -37,28 +43,128 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 from keyring.compat import properties
 
+from briefer.core.errors import BrieferError
+
 log = logging.getLogger(__name__)
 
 SERVICE = "Briefer"
 KINDS = ("smtp", "basic", "bearer")  # SMTP login, HTTP basic auth, HTTP bearer token
 REGISTRY_FILE = "credentials.json"
+CHOICE_FILE = "keychain.json"
+ENCRYPTED_FILE_NAME = "briefer-keyring.cfg"
+SYSTEM = "system"
+ENCRYPTED_FILE = "encrypted-file"
+BACKENDS = {
+    SYSTEM: "the system keychain (macOS Keychain, Windows Credential Manager, a Secret Service on Linux)",
+    ENCRYPTED_FILE: "an encrypted file (keyrings.cryptfile) whose password is typed when Briefer needs it",
+}
 _PROBE_ACCOUNT = "briefer-backend-check"
 
 AskSecret = Callable[[str], "str | None"]  # account name -> the secret typed by the user, or None
+# (encrypted file, whether it is new) -> the file's password, or None when nobody can be asked
+Unlock = Callable[[Path, bool], "str | None"]
 
 
-class CredentialsUnavailable(Exception):
-    """No usable keychain, or it refused the request.  The message is for the user (never a secret)."""
+class KeychainProblem(enum.Enum):
+    """Why secrets cannot be stored or read.  Front ends word what to do about each."""
+
+    NOT_FOUND = "not-found"  # no system keychain
+    LOCKED = "locked"
+    DISABLED = "disabled"  # keyring's null backend
+    PLAINTEXT_ONLY = "plaintext-only"
+    ENCRYPTED_FILE_NOT_CHOSEN = "encrypted-file-not-chosen"  # keyring fell back on keyrings.cryptfile
+    ASKED_ON_TERMINAL = "asked-on-terminal"  # a backend prompted on a terminal nobody reads
+    CANNOT_OPEN = "cannot-open"
+    FAILED = "failed"  # anything else a backend raised
+    ENCRYPTED_FILE_UNAVAILABLE = "encrypted-file-unavailable"  # keyrings.cryptfile is not installed
+    ENCRYPTED_FILE_LOCKED = "encrypted-file-locked"  # chosen, but its password was not given
+    WRONG_PASSWORD = "wrong-password"  # of the encrypted file
+    NO_SECRET = "no-secret"  # the store works and holds nothing for the account
+
+    @property
+    def system_keychain(self) -> bool:
+        """Whether the system keychain is what fails (so another store would help)."""
+        return self in _SYSTEM_KEYCHAIN_PROBLEMS
+
+
+_SYSTEM_KEYCHAIN_PROBLEMS = frozenset(KeychainProblem) - {
+    KeychainProblem.ENCRYPTED_FILE_UNAVAILABLE,
+    KeychainProblem.ENCRYPTED_FILE_LOCKED,
+    KeychainProblem.WRONG_PASSWORD,
+    KeychainProblem.NO_SECRET,
+}
+
+
+class CredentialsUnavailable(BrieferError):
+    """No usable keychain, or it refused the request, or it holds no secret for the account.
+
+    The message states the fact (and, for the system keychain, how to get one on
+    this platform), never a secret and never a front end's control or command:
+    front ends add what they offer from `problem`.
+    """
+
+    def __init__(self, message: str, *, problem: KeychainProblem, account: str = "") -> None:
+        super().__init__(message)
+        self.problem = problem
+        self.account = account
 
 
 @dataclass(frozen=True)
 class BackendStatus:
     usable: bool
     backend: str  # the backend's class, e.g. "keyring.backends.SecretService.Keyring"
-    message: str  # plain words: what is used, or what is wrong and what to do
+    message: str  # plain words: what is used, or what is wrong (front ends add what to do)
+    problem: KeychainProblem | None = None  # why it is not usable
 
     def __str__(self) -> str:
         return self.message
+
+
+@dataclass(frozen=True)
+class BackendChoice:
+    """Where an archive's secrets are kept: `SYSTEM` (the default) or `ENCRYPTED_FILE`.
+
+    Kept in the data directory (`keychain.json`, no secret in it) so that every
+    front end opens the same store.
+    """
+
+    backend: str = SYSTEM
+    file: Path | None = None  # the encrypted file; None: ENCRYPTED_FILE_NAME in the data directory
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"unknown keychain {self.backend!r}; choose one of {', '.join(BACKENDS)}")
+
+    @property
+    def encrypted(self) -> bool:
+        return self.backend == ENCRYPTED_FILE
+
+    def encrypted_file(self, data_dir: Path) -> Path:
+        return self.file or data_dir / ENCRYPTED_FILE_NAME
+
+    @classmethod
+    def load(cls, data_dir: Path) -> BackendChoice | None:
+        """The stored choice; None when none was made.  ValueError for an unreadable file."""
+        path = data_dir / CHOICE_FILE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            file = data.get("file")
+            return cls(str(data["backend"]), Path(file) if file else None)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"{path} cannot be read ({exc}); move it away to choose again") from None
+
+    @classmethod
+    def of(cls, data_dir: Path) -> BackendChoice:
+        """The stored choice, else the default (the system keychain)."""
+        return cls.load(data_dir) or cls()
+
+    def save(self, data_dir: Path) -> None:
+        data: dict[str, str] = {"backend": self.backend}
+        if self.encrypted:
+            data["file"] = str(self.encrypted_file(data_dir).resolve())
+        write_json_atomically(data_dir / CHOICE_FILE, data)
 
 
 @dataclass(frozen=True)
@@ -71,21 +177,16 @@ class CredentialRef:
 
 
 # -- the backend ----------------------------------------------------------------
-def what_to_do() -> str:
-    """How to get a usable keychain on this platform, and what happens meanwhile."""
+def platform_advice() -> str:
+    """How to get a usable system keychain on this platform (true for every front end)."""
     if sys.platform == "darwin":
-        fix = "Briefer keeps passwords in your login keychain: open Keychain Access and unlock it."
-    elif sys.platform == "win32":
-        fix = "Briefer keeps passwords in the Windows Credential Manager: sign in to Windows normally."
-    else:
-        fix = (
-            "On Linux, Briefer keeps passwords in your desktop's Secret Service (GNOME Keyring, KWallet "
-            "or KeePassXC): start one and unlock it. Without a desktop, run Briefer inside "
-            "`dbus-run-session` after `gnome-keyring-daemon --unlock`."
-        )
+        return "Briefer keeps passwords in your login keychain: open Keychain Access and unlock it."
+    if sys.platform == "win32":
+        return "Briefer keeps passwords in the Windows Credential Manager: sign in to Windows normally."
     return (
-        f"{fix} Until then Briefer asks for a password each time it needs one and keeps it in memory "
-        "only until it quits."
+        "On Linux, Briefer keeps passwords in your desktop's Secret Service (GNOME Keyring, KWallet "
+        "or KeePassXC): start one and unlock it. Without a desktop, run Briefer inside "
+        "`dbus-run-session` after `gnome-keyring-daemon --unlock`."
     )
 
 
@@ -93,37 +194,53 @@ def _name(backend: object) -> str:
     return f"{type(backend).__module__}.{type(backend).__qualname__}"
 
 
-def _describe_failure(exc: BaseException) -> str:
+Reason = tuple[KeychainProblem, str]  # the problem and its fact, in plain words
+
+
+def _with_advice(reason: Reason) -> str:
+    problem, fact = reason
+    return f"{fact} {platform_advice()}" if problem.system_keychain else fact
+
+
+def _unavailable(reason: Reason, prefix: str = "") -> CredentialsUnavailable:
+    return CredentialsUnavailable(prefix + _with_advice(reason), problem=reason[0])
+
+
+def _describe_failure(exc: BaseException) -> Reason:
     if isinstance(exc, keyring.errors.KeyringLocked):
-        return "The system keychain is locked."
+        return KeychainProblem.LOCKED, "The system keychain is locked."
     if isinstance(exc, keyring.errors.NoKeyringError):
-        return "No system keychain was found."
+        return KeychainProblem.NOT_FOUND, "No system keychain was found."
     if isinstance(exc, EOFError):
-        return "The keychain tried to ask for its password on the terminal."
+        return KeychainProblem.ASKED_ON_TERMINAL, "The keychain tried to ask for its password on a terminal."
     if isinstance(exc, keyring.errors.InitError):
-        return f"The system keychain could not be opened ({exc})."
+        return KeychainProblem.CANNOT_OPEN, f"The system keychain could not be opened ({exc})."
     hint = " (check the PYTHON_KEYRING_BACKEND variable)" if os.environ.get("PYTHON_KEYRING_BACKEND") else ""
-    return f"The keychain could not be used: {type(exc).__name__}: {exc}{hint}."
+    return KeychainProblem.FAILED, f"The keychain could not be used: {type(exc).__name__}: {exc}{hint}."
 
 
-def _refusal(backend: KeyringBackend) -> str | None:
+def _refusal(backend: KeyringBackend) -> Reason | None:
     """Why this backend must not be used, or None when nothing is wrong with it."""
     if isinstance(backend, fail.Keyring):
-        return "No system keychain was found."
+        return KeychainProblem.NOT_FOUND, "No system keychain was found."
     if isinstance(backend, null.Keyring):
-        return "The keychain is disabled (keyring's null backend stores nothing)."
+        return KeychainProblem.DISABLED, "The keychain is disabled (keyring's null backend stores nothing)."
     name = _name(backend)
     if "plaintext" in name.lower():
-        return "The only keychain available stores passwords in a plain file; Briefer will not use it."
+        return (
+            KeychainProblem.PLAINTEXT_ONLY,
+            "The only keychain available stores passwords in a plain file; Briefer will not use it.",
+        )
     if name.startswith("keyrings.cryptfile") and not getattr(backend, "briefer_opt_in", False):
         return (
-            "The encrypted-file keyring was picked automatically and would ask for its password on the "
-            "terminal. Choose it explicitly in Settings, where its password is asked in a dialog."
+            KeychainProblem.ENCRYPTED_FILE_NOT_CHOSEN,
+            "No system keychain was found; the encrypted-file keyring (keyrings.cryptfile) is installed, "
+            "but Briefer uses it only when you choose it.",
         )
     if isinstance(backend, chainer.ChainerBackend):
         chained = list(backend.backends)
         if not chained:
-            return "No system keychain was found."
+            return KeychainProblem.NOT_FOUND, "No system keychain was found."
         return _refusal(chained[0])  # the chain stores in its first backend
     return None
 
@@ -133,7 +250,7 @@ def current_backend() -> KeyringBackend:
     try:
         return keyring.get_keyring()
     except Exception as exc:  # a backend named by PYTHON_KEYRING_BACKEND that fails raises RuntimeError
-        raise CredentialsUnavailable(f"{_describe_failure(exc)} {what_to_do()}") from None
+        raise _unavailable(_describe_failure(exc)) from None
 
 
 def check_backend(backend: KeyringBackend | None = None, *, probe: bool = True) -> BackendStatus:
@@ -145,7 +262,7 @@ def check_backend(backend: KeyringBackend | None = None, *, probe: bool = True) 
     try:
         chosen = backend if backend is not None else current_backend()
     except CredentialsUnavailable as exc:
-        return BackendStatus(False, "", str(exc))
+        return BackendStatus(False, "", str(exc), exc.problem)
     name = _name(chosen)
     if isinstance(chosen, SessionKeyring):
         return BackendStatus(True, name, "Passwords are kept in memory until Briefer quits (no keychain).")
@@ -159,7 +276,10 @@ def check_backend(backend: KeyringBackend | None = None, *, probe: bool = True) 
         except Exception as exc:  # keyring backends raise anything: RuntimeError, D-Bus errors, EOFError
             reason = _describe_failure(exc)
     if reason is not None:
-        return BackendStatus(False, name, f"{reason} {what_to_do()}")
+        return BackendStatus(False, name, _with_advice(reason), reason[0])
+    if getattr(chosen, "briefer_opt_in", False):
+        file = getattr(chosen, "file_path", "")
+        return BackendStatus(True, name, f"Passwords are kept in the encrypted file {file}.")
     return BackendStatus(True, name, f"Passwords are kept in the system keychain ({name}).")
 
 
@@ -210,9 +330,11 @@ class CredentialStore:
         *,
         service: str = SERVICE,
         persistent: bool = True,
+        opener: Callable[[], KeyringBackend] = current_backend,
     ) -> None:
         self._registry_path = registry
         self._backend = backend
+        self._opener = opener  # finds the backend at first use when none is given
         self._service = service
         self.persistent = persistent  # False: secrets vanish when the program ends
         self._memory_registry: dict[str, CredentialRef] = {}
@@ -228,40 +350,49 @@ class CredentialStore:
 
     @classmethod
     def encrypted_file(cls, data_dir: Path, file: Path, password: str) -> CredentialStore:
-        """The opt-in encrypted file (keyrings.cryptfile, Argon2 + AES); `password` comes from a dialog."""
-        try:
-            module: Any = importlib.import_module("keyrings.cryptfile.cryptfile")
-        except ImportError:
-            raise CredentialsUnavailable(
-                "The encrypted-file keyring is not installed (pip install keyrings.cryptfile)."
-            ) from None
-        backend = module.CryptFileKeyring()
-        backend.file_path = str(file)
-        try:
-            backend.keyring_key = password  # checked against an existing file right here
-        except ValueError:
-            raise CredentialsUnavailable(f"Wrong password for the encrypted keyring file {file}.") from None
-        backend.briefer_opt_in = True
-        return cls(data_dir / REGISTRY_FILE, backend)
+        """The opt-in encrypted file (keyrings.cryptfile, Argon2 + AES), created when new; `password`
+        comes from a dialog or the terminal."""
+        return cls(data_dir / REGISTRY_FILE, open_encrypted_file(file, password))
+
+    @classmethod
+    def chosen(cls, data_dir: Path, unlock: Unlock) -> CredentialStore:
+        """The store chosen for this archive (`BackendChoice`): the system keychain, or the encrypted
+        file, opened at first use with the password `unlock` gives (CredentialsUnavailable with
+        ENCRYPTED_FILE_LOCKED when it gives none)."""
+        choice = BackendChoice.of(data_dir)
+        if not choice.encrypted:
+            return cls.for_data_dir(data_dir)
+        file = choice.encrypted_file(data_dir)
+
+        def open_chosen_file() -> KeyringBackend:
+            password = unlock(file, not file.is_file())
+            if not password:
+                raise CredentialsUnavailable(
+                    f"Passwords are kept in the encrypted file {file}, and its password was not given.",
+                    problem=KeychainProblem.ENCRYPTED_FILE_LOCKED,
+                )
+            return open_encrypted_file(file, password)
+
+        return cls(data_dir / REGISTRY_FILE, opener=open_chosen_file)
 
     # -- the backend --------------------------------------------------------------
     @property
     def backend(self) -> KeyringBackend:
         if self._backend is None:
-            self._backend = current_backend()
+            self._backend = self._opener()
         return self._backend
 
     def status(self, *, probe: bool = True) -> BackendStatus:
         try:
             backend = self.backend
         except CredentialsUnavailable as exc:
-            return BackendStatus(False, "", str(exc))
+            return BackendStatus(False, "", str(exc), exc.problem)
         return check_backend(backend, probe=probe)
 
     def ensure_usable(self) -> None:
         status = self.status(probe=False)  # the operation itself finds a locked keychain
         if not status.usable:
-            raise CredentialsUnavailable(status.message)
+            raise CredentialsUnavailable(status.message, problem=status.problem or KeychainProblem.FAILED)
 
     def _call(self, what: str, operation: Callable[[KeyringBackend], Any], secret: str = "") -> Any:
         self.ensure_usable()
@@ -270,8 +401,8 @@ class CredentialStore:
         except keyring.errors.PasswordDeleteError:
             raise
         except Exception as exc:  # a backend's own error, reworded; `from None` drops its traceback
-            message = f"Could not {what}: {_describe_failure(exc)} {what_to_do()}"
-            raise CredentialsUnavailable(scrub(message, secret)) from None
+            failure = _unavailable(_describe_failure(exc), f"Could not {what}: ")
+            raise CredentialsUnavailable(scrub(str(failure), secret), problem=failure.problem) from None
 
     # -- secrets ------------------------------------------------------------------
     def set(self, account: str, secret: str, *, kind: str = "smtp", username: str = "") -> CredentialRef:
@@ -374,28 +505,49 @@ def obtain_secret(
 ) -> str:
     """The account's secret: from `store`; else from `session` memory; else `ask` (kept in `session`).
 
-    Raises CredentialsUnavailable with what to do when no secret can be had.
-    Nothing asked for is ever written to a file.
+    Raises CredentialsUnavailable (NO_SECRET, or why the store failed) when no
+    secret can be had.  Nothing asked for is ever written to a file.
     """
-    problem = ""
     try:
         secret = store.get(account)
         if secret is not None:
             return secret
-        problem = (
-            f"No password is stored for {account!r} (store one with `briefer credentials set {account}`)."
+        problem = CredentialsUnavailable(
+            f"No password is stored for {account!r}.", problem=KeychainProblem.NO_SECRET, account=account
         )
     except CredentialsUnavailable as exc:
-        problem = str(exc)
+        problem = exc
     if session is not None and (remembered := session.get(account)) is not None:
         return remembered
     answer = ask(account) if ask is not None else None
     if not answer:
-        raise CredentialsUnavailable(problem)
+        problem.account = account
+        raise problem
     log.info("using a password typed for %r; kept in memory only", account)
     if session is not None:
         session.set(account, answer)
     return answer
+
+
+def open_encrypted_file(file: Path, password: str) -> KeyringBackend:
+    """keyrings.cryptfile's backend on `file` (created when new), unlocked with `password`."""
+    try:
+        module: Any = importlib.import_module("keyrings.cryptfile.cryptfile")
+    except ImportError:
+        raise CredentialsUnavailable(
+            "The encrypted-file keyring is not installed (pip install keyrings.cryptfile).",
+            problem=KeychainProblem.ENCRYPTED_FILE_UNAVAILABLE,
+        ) from None
+    backend = module.CryptFileKeyring()
+    backend.file_path = str(file)
+    try:
+        backend.keyring_key = password  # checked against an existing file right here
+    except ValueError:
+        raise CredentialsUnavailable(
+            f"Wrong password for the encrypted keyring file {file}.", problem=KeychainProblem.WRONG_PASSWORD
+        ) from None
+    backend.briefer_opt_in = True
+    return backend  # type: ignore[no-any-return]
 
 
 def scrub(text: str, *secrets: str) -> str:

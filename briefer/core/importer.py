@@ -7,6 +7,10 @@ document marked "not yet indexed" until the index has committed it too, so a
 run that is killed resumes where it stopped: the next run indexes what the
 catalog holds but the index does not, and imports the files it never reached.
 
+What is read at all is decided by `files.scan` (regular files only; links
+followed only inside the folders imported), and every read is bounded by the
+size limit (`files.read_file`); the paths not read get their status too.
+
 Every file is parsed in worker processes (`workers.ParsePool`) under a time and
 a memory limit, plain text too (a parser is only as linear as its last regex:
 Markdown once took 41 s on 100 KB, in the window's own process), so a hostile
@@ -16,20 +20,20 @@ file costs its own status and nothing else, and both cores are used.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from briefer.core import extract
+from briefer.core import extract, files
 from briefer.core.catalog import Catalog, Location, sha256_hex
 from briefer.core.clusters import Clusters
 from briefer.core.documents import Document, Extracted
 from briefer.core.extract import Limits, Part, extract_parts
+from briefer.core.files import Met, scan
 from briefer.core.index import IndexBatch, IndexBusy, SearchIndex
 from briefer.core.limits import ImportLimits
 from briefer.core.progress import Cancelled, Progress, no_progress, raise_if_cancelled
@@ -45,9 +49,7 @@ BULK_THRESHOLD = 5000  # from this many new or changed files on, index with two 
 INDEX_COMMIT_DOCS = 2000  # otherwise commit the index this often, so searches see progress
 INDEX_COMMIT_SECONDS = 20.0
 FLUSH_SECONDS = 2.0  # write parsed files to the catalog at least this often
-# Folders that browsers' "Save page complete" writes beside page.html: assets, not pages.
-_ASSET_FOLDER_SUFFIXES = ("_files", "-Dateien", "_archivos", "-fichiers", "_bestanden")
-_PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
+HELD_MAX = 100  # parsed files waiting for an earlier one (a slow file, up to the time limit)
 
 
 @dataclass(frozen=True)
@@ -98,34 +100,6 @@ class ImportSummary:
         }
 
 
-def scan(paths: Iterable[Path], exclude: frozenset[str] = frozenset()) -> Iterator[Path]:
-    """Every file under `paths`, recursively, in a stable order.
-
-    Hidden entries are skipped, and so is the assets folder a browser writes
-    beside a saved page ("page_files/" next to "page.html"): the page is indexed,
-    not its scripts and images.
-    """
-    for root in paths:
-        if root.is_file():
-            yield root
-            continue
-        for folder, dirs, files in os.walk(root):
-            names = set(files)
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _page_assets(d, names))
-            for name in sorted(files):
-                if not name.startswith(".") and name not in exclude:
-                    yield Path(folder, name)
-
-
-def _page_assets(folder: str, siblings: set[str]) -> bool:
-    for suffix in _ASSET_FOLDER_SUFFIXES:
-        if folder.endswith(suffix) and len(folder) > len(suffix):
-            stem = folder[: -len(suffix)]
-            if any(stem + page in siblings for page in _PAGE_SUFFIXES):
-                return True
-    return False
-
-
 @dataclass
 class _Pending:
     """Catalog changes of one chunk, waiting to reach the index."""
@@ -140,8 +114,8 @@ class _Work:
     """One file on its way through a run: read and hashed, then decided or parsed."""
 
     path: Path
-    size: int
-    mtime_ns: int
+    size: int | None  # None for a path not read (a pipe, a link out of the folder)
+    mtime_ns: int | None
     loc: Location | None
     kind: str = "extract"  # or "skipped", "failed", "unchanged", "duplicate"
     reason: str = ""
@@ -149,6 +123,7 @@ class _Work:
     same_doc: str | None = None  # the document a duplicate shares
     parts: list[Part] = field(default_factory=list)
     signed: dict[str, Signed] = field(default_factory=dict)  # member -> signature, from a worker
+    parsed: bool = False  # its parts are in
 
     @property
     def key(self) -> str:
@@ -169,6 +144,7 @@ class Importer:
         paths: Sequence[Path],
         *,
         prune: bool = False,
+        keep: frozenset[str] = frozenset(),
         exclude: frozenset[str] = frozenset(),
         progress: Progress = no_progress,
         cancel: threading.Event | None = None,
@@ -178,7 +154,7 @@ class Importer:
         max_size: int | None = None,
         workers: int | None = None,
     ) -> ImportSummary:
-        """Import `paths` (files and folders).
+        """Import `paths` (files and folders); with `prune`, forget what is gone, but for `keep`.
 
         `limits` (default: `ImportLimits.configured()`, with `time_limit` and
         `max_size` when given) bound what each file may cost: a file is parsed
@@ -201,7 +177,7 @@ class Importer:
             if on_outcome is not None:
                 on_outcome(outcome)
 
-        files = list(scan(roots, exclude))
+        met = list(scan(roots, exclude))
         known = self._catalog.locations()
         members: dict[str, list[Location]] = {}
         for loc in known.values():
@@ -219,8 +195,11 @@ class Importer:
             parse=self._parse,
             clusters=self._clusters,
         )
-        todo = run.settle_unchanged(files)
-        progress(len(files) - len(todo), len(files))
+        todo = run.settle_unchanged([m for m in met if m.readable])
+        not_read = [m for m in met if not m.readable]
+        run.not_read(not_read)
+        total = len(met) - sum(m.report_only for m in not_read)  # counted as they reach the catalog
+        progress(total - len(todo) - len(not_read), total)
         pending_ids = self._catalog.unindexed_ids()
         bulk = len(todo) + len(pending_ids) >= BULK_THRESHOLD
         cancelled = False
@@ -229,13 +208,13 @@ class Importer:
             run.uncommitted = self._index_pending(batch, pending_ids)
             run.bulk = bulk
             run.progress = progress
-            run.done = len(files) - len(todo)
-            run.total = len(files)
+            run.done = total - len(todo) - len(not_read)
+            run.total = total
             try:
                 try:
-                    for path, size, mtime_ns in todo:
+                    for path, size, mtime_ns, target in todo:
                         raise_if_cancelled(cancel)
-                        run.add(path, size, mtime_ns)
+                        run.add(path, size, mtime_ns, target)
                         run.collect(cancel, block=False)
                         if run.ready_to_flush():
                             run.flush(summary)
@@ -244,7 +223,7 @@ class Importer:
                 finally:
                     run.close()
                 if prune:
-                    summary.pruned = self._prune(roots, {str(f) for f in files}, batch)
+                    summary.pruned = self._prune(roots, {str(m.path) for m in met}, batch, keep)
             except Cancelled:
                 cancelled = True  # keep what the catalog already holds searchable
         self._catalog.mark_indexed(run.uncommitted)
@@ -271,17 +250,27 @@ class Importer:
             revisions.update(read)
         return revisions
 
-    def _prune(self, roots: list[Path], seen: set[str], batch: IndexBatch) -> int:
+    def prune_plan(self, paths: Sequence[Path]) -> frozenset[str]:
+        """The documents `run(paths, prune=True)` would delete: every file that held them is gone."""
+        roots = [p.resolve() for p in paths]
+        gone = {key: loc for key, loc in self._catalog.locations().items() if _gone(key, loc, roots, set())}
+        holders = {loc.doc_id for loc in gone.values() if loc.doc_id}
+        return frozenset(d for d in holders if set(self._catalog.paths_of(d)) <= gone.keys())
+
+    def _prune(
+        self, roots: list[Path], seen: set[str], batch: IndexBatch, keep: frozenset[str] = frozenset()
+    ) -> int:
         """Forget files under `roots` that are gone; delete documents no file holds any more.
 
         A member goes with its container; members missing from a container that
         is still there stay (a feed drops old entries, yet they were published).
+        Documents in `keep` (quoted by a briefing, say) stay, with their locations, for a later
+        prune to ask about again.
         """
         pruned = 0
         with self._catalog.transaction():
             for key, loc in self._catalog.locations().items():
-                where = loc.container or key
-                if where in seen or not any(_is_within(where, r) for r in roots) or os.path.exists(where):
+                if not _gone(key, loc, roots, seen) or loc.doc_id in keep:
                     continue
                 self._catalog.remove_location(key)
                 pruned += 1
@@ -321,6 +310,7 @@ class _Run:
         self._workers = workers
         self._pool: ParsePool | None = None
         self._jobs: dict[int, _Work] = {}
+        self._parsing: deque[_Work] = deque()  # sent to the parsers, in the order the files were read
         self._job_ids = 0
         self._ready: list[_Work] = []
         self._last_flush = time.monotonic()
@@ -336,16 +326,24 @@ class _Run:
     def _too_large(self, size: int) -> str:
         limit = self._limits.max_bytes
         return (
-            f"too large: {size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB size limit"
+            f"too large: {size / files.MB:.1f} MB, over the {limit / files.MB:.0f} MB size limit"
             if size > limit
             else ""
         )
 
-    def settle_unchanged(self, files: list[Path]) -> list[tuple[Path, int, int]]:
-        """Report files whose size and mtime are as recorded; return the rest with their size and
-        mtime (not their whole stat: a 20,000-file import kept 19 MB of stat results)."""
+    def _changed_reason(self, exc: files.NotRegularFile | files.TooLarge) -> str:
+        """Why a file the scan passed was not read after all: it changed since."""
+        if isinstance(exc, files.TooLarge):
+            return f"too large: grew past the {exc.limit / files.MB:.0f} MB size limit while being read"
+        return str(exc)
+
+    def settle_unchanged(self, found: list[Met]) -> list[tuple[Path, int, int, Path | None]]:
+        """Report files whose size and mtime are as recorded; return the rest with their size, mtime
+        (not their whole stat: a 20,000-file import kept 19 MB of stat results) and a followed
+        link's target."""
         todo = []
-        for path in files:
+        for met in found:
+            path = met.path
             key = str(path)
             try:
                 stat = path.stat()
@@ -364,8 +362,18 @@ class _Run:
                     if reason:
                         self._record(FileOutcome(key, "skipped", reason))
                         continue
-            todo.append((path, stat.st_size, stat.st_mtime_ns))
+            todo.append((path, stat.st_size, stat.st_mtime_ns, met.target))
         return todo
+
+    def not_read(self, found: list[Met]) -> None:
+        """The paths the scan would not read: each with its status, in the catalog too unless the
+        scan says it cannot go there (a folder: the catalog holds files; a name not in UTF-8)."""
+        for met in found:
+            if met.report_only:
+                self._record(FileOutcome(str(met.path), met.status, met.reason))
+            else:
+                work = _Work(met.path, None, None, self._known.get(str(met.path)), met.status, met.reason)
+                self._ready.append(work)
 
     def _skip_reason(self, path: Path, size: int) -> str:
         if not extract.supports(path):
@@ -389,7 +397,8 @@ class _Run:
         return outcomes
 
     # -- reading and parsing ------------------------------------------------------------
-    def add(self, path: Path, size: int, mtime_ns: int) -> None:
+    def add(self, path: Path, size: int, mtime_ns: int, target: Path | None = None) -> None:
+        """Read the file at `path` (or the `target` of a link the scan follows), then decide or parse."""
         key = str(path)
         work = _Work(path, size, mtime_ns, self._known.get(key))
         reason = self._skip_reason(path, size)
@@ -398,7 +407,11 @@ class _Run:
             self._ready.append(work)
             return
         try:
-            data = path.read_bytes()
+            data = files.read_file(target or path, self._limits.max_bytes)
+        except (files.NotRegularFile, files.TooLarge) as exc:
+            work.kind, work.reason = "skipped", self._changed_reason(exc)
+            self._ready.append(work)
+            return
         except OSError as exc:
             work.kind, work.reason = "failed", f"cannot read: {exc.strerror or exc}"
             self._ready.append(work)
@@ -426,16 +439,21 @@ class _Run:
         self._job_ids += 1
         job = Job(self._job_ids, key, data, self._limits)
         self._jobs[job.job_id] = work
+        self._parsing.append(work)
         self._pool.submit(job)
-        while self._pool.outstanding >= 2 * self._pool.size + 2:
+        while self._pool.outstanding >= 2 * self._pool.size + 2 or len(self._parsing) > HELD_MAX:
             self._take(self._pool.finished(timeout=None))
 
     def _take(self, finished: Iterable[Any]) -> None:
+        """Parsed files, handed on in the order they were read: of two copies met in one run, the
+        first read is the document (and the other its duplicate), whichever worker was faster."""
         for item in finished:
             work = self._jobs.pop(item.job.job_id)
             work.parts = item.job.parts
             work.signed = item.job.signed
-            self._ready.append(work)
+            work.parsed = True
+        while self._parsing and self._parsing[0].parsed:
+            self._ready.append(self._parsing.popleft())
 
     def collect(self, cancel: threading.Event | None, *, block: bool) -> None:
         if self._pool is not None and self._jobs:
@@ -514,7 +532,7 @@ class _Run:
         if work.kind == "failed":
             return [self._failed(key, loc, work.reason, where)]
         if work.kind == "unchanged":
-            assert loc is not None
+            assert loc is not None and work.size is not None and work.mtime_ns is not None  # it was read
             self._catalog.touch_location(key, work.size, work.mtime_ns, "unchanged")
             return self._unchanged(key, loc.doc_id)
         if work.kind == "duplicate":
@@ -725,8 +743,10 @@ def index_waiting(catalog: Catalog, index: SearchIndex, *, rounds: int = 3) -> i
     return done
 
 
-def _is_within(path: str, root: Path) -> bool:
-    return path == str(root) or path.startswith(str(root) + os.sep)
+def _gone(key: str, loc: Location, roots: list[Path], seen: set[str]) -> bool:
+    """A location under `roots` whose file (or container) no longer exists."""
+    where = loc.container or key
+    return where not in seen and any(files.is_within(where, r) for r in roots) and files.known_gone(where)
 
 
 def _document(doc_id: str, path: str, extracted: Extracted, parent_id: str | None = None) -> Document:

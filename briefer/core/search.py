@@ -98,7 +98,8 @@ class Hit:
     passages: tuple[Passage, ...] = ()
     cluster: str = ""  # the cluster's id (its representative's document id); "" for a lone document
     cluster_size: int = 1  # documents in the cluster, this one included
-    also_carried_by: tuple[str, ...] = ()  # the other outlets that carried the story, earliest first
+    # The other outlets that carried the story, earliest first: `Archive.also_carried_by(document.id)`.
+    also_carried_by: tuple[str, ...] = ()
     representative: Document | None = None  # set when `document` is a copy, not the representative
 
     @property
@@ -108,18 +109,6 @@ class Hit:
     @property
     def cluster_id(self) -> str:
         return self.cluster or self.document.id
-
-    def carried_by(self, doc_id: str) -> int:
-        """How many other outlets carried the story, counted from member `doc_id` (the shown
-        document or the representative): what its citation says ("also carried by N outlets")."""
-        if doc_id == self.document.id:
-            return len(self.also_carried_by)
-        if self.representative is None or doc_id != self.representative.id:
-            return 0
-        outlets = {name.strip().casefold() for name in (*self.also_carried_by, self.document.source)}
-        outlets.discard(self.representative.source.strip().casefold())
-        outlets.discard("")
-        return len(outlets)
 
     def quotable(self) -> tuple[Document, list[tuple[int, int]]]:
         """What quoting this hit should cite, and the passages to quote there: the representative
@@ -192,6 +181,7 @@ class SearchResults:
     expansions: tuple[AliasExpansion, ...] = ()
     any_terms: bool = False  # no document had all the words; these hits have any of them
     incomplete: bool = False  # an import is running, files failed, or documents wait for indexing
+    failed_files: int = 0  # files that could not be imported (a notice says so; front ends say where to look)
     stories: int | None = None
     limit: int = 20  # hits per page
 

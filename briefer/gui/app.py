@@ -15,6 +15,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
+import shiboken6
 from PySide6.QtCore import (
     QDir,
     QEvent,
@@ -31,6 +32,8 @@ from briefer import __version__
 from briefer.core import paths
 from briefer.core.archive import Archive
 from briefer.core.catalog import CatalogError
+from briefer.core.errors import log_failure
+from briefer.core.escaping import EscapingFormatter
 from briefer.gui.mainwindow import MainWindow
 from briefer.gui.settings import user_settings
 
@@ -69,10 +72,12 @@ def configure_logging(directory: Path) -> tuple[logging.Handler | None, Path | N
             path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
         )
     except OSError as exc:  # a read-only home must not stop the program: stderr still works
-        logging.basicConfig(format=LOG_FORMAT)
+        stderr = logging.StreamHandler()
+        stderr.setFormatter(EscapingFormatter(LOG_FORMAT))
+        logging.basicConfig(handlers=[stderr])
         log.warning("cannot write the log file in %s: %s", directory, exc)
         return None, None
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(EscapingFormatter(LOG_FORMAT))  # a file name cannot forge a line
     logging.getLogger().addHandler(handler)
     return handler, path
 
@@ -139,11 +144,13 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
 def main(
     data_dir: Path,
     *,
+    briefing: Path | None = None,
     argv: Sequence[str] | None = None,
     log_dir: Path | None = None,
     settings: QSettings | None = None,
 ) -> int:
-    """Open the main window on the archive in `data_dir`; returns the exit status."""
+    """Open the main window on the archive in `data_dir` (and on the `briefing` file, when given:
+    `briefer FILE.briefing`); returns the exit status."""
     handler, log_file = configure_logging(log_dir or paths.log_dir())
     previous_qt_handler = qInstallMessageHandler(_qt_message)
     previous_hook = sys.excepthook
@@ -151,7 +158,7 @@ def main(
         app = create_application(argv)
         sys.excepthook = ErrorReporter(log_file)
         log.info("Briefer %s starting on %s", __version__, data_dir)
-        return _run(app, data_dir, settings or user_settings(), log_file)
+        return _run(app, data_dir, settings or user_settings(), log_file, briefing)
     finally:
         sys.excepthook = previous_hook
         qInstallMessageHandler(previous_qt_handler)
@@ -160,24 +167,32 @@ def main(
             handler.close()
 
 
-def _run(app: QApplication, data_dir: Path, settings: QSettings, log_file: Path | None) -> int:
+def _run(
+    app: QApplication, data_dir: Path, settings: QSettings, log_file: Path | None, briefing: Path | None
+) -> int:
     try:
         archive = Archive(data_dir)
     # RuntimeError covers ArchiveBusy, IndexBusy and a folder that holds a foreign index.
     except (CatalogError, OSError, RuntimeError) as exc:
-        log.exception("cannot open the archive in %s", data_dir)
+        log_failure(log, f"cannot open the archive in {data_dir}", exc)
         where = f"\n\nThe details are in {log_file}." if log_file else ""
         show_error_dialog("Briefer cannot open the archive", f"{data_dir}\n\n{exc}{where}")
         return 1
+    window: MainWindow | None = None
     try:
         window = MainWindow(archive=archive, settings=settings)
         for notice in archive.notices:
             log.warning("%s", notice)
             window.status.report(notice)
         window.show()
-        window.start()
+        window.start(briefing)
         status = app.exec()
         window.shutdown()  # the loop can also end without a close event (e.g. the session ends)
         return status
     finally:
+        # Destroyed here, on this thread: left to Python's cyclic garbage collector (its wrapper
+        # is in reference cycles), the window would be destroyed whenever that next runs,
+        # possibly on a worker thread (a crash), e.g. when main() runs again in the same process.
+        if window is not None:
+            shiboken6.delete(window)
         archive.close()

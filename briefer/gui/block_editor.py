@@ -107,6 +107,7 @@ class BlockEditor(QWidget):
         self.quote.setMaximumHeight(120)
         self.citation = QLabel()
         self.citation.setWordWrap(True)
+        self.citation.setTextFormat(Qt.TextFormat.PlainText)  # the source's own title and outlet
         self.citation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.citation.setObjectName("editorCitation")
         self.citation.setAccessibleName("Source")

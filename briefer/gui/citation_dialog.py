@@ -50,8 +50,9 @@ def _line(accessible: str, placeholder: str = "") -> QLineEdit:
 def _fact(accessible: str, text: str, tooltip: str = "") -> QLabel:
     label = QLabel(text)
     label.setAccessibleName(accessible)
+    label.setTextFormat(Qt.TextFormat.PlainText)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setToolTip(tooltip)
+    label.setToolTip(tooltip)  # a hash: hex digits
     return label
 
 
@@ -99,6 +100,7 @@ class CitationDialog(QDialog):
         self.raw_date = QLabel()
         self.raw_date.setObjectName("citationRawDate")
         self.raw_date.setAccessibleName("Date as the source gave it")
+        self.raw_date.setTextFormat(Qt.TextFormat.PlainText)  # the source's own words
 
         sharing = self._sharing = len(edits.excerpts_of_source(model.briefing, excerpt.doc_id))
         self.apply_to_source = QCheckBox(f"Apply to every excerpt from this source ({sharing})")
@@ -123,6 +125,7 @@ class CitationDialog(QDialog):
         self.footnote.setObjectName("citationPreview")
         self.footnote.setAccessibleName("Footnote preview")
         self.footnote.setWordWrap(True)
+        self.footnote.setTextFormat(Qt.TextFormat.PlainText)
         self.footnote.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error = problem_label()
         self.buttons = ok_cancel_buttons(self)

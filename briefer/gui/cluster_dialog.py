@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from briefer.core.archive import Archive
 from briefer.core.clusters import ClusterDiff, cluster_diff, word_diff
 from briefer.core.documents import Document
-from briefer.gui.formatting import SEPARATOR, format_date, plural
+from briefer.gui.formatting import SEPARATOR, format_date, plain_tooltip, plural
 
 ADDED_BACKGROUND = "#c9efc9"
 REMOVED_BACKGROUND = "#f6cccc"
@@ -48,13 +48,14 @@ class ClusterDialog(QDialog):
 
         self.summary = QLabel(self._summary())
         self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)  # it names an outlet
         self.summary.setAccessibleName("Copies summary")
         self.copies = QListWidget()
         self.copies.setAccessibleName("Copies of the story")
         for index, doc in enumerate(self._members):
             item = QListWidgetItem(_member_text(doc, representative=index == 0))
             item.setData(IdRole, doc.id)
-            item.setToolTip(doc.url or doc.path)
+            item.setToolTip(plain_tooltip(doc.url or doc.path))
             self.copies.addItem(item)
         self.diff = QTextBrowser()
         self.diff.setAccessibleName("What this copy changed")

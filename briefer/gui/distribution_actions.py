@@ -5,7 +5,8 @@ demand (non-modal, one of each, kept while the window lives so a send or a
 fetch in flight can finish after its dialog is closed).  At start it checks the
 keychain in the background: when none is usable and passwords are in use, it
 says so in plain words with what to do, and offers to keep passwords for this
-session only; it then starts the feed schedule.  The window wires it in with
+session only (once: a later start with the same problem stays quiet, see
+`Keychain.news`); it then starts the feed schedule.  The window wires it in with
 `install(menu bar, briefing menu)`, `start()` and `shutdown()`.
 """
 
@@ -157,14 +158,12 @@ class DistributionActions(QObject):
 
     def _on_keychain_checked(self, status: object) -> None:
         assert isinstance(status, BackendStatus)
-        if status.usable:
+        news = self.keychain.news(status)  # None when it works, or at a later start with the same problem
+        if news is None:
             return
-        if self.keychain.encrypted_file_chosen:  # the user chose the encrypted file: no news, a reminder
-            self.message.emit(
-                "Your passwords are in an encrypted file: unlock it in Settings \u2192 Accounts."
-            )
+        self.message.emit(news)
+        if self.keychain.encrypted_file_chosen:  # the user chose the encrypted file: a reminder only
             return
-        self.message.emit(status.message.split(". ")[0] + ": see Settings \u2192 Accounts.")
         if passwords_in_use(self.accounts, self.feeds, self.keychain):
             self.show_keychain_notice(status)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 
 from PySide6.QtCore import QDate, QLocale
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QPalette, Qt
 
 from briefer.core.documents import Document
 from briefer.core.textnorm import strip_bidi
@@ -46,3 +47,21 @@ def muted_color(palette: QPalette) -> QColor:
         round(text.green() * 0.6 + base.green() * 0.4),
         round(text.blue() * 0.6 + base.blue() * 0.4),
     )
+
+
+TOOLTIP_CHARS = 1_000  # a tooltip is a preview, and a document's text can run to megabytes
+
+
+def plain_tooltip(text: str) -> str:
+    """`text` as a tooltip that shows exactly its characters.
+
+    Qt shows a tooltip that merely looks like HTML (`Qt.mightBeRichText`) as
+    rich text, and loads its <img> sources, file: URLs included: such text is
+    escaped inside a paragraph, which Qt shows literally.  Text from documents,
+    feeds and briefing files is shown in tooltips through here.
+    """
+    if len(text) > TOOLTIP_CHARS:
+        text = text[: TOOLTIP_CHARS - 1].rstrip() + "\u2026"
+    if not Qt.mightBeRichText(text):
+        return text
+    return f"<p style='white-space:pre-wrap'>{html.escape(text, quote=False)}</p>"

@@ -3,9 +3,15 @@
 Passwords go to the system keychain (`CredentialStore`).  When no keychain is
 usable, the user chooses, explicitly: keep passwords in memory for this
 session only, or an encrypted file whose password comes from a dialog (the
-choice of file is remembered; its password never is).  A password typed when
-one is needed (before sending) goes to the session store, in memory, and is
-forgotten when Briefer quits.  Nothing here writes a secret to a file or a log.
+choice of file is remembered in the archive's data folder, where `briefer
+credentials backend use` keeps it too; its password never is).  A password
+typed when one is needed (before sending) goes to the session store, in
+memory, and is forgotten when Briefer quits.  Nothing here writes a secret to
+a file or a log.
+
+The core says what is wrong with a keychain (`KeychainProblem`); this module
+words it for the window (`window_advice`), naming the window's own controls,
+and decides when the start-up warning is news (`Keychain.news`).
 
 `Keychain` calls that reach the keyring may wait (a desktop keychain can show
 its unlock prompt): the dialogs call them from background jobs.
@@ -26,11 +32,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefer.core.credentials import BackendStatus, CredentialStore, CredentialsUnavailable
+from briefer.core.credentials import (
+    ENCRYPTED_FILE,
+    BackendChoice,
+    BackendStatus,
+    CredentialStore,
+    CredentialsUnavailable,
+    KeychainProblem,
+)
 from briefer.gui.dialogs import ok_cancel_buttons
 
-ENCRYPTED_FILE_KEY = "credentials/encrypted_file"
-ENCRYPTED_FILE_NAME = "briefer-keyring.cfg"
+ENCRYPTED_FILE_KEY = "credentials/encrypted_file"  # where earlier versions kept the choice (migrated)
+WARNED_KEY = "credentials/warned"  # the keychain situation the status bar last warned about
+ACCOUNTS_MENU = "Settings \u2192 Accounts"
+USE_ENCRYPTED_FILE = "Use an Encrypted File\u2026"  # the accounts dialog's buttons
+UNLOCK_ENCRYPTED_FILE = "Unlock the Encrypted File\u2026"
+MEANWHILE = "Until then Briefer asks for a password when you send and keeps it in memory until it quits."
 
 OpenEncrypted = Callable[[Path, Path, str], CredentialStore]  # (data_dir, file, password) -> store
 
@@ -55,6 +72,30 @@ def keychain_name(backend: object) -> str:
     return f"the system keychain ({type(chosen).__qualname__})"
 
 
+def window_advice(problem: KeychainProblem | None) -> str:
+    """What the window offers for a keychain problem, naming its controls ("" when nothing)."""
+    if problem is KeychainProblem.ENCRYPTED_FILE_NOT_CHOSEN:
+        return (
+            f"To keep passwords in it, choose {USE_ENCRYPTED_FILE} in {ACCOUNTS_MENU}, which asks for its "
+            f"password. {MEANWHILE}"
+        )
+    if problem is not None and problem.system_keychain:
+        return f"{MEANWHILE} Or keep them in an encrypted file: {USE_ENCRYPTED_FILE} in {ACCOUNTS_MENU}."
+    if problem is KeychainProblem.ENCRYPTED_FILE_LOCKED:
+        return f"Unlock it with {UNLOCK_ENCRYPTED_FILE} in {ACCOUNTS_MENU}."
+    if problem is KeychainProblem.NO_SECRET:
+        return f"Type it in {ACCOUNTS_MENU}."
+    return ""
+
+
+def for_the_window(status: BackendStatus) -> BackendStatus:
+    """`status` with the window's advice added when the store is not usable."""
+    if status.usable:
+        return status
+    message = " ".join(filter(None, (status.message, window_advice(status.problem))))
+    return BackendStatus(False, status.backend, message, status.problem)
+
+
 class Keychain(QObject):
     """The credential store in use: the system keychain, memory only, or the opt-in encrypted file."""
 
@@ -77,6 +118,20 @@ class Keychain(QObject):
         self.session = CredentialStore.for_session()  # typed passwords, and the "session only" choice
         self._encrypted: CredentialStore | None = None
         self.session_only = False
+        self._adopt_earlier_choice()
+
+    def _adopt_earlier_choice(self) -> None:
+        """An encrypted file chosen by an earlier version (kept in QSettings) becomes the archive's
+        choice, which the command line reads too."""
+        earlier = str(self._settings.value(ENCRYPTED_FILE_KEY, "") or "")
+        if not earlier:
+            return
+        try:
+            if BackendChoice.load(self.data_dir) is None:
+                BackendChoice(ENCRYPTED_FILE, Path(earlier)).save(self.data_dir)
+        except (OSError, ValueError):
+            return  # kept in QSettings: tried again next time
+        self._settings.remove(ENCRYPTED_FILE_KEY)
 
     @property
     def store(self) -> CredentialStore:
@@ -91,7 +146,17 @@ class Keychain(QObject):
 
     # -- the backend (call these off the GUI thread) ----------------------------------
     def check(self) -> BackendStatus:
-        """Whether the store in use can keep passwords, in plain words (may wait for the keychain)."""
+        """Whether the store in use can keep passwords, in the window's words (may wait for the keychain)."""
+        if self._encrypted is None and not self.session_only and self.encrypted_file_chosen:
+            return for_the_window(
+                BackendStatus(
+                    False,
+                    "",
+                    f"Your passwords are in the encrypted file {self.encrypted_file}, "
+                    "which is not unlocked yet.",
+                    KeychainProblem.ENCRYPTED_FILE_LOCKED,
+                )
+            )
         status = self.store.status()
         if self._encrypted is not None and status.usable:
             return BackendStatus(
@@ -107,17 +172,28 @@ class Keychain(QObject):
         if status.usable:
             where = keychain_name(self.store.backend)
             return BackendStatus(True, status.backend, f"Passwords are kept in {where}.")
-        return status
+        return for_the_window(status)
 
     def why_no_password(self) -> str:
         """Why the store in use cannot help ("" when it works and simply has no password)."""
-        if self.encrypted_file_chosen and not self.encrypted:
-            return (
-                f"Your passwords are in the encrypted file {self.encrypted_file}, which is not unlocked yet "
-                "(Settings \u2192 Accounts)."
-            )
         status = self.check()
         return "" if status.usable else status.message
+
+    def news(self, status: BackendStatus) -> str | None:
+        """The status bar's line about the keychain at start, or None: nothing is wrong, or the same
+        problem was reported at an earlier start (it is said again only once the situation changes)."""
+        situation = (
+            "" if status.usable else f"{status.problem.value if status.problem else ''}:{status.backend}"
+        )
+        if situation == str(self._settings.value(WARNED_KEY, "") or ""):
+            return None
+        self._settings.setValue(WARNED_KEY, situation)  # "" once it works: a later problem is news again
+        if status.usable:
+            return None
+        if status.problem is KeychainProblem.ENCRYPTED_FILE_LOCKED:
+            return f"Your passwords are in an encrypted file: unlock it in {ACCOUNTS_MENU}."
+        headline = status.message.split(". ")[0].split("; ")[0].rstrip(".")
+        return f"{headline}: see {ACCOUNTS_MENU}."
 
     def secret(self, account: str) -> str | None:
         """The account's password from the store in use, else one typed this session; None if neither."""
@@ -140,18 +216,23 @@ class Keychain(QObject):
 
     def use_encrypted(self, store: CredentialStore, file: Path | None = None) -> None:
         self._encrypted = store
-        self._settings.setValue(ENCRYPTED_FILE_KEY, str(file or self.encrypted_file))  # the path only
+        BackendChoice(ENCRYPTED_FILE, file or self.encrypted_file).save(self.data_dir)  # the path only
         self.changed.emit()
+
+    def _choice(self) -> BackendChoice:
+        try:
+            return BackendChoice.of(self.data_dir)
+        except ValueError:  # an unreadable choice: the system keychain, as before any choice
+            return BackendChoice()
 
     @property
     def encrypted_file(self) -> Path:
         """The file chosen earlier, or where a new one would go."""
-        value = self._settings.value(ENCRYPTED_FILE_KEY, "")
-        return Path(str(value)) if value else self.data_dir / ENCRYPTED_FILE_NAME
+        return self._choice().encrypted_file(self.data_dir)
 
     @property
     def encrypted_file_chosen(self) -> bool:
-        return bool(self._settings.value(ENCRYPTED_FILE_KEY, "")) and self.encrypted_file.is_file()
+        return self._choice().encrypted and self.encrypted_file.is_file()
 
     def remember(self, account: str, password: str) -> None:
         """A password typed when asked: memory only, for this session."""

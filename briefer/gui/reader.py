@@ -1,164 +1,105 @@
 """The reader pane: one document with its metadata, the query's words highlighted.
 
 The highlights are spans of the document's normalized text, found by the core
-off the GUI thread (a long document takes a moment); the HTML is built here
-with every piece of text escaped.
+off the GUI thread, where the document's HTML is prepared too (see
+`reader_content`; every piece of text is escaped).  The pane shows the first
+screen at once and appends the rest a few blocks at a time from the event
+loop, so that a 20 MB document never freezes the window.
 """
 
 from __future__ import annotations
 
 import bisect
-import html
 import logging
-import re
 import threading
+import time
 from collections.abc import Callable, Sequence
-from urllib.parse import urlsplit
+from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QContextMenuEvent, QTextCursor, QTextDocument
+from PySide6.QtCore import QEvent, QMimeData, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QContextMenuEvent,
+    QMouseEvent,
+    QTextBlock,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+)
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from briefer.core.briefing.excerpts import CarriedBy, excerpt_from_span, paragraph_spans
+from briefer.core.briefing.excerpts import CarriedBy, excerpt_from_span
 from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.documents import Document
 from briefer.core.progress import Progress
-from briefer.core.textnorm import strip_bidi
 from briefer.gui import mime
-from briefer.gui.formatting import display_title, meta_line, muted_color
+from briefer.gui.formatting import muted_color
+from briefer.gui.reader_content import (
+    FIRST_MATCH,
+    HIGHLIGHT_BACKGROUND,
+    HIGHLIGHT_STYLE,
+    OffsetMap,
+    Piece,
+    PreparedDocument,
+    Span,
+    body_html,
+    document_html,
+    prepare_document,
+)
 from briefer.gui.workers import LatestOnlyRunner
+
+__all__ = [  # the look of a highlight and the HTML are defined in reader_content; tests read them here
+    "FIRST_MATCH",
+    "HIGHLIGHT_BACKGROUND",
+    "HIGHLIGHT_STYLE",
+    "PLACEHOLDER",
+    "Highlighter",
+    "ReaderPane",
+    "document_html",
+]
 
 log = logging.getLogger(__name__)
 
 Highlighter = Callable[[str, str], list[tuple[int, int]]]
 """(text, query) -> spans of the query's words in text: `Archive.highlight_spans`."""
 
-Span = tuple[int, int]
-
-# The look of a search engine's "find" highlight: legible on light and dark palettes alike.
-HIGHLIGHT_BACKGROUND = "#ffd54f"
-HIGHLIGHT_STYLE = f"background-color:{HIGHLIGHT_BACKGROUND}; color:#000000;"
-FIRST_MATCH = "first-match"
 PLACEHOLDER = "Select a search result to read it here."
 
-_PARAGRAPH_BREAK = re.compile(r"\n\n+")
-_LINKABLE_SCHEMES = frozenset({"http", "https"})
+FIRST_SCREEN_CHARS = 20_000  # shown at once: more than the tallest screen holds
+APPEND_CHARS = 16_000  # characters added in one step (Qt parses and lays them out in ~10 ms)
+APPEND_BUDGET_S = 0.02  # steps run back to back for this long, then the event loop has its turn
 
 
-def document_html(document: Document, spans: Sequence[Span]) -> str:
-    """The document as HTML: title, meta line, link, then its paragraphs with `spans` highlighted."""
-    paragraphs = _paragraphs(document.text, sorted(spans))
-    title = document.title or document.path
-    # Extracted text often opens with the title itself: show it once, as the heading.
-    opens_with_title = bool(paragraphs) and paragraphs[0][0] == title.strip()
-    title_html = strip_bidi(paragraphs.pop(0)[1]) if opens_with_title else _escape(display_title(document))
-    parts = [f"<h1>{title_html}</h1>"]
-    meta = meta_line(document, long=True)
-    if meta:
-        parts.append(f'<p class="meta">{_escape(meta)}</p>')
-    if document.url:
-        parts.append(f'<p class="meta">{_link(strip_bidi(document.url))}</p>')
-    parts.append("<hr>")
-    parts.extend(f"<p>{body}</p>" for _, body in paragraphs)
-    return "\n".join(parts)
+@dataclass(frozen=True)
+class _Target:
+    """Where to take the reader once that part of the text is loaded: select `start:end`,
+    or place the cursor at `start` when `end` is None."""
 
-
-def _escape(text: str) -> str:
-    return html.escape(text, quote=False)
-
-
-def _link(url: str) -> str:
-    if urlsplit(url).scheme.lower() not in _LINKABLE_SCHEMES:  # no file: or javascript: links
-        return _escape(url)
-    return f'<a href="{html.escape(url, quote=True)}">{_escape(url)}</a>'
-
-
-def _paragraphs(text: str, spans: list[Span]) -> list[tuple[str, str]]:
-    """(plain text, HTML) of each paragraph of the normalized text, `spans` highlighted.
-
-    Spans never cross paragraphs: they are words.
-    """
-    out: list[tuple[str, str]] = []
-    first_match = True
-    span_index = 0
-    start = 0
-    for end, next_start in [*((m.start(), m.end()) for m in _PARAGRAPH_BREAK.finditer(text)), (len(text), 0)]:
-        pieces, pos = [], start
-        while span_index < len(spans) and spans[span_index][1] <= end:
-            a, b = spans[span_index]
-            span_index += 1
-            if a < pos:  # overlapping or out of range: skip rather than garble the text
-                continue
-            word = f'<span style="{HIGHLIGHT_STYLE}">{_escape(text[a:b])}</span>'
-            if first_match:  # a named anchor (no href: not a link) to scroll to
-                word = f'<a name="{FIRST_MATCH}">{word}</a>'
-                first_match = False
-            pieces += [_escape(text[pos:a]), word]
-            pos = b
-        pieces.append(_escape(text[pos:end]))
-        plain = text[start:end].strip()
-        if plain:
-            out.append((plain, "".join(pieces).strip().replace("\n", "<br>")))
-        start = next_start
-    return out
-
-
-def _align(shown: str, text: str, start: int) -> list[int] | None:
-    """Offsets into the normalized text of each position of a rendered paragraph, or None.
-
-    `shown` is the paragraph as Qt laid it out (white-space runs collapsed, line
-    breaks as U+2028); `text` is the paragraph in the normalized text, which
-    begins at `start`.  The list has one entry per position, end included.
-    """
-    out: list[int] = []
-    j = 0
-    for char in shown:
-        while j < len(text) and text[j] != char and text[j].isspace() and not char.isspace():
-            j += 1  # white space Qt collapsed away
-        if j >= len(text) or not (text[j] == char or (char.isspace() and text[j].isspace())):
-            return None
-        out.append(start + j)
-        j += 1
-        if char.isspace():
-            while j < len(text) and text[j].isspace():
-                j += 1
-    if text[j:].strip():
-        return None
-    out.append(start + len(text))
-    return out
-
-
-def offset_map(qt_document: QTextDocument, text: str) -> dict[int, tuple[int, list[int]]]:
-    """For each text block that shows a paragraph of `text`: block number -> (position, offsets)."""
-    mapping: dict[int, tuple[int, list[int]]] = {}
-    block = qt_document.begin()
-    for start, end in paragraph_spans(text):
-        probe = block
-        while probe.isValid():
-            offsets = _align(probe.text(), text[start:end], start)
-            if offsets is not None:
-                mapping[probe.blockNumber()] = (probe.position(), offsets)
-                block = probe.next()
-                break
-            probe = probe.next()
-    return mapping
+    start: int
+    end: int | None
 
 
 class ReaderPane(QTextBrowser):
     """Shows one document; its text is selectable and its link opens in the browser."""
 
-    document_shown = Signal(str)  # the document's id, once it is on screen with its highlights
+    document_shown = Signal(str)  # the document's id, once its first screen is shown with its highlights
+    document_loaded = Signal(str)  # the document's id, once all of its text is in the pane
     match_moved = Signal(int, int)  # index of the selected match, number of matches
 
-    def __init__(self, highlight: Highlighter, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, highlight: Highlighter, *, carried_by: CarriedBy, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._highlight = highlight
-        self._document: Document | None = None
-        self._spans: Sequence[Span] = ()
-        self._requested: Document | None = None  # waiting for its highlights
-        self._carried_by: CarriedBy | None = None  # outlets counted in a selection's citation
-        self.source_html = ""  # what we gave Qt; toHtml() is Qt's re-serialization
-        self._offsets: dict[int, tuple[int, list[int]]] = {}  # see offset_map
+        # Who else carried a document (`Archive.carried_by_count`), asked when a quote is taken:
+        # the same count whether the document came from a search hit or the copies window.
+        self.carried_by = carried_by
+        self._prepared: PreparedDocument | None = None
+        self._offsets = OffsetMap()  # the text offsets of the shown blocks
+        self._appended = 0  # pieces of the body already in the pane
+        self._target: _Target | None = None  # where to go once that part of the text is loaded
+        self._scroll_back: int | None = None  # the scroll position to restore once loaded
         self.context_actions: list[QAction] = []  # put first in the context menu (e.g. "Add to briefing")
         self.setObjectName("reader")
         self.setAccessibleName("Article reader")
@@ -168,89 +109,117 @@ class ReaderPane(QTextBrowser):
             Qt.TextInteractionFlag.TextBrowserInteraction | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
         self.document().setDocumentMargin(18)
+        self.document().setUndoRedoEnabled(False)  # read only: appended text must not pile up undo steps
         self._apply_style_sheet()
+        self._loader = QTimer(self)
+        self._loader.setInterval(0)  # the next step as soon as the event loop has done its work
+        self._loader.timeout.connect(self._append_more)
+        self.verticalScrollBar().actionTriggered.connect(self._on_user_scrolled)
         self._runner = LatestOnlyRunner(parent=self)
-        self._runner.succeeded.connect(self._on_highlighted)
-        self._runner.failed.connect(self._on_highlight_failed)
+        self._runner.succeeded.connect(self._on_prepared)
+        self._runner.failed.connect(self._on_prepare_failed)
 
     @property
     def current_document(self) -> Document | None:
-        return self._document
+        return self._prepared.document if self._prepared is not None else None
 
-    def show_highlighted(
-        self, document: Document, query: str, *, carried_by: CarriedBy | None = None
-    ) -> None:
-        """Show `document` with the words of `query` highlighted (found off the GUI thread);
-        `carried_by` counts the other outlets a quote's citation names (syndicated copies)."""
-        self._requested = document
-        self._carried_by = carried_by
+    @property
+    def loading(self) -> bool:
+        """Whether part of the shown document is still to be appended."""
+        return self._loader.isActive()
+
+    @property
+    def source_html(self) -> str:
+        """The HTML the pane shows once loaded (toHtml() is Qt's re-serialization)."""
+        return self._prepared.html() if self._prepared is not None else ""
+
+    def show_highlighted(self, document: Document, query: str) -> None:
+        """Show `document` with the words of `query` highlighted (found and prepared off the GUI thread)."""
         highlight = self._highlight
 
-        def job(progress: Progress, cancel: threading.Event) -> tuple[Document, list[Span]]:
-            return document, highlight(document.text, query)
+        def job(progress: Progress, cancel: threading.Event) -> PreparedDocument:
+            try:
+                spans = highlight(document.text, query)
+            except Exception as exc:  # the article matters more than its highlights
+                log.warning("could not highlight the query in the document: %s", exc)
+                spans = []
+            return prepare_document(document, spans, cancel)
 
         self._runner.submit(job)
 
     def show_document(self, document: Document, spans: Sequence[Span] = ()) -> None:
-        self._document, self._spans = document, spans
-        self._render(document)
-        self._scroll_to_first_match()
-        self.document_shown.emit(document.id)
+        """Show `document` with `spans` highlighted, prepared here (small documents, tests)."""
+        self._show(prepare_document(document, spans))
 
     def clear_document(self) -> None:
         self._runner.discard()
-        self._requested = None
-        self._carried_by = None
-        self._document, self._spans = None, ()
-        self.source_html = ""
-        self._offsets = {}
+        self._loader.stop()
+        self._prepared = None
+        self._offsets, self._appended = OffsetMap(), 0
+        self._target, self._scroll_back = None, None
         self.clear()
 
     def shutdown(self) -> None:
+        self._loader.stop()
         self._runner.shutdown()
 
     # -- moving through the matches and passages ---------------------------------------
     @property
     def match_spans(self) -> list[Span]:
         """The highlighted spans of the shown document, in reading order."""
-        return sorted(self._spans)
+        return list(self._prepared.spans) if self._prepared is not None else []
 
     def qt_position(self, offset: int) -> int | None:
         """The position in the shown document of `Document.text` offset `offset` (the inverse of
         `text_offset`); None when that character is not shown (e.g. the title paragraph)."""
-        for block_start, offsets in self._offsets.values():
-            if offsets and offsets[0] <= offset <= offsets[-1]:
-                return block_start + bisect.bisect_left(offsets, offset)
-        return None
+        return self._offsets.qt_position(offset)
 
     def select_span(self, start: int, end: int) -> bool:
-        """Select the characters `Document.text[start:end]` and scroll them into view."""
-        first, last = self.qt_position(start), self.qt_position(max(start, end - 1))
-        if first is None or last is None:
+        """Select the characters `Document.text[start:end]` and scroll them into view.
+
+        When they are not loaded yet they are selected as soon as they are (and
+        False is returned), unless the reader scrolls or clicks elsewhere first.
+        """
+        if not self._is_loaded(max(start, end - 1)):
+            self._target = _Target(start, end)
+            return False
+        self._target = None
+        first, after = self.qt_position(start), self.qt_position(end)
+        if after is None:  # `end` is past a block's end: select up to its last character's block end
+            last = self.qt_position(max(start, end - 1))
+            after = None if last is None else last + 1
+        if first is None or after is None:
             return False
         cursor = QTextCursor(self.document())
         cursor.setPosition(first)
-        cursor.setPosition(last + 1, QTextCursor.MoveMode.KeepAnchor)
+        cursor.setPosition(after, QTextCursor.MoveMode.KeepAnchor)
         self.setTextCursor(cursor)
         self.ensureCursorVisible()
         return True
 
     def current_match(self) -> int | None:
         """The index in `match_spans` of the match the cursor is on or just after; None before all."""
-        if not self._spans:
+        if not self.match_spans:
             return None
+        starts = [a for a, _ in self.match_spans]
+        target = self._target
+        if target is not None and target.end is not None:  # a match on its way: count from it
+            index = bisect.bisect_left(starts, target.start)
+            if index < len(starts) and starts[index] == target.start:
+                return index
         cursor = self.textCursor()
         offset = self.text_offset(cursor.selectionStart(), end=False)
         if offset is None:
             return None
-        starts = [a for a, _ in self.match_spans]
         # A bare cursor (no selection) sits before the match it touches: "next" selects that one.
         find = bisect.bisect_right if cursor.hasSelection() else bisect.bisect_left
         index = find(starts, offset) - 1
         return index if index >= 0 else None
 
     def go_to_match(self, step: int) -> int | None:
-        """Select the next (`step` 1) or previous (-1) match, wrapping around; returns its index."""
+        """Select the next (`step` 1) or previous (-1) match, wrapping around; returns its index.
+
+        A match not loaded yet is selected as soon as it is."""
         spans = self.match_spans
         if not spans:
             return None
@@ -268,22 +237,12 @@ class ReaderPane(QTextBrowser):
         Positions in the title or meta lines snap to the nearest paragraph: forward
         for a selection's start, backward for its end.
         """
-        if not self._offsets:
-            return None
-        number = self.document().findBlock(position).blockNumber()
-        if number in self._offsets:
-            block_start, offsets = self._offsets[number]
-            return offsets[max(0, min(position - block_start, len(offsets) - 1))]
-        if end:
-            before = [n for n in self._offsets if n < number]
-            return self._offsets[max(before)][1][-1] if before else None
-        after = [n for n in self._offsets if n > number]
-        return self._offsets[min(after)][1][0] if after else None
+        return self._offsets.text_offset(position, end=end)
 
     def selection_span(self) -> tuple[int, int] | None:
         """The selection as a span of `Document.text`, white space trimmed; None without one."""
         cursor = self.textCursor()
-        document = self._document
+        document = self.current_document
         if document is None or not cursor.hasSelection():
             return None
         start = self.text_offset(cursor.selectionStart(), end=False)
@@ -300,11 +259,12 @@ class ReaderPane(QTextBrowser):
     def selected_excerpt(self) -> Excerpt | None:
         """An excerpt of exactly the selected characters of the document, or None."""
         span = self.selection_span()
-        if span is None or self._document is None:
+        document = self.current_document
+        if span is None or document is None:
             return None
         try:
             return excerpt_from_span(
-                self._document, *span, page=self._document.page_at(span[0]), carried_by=self._carried_by
+                document, *span, page=document.page_at(span[0]), carried_by=self.carried_by
             )
         except BriefingError:
             return None
@@ -325,6 +285,10 @@ class ReaderPane(QTextBrowser):
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(event.globalPos())
 
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._target = None  # the reader went somewhere: a match still loading must not pull them away
+        super().mousePressEvent(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         # A pane closed on its own (a test, a future detached reader) must not be
         # destroyed with its highlighting thread still running: Qt aborts then.
@@ -335,40 +299,144 @@ class ReaderPane(QTextBrowser):
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:  # e.g. the desktop switched to dark mode
             self._apply_style_sheet()
-            if self._document is not None:  # same article, new colours, same place in it
-                position = self.verticalScrollBar().value()
-                self._render(self._document)
-                self.verticalScrollBar().setValue(position)
+            if self._prepared is not None:  # same article, new colours, same place in it
+                self._scroll_back = self.verticalScrollBar().value()
+                self._render()
+                if not self.loading:
+                    self._all_loaded()
 
-    def _render(self, document: Document) -> None:
-        self.source_html = document_html(document, self._spans)
-        self.setHtml(self.source_html)
-        self._offsets = offset_map(self.document(), document.text)
+    # -- showing a prepared document, a screen at once and the rest in steps ------------------
+    def _show(self, prepared: PreparedDocument) -> None:
+        self._prepared = prepared
+        self._scroll_back = None
+        # The cursor just before the first match: in view, and F3 selects it.  Else the top.
+        self._target = _Target(prepared.spans[0][0], None) if prepared.spans else None
+        self._render()
+        self.document_shown.emit(prepared.document.id)
+        if not self.loading:
+            self._all_loaded()
 
-    def _on_highlighted(self, result: tuple[Document, list[Span]]) -> None:
-        self.show_document(*result)
+    def _render(self) -> None:
+        """Show the header and the first screen of the body; the rest is appended in steps."""
+        prepared = self._prepared
+        assert prepared is not None
+        self._loader.stop()
+        first, size = 0, 0
+        while first < len(prepared.pieces) and size < FIRST_SCREEN_CHARS:
+            size += prepared.pieces[first].end - prepared.pieces[first].start
+            first += 1
+        self.setHtml(prepared.html(prepared.pieces[:first]))
+        self._offsets, self._appended = OffsetMap(), 0
+        if prepared.title is not None:
+            block = self.document().begin()
+            self._map(block.position(), block.text(), prepared.title)
+        self._map_last_blocks(prepared.pieces[:first])
+        self._go_to_target()
+        if self._appended < len(prepared.pieces):
+            self._loader.start()
 
-    def _on_highlight_failed(self, exc: object) -> None:
-        log.warning("could not highlight the query in the document: %s", exc)
-        if self._requested is not None:  # the article matters more than its highlights
-            self.show_document(self._requested)
+    @Slot()
+    def _append_more(self) -> None:
+        """Append steps of the body until the time budget of this turn of the event loop is spent."""
+        deadline = time.monotonic() + APPEND_BUDGET_S
+        while self._append_step():
+            if time.monotonic() >= deadline:
+                self._scroll_back_when_possible()
+                return
+        self._loader.stop()
+        self._all_loaded()
 
-    def _scroll_to_first_match(self) -> None:
-        """Bring the first highlight into view without hiding the title when it is already visible."""
+    def _append_step(self) -> bool:
+        """Append the next APPEND_CHARS of the body; whether more remains."""
+        prepared = self._prepared
+        if prepared is None:
+            return False
+        pieces, start = prepared.pieces, self._appended
+        end, size = start, 0
+        while end < len(pieces) and (end == start or size < APPEND_CHARS):
+            size += pieces[end].end - pieces[end].start
+            end += 1
+        if end > start:
+            self._append(pieces[start:end])
+            self._go_to_target()
+        return end < len(pieces)
+
+    def _append(self, pieces: Sequence[Piece]) -> None:
+        # The reader's cursor at the very end would move past the new text, and a selection
+        # ending there would grow to quote it: keep it where it was (cursors follow edits).
+        kept = self.textCursor()
+        anchor, position = kept.anchor(), kept.position()
         cursor = QTextCursor(self.document())
-        block = self.document().begin()
-        while block.isValid():
-            it = block.begin()
-            while not it.atEnd():
-                fragment = it.fragment()
-                if FIRST_MATCH in fragment.charFormat().anchorNames():
-                    cursor.setPosition(fragment.position())
-                    self.setTextCursor(cursor)
-                    self.ensureCursorVisible()
-                    return
-                it += 1
-            block = block.next()
-        self.setTextCursor(cursor)  # position 0: the top
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())  # plain: not the last word's highlight
+        cursor.insertHtml("\n".join(body_html(pieces)))
+        self._map_last_blocks(pieces)
+        if (kept.anchor(), kept.position()) != (anchor, position):
+            kept.setPosition(anchor)
+            kept.setPosition(position, QTextCursor.MoveMode.KeepAnchor)
+            self.setTextCursor(kept)
+
+    def _map_last_blocks(self, pieces: Sequence[Piece]) -> None:
+        """Map the document's last blocks, one per piece, to `pieces`."""
+        blocks: list[QTextBlock] = []
+        block = self.document().lastBlock()
+        while len(blocks) < len(pieces) and block.isValid():
+            blocks.append(block)
+            block = block.previous()
+        for block, piece in zip(reversed(blocks), pieces, strict=False):
+            self._map(block.position(), block.text(), piece)
+        self._appended += len(pieces)
+
+    def _map(self, position: int, shown: str, piece: Piece) -> None:
+        assert self._prepared is not None
+        mapped = self._offsets.add(position, shown, piece, self._prepared.document.text)
+        if not mapped and self._offsets.unmapped == 1:  # once a document: one may mean thousands
+            log.warning("reader: the block at %d does not show text %d:%d", position, piece.start, piece.end)
+
+    def _is_loaded(self, offset: int) -> bool:
+        """Whether the text at `offset` is in the pane already (or belongs to no block at all)."""
+        pieces = self._prepared.pieces if self._prepared is not None else ()
+        return self._appended >= len(pieces) or offset < pieces[self._appended].start
+
+    def _go_to_target(self) -> None:
+        """Go where the reader asked (a match, a passage, the first match) once it is loaded."""
+        target = self._target
+        if target is None or not self._is_loaded(target.start if target.end is None else target.end - 1):
+            return
+        if target.end is not None:
+            self.select_span(target.start, target.end)
+            return
+        self._target = None
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.qt_position(target.start) or 0)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+
+    def _all_loaded(self) -> None:
+        self._go_to_target()
+        self._scroll_back_when_possible(finally_=True)
+        if self._prepared is not None:
+            self.document_loaded.emit(self._prepared.document.id)
+
+    def _scroll_back_when_possible(self, *, finally_: bool = False) -> None:
+        bar = self.verticalScrollBar()
+        if self._scroll_back is not None and (finally_ or self._scroll_back <= bar.maximum()):
+            bar.setValue(self._scroll_back)
+            self._scroll_back = None
+
+    @Slot(int)
+    def _on_user_scrolled(self, _: int) -> None:
+        self._target = None  # the reader went elsewhere: a match still loading must not pull them away
+        self._scroll_back = None
+
+    @Slot(object)
+    def _on_prepared(self, prepared: PreparedDocument) -> None:
+        self._show(prepared)
+
+    @Slot(object)
+    def _on_prepare_failed(self, exc: object) -> None:
+        self.clear_document()
+        self.setPlainText(f"This document cannot be shown: {exc}")
 
     def _apply_style_sheet(self) -> None:
         # Qt's rich text knows a subset of CSS; colours come from the palette so

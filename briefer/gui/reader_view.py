@@ -27,7 +27,7 @@ from briefer.core.briefing.model import BriefingError
 from briefer.core.documents import Document
 from briefer.core.search import Hit, Passage
 from briefer.gui import mime
-from briefer.gui.formatting import plural
+from briefer.gui.formatting import plain_tooltip, plural
 from briefer.gui.reader import ReaderPane
 
 PASSAGE_PREVIEW = 160  # characters of a passage shown in the list
@@ -41,9 +41,10 @@ def passage_label(passage: Passage) -> str:
 
 
 class PassageList(QListWidget):
-    """The passage hits of the shown document; each drags as an excerpt of its exact span."""
+    """The passage hits of the shown document; each drags as an excerpt of its exact span, its
+    citation counting who else carried the document with `carried_by` (`Archive.carried_by_count`)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, carried_by: CarriedBy, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("passages")
         self.setAccessibleName("Passage hits")
@@ -58,17 +59,15 @@ class PassageList(QListWidget):
         self.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.document: Document | None = None
-        self.carried_by: CarriedBy | None = None  # outlets counted in a passage's citation
+        self.carried_by = carried_by
 
-    def show_passages(
-        self, document: Document | None, passages: Sequence[Passage], carried_by: CarriedBy | None = None
-    ) -> None:
+    def show_passages(self, document: Document | None, passages: Sequence[Passage]) -> None:
         self.clear()
-        self.document, self.carried_by = document, carried_by
+        self.document = document
         for passage in passages:
             item = QListWidgetItem(passage_label(passage))
             item.setData(SPAN_ROLE, (passage.start, passage.end))
-            item.setToolTip(passage.text)
+            item.setToolTip(plain_tooltip(passage.text))
             self.addItem(item)
 
     def span(self, item: QListWidgetItem) -> tuple[int, int]:
@@ -116,7 +115,7 @@ class ReaderView(QWidget):
         self.passages_button.setChecked(True)
         self.passages_button.setAccessibleName("Show passage hits")
         self.passages_button.setToolTip("Show or hide the paragraphs that match best")
-        self.passages = PassageList()
+        self.passages = PassageList(reader.carried_by)
         self.passages.setMaximumHeight(130)
 
         bar = QHBoxLayout()
@@ -156,10 +155,10 @@ class ReaderView(QWidget):
     def show_hit(self, hit: Hit, query: str) -> None:
         """Read a search hit: its text with the query highlighted, and its passage hits."""
         self._passage_count = len(hit.passages)
-        self.passages.show_passages(hit.document, hit.passages, hit.carried_by)
+        self.passages.show_passages(hit.document, hit.passages)
         self._update_passages()
         self.matches.setText("Loading\u2026")
-        self.reader.show_highlighted(hit.document, query, carried_by=hit.carried_by)
+        self.reader.show_highlighted(hit.document, query)
 
     @Slot()
     def clear(self) -> None:

@@ -51,13 +51,13 @@ from PySide6.QtWidgets import (
 )
 
 from briefer.core.archive import Archive, QueryError
-from briefer.core.briefing.excerpts import hit_excerpt
+from briefer.core.briefing.excerpts import CarriedBy, hit_excerpt
 from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.progress import Progress
 from briefer.core.search import Hit, SearchResults, make_passages, make_snippet
 from briefer.core.textnorm import strip_bidi
 from briefer.gui import mime
-from briefer.gui.formatting import SEPARATOR, display_title, meta_line, muted_color, plural
+from briefer.gui.formatting import SEPARATOR, display_title, meta_line, muted_color, plain_tooltip, plural
 from briefer.gui.search_filters import SearchOptions
 from briefer.gui.workers import LatestOnlyRunner
 
@@ -66,16 +66,20 @@ Index = QModelIndex | QPersistentModelIndex
 RESULT_LIMIT = 100
 DEBOUNCE_MS = 250
 HINT = 'Type words to search the archive; put a phrase in quotes, e.g. "grain exports".'
+FAILED_FILES_ADVICE = "Briefer's log names each file that could not be imported, with its reason."
 
 
 class ResultsModel(QAbstractListModel):
-    """The hits of the last search, in rank order; an adapter over `core.search.Hit`."""
+    """The hits of the last search, in rank order; an adapter over `core.search.Hit`.  A hit quoted
+    from here (dragged, or added) counts who else carried it with `carried_by`
+    (`Archive.carried_by_count`)."""
 
     HitRole = Qt.ItemDataRole.UserRole + 1
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, carried_by: CarriedBy, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._hits: list[Hit] = []
+        self._carried_by = carried_by
 
     def set_hits(self, hits: Sequence[Hit]) -> None:
         self.beginResetModel()
@@ -84,6 +88,10 @@ class ResultsModel(QAbstractListModel):
 
     def hit(self, row: int) -> Hit:
         return self._hits[row]
+
+    def excerpt(self, row: int) -> Excerpt:
+        """What quoting the hit of `row` adds (see `excerpt_of`); BriefingError when it has no text."""
+        return excerpt_of(self._hits[row], self._carried_by)
 
     def row_of(self, doc_id: str) -> int:
         """The row showing `doc_id`, or -1."""
@@ -102,7 +110,7 @@ class ResultsModel(QAbstractListModel):
         if role == self.HitRole:
             return hit
         if role == Qt.ItemDataRole.ToolTipRole:
-            return strip_bidi(doc.url or doc.path)
+            return plain_tooltip(strip_bidi(doc.url or doc.path))
         if role == Qt.ItemDataRole.AccessibleTextRole:
             copies = f" {hit.copies_note()}." if hit.cluster_size > 1 else ""
             return f"{display_title(doc)}. {meta_line(doc)}.{copies} {hit.snippet.marked('', '')}"
@@ -123,17 +131,18 @@ class ResultsModel(QAbstractListModel):
         excerpts = []
         for index in sorted((i for i in indexes if i.isValid()), key=lambda i: i.row()):
             try:
-                excerpts.append(excerpt_of(self._hits[index.row()]))
+                excerpts.append(self.excerpt(index.row()))
             except BriefingError:  # a document without text: nothing to quote
                 continue
         return mime.excerpts_to_mime(excerpts)
 
 
-def excerpt_of(hit: Hit) -> Excerpt:
+def excerpt_of(hit: Hit, carried_by: CarriedBy) -> Excerpt:
     """What dragging or adding a hit quotes: its best passage, else its lead paragraph; from the
-    story's representative when the passage is in it (see `Hit.quotable`), with "also carried by"."""
+    story's representative when the passage is in it (see `Hit.quotable`), with "also carried by"
+    counted for the document cited."""
     document, spans = hit.quotable()
-    return hit_excerpt(document, spans, carried_by=hit.carried_by)
+    return hit_excerpt(document, spans, carried_by=carried_by)
 
 
 def hit_meta_line(hit: Hit) -> str:
@@ -306,7 +315,7 @@ class SearchPane(QWidget):
         self.options = SearchOptions()
         self.options.changed.connect(self.search_now)
 
-        self.model = ResultsModel(self)
+        self.model = ResultsModel(archive.carried_by_count, self)
         self.results = ResultsView()
         self.results.setObjectName("results")
         self.results.setAccessibleName("Search results")
@@ -492,6 +501,8 @@ class SearchPane(QWidget):
             corrected = html.escape(results.suggestion)
             suggestion = f'<br>Did you mean <a href="{link}"><b><i>{corrected}</i></b></a>?'
         notices = "".join(f"<br>\u26a0 {html.escape(n)}" for n in results.notices)
+        if results.failed_files:  # the core says how many; where to find them is the window's to say
+            notices += f"<br>\u26a0 {FAILED_FILES_ADVICE}"
         if results.incomplete and not results.notices:
             notices += "<br>\u26a0 Results may be incomplete: the archive is still being indexed."
         return line + suggestion + notices

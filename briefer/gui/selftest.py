@@ -283,7 +283,9 @@ class SelfTest:
         if document is None:
             raise StepFailed(f"the best hit {hit.id} is not in the catalog")
         briefing = templates.new_briefing(templates.load("assessment"), title="Self-test briefing")
-        excerpt = hit_excerpt(document, [(p.start, p.end) for p in hit.passages])
+        excerpt = hit_excerpt(
+            document, [(p.start, p.end) for p in hit.passages], carried_by=archive.carried_by_count
+        )
         edits.add_block(briefing, resolve_section(briefing, "Background").id, excerpt)
         analysis = Paragraph("The self-test quotes the sample archive's best match.", cites=[excerpt.id])
         edits.add_block(briefing, resolve_section(briefing, "Analysis").id, analysis)

@@ -16,6 +16,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
+from briefer.core.errors import log_failure
 from briefer.core.progress import Cancelled, Progress
 
 log = logging.getLogger(__name__)
@@ -43,11 +44,11 @@ class _Worker(QObject):
             result = self._job(self.progressed.emit, self._cancel)
         except Cancelled:
             self.cancelled.emit()
-        except self._expected as exc:  # the user's doing (a bad query): no traceback needed
+        except self._expected as exc:  # routine for this job (a query typed half-way): no warning
             log.info("Background job stopped: %s", exc)
             self.failed.emit(exc)
         except Exception as exc:  # nothing may escape a thread's run()
-            log.exception("Background job failed")
+            log_failure(log, "Background job failed", exc)  # a traceback for bugs only
             self.failed.emit(exc)
         else:
             self.succeeded.emit(result)
@@ -65,7 +66,7 @@ class BackgroundTask(QObject):
 
     progressed = Signal(int, int)  # done, total (0 = unknown)
     succeeded = Signal(object)  # the job's return value
-    failed = Signal(object)  # the exception; unexpected ones are logged with their traceback
+    failed = Signal(object)  # the exception; bugs are logged with their traceback (core.errors)
     cancelled = Signal()
     finished = Signal()  # always last; the thread has ended, deleteLater() is safe
 

@@ -41,4 +41,6 @@ def _misbehaving_text(data: bytes, path: Path) -> Any:
 def misbehaving_parse(data: bytes, path: Path, **kwargs: Any) -> Iterator[Part]:
     extract.EXTRACTORS[".html"] = _misbehaving_html  # in this worker process only
     extract.EXTRACTORS[".txt"] = _misbehaving_text
+    if "slow" in Path(path).name:  # a file that takes its time, whatever it holds
+        time.sleep(1.5)
     yield from extract.extract_parts(data, path, **kwargs)

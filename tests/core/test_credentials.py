@@ -22,8 +22,10 @@ from briefer.cli import main
 from briefer.core import credentials
 from briefer.core.accounts import AccountBook, AccountError, SmtpAccount
 from briefer.core.credentials import (
+    BackendChoice,
     CredentialStore,
     CredentialsUnavailable,
+    KeychainProblem,
     SessionKeyring,
     check_backend,
     obtain_secret,
@@ -102,12 +104,12 @@ class LockedKeyring(MemoryKeyring):
 
 def test_check_backend_explains_in_plain_words() -> None:
     status = check_backend(fail.Keyring())
-    assert not status.usable
+    assert not status.usable and status.problem is KeychainProblem.NOT_FOUND
     assert "No system keychain was found." in status.message
-    assert "asks for a password each time" in status.message and "memory" in status.message
+    assert credentials.platform_advice() in status.message  # how to get one: true wherever it is read
     assert not check_backend(null.Keyring()).usable
     locked = check_backend(LockedKeyring())
-    assert not locked.usable and "locked" in locked.message
+    assert not locked.usable and "locked" in locked.message and locked.problem is KeychainProblem.LOCKED
     ok = check_backend(MemoryKeyring())
     assert ok.usable and "smtp_server.MemoryKeyring" in ok.backend
 
@@ -172,8 +174,9 @@ def test_session_fallback_asks_once_and_keeps_it_in_memory(data: Path) -> None:
     with pytest.raises(CredentialsUnavailable, match="No system keychain"):
         obtain_secret("other", store, lambda name: None, session)
     stored = CredentialStore.for_data_dir(data, MemoryKeyring())
-    with pytest.raises(CredentialsUnavailable, match="credentials set other"):
+    with pytest.raises(CredentialsUnavailable, match="No password is stored for 'other'") as nothing:
         obtain_secret("other", stored)
+    assert nothing.value.problem is KeychainProblem.NO_SECRET and nothing.value.account == "other"
 
 
 def test_encrypted_file_is_opt_in(tmp_path: Path) -> None:
@@ -258,11 +261,54 @@ def test_credentials_set_without_a_keychain_says_what_to_do(cli: Cli) -> None:
     keyring.set_keyring(fail.Keyring())
     try:
         assert cli("credentials", "set", "work", stdin="pw") == 1
-        assert "No system keychain was found" in cli.err and "memory" in cli.err
+        assert "No system keychain was found" in cli.err
+        assert "`briefer credentials backend use encrypted-file`" in cli.err  # a command that exists
+        assert "Settings" not in cli.err  # the window's controls are no help on a command line
         assert cli("credentials", "check") == 1
     finally:
         keyring.set_keyring(previous)
     assert not (cli.data / "credentials.json").exists()
+
+
+class AutoPickedCryptFile(MemoryKeyring):
+    """What keyring chooses on a machine without a keychain when keyrings.cryptfile is installed."""
+
+
+AutoPickedCryptFile.__module__ = "keyrings.cryptfile.cryptfile"
+
+
+def test_the_command_line_is_told_its_own_way_to_the_encrypted_file(cli: Cli) -> None:
+    """Issue #17: `briefer credentials set` told a command-line user to "choose it explicitly in Settings"."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(AutoPickedCryptFile())
+    try:
+        assert cli("credentials", "set", "work", stdin="pw") == 1
+    finally:
+        keyring.set_keyring(previous)
+    assert "the encrypted-file keyring (keyrings.cryptfile) is installed" in cli.err
+    assert "choose it: `briefer credentials backend use encrypted-file`" in cli.err
+    assert "Settings" not in cli.err
+    status = check_backend(AutoPickedCryptFile())  # the core states the fact and names no front end's control
+    assert status.problem is KeychainProblem.ENCRYPTED_FILE_NOT_CHOSEN
+    assert "Settings" not in status.message and "briefer " not in status.message
+
+
+def test_core_keychain_messages_name_no_front_end(data: Path) -> None:
+    for backend in (fail.Keyring(), null.Keyring(), LockedKeyring(), AutoPickedCryptFile()):
+        for text in (
+            check_backend(backend).message,
+            _failure(CredentialStore(None, backend).set, "a", "b"),
+        ):
+            assert "Settings" not in text and "briefer " not in text and "\u2192" not in text, text
+    nothing = _failure(obtain_secret, "work", CredentialStore.for_data_dir(data, MemoryKeyring()))
+    assert "briefer " not in nothing
+
+
+def _failure(action: Any, *args: Any) -> str:
+    with pytest.raises(CredentialsUnavailable) as failure:
+        action(*args)
+    assert isinstance(failure.value.problem, KeychainProblem)
+    return str(failure.value)
 
 
 def test_accounts_commands(cli: Cli, memory: MemoryKeyring) -> None:
@@ -382,3 +428,84 @@ def test_send_command_explains_what_is_missing(cli: Cli, memory: MemoryKeyring, 
     assert cli("send", str(brief), "--to", "not-an-address", "--no-archive-check") == 1
     assert "not an e-mail address" in cli.err
     assert cli("ledger") == 0  # the refusals above happened before any export or send
+
+
+# -- choosing where secrets are kept ---------------------------------------------------------------
+FILE_PASSWORD = "file-pass-7c41"
+
+
+@pytest.fixture
+def cheap_encrypted_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """keyrings.cryptfile with a cheap key derivation: each unlock costs seconds otherwise."""
+    cryptfile = pytest.importorskip("keyrings.cryptfile.cryptfile")
+    for name, value in (("time_cost", 1), ("memory_cost", 64), ("parallelism", 1)):
+        monkeypatch.setattr(cryptfile.CryptFileKeyring, name, value)
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch, cheap_encrypted_file: None) -> list[str]:
+    """A person at a terminal who types FILE_PASSWORD at every hidden prompt; the prompts are kept."""
+    prompts: list[str] = []
+
+    def typed(prompt: str) -> str:
+        prompts.append(prompt)
+        return FILE_PASSWORD
+
+    monkeypatch.setattr("briefer.cli_distribution._on_a_terminal", lambda: True)
+    monkeypatch.setattr("getpass.getpass", typed)
+    return prompts
+
+
+def test_the_command_line_chooses_the_encrypted_file_explicitly(
+    cli: Cli, memory: MemoryKeyring, terminal: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("credentials", "backend") == 0
+    assert cli.out.startswith("system:") and "(the default;" in cli.out
+    assert cli("credentials", "backend", "list") == 0
+    lines = cli.out.splitlines()
+    assert lines[0].startswith("* system") and lines[2].startswith("  encrypted-file")
+    assert "briefer-keyring.cfg (not created yet)" in lines[3]
+
+    assert cli("credentials", "backend", "use", "encrypted-file") == 0, cli.err
+    file = cli.data / "briefer-keyring.cfg"
+    assert file.is_file() and "(created)" in cli.out
+    assert len(terminal) == 2 and "again" in terminal[1]  # a new file's password is typed twice
+    assert BackendChoice.of(cli.data) == BackendChoice("encrypted-file", file.resolve())
+    assert cli("credentials", "backend", "show") == 0 and cli.out.startswith("encrypted-file:")
+
+    assert cli("credentials", "set", "work", stdin="smtp-secret-5b2e\n") == 0, cli.err
+    assert f"in the encrypted file {file.resolve()}" in cli.out
+    assert memory.store == {}  # not in the system keychain
+    assert CredentialStore.encrypted_file(cli.data, file, FILE_PASSWORD).get("work") == "smtp-secret-5b2e"
+    assert b"smtp-secret-5b2e" not in file.read_bytes()
+    assert cli("credentials", "check") == 0 and "encrypted file" in cli.out
+
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "wrong")
+    assert cli("credentials", "check") == 1 and "Wrong password" in cli.out
+    monkeypatch.setattr("briefer.cli_distribution._on_a_terminal", lambda: False)
+    assert cli("credentials", "set", "other", stdin="x") == 1
+    assert "its password was not given" in cli.err and "`briefer credentials backend use system`" in cli.err
+    assert cli("credentials", "list") == 0 and "work" in cli.out  # names only: no password needed
+
+    assert cli("credentials", "backend", "use", "system") == 0
+    assert cli("credentials", "set", "other", stdin="in-the-keychain") == 0
+    assert memory.store == {("Briefer", "other"): "in-the-keychain"}
+
+
+def test_choosing_the_encrypted_file_needs_a_terminal_and_the_right_password(
+    cli: Cli, terminal: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("briefer.cli_distribution._on_a_terminal", lambda: False)
+    assert cli("credentials", "backend", "use", "encrypted-file") == 1
+    assert "run this command in one" in cli.err and BackendChoice.load(cli.data) is None
+    monkeypatch.setattr("briefer.cli_distribution._on_a_terminal", lambda: True)
+    typed = iter(["one", "two"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(typed))
+    assert cli("credentials", "backend", "use", "encrypted-file") == 1 and "differ" in cli.err
+    elsewhere = cli.data.parent / "keys" / "mine.cfg"
+    monkeypatch.setattr("getpass.getpass", lambda prompt: FILE_PASSWORD)
+    assert cli("credentials", "backend", "use", "encrypted-file", "--file", str(elsewhere)) == 0
+    assert cli("credentials", "backend", "use", "system") == 0
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "not it")
+    assert cli("credentials", "backend", "use", "encrypted-file", "--file", str(elsewhere)) == 1
+    assert "Wrong password" in cli.err and BackendChoice.of(cli.data).backend == "system"

@@ -31,6 +31,7 @@ from briefer.core.subscriptions import (
     STATUSES,
     FeedBook,
     FeedError,
+    FeedProblem,
     FetchResult,
     Subscription,
     fetch_feeds,
@@ -280,7 +281,9 @@ def test_feeds_that_cannot_be_reached_are_reported_and_the_others_still_fetched(
     started = time.monotonic()
     results = by_name(fetch_feeds(archive, book, store, timeout=0.5))
 
-    assert time.monotonic() - started < 10
+    assert (
+        time.monotonic() - started < 30
+    )  # no feed waits for another (generous: a loaded CI, a parser worker starts)
     assert results["down"].status == "unreachable" and "connection refused" in results["down"].message
     assert results["down"].http_status is None
     assert (
@@ -392,7 +395,12 @@ def test_feeds_behind_basic_auth(
     assert (results["desk"].status, results["desk"].imported) == ("new", 10)
     assert results["no login"].http_status == 401 and "asks for a login" in results["no login"].message
     assert "refused the credentials stored as 'typo'" in results["wrong password"].message
-    assert "briefer credentials set nobody" in results["nothing stored"].message
+    nothing = results["nothing stored"]  # the fact; the front ends say how to store it
+    assert (nothing.message, nothing.problem, nothing.account) == (
+        "no secret is stored for the account 'nobody'",
+        FeedProblem.NO_SECRET,
+        "nobody",
+    )
     assert "not an HTTP one" in results["smtp account"].message
     assert {r.status for name, r in results.items() if name != "desk"} == {"unauthorized"}
     assert len(server.requests) == 3  # accounts with no usable secret never reached the server
@@ -459,7 +467,7 @@ def test_subscriptions_are_checked_and_kept_in_the_data_folder(tmp_path: Path) -
             book.add(Subscription("other", bad_url))
     with pytest.raises(FeedError, match="no usable port"):
         book.add(Subscription("other", "https://feeds.example:99999/feed"))
-    with pytest.raises(FeedError, match="keeps those in the system keychain"):
+    with pytest.raises(FeedError, match="keeps those in the keychain"):
         book.add(Subscription("other", "https://bob:hunter22@feeds.example/private.xml"))
     with pytest.raises(FeedError, match="interval"):
         book.add(Subscription("other", url, interval_minutes=-5))

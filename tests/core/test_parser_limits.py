@@ -166,6 +166,18 @@ def test_a_text_file_that_hangs_its_parser_is_stopped_by_the_time_limit(
     }
 
 
+def test_of_two_copies_parsed_at_once_the_first_read_is_the_document(
+    archive: Archive, tmp_path: Path
+) -> None:
+    """Text files were parsed in order in-process; in workers the faster one would win."""
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    for name in ("a-slow.txt", "b-copy.txt"):
+        (folder / name).write_text("Title: Same\n\nThe same words.\n", encoding="utf-8")
+    summary = _misbehaving(archive).run([folder])
+    assert _outcomes(summary) == {"a-slow.txt": ("imported", ""), "b-copy.txt": ("duplicate", "")}
+
+
 # -- memory ---------------------------------------------------------------------------------------------
 @pytest.mark.timeout(120)
 def test_a_parser_that_needs_more_memory_than_allowed_fails_and_the_import_goes_on(
@@ -380,6 +392,7 @@ def test_verify_reads_a_hostile_word_file_within_the_memory_limit(
 ) -> None:
     big = hostile.with_noise(hostile.docx_of_empty_paragraphs(tmp_path / "big.docx", 1_800_000), 500_000)
     monkeypatch.setenv("BRIEFER_MAX_MEMORY", "500")  # the window's and verify's way to set it
+    Archive(tmp_path / "data").close()  # verify checks against an archive: an empty one here
     cli = Cli(tmp_path / "data", capsys, monkeypatch)
     assert cli("verify", str(big)) == 1
     assert cli.err == f"briefer: {big} cannot be read: needed more than 500 MB of memory (--max-memory)\n"

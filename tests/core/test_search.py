@@ -608,11 +608,13 @@ def test_failed_files_make_results_say_they_may_be_incomplete(archive: Archive, 
 def test_a_running_import_makes_results_say_so(archive: Archive, articles: Path) -> None:
     import fcntl
 
+    from briefer.core.import_status import StatusFile
+
     archive.import_paths([articles])
     assert not archive.import_running() and not archive.search("Seoul").incomplete
-    archive.catalog.start_import()  # as the importer does once it holds the lock
     with open(archive.data_dir / "import.lock", "a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        StatusFile(archive.data_dir, "import").write(2, 4)  # as the importer does once it holds the lock
         results = archive.search("Seoul")
         assert archive.import_running() and results.incomplete
         assert any("import is running" in n for n in results.notices)
@@ -638,6 +640,7 @@ def test_cli_json_prints_hits_and_facets_on_stdout_and_notes_on_stderr(
     for hit in records[:-1]:
         assert {"id", "path", "title", "source", "author", "published", "url", "score", "snippet"} <= set(hit)
     assert "also searched for variants" in err and "did you mean: DPRK satellite" in err
+    assert "--no-aliases searches the words only as typed" in err  # the CLI's own switch, named
 
 
 def test_cli_batch_keeps_each_line_and_reports_per_query(

@@ -428,6 +428,7 @@ def test_cli_verify_against_an_archive_without_the_sources_refuses(
     saved: Path, tmp_path: Path, capsys: Any
 ) -> None:
     elsewhere = tmp_path / "elsewhere"
+    Archive(elsewhere).close()  # an archive, without these sources
     assert main(["--data-dir", str(elsewhere), "verify", str(saved)]) == 2  # the wrong archive
     captured = capsys.readouterr()
     assert captured.out == ""

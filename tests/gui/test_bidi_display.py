@@ -45,7 +45,7 @@ def test_the_reader_header_shows_metadata_in_order() -> None:
 def test_the_result_list_shows_metadata_in_order(qapp: object) -> None:
     document = hostile_document()
     hit = Hit(document, 1.0, make_snippet(document.text, [(33, 39)]), 1)
-    model = ResultsModel()
+    model = ResultsModel(lambda doc_id: 0)  # no other outlet carried it
     model.set_hits([hit])
     index = model.index(0)
     assert model.data(index) == "Leaders sign pact in Pyongyang"

@@ -8,13 +8,16 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from briefer.core.archive import Archive
+from briefer.core.briefing import storage
+from briefer.core.briefing.model import excerpts
 from briefer.core.query import SearchRequest
 from briefer.gui import mime
-from briefer.gui.cluster_dialog import ClusterDialog
+from briefer.gui.cluster_dialog import ClusterDialog, IdRole
 from briefer.gui.mainwindow import MainWindow
 from briefer.gui.reader import ReaderPane
 from briefer.gui.reader_view import ReaderView
 from briefer.gui.search_pane import SearchPane, excerpt_of, hit_meta_line
+from tests.core.cli_support import Cli
 from tests.core.test_clusters import ADDED, doc_ids, write_syndicated
 
 
@@ -86,11 +89,13 @@ def test_quoting_a_copy_cites_the_representative_when_the_passage_is_in_it(qtbot
     every = archive.search(SearchRequest("wheat futures Chicago", collapse=False)).hits
     paper = next(h for h in every if h.id == ids["paper"])
     assert paper.representative is not None
-    excerpt = excerpt_of(paper)  # the paper's passage is in the wire's text: the wire is cited
+    excerpt = excerpt_of(
+        paper, archive.carried_by_count
+    )  # the paper's passage is in the wire's text: the wire is cited
     assert excerpt.doc_id == ids["wire"] and "wheat futures" in excerpt.quote
     assert excerpt.citation.also_carried_by == 2  # the paper and the tabloid
     search(qtbot, pane, "odesa cranes")
-    copy_only = excerpt_of(pane.model.hit(0))  # only the paper has this paragraph: it is cited
+    copy_only = pane.model.excerpt(0)  # only the paper has this paragraph: it is cited
     assert copy_only.doc_id == ids["paper"] and "Odesa" in copy_only.quote
     assert copy_only.citation.also_carried_by == 2
     pane.shutdown()
@@ -99,7 +104,7 @@ def test_quoting_a_copy_cites_the_representative_when_the_passage_is_in_it(qtbot
 def test_quotes_taken_in_the_reader_say_who_else_carried_the_story(qtbot, syndicated) -> None:
     archive, ids = syndicated
     pane = SearchPane(archive)
-    reader = ReaderPane(highlight=archive.highlight_spans)
+    reader = ReaderPane(highlight=archive.highlight_spans, carried_by=archive.carried_by_count)
     view = ReaderView(reader)
     qtbot.addWidget(pane)
     qtbot.addWidget(view)
@@ -122,6 +127,50 @@ def test_quotes_taken_in_the_reader_say_who_else_carried_the_story(qtbot, syndic
     assert alone is not None and alone.citation.also_carried_by == 0
     view.clear()
     pane.shutdown()
+
+
+def test_a_copy_quoted_through_the_copies_window_counts_who_else_carried_it_as_the_cli_does(
+    qtbot, tmp_path: Path, settings, capsys, monkeypatch
+) -> None:
+    """Issue #17: a quote taken from a copy opened with Show Other Copies recorded "carried by 0"
+    where `briefer brief add-excerpt` recorded 2 for the same document."""
+    paths = write_syndicated(tmp_path / "news")
+    cli = Cli(tmp_path / "data", capsys, monkeypatch)
+    assert cli("index", str(tmp_path / "news")) == 0, cli.err
+    quote = "the first convoy could leave within ten days"
+    with Archive(tmp_path / "data") as archive:
+        tabloid = doc_ids(archive, paths)["tabloid"]
+        window = MainWindow(archive=archive, settings=settings)
+        qtbot.addWidget(window)
+        search(qtbot, window.search, "convoy shipping")
+        window.search.results.setCurrentIndex(window.search.model.index(0))
+        window.search.show_copies_action.trigger()
+        dialog = window.search._copies_dialog
+        assert isinstance(dialog, ClusterDialog)
+        [row] = [r for r in range(dialog.copies.count()) if dialog.copies.item(r).data(IdRole) == tabloid]
+        dialog.copies.itemActivated.emit(dialog.copies.item(row))  # a double-click: read that copy
+        reader = window.reader
+        qtbot.waitUntil(lambda: reader.current_document is not None and reader.current_document.id == tabloid)
+        start = reader.current_document.text.index(quote)
+        assert reader.select_span(start, start + len(quote))
+        [selected] = window.material()  # what Add to Briefing (Ctrl+E) adds
+        assert selected.doc_id == tabloid and selected.quote == quote
+        [passage] = mime.excerpts_from_mime(
+            window.reader_view.passages.mimeData([window.reader_view.passages.item(0)])
+        )
+        assert passage.doc_id == tabloid
+        dialog.close()
+        window.close()
+
+    brief = tmp_path / "b.briefing"
+    assert cli("brief", "new", "--template", "spot", "-o", str(brief)) == 0
+    section = storage.load(brief).sections[0].id
+    add = ("brief", "add-excerpt", str(brief), "--section", section, "--doc", tabloid, "--quote", quote)
+    assert cli(*add) == 0, cli.err
+    [from_cli] = excerpts(storage.load(brief)).values()
+    assert from_cli.citation.also_carried_by == 2  # the wire service and the paper
+    assert selected.citation.also_carried_by == from_cli.citation.also_carried_by
+    assert passage.citation.also_carried_by == from_cli.citation.also_carried_by
 
 
 def test_the_results_menu_offers_the_other_copies(qtbot, syndicated, settings) -> None:

@@ -41,7 +41,7 @@ from briefer.core.accounts import AccountBook, SmtpAccount
 from briefer.core.archive import Archive, ArchiveBusy
 from briefer.core.briefing import edits, templates
 from briefer.core.briefing.model import Recipient
-from briefer.core.credentials import CredentialStore, CredentialsUnavailable
+from briefer.core.credentials import BackendChoice, CredentialStore, CredentialsUnavailable, KeychainProblem
 from briefer.core.ledger import Ledger
 from briefer.core.subscriptions import FeedBook, Subscription
 from briefer.gui import accounts_dialog, feeds_dialog, send_dialog
@@ -49,7 +49,7 @@ from briefer.gui.accounts_dialog import AccountsDialog
 from briefer.gui.briefing_model import BriefingModel
 from briefer.gui.distribution_actions import DistributionActions
 from briefer.gui.feeds_dialog import FeedScheduler, FeedsDialog
-from briefer.gui.keychain import ENCRYPTED_FILE_KEY, Keychain
+from briefer.gui.keychain import Keychain
 from briefer.gui.mainwindow import MainWindow
 from briefer.gui.send_dialog import SendDialog
 from tests.conftest import corpus_path
@@ -255,7 +255,10 @@ def test_the_encrypted_file_is_an_explicit_choice_with_its_password_from_a_dialo
 
     def open_encrypted(data: Path, file: Path, password: str) -> CredentialStore:
         if opened and password != opened[0][1]:
-            raise CredentialsUnavailable(f"Wrong password for the encrypted keyring file {file}.")
+            raise CredentialsUnavailable(
+                f"Wrong password for the encrypted keyring file {file}.",
+                problem=KeychainProblem.WRONG_PASSWORD,
+            )
         opened.append((file, password))
         file.write_bytes(b"encrypted")
         return CredentialStore.for_data_dir(data, MemoryKeyring())
@@ -277,10 +280,13 @@ def test_the_encrypted_file_is_an_explicit_choice_with_its_password_from_a_dialo
     prompt.accept()
     qtbot.waitUntil(lambda: keychain.encrypted)
     assert opened == [(data_dir / "briefer-keyring.cfg", "file-pass-91c2")]
-    qtbot.waitUntil(lambda: "encrypted file" in dialog.keychain_status.text())
+    qtbot.waitUntil(lambda: "Passwords are kept in the encrypted file" in dialog.keychain_status.text())
     assert not dialog.encrypted_button.isVisible()
     settings.sync()
-    assert settings.value(ENCRYPTED_FILE_KEY) == str(data_dir / "briefer-keyring.cfg")
+    chosen = BackendChoice.of(data_dir)  # in the data folder, where `briefer credentials` finds it
+    assert (
+        chosen.encrypted and chosen.encrypted_file(data_dir) == (data_dir / "briefer-keyring.cfg").resolve()
+    )
     assert files_holding(tmp_path, "file-pass-91c2") == []
 
     # Next session: the file is remembered, its password is asked again, a wrong one is explained.
@@ -515,7 +521,7 @@ def test_a_locked_encrypted_file_is_named_when_the_password_is_asked_for(
     locked = data_dir / "briefer-keyring.cfg"
     locked.parent.mkdir(parents=True, exist_ok=True)
     locked.write_bytes(b"encrypted")
-    settings.setValue(ENCRYPTED_FILE_KEY, str(locked))
+    BackendChoice("encrypted-file", locked).save(data_dir)
     book.put(smtp_account(None, port=587))
     dialog = make_send_dialog(qtbot, model, no_keychain, book, settings)
     add_recipient(dialog, "desk@agency.example")
@@ -608,7 +614,7 @@ def test_a_chosen_encrypted_file_gets_a_reminder_not_a_warning(
     locked = data_dir / "briefer-keyring.cfg"
     locked.parent.mkdir(parents=True, exist_ok=True)
     locked.write_bytes(b"encrypted")
-    settings.setValue(ENCRYPTED_FILE_KEY, str(locked))
+    BackendChoice("encrypted-file", locked).save(data_dir)
     book.put(smtp_account(None, port=587))
     window = make_window()
     actions = DistributionActions(window, archive, window.session, settings, keychain=no_keychain)

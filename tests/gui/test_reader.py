@@ -61,7 +61,7 @@ def test_links_that_could_open_local_files_or_scripts_are_shown_as_text():
 
 
 def test_a_document_without_metadata_still_reads(qtbot):
-    pane = ReaderPane(highlight=lambda text, query: [])
+    pane = ReaderPane(highlight=lambda text, query: [], carried_by=lambda doc_id: 0)
     qtbot.addWidget(pane, before_close_func=ReaderPane.shutdown)
     bare = make_document(title="", author="", source="", published=None, url="", paths=("/a/b.txt",))
     with qtbot.waitSignal(pane.document_shown):
@@ -75,7 +75,7 @@ def test_the_reader_shows_the_article_even_if_highlighting_fails(qtbot):
     def broken(text: str, query: str) -> list[tuple[int, int]]:
         raise RuntimeError("index closed")
 
-    pane = ReaderPane(highlight=broken)
+    pane = ReaderPane(highlight=broken, carried_by=lambda doc_id: 0)
     qtbot.addWidget(pane, before_close_func=ReaderPane.shutdown)
     with qtbot.waitSignal(pane.document_shown):
         pane.show_highlighted(make_document(), "train")

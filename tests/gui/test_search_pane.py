@@ -10,7 +10,7 @@ from briefer.gui.search_pane import HINT, ResultsModel, SearchPane
 
 
 def test_the_results_model_is_a_well_behaved_list(qtmodeltester, filled_archive):
-    model = ResultsModel()
+    model = ResultsModel(filled_archive.carried_by_count)
     qtmodeltester.check(model)
     results = filled_archive.search("kim")
     model.set_hits(results.hits)
@@ -24,7 +24,7 @@ def test_the_results_model_is_a_well_behaved_list(qtmodeltester, filled_archive)
 
 
 def test_each_hit_has_an_accessible_description(filled_archive):
-    model = ResultsModel()
+    model = ResultsModel(filled_archive.carried_by_count)
     model.set_hits(filled_archive.search("artillery").hits)
     description = model.data(model.index(0), Qt.ItemDataRole.AccessibleTextRole)
     assert description.startswith("Putin and Kim meet at Vostochny. Northern Wire")
@@ -64,4 +64,17 @@ def test_the_newest_query_wins(qtbot, filled_archive):
     assert [pane.model.hit(r).document.title for r in range(pane.model.rowCount())] == [
         "Putin and Kim meet at Vostochny"
     ]
+    pane.shutdown()
+
+
+def test_the_alias_notice_states_the_expansion_and_sends_nobody_to_a_missing_switch(qtbot, filled_archive):
+    """Issue #17: the notice said "switch aliases off", but the window has no such switch."""
+    pane = SearchPane(filled_archive)
+    qtbot.addWidget(pane)
+    pane.query.setText("DPRK")
+    pane.search_now()
+    qtbot.waitUntil(lambda: not pane.searching and "variants" in pane.summary.text())
+    summary = pane.summary.text()
+    assert "also searched for variants: DPRK = North Korea" in summary
+    assert "switch" not in summary.lower() and "aliases off" not in summary.lower()
     pane.shutdown()

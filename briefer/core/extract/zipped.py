@@ -1,16 +1,23 @@
 """Zip archives: each member read in memory (never unpacked to disk) and imported on its own.
 
-Members are named by their path inside the archive.  Archives inside the
-archive are refused, and so are members whose size or compression ratio is
-absurd (a zip bomb), or which are encrypted; each such member is reported.
-The members of the whole file, nested ones included, are bounded in number and
-in bytes unpacked (`Limits.take`): the member where a bound stopped the reading
-says which.
+Members are named by their path inside the archive, cleaned (backslashes as
+slashes, no "." or empty steps) and made unique: a name that several members
+share (a zip may hold "a.txt" twice, or "dir/x.txt" and "dir\\x.txt") is given
+to the first, and the others become "a#2.txt", "a#3.txt"..., a number no other
+member uses, so that each is imported and reported on its own.  A name that
+climbs out of the archive ("../x") or is absolute ("/x", "C:/x") is refused
+with its status, named without those steps: "bundle.zip/../notes.txt" would
+read as the file beside the archive.  Archives inside the archive are refused,
+and so are members whose size or compression ratio is absurd (a zip bomb), or
+which are encrypted; each such member is reported.  The members of the whole
+file, nested ones included, are bounded in number and in bytes unpacked
+(`Limits.take`): the member where a bound stopped the reading says which.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -24,9 +31,51 @@ ARCHIVE_SUFFIXES = frozenset(
 )
 
 
+_DRIVE = re.compile(r"^[A-Za-z]:(?=/|$)")  # "C:/x" (backslashes made slashes), not "a:b.txt"
+
+
 def _hidden(name: str) -> bool:
     parts = PurePosixPath(name).parts
     return any(p.startswith(".") or p == "__MACOSX" for p in parts)
+
+
+def _clean_name(raw: str) -> tuple[str, str]:
+    """A member's name as Briefer names it, and why it is unsafe ("" when it is not)."""
+    name = raw.replace("\\", "/")
+    absolute = name.startswith("/") or bool(_DRIVE.match(name))
+    steps = [step for step in _DRIVE.sub("", name).split("/") if step not in ("", ".")]
+    climbs = ".." in steps
+    clean = "/".join(step for step in steps if step != "..") or "unnamed"
+    if climbs:
+        return clean, f"unsafe name {raw!r}: it points outside the archive"
+    if absolute:
+        return clean, f"unsafe name {raw!r}: an absolute path"
+    return clean, ""
+
+
+def _numbered(name: str, number: int) -> str:
+    """'dir/a.txt', 2 -> 'dir/a#2.txt': the suffix stays last, so the format is still known."""
+    path = PurePosixPath(name)
+    return str(path.with_name(f"{path.stem}#{number}{path.suffix}"))
+
+
+def _unique(names: list[str]) -> list[str]:
+    """`names` made unique: the first of a name keeps it, the next get the lowest free numbers."""
+    taken = set(names)
+    seen: set[str] = set()
+    last: dict[str, int] = {}  # the number a name was last given: 10,000 copies cost no more than one
+    unique = []
+    for name in names:
+        if name in seen:
+            number = last.get(name, 1) + 1
+            while _numbered(name, number) in taken:
+                number += 1
+            last[name] = number
+            name = _numbered(name, number)
+            taken.add(name)
+        seen.add(name)
+        unique.append(name)
+    return unique
 
 
 def zip_parts(data: bytes, path: Path, limits: Limits, begin: Begin) -> Iterator[Part]:
@@ -38,16 +87,21 @@ def zip_parts(data: bytes, path: Path, limits: Limits, begin: Begin) -> Iterator
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise ExtractionError(f"not a readable zip archive ({exc})") from exc
-    files = [i for i in infos if not i.is_dir() and not _hidden(i.filename)]
-    if not files:
+    named = [(info, *_clean_name(info.filename)) for info in infos if not info.is_dir()]
+    # No more names than can be read (the bound stops the reading at the next one): a million
+    # entries are not all cleaned and made unique.
+    named = [(info, name, unsafe) for info, name, unsafe in named if not _hidden(name)][
+        : limits.max_members + 1
+    ]
+    if not named:
         yield skipped("", "the archive holds no files")
         return
+    names = _unique([name for _, name, _ in named])
     with archive:
-        for info in files:
-            name = info.filename.replace("\\", "/").lstrip("/")
+        for (info, _, unsafe), name in zip(named, names, strict=True):
             if limits.skips(name):
                 continue
-            refused = _refusal(name, info, limits)
+            refused = skipped(name, unsafe) if unsafe else _refusal(name, info, limits)
             # Every member met counts, the refused ones too (a million entries would be a million
             # statuses); only those read count their bytes.
             stopped = limits.take(0 if refused else info.file_size)
