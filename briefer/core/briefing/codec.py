@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from briefer import __version__
+from briefer.core.accounts import AccountError, check_address
 from briefer.core.briefing.model import (
     BLOCK_TYPES,
     Block,
@@ -342,10 +343,19 @@ def metadata_from(r: _Reader) -> Metadata:
             dissemination=cui.text("dissemination"),
             poc=cui.text("poc"),
         ),
-        distribution=[
-            Recipient(d.text("name"), d.text("address", required=True)) for d in r.items("distribution")
-        ],
+        distribution=[recipient_from(d) for d in r.items("distribution")],
     )
+
+
+def recipient_from(r: _Reader) -> Recipient:
+    """An entry of the distribution list, held to what `briefer recipients --add` accepts."""
+    name, address = r.text("name"), r.text("address", required=True)
+    if any(c in name for c in "\r\n"):
+        raise BriefingFileError(f"{r.where}.name: {name!r} spans several lines")
+    try:
+        return Recipient(name.strip(), check_address(address))
+    except AccountError as exc:
+        raise BriefingFileError(f"{r.where}.address: {exc}") from None
 
 
 def from_dict(data: Any, where: str = "briefing") -> Briefing:
