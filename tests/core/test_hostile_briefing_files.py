@@ -12,7 +12,7 @@ import pytest
 
 from briefer.core.briefing import clipboard, codec, storage, templates
 from briefer.core.briefing.model import Briefing, Section
-from tests.concurrency_support import REPO
+from tests.concurrency_support import REPO, paragraph_texts
 
 HEADER = '{"format": "briefer.briefing", "version": 1, '
 
@@ -102,3 +102,47 @@ def test_a_file_of_json_without_nesting_problems_is_still_explained(tmp_path: Pa
     path.write_text(json.dumps([1, 2, 3]), encoding="utf-8")
     with pytest.raises(storage.BriefingFileError, match="is not a Briefer briefing"):
         storage.load(path)
+
+
+# -- symbolic links ----------------------------------------------------------------------------------
+def test_saving_through_a_symlink_writes_the_target_and_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "shared" / "real.briefing"
+    real.parent.mkdir()
+    storage.save(templates.new_briefing(templates.load("spot"), title="First"), real)
+    desk = tmp_path / "desk"
+    desk.mkdir()
+    (desk / "hop.briefing").symlink_to(real)
+    link = desk / "my.briefing"
+    link.symlink_to("hop.briefing")  # relative, and a link to a link
+    briefing = storage.load(link)
+    briefing.metadata.title = "Second"
+    storage.save(briefing, link, expected=storage.read(link).revision)
+    assert link.is_symlink() and (desk / "hop.briefing").is_symlink()
+    assert storage.load(real).metadata.title == "Second"
+    assert storage.load(storage.backup_path(real)).metadata.title == "First"
+    assert sorted(p.name for p in desk.iterdir()) == ["hop.briefing", "my.briefing"]  # no .bak, .tmp, .lock
+    assert sorted(p.name for p in real.parent.iterdir()) == ["real.briefing", "real.briefing.bak"]
+
+
+def test_the_cli_edits_through_a_symlink(tmp_path: Path) -> None:
+    real = tmp_path / "real.briefing"
+    storage.save(templates.new_briefing(templates.load("assessment")), real)
+    link = tmp_path / "link.briefing"
+    link.symlink_to(real)
+    done = run_briefer("--data-dir", str(tmp_path / "data"), "brief", "add-text", str(link), "--section",
+                       "analysis", "Through the link.")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink()
+    assert paragraph_texts(real) == ["Through the link."]
+
+
+def test_a_loop_of_links_is_one_clear_line(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.briefing", tmp_path / "b.briefing"
+    first.symlink_to(second)
+    second.symlink_to(first)
+    briefing = templates.new_briefing(templates.load("spot"))
+    with pytest.raises(storage.BriefingFileError, match=r"a\.briefing is a symbolic link that leads to no"):
+        storage.save(briefing, first)
+    with pytest.raises(storage.BriefingFileError, match=r"a\.briefing cannot be read \(.*"):
+        storage.load(first)
+    assert first.is_symlink() and second.is_symlink()
