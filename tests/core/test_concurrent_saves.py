@@ -12,7 +12,16 @@ import pytest
 
 from briefer.core.briefing import edits, filelock, storage, templates
 from briefer.core.briefing.model import Paragraph
-from tests.concurrency_support import REPO, add_text, paragraph_texts, run_together
+from tests.concurrency_support import (
+    REPO,
+    add_judgment,
+    add_recipient,
+    add_text,
+    lost_edits,
+    paragraph_texts,
+    run_together,
+    window_writer,
+)
 
 
 def new_briefing_file(path: Path) -> Path:
@@ -30,6 +39,23 @@ def test_twenty_parallel_add_text_processes_keep_all_twenty_paragraphs(tmp_path:
         "shared.briefing",
         "shared.briefing.bak",
     ]  # no lock or temporary file left behind
+
+
+def test_commands_of_every_kind_and_merging_windows_at_once_lose_nothing(tmp_path: Path) -> None:
+    path = new_briefing_file(tmp_path / "shared.briefing")
+    writers = [
+        window_writer(path, "Window paragraph 0.", pause=0),
+        *(add_text(path, f"Command paragraph {n}.") for n in range(3)),
+        add_judgment(path, "We judge it likely."),
+        *(add_recipient(path, f"desk{n}@agency.example") for n in range(2)),
+        window_writer(path, "Window paragraph 1.", pause=0.3),
+    ]
+    outcomes = run_together(tmp_path / "data", writers)
+    assert [(o.status, o.stderr) for o in outcomes] == [(0, "")] * len(writers)
+    assert lost_edits(path, writers) == []
+    assert all(
+        o.stdout.startswith("merged ") and o.stdout != "merged 0 times\n" for o in outcomes if o.writer.window
+    )
 
 
 def test_a_save_over_a_version_it_did_not_read_is_refused_and_changes_nothing(tmp_path: Path) -> None:
