@@ -80,8 +80,9 @@ class TerminalProgress:
             self._shown = None
 
 
-# Commands that only read the archive: on a folder without one they say so and create nothing.
-READS_ONLY = ("search", "stats", "verify", "tags", "cluster")
+# Commands that only read the archive (export and send quote it): on a folder without one they say so
+# and create nothing.
+READS_ONLY = ("search", "stats", "verify", "tags", "cluster", "export", "send", "ledger")
 # Commands that say in their own output how far a running import is.
 REPORT_IMPORT_THEMSELVES = ("search", "stats")
 
@@ -167,9 +168,13 @@ def _cmd_index(args: argparse.Namespace) -> int:
             summaries.append(summary)
             total_line.append(f"sample archive: {summary.line()}")
         if args.paths:
+            keep = _confirm_prune(archive, [Path(p) for p in args.paths], args) if args.prune else frozenset()
+            if keep is None:
+                return 2
             summary = archive.import_paths(
                 [Path(p) for p in args.paths],
                 prune=args.prune,
+                keep=keep,
                 progress=bar,
                 on_outcome=_failure_reporter(bar),
                 time_limit=limits["time_limit"],
@@ -182,6 +187,43 @@ def _cmd_index(args: argparse.Namespace) -> int:
             _write_report(args.report, summaries)
         print("; ".join(total_line), file=sys.stderr if args.report == "-" else sys.stdout)
     return 0
+
+
+def _confirm_prune(archive: Archive, paths: list[Path], args: argparse.Namespace) -> frozenset[str] | None:
+    """Ask before --prune deletes documents (--yes answers for a script); the documents that the
+    briefings named with --keep-quoted quote stay unless --prune-quoted.  Returns what to keep, or
+    None when the user said no (nothing is imported or removed then)."""
+    from briefer.core.removal import quoted_in_files
+
+    try:
+        plan = archive.prune_plan(paths)
+    except OSError as exc:
+        raise SystemExit(f"briefer index: {exc}") from None
+    if not plan:
+        return frozenset()
+    quoted, unreadable = quoted_in_files(Path(p) for p in args.keep_quoted)
+    for path in unreadable:
+        print(f"briefer index: cannot read {path}: what it quotes cannot be kept", file=sys.stderr)
+    quoted &= plan
+    kept = frozenset() if args.prune_quoted else quoted
+    going = len(plan) - len(kept)
+    what = f"--prune deletes {going} document(s) whose files are gone"
+    if quoted:
+        fate = "deleted too (--prune-quoted)" if args.prune_quoted else "kept"
+        what += f"; {len(quoted)} of them, quoted by the briefings you named, are {fate}"
+    elif not args.keep_quoted:
+        what += " (name briefings with --keep-quoted FILE.briefing to keep what they quote)"
+    if args.yes:
+        print(f"note: {what}", file=sys.stderr)
+        return kept
+    if not sys.stdin.isatty():
+        print(f"briefer index: {what}; add --yes to go on. Nothing was imported or deleted.", file=sys.stderr)
+        return None
+    answer = input(f"{what}. Go on? [y/N] ")
+    if answer.strip().lower() in ("y", "yes"):
+        return kept
+    print("Nothing was imported or deleted.", file=sys.stderr)
+    return None
 
 
 def _cmd_reindex(args: argparse.Namespace) -> int:
@@ -309,7 +351,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     index = commands.add_parser("index", help="import files and folders into the archive")
     index.add_argument("paths", nargs="*", help="files or folders (searched recursively)")
-    index.add_argument("--prune", action="store_true", help="forget documents whose files are gone")
+    index.add_argument(
+        "--prune", action="store_true", help="forget documents whose files are gone (asks first)"
+    )
+    index.add_argument(
+        "--keep-quoted",
+        metavar="FILE.briefing",
+        action="append",
+        default=[],
+        help="with --prune: keep the documents this briefing quotes (repeatable)",
+    )
+    index.add_argument(
+        "--prune-quoted", action="store_true", help="with --prune: delete documents --keep-quoted names too"
+    )
+    index.add_argument("--yes", action="store_true", help="with --prune: do not ask")
     index.add_argument("--sample", action="store_true", help="import the bundled sample archive")
     index.add_argument(
         "--report",
@@ -384,7 +439,23 @@ def _run_gui(args: argparse.Namespace) -> int:
         if missing is None:
             raise
         return _window_cannot_open(missing)
-    return gui_main(data_dir=paths.resolve_data_dir(args.data_dir))
+    return gui_main(data_dir=paths.resolve_data_dir(args.data_dir), briefing=getattr(args, "briefing", None))
+
+
+def _briefing_to_open(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[list[str], Path | None]:
+    """`briefer [--data-dir DIR] FILE.briefing` opens the window on that briefing (what a file
+    manager's "Open with" runs): the file is taken out of the arguments when no command is named."""
+    commands = {
+        name
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for name in action.choices
+    }
+    last = argv[-1] if argv else ""
+    is_file = last.endswith(".briefing") and not last.startswith("-") and argv[-2:-1] != ["--data-dir"]
+    if is_file and not commands & set(argv[:-1]):
+        return argv[:-1], Path(last)
+    return argv, None
 
 
 def _window_cannot_open(problem: platform_check.Problem) -> int:
@@ -415,7 +486,10 @@ def _window_cannot_open(problem: platform_check.Problem) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     multiprocessing.freeze_support()  # a frozen app's parser processes re-run it: let them be workers
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    arguments, briefing = _briefing_to_open(parser, list(sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(arguments)
+    args.briefing = briefing
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

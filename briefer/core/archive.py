@@ -10,13 +10,13 @@ import contextlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefer.core import import_status, paths
-from briefer.core.catalog import Catalog, DocumentFacts
+from briefer.core.catalog import Catalog, DocumentFacts, Location
 from briefer.core.documents import ArchiveIdentity, Document
 from briefer.core.import_status import ImportProgress
 from briefer.core.index import IndexBusy, IndexResults, QueryError, SearchIndex, match_spans
@@ -178,11 +178,16 @@ class Archive:
         self.close()
 
     # -- importing ---------------------------------------------------------------
+    def prune_plan(self, sources: Sequence[Path]) -> frozenset[str]:
+        """The documents `import_paths(sources, prune=True)` would delete (their files are all gone)."""
+        return self.importer.prune_plan(sources)
+
     def import_paths(
         self,
         sources: Sequence[Path],
         *,
         prune: bool = False,
+        keep: frozenset[str] = frozenset(),
         exclude: frozenset[str] = frozenset(),
         progress: Progress = no_progress,
         cancel: threading.Event | None = None,
@@ -192,6 +197,8 @@ class Archive:
         workers: int | None = None,
     ) -> ImportSummary:
         """Import files and folders; see `Importer.run`.  Raises ArchiveBusy if another import runs.
+        With `prune`, documents whose files are gone are deleted, except those in `keep`
+        (`prune_plan` says which would go, so that a front end can ask first).
 
         Each file is parsed within `time_limit` seconds, files over `max_size`
         bytes are reported and not read, and `workers` parser processes (default:
@@ -202,6 +209,7 @@ class Archive:
             summary = self.importer.run(
                 sources,
                 prune=prune,
+                keep=keep,
                 exclude=exclude,
                 progress=recorded,
                 cancel=cancel,
@@ -221,27 +229,33 @@ class Archive:
             [paths.SAMPLE_ARCHIVE], exclude=SAMPLE_EXCLUDE, progress=progress, cancel=cancel
         )
 
-    def remove_sample(self) -> int:
-        """Forget every document that came from the sample archive; returns how many."""
-        root = str(paths.SAMPLE_ARCHIVE.resolve())
-        doomed = {
-            loc.doc_id
-            for path, loc in self.catalog.locations().items()
-            if path.startswith(root + os.sep) and loc.doc_id
-        }
+    def remove_sample(self, *, keep: Collection[str] = frozenset()) -> int:
+        """Forget the sample archive's files and the documents only they hold; returns how many
+        documents went.  Documents in `keep` (those a briefing quotes, say) stay, with their sample
+        files, so they still count as sample; a document one of your own files also holds stays too."""
+        doomed = self.sample_documents() - frozenset(keep)
         with self._import_lock(), self.index.batch() as batch, self.catalog.transaction():
             for doc_id in doomed:
                 self.catalog.delete_document(doc_id)
                 batch.delete(doc_id)
             self.clusters.remove(doomed)
-            for path in self.catalog.locations():
-                if path.startswith(root + os.sep):
+            for path, loc in self._sample_locations().items():
+                if loc.doc_id not in keep:
                     self.catalog.remove_location(path)
         return len(doomed)
 
+    def sample_documents(self) -> frozenset[str]:
+        """The documents only sample files hold: what removing the sample removes (at most)."""
+        sample = self._sample_locations()
+        candidates = {loc.doc_id for loc in sample.values() if loc.doc_id}
+        return frozenset(d for d in candidates if set(self.catalog.paths_of(d)) <= sample.keys())
+
     def has_sample(self) -> bool:
+        return bool(self._sample_locations())
+
+    def _sample_locations(self) -> dict[str, Location]:
         root = str(paths.SAMPLE_ARCHIVE.resolve()) + os.sep
-        return any(path.startswith(root) for path in self.catalog.locations())
+        return {path: loc for path, loc in self.catalog.locations().items() if path.startswith(root)}
 
     def reindex(self, *, progress: Progress = no_progress, cancel: threading.Event | None = None) -> int:
         """Rebuild the search index from the catalog, and sign the documents that have no

@@ -170,6 +170,7 @@ class Importer:
         paths: Sequence[Path],
         *,
         prune: bool = False,
+        keep: frozenset[str] = frozenset(),
         exclude: frozenset[str] = frozenset(),
         progress: Progress = no_progress,
         cancel: threading.Event | None = None,
@@ -178,7 +179,7 @@ class Importer:
         max_size: int = DEFAULT_MAX_BYTES,
         workers: int | None = None,
     ) -> ImportSummary:
-        """Import `paths` (files and folders).
+        """Import `paths` (files and folders); with `prune`, forget what is gone, but for `keep`.
 
         Each file is parsed within `time_limit` seconds (a member of an archive
         within as many) and files over `max_size` bytes are not read; both are
@@ -239,7 +240,7 @@ class Importer:
                 finally:
                     run.close()
                 if prune:
-                    summary.pruned = self._prune(roots, {str(f) for f in files}, batch)
+                    summary.pruned = self._prune(roots, {str(f) for f in files}, batch, keep)
             except Cancelled:
                 cancelled = True  # keep what the catalog already holds searchable
         self._catalog.mark_indexed(run.uncommitted)
@@ -266,17 +267,27 @@ class Importer:
             revisions.update(read)
         return revisions
 
-    def _prune(self, roots: list[Path], seen: set[str], batch: IndexBatch) -> int:
+    def prune_plan(self, paths: Sequence[Path]) -> frozenset[str]:
+        """The documents `run(paths, prune=True)` would delete: every file that held them is gone."""
+        roots = [p.resolve() for p in paths]
+        gone = {key: loc for key, loc in self._catalog.locations().items() if _gone(key, loc, roots, set())}
+        holders = {loc.doc_id for loc in gone.values() if loc.doc_id}
+        return frozenset(d for d in holders if set(self._catalog.paths_of(d)) <= gone.keys())
+
+    def _prune(
+        self, roots: list[Path], seen: set[str], batch: IndexBatch, keep: frozenset[str] = frozenset()
+    ) -> int:
         """Forget files under `roots` that are gone; delete documents no file holds any more.
 
         A member goes with its container; members missing from a container that
         is still there stay (a feed drops old entries, yet they were published).
+        Documents in `keep` (quoted by a briefing, say) stay, with their locations, for a later
+        prune to ask about again.
         """
         pruned = 0
         with self._catalog.transaction():
             for key, loc in self._catalog.locations().items():
-                where = loc.container or key
-                if where in seen or not any(_is_within(where, r) for r in roots) or os.path.exists(where):
+                if not _gone(key, loc, roots, seen) or loc.doc_id in keep:
                     continue
                 self._catalog.remove_location(key)
                 pruned += 1
@@ -719,6 +730,12 @@ def index_waiting(catalog: Catalog, index: SearchIndex, *, rounds: int = 3) -> i
         catalog.mark_indexed(revisions)
         done += len(revisions)
     return done
+
+
+def _gone(key: str, loc: Location, roots: list[Path], seen: set[str]) -> bool:
+    """A location under `roots` whose file (or container) no longer exists."""
+    where = loc.container or key
+    return where not in seen and any(_is_within(where, r) for r in roots) and not os.path.exists(where)
 
 
 def _is_within(path: str, root: Path) -> bool:

@@ -15,6 +15,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
+import shiboken6
 from PySide6.QtCore import (
     QDir,
     QEvent,
@@ -140,11 +141,13 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
 def main(
     data_dir: Path,
     *,
+    briefing: Path | None = None,
     argv: Sequence[str] | None = None,
     log_dir: Path | None = None,
     settings: QSettings | None = None,
 ) -> int:
-    """Open the main window on the archive in `data_dir`; returns the exit status."""
+    """Open the main window on the archive in `data_dir` (and on the `briefing` file, when given:
+    `briefer FILE.briefing`); returns the exit status."""
     handler, log_file = configure_logging(log_dir or paths.log_dir())
     previous_qt_handler = qInstallMessageHandler(_qt_message)
     previous_hook = sys.excepthook
@@ -152,7 +155,7 @@ def main(
         app = create_application(argv)
         sys.excepthook = ErrorReporter(log_file)
         log.info("Briefer %s starting on %s", __version__, data_dir)
-        return _run(app, data_dir, settings or user_settings(), log_file)
+        return _run(app, data_dir, settings or user_settings(), log_file, briefing)
     finally:
         sys.excepthook = previous_hook
         qInstallMessageHandler(previous_qt_handler)
@@ -161,7 +164,9 @@ def main(
             handler.close()
 
 
-def _run(app: QApplication, data_dir: Path, settings: QSettings, log_file: Path | None) -> int:
+def _run(
+    app: QApplication, data_dir: Path, settings: QSettings, log_file: Path | None, briefing: Path | None
+) -> int:
     try:
         archive = Archive(data_dir)
     # RuntimeError covers ArchiveBusy, IndexBusy and a folder that holds a foreign index.
@@ -170,15 +175,21 @@ def _run(app: QApplication, data_dir: Path, settings: QSettings, log_file: Path 
         where = f"\n\nThe details are in {log_file}." if log_file else ""
         show_error_dialog("Briefer cannot open the archive", f"{data_dir}\n\n{exc}{where}")
         return 1
+    window: MainWindow | None = None
     try:
         window = MainWindow(archive=archive, settings=settings)
         for notice in archive.notices:
             log.warning("%s", notice)
             window.status.report(notice)
         window.show()
-        window.start()
+        window.start(briefing)
         status = app.exec()
         window.shutdown()  # the loop can also end without a close event (e.g. the session ends)
         return status
     finally:
+        # Destroyed here, on this thread: left to Python's cyclic garbage collector (its wrapper
+        # is in reference cycles), the window would be destroyed whenever that next runs,
+        # possibly on a worker thread (a crash), e.g. when main() runs again in the same process.
+        if window is not None:
+            shiboken6.delete(window)
         archive.close()

@@ -5,8 +5,10 @@ session; opening another briefing resets the model and clears the stack.
 
 Autosave writes a *recovery copy* (never the user's file) every minute while
 there are unsaved changes, into the recovery folder with a small note saying
-which file it belongs to.  A clean save, a discard or a normal quit deletes it;
-if Briefer crashes, the next start finds it and offers to recover.
+which file it belongs to.  Only a successful save, or the briefing actually
+being replaced or closed, deletes it (a "Discard" answer alone changes nothing:
+see `briefing_switch`); if Briefer crashes, the next start finds it and offers
+to recover.  A recovered briefing keeps its copy until it is saved or replaced.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,6 +91,8 @@ class BriefingSession(QObject):
         self._data_dir = data_dir
         self.path: Path | None = None
         self.recovered = False  # opened from a recovery copy: modified although the stack is clean
+        self.closed = False  # closed on purpose: nothing is autosaved any more
+        self._session_id = uuid.uuid4().hex[:12]
         self.undo_stack = QUndoStack(self)
         self.model = BriefingModel(Briefing(), self.undo_stack, self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
@@ -146,9 +151,21 @@ class BriefingSession(QObject):
         self.changed.emit()
 
     def close(self) -> None:
-        """The window closes normally: no recovery copy must survive."""
+        """The briefing is closed on purpose (saved, or its changes discarded): no recovery copy survives."""
         self.stop_autosave()
         self.discard_recovery()
+        self.closed = True
+
+    def end(self) -> None:
+        """The program ends without having asked (the desktop session ends, say): unsaved work keeps
+        its recovery copy, offered at the next start."""
+        if self.closed:
+            return
+        if self.modified:
+            self.stop_autosave()
+            self.autosave()
+        else:
+            self.close()
 
     def _replace(self, briefing: Briefing, path: Path | None) -> None:
         self.discard_recovery()
@@ -187,13 +204,15 @@ class BriefingSession(QObject):
 
     # -- autosave and recovery ---------------------------------------------------------------
     def _recovery_files(self) -> tuple[Path, Path]:
-        stem = self.briefing.id
+        # Named for this session too: a copy another session left (kept for later) is never ours to
+        # overwrite or delete, even when that session had the same briefing open.
+        stem = f"{self.briefing.id}.{self._session_id}"
         return self._recovery_dir / f"{stem}.briefing", self._recovery_dir / f"{stem}.json"
 
     @Slot()
     def autosave(self) -> Path | None:
         """Write the recovery copy if there are unsaved changes; returns it (None when not needed)."""
-        if not self.modified:
+        if not self.modified or self.closed:
             return None
         copy, note = self._recovery_files()
         try:
@@ -245,12 +264,18 @@ class BriefingSession(QObject):
         return sorted(found, key=lambda r: r.saved_at, reverse=True)
 
     def recover(self, recovery: Recovery) -> None:
-        """Open the recovered copy: it keeps its original path and counts as unsaved."""
+        """Open the recovered copy: it keeps its original path and counts as unsaved.
+
+        The work keeps a recovery copy until it is saved or replaced: this session
+        writes its own at once (its note names this process, so no other Briefer
+        offers it), and only then lets the crashed session's copy go.
+        """
         briefing = storage.load(recovery.copy)
-        self.forget_recovery(recovery)
         self._replace(briefing, recovery.original)
         self.recovered = True
         self.changed.emit()
+        if self.autosave() is not None:
+            self.forget_recovery(recovery)
 
     @staticmethod
     def forget_recovery(recovery: Recovery) -> None:

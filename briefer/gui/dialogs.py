@@ -6,6 +6,7 @@ No test ever meets one of these modal dialogs: they monkeypatch `ask`.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefer.core.briefing.templates import Template
+from briefer.core.removal import RemovalPlan
 
 BRIEFING_FILTER = "Briefings (*.briefing);;All files (*)"
 
@@ -78,16 +80,96 @@ class UnsavedChanges:
 
 class RecoverChanges:
     @classmethod
-    def ask(cls, parent: QWidget | None, description: str) -> bool:
-        answer = QMessageBox.question(
-            parent,
+    def ask(cls, parent: QWidget | None, description: str) -> bool | None:
+        """True: recover it; False: delete the recovery copy; None (Later, Escape): keep it for next time."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
             "Recover unsaved work?",
-            f"Briefer did not close properly last time.\n\n{description}\n\n"
-            "Recover it? (Otherwise the recovered copy is deleted.)",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes,
+            f"Briefer did not close properly last time.\n\n{description}\n\nRecover it?",
+            QMessageBox.StandardButton.NoButton,
+            parent,
         )
-        return answer == QMessageBox.StandardButton.Yes
+        box.setInformativeText("Delete discards the unsaved work; Later keeps it for the next start.")
+        recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
+        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        later = box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
+        for button in (recover, delete, later):
+            button.setAccessibleName(button.text())
+        box.setDefaultButton(recover)
+        box.setEscapeButton(later)
+        box.exec()
+        clicked = box.clickedButton()
+        return True if clicked is recover else False if clicked is delete else None
+
+
+class Removal(enum.Enum):
+    ALL = "all"
+    KEEP_QUOTED = "keep quoted"
+    CANCEL = "cancel"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class RemovalWording:
+    """What the removal question says and what its buttons say (empty `keep`: no such choice)."""
+
+    question: str
+    details: str
+    remove_all: str
+    keep: str
+
+
+def removal_wording(plan: RemovalPlan, noun: str = "sample document") -> RemovalWording:
+    total, by_open, by_recent = len(plan.documents), len(plan.quoted_by_open), len(plan.quoted_by_recent)
+    lines = []
+    if by_open:
+        lines.append(f"{by_open:,} {'is' if by_open == 1 else 'are'} quoted by the open briefing.")
+    if by_recent:
+        more = " more" if by_open else ""
+        lines.append(f"{by_recent:,}{more} {'is' if by_recent == 1 else 'are'} quoted by recent briefings.")
+    if plan.quoted:
+        lines.append(
+            "A removed source is cited from the briefing's own copy, marked "
+            "\u201csource no longer in archive\u201d, and its quotes can no longer be checked."
+        )
+    else:
+        lines.append("None of them is quoted by the open briefing or by a recent briefing.")
+    if plan.unreadable:
+        names = ", ".join(p.name for p in plan.unreadable)
+        lines.append(
+            f"Not counted: {_count(len(plan.unreadable), 'briefing')} that cannot be read ({names})."
+        )
+    keep = f"Keep quoted ones, remove {plan.unquoted:,}" if plan.quoted and plan.unquoted else ""
+    return RemovalWording(f"Remove {_count(total, noun)}?", "\n".join(lines), f"Remove all {total:,}", keep)
+
+
+class RemoveDocuments:
+    @classmethod
+    def ask(cls, parent: QWidget | None, plan: RemovalPlan) -> Removal:
+        wording = removal_wording(plan)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Remove documents",
+            wording.question,
+            QMessageBox.StandardButton.NoButton,
+            parent,
+        )
+        box.setInformativeText(wording.details)
+        remove_all = box.addButton(wording.remove_all, QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(wording.keep, QMessageBox.ButtonRole.AcceptRole) if wording.keep else None
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        for button in box.buttons():
+            button.setAccessibleName(button.text().replace("&", ""))
+        box.setDefaultButton(keep or cancel)  # the safe answer
+        box.setEscapeButton(cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is remove_all:
+            return Removal.ALL
+        return Removal.KEEP_QUOTED if keep is not None and clicked is keep else Removal.CANCEL
 
 
 class BriefingFiles:

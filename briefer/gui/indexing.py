@@ -2,8 +2,10 @@
 
 Every archive change runs as a BackgroundTask, one at a time, and is followed
 by a fresh `ArchiveStatus`, read off the GUI thread too, that the window shows
-(document count, banner).  The flow decides nothing about layout: it reports
-through signals.
+(document count, banner).  Removing the sample is two tasks: counting what it
+would take from the briefings (`removal_planned`, for the window to ask), then
+removing what the user chose.  The flow decides nothing about layout: it
+reports through signals.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from briefer.core import paths
 from briefer.core.archive import SAMPLE_EXCLUDE, Archive
 from briefer.core.progress import Progress
+from briefer.core.removal import RemovalPlan, quoted_in_files
 from briefer.gui.workers import BackgroundTask
 
 if TYPE_CHECKING:  # the importer loads every parser: only the archive's first import needs it
@@ -39,6 +42,7 @@ class ArchiveStatus:
     never_imported: bool  # nothing was ever imported: this is the first start
     unindexed: int = 0  # in the catalog but not searchable (an interrupted import, a rebuilt index)
     running: str = ""  # an import or index rebuild running now, e.g. in another Briefer, and how far it is
+    sample_documents: int = 0  # documents only the sample holds (the rest are the user's own)
 
     @property
     def is_first_start(self) -> bool:
@@ -63,6 +67,7 @@ def read_status(archive: Archive) -> ArchiveStatus:
         never_imported=stats.last_import is None,
         unindexed=stats.unindexed,
         running=stats.import_progress.describe() if stats.import_progress else "",
+        sample_documents=len(archive.sample_documents()),
     )
 
 
@@ -94,6 +99,7 @@ class ImportFlow(QObject):
     busy_changed = Signal(bool)
     sample_import_started = Signal()
     finished = Signal()  # an import or removal ended, whatever its outcome: search again
+    removal_planned = Signal(object)  # RemovalPlan of the sample, once the flow is free again
 
     def __init__(self, archive: Archive, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -103,6 +109,7 @@ class ImportFlow(QObject):
         self.status: ArchiveStatus | None = None
         self._label = ""  # the running operation, for its reports
         self._describe: Callable[[Any], str] = str
+        self._plan: RemovalPlan | None = None
 
     @property
     def busy(self) -> bool:
@@ -151,13 +158,40 @@ class ImportFlow(QObject):
 
         self._run("Indexing the archive", job, lambda count: f"Indexed {count:,} document(s)")
 
-    def remove_sample(self) -> None:
+    def plan_sample_removal(self, open_briefing: frozenset[str], recent: Sequence[Path]) -> bool:
+        """Count the sample's documents and those that briefings quote (`open_briefing`: the ids the
+        open briefing quotes; `recent`: other briefing files), off the GUI thread; `removal_planned`
+        follows.  False when another archive task runs."""
+        if self.busy or self._closing:
+            return False
+        archive, files = self._archive, list(recent)  # jobs hold the archive, not the flow
+
+        def job(progress: Progress, cancel: threading.Event) -> RemovalPlan:
+            quoted, unreadable = quoted_in_files(files)
+            sample = archive.sample_documents()
+            return RemovalPlan.of(sample, open_briefing=open_briefing, recent=quoted, unreadable=unreadable)
+
+        self._label, self._plan = "Counting the sample documents", None
+        task = self._begin(BackgroundTask(job, parent=self))
+        task.succeeded.connect(self._keep_plan)
+        task.failed.connect(self._on_failed)
+        task.finished.connect(self._end)
+        task.finished.connect(self._deliver_plan)  # after _end: the removal may start at once
+        task.start()
+        return True
+
+    def remove_sample(self, keep: frozenset[str] = frozenset()) -> bool:
+        """Remove the sample's documents but those in `keep` (and their sample files); False when
+        another archive task runs."""
         archive = self._archive  # jobs hold the archive, not the flow
 
         def job(progress: Progress, cancel: threading.Event) -> int:
-            return archive.remove_sample()
+            return archive.remove_sample(keep=keep)
 
-        self._run("Removing the sample", job, lambda removed: f"Removed {removed} sample document(s)")
+        kept = f"; kept {len(keep)} that briefings quote" if keep else ""
+        return self._run(
+            "Removing the sample", job, lambda removed: f"Removed {removed} sample document(s){kept}"
+        )
 
     def cancel(self) -> None:
         if self._task is not None:
@@ -245,6 +279,16 @@ class ImportFlow(QObject):
         self.finished.emit()
         if not self._closing:
             self._read_status()
+
+    @Slot(object)
+    def _keep_plan(self, plan: RemovalPlan) -> None:
+        self._plan = plan
+
+    @Slot()
+    def _deliver_plan(self) -> None:
+        plan, self._plan = self._plan, None
+        if plan is not None and not self._closing:
+            self.removal_planned.emit(plan)
 
     @Slot(object)
     def _set_status(self, status: ArchiveStatus) -> None:

@@ -4,7 +4,8 @@ Three panes in a splitter: search and results (left), the reader (middle),
 the briefing's outline and editor (right).  Panes live in their own modules
 (search_pane, reader, briefing_pane, banner, statusbar); archive changes run in
 the import flow (indexing), the open briefing's file work in the session
-(briefing_session), and the export in its dialog (export_dialog).
+(briefing_session), replacing or closing it in the switch (briefing_switch), and
+the export in its dialog (export_dialog).
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QToolB
 from briefer.core.archive import Archive
 from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.briefing.verify import ArchiveLookups
+from briefer.core.removal import RemovalPlan, quoted_documents
 from briefer.core.search import Hit
 from briefer.gui import mime
 from briefer.gui.banner import SampleBanner
 from briefer.gui.briefing_pane import BriefingPane
 from briefer.gui.briefing_session import BriefingSession
-from briefer.gui.dialogs import BriefingFiles, Choice, RecoverChanges, TemplateChooser, UnsavedChanges
+from briefer.gui.briefing_switch import BriefingSwitch
+from briefer.gui.dialogs import RecoverChanges, Removal, RemoveDocuments
 from briefer.gui.distribution_actions import DistributionActions
 from briefer.gui.indexing import ArchiveStatus, ImportFlow
 from briefer.gui.keychain import Keychain
@@ -79,6 +82,7 @@ class MainWindow(QMainWindow):
             data_dir=archive.data_dir,
             parent=self,
         )
+        self.switch = BriefingSwitch(self.session, self)
         self.banner = SampleBanner()
         self.search = SearchPane(archive)
         self.reader = ReaderPane(highlight=archive.highlight_spans, carried_by=archive.carried_by_count)
@@ -120,30 +124,24 @@ class MainWindow(QMainWindow):
         self._window_settings.restore_splitter(BRIEFING_SPLITTER, self.briefing.splitter)
         self._update_title()
 
-    def start(self) -> None:
+    def start(self, briefing: Path | None = None) -> None:
         """Show what the archive holds (the sample on the very first start), then open a briefing.
 
-        A recovery copy left by a crash is offered first; else the last briefing
-        reopens; else a new one starts from the default template.
+        A recovery copy left by a crash is offered first; then `briefing` (a file
+        named on the command line) opens, asking first about recovered work; else
+        the last briefing reopens; else a new one starts from the default template.
         """
         self.flow.start()
-        self._open_initial_briefing()
+        self._open_initial_briefing(briefing)
         self.session.start_autosave()
         self.distribution.start()
 
-    def _open_initial_briefing(self) -> None:
-        recoveries = self.session.recoveries()
-        if recoveries:
-            newest = recoveries[0]
-            if RecoverChanges.ask(self, newest.describe()):
-                try:
-                    self.session.recover(newest)
-                    self.status.report("Recovered unsaved work")
-                    return
-                except BriefingError as exc:
-                    self._show_problem(f"The recovery copy cannot be read: {exc}")
-            for recovery in recoveries:
-                self.session.forget_recovery(recovery)
+    def _open_initial_briefing(self, requested: Path | None) -> None:
+        recovered = self._offer_recoveries()
+        if requested is not None and self.switch.open_path(requested):
+            return
+        if recovered:  # the requested file was not opened: the recovered work stays
+            return
         recent = self.session.recent()
         if recent and recent[0].is_file():
             try:
@@ -152,6 +150,20 @@ class MainWindow(QMainWindow):
             except BriefingError as exc:
                 log.warning("cannot reopen %s: %s", recent[0], exc)
         self.session.new()
+
+    def _offer_recoveries(self) -> bool:
+        """Offer each recovery copy, newest first, until one is recovered; True when one was.
+
+        A declined copy is deleted; "Later" keeps it (and the older ones) for the next start.
+        """
+        for recovery in self.session.recoveries():
+            answer = RecoverChanges.ask(self, recovery.describe())
+            if answer is None:
+                return False
+            if answer and self.switch.recover(recovery):
+                return True
+            self.session.forget_recovery(recovery)  # declined, or unreadable
+        return False
 
     # -- building ----------------------------------------------------------------
     def _action(self, text: str, shortcut: QKeySequence | str | None = None) -> QAction:
@@ -271,15 +283,17 @@ class MainWindow(QMainWindow):
         flow = self.flow
         self.add_folder_action.triggered.connect(self._add_folder)
         self.import_sample_action.triggered.connect(flow.import_sample)
-        self.remove_sample_action.triggered.connect(flow.remove_sample)
+        self.remove_sample_action.triggered.connect(self.remove_sample)
         self.cancel_import_action.triggered.connect(self.status.cancel_requested.emit)
         self.banner.add_folder_requested.connect(self.add_folder_action.trigger)
         self.banner.import_sample_requested.connect(flow.import_sample)
-        self.banner.remove_sample_requested.connect(flow.remove_sample)
+        self.banner.remove_sample_requested.connect(self.remove_sample)
         self.status.cancel_requested.connect(self.status.cancelling)
         self.status.cancel_requested.connect(flow.cancel)
 
         flow.status_changed.connect(self._show_status)
+        # Queued: the question is asked once the counting task has finished emitting.
+        flow.removal_planned.connect(self._confirm_removal, Qt.ConnectionType.QueuedConnection)
         flow.sample_import_started.connect(self.banner.show_importing_sample)
         flow.busy_changed.connect(self.banner.set_busy)
         flow.busy_changed.connect(self._update_actions)
@@ -302,6 +316,8 @@ class MainWindow(QMainWindow):
         self.add_to_briefing_action.triggered.connect(self.add_to_briefing)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         session.changed.connect(self._update_title)
+        self.switch.reported.connect(self.status.report)
+        self.switch.failed.connect(self._show_problem)
         session.model.refused.connect(self.status.report)
         pane.message.connect(self.status.report)
         self.reader.context_actions = [self.add_to_briefing_action]
@@ -318,6 +334,25 @@ class MainWindow(QMainWindow):
     # -- reacting ----------------------------------------------------------------
     def _add_folder(self) -> None:
         self.flow.choose_and_import_folder(self)
+
+    @Slot()
+    def remove_sample(self) -> None:
+        """Count what removing the sample takes from the open and the recent briefings (in the
+        background), then ask (`_confirm_removal`)."""
+        session = self.session
+        own = session.path.resolve() if session.path else None
+        recent = [path for path in session.recent() if path != own]  # the open one counts as open
+        self.flow.plan_sample_removal(quoted_documents([session.briefing]), recent)
+
+    @Slot(object)
+    def _confirm_removal(self, plan: RemovalPlan) -> None:
+        choice = RemoveDocuments.ask(self, plan) if plan.documents else Removal.ALL
+        if choice is Removal.CANCEL:
+            self.status.report("Nothing was removed")
+            return
+        keep = plan.quoted if choice is Removal.KEEP_QUOTED else frozenset()
+        if not self.flow.remove_sample(keep):
+            self.status.report("The archive is busy: nothing was removed; try again when it is done")
 
     def _show_hit(self, hit: Hit, query: str) -> None:
         self.reader_view.show_hit(hit, query)
@@ -356,69 +391,25 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{session.title} ({name})[*] \u2014 Briefer")
         self.setWindowModified(session.modified)
 
-    def maybe_save(self) -> bool:
-        """Ask about unsaved changes; False when the user cancels (or saving failed)."""
-        if not self.session.modified:
-            return True
-        choice = UnsavedChanges.ask(self, self.session.title)
-        if choice is Choice.CANCEL:
-            return False
-        if choice is Choice.SAVE:
-            return self.save_briefing()
-        self.session.undo_stack.setClean()  # discarded: nothing left to recover either
-        self.session.recovered = False
-        self.session.discard_recovery()
-        return True
+    @Slot()
+    def new_briefing(self) -> bool:
+        return self.switch.new()
 
     @Slot()
-    def new_briefing(self) -> None:
-        templates = self.session.available_templates()
-        if not self.maybe_save():
-            return
-        template = TemplateChooser.ask(self, templates)
-        if template is not None:
-            self.session.new(template)
-            self.status.report(f"New briefing from the {template.name} template")
-
-    @Slot()
-    def open_briefing(self) -> None:
-        if not self.maybe_save():
-            return
-        folder = self.session.path.parent if self.session.path else Path.home()
-        path = BriefingFiles.ask_open(self, folder)
-        if path is not None:
-            self.open_path(path)
+    def open_briefing(self) -> bool:
+        return self.switch.open()
 
     def open_path(self, path: Path) -> bool:
-        try:
-            self.session.open(path)
-        except (BriefingError, OSError) as exc:
-            self._show_problem(f"Cannot open the briefing: {exc}")
-            return False
-        self.status.report(f"Opened {path.name}")
-        return True
+        """Open a briefing file, asking first about unsaved changes."""
+        return self.switch.open_path(path)
 
     @Slot()
     def save_briefing(self) -> bool:
-        if self.session.path is None:
-            return self.save_briefing_as()
-        return self._save(self.session.path)
+        return self.switch.save()
 
     @Slot()
     def save_briefing_as(self) -> bool:
-        session = self.session
-        suggested = session.path or Path.home() / f"{session.title}.briefing"
-        path = BriefingFiles.ask_save(self, suggested)
-        return path is not None and self._save(path)
-
-    def _save(self, path: Path) -> bool:
-        try:
-            self.session.save_as(path)
-        except (BriefingError, OSError) as exc:
-            self._show_problem(f"The briefing was not saved: {exc}")
-            return False
-        self.status.report(f"Saved {path}")
-        return True
+        return self.switch.save_as()
 
     @Slot()
     def _fill_recent_menu(self) -> None:
@@ -435,7 +426,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _open_recent(self) -> None:
         action = self.sender()
-        if isinstance(action, QAction) and self.maybe_save():
+        if isinstance(action, QAction):
             path = Path(str(action.data()))
             if not self.open_path(path) and not path.exists():
                 self.session.forget_recent(path)
@@ -538,8 +529,7 @@ class MainWindow(QMainWindow):
         """
         briefings = [p for p in paths if p.suffix == ".briefing" and p.is_file()]
         if briefings and len(briefings) == len(paths):
-            if self.maybe_save():
-                self.open_path(briefings[0])
+            self.open_path(briefings[0])
             return
         self._pending_imports += [p for p in paths if p not in briefings and p not in self._pending_imports]
         self._import_next()
@@ -552,7 +542,7 @@ class MainWindow(QMainWindow):
 
     # -- closing ------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._shut_down and not self.maybe_save():
+        if not self._shut_down and not self.switch.close():
             event.ignore()
             return
         self.shutdown()
@@ -565,11 +555,7 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         self._window_settings.save_splitter(BRIEFING_SPLITTER, self.briefing.splitter)
         self._window_settings.save(self, self.splitter)
-        if self.session.modified:  # the loop ended without asking (the desktop session ends): keep a copy
-            self.session.stop_autosave()
-            self.session.autosave()
-        else:
-            self.session.close()
+        self.session.end()  # closed after asking; else (the desktop session ends) unsaved work is kept
         if self.export_dialog is not None:
             self.export_dialog.done(0)
         mime.release_clipboard()

@@ -9,7 +9,15 @@ import pytest
 from briefer.cli import main
 from briefer.core.archive import Archive, ArchiveMissing
 
-READING = [["stats"], ["stats", "--json"], ["search", "shells"], ["tags"], ["cluster"], ["verify"]]
+READING = [
+    ["stats"],
+    ["stats", "--json"],
+    ["search", "shells"],
+    ["tags"],
+    ["cluster"],
+    ["verify"],
+    ["export"],
+]
 
 
 @pytest.fixture
@@ -22,6 +30,8 @@ def briefing(tmp_path: Path) -> Path:
 
 
 def command(args: list[str], briefing: Path) -> list[str]:
+    if args == ["export"]:
+        return ["export", str(briefing), "-o", str(briefing.with_suffix(".docx"))]
     return [*args, str(briefing)] if args == ["verify"] else args
 
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 
 from briefer.core.archive import Archive
 from briefer.gui.banner import BannerState
+from briefer.gui.dialogs import Removal, RemoveDocuments
 from briefer.gui.indexing import FolderDialog
 from briefer.gui.mainwindow import MainWindow
 from tests.gui.conftest import real_sample, status_read
@@ -85,19 +86,25 @@ def test_the_banner_returns_while_the_sample_is_there(make_window, archive, fake
     archive.import_sample()
     archive.import_paths([articles_dir])
     window = started_window(make_window, qtbot)
-    assert window.banner.isVisible() and window.banner.state is BannerState.SAMPLE
+    assert window.banner.isVisible() and window.banner.state is BannerState.SAMPLE_BESIDE_OWN
+    assert "2 sample documents remain" in window.banner.message.text()
     assert window.status.documents.text() == "5 documents"
     assert not window.flow.busy  # not imported a second time
 
 
-def test_remove_the_sample_empties_the_archive(make_window, archive, fake_sample, qtbot):
+def test_remove_the_sample_empties_the_archive(make_window, archive, fake_sample, qtbot, monkeypatch):
     archive.import_sample()
+    asked: list[object] = []
+    monkeypatch.setattr(
+        RemoveDocuments, "ask", classmethod(lambda cls, p, plan: asked.append(plan) or Removal.ALL)
+    )
     window = started_window(make_window, qtbot)
     qtbot.keyClicks(window.search.query, "sample")
     qtbot.waitUntil(lambda: window.search.model.rowCount() == 2)
 
     qtbot.mouseClick(window.banner.remove_sample, Qt.MouseButton.LeftButton)
     wait_for_documents(window, qtbot, 0)
+    assert len(asked) == 1  # asked first (tests/gui/test_sample_removal_gui.py: what it says)
     assert archive.is_empty() and not archive.has_sample()
     assert window.banner.state is BannerState.EMPTY
     assert window.banner.import_sample.isVisible()  # it can come back

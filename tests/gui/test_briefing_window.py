@@ -6,6 +6,7 @@ No test meets a modal dialog: each dialog's `ask` is replaced.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -238,7 +239,12 @@ def test_autosave_and_recovery_after_a_crash(make_window, filled_archive, qtbot,
     second = open_window(make_window, qtbot)
     assert second.session.briefing.sections[3].title == "Unsaved work"
     assert second.isWindowModified()
-    assert not copy.exists()
+    # The work keeps a recovery copy until it is saved or replaced: this session's own now.
+    [own] = copy.parent.glob("*.briefing")
+    assert own != copy and not note.exists()
+    assert storage.load(own).sections[3].title == "Unsaved work"
+    assert json.loads(own.with_suffix(".json").read_text(encoding="utf-8"))["pid"] == os.getpid()
+    assert second.session.recoveries() == []  # not offered to another window while this one runs
 
 
 def test_export_from_the_dialog_runs_in_the_background(

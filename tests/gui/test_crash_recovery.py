@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import random
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QSettings
 
 from briefer.core.briefing import edits
@@ -18,9 +20,21 @@ from tests.fault_support import autosave_check, run_kills
 SEED = int(os.environ.get("BRIEFER_FAULT_SEED", "0")) or random.randrange(1 << 30)
 
 
-def session_in(folder: Path, qapp: Any) -> BriefingSession:
-    settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
-    return BriefingSession(settings=settings, recovery_dir=folder / "recovery")
+@pytest.fixture
+def session_in(qapp: Any) -> Iterator[Callable[[Path], BriefingSession]]:
+    """Sessions outside a window, deleted on the GUI thread at the end of the test (left to Python's
+    garbage collector, their Qt objects could be destroyed on a worker thread of a later test)."""
+    made: list[BriefingSession] = []
+
+    def make(folder: Path) -> BriefingSession:
+        settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+        made.append(BriefingSession(settings=settings, recovery_dir=folder / "recovery"))
+        return made[-1]
+
+    yield make
+    for session in made:
+        session.stop_autosave()
+        shiboken6.delete(session)
 
 
 @pytest.mark.slow
@@ -32,9 +46,9 @@ def test_a_session_killed_while_autosaving_offers_its_latest_autosave(tmp_path: 
 
 
 def test_a_crash_while_the_recovery_note_is_written_keeps_the_previous_recovery(
-    tmp_path: Path, qapp: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, session_in: Callable[[Path], BriefingSession], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    session = session_in(tmp_path, qapp)
+    session = session_in(tmp_path)
     session.new()
     session.model.do(edits.RenameSection("analysis", "Edit 1"))
     assert session.autosave() is not None
