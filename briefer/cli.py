@@ -19,8 +19,10 @@ from briefer.core import paths
 from briefer.core.archive import Archive, ArchiveBusy, ArchiveMissing, ArchiveStats
 from briefer.core.documents import Extracted
 from briefer.core.errors import is_expected
+from briefer.core.escaping import EscapingFormatter, json_text, visible
 from briefer.core.extract import extract_parts
 from briefer.core.extract.parts import DEFAULT_MAX_BYTES
+from briefer.core.files import NotRegularFile, TooLarge, read_file
 from briefer.core.import_status import IMPORT, REINDEX
 from briefer.core.importer import FileOutcome, ImportSummary
 from briefer.core.index import IndexBusy
@@ -129,7 +131,7 @@ def _rebuild_index(archive: Archive) -> None:
 def _failure_reporter(bar: TerminalProgress) -> Callable[[FileOutcome], None]:
     def report(outcome: FileOutcome) -> None:
         if outcome.status == "failed":
-            bar.note(f"failed: {outcome.path}: {outcome.reason}")
+            bar.note(f"failed: {visible(outcome.path)}: {visible(outcome.reason)}")
 
     return report
 
@@ -143,7 +145,7 @@ def _write_report(target: str, summaries: list[ImportSummary]) -> None:
         merged.pruned += summary.pruned
         merged.indexed += summary.indexed
         merged.seconds += summary.seconds
-    text = json.dumps(merged.report(), ensure_ascii=False, indent=1) + "\n"
+    text = json_text(merged.report(), indent=1) + "\n"
     if target == "-":
         sys.stdout.write(text)
         return
@@ -260,27 +262,32 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     for name in args.files:
         path = Path(name)
         try:
-            data = path.read_bytes()
+            data = read_file(path.resolve(), DEFAULT_MAX_BYTES)  # a link named here is followed
+        except (NotRegularFile, TooLarge) as exc:  # a pipe, a device: never read
+            print(f"briefer: {visible(str(path))}: {exc}", file=sys.stderr)
+            status = 1
+            continue
         except OSError as exc:
-            print(f"briefer: {path}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+            print(f"briefer: {visible(str(path))}: cannot read: {exc.strerror or exc}", file=sys.stderr)
             status = 1
             continue
         for part in extract_parts(data, path):
-            where = f"{path}/{part.member}" if part.member else str(path)
+            where = visible(f"{path}/{part.member}" if part.member else str(path))
             if part.extracted is None:
-                print(f"briefer: {where}: {part.status or 'failed'}: {part.reason}", file=sys.stderr)
+                print(f"briefer: {where}: {part.status or 'failed'}: {visible(part.reason)}", file=sys.stderr)
                 status = 1
                 continue
             record = _extracted_json(path, part.extracted)
             if part.member:
                 record["path"] = f"{record['path']}/{part.member}"
             if args.json:
-                print(json.dumps(record, ensure_ascii=False))
+                print(json_text(record))
             else:
-                print(f"== {where}\ntitle: {record['title']}\nauthor: {record['author']}")
-                print(f"source: {record['source']}\npublished: {record['published']}\nurl: {record['url']}")
-                print(f"language: {record['language']}\nsource type: {record['source_type']}\n")
-                print(record["text"], end="\n\n")
+                shown = {key: visible(str(value)) for key, value in record.items()}
+                print(f"== {where}\ntitle: {shown['title']}\nauthor: {shown['author']}")
+                print(f"source: {shown['source']}\npublished: {shown['published']}\nurl: {shown['url']}")
+                print(f"language: {shown['language']}\nsource type: {shown['source_type']}\n")
+                print(visible(str(record["text"]), keep="\n\t"), end="\n\n")
     return status
 
 
@@ -295,7 +302,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
         print(json.dumps(record))
         return 0
     progress = stats.import_progress
-    print(f"Archive:      {stats.data_dir} (id {stats.archive_id})")
+    print(f"Archive:      {visible(stats.data_dir)} (id {stats.archive_id})")
     if progress is not None:
         print(f"Running:      {progress.describe()}; the figures below are what it has done so far")
     print(f"Documents:    {stats.documents}")
@@ -309,7 +316,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
         again = "`briefer reindex`" if run.kind == REINDEX else "the same `briefer index`"
         print(f"Interrupted:  {run.describe()}; run {again} again to finish it")
     for failure in failures:
-        print(f"  failed: {failure.path}: {failure.reason}")
+        print(f"  failed: {visible(failure.path)}: {visible(failure.reason)}")
     return 0
 
 
@@ -490,10 +497,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments, briefing = _briefing_to_open(parser, list(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(arguments)
     args.briefing = briefing
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    stderr = logging.StreamHandler()
+    stderr.setFormatter(EscapingFormatter("%(levelname)s %(name)s: %(message)s"))  # one line a record
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[stderr])
     command: Callable[[argparse.Namespace], int] = getattr(args, "run", _run_gui)
     try:
         return command(args)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -49,6 +48,7 @@ from briefer.core.briefing.verify import (
     describe_archive,
 )
 from briefer.core.distribution import export_and_record
+from briefer.core.escaping import json_text, visible
 from briefer.core.export.docx_export import COMMENT_MODES, UnverifiedQuotes
 from briefer.core.ledger import Ledger
 
@@ -132,27 +132,28 @@ def _summary(block: Block, width: int = 90) -> str:
     text = text if len(text) <= width else text[: width - 1] + "\u2026"
     mark = f"({block.portion}) " if block.portion else "(unmarked) "
     label = block.kind.replace("_", " ")
-    return f"[{label} {block.id}] {mark}" + (f"<{', '.join(tags)}> " if tags else "") + text
+    return visible(f"[{label} {block.id}] {mark}" + (f"<{', '.join(tags)}> " if tags else "") + text)
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
     briefing = storage.load(Path(args.file))
     if args.json:
-        print(json.dumps(storage.to_dict(briefing), ensure_ascii=False, indent=1))
+        print(json_text(storage.to_dict(briefing), indent=1))
         return 0
     meta = briefing.metadata
-    print(meta.title)
+    print(visible(meta.title))
     if meta.subtitle:
-        print(f"  {meta.subtitle}")
+        print(f"  {visible(meta.subtitle)}")
     facts = [meta.product_line, meta.product_number, f"edition {meta.edition}"]
     facts += [format_time(meta.date)] if meta.date else []
-    print("  " + " \u00b7 ".join(f for f in facts if f))
+    print("  " + visible(" \u00b7 ".join(f for f in facts if f)))
     tlp = f" \u00b7 TLP:{meta.tlp}" if meta.tlp else ""
-    print(f"  banner {markings.banner(briefing)}{tlp} \u00b7 marking profile {meta.marking_profile}")
+    banner = f"banner {markings.banner(briefing)}{tlp} \u00b7 marking profile {meta.marking_profile}"
+    print(f"  {visible(banner)}")
     for depth, section in walk_sections(briefing):
         indent = "  " * depth
         print(
-            f"\n{indent}{section.title}  [{section.id}]"
+            f"\n{indent}{visible(section.title)}  [{section.id}]"
             + (f"  ({section.kind})" if section.kind != "text" else "")
         )
         for block in section.blocks:
@@ -162,7 +163,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     if problems:
         print(f"\nMarkings: {len(problems)} problem(s) to fix before export:")
         for problem in problems:
-            print(f"  - {problem}")
+            print(f"  - {visible(str(problem))}")
     else:
         print("\nMarkings: ready for export.")
     return 0
@@ -173,7 +174,7 @@ def _print_sources(briefing: Briefing) -> None:
     if len(numbers):
         print("\nSources (numbered by first appearance):")
         for number, citation in numbers.ordered():
-            print(f"  {number}. {plain(citation_pieces(citation))}")
+            print(f"  {number}. {visible(plain(citation_pieces(citation)))}")
 
 
 # -- adding blocks ------------------------------------------------------------------

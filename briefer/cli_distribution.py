@@ -7,8 +7,8 @@ prints a secret.  `credentials backend use encrypted-file` keeps an archive's
 secrets in an encrypted file instead of the system keychain (the same choice
 as the window's Settings; see `core.credentials.BackendChoice`): its password
 is asked on the terminal whenever a command needs a secret.  The core says what
-is wrong with a keychain (`KeychainProblem`); `explain_unavailable` adds the
-commands that help.
+is wrong with a keychain (`KeychainProblem`), with a send (`MailProblem`) and
+with an account (`AccountProblem`); `explain` adds the commands that help.
 """
 
 from __future__ import annotations
@@ -25,7 +25,14 @@ from typing import Any
 
 from briefer.cli_common import fail, reporting, wrong_archive
 from briefer.core import paths
-from briefer.core.accounts import DEFAULT_PORTS, SECURITY, AccountBook, SmtpAccount
+from briefer.core.accounts import (
+    DEFAULT_PORTS,
+    SECURITY,
+    AccountBook,
+    AccountError,
+    AccountProblem,
+    SmtpAccount,
+)
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits, storage
 from briefer.core.briefing.model import Briefing, BriefingError, Recipient
@@ -47,28 +54,86 @@ from briefer.core.distribution import attachment_name as docx_name
 from briefer.core.distribution import recipients_for, save_draft, send_briefing
 from briefer.core.export.docx_export import COMMENT_MODES, UnverifiedQuotes
 from briefer.core.ledger import Ledger
-from briefer.core.mail import MailError, parse_recipient
+from briefer.core.mail import MailError, MailProblem, parse_recipient
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
 
 
 _fail = fail
-_expected = reporting(MailError, BriefingError, ValueError)
+_expected = reporting(BriefingError, ValueError)
 Handler = Callable[[argparse.Namespace], int]
 
 
 def _reporting(handler: Handler) -> Handler:
-    """`briefer: ...` and status 1 for expected failures; a keychain's, with the commands that help."""
-    checked = _expected(handler)
+    """`briefer: ...` and status 1 for expected failures; a keychain's, a send's and an account's
+    with the commands that help."""
 
     @functools.wraps(handler)
-    def run(args: argparse.Namespace) -> int:
+    def worded(args: argparse.Namespace) -> int:
         try:
-            return checked(args)
-        except CredentialsUnavailable as exc:
-            return _fail(explain_unavailable(exc))
+            return handler(args)
+        except (CredentialsUnavailable, MailError, AccountError) as exc:
+            return _fail(explain(exc))
 
-    return run
+    return _expected(worded)
+
+
+def explain(exc: CredentialsUnavailable | MailError | AccountError) -> str:
+    """The core's fact, then what to do about it on the command line."""
+    if isinstance(exc, CredentialsUnavailable):
+        return explain_unavailable(exc)
+    advice = mail_advice(exc) if isinstance(exc, MailError) else account_advice(exc)
+    return _sentences(str(exc), advice)
+
+
+def _sentences(fact: str, advice: str) -> str:
+    if advice and not fact.endswith("."):
+        fact += "."
+    return " ".join(filter(None, (fact, advice)))
+
+
+def mail_advice(exc: MailError) -> str:
+    """What the command line offers after a send failed ("" when nothing helps)."""
+    reason, account = exc.reason, exc.account or "NAME"
+    add_again = f"`briefer accounts add {account} --host HOST --from ADDRESS ..."
+    if reason in (MailProblem.AUTH, MailProblem.NO_PASSWORD):
+        right = "the right" if reason is MailProblem.AUTH else "its"
+        return f"Store {right} password with `briefer credentials set {exc.credential or account}`."
+    if reason is MailProblem.CERTIFICATE and not exc.cafile:
+        return (
+            "Briefer only sends to servers it can verify: check the host name, or, if your organisation "
+            f"runs its own certificate authority, give its CA file with --cafile PEM ({add_again} "
+            "--cafile PEM` keeps it)."
+        )
+    if reason is MailProblem.NO_STARTTLS:
+        return "Check the port (587 for STARTTLS, 465 with --security tls) or ask your mail administrator."
+    if reason is MailProblem.TLS and exc.security == "tls":
+        return (
+            "The port may expect STARTTLS rather than implicit TLS: try --security starttls "
+            f"({add_again} --security starttls`)."
+        )
+    if reason in (MailProblem.TIMEOUT, MailProblem.DISCONNECTED) and exc.security == "starttls":
+        return (
+            "The port may expect implicit TLS: try --security tls, usually on port 465 "
+            f"({add_again} --security tls`)."
+        )
+    if reason is MailProblem.REFUSED:
+        return (
+            f"Check the host and port of the account {account!r} (`briefer accounts list`), and that you "
+            "are on a network that reaches the server."
+        )
+    return ""
+
+
+def account_advice(exc: AccountError) -> str:
+    """What the command line offers for an account problem ("" when nothing helps)."""
+    if exc.problem is AccountProblem.SECRET_IN_FILE:
+        return "Remove it from the file and store it with `briefer credentials set ACCOUNT`."
+    if exc.problem in (AccountProblem.UNKNOWN, AccountProblem.NONE_SET_UP) and not exc.known:
+        return "Add one with `briefer accounts add NAME --host HOST --from ADDRESS`."
+    if exc.problem is AccountProblem.SEVERAL:
+        return "Choose one with --account NAME."
+    return ""
 
 
 def _data_dir(args: argparse.Namespace) -> Path:

@@ -2,13 +2,14 @@
 
 A feed's password or token is stored with `briefer credentials set` (in the
 system keychain) and named here with `--account`; nothing in this module sees
-a secret except as an HTTP header on its way to the feed's server.
+a secret except as an HTTP header on its way to the feed's server.  The core
+states what went wrong (`FeedProblem`); `feed_advice` adds the commands that help.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import functools
 import shlex
 from collections.abc import Callable
 from dataclasses import asdict
@@ -16,16 +17,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from briefer.cli_common import fail, reporting
-from briefer.cli_distribution import open_credentials
+from briefer.cli_distribution import explain_unavailable, keychain_advice, open_credentials
 from briefer.core import paths
 from briefer.core.archive import Archive
-from briefer.core.credentials import CredentialStore, CredentialsUnavailable
+from briefer.core.credentials import CredentialStore, CredentialsUnavailable, KeychainProblem
+from briefer.core.escaping import json_text, visible
 from briefer.core.limits import DEFAULT_TIME_LIMIT
 from briefer.core.subscriptions import (
     DEFAULT_DEADLINE,
     DEFAULT_TIMEOUT,
     FeedBook,
     FeedError,
+    FeedProblem,
     FetchResult,
     InsecureFeed,
     Subscription,
@@ -35,7 +38,65 @@ from briefer.core.subscriptions import (
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
 
-_reporting = reporting(FeedError, CredentialsUnavailable)
+Handler = Callable[[argparse.Namespace], int]
+LOGIN = "`briefer credentials set ACCOUNT --kind basic --username USER`"
+
+
+def _reporting(handler: Handler) -> Handler:
+    """`briefer: ...` and status 1 for expected failures, with the commands that help."""
+
+    @functools.wraps(handler)
+    def worded(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except FeedError as exc:
+            return fail(explain(exc))
+        except CredentialsUnavailable as exc:
+            return fail(explain_unavailable(exc))
+
+    return reporting()(worded)
+
+
+def explain(exc: FeedError) -> str:
+    """The core's fact, then what to do about it on the command line."""
+    if exc.problem is FeedProblem.UNKNOWN and not exc.known:
+        return f"{exc}; subscribe with `briefer feeds add NAME URL`"
+    return _clauses(str(exc), feed_advice(exc.problem))
+
+
+def _clauses(fact: str, advice: str) -> str:
+    return f"{fact}; {advice}" if advice else fact
+
+
+def feed_advice(
+    problem: FeedProblem | None, account: str = "", keychain: KeychainProblem | None = None
+) -> str:
+    """What the command line offers for a feed's problem, as a clause ("" when nothing helps)."""
+    account = account or "ACCOUNT"
+    again = "subscribe to it again (`briefer feeds remove NAME`, then `briefer feeds add NAME URL"
+    with_login = f"{again} --account ACCOUNT`)"
+    advice = {
+        FeedProblem.LOGIN_IN_ADDRESS: f"store them with {LOGIN} and subscribe with --account ACCOUNT",
+        FeedProblem.SECRET_IN_FILE: (
+            "remove it from the file and store it with `briefer credentials set ACCOUNT`"
+        ),
+        FeedProblem.INSECURE: (
+            f"use its https:// address, or {again} --account {account} --allow-insecure`)"
+        ),
+        FeedProblem.NO_SECRET: (
+            f"store it with `briefer credentials set {account} --kind basic --username USER` "
+            "(or --kind bearer)"
+        ),
+        FeedProblem.WRONG_KIND: f"store a login for the feed with {LOGIN} and {with_login}",
+        FeedProblem.LOGIN_REFUSED: (
+            f"if they changed, store them again with `briefer credentials set {account}`"
+        ),
+        FeedProblem.LOGIN_NEEDED: f"store a login with {LOGIN} and {with_login}",
+        FeedProblem.ACCESS_REFUSED: f"if the feed needs a login, store one with {LOGIN} and {with_login}",
+    }
+    if problem is FeedProblem.KEYCHAIN:
+        return keychain_advice(keychain, account)
+    return advice.get(problem, "") if problem is not None else ""
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
@@ -83,7 +144,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
     subscriptions = FeedBook.for_data_dir(_data_dir(args)).all()
     if args.json:
         now = datetime.now(UTC)
-        print(json.dumps([{**asdict(s), "due": s.due(now)} for s in subscriptions], ensure_ascii=False))
+        print(json_text([{**asdict(s), "due": s.due(now)} for s in subscriptions]))
         return 0
     if not subscriptions:
         print("no feeds (subscribe with `briefer feeds add NAME URL`)")
@@ -92,9 +153,11 @@ def _cmd_list(args: argparse.Namespace) -> int:
         account = f", account {sub.account}" if sub.account else ""
         if _insecure_login(sub):
             account += ", login sent unencrypted, as allowed"
-        print(f"{sub.name}: {sub.url} ({every}{account}); {_status_line(sub)}")
+        print(visible(f"{sub.name}: {sub.url} ({every}{account}); {_status_line(sub)}"))
         if sub.last_error:
-            print(f"    last error: {sub.last_error}")
+            print(
+                f"    last error: {visible(_clauses(sub.last_error, feed_advice(sub.problem, sub.account)))}"
+            )
     return 0
 
 
@@ -108,7 +171,8 @@ def _cmd_remove(args: argparse.Namespace) -> int:
 def _result_line(result: FetchResult) -> str:
     if result.status in ("new", "not modified"):  # the message says it all
         return f"{result.name}: {result.message}"
-    return f"{result.name}: {result.status}: {result.message}"
+    advice = feed_advice(result.problem, result.account, result.keychain)
+    return f"{result.name}: {result.status}: {_clauses(result.message, advice)}"
 
 
 def _cmd_fetch(open_archive: OpenArchive, args: argparse.Namespace) -> int:

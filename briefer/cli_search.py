@@ -22,6 +22,7 @@ from typing import TextIO
 
 from briefer.core.archive import Archive, ArchiveBusy
 from briefer.core.documents import Document
+from briefer.core.escaping import json_text, visible
 from briefer.core.query import FACETS, SORTS, QueryError, SearchRequest
 from briefer.core.saved_searches import SavedSearch, SavedSearchError
 from briefer.core.search import SearchResults
@@ -102,6 +103,8 @@ def _request(args: argparse.Namespace, archive: Archive, query: str) -> SearchRe
 def _messages(results: SearchResults) -> list[str]:
     """What a person should read beside the hits: notices, then the spelling suggestion."""
     lines = [f"note: {notice}" for notice in results.notices]
+    if results.failed_files:
+        lines.append("note: `briefer stats --failures` lists the files that could not be imported")
     if results.expansions:
         lines.append("note: --no-aliases searches the words only as typed")
     if results.suggestion:
@@ -152,11 +155,11 @@ def _cmd_search(open_archive: OpenArchive, args: argparse.Namespace) -> int:
             if results.past_last_page:
                 print(f"note: {_past_last_page(results)}", file=sys.stderr)
             for hit in results.hits:
-                print(json.dumps(hit.as_json(), ensure_ascii=False))
+                print(json_text(hit.as_json()))
             if args.facets:  # the one non-hit line, only when asked for (scripts read hits per line)
                 summary = _summary(results)
                 summary["facets"] = results.facets or {}
-                print(json.dumps(summary, ensure_ascii=False))
+                print(json_text(summary))
         else:
             first = (args.page - 1) * args.limit + 1 if not args.like else 1
             _print_results(results, sys.stdout, passages=args.passages, first=first)
@@ -183,7 +186,7 @@ def _search_batch(archive: Archive, args: argparse.Namespace) -> int:
                         record["suggestion"] = results.suggestion
                     if results.notices:
                         record["notices"] = list(results.notices)
-            print(json.dumps(record, ensure_ascii=False), flush=False)
+            print(json_text(record), flush=False)
     sys.stdout.flush()
     return 0
 
@@ -207,23 +210,23 @@ def _print_results(results: SearchResults, out: TextIO, *, passages: bool = Fals
         for rank, hit in enumerate(results.hits, start=first):
             doc = hit.document
             date = doc.published.strftime("%Y-%m-%d") if doc.published else "undated"
-            source = strip_bidi(doc.source) or "unknown source"
-            tags = f" · tags: {', '.join(doc.tags)}" if doc.tags else ""
-            copies = hit.copies_note()
+            source = visible(strip_bidi(doc.source)) or "unknown source"
+            tags = f" · tags: {visible(', '.join(doc.tags))}" if doc.tags else ""
+            copies = visible(hit.copies_note())
             tags += f" · {copies}" if copies else ""
-            print(f"\n{rank:>3}. {strip_bidi(doc.title)}", file=out)
+            print(f"\n{rank:>3}. {visible(strip_bidi(doc.title))}", file=out)
             print(
                 f"     {date} · {source} · score {hit.score:.2f} · {hit.matches} match(es) · {doc.id}{tags}",
                 file=out,
             )
-            print(f"     {hit.snippet.marked('[', ']')}", file=out)
+            print(f"     {visible(hit.snippet.marked('[', ']'))}", file=out)
             for passage in hit.passages if passages else ():
                 text = _marked(passage.text, passage.highlights).replace("\n\n", " ")
-                print(f"       [{passage.start}:{passage.end}] {text}", file=out)
+                print(f"       [{passage.start}:{passage.end}] {visible(text)}", file=out)
     if results.facets:
         print("\nFacets:", file=out)
         for facet, counts in results.facets.items():
-            shown = ", ".join(f"{value} ({count})" for value, count in counts.items())
+            shown = visible(", ".join(f"{value} ({count})" for value, count in counts.items()))
             noun = FACET_NOUNS.get(facet, "values")
             more = f" ... and {counts.left_out} more {noun}" if counts.left_out else ""
             print(f"  {facet}: {shown or '-'}{more}", file=out)
@@ -261,9 +264,10 @@ def _cmd_cluster(open_archive: OpenArchive, args: argparse.Namespace) -> int:
 
 def _member_line(doc: Document, representative: bool) -> str:
     date = doc.published.strftime("%Y-%m-%d %H:%M") if doc.published else "undated"
-    kind = f" · {doc.source_type}" if doc.source_type else ""
+    kind = f" · {visible(doc.source_type)}" if doc.source_type else ""
     mark = "*" if representative else " "
-    source, title = strip_bidi(doc.source) or "unknown source", strip_bidi(doc.title or doc.path)
+    source = visible(strip_bidi(doc.source)) or "unknown source"
+    title = visible(strip_bidi(doc.title or doc.path))
     return f"{mark} {date} · {source}{kind} · {title} · {doc.id}"
 
 
@@ -292,22 +296,23 @@ def _show_cluster(archive: Archive, args: argparse.Namespace) -> int:
             return _fail(f"there is no document {args.diff!r}")
         diff = cluster_diff(base, other)
         if args.json:
-            print(json.dumps(diff.as_json(), ensure_ascii=False))
+            print(json_text(diff.as_json()))
             return 0
         if archive.cluster_of(other.id) != archive.cluster_of(base.id):
             print(f"note: {other.id} is not a copy of {base.id} (another cluster)", file=sys.stderr)
         unknown = "unknown source"
-        print(f"{other.id} ({other.source or unknown}) against {base.id} ({base.source or unknown}):")
+        sources = (visible(other.source) or unknown, visible(base.source) or unknown)
+        print(f"{other.id} ({sources[0]}) against {base.id} ({sources[1]}):")
         for line in diff.lines():
-            print(f"  {line}")
+            print(f"  {visible(line)}")
         return 0
     cluster = archive.cluster_of(args.doc)
     if args.json:
-        print(json.dumps({
+        print(json_text({
             "cluster": cluster,
             "members": [_member_json(d, d.id == cluster) for d in members],
             "also_carried_by": list(archive.also_carried_by(cluster)),
-        }, ensure_ascii=False))  # fmt: skip
+        }))  # fmt: skip
         return 0
     if len(members) == 1:
         print(f"{args.doc} has no near-duplicate copies in the archive.")
@@ -324,9 +329,8 @@ def _list_clusters(archive: Archive, args: argparse.Namespace) -> int:
     for cluster, size in archive.largest_clusters(args.limit):
         members = archive.cluster(cluster)
         if args.json:
-            print(json.dumps({"cluster": cluster, "size": size,
-                              "members": [_member_json(d, d.id == cluster) for d in members]},
-                             ensure_ascii=False))  # fmt: skip
+            print(json_text({"cluster": cluster, "size": size,
+                             "members": [_member_json(d, d.id == cluster) for d in members]}))  # fmt: skip
             continue
         print(f"\n{size} documents, cluster {cluster}:")
         for doc in members:
@@ -356,7 +360,7 @@ def _cmd_saved(open_archive: OpenArchive, args: argparse.Namespace) -> int:
                 searches = store.all()
                 if args.json:
                     for search in searches:
-                        print(json.dumps(search.as_json(), ensure_ascii=False))
+                        print(json_text(search.as_json()))
                 elif not searches:
                     print("No saved searches yet: `briefer saved save NAME QUERY...`.")
                 for search in searches if not args.json else ():
@@ -416,12 +420,12 @@ def _cmd_tags(open_archive: OpenArchive, args: argparse.Namespace) -> int:
         else:
             tags = archive.tags()
     if args.json:
-        print(json.dumps(tags, ensure_ascii=False))
+        print(json_text(tags))
     elif not tags:
         print("No tags yet: `briefer tag DOC TAG...`.")
     else:
         for tag, count in sorted(tags.items(), key=lambda item: (-item[1], item[0])):
-            print(f"{tag}\t{count}")
+            print(f"{visible(tag)}\t{count}")
     return 0
 
 

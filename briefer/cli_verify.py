@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +29,7 @@ from briefer.core.archive import Archive
 from briefer.core.briefing import edits, storage
 from briefer.core.briefing.model import BriefingError, Excerpt, excerpts, section_path, walk_blocks
 from briefer.core.briefing.verify import ArchiveLookups, ExcerptCheck, Verification, WrongArchive
+from briefer.core.escaping import json_text, visible
 from briefer.core.export.manifest import DocxVerification, verify_docx
 from briefer.core.textnorm import strip_bidi
 
@@ -118,9 +118,9 @@ def _verify_docx(open_archive: OpenArchive, args: argparse.Namespace, path: Path
         return 0 if outcome.ok else 1
     print(f"{path}: manifest {outcome.manifest_path}")
     for problem in outcome.problems:  # one line per difference from what was exported
-        print(f"  PROBLEM  {problem}")
+        print(f"  PROBLEM  {visible(problem)}")
     for note in outcome.notes:
-        print(f"  note: {note}")
+        print(f"  note: {visible(note)}")
     if not outcome.problems:
         print("  the manifest and the document's text are as exported")
     if verification is not None:
@@ -143,13 +143,13 @@ def _print_checks(verification: Verification, found: dict[str, Excerpt], places:
     for check in verification.checks.values():
         excerpt = found.get(check.excerpt_id)
         quote = _clip(excerpt.quote) if excerpt is not None else ""
-        where = places.get(check.excerpt_id, "")
+        where = visible(places.get(check.excerpt_id, ""))
         print(f"{MARKS[check.status]:<9}{check.excerpt_id}  {where}: \u201c{quote}\u201d ({check.doc_id})")
         if check.detail:
-            print(f"         {check.detail}")
+            print(f"         {visible(check.detail)}")
         if check.diff:
             for line in check.diff.splitlines():
-                print(f"         {line}")
+                print(f"         {visible(line)}")
 
 
 def _print_archive_notice(verification: Verification) -> None:
@@ -192,7 +192,7 @@ def _print_json(
     if outcome is not None:
         result["manifest"] = str(outcome.manifest_path)
         result["notes"] = outcome.notes
-    print(json.dumps(result, ensure_ascii=False, indent=1))
+    print(json_text(result, indent=1))
 
 
 def _check_json(check: ExcerptCheck, places: dict[str, str], found: dict[str, Excerpt]) -> dict[str, Any]:
@@ -208,7 +208,7 @@ def _check_json(check: ExcerptCheck, places: dict[str, str], found: dict[str, Ex
 
 def _clip(text: str, width: int = 70) -> str:
     text = " ".join(strip_bidi(text).split())  # a U+202E in a quote would reverse the terminal line
-    return text if len(text) <= width else text[: width - 1] + "\u2026"
+    return visible(text if len(text) <= width else text[: width - 1] + "\u2026")
 
 
 def register(

@@ -8,6 +8,7 @@ tests/gui/test_crash_recovery.py); tests/stress/run.py with large ones.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import random
 import signal
@@ -65,6 +66,14 @@ def make_import_folder(folder: Path, count: int, *, pages: int = 0, word: str = 
             encoding="utf-8",
         )
     return count + pages
+
+
+def without_file_rights() -> None:
+    """In a child about to exec: drop the capabilities that let root ignore file permissions."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2, 3):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
+        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP: gone after exec
+            raise OSError(ctypes.get_errno(), "cannot drop a capability")
 
 
 def briefer_command(data: Path, *args: str) -> list[str]:

@@ -41,7 +41,14 @@ from whoosh import query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.util.numeric import byte_to_length
 
-from briefer.core.query import MAX_EXPANSION, MAX_FUZZY_DISTANCE, MIN_PREFIX, QueryError, QueryTooBroad
+from briefer.core.query import (
+    MAX_EXPANSION,
+    MAX_FUZZY_DISTANCE,
+    MAX_LOOKUPS,
+    MIN_PREFIX,
+    QueryError,
+    QueryTooBroad,
+)
 
 K1 = 1.2  # Whoosh's BM25F defaults
 B = 0.75
@@ -251,11 +258,18 @@ class Snapshot:
         self._globals: dict[str, list[Any]] = {}
         self._tag_docs: dict[str, set[int]] | None = None
         self._idf: dict[tuple[str, bytes], float] = {}
+        self._looked_up: set[str] | None = None  # the words the current evaluation looked up
 
     # -- evaluation ------------------------------------------------------------------
     def evaluate(self, q: Any) -> Evaluation:
+        """Every document `q` matches, with its score; QueryTooBroad when `q` stands for more
+        than MAX_LOOKUPS different words (its alias variants, wildcards and fuzzy words counted)."""
         terms: Terms = set()
-        scores = self._eval(q, terms, positive=True)
+        self._looked_up = set()
+        try:
+            scores = self._eval(q, terms, positive=True)
+        finally:
+            self._looked_up = None
         if self.deleted:
             for docnum in self.deleted.intersection(scores):
                 del scores[docnum]
@@ -263,6 +277,7 @@ class Snapshot:
 
     def _eval(self, q: Any, terms: Terms, *, positive: bool) -> Scores:
         if isinstance(q, query.Term):
+            self._look_up([q.text])
             if positive and q.fieldname in TEXT_FIELDS:
                 terms.add((str(q.text),))
             return self.term(q.fieldname, q.text, q.boost)
@@ -279,6 +294,7 @@ class Snapshot:
                 raise QueryError("a scaled OR is not supported here")
             return self._or(q.subqueries, terms, positive, q.boost)
         if isinstance(q, query.Phrase):
+            self._look_up(q.words)
             if positive and q.fieldname in TEXT_FIELDS:
                 terms.update(_highlighted(q))
             return self.phrase(q.fieldname, list(q.words), q.slop, q.boost)
@@ -303,12 +319,26 @@ class Snapshot:
             return dict.fromkeys(self.all_docs(), q.boost)
         if isinstance(q, query.MultiTerm):  # Prefix, Wildcard, FuzzyTerm, TermRange, ...
             expanded = self.expand(q)
+            self._look_up(expanded)
             if positive and q.fieldname in TEXT_FIELDS:
                 terms.update((t.decode("utf-8"),) for t in expanded)
             return self._union(self.term(q.fieldname, t, q.boost) for t in expanded)
         if q is query.NullQuery or isinstance(q, query.qcore._NullQuery):
             return {}
         return self._whoosh(q)
+
+    def _look_up(self, words: Iterable[Any]) -> None:
+        """Count the different words an evaluation looks up (in any field), up to MAX_LOOKUPS:
+        each costs a posting list, and expansions multiply them."""
+        seen = self._looked_up
+        if seen is None:
+            return
+        seen.update(w.decode("utf-8", "replace") if isinstance(w, bytes) else str(w) for w in words)
+        if len(seen) > MAX_LOOKUPS:
+            raise QueryTooBroad(
+                f"the query stands for more than {MAX_LOOKUPS:,} different words (name variants, "
+                "wildcards and fuzzy words included); use fewer words, or more letters before a * or ?"
+            )
 
     def _and(self, children: list[Any], terms: Terms, positive: bool, boost: float) -> Scores:
         wanted = [c for c in children if not isinstance(c, query.Not)]

@@ -8,6 +8,7 @@ refused rather than read.
 
 from __future__ import annotations
 
+import enum
 import json
 from dataclasses import asdict, dataclass
 from email.errors import HeaderParseError
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from briefer.core.credentials import check_account, write_json_atomically
+from briefer.core.errors import BrieferError
 
 ACCOUNTS_FILE = "smtp-accounts.json"
 SECURITY = ("starttls", "tls")  # STARTTLS on 587 (or 25), implicit TLS on 465; never plain text
@@ -23,8 +25,38 @@ DEFAULT_PORTS = {"starttls": 587, "tls": 465}
 _SECRET_KEYS = frozenset({"password", "secret", "token", "pass", "passwd"})
 
 
-class AccountError(ValueError):
-    """A bad account setting, an unknown account, or an unreadable accounts file."""
+class AccountProblem(enum.StrEnum):
+    """What is wrong.  Front ends word what to do about each."""
+
+    INVALID = "invalid"  # a bad setting or address
+    UNREADABLE = "unreadable"  # the accounts file
+    SECRET_IN_FILE = "secret-in-file"  # the accounts file holds a password
+    UNKNOWN = "unknown"  # no account of that name
+    NONE_SET_UP = "none-set-up"
+    SEVERAL = "several"  # no account named, and more than one to choose from
+
+
+class AccountError(BrieferError, ValueError):
+    """A bad account setting, an unknown account, or an unreadable accounts file.
+
+    The message states the fact; `problem` and the facts (`name`, `known`, `path`)
+    let each front end say what to do.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        problem: AccountProblem = AccountProblem.INVALID,
+        *,
+        name: str = "",
+        known: tuple[str, ...] = (),
+        path: Path | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.problem = problem
+        self.name = name  # the account asked for
+        self.known = known  # the accounts there are
+        self.path = path  # the accounts file
 
 
 def check_address(address: str) -> str:
@@ -91,10 +123,12 @@ class AccountBook:
         except FileNotFoundError:
             return []
         except (OSError, ValueError) as exc:
-            raise AccountError(f"{self.path} cannot be read ({exc})") from None
+            raise AccountError(
+                f"{self.path} cannot be read ({exc})", AccountProblem.UNREADABLE, path=self.path
+            ) from None
         items = data.get("accounts") if isinstance(data, dict) else None
         if not isinstance(items, list):
-            raise AccountError(f"{self.path}: no 'accounts' list")
+            raise AccountError(f"{self.path}: no 'accounts' list", AccountProblem.UNREADABLE, path=self.path)
         return [self._account(item, i) for i, item in enumerate(items)]
 
     def _account(self, item: Any, index: int) -> SmtpAccount:
@@ -103,8 +137,9 @@ class AccountBook:
             raise AccountError(f"{where}: expected an object")
         if _SECRET_KEYS & {str(k).lower() for k in item}:
             raise AccountError(
-                f"{where} holds a password; Briefer keeps passwords in the system keychain only. "
-                "Remove it from the file and store it with `briefer credentials set`."
+                f"{where} holds a password; Briefer keeps passwords in the keychain only, never in this file",
+                AccountProblem.SECRET_IN_FILE,
+                path=self.path,
             )
         try:
             return SmtpAccount(
@@ -125,17 +160,29 @@ class AccountBook:
         for account in accounts:
             if account.name == name:
                 return account
-        known = ", ".join(a.name for a in accounts) or "none yet (add one with `briefer accounts add`)"
-        raise AccountError(f"no SMTP account {name!r}; known: {known}")
+        known = tuple(a.name for a in accounts)
+        raise AccountError(
+            f"no SMTP account {name!r}; known: {', '.join(known) or 'none yet'}",
+            AccountProblem.UNKNOWN,
+            name=name,
+            known=known,
+            path=self.path,
+        )
 
     def default(self) -> SmtpAccount:
-        """The only account, or AccountError asking to choose one."""
+        """The only account, or AccountError (NONE_SET_UP, or SEVERAL to choose from)."""
         accounts = self.all()
         if len(accounts) == 1:
             return accounts[0]
         if not accounts:
-            raise AccountError("no SMTP account is set up; add one with `briefer accounts add`")
-        raise AccountError(f"several SMTP accounts exist ({', '.join(a.name for a in accounts)}); choose one")
+            raise AccountError("no SMTP account is set up", AccountProblem.NONE_SET_UP, path=self.path)
+        known = tuple(a.name for a in accounts)
+        raise AccountError(
+            f"several SMTP accounts exist ({', '.join(known)})",
+            AccountProblem.SEVERAL,
+            known=known,
+            path=self.path,
+        )
 
     def put(self, account: SmtpAccount) -> None:
         """Add the account, or replace the one with the same name."""

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from briefer.core import import_status, paths
 from briefer.core.catalog import Catalog, DocumentFacts, Location
 from briefer.core.documents import ArchiveIdentity, Document
+from briefer.core.errors import BrieferError
 from briefer.core.import_status import ImportProgress
 from briefer.core.index import IndexBusy, IndexResults, QueryError, SearchIndex, match_spans
 from briefer.core.limits import DEFAULT_MAX_BYTES, DEFAULT_TIME_LIMIT
@@ -51,11 +52,11 @@ __all__ = [
 ]
 
 
-class ArchiveBusy(RuntimeError):
+class ArchiveBusy(BrieferError, RuntimeError):
     """Another Briefer process is importing into the same archive."""
 
 
-class ArchiveMissing(LookupError):
+class ArchiveMissing(BrieferError, LookupError):
     """There is no archive in the data folder (opened with `create=False`): nothing was created."""
 
     def __init__(self, data_dir: Path) -> None:
@@ -522,6 +523,7 @@ class Archive:
             expansions=found.expansions,
             any_terms=found.any_terms,
             incomplete=bool(incomplete),
+            failed_files=self._failed_count(),
             stories=found.stories,
             limit=limit,
         )
@@ -540,7 +542,7 @@ class Archive:
             yield f"{progress.describe()}; results so far may be incomplete"
         failed = self._failed_count()
         if failed:
-            yield f"{failed} file(s) could not be imported; see `briefer stats --failures`"
+            yield f"{failed} file(s) could not be imported"  # the fact: front ends say where they are listed
         waiting = self.catalog.count_unindexed() if progress is None else 0  # the run indexes them
         if waiting:
             yield f"{waiting} document(s) are not indexed yet, so results may be incomplete"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import sqlite3
 import threading
 import uuid
@@ -23,7 +24,10 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from briefer.core.documents import ArchiveIdentity, Document, Extracted
+from briefer.core.errors import BrieferError
 from briefer.core.textnorm import NORMALIZATION_VERSION
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 4  # 2: pages, parents, entry keys, flags, containers; 3: near-duplicate clusters;
 # 4: document revisions (what the index holds of a document is marked by the revision it read)
@@ -202,7 +206,7 @@ def _writes(method: _Method) -> _Method:
     return cast(_Method, in_transaction)
 
 
-class CatalogError(Exception):
+class CatalogError(BrieferError):
     """The catalog cannot be opened or is not one of ours."""
 
 
@@ -213,6 +217,10 @@ class Catalog:
     inside that transaction, on its thread, see its changes; reads from any
     other thread use a connection of their own and, thanks to WAL, see the last
     commit and never an import's half-written chunk.
+
+    Opening an up-to-date catalog writes nothing (every write there is made only
+    when it is missing): it can be read on a full disk (see `_connect`), and
+    while another process holds the write lock.
     """
 
     def __init__(self, path: Path) -> None:
@@ -221,9 +229,9 @@ class Catalog:
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._tx_owner: int | None = None
+        self._alone = False  # the one connection holds the catalog to itself (a full disk)
         try:
-            self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db = self._connect(path)
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(_SCHEMA)
@@ -232,6 +240,31 @@ class Catalog:
         except sqlite3.DatabaseError as exc:
             raise CatalogError(f"cannot open the archive catalog {path}: {exc}") from exc
         self.path = path
+
+    def _connect(self, path: Path) -> sqlite3.Connection:
+        """The writing connection, in WAL mode.
+
+        WAL connections share an index of the log in a file beside the catalog (-shm), made and
+        grown by whichever connection comes first: on a full disk that fails, and nothing at all
+        could be read.  Then this connection keeps that index in its own memory, which SQLite
+        allows only to a connection that holds the catalog to itself (exclusive locking mode):
+        every read goes through it, and other processes wait until this one closes the catalog.
+        """
+        db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return db
+        except sqlite3.OperationalError as exc:
+            db.close()
+            name = getattr(exc, "sqlite_errorname", "")
+            if not (name.startswith("SQLITE_IOERR_SHM") or name == "SQLITE_FULL"):
+                raise
+            log.info("%s: no room for its shared-memory file (%s): opened for this process alone", path, name)
+        db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA locking_mode=EXCLUSIVE")  # before the first read: no shared memory at all
+        db.execute("PRAGMA journal_mode=WAL")
+        self._alone = True
+        return db
 
     def _check_version(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
@@ -242,13 +275,17 @@ class Catalog:
                 f"the catalog was written by a newer Briefer (schema {row[0]}); upgrade Briefer to open it"
             )
         self._add_columns()
+        if row is not None and int(row[0]) < SCHEMA_VERSION:
+            self._db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
         self._reread_messages_known_by_message_id()
 
     def _archive_id(self) -> str:
         """The archive's id, made now if the catalog has none (two processes opening an older
         catalog at once both read the one that was inserted first)."""
-        self._db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (ARCHIVE_ID_KEY, uuid.uuid4().hex))
         row = self._db.execute("SELECT value FROM meta WHERE key=?", (ARCHIVE_ID_KEY,)).fetchone()
+        if row is None:
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (ARCHIVE_ID_KEY, uuid.uuid4().hex))
+            row = self._db.execute("SELECT value FROM meta WHERE key=?", (ARCHIVE_ID_KEY,)).fetchone()
         return str(row[0])
 
     def _add_columns(self) -> None:
@@ -258,7 +295,6 @@ class Catalog:
             if column not in present:
                 self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
         self._db.executescript(_ADDED_INDEXES)
-        self._db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
 
     def _reread_messages_known_by_message_id(self) -> None:
         """Have the next import read again the e-mails an older Briefer knew by their Message-ID.
@@ -307,7 +343,7 @@ class Catalog:
 
     def _read(self) -> sqlite3.Connection:
         """The connection for a read: the open transaction's on its thread, else this thread's own."""
-        if self._tx_owner == threading.get_ident():
+        if self._tx_owner == threading.get_ident() or self._alone:
             return self._db
         reader: sqlite3.Connection | None = getattr(self._local, "db", None)
         if reader is None:

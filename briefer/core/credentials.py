@@ -43,6 +43,8 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 from keyring.compat import properties
 
+from briefer.core.errors import BrieferError
+
 log = logging.getLogger(__name__)
 
 SERVICE = "Briefer"
@@ -93,7 +95,7 @@ _SYSTEM_KEYCHAIN_PROBLEMS = frozenset(KeychainProblem) - {
 }
 
 
-class CredentialsUnavailable(Exception):
+class CredentialsUnavailable(BrieferError):
     """No usable keychain, or it refused the request, or it holds no secret for the account.
 
     The message states the fact (and, for the system keychain, how to get one on

@@ -1,11 +1,16 @@
-"""Which failures are the user's to act on and which are bugs, and how each is logged.
+"""The core's root exception, and which failures are the user's to act on and which are bugs.
 
-Briefer's own exception classes (ArchiveBusy, ExportError, QueryError, ...) carry a
-reason written for the person using it, and so does an OSError (a folder that
-cannot be written, a full disk): those are expected, and a log needs one
-warning line, not a traceback.  Anything else (a KeyError, a TypeError, ...) is
-a bug: logged at ERROR with its traceback.  Front ends word the message for
-their user; this only decides how the log records it.
+`BrieferError` is the root of the core's exceptions (ArchiveBusy, BriefingError,
+MailError, AccountError, FeedError, ...; each family keeps its other base, e.g.
+ValueError, so older `except` clauses still catch it).  A subclass carries a
+structured reason (an enum) and the facts (paths, names, counts) as attributes;
+its message states the fact only, never a command of the CLI nor a menu of the
+window: each front end words the advice for its own user from the reason.
+
+Those errors carry a reason written for the person using Briefer, and so does an
+OSError (a folder that cannot be written, a full disk): they are expected, and a
+log needs one warning line, not a traceback.  Anything else (a KeyError, a
+TypeError, ...) is a bug: logged at ERROR with its traceback.
 """
 
 from __future__ import annotations
@@ -15,9 +20,14 @@ import logging
 _PACKAGE = __name__.split(".")[0]
 
 
+class BrieferError(Exception):
+    """A failure with a reason for the user; subclasses add a typed reason and the facts."""
+
+
 def is_expected(exc: BaseException) -> bool:
     """Whether `exc` is a failure with a reason for the user (ours, or the file system's)."""
-    return isinstance(exc, OSError) or type(exc).__module__.split(".")[0] == _PACKAGE
+    # The module test also covers our classes not (yet) under BrieferError.
+    return isinstance(exc, BrieferError | OSError) or type(exc).__module__.split(".")[0] == _PACKAGE
 
 
 def one_line(exc: BaseException) -> str:

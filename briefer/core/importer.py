@@ -7,6 +7,10 @@ document marked "not yet indexed" until the index has committed it too, so a
 run that is killed resumes where it stopped: the next run indexes what the
 catalog holds but the index does not, and imports the files it never reached.
 
+What is read at all is decided by `files.scan` (regular files only; links
+followed only inside the folders imported), and every read is bounded by the
+size limit (`files.read_file`); the paths not read get their status too.
+
 Plain text and Markdown are read in-process (fast, and safe: decoding and a few
 linear regexes).  Every other format is parsed in worker processes
 (`workers.ParsePool`) under a time limit, so a hostile file costs its own
@@ -16,21 +20,21 @@ status and nothing else, and both cores are used.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from briefer.core import extract
+from briefer.core import extract, files
 from briefer.core.catalog import Catalog, Location, sha256_hex
 from briefer.core.clusters import Clusters
 from briefer.core.documents import Document, Extracted
 from briefer.core.extract import Limits, Part, extract_parts
 from briefer.core.extract.parts import DEFAULT_MAX_BYTES
+from briefer.core.files import Met, scan
 from briefer.core.index import IndexBatch, IndexBusy, SearchIndex
 from briefer.core.progress import Cancelled, Progress, no_progress, raise_if_cancelled
 from briefer.core.workers import DEFAULT_TIME_LIMIT, Job, ParseFunction, ParsePool, Signed
@@ -46,9 +50,6 @@ INDEX_COMMIT_DOCS = 2000  # otherwise commit the index this often, so searches s
 INDEX_COMMIT_SECONDS = 20.0
 FLUSH_SECONDS = 2.0  # write parsed files to the catalog at least this often
 IN_PROCESS_MAX_BYTES = 1024 * 1024  # text and Markdown up to this size are read without a worker
-# Folders that browsers' "Save page complete" writes beside page.html: assets, not pages.
-_ASSET_FOLDER_SUFFIXES = ("_files", "-Dateien", "_archivos", "-fichiers", "_bestanden")
-_PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
 
 
 @dataclass(frozen=True)
@@ -99,34 +100,6 @@ class ImportSummary:
         }
 
 
-def scan(paths: Iterable[Path], exclude: frozenset[str] = frozenset()) -> Iterator[Path]:
-    """Every file under `paths`, recursively, in a stable order.
-
-    Hidden entries are skipped, and so is the assets folder a browser writes
-    beside a saved page ("page_files/" next to "page.html"): the page is indexed,
-    not its scripts and images.
-    """
-    for root in paths:
-        if root.is_file():
-            yield root
-            continue
-        for folder, dirs, files in os.walk(root):
-            names = set(files)
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _page_assets(d, names))
-            for name in sorted(files):
-                if not name.startswith(".") and name not in exclude:
-                    yield Path(folder, name)
-
-
-def _page_assets(folder: str, siblings: set[str]) -> bool:
-    for suffix in _ASSET_FOLDER_SUFFIXES:
-        if folder.endswith(suffix) and len(folder) > len(suffix):
-            stem = folder[: -len(suffix)]
-            if any(stem + page in siblings for page in _PAGE_SUFFIXES):
-                return True
-    return False
-
-
 @dataclass
 class _Pending:
     """Catalog changes of one chunk, waiting to reach the index."""
@@ -141,8 +114,8 @@ class _Work:
     """One file on its way through a run: read and hashed, then decided or parsed."""
 
     path: Path
-    size: int
-    mtime_ns: int
+    size: int | None  # None for a path not read (a pipe, a link out of the folder)
+    mtime_ns: int | None
     loc: Location | None
     kind: str = "extract"  # or "skipped", "failed", "unchanged", "duplicate"
     reason: str = ""
@@ -198,7 +171,7 @@ class Importer:
             if on_outcome is not None:
                 on_outcome(outcome)
 
-        files = list(scan(roots, exclude))
+        met = list(scan(roots, exclude))
         known = self._catalog.locations()
         members: dict[str, list[Location]] = {}
         for loc in known.values():
@@ -215,8 +188,11 @@ class Importer:
             parse=self._parse,
             clusters=self._clusters,
         )
-        todo = run.settle_unchanged(files)
-        progress(len(files) - len(todo), len(files))
+        todo = run.settle_unchanged([m for m in met if m.readable])
+        not_read = [m for m in met if not m.readable]
+        run.not_read(not_read)
+        total = len(met) - sum(m.report_only for m in not_read)  # counted as they reach the catalog
+        progress(total - len(todo) - len(not_read), total)
         pending_ids = self._catalog.unindexed_ids()
         bulk = len(todo) + len(pending_ids) >= BULK_THRESHOLD
         cancelled = False
@@ -225,13 +201,13 @@ class Importer:
             run.uncommitted = self._index_pending(batch, pending_ids)
             run.bulk = bulk
             run.progress = progress
-            run.done = len(files) - len(todo)
-            run.total = len(files)
+            run.done = total - len(todo) - len(not_read)
+            run.total = total
             try:
                 try:
-                    for path, size, mtime_ns in todo:
+                    for path, size, mtime_ns, target in todo:
                         raise_if_cancelled(cancel)
-                        run.add(path, size, mtime_ns)
+                        run.add(path, size, mtime_ns, target)
                         run.collect(cancel, block=False)
                         if run.ready_to_flush():
                             run.flush(summary)
@@ -240,7 +216,7 @@ class Importer:
                 finally:
                     run.close()
                 if prune:
-                    summary.pruned = self._prune(roots, {str(f) for f in files}, batch, keep)
+                    summary.pruned = self._prune(roots, {str(m.path) for m in met}, batch, keep)
             except Cancelled:
                 cancelled = True  # keep what the catalog already holds searchable
         self._catalog.mark_indexed(run.uncommitted)
@@ -340,16 +316,24 @@ class _Run:
     def _too_large(self, size: int) -> str:
         limit = self._limits.max_bytes
         return (
-            f"too large: {size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB size limit"
+            f"too large: {size / files.MB:.1f} MB, over the {limit / files.MB:.0f} MB size limit"
             if size > limit
             else ""
         )
 
-    def settle_unchanged(self, files: list[Path]) -> list[tuple[Path, int, int]]:
-        """Report files whose size and mtime are as recorded; return the rest with their size and
-        mtime (not their whole stat: a 20,000-file import kept 19 MB of stat results)."""
+    def _changed_reason(self, exc: files.NotRegularFile | files.TooLarge) -> str:
+        """Why a file the scan passed was not read after all: it changed since."""
+        if isinstance(exc, files.TooLarge):
+            return f"too large: grew past the {exc.limit / files.MB:.0f} MB size limit while being read"
+        return str(exc)
+
+    def settle_unchanged(self, found: list[Met]) -> list[tuple[Path, int, int, Path | None]]:
+        """Report files whose size and mtime are as recorded; return the rest with their size, mtime
+        (not their whole stat: a 20,000-file import kept 19 MB of stat results) and a followed
+        link's target."""
         todo = []
-        for path in files:
+        for met in found:
+            path = met.path
             key = str(path)
             try:
                 stat = path.stat()
@@ -368,8 +352,18 @@ class _Run:
                     if reason:
                         self._record(FileOutcome(key, "skipped", reason))
                         continue
-            todo.append((path, stat.st_size, stat.st_mtime_ns))
+            todo.append((path, stat.st_size, stat.st_mtime_ns, met.target))
         return todo
+
+    def not_read(self, found: list[Met]) -> None:
+        """The paths the scan would not read: each with its status, in the catalog too unless the
+        scan says it cannot go there (a folder: the catalog holds files; a name not in UTF-8)."""
+        for met in found:
+            if met.report_only:
+                self._record(FileOutcome(str(met.path), met.status, met.reason))
+            else:
+                work = _Work(met.path, None, None, self._known.get(str(met.path)), met.status, met.reason)
+                self._ready.append(work)
 
     def _skip_reason(self, path: Path, size: int) -> str:
         if not extract.supports(path):
@@ -393,7 +387,8 @@ class _Run:
         return outcomes
 
     # -- reading and parsing ------------------------------------------------------------
-    def add(self, path: Path, size: int, mtime_ns: int) -> None:
+    def add(self, path: Path, size: int, mtime_ns: int, target: Path | None = None) -> None:
+        """Read the file at `path` (or the `target` of a link the scan follows), then decide or parse."""
         key = str(path)
         work = _Work(path, size, mtime_ns, self._known.get(key))
         reason = self._skip_reason(path, size)
@@ -402,7 +397,11 @@ class _Run:
             self._ready.append(work)
             return
         try:
-            data = path.read_bytes()
+            data = files.read_file(target or path, self._limits.max_bytes)
+        except (files.NotRegularFile, files.TooLarge) as exc:
+            work.kind, work.reason = "skipped", self._changed_reason(exc)
+            self._ready.append(work)
+            return
         except OSError as exc:
             work.kind, work.reason = "failed", f"cannot read: {exc.strerror or exc}"
             self._ready.append(work)
@@ -521,7 +520,7 @@ class _Run:
         if work.kind == "failed":
             return [self._failed(key, loc, work.reason, where)]
         if work.kind == "unchanged":
-            assert loc is not None
+            assert loc is not None and work.size is not None and work.mtime_ns is not None  # it was read
             self._catalog.touch_location(key, work.size, work.mtime_ns, "unchanged")
             return self._unchanged(key, loc.doc_id)
         if work.kind == "duplicate":
@@ -735,11 +734,7 @@ def index_waiting(catalog: Catalog, index: SearchIndex, *, rounds: int = 3) -> i
 def _gone(key: str, loc: Location, roots: list[Path], seen: set[str]) -> bool:
     """A location under `roots` whose file (or container) no longer exists."""
     where = loc.container or key
-    return where not in seen and any(_is_within(where, r) for r in roots) and not os.path.exists(where)
-
-
-def _is_within(path: str, root: Path) -> bool:
-    return path == str(root) or path.startswith(str(root) + os.sep)
+    return where not in seen and any(files.is_within(where, r) for r in roots) and files.known_gone(where)
 
 
 def _document(doc_id: str, path: str, extracted: Extracted, parent_id: str | None = None) -> Document:

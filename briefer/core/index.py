@@ -225,10 +225,65 @@ class _AnyWordsGroup(syntax.GroupNode):
     qclass = AnyWords
 
 
+class _FieldsOr(query.Or):
+    """A word searched in each of `SEARCH_FIELDS`: (title:w OR body:w).
+
+    Whoosh hashes a compound query as the XOR of its clauses' hashes, and a term's as the
+    XOR of its field's and its text's: the text cancels out, so every word's OR hashes
+    alike and normalizing a query of n words compared n * n of them (a 1,000-word query
+    took seconds).  Hashed in order, they differ.
+    """
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.boost, tuple(self.subqueries)))
+
+
+class _FieldsOrGroup(syntax.OrGroup):
+    qclass = _FieldsOr
+
+
 # `+` right before a word, phrase, field or group (never inside a word: c++, 1+1).
 _PLUS = qparser.OperatorsPlugin.OpTagger(
     r"(?:^|(?<=[\s(]))\+(?=[^\s+\-)])", _RequiredNode, syntax.PrefixOperator, memo="required"
 )
+
+
+class _BinaryGroup(syntax.BinaryGroup):
+    """Whoosh's BinaryGroup with each side made once: its `query` builds both sides twice, so a
+    chain of n ANDNOTs (a ANDNOT b ANDNOT c ...) took 2**n steps (16 of them: 5 s)."""
+
+    def query(self, parser: Any) -> Any:
+        first, second = (node.query(parser) for node in self.nodes)
+        if first is None or second is None:
+            found = second if first is None else first
+            return syntax.attach(query.NullQuery if found is None else found, self)
+        return syntax.attach(self.qclass(first, second), self)
+
+
+class _AndNotGroup(_BinaryGroup):
+    qclass = query.AndNot
+
+
+class _AndMaybeGroup(_BinaryGroup):
+    qclass = query.AndMaybe
+
+
+class _RequireGroup(_BinaryGroup):
+    qclass = query.Require
+
+
+# Whoosh's operators as its OperatorsPlugin makes them (patterns, priorities and order, which decide
+# how they group), with the binary groups above, after `+`.
+_OpTagger = qparser.OperatorsPlugin.OpTagger
+_OPERATORS = [
+    (_PLUS, 0),
+    (_OpTagger(r"(^|(?<=(\s|[()])))NOT(?=\s)", syntax.NotGroup, syntax.PrefixOperator, memo="not"), 0),
+    (_OpTagger(r"(?<=\s)AND(?=\s)", syntax.AndGroup, memo="and"), 0),
+    (_OpTagger(r"(?<=\s)OR(?=\s)", syntax.OrGroup, memo="or"), 0),
+    (_OpTagger(r"(?<=\s)ANDNOT(?=\s)", _AndNotGroup, memo="anot"), -5),
+    (_OpTagger(r"(?<=\s)ANDMAYBE(?=\s)", _AndMaybeGroup, memo="amaybe"), -5),
+    (_OpTagger(r"(^|(?<=\s))REQUIRE(?=\s)", _RequireGroup, memo="req"), 0),
+]
 
 
 # Bulk imports use two sub-writer processes and keep their segments as they
@@ -578,9 +633,6 @@ class SearchIndex:
 
     def prepare(self, text: str, *, aliases: bool = True, now: datetime | None = None) -> PreparedQuery:
         """`text` checked and rewritten for the parser (dates, labels, aliases); raises QueryError."""
-        problem = querylang.syntax_problem(text)
-        if problem:
-            raise QueryError(problem)
         today = (now or datetime.now(UTC)).date()
         return querylang.prepare(text, aliases=self.aliases if aliases else None, today=today)
 
@@ -596,12 +648,18 @@ class SearchIndex:
             if parser is None:
                 # Words are ANDed; the any-word parse relaxes that, keeping + and NOT clauses.
                 group = _AnyWordsGroup if any_terms else qparser.AndGroup
-                parser = qparser.MultifieldParser(list(SEARCH_FIELDS), schema=SCHEMA, group=group)
+                parser = qparser.QueryParser(None, SCHEMA, group=group)
+                parser.add_plugin(qparser.MultifieldPlugin(list(SEARCH_FIELDS), group=_FieldsOrGroup))
                 parser.add_plugin(qparser.FuzzyTermPlugin())
-                parser.replace_plugin(qparser.OperatorsPlugin(ops=[(_PLUS, 0)]))
+                parser.replace_plugin(qparser.OperatorsPlugin(ops=_OPERATORS, clean=True))
                 self._parsers[any_terms] = parser
             try:
                 parsed = parser.parse(text)
+            except (IndexError, AssertionError) as exc:  # what Whoosh's parser makes of "NOT AND x"
+                raise QueryError(
+                    "cannot read the query: an operator (AND, OR, NOT, ANDNOT, ANDMAYBE, REQUIRE) "
+                    "has no word on one of its sides"
+                ) from exc
             except Exception as exc:  # Whoosh raises bare errors, e.g. for a range it cannot read
                 raise QueryError(f"cannot read the query: {exc}") from exc
             error = getattr(parsed, "error", None) or next(

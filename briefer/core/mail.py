@@ -3,13 +3,14 @@
 Stdlib only.  Sending always encrypts and verifies the server's certificate
 (`ssl.create_default_context()`, plus an organisation's CA file when given):
 STARTTLS (refused when the server does not offer it) or implicit TLS.  Every
-failure becomes a MailError whose message says what happened and what to do,
-and never contains the password.
+failure becomes a MailError whose message says what happened (never the
+password) and whose `reason` (a MailProblem) lets each front end say what to do.
 """
 
 from __future__ import annotations
 
 import contextlib
+import enum
 import os
 import smtplib
 import socket
@@ -28,19 +29,49 @@ from briefer.core.briefing import markings
 from briefer.core.briefing.citations import format_time
 from briefer.core.briefing.model import Briefing, BulletList, KeyJudgment, Paragraph, Recipient, walk_sections
 from briefer.core.credentials import scrub
+from briefer.core.errors import BrieferError
 from briefer.core.ledger import marking_of
 
 DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 _EML_POLICY = policy.default.clone(linesep="\r\n")  # RFC 5322 line ends: what mail clients expect
 
 
-class MailError(Exception):
-    """Sending failed.  `reason` is a short code for the UI; the message is for people."""
+class MailProblem(enum.StrEnum):
+    """Why nothing was sent.  Front ends word what to do about each."""
 
-    def __init__(self, message: str, reason: str) -> None:
+    REFUSED = "refused"  # the connection was refused
+    UNREACHABLE = "unreachable"
+    TIMEOUT = "timeout"
+    DISCONNECTED = "disconnected"  # the server closed the connection
+    CERTIFICATE = "certificate"  # not verified, or the CA file cannot be used
+    TLS = "tls"
+    NO_STARTTLS = "no-starttls"
+    AUTH = "auth"  # the server refused the login
+    NO_PASSWORD = "no-password"
+    RECIPIENTS = "recipients"
+    SENDER = "sender"
+    PROTOCOL = "protocol"
+
+
+class MailError(BrieferError):
+    """Sending failed.  The message states what happened (never the password, never advice);
+    `reason` says why, and the facts beside it let each front end say what to do."""
+
+    def __init__(
+        self,
+        message: str,
+        reason: MailProblem | str,
+        *,
+        account: SmtpAccount | None = None,
+        cafile: str = "",
+    ) -> None:
         super().__init__(message)
-        self.reason = reason  # refused | unreachable | timeout | certificate | tls | no-starttls |
-        #                       auth | no-password | recipients | sender | protocol
+        self.reason = MailProblem(reason)
+        self.account = account.name if account else ""
+        self.credential = account.credential_ref if account else ""  # where its password is kept
+        self.security = account.security if account else ""  # "starttls" | "tls"
+        self.where = f"{account.host}:{account.port}" if account else ""
+        self.cafile = cafile  # the CA file that could not be used
 
 
 # -- recipients ---------------------------------------------------------------------
@@ -171,7 +202,9 @@ def tls_context(cafile: str | None = None) -> ssl.SSLContext:
         try:
             context.load_verify_locations(cafile=cafile)
         except (OSError, ssl.SSLError) as exc:
-            raise MailError(f"cannot use the CA file {cafile}: {exc}", "certificate") from None
+            raise MailError(
+                f"cannot use the CA file {cafile}: {exc}", MailProblem.CERTIFICATE, cafile=cafile
+            ) from None
     return context
 
 
@@ -190,7 +223,9 @@ def send(
     where = f"{account.host}:{account.port}"
     context = tls_context(cafile or account.cafile or None)
     if account.user and not password:
-        raise MailError(f"no password for the SMTP account {account.name!r}", "no-password")
+        raise MailError(
+            f"no password for the SMTP account {account.name!r}", MailProblem.NO_PASSWORD, account=account
+        )
     try:
         if account.security == "tls":
             client: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -204,9 +239,9 @@ def send(
                 if not client.has_extn("starttls"):
                     raise MailError(
                         f"{where} does not offer STARTTLS, so the password and the briefing would cross the "
-                        "network unencrypted; nothing was sent. Check the port (587 for STARTTLS, 465 for "
-                        "security 'tls') or ask your mail administrator.",
-                        "no-starttls",
+                        "network unencrypted; nothing was sent",
+                        MailProblem.NO_STARTTLS,
+                        account=account,
                     )
                 client.starttls(context=context)
                 client.ehlo()
@@ -217,8 +252,8 @@ def send(
     except MailError:
         raise
     except Exception as exc:
-        error = _explain(exc, account, where)
-        raise MailError(scrub(str(error), password or ""), error.reason) from None
+        reason, text = _explain(exc, where, account.name)
+        raise MailError(scrub(text, password or ""), reason, account=account) from None
     return {address: _response(code, text) for address, (code, text) in refused.items()}
 
 
@@ -227,61 +262,41 @@ def _response(code: int, text: bytes | str) -> str:
     return f"{code} {' '.join(words.split())}"
 
 
-def _explain(exc: Exception, account: SmtpAccount, where: str) -> MailError:
-    """A plain-words MailError for whatever smtplib, ssl or the socket raised."""
+def _explain(exc: Exception, where: str, account: str) -> tuple[MailProblem, str]:
+    """Why, and what happened in plain words, for whatever smtplib, ssl or the socket raised."""
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return MailError(
-            f"the certificate of {where} could not be verified ({exc.verify_message}); nothing was sent. "
-            "Briefer only sends to servers it can verify: check the host name, or, if your organisation "
-            "runs its own certificate authority, give its CA file in the account settings (--cafile).",
-            "certificate",
+        return MailProblem.CERTIFICATE, (
+            f"the certificate of {where} could not be verified ({exc.verify_message}); nothing was sent"
         )
     if isinstance(exc, ssl.SSLError):
-        hint = (
-            " The port may expect STARTTLS rather than implicit TLS: try security 'starttls'."
-            if account.security == "tls"
-            else ""
-        )
-        return MailError(f"the encrypted connection to {where} failed ({exc.reason or exc}).{hint}", "tls")
+        return MailProblem.TLS, f"the encrypted connection to {where} failed ({exc.reason or exc})"
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return MailError(
-            f"{where} refused the user name or password of the account {account.name!r} "
-            f"({_response(exc.smtp_code, exc.smtp_error)}). Store the right password with "
-            f"`briefer credentials set {account.credential_ref}`.",
-            "auth",
+        answer = _response(exc.smtp_code, exc.smtp_error)
+        return (
+            MailProblem.AUTH,
+            f"{where} refused the user name or password of the account {account!r} ({answer})",
         )
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         refused = "; ".join(f"{a}: {_response(c, t)}" for a, (c, t) in exc.recipients.items())
-        return MailError(f"{where} refused every recipient ({refused}); nothing was sent", "recipients")
+        return MailProblem.RECIPIENTS, f"{where} refused every recipient ({refused}); nothing was sent"
     if isinstance(exc, smtplib.SMTPSenderRefused):
-        return MailError(
-            f"{where} refused the sender {exc.sender} ({_response(exc.smtp_code, exc.smtp_error)})", "sender"
-        )
+        answer = _response(exc.smtp_code, exc.smtp_error)
+        return MailProblem.SENDER, f"{where} refused the sender {exc.sender} ({answer})"
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return MailError(f"{where} does not support what was asked: {exc}", "protocol")
-    if isinstance(exc, smtplib.SMTPServerDisconnected | TimeoutError | socket.timeout):
-        hint = (
-            " The port may expect implicit TLS: try security 'tls' (usually port 465)."
-            if account.security == "starttls"
-            else ""
-        )
-        if isinstance(exc, smtplib.SMTPServerDisconnected):
-            return MailError(
-                f"{where} closed the connection unexpectedly; nothing was sent.{hint}", "protocol"
-            )
-        return MailError(f"{where} did not answer in time; nothing was sent.{hint}", "timeout")
+        return MailProblem.PROTOCOL, f"{where} does not support what was asked: {exc}"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return MailProblem.DISCONNECTED, f"{where} closed the connection unexpectedly; nothing was sent"
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return MailProblem.TIMEOUT, f"{where} did not answer in time; nothing was sent"
     if isinstance(exc, smtplib.SMTPResponseException):
-        return MailError(f"{where} answered {_response(exc.smtp_code, exc.smtp_error)}", "protocol")
+        return MailProblem.PROTOCOL, f"{where} answered {_response(exc.smtp_code, exc.smtp_error)}"
     if isinstance(exc, smtplib.SMTPException):
-        return MailError(f"sending through {where} failed: {exc}", "protocol")
+        return MailProblem.PROTOCOL, f"sending through {where} failed: {exc}"
     if isinstance(exc, ConnectionRefusedError):
-        return MailError(
-            f"could not connect to {where}: the connection was refused. Check the host and port of the "
-            f"account {account.name!r}, and that you are on a network that reaches the server.",
-            "refused",
-        )
+        return MailProblem.REFUSED, f"could not connect to {where}: the connection was refused"
     if isinstance(exc, socket.gaierror):
-        return MailError(f"the mail server {account.host!r} cannot be found ({exc.strerror})", "unreachable")
+        host = where.rpartition(":")[0]
+        return MailProblem.UNREACHABLE, f"the mail server {host!r} cannot be found ({exc.strerror})"
     if isinstance(exc, OSError):
-        return MailError(f"could not reach {where}: {exc.strerror or exc}", "unreachable")
-    return MailError(f"sending through {where} failed: {type(exc).__name__}: {exc}", "protocol")
+        return MailProblem.UNREACHABLE, f"could not reach {where}: {exc.strerror or exc}"
+    return MailProblem.PROTOCOL, f"sending through {where} failed: {type(exc).__name__}: {exc}"

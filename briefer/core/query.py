@@ -47,6 +47,12 @@ OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 MIN_PREFIX = 2  # letters before the first * or ?
 MAX_EXPANSION = 200  # different words a wildcard, fuzzy word or term range may stand for
 MAX_FUZZY_DISTANCE = 2
+# Guards on a query's size: a longer one is refused with its size (QueryTooLong), never cut short.
+MAX_CHARS = 20_000
+MAX_WORDS = 200  # words typed, phrases' words included
+MAX_PARTS = 600  # words, operators, fields, signs and parentheses
+MAX_DEPTH = 10  # parentheses inside each other
+MAX_LOOKUPS = 1000  # different words looked up in the index: variants, wildcards and fuzzy words included
 
 DATE_HELP = (
     "write e.g. published:2023, published:2023-09, published:[2023-09-01 to 2023-09-30], "
@@ -60,6 +66,11 @@ class QueryError(ValueError):
 
 class QueryTooBroad(QueryError):
     """The query would match too many different words to answer quickly; the message says which."""
+
+
+class QueryTooLong(QueryError):
+    """The query has more words, parts or nested parentheses than are searched; the message says
+    how many it has and how many are allowed."""
 
 
 # -- requests ----------------------------------------------------------------------
@@ -167,7 +178,20 @@ def date_span(expression: str, today: date) -> Span:
     rolling periods ("last 30 days", "past 2 weeks", "last year"), calendar
     periods ("this month", "previous year"), "today", "yesterday", "3 weeks ago",
     and written dates ("13 September 2023", "sept 2023") through dateparser.
+    A date before year 1 or after 9999 ("last 99999999999 years", ">9999-12-31")
+    is a QueryError like any date that cannot be read.
     """
+    try:
+        return _date_span(expression, today)
+    except QueryError:
+        raise
+    except (OverflowError, ValueError):  # from date arithmetic, int() or dateparser: past the calendar
+        raise QueryError(
+            f"the date '{expression.strip()}' is outside the calendar (years 1 to 9999); {DATE_HELP}"
+        ) from None
+
+
+def _date_span(expression: str, today: date) -> Span:
     text = " ".join(expression.strip().strip('"').split()).lower()
     if not text:
         raise QueryError(f"the date is empty; {DATE_HELP}")
@@ -455,10 +479,45 @@ def _tokens(text: str) -> list[_Token]:
 
 
 def prepare(text: str, *, aliases: AliasTable | None, today: date) -> PreparedQuery:
-    """Rewrite `text` for the index's parser (see the module docstring); raises QueryError."""
+    """Rewrite `text` for the index's parser (see the module docstring); raises QueryError
+    (QueryTooLong for a query beyond MAX_CHARS, MAX_WORDS, MAX_PARTS or MAX_DEPTH)."""
+    if len(text) > MAX_CHARS:  # before anything reads it whole
+        raise QueryTooLong(f"the query has {len(text):,} characters; a query may have at most {MAX_CHARS:,}")
+    problem = syntax_problem(text)
+    if problem:
+        raise QueryError(problem)
     # A lone surrogate (pasted from a broken source) has no UTF-8 form, which index terms need.
     text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return _Preparer(_tokens(text), aliases or AliasTable(), today).run()
+    tokens = _tokens(text)
+    _check_size(tokens)
+    return _Preparer(tokens, aliases or AliasTable(), today).run()
+
+
+def _check_size(tokens: list[_Token]) -> None:
+    """Refuse a query too long or too deeply nested to answer quickly (each step after this one
+    takes time in proportion to the query's size, Whoosh's parser recursion to its depth)."""
+    words = parts = depth = deepest = 0
+    for token in tokens:
+        if token.kind == "ws":
+            continue
+        parts += 1
+        if token.kind in ("word", "phrase", "phrase~") and token.text not in OPERATORS:
+            words += len(alias_words(_SUFFIX.sub("", token.text)))  # kim-jong-un: 3, as searched
+        depth += {"open": 1, "close": -1}.get(token.kind, 0)
+        deepest = max(deepest, depth)
+    if words > MAX_WORDS:
+        raise QueryTooLong(f"the query has {words:,} words; a query may have at most {MAX_WORDS:,}")
+    if deepest > MAX_DEPTH:
+        raise QueryTooLong(
+            f"the query nests parentheses {deepest:,} deep; a query may nest them at most {MAX_DEPTH} deep"
+        )
+    if parts > MAX_PARTS:
+        raise QueryTooLong(
+            f"the query has {parts:,} words, operators and brackets; a query may have at most {MAX_PARTS:,}"
+        )
+
+
+_SUFFIX = re.compile(r"(?:~\d*|\^[\d.]*)+$")  # a fuzzy word's or a boost's numbers are no words
 
 
 class _Preparer:
@@ -582,7 +641,10 @@ class _Preparer:
         pieces: list[str] = []
         k = 0
         while k < len(run):
-            for length in range(len(run) - k, 0, -1):
+            # Each token holds at least one alias word: a run longer than the longest alias cannot
+            # be one, so only that many tokens are tried at each start (else a query's cost grows
+            # with the cube of its length).
+            for length in range(min(len(run) - k, self.aliases.longest), 0, -1):
                 written = " ".join(t.text for t in run[k : k + length])
                 words = alias_words(written)
                 if len(words) > self.aliases.longest:
@@ -658,6 +720,7 @@ __all__ = [
     "PreparedQuery",
     "QueryError",
     "QueryTooBroad",
+    "QueryTooLong",
     "SearchRequest",
     "date_span",
     "label_key",

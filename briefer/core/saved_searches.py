@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from briefer.core.catalog import now_iso
+from briefer.core.errors import BrieferError
 from briefer.core.query import SORTS, QueryError, SearchRequest
 
 FORMAT = "briefer.saved-searches"
 VERSION = 1
 
 
-class SavedSearchError(ValueError):
+class SavedSearchError(BrieferError, ValueError):
     """No such saved search, a name taken, or a file that cannot be read; the message says which."""
 
 

@@ -181,6 +181,7 @@ class SearchResults:
     expansions: tuple[AliasExpansion, ...] = ()
     any_terms: bool = False  # no document had all the words; these hits have any of them
     incomplete: bool = False  # an import is running, files failed, or documents wait for indexing
+    failed_files: int = 0  # files that could not be imported (a notice says so; front ends say where to look)
     stories: int | None = None
     limit: int = 20  # hits per page
 

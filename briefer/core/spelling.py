@@ -51,30 +51,15 @@ def suggest(
     """
     lowered = [word.lower() for _, _, word in words]
     choices: dict[int, list[str]] = {}
+    questioned: dict[str, list[str] | None] = {}  # a word typed twice is looked at once
     for i, lower in enumerate(lowered):
-        if not WORD.fullmatch(lower):
-            continue
-        if not vocabulary.has_word(lower):
-            choices[i] = _candidates(vocabulary, lower)
-        elif rare_too and (used := vocabulary.popularity(lower)) <= RARE_WORD:
-            choices[i] = _candidates(vocabulary, lower, at_least=COMMONER * max(1, used))
+        if lower not in questioned:
+            questioned[lower] = _questioned(vocabulary, lower, rare_too=rare_too)
+        found = questioned[lower]
+        if found is not None:
+            choices[i] = found
     picks = {i: found[0] for i, found in choices.items() if found}
-    for i, found in choices.items():
-        if len(found) < 2:
-            continue
-        context: set[int] | None = None
-        for j, lower in enumerate(lowered):
-            if j != i and (j in picks or j not in choices):
-                docs = vocabulary.docs_with(picks.get(j, lower))
-                context = docs if context is None else context & docs
-        if context:
-            # Shared documents, weighed by how much of the candidate's use they are: a common
-            # word shares many documents with anything.
-            fit = {
-                c: len(vocabulary.docs_with(c) & context) ** 2 / max(1, vocabulary.popularity(c))
-                for c in found
-            }
-            picks[i] = max(found, key=lambda c: fit[c])  # ties keep the popularity order
+    _pick_by_context(vocabulary, lowered, choices, picks)
     if not picks:
         return ""
     out, pos = [], 0
@@ -84,6 +69,64 @@ def suggest(
         out += [original[pos:start], better]
         pos = end
     return "".join([*out, original[pos:]])
+
+
+def _questioned(vocabulary: Vocabulary, word: str, *, rare_too: bool) -> list[str] | None:
+    """The corrections to weigh for `word` (perhaps none), or None when it is not in question."""
+    if not WORD.fullmatch(word):
+        return None
+    if not vocabulary.has_word(word):
+        return _candidates(vocabulary, word)
+    if rare_too and (used := vocabulary.popularity(word)) <= RARE_WORD:
+        return _candidates(vocabulary, word, at_least=COMMONER * max(1, used))
+    return None
+
+
+def _pick_by_context(
+    vocabulary: Vocabulary, lowered: list[str], choices: dict[int, list[str]], picks: dict[int, str]
+) -> None:
+    """For each word with several candidates, pick the one that fits the query's other words (as
+    corrected so far) best.  The documents of the words before and after each one are intersected
+    as a running product, once: intersecting all the others for each word grew with the square of
+    the query's length."""
+    ambiguous = {i for i, found in choices.items() if len(found) > 1}
+    if not ambiguous:
+        return
+    docs: dict[str, set[int]] = {}
+
+    def docs_of(word: str) -> set[int]:
+        if word not in docs:
+            docs[word] = vocabulary.docs_with(word)
+        return docs[word]
+
+    # The other words that count: those not in question, and the corrected ones.
+    counted = [j in picks or j not in choices for j in range(len(lowered))]
+    after: dict[int, set[int] | None] = {}  # the words after each ambiguous one, as first picked
+    running: set[int] | None = None
+    for j in reversed(range(len(lowered))):
+        if j in ambiguous:
+            after[j] = running
+        if counted[j]:
+            running = _meet(running, docs_of(picks.get(j, lowered[j])))
+    before: set[int] | None = None  # the words before, as picked by then
+    for i in range(len(lowered)):
+        if i in ambiguous:
+            context = _meet(before, after[i])
+            if context:
+                # Shared documents, weighed by how much of the candidate's use they are: a common
+                # word shares many documents with anything.
+                found = choices[i]
+                fit = {c: len(docs_of(c) & context) ** 2 / max(1, vocabulary.popularity(c)) for c in found}
+                picks[i] = max(found, key=lambda c: fit[c])  # ties keep the popularity order
+        if counted[i]:
+            before = _meet(before, docs_of(picks.get(i, lowered[i])))
+
+
+def _meet(docs: set[int] | None, more: set[int] | None) -> set[int] | None:
+    """The documents in both (None stands for no restriction)."""
+    if docs is None:
+        return more
+    return docs if more is None else docs & more
 
 
 def _candidates(vocabulary: Vocabulary, word: str, at_least: int = 1) -> list[str]:

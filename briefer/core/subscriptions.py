@@ -20,6 +20,7 @@ changes nothing that was imported.
 from __future__ import annotations
 
 import contextlib
+import enum
 import functools
 import hashlib
 import http.client
@@ -47,9 +48,11 @@ from briefer.core.archive import Archive
 from briefer.core.credentials import (
     CredentialStore,
     CredentialsUnavailable,
+    KeychainProblem,
     check_account,
     write_json_atomically,
 )
+from briefer.core.errors import BrieferError
 from briefer.core.extract import Limits, Part
 from briefer.core.extract.feeds import looks_like_feed
 from briefer.core.feed_check import diagnose
@@ -73,8 +76,45 @@ _USER_AGENT = f"Briefer/{__version__} (feed reader)"
 _ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 
 
-class FeedError(ValueError):
-    """A bad subscription, an unknown feed name, or an unreadable feeds file."""
+class FeedProblem(enum.StrEnum):
+    """What is wrong with a subscription, or why a fetch failed.  Front ends word what to do."""
+
+    INVALID = "invalid"  # a bad name, address or interval
+    LOGIN_IN_ADDRESS = "login-in-address"  # user name or password written into the URL
+    UNREADABLE = "unreadable"  # the feeds file
+    SECRET_IN_FILE = "secret-in-file"  # the feeds file holds a password
+    UNKNOWN = "unknown"  # no feed of that name
+    DUPLICATE = "duplicate"  # the name is taken
+    INSECURE = "insecure"  # its login would cross the network unencrypted
+    NO_SECRET = "no-secret"  # its account has nothing stored
+    KEYCHAIN = "keychain"  # the keychain could not be read (`FetchResult.keychain` says why)
+    WRONG_KIND = "wrong-kind"  # its account holds an SMTP password, not an HTTP login
+    LOGIN_REFUSED = "login-refused"  # the server refused the stored login
+    LOGIN_NEEDED = "login-needed"  # the server asks for a login, and the feed has none
+    ACCESS_REFUSED = "access-refused"  # 403 to a feed without a login
+
+
+class FeedError(BrieferError, ValueError):
+    """A bad subscription, an unknown feed name, or an unreadable feeds file.
+
+    The message states the fact; `problem` and the facts (`name`, `known`,
+    `path`) let each front end say what to do.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        problem: FeedProblem = FeedProblem.INVALID,
+        *,
+        name: str = "",
+        known: tuple[str, ...] = (),
+        path: Path | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.problem = problem
+        self.name = name  # the feed asked for
+        self.known = known  # the feeds there are
+        self.path = path  # the feeds file
 
 
 class InsecureFeed(FeedError):
@@ -84,9 +124,11 @@ class InsecureFeed(FeedError):
         host = urllib.parse.urlsplit(url).hostname or url
         super().__init__(
             f"the feed {name!r} would send the login stored as {account!r} unencrypted, over plain "
-            f"http:// to {host}, where anyone on the network between could read it"
+            f"http:// to {host}, where anyone on the network between could read it",
+            FeedProblem.INSECURE,
+            name=name,
         )
-        self.name, self.url, self.account = name, url, account
+        self.url, self.account = url, account
 
 
 # -- subscriptions ----------------------------------------------------------------------
@@ -101,8 +143,17 @@ class Subscription:
     last_modified: str = ""
     last_checked: str = ""  # ISO 8601, UTC
     last_status: str = ""  # "ok", "not modified", "error"; "" = never fetched
-    last_error: str = ""
+    last_error: str = ""  # the fact only: front ends add their advice from `last_problem`
     last_new: int = 0  # entries imported by the last fetch
+    last_problem: str = ""  # the FeedProblem of the last error, when a front end can advise
+
+    @property
+    def problem(self) -> FeedProblem | None:
+        """The last error's FeedProblem (None for none, or one a newer Briefer wrote)."""
+        try:
+            return FeedProblem(self.last_problem) if self.last_problem else None
+        except ValueError:
+            return None
 
     def due(self, now: datetime) -> bool:
         """Whether the schedule asks for a fetch at `now` (a naive time is taken as UTC)."""
@@ -189,9 +240,9 @@ def check_url(url: str) -> str:
         raise FeedError(f"{url!r} is not an http:// or https:// address")
     if parts.username is not None or parts.password is not None:
         raise FeedError(
-            "the address holds a user name or password; Briefer keeps those in the system keychain: "
-            "store them with `briefer credentials set ACCOUNT --kind basic --username USER` and "
-            "subscribe with --account ACCOUNT"
+            "the address holds a user name or password; Briefer keeps those in the keychain, never in "
+            "the list of feeds",
+            FeedProblem.LOGIN_IN_ADDRESS,
         )
     return url
 
@@ -213,10 +264,14 @@ class FeedBook:
         except FileNotFoundError:
             return []
         except (OSError, ValueError) as exc:
-            raise FeedError(f"{self.path} cannot be read ({exc}); move it away to start a new list") from None
+            raise FeedError(
+                f"{self.path} cannot be read ({exc}); move it away to start a new list",
+                FeedProblem.UNREADABLE,
+                path=self.path,
+            ) from None
         items = data.get("feeds") if isinstance(data, dict) else None
         if not isinstance(items, list):
-            raise FeedError(f"{self.path}: no 'feeds' list")
+            raise FeedError(f"{self.path}: no 'feeds' list", FeedProblem.UNREADABLE, path=self.path)
         return [self._subscription(item, i) for i, item in enumerate(items)]
 
     def _subscription(self, item: Any, index: int) -> Subscription:
@@ -225,8 +280,9 @@ class FeedBook:
             raise FeedError(f"{where}: expected an object")
         if _SECRET_KEYS & {str(k).lower() for k in item}:
             raise FeedError(
-                f"{where} holds a password; Briefer keeps passwords in the system keychain only. "
-                "Remove it from the file and store it with `briefer credentials set`."
+                f"{where} holds a password; Briefer keeps passwords in the keychain only, never in this file",
+                FeedProblem.SECRET_IN_FILE,
+                path=self.path,
             )
         known = {f.name: str(f.type) for f in fields(Subscription)}  # "int", "str", "bool"
         values = {k: v for k, v in item.items() if k in known}  # unknown keys: a newer Briefer's
@@ -240,8 +296,14 @@ class FeedBook:
         for sub in subscriptions:
             if sub.name == name:
                 return sub
-        known = ", ".join(s.name for s in subscriptions) or "none yet (add one with `briefer feeds add`)"
-        raise FeedError(f"no feed {name!r}; known: {known}")
+        known = tuple(s.name for s in subscriptions)
+        raise FeedError(
+            f"no feed {name!r}; known: {', '.join(known) or 'none yet'}",
+            FeedProblem.UNKNOWN,
+            name=name,
+            known=known,
+            path=self.path,
+        )
 
     def add(self, sub: Subscription) -> Subscription:
         """Subscribe; FeedError for a bad subscription or a name already taken (in any case)."""
@@ -249,7 +311,9 @@ class FeedBook:
         with self._lock:
             subscriptions = self.all()
             if any(s.name.casefold() == sub.name.casefold() for s in subscriptions):
-                raise FeedError(f"there is already a feed named {sub.name!r}")
+                raise FeedError(
+                    f"there is already a feed named {sub.name!r}", FeedProblem.DUPLICATE, name=sub.name
+                )
             self._write([*subscriptions, sub])
         return sub
 
@@ -260,7 +324,9 @@ class FeedBook:
             subscriptions = self.all()
             old = next((s for s in subscriptions if s.name == sub.name), None)
             if old is None:
-                raise FeedError(f"no feed {sub.name!r} (it may have been removed)")
+                raise FeedError(
+                    f"no feed {sub.name!r} (it may have been removed)", FeedProblem.UNKNOWN, name=sub.name
+                )
             if (old.url, old.account, old.allow_insecure) != (sub.url, sub.account, sub.allow_insecure):
                 _check_transport(sub)  # a new way to send the login; recording a fetch's status is not
             if old.url != sub.url:
@@ -303,9 +369,12 @@ def _field_value(name: str, kind: str, value: Any) -> Any:
 class FetchResult:
     name: str
     status: str  # one of STATUSES
-    message: str  # plain words for the user
+    message: str  # plain words for the user: the fact (front ends add advice from `problem`)
     imported: int = 0  # new entries imported
     http_status: int | None = None  # None when no answer came
+    problem: FeedProblem | None = None  # why it failed, when a front end can advise (a login, ...)
+    keychain: KeychainProblem | None = None  # what the keychain said, for FeedProblem.KEYCHAIN
+    account: str = ""  # the feed's login (a CredentialStore account), "" = none
 
     @property
     def failed(self) -> bool:
@@ -313,11 +382,32 @@ class FetchResult:
 
 
 class _Failed(Exception):
-    """One feed's fetch ends with `status` (not "new"), for the reason in `message`."""
+    """One feed's fetch ends with `status` (not "new"), for the reason in `message` (a fact only)."""
 
-    def __init__(self, status: str, message: str, http_status: int | None = None) -> None:
+    def __init__(
+        self,
+        status: str,
+        message: str,
+        http_status: int | None = None,
+        *,
+        problem: FeedProblem | None = None,
+        keychain: KeychainProblem | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.message, self.http_status = status, message, http_status
+        self.problem, self.keychain = problem, keychain
+
+    def result(self, sub: Subscription) -> FetchResult:
+        return FetchResult(
+            sub.name,
+            self.status,
+            self.message,
+            0,
+            self.http_status,
+            problem=self.problem,
+            keychain=self.keychain,
+            account=sub.account,
+        )
 
 
 @dataclass(frozen=True)
@@ -410,7 +500,7 @@ def _fetch_one(run: _Run, sub: Subscription) -> _Fetched:
             )
         return _import(run, sub, response)
     except _Failed as failure:
-        return _Fetched(FetchResult(sub.name, failure.status, failure.message, 0, failure.http_status))
+        return _Fetched(failure.result(sub))
     except Cancelled:
         return _Fetched(FetchResult(sub.name, "cancelled", "cancelled; entries imported before stay"))
 
@@ -420,11 +510,7 @@ def _refuse_login_in_clear(sub: Subscription) -> None:
     try:
         _check_transport(sub)
     except InsecureFeed as exc:
-        raise _Failed(
-            "unauthorized",
-            f"not fetched: {exc}; use its https:// address, or subscribe to it again allowing the "
-            "insecure login",
-        ) from None
+        raise _Failed("unauthorized", f"not fetched: {exc}", problem=FeedProblem.INSECURE) from None
 
 
 def _save_status(book: FeedBook, fetched: Subscription, outcome: _Fetched) -> None:
@@ -442,6 +528,7 @@ def _save_status(book: FeedBook, fetched: Subscription, outcome: _Fetched) -> No
         last_checked=datetime.now(UTC).isoformat(timespec="seconds"),
         last_status=status,
         last_error="" if status != "error" else result.message,
+        last_problem=str(result.problem or "") if status == "error" else "",
         last_new=result.imported,
     )
     if result.status == "new":
@@ -611,14 +698,12 @@ def _auth_header(account: str, credentials: CredentialStore) -> dict[str, str]:
     try:
         auth = credentials.http_headers(account)
     except CredentialsUnavailable as exc:
-        raise _Failed("unauthorized", str(exc)) from None
+        raise _Failed("unauthorized", str(exc), problem=FeedProblem.KEYCHAIN, keychain=exc.problem) from None
     except ValueError as exc:  # an SMTP credential named by mistake
-        raise _Failed("unauthorized", f"{exc}; store a basic or bearer credential for the feed") from None
+        raise _Failed("unauthorized", str(exc), problem=FeedProblem.WRONG_KIND) from None
     if not auth:
         raise _Failed(
-            "unauthorized",
-            f"no secret is stored for the account {account!r}; store it with "
-            f"`briefer credentials set {account} --kind basic --username USER` (or --kind bearer)",
+            "unauthorized", f"no secret is stored for the account {account!r}", problem=FeedProblem.NO_SECRET
         )
     return auth
 
@@ -696,24 +781,20 @@ def _read_capped(response: Any, cancel: threading.Event | None) -> bytes:
 
 def _http_failure(code: int, reason: str, *, account: str) -> _Failed:
     answer = f"{code} {reason}".rstrip()
-    store_login = (
-        "store a login with `briefer credentials set ACCOUNT --kind basic --username USER` "
-        "and make ACCOUNT the feed's account"
-    )
     if code in (401, 403) and account:
         return _Failed(
             "unauthorized",
-            f"the server refused the credentials stored as {account!r} ({answer}); if they changed, "
-            f"store them again with `briefer credentials set {account}`",
+            f"the server refused the credentials stored as {account!r} ({answer})",
             code,
+            problem=FeedProblem.LOGIN_REFUSED,
         )
     if code == 401:
-        return _Failed("unauthorized", f"the server asks for a login ({answer}); {store_login}", code)
+        return _Failed(
+            "unauthorized", f"the server asks for a login ({answer})", code, problem=FeedProblem.LOGIN_NEEDED
+        )
     if code == 403:
         return _Failed(
-            "unauthorized",
-            f"the server refused access ({answer}); if the feed needs a login, {store_login}",
-            code,
+            "unauthorized", f"the server refused access ({answer})", code, problem=FeedProblem.ACCESS_REFUSED
         )
     if code in (404, 410):
         return _Failed("unreachable", f"the server answered {answer}: there is no feed at this address", code)

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from briefer.core.accounts import DEFAULT_PORTS, SECURITY, AccountBook, AccountError, SmtpAccount
 from briefer.core.credentials import BackendStatus, CredentialStore, CredentialsUnavailable
 from briefer.core.progress import Progress
+from briefer.gui.advice import in_words
 from briefer.gui.job_runner import JobRunner
 from briefer.gui.keychain import Keychain, PasswordDialog
 
@@ -339,7 +340,7 @@ class AccountsDialog(QDialog):
             accounts = self._book.all()
         except AccountError as exc:
             accounts = []
-            self.outcome.setText(str(exc))
+            self.outcome.setText(in_words(exc))
         for account in accounts:
             item = QListWidgetItem(account.name)
             item.setData(Qt.ItemDataRole.UserRole, account)
@@ -503,7 +504,7 @@ class AccountsDialog(QDialog):
         self.accounts_changed.emit()
 
     def _report_failure(self, exc: object) -> None:
-        self.outcome.setText(f"That did not work: {exc}")
+        self.outcome.setText(f"That did not work. {in_words(exc)}")
 
     def _book_accounts(self) -> list[SmtpAccount]:
         try:

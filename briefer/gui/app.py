@@ -33,6 +33,7 @@ from briefer.core import paths
 from briefer.core.archive import Archive
 from briefer.core.catalog import CatalogError
 from briefer.core.errors import log_failure
+from briefer.core.escaping import EscapingFormatter
 from briefer.gui.mainwindow import MainWindow
 from briefer.gui.settings import user_settings
 
@@ -71,10 +72,12 @@ def configure_logging(directory: Path) -> tuple[logging.Handler | None, Path | N
             path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
         )
     except OSError as exc:  # a read-only home must not stop the program: stderr still works
-        logging.basicConfig(format=LOG_FORMAT)
+        stderr = logging.StreamHandler()
+        stderr.setFormatter(EscapingFormatter(LOG_FORMAT))
+        logging.basicConfig(handlers=[stderr])
         log.warning("cannot write the log file in %s: %s", directory, exc)
         return None, None
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(EscapingFormatter(LOG_FORMAT))  # a file name cannot forge a line
     logging.getLogger().addHandler(handler)
     return handler, path
 

@@ -3,8 +3,11 @@
 Rows under a section are its blocks (matrix cells excepted: the matrix grid
 shows those), then its subsections.  The model reads the briefing for views;
 everything that would change it (an inline rename, a drop, a paste) becomes a
-core edit pushed on the undo stack through `do()`.  Only `apply()` mutates,
-and it tells the views exactly what changed (insert, remove, move, data).
+core edit pushed on the undo stack through `do()`.  Only `apply()` mutates: it
+applies the edit once in the core, which reports what changed, and hands each
+reported change to the views as one insert, remove, move or data change.  Rows
+are answered from the model's own copy of the structure (`OutlineTree`), which
+follows those reports, so Qt sees the old rows while a change is announced.
 """
 
 from __future__ import annotations
@@ -42,11 +45,12 @@ from briefer.core.briefing.verify import ExcerptCheck, Verification, excerpt_key
 from briefer.gui import mime
 from briefer.gui.commands import EditCommand
 from briefer.gui.formatting import plain_tooltip
+from briefer.gui.outline_tree import Node, OutlineTree, outline_blocks
 
 log = logging.getLogger(__name__)
 
 Index = QModelIndex | QPersistentModelIndex
-Node = Section | Block
+__all__ = ["BriefingModel", "Node", "outline_blocks"]
 
 SUMMARY_CHARS = 90
 KIND_LABELS = {
@@ -56,11 +60,6 @@ KIND_LABELS = {
     "bullet_list": "Bullet list",
     "matrix_cell": "Matrix cell",
 }
-
-
-def outline_blocks(section: Section) -> list[Block]:
-    """The blocks the outline shows: all but the matrix cells."""
-    return [b for b in section.blocks if not isinstance(b, MatrixCell)]
 
 
 def _position(items: Sequence[object], item: object) -> int:
@@ -161,10 +160,8 @@ class BriefingModel(QAbstractItemModel):
         super().__init__(parent)
         self._briefing = briefing
         self._undo_stack = undo_stack
-        self._parents: dict[str, Section | None] = {}
-        self._rows: dict[str, int] = {}
+        self._tree = OutlineTree(briefing)
         self._verification: Verification | None = None
-        self._reindex()
 
     @property
     def briefing(self) -> Briefing:
@@ -178,7 +175,7 @@ class BriefingModel(QAbstractItemModel):
         self.beginResetModel()
         self._briefing = briefing
         self._verification = None  # it was about the other briefing's quotes
-        self._reindex()
+        self._tree.load(briefing)
         self.endResetModel()
         self.structure_changed.emit()
         self.metadata_changed.emit("")
@@ -213,20 +210,8 @@ class BriefingModel(QAbstractItemModel):
         ]
 
     # -- the tree ------------------------------------------------------------------
-    def _reindex(self) -> None:
-        """Parent and row of every node; rebuilt after each structural change (briefings are small)."""
-        self._parents.clear()
-        self._rows.clear()
-        for row, section in enumerate(self._briefing.sections):
-            self._parents[section.id], self._rows[section.id] = None, row
-        for _, section in walk_sections(self._briefing):
-            for row, child in enumerate(self.outline_children(section)):
-                self._parents[child.id], self._rows[child.id] = section, row
-
     def outline_children(self, section: Section | None) -> list[Node]:
-        if section is None:
-            return list(self._briefing.sections)
-        return [*outline_blocks(section), *section.sections]
+        return self._tree.children(section.id if section is not None else None)
 
     def node(self, index: Index) -> Node | None:
         """The section or block at `index`; None for the root (the briefing itself)."""
@@ -236,21 +221,16 @@ class BriefingModel(QAbstractItemModel):
         return node
 
     def node_by_id(self, node_id: str) -> Node | None:
-        parent = self._parents.get(node_id, ...)
-        if parent is ...:
-            return None
-        siblings = self.outline_children(parent if isinstance(parent, Section) else None)
-        return siblings[self._rows[node_id]]
+        return self._tree.node(node_id)
 
     def parent_section(self, node_id: str) -> Section | None:
-        parent = self._parents.get(node_id)
-        return parent if isinstance(parent, Section) else None
+        return self._tree.parent(node_id)
 
     def index_of(self, node_id: str | None, column: int = 0) -> QModelIndex:
-        node = self.node_by_id(node_id) if node_id else None
+        node = self._tree.node(node_id) if node_id else None
         if node is None:
             return QModelIndex()
-        return self.createIndex(self._rows[node.id], column, node)
+        return self.createIndex(self._tree.row(node.id), column, node)
 
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
         if not self.hasIndex(row, column, parent):
@@ -262,22 +242,18 @@ class BriefingModel(QAbstractItemModel):
 
     def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
         node = self.node(index)
-        if node is None:
-            return QModelIndex()
-        section = self._parents.get(node.id)
+        section = self._tree.parent(node.id) if node is not None else None
         if section is None:
             return QModelIndex()
-        return self.createIndex(self._rows[section.id], 0, section)
+        return self.createIndex(self._tree.row(section.id), 0, section)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         if parent.column() > 0:
             return 0
         owner = self.node(parent)
-        if owner is None:
-            return len(self._briefing.sections)
-        if not isinstance(owner, Section):
+        if owner is not None and not isinstance(owner, Section):
             return 0
-        return len(outline_blocks(owner)) + len(owner.sections)
+        return len(self.outline_children(owner))
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:
         return 1
@@ -369,8 +345,9 @@ class BriefingModel(QAbstractItemModel):
     def check(self, edit_list: Sequence[edits.Edit]) -> None:
         """Raise BriefingError if the core would refuse any of `edit_list` applied in order.
 
-        Each edit is applied to the briefing and every one is reverted at once,
-        without telling the views; on a refusal the briefing is as it was too.
+        A dry run for dialogs that word a refusal next to the field: each edit is
+        applied to the briefing and every one is reverted at once, without telling
+        the views; on a refusal the briefing is as it was too.
         """
         inverses: list[edits.Edit] = []
         try:
@@ -383,23 +360,28 @@ class BriefingModel(QAbstractItemModel):
     def do_all(self, edit_list: Sequence[edits.Edit], text: str) -> bool:
         """Apply `edit_list` as ONE undo step named `text`, all or none.
 
-        False (and `refused`) when the core refuses any of them: then nothing
-        changed and nothing reached the undo stack.  An empty list does nothing.
+        Each edit is applied once.  When the core refuses one, those already
+        applied are undone again, nothing reaches the undo stack, and `refused`
+        says why (False).  An empty list does nothing.
         """
-        if not edit_list:
-            return True
+        done: list[tuple[edits.Edit, edits.Edit]] = []
         try:
-            self.check(edit_list)
+            for edit in edit_list:
+                done.append((edit, self.apply(edit)))
         except BriefingError as exc:
+            for _, inverse in reversed(done):
+                self.apply(inverse)
             log.info("edits refused: %s", exc)
             self.refused.emit(str(exc))
             return False
+        if not done:
+            return True
         # Inside a macro Qt merges a command only with the macro's previous child, so
         # merge_key (consecutive edits of one field) never reaches across the macro's edge.
         self._undo_stack.beginMacro(text)
         try:
-            for edit in edit_list:
-                self.do(edit)
+            for edit, inverse in done:
+                self._undo_stack.push(EditCommand(self, edit, inverse, describe(edit)))
         finally:
             self._undo_stack.endMacro()
         return True
@@ -416,9 +398,9 @@ class BriefingModel(QAbstractItemModel):
         order = {node_id: i for i, node_id in enumerate(self._outline_order())}
         out = []
         for node_id in sorted(chosen, key=lambda i: order.get(i, 0)):
-            ancestor = self._parents.get(node_id)
+            ancestor = self._tree.parent(node_id)
             while ancestor is not None and ancestor.id not in chosen:
-                ancestor = self._parents.get(ancestor.id)
+                ancestor = self._tree.parent(ancestor.id)
             if ancestor is None:
                 out.append(chosen[node_id])
         return out
@@ -470,7 +452,7 @@ class BriefingModel(QAbstractItemModel):
         while current is not None:
             if current == section_id:
                 return True
-            parent = self._parents.get(current)
+            parent = self._tree.parent(current)
             current = parent.id if parent is not None else None
         return False
 
@@ -539,7 +521,7 @@ class BriefingModel(QAbstractItemModel):
         self._undo_stack.beginMacro("Move")
         for node_id in node_ids:
             node = self.node_by_id(node_id)
-            origin = self._parents.get(node_id)
+            origin = self._tree.parent(node_id)
             if isinstance(node, Section):
                 siblings = origin.sections if origin is not None else self._briefing.sections
                 old = _position(siblings, node)
@@ -550,7 +532,7 @@ class BriefingModel(QAbstractItemModel):
                 section_row += 1
             elif node is not None and target is not None:
                 assert origin is not None
-                if block_row >= 0 and origin is target and self._rows[node_id] < block_row:
+                if block_row >= 0 and origin is target and self._tree.row(node_id) < block_row:
                     block_row -= 1
                 index = self._block_index(target, block_row, moving=node)
                 done |= self.do(edits.MoveBlock(node_id, target.id, index))
@@ -561,150 +543,73 @@ class BriefingModel(QAbstractItemModel):
 
     # -- the only mutator: called by do() and by undo commands ---------------------------
     def apply(self, edit: edits.Edit) -> edits.Edit:
-        """Apply a core edit, telling the views what changed; returns the inverse edit."""
-        if isinstance(edit, _STRUCTURAL):
-            self._trial(edit)
-        match edit:
-            case edits.AddBlock() if not isinstance(edit.block, MatrixCell):
-                section = self._section(edit.section_id)
-                blocks = section.blocks
-                index = len(blocks) if edit.index == -1 else edit.index
-                row = len([b for b in blocks[:index] if not isinstance(b, MatrixCell)])
-                return self._structural(edit, ("insert", section, row))
-            case edits.RemoveBlock():
-                block = self.node_by_id(edit.block_id)
-                if block is not None:  # matrix cells are not in the outline
-                    return self._structural(
-                        edit, ("remove", self._parents[edit.block_id], self._rows[block.id])
-                    )
-            case edits.MoveBlock():
-                return self._move_block(edit)
-            case edits.AddSection():
-                owner = self._section(edit.parent_id) if edit.parent_id else None
-                siblings = owner.sections if owner else self._briefing.sections
-                index = len(siblings) if edit.index == -1 else edit.index
-                offset = len(outline_blocks(owner)) if owner else 0
-                return self._structural(edit, ("insert", owner, offset + index))
-            case edits.RemoveSection():
-                if edit.section_id in self._rows:
-                    where = self._parents[edit.section_id], self._rows[edit.section_id]
-                    return self._structural(edit, ("remove", *where))
-            case edits.MoveSection():
-                return self._move_section(edit)
-        inverse = edits.apply(self._briefing, edit)
-        self._after_content_edit(edit)
-        return inverse
+        """Apply a core edit once, then tell the views what it changed; returns the inverse edit.
 
-    def _trial(self, edit: edits.Edit) -> None:
-        """Raise BriefingError now if the core refuses `edit`, before any rows are announced.
-
-        beginInsertRows & co. cannot be taken back, so the edit is applied and
-        reverted first; the core leaves the briefing untouched when it refuses.
+        A refused edit raises BriefingError with the briefing (and the views) as they were.
         """
-        edits.apply(self._briefing, edits.apply(self._briefing, edit))
-
-    def _section(self, section_id: str | None) -> Section:
-        node = self.node_by_id(section_id) if section_id else None
-        if not isinstance(node, Section):
-            raise BriefingError(f"no section with id {section_id!r}")
-        return node
-
-    def _structural(self, edit: edits.Edit, change: tuple[str, Section | None, int]) -> edits.Edit:
-        kind, owner, row = change
-        parent = self.index_of(owner.id) if owner is not None else QModelIndex()
-        if kind == "insert":
-            self.beginInsertRows(parent, row, row)
-        else:
-            self.beginRemoveRows(parent, row, row)
-        try:
-            inverse = edits.apply(self._briefing, edit)
-        finally:
-            self._reindex()
-            if kind == "insert":
-                self.endInsertRows()
-            else:
-                self.endRemoveRows()
-        self.structure_changed.emit()
-        return inverse
-
-    def _move_block(self, edit: edits.MoveBlock) -> edits.Edit:
-        block = self.node_by_id(edit.block_id)
-        target = self._section(edit.section_id)
-        if block is None:  # a matrix cell
-            inverse = edits.apply(self._briefing, edit)
+        applied = edits.perform(self._briefing, edit)
+        for change in applied.changes:
+            self._announce(change)
+        if any(isinstance(c, edits.Inserted | edits.Removed | edits.Moved) for c in applied.changes):
             self.structure_changed.emit()
-            return inverse
-        source = self._parents[edit.block_id]
-        assert isinstance(source, Section) and not isinstance(block, Section)
-        remaining = [b for b in target.blocks if b is not block]
-        index = len(remaining) if edit.index == -1 else edit.index
-        new_row = len([b for b in remaining[:index] if not isinstance(b, MatrixCell)])
-        return self._moving(edit, source, self._rows[block.id], target, new_row)
+        return applied.inverse
 
-    def _move_section(self, edit: edits.MoveSection) -> edits.Edit:
-        section = self._section(edit.section_id)
-        source = self._parents[edit.section_id]
-        target = self._section(edit.parent_id) if edit.parent_id else None
-        if target is not None and self._contains(section.id, target.id):
-            raise BriefingError("cannot move a section into itself")
-        siblings = [s for s in (target.sections if target else self._briefing.sections) if s is not section]
-        index = len(siblings) if edit.index == -1 else edit.index
-        new_row = (len(outline_blocks(target)) if target else 0) + index
-        return self._moving(edit, source, self._rows[section.id], target, new_row)
+    def _announce(self, change: edits.Change) -> None:
+        """One reported change: one row insert, remove or move, or one data change."""
+        match change:
+            case edits.Inserted():
+                self._insert_row(change)
+            case edits.Removed():
+                self._remove_row(change)
+            case edits.Moved():
+                self._move_row(change)
+            case edits.Changed():
+                self._changed(change)
+            case edits.MetadataChanged():
+                self.metadata_changed.emit(change.field)
 
-    def _moving(
-        self,
-        edit: edits.Edit,
-        source: Section | None,
-        old_row: int,
-        target: Section | None,
-        new_row: int,
-    ) -> edits.Edit:
-        """Apply a move edit inside beginMoveRows/endMoveRows; `new_row` counts after the removal."""
-        if source is target and old_row == new_row:  # dropped where it already is
-            return edits.apply(self._briefing, edit)
-        # Qt counts the destination row *before* the node leaves its old place.
-        qt_row = new_row + 1 if source is target and new_row > old_row else new_row
-        source_index = self.index_of(source.id) if source else QModelIndex()
-        target_index = self.index_of(target.id) if target else QModelIndex()
-        if not self.beginMoveRows(source_index, old_row, old_row, target_index, qt_row):
-            raise BriefingError("Qt refused the move")  # pragma: no cover - guarded by canDropMimeData
-        try:
-            inverse = edits.apply(self._briefing, edit)
-        finally:
-            self._reindex()
-            self.endMoveRows()
-        self.structure_changed.emit()
-        return inverse
+    def _index_of_section(self, section_id: str | None) -> QModelIndex:
+        return self.index_of(section_id) if section_id is not None else QModelIndex()
 
-    def _after_content_edit(self, edit: edits.Edit) -> None:
-        if isinstance(edit, edits.AddBlock | edits.RemoveBlock):  # matrix cells
-            self.structure_changed.emit()
+    def _insert_row(self, change: edits.Inserted) -> None:
+        node = self._tree.inserted_node(change)
+        if isinstance(node, MatrixCell):  # not in the outline: the matrix grid follows structure_changed
+            self._tree.insert(change, node)
             return
-        if isinstance(edit, edits.RenameSection):
-            index = self.index_of(edit.section_id)
-            self.dataChanged.emit(index, index)
-            self.section_changed.emit(edit.section_id)
+        row = self._tree.row_at(change.parent_id, change.place, change.index)
+        self.beginInsertRows(self._index_of_section(change.parent_id), row, row)
+        self._tree.insert(change, node)
+        self.endInsertRows()
+
+    def _remove_row(self, change: edits.Removed) -> None:
+        if not self._tree.shows(change.node_id):  # a matrix cell
+            self._tree.remove(change)
             return
-        if isinstance(edit, edits.SetMetadata):
-            self.metadata_changed.emit(edit.field)
+        row = self._tree.row(change.node_id)
+        self.beginRemoveRows(self._index_of_section(change.parent_id), row, row)
+        self._tree.remove(change)
+        self.endRemoveRows()
+
+    def _move_row(self, change: edits.Moved) -> None:
+        rows = self._tree.row_move(change)
+        if rows is None:  # the outline's order is the same (a matrix cell, or past matrix cells)
+            self._tree.move(change)
             return
-        # EditText, Retag, SetCites, SetCitation: the block's row (label, tooltip) and its editor.
-        block_id = getattr(edit, "block_id", "")
-        index = self.index_of(block_id)
+        source, target = self._index_of_section(rows.source), self._index_of_section(rows.target)
+        if not self.beginMoveRows(source, rows.row, rows.row, target, rows.target_row):
+            raise RuntimeError(f"Qt refused to move row {rows.row}")  # pragma: no cover - row_move's rule
+        self._tree.move(change)
+        self.endMoveRows()
+
+    def _changed(self, change: edits.Changed) -> None:
+        """A block's row (label, tooltip) and its editor, or a section's title, show the new values."""
+        index = self.index_of(change.node_id)
         if index.isValid():
             self.dataChanged.emit(index, index)
-        self.block_changed.emit(block_id)
-
-
-_STRUCTURAL = (
-    edits.AddBlock,
-    edits.RemoveBlock,
-    edits.MoveBlock,
-    edits.AddSection,
-    edits.RemoveSection,
-    edits.MoveSection,
-)
+        if isinstance(self._tree.node(change.node_id), Section):
+            self.section_changed.emit(change.node_id)
+        else:
+            self.block_changed.emit(change.node_id)
 
 
 def describe(edit: edits.Edit) -> str:

@@ -2,7 +2,9 @@
 
 `BriefingModel.do(edit)` applies the edit first, so a refused edit never
 reaches the stack, then pushes an `EditCommand` holding the inverse.  Undo
-applies the inverse (which returns the redo), redo applies that again.
+applies the inverse (which returns the redo), redo applies that again.  Each
+of these is one `BriefingModel.apply`: the core applies the edit once and
+reports what changed, and the model passes that report on to the views.
 Typing in an editor pushes one EditText per keystroke; consecutive ones for
 the same block merge into a single undo step.
 """

@@ -55,13 +55,13 @@ from briefer.core.subscriptions import (
     fetch_feeds,
     login_in_clear,
 )
+from briefer.gui.advice import ALLOW_INSECURE, feed_advice, in_words, joined
 from briefer.gui.formatting import plain_tooltip
 from briefer.gui.job_runner import JobRunner
 from briefer.gui.keychain import Keychain
 
 CHECK_EVERY_MS = 60_000  # feed intervals are in minutes
 DEFAULT_INTERVAL = 60
-ALLOW_INSECURE = "Allow the login over plain http:// (unencrypted)"
 COLUMNS = ("Name", "Address", "Every", "Last fetch", "Status")
 
 Clock = Callable[[], datetime]
@@ -126,6 +126,11 @@ def describe_status(sub: Subscription) -> str:
     return f"{sub.last_new} new {'entry' if sub.last_new == 1 else 'entries'}"
 
 
+def last_error_in_words(sub: Subscription) -> str:
+    """The last fetch's error with what to do about it in this window ("" after a good fetch)."""
+    return joined(sub.last_error, feed_advice(sub.problem)) if sub.last_error else ""
+
+
 def describe_checked(sub: Subscription) -> str:
     try:
         return datetime.fromisoformat(sub.last_checked).astimezone().strftime("%Y-%m-%d %H:%M")
@@ -136,7 +141,11 @@ def describe_checked(sub: Subscription) -> str:
 def describe_results(results: list[FetchResult]) -> str:
     """One line: "3 feeds fetched: 12 new entries; Policy: unreachable (…)"."""
     imported = sum(r.imported for r in results)
-    failed = [f"{r.name}: {r.message}" for r in results if r.failed]
+    failed = [
+        f"{r.name}: {joined(r.message, feed_advice(r.problem, r.keychain), capitalised=False)}"
+        for r in results
+        if r.failed
+    ]
     feeds = f"{len(results)} feed{'s' if len(results) != 1 else ''}"
     line = f"{feeds} fetched: {imported} new entr{'y' if imported == 1 else 'ies'}"
     return "; ".join([line, *failed])
@@ -195,7 +204,7 @@ class FeedScheduler(QObject):
         try:
             due = [s.name for s in self._book.due(self._clock())]
         except FeedError as exc:
-            self.message.emit(f"Feeds: {exc}")
+            self.message.emit(f"Feeds: {in_words(exc)}")
             return False
         names = list(dict.fromkeys([*(self._waiting or []), *due]))
         return bool(names) and self.fetch(names)
@@ -205,7 +214,7 @@ class FeedScheduler(QObject):
         try:
             names = names if names is not None else [s.name for s in self._book.all()]
         except FeedError as exc:
-            self.message.emit(f"Feeds: {exc}")
+            self.message.emit(f"Feeds: {in_words(exc)}")
             return False
         if not names:
             return False
@@ -398,7 +407,7 @@ class FeedsDialog(QDialog):
             subscriptions = self._book.all()
         except FeedError as exc:
             subscriptions = []
-            self.outcome.setText(str(exc))
+            self.outcome.setText(in_words(exc))
         self.feeds.setRowCount(len(subscriptions))
         for row, sub in enumerate(subscriptions):
             cells = (
@@ -410,7 +419,7 @@ class FeedsDialog(QDialog):
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                tip = sub.last_error if sub.last_error and column == len(cells) - 1 else text
+                tip = last_error_in_words(sub) if sub.last_error and column == len(cells) - 1 else text
                 item.setToolTip(plain_tooltip(tip))  # a feed's words, shown literally
                 item.setData(Qt.ItemDataRole.UserRole, sub.name)
                 self.feeds.setItem(row, column, item)
@@ -498,7 +507,7 @@ class FeedsDialog(QDialog):
                 "to accept that risk."
             )
             return
-        self.outcome.setText(f"That did not work: {exc}")
+        self.outcome.setText(f"That did not work. {in_words(exc)}")
 
     @Slot(bool)
     def _set_busy(self, *_: object) -> None:

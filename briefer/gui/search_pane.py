@@ -66,6 +66,7 @@ Index = QModelIndex | QPersistentModelIndex
 RESULT_LIMIT = 100
 DEBOUNCE_MS = 250
 HINT = 'Type words to search the archive; put a phrase in quotes, e.g. "grain exports".'
+FAILED_FILES_ADVICE = "Briefer's log names each file that could not be imported, with its reason."
 
 
 class ResultsModel(QAbstractListModel):
@@ -500,6 +501,8 @@ class SearchPane(QWidget):
             corrected = html.escape(results.suggestion)
             suggestion = f'<br>Did you mean <a href="{link}"><b><i>{corrected}</i></b></a>?'
         notices = "".join(f"<br>\u26a0 {html.escape(n)}" for n in results.notices)
+        if results.failed_files:  # the core says how many; where to find them is the window's to say
+            notices += f"<br>\u26a0 {FAILED_FILES_ADVICE}"
         if results.incomplete and not results.notices:
             notices += "<br>\u26a0 Results may be incomplete: the archive is still being indexed."
         return line + suggestion + notices

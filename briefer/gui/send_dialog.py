@@ -14,7 +14,6 @@ answer is kept in memory only.  Every outcome is said in plain words.
 from __future__ import annotations
 
 import html
-import re
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
@@ -54,6 +53,7 @@ from briefer.core.export.docx_export import UnverifiedQuotes
 from briefer.core.ledger import Ledger
 from briefer.core.mail import MailError, parse_recipient, subject
 from briefer.core.progress import Progress
+from briefer.gui.advice import in_words
 from briefer.gui.briefing_model import BriefingModel
 from briefer.gui.export_dialog import LAST_FOLDER_KEY, REFERENCE_KEY, wrong_archive_text
 from briefer.gui.job_runner import JobRunner
@@ -77,6 +77,7 @@ FAILURE_HEADLINES = {
     "recipients": "The server refused every recipient.",
     "sender": "The server refused the sender address.",
     "protocol": "The server did not take the message.",
+    "disconnected": "The server closed the connection.",
 }
 
 
@@ -172,16 +173,9 @@ def archive_checks(
 def explain_failure(exc: object) -> str:
     """Why nothing was sent, in plain words: what happened, the details, what to do."""
     if isinstance(exc, MailError):
-        detail = _for_the_window(str(exc))
-        lines = [FAILURE_HEADLINES.get(exc.reason, "Sending failed."), detail[:1].upper() + detail[1:]]
-        if exc.reason == "auth":
-            lines.append(
-                "Change the account's password in Settings \u2192 Accounts; a password you typed "
-                "is asked for again at the next Send."
-            )
-        return "\n".join(lines)
+        return f"{FAILURE_HEADLINES.get(exc.reason, 'Sending failed.')}\n{in_words(exc)}"
     if isinstance(exc, CredentialsUnavailable):
-        return f"No password could be found for the account.\n{exc}"
+        return f"No password could be found for the account.\n{in_words(exc)}"
     if isinstance(exc, UnverifiedQuotes):
         return (
             f"{exc}\nVerify Quotes in the Briefing menu shows what changed; tick \u201cSend even if quotes "
@@ -191,15 +185,11 @@ def explain_failure(exc: object) -> str:
         return wrong_archive_text(exc, "send it")
     if isinstance(exc, BriefingError):
         return f"The briefing cannot be exported yet.\n{exc}"
+    if isinstance(exc, AccountError):
+        return in_words(exc)
     if isinstance(exc, ValueError | OSError):
         return str(exc)
     return f"Something unexpected went wrong: {exc}. The details are in the log."
-
-
-def _for_the_window(text: str) -> str:
-    """The core's advice names command-line options; the window has its own fields for them."""
-    text = re.sub(r"\s*Store the right password with `[^`]*`\.", "", text)
-    return text.replace(" (--cafile)", "")
 
 
 def describe_outcome(outcome: SendOutcome, account: SmtpAccount) -> str:
@@ -466,7 +456,7 @@ class SendDialog(QDialog):
             accounts = self._book.all()
         except AccountError as exc:
             accounts = []
-            self.outcome.setText(str(exc))
+            self.outcome.setText(in_words(exc))
         for account in accounts:
             self.account.addItem(account.name, account)
             self.account.setItemData(

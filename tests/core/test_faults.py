@@ -5,7 +5,6 @@ Small versions of the runs in tests/stress/run.py (`make stress`), which kill an
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import random
@@ -32,6 +31,7 @@ from tests.fault_support import (
     run_kills,
     saved_briefing_check,
     searchable_sample,
+    without_file_rights,
 )
 
 SEED = int(os.environ.get("BRIEFER_FAULT_SEED", "0")) or random.randrange(1 << 30)
@@ -293,19 +293,11 @@ def test_the_cli_says_a_disk_is_full_in_one_line(tmp_path: Path) -> None:
     assert "x" * 5000 not in brief.read_text(encoding="utf-8")
 
 
-def _without_file_rights() -> None:
-    """In a child about to exec: drop the capabilities that let root ignore file permissions."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    for capability in (1, 2, 3):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
-        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP: gone after exec
-            raise OSError(ctypes.get_errno(), "cannot drop a capability")
-
-
 @pytest.fixture
 def unprivileged(tmp_path: Path) -> tuple[Path, dict[str, object]]:
     """A folder, and the keyword arguments that run a subprocess bound by file permissions: as root,
     chmod restricts nothing, so the child gives up the capabilities that override it (still root)."""
-    return tmp_path, ({"preexec_fn": _without_file_rights} if AS_ROOT else {})
+    return tmp_path, ({"preexec_fn": without_file_rights} if AS_ROOT else {})
 
 
 def _as_user(args: list[str], rights: dict[str, object]) -> subprocess.CompletedProcess[str]:

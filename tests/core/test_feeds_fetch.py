@@ -31,6 +31,7 @@ from briefer.core.subscriptions import (
     STATUSES,
     FeedBook,
     FeedError,
+    FeedProblem,
     FetchResult,
     Subscription,
     fetch_feeds,
@@ -394,7 +395,12 @@ def test_feeds_behind_basic_auth(
     assert (results["desk"].status, results["desk"].imported) == ("new", 10)
     assert results["no login"].http_status == 401 and "asks for a login" in results["no login"].message
     assert "refused the credentials stored as 'typo'" in results["wrong password"].message
-    assert "briefer credentials set nobody" in results["nothing stored"].message
+    nothing = results["nothing stored"]  # the fact; the front ends say how to store it
+    assert (nothing.message, nothing.problem, nothing.account) == (
+        "no secret is stored for the account 'nobody'",
+        FeedProblem.NO_SECRET,
+        "nobody",
+    )
     assert "not an HTTP one" in results["smtp account"].message
     assert {r.status for name, r in results.items() if name != "desk"} == {"unauthorized"}
     assert len(server.requests) == 3  # accounts with no usable secret never reached the server
@@ -461,7 +467,7 @@ def test_subscriptions_are_checked_and_kept_in_the_data_folder(tmp_path: Path) -
             book.add(Subscription("other", bad_url))
     with pytest.raises(FeedError, match="no usable port"):
         book.add(Subscription("other", "https://feeds.example:99999/feed"))
-    with pytest.raises(FeedError, match="keeps those in the system keychain"):
+    with pytest.raises(FeedError, match="keeps those in the keychain"):
         book.add(Subscription("other", "https://bob:hunter22@feeds.example/private.xml"))
     with pytest.raises(FeedError, match="interval"):
         book.add(Subscription("other", url, interval_minutes=-5))

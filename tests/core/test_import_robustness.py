@@ -16,7 +16,8 @@ import psutil
 import pytest
 
 from briefer.core.archive import Archive
-from briefer.core.importer import Importer, scan
+from briefer.core.files import scan
+from briefer.core.importer import Importer
 from briefer.core.workers import Job, ParsePool
 from tests.conftest import corpus_path
 from tests.core import slow_parsers
@@ -125,7 +126,7 @@ def test_awkward_corpus_imports_with_every_file_accounted_for(
 ) -> None:
     monkeypatch.setenv("BRIEFER_OCR", "0")  # scans are reported as such, not read (OCR has its own test)
     folder = corpus_path("awkward")
-    files = {str(p) for p in scan([folder.resolve()])}
+    files = {str(met.path) for met in scan([folder.resolve()])}
     summary = archive.import_paths([folder])
     top = Counter(o.path for o in summary.outcomes if not o.container)
     assert set(top) == files, "every file has a status"

@@ -4,8 +4,8 @@ The texts are read from the source (string literals and f-strings, docstrings
 left out) and from the window's help pages, so a message added later is checked
 too: a "Menu \u2192 Item" path must be an item of that menu in the window's menu bar,
 and `briefer COMMAND [SUBCOMMAND] [--option]` must parse with the real command line.
-The core's messages reach both front ends, so they may name commands but never a
-menu of the window.
+The core's messages reach both front ends, so they name neither a menu of the
+window nor a command (each front end adds its own advice: tests/core/test_typed_errors.py).
 """
 
 from __future__ import annotations

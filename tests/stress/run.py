@@ -1,7 +1,7 @@
 """`make stress`: the long versions of the fault tests, with the counts they ran.
 
     python -m tests.stress.run [--kills 24] [--saves 20] [--writers 20] [--rounds 5] [--fuzz 2000]
-                               [--minutes 12] [--seed N]
+                               [--minutes 12] [--hostile 12] [--seed N]
 
 Kills `briefer index` with SIGKILL at random moments (parsing, index commits, the final commit and
 its merge, bulk imports with index sub-writers) and checks what each kill left; kills briefing saves,
@@ -9,21 +9,32 @@ its merge, bulk imports with index sub-writers) and checks what each kill left; 
 (`briefer brief` edits and window-like writers that merge) and checks that no edit was lost;
 feeds mutated real files to the importers' parser workers;
 runs the property-based tests with 20 times their examples; races index opens against another
-process's commits.  Every section is bounded in time.  Exit status 1 when a check failed; the known
-bugs (strict xfails in the suite) are counted apart.
+process's commits; imports folders full of named pipes, sockets, device files, links to devices and
+files that grow while the import runs.  Every section is bounded in time.  Exit status 1 when a
+check failed; the known bugs (strict xfails in the suite) are counted apart.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import random
+import socket
+import sqlite3
+import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import psutil
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -293,6 +304,221 @@ def open_race(tally: Tally, work: Path, seconds: float) -> None:
     )
 
 
+HOSTILE_MAX_MB = 2  # the imports' --max-size: growing files cross it at random moments
+HOSTILE_TIMEOUT = 180  # seconds: an import of a hostile folder that takes longer has hung
+HOSTILE_PEAK_MB = 1500  # all of an import's processes together: /dev/zero read whole would pass it fast
+
+
+@dataclass
+class HostileFolder:
+    """A folder of articles sown with special files; what each special path's status must be."""
+
+    folder: Path
+    articles: int
+    expected: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (status, reason)
+    kinds: Counter[str] = field(default_factory=Counter)
+    growing: list[Path] = field(default_factory=list)
+    sockets: list[socket.socket] = field(default_factory=list)
+
+
+def sow_hostile_folder(folder: Path, rng: random.Random) -> HostileFolder:
+    """Articles in a few subfolders, with named pipes, sockets, device nodes (when this process may
+    make them), links to devices in and out of the folder, and files that will grow."""
+    from briefer.core import files
+
+    # Pages keep the parser workers busy, and so the reading of the files after them paced.
+    articles = fs.make_import_folder(folder, rng.randint(50, 300), pages=rng.randint(10, 60))
+    sown = HostileFolder(folder, articles)
+    places = [folder, folder / "sub", folder / "sub" / "deeper"]
+    for place in places[1:]:
+        place.mkdir(exist_ok=True)
+
+    def spot(kind: str, n: int) -> Path:
+        return rng.choice(places) / f"{kind}{n}{rng.choice(['.txt', '.html', '.pdf', '.zip', '.eml'])}"
+
+    def expect(path: Path, kind: str, reason: str) -> None:
+        sown.expected[str(path)] = ("skipped", reason)
+        sown.kinds[kind] += 1
+
+    for n in range(rng.randint(1, 4)):
+        pipe = spot("pipe", n)
+        os.mkfifo(pipe)
+        expect(pipe, "named pipes", "not a regular file (named pipe)")
+        link = spot("to-pipe", n)
+        os.symlink(pipe, link)
+        expect(link, "links to named pipes", "not a regular file (named pipe)")
+    for n in range(rng.randint(1, 2)):
+        path = folder / f"s{n}.txt"  # a short path: a Unix socket's name is at most 107 bytes
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(str(path))
+        listener.listen()
+        sown.sockets.append(listener)
+        expect(path, "sockets", "not a regular file (socket)")
+    for n, (device, kind, major, minor) in enumerate(
+        [("zero", stat.S_IFCHR, 1, 5), ("urandom", stat.S_IFCHR, 1, 9), ("loop", stat.S_IFBLK, 7, 0)]
+    ):
+        outside = spot(f"dev-{device}-", n)
+        os.symlink(f"/dev/{device}" if device != "loop" else "/dev/zero", outside)
+        expect(outside, "links to /dev", files.LINK_OUTSIDE)
+        node = spot(f"node-{device}-", n)
+        try:
+            os.mknod(node, 0o600 | kind, os.makedev(major, minor))
+        except OSError:
+            continue  # not allowed here: the links above still stand for devices
+        name = "character device" if kind == stat.S_IFCHR else "block device"
+        expect(node, "device nodes", f"not a regular file ({name})")
+        link = spot(f"to-node-{device}-", n)
+        os.symlink(node, link)
+        expect(link, "links to device nodes", f"not a regular file ({name})")
+    late = folder / "zz-logs"  # read last: the import's other files give them time to grow meanwhile
+    late.mkdir()
+    for n in range(rng.randint(1, 3)):  # from a fifth of the size limit to just under it
+        path = rng.choice([late, *places]) / f"growing{n}.txt"
+        lines = rng.randint(HOSTILE_MAX_MB * 1024 * 1024 // 70, HOSTILE_MAX_MB * 1024 * 1024 * 19 // 280)
+        path.write_text(f"Title: Growing {n}\n\ngrowingword{n} " + "line of a log\n" * lines)
+        sown.growing.append(path)
+    return sown
+
+
+@contextlib.contextmanager
+def growing(paths: list[Path], rng: random.Random, limit: int) -> Iterator[Counter[str]]:
+    """A thread appends to each of `paths` while the `with` runs, each at a pace that takes it past
+    `limit` at a random moment from 0.5 to 6 s on (before the import's scan, between its scan and its
+    read of the file, or after), up to a cap between 0.8 and 3 times `limit` (some stay under it)."""
+    stop = threading.Event()
+    written: Counter[str] = Counter()
+    tick = 0.01
+    plans = []
+    for path in paths:
+        per_tick = max(27, int((limit - path.stat().st_size) / rng.uniform(0.5, 6.0) * tick))
+        plans.append((path, per_tick, rng.uniform(0.8, 3.0) * limit))
+
+    def append() -> None:
+        while not stop.is_set() and plans:
+            for plan in list(plans):
+                path, chunk, cap = plan
+                if path.stat().st_size >= cap:
+                    plans.remove(plan)
+                    continue
+                with path.open("ab") as out:
+                    out.write(b"more log lines growingword\n" * (chunk // 27))
+                written[str(path)] += chunk
+            time.sleep(tick)
+
+    writer = threading.Thread(target=append, name="grower", daemon=True)
+    writer.start()
+    try:
+        yield written
+    finally:
+        stop.set()
+        writer.join(timeout=10)
+
+
+def watch_import(
+    command: list[str], timeout: float
+) -> tuple[subprocess.CompletedProcess[str], float, list[str]]:
+    """Run an import, sampling the memory of its process tree; (result, peak MB, survivors)."""
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=fs.REPO
+    )
+    parent = psutil.Process(process.pid)
+    seen: dict[int, psutil.Process] = {}
+    peak = 0.0
+    started = time.monotonic()
+    while process.poll() is None and time.monotonic() - started < timeout:
+        with contextlib.suppress(psutil.Error):
+            tree = [parent, *parent.children(recursive=True)]
+            seen.update({p.pid: p for p in tree[1:]})
+            peak = max(peak, sum(p.memory_info().rss for p in tree) / 1e6)
+        time.sleep(0.05)
+    if process.poll() is None:
+        process.kill()
+    out, err = process.communicate()
+    _, alive = psutil.wait_procs(list(seen.values()), timeout=10)
+    result = subprocess.CompletedProcess(command, process.returncode, out, err)
+    return result, peak, [f"{p.pid} {p.name()}" for p in alive]
+
+
+def hostile_folders(tally: Tally, work: Path, rounds: int, rng: random.Random, budget: float) -> None:
+    """Imports of folders sown with pipes, sockets, devices and growing files: each must end in time,
+    within bounded memory, every path with one status (the special ones the right one), growing files
+    imported whole under the size limit or skipped, and the archive whole."""
+    started = time.monotonic()
+    done = 0
+    kinds: Counter[str] = Counter()
+    grown: Counter[str] = Counter()
+    peaks: list[float] = []
+    limit = HOSTILE_MAX_MB * 1024 * 1024
+    while done < rounds and time.monotonic() - started < budget:
+        done += 1
+        sown = sow_hostile_folder(work / f"hostile-{done}", rng)
+        data, report = work / f"hostile-data-{done}", work / f"hostile-report-{done}.json"
+        command = fs.briefer_command(
+            data, "index", str(sown.folder), "--report", str(report), "--max-size", str(HOSTILE_MAX_MB)
+        )
+        try:
+            with growing(sown.growing, rng, limit):
+                result, peak, survivors = watch_import(command, HOSTILE_TIMEOUT)
+        finally:
+            for listener in sown.sockets:
+                listener.close()
+        kinds.update(sown.kinds)
+        peaks.append(peak)
+        problems = check_hostile_import(sown, result, report, data, limit, grown)
+        if peak > HOSTILE_PEAK_MB:
+            problems.append(f"its processes held {peak:.0f} MB")
+        if survivors:
+            problems.append(f"survivors {survivors}")
+        for problem in problems:
+            tally.fail(f"hostile folder {done}: {problem}")
+    tally.add(
+        "hostile folders (pipes, sockets, devices, links to them, growing files)",
+        f"{done} imports; special paths met {dict(kinds)}; growing files {dict(grown)}; "
+        f"peak memory {max(peaks, default=0):.0f} MB; {time.monotonic() - started:.0f} s",
+        "ok" if done >= rounds else f"only {done} imports within the time budget",
+    )
+    if done < rounds:
+        tally.fail(f"only {done} of {rounds} hostile-folder imports within {budget:.0f} s")
+
+
+def check_hostile_import(
+    sown: HostileFolder,
+    result: subprocess.CompletedProcess[str],
+    report: Path,
+    data: Path,
+    limit: int,
+    grown: Counter[str],
+) -> list[str]:
+    if result.returncode != 0 or "Traceback" in result.stderr:
+        return [f"exit {result.returncode} (killed after {HOSTILE_TIMEOUT} s?): {result.stderr[-500:]}"]
+    rows = json.loads(report.read_text(encoding="utf-8"))["files"]
+    statuses = {row["path"]: (row["status"], row["reason"]) for row in rows}
+    problems = [f"{len(rows) - len(statuses)} paths reported twice"] if len(statuses) != len(rows) else []
+    for path, expected in sown.expected.items():
+        if statuses.get(path) != expected:
+            problems.append(f"{path}: {statuses.get(path)}, expected {expected}")
+    for path in sown.growing:
+        status, reason = statuses.get(str(path), ("missing", ""))
+        if status == "imported":
+            grown["imported under the limit"] += 1
+        elif status == "skipped" and "grew past" in reason:
+            grown["grew past the limit while read"] += 1
+        elif status == "skipped" and reason.startswith("too large"):
+            grown["over the limit when scanned"] += 1
+        else:
+            problems.append(f"growing file {path}: {status} {reason}")
+    growing = {str(path) for path in sown.growing}
+    articles = sum(1 for path, (s, _) in statuses.items() if s == "imported" and path not in growing)
+    if articles != sown.articles:
+        problems.append(f"{articles} of {sown.articles} articles imported")
+    problems += fs.inspect_archive(data).problems
+    with sqlite3.connect(data / fs.CATALOG) as db:
+        longest = db.execute("SELECT max(length(text)) FROM texts").fetchone()[0] or 0
+    if longest > limit:
+        problems.append(f"a text of {longest} characters got past the {limit}-byte size limit")
+    return problems
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=24, help="SIGKILLs of `briefer index` (default 24)")
@@ -302,6 +528,7 @@ def main() -> int:
     parser.add_argument("--fuzz", type=int, default=2000, help="mutated files to parse (default 2000)")
     parser.add_argument("--scale", type=int, default=20, help="property-based examples, times the suite's")
     parser.add_argument("--minutes", type=float, default=12, help="time budget of each long section")
+    parser.add_argument("--hostile", type=int, default=12, help="imports of folders of pipes, devices...")
     parser.add_argument("--seed", type=int, default=random.randrange(1 << 30))
     args = parser.parse_args()
     print(f"stress run, seed {args.seed} (--seed {args.seed} repeats it)", flush=True)
@@ -317,6 +544,7 @@ def main() -> int:
         properties(tally, args.scale)
         stress_only_tests(tally)
         open_race(tally, work, 20)
+        hostile_folders(tally, work / "hostile", args.hostile, rng, args.minutes * 60)
         if tally.failures:  # keep what the findings need to be reproduced
             kept = fs.REPO / "benchmarks" / "out" / "stress-findings"
             kept.mkdir(parents=True, exist_ok=True)

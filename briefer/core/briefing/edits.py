@@ -3,13 +3,18 @@
 The GUI's undo stack is built on this: apply an edit, keep what it returns,
 apply that to undo (which in turn returns the redo).  An edit that cannot be
 applied raises BriefingError and leaves the briefing as it was.
+
+`perform(briefing, edit)` does the same and also says what changed: which node was
+inserted, removed or moved, from and to which place, or which fields changed.  A view
+of the briefing (the outline's Qt model) follows those reports instead of working out
+for itself what an edit is about to do.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from briefer.core.briefing.markings import PROFILES, TLP_LABELS
 from briefer.core.briefing.model import (
@@ -161,6 +166,72 @@ Edit = (
     | UpdateSpan
 )
 
+
+# -- what an edit changed -------------------------------------------------------
+# Where a node lives: a section's `blocks` (matrix cells included) or `sections`, or the
+# briefing's top-level `sections` (parent None).  Indexes count that list.
+Place = Literal["blocks", "sections"]
+
+
+@dataclass(frozen=True)
+class Inserted:
+    """`node_id` now sits at `index` of the `place` list of `parent_id` (None: the top level)."""
+
+    node_id: str
+    parent_id: str | None
+    place: Place
+    index: int
+
+
+@dataclass(frozen=True)
+class Removed:
+    """`node_id` (and, for a section, everything in it) left `index` of that list."""
+
+    node_id: str
+    parent_id: str | None
+    place: Place
+    index: int
+
+
+@dataclass(frozen=True)
+class Moved:
+    """`node_id` left `from_index` of one list and sits at `to_index` of another (or the same).
+
+    `to_index` counts the target list after the node left it, as MoveBlock and MoveSection do.
+    """
+
+    node_id: str
+    place: Place
+    from_parent: str | None
+    from_index: int
+    to_parent: str | None
+    to_index: int
+
+
+@dataclass(frozen=True)
+class Changed:
+    """Fields of a block or section changed where it is (text, tags, title, citation...)."""
+
+    node_id: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MetadataChanged:
+    field: str
+
+
+Change = Inserted | Removed | Moved | Changed | MetadataChanged
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What `perform` did: the edit that undoes it, and what changed (empty: nothing moved)."""
+
+    inverse: Edit
+    changes: tuple[Change, ...]
+
+
 _TAG_VALUES: dict[str, tuple[str, ...] | None] = {
     "portion": PORTIONS,
     "likelihood": LIKELIHOOD_TERMS,
@@ -211,6 +282,11 @@ _CITATION_SETTABLE = {**CITATION_FIELDS, "published_raw": (str,)}
 
 def apply(briefing: Briefing, edit: Edit) -> Edit:
     """Apply `edit` and return the edit that undoes it."""
+    return perform(briefing, edit).inverse
+
+
+def perform(briefing: Briefing, edit: Edit) -> Applied:
+    """Apply `edit` once: the edit that undoes it, and what it changed."""
     match edit:
         case AddBlock():
             return _add_block(briefing, edit)
@@ -233,7 +309,7 @@ def apply(briefing: Briefing, edit: Edit) -> Edit:
         case RenameSection():
             section = find_section(briefing, edit.section_id)
             old, section.title = section.title, edit.title
-            return RenameSection(edit.section_id, old)
+            return Applied(RenameSection(edit.section_id, old), (Changed(section.id, ("title",)),))
         case SetMetadata():
             return _set_metadata(briefing, edit)
         case SetCitation():
@@ -300,43 +376,47 @@ def _position(length: int, index: int) -> int:
     return index
 
 
-def _add_block(briefing: Briefing, edit: AddBlock) -> Edit:
+def _add_block(briefing: Briefing, edit: AddBlock) -> Applied:
     if any(block.id == edit.block.id for _, s in walk_sections(briefing) for block in s.blocks):
         raise BriefingError(f"a block with id {edit.block.id!r} is already in the briefing")
     section = find_section(briefing, edit.section_id)
-    section.blocks.insert(_position(len(section.blocks), edit.index), edit.block)
-    return RemoveBlock(edit.block.id)
+    index = _position(len(section.blocks), edit.index)
+    section.blocks.insert(index, edit.block)
+    return Applied(RemoveBlock(edit.block.id), (Inserted(edit.block.id, section.id, "blocks", index),))
 
 
-def _remove_block(briefing: Briefing, block_id: str) -> Edit:
+def _remove_block(briefing: Briefing, block_id: str) -> Applied:
     section, index = find_block(briefing, block_id)
     block = section.blocks.pop(index)
-    return AddBlock(section.id, index, block)
+    return Applied(AddBlock(section.id, index, block), (Removed(block_id, section.id, "blocks", index),))
 
 
-def _move_block(briefing: Briefing, edit: MoveBlock) -> Edit:
+def _move_block(briefing: Briefing, edit: MoveBlock) -> Applied:
     source, old_index = find_block(briefing, edit.block_id)
     target = find_section(briefing, edit.section_id)
     limit = len(target.blocks) - (1 if target is source else 0)
     index = _position(limit, edit.index)
     block = source.blocks.pop(old_index)
     target.blocks.insert(index, block)
-    return MoveBlock(edit.block_id, source.id, old_index)
+    inverse = MoveBlock(edit.block_id, source.id, old_index)
+    if target is source and index == old_index:
+        return Applied(inverse, ())  # dropped where it was
+    return Applied(inverse, (Moved(block.id, "blocks", source.id, old_index, target.id, index),))
 
 
-def _edit_text(briefing: Briefing, edit: EditText) -> Edit:
+def _edit_text(briefing: Briefing, edit: EditText) -> Applied:
     block = get_block(briefing, edit.block_id)
     if isinstance(block, Excerpt):
-        old, block.comment = block.comment, edit.text
+        old, block.comment, field = block.comment, edit.text, "comment"
     elif isinstance(block, BulletList):
-        old = "\n".join(block.items)
+        old, field = "\n".join(block.items), "items"
         block.items = BulletList(edit.text.split("\n")).items
     else:
-        old, block.text = block.text, edit.text
-    return EditText(edit.block_id, old)
+        old, block.text, field = block.text, edit.text, "text"
+    return Applied(EditText(edit.block_id, old), (Changed(block.id, (field,)),))
 
 
-def _retag(briefing: Briefing, edit: Retag) -> Edit:
+def _retag(briefing: Briefing, edit: Retag) -> Applied:
     block = get_block(briefing, edit.block_id)
     if edit.tag not in _TAGS_OF[type(block)]:
         raise BriefingError(f"a {block.kind.replace('_', ' ')} has no {edit.tag!r} tag")
@@ -348,16 +428,16 @@ def _retag(briefing: Briefing, edit: Retag) -> Edit:
         raise BriefingError(f"{edit.tag} must be one of {', '.join(allowed)} (got {edit.value!r})")
     old = getattr(block, edit.tag)
     setattr(block, edit.tag, edit.value)
-    return Retag(edit.block_id, edit.tag, old)
+    return Applied(Retag(edit.block_id, edit.tag, old), (Changed(block.id, (edit.tag,)),))
 
 
-def _set_cites(briefing: Briefing, edit: SetCites) -> Edit:
+def _set_cites(briefing: Briefing, edit: SetCites) -> Applied:
     block = get_block(briefing, edit.block_id)
     if isinstance(block, Excerpt):
         raise BriefingError("an excerpt cites its own source")
     old = tuple(block.cites)
     block.cites = list(edit.cites)
-    return SetCites(edit.block_id, old)
+    return Applied(SetCites(edit.block_id, old), (Changed(block.id, ("cites",)),))
 
 
 # -- sections -----------------------------------------------------------------
@@ -365,23 +445,27 @@ def _siblings(briefing: Briefing, parent_id: str | None) -> list[Section]:
     return briefing.sections if parent_id is None else find_section(briefing, parent_id).sections
 
 
-def _add_section(briefing: Briefing, edit: AddSection) -> Edit:
+def _add_section(briefing: Briefing, edit: AddSection) -> Applied:
     taken = {s.id for _, s in walk_sections(briefing)}
     new = {edit.section.id} | {s.id for _, s in walk_sections(Briefing(sections=[edit.section]))}
     if taken & new:
         raise BriefingError(f"section id(s) already in the briefing: {', '.join(sorted(taken & new))}")
     siblings = _siblings(briefing, edit.parent_id)
-    siblings.insert(_position(len(siblings), edit.index), edit.section)
-    return RemoveSection(edit.section.id)
+    index = _position(len(siblings), edit.index)
+    siblings.insert(index, edit.section)
+    inserted = Inserted(edit.section.id, edit.parent_id, "sections", index)
+    return Applied(RemoveSection(edit.section.id), (inserted,))
 
 
-def _remove_section(briefing: Briefing, section_id: str) -> Edit:
+def _remove_section(briefing: Briefing, section_id: str) -> Applied:
     parent, siblings, index = section_parent(briefing, section_id)
     section = siblings.pop(index)
-    return AddSection(parent.id if parent else None, index, section)
+    parent_id = parent.id if parent else None
+    removed = Removed(section_id, parent_id, "sections", index)
+    return Applied(AddSection(parent_id, index, section), (removed,))
 
 
-def _move_section(briefing: Briefing, edit: MoveSection) -> Edit:
+def _move_section(briefing: Briefing, edit: MoveSection) -> Applied:
     parent, siblings, old_index = section_parent(briefing, edit.section_id)
     moving = siblings[old_index]
     if edit.parent_id is not None:
@@ -393,11 +477,16 @@ def _move_section(briefing: Briefing, edit: MoveSection) -> Edit:
     index = _position(limit, edit.index)
     siblings.pop(old_index)
     target.insert(index, moving)
-    return MoveSection(edit.section_id, parent.id if parent else None, old_index)
+    parent_id = parent.id if parent else None
+    inverse = MoveSection(edit.section_id, parent_id, old_index)
+    if target is siblings and index == old_index:
+        return Applied(inverse, ())  # dropped where it was
+    moved = Moved(moving.id, "sections", parent_id, old_index, edit.parent_id, index)
+    return Applied(inverse, (moved,))
 
 
 # -- metadata -----------------------------------------------------------------
-def _set_metadata(briefing: Briefing, edit: SetMetadata) -> Edit:
+def _set_metadata(briefing: Briefing, edit: SetMetadata) -> Applied:
     types = _METADATA_TYPES.get(edit.field)
     if types is None:
         raise BriefingError(f"no metadata field {edit.field!r}")
@@ -414,7 +503,8 @@ def _set_metadata(briefing: Briefing, edit: SetMetadata) -> Edit:
     old = getattr(briefing.metadata, edit.field)
     value = list(edit.value) if isinstance(edit.value, list) else edit.value
     setattr(briefing.metadata, edit.field, value)
-    return SetMetadata(edit.field, list(old) if isinstance(old, list) else old)
+    inverse = SetMetadata(edit.field, list(old) if isinstance(old, list) else old)
+    return Applied(inverse, (MetadataChanged(edit.field),))
 
 
 def _items(value: Any) -> list[Any]:
@@ -462,17 +552,18 @@ def _check_citation_changes(
     return out
 
 
-def _set_citation(briefing: Briefing, edit: SetCitation) -> Edit:
+def _set_citation(briefing: Briefing, edit: SetCitation) -> Applied:
     excerpt = _excerpt(briefing, edit.block_id)
     values = _check_citation_changes(edit.changes, _CITATION_SETTABLE)
     if "published" in values and "published_raw" not in values and excerpt.citation.published_raw:
         values["published_raw"] = ""  # the analyst's date replaces what the file said
     old: Citation = excerpt.citation
     excerpt.citation = replace(old, **values)
-    return SetCitation(edit.block_id, tuple((name, getattr(old, name)) for name in values))
+    inverse = SetCitation(edit.block_id, tuple((name, getattr(old, name)) for name in values))
+    return Applied(inverse, (Changed(excerpt.id, ("citation",)),))
 
 
-def _update_span(briefing: Briefing, edit: UpdateSpan) -> Edit:
+def _update_span(briefing: Briefing, edit: UpdateSpan) -> Applied:
     excerpt = _excerpt(briefing, edit.block_id)
     if not 0 <= edit.start < edit.end or edit.end - edit.start != len(excerpt.quote):
         raise BriefingError(
@@ -484,4 +575,4 @@ def _update_span(briefing: Briefing, edit: UpdateSpan) -> Edit:
     old = UpdateSpan(edit.block_id, excerpt.start, excerpt.end, excerpt.page, excerpt.citation.text_hash)
     excerpt.start, excerpt.end, excerpt.page = edit.start, edit.end, edit.page
     excerpt.citation = replace(excerpt.citation, text_hash=edit.text_hash)
-    return old
+    return Applied(old, (Changed(excerpt.id, ("start", "end", "page", "citation")),))

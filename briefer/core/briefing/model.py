@@ -16,6 +16,7 @@ from email.utils import formataddr
 from typing import ClassVar
 
 from briefer.core.documents import ArchiveIdentity
+from briefer.core.errors import BrieferError
 
 # ICD 203's likelihood vocabulary, in increasing order, with its probability bands.
 LIKELIHOOD_BANDS: dict[str, str] = {
@@ -42,7 +43,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "section"
 
 
-class BriefingError(ValueError):
+class BriefingError(BrieferError, ValueError):
     """A request the briefing cannot satisfy (unknown id, bad value); nothing was changed."""
 
 

@@ -28,8 +28,9 @@ from briefer.core.documents import Extracted
 from briefer.core.extract import feeds, html, mail, mhtml, pdf, text, word, zipped
 from briefer.core.extract.errors import ExtractionError, UnsupportedFormat
 from briefer.core.extract.language import detect, normalize_tag
-from briefer.core.extract.parts import Begin, Limits, Part, failed, no_begin, skipped
+from briefer.core.extract.parts import DEFAULT_MAX_BYTES, Begin, Limits, Part, failed, no_begin, skipped
 from briefer.core.extract.source_types import classify
+from briefer.core.files import NotRegularFile, TooLarge, read_file
 
 Extractor = Callable[[bytes, Path], Extracted]
 PartsExtractor = Callable[[bytes, Path, Limits, Begin], Iterator[Part]]
@@ -137,7 +138,9 @@ def extract_file(path: Path) -> Extracted:
     if path.suffix.lower() not in EXTRACTORS:
         raise UnsupportedFormat(unsupported_reason(path))
     try:
-        data = path.read_bytes()
+        data = read_file(path.resolve(), DEFAULT_MAX_BYTES)  # a regular file, within the size limit
+    except (NotRegularFile, TooLarge) as exc:
+        raise ExtractionError(str(exc)) from exc
     except OSError as exc:
         raise ExtractionError(f"cannot read: {exc.strerror or exc}") from exc
     return extract_bytes(data, path)

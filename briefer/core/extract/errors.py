@@ -1,7 +1,9 @@
 """Why a file could not be imported: one short reason for the user."""
 
+from briefer.core.errors import BrieferError
 
-class ExtractionError(Exception):
+
+class ExtractionError(BrieferError):
     """The file is of a known format but its content could not be read."""
 
 

@@ -1,13 +1,21 @@
 """Zip archives: each member read in memory (never unpacked to disk) and imported on its own.
 
-Members are named by their path inside the archive.  Archives inside the
-archive are refused, and so are members whose size or compression ratio is
-absurd (a zip bomb), or which are encrypted; each such member is reported.
+Members are named by their path inside the archive, cleaned (backslashes as
+slashes, no "." or empty steps) and made unique: a name that several members
+share (a zip may hold "a.txt" twice, or "dir/x.txt" and "dir\\x.txt") is given
+to the first, and the others become "a#2.txt", "a#3.txt"..., a number no other
+member uses, so that each is imported and reported on its own.  A name that
+climbs out of the archive ("../x") or is absolute ("/x", "C:/x") is refused
+with its status, named without those steps: "bundle.zip/../notes.txt" would
+read as the file beside the archive.  Archives inside the archive are refused,
+and so are members whose size or compression ratio is absurd (a zip bomb), or
+which are encrypted; each such member is reported.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -22,9 +30,51 @@ MIN_RATIO_CHECK_BYTES = 1024 * 1024  # small members may compress very well with
 MAX_MEMBERS = 50_000
 
 
+_DRIVE = re.compile(r"^[A-Za-z]:(?=/|$)")  # "C:/x" (backslashes made slashes), not "a:b.txt"
+
+
 def _hidden(name: str) -> bool:
     parts = PurePosixPath(name).parts
     return any(p.startswith(".") or p == "__MACOSX" for p in parts)
+
+
+def _clean_name(raw: str) -> tuple[str, str]:
+    """A member's name as Briefer names it, and why it is unsafe ("" when it is not)."""
+    name = raw.replace("\\", "/")
+    absolute = name.startswith("/") or bool(_DRIVE.match(name))
+    steps = [step for step in _DRIVE.sub("", name).split("/") if step not in ("", ".")]
+    climbs = ".." in steps
+    clean = "/".join(step for step in steps if step != "..") or "unnamed"
+    if climbs:
+        return clean, f"unsafe name {raw!r}: it points outside the archive"
+    if absolute:
+        return clean, f"unsafe name {raw!r}: an absolute path"
+    return clean, ""
+
+
+def _numbered(name: str, number: int) -> str:
+    """'dir/a.txt', 2 -> 'dir/a#2.txt': the suffix stays last, so the format is still known."""
+    path = PurePosixPath(name)
+    return str(path.with_name(f"{path.stem}#{number}{path.suffix}"))
+
+
+def _unique(names: list[str]) -> list[str]:
+    """`names` made unique: the first of a name keeps it, the next get the lowest free numbers."""
+    taken = set(names)
+    seen: set[str] = set()
+    last: dict[str, int] = {}  # the number a name was last given: 10,000 copies cost no more than one
+    unique = []
+    for name in names:
+        if name in seen:
+            number = last.get(name, 1) + 1
+            while _numbered(name, number) in taken:
+                number += 1
+            last[name] = number
+            name = _numbered(name, number)
+            taken.add(name)
+        seen.add(name)
+        unique.append(name)
+    return unique
 
 
 def zip_parts(data: bytes, path: Path, limits: Limits, begin: Begin) -> Iterator[Part]:
@@ -36,15 +86,19 @@ def zip_parts(data: bytes, path: Path, limits: Limits, begin: Begin) -> Iterator
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise ExtractionError(f"not a readable zip archive ({exc})") from exc
-    files = [i for i in infos if not i.is_dir() and not _hidden(i.filename)]
-    if not files:
+    named = [(info, *_clean_name(info.filename)) for info in infos if not info.is_dir()]
+    named = [(info, name, unsafe) for info, name, unsafe in named if not _hidden(name)][: MAX_MEMBERS + 1]
+    if not named:
         yield skipped("", "the archive holds no files")
         return
     total = 0
+    names = _unique([name for _, name, _ in named])
     with archive:
-        for number, info in enumerate(files, start=1):
-            name = info.filename.replace("\\", "/").lstrip("/")
+        for number, ((info, _, unsafe), name) in enumerate(zip(named, names, strict=True), start=1):
             if limits.skips(name):
+                continue
+            if unsafe:
+                yield skipped(name, unsafe)
                 continue
             if number > MAX_MEMBERS:
                 yield skipped(name, f"only the first {MAX_MEMBERS} members are read")
