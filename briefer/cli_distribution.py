@@ -51,7 +51,7 @@ from briefer.core.credentials import (
     open_encrypted_file,
 )
 from briefer.core.distribution import attachment_name as docx_name
-from briefer.core.distribution import recipients_for, save_draft, send_briefing
+from briefer.core.distribution import recipients_for, save_draft, send_briefing, unique_recipients
 from briefer.core.export.docx_export import COMMENT_MODES, UnverifiedQuotes
 from briefer.core.ledger import Ledger
 from briefer.core.mail import MailError, MailProblem, parse_recipient
@@ -367,7 +367,7 @@ def _cmd_recipients(args: argparse.Namespace) -> int:
         if unknown:
             return _fail(f"not on the distribution list: {', '.join(sorted(unknown))}")
         added = [parse_recipient(text) for text in args.add or []]
-        new = recipients_for(briefing, [*kept, *added])
+        new = unique_recipients([*kept, *added])  # may be empty: the last one removed
         edits.apply(briefing, edits.SetMetadata("distribution", new))
         storage.save(briefing, path, expected=loaded.revision)
     return _print_recipients(new)
