@@ -81,7 +81,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
     template = templates.load(args.template, _data_dir(args))
     briefing = templates.new_briefing(template, title=args.title or "")
     _apply_metadata(briefing, args)
-    storage.save(briefing, out)
+    storage.save(briefing, out, overwrite=args.force)
     print(f"created {out} from template {template.id!r} ({template.name})")
     return 0
 
@@ -186,16 +186,18 @@ def _span(text: str) -> tuple[int, int]:
     return start, end
 
 
-def _add(args: argparse.Namespace, block: Block) -> int:
-    """Load, add the block to --section, save; the file is untouched when any step fails."""
+def _add(args: argparse.Namespace, block: Block) -> Briefing:
+    """Lock, load, add the block to --section, save, unlock; the file is untouched when any step fails.
+    Returns the briefing as saved."""
     path = Path(args.file)
-    briefing = storage.load(path)
-    section = resolve_section(briefing, args.section)
-    _check_cites(briefing, getattr(args, "cite", None) or [])
-    edits.add_block(briefing, section.id, block)
-    storage.save(briefing, path)
+    with storage.editing(path) as loaded:
+        briefing = loaded.briefing
+        section = resolve_section(briefing, args.section)
+        _check_cites(briefing, getattr(args, "cite", None) or [])
+        edits.add_block(briefing, section.id, block)
+        storage.save(briefing, path, expected=loaded.revision)
     print(f"added {block.kind.replace('_', ' ')} {block.id} to {section_path(briefing, section.id)}")
-    return 0
+    return briefing
 
 
 def _check_cites(briefing: Briefing, cites: list[str]) -> None:
@@ -230,8 +232,7 @@ def _cmd_add_excerpt(open_archive: OpenArchive, args: argparse.Namespace) -> int
                 portion=args.portion,
                 carried_by=archive.carried_by_count,
             )
-    spanned = archives_of([*excerpts(briefing).values(), excerpt])
-    status = _add(args, excerpt)
+    spanned = archives_of(list(excerpts(_add(args, excerpt)).values()))
     print(f"  \u201c{_clip(excerpt.quote)}\u201d ({excerpt.doc_id} {excerpt.start}:{excerpt.end})")
     if len(spanned) > 1:
         names = ", ".join(describe_archive(a) for a in spanned)
@@ -240,7 +241,7 @@ def _cmd_add_excerpt(open_archive: OpenArchive, args: argparse.Namespace) -> int
             "checked against one of them, the others' sources are cited from the briefing's snapshot",
             file=sys.stderr,
         )
-    return status
+    return 0
 
 
 def _clip(text: str, width: int = 80) -> str:
@@ -249,14 +250,16 @@ def _clip(text: str, width: int = 80) -> str:
 
 
 def _cmd_add_text(args: argparse.Namespace) -> int:
-    return _add(args, Paragraph(args.text, portion=args.portion, cites=list(args.cite or [])))
+    _add(args, Paragraph(args.text, portion=args.portion, cites=list(args.cite or [])))
+    return 0
 
 
 def _cmd_add_judgment(args: argparse.Namespace) -> int:
     if args.section is None:
         args.section = "key-judgments"
     kj = KeyJudgment(args.text, args.likelihood, args.confidence, args.portion, list(args.cite or []))
-    return _add(args, kj)
+    _add(args, kj)
+    return 0
 
 
 def _when_or_none(text: str) -> datetime | None:
@@ -269,8 +272,6 @@ _CITE_OPTIONS = ("title", "author", "outlet", "published", "url", "source_type",
 def _cmd_cite(args: argparse.Namespace) -> int:
     """Correct an excerpt's citation snapshot (and, with --same-source, its siblings')."""
     path = Path(args.file)
-    briefing = storage.load(path)
-    excerpt = _find_excerpt(briefing, args.excerpt)
     changes = {name: getattr(args, name) for name in _CITE_OPTIONS if getattr(args, name) is not ...}
     if not changes:
         return _fail(
@@ -278,11 +279,14 @@ def _cmd_cite(args: argparse.Namespace) -> int:
             "--source-type or --language"
         )
     changes = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
-    todo = edits.citation_edits(briefing, excerpt.id, changes, same_source=args.same_source)
-    for edit in todo:
-        edits.apply(briefing, edit)
-    if todo:
-        storage.save(briefing, path)
+    with storage.editing(path) as loaded:
+        briefing = loaded.briefing
+        excerpt = _find_excerpt(briefing, args.excerpt)
+        todo = edits.citation_edits(briefing, excerpt.id, changes, same_source=args.same_source)
+        for edit in todo:
+            edits.apply(briefing, edit)
+        if todo:
+            storage.save(briefing, path, expected=loaded.revision)
     count = len(todo)
     what = f"{count} excerpt{'s' if count != 1 else ''}" if count else "nothing (the values are already set)"
     print(f"updated the citation of {what} in {path}")
@@ -302,9 +306,10 @@ def _find_excerpt(briefing: Briefing, excerpt_id: str) -> Excerpt:
 
 def _cmd_set(args: argparse.Namespace) -> int:
     path = Path(args.file)
-    briefing = storage.load(path)
-    _apply_metadata(briefing, args)
-    storage.save(briefing, path)
+    with storage.editing(path) as loaded:
+        briefing = loaded.briefing
+        _apply_metadata(briefing, args)
+        storage.save(briefing, path, expected=loaded.revision)
     print(f"updated {path}; banner {markings.banner(briefing)}")
     return 0
 
@@ -372,7 +377,14 @@ def _cmd_export(open_archive: OpenArchive, args: argparse.Namespace) -> int:
 def _cmd_draft_summary(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     """Draft the Source Summary section from the citations; an edited draft is never overwritten."""
     path = Path(args.file)
-    briefing = storage.load(path)
+    with storage.editing(path) as loaded:  # the archive's answers are quick: hold the file meanwhile
+        return _draft_summary(open_archive, args, path, loaded)
+
+
+def _draft_summary(
+    open_archive: OpenArchive, args: argparse.Namespace, path: Path, loaded: storage.Loaded
+) -> int:
+    briefing = loaded.briefing
     section = summary_section(briefing, resolve_section(briefing, args.section).id if args.section else None)
     cited = [e.doc_id for e in excerpts(briefing).values()]
     missing: set[str] = set()
@@ -386,7 +398,7 @@ def _cmd_draft_summary(open_archive: OpenArchive, args: argparse.Namespace) -> i
     for edit in result.edits:
         edits.apply(briefing, edit)
     if result.edits:
-        storage.save(briefing, path)
+        storage.save(briefing, path, expected=loaded.revision)
     print(result.message)
     print(f"  [{result.block_id}] {result.text}")
     return 0

@@ -35,7 +35,7 @@ from briefer.core.accounts import (
 )
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits, storage
-from briefer.core.briefing.model import Briefing, BriefingError
+from briefer.core.briefing.model import Briefing, BriefingError, Recipient
 from briefer.core.briefing.verify import ArchiveLookups, WrongArchive
 from briefer.core.credentials import (
     BACKENDS,
@@ -51,7 +51,7 @@ from briefer.core.credentials import (
     open_encrypted_file,
 )
 from briefer.core.distribution import attachment_name as docx_name
-from briefer.core.distribution import recipients_for, save_draft, send_briefing
+from briefer.core.distribution import recipients_for, save_draft, send_briefing, unique_recipients
 from briefer.core.export.docx_export import COMMENT_MODES, UnverifiedQuotes
 from briefer.core.ledger import Ledger
 from briefer.core.mail import MailError, MailProblem, parse_recipient
@@ -356,19 +356,24 @@ def _cmd_accounts_remove(args: argparse.Namespace) -> int:
 # -- recipients (the briefing's distribution list) ------------------------------------
 def _cmd_recipients(args: argparse.Namespace) -> int:
     path = Path(args.file)
-    briefing = storage.load(path)
-    current = list(briefing.metadata.distribution)
-    if args.add or args.remove:
+    if not (args.add or args.remove):
+        return _print_recipients(list(storage.load(path).metadata.distribution))
+    with storage.editing(path) as loaded:  # no other writer saves between this read and the save
+        briefing = loaded.briefing
+        current = list(briefing.metadata.distribution)
         gone = {address.strip().casefold() for address in args.remove or []}
         kept = [r for r in current if r.address.casefold() not in gone]
         unknown = gone - {r.address.casefold() for r in current}
         if unknown:
             return _fail(f"not on the distribution list: {', '.join(sorted(unknown))}")
         added = [parse_recipient(text) for text in args.add or []]
-        new = recipients_for(briefing, [*kept, *added])
+        new = unique_recipients([*kept, *added])  # may be empty: the last one removed
         edits.apply(briefing, edits.SetMetadata("distribution", new))
-        storage.save(briefing, path)
-        current = new
+        storage.save(briefing, path, expected=loaded.revision)
+    return _print_recipients(new)
+
+
+def _print_recipients(current: list[Recipient]) -> int:
     if not current:
         print("the distribution list is empty")
     for recipient in current:

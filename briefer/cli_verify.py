@@ -67,7 +67,16 @@ def _cmd_verify(open_archive: OpenArchive, args: argparse.Namespace) -> int:
 
 # -- a .briefing -----------------------------------------------------------------------------
 def _verify_briefing(open_archive: OpenArchive, args: argparse.Namespace, path: Path) -> int:
-    briefing = storage.load(path)  # read first: a bad file fails before the archive opens
+    if not args.update:
+        return _check_briefing(open_archive, args, path, storage.read(path))
+    with storage.editing(path) as loaded:  # no other writer saves between this read and the update
+        return _check_briefing(open_archive, args, path, loaded)
+
+
+def _check_briefing(
+    open_archive: OpenArchive, args: argparse.Namespace, path: Path, loaded: storage.Loaded
+) -> int:
+    briefing = loaded.briefing  # read first: a bad file fails before the archive opens
     with open_archive(args) as archive:
         verification = ArchiveLookups.of(archive).verify(
             excerpts(briefing).values(), archive_check=not args.no_archive_check
@@ -77,7 +86,7 @@ def _verify_briefing(open_archive: OpenArchive, args: argparse.Namespace, path: 
     if args.update and moves:
         for edit in moves:
             edits.apply(briefing, edit)
-        storage.save(briefing, path)
+        storage.save(briefing, path, expected=loaded.revision)
         updated = len(moves)
     found = excerpts(briefing)
     places = {b.id: section_path(briefing, s.id) for s, b in walk_blocks(briefing) if isinstance(b, Excerpt)}

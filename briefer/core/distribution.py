@@ -47,10 +47,14 @@ def attachment_name(briefing: Briefing) -> str:
 
 def recipients_for(briefing: Briefing, extra: Sequence[Recipient] = ()) -> list[Recipient]:
     """`extra` when given, else the briefing's distribution list; duplicates (by address) dropped."""
-    chosen = list(extra) or list(briefing.metadata.distribution)
+    return unique_recipients(list(extra) or list(briefing.metadata.distribution))
+
+
+def unique_recipients(recipients: Sequence[Recipient]) -> list[Recipient]:
+    """The recipients in order, each address once (compared without case)."""
     seen: set[str] = set()
     unique = []
-    for recipient in chosen:
+    for recipient in recipients:
         key = recipient.address.casefold()
         if key not in seen:
             seen.add(key)

@@ -9,10 +9,17 @@ which file it belongs to.  Only a successful save, or the briefing actually
 being replaced or closed, deletes it (a "Discard" answer alone changes nothing:
 see `briefing_switch`); if Briefer crashes, the next start finds it and offers
 to recover.  A recovered briefing keeps its copy until it is saved or replaced.
+
+The session remembers which version of its file the briefing started from (the
+*base*: read when opened, or written by the last save) and that version's
+revision.  Saving over the file when it is no longer that version is refused
+(`storage.ChangedOnDiskError`); a file watcher says when another program saved
+it (`disk_changed`).  What to do then (merge, reload, ask) is `file_changes`'.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import os
@@ -21,16 +28,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QTimer, Signal, Slot
-from PySide6.QtGui import QUndoStack
+from PySide6.QtCore import QFileSystemWatcher, QObject, QSettings, QTimer, Signal, Slot
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from briefer.core.briefing import storage, templates
+from briefer.core.briefing.merge import Merged, Side, merge
 from briefer.core.briefing.model import Briefing, BriefingError
 from briefer.gui.briefing_model import BriefingModel
 
 log = logging.getLogger(__name__)
 
 AUTOSAVE_MS = 60_000
+DISK_CHECK_MS = 300  # a save is a burst of file events: look once it has settled
+SAVE_WAIT = 5.0  # seconds the window waits for another program's save to end before giving up
 RECENT_KEY = "briefings/recent"
 RECENT_MAX = 8
 DEFAULT_TEMPLATE = "assessment"
@@ -41,10 +51,11 @@ class Recovery:
     """A recovery copy left by a session that did not end normally."""
 
     copy: Path  # the recovered briefing
-    note: Path  # JSON: original path, time, pid
+    note: Path  # JSON: original path, time, pid, the revision of the original it started from
     original: Path | None
     saved_at: str
     title: str
+    revision: str | None = None  # None: unknown (an older note), or the original was never saved
 
     def describe(self) -> str:
         where = str(self.original) if self.original else "a briefing that was never saved"
@@ -70,12 +81,35 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(staging, path)
 
 
+Base = tuple[Briefing | None, str | None]  # the version of the file a briefing started from, its revision
+
+
+class Replace(QUndoCommand):
+    """The whole briefing replaced (merged with its file, or reloaded from it): one undo step.
+
+    Undo also puts back the version of the file the briefing started from, so the next save
+    still merges what the file holds and the briefing does not."""
+
+    def __init__(self, session: BriefingSession, after: Briefing, after_base: Base, text: str) -> None:
+        super().__init__(text)
+        self._session = session
+        self._before = (session.briefing, (session.base, session.revision))
+        self._after = (after, after_base)
+
+    def redo(self) -> None:
+        self._session.show_version(*self._after)
+
+    def undo(self) -> None:
+        self._session.show_version(*self._before)
+
+
 class BriefingSession(QObject):
     """Owns the open briefing; the window asks it to create, open, save and recover."""
 
     changed = Signal()  # the title, the path or the modified state changed
     opened = Signal()  # another briefing is now open
     recent_changed = Signal()
+    disk_changed = Signal()  # another program saved the file: it is no longer the base version
 
     def __init__(
         self,
@@ -100,6 +134,12 @@ class BriefingSession(QObject):
         self._autosave = QTimer(self)
         self._autosave.setInterval(AUTOSAVE_MS)
         self._autosave.timeout.connect(self.autosave)
+        self.base: Briefing | None = None  # the version of `path` the briefing started from; None: unknown
+        self.revision: str | None = None  # that version's revision on disk; None: none yet
+        self._watcher = QFileSystemWatcher(self)
+        self._watcher.fileChanged.connect(self._on_file_event)
+        self._disk_check = QTimer(self, singleShot=True, interval=DISK_CHECK_MS)
+        self._disk_check.timeout.connect(self.check_disk)
 
     # -- state -----------------------------------------------------------------------
     @property
@@ -131,8 +171,9 @@ class BriefingSession(QObject):
 
     def open(self, path: Path) -> None:
         """Open the briefing file; raises BriefingError (with the reason) when it cannot be read."""
-        briefing = storage.load(path)
-        self._replace(briefing, path)
+        loaded = storage.read(path)
+        self._replace(loaded.briefing, path)
+        self._set_base(loaded.briefing, loaded.revision)
         self._add_recent(path)
 
     def save(self) -> None:
@@ -142,13 +183,100 @@ class BriefingSession(QObject):
         self.save_as(self.path)
 
     def save_as(self, path: Path) -> None:
-        storage.save(self.briefing, path)
+        """Save; over the briefing's own file only while it is still the base version, else
+        storage.ChangedOnDiskError (nothing written).  Another file is replaced (the file dialog
+        asked)."""
+        self._save(path, self.revision if self.is_own_file(path) else None)
+
+    def save_over(self, path: Path) -> None:
+        """Save, replacing whatever the file holds now: the user chose to."""
+        self._save(path, None)
+
+    def _save(self, path: Path, expected: str | None) -> None:
+        revision = storage.save(self.briefing, path, expected=expected, timeout=SAVE_WAIT)
         self.path = path
         self.recovered = False
         self.undo_stack.setClean()
+        self._set_base(self.briefing, revision)
         self.discard_recovery()
         self._add_recent(path)
         self.changed.emit()
+
+    def is_own_file(self, path: Path) -> bool:
+        if self.path is None:
+            return False
+        try:
+            return path == self.path or path.resolve() == self.path.resolve()
+        except (OSError, RuntimeError):
+            return False
+
+    # -- the file changed by another program ------------------------------------------------
+    def _set_base(self, briefing: Briefing | None, revision: str | None) -> None:
+        """The version of the file the briefing now starts from (a copy: the model edits its own)."""
+        self.base = copy.deepcopy(briefing)
+        self.revision = revision
+        self._watch()
+
+    def _watch(self) -> None:
+        if self._watcher.files():
+            self._watcher.removePaths(self._watcher.files())
+        if self.path is not None:
+            try:
+                target = storage.write_target(self.path)
+            except BriefingError:
+                return
+            if target.exists():
+                self._watcher.addPath(str(target))
+
+    @Slot(str)
+    def _on_file_event(self, name: str) -> None:
+        # A save replaces the file (a rename): the watch went with the old one, so watch the new one.
+        if name not in self._watcher.files() and Path(name).exists():
+            self._watcher.addPath(name)
+        self._disk_check.start()
+
+    @Slot()
+    def check_disk(self) -> None:
+        """Say (disk_changed) when another program saved the file since the briefing's version of it.
+        (A file that is gone is saved again by the next save: nothing to say yet.)"""
+        if self.revision is None:
+            return
+        now = self.disk_revision()
+        if now is not None and now != self.revision:
+            self.disk_changed.emit()
+
+    def disk_revision(self) -> str | None:
+        """The revision of the briefing's file now; None when it is gone or cannot be read."""
+        if self.path is None:
+            return None
+        try:
+            return storage.current_revision(self.path)
+        except BriefingError:
+            return None
+
+    def merge_with(self, theirs: Briefing, default: Side = "ours") -> Merged:
+        """This briefing merged with the file's version `theirs` (the base is required)."""
+        if self.base is None:
+            raise BriefingError("the version this briefing started from is not known: it cannot be merged")
+        return merge(self.base, self.briefing, theirs, default=default)
+
+    def rebase(self, disk: storage.Loaded) -> None:
+        """The file's version `disk` is the new base: the briefing already holds all it says."""
+        self._set_base(disk.briefing, disk.revision)
+
+    def take_disk_version(self, disk: storage.Loaded, briefing: Briefing, text: str) -> None:
+        """Show `briefing` (a merge with `disk`, or `disk`'s own briefing) as one undo step; `disk`
+        becomes the base.  When it is the file's version as it is, the briefing is saved (clean)."""
+        self.undo_stack.push(Replace(self, briefing, (copy.deepcopy(disk.briefing), disk.revision), text))
+        if briefing is disk.briefing:
+            self.recovered = False
+            self.undo_stack.setClean()
+        self.changed.emit()
+
+    def show_version(self, briefing: Briefing, base: Base) -> None:
+        """Show `briefing`, which started from the file's version `base` (for undo and redo)."""
+        self.model.set_briefing(briefing)
+        self.base, self.revision = base
 
     def close(self) -> None:
         """The briefing is closed on purpose (saved, or its changes discarded): no recovery copy survives."""
@@ -174,6 +302,7 @@ class BriefingSession(QObject):
         self.path = path
         self.recovered = False
         self.undo_stack.setClean()
+        self._set_base(None, None)
         self.opened.emit()
         self.changed.emit()
 
@@ -225,6 +354,7 @@ class BriefingSession(QObject):
                 "saved_at": datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"),
                 "pid": os.getpid(),
                 "title": self.title,
+                "revision": self.revision,  # which version of the original this work started from
             }
             _write_atomically(note, json.dumps(info))
         except (OSError, BriefingError) as exc:  # autosave must never interrupt the analyst
@@ -259,6 +389,7 @@ class BriefingSession(QObject):
                     original=Path(original) if original else None,
                     saved_at=str(info.get("saved_at") or ""),
                     title=str(info.get("title") or "Untitled briefing"),
+                    revision=info.get("revision") if isinstance(info.get("revision"), str) else None,
                 )
             )
         return sorted(found, key=lambda r: r.saved_at, reverse=True)
@@ -272,6 +403,10 @@ class BriefingSession(QObject):
         """
         briefing = storage.load(recovery.copy)
         self._replace(briefing, recovery.original)
+        # Its base is lost with the crashed session: a file changed since cannot be merged, only
+        # replaced or left alone (file_changes asks).  An unchanged one is saved over as usual.
+        self.revision = recovery.revision if recovery.original else None
+        self._watch()
         self.recovered = True
         self.changed.emit()
         if self.autosave() is not None:

@@ -29,10 +29,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from briefer.core.briefing import templates
+from briefer.core.briefing import storage, templates
 from briefer.core.briefing.model import BriefingError
 from briefer.gui.briefing_session import BriefingSession, Recovery
 from briefer.gui.dialogs import BriefingFiles, Choice, TemplateChooser, UnsavedChanges
+from briefer.gui.file_changes import FileChanges
 
 Replacement = Callable[[], object]
 
@@ -47,6 +48,9 @@ class BriefingSwitch(QObject):
         super().__init__(window)
         self._session = session
         self._window = window
+        self.file_changes = FileChanges(session, window, save_copy=self.save_as)
+        self.file_changes.reported.connect(self.reported)
+        self.file_changes.failed.connect(self.failed)
 
     # -- the sequence ------------------------------------------------------------------
     def replace(
@@ -136,6 +140,8 @@ class BriefingSwitch(QObject):
     def _save(self, path: Path) -> bool:
         try:
             self._session.save_as(path)
+        except storage.ChangedOnDiskError:  # another program saved it since: merge, asking if need be
+            return self.file_changes.save_changed(path)
         except (BriefingError, OSError) as exc:
             self.failed.emit(f"The briefing was not saved: {exc}")
             return False

@@ -241,3 +241,121 @@ class SectionChooser:
             dialog.list.setCurrentRow(0)
         chosen = dialog.chosen()
         return chosen if isinstance(chosen, str) else None
+
+
+# -- the open briefing's file changed on disk (see file_changes) ---------------------------------
+class DiskChoice(enum.Enum):
+    MERGE = "merge"
+    RELOAD = "reload"
+    LATER = "later"
+
+
+class ChangedOnDisk:
+    @classmethod
+    def ask(cls, parent: QWidget | None, name: str) -> DiskChoice:
+        """Another program saved the file while this window has unsaved changes."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Briefing changed on disk",
+            f"\u201c{name}\u201d was changed by another program, and you have changes that are not saved.",
+            QMessageBox.StandardButton.NoButton,
+            parent,
+        )
+        box.setInformativeText(
+            "Merge brings its changes into yours (you are asked about anything both of you changed). "
+            "Reload shows the file as it is now (Undo brings your changes back). "
+            "Later leaves both as they are until you save."
+        )
+        merge = box.addButton("Merge", QMessageBox.ButtonRole.AcceptRole)
+        reload = box.addButton("Reload", QMessageBox.ButtonRole.DestructiveRole)
+        later = box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
+        for button in (merge, reload, later):
+            button.setAccessibleName(button.text())
+        box.setDefaultButton(merge)
+        box.setEscapeButton(later)
+        box.exec()
+        clicked = box.clickedButton()
+        return (
+            DiskChoice.MERGE
+            if clicked is merge
+            else DiskChoice.RELOAD
+            if clicked is reload
+            else DiskChoice.LATER
+        )
+
+
+class ConflictChoice(enum.Enum):
+    MINE = "mine"
+    THEIRS = "theirs"
+    COPY = "copy"
+    CANCEL = "cancel"
+
+
+class MergeConflicts:
+    @classmethod
+    def ask(cls, parent: QWidget | None, name: str, conflicts: list[str]) -> ConflictChoice:
+        """Both this window and another program changed the same parts of the briefing."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Changed in both places",
+            f"\u201c{name}\u201d was changed by another program, and {len(conflicts)} of the same "
+            f"part{'s were' if len(conflicts) != 1 else ' was'} changed here too.",
+            QMessageBox.StandardButton.NoButton,
+            parent,
+        )
+        box.setInformativeText(
+            "Everything else is merged. For these, keep your version or the file's, or save yours "
+            "as a copy and leave the file as it is."
+        )
+        box.setDetailedText("\n".join(conflicts))
+        mine = box.addButton("Keep Mine", QMessageBox.ButtonRole.AcceptRole)
+        theirs = box.addButton("Keep the File's", QMessageBox.ButtonRole.AcceptRole)
+        copy = box.addButton("Save as a Copy\u2026", QMessageBox.ButtonRole.ActionRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        for button in box.buttons():
+            button.setAccessibleName(button.text().replace("&", "").replace("\u2026", ""))
+        box.setDefaultButton(mine)
+        box.setEscapeButton(cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is mine:
+            return ConflictChoice.MINE
+        if clicked is theirs:
+            return ConflictChoice.THEIRS
+        return ConflictChoice.COPY if clicked is copy else ConflictChoice.CANCEL
+
+
+class OverwriteChoice(enum.Enum):
+    COPY = "copy"
+    OVERWRITE = "overwrite"
+    CANCEL = "cancel"
+
+
+class UnmergeableChange:
+    @classmethod
+    def ask(cls, parent: QWidget | None, name: str) -> OverwriteChoice:
+        """The file changed since this work began, and the version it began from is not known."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Briefing changed on disk",
+            f"\u201c{name}\u201d was changed by another program after this work was last saved, "
+            "and the two cannot be merged (the work was recovered after a crash).",
+            QMessageBox.StandardButton.NoButton,
+            parent,
+        )
+        box.setInformativeText(
+            "Save as a Copy keeps both. Overwrite replaces the file with this briefing: "
+            "the other program's changes are lost (the file keeps them in its .bak until the next save)."
+        )
+        copy = box.addButton("Save as a Copy\u2026", QMessageBox.ButtonRole.AcceptRole)
+        overwrite = box.addButton("Overwrite", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        for button in box.buttons():
+            button.setAccessibleName(button.text().replace("&", "").replace("\u2026", ""))
+        box.setDefaultButton(copy)
+        box.setEscapeButton(cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is copy:
+            return OverwriteChoice.COPY
+        return OverwriteChoice.OVERWRITE if clicked is overwrite else OverwriteChoice.CANCEL

@@ -334,6 +334,9 @@ def test_recipients_command(cli: Cli, tmp_path: Path) -> None:
     assert cli("recipients", str(brief), "--remove", "x@agency.example") == 1
     saved = json.loads(brief.read_text(encoding="utf-8"))
     assert saved["metadata"]["distribution"] == [{"name": "", "address": "b@agency.example"}]
+    assert cli("recipients", str(brief), "--remove", "b@agency.example") == 0  # the last one can go too
+    assert "empty" in cli.out
+    assert json.loads(brief.read_text(encoding="utf-8"))["metadata"]["distribution"] == []
 
 
 # -- the end-to-end leak check -----------------------------------------------------------------------

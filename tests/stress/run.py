@@ -1,11 +1,13 @@
 """`make stress`: the long versions of the fault tests, with the counts they ran.
 
-    python -m tests.stress.run [--kills 24] [--saves 20] [--fuzz 2000] [--minutes 12] [--seed N]
-                               [--hostile 12] [--bomb-rounds 2]
+    python -m tests.stress.run [--kills 24] [--saves 20] [--writers 20] [--rounds 5] [--fuzz 2000]
+                               [--minutes 12] [--hostile 12] [--bomb-rounds 2] [--seed N]
 
 Kills `briefer index` with SIGKILL at random moments (parsing, index commits, the final commit and
 its merge, bulk imports with index sub-writers) and checks what each kill left; kills briefing saves,
-.docx exports and autosaving sessions; feeds mutated real files to the importers' parser workers;
+.docx exports and autosaving sessions; runs rounds of many processes writing one briefing at once
+(`briefer brief` edits and window-like writers that merge) and checks that no edit was lost;
+feeds mutated real files to the importers' parser workers;
 runs the property-based tests with 20 times their examples; races index opens against another
 process's commits; imports folders full of named pipes, sockets, device files, links to devices and
 files that grow while the import runs, and folders of expansion and memory bombs.  Every section is
@@ -37,6 +39,7 @@ import psutil
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from tests import concurrency_support as cs
 from tests import fault_support as fs
 from tests.conftest import CORPUS
 from tests.core import hostile_files as hostile
@@ -152,6 +155,55 @@ def kill_writes(tally: Tally, work: Path, kills: int, rng: random.Random) -> Non
             f"{leftovers} temporary files left by the kills",
             "ok" if not problems else f"{len(problems)} problems",
         )
+
+
+def concurrent_saves(tally: Tally, work: Path, rounds: int, writers: int, rng: random.Random) -> None:
+    """Rounds of `writers` processes started at once on one briefing: `brief add-text`,
+    `add-judgment`, `recipients --add` and window-like writers that keep the file a while, then
+    merge with what the others saved.  Every one must succeed and leave its edit in the file."""
+    from briefer.core.briefing import storage, templates
+
+    started = time.monotonic()
+    kinds: Counter[str] = Counter()
+    merges = problems = 0
+    for round_ in range(rounds):
+        path = work / f"round-{round_}" / "shared.briefing"
+        path.parent.mkdir(parents=True)
+        storage.save(templates.new_briefing(templates.load("assessment"), title=f"Round {round_}"), path)
+        team = [_writer(path, f"{round_}.{n}", rng, kinds) for n in range(writers)]
+        outcomes = cs.run_together(work / "data", team)
+        for outcome in outcomes:
+            if outcome.status or outcome.stderr:
+                problems += 1
+                tally.fail(
+                    f"round {round_}: {outcome.writer.args} -> {outcome.status}: {outcome.stderr[-300:]}"
+                )
+        for lost in cs.lost_edits(path, team):
+            problems += 1
+            tally.fail(f"round {round_}: lost the {lost}")
+        left = sorted(p.name for p in path.parent.iterdir()) != [path.name, f"{path.name}.bak"]
+        if left:
+            problems += 1
+            tally.fail(f"round {round_}: files left beside the briefing: {sorted(os.listdir(path.parent))}")
+        merges += sum(int(o.stdout.split()[1]) for o in outcomes if o.writer.window and o.stdout)
+    tally.add(
+        "concurrent saves from several processes",
+        f"{rounds} rounds of {writers} writers at once ({dict(kinds)}); the window-like writers "
+        f"merged {merges} times; {time.monotonic() - started:.0f} s",
+        "ok" if not problems else f"{problems} problems",
+    )
+
+
+def _writer(path: Path, tag: str, rng: random.Random, kinds: Counter[str]) -> cs.Writer:
+    kind = rng.choices(["add-text", "add-judgment", "recipients", "window"], weights=[6, 2, 2, 2])[0]
+    kinds[kind] += 1
+    if kind == "add-judgment":
+        return cs.add_judgment(path, f"Judgment {tag}.")
+    if kind == "recipients":
+        return cs.add_recipient(path, f"desk-{tag.replace('.', '-')}@agency.example")
+    if kind == "window":
+        return cs.window_writer(path, f"Window paragraph {tag}.", pause=rng.uniform(0, 1))
+    return cs.add_text(path, f"Paragraph {tag}.")
 
 
 def fuzz_files(tally: Tally, work: Path, cases: int, rng: random.Random, budget: float) -> None:
@@ -512,6 +564,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=24, help="SIGKILLs of `briefer index` (default 24)")
     parser.add_argument("--saves", type=int, default=20, help="SIGKILLs of each save, export, autosave")
+    parser.add_argument("--writers", type=int, default=20, help="processes writing one briefing at once")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of those concurrent writers")
     parser.add_argument("--fuzz", type=int, default=2000, help="mutated files to parse (default 2000)")
     parser.add_argument("--scale", type=int, default=20, help="property-based examples, times the suite's")
     parser.add_argument("--minutes", type=float, default=12, help="time budget of each long section")
@@ -527,6 +581,7 @@ def main() -> int:
         work = Path(folder)
         kill_imports(tally, work / "import", args.kills, rng, args.minutes * 60)
         kill_writes(tally, work / "writes", args.saves, rng)
+        concurrent_saves(tally, work / "concurrent", args.rounds, args.writers, rng)
         fuzz_files(tally, work, args.fuzz, rng, args.minutes * 60)
         expansion_bombs(tally, work, rng, args.bomb_rounds)
         properties(tally, args.scale)

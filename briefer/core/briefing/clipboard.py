@@ -20,7 +20,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from briefer.core.briefing.citations import citation_pieces, plain
-from briefer.core.briefing.codec import block_from_dict, block_to_dict, section_from_dict, section_to_dict
+from briefer.core.briefing.codec import (
+    MAX_NESTING,
+    block_from_dict,
+    block_to_dict,
+    nesting_too_deep,
+    section_from_dict,
+    section_to_dict,
+)
 from briefer.core.briefing.model import (
     Block,
     Briefing,
@@ -44,9 +51,13 @@ class PayloadError(BriefingError):
 
 def _load(raw: bytes, kind: str) -> dict[str, Any]:
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = raw.decode("utf-8")
+        too_deep = nesting_too_deep(text)  # a bomb would exhaust the parser's recursion
+        data = None if too_deep else json.loads(text)
+    except ValueError as exc:  # not UTF-8, bad JSON, or a number of more than 4,300 digits
         raise PayloadError(f"the dropped {kind} cannot be read ({exc})") from None
+    if too_deep:
+        raise PayloadError(f"the dropped {kind} nest more than {MAX_NESTING} levels deep")
     if not isinstance(data, dict) or not isinstance(data.get("version"), int):
         raise PayloadError(f"the dropped {kind} carry no version")
     if data["version"] > VERSION:

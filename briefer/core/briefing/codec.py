@@ -8,10 +8,12 @@ names the place of a problem ("FILE.sections[2].blocks[0]: missing 'quote'").
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from briefer import __version__
+from briefer.core.accounts import AccountError, check_address
 from briefer.core.briefing.model import (
     BLOCK_TYPES,
     Block,
@@ -35,6 +37,10 @@ from briefer.core.documents import ArchiveIdentity
 
 FORMAT = "briefer.briefing"
 VERSION = 1
+# Arrays and objects nest 2 levels per level of sections (a briefing's own nest 2 deep, its file 9):
+# deeper is no briefing but a bomb that would exhaust the parser's recursion.  Writing checks it too,
+# so what Briefer saves it can read.
+MAX_NESTING = 100
 
 
 class BriefingFileError(BriefingError):
@@ -156,6 +162,37 @@ def dumps(briefing: Briefing) -> str:
 
 
 # -- JSON -> model ------------------------------------------------------------
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]', re.S)
+
+
+def nesting_too_deep(text: str) -> int | None:
+    """The line where JSON text nests arrays and objects deeper than MAX_NESTING; None if it never does."""
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        bracket = token[0]
+        if bracket in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return text.count("\n", 0, token.start()) + 1
+        elif bracket in "]}":
+            depth -= 1
+    return None
+
+
+def parse_json(text: str, where: str) -> Any:
+    """JSON text -> value; a bomb, broken JSON or a number too long to convert is a BriefingFileError."""
+    line = nesting_too_deep(text)
+    if line is not None:
+        raise BriefingFileError(
+            f"{where} nests arrays and objects more than {MAX_NESTING} levels deep (line {line}); "
+            "no briefing does, so it was not read"
+        )
+    try:
+        return json.loads(text)
+    except ValueError as exc:  # JSONDecodeError, or an integer of more than 4300 digits
+        raise BriefingFileError(f"{where} is corrupt and cannot be read ({exc})") from None
+
+
 class _Reader:
     """Typed access to one JSON object, with errors that say where in the file the problem is."""
 
@@ -306,10 +343,19 @@ def metadata_from(r: _Reader) -> Metadata:
             dissemination=cui.text("dissemination"),
             poc=cui.text("poc"),
         ),
-        distribution=[
-            Recipient(d.text("name"), d.text("address", required=True)) for d in r.items("distribution")
-        ],
+        distribution=[recipient_from(d) for d in r.items("distribution")],
     )
+
+
+def recipient_from(r: _Reader) -> Recipient:
+    """An entry of the distribution list, held to what `briefer recipients --add` accepts."""
+    name, address = r.text("name"), r.text("address", required=True)
+    if any(c in name for c in "\r\n"):
+        raise BriefingFileError(f"{r.where}.name: {name!r} spans several lines")
+    try:
+        return Recipient(name.strip(), check_address(address))
+    except AccountError as exc:
+        raise BriefingFileError(f"{r.where}.address: {exc}") from None
 
 
 def from_dict(data: Any, where: str = "briefing") -> Briefing:
