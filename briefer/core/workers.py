@@ -1,8 +1,8 @@
 """A small pool of parser processes, each file under a time limit and a memory limit.
 
 Parsing runs in worker processes so that one hostile file can neither hang,
-exhaust nor crash the app, and so that both cores work.  `concurrent.futures` cannot stop
-a task that runs too long, so this pool is its own: one pipe per worker, one
+exhaust nor crash the app, and so that both cores work.  `concurrent.futures`
+cannot stop a task that runs too long, so this pool is its own: one pipe per worker, one
 file per worker at a time, and a deadline per file that is reset whenever the
 worker reports progress (a member of an archive done).  A worker that misses
 its deadline is killed and replaced; a worker that dies is replaced too.
@@ -16,8 +16,9 @@ limit while it read that file or member (some C libraries report a failed
 allocation as a broken file: lxml says "unknown error"); a worker that crashes
 is blamed on memory when its peak was above 80% of the limit (PDFium aborts
 when an allocation fails): a thread of the worker writes its peak where the
-pool reads it, every 50 ms, whatever the pool is busy with.  A worker that grew past half its limit is
-replaced after its file, so that each file is judged by its own peak.
+pool reads it, every 50 ms, whatever the pool is busy with.  A worker that grew
+past half its limit is replaced after its file, so that each file is judged by
+its own peak.
 
 Workers are started with "spawn" (a clean interpreter: safe when the parent
 has threads, as the GUI does), ignore Ctrl-C (the parent decides), and on
@@ -83,7 +84,7 @@ class Finished:
 
 
 BLAME_SHARE = 0.9  # a file that failed after its worker's peak crossed this share of the limit
-CRASH_BLAME_SHARE = 0.8  # a worker that crashed when last seen above this share of the limit
+CRASH_BLAME_SHARE = 0.8  # a worker that crashed with its peak above this share of the limit
 RETIRE_SHARE = 0.5  # a worker whose peak passed this share of the limit is replaced after its file
 SAMPLE_SECONDS = 0.05  # how often a worker with a limit writes down its peak (for a crash's reason)
 
