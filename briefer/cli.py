@@ -10,7 +10,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -20,14 +20,14 @@ from briefer.core.archive import Archive, ArchiveBusy, ArchiveMissing, ArchiveSt
 from briefer.core.documents import Extracted
 from briefer.core.errors import is_expected
 from briefer.core.escaping import EscapingFormatter, json_text, visible
-from briefer.core.extract import extract_parts
-from briefer.core.extract.parts import DEFAULT_MAX_BYTES
+from briefer.core.extract import Part
 from briefer.core.files import NotRegularFile, TooLarge, read_file
 from briefer.core.import_status import IMPORT, REINDEX
 from briefer.core.importer import FileOutcome, ImportSummary
 from briefer.core.index import IndexBusy
+from briefer.core.limits import ENVIRONMENT, ImportLimits, LimitError
 from briefer.core.progress import Cancelled
-from briefer.core.workers import DEFAULT_TIME_LIMIT
+from briefer.core.workers import parse_each
 
 if TYPE_CHECKING:
     from briefer.gui import platform_check
@@ -156,10 +156,11 @@ def _cmd_index(args: argparse.Namespace) -> int:
     if not args.paths and not args.sample:
         print("briefer index: name files or folders to import, or --sample", file=sys.stderr)
         return 2
-    if args.time_limit <= 0 or args.max_size <= 0:
-        print("briefer index: --time-limit and --max-size must be positive", file=sys.stderr)
+    try:
+        limits = _limits(args)
+    except LimitError as exc:
+        print(f"briefer index: {exc}", file=sys.stderr)
         return 2
-    limits = {"time_limit": args.time_limit, "max_size": int(args.max_size * 1024 * 1024)}
     bar = TerminalProgress("Importing")
     summaries: list[ImportSummary] = []
     with _open_archive(args) as archive:
@@ -179,8 +180,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
                 keep=keep,
                 progress=bar,
                 on_outcome=_failure_reporter(bar),
-                time_limit=limits["time_limit"],
-                max_size=int(limits["max_size"]),
+                limits=limits,
             )
             bar.clear()
             summaries.append(summary)
@@ -257,37 +257,55 @@ def _extracted_json(path: Path, extracted: Extracted) -> dict[str, object]:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    """Print each document of each file: one for a page or a PDF, one per member of a container."""
+    """Print each document of each file: one for a page or a PDF, one per member of a container.
+
+    Each file is parsed in a worker process within the import's limits, as an import would.
+    """
+    try:
+        limits = _limits(args)
+    except LimitError as exc:
+        print(f"briefer extract: {exc}", file=sys.stderr)
+        return 2
+    unreadable: list[Path] = []
+
+    def readable() -> Iterator[tuple[Path, bytes]]:
+        for name in args.files:
+            path = Path(name)
+            try:
+                yield path, read_file(path.resolve(), limits.max_size)  # a link named here is followed
+            except (NotRegularFile, TooLarge) as exc:  # a pipe, a device: never read
+                print(f"briefer: {visible(str(path))}: {exc}", file=sys.stderr)
+                unreadable.append(path)
+            except OSError as exc:
+                print(f"briefer: {visible(str(path))}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+                unreadable.append(path)
+
     status = 0
-    for name in args.files:
-        path = Path(name)
-        try:
-            data = read_file(path.resolve(), DEFAULT_MAX_BYTES)  # a link named here is followed
-        except (NotRegularFile, TooLarge) as exc:  # a pipe, a device: never read
-            print(f"briefer: {visible(str(path))}: {exc}", file=sys.stderr)
+    for path, parts in parse_each(readable(), limits):
+        status = max(status, _print_parts(args, path, parts))
+    return 1 if unreadable else status
+
+
+def _print_parts(args: argparse.Namespace, path: Path, parts: list[Part]) -> int:
+    """Print the documents of one file; 1 if any part of it could not be read."""
+    status = 0
+    for part in parts:
+        where = visible(f"{path}/{part.member}" if part.member else str(path))
+        if part.extracted is None:
+            print(f"briefer: {where}: {part.status or 'failed'}: {visible(part.reason)}", file=sys.stderr)
             status = 1
             continue
-        except OSError as exc:
-            print(f"briefer: {visible(str(path))}: cannot read: {exc.strerror or exc}", file=sys.stderr)
-            status = 1
-            continue
-        for part in extract_parts(data, path):
-            where = visible(f"{path}/{part.member}" if part.member else str(path))
-            if part.extracted is None:
-                print(f"briefer: {where}: {part.status or 'failed'}: {visible(part.reason)}", file=sys.stderr)
-                status = 1
-                continue
-            record = _extracted_json(path, part.extracted)
-            if part.member:
-                record["path"] = f"{record['path']}/{part.member}"
-            if args.json:
-                print(json_text(record))
-            else:
-                shown = {key: visible(str(value)) for key, value in record.items()}
-                print(f"== {where}\ntitle: {shown['title']}\nauthor: {shown['author']}")
-                print(f"source: {shown['source']}\npublished: {shown['published']}\nurl: {shown['url']}")
-                print(f"language: {shown['language']}\nsource type: {shown['source_type']}\n")
-                print(visible(str(record["text"]), keep="\n\t"), end="\n\n")
+        record = _extracted_json(path, part.extracted)
+        if part.member:
+            record["path"] = f"{record['path']}/{part.member}"
+        if args.json:
+            print(json_text(record))
+        else:
+            shown = {key: visible(str(value)) for key, value in record.items()}
+            print(f"== {where}\ntitle: {shown['title']}\nauthor: {shown['author']}")
+            print(f"source: {shown['source']}\npublished: {shown['published']}\nurl: {shown['url']}")
+            print(f"language: {shown['language']}\nsource type: {shown['source_type']}\n")
+            print(visible(str(record["text"]), keep="\n\t"), end="\n\n")
     return status
 
 
@@ -378,20 +396,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.json",
         help="write every file's status and reason as JSON ('-' for stdout)",
     )
-    index.add_argument(
-        "--time-limit",
-        type=float,
-        default=DEFAULT_TIME_LIMIT,
-        metavar="SECONDS",
-        help=f"stop parsing a file (or archive member) after this long (default {DEFAULT_TIME_LIMIT:g})",
-    )
-    index.add_argument(
-        "--max-size",
-        type=float,
-        default=DEFAULT_MAX_BYTES / 1024 / 1024,
-        metavar="MB",
-        help=f"do not read files larger than this (default {DEFAULT_MAX_BYTES // 1024 // 1024})",
-    )
+    _add_limit_options(index)
     index.set_defaults(run=_cmd_index)
 
     from briefer import cli_search
@@ -403,6 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument(
         "--json", action="store_true", help="one JSON object per document (file or member), per line"
     )
+    _add_limit_options(extract)
     extract.set_defaults(run=_cmd_extract)
 
     stats = commands.add_parser("stats", help="what the archive holds")
@@ -425,6 +431,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_verify.register(commands, _open_archive)
     return parser
+
+
+_LIMIT_OPTIONS = {  # ImportLimits field: (metavar, help); sizes are given in MB
+    "time_limit": ("SECONDS", "stop parsing a file (or archive member) after this long"),
+    "max_size": ("MB", "do not read files (or archive members) larger than this"),
+    "max_memory": ("MB", "the memory a parser process may use"),
+    "max_members": ("N", "read at most this many members of a file, nested ones included"),
+    "max_expansion": ("MB", "unpack at most this much from a file, nested members included"),
+}
+
+
+def _add_limit_options(command: argparse.ArgumentParser) -> None:
+    """--time-limit, --max-size, --max-memory, --max-members, --max-expansion (docs/importing.md)."""
+    defaults = ImportLimits()
+    for name, (metavar, what) in _LIMIT_OPTIONS.items():
+        variable, unit = ENVIRONMENT[name]
+        default = getattr(defaults, name) / (unit or 1)
+        command.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=float,
+            metavar=metavar,
+            help=f"{what} (default {default:g}, or ${variable})",
+        )
+
+
+def _limits(args: argparse.Namespace) -> ImportLimits:
+    """The limits of this run: the options given, else the environment's, else the defaults."""
+    given: dict[str, float | None] = {}
+    for name in _LIMIT_OPTIONS:
+        value, unit = getattr(args, name), ENVIRONMENT[name][1]
+        given[name] = value * unit if value is not None and unit else value
+    return ImportLimits.configured().but(**given)
 
 
 def _run_self_test(args: argparse.Namespace) -> int:

@@ -21,7 +21,7 @@ from briefer.core.documents import ArchiveIdentity, Document
 from briefer.core.errors import BrieferError
 from briefer.core.import_status import ImportProgress
 from briefer.core.index import IndexBusy, IndexResults, QueryError, SearchIndex, match_spans
-from briefer.core.limits import DEFAULT_MAX_BYTES, DEFAULT_TIME_LIMIT
+from briefer.core.limits import ImportLimits
 from briefer.core.progress import Progress, no_progress, raise_if_cancelled
 from briefer.core.query import ALIASES, ALIASES_FILE, AliasTable, SearchRequest, label_key
 from briefer.core.saved_searches import SavedSearches
@@ -193,17 +193,18 @@ class Archive:
         progress: Progress = no_progress,
         cancel: threading.Event | None = None,
         on_outcome: Callable[[FileOutcome], None] | None = None,
-        time_limit: float = DEFAULT_TIME_LIMIT,
-        max_size: int = DEFAULT_MAX_BYTES,
+        limits: ImportLimits | None = None,
+        time_limit: float | None = None,
+        max_size: int | None = None,
         workers: int | None = None,
     ) -> ImportSummary:
         """Import files and folders; see `Importer.run`.  Raises ArchiveBusy if another import runs.
         With `prune`, documents whose files are gone are deleted, except those in `keep`
         (`prune_plan` says which would go, so that a front end can ask first).
 
-        Each file is parsed within `time_limit` seconds, files over `max_size`
-        bytes are reported and not read, and `workers` parser processes (default:
-        one per core, at most two) do the parsing.
+        Each file is parsed within the time and memory `limits` (default: the configured ones,
+        with `time_limit` seconds and `max_size` bytes when given), and `workers` parser
+        processes (default: one per core, at most two) do the parsing.
         """
         with self._import_lock(), self._recorded(import_status.IMPORT, progress) as recorded:
             import_id = self.catalog.start_import()
@@ -215,6 +216,7 @@ class Archive:
                 progress=recorded,
                 cancel=cancel,
                 on_outcome=on_outcome,
+                limits=limits,
                 time_limit=time_limit,
                 max_size=max_size,
                 workers=workers,

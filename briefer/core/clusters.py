@@ -54,12 +54,11 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
-import itertools
 import re
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -70,7 +69,7 @@ from briefer.core.catalog import Catalog, DocumentFacts, sha256_hex
 from briefer.core.documents import Document
 from briefer.core.progress import Progress, no_progress, raise_if_cancelled
 from briefer.core.search import title_paragraph_end
-from briefer.core.textnorm import paragraphs
+from briefer.core.textnorm import paragraphs, word_pieces
 
 SIGNATURE_VERSION = 1
 SHINGLE_WORDS = 5
@@ -117,41 +116,62 @@ _EMPTY = np.zeros(0, dtype=_U64)
 
 
 class _WordHashes(dict[str, int]):
-    """crc32 of each word, remembered (a few hundred thousand words at most per run)."""
+    """crc32 of each word, remembered (a few hundred thousand words at most: a text of millions of
+    distinct words starts it afresh)."""
 
     def __missing__(self, word: str) -> int:
+        if len(self) >= _WORD_CACHE:
+            self.clear()
         value = self[word] = zlib.crc32(word.encode("utf-8", "surrogatepass"))
         return value
 
 
 _word_hashes = _WordHashes()
+_WORD_CACHE = 500_000
+_HASH_BLOCK = 1 << 20  # shingles hashed at a time: numpy temporaries of a long text stay small
 
 
-def _words(title: str, text: str) -> list[str]:
+def _word_ids(title: str, text: str) -> np.ndarray:
+    """The crc32 of each word (`\\w+`) of the title and the text, case-folded, in order; the text's
+    first paragraph is skipped when it only repeats the title.  The text is read a piece at a time:
+    a list of every word of a 200 MB text is several GB."""
     skip = title_paragraph_end(text, title)
-    body = text[skip:] if skip else text
-    return _WORD.findall(f"{title}\n\n{body}".casefold() if title else body.casefold())
+
+    def words() -> Iterator[str]:
+        if title:
+            yield from _WORD.findall(title.casefold())
+        dropped = skip
+        for piece in word_pieces(text):
+            if dropped:
+                piece, dropped = piece[dropped:], max(0, dropped - len(piece))
+            yield from _WORD.findall(piece.casefold())
+
+    return np.fromiter(map(_word_hashes.__getitem__, words()), _U64)
 
 
 def _shingle_runs_many(documents: Sequence[tuple[str, str]]) -> list[np.ndarray]:
     """For each (title, text), the 64-bit hash of every run of `SHINGLE_WORDS` words, in text
     order, repeats included (a minimum does not need them removed).  One pass over the words of
     all the documents: numpy's cost is per call, not per word."""
-    words = [_words(title, text) for title, text in documents]
-    if len(_word_hashes) > 500_000:
-        _word_hashes.clear()
-    total = sum(map(len, words))
-    ids = np.fromiter(map(_word_hashes.__getitem__, itertools.chain.from_iterable(words)), _U64, total)
+    each = [_word_ids(title, text) for title, text in documents]
+    lengths = [len(ids) for ids in each]
+    ids = each[0] if len(each) == 1 else np.concatenate(each) if each else _EMPTY
+    del each
+    total = len(ids)
     hashed = _EMPTY
     with np.errstate(over="ignore"):
         if total >= SHINGLE_WORDS:
             count = total - SHINGLE_WORDS + 1
-            hashed = ids[:count] * _SHINGLE_MUL[0]
-            for j in range(1, SHINGLE_WORDS):
-                hashed += ids[j : j + count] * _SHINGLE_MUL[j]
+            hashed = np.empty(count, dtype=_U64)
+            for start in range(0, count, _HASH_BLOCK):
+                stop = min(count, start + _HASH_BLOCK)
+                block = ids[start:stop] * _SHINGLE_MUL[0]
+                for j in range(1, SHINGLE_WORDS):
+                    block += ids[start + j : stop + j] * _SHINGLE_MUL[j]
+                hashed[start:stop] = block
         runs = []
         start = 0
-        for n in map(len, words):
+        for n in lengths:
             if n >= SHINGLE_WORDS:  # the runs that start and end inside this document
                 runs.append(hashed[start : start + n - SHINGLE_WORDS + 1])
             else:  # a text shorter than one run is one run
@@ -212,12 +232,7 @@ def sign_many(documents: Sequence[tuple[str, str]]) -> list[Signature]:
             block.append(signable[start])
             size += len(runs[signable[start]])
             start += 1
-        top = (np.concatenate([runs[i] for i in block]) >> _U64(32)).astype(np.uint32)
-        offsets = np.cumsum([0] + [len(runs[i]) for i in block[:-1]])
-        with np.errstate(over="ignore"):
-            values = _PERM_MUL * top[None, :]
-            values += _PERM_ADD
-        mins = np.minimum.reduceat(values, offsets, axis=1).T  # a row per document
+        mins = _minima(runs[block[0]]) if size > _BLOCK else _block_minima([runs[i] for i in block])
         # Each minimum is kept as 16 bits of a hash of it (a minimum is a small number: its own top
         # bits would often agree by chance): two different minima agree once in 65,536 times,
         # which leaves the estimates as they were, at half the catalog space.
@@ -237,6 +252,23 @@ def sign_many(documents: Sequence[tuple[str, str]]) -> list[Signature]:
         else Signature(r, b"", [])
         for i, r in enumerate(runs)
     ]
+
+
+def _block_minima(runs: list[np.ndarray]) -> np.ndarray:
+    """The minimum of each hash function over each document's shingles: a row per document."""
+    top = (np.concatenate(runs) >> _U64(32)).astype(np.uint32)
+    offsets = np.cumsum([0] + [len(r) for r in runs[:-1]])
+    with np.errstate(over="ignore"):
+        values = _PERM_MUL * top[None, :]
+        values += _PERM_ADD
+    return np.minimum.reduceat(values, offsets, axis=1).T
+
+
+def _minima(runs: np.ndarray) -> np.ndarray:
+    """`_block_minima` of one long document, `_BLOCK` shingles at a time (all of them at once
+    would be a matrix of 64 x 4 bytes a shingle: 8 GB for a 200 MB text)."""
+    chunks = [_block_minima([runs[at : at + _BLOCK]]) for at in range(0, len(runs), _BLOCK)]
+    return np.asarray(np.minimum.reduce(chunks))
 
 
 def sign(title: str, text: str) -> Signature:

@@ -11,10 +11,10 @@ What is read at all is decided by `files.scan` (regular files only; links
 followed only inside the folders imported), and every read is bounded by the
 size limit (`files.read_file`); the paths not read get their status too.
 
-Plain text and Markdown are read in-process (fast, and safe: decoding and a few
-linear regexes).  Every other format is parsed in worker processes
-(`workers.ParsePool`) under a time limit, so a hostile file costs its own
-status and nothing else, and both cores are used.
+Every file is parsed in worker processes (`workers.ParsePool`) under a time and
+a memory limit, plain text too (a parser is only as linear as its last regex:
+Markdown once took 41 s on 100 KB, in the window's own process), so a hostile
+file costs its own status and nothing else, and both cores are used.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,11 +33,11 @@ from briefer.core.catalog import Catalog, Location, sha256_hex
 from briefer.core.clusters import Clusters
 from briefer.core.documents import Document, Extracted
 from briefer.core.extract import Limits, Part, extract_parts
-from briefer.core.extract.parts import DEFAULT_MAX_BYTES
 from briefer.core.files import Met, scan
 from briefer.core.index import IndexBatch, IndexBusy, SearchIndex
+from briefer.core.limits import ImportLimits
 from briefer.core.progress import Cancelled, Progress, no_progress, raise_if_cancelled
-from briefer.core.workers import DEFAULT_TIME_LIMIT, Job, ParseFunction, ParsePool, Signed
+from briefer.core.workers import Job, ParseFunction, ParsePool, Signed
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ BULK_THRESHOLD = 5000  # from this many new or changed files on, index with two 
 INDEX_COMMIT_DOCS = 2000  # otherwise commit the index this often, so searches see progress
 INDEX_COMMIT_SECONDS = 20.0
 FLUSH_SECONDS = 2.0  # write parsed files to the catalog at least this often
-IN_PROCESS_MAX_BYTES = 1024 * 1024  # text and Markdown up to this size are read without a worker
+HELD_MAX = 100  # parsed files waiting for an earlier one (a slow file, up to the time limit)
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,7 @@ class _Work:
     same_doc: str | None = None  # the document a duplicate shares
     parts: list[Part] = field(default_factory=list)
     signed: dict[str, Signed] = field(default_factory=dict)  # member -> signature, from a worker
+    parsed: bool = False  # its parts are in
 
     @property
     def key(self) -> str:
@@ -148,17 +149,22 @@ class Importer:
         progress: Progress = no_progress,
         cancel: threading.Event | None = None,
         on_outcome: Callable[[FileOutcome], None] | None = None,
-        time_limit: float = DEFAULT_TIME_LIMIT,
-        max_size: int = DEFAULT_MAX_BYTES,
+        limits: ImportLimits | None = None,
+        time_limit: float | None = None,
+        max_size: int | None = None,
         workers: int | None = None,
     ) -> ImportSummary:
         """Import `paths` (files and folders); with `prune`, forget what is gone, but for `keep`.
 
-        Each file is parsed within `time_limit` seconds (a member of an archive
-        within as many) and files over `max_size` bytes are not read; both are
-        reported and the import goes on.  `workers` parser processes (default:
-        up to two, one per core) start only if a file needs one.
+        `limits` (default: `ImportLimits.configured()`, with `time_limit` and
+        `max_size` when given) bound what each file may cost: a file is parsed
+        within its time and memory limits (a member of an archive within as
+        many seconds), files over the size limit are not read, and a container's
+        members are bounded in number and in bytes unpacked; a file that hits a
+        limit is reported with it and the import goes on.  `workers` parser
+        processes (default: up to two, one per core) start only if a file needs one.
         """
+        chosen = (limits or ImportLimits.configured()).but(time_limit=time_limit, max_size=max_size)
         started = time.perf_counter()
         summary = ImportSummary()
         roots = [p.resolve() for p in paths]
@@ -182,8 +188,9 @@ class Importer:
             known,
             members,
             record,
-            Limits(max_bytes=max_size),
-            time_limit=time_limit,
+            Limits.of(chosen),
+            time_limit=chosen.time_limit,
+            max_memory=chosen.max_memory,
             workers=workers,
             parse=self._parse,
             clusters=self._clusters,
@@ -286,6 +293,7 @@ class _Run:
         limits: Limits,
         *,
         time_limit: float,
+        max_memory: int,
         workers: int | None,
         parse: ParseFunction,
         clusters: Clusters,
@@ -298,9 +306,11 @@ class _Run:
         self._record = record
         self._limits = limits
         self._time_limit = time_limit
+        self._max_memory = max_memory
         self._workers = workers
         self._pool: ParsePool | None = None
         self._jobs: dict[int, _Work] = {}
+        self._parsing: deque[_Work] = deque()  # sent to the parsers, in the order the files were read
         self._job_ids = 0
         self._ready: list[_Work] = []
         self._last_flush = time.monotonic()
@@ -417,31 +427,33 @@ class _Run:
             work.kind, work.same_doc = "duplicate", same
             self._ready.append(work)
             return
-        if path.suffix.lower() in extract.LIGHT_SUFFIXES and len(data) <= IN_PROCESS_MAX_BYTES:
-            work.parts = list(extract.extract_parts(data, path, limits=self._limits))
-            self._ready.append(work)
-            return
         if self._pool is None:
             # Workers sign what they parse (when clustering is on): the parent only matches.
             self._pool = ParsePool(
                 workers=self._workers,
                 time_limit=self._time_limit,
+                max_memory=self._max_memory,
                 parse=self._parse,
                 sign=self._clusters.threshold > 0,
             )
         self._job_ids += 1
         job = Job(self._job_ids, key, data, self._limits)
         self._jobs[job.job_id] = work
+        self._parsing.append(work)
         self._pool.submit(job)
-        while self._pool.outstanding >= 2 * self._pool.size + 2:
+        while self._pool.outstanding >= 2 * self._pool.size + 2 or len(self._parsing) > HELD_MAX:
             self._take(self._pool.finished(timeout=None))
 
     def _take(self, finished: Iterable[Any]) -> None:
+        """Parsed files, handed on in the order they were read: of two copies met in one run, the
+        first read is the document (and the other its duplicate), whichever worker was faster."""
         for item in finished:
             work = self._jobs.pop(item.job.job_id)
             work.parts = item.job.parts
             work.signed = item.job.signed
-            self._ready.append(work)
+            work.parsed = True
+        while self._parsing and self._parsing[0].parsed:
+            self._ready.append(self._parsing.popleft())
 
     def collect(self, cancel: threading.Event | None, *, block: bool) -> None:
         if self._pool is not None and self._jobs:

@@ -27,11 +27,11 @@ import threading
 import weakref
 from array import array
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import accumulate
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -64,6 +64,7 @@ from briefer.core.query import (
     label_key,
     language_key,
 )
+from briefer.core.textnorm import word_pieces
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +89,10 @@ class _PackedPositions(formats.Positions):
     packed form is also smaller: one byte per position when the gaps are short.
     """
 
-    def encode(self, poslist: list[int]) -> bytes:
+    def encode(self, poslist: Sequence[int]) -> bytes:
         if len(poslist) == 1 and poslist[0] < 1 << 8:  # most words of a document: one occurrence
             return _ONE_POSITION[poslist[0]]
-        deltas = [b - a for a, b in zip([0, *poslist], poslist, strict=False)]
+        deltas = [b - a for a, b in zip(chain((0,), poslist), poslist, strict=False)]
         biggest = max(deltas, default=0)
         code = "B" if biggest < 1 << 8 else "H" if biggest < 1 << 16 else "I"
         packed = array(code, deltas)
@@ -128,17 +129,22 @@ class _StemmedText(fields.TEXT):
     def index(self, value: Any, **kwargs: Any) -> Any:
         if kwargs or not isinstance(value, str):
             return super().index(value, **kwargs)
-        positions: dict[str, list[int]] = defaultdict(list)
+        # Positions in arrays, words a piece of the text at a time: a list of every word and an int
+        # object per position cost a 200 MB text several GB.
+        positions: dict[str, array[int]] = defaultdict(lambda: array("q"))
         pos = -1
         first = True
-        for raw_pos, word in enumerate(_WORD.findall(value)):
-            word = word.lower()
-            if len(word) < 2 or word in STOP_WORDS:
-                continue
-            # StopFilter keeps the first kept word's raw position, then counts on.
-            pos = raw_pos if first else pos + 1
-            first = False
-            positions[_stem(word)].append(pos)
+        raw_pos = -1
+        for piece in word_pieces(value):
+            for found in _WORD.finditer(piece):
+                raw_pos += 1
+                word = found.group().lower()
+                if len(word) < 2 or word in STOP_WORDS:
+                    continue
+                # StopFilter keeps the first kept word's raw position, then counts on.
+                pos = raw_pos if first else pos + 1
+                first = False
+                positions[_stem(word)].append(pos)
         boost = self.format.field_boost
         encode = self.format.encode
         return [(w.encode("utf-8"), len(p), len(p) * boost, encode(p)) for w, p in positions.items()]
@@ -474,7 +480,7 @@ class IndexBatch:
             "language": language_key(doc.language),
             "type": label_key(doc.source_type),
             "tag": ",".join(label_key(t) for t in doc.tags),
-            "spell": self._new_words(doc.title + "\n" + doc.text),
+            "spell": self._new_words(doc.title, doc.text),
         }
         if doc.published is not None:
             published = doc.published
@@ -487,8 +493,11 @@ class IndexBatch:
         else:
             self._writer.update_document(**values)
 
-    def _new_words(self, text: str) -> list[str]:
-        words = set(spelling.WORD.findall(text.lower()))
+    def _new_words(self, *texts: str) -> list[str]:
+        words: set[str] = set()
+        for text in texts:
+            for piece in word_pieces(text):  # a piece at a time: not a copy of a long text, nor a list
+                words.update(spelling.WORD.findall(piece.lower()))
         new = words - self._vocabulary
         if len(self._vocabulary) > _VOCABULARY_LIMIT:
             self._vocabulary.clear()  # giving a word again is harmless

@@ -1,4 +1,4 @@
-"""Child processes that never outlive the import that started them."""
+"""Child processes that never outlive the import that started them, and their memory."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import ctypes
 import logging
 import signal
 import sys
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -25,3 +26,37 @@ def die_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
         log.warning("cannot tie worker processes to their parent")
+
+
+def limit_memory(max_bytes: int | None) -> None:
+    """Limit this process's address space (and its children's: tesseract) to `max_bytes`.
+
+    An allocation past it fails: Python raises MemoryError, C libraries report an error or abort.
+    Without the `resource` module (Windows) this is a no-op; the time limit still holds.
+    """
+    if not max_bytes:
+        return
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Linux or macOS
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = max_bytes if hard == resource.RLIM_INFINITY else min(max_bytes, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):
+        log.warning("cannot limit the memory of parser processes")
+
+
+def peak_memory(pid: int | str | None = "self") -> int | None:
+    """The peak address space (VmPeak, bytes) of a process so far; None where Linux does not say."""
+    if pid is None:
+        return None
+    try:
+        with Path(f"/proc/{pid}/status").open("rb") as status:
+            for line in status:
+                if line.startswith(b"VmPeak:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None

@@ -1,13 +1,24 @@
-"""A small pool of parser processes, each file under a time limit.
+"""A small pool of parser processes, each file under a time limit and a memory limit.
 
-Parsing runs in worker processes so that one hostile file can neither hang nor
-crash the app, and so that both cores work.  `concurrent.futures` cannot stop
-a task that runs too long, so this pool is its own: one pipe per worker, one
+Parsing runs in worker processes so that one hostile file can neither hang,
+exhaust nor crash the app, and so that both cores work.  `concurrent.futures`
+cannot stop a task that runs too long, so this pool is its own: one pipe per worker, one
 file per worker at a time, and a deadline per file that is reset whenever the
 worker reports progress (a member of an archive done).  A worker that misses
 its deadline is killed and replaced; a worker that dies is replaced too.
 Within an archive, the member that hung is reported and the rest of the
 archive is read again, without it, by a fresh worker.
+
+Each worker's address space is limited (RLIMIT_AS, `--max-memory`): an
+allocation past it fails inside the parser.  A failure is blamed on memory when
+it is a MemoryError, or when the worker's peak address space crossed 90% of the
+limit while it read that file or member (some C libraries report a failed
+allocation as a broken file: lxml says "unknown error"); a worker that crashes
+is blamed on memory when its peak was above 80% of the limit (PDFium aborts
+when an allocation fails): a thread of the worker writes its peak where the
+pool reads it, every 50 ms, whatever the pool is busy with.  A worker that grew
+past half its limit is replaced after its file, so that each file is judged by
+its own peak.
 
 Workers are started with "spawn" (a clean interpreter: safe when the parent
 has threads, as the GUI does), ignore Ctrl-C (the parent decides), and on
@@ -23,18 +34,20 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from briefer.core.extract import Limits, Part, extract_parts
 from briefer.core.extract.parts import failed
+from briefer.core.limits import DEFAULT_MAX_MEMORY, ImportLimits, memory_reason
 from briefer.core.limits import DEFAULT_TIME_LIMIT as DEFAULT_TIME_LIMIT  # re-exported
-from briefer.core.processes import die_with_parent
+from briefer.core.processes import die_with_parent, limit_memory, peak_memory
 
 log = logging.getLogger(__name__)
 
@@ -70,18 +83,80 @@ class Finished:
     job: Job
 
 
+BLAME_SHARE = 0.9  # a file that failed after its worker's peak crossed this share of the limit
+CRASH_BLAME_SHARE = 0.8  # a worker that crashed with its peak above this share of the limit
+RETIRE_SHARE = 0.5  # a worker whose peak passed this share of the limit is replaced after its file
+SAMPLE_SECONDS = 0.05  # how often a worker with a limit writes down its peak (for a crash's reason)
+
+
+class _MemoryWatch:
+    """A worker's peak address space, to tell a failure that memory caused from another.
+
+    With a limit, a daemon thread writes the peak to `shared` every SAMPLE_SECONDS: the pool
+    reads it when the worker dies (a dead process's peak can no longer be asked for).
+    """
+
+    def __init__(self, limit: int | None, shared: Any = None) -> None:
+        self.limit = limit
+        self._at_begin: int | None = None
+        if limit and shared is not None:
+            threading.Thread(target=self._write_down, args=(shared,), daemon=True).start()
+
+    @staticmethod
+    def _write_down(shared: Any) -> None:
+        while True:
+            shared.value = peak_memory() or 0
+            time.sleep(SAMPLE_SECONDS)
+
+    def begin(self) -> None:
+        self._at_begin = peak_memory()
+
+    def to_blame(self, error: BaseException | None = None) -> bool:
+        """Whether the failure just met is memory's: a MemoryError, or a peak that crossed
+        BLAME_SHARE of the limit since the member began (a peak already past it says nothing)."""
+        if _memory_error(error):
+            return True
+        if not self.limit or self._at_begin is None:
+            return False
+        peak = peak_memory()
+        line = BLAME_SHARE * self.limit
+        return peak is not None and self._at_begin < line <= peak
+
+    def retire(self) -> bool:
+        peak = peak_memory()
+        return bool(self.limit) and peak is not None and peak > RETIRE_SHARE * (self.limit or 0)
+
+
+def _memory_error(error: BaseException | None) -> bool:
+    while error is not None:
+        if isinstance(error, MemoryError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def _worker_main(
-    conn: Connection, parent_pid: int, parse: ParseFunction = extract_parts, sign: bool = False
+    conn: Connection,
+    parent_pid: int,
+    parse: ParseFunction = extract_parts,
+    sign: bool = False,
+    max_memory: int | None = None,
+    peak: Any = None,
 ) -> None:
-    """A worker: parse each job sent on `conn`, sending back ("begin"|"part"|"end", ...) messages.
+    """A worker: parse each job sent on `conn`, sending back ("begin"|"part"|"end"|"again", ...) messages.
 
     With `sign`, each part read comes with its near-duplicate signature (`clusters.sign`): the
-    parent then only matches it, and the signing runs on the workers' cores.
+    parent then only matches it, and the signing runs on the workers' cores.  With `max_memory`,
+    the worker's address space is limited to it, and a failure it causes says so.  The "end" of a
+    job says True when the worker leaves after it (it grew too much: see RETIRE_SHARE); "again"
+    names the member whose error ended the reading, and whether the worker leaves.
     """
     die_with_parent()
     if os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    limit_memory(max_memory)
+    watch = _MemoryWatch(max_memory, peak)
     while True:
         try:
             message = conn.recv()
@@ -90,23 +165,60 @@ def _worker_main(
         if message is None:
             return
         job_id, path, data, limits = message
+        begin = _Begin(conn, job_id, watch)
+        culprit = _parse_job(conn, job_id, parse(data, Path(path), limits=limits, begin=begin), sign, begin)
+        retire = watch.retire()
+        if culprit:  # a member stopped the reading: the rest of the file is read again without it
+            conn.send(("again", job_id, (culprit, retire)))
+        else:
+            conn.send(("end", job_id, retire))
+        if retire:
+            return
 
-        def begin(member: str, job_id: int = job_id) -> None:
-            conn.send(("begin", job_id, member))
 
-        try:
-            for part in parse(data, Path(path), limits=limits, begin=begin):
-                conn.send(("part", job_id, (part, _signed(part) if sign else None)))
-        except MemoryError:
-            conn.send(("part", job_id, (failed("", "out of memory while parsing"), None)))
-        except Exception as exc:
-            conn.send(("part", job_id, (failed("", f"parser error: {type(exc).__name__}: {exc}"), None)))
-        conn.send(("end", job_id, None))
+class _Begin:
+    """The `begin` callback of a job: tells the parent, and remembers, the member being read."""
+
+    def __init__(self, conn: Connection, job_id: int, watch: _MemoryWatch) -> None:
+        self.conn, self.job_id, self.watch = conn, job_id, watch
+        self.member = ""
+        watch.begin()
+
+    def __call__(self, member: str) -> None:
+        self.member = member
+        self.watch.begin()
+        self.conn.send(("begin", self.job_id, member))
+
+
+def _parse_job(conn: Connection, job_id: int, parts: Iterator[Part], sign: bool, begin: _Begin) -> str:
+    """Send each part of a job; a failure memory caused says so (see _MemoryWatch).  Returns the
+    member whose error ended the parsing of its container ("" when none did)."""
+    watch = begin.watch
+
+    def send(part: Part) -> None:
+        if part.status == "failed" and watch.limit and watch.to_blame():
+            part = replace(part, reason=memory_reason(watch.limit))
+        conn.send(("part", job_id, (part, _signed(part) if sign else None)))
+
+    try:
+        for part in parts:
+            send(part)
+    except Exception as exc:  # MemoryError included: the member being read fails, not the worker
+        reason = f"parser error: {type(exc).__name__}: {exc}"
+        if watch.to_blame(exc):
+            reason = memory_reason(watch.limit) if watch.limit else "out of memory while parsing"
+        send(failed(begin.member, reason))
+        return begin.member
+    return ""
+
+
+SIGN_MAX_CHARS = 20_000_000  # a longer text is signed by the parent: it would take more than the time limit
 
 
 def _signed(part: Part) -> Signed | None:
-    """The part's signature; None (the parent signs it then) when there is no text or signing fails."""
-    if part.extracted is None:
+    """The part's signature; None (the parent signs it then) when there is no text, the text is so
+    long that signing it would use up the time limit (a 200 MB text takes 40 s), or signing fails."""
+    if part.extracted is None or len(part.extracted.text) > SIGN_MAX_CHARS:
         return None
     try:
         from briefer.core.clusters import sign  # loads numpy: only in workers asked to sign
@@ -119,10 +231,16 @@ def _signed(part: Part) -> Signed | None:
 
 
 class _Worker:
-    def __init__(self, context: Any, parse: ParseFunction, sign: bool = False) -> None:
+    def __init__(
+        self, context: Any, parse: ParseFunction, sign: bool = False, max_memory: int | None = None
+    ) -> None:
         self.conn, child = context.Pipe(duplex=True)
+        self.peak = context.Value("q", 0, lock=False)  # the worker's peak address space, as it wrote it
         self.process = context.Process(
-            target=_worker_main, args=(child, os.getpid(), parse, sign), name="briefer-parser", daemon=True
+            target=_worker_main,
+            args=(child, os.getpid(), parse, sign, max_memory, self.peak),
+            name="briefer-parser",
+            daemon=True,
         )
         self.process.start()
         child.close()
@@ -137,7 +255,8 @@ class _Worker:
 
 
 class ParsePool:
-    """Parse files in `workers` processes, each file (or archive member) within `time_limit` seconds.
+    """Parse files in `workers` processes, each file (or archive member) within `time_limit` seconds,
+    each worker within `max_memory` bytes of address space.
 
     Submit jobs, then iterate `finished()`; every submitted job comes back once.
     """
@@ -147,6 +266,7 @@ class ParsePool:
         *,
         workers: int | None = None,
         time_limit: float = DEFAULT_TIME_LIMIT,
+        max_memory: int | None = DEFAULT_MAX_MEMORY,
         parse: ParseFunction = extract_parts,
         sign: bool = False,
     ) -> None:
@@ -154,6 +274,7 @@ class ParsePool:
         self._parse = parse
         self._sign = sign  # workers send each part's near-duplicate signature with it
         self.time_limit = time_limit
+        self.max_memory = max_memory  # each worker's address space (None: unlimited)
         self._context = multiprocessing.get_context("spawn")
         self._workers: list[_Worker] = []
         self._queue: deque[Job] = deque()
@@ -194,7 +315,7 @@ class ParsePool:
         while self._queue:
             worker = next((w for w in self._workers if w.job is None), None)
             if worker is None and len(self._workers) < self.size:
-                worker = _Worker(self._context, self._parse, self._sign)
+                worker = _Worker(self._context, self._parse, self._sign, self.max_memory)
                 self.started += 1
                 self._workers.append(worker)
             if worker is None:
@@ -260,21 +381,21 @@ class ParsePool:
                 job.parts.append(part)
                 if signed is not None:
                     job.signed[part.member] = signed
-            elif kind == "end":
+            elif kind in ("end", "again"):
                 worker.job = None
-                self._done.append(Finished(job))
+                leaves = payload[1] if kind == "again" else payload
+                if kind == "again":  # read the rest again without the member that failed the reading
+                    job.limits = replace(job.limits, skip=job.limits.skip | {payload[0]})
+                    self._queue.appendleft(job)
+                else:
+                    self._done.append(Finished(job))
+                if leaves:  # the worker grew too much: a fresh one takes its place
+                    self._replace(worker)
                 self._dispatch()
 
     def _crash_reason(self, worker: _Worker) -> str:
         worker.process.join(timeout=1)
-        code = worker.process.exitcode
-        if code is not None and code < 0:
-            try:
-                name = signal.Signals(-code).name
-            except ValueError:
-                name = f"signal {-code}"
-            return f"the parser crashed ({name})"
-        return f"the parser stopped (exit status {code})"
+        return _crash_reason(worker.process.exitcode, worker.peak.value, self.max_memory)
 
     def _lost(self, worker: _Worker, reason: str) -> None:
         """The worker hung or died on its job: report the culprit, go on with the rest."""
@@ -293,3 +414,93 @@ class ParsePool:
         else:
             self._done.append(Finished(job))
         self._dispatch()
+
+
+def _crash_reason(code: int | None, peak: int, max_memory: int | None) -> str:
+    """Why a worker died: its memory, when it was last seen near its limit, else the signal."""
+    if code and max_memory and peak > CRASH_BLAME_SHARE * max_memory:
+        return memory_reason(max_memory)
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"the parser crashed ({name})"
+    return f"the parser stopped (exit status {code})"
+
+
+def parse_each(
+    files: Iterable[tuple[Path, bytes]], limits: ImportLimits | None = None
+) -> Iterator[tuple[Path, list[Part]]]:
+    """The parts of each file, in the order given, each parsed in a worker within `limits` (default:
+    the configured ones), as an import parses it: `briefer extract` shows what an import would get."""
+    limits = limits or ImportLimits.configured()
+    with ParsePool(workers=1, time_limit=limits.time_limit, max_memory=limits.max_memory) as pool:
+        for number, (path, data) in enumerate(files):
+            pool.submit(Job(number, str(path), data, Limits.of(limits)))
+            for finished in pool.finished():
+                yield path, finished.job.parts
+
+
+class WorkerFailed(Exception):
+    """A function run by `run_limited` went past a limit, or its process crashed."""
+
+
+_Result = TypeVar("_Result")
+
+
+def run_limited(function: Callable[..., _Result], *args: Any, limits: ImportLimits | None = None) -> _Result:
+    """`function(*args)` run in a worker process within the time and memory `limits` (default: the
+    configured ones), for a reader of untrusted files outside an import (`briefer verify` reading a
+    .docx).  Returns its result or raises its exception; WorkerFailed says which limit it hit."""
+    limits = limits or ImportLimits.configured()
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    peak = context.Value("q", 0, lock=False)
+    process = context.Process(
+        target=_run_one, args=(sender, os.getpid(), function, args, limits.max_memory, peak), daemon=True
+    )
+    process.start()
+    sender.close()
+    try:
+        if not receiver.poll(limits.time_limit):
+            raise WorkerFailed(f"took longer than {limits.time_limit:g} s (time limit)")
+        try:
+            succeeded, value = receiver.recv()
+        except (EOFError, OSError):
+            process.join(timeout=5)
+            raise WorkerFailed(_crash_reason(process.exitcode, peak.value, limits.max_memory)) from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(timeout=5)
+        receiver.close()
+    if succeeded:
+        return cast(_Result, value)
+    raise value
+
+
+def _run_one(
+    conn: Connection,
+    parent_pid: int,
+    function: Callable[..., Any],
+    args: tuple[Any, ...],
+    max_memory: int,
+    peak: Any,
+) -> None:
+    die_with_parent()
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    limit_memory(max_memory)
+    watch = _MemoryWatch(max_memory, peak)
+    watch.begin()
+    try:
+        outcome: tuple[bool, Any] = (True, function(*args))
+    except Exception as exc:
+        blamed = watch.to_blame(exc)
+        outcome = (False, WorkerFailed(memory_reason(max_memory)) if blamed else exc)
+    try:
+        conn.send(outcome)
+    except Exception as exc:  # a result or an exception that cannot be pickled
+        conn.send((False, WorkerFailed(f"{type(exc).__name__}: {exc}")))

@@ -2,7 +2,8 @@
 
 Parser workers import these by name, so they live in a module of their own.
 A page whose text holds a trigger word makes the HTML extractor misbehave, in
-whatever file or archive member it is met.
+whatever file or archive member it is met; a text file that holds HANG-FOREVER
+hangs the plain-text extractor.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from briefer.core import extract
-from briefer.core.extract import Part, html
+from briefer.core.extract import Part, html, text
+
+MEMORY_EATEN = 40 * 32 * 1024 * 1024  # what EAT-MEMORY allocates (1.3 GB), more than a test's limit
 
 
 def _misbehaving_html(data: bytes, path: Path) -> Any:
@@ -23,9 +26,21 @@ def _misbehaving_html(data: bytes, path: Path) -> Any:
         time.sleep(600)
     if b"CRASH-NOW" in data:
         os.kill(os.getpid(), signal.SIGSEGV)
+    if b"EAT-MEMORY" in data:
+        eaten = [bytearray(MEMORY_EATEN // 40) for _ in range(40)]  # zero-filled: really in memory
+        assert len(eaten) == 40
     return html.extract(data, path)
+
+
+def _misbehaving_text(data: bytes, path: Path) -> Any:
+    if b"HANG-FOREVER" in data:
+        time.sleep(600)
+    return text.extract_plain(data, path)
 
 
 def misbehaving_parse(data: bytes, path: Path, **kwargs: Any) -> Iterator[Part]:
     extract.EXTRACTORS[".html"] = _misbehaving_html  # in this worker process only
+    extract.EXTRACTORS[".txt"] = _misbehaving_text
+    if "slow" in Path(path).name:  # a file that takes its time, whatever it holds
+        time.sleep(1.5)
     yield from extract.extract_parts(data, path, **kwargs)

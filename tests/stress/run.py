@@ -1,7 +1,7 @@
 """`make stress`: the long versions of the fault tests, with the counts they ran.
 
     python -m tests.stress.run [--kills 24] [--saves 20] [--writers 20] [--rounds 5] [--fuzz 2000]
-                               [--minutes 12] [--hostile 12] [--seed N]
+                               [--minutes 12] [--hostile 12] [--bomb-rounds 2] [--seed N]
 
 Kills `briefer index` with SIGKILL at random moments (parsing, index commits, the final commit and
 its merge, bulk imports with index sub-writers) and checks what each kill left; kills briefing saves,
@@ -10,8 +10,9 @@ its merge, bulk imports with index sub-writers) and checks what each kill left; 
 feeds mutated real files to the importers' parser workers;
 runs the property-based tests with 20 times their examples; races index opens against another
 process's commits; imports folders full of named pipes, sockets, device files, links to devices and
-files that grow while the import runs.  Every section is bounded in time.  Exit status 1 when a
-check failed; the known bugs (strict xfails in the suite) are counted apart.
+files that grow while the import runs, and folders of expansion and memory bombs.  Every section is
+bounded in time.  Exit status 1 when a check failed; the known bugs (strict xfails in the suite) are
+counted apart.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from tests import concurrency_support as cs
 from tests import fault_support as fs
 from tests.conftest import CORPUS
+from tests.core import hostile_files as hostile
 
 FOLDERS = {  # name: (text articles, HTML pages); the bulk one uses the two-process index writer
     "commits": (2600, 40),
@@ -226,19 +228,58 @@ def fuzz_files(tally: Tally, work: Path, cases: int, rng: random.Random, budget:
         tally.fail(f"only {report.cases} of {cases} fuzz cases within {budget:.0f} s")
 
 
+def expansion_bombs(tally: Tally, work: Path, rng: random.Random, rounds: int) -> None:
+    """A folder of bombs imported with the default limits: each ends with the bound it hit (or the
+    time limit), the good file beside them is imported, and the import stays within bounds."""
+    statuses: Counter[str] = Counter()
+    bombs = seconds = peak = catalog = 0.0
+    for round_ in range(rounds):
+        folder = work / f"bombs-{round_}"
+        expected = hostile.make_bombs(folder, rng)
+        bombs += len(expected)
+        data, report = work / f"bombs-data-{round_}", work / f"bombs-{round_}.json"
+        started = time.monotonic()
+        code, round_peak = hostile.run_watched(
+            fs.briefer_command(data, "index", "--report", str(report), str(folder))
+        )
+        seconds += time.monotonic() - started
+        peak = max(peak, round_peak)
+        catalog = max(catalog, (data / fs.CATALOG).stat().st_size if (data / fs.CATALOG).exists() else 0)
+        if code != 0 or not report.exists():
+            tally.fail(f"bombs round {round_}: briefer index exited with {code}")
+            continue
+        found = {f["path"]: f for f in json.loads(report.read_text())["files"]}
+        for name, wanted in expected.items():
+            got = found.get(str(folder.resolve() / name))
+            statuses[f"{got['status']}: {got['reason']}" if got else "missing"] += 1
+            if got is None or not any(f"{got['status']}: {got['reason']}".startswith(w) for w in wanted):
+                tally.fail(
+                    f"bombs round {round_}: {name}: {got and (got['status'], got['reason'])}, not {wanted}"
+                )
+    if peak > hostile.BOMB_MAX_PEAK:
+        tally.fail(f"bombs: the import's processes peaked at {peak / 2**20:.0f} MB")
+    tally.add(
+        "expansion and memory bombs (zip, e-mail, mailbox, Word, PDF, nested, adversarial text)",
+        f"{bombs:.0f} bombs in {rounds} imports, {seconds:.0f} s; peak {peak / 2**20:.0f} MB for the "
+        f"import's processes; largest catalog {catalog / 2**20:.1f} MB; {dict(statuses.most_common())}",
+        "ok" if not [f for f in tally.failures if f.startswith("bombs")] else "problems",
+    )
+
+
 def stress_only_tests(tally: Tally) -> None:
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", "tests/core/test_faults.py",
-         "tests/core/test_hostile_input.py", "tests/core/test_two_instances.py", "-k",
-         "live_writer or whole_import or started_together"],
+         "tests/core/test_hostile_input.py", "tests/core/test_two_instances.py",
+         "tests/core/test_parser_limits.py", "-k",
+         "live_writer or whole_import or started_together or 199_mb"],
         capture_output=True, text=True, cwd=fs.REPO, env={**os.environ, "BRIEFER_STRESS": "1"},
     )  # fmt: skip
     last = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-300:]
     if result.returncode != 0 or "skipped" in last:
         tally.fail(f"stress-only tests: {result.stdout[-3000:]}")
     tally.add(
-        "stress-only tests (a live lock holder, a whole hostile import, two imports at once)",
+        "stress-only tests (a live lock holder, a whole hostile import, two imports at once, a 199 MB text)",
         f"{time.monotonic() - started:.0f} s",
         last,
     )
@@ -529,6 +570,7 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=20, help="property-based examples, times the suite's")
     parser.add_argument("--minutes", type=float, default=12, help="time budget of each long section")
     parser.add_argument("--hostile", type=int, default=12, help="imports of folders of pipes, devices...")
+    parser.add_argument("--bomb-rounds", type=int, default=2, help="imports of a folder of bombs (default 2)")
     parser.add_argument("--seed", type=int, default=random.randrange(1 << 30))
     args = parser.parse_args()
     print(f"stress run, seed {args.seed} (--seed {args.seed} repeats it)", flush=True)
@@ -541,6 +583,7 @@ def main() -> int:
         kill_writes(tally, work / "writes", args.saves, rng)
         concurrent_saves(tally, work / "concurrent", args.rounds, args.writers, rng)
         fuzz_files(tally, work, args.fuzz, rng, args.minutes * 60)
+        expansion_bombs(tally, work, rng, args.bomb_rounds)
         properties(tally, args.scale)
         stress_only_tests(tally)
         open_race(tally, work, 20)

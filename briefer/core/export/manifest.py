@@ -42,6 +42,7 @@ from briefer.core.export import docx_view
 from briefer.core.export.body import quote_paragraphs
 from briefer.core.export.docx_view import DocxFile, DocxView
 from briefer.core.export.view_diff import differences, quoted
+from briefer.core.workers import WorkerFailed, run_limited
 
 FORMAT = "briefer.manifest"
 VERSION = 2  # 2: the document's view; 1: the SHA-256 of its text only
@@ -200,9 +201,13 @@ def verify_docx(
     Raises WrongArchive when the archive holds none of the quoted documents (unless `archive_check`
     is False), as `ArchiveLookups.verify` does."""
     try:
-        document = docx_view.read_file(path)
+        # Read in a worker process within the import's time and memory limits: the document may be
+        # anyone's (a 7.4 MB file needed GBs of memory), and verify must not die of it.
+        document = run_limited(docx_view.read_file, path)
     except docx_view.DocxReadError as exc:
         raise ManifestError(str(exc)) from None
+    except WorkerFailed as exc:
+        raise ManifestError(f"{path} cannot be read: {exc}") from None
     found = manifest or manifest_path(path)
     outcome = DocxVerification(path, found)
     expected = document.custom_properties.get(PROPERTY, "").strip().lower()

@@ -28,7 +28,16 @@ from briefer.core.documents import Extracted
 from briefer.core.extract import feeds, html, mail, mhtml, pdf, text, word, zipped
 from briefer.core.extract.errors import ExtractionError, UnsupportedFormat
 from briefer.core.extract.language import detect, normalize_tag
-from briefer.core.extract.parts import DEFAULT_MAX_BYTES, Begin, Limits, Part, failed, no_begin, skipped
+from briefer.core.extract.parts import (
+    DEFAULT_MAX_BYTES,
+    Begin,
+    Limits,
+    Part,
+    Unpacked,
+    failed,
+    no_begin,
+    skipped,
+)
 from briefer.core.extract.source_types import classify
 from briefer.core.files import NotRegularFile, TooLarge, read_file
 
@@ -61,7 +70,6 @@ CONTAINERS: dict[str, PartsExtractor] = {
 _PARSER_ERRORS = (
     ValueError, LookupError, UnicodeError, RecursionError, AttributeError, TypeError, EOFError, zlib.error,
 )  # fmt: skip
-LIGHT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})  # safe and fast to read in-process
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _METADATA_FIELDS = ("title", "author", "source", "published_raw", "url", "language", "source_type")
 MAX_DEPTH = 3  # a zip holding an e-mail with a forwarded message with an attachment, and no deeper
@@ -162,7 +170,9 @@ def extract_parts(
         yield skipped("", unsupported_reason(path))
         return
     try:
-        if container is not None:
+        if container is not None and limits.depth == 0:
+            yield from _bounded_tree(container, data, Path(path), limits, begin)
+        elif container is not None:
             yield from container(data, Path(path), limits, begin)
         else:
             begin("")
@@ -172,6 +182,24 @@ def extract_parts(
         yield failed("", str(exc))
     except _PARSER_ERRORS as exc:
         yield failed("", f"could not parse: {exc}")
+
+
+def _bounded_tree(
+    container: PartsExtractor, data: bytes, path: Path, limits: Limits, begin: Begin
+) -> Iterator[Part]:
+    """The parts of a top-level container, its members counted as a whole (`Limits.take`).
+
+    A bound hit stops every container in the tree at its next member, each naming the member it
+    did not read; a file that is no document itself (an archive, a mailbox) then fails with the
+    bound as its reason, which says how to raise it.
+    """
+    limits = replace(limits, unpacked=Unpacked(len(data)))
+    own = False
+    for part in container(data, path, limits, begin):
+        own = own or part.member == ""
+        yield part
+    if limits.unpacked.stopped and not own:
+        yield failed("", limits.unpacked.stopped)
 
 
 def _join(container: str, member: str) -> str:

@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,8 @@ OCR_TIMEOUT_S = 20.0  # one page
 # page tesseract cannot read (noise, a damaged image) ends as "OCR gave up", not as a killed parser.
 OCR_BUDGET_S = 12.0
 OCR_MAX_PAGES = 30
+OCR_DPI = 200
+OCR_MAX_PIXELS = 100_000_000  # a page larger than this at OCR_DPI (about 35 x 35 inches) is not read
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATE_LINE = re.compile(
     rf"^((updated|revised|published|posted|dated?)\b|{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}$|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}$)",
@@ -79,20 +82,24 @@ def _paragraphs(raw: str) -> str:
     lines = [line.strip() for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     lengths = sorted(len(line) for line in lines if line)
     typical = lengths[len(lengths) * 3 // 4] if lengths else 0
-    blocks: list[list[str]] = [[]]
+    # Each block is a list of lines, each line a list of pieces: a word hyphenated across lines
+    # joins the next line's piece to it (joined once at the end: adding to a string, line after
+    # line, copied it each time).
+    blocks: list[list[list[str]]] = [[]]
     for line in lines:
         current = blocks[-1]
         if not line:
             if current:
                 blocks.append([])
             continue
-        if current and current[-1].endswith("-") and line[:1].islower():
-            current[-1] = current[-1][:-1] + line  # a word hyphenated across lines
+        if current and current[-1][-1].endswith("-") and line[:1].islower():
+            current[-1][-1] = current[-1][-1][:-1]  # a word hyphenated across lines
+            current[-1].append(line)
             continue
-        current.append(line)
+        current.append([line])
         if line.endswith(_SENTENCE_END) and len(line) < 0.8 * typical:
             blocks.append([])
-    return "\n\n".join(" ".join(block) for block in blocks if block)
+    return "\n\n".join(" ".join("".join(pieces) for pieces in block) for block in blocks if block)
 
 
 def _extract(data: bytes, path: Path) -> Extracted:
@@ -117,17 +124,12 @@ def _extract(data: bytes, path: Path) -> Extracted:
         meta = {k: str(v).replace("\x00", "").strip() for k, v in pdf.get_metadata_dict().items() if v}
         flags: tuple[str, ...] = ()
         if sum(len(t) for t in texts) < MIN_TEXT_CHARS:
-            ocr, gave_up = _ocr_pages(pdf) if _ocr_available() else (None, False)
-            if not ocr or sum(len(t) for t in ocr) < MIN_TEXT_CHARS:
-                why = (
-                    ""
-                    if ocr is None
-                    else f"; OCR gave up after {OCR_BUDGET_S:g} s"
-                    if gave_up
-                    else "; OCR found no text"
+            ocr = _ocr_pages(pdf) if _ocr_available() else None
+            if ocr is None or sum(len(t) for t in ocr.texts) < MIN_TEXT_CHARS:
+                raise ExtractionError(
+                    "no text layer (scanned)" + ("" if ocr is None else f"; {ocr.why_not()}")
                 )
-                raise ExtractionError("no text layer (scanned)" + why)
-            texts, flags = ocr, ("ocr",)
+            texts, flags = ocr.texts, ("ocr",)
     finally:
         pdf.close()
     text, pages = _join_pages(texts)
@@ -190,23 +192,39 @@ def _ocr_available() -> bool:
     return os.environ.get(OCR_ENV, "1") != "0" and shutil.which("tesseract") is not None
 
 
-def _ocr_pages(pdf: Any) -> tuple[list[str], bool]:
-    """Text of each page by tesseract on a 200 dpi rendering ("" for pages it could not read),
-    and whether the time budget ran out (the pages after that are "")."""
-    texts: list[str] = []
+@dataclass
+class _Ocr:
+    """What OCR read: the text of each page ("" for a page it could not read), and why not."""
+
+    texts: list[str] = field(default_factory=list)
+    gave_up: bool = False  # the time budget ran out
+    too_large: list[int] = field(default_factory=list)  # pages (from 1) too large to render
+
+    def why_not(self) -> str:
+        if self.gave_up:
+            return f"OCR gave up after {OCR_BUDGET_S:g} s"
+        if self.too_large:
+            pages = ", ".join(map(str, self.too_large[:5])) + (", ..." if len(self.too_large) > 5 else "")
+            return f"page{'s' if len(self.too_large) > 1 else ''} {pages} too large to OCR"
+        return "OCR found no text"
+
+
+def _ocr_pages(pdf: Any) -> _Ocr:
+    """Text of each page by tesseract on a 200 dpi rendering, within the time budget (the pages
+    after it ran out are ""); a page whose rendering would exceed OCR_MAX_PIXELS is not rendered."""
+    found = _Ocr()
     deadline = time.monotonic() + OCR_BUDGET_S
     with tempfile.TemporaryDirectory(prefix="briefer-ocr-") as tmp:
         for index in range(min(len(pdf), OCR_MAX_PAGES)):
             left = deadline - time.monotonic()
             if left <= 0:
-                return texts + [""] * (len(pdf) - len(texts)), True
-            page = pdf[index]
-            try:
-                bitmap = page.render(scale=200 / 72, grayscale=True)
-                image = Path(tmp, f"page-{index}.pgm")
-                _write_pgm(bitmap, image)
-            finally:
-                page.close()
+                found.gave_up = True
+                break
+            image = _render_page(pdf, index, Path(tmp, f"page-{index}.pgm"))
+            if image is None:
+                found.too_large.append(index + 1)
+                found.texts.append("")
+                continue
             try:
                 done = subprocess.run(
                     ["tesseract", str(image), "-", "--psm", "3"],
@@ -217,18 +235,47 @@ def _ocr_pages(pdf: Any) -> tuple[list[str], bool]:
                     # OpenMP threads spin against them (a page took 20 s instead of 3).
                     env={**os.environ, "OMP_THREAD_LIMIT": "1"},
                 )
-                texts.append(normalize(_paragraphs(done.stdout.decode("utf-8", "replace"))))
+                found.texts.append(normalize(_paragraphs(done.stdout.decode("utf-8", "replace"))))
             except subprocess.TimeoutExpired:
-                texts.append("")
-                return texts + [""] * (len(pdf) - len(texts)), True
+                found.texts.append("")
+                found.gave_up = True
+                break
             except OSError:
-                texts.append("")
-    return texts + [""] * (len(pdf) - len(texts)), False
+                found.texts.append("")
+            finally:
+                image.unlink(missing_ok=True)
+    found.texts += [""] * (len(pdf) - len(found.texts))
+    return found
+
+
+def _render_page(pdf: Any, index: int, target: Path) -> Path | None:
+    """Page `index` rendered to a greyscale PGM at OCR_DPI, or None when that would be more than
+    OCR_MAX_PIXELS (a 474-byte PDF with a huge page needed 6.3 GB for it)."""
+    page = pdf[index]
+    try:
+        width, height = page.get_size()  # points
+        scale = OCR_DPI / 72
+        if abs(width * scale) * abs(height * scale) > OCR_MAX_PIXELS:
+            return None
+        bitmap = page.render(scale=scale, grayscale=True)
+        _write_pgm(bitmap, target)
+        return target
+    finally:
+        page.close()
 
 
 def _write_pgm(bitmap: Any, target: Path) -> None:
-    """A greyscale bitmap as a binary PGM, which tesseract reads without any image library."""
+    """A greyscale bitmap as a binary PGM, which tesseract reads without any image library.
+
+    Written row by row from PDFium's buffer: copies of the whole image (a bytes of the buffer,
+    the rows joined, the header added) made a large page cost four times its size.
+    """
     width, height, stride = bitmap.width, bitmap.height, bitmap.stride
-    raw = bytes(bitmap.buffer)
-    rows = b"".join(raw[y * stride : y * stride + width] for y in range(height))
-    target.write_bytes(b"P5\n%d %d\n255\n" % (width, height) + rows)
+    pixels = memoryview(bitmap.buffer).cast("B")
+    with target.open("wb") as out:
+        out.write(b"P5\n%d %d\n255\n" % (width, height))
+        if stride == width:
+            out.write(pixels[: width * height])
+            return
+        for y in range(height):
+            out.write(pixels[y * stride : y * stride + width])

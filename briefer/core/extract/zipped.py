@@ -9,7 +9,9 @@ climbs out of the archive ("../x") or is absolute ("/x", "C:/x") is refused
 with its status, named without those steps: "bundle.zip/../notes.txt" would
 read as the file beside the archive.  Archives inside the archive are refused,
 and so are members whose size or compression ratio is absurd (a zip bomb), or
-which are encrypted; each such member is reported.
+which are encrypted; each such member is reported.  The members of the whole
+file, nested ones included, are bounded in number and in bytes unpacked
+(`Limits.take`): the member where a bound stopped the reading says which.
 """
 
 from __future__ import annotations
@@ -22,12 +24,11 @@ from pathlib import Path, PurePosixPath
 
 from briefer.core.extract.errors import ExtractionError
 from briefer.core.extract.parts import Begin, Limits, Part, failed, skipped
+from briefer.core.limits import MIN_RATIO_BYTES
 
 ARCHIVE_SUFFIXES = frozenset(
     {".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar", ".zst", ".jar", ".z", ".lz", ".cab"}
 )
-MIN_RATIO_CHECK_BYTES = 1024 * 1024  # small members may compress very well without being a bomb
-MAX_MEMBERS = 50_000
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:(?=/|$)")  # "C:/x" (backslashes made slashes), not "a:b.txt"
@@ -87,39 +88,29 @@ def zip_parts(data: bytes, path: Path, limits: Limits, begin: Begin) -> Iterator
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise ExtractionError(f"not a readable zip archive ({exc})") from exc
     named = [(info, *_clean_name(info.filename)) for info in infos if not info.is_dir()]
-    named = [(info, name, unsafe) for info, name, unsafe in named if not _hidden(name)][: MAX_MEMBERS + 1]
+    # No more names than can be read (the bound stops the reading at the next one): a million
+    # entries are not all cleaned and made unique.
+    named = [(info, name, unsafe) for info, name, unsafe in named if not _hidden(name)][
+        : limits.max_members + 1
+    ]
     if not named:
         yield skipped("", "the archive holds no files")
         return
-    total = 0
     names = _unique([name for _, name, _ in named])
     with archive:
-        for number, ((info, _, unsafe), name) in enumerate(zip(named, names, strict=True), start=1):
+        for (info, _, unsafe), name in zip(named, names, strict=True):
             if limits.skips(name):
                 continue
-            if unsafe:
-                yield skipped(name, unsafe)
-                continue
-            if number > MAX_MEMBERS:
-                yield skipped(name, f"only the first {MAX_MEMBERS} members are read")
+            refused = skipped(name, unsafe) if unsafe else _refusal(name, info, limits)
+            # Every member met counts, the refused ones too (a million entries would be a million
+            # statuses); only those read count their bytes.
+            stopped = limits.take(0 if refused else info.file_size)
+            if stopped:
+                yield skipped(name, stopped)
                 break
-            if PurePosixPath(name).suffix.lower() in ARCHIVE_SUFFIXES:
-                yield skipped(name, "nested archive (not opened)")
+            if refused:
+                yield refused
                 continue
-            if info.flag_bits & 0x1:
-                yield failed(name, "password-protected")
-                continue
-            if info.file_size > limits.max_bytes:
-                yield skipped(name, f"too large: {info.file_size / 1e6:.0f} MB unpacked (size limit)")
-                continue
-            ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size >= MIN_RATIO_CHECK_BYTES and ratio > limits.max_ratio:
-                yield failed(name, f"refused: compression ratio {ratio:.0f}:1 (a zip bomb?)")
-                continue
-            total += info.file_size
-            if total > 4 * limits.max_bytes:
-                yield failed(name, "refused: the archive unpacks to more than the size limit allows")
-                break
             begin(name)
             try:
                 with archive.open(info) as member:
@@ -138,3 +129,17 @@ def zip_parts(data: bytes, path: Path, limits: Limits, begin: Begin) -> Iterator
                 yield failed(name, "refused: unpacks beyond the size limit")
                 continue
             yield from extract_member(payload, name, limits, begin)
+
+
+def _refusal(name: str, info: zipfile.ZipInfo, limits: Limits) -> Part | None:
+    """Why a member is not read, as its part; None when it is read."""
+    if PurePosixPath(name).suffix.lower() in ARCHIVE_SUFFIXES:
+        return skipped(name, "nested archive (not opened)")
+    if info.flag_bits & 0x1:
+        return failed(name, "password-protected")
+    if info.file_size > limits.max_bytes:
+        return skipped(name, f"too large: {info.file_size / 1e6:.0f} MB unpacked (size limit)")
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size >= MIN_RATIO_BYTES and ratio > limits.max_ratio:
+        return failed(name, f"refused: compression ratio {ratio:.0f}:1 (a zip bomb?)")
+    return None
