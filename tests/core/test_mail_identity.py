@@ -39,7 +39,7 @@ def message(body: str, *, delivered_to: str = "desk@briefer.example") -> bytes:
 
 
 def doc_of(archive: Archive, path: Path) -> str:
-    location = archive.catalog.locations()[str(path)]
+    location = archive.catalog.locations()[str(path.resolve())]  # the catalog keeps resolved paths
     assert location.doc_id is not None
     return location.doc_id
 
