@@ -235,7 +235,7 @@ class _Worker:
         self, context: Any, parse: ParseFunction, sign: bool = False, max_memory: int | None = None
     ) -> None:
         self.conn, child = context.Pipe(duplex=True)
-        self.peak = context.Value("q", 0, lock=False)  # the worker's peak address space, as it wrote it
+        self.peak = _shared_peak(context)  # the worker's peak address space, as it wrote it
         self.process = context.Process(
             target=_worker_main,
             args=(child, os.getpid(), parse, sign, max_memory, self.peak),
@@ -395,7 +395,7 @@ class ParsePool:
 
     def _crash_reason(self, worker: _Worker) -> str:
         worker.process.join(timeout=1)
-        return _crash_reason(worker.process.exitcode, worker.peak.value, self.max_memory)
+        return _crash_reason(worker.process.exitcode, _peak_of(worker.peak), self.max_memory)
 
     def _lost(self, worker: _Worker, reason: str) -> None:
         """The worker hung or died on its job: report the culprit, go on with the rest."""
@@ -414,6 +414,19 @@ class ParsePool:
         else:
             self._done.append(Finished(job))
         self._dispatch()
+
+
+def _shared_peak(context: Any) -> Any:
+    """A shared integer for a worker's peak, or None where none can be made: it is backed by a file,
+    which a full disk refuses (parsing goes on; a crash is then not blamed on memory by its peak)."""
+    try:
+        return context.Value("q", 0, lock=False)
+    except OSError:
+        return None
+
+
+def _peak_of(shared: Any) -> int:
+    return 0 if shared is None else int(shared.value)
 
 
 def _crash_reason(code: int | None, peak: int, max_memory: int | None) -> str:
@@ -456,7 +469,7 @@ def run_limited(function: Callable[..., _Result], *args: Any, limits: ImportLimi
     limits = limits or ImportLimits.configured()
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
-    peak = context.Value("q", 0, lock=False)
+    peak = _shared_peak(context)
     process = context.Process(
         target=_run_one, args=(sender, os.getpid(), function, args, limits.max_memory, peak), daemon=True
     )
@@ -469,7 +482,7 @@ def run_limited(function: Callable[..., _Result], *args: Any, limits: ImportLimi
             succeeded, value = receiver.recv()
         except (EOFError, OSError):
             process.join(timeout=5)
-            raise WorkerFailed(_crash_reason(process.exitcode, peak.value, limits.max_memory)) from None
+            raise WorkerFailed(_crash_reason(process.exitcode, _peak_of(peak), limits.max_memory)) from None
     finally:
         if process.is_alive():
             process.kill()
