@@ -86,6 +86,8 @@ class Finished:
 BLAME_SHARE = 0.9  # a file that failed after its worker's peak crossed this share of the limit
 CRASH_BLAME_SHARE = 0.8  # a worker that crashed with its peak above this share of the limit
 RETIRE_SHARE = 0.5  # a worker whose peak passed this share of the limit is replaced after its file
+STARTUP_ALLOWANCE = 60.0  # seconds a new worker may take to start before its first file's limit runs
+READY = -1  # the job id of a worker's "ready" message: no job's
 SAMPLE_SECONDS = 0.05  # how often a worker with a limit writes down its peak (for a crash's reason)
 
 
@@ -157,6 +159,9 @@ def _worker_main(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     limit_memory(max_memory)
     watch = _MemoryWatch(max_memory, peak)
+    if parse is extract_parts:
+        _warm_up()
+    conn.send(("ready", READY, None))  # the time limit of its first file starts now
     while True:
         try:
             message = conn.recv()
@@ -246,6 +251,7 @@ class _Worker:
         child.close()
         self.job: Job | None = None
         self.deadline = 0.0
+        self.ready = False  # it said it has started (its first file's time limit runs from then)
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -329,7 +335,8 @@ class ParsePool:
                 continue
             worker.job = job
             job.current = ""
-            worker.deadline = time.monotonic() + self.time_limit
+            # A worker's start (a new interpreter, the parsers' imports) is not its file's time.
+            worker.deadline = time.monotonic() + self.time_limit + (0 if worker.ready else STARTUP_ALLOWANCE)
 
     def _replace(self, worker: _Worker) -> None:
         worker.kill()
@@ -370,6 +377,10 @@ class ParsePool:
                 self._lost(worker, self._crash_reason(worker))
                 return
             job = worker.job
+            if kind == "ready":
+                worker.ready = True
+                worker.deadline = time.monotonic() + self.time_limit
+                continue
             if job_id != job.job_id:
                 continue
             worker.deadline = time.monotonic() + self.time_limit  # progress: the clock starts again
@@ -414,6 +425,18 @@ class ParsePool:
         else:
             self._done.append(Finished(job))
         self._dispatch()
+
+
+def _warm_up() -> None:
+    """Import what parsing an ordinary file loads, before the first file's clock starts (on a busy
+    machine these imports alone took seconds, and a 2 s limit cut off healthy pages)."""
+    import importlib
+
+    for name in ("lxml.html", "charset_normalizer", "trafilatura"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # a missing optional parser fails later, on the file that needs it
+            log.debug("could not load %s ahead of parsing", name, exc_info=True)
 
 
 def _shared_peak(context: Any) -> Any:
