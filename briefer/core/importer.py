@@ -216,10 +216,10 @@ class Importer:
                         raise_if_cancelled(cancel)
                         run.add(path, size, mtime_ns, target)
                         run.collect(cancel, block=False)
-                        if run.ready_to_flush():
+                        while run.ready_to_flush():
                             run.flush(summary)
                     run.collect_all(cancel, summary)
-                    run.flush(summary)
+                    run.flush_all(summary)
                 finally:
                     run.close()
                 if prune:
@@ -463,7 +463,7 @@ class _Run:
     def collect_all(self, cancel: threading.Event | None, summary: ImportSummary) -> None:
         while self._jobs:
             self.collect(cancel, block=True)
-            if self.ready_to_flush():
+            while self.ready_to_flush():
                 self.flush(summary)
 
     def close(self) -> None:
@@ -477,12 +477,18 @@ class _Run:
             bool(self._ready) and time.monotonic() - self._last_flush > FLUSH_SECONDS
         )
 
+    def flush_all(self, summary: ImportSummary) -> None:
+        while self._ready:
+            self.flush(summary)
+
     def flush(self, summary: ImportSummary) -> None:
-        """Write what is ready in one catalog transaction, then hand its documents to the index."""
+        """Write up to one chunk of what is ready in one catalog transaction, then hand its documents
+        to the index. One worker batch can finish several files at once; the chunk stays CHUNK files
+        so that a transaction's size (and the progress steps others see) does not depend on it."""
         self._last_flush = time.monotonic()
         if not self._ready:
             return
-        ready, self._ready = self._ready, []
+        ready, self._ready = self._ready[:CHUNK], self._ready[CHUNK:]
         changes = _Pending()
         outcomes: list[FileOutcome] = []
         with self._catalog.transaction():
