@@ -75,7 +75,7 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 # -- the data sets -----------------------------------------------------------------------
 def _schema_version() -> int:
-    from briefer.core.index import SCHEMA_VERSION
+    from briefer.core.search.index import SCHEMA_VERSION
 
     return SCHEMA_VERSION
 
@@ -257,7 +257,7 @@ def category(query: str, filters: tuple[tuple[str, str], ...]) -> str:
 # -- the measuring processes ----------------------------------------------------------------
 def ours_engine(data: Path) -> Callable[[str, tuple[tuple[str, str], ...], bool], int]:
     from briefer.core.archive import Archive
-    from briefer.core.query import SearchRequest
+    from briefer.core.search.query import SearchRequest
 
     archive = Archive(data)
 
@@ -271,7 +271,7 @@ def ours_engine(data: Path) -> Callable[[str, tuple[tuple[str, str], ...], bool]
 def bare_engine(target: Path) -> Callable[[str, tuple[tuple[str, str], ...], bool], int]:
     from whoosh import index, qparser, query, sorting
 
-    from briefer.core.query import date_span
+    from briefer.core.search.query import date_span
 
     ix = index.open_dir(str(target))
     searcher = ix.searcher()

@@ -26,14 +26,14 @@ from PySide6.QtGui import QColor, QPalette, QTextCursor
 from PySide6.QtWidgets import QApplication, QWidget
 
 from briefer.core import paths
-from briefer.core.accounts import SmtpAccount
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits
 from briefer.core.briefing.model import KeyJudgment, Paragraph, Recipient
 from briefer.core.credentials import CredentialStore
+from briefer.core.distribution.accounts import SmtpAccount
 from briefer.gui.app import create_application
-from briefer.gui.distribution_actions import DistributionActions
-from briefer.gui.keychain import Keychain
+from briefer.gui.distribution.actions import DistributionActions
+from briefer.gui.distribution.keychain import Keychain
 from briefer.gui.mainwindow import MainWindow
 
 REPO = Path(__file__).resolve().parents[1]

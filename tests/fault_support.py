@@ -358,7 +358,7 @@ def autosave_loop(target: Path, start: int) -> None:
     from PySide6.QtWidgets import QApplication
 
     from briefer.core.briefing import edits
-    from briefer.gui.briefing_session import BriefingSession
+    from briefer.gui.briefing.session import BriefingSession
 
     app = QApplication([])
     settings = QSettings(str(target / "settings.ini"), QSettings.Format.IniFormat)
@@ -418,7 +418,7 @@ def autosave_check(folder: Path) -> Callable[[int, int], str]:
     from PySide6.QtCore import QSettings
 
     from briefer.core.briefing.model import find_section
-    from briefer.gui.briefing_session import BriefingSession
+    from briefer.gui.briefing.session import BriefingSession
 
     def check(last: int, attempt: int) -> str:
         if last < 1:
@@ -573,8 +573,8 @@ def fuzz_importers(
     A crash (the worker died), a hang (the time limit) or an exception that escaped the extractors
     ("parser error: ...") is a finding; the mutated file is written to `keep` to reproduce it.
     """
+    from briefer.core.archive.workers import Job, ParsePool
     from briefer.core.extract import Limits
-    from briefer.core.workers import Job, ParsePool
 
     report = FuzzReport()
     started = time.monotonic()

@@ -8,11 +8,11 @@ command line words the same reasons for its user (cli_distribution, cli_feeds).
 
 from __future__ import annotations
 
-from briefer.core.accounts import AccountError, AccountProblem
 from briefer.core.credentials import CredentialsUnavailable, KeychainProblem
-from briefer.core.mail import MailError, MailProblem
-from briefer.core.subscriptions import FeedError, FeedProblem
-from briefer.gui.keychain import ACCOUNTS_MENU, window_advice
+from briefer.core.distribution.accounts import AccountError, AccountProblem
+from briefer.core.distribution.mail import MailError, MailProblem
+from briefer.core.distribution.subscriptions import FeedError, FeedProblem
+from briefer.gui.distribution.keychain import ACCOUNTS_MENU, window_advice
 
 FEEDS_MENU = "Settings \u2192 Feeds"
 ALLOW_INSECURE = "Allow the login over plain http:// (unencrypted)"  # the Feeds dialog's tick box

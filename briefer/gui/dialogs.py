@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from briefer.core.archive.removal import RemovalPlan
 from briefer.core.briefing.templates import Template
-from briefer.core.removal import RemovalPlan
 
 BRIEFING_FILTER = "Briefings (*.briefing);;All files (*)"
 

@@ -22,12 +22,12 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from briefer.core import paths
 from briefer.core.archive import SAMPLE_EXCLUDE, Archive
+from briefer.core.archive.removal import RemovalPlan, quoted_in_files
 from briefer.core.progress import Progress
-from briefer.core.removal import RemovalPlan, quoted_in_files
 from briefer.gui.workers import BackgroundTask
 
 if TYPE_CHECKING:  # the importer loads every parser: only the archive's first import needs it
-    from briefer.core.importer import ImportSummary
+    from briefer.core.archive.importer import ImportSummary
 
 log = logging.getLogger(__name__)
 

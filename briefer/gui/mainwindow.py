@@ -19,27 +19,27 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QToolBar, QVBoxLayout, QWidget
 
 from briefer.core.archive import Archive
+from briefer.core.archive.removal import RemovalPlan, quoted_documents
 from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.briefing.verify import ArchiveLookups
-from briefer.core.removal import RemovalPlan, quoted_documents
-from briefer.core.search import Hit
+from briefer.core.search.results import Hit
 from briefer.gui import mime
 from briefer.gui.banner import SampleBanner
-from briefer.gui.briefing_pane import BriefingPane
-from briefer.gui.briefing_session import BriefingSession
-from briefer.gui.briefing_switch import BriefingSwitch
+from briefer.gui.briefing.pane import BriefingPane
+from briefer.gui.briefing.session import BriefingSession
+from briefer.gui.briefing.switch import BriefingSwitch
 from briefer.gui.dialogs import RecoverChanges, Removal, RemoveDocuments
-from briefer.gui.distribution_actions import DistributionActions
+from briefer.gui.distribution.actions import DistributionActions
+from briefer.gui.distribution.keychain import Keychain
 from briefer.gui.indexing import ArchiveStatus, ImportFlow
-from briefer.gui.keychain import Keychain
-from briefer.gui.reader import ReaderPane
-from briefer.gui.reader_view import ReaderView
-from briefer.gui.search_pane import SearchPane
+from briefer.gui.reader.pane import ReaderPane
+from briefer.gui.reader.view import ReaderView
+from briefer.gui.search.pane import SearchPane
 from briefer.gui.settings import DEFAULT_SPLIT, WindowSettings
 from briefer.gui.statusbar import ArchiveStatusBar
 
 if TYPE_CHECKING:
-    from briefer.gui.export_dialog import ExportDialog
+    from briefer.gui.distribution.export_dialog import ExportDialog
 
 log = logging.getLogger(__name__)
 
@@ -434,7 +434,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def show_export_dialog(self) -> ExportDialog:
         if self.export_dialog is None:
-            from briefer.gui.export_dialog import ExportDialog  # python-docx loads on first use
+            from briefer.gui.distribution.export_dialog import ExportDialog  # python-docx loads on first use
 
             self.export_dialog = ExportDialog(
                 self.session.model,

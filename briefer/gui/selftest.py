@@ -206,7 +206,7 @@ class SelfTest:
         from briefer.core.archive import Archive
         from briefer.core.credentials import CredentialStore
         from briefer.gui.app import create_application
-        from briefer.gui.keychain import Keychain
+        from briefer.gui.distribution.keychain import Keychain
         from briefer.gui.mainwindow import MainWindow
 
         self.previous_qt_handler = qInstallMessageHandler(self._qt_message)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from briefer.core.archive import Archive
-from briefer.core.index import match_spans
-from briefer.core.query import SearchRequest
+from briefer.core.search.index import match_spans
+from briefer.core.search.query import SearchRequest
 from tests.conftest import write_article
 
 SEOUL = (

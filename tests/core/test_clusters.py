@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from briefer.core.archive import Archive
+from briefer.core.archive.catalog import SCHEMA_VERSION
+from briefer.core.archive.clusters import cluster_diff, jaccard, shingles, sign, word_diff
 from briefer.core.briefing.citations import citation_pieces, plain
 from briefer.core.briefing.excerpts import hit_excerpt
-from briefer.core.catalog import SCHEMA_VERSION
-from briefer.core.clusters import cluster_diff, jaccard, shingles, sign, word_diff
-from briefer.core.query import SearchRequest
+from briefer.core.search.query import SearchRequest
 from tests.conftest import corpus_path, write_article
 
 STORY = [

@@ -20,7 +20,6 @@ from keyring.backends import fail, null
 
 from briefer.cli import main
 from briefer.core import credentials
-from briefer.core.accounts import AccountBook, AccountError, SmtpAccount
 from briefer.core.credentials import (
     BackendChoice,
     CredentialStore,
@@ -30,6 +29,7 @@ from briefer.core.credentials import (
     check_backend,
     obtain_secret,
 )
+from briefer.core.distribution.accounts import AccountBook, AccountError, SmtpAccount
 from tests.core.cli_support import Cli
 from tests.core.smtp_server import PASSWORD, USER, MemoryKeyring, make_certificate, smtp_server
 
@@ -454,7 +454,7 @@ def terminal(monkeypatch: pytest.MonkeyPatch, cheap_encrypted_file: None) -> lis
         prompts.append(prompt)
         return FILE_PASSWORD
 
-    monkeypatch.setattr("briefer.cli_distribution._on_a_terminal", lambda: True)
+    monkeypatch.setattr("briefer.cli.distribution._on_a_terminal", lambda: True)
     monkeypatch.setattr("getpass.getpass", typed)
     return prompts
 
@@ -485,7 +485,7 @@ def test_the_command_line_chooses_the_encrypted_file_explicitly(
 
     monkeypatch.setattr("getpass.getpass", lambda prompt: "wrong")
     assert cli("credentials", "check") == 1 and "Wrong password" in cli.out
-    monkeypatch.setattr("briefer.cli_distribution._on_a_terminal", lambda: False)
+    monkeypatch.setattr("briefer.cli.distribution._on_a_terminal", lambda: False)
     assert cli("credentials", "set", "other", stdin="x") == 1
     assert "its password was not given" in cli.err and "`briefer credentials backend use system`" in cli.err
     assert cli("credentials", "list") == 0 and "work" in cli.out  # names only: no password needed
@@ -498,10 +498,10 @@ def test_the_command_line_chooses_the_encrypted_file_explicitly(
 def test_choosing_the_encrypted_file_needs_a_terminal_and_the_right_password(
     cli: Cli, terminal: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("briefer.cli_distribution._on_a_terminal", lambda: False)
+    monkeypatch.setattr("briefer.cli.distribution._on_a_terminal", lambda: False)
     assert cli("credentials", "backend", "use", "encrypted-file") == 1
     assert "run this command in one" in cli.err and BackendChoice.load(cli.data) is None
-    monkeypatch.setattr("briefer.cli_distribution._on_a_terminal", lambda: True)
+    monkeypatch.setattr("briefer.cli.distribution._on_a_terminal", lambda: True)
     typed = iter(["one", "two"])
     monkeypatch.setattr("getpass.getpass", lambda prompt: next(typed))
     assert cli("credentials", "backend", "use", "encrypted-file") == 1 and "differ" in cli.err

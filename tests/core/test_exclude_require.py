@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefer.core.archive import Archive
-from briefer.core.index import QueryError, Required
-from briefer.core.query import SearchRequest
+from briefer.core.search.index import QueryError, Required
+from briefer.core.search.query import SearchRequest
 from tests.conftest import write_article
 
 

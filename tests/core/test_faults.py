@@ -74,7 +74,7 @@ def test_a_write_lock_file_left_by_a_killed_writer_is_no_obstacle(tmp_path: Path
     code = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from briefer.core.index import SearchIndex\n"
+        "from briefer.core.search.index import SearchIndex\n"
         f"index = SearchIndex(Path({str(data / 'whoosh')!r}))\n"
         "batch = index.batch().__enter__()\n"
         "print('locked', flush=True)\n"
@@ -98,7 +98,7 @@ def test_a_live_writer_elsewhere_is_named_not_a_lock_error(tmp_path: Path) -> No
     code = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from briefer.core.index import SearchIndex\n"
+        "from briefer.core.search.index import SearchIndex\n"
         f"index = SearchIndex(Path({str(data / 'whoosh')!r}))\n"
         "with index.batch():\n"
         "    print('locked', flush=True)\n"

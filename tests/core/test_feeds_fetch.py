@@ -24,10 +24,10 @@ from typing import Any
 import pytest
 from keyring.backends import fail
 
-from briefer.core import subscriptions
 from briefer.core.archive import LOCK_FILE, Archive, ArchiveBusy
 from briefer.core.credentials import CredentialStore
-from briefer.core.subscriptions import (
+from briefer.core.distribution import subscriptions
+from briefer.core.distribution.subscriptions import (
     STATUSES,
     FeedBook,
     FeedError,

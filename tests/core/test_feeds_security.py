@@ -27,7 +27,7 @@ import pytest
 
 from briefer.core.archive import Archive
 from briefer.core.credentials import CredentialStore
-from briefer.core.subscriptions import (
+from briefer.core.distribution.subscriptions import (
     FeedBook,
     FeedError,
     FeedProblem,

@@ -35,7 +35,7 @@ from briefer.core.briefing.model import BriefingError, BulletList, KeyJudgment, 
 from briefer.core.documents import Document
 from briefer.core.export.docx_export import export_docx
 from briefer.core.extract import extract_parts
-from briefer.core.query import QueryError
+from briefer.core.search.query import QueryError
 from tests.conftest import CORPUS, corpus_path
 from tests.fault_support import STRESS_ONLY, fuzz_importers, fuzz_seeds
 

@@ -24,8 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from briefer.core import files
-from briefer.core.archive import Archive
+from briefer.core.archive import Archive, files
 from tests.conftest import write_article
 from tests.core.cli_support import Cli
 from tests.fault_support import REPO, briefer_command, without_file_rights

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
 from briefer.core.archive import Archive
-from briefer.core.query import (
+from briefer.core.search.query import (
     MAX_DEPTH,
     MAX_LOOKUPS,
     MAX_WORDS,

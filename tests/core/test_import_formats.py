@@ -15,7 +15,7 @@ import pytest
 from briefer import cli
 from briefer.core import paths
 from briefer.core.archive import Archive
-from briefer.core.catalog import SCHEMA_VERSION, Catalog
+from briefer.core.archive.catalog import SCHEMA_VERSION, Catalog
 from tests.core.format_fixtures import ARTICLE_HTML, make_docx, make_email, make_feed, make_mhtml, make_pdf
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from briefer import cli
 from briefer.core.archive import Archive
-from briefer.core.import_status import STATUS_FILES
+from briefer.core.archive.import_status import STATUS_FILES
 from tests.fault_support import REPO, inspect_archive, make_import_folder
 
 # Held in its progress callback once the first chunk (500 files) is in the catalog.

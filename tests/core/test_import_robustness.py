@@ -16,9 +16,9 @@ import psutil
 import pytest
 
 from briefer.core.archive import Archive
-from briefer.core.files import scan
-from briefer.core.importer import Importer
-from briefer.core.workers import Job, ParsePool
+from briefer.core.archive.files import scan
+from briefer.core.archive.importer import Importer
+from briefer.core.archive.workers import Job, ParsePool
 from tests.conftest import corpus_path
 from tests.core import slow_parsers
 from tests.core.format_fixtures import ARTICLE_HTML

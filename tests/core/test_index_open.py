@@ -1,5 +1,5 @@
 """Opening the index folder: damage is rebuilt, another process's commit is waited out, and nothing is
-deleted while another process holds Whoosh's write lock (`briefer.core._whoosh_open`)."""
+deleted while another process holds Whoosh's write lock (`briefer.core.search._whoosh_open`)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.util.filelock import FileLock
 
-from briefer.core import _whoosh_open
 from briefer.core.documents import Document
-from briefer.core.index import IndexBusy, SearchIndex
+from briefer.core.search import _whoosh_open
+from briefer.core.search.index import IndexBusy, SearchIndex
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import psutil
 import pytest
 
 from briefer.core.archive import Archive
-from briefer.core.importer import BULK_THRESHOLD
+from briefer.core.archive.importer import BULK_THRESHOLD
 
 WORDS = [
     "artillery",

@@ -14,8 +14,8 @@ from briefer.cli import main
 from briefer.core.briefing import edits, storage, templates
 from briefer.core.briefing.markings import MarkingError
 from briefer.core.briefing.model import Briefing, Paragraph, Recipient
-from briefer.core.distribution import export_and_record
-from briefer.core.ledger import Ledger, LedgerEntry, marking_of
+from briefer.core.distribution.delivery import export_and_record
+from briefer.core.distribution.ledger import Ledger, LedgerEntry, marking_of
 
 
 @pytest.fixture

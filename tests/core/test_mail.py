@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from briefer.core.accounts import AccountError, SmtpAccount
 from briefer.core.briefing import edits, templates
 from briefer.core.briefing.model import Briefing, KeyJudgment, Recipient
 from briefer.core.credentials import CredentialStore, CredentialsUnavailable
-from briefer.core.distribution import attachment_name, save_draft, send_briefing
-from briefer.core.ledger import Ledger, LedgerEntry
-from briefer.core.mail import MailError, compose, parse_recipient, subject, summary_text
+from briefer.core.distribution.accounts import AccountError, SmtpAccount
+from briefer.core.distribution.delivery import attachment_name, save_draft, send_briefing
+from briefer.core.distribution.ledger import Ledger, LedgerEntry
+from briefer.core.distribution.mail import MailError, compose, parse_recipient, subject, summary_text
 from tests.core.smtp_server import PASSWORD, USER, MemoryKeyring, TestCertificate, free_port, smtp_server
 
 pytestmark = pytest.mark.timeout(30)

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from briefer.core.archive import CATALOG_FILE, Archive
-from briefer.core.catalog import Catalog
+from briefer.core.archive.catalog import Catalog
 from briefer.core.extract import extract_parts
 from tests.conftest import corpus_path
 

@@ -28,10 +28,10 @@ from hypothesis import strategies as hs
 
 from briefer.core import textnorm
 from briefer.core.archive import Archive
+from briefer.core.archive.importer import Importer, ImportSummary
+from briefer.core.archive.limits import DEFAULT_MAX_MEMORY, MB, ImportLimits
+from briefer.core.archive.workers import Job, ParsePool
 from briefer.core.extract import Limits, extract_parts, text
-from briefer.core.importer import Importer, ImportSummary
-from briefer.core.limits import DEFAULT_MAX_MEMORY, MB, ImportLimits
-from briefer.core.workers import Job, ParsePool
 from tests.core import hostile_files as hostile
 from tests.core import slow_parsers
 from tests.core.cli_support import Cli
@@ -423,8 +423,8 @@ def test_signatures_and_postings_read_in_pieces_are_those_read_in_one_go(
 ) -> None:
     """Signing and indexing a 200 MB text read it a piece at a time (a list of its words, a matrix
     of its shingles, an int per position needed GBs): tiny pieces change nothing they compute."""
-    from briefer.core import clusters
-    from briefer.core.index import SCHEMA
+    from briefer.core.archive import clusters
+    from briefer.core.search.index import SCHEMA
 
     rng = random.Random(5)
     vocabulary = ["Shells", "straße", "ΣΑΣ", "e-mail", "U.S.", "3.14", "kim@example.org", "the", "a", "_x"]

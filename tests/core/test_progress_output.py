@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefer.cli import TerminalProgress, main
+from briefer.cli.main import TerminalProgress, main
 
 
 class Terminal(io.StringIO):

@@ -10,7 +10,7 @@ import pytest
 
 from briefer import cli
 from briefer.core.archive import Archive
-from briefer.core.query import SearchRequest
+from briefer.core.search.query import SearchRequest
 from tests.conftest import write_article
 
 MONTHS = 19  # one article a month from January 2022: more months than the CLI lists (12)

@@ -11,12 +11,12 @@ import pytest
 
 from briefer.core import paths
 from briefer.core.archive import Archive
+from briefer.core.archive.removal import RemovalPlan, quoted_documents, quoted_in_files
 from briefer.core.briefing import edits, storage, templates
 from briefer.core.briefing.excerpts import excerpt_from_quote
 from briefer.core.briefing.model import Briefing
 from briefer.core.briefing.verify import ArchiveLookups
 from briefer.core.documents import Document
-from briefer.core.removal import RemovalPlan, quoted_documents, quoted_in_files
 from tests.conftest import write_article
 
 SAMPLE = {

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from briefer import cli
 from briefer.core.archive import Archive
-from briefer.core.index import QueryError, SearchIndex
-from briefer.core.query import FACETS, MAX_EXPANSION, QueryTooBroad, SearchRequest, date_span
-from briefer.core.saved_searches import SavedSearch, SavedSearchError
-from briefer.core.search import make_passages, make_snippet
+from briefer.core.search.index import QueryError, SearchIndex
+from briefer.core.search.query import FACETS, MAX_EXPANSION, QueryTooBroad, SearchRequest, date_span
+from briefer.core.search.results import make_passages, make_snippet
+from briefer.core.search.saved_searches import SavedSearch, SavedSearchError
 from tests.conftest import write_article
 
 NOW = datetime(2024, 3, 1, 12, tzinfo=UTC)
@@ -435,7 +435,7 @@ def test_fast_indexing_gives_whoosh_own_postings() -> None:
     from whoosh import fields
     from whoosh.analysis import StemmingAnalyzer
 
-    from briefer.core.index import SCHEMA
+    from briefer.core.search.index import SCHEMA
 
     text = (
         "The U.S. and the E.U. said: shells, shelling and a shell! I met Kim Jong-un in 2023; "
@@ -608,7 +608,7 @@ def test_failed_files_make_results_say_they_may_be_incomplete(archive: Archive, 
 def test_a_running_import_makes_results_say_so(archive: Archive, articles: Path) -> None:
     import fcntl
 
-    from briefer.core.import_status import StatusFile
+    from briefer.core.archive.import_status import StatusFile
 
     archive.import_paths([articles])
     assert not archive.import_running() and not archive.search("Seoul").incomplete

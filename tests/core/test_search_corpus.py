@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from briefer.core.archive import Archive
-from briefer.core.query import SearchRequest
+from briefer.core.search.query import SearchRequest
 from tests.conftest import corpus_path, write_article
 
 

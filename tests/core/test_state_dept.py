@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from briefer.core.archive import Archive
-from briefer.core.query import SearchRequest
+from briefer.core.search.query import SearchRequest
 from tests.conftest import corpus_path
 
 

@@ -13,8 +13,8 @@ import pytest
 
 from briefer import cli
 from briefer.core.archive import Archive, TagChange
-from briefer.core.catalog import SCHEMA_VERSION
-from briefer.core.importer import FileOutcome
+from briefer.core.archive.catalog import SCHEMA_VERSION
+from briefer.core.archive.importer import FileOutcome
 from tests.fault_support import make_import_folder
 
 

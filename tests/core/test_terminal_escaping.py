@@ -98,7 +98,7 @@ def test_the_import_log_and_its_failure_lines_cannot_be_forged(
     _assert_shown_safely(log)
     failed = [line for line in log.splitlines() if "broken" in line]
     assert failed and all(f"broken{SHOWN}.pdf" in line for line in failed), log
-    assert any(line.startswith("INFO briefer.core.importer: import failed: ") for line in failed), log
+    assert any(line.startswith("INFO briefer.core.archive.importer: import failed: ") for line in failed), log
     assert not any(line.startswith("\\x9b.pdf") or line.startswith("\x9b") for line in log.splitlines())
 
 
@@ -174,7 +174,7 @@ def test_the_gui_log_file_escapes_too(tmp_path: Path) -> None:
         "from pathlib import Path\n"
         "from briefer.gui.app import configure_logging\n"
         "handler, path = configure_logging(Path(sys.argv[1]))\n"
-        "logging.getLogger('briefer.core.importer').info('import failed: %s: %s', sys.argv[2], 'x')\n"
+        "logging.getLogger('briefer.core.archive.importer').info('import failed: %s: %s', sys.argv[2], 'x')\n"
         "handler.close()\n"
     )
     bad_path = f"/in/broken{BAD}.pdf"

@@ -13,7 +13,7 @@ import pytest
 
 from briefer import cli
 from briefer.core.archive import Archive, ArchiveBusy
-from briefer.core.index import SearchIndex
+from briefer.core.search.index import SearchIndex
 from tests.fault_support import (
     STRESS_ONLY,
     briefer_command,

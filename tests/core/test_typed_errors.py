@@ -12,18 +12,25 @@ from typing import Any
 
 import pytest
 
-from briefer import cli_distribution, cli_feeds
-from briefer.core.accounts import AccountBook, AccountError, AccountProblem
+from briefer.cli import distribution as cli_distribution
+from briefer.cli import feeds as cli_feeds
 from briefer.core.archive import Archive, ArchiveBusy, ArchiveMissing
+from briefer.core.archive.catalog import CatalogError
 from briefer.core.briefing.model import BriefingError
-from briefer.core.catalog import CatalogError
 from briefer.core.credentials import CredentialsUnavailable
+from briefer.core.distribution.accounts import AccountBook, AccountError, AccountProblem
+from briefer.core.distribution.mail import MailError, MailProblem, send
+from briefer.core.distribution.subscriptions import (
+    FeedBook,
+    FeedError,
+    FeedProblem,
+    InsecureFeed,
+    Subscription,
+)
 from briefer.core.errors import BrieferError, is_expected
 from briefer.core.export.docx_export import ExportError
 from briefer.core.extract.errors import ExtractionError
-from briefer.core.mail import MailError, MailProblem, send
-from briefer.core.saved_searches import SavedSearchError
-from briefer.core.subscriptions import FeedBook, FeedError, FeedProblem, InsecureFeed, Subscription
+from briefer.core.search.saved_searches import SavedSearchError
 from tests.core.cli_support import Cli
 from tests.core.smtp_server import free_port
 
@@ -96,7 +103,7 @@ def test_no_error_raised_in_the_core_names_a_command_of_the_cli() -> None:
 def test_a_refused_send_states_the_fact_and_the_cli_adds_the_commands(tmp_path: Path) -> None:
     from email.message import EmailMessage
 
-    from briefer.core.accounts import SmtpAccount
+    from briefer.core.distribution.accounts import SmtpAccount
 
     account = SmtpAccount("work", "127.0.0.1", free_port(), "starttls", "", "analyst@agency.example")
     with pytest.raises(MailError) as failure:
@@ -121,7 +128,7 @@ def test_a_refused_send_states_the_fact_and_the_cli_adds_the_commands(tmp_path: 
     ],
 )
 def test_each_mail_problem_gets_the_cli_s_advice(reason: MailProblem, security: str, advice: str) -> None:
-    from briefer.core.accounts import SmtpAccount
+    from briefer.core.distribution.accounts import SmtpAccount
 
     account = SmtpAccount("work", "mail.example.org", 587, security, "me", "me@example.org", "work-login")
     error = MailError("the fact", reason, account=account)

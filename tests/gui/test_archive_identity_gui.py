@@ -10,18 +10,18 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QUndoStack
 
-from briefer.core.accounts import AccountBook
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits, storage, templates
 from briefer.core.briefing.excerpts import excerpt_from_quote
 from briefer.core.briefing.model import Briefing
 from briefer.core.briefing.verify import ArchiveLookups
 from briefer.core.credentials import CredentialStore
+from briefer.core.distribution.accounts import AccountBook
+from briefer.core.distribution.ledger import Ledger
 from briefer.core.export.manifest import manifest_path
-from briefer.core.ledger import Ledger
-from briefer.gui import export_dialog, send_dialog
-from briefer.gui.briefing_model import BriefingModel
-from briefer.gui.keychain import Keychain
+from briefer.gui.briefing.model import BriefingModel
+from briefer.gui.distribution import export_dialog, send_dialog
+from briefer.gui.distribution.keychain import Keychain
 from tests.core.smtp_server import MemoryKeyring
 from tests.gui.conftest import write_articles
 from tests.gui.test_briefing_window import (  # noqa: F401 (no_dialogs: a fixture, used by name)

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from PySide6.QtCore import Qt
 
 from briefer.core.documents import Document
-from briefer.core.search import Hit, make_snippet
+from briefer.core.search.results import Hit, make_snippet
 from briefer.core.textnorm import BIDI_CONTROLS
-from briefer.gui.reader import document_html
-from briefer.gui.search_pane import ResultsModel, hit_meta_line
+from briefer.gui.reader.pane import document_html
+from briefer.gui.search.pane import ResultsModel, hit_meta_line
 
 RLO = "\u202e"
 TEXT = "Russia and North Korea signed a treaty.\n\nOfficials in Seoul said they would respond."

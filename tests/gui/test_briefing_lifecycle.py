@@ -27,7 +27,7 @@ from briefer.core.archive import Archive
 from briefer.core.briefing import edits, storage, templates
 from briefer.core.briefing.model import Briefing
 from briefer.gui import dialogs
-from briefer.gui.briefing_session import RECENT_KEY, BriefingSession
+from briefer.gui.briefing.session import RECENT_KEY, BriefingSession
 from briefer.gui.dialogs import Choice
 from briefer.gui.mainwindow import MainWindow
 from tests.gui.conftest import status_read

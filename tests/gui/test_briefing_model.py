@@ -11,8 +11,8 @@ from briefer.core.briefing.excerpts import excerpt_from_span
 from briefer.core.briefing.model import Briefing, Excerpt, MatrixCell, Paragraph, Section
 from briefer.core.documents import Document
 from briefer.gui import mime
-from briefer.gui.briefing_model import BriefingModel
-from briefer.gui.matrix_view import MatrixModel
+from briefer.gui.briefing.matrix_view import MatrixModel
+from briefer.gui.briefing.model import BriefingModel
 
 TEXT = "Ports on the Black Sea shipped more grain.\n\nTraders said prices fell.\n\nA third paragraph."
 DOC = Document(id="doc1", title="Grain", text=TEXT, text_hash="h1", source="Harbor Wire")

@@ -10,11 +10,11 @@ from briefer.core.briefing import edits, templates
 from briefer.core.briefing.excerpts import excerpt_from_span
 from briefer.core.briefing.model import Paragraph, Section
 from briefer.core.documents import Document
-from briefer.gui.briefing_heading import BriefingHeading
-from briefer.gui.briefing_model import BriefingModel
-from briefer.gui.editor_host import EditorHost
-from briefer.gui.outline_actions import OutlineActions
-from briefer.gui.outline_view import OutlineView
+from briefer.gui.briefing.editor_host import EditorHost
+from briefer.gui.briefing.heading import BriefingHeading
+from briefer.gui.briefing.model import BriefingModel
+from briefer.gui.briefing.outline_actions import OutlineActions
+from briefer.gui.briefing.outline_view import OutlineView
 
 
 @pytest.fixture

@@ -16,8 +16,9 @@ from PySide6.QtWidgets import QApplication
 
 from briefer.core.briefing import edits, storage
 from briefer.core.briefing.model import Excerpt, Paragraph
-from briefer.gui import dialogs, export_dialog
+from briefer.gui import dialogs
 from briefer.gui.dialogs import Choice
+from briefer.gui.distribution import export_dialog
 from briefer.gui.mainwindow import MainWindow
 from tests.gui.conftest import status_read
 

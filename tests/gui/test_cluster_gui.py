@@ -10,13 +10,13 @@ from PySide6.QtWidgets import QApplication
 from briefer.core.archive import Archive
 from briefer.core.briefing import storage
 from briefer.core.briefing.model import excerpts
-from briefer.core.query import SearchRequest
+from briefer.core.search.query import SearchRequest
 from briefer.gui import mime
-from briefer.gui.cluster_dialog import ClusterDialog, IdRole
 from briefer.gui.mainwindow import MainWindow
-from briefer.gui.reader import ReaderPane
-from briefer.gui.reader_view import ReaderView
-from briefer.gui.search_pane import SearchPane, excerpt_of, hit_meta_line
+from briefer.gui.reader.pane import ReaderPane
+from briefer.gui.reader.view import ReaderView
+from briefer.gui.search.cluster_dialog import ClusterDialog, IdRole
+from briefer.gui.search.pane import SearchPane, excerpt_of, hit_meta_line
 from tests.core.cli_support import Cli
 from tests.core.test_clusters import ADDED, doc_ids, write_syndicated
 

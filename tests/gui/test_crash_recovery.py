@@ -14,7 +14,7 @@ import shiboken6
 from PySide6.QtCore import QSettings
 
 from briefer.core.briefing import edits
-from briefer.gui.briefing_session import BriefingSession
+from briefer.gui.briefing.session import BriefingSession
 from tests.fault_support import autosave_check, run_kills
 
 SEED = int(os.environ.get("BRIEFER_FAULT_SEED", "0")) or random.randrange(1 << 30)

@@ -37,21 +37,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefer.core.accounts import AccountBook, SmtpAccount
 from briefer.core.archive import Archive, ArchiveBusy
 from briefer.core.briefing import edits, templates
 from briefer.core.briefing.model import Recipient
 from briefer.core.credentials import BackendChoice, CredentialStore, CredentialsUnavailable, KeychainProblem
-from briefer.core.ledger import Ledger
-from briefer.core.subscriptions import FeedBook, Subscription
-from briefer.gui import accounts_dialog, feeds_dialog, send_dialog
-from briefer.gui.accounts_dialog import AccountsDialog
-from briefer.gui.briefing_model import BriefingModel
-from briefer.gui.distribution_actions import DistributionActions
-from briefer.gui.feeds_dialog import FeedScheduler, FeedsDialog
-from briefer.gui.keychain import Keychain
+from briefer.core.distribution.accounts import AccountBook, SmtpAccount
+from briefer.core.distribution.ledger import Ledger
+from briefer.core.distribution.subscriptions import FeedBook, Subscription
+from briefer.gui.briefing.model import BriefingModel
+from briefer.gui.distribution import accounts_dialog, feeds_dialog, send_dialog
+from briefer.gui.distribution.accounts_dialog import AccountsDialog
+from briefer.gui.distribution.actions import DistributionActions
+from briefer.gui.distribution.feeds_dialog import FeedScheduler, FeedsDialog
+from briefer.gui.distribution.keychain import Keychain
+from briefer.gui.distribution.send_dialog import SendDialog
 from briefer.gui.mainwindow import MainWindow
-from briefer.gui.send_dialog import SendDialog
 from tests.conftest import corpus_path
 from tests.core.smtp_server import (
     PASSWORD,

@@ -25,7 +25,7 @@ from briefer.core.briefing.model import (
     Section,
     walk_sections,
 )
-from briefer.gui.briefing_model import BriefingModel, block_label, outline_blocks
+from briefer.gui.briefing.model import BriefingModel, block_label, outline_blocks
 
 Record = tuple[object, ...]
 

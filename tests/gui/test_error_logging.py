@@ -11,8 +11,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QUndoStack
 
 from briefer.core.briefing import templates
-from briefer.gui.briefing_model import BriefingModel
-from briefer.gui.export_dialog import ExportDialog
+from briefer.gui.briefing.model import BriefingModel
+from briefer.gui.distribution.export_dialog import ExportDialog
 from briefer.gui.workers import BackgroundTask
 
 

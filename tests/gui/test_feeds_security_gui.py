@@ -15,10 +15,10 @@ from PySide6.QtCore import QSettings
 
 from briefer.core.archive import Archive
 from briefer.core.credentials import CredentialStore
-from briefer.core.subscriptions import FeedBook
-from briefer.gui import feeds_dialog
-from briefer.gui.feeds_dialog import FeedScheduler, FeedsDialog
-from briefer.gui.keychain import Keychain
+from briefer.core.distribution.subscriptions import FeedBook
+from briefer.gui.distribution import feeds_dialog
+from briefer.gui.distribution.feeds_dialog import FeedScheduler, FeedsDialog
+from briefer.gui.distribution.keychain import Keychain
 from tests.core.smtp_server import MemoryKeyring
 
 pytestmark = pytest.mark.timeout(60)

@@ -10,11 +10,11 @@ import pytest
 from keyring.backends import fail
 from PySide6.QtCore import QSettings
 
-from briefer.core.accounts import AccountBook, SmtpAccount
 from briefer.core.credentials import BackendChoice, CredentialStore, KeychainProblem
-from briefer.gui.accounts_dialog import AccountsDialog
-from briefer.gui.distribution_actions import DistributionActions
-from briefer.gui.keychain import (
+from briefer.core.distribution.accounts import AccountBook, SmtpAccount
+from briefer.gui.distribution.accounts_dialog import AccountsDialog
+from briefer.gui.distribution.actions import DistributionActions
+from briefer.gui.distribution.keychain import (
     ENCRYPTED_FILE_KEY,
     UNLOCK_ENCRYPTED_FILE,
     USE_ENCRYPTED_FILE,
@@ -115,7 +115,7 @@ def cheap_encrypted_file(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_window_uses_the_encrypted_file_the_command_line_chose(
     qtbot, settings, data_dir, capsys, monkeypatch, cheap_encrypted_file
 ) -> None:
-    monkeypatch.setattr("briefer.cli_distribution._on_a_terminal", lambda: True)
+    monkeypatch.setattr("briefer.cli.distribution._on_a_terminal", lambda: True)
     monkeypatch.setattr("getpass.getpass", lambda prompt: FILE_PASSWORD)
     cli = Cli(data_dir, capsys, monkeypatch)
     assert cli("credentials", "backend", "use", "encrypted-file") == 0, cli.err

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefer.gui.mainwindow import MainWindow
-from briefer.gui.reader import HIGHLIGHT_BACKGROUND, HIGHLIGHT_STYLE, ReaderPane
+from briefer.gui.reader.pane import HIGHLIGHT_BACKGROUND, HIGHLIGHT_STYLE, ReaderPane
 from tests.gui.conftest import status_read
 
 HIGHLIGHT_COLOR = QColor(HIGHLIGHT_BACKGROUND)

@@ -27,10 +27,10 @@ from briefer.core.briefing.model import (
     excerpts,
 )
 from briefer.core.documents import Document
-from briefer.gui.briefing_model import BriefingModel
-from briefer.gui.briefing_pane import BriefingPane
-from briefer.gui.citation_dialog import CitationDialog
-from briefer.gui.properties_dialog import BriefingPropertiesDialog
+from briefer.gui.briefing.citation_dialog import CitationDialog
+from briefer.gui.briefing.model import BriefingModel
+from briefer.gui.briefing.pane import BriefingPane
+from briefer.gui.briefing.properties_dialog import BriefingPropertiesDialog
 
 NOW = datetime(2024, 6, 24, 12, 0, tzinfo=UTC)
 TEXT = "Officials met in Vienna.\n\nThey agreed on a timetable.\n\nTalks resume in May."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from briefer.core.documents import Document
-from briefer.gui.reader import FIRST_MATCH, HIGHLIGHT_STYLE, ReaderPane, document_html
+from briefer.gui.reader.pane import FIRST_MATCH, HIGHLIGHT_STYLE, ReaderPane, document_html
 
 TEXT = "Tanks & <trains> crossed.\n\nKim arrived by train.\nThe train was armoured."
 

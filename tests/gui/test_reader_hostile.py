@@ -15,9 +15,9 @@ from PySide6.QtGui import Qt, QTextCursor, QTextDocument
 from briefer.core.archive import Archive
 from briefer.core.documents import Document
 from briefer.core.progress import Cancelled
-from briefer.gui.reader import APPEND_CHARS, FIRST_SCREEN_CHARS, ReaderPane
-from briefer.gui.reader_content import MAX_BLOCK_CHARS, prepare_document
-from briefer.gui.reader_view import ReaderView
+from briefer.gui.reader.content import MAX_BLOCK_CHARS, prepare_document
+from briefer.gui.reader.pane import APPEND_CHARS, FIRST_SCREEN_CHARS, ReaderPane
+from briefer.gui.reader.view import ReaderView
 from tests.conftest import write_article
 from tests.gui.test_briefing_window import no_dialogs, open_window  # noqa: F401 (a fixture)
 from tests.gui.test_mainwindow import highlighted_words

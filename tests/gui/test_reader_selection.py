@@ -8,7 +8,7 @@ from PySide6.QtGui import QTextCursor, QTextDocument
 from briefer.core.briefing.excerpts import sha256_text
 from briefer.core.documents import Document
 from briefer.gui import mime
-from briefer.gui.reader import ReaderPane
+from briefer.gui.reader.pane import ReaderPane
 
 TEXT = (
     "Trains and tanks\n\n"

@@ -16,14 +16,14 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from briefer.core import paths
 from briefer.core.archive import Archive
+from briefer.core.archive.removal import RemovalPlan
 from briefer.core.briefing import edits, storage, templates
 from briefer.core.briefing.excerpts import excerpt_from_quote
 from briefer.core.briefing.verify import ArchiveLookups
 from briefer.core.documents import Document
-from briefer.core.removal import RemovalPlan
 from briefer.gui import dialogs
 from briefer.gui.banner import BannerState
-from briefer.gui.briefing_session import RECENT_KEY
+from briefer.gui.briefing.session import RECENT_KEY
 from briefer.gui.dialogs import Removal, removal_wording
 from briefer.gui.mainwindow import MainWindow
 from tests.conftest import write_article

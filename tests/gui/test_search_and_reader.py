@@ -11,7 +11,7 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from briefer.core.archive import Archive
 from briefer.gui import mime
 from briefer.gui.mainwindow import MainWindow
-from briefer.gui.search_pane import SearchPane, hit_meta_line
+from briefer.gui.search.pane import SearchPane, hit_meta_line
 from tests.conftest import write_article
 from tests.gui.conftest import status_read
 from tests.gui.test_briefing_window import no_dialogs, simulate_drop  # noqa: F401 (a fixture)

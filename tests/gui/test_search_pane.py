@@ -6,7 +6,7 @@ import html
 
 from PySide6.QtCore import Qt
 
-from briefer.gui.search_pane import HINT, ResultsModel, SearchPane
+from briefer.gui.search.pane import HINT, ResultsModel, SearchPane
 
 
 def test_the_results_model_is_a_well_behaved_list(qtmodeltester, filled_archive):

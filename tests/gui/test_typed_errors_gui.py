@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefer import cli_distribution, cli_feeds
-from briefer.core.accounts import AccountError, AccountProblem, SmtpAccount
+from briefer.cli import distribution as cli_distribution
+from briefer.cli import feeds as cli_feeds
 from briefer.core.archive import Archive
 from briefer.core.credentials import KeychainProblem
-from briefer.core.mail import MailError, MailProblem
-from briefer.core.subscriptions import FeedProblem, FetchResult
+from briefer.core.distribution.accounts import AccountError, AccountProblem, SmtpAccount
+from briefer.core.distribution.mail import MailError, MailProblem
+from briefer.core.distribution.subscriptions import FeedProblem, FetchResult
 from briefer.gui import advice
-from briefer.gui.feeds_dialog import describe_results
-from briefer.gui.search_pane import FAILED_FILES_ADVICE, SearchPane
-from briefer.gui.send_dialog import explain_failure
+from briefer.gui.distribution.feeds_dialog import describe_results
+from briefer.gui.distribution.send_dialog import explain_failure
+from briefer.gui.search.pane import FAILED_FILES_ADVICE, SearchPane
 from tests.gui.test_named_controls import COMMAND, command_problem
 
 ACCOUNT = SmtpAccount("work", "mail.example.org", 587, "starttls", "me", "me@example.org")

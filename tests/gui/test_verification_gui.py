@@ -20,7 +20,8 @@ from briefer.core.briefing.summary import summary_section, untouched
 from briefer.core.briefing.verify import ArchiveLookups, Verification
 from briefer.core.documents import Document
 from briefer.core.export.manifest import manifest_path
-from briefer.gui import dialogs, export_dialog
+from briefer.gui import dialogs
+from briefer.gui.distribution import export_dialog
 from briefer.gui.mainwindow import MainWindow
 from tests.conftest import write_article
 from tests.core.briefing_support import ARTICLES, import_articles, part_xml, rich_briefing, texts

@@ -311,7 +311,7 @@ def properties(tally: Tally, scale: int) -> None:
 def open_race(tally: Tally, work: Path, seconds: float) -> None:
     """Opening the index while another process commits: every open must find the index whole, and
     none may rebuild it under the writer (tests/core/test_two_instances.py makes one such race)."""
-    from briefer.core.index import SearchIndex
+    from briefer.core.search.index import SearchIndex
 
     folder, data = work / "race-articles", work / "race-data"
     fs.make_import_folder(folder, 50)
@@ -365,7 +365,7 @@ class HostileFolder:
 def sow_hostile_folder(folder: Path, rng: random.Random) -> HostileFolder:
     """Articles in a few subfolders, with named pipes, sockets, device nodes (when this process may
     make them), links to devices in and out of the folder, and files that will grow."""
-    from briefer.core import files
+    from briefer.core.archive import files
 
     # Pages keep the parser workers busy, and so the reading of the files after them paced.
     articles = fs.make_import_folder(folder, rng.randint(50, 300), pages=rng.randint(10, 60))

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from briefer import __version__
-from briefer.core.accounts import AccountError, check_address
 from briefer.core.briefing.model import (
     BLOCK_TYPES,
     Block,
@@ -33,6 +32,7 @@ from briefer.core.briefing.model import (
     walk_blocks,
     walk_sections,
 )
+from briefer.core.distribution.accounts import AccountError, check_address
 from briefer.core.documents import ArchiveIdentity
 
 FORMAT = "briefer.briefing"

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from briefer import __version__
+from briefer.core.archive.workers import WorkerFailed, run_limited
 from briefer.core.briefing.citations import SourceNumbers
 from briefer.core.briefing.codec import archive_to_dict
 from briefer.core.briefing.model import Briefing, BriefingError, Citation, Excerpt, section_path, walk_blocks
@@ -42,7 +43,6 @@ from briefer.core.export import docx_view
 from briefer.core.export.body import quote_paragraphs
 from briefer.core.export.docx_view import DocxFile, DocxView
 from briefer.core.export.view_diff import differences, quoted
-from briefer.core.workers import WorkerFailed, run_limited
 
 FORMAT = "briefer.manifest"
 VERSION = 2  # 2: the document's view; 1: the SHA-256 of its text only

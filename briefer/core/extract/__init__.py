@@ -24,6 +24,7 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from briefer.core.archive.files import NotRegularFile, TooLarge, read_file
 from briefer.core.documents import Extracted
 from briefer.core.extract import feeds, html, mail, mhtml, pdf, text, word, zipped
 from briefer.core.extract.errors import ExtractionError, UnsupportedFormat
@@ -39,7 +40,6 @@ from briefer.core.extract.parts import (
     skipped,
 )
 from briefer.core.extract.source_types import classify
-from briefer.core.files import NotRegularFile, TooLarge, read_file
 
 Extractor = Callable[[bytes, Path], Extracted]
 PartsExtractor = Callable[[bytes, Path, Limits, Begin], Iterator[Part]]

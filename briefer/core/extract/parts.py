@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from briefer.core.documents import Extracted
-from briefer.core.limits import DEFAULT_MAX_BYTES as DEFAULT_MAX_BYTES  # re-exported
-from briefer.core.limits import (
+from briefer.core.archive.limits import DEFAULT_MAX_BYTES as DEFAULT_MAX_BYTES  # re-exported
+from briefer.core.archive.limits import (
     DEFAULT_MAX_EXPANSION,
     DEFAULT_MAX_MEMBERS,
     MAX_RATIO,
@@ -25,6 +24,7 @@ from briefer.core.limits import (
     members_reason,
     ratio_reason,
 )
+from briefer.core.documents import Extracted
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+from briefer.core.archive.limits import MAX_RATIO, MIN_RATIO_BYTES, ratio_reason
 from briefer.core.documents import Extracted
 from briefer.core.extract.errors import ExtractionError
-from briefer.core.limits import MAX_RATIO, MIN_RATIO_BYTES, ratio_reason
 from briefer.core.textnorm import normalize
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -22,9 +22,9 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
+from briefer.core.archive.limits import MIN_RATIO_BYTES
 from briefer.core.extract.errors import ExtractionError
 from briefer.core.extract.parts import Begin, Limits, Part, failed, skipped
-from briefer.core.limits import MIN_RATIO_BYTES
 
 ARCHIVE_SUFFIXES = frozenset(
     {".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar", ".zst", ".jar", ".z", ".lz", ".cab"}

@@ -1,0 +1,776 @@
+"""Import files into the catalog and the index: incremental, resumable, never losing a file.
+
+Every file ends with exactly one status (see `STATUSES`), and so does every
+member of a container (an archive, a mailbox, a feed, an e-mail's attachments),
+reported as `container/member`.  The catalog is committed in chunks, each
+document marked "not yet indexed" until the index has committed it too, so a
+run that is killed resumes where it stopped: the next run indexes what the
+catalog holds but the index does not, and imports the files it never reached.
+
+What is read at all is decided by `files.scan` (regular files only; links
+followed only inside the folders imported), and every read is bounded by the
+size limit (`files.read_file`); the paths not read get their status too.
+
+Every file is parsed in worker processes (`workers.ParsePool`) under a time and
+a memory limit, plain text too (a parser is only as linear as its last regex:
+Markdown once took 41 s on 100 KB, in the window's own process), so a hostile
+file costs its own status and nothing else, and both cores are used.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from briefer.core import extract
+from briefer.core.archive import files
+from briefer.core.archive.catalog import Catalog, Location, sha256_hex
+from briefer.core.archive.clusters import Clusters
+from briefer.core.archive.files import Met, scan
+from briefer.core.archive.limits import ImportLimits
+from briefer.core.archive.workers import Job, ParseFunction, ParsePool, Signed
+from briefer.core.documents import Document, Extracted
+from briefer.core.extract import Limits, Part, extract_parts
+from briefer.core.progress import Cancelled, Progress, no_progress, raise_if_cancelled
+from briefer.core.search.index import IndexBatch, IndexBusy, SearchIndex
+
+log = logging.getLogger(__name__)
+
+STATUSES = ("imported", "updated", "unchanged", "duplicate", "skipped", "failed")
+_SETTLED = {"imported", "updated", "unchanged", "duplicate"}  # a file that needs no new look
+
+CHUNK = 500  # files per catalog transaction
+BULK_THRESHOLD = 5000  # from this many new or changed files on, index with two processes
+INDEX_COMMIT_DOCS = 2000  # otherwise commit the index this often, so searches see progress
+INDEX_COMMIT_SECONDS = 20.0
+FLUSH_SECONDS = 2.0  # write parsed files to the catalog at least this often
+HELD_MAX = 100  # parsed files waiting for an earlier one (a slow file, up to the time limit)
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    path: str  # a file, or "container/member" for a member of one
+    status: str
+    reason: str = ""
+    doc_id: str | None = None
+    container: str = ""  # for a member: the file that holds it
+
+
+@dataclass
+class ImportSummary:
+    counts: Counter[str] = field(default_factory=Counter)
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    pruned: int = 0
+    indexed: int = 0
+    seconds: float = 0.0
+
+    def add(self, outcome: FileOutcome) -> None:
+        self.counts[outcome.status] += 1
+        self.outcomes.append(outcome)
+
+    @property
+    def files(self) -> int:
+        return sum(self.counts.values())
+
+    def line(self) -> str:
+        parts = [f"{self.counts[s]} {s}" for s in STATUSES if self.counts[s] or s in ("imported", "failed")]
+        if self.pruned:
+            parts.append(f"{self.pruned} pruned")
+        return f"{', '.join(parts)} in {self.seconds:.1f} s"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            **{s: self.counts[s] for s in STATUSES},
+            "pruned": self.pruned,
+            "indexed": self.indexed,
+            "seconds": round(self.seconds, 3),
+        }
+
+    def report(self) -> dict[str, object]:
+        """`{"summary": {...}, "files": [{"path", "status", "reason"}, ...]}`, files in path order."""
+        ordered = sorted(self.outcomes, key=lambda o: o.path)
+        return {
+            "summary": {**self.as_dict(), "files": len(ordered)},
+            "files": [{"path": o.path, "status": o.status, "reason": o.reason} for o in ordered],
+        }
+
+
+@dataclass
+class _Pending:
+    """Catalog changes of one chunk, waiting to reach the index."""
+
+    put: list[tuple[Document, bool]] = field(default_factory=list)  # (document, new to the index)
+    deleted: list[str] = field(default_factory=list)
+    signed: dict[str, Signed] = field(default_factory=dict)  # document id -> signature a worker made
+
+
+@dataclass
+class _Work:
+    """One file on its way through a run: read and hashed, then decided or parsed."""
+
+    path: Path
+    size: int | None  # None for a path not read (a pipe, a link out of the folder)
+    mtime_ns: int | None
+    loc: Location | None
+    kind: str = "extract"  # or "skipped", "failed", "unchanged", "duplicate"
+    reason: str = ""
+    content_hash: str = ""
+    same_doc: str | None = None  # the document a duplicate shares
+    parts: list[Part] = field(default_factory=list)
+    signed: dict[str, Signed] = field(default_factory=dict)  # member -> signature, from a worker
+    parsed: bool = False  # its parts are in
+
+    @property
+    def key(self) -> str:
+        return str(self.path)
+
+
+class Importer:
+    """Imports files into `catalog` and `index`; one run at a time."""
+
+    def __init__(self, catalog: Catalog, index: SearchIndex, *, parse: ParseFunction = extract_parts) -> None:
+        self._catalog = catalog
+        self._index = index
+        self._parse = parse  # what parser workers run on a file (tests swap in hanging ones)
+        self._clusters = Clusters(catalog)
+
+    def run(
+        self,
+        paths: Sequence[Path],
+        *,
+        prune: bool = False,
+        keep: frozenset[str] = frozenset(),
+        exclude: frozenset[str] = frozenset(),
+        progress: Progress = no_progress,
+        cancel: threading.Event | None = None,
+        on_outcome: Callable[[FileOutcome], None] | None = None,
+        limits: ImportLimits | None = None,
+        time_limit: float | None = None,
+        max_size: int | None = None,
+        workers: int | None = None,
+    ) -> ImportSummary:
+        """Import `paths` (files and folders); with `prune`, forget what is gone, but for `keep`.
+
+        `limits` (default: `ImportLimits.configured()`, with `time_limit` and
+        `max_size` when given) bound what each file may cost: a file is parsed
+        within its time and memory limits (a member of an archive within as
+        many seconds), files over the size limit are not read, and a container's
+        members are bounded in number and in bytes unpacked; a file that hits a
+        limit is reported with it and the import goes on.  `workers` parser
+        processes (default: up to two, one per core) start only if a file needs one.
+        """
+        chosen = (limits or ImportLimits.configured()).but(time_limit=time_limit, max_size=max_size)
+        started = time.perf_counter()
+        summary = ImportSummary()
+        roots = [p.resolve() for p in paths]
+        for root in roots:
+            if not root.exists():
+                raise FileNotFoundError(f"no such file or folder: {root}")
+
+        def record(outcome: FileOutcome) -> None:
+            summary.add(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+
+        met = list(scan(roots, exclude))
+        known = self._catalog.locations()
+        members: dict[str, list[Location]] = {}
+        for loc in known.values():
+            if loc.container:
+                members.setdefault(loc.container, []).append(loc)
+        run = _Run(
+            self._catalog,
+            known,
+            members,
+            record,
+            Limits.of(chosen),
+            time_limit=chosen.time_limit,
+            max_memory=chosen.max_memory,
+            workers=workers,
+            parse=self._parse,
+            clusters=self._clusters,
+        )
+        todo = run.settle_unchanged([m for m in met if m.readable])
+        not_read = [m for m in met if not m.readable]
+        run.not_read(not_read)
+        total = len(met) - sum(m.report_only for m in not_read)  # counted as they reach the catalog
+        progress(total - len(todo) - len(not_read), total)
+        pending_ids = self._catalog.unindexed_ids()
+        bulk = len(todo) + len(pending_ids) >= BULK_THRESHOLD
+        cancelled = False
+        with self._index.batch(bulk=bulk) as batch:
+            run.batch = batch
+            run.uncommitted = self._index_pending(batch, pending_ids)
+            run.bulk = bulk
+            run.progress = progress
+            run.done = total - len(todo) - len(not_read)
+            run.total = total
+            try:
+                try:
+                    for path, size, mtime_ns, target in todo:
+                        raise_if_cancelled(cancel)
+                        run.add(path, size, mtime_ns, target)
+                        run.collect(cancel, block=False)
+                        while run.ready_to_flush():
+                            run.flush(summary)
+                    run.collect_all(cancel, summary)
+                    run.flush_all(summary)
+                finally:
+                    run.close()
+                if prune:
+                    summary.pruned = self._prune(roots, {str(m.path) for m in met}, batch, keep)
+            except Cancelled:
+                cancelled = True  # keep what the catalog already holds searchable
+        self._catalog.mark_indexed(run.uncommitted)
+        summary.indexed += len(run.uncommitted)
+        if not cancelled:
+            # Documents changed while this run held the index (tags added by another Briefer, which
+            # found the index busy and left them to us): the index is free now, index them.
+            summary.indexed += index_waiting(self._catalog, self._index)
+            # Documents this run did not sign: an archive from before clusters, a killed run.
+            self._clusters.sync(cancel=cancel)
+        summary.seconds = time.perf_counter() - started
+        if cancelled:
+            raise Cancelled
+        return summary
+
+    def _index_pending(self, batch: IndexBatch, doc_ids: list[str]) -> dict[str, int]:
+        """Index documents the catalog holds but the index may not (an interrupted run, a tag that
+        found the index busy); returns their revisions, to mark them indexed once committed."""
+        revisions: dict[str, int] = {}
+        for start in range(0, len(doc_ids), CHUNK):
+            docs, read = self._catalog.indexable(doc_ids[start : start + CHUNK])
+            for doc in docs:
+                batch.put(doc)
+            revisions.update(read)
+        return revisions
+
+    def prune_plan(self, paths: Sequence[Path]) -> frozenset[str]:
+        """The documents `run(paths, prune=True)` would delete: every file that held them is gone."""
+        roots = [p.resolve() for p in paths]
+        gone = {key: loc for key, loc in self._catalog.locations().items() if _gone(key, loc, roots, set())}
+        holders = {loc.doc_id for loc in gone.values() if loc.doc_id}
+        return frozenset(d for d in holders if set(self._catalog.paths_of(d)) <= gone.keys())
+
+    def _prune(
+        self, roots: list[Path], seen: set[str], batch: IndexBatch, keep: frozenset[str] = frozenset()
+    ) -> int:
+        """Forget files under `roots` that are gone; delete documents no file holds any more.
+
+        A member goes with its container; members missing from a container that
+        is still there stay (a feed drops old entries, yet they were published).
+        Documents in `keep` (quoted by a briefing, say) stay, with their locations, for a later
+        prune to ask about again.
+        """
+        pruned = 0
+        with self._catalog.transaction():
+            for key, loc in self._catalog.locations().items():
+                if not _gone(key, loc, roots, seen) or loc.doc_id in keep:
+                    continue
+                self._catalog.remove_location(key)
+                pruned += 1
+                if loc.doc_id and not self._catalog.paths_of(loc.doc_id):
+                    self._catalog.delete_document(loc.doc_id)
+                    self._clusters.remove([loc.doc_id])
+                    batch.delete(loc.doc_id)
+        return pruned
+
+
+class _Run:
+    """The state of one import run: files read, parsed, and written to the catalog in chunks."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        known: dict[str, Location],
+        members: dict[str, list[Location]],
+        record: Callable[[FileOutcome], None],
+        limits: Limits,
+        *,
+        time_limit: float,
+        max_memory: int,
+        workers: int | None,
+        parse: ParseFunction,
+        clusters: Clusters,
+    ) -> None:
+        self._parse = parse
+        self._clusters = clusters
+        self._catalog = catalog
+        self._known = known
+        self._members = members
+        self._record = record
+        self._limits = limits
+        self._time_limit = time_limit
+        self._max_memory = max_memory
+        self._workers = workers
+        self._pool: ParsePool | None = None
+        self._jobs: dict[int, _Work] = {}
+        self._parsing: deque[_Work] = deque()  # sent to the parsers, in the order the files were read
+        self._job_ids = 0
+        self._ready: list[_Work] = []
+        self._last_flush = time.monotonic()
+        self._last_commit = time.monotonic()
+        self.batch: IndexBatch | None = None
+        self.uncommitted: dict[str, int] = {}  # document id -> revision put in the index, not committed
+        self.bulk = False
+        self.progress: Progress = no_progress
+        self.done = 0
+        self.total = 0
+
+    # -- deciding without parsing -------------------------------------------------------
+    def _too_large(self, size: int) -> str:
+        limit = self._limits.max_bytes
+        return (
+            f"too large: {size / files.MB:.1f} MB, over the {limit / files.MB:.0f} MB size limit"
+            if size > limit
+            else ""
+        )
+
+    def _changed_reason(self, exc: files.NotRegularFile | files.TooLarge) -> str:
+        """Why a file the scan passed was not read after all: it changed since."""
+        if isinstance(exc, files.TooLarge):
+            return f"too large: grew past the {exc.limit / files.MB:.0f} MB size limit while being read"
+        return str(exc)
+
+    def settle_unchanged(self, found: list[Met]) -> list[tuple[Path, int, int, Path | None]]:
+        """Report files whose size and mtime are as recorded; return the rest with their size, mtime
+        (not their whole stat: a 20,000-file import kept 19 MB of stat results) and a followed
+        link's target."""
+        todo = []
+        for met in found:
+            path = met.path
+            key = str(path)
+            try:
+                stat = path.stat()
+            except OSError as exc:
+                self._record(FileOutcome(key, "failed", f"cannot read: {exc.strerror or exc}"))
+                continue
+            loc = self._known.get(key)
+            if loc is not None and loc.size == stat.st_size and loc.mtime_ns == stat.st_mtime_ns:
+                if loc.status in _SETTLED:
+                    for outcome in self._unchanged(key, loc.doc_id):
+                        self._record(outcome)
+                    continue
+                if loc.status == "skipped":
+                    # Asked again, cheaply: the format may be supported now, or the size limit raised.
+                    reason = self._skip_reason(path, stat.st_size)
+                    if reason:
+                        self._record(FileOutcome(key, "skipped", reason))
+                        continue
+            todo.append((path, stat.st_size, stat.st_mtime_ns, met.target))
+        return todo
+
+    def not_read(self, found: list[Met]) -> None:
+        """The paths the scan would not read: each with its status, in the catalog too unless the
+        scan says it cannot go there (a folder: the catalog holds files; a name not in UTF-8)."""
+        for met in found:
+            if met.report_only:
+                self._record(FileOutcome(str(met.path), met.status, met.reason))
+            else:
+                work = _Work(met.path, None, None, self._known.get(str(met.path)), met.status, met.reason)
+                self._ready.append(work)
+
+    def _skip_reason(self, path: Path, size: int) -> str:
+        if not extract.supports(path):
+            return extract.unsupported_reason(path)
+        return self._too_large(size)
+
+    def _unchanged(self, key: str, doc_id: str | None) -> list[FileOutcome]:
+        """A file as it was: it, and each of its members as last recorded."""
+        outcomes = [FileOutcome(key, "unchanged", doc_id=doc_id)]
+        for member in self._members.get(key, ()):
+            settled = member.status in _SETTLED
+            outcomes.append(
+                FileOutcome(
+                    member.path,
+                    "unchanged" if settled else member.status,
+                    "" if settled else member.reason,
+                    doc_id=member.doc_id,
+                    container=key,
+                )
+            )
+        return outcomes
+
+    # -- reading and parsing ------------------------------------------------------------
+    def add(self, path: Path, size: int, mtime_ns: int, target: Path | None = None) -> None:
+        """Read the file at `path` (or the `target` of a link the scan follows), then decide or parse."""
+        key = str(path)
+        work = _Work(path, size, mtime_ns, self._known.get(key))
+        reason = self._skip_reason(path, size)
+        if reason:
+            work.kind, work.reason = "skipped", reason
+            self._ready.append(work)
+            return
+        try:
+            data = files.read_file(target or path, self._limits.max_bytes)
+        except (files.NotRegularFile, files.TooLarge) as exc:
+            work.kind, work.reason = "skipped", self._changed_reason(exc)
+            self._ready.append(work)
+            return
+        except OSError as exc:
+            work.kind, work.reason = "failed", f"cannot read: {exc.strerror or exc}"
+            self._ready.append(work)
+            return
+        work.content_hash = sha256_hex(data)
+        loc = work.loc
+        if loc is not None and loc.content_hash == work.content_hash and loc.status in _SETTLED:
+            work.kind = "unchanged"  # touched, not read: same bytes as last time
+            self._ready.append(work)
+            return
+        same = self._catalog.document_by_content(work.content_hash)
+        if same is not None:
+            work.kind, work.same_doc = "duplicate", same
+            self._ready.append(work)
+            return
+        if self._pool is None:
+            # Workers sign what they parse (when clustering is on): the parent only matches.
+            self._pool = ParsePool(
+                workers=self._workers,
+                time_limit=self._time_limit,
+                max_memory=self._max_memory,
+                parse=self._parse,
+                sign=self._clusters.threshold > 0,
+            )
+        self._job_ids += 1
+        job = Job(self._job_ids, key, data, self._limits)
+        self._jobs[job.job_id] = work
+        self._parsing.append(work)
+        self._pool.submit(job)
+        while self._pool.outstanding >= 2 * self._pool.size + 2 or len(self._parsing) > HELD_MAX:
+            self._take(self._pool.finished(timeout=None))
+
+    def _take(self, finished: Iterable[Any]) -> None:
+        """Parsed files, handed on in the order they were read: of two copies met in one run, the
+        first read is the document (and the other its duplicate), whichever worker was faster."""
+        for item in finished:
+            work = self._jobs.pop(item.job.job_id)
+            work.parts = item.job.parts
+            work.signed = item.job.signed
+            work.parsed = True
+        while self._parsing and self._parsing[0].parsed:
+            self._ready.append(self._parsing.popleft())
+
+    def collect(self, cancel: threading.Event | None, *, block: bool) -> None:
+        if self._pool is not None and self._jobs:
+            self._take(self._pool.finished(timeout=0.5 if block else 0.0))
+        raise_if_cancelled(cancel)
+
+    def collect_all(self, cancel: threading.Event | None, summary: ImportSummary) -> None:
+        while self._jobs:
+            self.collect(cancel, block=True)
+            while self.ready_to_flush():
+                self.flush(summary)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    # -- writing --------------------------------------------------------------------------
+    def ready_to_flush(self) -> bool:
+        return len(self._ready) >= CHUNK or (
+            bool(self._ready) and time.monotonic() - self._last_flush > FLUSH_SECONDS
+        )
+
+    def flush_all(self, summary: ImportSummary) -> None:
+        while self._ready:
+            self.flush(summary)
+
+    def flush(self, summary: ImportSummary) -> None:
+        """Write up to one chunk of what is ready in one catalog transaction, then hand its documents
+        to the index. One worker batch can finish several files at once; the chunk stays CHUNK files
+        so that a transaction's size (and the progress steps others see) does not depend on it."""
+        self._last_flush = time.monotonic()
+        if not self._ready:
+            return
+        ready, self._ready = self._ready[:CHUNK], self._ready[CHUNK:]
+        changes = _Pending()
+        outcomes: list[FileOutcome] = []
+        with self._catalog.transaction():
+            for work in ready:
+                outcomes += self._apply(work, changes)
+            # Near-duplicates are found as documents arrive, committed with them.
+            self._clusters.add([doc for doc, new in changes.put if new], new=True, signed=changes.signed)
+            self._clusters.add([doc for doc, new in changes.put if not new], signed=changes.signed)
+            self._clusters.remove(changes.deleted)
+            # What the index gets of each document, read in the same transaction: its revision (so
+            # a tag another process adds from now on is not marked indexed with it) and its tags
+            # (an updated document keeps them; a new one has none).
+            put_ids = [doc.id for doc, _ in changes.put]
+            revisions = self._catalog.revisions(put_ids)
+            tags = self._catalog.tags_of(put_ids)
+        for outcome in outcomes:  # reported once the catalog holds them
+            self._record(outcome)
+        batch = self.batch
+        assert batch is not None
+        for doc_id in changes.deleted:
+            batch.delete(doc_id)
+        for doc, new in changes.put:
+            if doc.id in revisions:  # not deleted again in the same chunk
+                batch.put(replace(doc, tags=tags.get(doc.id, ())), new=new)
+        self.uncommitted.update(revisions)
+        self.done += len(ready)
+        self.progress(self.done, self.total)
+        if not self.bulk and (
+            len(self.uncommitted) >= INDEX_COMMIT_DOCS
+            or time.monotonic() - self._last_commit > INDEX_COMMIT_SECONDS
+        ):
+            # Commit what we have so that searches see it, and go on.
+            batch.commit_and_continue()
+            self._catalog.mark_indexed(self.uncommitted)
+            summary.indexed += len(self.uncommitted)
+            self.uncommitted, self._last_commit = {}, time.monotonic()
+
+    def _apply(self, work: _Work, changes: _Pending) -> list[FileOutcome]:
+        key, loc = work.key, work.loc
+        where = (work.size, work.mtime_ns)
+        if work.kind == "skipped":
+            self._catalog.set_location(
+                key, doc_id=None, content_hash=None, status="skipped", reason=work.reason,
+                size=work.size, mtime_ns=work.mtime_ns,
+            )  # fmt: skip
+            return [FileOutcome(key, "skipped", work.reason)]
+        if work.kind == "failed":
+            return [self._failed(key, loc, work.reason, where)]
+        if work.kind == "unchanged":
+            assert loc is not None and work.size is not None and work.mtime_ns is not None  # it was read
+            self._catalog.touch_location(key, work.size, work.mtime_ns, "unchanged")
+            return self._unchanged(key, loc.doc_id)
+        if work.kind == "duplicate":
+            assert work.same_doc is not None
+            return [self._duplicate(key, loc, work.content_hash, work.same_doc, where, changes)]
+        return self._apply_parts(work, changes)
+
+    def _apply_parts(self, work: _Work, changes: _Pending) -> list[FileOutcome]:
+        key, loc = work.key, work.loc
+        where: tuple[int | None, int | None] = (work.size, work.mtime_ns)
+        own = next((p for p in work.parts if p.member == ""), None)
+        outcomes: list[FileOutcome] = []
+        doc_of: dict[str, str] = {}
+        if own is None or own.status == "":
+            same = self._catalog.document_by_content(work.content_hash) if own is not None else None
+            if same is not None:  # the same bytes met earlier in this run
+                return [self._duplicate(key, loc, work.content_hash, same, where, changes)]
+        if own is None:  # a container that is no document itself: an archive, a mailbox, a feed
+            readable = any(p.extracted is not None for p in work.parts)
+            status = "updated" if loc is not None and loc.status in _SETTLED else "imported"
+            reason = "" if readable else "nothing readable inside (see its members)"
+            self._catalog.set_location(
+                key, doc_id=None, content_hash=work.content_hash, status=status if readable else "skipped",
+                reason=reason, size=work.size, mtime_ns=work.mtime_ns,
+            )  # fmt: skip
+            outcomes.append(FileOutcome(key, status if readable else "skipped", reason))
+        elif own.status == "skipped":
+            outcomes.append(self._skipped(key, own.reason, where))
+        elif own.status == "failed" or own.extracted is None:
+            outcomes.append(self._failed(key, loc, own.reason or "could not read", where))
+        else:
+            outcome = self._put(key, loc, work.content_hash, own, where, None, None, changes)
+            outcomes.append(outcome)
+            if outcome.doc_id:
+                doc_of[""] = outcome.doc_id
+                self._keep_signature(work, own, outcome, changes)
+        for part in work.parts:
+            if not part.member:
+                continue
+            member_key = f"{key}/{part.member}"
+            member_loc = self._known.get(member_key)
+            if part.status == "failed" or (part.status == "" and part.extracted is None):
+                outcomes.append(
+                    self._failed(member_key, member_loc, part.reason, (None, None), container=key)
+                )
+            elif part.status == "skipped":
+                outcomes.append(self._skipped(member_key, part.reason, (None, None), container=key))
+            else:
+                assert part.extracted is not None
+                parent = doc_of.get(part.parent) if part.parent is not None else None
+                digest = part.content_hash or sha256_hex(part.extracted.text.encode("utf-8", "replace"))
+                outcome = self._put(member_key, member_loc, digest, part, (None, None), parent, key, changes)
+                outcomes.append(outcome)
+                if outcome.doc_id:
+                    doc_of[part.member] = outcome.doc_id
+                    self._keep_signature(work, part, outcome, changes)
+        return outcomes
+
+    @staticmethod
+    def _keep_signature(work: _Work, part: Part, outcome: FileOutcome, changes: _Pending) -> None:
+        """The signature a worker made of a part that became a new document version."""
+        signed = work.signed.get(part.member)
+        if signed is not None and outcome.doc_id and outcome.status in ("imported", "updated"):
+            changes.signed[outcome.doc_id] = signed
+
+    def _put(
+        self,
+        key: str,
+        loc: Location | None,
+        content_hash: str,
+        part: Part,
+        where: tuple[int | None, int | None],
+        parent_id: str | None,
+        container: str | None,
+        changes: _Pending,
+    ) -> FileOutcome:
+        """Store the document of a file or member: new, a new version, unchanged, or a duplicate.
+
+        `content_hash` is the file's (or member's) and tells a changed file; the document is known by
+        the part's own hash when it has one (an e-mail's is of what it says, whatever file holds it).
+        """
+        extracted = part.extracted
+        assert extracted is not None
+        size, mtime = where
+        old_doc = loc.doc_id if loc is not None else None
+        doc_hash = part.content_hash or content_hash
+
+        def located(doc_id: str, status: str) -> FileOutcome:
+            self._catalog.set_location(
+                key, doc_id=doc_id, size=size, mtime_ns=mtime, content_hash=content_hash,
+                status=status, container=container,
+            )  # fmt: skip
+            return FileOutcome(key, status, doc_id=doc_id, container=container or "")
+
+        if old_doc and loc is not None and loc.content_hash == content_hash and loc.status in _SETTLED:
+            return located(old_doc, "unchanged")
+        if part.key:  # the same feed entry or message, met before
+            found = self._catalog.document_by_key(part.key)
+            if found is not None:
+                doc_id, its_hash = found
+                if its_hash == doc_hash:
+                    outcome = located(doc_id, "unchanged" if old_doc == doc_id else "duplicate")
+                    self._detach(old_doc, doc_id, changes)
+                    return outcome
+                self._catalog.put_document(
+                    doc_id, doc_hash, extracted, entry_key=part.key, parent_id=parent_id
+                )
+                changes.put.append((_document(doc_id, key, extracted, parent_id), False))
+                outcome = located(doc_id, "updated")
+                self._detach(old_doc, doc_id, changes)
+                return outcome
+        same = self._catalog.document_by_content(doc_hash)
+        if same is not None:
+            outcome = located(same, "unchanged" if old_doc == same else "duplicate")
+            self._detach(old_doc, same, changes)
+            return outcome
+        shared = old_doc is not None and len(self._catalog.paths_of(old_doc)) > 1
+        target = None if shared else old_doc  # other files still hold the old content
+        if shared:
+            self._catalog.remove_location(key)
+        doc_id = self._catalog.put_document(
+            target, doc_hash, extracted, entry_key=part.key, parent_id=parent_id
+        )
+        changes.put.append((_document(doc_id, key, extracted, parent_id), target is None))
+        return located(doc_id, "updated" if target else "imported")
+
+    def _duplicate(
+        self,
+        key: str,
+        loc: Location | None,
+        content_hash: str,
+        same: str,
+        where: tuple[int | None, int | None],
+        changes: _Pending,
+    ) -> FileOutcome:
+        self._catalog.set_location(
+            key, doc_id=same, content_hash=content_hash, status="duplicate", size=where[0], mtime_ns=where[1]
+        )
+        self._detach(loc.doc_id if loc else None, same, changes)
+        return FileOutcome(key, "duplicate", doc_id=same)
+
+    def _skipped(
+        self, key: str, reason: str, where: tuple[int | None, int | None], container: str | None = None
+    ) -> FileOutcome:
+        self._catalog.set_location(
+            key, doc_id=None, content_hash=None, status="skipped", reason=reason,
+            size=where[0], mtime_ns=where[1], container=container,
+        )  # fmt: skip
+        return FileOutcome(key, "skipped", reason, container=container or "")
+
+    def _failed(
+        self,
+        key: str,
+        loc: Location | None,
+        reason: str,
+        where: tuple[int | None, int | None],
+        container: str | None = None,
+    ) -> FileOutcome:
+        """Record a failure; a document already imported from this file stays as it was."""
+        self._catalog.set_location(
+            key,
+            doc_id=loc.doc_id if loc else None,
+            content_hash=loc.content_hash if loc else None,
+            size=where[0],
+            mtime_ns=where[1],
+            status="failed",
+            reason=reason,
+            container=container,
+        )
+        log.info("import failed: %s: %s", key, reason)
+        return FileOutcome(key, "failed", reason, container=container or "")
+
+    def _detach(self, old_doc: str | None, new_doc: str, changes: _Pending) -> None:
+        """A file now duplicates another document: drop its old document if nothing else holds it."""
+        if old_doc and old_doc != new_doc and not self._catalog.paths_of(old_doc):
+            self._catalog.delete_document(old_doc)
+            changes.deleted.append(old_doc)
+
+
+def index_waiting(catalog: Catalog, index: SearchIndex, *, rounds: int = 3) -> int:
+    """Index the documents the catalog marks unindexed, if the index can be written; returns how many.
+
+    Run by whoever held the index for long (an import, a rebuild) once it let go: a tag added meanwhile
+    by another process waited for the index, gave up, and left its document unindexed for us.  Why
+    nothing is missed: such a tag was in the catalog before it gave up, so before we let go, so the
+    first round reads it; a tag that lands during a round finds the index free after it (or waits,
+    gives up, and is read by the next round: a few, then the next import), and `mark_indexed` with
+    the revisions read never marks a change made after the read.  Busy: left to the next import.
+    """
+    done = 0
+    for _ in range(rounds):
+        doc_ids = catalog.unindexed_ids()
+        if not doc_ids:
+            break
+        revisions: dict[str, int] = {}
+        try:
+            with index.batch() as batch:
+                for start in range(0, len(doc_ids), CHUNK):
+                    docs, read = catalog.indexable(doc_ids[start : start + CHUNK])
+                    for doc in docs:  # read while holding the index: no older copy can follow it there
+                        batch.put(doc)
+                    revisions.update(read)
+        except IndexBusy:
+            log.info("index busy; %d waiting document(s) are left to the next import", len(doc_ids))
+            break
+        catalog.mark_indexed(revisions)
+        done += len(revisions)
+    return done
+
+
+def _gone(key: str, loc: Location, roots: list[Path], seen: set[str]) -> bool:
+    """A location under `roots` whose file (or container) no longer exists."""
+    where = loc.container or key
+    return where not in seen and any(files.is_within(where, r) for r in roots) and files.known_gone(where)
+
+
+def _document(doc_id: str, path: str, extracted: Extracted, parent_id: str | None = None) -> Document:
+    return Document(
+        id=doc_id,
+        title=extracted.title,
+        text=extracted.text,
+        text_hash="",
+        author=extracted.author,
+        source=extracted.source,
+        published=extracted.published,
+        url=extracted.url,
+        language=extracted.language,
+        format=extracted.format,
+        source_type=extracted.source_type,
+        paths=(path,),
+        pages=extracted.pages,
+        parent_id=parent_id,
+        flags=extracted.flags,
+    )

@@ -1,0 +1,542 @@
+"""A small pool of parser processes, each file under a time limit and a memory limit.
+
+Parsing runs in worker processes so that one hostile file can neither hang,
+exhaust nor crash the app, and so that both cores work.  `concurrent.futures`
+cannot stop a task that runs too long, so this pool is its own: one pipe per worker, one
+file per worker at a time, and a deadline per file that is reset whenever the
+worker reports progress (a member of an archive done).  A worker that misses
+its deadline is killed and replaced; a worker that dies is replaced too.
+Within an archive, the member that hung is reported and the rest of the
+archive is read again, without it, by a fresh worker.
+
+Each worker's address space is limited (RLIMIT_AS, `--max-memory`): an
+allocation past it fails inside the parser.  A failure is blamed on memory when
+it is a MemoryError, or when the worker's peak address space crossed 90% of the
+limit while it read that file or member (some C libraries report a failed
+allocation as a broken file: lxml says "unknown error"); a worker that crashes
+is blamed on memory when its peak was above 80% of the limit (PDFium aborts
+when an allocation fails): a thread of the worker writes its peak where the
+pool reads it, every 50 ms, whatever the pool is busy with.  A worker that grew
+past half its limit is replaced after its file, so that each file is judged by
+its own peak.
+
+Workers are started with "spawn" (a clean interpreter: safe when the parent
+has threads, as the GUI does), ignore Ctrl-C (the parent decides), and on
+Linux are killed by the kernel when the thread that started them exits, so a
+killed import leaves no parser behind.  Create the pool inside the import and
+close it before returning.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from briefer.core.archive.limits import DEFAULT_MAX_MEMORY, ImportLimits, memory_reason
+from briefer.core.archive.limits import DEFAULT_TIME_LIMIT as DEFAULT_TIME_LIMIT  # re-exported
+from briefer.core.archive.processes import die_with_parent, limit_memory, peak_memory
+from briefer.core.extract import Limits, Part, extract_parts
+from briefer.core.extract.parts import failed
+
+log = logging.getLogger(__name__)
+
+# What a worker runs on each file: `extract_parts` unless a test swaps in a slow one.
+# It must be a module-level function, since workers import it by name.
+ParseFunction = Callable[..., Iterator[Part]]
+# A part's near-duplicate signature, when workers sign what they parse: (minhash, band keys).
+Signed = tuple[bytes, list[int]]
+
+
+def default_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+@dataclass
+class Job:
+    """One file to parse.  `parts` collects what came back so far."""
+
+    job_id: int
+    path: str
+    data: bytes
+    limits: Limits
+    parts: list[Part] = field(default_factory=list)
+    signed: dict[str, Signed] = field(default_factory=dict)  # member -> its signature, when signed
+    seen: set[str] = field(default_factory=set)  # members in `parts` (a re-read sends them again)
+    current: str = ""  # the member being read, to blame if the worker hangs or dies
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A job whose every part is in: the file's parts, including failures."""
+
+    job: Job
+
+
+BLAME_SHARE = 0.9  # a file that failed after its worker's peak crossed this share of the limit
+CRASH_BLAME_SHARE = 0.8  # a worker that crashed with its peak above this share of the limit
+RETIRE_SHARE = 0.5  # a worker whose peak passed this share of the limit is replaced after its file
+STARTUP_ALLOWANCE = 60.0  # seconds a new worker may take to start before its first file's limit runs
+READY = -1  # the job id of a worker's "ready" message: no job's
+SAMPLE_SECONDS = 0.05  # how often a worker with a limit writes down its peak (for a crash's reason)
+
+
+class _MemoryWatch:
+    """A worker's peak address space, to tell a failure that memory caused from another.
+
+    With a limit, a daemon thread writes the peak to `shared` every SAMPLE_SECONDS: the pool
+    reads it when the worker dies (a dead process's peak can no longer be asked for).
+    """
+
+    def __init__(self, limit: int | None, shared: Any = None) -> None:
+        self.limit = limit
+        self._at_begin: int | None = None
+        if limit and shared is not None:
+            threading.Thread(target=self._write_down, args=(shared,), daemon=True).start()
+
+    @staticmethod
+    def _write_down(shared: Any) -> None:
+        while True:
+            shared.value = peak_memory() or 0
+            time.sleep(SAMPLE_SECONDS)
+
+    def begin(self) -> None:
+        self._at_begin = peak_memory()
+
+    def to_blame(self, error: BaseException | None = None) -> bool:
+        """Whether the failure just met is memory's: a MemoryError, or a peak that crossed
+        BLAME_SHARE of the limit since the member began (a peak already past it says nothing)."""
+        if _memory_error(error):
+            return True
+        if not self.limit or self._at_begin is None:
+            return False
+        peak = peak_memory()
+        line = BLAME_SHARE * self.limit
+        return peak is not None and self._at_begin < line <= peak
+
+    def retire(self) -> bool:
+        peak = peak_memory()
+        return bool(self.limit) and peak is not None and peak > RETIRE_SHARE * (self.limit or 0)
+
+
+def _memory_error(error: BaseException | None) -> bool:
+    while error is not None:
+        if isinstance(error, MemoryError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _worker_main(
+    conn: Connection,
+    parent_pid: int,
+    parse: ParseFunction = extract_parts,
+    sign: bool = False,
+    max_memory: int | None = None,
+    peak: Any = None,
+) -> None:
+    """A worker: parse each job sent on `conn`, sending back ("begin"|"part"|"end"|"again", ...) messages.
+
+    With `sign`, each part read comes with its near-duplicate signature (`clusters.sign`): the
+    parent then only matches it, and the signing runs on the workers' cores.  With `max_memory`,
+    the worker's address space is limited to it, and a failure it causes says so.  The "end" of a
+    job says True when the worker leaves after it (it grew too much: see RETIRE_SHARE); "again"
+    names the member whose error ended the reading, and whether the worker leaves.
+    """
+    die_with_parent()
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    limit_memory(max_memory)
+    watch = _MemoryWatch(max_memory, peak)
+    if parse is extract_parts:
+        _warm_up()
+    conn.send(("ready", READY, None))  # the time limit of its first file starts now
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        job_id, path, data, limits = message
+        begin = _Begin(conn, job_id, watch)
+        culprit = _parse_job(conn, job_id, parse(data, Path(path), limits=limits, begin=begin), sign, begin)
+        retire = watch.retire()
+        if culprit:  # a member stopped the reading: the rest of the file is read again without it
+            conn.send(("again", job_id, (culprit, retire)))
+        else:
+            conn.send(("end", job_id, retire))
+        if retire:
+            return
+
+
+class _Begin:
+    """The `begin` callback of a job: tells the parent, and remembers, the member being read."""
+
+    def __init__(self, conn: Connection, job_id: int, watch: _MemoryWatch) -> None:
+        self.conn, self.job_id, self.watch = conn, job_id, watch
+        self.member = ""
+        watch.begin()
+
+    def __call__(self, member: str) -> None:
+        self.member = member
+        self.watch.begin()
+        self.conn.send(("begin", self.job_id, member))
+
+
+def _parse_job(conn: Connection, job_id: int, parts: Iterator[Part], sign: bool, begin: _Begin) -> str:
+    """Send each part of a job; a failure memory caused says so (see _MemoryWatch).  Returns the
+    member whose error ended the parsing of its container ("" when none did)."""
+    watch = begin.watch
+
+    def send(part: Part) -> None:
+        if part.status == "failed" and watch.limit and watch.to_blame():
+            part = replace(part, reason=memory_reason(watch.limit))
+        conn.send(("part", job_id, (part, _signed(part) if sign else None)))
+
+    try:
+        for part in parts:
+            send(part)
+    except Exception as exc:  # MemoryError included: the member being read fails, not the worker
+        reason = f"parser error: {type(exc).__name__}: {exc}"
+        if watch.to_blame(exc):
+            reason = memory_reason(watch.limit) if watch.limit else "out of memory while parsing"
+        send(failed(begin.member, reason))
+        return begin.member
+    return ""
+
+
+SIGN_MAX_CHARS = 20_000_000  # a longer text is signed by the parent: it would take more than the time limit
+
+
+def _signed(part: Part) -> Signed | None:
+    """The part's signature; None (the parent signs it then) when there is no text, the text is so
+    long that signing it would use up the time limit (a 200 MB text takes 40 s), or signing fails."""
+    if part.extracted is None or len(part.extracted.text) > SIGN_MAX_CHARS:
+        return None
+    try:
+        from briefer.core.archive.clusters import sign  # loads numpy: only in workers asked to sign
+
+        signature = sign(part.extracted.title, part.extracted.text)
+    except Exception:  # never let signing cost a file its import
+        log.exception("could not sign %s", part.member or "a document")
+        return None
+    return signature.minhash, signature.keys
+
+
+class _Worker:
+    def __init__(
+        self, context: Any, parse: ParseFunction, sign: bool = False, max_memory: int | None = None
+    ) -> None:
+        self.conn, child = context.Pipe(duplex=True)
+        self.peak = _shared_peak(context)  # the worker's peak address space, as it wrote it
+        self.process = context.Process(
+            target=_worker_main,
+            args=(child, os.getpid(), parse, sign, max_memory, self.peak),
+            name="briefer-parser",
+            daemon=True,
+        )
+        self.process.start()
+        child.close()
+        self.job: Job | None = None
+        self.deadline = 0.0
+        self.ready = False  # it said it has started (its first file's time limit runs from then)
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class ParsePool:
+    """Parse files in `workers` processes, each file (or archive member) within `time_limit` seconds,
+    each worker within `max_memory` bytes of address space.
+
+    Submit jobs, then iterate `finished()`; every submitted job comes back once.
+    """
+
+    def __init__(
+        self,
+        *,
+        workers: int | None = None,
+        time_limit: float = DEFAULT_TIME_LIMIT,
+        max_memory: int | None = DEFAULT_MAX_MEMORY,
+        parse: ParseFunction = extract_parts,
+        sign: bool = False,
+    ) -> None:
+        self.size = workers or default_workers()
+        self._parse = parse
+        self._sign = sign  # workers send each part's near-duplicate signature with it
+        self.time_limit = time_limit
+        self.max_memory = max_memory  # each worker's address space (None: unlimited)
+        self._context = multiprocessing.get_context("spawn")
+        self._workers: list[_Worker] = []
+        self._queue: deque[Job] = deque()
+        self._done: deque[Finished] = deque()
+        self.started = 0  # worker processes started, replacements included
+        self.killed = 0
+
+    # -- life ----------------------------------------------------------------------
+    def __enter__(self) -> ParsePool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop every worker: politely when idle, by force when busy."""
+        for worker in self._workers:
+            if worker.job is None:
+                with contextlib.suppress(OSError, ValueError):
+                    worker.conn.send(None)
+        for worker in self._workers:
+            if worker.job is None:
+                worker.process.join(timeout=2)
+            worker.kill()
+        self._workers.clear()
+
+    # -- work ----------------------------------------------------------------------
+    @property
+    def outstanding(self) -> int:
+        """Jobs submitted and not yet handed back by `finished()`."""
+        return len(self._queue) + sum(1 for w in self._workers if w.job is not None) + len(self._done)
+
+    def submit(self, job: Job) -> None:
+        self._queue.append(job)
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        while self._queue:
+            worker = next((w for w in self._workers if w.job is None), None)
+            if worker is None and len(self._workers) < self.size:
+                worker = _Worker(self._context, self._parse, self._sign, self.max_memory)
+                self.started += 1
+                self._workers.append(worker)
+            if worker is None:
+                return
+            job = self._queue.popleft()
+            try:
+                worker.conn.send((job.job_id, job.path, job.data, job.limits))
+            except (OSError, ValueError):  # it died idle: replace it and try again
+                self._replace(worker)
+                self._queue.appendleft(job)
+                continue
+            worker.job = job
+            job.current = ""
+            # A worker's start (a new interpreter, the parsers' imports) is not its file's time.
+            worker.deadline = time.monotonic() + self.time_limit + (0 if worker.ready else STARTUP_ALLOWANCE)
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        self._workers.remove(worker)
+
+    def finished(self, timeout: float | None = None) -> Iterator[Finished]:
+        """Finished jobs: those ready now, after waiting up to `timeout` s for one (None: until one is)."""
+        give_up = None if timeout is None else time.monotonic() + timeout
+        while not self._done:
+            busy = [w for w in self._workers if w.job is not None]
+            if not busy:
+                break
+            now = time.monotonic()
+            wake = min(w.deadline for w in busy)
+            if give_up is not None:
+                wake = min(wake, give_up)
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], max(0.0, wake - now))
+            for worker in busy:
+                if worker.conn in ready:
+                    self._read(worker)
+                elif worker.process.sentinel in ready and worker.job is not None:
+                    self._lost(worker, self._crash_reason(worker))
+            now = time.monotonic()
+            for worker in [w for w in self._workers if w.job is not None and w.deadline <= now]:
+                self._lost(worker, f"took longer than {self.time_limit:g} s to parse (time limit)")
+                self.killed += 1
+            if give_up is not None and time.monotonic() >= give_up:
+                break
+        while self._done:
+            yield self._done.popleft()
+
+    def _read(self, worker: _Worker) -> None:
+        assert worker.job is not None
+        while worker.job is not None and worker.conn.poll():
+            try:
+                kind, job_id, payload = worker.conn.recv()
+            except (EOFError, OSError):
+                self._lost(worker, self._crash_reason(worker))
+                return
+            job = worker.job
+            if kind == "ready":
+                worker.ready = True
+                worker.deadline = time.monotonic() + self.time_limit
+                continue
+            if job_id != job.job_id:
+                continue
+            worker.deadline = time.monotonic() + self.time_limit  # progress: the clock starts again
+            if kind == "begin":
+                job.current = str(payload)
+            elif kind == "part" and payload[0].member not in job.seen:
+                part, signed = payload
+                job.seen.add(part.member)
+                job.parts.append(part)
+                if signed is not None:
+                    job.signed[part.member] = signed
+            elif kind in ("end", "again"):
+                worker.job = None
+                leaves = payload[1] if kind == "again" else payload
+                if kind == "again":  # read the rest again without the member that failed the reading
+                    job.limits = replace(job.limits, skip=job.limits.skip | {payload[0]})
+                    self._queue.appendleft(job)
+                else:
+                    self._done.append(Finished(job))
+                if leaves:  # the worker grew too much: a fresh one takes its place
+                    self._replace(worker)
+                self._dispatch()
+
+    def _crash_reason(self, worker: _Worker) -> str:
+        worker.process.join(timeout=1)
+        return _crash_reason(worker.process.exitcode, _peak_of(worker.peak), self.max_memory)
+
+    def _lost(self, worker: _Worker, reason: str) -> None:
+        """The worker hung or died on its job: report the culprit, go on with the rest."""
+        job = worker.job
+        assert job is not None
+        self._replace(worker)
+        culprit = job.current
+        if culprit not in job.seen:
+            job.seen.add(culprit)
+            job.parts.append(failed(culprit, reason))
+        if culprit:
+            # A member of an archive: read the archive again without the culprit (parts
+            # already in come again and are dropped as seen).
+            job.limits = replace(job.limits, skip=job.limits.skip | {culprit})
+            self._queue.appendleft(job)
+        else:
+            self._done.append(Finished(job))
+        self._dispatch()
+
+
+def _warm_up() -> None:
+    """Import what parsing an ordinary file loads, before the first file's clock starts (on a busy
+    machine these imports alone took seconds, and a 2 s limit cut off healthy pages)."""
+    import importlib
+
+    for name in ("lxml.html", "charset_normalizer", "trafilatura"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # a missing optional parser fails later, on the file that needs it
+            log.debug("could not load %s ahead of parsing", name, exc_info=True)
+
+
+def _shared_peak(context: Any) -> Any:
+    """A shared integer for a worker's peak, or None where none can be made: it is backed by a file,
+    which a full disk refuses (parsing goes on; a crash is then not blamed on memory by its peak)."""
+    try:
+        return context.Value("q", 0, lock=False)
+    except OSError:
+        return None
+
+
+def _peak_of(shared: Any) -> int:
+    return 0 if shared is None else int(shared.value)
+
+
+def _crash_reason(code: int | None, peak: int, max_memory: int | None) -> str:
+    """Why a worker died: its memory, when it was last seen near its limit, else the signal."""
+    if code and max_memory and peak > CRASH_BLAME_SHARE * max_memory:
+        return memory_reason(max_memory)
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"the parser crashed ({name})"
+    return f"the parser stopped (exit status {code})"
+
+
+def parse_each(
+    files: Iterable[tuple[Path, bytes]], limits: ImportLimits | None = None
+) -> Iterator[tuple[Path, list[Part]]]:
+    """The parts of each file, in the order given, each parsed in a worker within `limits` (default:
+    the configured ones), as an import parses it: `briefer extract` shows what an import would get."""
+    limits = limits or ImportLimits.configured()
+    with ParsePool(workers=1, time_limit=limits.time_limit, max_memory=limits.max_memory) as pool:
+        for number, (path, data) in enumerate(files):
+            pool.submit(Job(number, str(path), data, Limits.of(limits)))
+            for finished in pool.finished():
+                yield path, finished.job.parts
+
+
+class WorkerFailed(Exception):
+    """A function run by `run_limited` went past a limit, or its process crashed."""
+
+
+_Result = TypeVar("_Result")
+
+
+def run_limited(function: Callable[..., _Result], *args: Any, limits: ImportLimits | None = None) -> _Result:
+    """`function(*args)` run in a worker process within the time and memory `limits` (default: the
+    configured ones), for a reader of untrusted files outside an import (`briefer verify` reading a
+    .docx).  Returns its result or raises its exception; WorkerFailed says which limit it hit."""
+    limits = limits or ImportLimits.configured()
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    peak = _shared_peak(context)
+    process = context.Process(
+        target=_run_one, args=(sender, os.getpid(), function, args, limits.max_memory, peak), daemon=True
+    )
+    process.start()
+    sender.close()
+    try:
+        if not receiver.poll(limits.time_limit):
+            raise WorkerFailed(f"took longer than {limits.time_limit:g} s (time limit)")
+        try:
+            succeeded, value = receiver.recv()
+        except (EOFError, OSError):
+            process.join(timeout=5)
+            raise WorkerFailed(_crash_reason(process.exitcode, _peak_of(peak), limits.max_memory)) from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(timeout=5)
+        receiver.close()
+    if succeeded:
+        return cast(_Result, value)
+    raise value
+
+
+def _run_one(
+    conn: Connection,
+    parent_pid: int,
+    function: Callable[..., Any],
+    args: tuple[Any, ...],
+    max_memory: int,
+    peak: Any,
+) -> None:
+    die_with_parent()
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    limit_memory(max_memory)
+    watch = _MemoryWatch(max_memory, peak)
+    watch.begin()
+    try:
+        outcome: tuple[bool, Any] = (True, function(*args))
+    except Exception as exc:
+        blamed = watch.to_blame(exc)
+        outcome = (False, WorkerFailed(memory_reason(max_memory)) if blamed else exc)
+    try:
+        conn.send(outcome)
+    except Exception as exc:  # a result or an exception that cannot be pickled
+        conn.send((False, WorkerFailed(f"{type(exc).__name__}: {exc}")))

@@ -1,0 +1,907 @@
+"""Query evaluation over Whoosh's segments: the fast half of `briefer.core.search.index`.
+
+Whoosh walks its posting lists one document at a time through a stack of
+Python matcher objects; on a newswire archive that is 10-60 ms for a two-word
+query and about 200 ms for a date range.  Here the parsed Whoosh query is
+evaluated set-wise instead:
+
+- a term's postings are decoded once into two arrays (document numbers and
+  weights) and kept in a size-bounded cache per segment; segments never change
+  (only their deletions do), so the cache survives commits;
+- BM25F is computed exactly as Whoosh's `BM25F` computes it (same idf, same
+  byte-encoded field lengths, same average), so rankings agree with Whoosh's
+  own, but over whole arrays, and AND/OR/NOT become dict and set operations;
+- dates, source types, outlets, languages and tags are read into per-segment
+  arrays once: date filters, facet counts and date sorting are lookups.
+
+The result of an evaluation is every matching document with its score: totals
+are exact and facets count the whole result, not an estimate.
+
+Whoosh internals used here (`W3LeafMatcher` blocks, the length columns) are
+those of the pinned whoosh-reloaded 2.7.5; each has a slower fallback through
+the public API.  Only `index.py` and this module import Whoosh.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import sys
+from array import array
+from bisect import bisect_left, bisect_right
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import compress, repeat
+from operator import add, floordiv, itemgetter
+from typing import Any
+
+from whoosh import query
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.util.numeric import byte_to_length
+
+from briefer.core.search.query import (
+    MAX_EXPANSION,
+    MAX_FUZZY_DISTANCE,
+    MAX_LOOKUPS,
+    MIN_PREFIX,
+    QueryError,
+    QueryTooBroad,
+)
+
+K1 = 1.2  # Whoosh's BM25F defaults
+B = 0.75
+TEXT_FIELDS = ("title", "body")  # the fields whose words are highlighted
+LABEL_FIELDS = {"source": "outlet", "type": "type", "language": "language"}  # facet -> index field
+_USEC_PER_DAY = 86_400_000_000
+_UNDATED = 2**64 - 1  # Whoosh's column value for a document without a date
+_LAST_DAY = date.max.toordinal()
+# Decoded postings kept in memory, in postings (about 8 bytes each, 50 with positions).
+POSTINGS_BUDGET = 4_000_000
+
+Scores = dict[int, float]
+
+
+class DayRange(query.Query):
+    """Documents published from day `first` to day `last` (proleptic ordinals, inclusive).
+
+    Evaluated here from the published column, never by Whoosh: its own date
+    ranges cost about 200 ms a query (see the field notes).
+    """
+
+    def __init__(self, first: int, last: int, boost: float = 1.0) -> None:
+        self.first = first
+        self.last = last
+        self.boost = boost
+        self.fieldname = "published"
+
+    def __repr__(self) -> str:
+        return f"DayRange({date.fromordinal(self.first)}, {date.fromordinal(self.last)})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DayRange) and (other.first, other.last) == (self.first, self.last)
+
+    def __hash__(self) -> int:
+        return hash(("DayRange", self.first, self.last))
+
+    def is_leaf(self) -> bool:
+        return True
+
+    def field(self) -> str:
+        return "published"
+
+    def terms(self, phrases: bool = True) -> Iterator[Any]:
+        return iter(())
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        raise QueryError("a date range cannot be combined this way")
+
+
+class Required(query.WrappingQuery):
+    """A clause the user marked as required (`+word`): it matches as its child does.
+
+    Every clause of a query is required anyway; where clauses are relaxed (the
+    any-word results offered when no document has them all, see `AnyWords`), this
+    one stays required.
+    """
+
+    @property
+    def boost(self) -> float:
+        return float(self.child.boost)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Required) and other.child == self.child
+
+    def __hash__(self) -> int:
+        return hash(("Required", self.child))
+
+    def normalize(self) -> Any:
+        child = self.child.normalize()
+        return child if child is query.NullQuery else Required(child)
+
+
+class AnyWords(query.compound.CompoundQuery):
+    """The clauses of a query that no document matches all of, relaxed: documents matching any of
+    them, except that `Required` clauses must still match and NOT (`-word`) clauses still exclude.
+
+    Not a subclass of `Or`, so that an OR around it never merges its clauses into its own.
+    """
+
+    JOINT = " ANY "
+
+    def _matcher(self, subs: Any, searcher: Any, context: Any) -> Any:
+        raise QueryError("any-word matching cannot be combined this way")
+
+
+class _PostingsCache:
+    """Decoded postings of (segment, field, term), least recently used dropped first."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.used = 0
+        self._entries: OrderedDict[tuple[str, str, bytes], _Postings] = OrderedDict()
+
+    def get(self, key: tuple[str, str, bytes]) -> _Postings | None:
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[str, str, bytes], postings: _Postings) -> None:
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self.used -= old.cost
+        self._entries[key] = postings
+        self.used += postings.cost
+        while self.used > self.budget and len(self._entries) > 1:
+            _, dropped = self._entries.popitem(last=False)
+            self.used -= dropped.cost
+
+    def forget_segments(self, keep: set[str]) -> None:
+        for key in [k for k in self._entries if k[0] not in keep]:
+            self.used -= self._entries.pop(key).cost
+
+
+@dataclass
+class _Postings:
+    ids: array[int]
+    weights: array[float]
+    positions: list[bytes] | None = None  # encoded, when a phrase needed them
+
+    @property
+    def cost(self) -> int:
+        return len(self.ids) * (6 if self.positions is not None else 1)
+
+
+@dataclass
+class _Segment:
+    """What is read once per segment: field lengths, dates, facet labels."""
+
+    segment_id: str
+    doc_count: int
+    lengths: dict[str, list[int]] = field(default_factory=dict)
+    stamps: array[int] | None = None  # publication time in microseconds (Whoosh's); _UNDATED
+    days: array[int] | None = None
+    day_order: tuple[array[int], array[int]] | None = None  # days sorted, and their documents
+    labels: dict[str, list[str | None]] = field(default_factory=dict)
+    tags: dict[str, array[int]] | None = None
+
+
+class Engine:
+    """The caches shared by every snapshot of one index; `stem` is the index's stemmer."""
+
+    def __init__(self, *, stem: Callable[[str], str], budget: int = POSTINGS_BUDGET) -> None:
+        self.stem = stem
+        self.postings = _PostingsCache(budget)
+        self.segments: dict[str, _Segment] = {}
+        self._snapshot: Snapshot | None = None
+
+    def snapshot(self, searcher: Any) -> Snapshot:
+        """The evaluation state of `searcher`'s generation (made once per searcher)."""
+        if self._snapshot is None or self._snapshot.searcher is not searcher:
+            leaves = []
+            for reader, offset in searcher.reader().leaf_readers():
+                if reader.segment() is None:  # an empty index
+                    continue
+                segment_id = reader.segment().segment_id()
+                segment = self.segments.get(segment_id)
+                if segment is None:
+                    segment = self.segments[segment_id] = _Segment(segment_id, reader.doc_count_all())
+                leaves.append(_Leaf(segment, reader, offset))
+            live = {leaf.segment.segment_id for leaf in leaves}
+            for gone in [s for s in self.segments if s not in live]:
+                del self.segments[gone]
+            self.postings.forget_segments(live)
+            self._snapshot = Snapshot(self, searcher, leaves)
+        return self._snapshot
+
+    def forget(self) -> None:
+        self._snapshot = None
+        self.segments.clear()
+        self.postings = _PostingsCache(self.postings.budget)
+
+
+@dataclass(frozen=True)
+class _Leaf:
+    segment: _Segment
+    reader: Any
+    offset: int
+
+
+# What to highlight: runs of analyzed words, each found only whole (one word, or a phrase).
+Terms = set[tuple[str, ...]]
+
+
+@dataclass
+class Evaluation:
+    """Every matching document (global document number) with its score, and what to highlight."""
+
+    scores: Scores
+    terms: Terms = field(default_factory=set)
+
+
+class Snapshot:
+    """One generation of the index: evaluates queries, filters, facets and sorts against it."""
+
+    def __init__(self, engine: Engine, searcher: Any, leaves: list[_Leaf]) -> None:
+        self.engine = engine
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.schema = searcher.schema
+        self.leaves = leaves
+        self.doc_count_all = int(searcher.doc_count_all())
+        self.deleted: set[int] = set()
+        for leaf in leaves:
+            if leaf.reader.has_deletions():
+                self.deleted.update(leaf.offset + d for d in leaf.reader.deleted_docs_set)
+        self._globals: dict[str, list[Any]] = {}
+        self._tag_docs: dict[str, set[int]] | None = None
+        self._idf: dict[tuple[str, bytes], float] = {}
+        self._looked_up: set[str] | None = None  # the words the current evaluation looked up
+
+    # -- evaluation ------------------------------------------------------------------
+    def evaluate(self, q: Any) -> Evaluation:
+        """Every document `q` matches, with its score; QueryTooBroad when `q` stands for more
+        than MAX_LOOKUPS different words (its alias variants, wildcards and fuzzy words counted)."""
+        terms: Terms = set()
+        self._looked_up = set()
+        try:
+            scores = self._eval(q, terms, positive=True)
+        finally:
+            self._looked_up = None
+        if self.deleted:
+            for docnum in self.deleted.intersection(scores):
+                del scores[docnum]
+        return Evaluation(scores, terms)
+
+    def _eval(self, q: Any, terms: Terms, *, positive: bool) -> Scores:
+        if isinstance(q, query.Term):
+            self._look_up([q.text])
+            if positive and q.fieldname in TEXT_FIELDS:
+                terms.add((str(q.text),))
+            return self.term(q.fieldname, q.text, q.boost)
+        if isinstance(q, query.And):
+            return self._and(q.subqueries, terms, positive, q.boost)
+        if isinstance(q, AnyWords):
+            return self._any(q.subqueries, terms, positive, q.boost)
+        if isinstance(q, Required):
+            return self._eval(q.child, terms, positive=positive)
+        if isinstance(q, query.DisjunctionMax):
+            return self._or(q.subqueries, terms, positive, q.boost, combine=max)
+        if isinstance(q, query.Or):
+            if getattr(q, "scale", None):
+                raise QueryError("a scaled OR is not supported here")
+            return self._or(q.subqueries, terms, positive, q.boost)
+        if isinstance(q, query.Phrase):
+            self._look_up(q.words)
+            if positive and q.fieldname in TEXT_FIELDS:
+                terms.update(_highlighted(q))
+            return self.phrase(q.fieldname, list(q.words), q.slop, q.boost)
+        if isinstance(q, DayRange):
+            return dict.fromkeys(self.day_docs(q.first, q.last), 0.0)
+        if isinstance(q, query.Not):
+            excluded = self._eval(q.query, terms, positive=not positive)
+            return {d: q.boost for d in self.all_docs() if d not in excluded}
+        if isinstance(q, query.AndNot):
+            kept = self._eval(q.a, terms, positive=positive)
+            removed = self._eval(q.b, terms, positive=not positive)
+            return {d: s for d, s in kept.items() if d not in removed}
+        if isinstance(q, query.AndMaybe):
+            required = self._eval(q.a, terms, positive=positive)
+            optional = self._eval(q.b, terms, positive=positive)
+            return {d: s + optional.get(d, 0.0) for d, s in required.items()}
+        if isinstance(q, query.Require):
+            required = self._eval(q.a, terms, positive=positive)
+            also = self._eval(q.b, terms, positive=positive)
+            return {d: s for d, s in required.items() if d in also}
+        if isinstance(q, query.Every):
+            return dict.fromkeys(self.all_docs(), q.boost)
+        if isinstance(q, query.MultiTerm):  # Prefix, Wildcard, FuzzyTerm, TermRange, ...
+            expanded = self.expand(q)
+            self._look_up(expanded)
+            if positive and q.fieldname in TEXT_FIELDS:
+                terms.update((t.decode("utf-8"),) for t in expanded)
+            return self._union(self.term(q.fieldname, t, q.boost) for t in expanded)
+        if q is query.NullQuery or isinstance(q, query.qcore._NullQuery):
+            return {}
+        return self._whoosh(q)
+
+    def _look_up(self, words: Iterable[Any]) -> None:
+        """Count the different words an evaluation looks up (in any field), up to MAX_LOOKUPS:
+        each costs a posting list, and expansions multiply them."""
+        seen = self._looked_up
+        if seen is None:
+            return
+        seen.update(w.decode("utf-8", "replace") if isinstance(w, bytes) else str(w) for w in words)
+        if len(seen) > MAX_LOOKUPS:
+            raise QueryTooBroad(
+                f"the query stands for more than {MAX_LOOKUPS:,} different words (name variants, "
+                "wildcards and fuzzy words included); use fewer words, or more letters before a * or ?"
+            )
+
+    def _and(self, children: list[Any], terms: Terms, positive: bool, boost: float) -> Scores:
+        wanted = [c for c in children if not isinstance(c, query.Not)]
+        unwanted = [c.query for c in children if isinstance(c, query.Not)]
+        if not wanted:
+            base: Scores = dict.fromkeys(self.all_docs(), 0.0)
+        else:
+            parts = sorted((self._eval(c, terms, positive=positive) for c in wanted), key=len)
+            base = parts[0] if len(parts) == 1 else {d: sum(p[d] for p in parts) for d in _common(parts)}
+        for child in unwanted:
+            excluded = self._eval(child, terms, positive=not positive)
+            base = {d: s for d, s in base.items() if d not in excluded}
+        return _boosted(base, boost)
+
+    def _or(
+        self,
+        children: list[Any],
+        terms: Terms,
+        positive: bool,
+        boost: float,
+        combine: Callable[[float, float], float] | None = None,
+    ) -> Scores:
+        parts = [self._eval(c, terms, positive=positive) for c in children]
+        if combine is None:
+            return _boosted(self._union(parts), boost)
+        merged: Scores = {}
+        for part in parts:
+            for d, s in part.items():
+                merged[d] = combine(merged[d], s) if d in merged else s
+        return _boosted(merged, boost)
+
+    def _any(self, children: list[Any], terms: Terms, positive: bool, boost: float) -> Scores:
+        """`AnyWords`: the required and excluding clauses as in an AND, the others optional (each
+        adds its score), and at least one optional one matching when nothing is required."""
+        kept = [c for c in children if isinstance(c, Required | query.Not)]
+        optional = [c for c in children if not isinstance(c, Required | query.Not)]
+        if not optional or any(isinstance(c, Required) for c in kept):
+            scores = self._and(kept, terms, positive, 1.0)
+            if optional:
+                extra = self._or(optional, terms, positive, 1.0)
+                scores = {d: s + extra.get(d, 0.0) for d, s in scores.items()}
+        else:
+            scores = self._and([query.Or(optional), *kept], terms, positive, 1.0)
+        return _boosted(scores, boost)
+
+    @staticmethod
+    def _union(parts: Iterable[Scores]) -> Scores:
+        """Every document of any part, with the sum of its scores (the largest part is copied whole)."""
+        ordered = sorted(parts, key=len, reverse=True)
+        if not ordered:
+            return {}
+        merged = dict(ordered[0])
+        get = merged.get
+        for part in ordered[1:]:
+            for d, s in part.items():
+                merged[d] = get(d, 0.0) + s
+        return merged
+
+    def _whoosh(self, q: Any) -> Scores:
+        """Anything else the parser may produce: let Whoosh's own matchers find it."""
+        try:
+            results = self.searcher.search(q, limit=None)
+            return {hit.docnum: float(hit.score or 0.0) for hit in results}
+        except Exception as exc:  # Whoosh raises bare errors for queries it cannot run
+            raise QueryError(f"cannot run this part of the query: {q}") from exc
+
+    # -- terms -----------------------------------------------------------------------
+    def term(self, fieldname: str, text: Any, boost: float = 1.0) -> Scores:
+        """BM25F scores of one term, exactly as Whoosh's BM25F computes them."""
+        if fieldname not in self.schema:
+            return {}
+        fieldobj = self.schema[fieldname]
+        btext = text if isinstance(text, bytes) else fieldobj.to_bytes(text)
+        out: Scores = {}
+        scorable = fieldobj.scorable
+        factors: tuple[float, float, float, float] | None = None
+        for leaf in self.leaves:
+            postings = self.postings(leaf, fieldname, btext)
+            if not postings.ids:
+                continue
+            ids: Iterable[int] = postings.ids
+            if leaf.offset:
+                ids = map(leaf.offset.__add__, postings.ids)
+            if scorable:
+                if factors is None:
+                    avgfl = self.searcher.avg_field_length(fieldname) or 1
+                    factors = (self.idf(fieldname, btext) * boost, K1 + 1, K1 * (1 - B), K1 * B / avgfl)
+                idf, k1p1, norm, per_length = factors
+                lengths = self.lengths(leaf, fieldname)
+                scores: Iterable[float] = [
+                    idf * w * k1p1 / (w + norm + per_length * lengths[d])
+                    for d, w in zip(postings.ids, postings.weights, strict=True)
+                ]
+            else:
+                scores = [w * boost for w in postings.weights]
+            out.update(zip(ids, scores, strict=True))
+        return out
+
+    def idf(self, fieldname: str, btext: bytes) -> float:
+        key = (fieldname, btext)
+        found = self._idf.get(key)
+        if found is None:  # Whoosh's WeightingModel.idf
+            found = math.log(self.doc_count_all / (self.reader.doc_frequency(fieldname, btext) + 1)) + 1
+            self._idf[key] = found
+        return found
+
+    def postings(self, leaf: _Leaf, fieldname: str, btext: bytes, *, positions: bool = False) -> _Postings:
+        key = (leaf.segment.segment_id, fieldname, btext)
+        cached = self.engine.postings.get(key)
+        if cached is not None and (cached.positions is not None or not positions):
+            return cached
+        decoded = _decode(leaf.reader, fieldname, btext, positions=positions)
+        self.engine.postings.put(key, decoded)
+        return decoded
+
+    def lengths(self, leaf: _Leaf, fieldname: str) -> list[int]:
+        found = leaf.segment.lengths.get(fieldname)
+        if found is None:
+            found = leaf.segment.lengths[fieldname] = _field_lengths(leaf.reader, fieldname)
+        return found
+
+    def expand(self, q: Any) -> list[bytes]:
+        """The words a wildcard, fuzzy word or range stands for, guarded against runaway expansion."""
+        shown = _pattern(q)
+        if isinstance(q, query.Prefix | query.Wildcard):
+            text = str(q.text)
+            literal = (
+                len(text)
+                if isinstance(q, query.Prefix)
+                else min((i for i in (text.find("*"), text.find("?")) if i >= 0), default=len(text))
+            )
+            if literal < MIN_PREFIX:
+                raise QueryTooBroad(
+                    f"'{shown}' is too broad: put at least {MIN_PREFIX} letters before a * or ?"
+                )
+        if isinstance(q, query.FuzzyTerm):
+            if q.maxdist > MAX_FUZZY_DISTANCE:
+                raise QueryTooBroad(
+                    f"'{shown}' allows {q.maxdist} typing errors; at most {MAX_FUZZY_DISTANCE} are searched"
+                )
+            if q.prefixlength < 1:  # the first letter is taken as typed: a lexicon scan per letter
+                q = q.copy()
+                q.prefixlength = 1
+        found: list[bytes] = []
+        for btext in q._btexts(self.reader):
+            found.append(btext if isinstance(btext, bytes) else str(btext).encode("utf-8"))
+            if len(found) > MAX_EXPANSION:
+                examples = ", ".join(t.decode("utf-8", "replace") for t in found[:4])
+                raise QueryTooBroad(
+                    f"'{shown}' stands for more than {MAX_EXPANSION} different words ({examples}, ...); "
+                    "type more letters or search for whole words"
+                )
+        return found
+
+    # -- phrases ---------------------------------------------------------------------
+    def phrase(self, fieldname: str, words: list[Any], slop: int, boost: float) -> Scores:
+        """Documents with the words next to each other (slop 1), or within `slop` words in any order.
+
+        The score is the sum of the words' scores, as in Whoosh.
+        """
+        if fieldname not in self.schema:
+            return {}
+        fieldobj = self.schema[fieldname]
+        if len(words) == 1:
+            return self.term(fieldname, words[0], boost)
+        if not words:
+            return {}
+        if not fieldobj.format or not fieldobj.format.supports("positions"):
+            raise QueryError(f"the field '{fieldname}' has no word positions: search it for single words")
+        btexts = [w if isinstance(w, bytes) else fieldobj.to_bytes(w) for w in words]
+        parts = [self.term(fieldname, t, boost) for t in btexts]
+        candidates = _common(sorted(parts, key=len))
+        out: Scores = {}
+        if not candidates:
+            return out
+        decode = fieldobj.format.decode_positions
+        for leaf in self.leaves:
+            offset, size = leaf.offset, leaf.segment.doc_count
+            local = {d - offset for d in candidates if 0 <= d - offset < size}
+            if not local:
+                continue
+            # Each word's positions in the candidate documents, in document order (postings are
+            # in document order): one pass in C per word.
+            columns = []
+            for btext in btexts:
+                postings = self.postings(leaf, fieldname, btext, positions=True)
+                assert postings.positions is not None
+                columns.append(compress(postings.positions, map(local.__contains__, postings.ids)))
+            for docnum, *encoded in zip(sorted(local), *columns, strict=True):
+                if _near([decode(e) for e in encoded], slop):
+                    gdoc = docnum + offset
+                    out[gdoc] = sum(part[gdoc] for part in parts)
+        return out
+
+    # -- dates, labels, tags ----------------------------------------------------------
+    def stamps(self, leaf: _Leaf) -> array[int]:
+        segment = leaf.segment
+        if segment.stamps is None:
+            segment.stamps = _published_stamps(leaf.reader, segment.doc_count)
+        return segment.stamps
+
+    def days(self, leaf: _Leaf) -> array[int]:
+        """The proleptic ordinal of each document's publication day; above any real day when undated."""
+        segment = leaf.segment
+        if segment.days is None:
+            stamps = self.stamps(leaf)
+            segment.days = array("q", map(add, map(floordiv, stamps, repeat(_USEC_PER_DAY)), repeat(1)))
+        return segment.days
+
+    def day_docs(self, first: int, last: int) -> list[int]:
+        """Global numbers of the documents published from day `first` to `last`."""
+        out: list[int] = []
+        for leaf in self.leaves:
+            segment = leaf.segment
+            if segment.day_order is None:
+                days = self.days(leaf)
+                order = sorted(range(segment.doc_count), key=days.__getitem__)
+                segment.day_order = (array("q", map(days.__getitem__, order)), array("i", order))
+            sorted_days, docs = segment.day_order
+            low, high = bisect_left(sorted_days, first), bisect_right(sorted_days, last)
+            out += map(leaf.offset.__add__, docs[low:high]) if leaf.offset else docs[low:high]
+        return out
+
+    def global_array(self, name: str) -> list[Any]:
+        """One value per global document number: 'day', 'month', or a label field."""
+        found = self._globals.get(name)
+        if found is None:
+            found = []
+            for leaf in self.leaves:
+                if name == "stamp_or_never":  # oldest first: undated last
+                    found += self.stamps(leaf)
+                elif name == "stamp":  # newest first: undated last
+                    found += [0 if s == _UNDATED else s for s in self.stamps(leaf)]
+                elif name == "month":
+                    found += _months(self.days(leaf))
+                else:
+                    found += self._labels(leaf, name)
+            self._globals[name] = found
+        return found
+
+    def _labels(self, leaf: _Leaf, fieldname: str) -> list[str | None]:
+        segment = leaf.segment
+        found = segment.labels.get(fieldname)
+        if found is None:
+            found = _column_labels(leaf.reader, fieldname, segment.doc_count)
+            if found is None:  # not a column: walk the field's postings
+                found = [None] * segment.doc_count
+                if fieldname in self.schema:
+                    for btext in leaf.reader.lexicon(fieldname):
+                        value = btext.decode("utf-8")
+                        for docnum in _decode(leaf.reader, fieldname, btext, positions=False).ids:
+                            found[docnum] = value
+            segment.labels[fieldname] = found
+        return found
+
+    def tag_docs(self) -> dict[str, set[int]]:
+        if self._tag_docs is None:
+            docs: dict[str, set[int]] = {}
+            for leaf in self.leaves:
+                for btext in leaf.reader.lexicon("tag") if "tag" in self.schema else ():
+                    ids = self.postings(leaf, "tag", btext).ids
+                    docs.setdefault(btext.decode("utf-8"), set()).update(map(leaf.offset.__add__, ids))
+            self._tag_docs = {tag: found - self.deleted for tag, found in docs.items()}
+        return self._tag_docs
+
+    def all_docs(self) -> Iterator[int]:
+        deleted = self.deleted
+        return (d for d in range(self.doc_count_all) if d not in deleted)
+
+    # -- filters, facets, sorting -----------------------------------------------------------
+    def facet_docs(self, facet: str, values: Iterable[str]) -> set[int]:
+        """Documents having any of `values` in `facet` (values as `facet_counts` shows them)."""
+        found: set[int] = set()
+        for value in values:
+            if facet == "tag":
+                found |= self.tag_docs().get(value, set())
+            elif facet in ("year", "month"):
+                first, last = _calendar_span(value)
+                found.update(self.day_docs(first, last))
+            else:
+                fieldname = LABEL_FIELDS[facet]
+                btext = value.encode("utf-8")
+                for leaf in self.leaves:
+                    ids = self.postings(leaf, fieldname, btext).ids
+                    found.update(map(leaf.offset.__add__, ids) if leaf.offset else ids)
+        return found
+
+    def facet_counts(self, docs: Iterable[int], facets: Iterable[str]) -> dict[str, dict[str, int]]:
+        """How many of `docs` have each value of each facet; most frequent first (dates newest first)."""
+        docs = docs if isinstance(docs, set | dict) else set(docs)
+        out: dict[str, dict[str, int]] = {}
+        months: Counter[str] | None = None
+        for facet in facets:
+            if facet in ("year", "month"):
+                if months is None:
+                    months = Counter(map(self.global_array("month").__getitem__, docs))
+                    months.pop(None, None)  # type: ignore[call-overload]
+                counts: Counter[str] = Counter()
+                for month, count in months.items():
+                    counts[month[:4] if facet == "year" else month] += count
+                out[facet] = dict(sorted(counts.items(), reverse=True))
+            elif facet == "tag":
+                tagged = {tag: len(found.intersection(docs)) for tag, found in self.tag_docs().items()}
+                out[facet] = _by_count({t: n for t, n in tagged.items() if n})
+            else:
+                counts = Counter(map(self.global_array(LABEL_FIELDS[facet]).__getitem__, docs))
+                counts.pop(None, None)  # type: ignore[call-overload]
+                if facet == "type":  # indexed as labels: wire-service
+                    counts = Counter({value.replace("-", " "): n for value, n in counts.items()})
+                out[facet] = _by_count(counts)
+        return out
+
+    def top(self, scores: Scores, count: int, sort: str) -> list[tuple[int, float]]:
+        """The best `count` documents: by score, or newest or oldest first; ties go to the higher
+        score, then to the lower document number, so that pages never overlap."""
+        if sort == "relevance":
+            best = heapq.nlargest(count, scores.items(), key=itemgetter(1))
+            if best and len(best) < len(scores):  # documents tied with the last one compete by number
+                edge = best[-1][1]
+                above = [(d, s) for d, s in best if s > edge]
+                tied = heapq.nsmallest(count - len(above), (d for d, s in scores.items() if s == edge))
+                best = above + [(d, edge) for d in tied]
+            best.sort(key=lambda item: (-item[1], item[0]))
+            return best
+        stamps = self.global_array("stamp" if sort == "newest" else "stamp_or_never")  # undated last
+        pick = heapq.nlargest if sort == "newest" else heapq.nsmallest
+        docs = pick(count, scores, key=stamps.__getitem__)
+        if docs and len(docs) < len(scores):
+            edge = stamps[docs[-1]]
+            docs = [d for d in docs if stamps[d] != edge] + [d for d in scores if stamps[d] == edge]
+        sign = -1 if sort == "newest" else 1
+        docs.sort(key=lambda d: (sign * stamps[d], -scores[d], d))
+        return [(d, scores[d]) for d in docs[:count]]
+
+    def doc_ids(self, docnums: Iterable[int]) -> list[str]:
+        stored = self.searcher.stored_fields
+        return [str(stored(d)["id"]) for d in docnums]
+
+    # -- more like this ------------------------------------------------------------------
+    def more_like(
+        self, counts: Counter[str], exclude: set[str], *, limit: int, wanted: int
+    ) -> tuple[list[tuple[int, float]], int, frozenset[str]]:
+        """The best documents for the `wanted` most telling words of a text (their counts in
+        `counts`), weighed as Whoosh's `more_like` weighs them (Bo1); `exclude` are document ids.
+        Returns the hits, how many documents matched, and the words."""
+        documents = max(1, self.doc_count_all)
+        weighted = []
+        for term, in_text in counts.items():
+            found_in = self.reader.doc_frequency("body", term)
+            if found_in < 2 or found_in > documents // 2:  # one document's own word, or everybody's
+                continue
+            share = self.reader.frequency("body", term) / documents
+            weighted.append((in_text * math.log2((1 + share) / share) + math.log2(1 + share), term))
+        best = sorted(weighted, reverse=True)[:wanted]
+        if not best:
+            return [], 0, frozenset()
+        top = best[0][0]
+        clauses = [query.Term(f, term, boost=weight / top) for weight, term in best for f in TEXT_FIELDS]
+        scores = self.evaluate(query.Or(clauses)).scores
+        for doc_id in exclude:
+            for docnum in self.term("id", doc_id):
+                scores.pop(docnum, None)
+        return self.top(scores, limit, "relevance"), len(scores), frozenset(term for _, term in best)
+
+    # -- the vocabulary, for spelling suggestions (see briefer.core.search.spelling) ------------------
+    def has_word(self, word: str) -> bool:
+        return "spell" in self.schema and ("spell", word.encode("utf-8")) in self.reader
+
+    def words_from(self, prefix: str) -> Iterator[str]:
+        if "spell" in self.schema:
+            for btext in self.reader.expand_prefix("spell", prefix):
+                yield btext.decode("utf-8")
+
+    def popularity(self, word: str) -> int:
+        stem = self.engine.stem(word.lower())
+        return int(self.reader.doc_frequency("body", stem) + self.reader.doc_frequency("title", stem))
+
+    def docs_with(self, word: str) -> set[int]:
+        stem = self.engine.stem(word.lower())
+        return set(self.term("body", stem)) | set(self.term("title", stem))
+
+
+# -- helpers ----------------------------------------------------------------------------
+def _highlighted(q: Any) -> Terms:
+    """What a phrase marks in a text: the whole phrase, never its words alone (the Republic of
+    Korea is not the Democratic People's Republic of Korea); a proximity search (slop > 1) marks
+    its words, as they may come in any order."""
+    words = tuple(str(w) for w in q.words)
+    if q.slop > 1:
+        return {(w,) for w in words}
+    return {words} if words else set()
+
+
+def restrict(scores: Scores, allowed: set[int] | None) -> Scores:
+    """`scores` of the documents in `allowed` only (all of them when it is None)."""
+    if allowed is None:
+        return scores
+    if len(allowed) < len(scores):
+        return {d: scores[d] for d in allowed if d in scores}
+    return {d: s for d, s in scores.items() if d in allowed}
+
+
+def _common(parts: list[Scores]) -> Iterable[int]:
+    """The documents in every part; `parts` smallest first (a key view intersection walks the smaller)."""
+    keys: Any = parts[0].keys()
+    for part in parts[1:]:
+        keys = keys & part.keys()
+    return keys  # type: ignore[no-any-return]
+
+
+def _boosted(scores: Scores, boost: float) -> Scores:
+    if boost == 1.0:
+        return scores
+    return {d: s * boost for d, s in scores.items()}
+
+
+def _by_count(counts: Counter[str] | dict[str, int]) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _pattern(q: Any) -> str:
+    if isinstance(q, query.FuzzyTerm):
+        return f"{q.text}~{q.maxdist}"
+    if isinstance(q, query.Prefix):
+        return f"{q.text}*"
+    return str(getattr(q, "text", q))
+
+
+def _near(lists: list[list[int]], slop: int) -> bool:
+    """Whether the positions of each word (in order) form a phrase (slop 1) or a cluster within `slop`."""
+    if slop <= 1:
+        starts = set(lists[0])
+        for shift, positions in enumerate(lists[1:], start=1):
+            starts.intersection_update(map((-shift).__add__, positions))
+            if not starts:
+                return False
+        return True
+    spans = {(p, p) for p in lists[0]}
+    for positions in lists[1:]:
+        grown = set()
+        for start, end in spans:
+            for p in positions:
+                gap = start - p if p < start else p - end if p > end else 0
+                if 1 <= gap <= slop:
+                    grown.add((min(start, p), max(end, p)))
+        if not grown:
+            return False
+        spans = set(sorted(grown)[:1000])
+    return True
+
+
+def _decode(reader: Any, fieldname: str, btext: bytes, *, positions: bool) -> _Postings:
+    """All postings of a term in one segment (deleted documents included)."""
+    ids: array[int] = array("i")
+    weights: array[float] = array("f")
+    values: list[bytes] | None = [] if positions else None
+    if (fieldname, btext) not in reader:
+        return _Postings(ids, weights, values)
+    fieldobj = reader.schema[fieldname]
+    matcher = reader._terms.matcher(fieldname, btext, fieldobj.format)
+    if isinstance(matcher, W3LeafMatcher):
+        while True:
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.extend(matcher._ids)
+            weights.extend(matcher._weights)
+            if values is not None:
+                matcher._read_values()
+                values.extend(matcher._values)
+            if matcher._lastblock:
+                break
+            matcher._goto(matcher._nextoffset)
+    else:  # short posting lists are stored inline: the public API is fast enough
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            if values is not None:
+                values.append(matcher.value())
+            matcher.next()
+    return _Postings(ids, weights, values)
+
+
+def _field_lengths(reader: Any, fieldname: str) -> list[int]:
+    """The length of `fieldname` in each document of a segment, as BM25F reads it."""
+    count = reader.doc_count_all()
+    try:
+        column = reader._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+        if column is None:
+            return [1] * count
+        raw = column._dbfile.get(column._basepos, column._count)
+        lengths = list(map(byte_to_length, raw)) + [0] * (count - column._count)
+        return [n or 1 for n in lengths]  # Whoosh reads an empty field as length 1
+    except AttributeError:
+        return [reader.doc_field_length(d, fieldname, 1) or 1 for d in range(count)]
+
+
+def _published_stamps(reader: Any, count: int) -> array[int]:
+    """Each document's publication time as Whoosh stores it (microseconds since year 1), or _UNDATED."""
+    stamps: array[int] = array("Q", [_UNDATED]) * count
+    if "published" not in reader.schema or not reader.has_column("published"):
+        return stamps
+    column = reader.column_reader("published", translate=False)
+    try:
+        found: array[int] = array("Q", column._dbfile.get(column._basepos, column._count * 8))
+        if sys.byteorder == "little":
+            found.byteswap()
+    except AttributeError:
+        found = array("Q", column)
+    stamps[: min(len(found), count)] = found[:count]
+    return stamps
+
+
+def _column_labels(reader: Any, fieldname: str, count: int) -> list[str | None] | None:
+    """Each document's value of a field kept in a RefBytesColumn (None when it has none), or None
+    when the field is not such a column."""
+    if fieldname not in reader.schema or not reader.has_column(fieldname):
+        return None
+    column = reader.column_reader(fieldname, translate=False)
+    try:
+        values = [u.decode("utf-8") or None for u in column._uniques]
+        refs: array[int] = array(
+            column._typecode, column._dbfile.get(column._basepos, count * column._itemsize)
+        )
+        if sys.byteorder == "little" and column._itemsize > 1:
+            refs.byteswap()
+        return list(map(values.__getitem__, refs))
+    except AttributeError:
+        return [(v.decode("utf-8") or None) if isinstance(v, bytes) else None for v in column]
+
+
+def _months(days: array[int]) -> list[str | None]:
+    names: dict[int, str | None] = {}
+    for day in set(days):
+        if day > _LAST_DAY:
+            names[day] = None
+        else:
+            value = date.fromordinal(day)
+            names[day] = f"{value.year:04d}-{value.month:02d}"
+    return list(map(names.__getitem__, days))
+
+
+def _calendar_span(value: str) -> tuple[int, int]:
+    """The days of a year ('1987') or month ('1987-03') facet value."""
+    try:
+        if len(value) == 4:
+            year = int(value)
+            return date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
+        year, month = int(value[:4]), int(value[5:7])
+        start = date(year, month, 1)
+        end = date(year + month // 12, month % 12 + 1, 1)
+        return start.toordinal(), end.toordinal() - 1
+    except ValueError:
+        raise QueryError(f"'{value}' is not a year (1987) or a month (1987-03)") from None
+
+
+__all__ = [
+    "TEXT_FIELDS",
+    "AnyWords",
+    "DayRange",
+    "Engine",
+    "Evaluation",
+    "Required",
+    "Snapshot",
+    "Terms",
+    "restrict",
+]

@@ -1,0 +1,937 @@
+"""The full-text index, backed by Whoosh: with `_whoosh_eval` and `_whoosh_open`, the only modules
+that import it.
+
+The index is a cache derived from the catalog: it holds the searchable fields
+and each document's id, nothing else of value.  It is rebuilt from the catalog
+whenever it is missing, of an older schema, or damaged.  An index directory
+without our marker file is never opened: Whoosh unpickles its files, so only
+an index that Briefer created may be read.
+
+Whoosh stores the postings and parses the query language; `_whoosh_eval`
+evaluates the parsed query (see there why).  Searches read one snapshot (a
+searcher) at a time and move to the next one after each commit, so a search
+never sees half of an import's batch and never waits for a writer.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import marshal
+import multiprocessing
+import os
+import re
+import struct
+import sys
+import threading
+import weakref
+from array import array
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import accumulate, chain
+from pathlib import Path
+from typing import Any, TypeVar
+
+from whoosh import columns, fields, formats, qparser, query, scoring
+from whoosh.analysis import STOP_WORDS, RegexTokenizer, StemmingAnalyzer
+from whoosh.analysis.filters import LowercaseFilter
+from whoosh.filedb.filestore import RamStorage
+from whoosh.lang import porter
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.qparser import syntax
+from whoosh.reading import ReaderClosed, TermNotFound
+from whoosh.system import _INT_SIZE, pack_uint
+from whoosh.writing import IndexWriter, LockError, PostingPool, SegmentWriter
+
+from briefer.core.archive.processes import die_with_parent
+from briefer.core.documents import Document
+from briefer.core.search import _whoosh_open, spelling
+from briefer.core.search import query as querylang
+from briefer.core.search._whoosh_eval import AnyWords, DayRange, Engine, Required, Snapshot, restrict
+from briefer.core.search._whoosh_open import IndexBusy
+from briefer.core.search.query import (
+    FACETS,
+    AliasExpansion,
+    AliasTable,
+    FacetCounts,
+    PreparedQuery,
+    QueryError,
+    QueryTooBroad,
+    SearchRequest,
+    label_key,
+    language_key,
+)
+from briefer.core.textnorm import word_pieces
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 5  # 4: segments in separate files (COMPOUND); 5: packed positions
+SEARCH_FIELDS = ("title", "body")
+
+_STEMMING = StemmingAnalyzer()
+_NAMES = RegexTokenizer() | LowercaseFilter()  # outlets and authors: no stemming, no stop words
+_URL_WORDS = RegexTokenizer(r"[^\W_]+") | LowercaseFilter()  # url:state.gov is the phrase "state gov"
+# whoosh.analysis.tokenizers.default_pattern, with its group made non-capturing for findall.
+_WORD = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
+_stem = functools.lru_cache(maxsize=200_000)(porter.stem)
+_VOCABULARY_LIMIT = 300_000  # words a batch remembers having indexed for suggestions
+
+
+class _PackedPositions(formats.Positions):
+    """Whoosh's Positions format with the positions packed in an array instead of pickled.
+
+    A phrase or proximity search reads the positions of every document that has
+    all the words (tens of thousands on a large archive); `array()` decodes a
+    list in one C call where unpickling took most of a phrase query's time.  The
+    packed form is also smaller: one byte per position when the gaps are short.
+    """
+
+    def encode(self, poslist: Sequence[int]) -> bytes:
+        if len(poslist) == 1 and poslist[0] < 1 << 8:  # most words of a document: one occurrence
+            return _ONE_POSITION[poslist[0]]
+        deltas = [b - a for a, b in zip(chain((0,), poslist), poslist, strict=False)]
+        biggest = max(deltas, default=0)
+        code = "B" if biggest < 1 << 8 else "H" if biggest < 1 << 16 else "I"
+        packed = array(code, deltas)
+        if sys.byteorder == "big" and packed.itemsize > 1:
+            packed.byteswap()  # stored little-endian
+        return bytes(pack_uint(len(deltas))) + code.encode("ascii") + packed.tobytes()
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        packed = array(chr(valuestring[_INT_SIZE]), valuestring[_INT_SIZE + 1 :])
+        if sys.byteorder == "big" and packed.itemsize > 1:
+            packed.byteswap()
+        return list(accumulate(packed))
+
+
+_ONE_POSITION = [bytes(pack_uint(1)) + b"B" + bytes([p]) for p in range(1 << 8)]
+
+
+class _StemmedText(fields.TEXT):
+    """A TEXT field with the StemmingAnalyzer, indexed about four times faster.
+
+    Whoosh runs every word through a chain of generator filters with a Token
+    object; indexing is most of an import's time.  This computes the same
+    postings (stop words and one-letter words dropped, positions renumbered the
+    way StopFilter does, Porter stems) with one regex pass; a test proves the
+    postings equal Whoosh's own.  Queries still use Whoosh's analyzer.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        # A query word that analyzes into several (Jong-un) is searched as a phrase.
+        super().__init__(analyzer=_STEMMING, multitoken_query="phrase", **kwargs)
+        boost: float = kwargs.get("field_boost", 1.0)
+        self.format = _PackedPositions(field_boost=boost)
+
+    def index(self, value: Any, **kwargs: Any) -> Any:
+        if kwargs or not isinstance(value, str):
+            return super().index(value, **kwargs)
+        # Positions in arrays, words a piece of the text at a time: a list of every word and an int
+        # object per position cost a 200 MB text several GB.
+        positions: dict[str, array[int]] = defaultdict(lambda: array("q"))
+        pos = -1
+        first = True
+        raw_pos = -1
+        for piece in word_pieces(value):
+            for found in _WORD.finditer(piece):
+                raw_pos += 1
+                word = found.group().lower()
+                if len(word) < 2 or word in STOP_WORDS:
+                    continue
+                # StopFilter keeps the first kept word's raw position, then counts on.
+                pos = raw_pos if first else pos + 1
+                first = False
+                positions[_stem(word)].append(pos)
+        boost = self.format.field_boost
+        encode = self.format.encode
+        return [(w.encode("utf-8"), len(p), len(p) * boost, encode(p)) for w, p in positions.items()]
+
+
+class _Vocabulary(fields.FieldType):
+    """The archive's words as written (lower case, not stemmed): what spelling suggestions offer.
+
+    Only the lexicon matters, so `IndexBatch` gives each word to one document
+    per batch: a full posting per word and document would double import time.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(formats.Existence(), _NAMES)
+
+    def index(self, value: Any, **kwargs: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return [(w.encode("utf-8"), 1, 1.0, b"") for w in value]
+        return super().index(value, **kwargs)
+
+
+class _Published(fields.DATETIME):
+    """The publication date, kept as a column only: date filters run on it in `_whoosh_eval`.
+
+    Whoosh would index eight range terms per document and spend about 200 ms
+    per query walking them; `query.prepare` turns every date form into a day
+    range that `parse_query` reads.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(sortable=True)
+        self.indexed = False
+
+    def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> Any:
+        span = querylang.read_date_token(qstring)
+        if span is None:
+            first, last = querylang.date_span(qstring, datetime.now(UTC).date())
+            span = querylang.read_date_token(querylang.date_token(first, last))
+        assert span is not None
+        return DayRange(span[0], span[1], boost)
+
+    def parse_range(
+        self, fieldname: str, start: str, end: str, startexcl: bool, endexcl: bool, boost: float = 1.0
+    ) -> Any:
+        expression = f"{'{' if startexcl else '['}{start or ''} to {end or ''}{'}' if endexcl else ']'}"
+        return self.parse_query(fieldname, expression, boost)
+
+
+def _names_field(analyzer: Any) -> Any:
+    """A TEXT field for outlet and author names and web addresses: no stemming, packed positions."""
+    found = fields.TEXT(analyzer=analyzer, multitoken_query="phrase")
+    found.format = _PackedPositions()
+    return found
+
+
+SCHEMA = fields.Schema(
+    id=fields.ID(stored=True, unique=True),
+    title=_StemmedText(field_boost=2.0),
+    # Not stored: snippets and passages are cut from the catalog's normalized
+    # text, whose offsets are the ones excerpts cite.
+    body=_StemmedText(),
+    source=_names_field(_NAMES),
+    # Facet fields are also columns (one small number per document): facets read them whole.
+    outlet=fields.ID(sortable=columns.RefBytesColumn()),  # the source exactly as written
+    author=_names_field(_NAMES),
+    published=_Published(),
+    url=_names_field(_URL_WORDS),
+    language=fields.ID(sortable=columns.RefBytesColumn()),  # primary subtag: en
+    type=fields.ID(sortable=columns.RefBytesColumn()),  # source type as a label: wire-service
+    tag=fields.KEYWORD(lowercase=True, commas=True),
+    spell=_Vocabulary(),
+)
+
+
+class _RequiredNode(syntax.Wrapper):
+    """`+clause`, which `query.prepare` leaves in the text: a `Required` clause."""
+
+    qclass = Required
+
+
+class _AnyWordsGroup(syntax.GroupNode):
+    """The implicit grouping of the any-word parse (see `SearchIndex.parse`)."""
+
+    qclass = AnyWords
+
+
+class _FieldsOr(query.Or):
+    """A word searched in each of `SEARCH_FIELDS`: (title:w OR body:w).
+
+    Whoosh hashes a compound query as the XOR of its clauses' hashes, and a term's as the
+    XOR of its field's and its text's: the text cancels out, so every word's OR hashes
+    alike and normalizing a query of n words compared n * n of them (a 1,000-word query
+    took seconds).  Hashed in order, they differ.
+    """
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.boost, tuple(self.subqueries)))
+
+
+class _FieldsOrGroup(syntax.OrGroup):
+    qclass = _FieldsOr
+
+
+# `+` right before a word, phrase, field or group (never inside a word: c++, 1+1).
+_PLUS = qparser.OperatorsPlugin.OpTagger(
+    r"(?:^|(?<=[\s(]))\+(?=[^\s+\-)])", _RequiredNode, syntax.PrefixOperator, memo="required"
+)
+
+
+class _BinaryGroup(syntax.BinaryGroup):
+    """Whoosh's BinaryGroup with each side made once: its `query` builds both sides twice, so a
+    chain of n ANDNOTs (a ANDNOT b ANDNOT c ...) took 2**n steps (16 of them: 5 s)."""
+
+    def query(self, parser: Any) -> Any:
+        first, second = (node.query(parser) for node in self.nodes)
+        if first is None or second is None:
+            found = second if first is None else first
+            return syntax.attach(query.NullQuery if found is None else found, self)
+        return syntax.attach(self.qclass(first, second), self)
+
+
+class _AndNotGroup(_BinaryGroup):
+    qclass = query.AndNot
+
+
+class _AndMaybeGroup(_BinaryGroup):
+    qclass = query.AndMaybe
+
+
+class _RequireGroup(_BinaryGroup):
+    qclass = query.Require
+
+
+# Whoosh's operators as its OperatorsPlugin makes them (patterns, priorities and order, which decide
+# how they group), with the binary groups above, after `+`.
+_OpTagger = qparser.OperatorsPlugin.OpTagger
+_OPERATORS = [
+    (_PLUS, 0),
+    (_OpTagger(r"(^|(?<=(\s|[()])))NOT(?=\s)", syntax.NotGroup, syntax.PrefixOperator, memo="not"), 0),
+    (_OpTagger(r"(?<=\s)AND(?=\s)", syntax.AndGroup, memo="and"), 0),
+    (_OpTagger(r"(?<=\s)OR(?=\s)", syntax.OrGroup, memo="or"), 0),
+    (_OpTagger(r"(?<=\s)ANDNOT(?=\s)", _AndNotGroup, memo="anot"), -5),
+    (_OpTagger(r"(?<=\s)ANDMAYBE(?=\s)", _AndMaybeGroup, memo="amaybe"), -5),
+    (_OpTagger(r"(^|(?<=\s))REQUIRE(?=\s)", _RequireGroup, memo="req"), 0),
+]
+
+
+# Bulk imports use two sub-writer processes and keep their segments as they
+# are: the final merge of a multiprocess writer is single-threaded and would
+# give back what the second core won.
+BULK_PROCS = 2
+# Each writer's posting pool (by Whoosh's estimate; Python holds about 1.2 times as much) before it
+# spills a sorted run to disk.  Runs are cheap since _MarshalPool; a bulk import runs three
+# processes, and at 16 MB the Reuters import's peak (all processes) went from 312 MB (24 MB)
+# and 330 MB (32 MB) to 292 MB.
+LIMIT_MB = 16
+# Whoosh's default packs a segment into one compound file, which readers map whole and then
+# copy sub-file by sub-file into memory: a 250 MB index made every searching process 500 MB.
+# Plain files are read piece by piece, as the postings are needed.
+COMPOUND = False
+
+
+# What `match_spans` marks: runs of analyzed (stemmed) words, one word or a phrase found only whole.
+HighlightTerms = frozenset[tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class IndexHit:
+    doc_id: str
+    score: float
+
+
+@dataclass(frozen=True)
+class IndexResults:
+    hits: list[IndexHit]
+    total: int  # exact
+    terms: HighlightTerms  # the analyzed query words and phrases, for highlighting
+    facets: dict[str, FacetCounts] | None = None
+    any_terms: bool = False  # no document had all the words: these have any of them
+    expansions: tuple[AliasExpansion, ...] = ()
+    suggestion: str = ""  # the query with misspelled words corrected, when there are some
+    stories: int | None = None  # with collapsing: matches counting each cluster of copies once
+
+
+_SPAWN = multiprocessing.get_context("spawn")
+_CHUNK_SIZE = struct.Struct("<I")
+
+
+class _MarshalPool(PostingPool):
+    """Whoosh's posting pool with its sorted runs written in marshalled chunks.
+
+    A pool that outgrows `limitmb` is sorted and written to a temporary run
+    file, and the runs are merged when the segment is written.  Whoosh pickles
+    each posting one by one, both ways: about a third of a sub-writer's time on
+    a bulk import.  The postings (field name, term bytes, document number,
+    weight, value bytes) are plain values that marshal writes and reads a
+    chunk at a time.
+    """
+
+    CHUNK = 4096
+
+    def _write_run(self, f: Any, items: Any) -> None:
+        chunk: list[Any] = []
+        for item in items:
+            chunk.append(item)
+            if len(chunk) == self.CHUNK:
+                self._write_chunk(f, chunk)
+                chunk = []
+        if chunk:
+            self._write_chunk(f, chunk)
+        f.close()
+
+    @staticmethod
+    def _write_chunk(f: Any, chunk: list[Any]) -> None:
+        blob = marshal.dumps(chunk)
+        f.write(_CHUNK_SIZE.pack(len(blob)))
+        f.write(blob)
+
+    def _read_run(self, path: str) -> Iterator[Any]:
+        f = self._open_run(path)
+        try:
+            while True:
+                head = f.read(_CHUNK_SIZE.size)
+                if not head:
+                    return
+                # marshal.load on a file reads piece by piece; loads on the whole chunk is ~7x faster
+                yield from marshal.loads(f.read(_CHUNK_SIZE.unpack(head)[0]))
+        finally:
+            f.close()
+            self._remove_run(path)
+
+
+class _SegmentWriter(SegmentWriter):
+    """Whoosh's segment writer with the marshalling pool: every writer of ours, sub-writers too."""
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        self.pool = _MarshalPool(self._tempstorage, self.newsegment, limitmb=kwargs.get("limitmb", 128))
+
+
+class _OrphanSafeTask(SubWriterTask):
+    """Whoosh's sub-writer, started with "spawn" and tied to its parent.
+
+    Forked, each sub-writer would carry a copy-on-write image of everything the
+    importing process had loaded (the CLI, parsers, numpy: 60-100 MB counted in
+    each process's resident memory); a spawned one loads Whoosh and this module.
+    Whoosh's own sub-writer also outlives a killed parent and keeps its lock.
+    """
+
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:  # multiprocessing's name
+        return _SPAWN.Process._Popen(process_obj)
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.parent_pid = os.getpid()  # read here: a spawned process may start after its parent died
+
+    def run(self) -> None:
+        die_with_parent()
+        if os.getppid() != self.parent_pid:  # the parent died before prctl took effect
+            os._exit(1)
+        # Whoosh's SubWriterTask.run for a multisegment writer, with our segment writer.
+        ix = self.storage.open_index(self.indexname)
+        writer = self.writer = _SegmentWriter(ix, _lk=False, **self.kwargs)
+        while True:
+            jobinfo = self.jobqueue.get()
+            if jobinfo is None:
+                break
+            self._process_file(*jobinfo)
+        segment = writer._finalize_segment()
+        self.resultqueue.put((None, writer.pool.fieldnames, segment), timeout=5)
+
+
+class _OrphanSafeMpWriter(MpWriter):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assert self.multisegment, "sub-writers keep their segments (see _OrphanSafeTask.run)"
+        # Queues that spawned processes can share.
+        self.jobqueue = _SPAWN.Queue(self.procs * 4)
+        self.resultqueue = _SPAWN.Queue()
+        # Start the sub-writers now: they load while the importer reads the first files.
+        while len(self.tasks) < self.procs:
+            self._new_task()
+
+    def _new_task(self) -> Any:
+        task = _OrphanSafeTask(
+            self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def cancel(self) -> None:
+        # Whoosh's cancel only flags its own copy of each task: they would wait for jobs forever.
+        try:
+            for task in self.tasks:
+                task.kill()
+            for task in self.tasks:
+                task.join(timeout=5)
+        finally:
+            super().cancel()
+
+
+class IndexBatch:
+    """Documents added or deleted together; see `SearchIndex.batch`."""
+
+    def __init__(self, writer: IndexWriter, reopen: Callable[[], IndexWriter]) -> None:
+        self._writer = writer
+        self._reopen = reopen
+        self._vocabulary: set[str] = set()
+
+    def commit_and_continue(self) -> None:
+        """Commit what was added so far and keep going with a fresh writer."""
+        self._writer.commit()
+        self._writer = self._reopen()
+
+    def commit(self) -> None:
+        self._writer.commit()
+
+    def cancel(self) -> None:
+        self._writer.cancel()
+
+    def put(self, doc: Document, *, new: bool = False) -> None:
+        """Index `doc`; `new` promises it is not in the index yet, which saves a lookup per document."""
+        values: dict[str, Any] = {
+            "id": doc.id,
+            "title": doc.title,
+            "body": doc.text,
+            "source": doc.source,
+            "outlet": doc.source,
+            "author": doc.author,
+            "url": doc.url,
+            "language": language_key(doc.language),
+            "type": label_key(doc.source_type),
+            "tag": ",".join(label_key(t) for t in doc.tags),
+            "spell": self._new_words(doc.title, doc.text),
+        }
+        if doc.published is not None:
+            published = doc.published
+            if published.tzinfo is not None:
+                published = published.astimezone(UTC).replace(tzinfo=None)
+            values["published"] = published  # Whoosh stores naive UTC
+        values = {k: v for k, v in values.items() if v}
+        if new:
+            self._writer.add_document(**values)
+        else:
+            self._writer.update_document(**values)
+
+    def _new_words(self, *texts: str) -> list[str]:
+        words: set[str] = set()
+        for text in texts:
+            for piece in word_pieces(text):  # a piece at a time: not a copy of a long text, nor a list
+                words.update(spelling.WORD.findall(piece.lower()))
+        new = words - self._vocabulary
+        if len(self._vocabulary) > _VOCABULARY_LIMIT:
+            self._vocabulary.clear()  # giving a word again is harmless
+        self._vocabulary |= new
+        return sorted(new)
+
+    def delete(self, doc_id: str) -> None:
+        self._writer.delete_by_term("id", doc_id)
+
+
+_Result = TypeVar("_Result")
+
+
+class _OpenSearcher:
+    """Holds the current searcher so that a finalizer can close it without holding the index."""
+
+    def __init__(self) -> None:
+        self.searcher: Any = None
+
+    def close(self) -> None:
+        if self.searcher is not None:
+            searcher, self.searcher = self.searcher, None
+            searcher.close()
+
+
+class SearchIndex:
+    """The Whoosh index in `path`, or an in-memory one when `path` is None."""
+
+    def __init__(self, path: Path | None = None, *, aliases: AliasTable | None = None) -> None:
+        self.path = path
+        self.aliases = aliases if aliases is not None else AliasTable.load(querylang.ALIASES)
+        self._lock = threading.RLock()
+        # The open searcher (its readers hold the index's files open); a SearchIndex that is
+        # dropped without close() still closes it when collected.
+        self._open = _OpenSearcher()
+        weakref.finalize(self, self._open.close)
+        self._engine = Engine(stem=_stem)
+        self._parsers: dict[bool, Any] = {}
+        self._parsed: OrderedDict[tuple[str, bool], Any] = OrderedDict()
+        # Collapsing: each segment's local document number of clustered ids (segments never
+        # change), and the last snapshot's document number -> cluster number.
+        self._local_docnums: dict[str, dict[str, int | None]] = {}
+        self._groups: tuple[Any, Mapping[str, str], dict[int, int]] | None = None
+        self.rebuilt_reason = ""  # set when the index had to be recreated empty
+        if path is None:
+            self._ix = RamStorage().create_index(SCHEMA)
+        else:
+            self._ix = self._open_or_create(path)
+
+    # -- opening ---------------------------------------------------------------
+    def _open_or_create(self, path: Path) -> Any:
+        # Retried across other processes' commits and checked for damage: see `_whoosh_open`.
+        ix, self.rebuilt_reason = _whoosh_open.open_or_create(path, SCHEMA, SCHEMA_VERSION)
+        return ix
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop_searcher()
+            self._ix.close()
+
+    # -- writing ---------------------------------------------------------------
+    @contextmanager
+    def batch(self, *, bulk: bool = False) -> Iterator[IndexBatch]:
+        """Add and delete documents, committed together on success, discarded on error.
+
+        `bulk` spreads indexing over two processes; worth it from a few
+        thousand documents on.
+        """
+
+        def open_writer() -> IndexWriter:
+            try:
+                if bulk and self.path is not None:
+                    return _OrphanSafeMpWriter(
+                        self._ix,
+                        procs=BULK_PROCS,
+                        multisegment=True,
+                        batchsize=256,
+                        limitmb=LIMIT_MB,
+                        compound=COMPOUND,
+                    )
+                return _SegmentWriter(self._ix, limitmb=LIMIT_MB, timeout=5.0, compound=COMPOUND)
+            except LockError as exc:
+                raise IndexBusy("another Briefer process is writing to the search index") from exc
+
+        batch = IndexBatch(open_writer(), open_writer)
+        try:
+            yield batch
+        except BaseException:
+            batch.cancel()
+            raise
+        batch.commit()
+
+    def reset(self) -> None:
+        """Empty the index (before a rebuild from the catalog)."""
+        with self._lock:
+            self._drop_searcher()
+            self._engine.forget()
+            if self.path is None:
+                self._ix = RamStorage().create_index(SCHEMA)
+                return
+            self._ix.close()
+            self._ix = _whoosh_open.reset(self.path, SCHEMA, SCHEMA_VERSION)
+
+    def optimize(self) -> None:
+        self._ix.optimize(compound=COMPOUND)
+
+    # -- reading ---------------------------------------------------------------
+    def _current_searcher(self) -> Any:
+        searcher = self._open.searcher
+        if searcher is not None and not searcher.up_to_date():
+            # Not `refresh()`: it crashes when the old reader was an empty index's.
+            self._drop_searcher()
+        if self._open.searcher is None:
+            self._open.searcher = self._ix.searcher(weighting=scoring.BM25F())
+        return self._open.searcher
+
+    def _drop_searcher(self) -> None:
+        self._open.close()
+
+    def _snapshot_do(self, work: Callable[[Snapshot], _Result]) -> _Result:
+        """Run `work` on the newest snapshot; a writer that merged segments away means a retry."""
+        with self._lock:
+            for attempt in range(3):
+                try:
+                    return work(self._engine.snapshot(self._current_searcher()))
+                except (OSError, ReaderClosed):
+                    if attempt == 2:
+                        raise
+                    log.info("the index changed under a search; reading it again")
+                    self._drop_searcher()
+                    self._engine.forget()
+            raise AssertionError("unreachable")
+
+    def doc_count(self) -> int:
+        with self._lock:
+            return int(self._current_searcher().doc_count())
+
+    def size_bytes(self) -> int:
+        if self.path is None:
+            return 0
+        return sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+
+    def prepare(self, text: str, *, aliases: bool = True, now: datetime | None = None) -> PreparedQuery:
+        """`text` checked and rewritten for the parser (dates, labels, aliases); raises QueryError."""
+        today = (now or datetime.now(UTC)).date()
+        return querylang.prepare(text, aliases=self.aliases if aliases else None, today=today)
+
+    def parse(self, text: str, *, any_terms: bool = False) -> Any:
+        """The Whoosh query for prepared `text` (see `prepare`), or QueryError with a plain explanation."""
+        key = (text, any_terms)
+        with self._lock:
+            found = self._parsed.get(key)
+            if found is not None:
+                self._parsed.move_to_end(key)
+                return found
+            parser = self._parsers.get(any_terms)
+            if parser is None:
+                # Words are ANDed; the any-word parse relaxes that, keeping + and NOT clauses.
+                group = _AnyWordsGroup if any_terms else qparser.AndGroup
+                parser = qparser.QueryParser(None, SCHEMA, group=group)
+                parser.add_plugin(qparser.MultifieldPlugin(list(SEARCH_FIELDS), group=_FieldsOrGroup))
+                parser.add_plugin(qparser.FuzzyTermPlugin())
+                parser.replace_plugin(qparser.OperatorsPlugin(ops=_OPERATORS, clean=True))
+                self._parsers[any_terms] = parser
+            try:
+                parsed = parser.parse(text)
+            except (IndexError, AssertionError) as exc:  # what Whoosh's parser makes of "NOT AND x"
+                raise QueryError(
+                    "cannot read the query: an operator (AND, OR, NOT, ANDNOT, ANDMAYBE, REQUIRE) "
+                    "has no word on one of its sides"
+                ) from exc
+            except Exception as exc:  # Whoosh raises bare errors, e.g. for a range it cannot read
+                raise QueryError(f"cannot read the query: {exc}") from exc
+            error = getattr(parsed, "error", None) or next(
+                (leaf.error for leaf in parsed.leaves() if getattr(leaf, "error", None)), None
+            )
+            if error:
+                raise QueryError(str(error))
+            if parsed is query.NullQuery or isinstance(parsed, type(query.NullQuery)):
+                raise QueryError("the query has no words to search for")
+            self._parsed[key] = parsed
+            while len(self._parsed) > 256:
+                self._parsed.popitem(last=False)
+            return parsed
+
+    def query_terms(self, text: str) -> HighlightTerms:
+        """The analyzed words and phrases of a query, wildcards expanded, as `match_spans` wants them."""
+        parsed = self.parse(self.prepare(text).text)
+        return self._snapshot_do(lambda snap: frozenset(snap.evaluate(parsed).terms))
+
+    def search(
+        self, request: SearchRequest | str, *, limit: int = 20, clusters: Mapping[str, str] | None = None
+    ) -> IndexResults:
+        """Evaluate a request (or a plain query): ranked hits, exact total, facets, suggestion.
+
+        With `clusters` (document id -> cluster id, for documents that have
+        copies) and `request.collapse`, each cluster gives one hit, its
+        best-ranked matching member, and `stories` counts the matches so.
+        """
+        if isinstance(request, str):
+            request = SearchRequest(request, limit=limit)
+        prepared = self.prepare(request.query, aliases=request.aliases, now=request.now)
+        parsed = self.parse(prepared.text)
+        groups = (clusters or {}) if request.collapse else None
+        return self._snapshot_do(lambda snap: self._search(snap, request, prepared, parsed, groups))
+
+    def _search(
+        self,
+        snap: Snapshot,
+        request: SearchRequest,
+        prepared: PreparedQuery,
+        parsed: Any,
+        clusters: Mapping[str, str] | None = None,
+    ) -> IndexResults:
+        allowed = _filter_docs(snap, request.filters)
+        evaluation = snap.evaluate(parsed)
+        scores = restrict(evaluation.scores, allowed)
+        any_terms = False
+        if not scores and request.fallback:
+            alternative = self.parse(prepared.text, any_terms=True)
+            if alternative != parsed:
+                evaluation = snap.evaluate(alternative)
+                scores = restrict(evaluation.scores, allowed)
+                any_terms = bool(scores)
+        stories = None
+        if clusters is None:
+            best = snap.top(scores, request.offset + request.limit, request.sort)[request.offset :]
+        else:
+            best, stories = self._collapsed_top(snap, scores, request, clusters)
+        ids = snap.doc_ids(d for d, _ in best)
+        return IndexResults(
+            hits=[IndexHit(doc_id, score) for doc_id, (_, score) in zip(ids, best, strict=True)],
+            total=len(scores),
+            terms=frozenset(evaluation.terms),
+            facets=_first_values(snap.facet_counts(scores, FACETS), request.facet_values)
+            if request.facets
+            else None,
+            any_terms=any_terms,
+            expansions=prepared.expansions,
+            suggestion=spelling.suggest(
+                snap, request.query, prepared.words, rare_too=len(scores) < spelling.FEW_RESULTS
+            ),
+            stories=stories,
+        )
+
+    def _collapsed_top(
+        self, snap: Snapshot, scores: dict[int, float], request: SearchRequest, clusters: Mapping[str, str]
+    ) -> tuple[list[tuple[int, float]], int]:
+        """The page of best hits with one document per cluster (the first in the sort order), and
+        how many matches there are when each cluster counts once."""
+        if not clusters:
+            return snap.top(scores, request.offset + request.limit, request.sort)[request.offset :], len(
+                scores
+            )
+        group_of = self._group_numbers(snap, clusters)
+        seen: set[int] = set()
+        extra = 0  # matches that are further copies of a cluster already counted
+        for number, cluster in group_of.items():
+            if number in scores:
+                if cluster in seen:
+                    extra += 1
+                else:
+                    seen.add(cluster)
+        wanted = request.offset + request.limit
+        best = snap.top(scores, wanted + extra, request.sort)  # enough: at most `extra` are dropped
+        kept: list[tuple[int, float]] = []
+        shown: set[int] = set()
+        for docnum, score in best:
+            group = group_of.get(docnum)
+            if group is not None:
+                if group in shown:
+                    continue
+                shown.add(group)
+            kept.append((docnum, score))
+            if len(kept) == wanted:
+                break
+        return kept[request.offset :], len(scores) - extra
+
+    def _group_numbers(self, snap: Snapshot, clusters: Mapping[str, str]) -> dict[int, int]:
+        """Document number -> cluster number for the clustered documents in this snapshot."""
+        cached = self._groups
+        if cached is not None and cached[0] is snap and cached[1] is clusters:
+            return cached[2]
+        numbers: dict[str, int] = {}
+        group_of: dict[int, int] = {}
+        live = {leaf.segment.segment_id for leaf in snap.leaves}
+        for gone in [s for s in self._local_docnums if s not in live]:
+            del self._local_docnums[gone]
+        for leaf in snap.leaves:
+            local = self._local_docnums.setdefault(leaf.segment.segment_id, {})
+            for doc_id, cluster in clusters.items():
+                if doc_id not in local:
+                    local[doc_id] = _local_docnum(leaf.reader, doc_id)
+                docnum = local[doc_id]
+                if docnum is not None and leaf.offset + docnum not in snap.deleted:
+                    group_of[leaf.offset + docnum] = numbers.setdefault(cluster, len(numbers))
+        self._groups = (snap, clusters, group_of)
+        return group_of
+
+    def more_like(
+        self, text: str, *, exclude: Collection[str] = (), limit: int = 10, terms: int = 25
+    ) -> IndexResults:
+        """Documents about what `text` is about: its most telling words (Bo1, as Whoosh's
+        `more_like` weighs them) searched with their weights; `exclude` ids are left out."""
+        counts = term_counts(text)
+
+        def find(snap: Snapshot) -> IndexResults:
+            best, total, words = snap.more_like(counts, set(exclude), limit=limit, wanted=terms)
+            ids = snap.doc_ids(d for d, _ in best)
+            hits = [IndexHit(doc_id, score) for doc_id, (_, score) in zip(ids, best, strict=True)]
+            return IndexResults(hits=hits, total=total, terms=frozenset((w,) for w in words))
+
+        return self._snapshot_do(find)
+
+
+def _local_docnum(reader: Any, doc_id: str) -> int | None:
+    """The number of the document `doc_id` in one segment, or None when the segment lacks it."""
+    try:
+        return int(reader.postings("id", doc_id).id())
+    except TermNotFound:
+        return None
+
+
+def _filter_docs(snap: Snapshot, filters: tuple[tuple[str, str], ...]) -> set[int] | None:
+    """The documents every facet filter allows (values of one facet are alternatives); None: no filter."""
+    if not filters:
+        return None
+    by_facet: dict[str, list[str]] = defaultdict(list)
+    for facet, value in filters:
+        if facet == "type" or facet == "tag":
+            value = label_key(value)
+        elif facet == "language":
+            value = language_key(value)
+        by_facet[facet].append(value)
+    allowed: set[int] | None = None
+    for facet, values in by_facet.items():
+        found = snap.facet_docs(facet, values)
+        allowed = found if allowed is None else allowed & found
+    return allowed
+
+
+def _first_values(facets: dict[str, dict[str, int]], wanted: int | None) -> dict[str, FacetCounts]:
+    return {facet: FacetCounts.first(counts, wanted) for facet, counts in facets.items()}
+
+
+def term_counts(text: str) -> Counter[str]:
+    """How often each indexed (stemmed) word occurs in `text`, computed as the body field indexes it."""
+    counts: Counter[str] = Counter()
+    for word in _WORD.findall(text):
+        word = word.lower()
+        if len(word) >= 2 and word not in STOP_WORDS:
+            counts[_stem(word)] += 1
+    return counts
+
+
+def match_spans(text: str, terms: HighlightTerms) -> list[tuple[int, int]]:
+    """Where the analyzed `terms` occur in `text`, as (start, end) character spans in reading order.
+
+    A phrase is marked whole, and only where its words follow each other as the
+    index reads them (stop words and punctuation between them skipped): one
+    span, one match.  A word inside a marked phrase is not marked again.
+
+    Running the analyzer over a whole long document for every hit costs
+    milliseconds; instead a regex finds the words that could stem to a term's
+    first word (a stem minus its last letter is a prefix of its words), and
+    only those, and the words after them for a phrase, are analyzed.
+    """
+    words = {t[0] for t in terms if len(t) == 1}
+    phrases: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for term in terms:
+        if len(term) > 1:
+            phrases[term[0]].append(term[1:])
+    firsts = frozenset(t[0] for t in terms if t)
+    if not firsts:
+        return []
+    spans = []
+    for match in _candidate_words(firsts).finditer(text):
+        stems = _word_stems(match.group().lower())
+        if not stems.isdisjoint(words):
+            spans.append(match.span())
+        for rest in (r for stem in stems if stem in phrases for r in phrases[stem]):
+            end = _phrase_end(text, match.end(), rest)
+            if end is not None:
+                spans.append((match.start(), end))
+    return _without_overlaps(spans)
+
+
+def _phrase_end(text: str, start: int, rest: tuple[str, ...]) -> int | None:
+    """Where a phrase ends whose first word ends at `start`, when the next words the index reads
+    from there (as `_StemmedText.index` reads them) are `rest`; None when they are not."""
+    wanted = iter(rest)
+    expected = next(wanted, None)
+    for token in _WORD.finditer(text, start):
+        word = token.group().lower()
+        if len(word) < 2 or word in STOP_WORDS:
+            continue
+        if _stem(word) != expected:
+            return None
+        expected = next(wanted, None)
+        if expected is None:
+            return token.end()
+    return None
+
+
+def _without_overlaps(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` in order, a span that overlaps an earlier (or, at the same start, longer) one left out."""
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if not kept or start >= kept[-1][1]:
+            kept.append((start, end))
+    return kept
+
+
+@functools.lru_cache(maxsize=256)
+def _candidate_words(terms: frozenset[str]) -> re.Pattern[str]:
+    prefixes = sorted({t[: max(1, len(t) - 1)] for t in terms}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(p) for p in prefixes)
+    return re.compile(rf"(?<!\w)(?:{alternatives})\w*(?:\.\w+)*", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_stems(word: str) -> frozenset[str]:
+    return frozenset(token.text for token in _STEMMING(word, mode="index"))
+
+
+__all__ = [
+    "IndexBatch",
+    "IndexBusy",
+    "IndexHit",
+    "IndexResults",
+    "QueryError",
+    "QueryTooBroad",
+    "Required",
+    "SearchIndex",
+    "match_spans",
+    "term_counts",
+]

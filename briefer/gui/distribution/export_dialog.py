@@ -1,0 +1,364 @@
+"""The export dialog: output path, reference document, marking; the export runs in the background.
+
+The dialog exports a *copy* of the briefing taken when Export is pressed, so
+the analyst can go on editing while Word's document is written.  A marking
+profile or TLP label chosen here is applied to the briefing as an undoable
+edit.  Every quote is checked against the archive first (in the background):
+quotes that no longer match their source refuse the export, listed, unless
+"Export even if quotes no longer match" is ticked, which marks them
+"(unverified)".  A briefing whose documents are all absent from the open archive,
+which is not the archive it was built on, is refused (`WrongArchive`): the
+window names both archives.  A refused or failed export is explained in the
+dialog itself.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefer.core.briefing import codec, edits, markings
+from briefer.core.briefing.verify import ArchiveLookups, WrongArchive, describe_archive, none_of_the_documents
+from briefer.core.documents import Document
+from briefer.core.export.docx_export import (
+    COMMENT_MODES,
+    ExportReport,
+    UnverifiedQuotes,
+    default_reference,
+    export_docx,
+)
+from briefer.core.progress import Progress
+from briefer.gui.briefing.model import BriefingModel
+from briefer.gui.workers import BackgroundTask
+
+Lookup = Callable[[str], Document | None]
+
+LAST_FOLDER_KEY = "export/folder"
+REFERENCE_KEY = "export/reference"
+COMMENT_LABELS = {
+    "margin": "In Word's margin",
+    "inline": "Inline, after the quote",
+    "omit": "Leave them out",
+}
+
+
+def open_folder(path: Path) -> None:
+    """Show a folder in the file manager; tests replace this function."""
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def wrong_archive_text(exc: WrongArchive, action: str) -> str:
+    """The window's words for a briefing checked against the wrong archive (`action`: "export it")."""
+    match = exc.match
+    found = none_of_the_documents(match, "this briefing")
+    here = f"{found[:1].upper()}{found[1:]} {describe_archive(match.open)}"
+    if match.built_on:
+        return (
+            f"{here}, the archive open in this window. The briefing was built on "
+            f"{describe_archive(match.built_on[0])}. Start Briefer on that archive to {action}."
+        )
+    return (
+        f"{here}, the archive open in this window, and the briefing does not record the archive it was "
+        f"built on (it was saved by an older Briefer). Start Briefer on that archive to {action}."
+    )
+
+
+def suggested_name(title: str) -> str:
+    stem = "".join(c if c.isalnum() or c in " -_" else " " for c in title).strip()
+    return (" ".join(stem.split()) or "briefing")[:80] + ".docx"
+
+
+class ExportDialog(QDialog):
+    exported = Signal(object)  # ExportReport
+    export_failed = Signal(str)
+
+    def __init__(
+        self,
+        model: BriefingModel,
+        *,
+        settings: QSettings,
+        lookup: Lookup | None = None,
+        lookups: ArchiveLookups | None = None,
+        briefing_path: Path | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        """`lookups` (or just `lookup`, a document lookup) is the archive the quotes are checked against;
+        without either, quotes are not checked."""
+        super().__init__(parent)
+        self.setWindowTitle("Export to Word")
+        self.setAccessibleName("Export to Word")
+        self._model = model
+        self._settings = settings
+        self._lookups = lookups or (ArchiveLookups(lookup) if lookup is not None else None)
+        self._task: BackgroundTask | None = None
+        self.report: ExportReport | None = None
+        briefing = model.briefing
+
+        folder_value = settings.value(LAST_FOLDER_KEY, "")
+        folder = (
+            Path(str(folder_value))
+            if folder_value
+            else (briefing_path.parent if briefing_path else Path.home())
+        )
+        self.output = QLineEdit(str(folder / suggested_name(briefing.metadata.title)))
+        self.output.setAccessibleName("Output file")
+        self.browse_output = QPushButton("Browse\u2026")
+        self.browse_output.setAccessibleName("Choose the output file")
+        reference_value = settings.value(REFERENCE_KEY, "")
+        self.reference = QLineEdit(str(reference_value) if reference_value else "")
+        self.reference.setPlaceholderText("Briefer's built-in styles")
+        self.reference.setAccessibleName("Reference document")
+        self.reference.setToolTip("A .docx or .dotx whose styles, page setup and letterhead the export uses")
+        self.browse_reference = QPushButton("Browse\u2026")
+        self.browse_reference.setAccessibleName("Choose the reference document")
+
+        self.profile = QComboBox()
+        self.profile.setAccessibleName("Marking profile")
+        for profile in markings.PROFILES.values():
+            self.profile.addItem(profile.name, profile.id)
+        self.profile.setCurrentIndex(max(0, self.profile.findData(briefing.metadata.marking_profile)))
+        self.tlp = QComboBox()
+        self.tlp.setAccessibleName("TLP label")
+        self.tlp.addItem("None", None)
+        for label, definition in markings.TLP_DEFINITIONS.items():
+            self.tlp.addItem(f"TLP:{label}", label)
+            self.tlp.setItemData(self.tlp.count() - 1, definition, Qt.ItemDataRole.ToolTipRole)
+        self.tlp.setCurrentIndex(max(0, self.tlp.findData(briefing.metadata.tlp)))
+        self.comments = QComboBox()
+        self.comments.setAccessibleName("Analyst comments")
+        for mode in COMMENT_MODES:
+            self.comments.addItem(COMMENT_LABELS[mode], mode)
+        self.allow_unverified = QCheckBox("Export even if quotes no longer match their sources")
+        self.allow_unverified.setAccessibleName("Export even if quotes no longer match their sources")
+        self.allow_unverified.setToolTip(
+            "Quotes whose source changed are exported with their citations marked \u201c(unverified)\u201d"
+        )
+        for combo in (self.profile, self.tlp, self.comments):
+            combo.view().setAccessibleName(f"{combo.accessibleName()} choices")
+        self.banner = QLabel()
+        self.banner.setObjectName("exportBanner")
+        self.problems = QLabel()
+        self.problems.setObjectName("exportProblems")
+        self.problems.setWordWrap(True)
+        self.problems.setTextFormat(Qt.TextFormat.RichText)
+        self.outcome = QLabel()
+        self.outcome.setObjectName("exportOutcome")
+        self.outcome.setWordWrap(True)
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.outcome.setTextFormat(Qt.TextFormat.RichText)
+
+        self.buttons = QDialogButtonBox()
+        self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button.setAccessibleName("Export")
+        self.export_button.setDefault(True)
+        self.open_folder_button = self.buttons.addButton(
+            "Open Folder", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.open_folder_button.setAccessibleName("Open the folder")
+        self.open_folder_button.setVisible(False)
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setAccessibleName("Close")
+
+        form = QFormLayout()
+        form.addRow("&Save as", _with_button(self.output, self.browse_output))
+        form.addRow("&Reference document", _with_button(self.reference, self.browse_reference))
+        form.addRow("&Marking profile", self.profile)
+        form.addRow("&TLP label", self.tlp)
+        form.addRow("&Comments on excerpts", self.comments)
+        form.addRow("Quotes", self.allow_unverified)
+        form.addRow("Banner", self.banner)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.problems)
+        layout.addWidget(self.outcome)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self.resize(620, 320)
+
+        self.browse_output.clicked.connect(self._choose_output)
+        self.browse_reference.clicked.connect(self._choose_reference)
+        self.export_button.clicked.connect(self.start_export)
+        self.open_folder_button.clicked.connect(self._open_folder)
+        self.close_button.clicked.connect(self.reject)
+        self.profile.currentIndexChanged.connect(self._preview)
+        self.tlp.currentIndexChanged.connect(self._preview)
+        self._preview()
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None
+
+    # -- the marking preview --------------------------------------------------------
+    def _marked_copy(self) -> codec.Briefing:
+        copy = codec.from_dict(codec.to_dict(self._model.briefing))
+        copy.metadata.marking_profile = str(self.profile.currentData())
+        copy.metadata.tlp = self.tlp.currentData()
+        return copy
+
+    @Slot()
+    def _preview(self, *_: object) -> None:
+        copy = self._marked_copy()
+        banner = markings.banner(copy)
+        tlp = markings.tlp_label(copy)
+        self.banner.setText(f"<b>{html.escape(banner)}</b>" + (f" \u00b7 {tlp}" if tlp else ""))
+        problems = markings.validate(copy)
+        if problems:
+            items = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems[:8])
+            more = f"<li>\u2026 and {len(problems) - 8} more</li>" if len(problems) > 8 else ""
+            self.problems.setText(f"<b>Fix before exporting:</b><ul>{items}{more}</ul>")
+        else:
+            self.problems.setText("Markings are ready for release.")
+
+    # -- choosing files ---------------------------------------------------------------
+    @Slot()
+    def _choose_output(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export to", self.output.text(), "Word documents (*.docx)"
+        )
+        if name:
+            self.output.setText(name if name.endswith(".docx") else name + ".docx")
+
+    @Slot()
+    def _choose_reference(self) -> None:
+        start = self.reference.text() or str(default_reference().parent)
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Reference document", start, "Word documents and templates (*.docx *.dotx)"
+        )
+        if name:
+            self.reference.setText(name)
+
+    # -- exporting -----------------------------------------------------------------------
+    @Slot()
+    def start_export(self) -> None:
+        if self._task is not None:
+            return
+        out = Path(self.output.text().strip()).expanduser()
+        if not self.output.text().strip():
+            self._fail("Choose where to save the document.")
+            return
+        self._apply_markings()
+        briefing = codec.from_dict(codec.to_dict(self._model.briefing))  # edits may go on meanwhile
+        reference = Path(self.reference.text()).expanduser() if self.reference.text().strip() else None
+        comments = str(self.comments.currentData())
+        lookups = self._lookups
+        allow = self.allow_unverified.isChecked()
+
+        def job(progress: Progress, cancel: threading.Event) -> ExportReport:
+            checks = cluster_of = None
+            if lookups is not None:  # the same check as Verify Quotes, then the export
+                checks, cluster_of = lookups.export_checks(briefing, cancel)
+            return export_docx(
+                briefing,
+                out,
+                reference=reference,
+                checks=checks,
+                allow_unverified=allow,
+                cluster_of=cluster_of,
+                comments=comments,
+            )
+
+        self._settings.setValue(LAST_FOLDER_KEY, str(out.parent))
+        self._settings.setValue(REFERENCE_KEY, self.reference.text().strip())
+        self.outcome.setText(f"Exporting to {html.escape(str(out))}\u2026")
+        self.open_folder_button.setVisible(False)
+        self.export_button.setEnabled(False)
+        task = BackgroundTask(job, parent=self)
+        task.succeeded.connect(self._on_succeeded)
+        task.failed.connect(self._on_failed)
+        task.finished.connect(self._on_finished)
+        self._task = task
+        task.start()
+
+    def _apply_markings(self) -> None:
+        meta = self._model.briefing.metadata
+        profile, tlp = self.profile.currentData(), self.tlp.currentData()
+        if profile != meta.marking_profile:
+            self._model.do(edits.SetMetadata("marking_profile", profile))
+        if tlp != meta.tlp:
+            self._model.do(edits.SetMetadata("tlp", tlp))
+
+    @Slot(object)
+    def _on_succeeded(self, report: ExportReport) -> None:
+        self.report = report
+        lines = [
+            f"<b>Exported</b> to {html.escape(str(report.path))} in {report.seconds:.1f} s: "
+            f"{report.footnotes} footnote(s), {report.sources} source(s)."
+        ]
+        if report.unverified:
+            lines.append(
+                f"<b>{len(report.unverified)} quote(s) no longer match their source</b> and are marked "
+                "\u201c(unverified)\u201d in the document."
+            )
+        if report.missing:
+            lines.append(
+                f"{len(report.missing)} source(s) are no longer in the archive; cited from the briefing."
+            )
+        if report.manifest is not None:
+            lines.append(f"Manifest: {html.escape(report.manifest.name)} (for <i>briefer verify</i>).")
+        lines += [html.escape(w) for w in report.warnings[:5]]
+        self.outcome.setText("<br>".join(lines))
+        self.open_folder_button.setVisible(True)
+        self.open_folder_button.setFocus()
+        self.exported.emit(report)
+
+    @Slot(object)
+    def _on_failed(self, exc: object) -> None:
+        if isinstance(exc, WrongArchive):
+            self._fail(wrong_archive_text(exc, "export it"))
+            return
+        if isinstance(exc, UnverifiedQuotes):
+            self._fail(
+                f"{exc}\nThe outline shows what changed in each source. Tick \u201cExport even if quotes no "
+                "longer match their sources\u201d to export them marked \u201c(unverified)\u201d."
+            )
+            return
+        self._fail(f"The export failed: {exc}")
+
+    def _fail(self, message: str) -> None:
+        self.outcome.setText(f"<b>Not exported.</b> {html.escape(message).replace(chr(10), '<br>')}")
+        self.export_failed.emit(message)
+
+    @Slot()
+    def _on_finished(self) -> None:
+        if self._task is not None:
+            self._task.deleteLater()
+            self._task = None
+        self.export_button.setEnabled(True)
+
+    @Slot()
+    def _open_folder(self) -> None:
+        if self.report is not None:
+            open_folder(self.report.path.parent)
+
+    def done(self, result: int) -> None:
+        if self._task is not None:  # closing mid-export: let it finish writing (it is atomic)
+            self._task.wait()
+        super().done(result)
+
+
+def _with_button(field: QWidget, button: QPushButton) -> QWidget:
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(field, 1)
+    layout.addWidget(button)
+    return row

@@ -1,0 +1,541 @@
+"""The search pane: a debounced query box, a summary line and the list of hits.
+
+Searches run on a `LatestOnlyRunner`: one at a time, off the GUI thread, and
+only the newest query's results are shown.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+import urllib.parse
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QAction,
+    QCloseEvent,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QTextDocument,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefer.core.archive import Archive, QueryError
+from briefer.core.briefing.excerpts import CarriedBy, hit_excerpt
+from briefer.core.briefing.model import BriefingError, Excerpt
+from briefer.core.progress import Progress
+from briefer.core.search.results import Hit, SearchResults, make_passages, make_snippet
+from briefer.core.textnorm import strip_bidi
+from briefer.gui import mime
+from briefer.gui.formatting import SEPARATOR, display_title, meta_line, muted_color, plain_tooltip, plural
+from briefer.gui.search.filters import SearchOptions
+from briefer.gui.workers import LatestOnlyRunner
+
+Index = QModelIndex | QPersistentModelIndex
+
+RESULT_LIMIT = 100
+DEBOUNCE_MS = 250
+HINT = 'Type words to search the archive; put a phrase in quotes, e.g. "grain exports".'
+FAILED_FILES_ADVICE = "Briefer's log names each file that could not be imported, with its reason."
+
+
+class ResultsModel(QAbstractListModel):
+    """The hits of the last search, in rank order; an adapter over `core.search.Hit`.  A hit quoted
+    from here (dragged, or added) counts who else carried it with `carried_by`
+    (`Archive.carried_by_count`)."""
+
+    HitRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, carried_by: CarriedBy, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._hits: list[Hit] = []
+        self._carried_by = carried_by
+
+    def set_hits(self, hits: Sequence[Hit]) -> None:
+        self.beginResetModel()
+        self._hits = list(hits)
+        self.endResetModel()
+
+    def hit(self, row: int) -> Hit:
+        return self._hits[row]
+
+    def excerpt(self, row: int) -> Excerpt:
+        """What quoting the hit of `row` adds (see `excerpt_of`); BriefingError when it has no text."""
+        return excerpt_of(self._hits[row], self._carried_by)
+
+    def row_of(self, doc_id: str) -> int:
+        """The row showing `doc_id`, or -1."""
+        return next((row for row, hit in enumerate(self._hits) if hit.id == doc_id), -1)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._hits)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._hits):
+            return None
+        hit = self._hits[index.row()]
+        doc = hit.document
+        if role == Qt.ItemDataRole.DisplayRole:
+            return display_title(doc)
+        if role == self.HitRole:
+            return hit
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(strip_bidi(doc.url or doc.path))
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            copies = f" {hit.copies_note()}." if hit.cluster_size > 1 else ""
+            return f"{display_title(doc)}. {meta_line(doc)}.{copies} {hit.snippet.marked('', '')}"
+        return None
+
+    # -- drag source: a hit becomes an excerpt of its best passage (else its lead) --------
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        return flags | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else flags
+
+    def mimeTypes(self) -> list[str]:
+        return [mime.EXCERPTS]
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction  # never MoveAction: the view would remove the hit's row
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        excerpts = []
+        for index in sorted((i for i in indexes if i.isValid()), key=lambda i: i.row()):
+            try:
+                excerpts.append(self.excerpt(index.row()))
+            except BriefingError:  # a document without text: nothing to quote
+                continue
+        return mime.excerpts_to_mime(excerpts)
+
+
+def excerpt_of(hit: Hit, carried_by: CarriedBy) -> Excerpt:
+    """What dragging or adding a hit quotes: its best passage, else its lead paragraph; from the
+    story's representative when the passage is in it (see `Hit.quotable`), with "also carried by"
+    counted for the document cited."""
+    document, spans = hit.quotable()
+    return hit_excerpt(document, spans, carried_by=carried_by)
+
+
+def hit_meta_line(hit: Hit) -> str:
+    """Outlet, date, author, source type, how often the query's words occur, and who else carried it."""
+    kind = hit.document.source_type.replace("-", " ") if hit.document.source_type else ""
+    matches = plural(hit.matches, "match", "matches") if hit.matches else ""
+    parts = (meta_line(hit.document), kind, matches, hit.copies_note())
+    return SEPARATOR.join(p for p in parts if p)
+
+
+class HitDelegate(QStyledItemDelegate):
+    """Paints a hit as a title, a meta line (outlet, date, author) and a snippet with bold matches."""
+
+    PADDING = 8
+    GAP = 2
+    SNIPPET_LINES = 3
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        hit = index.data(ResultsModel.HitRole)
+        if not isinstance(hit, Hit):
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""  # the item background, selection and focus only: the text is ours
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        group = (
+            QPalette.ColorGroup.Active
+            if opt.state & QStyle.StateFlag.State_Active
+            else QPalette.ColorGroup.Inactive
+        )
+        text = opt.palette.color(
+            group, QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
+        muted = text if selected else muted_color(opt.palette)
+        rect = opt.rect.adjusted(self.PADDING + 2, self.PADDING, -self.PADDING, -self.PADDING)
+
+        painter.save()
+        title_font, meta_font = _fonts(opt.font)
+        y = rect.top()
+        y = _draw_line(painter, title_font, text, rect, y, display_title(hit.document))
+        y = _draw_line(painter, meta_font, muted, rect, y + self.GAP, hit_meta_line(hit))
+        snippet, height = self._snippet(hit, opt.font, rect.width())
+        painter.translate(rect.left(), y + self.GAP)
+        painter.setClipRect(QRect(0, 0, rect.width(), height))
+        context = QAbstractTextDocumentLayout.PaintContext()
+        context.palette.setColor(QPalette.ColorRole.Text, text)
+        snippet.documentLayout().draw(painter, context)
+        painter.restore()
+
+        if not selected:  # a hairline between hits
+            line = QColor(opt.palette.color(QPalette.ColorRole.Mid))
+            line.setAlpha(90)
+            painter.setPen(line)
+            painter.drawLine(opt.rect.bottomLeft(), opt.rect.bottomRight())
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        hit = index.data(ResultsModel.HitRole)
+        if not isinstance(hit, Hit):
+            return super().sizeHint(option, index)
+        width = self._available_width(option)
+        title_font, meta_font = _fonts(option.font)
+        _, snippet_height = self._snippet(hit, option.font, width)
+        height = (
+            2 * self.PADDING
+            + QFontMetrics(title_font).height()
+            + self.GAP
+            + QFontMetrics(meta_font).height()
+            + self.GAP
+            + snippet_height
+        )
+        return QSize(width, height)
+
+    def _available_width(self, option: QStyleOptionViewItem) -> int:
+        # A list view asks for size hints before it knows the item rect: use its viewport.
+        view = option.widget
+        width = view.viewport().width() if isinstance(view, QAbstractItemView) else option.rect.width()
+        return max(120, width - 2 * self.PADDING - 2)
+
+    def _snippet(self, hit: Hit, font: QFont, width: int) -> tuple[QTextDocument, int]:
+        """The snippet laid out at `width`, and the height of its first SNIPPET_LINES lines."""
+        doc = QTextDocument()
+        doc.setDocumentMargin(0)
+        doc.setDefaultFont(font)
+        doc.setHtml(hit.snippet.html())
+        doc.setTextWidth(width)
+        doc.documentLayout().documentSize()  # lays the text out; until then it has no lines
+        layout = doc.firstBlock().layout()
+        lines = min(layout.lineCount(), self.SNIPPET_LINES)
+        if lines == 0:
+            return doc, 0
+        last = layout.lineAt(lines - 1)
+        return doc, int(last.y() + last.height() + 0.5)
+
+
+def _fonts(base: QFont) -> tuple[QFont, QFont]:
+    title = QFont(base)
+    title.setBold(True)
+    title.setPointSizeF(base.pointSizeF() * 1.08)
+    meta = QFont(base)
+    meta.setPointSizeF(base.pointSizeF() * 0.9)
+    return title, meta
+
+
+def _draw_line(painter: QPainter, font: QFont, color: QColor, rect: QRect, y: int, text: str) -> int:
+    """Draw one elided line of text at `y`; returns the y below it."""
+    metrics = QFontMetrics(font)
+    painter.setFont(font)
+    painter.setPen(color)
+    line = QRect(rect.left(), y, rect.width(), metrics.height())
+    elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
+    painter.drawText(line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
+    return line.bottom() + 1
+
+
+class QueryBox(QLineEdit):
+    """The query line edit; Down moves on to the results, as in a browser's address bar."""
+
+    down_pressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Down:
+            self.down_pressed.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class ResultsView(QListView):
+    """The hits; Enter opens the current one on every platform (macOS's list views would edit)."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.activated.emit(self.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+
+class SearchPane(QWidget):
+    """Query box, summary (count, notices, query problems) and results."""
+
+    hit_selected = Signal(object, str)  # the current Hit and the query that found it
+    hit_activated = Signal(object, str)  # Enter or double-click on a hit: read it
+    selection_cleared = Signal()  # no hit is current (no results, empty query)
+
+    def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._archive = archive
+        self._results_query = ""  # the query whose results are listed
+        self._shown: tuple[str, str] | None = None  # (doc id, query) last sent to the reader
+
+        self.query = QueryBox()
+        self.query.setPlaceholderText("Search the archive")
+        self.query.setAccessibleName("Search query")
+        self.query.setClearButtonEnabled(True)
+        self.query.addAction(QIcon("icons:search.svg"), QLineEdit.ActionPosition.LeadingPosition)
+
+        self.summary = QLabel(HINT)
+        self.summary.setObjectName("searchSummary")
+        self.summary.setAccessibleName("Search summary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        )
+        self.summary.linkActivated.connect(self._on_summary_link)
+        self.options = SearchOptions()
+        self.options.changed.connect(self.search_now)
+
+        self.model = ResultsModel(archive.carried_by_count, self)
+        self.results = ResultsView()
+        self.results.setObjectName("results")
+        self.results.setAccessibleName("Search results")
+        self.results.setModel(self.model)
+        self.results.setItemDelegate(HitDelegate(self.results))
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.results.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.results.setResizeMode(QListView.ResizeMode.Adjust)  # re-wrap snippets on resize
+        self.results.setUniformItemSizes(False)
+        self.results.setDragEnabled(True)  # a hit dragged onto the briefing quotes its lead paragraph
+        self.results.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.results.setDefaultDropAction(Qt.DropAction.CopyAction)
+
+        # "Show Other Copies…": the window puts it in the results' context menu.
+        self.show_copies_action = QAction("Show Other Copies\u2026", self)
+        self.show_copies_action.setToolTip("The other outlets' copies of this story, and what each changed")
+        self.show_copies_action.setEnabled(False)
+        self.show_copies_action.triggered.connect(self.show_copies)
+        self.results.addAction(self.show_copies_action)
+        self._copies_dialog: QWidget | None = None
+
+        self._runner = LatestOnlyRunner(expected=(QueryError,), parent=self)
+        self._runner.succeeded.connect(self._show_results)
+        self._runner.failed.connect(self._show_problem)
+
+        # Search after a pause in typing, not on every keystroke; Enter searches at once.
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.search_now)
+        self.query.textChanged.connect(self._on_text_changed)
+        self.query.returnPressed.connect(self.search_now)
+        self.query.down_pressed.connect(self.focus_results)
+        self.results.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.results.activated.connect(self._on_activated)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 4, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.query)
+        layout.addWidget(self.options)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.results, 1)
+
+    # -- commands from the window ----------------------------------------------------
+    def focus_query(self) -> None:
+        self.query.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.query.selectAll()
+
+    def focus_results(self) -> None:
+        if self.model.rowCount() == 0:
+            return
+        self.results.setFocus(Qt.FocusReason.OtherFocusReason)
+        if not self.results.currentIndex().isValid():
+            self.results.setCurrentIndex(self.model.index(0))
+
+    @Slot()
+    def search_now(self) -> None:
+        self._debounce.stop()
+        query = self.query.text().strip()
+        if not query:
+            self._runner.discard()
+            self._show_idle()
+            return
+        archive = self._archive
+        try:
+            request = self.options.request(query, RESULT_LIMIT)
+        except QueryError as exc:
+            self._show_problem(exc)
+            return
+
+        def job(progress: Progress, cancel: threading.Event) -> SearchResults:
+            return archive.search(request)
+
+        self._runner.submit(job)
+
+    def refresh(self) -> None:
+        """Search again (the archive changed); the current hit stays current if it is still found."""
+        if self.query.text().strip():
+            self.search_now()
+
+    def current_hit(self) -> Hit | None:
+        index = self.results.currentIndex()
+        return self.model.hit(index.row()) if index.isValid() else None
+
+    @Slot()
+    def show_copies(self) -> None:
+        """Open the copies of the current hit's story in a small window beside this one (non-modal)."""
+        hit = self.current_hit()
+        if hit is None or hit.cluster_size < 2:
+            return
+        from briefer.gui.search.cluster_dialog import ClusterDialog
+
+        if self._copies_dialog is not None:
+            self._copies_dialog.close()
+        dialog = ClusterDialog(self._archive, hit.id, self.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(self._forget_copies_dialog)
+        dialog.open_requested.connect(self._read_copy)
+        self._copies_dialog = dialog
+        dialog.show()
+
+    @Slot()
+    def _forget_copies_dialog(self) -> None:
+        self._copies_dialog = None
+
+    @Slot(str)
+    def _read_copy(self, doc_id: str) -> None:
+        """A copy double-clicked in the copies window: the reader shows it, the query's words marked."""
+        doc = self._archive.document(doc_id)
+        if doc is None:
+            return
+        query = self._results_query
+        spans = self._archive.highlight_spans(doc.text, query) if query else []
+        snippet = make_snippet(doc.text, spans, title=doc.title)
+        hit = Hit(doc, 0.0, snippet, len(spans), make_passages(doc.text, spans, title=doc.title))
+        self._shown = (doc_id, query)
+        self.hit_selected.emit(hit, query)
+
+    def shutdown(self) -> None:
+        self._debounce.stop()
+        self._runner.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Never destroyed with its search thread running: Qt aborts then.
+        self.shutdown()
+        super().closeEvent(event)
+
+    @property
+    def searching(self) -> bool:
+        return self._runner.busy or self._debounce.isActive()
+
+    @Slot(str)
+    def _on_text_changed(self, text: str) -> None:
+        self._debounce.start()  # restarts: the search waits for a pause in typing
+
+    # -- showing outcomes ---------------------------------------------------------
+    def _show_idle(self) -> None:
+        self._results_query = ""
+        self.model.set_hits([])
+        self.summary.setText(html.escape(HINT))
+        self._clear_selection()
+
+    def _show_results(self, results: SearchResults) -> None:
+        previous = self._shown[0] if self._shown else None
+        self._results_query = results.query
+        self.model.set_hits(results.hits)
+        self.options.show_facets(results.facets)
+        self.summary.setText(self._summary_html(results))
+        if not results.hits:
+            self._clear_selection()
+            return
+        row = self.model.row_of(previous) if previous else -1
+        self.results.setCurrentIndex(self.model.index(max(row, 0)))
+        self.results.scrollTo(self.results.currentIndex())
+
+    def _show_problem(self, exc: object) -> None:
+        self._results_query = ""
+        self.model.set_hits([])
+        if isinstance(exc, QueryError):
+            text = f"<b>Cannot search:</b> {html.escape(str(exc))}"
+        else:
+            text = f"<b>The search failed:</b> {html.escape(str(exc))}. The details are in the log."
+        self.summary.setText(text)
+        self._clear_selection()
+
+    def _summary_html(self, results: SearchResults) -> str:
+        shown = len(results.hits)
+        if shown == 0:
+            line = f"No results for \u201c{html.escape(results.query)}\u201d"
+        elif results.counted > shown:
+            line = f"About {results.total:,} results, the best {shown} shown"
+        else:
+            line = plural(results.total, "result")
+        if shown and results.stories is not None and results.stories < results.total:
+            # Copies of one story are one hit: say how many stories the results are.
+            line = line.replace(" results", f" results in {plural(results.stories, 'story', 'stories')}", 1)
+        if self.options.filters():
+            line += " (filtered)"
+        suggestion = ""
+        if results.suggestion:
+            link = "suggest:" + urllib.parse.quote(results.suggestion)
+            corrected = html.escape(results.suggestion)
+            suggestion = f'<br>Did you mean <a href="{link}"><b><i>{corrected}</i></b></a>?'
+        notices = "".join(f"<br>\u26a0 {html.escape(n)}" for n in results.notices)
+        if results.failed_files:  # the core says how many; where to find them is the window's to say
+            notices += f"<br>\u26a0 {FAILED_FILES_ADVICE}"
+        if results.incomplete and not results.notices:
+            notices += "<br>\u26a0 Results may be incomplete: the archive is still being indexed."
+        return line + suggestion + notices
+
+    @Slot(str)
+    def _on_summary_link(self, link: str) -> None:
+        if link.startswith("suggest:"):
+            self.use_suggestion(urllib.parse.unquote(link.removeprefix("suggest:")))
+
+    def use_suggestion(self, query: str) -> None:
+        """Search for the "did you mean" query (the link under the query box)."""
+        self.query.setText(query)
+        self.search_now()
+
+    # -- selection ---------------------------------------------------------------
+    def _clear_selection(self) -> None:
+        self.show_copies_action.setEnabled(False)
+        if self._shown is not None:
+            self._shown = None
+            self.selection_cleared.emit()
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        hit = self.model.hit(current.row())
+        self.show_copies_action.setEnabled(hit.cluster_size > 1)
+        key = (hit.id, self._results_query)
+        if key != self._shown:  # a refresh that keeps the same hit must not reload the reader
+            self._shown = key
+            self.hit_selected.emit(hit, self._results_query)
+
+    @Slot(QModelIndex)
+    def _on_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.hit_activated.emit(self.model.hit(index.row()), self._results_query)
