@@ -5,16 +5,15 @@ the CLI, the window) uses the names exported here; the modules inside are its
 internals.
 """
 
-from briefer.core.search._whoosh_open import ForeignIndexFolder, IndexBusy
-from briefer.core.search.query import (
-    FACETS,
-    SORTS,
-    FacetCounts,
+from briefer.core.search.errors import (
+    ForeignIndexFolder,
+    IndexBusy,
     QueryError,
+    QueryLimit,
     QueryTooBroad,
     QueryTooLong,
-    SearchRequest,
 )
+from briefer.core.search.query import FACETS, SORTS, FacetCounts, SearchRequest
 from briefer.core.search.results import Hit, Passage, SearchResults, Snippet, make_passages, make_snippet
 from briefer.core.search.saved_searches import SavedSearch, SavedSearchError, SavedSearches
 
@@ -27,6 +26,7 @@ __all__ = [
     "IndexBusy",
     "Passage",
     "QueryError",
+    "QueryLimit",
     "QueryTooBroad",
     "QueryTooLong",
     "SavedSearch",

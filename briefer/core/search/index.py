@@ -51,15 +51,13 @@ from briefer.core.documents import Document
 from briefer.core.search import _whoosh_open, spelling
 from briefer.core.search import query as querylang
 from briefer.core.search._whoosh_eval import AnyWords, DayRange, Engine, Required, Snapshot, restrict
-from briefer.core.search._whoosh_open import IndexBusy
+from briefer.core.search.errors import IndexBusy, QueryError, QueryTooBroad
 from briefer.core.search.query import (
     FACETS,
     AliasExpansion,
     AliasTable,
     FacetCounts,
     PreparedQuery,
-    QueryError,
-    QueryTooBroad,
     SearchRequest,
     label_key,
     language_key,
