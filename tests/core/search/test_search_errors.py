@@ -16,9 +16,9 @@ from briefer.core.search import (
     QueryLimit,
     QueryTooBroad,
     QueryTooLong,
+    SearchIndex,
     SearchRequest,
 )
-from briefer.core.search.index import SearchIndex
 from briefer.core.search.query import MAX_DEPTH, MAX_WORDS, MIN_PREFIX
 
 
