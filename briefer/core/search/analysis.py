@@ -45,9 +45,6 @@ class MatchTerms:
         """Where the matched words and phrases occur in `text`, in reading order (see `match_spans`)."""
         return match_spans(text, self.terms)
 
-    def __bool__(self) -> bool:
-        return bool(self.terms)
-
 
 NO_TERMS = MatchTerms()
 
