@@ -21,11 +21,11 @@ from collections.abc import Callable
 from typing import TextIO
 
 from briefer.core.archive import Archive, ArchiveBusy
+from briefer.core.archive.saved_searches import SavedSearch, SavedSearchError
 from briefer.core.documents import Document
 from briefer.core.escaping import json_text, visible
 from briefer.core.search.query import FACETS, SORTS, QueryError, SearchRequest
 from briefer.core.search.results import SearchResults
-from briefer.core.search.saved_searches import SavedSearch, SavedSearchError
 from briefer.core.textnorm import strip_bidi
 
 OpenArchive = Callable[[argparse.Namespace], Archive]

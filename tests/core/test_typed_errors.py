@@ -16,6 +16,7 @@ from briefer.cli import distribution as cli_distribution
 from briefer.cli import feeds as cli_feeds
 from briefer.core.archive import Archive, ArchiveBusy, ArchiveMissing
 from briefer.core.archive.catalog import CatalogError
+from briefer.core.archive.saved_searches import SavedSearchError
 from briefer.core.briefing.model import BriefingError
 from briefer.core.credentials import CredentialsUnavailable
 from briefer.core.distribution.accounts import AccountBook, AccountError, AccountProblem
@@ -30,7 +31,6 @@ from briefer.core.distribution.subscriptions import (
 from briefer.core.errors import BrieferError, is_expected
 from briefer.core.export.docx_export import ExportError
 from briefer.core.extract.errors import ExtractionError
-from briefer.core.search.saved_searches import SavedSearchError
 from tests.core.cli_support import Cli
 from tests.core.smtp_server import free_port
 
