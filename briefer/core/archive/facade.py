@@ -20,6 +20,7 @@ from briefer.core.archive import import_status
 from briefer.core.archive.catalog import Catalog, DocumentFacts, Location
 from briefer.core.archive.import_status import ImportProgress
 from briefer.core.archive.limits import ImportLimits
+from briefer.core.archive.saved_searches import SavedSearches
 from briefer.core.documents import ArchiveIdentity, Document
 from briefer.core.errors import BrieferError
 from briefer.core.progress import Progress, no_progress, raise_if_cancelled
@@ -28,7 +29,6 @@ from briefer.core.search import (
     IndexBusy,
     IndexResults,
     QueryError,
-    SavedSearches,
     SearchEngine,
     SearchIndex,
     SearchRequest,

@@ -21,7 +21,6 @@ from briefer.core.search.errors import (
 from briefer.core.search.index import SearchIndex
 from briefer.core.search.query import FACETS, SORTS, AliasTable, FacetCounts, SearchRequest
 from briefer.core.search.results import Hit, Passage, SearchResults, Snippet, make_passages, make_snippet
-from briefer.core.search.saved_searches import SavedSearch, SavedSearchError, SavedSearches
 
 __all__ = [
     "FACETS",
@@ -39,9 +38,6 @@ __all__ = [
     "QueryLimit",
     "QueryTooBroad",
     "QueryTooLong",
-    "SavedSearch",
-    "SavedSearchError",
-    "SavedSearches",
     "SearchEngine",
     "SearchIndex",
     "SearchRequest",

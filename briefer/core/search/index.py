@@ -43,6 +43,7 @@ from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.writing import IndexWriter, LockError, PostingPool, SegmentWriter
 
 from briefer.core.documents import Document
+from briefer.core.processes import die_with_parent
 from briefer.core.search import _whoosh_open, spelling
 from briefer.core.search import query as querylang
 from briefer.core.search._whoosh_eval import AnyWords, DayRange, Engine, Required, Snapshot, restrict
@@ -371,9 +372,6 @@ class _OrphanSafeTask(SubWriterTask):
         self.parent_pid = os.getpid()  # read here: a spawned process may start after its parent died
 
     def run(self) -> None:
-        # Imported here: the archive package imports the search package, not the other way round.
-        from briefer.core.archive.processes import die_with_parent
-
         die_with_parent()
         if os.getppid() != self.parent_pid:  # the parent died before prctl took effect
             os._exit(1)

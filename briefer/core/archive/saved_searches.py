@@ -15,18 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from briefer.core.archive.catalog import now_iso
 from briefer.core.errors import BrieferError
 from briefer.core.search.query import SORTS, QueryError, SearchRequest
 
 FORMAT = "briefer.saved-searches"
 VERSION = 1
-
-
-def _now_iso() -> str:
-    # Imported here: the archive package imports the search package, not the other way round.
-    from briefer.core.archive.catalog import now_iso
-
-    return now_iso()
 
 
 class SavedSearchError(BrieferError, ValueError):
@@ -40,7 +34,7 @@ class SavedSearch:
     filters: tuple[tuple[str, str], ...] = ()
     sort: str = "relevance"
     aliases: bool = True
-    created: str = field(default_factory=_now_iso)
+    created: str = field(default_factory=now_iso)
 
     def request(self, *, limit: int = 20, page: int = 1, facets: bool = False) -> SearchRequest:
         return SearchRequest(
