@@ -3,6 +3,7 @@ case, and that no other module renames files."""
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import random
@@ -348,3 +349,67 @@ def test_append_adds_whole_lines_to_a_private_file(tmp_path: Path, umask_027: in
     atomic_write.append(ledger, b"two\n")
     assert ledger.read_bytes() == b"one\ntwo\n" and ledger.stat().st_ino == first
     assert stat.S_IMODE(ledger.stat().st_mode) == 0o600
+
+
+# -- no other module renames files -----------------------------------------------------------------------
+RENAMES = {("os", "replace"), ("os", "rename"), ("os", "renames"), ("shutil", "move")}
+
+
+def renames_in(source: str) -> Iterator[tuple[int, str]]:
+    """(line, what) for each way `source` could rename a file: os.replace/rename/renames, shutil.move
+    (called, imported or referenced), and a Path's .replace(target) or .rename(target).
+
+    A Path's method cannot be told from str.replace by the syntax alone: str.replace takes two
+    arguments, a Path's one; `self.replace(x)` is a class's own method (no class here is a Path)."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module in ("os", "shutil"):
+            for alias in node.names:
+                if (node.module, alias.name) in RENAMES:
+                    yield node.lineno, f"from {node.module} import {alias.name}"
+        elif isinstance(node, ast.Attribute) and _module_function(node) in RENAMES:
+            yield node.lineno, ".".join(_module_function(node))
+        elif isinstance(node, ast.Call) and _path_method(node):
+            yield node.lineno, f".{_path_method(node)}({ast.unparse(node.args[0]) if node.args else ''})"
+
+
+def _module_function(node: ast.Attribute) -> tuple[str, str]:
+    return (node.value.id if isinstance(node.value, ast.Name) else "", node.attr)
+
+
+def _path_method(call: ast.Call) -> str:
+    """ "replace" or "rename" when `call` may be a Path's (see renames_in), else ""."""
+    if not isinstance(call.func, ast.Attribute):
+        return ""
+    receiver, method = call.func.value, call.func.attr
+    if isinstance(receiver, ast.Name) and (receiver.id == "self" or (receiver.id, method) in RENAMES):
+        return ""  # a class's own method; os.replace(...) is reported as an attribute
+    if isinstance(receiver, ast.Constant):  # "x".replace(...)
+        return ""
+    if method == "rename" or (method == "replace" and len(call.args) == 1 and not call.keywords):
+        return method
+    return ""
+
+
+def test_the_scanner_finds_every_form_of_rename() -> None:
+    source = (
+        "import os, shutil\nfrom os import replace\n"
+        "os.replace(a, b)\nos.rename(a, b)\nshutil.move(a, b)\nPath(a).replace(b)\ntmp.rename(b)\n"
+        "swap = os.replace\n"
+        "text.replace('a', 'b')\nwhen.replace(tzinfo=UTC)\nself.replace(choose)\n"
+    )
+    assert sorted(line for line, _ in renames_in(source)) == [2, 3, 4, 5, 6, 7, 8]
+
+
+def test_no_module_but_the_helper_renames_files() -> None:
+    helper = REPO / "briefer" / "core" / "atomic_write.py"
+    found = [
+        f"{path.relative_to(REPO)}:{line}: {what}"
+        for path in sorted((REPO / "briefer").rglob("*.py"))
+        if path != helper
+        for line, what in sorted(renames_in(path.read_text(encoding="utf-8")))
+    ]
+    assert found == [], "replace files only through briefer.core.atomic_write:\n" + "\n".join(found)
+
+
+def test_the_helper_is_what_renames() -> None:
+    assert list(renames_in((REPO / "briefer" / "core" / "atomic_write.py").read_text(encoding="utf-8")))
