@@ -341,6 +341,43 @@ def test_a_new_directory_replaces_nothing_and_is_removed_on_failure(tmp_path: Pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["langid-1"]
 
 
+LANGUAGE_CHILD = """
+import sys
+sys.path.insert(0, {repo!r})
+from briefer.core.extract import language
+print(language.detect("Der Bundestag hat am Donnerstag ein neues Gesetz beschlossen, das die Regeln "
+                      "für die Einwanderung von Fachkräften deutlich vereinfachen soll."))
+"""
+
+
+def detect_in_child(cache: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", LANGUAGE_CHILD.format(repo=str(REPO))],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        env={**os.environ, "BRIEFER_CACHE_DIR": str(cache)},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.slow
+def test_the_language_models_cache_appears_whole_and_a_rivals_stays(tmp_path: Path) -> None:
+    first, rival = tmp_path / "first", tmp_path / "rival"
+    assert detect_in_child(first) == "de"
+    (model,) = first.iterdir()  # langid-SIZE-MTIME, and no staging folder beside it
+    assert sorted(p.name for p in model.iterdir()) == [
+        f"{n}.npy" for n in sorted(("ptc", "pc", "classes", "nextmove", "row", "output"))
+    ]
+    (rival / model.name).mkdir(parents=True)
+    (rival / model.name / "ptc.npy").write_bytes(b"another process's, half written")
+    assert detect_in_child(rival) == "de"  # unpacked again, in memory; the rival's folder is kept
+    assert [p.name for p in rival.iterdir()] == [model.name]
+    assert [p.name for p in (rival / model.name).iterdir()] == ["ptc.npy"]
+
+
 def test_append_adds_whole_lines_to_a_private_file(tmp_path: Path, umask_027: int) -> None:
     """The ledger: appended to with one write per line, never rewritten."""
     ledger = tmp_path / "ledger.jsonl"
