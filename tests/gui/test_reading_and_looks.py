@@ -3,12 +3,21 @@ toolbar's and the outline's icons, and the template and section choosers."""
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
-from PySide6.QtGui import QTextCursor
+import pytest
+from PySide6.QtCore import QEvent, QModelIndex, QRect
+from PySide6.QtGui import QFontMetrics, QHelpEvent, QImage, QTextCursor
+from PySide6.QtWidgets import QApplication, QToolTip
 
+from briefer.core.archive import Archive
 from briefer.core.documents import Document
 from briefer.gui.reader.pane import ReaderPane
+from briefer.gui.search.pane import SearchPane
+from tests.conftest import write_article
 
 FILLER = "The delegations met again in the afternoon and no statement was issued afterwards."
 
@@ -121,3 +130,91 @@ def test_headings_and_paragraph_breaks_of_the_source_show_and_keep_every_offset(
     start = text.index("What each side")
     assert reader.selection_span() == (start, start + len("What each side might seek"))
     reader.shutdown()
+
+
+# -- the results list -----------------------------------------------------------------------
+READOUT = "Readout of the Secretary's Meeting with the Foreign Minister of the Republic of Korea and "
+LONG_TITLES = (READOUT + "the Minister of Defense", READOUT + "the Director of National Intelligence")
+WORDS = ["grain", "port", "ship", "rail", "bridge", "harbour", "tariff", "quota"]
+WORDS += ["envoy", "summit", "treaty", "border", "missile", "launch"]
+
+
+@pytest.fixture
+def readouts(archive: Archive, tmp_path: Path) -> Archive:
+    """30 readouts a day apart (no two alike: none is a copy of another), two with long titles."""
+    folder = tmp_path / "readouts"
+    for day in range(1, 31):
+        pick = random.Random(day)
+        body = " ".join(pick.sample(WORDS, 8)) + f". The readout number {day} was issued on day {day}."
+        title = LONG_TITLES[day % 2] if day in (14, 15) else f"Readout number {day}"
+        published = f"2024-01-{day:02d}T10:00:00+00:00"
+        write_article(folder, f"readout-{day}", body, title=title, published=published)
+    archive.import_paths([folder])
+    return archive
+
+
+@pytest.fixture
+def results_pane(qtbot, readouts: Archive) -> Iterator[SearchPane]:
+    pane = SearchPane(readouts)
+    qtbot.addWidget(pane)
+    pane.resize(380, 500)
+    pane.show()
+    qtbot.waitExposed(pane)
+    pane.query.setText("readout")
+    pane.search_now()
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 30 and not pane.searching)
+    yield pane
+    pane.shutdown()
+
+
+def test_resorting_scrolls_the_results_to_the_top(results_pane, qtbot):
+    pane, view = results_pane, results_pane.results
+    pane.options.set_sort("oldest")
+    qtbot.waitUntil(lambda: not pane.searching)
+    view.setCurrentIndex(pane.model.index(15))  # read a result far down the list
+    view.scrollTo(view.currentIndex())
+    assert view.verticalScrollBar().value() > 0
+
+    pane.options.set_sort("newest")
+    qtbot.waitUntil(lambda: not pane.searching)
+    assert pane.model.hit(0).document.title == "Readout number 30"
+    assert view.verticalScrollBar().value() == 0  # the newest results are in view
+    assert view.visualRect(pane.model.index(0)).top() <= 0 + view.spacing()
+    assert pane.current_hit().document.title == "Readout number 16"  # the reader's document stays
+
+    # Searching again in the same order (the archive changed) keeps the current result in view.
+    view.scrollToTop()
+    pane.refresh()
+    qtbot.waitUntil(lambda: not pane.searching)
+    assert view.viewport().rect().intersects(view.visualRect(view.currentIndex()))
+
+
+def test_long_titles_take_two_lines_keep_their_end_and_show_whole_in_a_tooltip(results_pane, qtbot):
+    pane, view = results_pane, results_pane.results
+    rows = {pane.model.hit(r).document.title: r for r in range(pane.model.rowCount())}
+    short, long_a, long_b = (pane.model.index(rows[t]) for t in ("Readout number 3", *LONG_TITLES))
+    line = QFontMetrics(view.font()).height()
+    assert view.visualRect(long_a).height() - view.visualRect(short).height() >= line  # a second line
+
+    # The two readouts share their first 90 characters: what the list shows of them still differs.
+    def title_pixels(index: QModelIndex) -> QImage:
+        view.scrollTo(index)
+        rect = view.visualRect(index)
+        return view.viewport().grab(QRect(rect.left(), rect.top(), rect.width(), 3 * line)).toImage()
+
+    assert title_pixels(long_a) != title_pixels(long_b)
+
+    def tooltip_at(index: QModelIndex) -> str:
+        QToolTip.hideText()
+        view.scrollTo(index)
+        point = view.visualRect(index).center()
+        event = QHelpEvent(QEvent.Type.ToolTip, point, view.viewport().mapToGlobal(point))
+        QApplication.sendEvent(view.viewport(), event)
+        return QToolTip.text()
+
+    for index, title in ((long_a, LONG_TITLES[0]), (long_b, LONG_TITLES[1])):
+        tip = tooltip_at(index)
+        assert tip.startswith(title)  # cut short in the list: whole in the tooltip
+        assert pane.model.hit(index.row()).document.url in tip
+    assert tooltip_at(short) == pane.model.hit(short.row()).document.url  # whole already: where it is
+    QToolTip.hideText()
