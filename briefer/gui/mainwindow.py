@@ -316,10 +316,11 @@ class MainWindow(QMainWindow):
         self.add_to_briefing_action.triggered.connect(self.add_to_briefing)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         session.changed.connect(self._update_title)
-        self.switch.reported.connect(self.status.report)
+        session.undo_stack.indexChanged.connect(self.status.briefing_changed)
+        self.switch.reported.connect(self.status.note)
         self.switch.failed.connect(self._show_problem)
-        session.model.refused.connect(self.status.report)
-        pane.message.connect(self.status.report)
+        session.model.refused.connect(self.status.note)
+        pane.message.connect(self.status.note)
         self.reader.context_actions = [self.add_to_briefing_action]
         self.search.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.search.results.customContextMenuRequested.connect(self._results_menu)
@@ -477,7 +478,7 @@ class MainWindow(QMainWindow):
     def add_to_briefing(self) -> bool:
         excerpts = self.material()
         if not excerpts:
-            self.status.report("Select text in the reader, or a search result, to add it to the briefing")
+            self.status.note("Select text in the reader, or a search result, to add it to the briefing")
             return False
         section_id = self.briefing.choose_section(self)
         return section_id is not None and self.briefing.add_excerpts(excerpts, section_id)

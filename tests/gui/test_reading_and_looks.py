@@ -9,15 +9,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QModelIndex, QRect
+from PySide6.QtCore import QEvent, QModelIndex, QRect, Qt
 from PySide6.QtGui import QFontMetrics, QHelpEvent, QImage, QTextCursor
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from briefer.core.archive import Archive
 from briefer.core.documents import Document
+from briefer.gui import dialogs
 from briefer.gui.reader.pane import ReaderPane
 from briefer.gui.search.pane import SearchPane
 from tests.conftest import write_article
+from tests.gui.test_briefing_window import (  # noqa: F401 (no_dialogs: a fixture)
+    blocks,
+    no_dialogs,
+    open_window,
+    read_first_hit,
+    select_in_reader,
+)
 
 FILLER = "The delegations met again in the afternoon and no statement was issued afterwards."
 
@@ -218,3 +226,83 @@ def test_long_titles_take_two_lines_keep_their_end_and_show_whole_in_a_tooltip(r
         assert pane.model.hit(index.row()).document.url in tip
     assert tooltip_at(short) == pane.model.hit(short.row()).document.url  # whole already: where it is
     QToolTip.hideText()
+
+
+# -- status messages ----------------------------------------------------------------------------
+def always(section_id: str) -> classmethod:
+    """A stand-in for SectionChooser.ask that answers `section_id`."""
+    return classmethod(lambda cls, parent, choices, current: section_id)
+
+
+@pytest.mark.usefixtures("no_dialogs")
+def test_a_note_on_the_briefing_is_replaced_by_the_next_edit_and_expires(
+    make_window, filled_archive, qtbot, monkeypatch
+):
+    window = open_window(make_window, qtbot)
+    read_first_hit(window, qtbot, "vostochny")
+    select_in_reader(window, "Vostochny Cosmodrome")
+    monkeypatch.setattr(
+        dialogs.SectionChooser, "ask", classmethod(lambda cls, parent, sections, current: "us")
+    )
+    window.add_to_briefing_action.trigger()  # Ctrl+E
+    assert window.status.currentMessage() == "Added to \u201cUnited States\u201d"
+
+    # A drop onto NATO says nothing of its own: the note about the United States must not stay.
+    model = window.session.model
+    select_in_reader(window, "Kim Jong Un met Vladimir Putin")
+    data = window.reader.createMimeDataFromSelection()
+    assert model.dropMimeData(data, Qt.DropAction.CopyAction, -1, 0, model.index_of("nato-europe"))
+    assert [b.quote for b in blocks(window, "nato-europe")] == ["Kim Jong Un met Vladimir Putin"]
+    assert "United States" not in window.status.currentMessage()
+
+    # Replaced, not appended; and gone after its time (a short one here, through the same setting).
+    window.status.note_ms = 100
+    window.add_to_briefing_action.trigger()
+    assert window.status.currentMessage() == "Added to \u201cUnited States\u201d"
+    qtbot.waitUntil(lambda: window.status.currentMessage() == "", timeout=3_000)
+
+    # Undo makes "Added to" untrue at once.
+    window.status.note_ms = 60_000
+    window.add_to_briefing_action.trigger()
+    window.undo_action.trigger()
+    assert window.status.currentMessage() == ""
+
+
+@pytest.mark.usefixtures("no_dialogs")
+def test_not_exported_goes_once_a_setting_changes(make_window, filled_archive, qtbot):
+    window = open_window(make_window, qtbot)
+    dialog = window.show_export_dialog()
+    dialog.output.setText("")
+    dialog.start_export()
+    assert dialog.outcome.text().startswith("<b>Not exported.</b> Choose where to save")
+    dialog.output.setText(str(Path(window.session.model.briefing.metadata.title + ".docx")))
+    assert dialog.outcome.text() == ""  # the reason no longer holds: no stale "Not exported."
+    dialog.done(0)
+
+
+# -- the excerpt editor --------------------------------------------------------------------------
+@pytest.mark.usefixtures("no_dialogs")
+def test_the_excerpts_source_is_never_clipped(make_window, archive, tmp_path, qtbot, monkeypatch):
+    title = READOUT + "the Director of National Intelligence on Cooperation in the Indo-Pacific"
+    url = "https://www.state.gov/readout-of-the-secretarys-meeting-with-the-foreign-minister-of-korea/"
+    write_article(tmp_path / "long", "readout", "The Secretary met the Minister.", title=title, url=url)
+    archive.import_paths([tmp_path / "long"])
+    window = open_window(make_window, qtbot)
+    window.resize(1280, 800)
+    read_first_hit(window, qtbot, "secretary")
+    select_in_reader(window, "The Secretary met the Minister")
+    monkeypatch.setattr(
+        dialogs.SectionChooser, "ask", classmethod(lambda cls, parent, choices, now: "analysis")
+    )
+    window.add_to_briefing_action.trigger()
+    [excerpt] = blocks(window, "analysis")
+    window.briefing.select(excerpt.id)
+    qtbot.wait(50)  # the editor's layout settles
+
+    source = window.briefing.editor.citation
+    assert source.isVisible() and title in source.text()  # the whole citation stays the label's text
+    assert source.height() >= source.heightForWidth(source.width())  # as tall as what it shows needs
+    lines, cut = source.lines()
+    assert cut and lines[-1].endswith("\u2026")  # elided where it does not fit...
+    assert len(lines) * source.fontMetrics().lineSpacing() <= source.contentsRect().height()  # ...not clipped
+    assert source.toolTip() == source.text()  # and shown whole on hover
