@@ -46,6 +46,7 @@ from briefer.gui import mime
 from briefer.gui.briefing.commands import EditCommand
 from briefer.gui.briefing.outline_tree import Node, OutlineTree, outline_blocks
 from briefer.gui.formatting import plain_tooltip
+from briefer.gui.icons import block_icon
 
 log = logging.getLogger(__name__)
 
@@ -285,14 +286,21 @@ class BriefingModel(QAbstractItemModel):
                 return f"{self._kind_label(node)}: {block_label(node)}" + (
                     f". {check_text(self.check_of(node))}" if isinstance(node, Excerpt) else ""
                 )
-            if role == Qt.ItemDataRole.DecorationRole and isinstance(node, Excerpt):
-                check = self.check_of(node)
-                return status_icon(check.status if check is not None else "unchecked")
+            if role == Qt.ItemDataRole.DecorationRole:
+                return self._decoration(node)
         if role == self.NodeIdRole:
             return node.id
         if role == self.KindRole:
             return node.kind
         return None
+
+    def _decoration(self, block: Block) -> QIcon:
+        """The block's kind as an icon; an excerpt's carries its verification state as a badge."""
+        if isinstance(block, Excerpt):
+            check = self.check_of(block)
+            status = check.status if check is not None else "unchecked"
+            return block_icon(block.kind, status_icon(status), status)
+        return block_icon(block.kind)
 
     def _tooltip(self, block: Block) -> str:
         if isinstance(block, Excerpt):

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QTreeView, QWidget
 
 from briefer.core.briefing.model import Section
 from briefer.gui.briefing.model import BriefingModel, Node
+from briefer.gui.icons import BLOCK_ICON_SIZE
 
 
 class OutlineView(QTreeView):
@@ -28,6 +29,7 @@ class OutlineView(QTreeView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)  # F2 renames a section
         self.setWordWrap(False)
         self.setUniformRowHeights(True)
+        self.setIconSize(BLOCK_ICON_SIZE)  # a block's kind and its badge, side by side
         self.setExpandsOnDoubleClick(True)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.setModel(model)
