@@ -9,13 +9,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QModelIndex, QRect, Qt
-from PySide6.QtGui import QFontMetrics, QHelpEvent, QImage, QTextCursor
-from PySide6.QtWidgets import QApplication, QToolTip
+from PySide6.QtCore import QEvent, QModelIndex, QRect, Qt, QTimer
+from PySide6.QtGui import QFontMetrics, QHelpEvent, QIcon, QImage, QTextCursor
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDialog, QListWidget, QToolTip, QTreeWidgetItemIterator
 
 from briefer.core.archive import Archive
+from briefer.core.briefing import edits, templates
+from briefer.core.briefing.model import BulletList, KeyJudgment, Paragraph, walk_sections
 from briefer.core.documents import Document
 from briefer.gui import dialogs
+from briefer.gui.dialogs import TemplateChooserDialog
+from briefer.gui.icons import block_icon
 from briefer.gui.reader.pane import ReaderPane
 from briefer.gui.search.pane import SearchPane
 from tests.conftest import write_article
@@ -306,3 +311,107 @@ def test_the_excerpts_source_is_never_clipped(make_window, archive, tmp_path, qt
     assert cut and lines[-1].endswith("\u2026")  # elided where it does not fit...
     assert len(lines) * source.fontMetrics().lineSpacing() <= source.contentsRect().height()  # ...not clipped
     assert source.toolTip() == source.text()  # and shown whole on hover
+
+
+# -- looks ---------------------------------------------------------------------------------------
+@pytest.mark.usefixtures("no_dialogs")
+def test_every_toolbar_action_has_an_icon_and_keeps_its_words(make_window, filled_archive, qtbot):
+    window = open_window(make_window, qtbot)
+    toolbar = window.toolbar
+    assert toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextUnderIcon
+    buttons = [a for a in toolbar.actions() if not a.isSeparator()]
+    assert len(buttons) == 10
+    for action in buttons:
+        assert not action.icon().isNull(), action.text()
+        assert not action.icon().pixmap(toolbar.iconSize()).isNull(), action.text()  # drawn, not blank
+        assert action.iconText() and toolbar.widgetForAction(action).toolTip()
+    # Each button shows its own picture.
+    images = {a.iconText(): a.icon().pixmap(toolbar.iconSize()).toImage() for a in buttons}
+    assert len({image.constBits().tobytes() for image in images.values()}) == len(images)
+
+
+@pytest.mark.usefixtures("no_dialogs")
+def test_the_outline_shows_each_block_kind_by_its_icon(make_window, filled_archive, qtbot):
+    window = open_window(make_window, qtbot)
+    read_first_hit(window, qtbot, "vostochny")
+    select_in_reader(window, "Vostochny Cosmodrome")
+    excerpt = window.reader.selected_excerpt()
+    model, view = window.session.model, window.briefing.outline
+    blocks_of_kind = [
+        excerpt,
+        Paragraph("We assess the talks will go on."),
+        KeyJudgment("We assess shipments will continue.", likelihood="likely", confidence="moderate"),
+        BulletList(["Launches", "Rail traffic"]),
+    ]
+    for block in blocks_of_kind:
+        assert model.do(edits.AddBlock("analysis", -1, block))
+    view.expandAll()
+    size = view.iconSize()
+    pictures = {}
+    for block in blocks_of_kind:
+        icon = model.data(model.index_of(block.id), Qt.ItemDataRole.DecorationRole)
+        assert isinstance(icon, QIcon) and not icon.isNull(), block.kind
+        pictures[block.kind] = icon.pixmap(size).toImage().constBits().tobytes()
+    assert len(set(pictures.values())) == len(blocks_of_kind)  # excerpts, paragraphs, judgments differ
+    cell = block_icon("matrix_cell").pixmap(size).toImage().constBits().tobytes()
+    assert cell not in pictures.values()
+    # An excerpt's icon carries its verification state beside its kind.
+    index = model.index_of(excerpt.id)
+    unchecked = model.data(index, Qt.ItemDataRole.DecorationRole).pixmap(size).toImage()
+    assert unchecked != block_icon("excerpt").pixmap(size).toImage()
+
+
+def test_the_template_chooser_shows_the_selected_templates_description_and_outline(qtbot):
+    available = list(templates.available().values())
+    dialog = TemplateChooserDialog(None, available)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    names = [dialog.list.item(row).text() for row in range(dialog.list.count())]
+    assert names == [t.name for t in available]  # names only: no description cut short in a list
+    for row, template in enumerate(available):
+        dialog.list.setCurrentRow(row)
+        assert dialog.description.text() == template.description
+        assert dialog.description.isVisible() and dialog.description.wordWrap()
+        shown = []
+        iterator = QTreeWidgetItemIterator(dialog.outline)
+        while iterator.value():
+            shown.append(iterator.value().text(0))
+            iterator += 1
+        titles = [section.title for _, section in walk_sections(templates.new_briefing(template))]
+        assert [t for t in shown if not t.startswith("Matrix: ")] == titles
+    dialog.list.setCurrentRow(1)
+    QTest.keyClick(dialog.list, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.current() is available[1]
+
+
+@pytest.mark.usefixtures("no_dialogs")
+def test_the_ctrl_e_section_chooser_fits_its_longest_title(make_window, filled_archive, qtbot):
+    window = open_window(make_window, qtbot)
+    read_first_hit(window, qtbot, "vostochny")
+    select_in_reader(window, "Vostochny Cosmodrome")
+    seen: dict[str, object] = {}
+
+    def look_and_choose() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(20, look_and_choose)
+            return
+        chooser = dialog.findChild(QListWidget)
+        metrics = chooser.fontMetrics()
+        texts = [chooser.item(row).text() for row in range(chooser.count())]
+        seen["texts"] = texts
+        seen["widest"] = max(metrics.horizontalAdvance(text) for text in texts)
+        seen["room"] = min(
+            chooser.visualItemRect(chooser.item(row)).width() for row in range(chooser.count())
+        )
+        seen["scrollbar"] = chooser.horizontalScrollBar().isVisible()
+        chooser.setCurrentRow(
+            texts.index("Implications for the United States and Allies > NATO and European allies")
+        )
+        QTest.keyClick(chooser, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, look_and_choose)
+    window.add_to_briefing_action.trigger()  # Ctrl+E: the real dialog, answered from the timer
+    assert seen["scrollbar"] is False
+    assert seen["room"] >= seen["widest"]  # every full section title fits on its line
+    assert [b.quote for b in blocks(window, "nato-europe")] == ["Vostochny Cosmodrome"]
