@@ -1,12 +1,15 @@
 """Render the main window's states offscreen into docs/screenshots/*.png.
 
-    python scripts/screenshots.py [--out docs/screenshots]
+    python scripts/screenshots.py [--out docs/screenshots] [--size 1280x800]
+
+At 1280x800 the pictures go to docs/screenshots/ (the documentation shows those); at any other
+size to docs/screenshots/WIDTHxHEIGHT/.  `make screenshots` renders 1280x800 and 1680x1050.
 
 Everything happens in a temporary data folder with temporary settings: an
 empty archive first, then the sample archive is imported as on a first start;
 the script searches, reads a hit, builds a briefing from what it read, opens
-the export, accounts and send dialogs, types a malformed query, and repeats a
-search on a dark palette.
+the template chooser, the section chooser (Ctrl+E), the export, accounts and
+send dialogs, types a malformed query, and repeats a search on a dark palette.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QSettings
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtGui import QColor, QPalette, QTextCursor
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -32,12 +35,13 @@ from briefer.core.briefing.model import KeyJudgment, Paragraph, Recipient
 from briefer.core.credentials import CredentialStore
 from briefer.core.distribution.accounts import SmtpAccount
 from briefer.gui.app import create_application
+from briefer.gui.dialogs import TemplateChooser
 from briefer.gui.distribution.actions import DistributionActions
 from briefer.gui.distribution.keychain import Keychain
 from briefer.gui.mainwindow import MainWindow
 
 REPO = Path(__file__).resolve().parents[1]
-SIZE = (1280, 800)
+SIZE = (1280, 800)  # the documentation's pictures
 
 
 def wait_until(app: QApplication, condition: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -91,7 +95,7 @@ def dark_palette() -> QPalette:
     return palette
 
 
-def render(out: Path) -> list[Path]:
+def render(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     app = create_application(["screenshots"])
     app.setStyle("Fusion")  # the same look on every machine that renders these
     out.mkdir(parents=True, exist_ok=True)
@@ -105,16 +109,16 @@ def render(out: Path) -> list[Path]:
 
     with tempfile.TemporaryDirectory(prefix="briefer-shots-") as tmp:
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
-        empty_shot(app, Path(tmp), grab)
+        empty_shot(app, Path(tmp), grab, size)
         archive = Archive(Path(tmp) / "data")
         window = MainWindow(archive=archive, settings=settings)
         try:
-            window.resize(*SIZE)
+            window.resize(*size)
             window.show()
 
             # First start: the sample is imported in the background; catch it in progress.
             def first_progress(done: int, total: int) -> None:
-                if not shots:
+                if not any(shot.stem == "1-first-start" for shot in shots):
                     grab(window, "1-first-start")
 
             window.flow.progressed.connect(first_progress)
@@ -134,6 +138,7 @@ def render(out: Path) -> list[Path]:
 
             build_briefing(app, window)
             grab(window, "7-briefing-being-built")
+            chooser_shots(window, grab)
             dialog = window.show_export_dialog()
             dialog.output.setText(str(Path(tmp) / "Treaty brief.docx"))
             settle(app)
@@ -198,7 +203,33 @@ def distribution_shots(
     actions.shutdown()
 
 
-def empty_shot(app: QApplication, tmp: Path, grab: Callable[[QWidget, str], None]) -> None:
+def grab_modal(grab: Callable[[QWidget, str], None], name: str, open_it: Callable[[], object]) -> None:
+    """Open a modal dialog with `open_it`, photograph it once it shows, and cancel it."""
+
+    def shoot() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(50, shoot)
+            return
+        grab(dialog, name)
+        dialog.close()
+
+    QTimer.singleShot(50, shoot)
+    open_it()
+
+
+def chooser_shots(window: MainWindow, grab: Callable[[QWidget, str], None]) -> None:
+    """File -> New's template chooser and the Ctrl+E section chooser (both cancelled)."""
+    templates = window.session.available_templates()
+    grab_modal(grab, "13-template-chooser", lambda: TemplateChooser.ask(window, templates))
+    if select_text(window, "Vostochny"):
+        window.briefing.select("nato-europe")
+        grab_modal(grab, "14-section-chooser", window.add_to_briefing_action.trigger)
+
+
+def empty_shot(
+    app: QApplication, tmp: Path, grab: Callable[[QWidget, str], None], size: tuple[int, int]
+) -> None:
     """The window on an empty archive, with no sample to offer."""
     shipped = paths.SAMPLE_ARCHIVE
     paths.SAMPLE_ARCHIVE = tmp / "no-sample"
@@ -206,7 +237,7 @@ def empty_shot(app: QApplication, tmp: Path, grab: Callable[[QWidget, str], None
     archive = Archive(tmp / "empty")
     window = MainWindow(archive=archive, settings=settings)
     try:
-        window.resize(*SIZE)
+        window.resize(*size)
         window.show()
         window.start()
         wait_until(app, lambda: idle(window))
@@ -261,9 +292,14 @@ def build_briefing(app: QApplication, window: MainWindow) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    parser.add_argument("--out", type=Path, help="default: docs/screenshots[/WIDTHxHEIGHT]")
+    parser.add_argument("--size", default="1280x800", help="the window's size, WIDTHxHEIGHT (1280x800)")
     args = parser.parse_args()
-    for path in render(args.out):
+    width, height = (int(n) for n in args.size.lower().split("x"))
+    out = args.out or REPO / "docs" / "screenshots"
+    if args.out is None and (width, height) != SIZE:
+        out = out / f"{width}x{height}"
+    for path in render(out, (width, height)):
         print(path)
 
 

@@ -245,6 +245,9 @@ class _ListChooser(QDialog):
         return self.list.currentItem().data(Qt.ItemDataRole.UserRole)
 
 
+MATRIX_ENTRY = "Implications matrix, by domain:"
+
+
 class TemplateChooserDialog(QDialog):
     """The templates by name; the selected one's description and outline beside the list."""
 
@@ -310,13 +313,14 @@ class TemplateChooserDialog(QDialog):
                 self.outline.addTopLevelItem(item)
             else:
                 owner.addChild(item)
-            if section.domains:  # the implications matrix: its columns
-                domains = " \u00b7 ".join(domain.title for domain in section.domains)
-                matrix = QTreeWidgetItem([f"Matrix: {domains}"])
-                matrix.setToolTip(0, domains)
-                font = matrix.font(0)
-                font.setItalic(True)
-                matrix.setFont(0, font)
+            if section.domains:  # the implications matrix, with its columns
+                matrix = QTreeWidgetItem([MATRIX_ENTRY])
+                columns = [QTreeWidgetItem([domain.title]) for domain in section.domains]
+                matrix.addChildren(columns)
+                for entry in (matrix, *columns):
+                    font = entry.font(0)
+                    font.setItalic(True)
+                    entry.setFont(0, font)
                 item.addChild(matrix)
             parents[depth] = item
         self.outline.expandAll()

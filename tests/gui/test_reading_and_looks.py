@@ -19,7 +19,7 @@ from briefer.core.briefing import edits, templates
 from briefer.core.briefing.model import BulletList, KeyJudgment, Paragraph, walk_sections
 from briefer.core.documents import Document
 from briefer.gui import dialogs
-from briefer.gui.dialogs import TemplateChooserDialog
+from briefer.gui.dialogs import MATRIX_ENTRY, TemplateChooserDialog
 from briefer.gui.icons import block_icon
 from briefer.gui.reader.pane import ReaderPane
 from briefer.gui.search.pane import SearchPane
@@ -377,8 +377,11 @@ def test_the_template_chooser_shows_the_selected_templates_description_and_outli
         while iterator.value():
             shown.append(iterator.value().text(0))
             iterator += 1
-        titles = [section.title for _, section in walk_sections(templates.new_briefing(template))]
-        assert [t for t in shown if not t.startswith("Matrix: ")] == titles
+        briefing = templates.new_briefing(template)
+        titles = [section.title for _, section in walk_sections(briefing)]
+        domains = [d.title for _, section in walk_sections(briefing) for d in section.domains]
+        assert [t for t in shown if t not in domains and t != MATRIX_ENTRY] == titles
+        assert [t for t in shown if t in domains] == domains  # the matrix's columns
     dialog.list.setCurrentRow(1)
     QTest.keyClick(dialog.list, Qt.Key.Key_Return)
     assert dialog.result() == QDialog.DialogCode.Accepted and dialog.current() is available[1]
