@@ -10,7 +10,7 @@ import contextlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +36,7 @@ LOCK_FILE = "import.lock"
 if TYPE_CHECKING:
     from briefer.core.archive.clusters import Clusters, ClusterStats
     from briefer.core.archive.importer import FileOutcome, Importer, ImportSummary
+    from briefer.core.archive.removal import RemovalPlan
 
 SAMPLE_EXCLUDE = frozenset({"README.md", "MANIFEST.json"})
 
@@ -46,6 +47,7 @@ __all__ = [
     "ArchiveBusy",
     "ArchiveMissing",
     "ArchiveStats",
+    "FailedFile",
     "ImportProgress",
     "QueryError",
     "SearchRequest",
@@ -85,6 +87,14 @@ class ArchiveStats:
         record["import_progress"] = self.import_progress.as_dict() if self.import_progress else None
         record["interrupted"] = [run.as_dict() for run in self.interrupted]
         return record
+
+
+@dataclass(frozen=True)
+class FailedFile:
+    """A file an import could not read, and why (the import report's failures)."""
+
+    path: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -253,6 +263,17 @@ class Archive:
         sample = self._sample_locations()
         candidates = {loc.doc_id for loc in sample.values() if loc.doc_id}
         return frozenset(d for d in candidates if set(self.catalog.paths_of(d)) <= sample.keys())
+
+    def plan_sample_removal(self, open_briefing: Iterable[str], recent: Iterable[Path]) -> RemovalPlan:
+        """What removing the sample would take: its documents, and those of them the open briefing
+        (`open_briefing`: the ids it quotes) and the `recent` briefing files quote, for a front end
+        to ask about before `remove_sample`."""
+        from briefer.core.archive.removal import RemovalPlan, quoted_in_files
+
+        quoted, unreadable = quoted_in_files(recent)
+        return RemovalPlan.of(
+            self.sample_documents(), open_briefing=open_briefing, recent=quoted, unreadable=unreadable
+        )
 
     def has_sample(self) -> bool:
         return bool(self._sample_locations())
@@ -612,6 +633,16 @@ class Archive:
             return TagChange(doc_id, clean, indexed=False)
         self.catalog.mark_indexed(revisions)
         return TagChange(doc_id, clean, indexed=True)
+
+    # -- the import report ------------------------------------------------------------
+    def failed_files(self) -> list[FailedFile]:
+        """Every file an import could not read, with its reason, by path."""
+        return [FailedFile(f.path, f.reason) for f in self.catalog.failures()]
+
+    def unindexed_count(self) -> int:
+        """Documents in the catalog that searches do not find yet (an interrupted import, a
+        rebuilt index): `reindex` indexes them."""
+        return self.catalog.count_unindexed()
 
     def stats(self) -> ArchiveStats:
         last = self.catalog.last_import()
