@@ -23,9 +23,15 @@ from typing import TextIO
 from briefer.core.archive import Archive, ArchiveBusy
 from briefer.core.documents import Document
 from briefer.core.escaping import json_text, visible
-from briefer.core.search.query import FACETS, SORTS, QueryError, SearchRequest
-from briefer.core.search.results import SearchResults
-from briefer.core.search.saved_searches import SavedSearch, SavedSearchError
+from briefer.core.search import (
+    FACETS,
+    SORTS,
+    QueryError,
+    SavedSearch,
+    SavedSearchError,
+    SearchRequest,
+    SearchResults,
+)
 from briefer.core.textnorm import strip_bidi
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
@@ -284,7 +290,7 @@ def _member_json(doc: Document, representative: bool) -> dict[str, object]:
 
 
 def _show_cluster(archive: Archive, args: argparse.Namespace) -> int:
-    from briefer.core.archive.clusters import cluster_diff
+    from briefer.core.archive import cluster_diff
 
     members = archive.cluster(args.doc)
     if not members:
@@ -343,7 +349,7 @@ def _threshold(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number (0.5 to 1, or 0 for off)") from None
-    from briefer.core.archive.clusters import check_threshold
+    from briefer.core.archive import check_threshold
 
     try:
         return check_threshold(value)

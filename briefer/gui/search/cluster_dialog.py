@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefer.core.archive import Archive
-from briefer.core.archive.clusters import ClusterDiff, cluster_diff, word_diff
+from briefer.core.archive import Archive, ClusterDiff, cluster_diff, word_diff
 from briefer.core.documents import Document
 from briefer.gui.formatting import SEPARATOR, format_date, plain_tooltip, plural
 

@@ -54,7 +54,7 @@ from briefer.core.archive import Archive, QueryError
 from briefer.core.briefing.excerpts import CarriedBy, hit_excerpt
 from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.progress import Progress
-from briefer.core.search.results import Hit, SearchResults, make_passages, make_snippet
+from briefer.core.search import Hit, SearchResults, make_passages, make_snippet
 from briefer.core.textnorm import strip_bidi
 from briefer.gui import mime
 from briefer.gui.formatting import SEPARATOR, display_title, meta_line, muted_color, plain_tooltip, plural
