@@ -171,6 +171,21 @@ class SignatureTables(CatalogStore):
         rows = self._read().execute("SELECT doc_id FROM clusters WHERE cluster=? ORDER BY doc_id", (cluster,))
         return [str(row[0]) for row in rows]
 
+    def clusters_of(self, doc_ids: list[str]) -> dict[str, str]:
+        """Document id -> cluster id, for those of `doc_ids` in a cluster of two or more."""
+        rows = self._read_in("SELECT doc_id, cluster FROM clusters WHERE doc_id IN ({marks})", doc_ids)
+        return {str(d): str(c) for d, c in rows}
+
+    def cluster_members(self, clusters: list[str]) -> dict[str, list[str]]:
+        """Cluster id -> the ids of its documents, by id."""
+        members: dict[str, list[str]] = {}
+        rows = self._read_in(
+            "SELECT cluster, doc_id FROM clusters WHERE cluster IN ({marks}) ORDER BY doc_id", clusters
+        )
+        for cluster, doc_id in rows:
+            members.setdefault(str(cluster), []).append(str(doc_id))
+        return members
+
     def cluster_map(self) -> dict[str, str]:
         """Document id -> cluster id, for every document in a cluster of two or more."""
         return {str(d): str(c) for d, c in self._read().execute("SELECT doc_id, cluster FROM clusters")}
