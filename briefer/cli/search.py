@@ -313,17 +313,18 @@ def _show_cluster(archive: Archive, args: argparse.Namespace) -> int:
             print(f"  {visible(line)}")
         return 0
     cluster = archive.cluster_of(args.doc)
+    copies = archive.copies(args.doc)  # who else carried DOC: what its search hit and citations say
     if args.json:
         print(json_text({
             "cluster": cluster,
             "members": [_member_json(d, d.id == cluster) for d in members],
-            "also_carried_by": list(archive.also_carried_by(cluster)),
+            "also_carried_by": list(copies.outlets),
         }))  # fmt: skip
         return 0
     if len(members) == 1:
         print(f"{args.doc} has no near-duplicate copies in the archive.")
     else:
-        outlets = len(archive.also_carried_by(cluster))
+        outlets = len(copies.outlets)
         carried = f", also carried by {outlets} outlet{'' if outlets == 1 else 's'}" if outlets else ""
         print(f"A story in {len(members)} documents{carried} (* the representative, cited):")
     for doc in members:

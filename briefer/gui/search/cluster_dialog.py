@@ -43,7 +43,7 @@ class ClusterDialog(QDialog):
         self.setWindowTitle("Other Copies")
         self.setModal(False)
         self._members = archive.cluster(doc_id)
-        self._outlets = archive.also_carried_by(self._members[0].id) if self._members else ()
+        self._outlets = archive.also_carried_by(doc_id)  # what the hit it was opened from says
 
         self.summary = QLabel(self._summary())
         self.summary.setWordWrap(True)
