@@ -447,9 +447,9 @@ def build_parser() -> argparse.ArgumentParser:
 _LIMIT_OPTIONS = {  # ImportLimits field: (metavar, help); sizes are given in MB
     "time_limit": ("SECONDS", "stop parsing a file (or archive member) after this long"),
     "max_size": ("MB", "do not read files (or archive members) larger than this"),
-    "max_memory": ("MB", "the memory a parser process may use"),
-    "max_members": ("N", "read at most this many members of a file, nested ones included"),
-    "max_expansion": ("MB", "unpack at most this much from a file, nested members included"),
+    "max_memory": ("MB", "the memory limit per file: the memory a parser process may use"),
+    "max_members": ("N", "the members limit per file: read at most this many, nested ones included"),
+    "max_expansion": ("MB", "the unpacking limit per file: unpack at most this much, nested members too"),
 }
 
 

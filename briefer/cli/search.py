@@ -20,18 +20,10 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from briefer.core.archive import Archive, ArchiveBusy
+from briefer.core.archive import Archive, ArchiveBusy, SavedSearch, SavedSearchError
 from briefer.core.documents import Document
 from briefer.core.escaping import json_text, visible
-from briefer.core.search import (
-    FACETS,
-    SORTS,
-    QueryError,
-    SavedSearch,
-    SavedSearchError,
-    SearchRequest,
-    SearchResults,
-)
+from briefer.core.search import FACETS, SORTS, QueryError, SearchRequest, SearchResults
 from briefer.core.textnorm import strip_bidi
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
@@ -247,13 +239,20 @@ def _marked(text: str, highlights: tuple[tuple[int, int], ...]) -> str:
 
 
 # -- near-duplicate clusters ------------------------------------------------------------
+def _cluster_line(line: str, threshold: float) -> str:
+    if not threshold:  # the core says it is off; the command says how to switch it on
+        return f"{line} (briefer cluster --threshold 0.8 switches it on)"
+    return line
+
+
 def _cmd_cluster(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     with open_archive(args) as archive:
         try:
             if args.threshold is not None:
                 stats = archive.recluster(args.threshold)
                 if not args.doc and not args.list:
-                    print(json.dumps(stats.as_dict()) if args.json else stats.line())
+                    line = _cluster_line(stats.line(), stats.threshold)
+                    print(json.dumps(stats.as_dict()) if args.json else line)
                     return 0
             if args.diff and not args.doc:
                 return _fail("--diff OTHER compares OTHER with DOC: give DOC too", 2)
@@ -262,7 +261,7 @@ def _cmd_cluster(open_archive: OpenArchive, args: argparse.Namespace) -> int:
             if args.list:
                 return _list_clusters(archive, args)
             stats = archive.cluster_stats()
-            print(json.dumps(stats.as_dict()) if args.json else stats.line())
+            print(json.dumps(stats.as_dict()) if args.json else _cluster_line(stats.line(), stats.threshold))
         except (ValueError, ArchiveBusy) as exc:
             return _fail(str(exc))
     return 0

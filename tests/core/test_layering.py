@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -83,6 +84,29 @@ def test_the_private_whoosh_modules_are_used_by_the_index_module_alone() -> None
         or "_whoosh_eval" in path.read_text(encoding="utf-8")
     )
     assert all(p in inside or p.startswith("briefer/core/search/_whoosh") for p in users), users
+
+
+def test_every_module_of_the_package_imports_first_and_alone() -> None:
+    """No import cycle hides behind one entry order (a worker or a test may import any module first)."""
+    code = """
+import importlib, pkgutil, sys, briefer
+names = [m.name for m in pkgutil.walk_packages(briefer.__path__, "briefer.")]
+failed = []
+for name in names:
+    for loaded in [m for m in sys.modules if m == "briefer" or m.startswith("briefer.")]:
+        del sys.modules[loaded]
+    try:
+        importlib.import_module(name)
+    except ImportError as exc:
+        failed.append(f"{name}: {exc}")
+print("\\n".join(failed))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=300,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "", result.stdout
 
 
 # -- the front ends reach the archive and the search engine through their package roots ------------

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from briefer import cli
 from briefer.core.archive import Archive
+from briefer.core.archive.saved_searches import SavedSearch, SavedSearchError
 from briefer.core.search.index import QueryError, SearchIndex
 from briefer.core.search.query import FACETS, MAX_EXPANSION, QueryTooBroad, SearchRequest, date_span
 from briefer.core.search.results import make_passages, make_snippet
-from briefer.core.search.saved_searches import SavedSearch, SavedSearchError
 from tests.conftest import write_article
 
 NOW = datetime(2024, 3, 1, 12, tzinfo=UTC)

@@ -32,6 +32,7 @@ from briefer.core.archive.facade import (
 from briefer.core.archive.files import NotRegularFile, TooLarge, read_file
 from briefer.core.archive.import_status import IMPORT, REINDEX, ImportProgress
 from briefer.core.archive.limits import DEFAULT_TIME_LIMIT, ENVIRONMENT, ImportLimits, LimitError
+from briefer.core.archive.saved_searches import SavedSearch, SavedSearchError, SavedSearches
 
 if TYPE_CHECKING:
     from briefer.core.archive.clusters import (
@@ -97,6 +98,9 @@ __all__ = [
     "ParagraphChange",
     "QueryError",
     "RemovalPlan",
+    "SavedSearch",
+    "SavedSearchError",
+    "SavedSearches",
     "TagChange",
     "TooLarge",
     "check_threshold",

@@ -20,13 +20,13 @@ from briefer.core.archive import import_status
 from briefer.core.archive.catalog import Catalog, DocumentFacts, Location
 from briefer.core.archive.import_status import ImportProgress
 from briefer.core.archive.limits import ImportLimits
+from briefer.core.archive.saved_searches import SavedSearches
 from briefer.core.documents import ArchiveIdentity, Document
 from briefer.core.errors import BrieferError
 from briefer.core.progress import Progress, no_progress, raise_if_cancelled
 from briefer.core.search.index import IndexBusy, IndexResults, QueryError, SearchIndex, match_spans
 from briefer.core.search.query import ALIASES, ALIASES_FILE, AliasTable, SearchRequest, label_key
 from briefer.core.search.results import Hit, SearchResults, make_passages, make_snippet
-from briefer.core.search.saved_searches import SavedSearches
 
 log = logging.getLogger(__name__)
 

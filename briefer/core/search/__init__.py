@@ -16,7 +16,6 @@ from briefer.core.search.query import (
     SearchRequest,
 )
 from briefer.core.search.results import Hit, Passage, SearchResults, Snippet, make_passages, make_snippet
-from briefer.core.search.saved_searches import SavedSearch, SavedSearchError, SavedSearches
 
 __all__ = [
     "FACETS",
@@ -29,9 +28,6 @@ __all__ = [
     "QueryError",
     "QueryTooBroad",
     "QueryTooLong",
-    "SavedSearch",
-    "SavedSearchError",
-    "SavedSearches",
     "SearchRequest",
     "SearchResults",
     "Snippet",

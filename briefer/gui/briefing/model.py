@@ -342,27 +342,21 @@ class BriefingModel(QAbstractItemModel):
         self._undo_stack.push(EditCommand(self, edit, inverse, text or describe(edit)))
         return True
 
-    def check(self, edit_list: Sequence[edits.Edit]) -> None:
-        """Raise BriefingError if the core would refuse any of `edit_list` applied in order.
-
-        A dry run for dialogs that word a refusal next to the field: each edit is
-        applied to the briefing and every one is reverted at once, without telling
-        the views; on a refusal the briefing is as it was too.
-        """
-        inverses: list[edits.Edit] = []
-        try:
-            for edit in edit_list:
-                inverses.append(edits.apply(self._briefing, edit))
-        finally:
-            for inverse in reversed(inverses):
-                edits.apply(self._briefing, inverse)
-
     def do_all(self, edit_list: Sequence[edits.Edit], text: str) -> bool:
-        """Apply `edit_list` as ONE undo step named `text`, all or none.
+        """Apply `edit_list` as ONE undo step named `text`, all or none; on a refusal `refused`
+        says why (False)."""
+        refusal = self.apply_all(edit_list, text)
+        if refusal is not None:
+            self.refused.emit(str(refusal))
+        return refusal is None
+
+    def apply_all(self, edit_list: Sequence[edits.Edit], text: str) -> BriefingError | None:
+        """Apply `edit_list` as ONE undo step named `text`, all or none, and return the core's
+        refusal (None when applied), for a dialog that words it next to its fields.
 
         Each edit is applied once.  When the core refuses one, those already
-        applied are undone again, nothing reaches the undo stack, and `refused`
-        says why (False).  An empty list does nothing.
+        applied are undone again and nothing reaches the undo stack.  An empty
+        list does nothing.
         """
         done: list[tuple[edits.Edit, edits.Edit]] = []
         try:
@@ -372,10 +366,9 @@ class BriefingModel(QAbstractItemModel):
             for _, inverse in reversed(done):
                 self.apply(inverse)
             log.info("edits refused: %s", exc)
-            self.refused.emit(str(exc))
-            return False
+            return exc
         if not done:
-            return True
+            return None
         # Inside a macro Qt merges a command only with the macro's previous child, so
         # merge_key (consecutive edits of one field) never reaches across the macro's edge.
         self._undo_stack.beginMacro(text)
@@ -384,7 +377,7 @@ class BriefingModel(QAbstractItemModel):
                 self._undo_stack.push(EditCommand(self, edit, inverse, describe(edit)))
         finally:
             self._undo_stack.endMacro()
-        return True
+        return None
 
     def mimeTypes(self) -> list[str]:
         return [mime.NODES, mime.EXCERPTS]
