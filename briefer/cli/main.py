@@ -206,20 +206,17 @@ def _confirm_prune(archive: Archive, paths: list[Path], args: argparse.Namespace
     """Ask before --prune deletes documents (--yes answers for a script); the documents that the
     briefings named with --keep-quoted quote stay unless --prune-quoted.  Returns what to keep, or
     None when the user said no (nothing is imported or removed then)."""
-    from briefer.core.archive import quoted_in_files
-
     try:
-        plan = archive.prune_plan(paths)
+        plan = archive.prune_plan(paths, quoted_by=[Path(p) for p in args.keep_quoted])
     except OSError as exc:
         raise SystemExit(f"briefer index: {exc}") from None
-    if not plan:
+    if not plan.documents:
         return frozenset()
-    quoted, unreadable = quoted_in_files(Path(p) for p in args.keep_quoted)
-    for path in unreadable:
+    for path in plan.unreadable:
         print(f"briefer index: cannot read {path}: what it quotes cannot be kept", file=sys.stderr)
-    quoted &= plan
+    quoted = plan.quoted
     kept = frozenset() if args.prune_quoted else quoted
-    going = len(plan) - len(kept)
+    going = len(plan.documents) - len(kept)
     what = f"--prune deletes {going} document(s) whose files are gone"
     if quoted:
         fate = "deleted too (--prune-quoted)" if args.prune_quoted else "kept"

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
         word_diff,
     )
     from briefer.core.archive.importer import FileOutcome, ImportSummary
-    from briefer.core.archive.removal import RemovalPlan, quoted_documents, quoted_in_files
+    from briefer.core.archive.removal import RemovalPlan, quoted_documents
     from briefer.core.archive.workers import parse_each
 
 _LOADED_WHEN_USED = {
@@ -58,7 +58,6 @@ _LOADED_WHEN_USED = {
     "ImportSummary": "importer",
     "RemovalPlan": "removal",
     "quoted_documents": "removal",
-    "quoted_in_files": "removal",
     "parse_each": "workers",
 }
 
@@ -107,7 +106,6 @@ __all__ = [
     "cluster_diff",
     "parse_each",
     "quoted_documents",
-    "quoted_in_files",
     "read_file",
     "word_diff",
 ]

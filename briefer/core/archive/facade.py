@@ -203,9 +203,16 @@ class Archive:
         self.close()
 
     # -- importing ---------------------------------------------------------------
-    def prune_plan(self, sources: Sequence[Path]) -> frozenset[str]:
-        """The documents `import_paths(sources, prune=True)` would delete (their files are all gone)."""
-        return self.importer.prune_plan(sources)
+    def prune_plan(self, sources: Sequence[Path], *, quoted_by: Iterable[Path] = ()) -> RemovalPlan:
+        """What `import_paths(sources, prune=True)` would delete (documents whose files are all gone),
+        and which of them the briefing files `quoted_by` quote (read only when some would go)."""
+        from briefer.core.archive.removal import RemovalPlan, quoted_in_files
+
+        doomed = self.importer.prune_plan(sources)
+        if not doomed:
+            return RemovalPlan.of(())
+        quoted, unreadable = quoted_in_files(quoted_by)
+        return RemovalPlan.of(doomed, recent=quoted, unreadable=unreadable)
 
     def import_paths(
         self,
