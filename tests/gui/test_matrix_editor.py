@@ -74,6 +74,11 @@ def test_the_arrows_move_from_cell_to_cell_over_the_actor_headings(qtbot, editor
     assert current(editor) == ("ukraine", "diplomatic")
     press(qtbot, editor, Qt.Key.Key_Home)
     assert current(editor) == ("us", "military")
+    editor.select_cell("japan", "sanctions")
+    section = editor.matrix.section
+    assert section is not None
+    editor.show_section(section)  # the outline's selection left the matrix and came back
+    assert current(editor) == ("japan", "sanctions")
 
 
 def test_enter_edits_the_cell_and_the_commit_keeps_it_current(
