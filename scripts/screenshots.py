@@ -7,7 +7,8 @@ size to docs/screenshots/WIDTHxHEIGHT/.  `make screenshots` renders 1280x800 and
 
 Everything happens in a temporary data folder with temporary settings: an
 empty archive first, then the sample archive is imported as on a first start;
-the script searches, reads a hit, builds a briefing from what it read, opens
+the script searches, reads a hit, builds a briefing from what it read, shows
+its implications matrix (at 1280x800 and 1680x1050) and a cell's editor, opens
 the template chooser, the section chooser (Ctrl+E), the export, accounts and
 send dialogs, types a malformed query, and repeats a search on a dark palette.
 """
@@ -22,6 +23,7 @@ import argparse
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
@@ -31,7 +33,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from briefer.core import paths
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits
-from briefer.core.briefing.model import KeyJudgment, Paragraph, Recipient
+from briefer.core.briefing.matrix import CellValues
+from briefer.core.briefing.model import KeyJudgment, Paragraph, Recipient, excerpts
 from briefer.core.credentials import CredentialStore
 from briefer.core.distribution.accounts import SmtpAccount
 from briefer.gui.app import create_application
@@ -138,6 +141,7 @@ def render(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
 
             build_briefing(app, window)
             grab(window, "7-briefing-being-built")
+            matrix_shots(app, window, grab)
             chooser_shots(window, grab)
             dialog = window.show_export_dialog()
             dialog.output.setText(str(Path(tmp) / "Treaty brief.docx"))
@@ -221,10 +225,10 @@ def grab_modal(grab: Callable[[QWidget, str], None], name: str, open_it: Callabl
 def chooser_shots(window: MainWindow, grab: Callable[[QWidget, str], None]) -> None:
     """File -> New's template chooser and the Ctrl+E section chooser (both cancelled)."""
     templates = window.session.available_templates()
-    grab_modal(grab, "13-template-chooser", lambda: TemplateChooser.ask(window, templates))
+    grab_modal(grab, "16-template-chooser", lambda: TemplateChooser.ask(window, templates))
     if select_text(window, "Vostochny"):
         window.briefing.select("nato-europe")
-        grab_modal(grab, "14-section-chooser", window.add_to_briefing_action.trigger)
+        grab_modal(grab, "17-section-chooser", window.add_to_briefing_action.trigger)
 
 
 def empty_shot(
@@ -284,9 +288,54 @@ def build_briefing(app: QApplication, window: MainWindow) -> None:
             Paragraph("The summit's venue, a space launch site, signals what Pyongyang wants in return."),
         )
     )
-    pane.matrix.matrix.set_section("implications")
-    pane.matrix.matrix.setData(pane.matrix.matrix.index(2, 0), "Closer watch on launches near Japan")
+    fill_matrix(window)
     pane.select(judgment.id)
+    settle(app)
+
+
+MATRIX = {
+    ("us", "military"): CellValues(
+        "Pressure to reinforce missile defence in the Pacific as DPRK launches grow more accurate",
+        "H",
+        "likely",
+    ),
+    ("us", "deterrence"): CellValues(
+        "Extended deterrence commitments tested by Russian missile know-how", "M", "roughly even chance"
+    ),
+    ("us", "sanctions"): CellValues("No significant near-term implication identified."),
+    ("japan", "military"): CellValues("Closer watch on launches near Japan", "H", "very likely"),
+    ("rok", "diplomatic"): CellValues("N/A"),
+    ("ukraine", "military"): CellValues("More artillery shells reach Russian units", "H", "almost certain"),
+}
+
+
+def fill_matrix(window: MainWindow) -> None:
+    """Fill some cells of the implications matrix (one boilerplate, one citing the first excerpt)."""
+    matrix = window.briefing.matrix.matrix
+    matrix.set_section("implications")
+    quoted = [b.id for b in excerpts(window.session.briefing).values()][:1]
+    for (actor, domain), values in MATRIX.items():
+        if (actor, domain) == ("us", "military"):
+            values = replace(values, cites=tuple(quoted))
+        matrix.set_values(matrix.cell_index(actor, domain), values)
+
+
+def matrix_shots(app: QApplication, window: MainWindow, grab: Callable[[QWidget, str], None]) -> None:
+    """The implications matrix at 1280x800 and 1680x1050, and a cell's editor."""
+    pane = window.briefing
+    pane.select("implications")
+    pane.matrix.select_cell("us", "military")
+    pane.matrix.table.setFocus()
+    grab(window, "13-implications-matrix")
+    editor = pane.matrix.edit_cell(pane.matrix.current_index())
+    if editor is not None:
+        grab(editor, "14-matrix-cell-editor")
+        editor.reject()
+    shown = window.size()
+    window.resize(1680, 1050)
+    pane.matrix.select_cell("japan", "military")
+    grab(window, "15-implications-matrix-1680")
+    window.resize(shown)
     settle(app)
 
 

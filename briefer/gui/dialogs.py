@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefer.core.archive.removal import RemovalPlan
+from briefer.core.archive import RemovalPlan
 from briefer.core.briefing.model import walk_sections
 from briefer.core.briefing.templates import Template, new_briefing
 

@@ -10,7 +10,7 @@ import html
 import threading
 import urllib.parse
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -72,6 +72,10 @@ RESULT_LIMIT = 100
 DEBOUNCE_MS = 250
 HINT = 'Type words to search the archive; put a phrase in quotes, e.g. "grain exports".'
 FAILED_FILES_ADVICE = "Briefer's log names each file that could not be imported, with its reason."
+
+
+if TYPE_CHECKING:
+    from briefer.gui.search.cluster_dialog import ClusterDialog
 
 
 class ResultsModel(QAbstractListModel):
@@ -374,7 +378,7 @@ class SearchPane(QWidget):
         self.show_copies_action.setEnabled(False)
         self.show_copies_action.triggered.connect(self.show_copies)
         self.results.addAction(self.show_copies_action)
-        self._copies_dialog: QWidget | None = None
+        self._copies_dialog: ClusterDialog | None = None
 
         self._runner = LatestOnlyRunner(expected=(QueryError,), parent=self)
         self._runner.succeeded.connect(self._show_results)
@@ -382,6 +386,7 @@ class SearchPane(QWidget):
         # A copy opened from the copies window is read from the catalog and marked off the GUI thread.
         self._copy_runner = LatestOnlyRunner(parent=self)
         self._copy_runner.succeeded.connect(self._show_copy)
+        self._copy_runner.failed.connect(self._copy_failed)
 
         # Search after a pause in typing, not on every keystroke; Enter searches at once.
         self._debounce = QTimer(self)
@@ -484,6 +489,11 @@ class SearchPane(QWidget):
         hit, query = found
         self._shown = (hit.id, query)
         self.hit_selected.emit(hit, query)
+
+    @Slot(object)
+    def _copy_failed(self, exc: object) -> None:
+        if self._copies_dialog is not None:  # said where the analyst asked for the copy
+            self._copies_dialog.show_problem(f"This copy cannot be shown: {exc}")
 
     def shutdown(self) -> None:
         self._debounce.stop()
