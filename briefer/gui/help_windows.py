@@ -149,8 +149,9 @@ class AboutWindow(ToolWindow):
     def __init__(self, data_dir: Path, log_dir: Path, parent: QWidget | None = None) -> None:
         super().__init__("About Briefer", parent)
         self.browser = _browser("About Briefer", about_html(data_dir, log_dir))
+        self.browser.setFrameShape(QTextBrowser.Shape.NoFrame)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(12, 12, 12, 12)
         layout.addWidget(self.browser)
         self.resize(560, 620)
 

@@ -169,7 +169,9 @@ class ImportReport(ToolWindow):
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # the file name at the end stays visible
         table.setWordWrap(False)
-        table.verticalHeader().setVisible(False)
+        rows = table.verticalHeader()
+        rows.setVisible(False)
+        rows.setDefaultSectionSize(table.fontMetrics().height() + 8)  # one line of text a row
         header = table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
