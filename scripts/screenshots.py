@@ -10,7 +10,8 @@ empty archive first, then the sample archive is imported as on a first start;
 the script searches, reads a hit, builds a briefing from what it read, shows
 its implications matrix (at 1280x800 and 1680x1050) and a cell's editor, opens
 the template chooser, the section chooser (Ctrl+E), the export, accounts and
-send dialogs, types a malformed query, and repeats a search on a dark palette.
+send dialogs, the import report and About, types a malformed query, and repeats
+a search on a dark palette.
 """
 
 from __future__ import annotations
@@ -152,6 +153,7 @@ def render(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
             properties = window.briefing.show_properties()
             grab(properties, "12-briefing-properties")
             properties.done(0)
+            archive_menu_shots(app, window, Path(tmp), grab)
 
             search(app, window, "kim")
             window.search.options.filters_button.setChecked(True)
@@ -176,6 +178,32 @@ def render(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
             window.close()
             archive.close()
     return shots
+
+
+def archive_menu_shots(
+    app: QApplication, window: MainWindow, tmp: Path, grab: Callable[[QWidget, str], None]
+) -> None:
+    """Archive → Import Report after a folder with a damaged PDF and a file of no supported kind, and
+    Help → About Briefer."""
+    inbox = tmp / "inbox"
+    inbox.mkdir()
+    (inbox / "ministry-statement.txt").write_text(
+        "Title: Ministry statement\n\nThe ministry confirmed the talks.\n", encoding="utf-8"
+    )
+    (inbox / "scanned-report.pdf").write_bytes(b"%PDF-1.4\nthe rest of this file was lost\n")
+    (inbox / "budget-figures.numbers").write_bytes(b"not an article")
+    window.flow.import_paths([inbox])
+    wait_until(app, lambda: idle(window))
+    report = window.archive_tools.show_report()
+    report.resize(*SIZE)
+    wait_until(app, lambda: report.model.rowCount() > 0)
+    report.text_filter.setText("")
+    report.table.selectRow(0)
+    grab(report, "16-import-report")
+    report.close()
+    about = window.help.show_about()
+    grab(about, "17-about")
+    about.close()
 
 
 def distribution_shots(
@@ -225,10 +253,10 @@ def grab_modal(grab: Callable[[QWidget, str], None], name: str, open_it: Callabl
 def chooser_shots(window: MainWindow, grab: Callable[[QWidget, str], None]) -> None:
     """File -> New's template chooser and the Ctrl+E section chooser (both cancelled)."""
     templates = window.session.available_templates()
-    grab_modal(grab, "16-template-chooser", lambda: TemplateChooser.ask(window, templates))
+    grab_modal(grab, "18-template-chooser", lambda: TemplateChooser.ask(window, templates))
     if select_text(window, "Vostochny"):
         window.briefing.select("nato-europe")
-        grab_modal(grab, "17-section-chooser", window.add_to_briefing_action.trigger)
+        grab_modal(grab, "19-section-chooser", window.add_to_briefing_action.trigger)
 
 
 def empty_shot(
