@@ -21,6 +21,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import argparse
+import gc
 import tempfile
 import time
 from collections.abc import Callable
@@ -114,6 +115,10 @@ def render(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="briefer-shots-") as tmp:
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         empty_shot(app, Path(tmp), grab, size)
+        # The closed window's Python wrappers may sit in reference cycles: collect them here, on the
+        # GUI thread, before a worker thread's allocation triggers a collection that deletes Qt
+        # objects (timers, socket notifiers) from the wrong thread.
+        gc.collect()
         archive = Archive(Path(tmp) / "data")
         window = MainWindow(archive=archive, settings=settings)
         try:
