@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Slot
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+    Slot,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,8 +38,10 @@ from briefer.core.briefing.model import (
     MatrixCell,
     Section,
 )
+from briefer.gui import mime
 from briefer.gui.briefing.block_editor import set_combo, tag_combo
-from briefer.gui.briefing.model import BriefingModel
+from briefer.gui.briefing.cites_field import CitesField
+from briefer.gui.briefing.model import BriefingModel, unsourced_icon, unsourced_text
 
 Index = QModelIndex | QPersistentModelIndex
 IMPACT_NAMES = {"H": "high", "M": "moderate", "L": "low"}
@@ -103,13 +114,40 @@ class MatrixModel(QAbstractTableModel):
             return impact + cell.text
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             tags = [f"impact {IMPACT_NAMES[cell.impact]}" if cell.impact else "", cell.likelihood or ""]
+            tags.append(unsourced_text(1, False).lower() if self._model.unsourced(cell) else "")
             return "; ".join([cell.text, *(t for t in tags if t)])
+        if role == Qt.ItemDataRole.DecorationRole and self._model.unsourced(cell):
+            return unsourced_icon()
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
+        if self.cell(index.row(), index.column()) is not None:
+            flags |= Qt.ItemFlag.ItemIsDropEnabled  # evidence dropped on a written cell is cited
+        return flags
+
+    # -- evidence dropped on a cell is cited (one undo step, see BriefingModel.cite_dropped) --
+    def mimeTypes(self) -> list[str]:
+        return [mime.NODES, mime.EXCERPTS]
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
+
+    def canDropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
+    ) -> bool:
+        cell = self.cell(parent.row(), parent.column()) if parent.isValid() else None
+        return cell is not None and self._model.carries_evidence(data)
+
+    def dropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
+    ) -> bool:
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        cell = self.cell(parent.row(), parent.column())
+        return cell is not None and self._model.cite_dropped(data, cell.id)
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         section = self.section
@@ -173,7 +211,9 @@ class MatrixModel(QAbstractTableModel):
 
 
 class MatrixEditor(QWidget):
-    """The grid, and the tags of its current cell."""
+    """The grid, and the tags and citations of its current cell."""
+
+    current_cell_changed = Signal()
 
     def __init__(self, model: BriefingModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -196,14 +236,20 @@ class MatrixEditor(QWidget):
         self.table.horizontalHeader().setAccessibleName("Domains")
         self.table.verticalHeader().setAccessibleName("Actors")
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setAcceptDrops(True)
+        self.table.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.table.setDragDropOverwriteMode(True)  # a drop is onto a cell, never between cells
+        self.table.setDropIndicatorShown(True)
         self.impact = tag_combo(IMPACT_LEVELS, "Impact", IMPACT_NAMES)
         self.likelihood = tag_combo(LIKELIHOOD_TERMS, "Cell likelihood")
         self.portion = tag_combo(PORTIONS, "Cell portion mark")
+        self.cites = CitesField(model)
         tags = QFormLayout()
         tags.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         tags.addRow("&Impact", self.impact)
         tags.addRow("&Likelihood", self.likelihood)
         tags.addRow("&Portion", self.portion)
+        tags.addRow("Evidence", self.cites)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addWidget(self.caption)
@@ -224,15 +270,23 @@ class MatrixEditor(QWidget):
         )
         self._show_tags()
 
+    def current_cell(self) -> MatrixCell | None:
+        """The written cell the grid's cursor is on (None: none, or an empty cell)."""
+        index = self.table.currentIndex()
+        return self.matrix.cell(index.row(), index.column()) if index.isValid() else None
+
     @Slot()
     def _show_tags(self, *_: object) -> None:
         index = self.table.currentIndex()
-        cell = self.matrix.cell(index.row(), index.column()) if index.isValid() else None
+        cell = self.current_cell()
         for combo in (self.impact, self.likelihood, self.portion):
             combo.setEnabled(index.isValid())
         set_combo(self.impact, cell.impact if cell else None)
         set_combo(self.likelihood, cell.likelihood if cell else None)
         set_combo(self.portion, cell.portion if cell else "U")
+        self.cites.show_block(cell.id if cell else None)
+        self.cites.setEnabled(cell is not None)
+        self.current_cell_changed.emit()
 
     def _retag(self, tag: str, combo: QComboBox) -> None:
         self.matrix.retag(self.table.currentIndex(), tag, combo.currentData())
