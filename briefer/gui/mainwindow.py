@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         self.switch = BriefingSwitch(self.session, self)
         self.banner = SampleBanner()
         self.search = SearchPane(archive)
-        self.reader = ReaderPane(highlight=archive.highlight_spans, carried_by=archive.carried_by_count)
+        self.reader = ReaderPane(carried_by=archive.carried_by_count)
         self.reader_view = ReaderView(self.reader)
         self.briefing = BriefingPane(self.session.model)
         self.briefing.use_archive(ArchiveLookups.of(archive))
@@ -357,7 +357,7 @@ class MainWindow(QMainWindow):
             self.status.report("The archive is busy: nothing was removed; try again when it is done")
 
     def _show_hit(self, hit: Hit, query: str) -> None:
-        self.reader_view.show_hit(hit, query)
+        self.reader_view.show_hit(hit)
 
     def _read_hit(self, hit: Hit, query: str) -> None:
         self.reader.setFocus(Qt.FocusReason.OtherFocusReason)

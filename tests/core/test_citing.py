@@ -94,6 +94,9 @@ def test_judgments_and_cells_citing_nothing_or_only_a_removed_excerpt_are_unsour
     assert evidence.cites_no_source(get_block(briefing, "kj"), by_id)
     assert [c.id for c in evidence.unsourced_cells(find_section(briefing, "implications"), by_id)] == ["cell"]
     assert not evidence.cites_no_source(get_block(briefing, "para"), by_id)  # prose may stand alone
+    edits.edit_text(briefing, "cell", "n/a")  # boilerplate says nothing that needs a source
+    assert evidence.unsourced_cells(find_section(briefing, "implications"), by_id) == []
+    edits.edit_text(briefing, "cell", "Cheaper feed.")
     kept = quote("Ports")
     apply_all(briefing, evidence.cite_edits(briefing, "kj", new=[kept]))
     assert not evidence.cites_no_source(get_block(briefing, "kj"), excerpts(briefing))

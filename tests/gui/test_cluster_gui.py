@@ -104,13 +104,13 @@ def test_quoting_a_copy_cites_the_representative_when_the_passage_is_in_it(qtbot
 def test_quotes_taken_in_the_reader_say_who_else_carried_the_story(qtbot, syndicated) -> None:
     archive, ids = syndicated
     pane = SearchPane(archive)
-    reader = ReaderPane(highlight=archive.highlight_spans, carried_by=archive.carried_by_count)
+    reader = ReaderPane(carried_by=archive.carried_by_count)
     view = ReaderView(reader)
     qtbot.addWidget(pane)
     qtbot.addWidget(view)
     search(qtbot, pane, "odesa cranes")
     hit = pane.model.hit(0)
-    view.show_hit(hit, "odesa cranes")
+    view.show_hit(hit)
     qtbot.waitUntil(lambda: reader.current_document is not None)
     [passage] = mime.excerpts_from_mime(view.passages.mimeData([view.passages.item(0)]))
     assert passage.doc_id == ids["paper"] and passage.citation.also_carried_by == 2
@@ -118,7 +118,7 @@ def test_quotes_taken_in_the_reader_say_who_else_carried_the_story(qtbot, syndic
     selected = reader.selected_excerpt()
     assert selected is not None and selected.citation.also_carried_by == 2
     search(qtbot, pane, "fishermen")  # a story nobody else carried
-    view.show_hit(pane.model.hit(0), "fishermen")
+    view.show_hit(pane.model.hit(0))
     qtbot.waitUntil(
         lambda: reader.current_document is not None and reader.current_document.id != ids["paper"]
     )

@@ -18,9 +18,11 @@ from PySide6.QtWidgets import QStyleOptionViewItem
 
 from briefer.core.briefing import edits, templates
 from briefer.core.briefing.excerpts import excerpt_from_span
+from briefer.core.briefing.matrix import CellValues
 from briefer.core.briefing.model import Excerpt, KeyJudgment, MatrixCell, Paragraph, Section, excerpts
 from briefer.core.documents import Document
 from briefer.gui.briefing.cite_picker import CitePicker
+from briefer.gui.briefing.matrix_view import IMPLICATION, MatrixModel
 from briefer.gui.briefing.model import UNSOURCED_COLOUR, BriefingModel
 from briefer.gui.briefing.outline_view import BadgeDelegate, OutlineView
 from briefer.gui.distribution import export_dialog
@@ -169,32 +171,64 @@ def test_evidence_dropped_on_a_matrix_cell_is_cited_and_its_badge_goes(
     make_window, filled_archive, qtbot, no_dialogs
 ):
     window = open_window(make_window, qtbot)
-    pane, model = window.briefing, window.session.model
+    pane = window.briefing
     data = quote_in_reader(window, qtbot, "Kim Jong Un met Vladimir Putin")
     pane.select("implications")
     assert pane.stack.currentWidget() is pane.matrix
-    table, grid = pane.matrix.table, pane.matrix.matrix
-    japan = [s.id for s in model.briefing.sections[4].sections].index("japan")
-    grid.setData(grid.index(japan, 0), "Closer watch on launches near Japan")
+    view, grid = pane.matrix.table, pane.matrix.matrix
+    assert grid.set_values(
+        grid.cell_index("japan", "military"), CellValues("Closer watch on launches near Japan")
+    )
     [cell] = [b for b in blocks(window, "implications") if isinstance(b, MatrixCell)]
-    index = grid.index(japan, 0)
-    assert index.data(Qt.ItemDataRole.DecorationRole) is not None  # the cell's badge
-    assert "cites no source" in index.data(Qt.ItemDataRole.AccessibleTextRole)
+    row = grid.cell_index("japan", "military", IMPLICATION)
+    assert "no source" in row.data(MatrixModel.HtmlRole)  # the cell's badge
+    assert "cites no source" in row.data(Qt.ItemDataRole.AccessibleTextRole)
     assert "1 matrix cell cites no source" in unsourced(window, "implications")[1]
-    table.setCurrentIndex(index)
-    assert pane.cite_action.isEnabled()  # Cite Evidence… is for the current cell
+    pane.matrix.select_cell("japan", "military")
+    assert pane.cite_action.isEnabled()  # Cite Evidence\u2026 is for the current cell
+    view.scrollTo(row)
 
-    assert simulate_drop(table.viewport(), table.visualRect(index).center(), data)
+    assert simulate_drop(view.viewport(), view.visualRect(row).center(), data)
     [excerpt] = blocks(window, "japan")  # the cell's quote goes to its actor's subsection
     assert cell.cites == [excerpt.id]
-    assert grid.index(japan, 0).data(Qt.ItemDataRole.DecorationRole) is None
+    row = grid.cell_index("japan", "military", IMPLICATION)
+    assert "no source" not in row.data(MatrixModel.HtmlRole) and "1 citation" in row.data(
+        MatrixModel.HtmlRole
+    )
     assert unsourced(window, "implications")[0] == 0
-    empty = grid.index(0, 1)
-    assert not simulate_drop(table.viewport(), table.visualRect(empty).center(), data)  # nothing to cite yet
+    empty = grid.cell_index("us", "military", IMPLICATION)
+    view.scrollTo(empty)
+    assert not simulate_drop(view.viewport(), view.visualRect(empty).center(), data)  # nothing to cite yet
 
     window.undo_action.trigger()
     assert cell.cites == [] and blocks(window, "japan") == []
     assert unsourced(window, "implications")[0] == 1
+
+
+def test_the_cell_editor_picks_evidence_and_applies_it_with_the_cell_on_ok(
+    make_window, filled_archive, qtbot, no_dialogs
+):
+    window = open_window(make_window, qtbot)
+    shells, satellite = two_quotes(window, qtbot)
+    pane = window.briefing
+    pane.select("implications")
+    pane.matrix.select_cell("ukraine", "sanctions")
+    editor = pane.matrix.edit_cell(pane.matrix.current_index())
+    assert editor is not None
+    qtbot.keyClicks(editor.text, "Fewer shells for Ukraine's front")
+    steps = window.session.undo_stack.count()
+    picker = editor.pick_evidence()
+    qtbot.waitUntil(picker.filter.hasFocus)
+    qtbot.keyClicks(picker.filter, "satellite")
+    qtbot.keyClick(picker.filter, Qt.Key.Key_Return)  # the highlighted one
+    assert editor.cited() == (satellite.id,) and window.session.undo_stack.count() == steps  # not yet
+    editor.accept()
+    [cell] = [b for b in blocks(window, "implications") if isinstance(b, MatrixCell)]
+    assert cell.text == "Fewer shells for Ukraine's front" and cell.cites == [satellite.id]
+    assert window.session.undo_stack.count() == steps + 1  # the text and the citation: one step
+    window.undo_action.trigger()
+    assert [b for b in blocks(window, "implications") if isinstance(b, MatrixCell)] == []
+    assert shells.id not in cell.cites
 
 
 # -- the picker ------------------------------------------------------------------------------------

@@ -24,9 +24,17 @@ from briefer.core.archive.saved_searches import SavedSearches
 from briefer.core.documents import ArchiveIdentity, Document
 from briefer.core.errors import BrieferError
 from briefer.core.progress import Progress, no_progress, raise_if_cancelled
-from briefer.core.search.index import IndexBusy, IndexResults, QueryError, SearchIndex, match_spans
-from briefer.core.search.query import ALIASES, ALIASES_FILE, AliasTable, SearchRequest, label_key
-from briefer.core.search.results import Hit, SearchResults, make_passages, make_snippet
+from briefer.core.search import (
+    Hit,
+    IndexBusy,
+    IndexResults,
+    QueryError,
+    SearchEngine,
+    SearchIndex,
+    SearchRequest,
+    SearchResults,
+)
+from briefer.core.search.query import ALIASES, ALIASES_FILE, AliasTable, label_key
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +138,7 @@ class Archive:
             raise ArchiveMissing(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(data_dir / CATALOG_FILE)
-        self.index = SearchIndex(data_dir / INDEX_DIR)
+        self.index: SearchEngine = SearchIndex(data_dir / INDEX_DIR)
         self.notices: list[str] = []  # the index was found missing or damaged: it needs filling
         if self.index.rebuilt_reason or self._index_lost():
             # The index is a cache: queue everything for indexing again.
@@ -493,10 +501,7 @@ class Archive:
             doc = docs.get(raw.doc_id)
             if doc is None:  # the index is ahead of a catalog change; skip the ghost
                 continue
-            spans = match_spans(doc.text, found.terms)
-            snippet = make_snippet(doc.text, spans, title=doc.title)
-            passages = make_passages(doc.text, spans, title=doc.title)
-            hit = Hit(doc, raw.score, snippet, len(spans), passages)
+            hit = Hit.found(doc, raw.score, found.terms)
             cluster = hit_clusters.get(doc.id)
             if cluster is not None:
                 hit = replace(
@@ -529,15 +534,8 @@ class Archive:
             failed_files=self._failed_count(),
             stories=found.stories,
             limit=limit,
+            terms=found.terms,
         )
-
-    def highlight_spans(self, text: str, query: str) -> list[tuple[int, int]]:
-        """Where the words of `query` occur in `text`; [] for an empty or malformed query."""
-        try:
-            terms = self.index.query_terms(query)
-        except QueryError:
-            return []
-        return match_spans(text, terms)
 
     def _search_notices(self) -> Iterator[str]:
         progress = self.import_progress()

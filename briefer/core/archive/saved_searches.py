@@ -9,12 +9,11 @@ may both change it.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from briefer.core import atomic_write
 from briefer.core.archive.catalog import now_iso
 from briefer.core.errors import BrieferError
 from briefer.core.search.query import SORTS, QueryError, SearchRequest
@@ -137,15 +136,8 @@ class SavedSearches:
             "searches": [s.as_json() for s in sorted(searches.values(), key=lambda s: s.name.casefold())],
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".saved-searches-", dir=self.path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(data, out, ensure_ascii=False, indent=2)
-                out.write("\n")
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        atomic_write.write_text(self.path, text, mode=0o600)  # 0600 as ever: what an analyst looks for
 
 
 __all__ = ["SavedSearch", "SavedSearchError", "SavedSearches"]

@@ -10,7 +10,7 @@ nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent
@@ -84,17 +84,25 @@ def describe_block(block: Block) -> str:
 class CitePicker(QDialog):
     """The briefing's excerpts, filterable and checkable; `chosen()` is what the block will cite."""
 
-    def __init__(self, model: BriefingModel, block_id: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        model: BriefingModel,
+        target: str,
+        cites: Sequence[str],
+        parent: QWidget | None = None,
+        block_id: str | None = None,
+    ) -> None:
+        """`target` names what cites (shown on top), `cites` is what it cites now; `block_id` is
+        the block, when there is one already (a cell being written in its editor has none)."""
         super().__init__(parent)
         self.setObjectName("citePicker")
         self.setWindowTitle("Cite Evidence")
         self.setAccessibleName("Cite evidence")
         self.block_id = block_id
-        block = get_block(model.briefing, block_id)
-        self._original: list[str] = list(getattr(block, "cites", []))
+        self._original: list[str] = list(cites)
         self._toggled = False
 
-        self.target = QLabel(describe_block(block))
+        self.target = QLabel(target)
         self.target.setObjectName("citeTarget")
         self.target.setTextFormat(Qt.TextFormat.PlainText)
         self.target.setWordWrap(True)
@@ -128,7 +136,7 @@ class CitePicker(QDialog):
         layout.addWidget(self.buttons)
         self.resize(720, 460)
 
-        self._fill(model, block)
+        self._fill(model)
         self.filter.textChanged.connect(self._apply_filter)
         self.list.itemChanged.connect(self._on_item_changed)
         self.list.itemDoubleClicked.connect(self._toggle)
@@ -137,7 +145,13 @@ class CitePicker(QDialog):
         self.list.viewport().installEventFilter(self)
         self.filter.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _fill(self, model: BriefingModel, block: Block) -> None:
+    @classmethod
+    def for_block(cls, model: BriefingModel, block_id: str, parent: QWidget | None = None) -> CitePicker:
+        """The picker for a block of the briefing (raises BriefingError when it is not there)."""
+        block = get_block(model.briefing, block_id)
+        return cls(model, describe_block(block), getattr(block, "cites", []), parent, block_id)
+
+    def _fill(self, model: BriefingModel) -> None:
         briefing = model.briefing
         for section, candidate in walk_blocks(briefing):
             if isinstance(candidate, Excerpt):
@@ -333,7 +347,7 @@ class CiteEvidence(QObject):
         if self.picker is not None:
             self.picker.done(QDialog.DialogCode.Rejected)
         try:
-            picker = CitePicker(self.model, block_id, self.outline.window())
+            picker = CitePicker.for_block(self.model, block_id, self.outline.window())
         except BriefingError as exc:  # the block went away meanwhile
             self.message.emit(str(exc))
             return None
@@ -346,7 +360,7 @@ class CiteEvidence(QObject):
 
     def _apply(self, picker: CitePicker) -> None:
         chosen = picker.chosen()
-        if self.model.set_cites(picker.block_id, chosen, "Cite evidence"):
+        if picker.block_id is not None and self.model.set_cites(picker.block_id, chosen, "Cite evidence"):
             known = excerpts(self.model.briefing)
             count = sum(1 for c in chosen if c in known)
             self.message.emit(f"It now cites {count} excerpt{'' if count == 1 else 's'}")

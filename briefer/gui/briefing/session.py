@@ -31,6 +31,7 @@ from pathlib import Path
 from PySide6.QtCore import QFileSystemWatcher, QObject, QSettings, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from briefer.core import atomic_write
 from briefer.core.briefing import storage, templates
 from briefer.core.briefing.merge import Merged, Side, merge
 from briefer.core.briefing.model import Briefing, BriefingError
@@ -72,13 +73,6 @@ def _pid_alive(pid: int) -> bool:
     except OSError:
         return True  # exists, owned by someone else
     return True
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Replace a small file so that a crash leaves its old or its new content, never a truncated one."""
-    staging = path.with_name(f".{path.name}.tmp")
-    staging.write_text(text, encoding="utf-8")
-    os.replace(staging, path)
 
 
 Base = tuple[Briefing | None, str | None]  # the version of the file a briefing started from, its revision
@@ -356,7 +350,7 @@ class BriefingSession(QObject):
                 "title": self.title,
                 "revision": self.revision,  # which version of the original this work started from
             }
-            _write_atomically(note, json.dumps(info))
+            atomic_write.write_text(note, json.dumps(info))
         except (OSError, BriefingError) as exc:  # autosave must never interrupt the analyst
             log.warning("autosave failed: %s", exc)
             return None

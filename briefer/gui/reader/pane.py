@@ -1,7 +1,8 @@
 """The reader pane: one document with its metadata, the query's words highlighted.
 
-The highlights are spans of the document's normalized text, found by the core
-off the GUI thread, where the document's HTML is prepared too (see
+The highlights are spans of the document's normalized text, found once by the
+search that listed it (`Hit.spans`): opening a result never runs the query
+again.  The document's HTML is prepared off the GUI thread (see
 `reader_content`; every piece of text is escaped).  The pane shows the first
 screen at once and appends the rest a few blocks at a time from the event
 loop, so that a 20 MB document never freezes the window.
@@ -13,7 +14,7 @@ import bisect
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QMimeData, Qt, QTimer, Signal, Slot
@@ -54,15 +55,11 @@ __all__ = [  # the look of a highlight and the HTML are defined in reader_conten
     "HIGHLIGHT_BACKGROUND",
     "HIGHLIGHT_STYLE",
     "PLACEHOLDER",
-    "Highlighter",
     "ReaderPane",
     "document_html",
 ]
 
 log = logging.getLogger(__name__)
-
-Highlighter = Callable[[str, str], list[tuple[int, int]]]
-"""(text, query) -> spans of the query's words in text: `Archive.highlight_spans`."""
 
 PLACEHOLDER = "Select a search result to read it here."
 
@@ -87,11 +84,8 @@ class ReaderPane(QTextBrowser):
     document_loaded = Signal(str)  # the document's id, once all of its text is in the pane
     match_moved = Signal(int, int)  # index of the selected match, number of matches
 
-    def __init__(
-        self, highlight: Highlighter, *, carried_by: CarriedBy, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, *, carried_by: CarriedBy, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._highlight = highlight
         # Who else carried a document (`Archive.carried_by_count`), asked when a quote is taken:
         # the same count whether the document came from a search hit or the copies window.
         self.carried_by = carried_by
@@ -133,16 +127,11 @@ class ReaderPane(QTextBrowser):
         """The HTML the pane shows once loaded (toHtml() is Qt's re-serialization)."""
         return self._prepared.html() if self._prepared is not None else ""
 
-    def show_highlighted(self, document: Document, query: str) -> None:
-        """Show `document` with the words of `query` highlighted (found and prepared off the GUI thread)."""
-        highlight = self._highlight
+    def show_highlighted(self, document: Document, spans: Sequence[Span]) -> None:
+        """Show `document` with `spans` (its matches, e.g. `Hit.spans`) highlighted; its blocks are
+        prepared off the GUI thread."""
 
         def job(progress: Progress, cancel: threading.Event) -> PreparedDocument:
-            try:
-                spans = highlight(document.text, query)
-            except Exception as exc:  # the article matters more than its highlights
-                log.warning("could not highlight the query in the document: %s", exc)
-                spans = []
             return prepare_document(document, spans, cancel)
 
         self._runner.submit(job)

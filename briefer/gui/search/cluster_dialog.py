@@ -80,6 +80,10 @@ class ClusterDialog(QDialog):
             start = 1  # the representative against itself says nothing: show the first copy
         self.copies.setCurrentRow(start)
 
+    def show_problem(self, text: str) -> None:
+        """A copy that could not be read: said in the summary line, the list left as it is."""
+        self.summary.setText(text)
+
     def _summary(self) -> str:
         if len(self._members) < 2:
             return "This document has no near-duplicate copies in the archive."

@@ -10,7 +10,7 @@ import html
 import threading
 import urllib.parse
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -54,7 +54,7 @@ from briefer.core.archive import Archive, QueryError
 from briefer.core.briefing.excerpts import CarriedBy, hit_excerpt
 from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.progress import Progress
-from briefer.core.search.results import Hit, SearchResults, make_passages, make_snippet
+from briefer.core.search import Hit, MatchTerms, SearchResults
 from briefer.core.textnorm import strip_bidi
 from briefer.gui import mime
 from briefer.gui.formatting import SEPARATOR, display_title, meta_line, muted_color, plain_tooltip, plural
@@ -67,6 +67,10 @@ RESULT_LIMIT = 100
 DEBOUNCE_MS = 250
 HINT = 'Type words to search the archive; put a phrase in quotes, e.g. "grain exports".'
 FAILED_FILES_ADVICE = "Briefer's log names each file that could not be imported, with its reason."
+
+
+if TYPE_CHECKING:
+    from briefer.gui.search.cluster_dialog import ClusterDialog
 
 
 class ResultsModel(QAbstractListModel):
@@ -295,6 +299,7 @@ class SearchPane(QWidget):
         super().__init__(parent)
         self._archive = archive
         self._results_query = ""  # the query whose results are listed
+        self._results_terms: MatchTerms = MatchTerms()  # what it matched: marks it in a copy's text too
         self._shown: tuple[str, str] | None = None  # (doc id, query) last sent to the reader
 
         self.query = QueryBox()
@@ -335,11 +340,15 @@ class SearchPane(QWidget):
         self.show_copies_action.setEnabled(False)
         self.show_copies_action.triggered.connect(self.show_copies)
         self.results.addAction(self.show_copies_action)
-        self._copies_dialog: QWidget | None = None
+        self._copies_dialog: ClusterDialog | None = None
 
         self._runner = LatestOnlyRunner(expected=(QueryError,), parent=self)
         self._runner.succeeded.connect(self._show_results)
         self._runner.failed.connect(self._show_problem)
+        # A copy opened from the copies window is read from the catalog and marked off the GUI thread.
+        self._copy_runner = LatestOnlyRunner(parent=self)
+        self._copy_runner.succeeded.connect(self._show_copy)
+        self._copy_runner.failed.connect(self._copy_failed)
 
         # Search after a pause in typing, not on every keystroke; Enter searches at once.
         self._debounce = QTimer(self)
@@ -424,20 +433,33 @@ class SearchPane(QWidget):
 
     @Slot(str)
     def _read_copy(self, doc_id: str) -> None:
-        """A copy double-clicked in the copies window: the reader shows it, the query's words marked."""
-        doc = self._archive.document(doc_id)
-        if doc is None:
+        """A copy double-clicked in the copies window: the reader shows it, marked with what the
+        listed results' query matched (no new query: `MatchTerms` find it in any text)."""
+        archive, query, terms = self._archive, self._results_query, self._results_terms
+
+        def job(progress: Progress, cancel: threading.Event) -> tuple[Hit, str] | None:
+            doc = archive.document(doc_id)
+            return None if doc is None else (Hit.found(doc, 0.0, terms), query)
+
+        self._copy_runner.submit(job)
+
+    @Slot(object)
+    def _show_copy(self, found: tuple[Hit, str] | None) -> None:
+        if found is None:  # the copy left the archive meanwhile
             return
-        query = self._results_query
-        spans = self._archive.highlight_spans(doc.text, query) if query else []
-        snippet = make_snippet(doc.text, spans, title=doc.title)
-        hit = Hit(doc, 0.0, snippet, len(spans), make_passages(doc.text, spans, title=doc.title))
-        self._shown = (doc_id, query)
+        hit, query = found
+        self._shown = (hit.id, query)
         self.hit_selected.emit(hit, query)
+
+    @Slot(object)
+    def _copy_failed(self, exc: object) -> None:
+        if self._copies_dialog is not None:  # said where the analyst asked for the copy
+            self._copies_dialog.show_problem(f"This copy cannot be shown: {exc}")
 
     def shutdown(self) -> None:
         self._debounce.stop()
         self._runner.shutdown()
+        self._copy_runner.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Never destroyed with its search thread running: Qt aborts then.
@@ -454,14 +476,14 @@ class SearchPane(QWidget):
 
     # -- showing outcomes ---------------------------------------------------------
     def _show_idle(self) -> None:
-        self._results_query = ""
+        self._results_query, self._results_terms = "", MatchTerms()
         self.model.set_hits([])
         self.summary.setText(html.escape(HINT))
         self._clear_selection()
 
     def _show_results(self, results: SearchResults) -> None:
         previous = self._shown[0] if self._shown else None
-        self._results_query = results.query
+        self._results_query, self._results_terms = results.query, results.terms
         self.model.set_hits(results.hits)
         self.options.show_facets(results.facets)
         self.summary.setText(self._summary_html(results))
@@ -473,7 +495,7 @@ class SearchPane(QWidget):
         self.results.scrollTo(self.results.currentIndex())
 
     def _show_problem(self, exc: object) -> None:
-        self._results_query = ""
+        self._results_query, self._results_terms = "", MatchTerms()
         self.model.set_hits([])
         if isinstance(exc, QueryError):
             text = f"<b>Cannot search:</b> {html.escape(str(exc))}"
