@@ -54,10 +54,11 @@ ExcerptIdRole = Qt.ItemDataRole.UserRole + 1
 
 
 def source_line(excerpt: Excerpt) -> str:
-    """Outlet · “title” · date: the source of an excerpt in one line (bidi controls removed)."""
+    """Outlet · date · “title”: the source of an excerpt in one line (bidi controls removed; the
+    title last, where a narrow list cuts it)."""
     c = excerpt.citation
     title = f"\u201c{strip_bidi(c.title)}\u201d" if c.title.strip() else ""
-    parts = [strip_bidi(c.outlet) or "[outlet unknown]", title, format_date(c.published)]
+    parts = [strip_bidi(c.outlet) or "[outlet unknown]", format_date(c.published), title]
     page = f", p. {excerpt.page}" if excerpt.page else ""
     return SEPARATOR.join(p for p in parts if p) + page
 

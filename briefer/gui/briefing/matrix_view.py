@@ -144,7 +144,7 @@ def cell_html(cell: MatrixCell | None, unsourced: bool = False) -> str:
     if unsourced:
         parts.append(
             f"<span style='background-color:{UNSOURCED_COLOUR}; color:#ffffff'><b>&nbsp;?&nbsp;</b></span>"
-            f"<span style='color:{UNSOURCED_COLOUR}'>&nbsp;no source</span>"
+            f"<span style='color:{MUTED}'>&nbsp;no source</span>"  # muted: readable on the selection too
         )
     return " ".join(parts)
 

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QRect,
     Qt,
     Signal,
 )
@@ -150,24 +151,32 @@ def unsourced_text(count: int, cells: bool) -> str:
     return "1 matrix cell cites no source" if count == 1 else f"{count} matrix cells cite no source"
 
 
+def paint_badge(painter: QPainter, rect: QRect) -> None:
+    """The badge of an unsourced judgment or matrix cell, drawn at its size: an orange tag with a
+    white question mark (a shape and colour no verification state uses)."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QBrush(QColor(UNSOURCED_COLOUR)))
+    radius = rect.height() / 4
+    painter.drawRoundedRect(rect, radius, radius)
+    font = QFont(painter.font())
+    font.setPixelSize(max(8, round(rect.height() * 0.8)))
+    font.setBold(True)
+    painter.setFont(font)
+    painter.setPen(QPen(QColor("white")))
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "?")
+    painter.restore()
+
+
 def unsourced_icon() -> QIcon:
-    """The badge of an unsourced judgment or matrix cell: an orange tag with a question mark
-    (a shape and colour no verification state uses)."""
+    """The badge as an icon (labels, lists)."""
     icon = _icons.get("unsourced")
     if icon is None:
         pixmap = QPixmap(32, 32)
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QBrush(QColor(UNSOURCED_COLOUR)))
-        painter.drawRoundedRect(2, 4, 28, 24, 6, 6)
-        font = QFont()
-        font.setPixelSize(20)
-        font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(QPen(QColor("white")))
-        painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, "?")
+        paint_badge(painter, QRect(1, 3, 30, 26))
         painter.end()
         icon = _icons["unsourced"] = QIcon(pixmap)
     return icon

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefer.core.briefing.model import Section
-from briefer.gui.briefing.model import BriefingModel, Node, unsourced_icon
+from briefer.gui.briefing.model import BriefingModel, Node, paint_badge
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -30,8 +30,9 @@ class BadgeDelegate(QStyledItemDelegate):
     @staticmethod
     def badge_rect(option: QStyleOptionViewItem) -> QRect:
         rect = option.rect
-        side = max(12, min(rect.height() - 4, 18))
-        return QRect(rect.right() - side - 4, rect.center().y() - side // 2 + 1, side, side)
+        height = max(10, min(rect.height() - 2, 18))
+        width = height + height // 3
+        return QRect(rect.right() - width - 3, rect.top() + (rect.height() - height) // 2, width, height)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         if not index.data(BriefingModel.UnsourcedRole):
@@ -46,7 +47,7 @@ class BadgeDelegate(QStyledItemDelegate):
         text_option = QStyleOptionViewItem(option)
         text_option.rect = option.rect.adjusted(0, 0, -(badge.width() + 8), 0)
         super().paint(painter, text_option, index)
-        unsourced_icon().paint(painter, badge)
+        paint_badge(painter, badge)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         size = super().sizeHint(option, index)
