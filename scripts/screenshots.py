@@ -5,7 +5,8 @@
 Everything happens in a temporary data folder with temporary settings: an
 empty archive first, then the sample archive is imported as on a first start;
 the script searches, reads a hit, builds a briefing from what it read, shows
-its implications matrix (at 1280x800 and 1680x1050) and a cell's editor, opens
+its implications matrix (at 1280x800 and 1680x1050) and a cell's editor, cites
+evidence for its key judgment through the Cite Evidence picker, opens
 the export, accounts and send dialogs, types a malformed query, and repeats a
 search on a dark palette.
 """
@@ -17,21 +18,23 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import argparse
+import gc
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QSettings
+from PySide6.QtCore import QEventLoop, QSettings, Qt
 from PySide6.QtGui import QColor, QPalette, QTextCursor
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from briefer.core import paths
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits
 from briefer.core.briefing.matrix import CellValues
-from briefer.core.briefing.model import KeyJudgment, Paragraph, Recipient, excerpts
+from briefer.core.briefing.model import KeyJudgment, Paragraph, Recipient, excerpts, walk_blocks
 from briefer.core.credentials import CredentialStore
 from briefer.core.distribution.accounts import SmtpAccount
 from briefer.gui.app import create_application
@@ -109,6 +112,9 @@ def render(out: Path) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="briefer-shots-") as tmp:
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         empty_shot(app, Path(tmp), grab)
+        # That window's objects hold reference cycles: free them here, on the GUI thread. Left to
+        # the cycle collector they may be freed in an import worker's thread, and Qt crashes.
+        gc.collect()
         archive = Archive(Path(tmp) / "data")
         window = MainWindow(archive=archive, settings=settings)
         try:
@@ -138,6 +144,7 @@ def render(out: Path) -> list[Path]:
             build_briefing(app, window)
             grab(window, "7-briefing-being-built")
             matrix_shots(app, window, grab)
+            evidence_shots(app, window, grab)
             dialog = window.show_export_dialog()
             dialog.output.setText(str(Path(tmp) / "Treaty brief.docx"))
             settle(app)
@@ -305,6 +312,26 @@ def matrix_shots(app: QApplication, window: MainWindow, grab: Callable[[QWidget,
     grab(window, "15-implications-matrix-1680")
     window.resize(*SIZE)
     settle(app)
+
+
+def evidence_shots(app: QApplication, window: MainWindow, grab: Callable[[QWidget, str], None]) -> None:
+    """The Cite Evidence picker over the key judgment, then the judgment's citations in its editor."""
+    pane = window.briefing
+    judgment = next(b for _, b in walk_blocks(window.session.briefing) if isinstance(b, KeyJudgment))
+    pane.select(judgment.id)
+    picker = pane.evidence.open_picker(judgment.id)
+    if picker is None:
+        return
+    wait_until(app, picker.isVisible)
+    picker.list.setFocus()
+    for row in range(min(2, picker.list.count())):  # check the first two, as Space would
+        picker.list.setCurrentRow(row)
+        QTest.keyClick(picker.list, Qt.Key.Key_Space)
+    grab(picker, "16-cite-evidence")
+    picker.accept()
+    pane.select(judgment.id)
+    pane.editor.cites.list.setFocus()
+    grab(window, "17-judgment-citations")
 
 
 def main() -> None:
