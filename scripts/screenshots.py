@@ -7,7 +7,7 @@ empty archive first, then the sample archive is imported as on a first start;
 the script searches, reads a hit, builds a briefing from what it read, shows
 its implications matrix (at 1280x800 and 1680x1050) and a cell's editor, cites
 evidence for its key judgment through the Cite Evidence picker, opens
-the export, accounts and send dialogs, types a malformed query, and repeats a
+the export, accounts and send dialogs, the import report and About, types a malformed query, and repeats a
 search on a dark palette.
 """
 
@@ -154,6 +154,7 @@ def render(out: Path) -> list[Path]:
             properties = window.briefing.show_properties()
             grab(properties, "12-briefing-properties")
             properties.done(0)
+            archive_menu_shots(app, window, Path(tmp), grab)
 
             search(app, window, "kim")
             window.search.options.filters_button.setChecked(True)
@@ -178,6 +179,32 @@ def render(out: Path) -> list[Path]:
             window.close()
             archive.close()
     return shots
+
+
+def archive_menu_shots(
+    app: QApplication, window: MainWindow, tmp: Path, grab: Callable[[QWidget, str], None]
+) -> None:
+    """Archive → Import Report after a folder with a damaged PDF and a file of no supported kind, and
+    Help → About Briefer."""
+    inbox = tmp / "inbox"
+    inbox.mkdir()
+    (inbox / "ministry-statement.txt").write_text(
+        "Title: Ministry statement\n\nThe ministry confirmed the talks.\n", encoding="utf-8"
+    )
+    (inbox / "scanned-report.pdf").write_bytes(b"%PDF-1.4\nthe rest of this file was lost\n")
+    (inbox / "budget-figures.numbers").write_bytes(b"not an article")
+    window.flow.import_paths([inbox])
+    wait_until(app, lambda: idle(window))
+    report = window.archive_tools.show_report()
+    report.resize(*SIZE)
+    wait_until(app, lambda: report.model.rowCount() > 0)
+    report.text_filter.setText("")
+    report.table.selectRow(0)
+    grab(report, "16-import-report")
+    report.close()
+    about = window.help.show_about()
+    grab(about, "17-about")
+    about.close()
 
 
 def distribution_shots(
@@ -327,11 +354,11 @@ def evidence_shots(app: QApplication, window: MainWindow, grab: Callable[[QWidge
     for row in range(min(2, picker.list.count())):  # check the first two, as Space would
         picker.list.setCurrentRow(row)
         QTest.keyClick(picker.list, Qt.Key.Key_Space)
-    grab(picker, "16-cite-evidence")
+    grab(picker, "18-cite-evidence")
     picker.accept()
     pane.select(judgment.id)
     pane.editor.cites.list.setFocus()
-    grab(window, "17-judgment-citations")
+    grab(window, "19-judgment-citations")
 
 
 def main() -> None:
