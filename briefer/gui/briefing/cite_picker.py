@@ -128,6 +128,7 @@ class CitePicker(QDialog):
         self.cite_button = self.buttons.button(self.buttons.StandardButton.Ok)
         self.cite_button.setText("Cite")
         self.cite_button.setAccessibleName("Cite")
+        self.cite_button.setDefault(True)  # Enter, from the filter or the list, cites
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.target)

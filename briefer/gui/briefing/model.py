@@ -356,16 +356,12 @@ class BriefingModel(QAbstractItemModel):
             return self.unsourced(node)
         return None
 
-    @staticmethod
-    def unsourced_possible(section: Section) -> bool:
-        return any(isinstance(b, MatrixCell) for b in section.blocks)
-
     def unsourced(self, node: Node) -> int:
         """How many key judgments or matrix cells `node` stands for that cite no source: 1 for
         such a judgment, a section's count of such cells (its matrix), else 0."""
         if isinstance(node, Section):
-            if not self.unsourced_possible(node):
-                return 0
+            if not any(isinstance(b, MatrixCell) for b in node.blocks):
+                return 0  # most sections: no need to gather the excerpts
             return len(evidence.unsourced_cells(node, excerpts(self._briefing)))
         if not isinstance(node, KeyJudgment | MatrixCell):
             return 0

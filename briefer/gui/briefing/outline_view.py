@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QDrag, QDragEnterEvent, QDragLeaveEvent, QDropEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,8 +24,7 @@ class BadgeDelegate(QStyledItemDelegate):
     """Draws the unsourced badge at the right end of a row whose judgment or matrix cells cite
     no source (the words are in the row's tooltip and accessible text)."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    ROOM = 30  # what the badge and its margins take from the row's text
 
     @staticmethod
     def badge_rect(option: QStyleOptionViewItem) -> QRect:
@@ -45,14 +44,14 @@ class BadgeDelegate(QStyledItemDelegate):
         # The row's background (and selection) spans the badge too.
         style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, panel, painter, panel.widget)
         text_option = QStyleOptionViewItem(option)
-        text_option.rect = option.rect.adjusted(0, 0, -(badge.width() + 8), 0)
+        text_option.rect = option.rect.adjusted(0, 0, -self.ROOM, 0)
         super().paint(painter, text_option, index)
         paint_badge(painter, badge)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         size = super().sizeHint(option, index)
         if index.data(BriefingModel.UnsourcedRole):
-            size.setWidth(size.width() + 26)
+            size.setWidth(size.width() + self.ROOM)
         return size
 
 
