@@ -48,7 +48,7 @@ def apply_all(b: Briefing, edit_list: list[edits.Edit]) -> list[edits.Edit]:
     return [edits.apply(b, e) for e in edit_list]
 
 
-def test_citing_adds_after_what_the_block_cites_each_once_and_undoes(briefing):
+def test_citing_adds_after_what_the_block_cites_each_once(briefing):
     first, second = quote("Ports"), quote("Traders")
     edits.add_block(briefing, "background", first)
     edits.add_block(briefing, "background", second)
