@@ -8,10 +8,11 @@ size to docs/screenshots/WIDTHxHEIGHT/.  `make screenshots` renders 1280x800 and
 Everything happens in a temporary data folder with temporary settings: an
 empty archive first, then the sample archive is imported as on a first start;
 the script searches, reads a hit, builds a briefing from what it read, shows
-its implications matrix (at 1280x800 and 1680x1050) and a cell's editor, opens
-the template chooser, the section chooser (Ctrl+E), the export, accounts and
-send dialogs, the import report and About, types a malformed query, and repeats
-a search on a dark palette.
+its implications matrix (at 1280x800 and 1680x1050) and a cell's editor, cites
+evidence for its key judgment through the Cite Evidence picker, opens the
+template chooser, the section chooser (Ctrl+E), the export, accounts and send
+dialogs, the import report and About, types a malformed query, and repeats a
+search on a dark palette.
 """
 
 from __future__ import annotations
@@ -28,15 +29,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette, QTextCursor
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from briefer.core import paths
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits
 from briefer.core.briefing.matrix import CellValues
-from briefer.core.briefing.model import KeyJudgment, Paragraph, Recipient, excerpts
+from briefer.core.briefing.model import KeyJudgment, Paragraph, Recipient, excerpts, walk_blocks
 from briefer.core.credentials import CredentialStore
 from briefer.core.distribution.accounts import SmtpAccount
 from briefer.gui.app import create_application
@@ -115,9 +117,8 @@ def render(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="briefer-shots-") as tmp:
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         empty_shot(app, Path(tmp), grab, size)
-        # The closed window's Python wrappers may sit in reference cycles: collect them here, on the
-        # GUI thread, before a worker thread's allocation triggers a collection that deletes Qt
-        # objects (timers, socket notifiers) from the wrong thread.
+        # That window's objects hold reference cycles: free them here, on the GUI thread. Left to
+        # the cycle collector they may be freed in an import worker's thread, and Qt crashes.
         gc.collect()
         archive = Archive(Path(tmp) / "data")
         window = MainWindow(archive=archive, settings=settings)
@@ -148,6 +149,7 @@ def render(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
             build_briefing(app, window)
             grab(window, "7-briefing-being-built")
             matrix_shots(app, window, grab)
+            evidence_shots(app, window, grab)
             chooser_shots(window, grab)
             dialog = window.show_export_dialog()
             dialog.output.setText(str(Path(tmp) / "Treaty brief.docx"))
@@ -258,10 +260,10 @@ def grab_modal(grab: Callable[[QWidget, str], None], name: str, open_it: Callabl
 def chooser_shots(window: MainWindow, grab: Callable[[QWidget, str], None]) -> None:
     """File -> New's template chooser and the Ctrl+E section chooser (both cancelled)."""
     templates = window.session.available_templates()
-    grab_modal(grab, "18-template-chooser", lambda: TemplateChooser.ask(window, templates))
+    grab_modal(grab, "20-template-chooser", lambda: TemplateChooser.ask(window, templates))
     if select_text(window, "Vostochny"):
         window.briefing.select("nato-europe")
-        grab_modal(grab, "19-section-chooser", window.add_to_briefing_action.trigger)
+        grab_modal(grab, "21-section-chooser", window.add_to_briefing_action.trigger)
 
 
 def empty_shot(
@@ -370,6 +372,26 @@ def matrix_shots(app: QApplication, window: MainWindow, grab: Callable[[QWidget,
     grab(window, "15-implications-matrix-1680")
     window.resize(shown)
     settle(app)
+
+
+def evidence_shots(app: QApplication, window: MainWindow, grab: Callable[[QWidget, str], None]) -> None:
+    """The Cite Evidence picker over the key judgment, then the judgment's citations in its editor."""
+    pane = window.briefing
+    judgment = next(b for _, b in walk_blocks(window.session.briefing) if isinstance(b, KeyJudgment))
+    pane.select(judgment.id)
+    picker = pane.evidence.open_picker(judgment.id)
+    if picker is None:
+        return
+    wait_until(app, picker.isVisible)
+    picker.list.setFocus()
+    for row in range(min(2, picker.list.count())):  # check the first two, as Space would
+        picker.list.setCurrentRow(row)
+        QTest.keyClick(picker.list, Qt.Key.Key_Space)
+    grab(picker, "18-cite-evidence")
+    picker.accept()
+    pane.select(judgment.id)
+    pane.editor.cites.list.setFocus()
+    grab(window, "19-judgment-citations")
 
 
 def main() -> None:
