@@ -165,7 +165,6 @@ class ExportDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
         self.export_button.setAccessibleName("Export")
-        self.export_button.setDefault(True)
         self.open_folder_button = self.buttons.addButton(
             "Open Folder", QDialogButtonBox.ButtonRole.ActionRole
         )
@@ -188,6 +187,9 @@ class ExportDialog(QDialog):
         layout.addWidget(self.outcome)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
+        # Only now, inside the dialog: set earlier, the dialog never learns it and makes the first
+        # Browse… button the default, so Enter in the Save-as field opened a file chooser.
+        self.export_button.setDefault(True)
         self.resize(620, 320)
 
         self.browse_output.clicked.connect(self._choose_output)
