@@ -33,6 +33,7 @@ from briefer.core import paths
 from briefer.core.archive import Archive, CatalogError
 from briefer.core.errors import log_failure
 from briefer.core.escaping import EscapingFormatter
+from briefer.gui import geometry_hook
 from briefer.gui.mainwindow import MainWindow
 from briefer.gui.settings import user_settings
 
@@ -185,6 +186,7 @@ def _run(
             log.warning("%s", notice)
             window.status.report(notice)
         window.show()
+        geometry_hook.install(window)  # inert unless BRIEFER_GEOMETRY_FILE is set (tests)
         window.start(briefing)
         status = app.exec()
         window.shutdown()  # the loop can also end without a close event (e.g. the session ends)
