@@ -60,11 +60,24 @@ def wait_for(
     pytest.fail(f"timed out waiting for {what}{detail()}")
 
 
-def free_display() -> int:
-    for number in range(90, 200):
-        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
-            return number
-    pytest.skip("no free X display number between :90 and :199")
+def start_xvfb(log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """Xvfb on the first free display (it picks one itself and writes its number to a pipe)."""
+    read_end, write_end = os.pipe()
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            stdout=output,
+            stderr=output,
+            pass_fds=(write_end,),
+        )
+    os.close(write_end)
+    with os.fdopen(read_end) as numbers:
+        number = numbers.readline().strip()  # empty when Xvfb exits without a display
+    if not number:
+        server.kill()
+        server.wait()
+        pytest.skip(f"Xvfb could not start: {log.read_text(errors='replace').strip()[-300:]}")
+    return server, f":{number}"
 
 
 @pytest.fixture
@@ -73,24 +86,12 @@ def display(tmp_path: Path) -> Iterator[str]:
     for tool in ("Xvfb", "xdotool"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed (Debian: apt-get install xvfb xdotool)")
-    number = free_display()
-    log = (tmp_path / "xvfb.log").open("w")
-    server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"], stdout=log, stderr=log
-    )
-    name = f":{number}"
-    deadline = time.monotonic() + 30
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.skip(f"Xvfb could not start on {name} (see {tmp_path / 'xvfb.log'})")
-        time.sleep(0.1)
+    server, name = start_xvfb(tmp_path / "xvfb.log")
     try:
         yield name
     finally:
         server.terminate()
         server.wait(timeout=10)
-        log.close()
 
 
 class Driver:
