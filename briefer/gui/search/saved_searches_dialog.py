@@ -83,7 +83,7 @@ class SaveSearchDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         hint = QLabel("Saved searches are listed under Search \u2192 Saved Searches\u2026")
-        hint.setObjectName("hint")
+        hint.setObjectName("dialogHint")
         hint.setWordWrap(True)
 
         layout = QVBoxLayout(self)
@@ -188,7 +188,7 @@ class SavedSearchesDialog(QDialog):
             "No saved searches yet. Search, then choose Search \u2192 Save Search\u2026 to keep the query "
             "with its filters and order."
         )
-        self.empty.setObjectName("hint")
+        self.empty.setObjectName("dialogHint")
         self.empty.setWordWrap(True)
         self.problem = problem_label()
 

@@ -82,12 +82,19 @@ class TagDialog(QDialog):
         self.list.setAccessibleName("Tags")
         self.list.setToolTip("Ticked: every document has the tag; half-ticked: some have it")
         self.placeholder = QLabel("The archive has no tags yet: type one below.")
-        self.placeholder.setObjectName("hint")
+        self.placeholder.setObjectName("dialogHint")
         for tag, count in sorted(archive_tags.items(), key=lambda item: item[0].casefold()):
             self._add_item(tag, count)
         for tag in sorted({t for d in self.documents for t in d.tags} - set(archive_tags)):
             self._add_item(tag, 0)  # tagged meanwhile (another Briefer): still shown, still removable
         self.placeholder.setVisible(self.list.count() == 0)
+        self.mixed_hint = QLabel(
+            "A half-ticked tag is on some of the documents only; it stays so unless you tick or untick it."
+        )
+        self.mixed_hint.setObjectName("dialogHint")
+        self.mixed_hint.setWordWrap(True)
+        mixed = Qt.CheckState.PartiallyChecked in self.tag_states().values()
+        self.mixed_hint.setVisible(mixed)
 
         self.new_tag = QLineEdit()
         self.new_tag.setPlaceholderText("New tag, e.g. priority")
@@ -105,6 +112,7 @@ class TagDialog(QDialog):
         layout.addWidget(heading)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.placeholder)
+        layout.addWidget(self.mixed_hint)
         layout.addLayout(row)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
