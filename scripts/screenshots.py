@@ -5,8 +5,8 @@
 Everything happens in a temporary data folder with temporary settings: an
 empty archive first, then the sample archive is imported as on a first start;
 the script searches, reads a hit, builds a briefing from what it read, opens
-the export, accounts and send dialogs, types a malformed query, and repeats a
-search on a dark palette.
+the export, accounts and send dialogs, the saved searches and the tag dialog,
+types a malformed query, and repeats a search on a dark palette.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from briefer.core import paths
 from briefer.core.archive import Archive
+from briefer.core.archive.saved_searches import SavedSearch
 from briefer.core.briefing import edits
 from briefer.core.briefing.model import KeyJudgment, Paragraph, Recipient
 from briefer.core.credentials import CredentialStore
@@ -143,6 +144,7 @@ def render(out: Path) -> list[Path]:
             properties = window.briefing.show_properties()
             grab(properties, "12-briefing-properties")
             properties.done(0)
+            archive_tool_shots(app, window, archive, grab)
 
             search(app, window, "kim")
             window.search.options.filters_button.setChecked(True)
@@ -196,6 +198,43 @@ def distribution_shots(
     grab(send, "10-send-dialog")
     send.done(0)
     actions.shutdown()
+
+
+def archive_tool_shots(
+    app: QApplication, window: MainWindow, archive: Archive, grab: Callable[[QWidget, str], None]
+) -> None:
+    """Search → Saved Searches… with three saved searches, Document → Tag… on two results, and
+    More Like This on a result."""
+    for saved in (
+        SavedSearch("Vostochny summit", "vostochny summit", sort="newest"),
+        SavedSearch("State media on Kim", "kim putin", filters=(("type", "state media"), ("year", "2023"))),
+        SavedSearch("DPRK, as typed", "DPRK launch", aliases=False),
+    ):
+        archive.saved_searches.save(saved, replace=True)
+    tools = window.search_actions
+    saved_searches = tools.show_saved_searches()
+    grab(saved_searches, "16-saved-searches")
+    saved_searches.done(0)
+
+    search(app, window, "vostochny summit")
+    hits = [window.search.model.hit(row) for row in range(min(3, window.search.model.rowCount()))]
+    for hit, tags in zip(hits, (["priority", "nk-russia"], ["nk-russia"], ["follow-up"]), strict=False):
+        archive.tag(hit.id, tags)
+    search(app, window, "vostochny summit")
+    window.search.results.setFocus()
+    window.search.results.setCurrentIndex(window.search.model.index(0))
+    selection = window.search.results.selectionModel()
+    selection.select(window.search.model.index(1), selection.SelectionFlag.Select)
+    tools.tag_action.trigger()
+    wait_until(app, lambda: tools.tag_dialog is not None)
+    assert tools.tag_dialog is not None
+    grab(tools.tag_dialog, "17-tag-dialog")
+    tools.tag_dialog.done(0)
+
+    tools.more_like_action.trigger()
+    wait_until(app, lambda: not window.search.searching)
+    wait_until(app, lambda: window.reader.current_document is not None)
+    grab(window, "18-more-like-this")
 
 
 def empty_shot(app: QApplication, tmp: Path, grab: Callable[[QWidget, str], None]) -> None:
