@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit
 
 from briefer.core.archive import Archive
 from briefer.core.archive.saved_searches import SavedSearch
@@ -271,10 +271,21 @@ def test_saved_searches_are_renamed_and_deleted_after_asking(make_window, filled
     summit.setText(0, "grain")  # as if typed in place: the name is taken
     assert "not renamed" in dialog.problem.text().lower() and "already saved" in dialog.problem.text()
     assert [s.name for s in store.all()] == ["grain", "summit"]
-    summit = dialog.list.topLevelItem(1)
-    assert summit is not None
-    summit.setText(0, "Vostochny summit")
-    assert [s.name for s in store.all()] == ["grain", "Vostochny summit"]
+    assert listed(dialog)[1][0] == "summit"  # the refused name is not shown either
+
+    dialog.activateWindow()  # F2 edits the name in place; Enter keeps it (and runs nothing)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    dialog.list.setCurrentItem(dialog.list.topLevelItem(1))
+    dialog.list.setFocus()
+    qtbot.keyClick(dialog.list, Qt.Key.Key_F2)
+    editor = dialog.list.findChild(QLineEdit)
+    assert editor is not None and editor.text() == "summit"
+    editor.selectAll()
+    qtbot.keyClicks(editor, "Vostochny summit")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: [s.name for s in store.all()] == ["grain", "Vostochny summit"])
+    assert dialog.isVisible() and window.search.query.text() == ""
+    assert listed(dialog)[1][0] == "Vostochny summit"
     assert (
         window.status.currentMessage()
         == "Renamed the saved search \u201csummit\u201d to \u201cVostochny summit\u201d"
@@ -296,6 +307,7 @@ def test_saved_searches_are_renamed_and_deleted_after_asking(make_window, filled
     assert [row[0] for row in listed(dialog)] == ["Vostochny summit"]
 
     dialog.list.setCurrentItem(dialog.list.topLevelItem(0))
+    assert dialog.delete_button.hasFocus()  # clicked last: Enter still runs, never deletes
     qtbot.keyClick(dialog.list, Qt.Key.Key_Return)  # Enter runs the saved search
     qtbot.waitUntil(lambda: not window.search.searching and window.search.query.text() == "Vostochny")
     assert window.search.options.filters() == (("year", "2023"), ("month", "2023-09"))
@@ -357,6 +369,9 @@ def test_more_like_this_lists_documents_like_the_selected_result(make_window, to
     assert found[0] == "Ships load shells at the port"
     assert "Shells go north by rail" not in found and not GRAIN & set(found)  # not itself, nor grain
     assert "Back to \u201crail\u201d" in summary(window)
+    window.search_actions.save_search_action.trigger()  # a list like a document is no query to keep
+    assert window.search_actions.save_dialog is None
+    assert window.status.currentMessage().startswith("More Like This lists are not saved")
     window.search.use_suggestion("rail")  # typing again goes back to the query
     qtbot.waitUntil(lambda: not window.search.searching and titles(window) == ["Shells go north by rail"])
 

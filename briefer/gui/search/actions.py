@@ -30,6 +30,7 @@ from briefer.gui.search.tag_dialog import TagDialog, TagPlan
 NOTHING_TO_TAG = "Select search results, or open a document, to tag it"
 NOTHING_LIKE = "Select a search result, or text in the reader, to find more like it"
 NO_QUERY = "Type a query first: Save Search keeps it with its filters and order"
+NOT_A_QUERY = "More Like This lists are not saved: Save Search keeps a query with its filters and order"
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class SearchActions(QObject):
     def save_search(self) -> SaveSearchDialog | None:
         search = self._search.search_to_save()
         if search is None:
-            self.message.emit(NO_QUERY)
+            self.message.emit(NOT_A_QUERY if self._search.listing_like else NO_QUERY)
             return None
         dialog = SaveSearchDialog(search, self._archive.saved_searches, self._window)
         dialog.saved.connect(self._saved)

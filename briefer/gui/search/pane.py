@@ -449,6 +449,11 @@ class SearchPane(QWidget):
         self.query.blockSignals(False)
         self.options.apply(sort=saved.sort, filters=saved.filters, aliases=saved.aliases)  # searches
 
+    @property
+    def listing_like(self) -> bool:
+        """Whether More Like This results are listed (or coming), rather than a query's."""
+        return self._like is not None
+
     def search_to_save(self, name: str = "") -> SavedSearch | None:
         """The query in the box with its filters, sort and aliases setting, as a saved search named
         `name`; None when there is no query (nothing typed, or More Like This results listed)."""

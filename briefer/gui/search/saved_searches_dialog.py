@@ -197,6 +197,7 @@ class SavedSearchesDialog(QDialog):
         self.delete_button = QPushButton("&Delete\u2026")
         for button in (self.run_button, self.rename_button, self.delete_button):
             button.setAccessibleName(button.text().replace("&", "").removesuffix("\u2026"))
+            button.setAutoDefault(False)  # Enter runs, even after a click on Delete…
         column = QVBoxLayout()
         column.addWidget(self.run_button)
         column.addWidget(self.rename_button)
@@ -305,20 +306,33 @@ class SavedSearchesDialog(QDialog):
             self.rename(str(item.data(0, NameRole)), item.text(0))
 
     def rename(self, old: str, new: str) -> bool:
-        """Give the saved search `old` the name `new`; a name in use is refused (and the old kept)."""
+        """Give the saved search `old` the name `new`; a name in use is refused (and the old kept).
+        The row is updated in place: this runs while its editor commits."""
         if new.strip() == old:
-            self.reload(old)
+            self._show_name(old, old)
             return False
         try:
             renamed = self.store.rename(old, new)
         except SavedSearchError as exc:
             self._say(f"not renamed: {exc}")
-            self.reload(old)
+            self._show_name(old, old)
             return False
         self.problem.hide()
-        self.reload(renamed.name)
+        self._show_name(old, renamed.name)
         self.changed.emit(f"Renamed the saved search \u201c{old}\u201d to \u201c{renamed.name}\u201d")
         return True
+
+    def _show_name(self, old: str, name: str) -> None:
+        items = (self.list.topLevelItem(row) for row in range(self.list.topLevelItemCount()))
+        item = next((i for i in items if i is not None and i.data(0, NameRole) == old), None)
+        if item is None:
+            return
+        self.list.blockSignals(True)  # no itemChanged for what the dialog itself writes
+        try:
+            item.setText(0, name)
+            item.setData(0, NameRole, name)
+        finally:
+            self.list.blockSignals(False)
 
     @Slot()
     def delete_selected(self) -> None:
