@@ -4,7 +4,8 @@
 
 Everything happens in a temporary data folder with temporary settings: an
 empty archive first, then the sample archive is imported as on a first start;
-the script searches, reads a hit, builds a briefing from what it read, opens
+the script searches, reads a hit, builds a briefing from what it read, shows
+its implications matrix (at 1280x800 and 1680x1050) and a cell's editor, opens
 the export, accounts and send dialogs, the saved searches and the tag dialog,
 types a malformed query, and repeats a search on a dark palette.
 """
@@ -19,6 +20,7 @@ import argparse
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QSettings
@@ -26,10 +28,10 @@ from PySide6.QtGui import QColor, QPalette, QTextCursor
 from PySide6.QtWidgets import QApplication, QWidget
 
 from briefer.core import paths
-from briefer.core.archive import Archive
-from briefer.core.archive.saved_searches import SavedSearch
+from briefer.core.archive import Archive, SavedSearch
 from briefer.core.briefing import edits
-from briefer.core.briefing.model import KeyJudgment, Paragraph, Recipient
+from briefer.core.briefing.matrix import CellValues
+from briefer.core.briefing.model import KeyJudgment, Paragraph, Recipient, excerpts
 from briefer.core.credentials import CredentialStore
 from briefer.core.distribution.accounts import SmtpAccount
 from briefer.gui.app import create_application
@@ -135,6 +137,7 @@ def render(out: Path) -> list[Path]:
 
             build_briefing(app, window)
             grab(window, "7-briefing-being-built")
+            matrix_shots(app, window, grab)
             dialog = window.show_export_dialog()
             dialog.output.setText(str(Path(tmp) / "Treaty brief.docx"))
             settle(app)
@@ -292,9 +295,53 @@ def build_briefing(app: QApplication, window: MainWindow) -> None:
             Paragraph("The summit's venue, a space launch site, signals what Pyongyang wants in return."),
         )
     )
-    pane.matrix.matrix.set_section("implications")
-    pane.matrix.matrix.setData(pane.matrix.matrix.index(2, 0), "Closer watch on launches near Japan")
+    fill_matrix(window)
     pane.select(judgment.id)
+    settle(app)
+
+
+MATRIX = {
+    ("us", "military"): CellValues(
+        "Pressure to reinforce missile defence in the Pacific as DPRK launches grow more accurate",
+        "H",
+        "likely",
+    ),
+    ("us", "deterrence"): CellValues(
+        "Extended deterrence commitments tested by Russian missile know-how", "M", "roughly even chance"
+    ),
+    ("us", "sanctions"): CellValues("No significant near-term implication identified."),
+    ("japan", "military"): CellValues("Closer watch on launches near Japan", "H", "very likely"),
+    ("rok", "diplomatic"): CellValues("N/A"),
+    ("ukraine", "military"): CellValues("More artillery shells reach Russian units", "H", "almost certain"),
+}
+
+
+def fill_matrix(window: MainWindow) -> None:
+    """Fill some cells of the implications matrix (one boilerplate, one citing the first excerpt)."""
+    matrix = window.briefing.matrix.matrix
+    matrix.set_section("implications")
+    quoted = [b.id for b in excerpts(window.session.briefing).values()][:1]
+    for (actor, domain), values in MATRIX.items():
+        if (actor, domain) == ("us", "military"):
+            values = replace(values, cites=tuple(quoted))
+        matrix.set_values(matrix.cell_index(actor, domain), values)
+
+
+def matrix_shots(app: QApplication, window: MainWindow, grab: Callable[[QWidget, str], None]) -> None:
+    """The implications matrix at 1280x800 and 1680x1050, and a cell's editor."""
+    pane = window.briefing
+    pane.select("implications")
+    pane.matrix.select_cell("us", "military")
+    pane.matrix.table.setFocus()
+    grab(window, "13-implications-matrix")
+    editor = pane.matrix.edit_cell(pane.matrix.current_index())
+    if editor is not None:
+        grab(editor, "14-matrix-cell-editor")
+        editor.reject()
+    window.resize(1680, 1050)
+    pane.matrix.select_cell("japan", "military")
+    grab(window, "15-implications-matrix-1680")
+    window.resize(*SIZE)
     settle(app)
 
 

@@ -30,8 +30,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from briefer import __version__
 from briefer.core import paths
-from briefer.core.archive import Archive
-from briefer.core.archive.catalog import CatalogError
+from briefer.core.archive import Archive, CatalogError
 from briefer.core.errors import log_failure
 from briefer.core.escaping import EscapingFormatter
 from briefer.gui.mainwindow import MainWindow

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefer.core.archive.removal import RemovalPlan
+from briefer.core.archive import RemovalPlan
 from briefer.core.briefing.templates import Template
 
 BRIEFING_FILTER = "Briefings (*.briefing);;All files (*)"

@@ -18,11 +18,10 @@ from PySide6.QtCore import QPoint, QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QToolBar, QVBoxLayout, QWidget
 
-from briefer.core.archive import Archive
-from briefer.core.archive.removal import RemovalPlan, quoted_documents
+from briefer.core.archive import Archive, RemovalPlan, quoted_documents
 from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.briefing.verify import ArchiveLookups
-from briefer.core.search.results import Hit
+from briefer.core.search import Hit
 from briefer.gui import mime
 from briefer.gui.banner import SampleBanner
 from briefer.gui.briefing.pane import BriefingPane

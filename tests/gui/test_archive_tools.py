@@ -15,8 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit
 
-from briefer.core.archive import Archive
-from briefer.core.archive.saved_searches import SavedSearch
+from briefer.core.archive import Archive, SavedSearch
 from briefer.gui.mainwindow import MainWindow
 from briefer.gui.search import saved_searches_dialog
 from briefer.gui.search.actions import NOTHING_LIKE

@@ -84,3 +84,26 @@ def test_opening_results_and_copies_never_queries_the_engine_again(make_window, 
     assert shown_marks(window.reader) == old_marks(real, copy) != []
     assert window.reader_view.matches.text() == f"{len(window.reader.match_spans)} matches"
     dialog.close()
+
+
+def test_a_copy_that_cannot_be_read_is_said_in_the_copies_window(
+    make_window, engine, qtbot, monkeypatch
+) -> None:
+    window = open_window(make_window, qtbot)
+    with qtbot.waitSignal(window.reader.document_shown, timeout=10_000):
+        window.search.query.setText(QUERY)
+        window.search.search_now()
+    window.search.show_copies_action.trigger()
+    dialog = window.search._copies_dialog
+    assert isinstance(dialog, ClusterDialog)
+    qtbot.waitExposed(dialog)
+    shown = window.reader.current_document
+
+    def unreadable(doc_id: str) -> Document:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(window.search._archive, "document", unreadable)  # the catalog's disk failing
+    dialog.copies.itemActivated.emit(dialog.copies.item(1))
+    qtbot.waitUntil(lambda: "cannot be shown" in dialog.summary.text(), timeout=10_000)
+    assert "Input/output error" in dialog.summary.text()
+    assert window.reader.current_document is shown and dialog.copies.count() == 3  # nothing else changed

@@ -46,6 +46,7 @@ from briefer.core.export.docx_export import (
     default_reference,
     export_docx,
 )
+from briefer.core.file_names import export_file_name
 from briefer.core.progress import Progress
 from briefer.gui.briefing.model import BriefingModel
 from briefer.gui.workers import BackgroundTask
@@ -82,11 +83,6 @@ def wrong_archive_text(exc: WrongArchive, action: str) -> str:
     )
 
 
-def suggested_name(title: str) -> str:
-    stem = "".join(c if c.isalnum() or c in " -_" else " " for c in title).strip()
-    return (" ".join(stem.split()) or "briefing")[:80] + ".docx"
-
-
 class ExportDialog(QDialog):
     exported = Signal(object)  # ExportReport
     export_failed = Signal(str)
@@ -119,7 +115,7 @@ class ExportDialog(QDialog):
             if folder_value
             else (briefing_path.parent if briefing_path else Path.home())
         )
-        self.output = QLineEdit(str(folder / suggested_name(briefing.metadata.title)))
+        self.output = QLineEdit(str(folder / export_file_name(briefing.metadata.title)))
         self.output.setAccessibleName("Output file")
         self.browse_output = QPushButton("Browse\u2026")
         self.browse_output.setAccessibleName("Choose the output file")

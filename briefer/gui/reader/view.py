@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from briefer.core.briefing.excerpts import CarriedBy, passage_excerpt
 from briefer.core.briefing.model import BriefingError
 from briefer.core.documents import Document
-from briefer.core.search.results import Hit, Passage
+from briefer.core.search import Hit, Passage
 from briefer.gui import mime
 from briefer.gui.formatting import plain_tooltip, plural
 from briefer.gui.reader.pane import ReaderPane

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefer.core import paths
-from briefer.core.search.query import SearchRequest
+from briefer.core.search import SearchRequest
 
 SORT_LABELS = {"relevance": "Best match", "newest": "Newest first", "oldest": "Oldest first"}
 # The facets a user filters by in the window, with how an empty choice reads.

@@ -13,7 +13,7 @@ import threading
 import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -53,8 +53,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefer.core.archive import Archive, QueryError
-from briefer.core.archive.saved_searches import SavedSearch
+from briefer.core.archive import Archive, QueryError, SavedSearch
 from briefer.core.briefing.excerpts import CarriedBy, hit_excerpt
 from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.documents import Document
@@ -89,6 +88,10 @@ class LikeSearch:
     def describe(self) -> str:
         title = f"\u201c{self.title}\u201d"
         return f"the passage selected in {title}" if self.span else title
+
+
+if TYPE_CHECKING:
+    from briefer.gui.search.cluster_dialog import ClusterDialog
 
 
 class ResultsModel(QAbstractListModel):
@@ -360,7 +363,7 @@ class SearchPane(QWidget):
         self.show_copies_action.setEnabled(False)
         self.show_copies_action.triggered.connect(self.show_copies)
         self.results.addAction(self.show_copies_action)
-        self._copies_dialog: QWidget | None = None
+        self._copies_dialog: ClusterDialog | None = None
 
         self._runner = LatestOnlyRunner(expected=(QueryError,), parent=self)
         self._runner.succeeded.connect(self._show_results)
@@ -368,6 +371,7 @@ class SearchPane(QWidget):
         # A copy opened from the copies window is read from the catalog and marked off the GUI thread.
         self._copy_runner = LatestOnlyRunner(parent=self)
         self._copy_runner.succeeded.connect(self._show_copy)
+        self._copy_runner.failed.connect(self._copy_failed)
 
         # Search after a pause in typing, not on every keystroke; Enter searches at once.
         self._debounce = QTimer(self)
@@ -514,6 +518,11 @@ class SearchPane(QWidget):
         hit, query = found
         self._shown = (hit.id, query)
         self.hit_selected.emit(hit, query)
+
+    @Slot(object)
+    def _copy_failed(self, exc: object) -> None:
+        if self._copies_dialog is not None:  # said where the analyst asked for the copy
+            self._copies_dialog.show_problem(f"This copy cannot be shown: {exc}")
 
     def shutdown(self) -> None:
         self._debounce.stop()

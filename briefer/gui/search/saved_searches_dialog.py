@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefer.core.archive.saved_searches import SavedSearch, SavedSearchError, SavedSearches
+from briefer.core.archive import SavedSearch, SavedSearchError, SavedSearches
 from briefer.gui.dialogs import problem_label
 from briefer.gui.search.filters import SORT_LABELS
 
