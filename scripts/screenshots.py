@@ -6,8 +6,9 @@ Everything happens in a temporary data folder with temporary settings: an
 empty archive first, then the sample archive is imported as on a first start;
 the script searches, reads a hit, builds a briefing from what it read, shows
 its implications matrix (at 1280x800 and 1680x1050) and a cell's editor, opens
-the export, accounts and send dialogs, the saved searches and the tag dialog,
-types a malformed query, and repeats a search on a dark palette.
+the export, accounts and send dialogs, the import report and About, the saved
+searches and the tag dialog, types a malformed query, and repeats a search on a
+dark palette.
 """
 
 from __future__ import annotations
@@ -147,6 +148,7 @@ def render(out: Path) -> list[Path]:
             properties = window.briefing.show_properties()
             grab(properties, "12-briefing-properties")
             properties.done(0)
+            archive_menu_shots(app, window, Path(tmp), grab)
             archive_tool_shots(app, window, archive, grab)
 
             search(app, window, "kim")
@@ -172,6 +174,32 @@ def render(out: Path) -> list[Path]:
             window.close()
             archive.close()
     return shots
+
+
+def archive_menu_shots(
+    app: QApplication, window: MainWindow, tmp: Path, grab: Callable[[QWidget, str], None]
+) -> None:
+    """Archive → Import Report after a folder with a damaged PDF and a file of no supported kind, and
+    Help → About Briefer."""
+    inbox = tmp / "inbox"
+    inbox.mkdir()
+    (inbox / "ministry-statement.txt").write_text(
+        "Title: Ministry statement\n\nThe ministry confirmed the talks.\n", encoding="utf-8"
+    )
+    (inbox / "scanned-report.pdf").write_bytes(b"%PDF-1.4\nthe rest of this file was lost\n")
+    (inbox / "budget-figures.numbers").write_bytes(b"not an article")
+    window.flow.import_paths([inbox])
+    wait_until(app, lambda: idle(window))
+    report = window.archive_tools.show_report()
+    report.resize(*SIZE)
+    wait_until(app, lambda: report.model.rowCount() > 0)
+    report.text_filter.setText("")
+    report.table.selectRow(0)
+    grab(report, "16-import-report")
+    report.close()
+    about = window.help.show_about()
+    grab(about, "17-about")
+    about.close()
 
 
 def distribution_shots(
@@ -216,7 +244,7 @@ def archive_tool_shots(
         archive.saved_searches.save(saved, replace=True)
     tools = window.search_actions
     saved_searches = tools.show_saved_searches()
-    grab(saved_searches, "16-saved-searches")
+    grab(saved_searches, "18-saved-searches")
     saved_searches.done(0)
 
     search(app, window, "vostochny summit")
@@ -231,13 +259,13 @@ def archive_tool_shots(
     tools.tag_action.trigger()
     wait_until(app, lambda: tools.tag_dialog is not None)
     assert tools.tag_dialog is not None
-    grab(tools.tag_dialog, "17-tag-dialog")
+    grab(tools.tag_dialog, "19-tag-dialog")
     tools.tag_dialog.done(0)
 
     tools.more_like_action.trigger()
     wait_until(app, lambda: not window.search.searching)
     wait_until(app, lambda: window.reader.current_document is not None)
-    grab(window, "18-more-like-this")
+    grab(window, "20-more-like-this")
 
 
 def empty_shot(app: QApplication, tmp: Path, grab: Callable[[QWidget, str], None]) -> None:

@@ -179,7 +179,8 @@ def _run(
         return 1
     window: MainWindow | None = None
     try:
-        window = MainWindow(archive=archive, settings=settings)
+        # Help → Open Log Folder opens the folder the log is really written in.
+        window = MainWindow(archive=archive, settings=settings, log_dir=log_file.parent if log_file else None)
         for notice in archive.notices:
             log.warning("%s", notice)
             window.status.report(notice)

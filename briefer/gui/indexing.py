@@ -149,13 +149,14 @@ class ImportFlow(QObject):
 
         return self._run(f"Importing {name}", job, lambda summary: f"{name}: {summary.line()}")
 
-    def reindex(self) -> None:
+    def reindex(self) -> bool:
+        """Rebuild the search index in the background; False when another archive task runs."""
         archive = self._archive  # jobs hold the archive, not the flow
 
         def job(progress: Progress, cancel: threading.Event) -> int:
             return archive.reindex(progress=progress, cancel=cancel)
 
-        self._run("Indexing the archive", job, lambda count: f"Indexed {count:,} document(s)")
+        return self._run("Indexing the archive", job, lambda count: f"Indexed {count:,} document(s)")
 
     def plan_sample_removal(self, open_briefing: frozenset[str], recent: Sequence[Path]) -> bool:
         """Count the sample's documents and those that briefings quote (`open_briefing`: the ids the

@@ -18,11 +18,13 @@ from PySide6.QtCore import QPoint, QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QToolBar, QVBoxLayout, QWidget
 
+from briefer.core import paths
 from briefer.core.archive import Archive, RemovalPlan, quoted_documents
 from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.briefing.verify import ArchiveLookups
 from briefer.core.search import Hit
 from briefer.gui import mime
+from briefer.gui.archive.actions import ArchiveTools
 from briefer.gui.banner import SampleBanner
 from briefer.gui.briefing.pane import BriefingPane
 from briefer.gui.briefing.session import BriefingSession
@@ -30,6 +32,7 @@ from briefer.gui.briefing.switch import BriefingSwitch
 from briefer.gui.dialogs import RecoverChanges, Removal, RemoveDocuments
 from briefer.gui.distribution.actions import DistributionActions
 from briefer.gui.distribution.keychain import Keychain
+from briefer.gui.help_windows import HelpActions
 from briefer.gui.indexing import ArchiveStatus, ImportFlow
 from briefer.gui.reader.pane import ReaderPane
 from briefer.gui.reader.view import ReaderView
@@ -62,6 +65,7 @@ class MainWindow(QMainWindow):
         settings: QSettings,
         recovery_dir: Path | None = None,
         keychain: Keychain | None = None,
+        log_dir: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -76,6 +80,8 @@ class MainWindow(QMainWindow):
         self.export_dialog: ExportDialog | None = None
 
         self.flow = ImportFlow(archive, self)
+        self.archive_tools = ArchiveTools(self, archive, self.flow)
+        self.help = HelpActions(self, data_dir=archive.data_dir, log_dir=log_dir or paths.log_dir())
         self.session = BriefingSession(
             settings=settings,
             recovery_dir=recovery_dir or archive.data_dir / "recovery",
@@ -120,6 +126,7 @@ class MainWindow(QMainWindow):
             self, archive, self.session, settings, keychain=keychain, archive_busy=lambda: self.flow.busy
         )
         self.distribution.install(self.menuBar(), self.briefing_menu)
+        self.help.install(self.menuBar().addMenu("&Help"))  # the last menu
         self.distribution.message.connect(self.status.report)
         self.distribution.archive_changed.connect(self.search.refresh)
         self.distribution.archive_changed.connect(self.flow.refresh_status)
@@ -237,6 +244,7 @@ class MainWindow(QMainWindow):
         archive_menu.addAction(self.remove_sample_action)
         archive_menu.addSeparator()
         archive_menu.addAction(self.cancel_import_action)
+        self.archive_tools.install(archive_menu)
 
         self.toolbar = QToolBar("Main toolbar")
         self.toolbar.setObjectName("mainToolbar")
@@ -293,6 +301,7 @@ class MainWindow(QMainWindow):
         self.banner.remove_sample_requested.connect(self.remove_sample)
         self.status.cancel_requested.connect(self.status.cancelling)
         self.status.cancel_requested.connect(flow.cancel)
+        self.archive_tools.message.connect(self.status.report)
 
         flow.status_changed.connect(self._show_status)
         # Queued: the question is asked once the counting task has finished emitting.
@@ -565,6 +574,7 @@ class MainWindow(QMainWindow):
         if self.export_dialog is not None:
             self.export_dialog.done(0)
         mime.release_clipboard()
+        self.archive_tools.shutdown()
         self.search.shutdown()
         self.search_actions.shutdown()  # a tag change must end before the archive closes
         self.reader.shutdown()

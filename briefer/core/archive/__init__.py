@@ -26,6 +26,7 @@ from briefer.core.archive.facade import (
     ArchiveStats,
     Copies,
     FailedFile,
+    FileStatus,
     QueryError,
     TagChange,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "Copies",
     "FailedFile",
     "FileOutcome",
+    "FileStatus",
     "ImportLimits",
     "ImportProgress",
     "ImportSummary",

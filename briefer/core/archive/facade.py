@@ -57,6 +57,7 @@ __all__ = [
     "ArchiveStats",
     "Copies",
     "FailedFile",
+    "FileStatus",
     "ImportProgress",
     "QueryError",
     "SearchRequest",
@@ -104,6 +105,17 @@ class FailedFile:
 
     path: str
     reason: str
+
+
+@dataclass(frozen=True)
+class FileStatus:
+    """What the last import that met a file made of it (one of the importer's STATUSES), and why;
+    `container` is the archive, mailbox or feed file that holds a member."""
+
+    path: str
+    status: str
+    reason: str = ""
+    container: str = ""
 
 
 @dataclass(frozen=True)
@@ -668,6 +680,15 @@ class Archive:
     def failed_files(self) -> list[FailedFile]:
         """Every file an import could not read, with its reason, by path."""
         return [FailedFile(f.path, f.reason) for f in self.catalog.failures()]
+
+    def file_statuses(self) -> list[FileStatus]:
+        """Every file (and container member) the catalog knows, with the status the last import that
+        met it recorded, by path: the window's import report.  Files an import never reached (a
+        folder it could not read) are only in that import's own report (`ImportSummary.report`)."""
+        return [
+            FileStatus(loc.path, loc.status, loc.reason, loc.container or "")
+            for loc in sorted(self.catalog.locations().values(), key=lambda loc: loc.path)
+        ]
 
     def unindexed_count(self) -> int:
         """Documents in the catalog that searches do not find yet (an interrupted import, a

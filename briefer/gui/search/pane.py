@@ -70,7 +70,9 @@ Index = QModelIndex | QPersistentModelIndex
 RESULT_LIMIT = 100
 DEBOUNCE_MS = 250
 HINT = 'Type words to search the archive; put a phrase in quotes, e.g. "grain exports".'
-FAILED_FILES_ADVICE = "Briefer's log names each file that could not be imported, with its reason."
+FAILED_FILES_ADVICE = (
+    "Archive \u2192 Import Report lists the files that could not be imported, with their reasons."
+)
 # The core states which variants were searched; how to search as typed is the window's to say.
 ALIASES_ADVICE = (
     f"Switch {ALIASES_LABEL} off (beside ?) or Search \u2192 Use Aliases to search the words only as typed."
