@@ -96,6 +96,7 @@ class BlockEditor(QWidget):
 
         self.kind = QLabel()
         self.kind.setObjectName("editorKind")
+        self.kind.setWordWrap(True)
         self.title = QLineEdit()
         self.title.setAccessibleName("Section title")
         self.guidance = QLabel()

@@ -447,6 +447,7 @@ class MatrixView(QTreeView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHeaderHidden(True)  # the headings and the domains say what the rows are
+        self.header().setAccessibleName("Matrix header")
         self.header().setStretchLastSection(True)
         self.header().setSectionsMovable(False)
         self.header().sectionResized.connect(self._relayout)
@@ -534,6 +535,10 @@ class MatrixEditor(QWidget):
         self.portion = tag_combo(PORTIONS, "Cell portion mark")
         self.edit_button = QPushButton("Edit &Cell\u2026")
         self.edit_button.setAccessibleName("Edit the current cell")
+        for combo in (self.impact, self.likelihood, self.portion):
+            # Narrow panes shrink the choices, not the window: its minimum width stays the panes'.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(3)
         self._lay_out()
         self.table.selectionModel().currentChanged.connect(self._on_current_changed)
         self.matrix.modelAboutToBeReset.connect(self._remember_current)
