@@ -18,6 +18,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import argparse
+import gc
 import tempfile
 import time
 from collections.abc import Callable
@@ -110,6 +111,10 @@ def render(out: Path) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="briefer-shots-") as tmp:
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         empty_shot(app, Path(tmp), grab)
+        # The closed window is cyclic garbage (its helpers keep a reference to it): collect it here,
+        # on the GUI thread.  Left to the collector, it was freed on whichever thread ran it next,
+        # e.g. the sample import's, and Qt crashed destroying its timers there.
+        gc.collect()
         archive = Archive(Path(tmp) / "data")
         window = MainWindow(archive=archive, settings=settings)
         try:
