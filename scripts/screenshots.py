@@ -5,10 +5,10 @@
 Everything happens in a temporary data folder with temporary settings: an
 empty archive first, then the sample archive is imported as on a first start;
 the script searches, reads a hit, builds a briefing from what it read, shows
-its implications matrix (at 1280x800 and 1680x1050) and a cell's editor, opens
-the export, accounts and send dialogs, the import report and About, the saved
-searches and the tag dialog, types a malformed query, and repeats a search on a
-dark palette.
+its implications matrix (at 1280x800 and 1680x1050) and a cell's editor, cites
+evidence for its key judgment through the Cite Evidence picker, opens the export,
+accounts and send dialogs, the import report and About, the saved searches and the
+tag dialog, types a malformed query, and repeats a search on a dark palette.
 """
 
 from __future__ import annotations
@@ -25,15 +25,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QSettings
+from PySide6.QtCore import QEventLoop, QSettings, Qt
 from PySide6.QtGui import QColor, QPalette, QTextCursor
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from briefer.core import paths
 from briefer.core.archive import Archive, SavedSearch
 from briefer.core.briefing import edits
 from briefer.core.briefing.matrix import CellValues
-from briefer.core.briefing.model import KeyJudgment, Paragraph, Recipient, excerpts
+from briefer.core.briefing.model import KeyJudgment, Paragraph, Recipient, excerpts, walk_blocks
 from briefer.core.credentials import CredentialStore
 from briefer.core.distribution.accounts import SmtpAccount
 from briefer.gui.app import create_application
@@ -111,9 +112,8 @@ def render(out: Path) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="briefer-shots-") as tmp:
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         empty_shot(app, Path(tmp), grab)
-        # The closed window is cyclic garbage (its helpers keep a reference to it): collect it here,
-        # on the GUI thread.  Left to the collector, it was freed on whichever thread ran it next,
-        # e.g. the sample import's, and Qt crashed destroying its timers there.
+        # That window's objects hold reference cycles: free them here, on the GUI thread. Left to
+        # the cycle collector they may be freed in an import worker's thread, and Qt crashes.
         gc.collect()
         archive = Archive(Path(tmp) / "data")
         window = MainWindow(archive=archive, settings=settings)
@@ -144,6 +144,7 @@ def render(out: Path) -> list[Path]:
             build_briefing(app, window)
             grab(window, "7-briefing-being-built")
             matrix_shots(app, window, grab)
+            evidence_shots(app, window, grab)
             dialog = window.show_export_dialog()
             dialog.output.setText(str(Path(tmp) / "Treaty brief.docx"))
             settle(app)
@@ -249,7 +250,7 @@ def archive_tool_shots(
         archive.saved_searches.save(saved, replace=True)
     tools = window.search_actions
     saved_searches = tools.show_saved_searches()
-    grab(saved_searches, "18-saved-searches")
+    grab(saved_searches, "20-saved-searches")
     saved_searches.done(0)
 
     search(app, window, "vostochny summit")
@@ -264,13 +265,13 @@ def archive_tool_shots(
     tools.tag_action.trigger()
     wait_until(app, lambda: tools.tag_dialog is not None)
     assert tools.tag_dialog is not None
-    grab(tools.tag_dialog, "19-tag-dialog")
+    grab(tools.tag_dialog, "21-tag-dialog")
     tools.tag_dialog.done(0)
 
     tools.more_like_action.trigger()
     wait_until(app, lambda: not window.search.searching)
     wait_until(app, lambda: window.reader.current_document is not None)
-    grab(window, "20-more-like-this")
+    grab(window, "22-more-like-this")
 
 
 def empty_shot(app: QApplication, tmp: Path, grab: Callable[[QWidget, str], None]) -> None:
@@ -376,6 +377,26 @@ def matrix_shots(app: QApplication, window: MainWindow, grab: Callable[[QWidget,
     grab(window, "15-implications-matrix-1680")
     window.resize(*SIZE)
     settle(app)
+
+
+def evidence_shots(app: QApplication, window: MainWindow, grab: Callable[[QWidget, str], None]) -> None:
+    """The Cite Evidence picker over the key judgment, then the judgment's citations in its editor."""
+    pane = window.briefing
+    judgment = next(b for _, b in walk_blocks(window.session.briefing) if isinstance(b, KeyJudgment))
+    pane.select(judgment.id)
+    picker = pane.evidence.open_picker(judgment.id)
+    if picker is None:
+        return
+    wait_until(app, picker.isVisible)
+    picker.list.setFocus()
+    for row in range(min(2, picker.list.count())):  # check the first two, as Space would
+        picker.list.setCurrentRow(row)
+        QTest.keyClick(picker.list, Qt.Key.Key_Space)
+    grab(picker, "18-cite-evidence")
+    picker.accept()
+    pane.select(judgment.id)
+    pane.editor.cites.list.setFocus()
+    grab(window, "19-judgment-citations")
 
 
 def main() -> None:

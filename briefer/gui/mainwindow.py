@@ -231,6 +231,8 @@ class MainWindow(QMainWindow):
         briefing_menu.addAction(self.add_to_briefing_action)
         briefing_menu.addSeparator()
         briefing_menu.addActions(pane.add_actions)
+        briefing_menu.addAction(pane.cite_action)
+        self.addAction(pane.cite_action)  # Ctrl+Shift+C wherever the focus is
         briefing_menu.addSeparator()
         briefing_menu.addActions([pane.properties_action, pane.edit_citation_action])
         briefing_menu.addSeparator()

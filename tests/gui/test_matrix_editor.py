@@ -166,7 +166,11 @@ def test_the_cell_editor_shows_the_citations_and_removes_one(
     dialog = editor.cell_editor
     assert dialog is not None
     shown = [dialog.citations.item(row).text() for row in range(dialog.citations.count())]
-    assert shown == ["\u201cJapan\u201d \u2014 Pacific Ledger", "Excerpt gone (no longer in this briefing)"]
+    # Each cited excerpt as the picker and the block editor show it: the quote, then its source.
+    assert shown == [
+        "\u201cJapan\u201d\nPacific Ledger \u00b7 \u201cLaunch watch\u201d",
+        "Excerpt gone (no longer in this briefing)",
+    ]
     dialog.citations.setCurrentRow(0)
     qtbot.keyClick(dialog.citations, Qt.Key.Key_Delete)
     assert dialog.cited() == ("gone",)

@@ -2,11 +2,13 @@
 
 Nothing changes until OK: then whatever changed becomes one undo step (the core's
 `matrix.cell_edits`, the same as `briefer brief set-cell`).  Enter is OK and Shift+Enter a
-line break; Escape cancels.  A citation can be removed here; citations are added elsewhere.
+line break; Escape cancels.  Cite Evidence… picks the excerpts the cell cites and Remove Citation
+takes one off; like everything else here they apply on OK.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from PySide6.QtCore import QEvent, QObject, Qt, Slot
@@ -36,7 +38,8 @@ from briefer.core.briefing.model import (
     excerpts,
 )
 from briefer.gui.briefing.block_editor import set_combo, tag_combo
-from briefer.gui.briefing.model import BriefingModel, check_text, clip, status_icon
+from briefer.gui.briefing.cite_picker import CitePicker, excerpt_item
+from briefer.gui.briefing.model import BriefingModel
 
 IMPACT_NAMES = {"H": "high", "M": "moderate", "L": "low"}
 
@@ -107,6 +110,11 @@ class CellEditor(QDialog):
         self.no_citations.setObjectName("editorGuidance")
         self.remove_citation = QPushButton("&Remove Citation")
         self.remove_citation.setAccessibleName("Remove the selected citation")
+        self.cite_evidence = QPushButton("Cite E&vidence\u2026")
+        self.cite_evidence.setAccessibleName("Cite evidence")
+        self.cite_evidence.setToolTip("Choose the excerpts this cell rests on")
+        self.picker: CitePicker | None = None
+        self._title = f"Matrix cell: {actor} \u00d7 {domain}"
         self.problem = QLabel()
         self.problem.setObjectName("cellProblem")
         self.problem.setWordWrap(True)
@@ -115,11 +123,12 @@ class CellEditor(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self._fill_citations()
+        self._fill_citations(self._old.cites)
         self._lay_out()
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.remove_citation.clicked.connect(self.remove_selected_citation)
+        self.cite_evidence.clicked.connect(self.pick_evidence)
         self.citations.currentRowChanged.connect(self._update_remove)
         self.citations.installEventFilter(self)  # Delete removes the selected citation
         self._update_remove()
@@ -137,6 +146,7 @@ class CellEditor(QDialog):
         cited.addWidget(self.citations)
         cited.addWidget(self.no_citations)
         row = QHBoxLayout()
+        row.addWidget(self.cite_evidence)
         row.addWidget(self.remove_citation)
         row.addStretch(1)
         cited.addLayout(row)
@@ -147,18 +157,15 @@ class CellEditor(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
 
-    def _fill_citations(self) -> None:
+    def _fill_citations(self, cites: Sequence[str]) -> None:
+        self.citations.clear()
         known = excerpts(self._model.briefing)
-        for excerpt_id in self._old.cites:
+        for excerpt_id in cites:
             excerpt = known.get(excerpt_id)
             if excerpt is None:
                 item = QListWidgetItem(f"Excerpt {excerpt_id} (no longer in this briefing)")
             else:
-                source = excerpt.citation.outlet or excerpt.citation.title or excerpt.doc_id
-                item = QListWidgetItem(f"\u201c{clip(excerpt.quote, 80)}\u201d \u2014 {source}")
-                check = self._model.check_of(excerpt)
-                item.setIcon(status_icon(check.status if check is not None else "unchecked"))
-                item.setToolTip(f"{excerpt.quote}\n\n{check_text(check)}")
+                item = excerpt_item(self._model, excerpt)  # source and verification, as the outline says
             item.setData(Qt.ItemDataRole.UserRole, excerpt_id)
             self.citations.addItem(item)
         if self.citations.count():
@@ -190,6 +197,21 @@ class CellEditor(QDialog):
             self.remove_selected_citation()
             return True
         return super().eventFilter(watched, event)
+
+    @Slot()
+    def pick_evidence(self) -> CitePicker:
+        """The Cite Evidence picker over what the cell cites in this editor; its choice shows here
+        and applies with the rest on OK."""
+        picker = CitePicker(self._model, self._title, self.cited(), self)
+        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        picker.accepted.connect(lambda: self._cite_chosen(picker))
+        self.picker = picker
+        picker.open()
+        return picker
+
+    def _cite_chosen(self, picker: CitePicker) -> None:
+        self._fill_citations(picker.chosen())
+        self._update_remove()
 
     @Slot()
     def remove_selected_citation(self) -> None:

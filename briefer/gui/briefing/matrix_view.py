@@ -9,7 +9,8 @@ Arrows move from cell to cell, Enter (F2, a double-click) opens the cell editor,
 the cell; the impact, likelihood and portion menus below act on the current cell.  Every change
 is one undo command through the briefing model, and the current cell stays current through it:
 the model answers rows from its own copy of the actors and domains, so a filled cell changes
-one row's data, never the rows.
+one row's data, never the rows.  An excerpt dropped on a written cell is cited by it (as on a
+judgment in the outline), and a cell that holds an implication but cites no source is marked.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -68,9 +70,10 @@ from briefer.core.briefing.model import (
     MatrixCell,
     Section,
 )
+from briefer.gui import mime
 from briefer.gui.briefing.block_editor import set_combo, tag_combo
 from briefer.gui.briefing.cell_editor import IMPACT_NAMES, CellEditor
-from briefer.gui.briefing.model import BriefingModel
+from briefer.gui.briefing.model import UNSOURCED_COLOUR, BriefingModel, unsourced_text
 
 Index = QModelIndex | QPersistentModelIndex
 Slot_ = tuple[str, str]  # (actor id, domain id): a cell's place
@@ -81,8 +84,9 @@ _ACTOR_ROW = 0  # internal id of an actor row; a cell row's is its actor's row +
 
 
 # -- how a cell reads ---------------------------------------------------------------------------
-def cell_words(cell: MatrixCell | None) -> str:
-    """The cell in words (tooltips, screen readers): its state, text and tags."""
+def cell_words(cell: MatrixCell | None, unsourced: bool = False) -> str:
+    """The cell in words (tooltips, screen readers): its state, text and tags (`unsourced`: it
+    holds an implication and cites no source)."""
     state = cell_state(cell)
     if cell is None or state is CellState.EMPTY:
         said = f"Empty: the export prints \u201c{NO_IMPLICATION}\u201d"
@@ -97,6 +101,7 @@ def cell_words(cell: MatrixCell | None) -> str:
         cell.likelihood or "",
         f"portion {cell.portion}" if cell.portion else "unmarked",
         f"{len(cell.cites)} citation{'s' if len(cell.cites) != 1 else ''}" if cell.cites else "no citation",
+        unsourced_text(1, False).lower() if unsourced else "",
     ]
     return "; ".join([said, *(t for t in tags if t)])
 
@@ -112,8 +117,9 @@ def cell_summary(cell: MatrixCell | None) -> str:
     return f"{mark}{impact}{text}{likely}"
 
 
-def cell_html(cell: MatrixCell | None) -> str:
-    """The cell as the list shows it: an empty or boilerplate cell muted and labelled."""
+def cell_html(cell: MatrixCell | None, unsourced: bool = False) -> str:
+    """The cell as the list shows it: an empty or boilerplate cell muted and labelled; an
+    `unsourced` one (an implication citing no source) with the orange badge."""
     state = cell_state(cell)
     parts = []
     if cell is not None and cell.portion:
@@ -135,6 +141,11 @@ def cell_html(cell: MatrixCell | None) -> str:
     if cell is not None and cell.cites:
         count = len(cell.cites)
         parts.append(f"<span style='color:{MUTED}'>\u00b7 {count} citation{'s' if count != 1 else ''}</span>")
+    if unsourced:
+        parts.append(
+            f"<span style='background-color:{UNSOURCED_COLOUR}; color:#ffffff'><b>&nbsp;?&nbsp;</b></span>"
+            f"<span style='color:{MUTED}'>&nbsp;no source</span>"  # muted: readable on the selection too
+        )
     return " ".join(parts)
 
 
@@ -266,7 +277,30 @@ class MatrixModel(QAbstractItemModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not self.is_cell(index):
             return Qt.ItemFlag.NoItemFlags  # actor headings: arrows step over them
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.cell(index) is not None:
+            flags |= Qt.ItemFlag.ItemIsDropEnabled  # evidence dropped on a written cell is cited
+        return flags
+
+    # -- evidence dropped on a cell is cited (one undo step: BriefingModel.cite_dropped) -------------
+    def mimeTypes(self) -> list[str]:
+        return [mime.NODES, mime.EXCERPTS]
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
+
+    def canDropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
+    ) -> bool:
+        return self.cell(parent) is not None and self._model.carries_evidence(data)
+
+    def dropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
+    ) -> bool:
+        cell = self.cell(parent)
+        if cell is None or not self._model.carries_evidence(data):
+            return False
+        return self._model.cite_dropped(data, cell.id)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -288,15 +322,16 @@ class MatrixModel(QAbstractItemModel):
         cell = self.cell(index)
         if role == Qt.ItemDataRole.DisplayRole:
             return cell_summary(cell)
-        if role == self.HtmlRole:
-            return cell_html(cell)
         if role == self.StateRole:
             return cell_state(cell).value
+        unsourced = cell is not None and bool(self._model.unsourced(cell))
+        if role == self.HtmlRole:
+            return cell_html(cell, unsourced)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return cell_words(cell)
+            return cell_words(cell, unsourced)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             actor, domain = self._actors[index.internalId() - 1][1], self._domains[index.row()][1]
-            return f"{actor}, {domain}: {cell_words(cell)}"
+            return f"{actor}, {domain}: {cell_words(cell, unsourced)}"
         return None
 
     def _actor_data(self, row: int, role: int) -> Any:
@@ -452,6 +487,10 @@ class MatrixView(QTreeView):
         self.header().setSectionsMovable(False)
         self.header().sectionResized.connect(self._relayout)
         matrix.modelReset.connect(self._lay_out_rows)
+        self.setAcceptDrops(True)  # excerpts dropped on a cell are cited
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.setDragDropOverwriteMode(True)  # onto a cell, never between rows
+        self.setDropIndicatorShown(True)
 
     @Slot()
     def _lay_out_rows(self) -> None:

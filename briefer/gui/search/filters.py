@@ -85,6 +85,10 @@ class SearchOptions(QWidget):
         self.sort.setMinimumContentsLength(6)
         for value, label in SORT_LABELS.items():
             self.sort.addItem(label, value)
+        # The Aliases switch widens the row: in a narrow pane the sort box shrinks (to "B…" at
+        # worst), not the window, whose minimum width stays the sum of the panes' as before.
+        chars = 6 * self.sort.fontMetrics().averageCharWidth()
+        self.sort.setMinimumWidth(self.sort.minimumSizeHint().width() - chars)
         self.filters_button = QToolButton()
         self.filters_button.setText("Filters")
         self.filters_button.setCheckable(True)
