@@ -1,14 +1,18 @@
 """Render the main window's states offscreen into docs/screenshots/*.png.
 
-    python scripts/screenshots.py [--out docs/screenshots]
+    python scripts/screenshots.py [--out docs/screenshots] [--size 1280x800]
+
+At 1280x800 the pictures go to docs/screenshots/ (the documentation shows those); at any other
+size to docs/screenshots/WIDTHxHEIGHT/.  `make screenshots` renders 1280x800 and 1680x1050.
 
 Everything happens in a temporary data folder with temporary settings: an
 empty archive first, then the sample archive is imported as on a first start;
 the script searches, reads a hit, builds a briefing from what it read, shows
 its implications matrix (at 1280x800 and 1680x1050) and a cell's editor, cites
-evidence for its key judgment through the Cite Evidence picker, opens the export,
-accounts and send dialogs, the import report and About, the saved searches and the
-tag dialog, types a malformed query, and repeats a search on a dark palette.
+evidence for its key judgment through the Cite Evidence picker, opens the
+template chooser, the section chooser (Ctrl+E), the export, accounts and send
+dialogs, the import report and About, the saved searches and the tag dialog, and
+More Like This, types a malformed query, and repeats a search on a dark palette.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QSettings, Qt
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette, QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
@@ -38,12 +42,13 @@ from briefer.core.briefing.model import KeyJudgment, Paragraph, Recipient, excer
 from briefer.core.credentials import CredentialStore
 from briefer.core.distribution.accounts import SmtpAccount
 from briefer.gui.app import create_application
+from briefer.gui.dialogs import TemplateChooser
 from briefer.gui.distribution.actions import DistributionActions
 from briefer.gui.distribution.keychain import Keychain
 from briefer.gui.mainwindow import MainWindow
 
 REPO = Path(__file__).resolve().parents[1]
-SIZE = (1280, 800)
+SIZE = (1280, 800)  # the documentation's pictures
 
 
 def wait_until(app: QApplication, condition: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -97,7 +102,7 @@ def dark_palette() -> QPalette:
     return palette
 
 
-def render(out: Path) -> list[Path]:
+def render(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     app = create_application(["screenshots"])
     app.setStyle("Fusion")  # the same look on every machine that renders these
     out.mkdir(parents=True, exist_ok=True)
@@ -111,19 +116,19 @@ def render(out: Path) -> list[Path]:
 
     with tempfile.TemporaryDirectory(prefix="briefer-shots-") as tmp:
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
-        empty_shot(app, Path(tmp), grab)
+        empty_shot(app, Path(tmp), grab, size)
         # That window's objects hold reference cycles: free them here, on the GUI thread. Left to
         # the cycle collector they may be freed in an import worker's thread, and Qt crashes.
         gc.collect()
         archive = Archive(Path(tmp) / "data")
         window = MainWindow(archive=archive, settings=settings)
         try:
-            window.resize(*SIZE)
+            window.resize(*size)
             window.show()
 
             # First start: the sample is imported in the background; catch it in progress.
             def first_progress(done: int, total: int) -> None:
-                if not shots:
+                if not any(shot.stem == "1-first-start" for shot in shots):
                     grab(window, "1-first-start")
 
             window.flow.progressed.connect(first_progress)
@@ -145,6 +150,7 @@ def render(out: Path) -> list[Path]:
             grab(window, "7-briefing-being-built")
             matrix_shots(app, window, grab)
             evidence_shots(app, window, grab)
+            chooser_shots(window, grab)
             dialog = window.show_export_dialog()
             dialog.output.setText(str(Path(tmp) / "Treaty brief.docx"))
             settle(app)
@@ -250,7 +256,7 @@ def archive_tool_shots(
         archive.saved_searches.save(saved, replace=True)
     tools = window.search_actions
     saved_searches = tools.show_saved_searches()
-    grab(saved_searches, "20-saved-searches")
+    grab(saved_searches, "22-saved-searches")
     saved_searches.done(0)
 
     search(app, window, "vostochny summit")
@@ -265,16 +271,42 @@ def archive_tool_shots(
     tools.tag_action.trigger()
     wait_until(app, lambda: tools.tag_dialog is not None)
     assert tools.tag_dialog is not None
-    grab(tools.tag_dialog, "21-tag-dialog")
+    grab(tools.tag_dialog, "23-tag-dialog")
     tools.tag_dialog.done(0)
 
     tools.more_like_action.trigger()
     wait_until(app, lambda: not window.search.searching)
     wait_until(app, lambda: window.reader.current_document is not None)
-    grab(window, "22-more-like-this")
+    grab(window, "24-more-like-this")
 
 
-def empty_shot(app: QApplication, tmp: Path, grab: Callable[[QWidget, str], None]) -> None:
+def grab_modal(grab: Callable[[QWidget, str], None], name: str, open_it: Callable[[], object]) -> None:
+    """Open a modal dialog with `open_it`, photograph it once it shows, and cancel it."""
+
+    def shoot() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(50, shoot)
+            return
+        grab(dialog, name)
+        dialog.close()
+
+    QTimer.singleShot(50, shoot)
+    open_it()
+
+
+def chooser_shots(window: MainWindow, grab: Callable[[QWidget, str], None]) -> None:
+    """File -> New's template chooser and the Ctrl+E section chooser (both cancelled)."""
+    templates = window.session.available_templates()
+    grab_modal(grab, "20-template-chooser", lambda: TemplateChooser.ask(window, templates))
+    if select_text(window, "Vostochny"):
+        window.briefing.select("nato-europe")
+        grab_modal(grab, "21-section-chooser", window.add_to_briefing_action.trigger)
+
+
+def empty_shot(
+    app: QApplication, tmp: Path, grab: Callable[[QWidget, str], None], size: tuple[int, int]
+) -> None:
     """The window on an empty archive, with no sample to offer."""
     shipped = paths.SAMPLE_ARCHIVE
     paths.SAMPLE_ARCHIVE = tmp / "no-sample"
@@ -282,7 +314,7 @@ def empty_shot(app: QApplication, tmp: Path, grab: Callable[[QWidget, str], None
     archive = Archive(tmp / "empty")
     window = MainWindow(archive=archive, settings=settings)
     try:
-        window.resize(*SIZE)
+        window.resize(*size)
         window.show()
         window.start()
         wait_until(app, lambda: idle(window))
@@ -372,10 +404,11 @@ def matrix_shots(app: QApplication, window: MainWindow, grab: Callable[[QWidget,
     if editor is not None:
         grab(editor, "14-matrix-cell-editor")
         editor.reject()
+    shown = window.size()
     window.resize(1680, 1050)
     pane.matrix.select_cell("japan", "military")
     grab(window, "15-implications-matrix-1680")
-    window.resize(*SIZE)
+    window.resize(shown)
     settle(app)
 
 
@@ -401,9 +434,14 @@ def evidence_shots(app: QApplication, window: MainWindow, grab: Callable[[QWidge
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    parser.add_argument("--out", type=Path, help="default: docs/screenshots[/WIDTHxHEIGHT]")
+    parser.add_argument("--size", default="1280x800", help="the window's size, WIDTHxHEIGHT (1280x800)")
     args = parser.parse_args()
-    for path in render(args.out):
+    width, height = (int(n) for n in args.size.lower().split("x"))
+    out = args.out or REPO / "docs" / "screenshots"
+    if args.out is None and (width, height) != SIZE:
+        out = out / f"{width}x{height}"
+    for path in render(out, (width, height)):
         print(path)
 
 

@@ -23,7 +23,7 @@ from briefer.core.archive import Archive, RemovalPlan, quoted_documents
 from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.briefing.verify import ArchiveLookups
 from briefer.core.search import Hit
-from briefer.gui import mime
+from briefer.gui import icons, mime
 from briefer.gui.archive.actions import ArchiveTools
 from briefer.gui.banner import SampleBanner
 from briefer.gui.briefing.pane import BriefingPane
@@ -252,7 +252,7 @@ class MainWindow(QMainWindow):
         self.toolbar.setObjectName("mainToolbar")
         self.toolbar.setAccessibleName("Main toolbar")
         self.toolbar.setMovable(False)
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
         self.toolbar.addActions([self.new_action, self.open_action, self.save_action])
         self.toolbar.addSeparator()
         self.toolbar.addActions([self.undo_action, self.redo_action])
@@ -263,8 +263,26 @@ class MainWindow(QMainWindow):
         self.toolbar.addSeparator()
         self.toolbar.addActions([self.export_action, self.add_folder_action])
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self._toolbar_icons()
         self._short_toolbar_texts()
         self._update_actions()
+
+    def _toolbar_icons(self) -> None:
+        """The platform's icons where its theme has them (freedesktop names), Briefer's otherwise."""
+        pane = self.briefing
+        for action, theme_name, bundled in (
+            (self.new_action, "document-new", "new.svg"),
+            (self.open_action, "document-open", "open.svg"),
+            (self.save_action, "document-save", "save.svg"),
+            (self.undo_action, "edit-undo", "undo.svg"),
+            (self.redo_action, "edit-redo", "redo.svg"),
+            (self.add_to_briefing_action, "", "add-to-briefing.svg"),
+            (pane.add_paragraph_action, "", "paragraph.svg"),
+            (pane.add_judgment_action, "", "key-judgment.svg"),
+            (self.export_action, "document-export", "export.svg"),
+            (self.add_folder_action, "", "add-folder.svg"),
+        ):
+            action.setIcon(icons.themed(theme_name, bundled) if theme_name else icons.bundled(bundled))
 
     def _short_toolbar_texts(self) -> None:
         """Toolbar buttons say a word or two, and carry accessible names."""
@@ -330,10 +348,11 @@ class MainWindow(QMainWindow):
         self.add_to_briefing_action.triggered.connect(self.add_to_briefing)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         session.changed.connect(self._update_title)
-        self.switch.reported.connect(self.status.report)
+        session.undo_stack.indexChanged.connect(self.status.briefing_changed)
+        self.switch.reported.connect(self.status.note)
         self.switch.failed.connect(self._show_problem)
-        session.model.refused.connect(self.status.report)
-        pane.message.connect(self.status.report)
+        session.model.refused.connect(self.status.note)
+        pane.message.connect(self.status.note)
         tools = self.search_actions
         self.reader.context_actions = [self.add_to_briefing_action, tools.more_like_action, tools.tag_action]
         self.search.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -492,7 +511,7 @@ class MainWindow(QMainWindow):
     def add_to_briefing(self) -> bool:
         excerpts = self.material()
         if not excerpts:
-            self.status.report("Select text in the reader, or a search result, to add it to the briefing")
+            self.status.note("Select text in the reader, or a search result, to add it to the briefing")
             return False
         section_id = self.briefing.choose_section(self)
         return section_id is not None and self.briefing.add_excerpts(excerpts, section_id)

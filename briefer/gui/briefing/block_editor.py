@@ -41,6 +41,7 @@ from briefer.core.briefing.model import (
 from briefer.core.briefing.summary import is_draft, untouched
 from briefer.gui.briefing.cites_field import CitesField
 from briefer.gui.briefing.model import KIND_LABELS, STATUS_LOOK, UNCHECKED_TEXT, BriefingModel
+from briefer.gui.elided import ElidedLabel
 
 NOT_SET = "\u2014"  # the combo entry for "no value"
 
@@ -108,10 +109,7 @@ class BlockEditor(QWidget):
         self.quote.setAccessibleName("Quoted text")
         self.quote.setObjectName("editorQuote")
         self.quote.setMaximumHeight(120)
-        self.citation = QLabel()
-        self.citation.setWordWrap(True)
-        self.citation.setTextFormat(Qt.TextFormat.PlainText)  # the source's own title and outlet
-        self.citation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.citation = ElidedLabel(max_lines=3)  # plain text: the source's own title and outlet
         self.citation.setObjectName("editorCitation")
         self.citation.setAccessibleName("Source")
         self.edit_citation = QPushButton("Edit C&itation\u2026")

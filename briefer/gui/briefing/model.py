@@ -49,6 +49,7 @@ from briefer.gui import mime
 from briefer.gui.briefing.commands import EditCommand
 from briefer.gui.briefing.outline_tree import Node, OutlineTree, outline_blocks
 from briefer.gui.formatting import plain_tooltip
+from briefer.gui.icons import block_icon
 
 log = logging.getLogger(__name__)
 
@@ -345,9 +346,8 @@ class BriefingModel(QAbstractItemModel):
                     + (f". {check_text(self.check_of(node))}" if isinstance(node, Excerpt) else "")
                     + (f". {unsourced_text(1, False)}" if self.unsourced(node) else "")
                 )
-            if role == Qt.ItemDataRole.DecorationRole and isinstance(node, Excerpt):
-                check = self.check_of(node)
-                return status_icon(check.status if check is not None else "unchecked")
+            if role == Qt.ItemDataRole.DecorationRole:
+                return self._decoration(node)
         if role == self.NodeIdRole:
             return node.id
         if role == self.KindRole:
@@ -355,6 +355,14 @@ class BriefingModel(QAbstractItemModel):
         if role == self.UnsourcedRole:
             return self.unsourced(node)
         return None
+
+    def _decoration(self, block: Block) -> QIcon:
+        """The block's kind as an icon; an excerpt's carries its verification state as a badge."""
+        if isinstance(block, Excerpt):
+            check = self.check_of(block)
+            status = check.status if check is not None else "unchecked"
+            return block_icon(block.kind, status_icon(status), status)
+        return block_icon(block.kind)
 
     def unsourced(self, node: Node) -> int:
         """How many key judgments or matrix cells `node` stands for that cite no source: 1 for

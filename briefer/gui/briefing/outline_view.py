@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from briefer.core.briefing.model import Section
 from briefer.gui.briefing.model import BriefingModel, Node, paint_badge
+from briefer.gui.icons import BLOCK_ICON_SIZE
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -73,6 +74,7 @@ class OutlineView(QTreeView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)  # F2 renames a section
         self.setWordWrap(False)
         self.setUniformRowHeights(True)
+        self.setIconSize(BLOCK_ICON_SIZE)  # a block's kind and its badge, side by side
         self.setExpandsOnDoubleClick(True)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.setItemDelegate(BadgeDelegate(self))

@@ -197,6 +197,11 @@ class ExportDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         self.profile.currentIndexChanged.connect(self._preview)
         self.tlp.currentIndexChanged.connect(self._preview)
+        self._failed = False  # the outcome line says why the last export failed
+        for changed in (self.output.textChanged, self.reference.textChanged, self.allow_unverified.toggled):
+            changed.connect(self._forget_failure)
+        for combo in (self.profile, self.tlp, self.comments):
+            combo.currentIndexChanged.connect(self._forget_failure)
         self._preview()
 
     @property
@@ -275,6 +280,7 @@ class ExportDialog(QDialog):
         self._settings.setValue(LAST_FOLDER_KEY, str(out.parent))
         self._settings.setValue(REFERENCE_KEY, self.reference.text().strip())
         self.outcome.setText(f"Exporting to {html.escape(str(out))}\u2026")
+        self._failed = False
         self.open_folder_button.setVisible(False)
         self.export_button.setEnabled(False)
         task = BackgroundTask(job, parent=self)
@@ -331,7 +337,15 @@ class ExportDialog(QDialog):
 
     def _fail(self, message: str) -> None:
         self.outcome.setText(f"<b>Not exported.</b> {html.escape(message).replace(chr(10), '<br>')}")
+        self._failed = True
         self.export_failed.emit(message)
+
+    @Slot()
+    def _forget_failure(self, *_: object) -> None:
+        """A setting changed: why the last export failed may no longer hold (export again to know)."""
+        if self._failed:
+            self.outcome.clear()
+            self._failed = False
 
     @Slot()
     def _on_finished(self) -> None:

@@ -37,7 +37,9 @@ from briefer.core.progress import Progress
 from briefer.gui import mime
 from briefer.gui.formatting import muted_color
 from briefer.gui.reader.content import (
+    CONTINUED,
     FIRST_MATCH,
+    HEADING,
     HIGHLIGHT_BACKGROUND,
     HIGHLIGHT_STYLE,
     OffsetMap,
@@ -66,6 +68,7 @@ PLACEHOLDER = "Select a search result to read it here."
 FIRST_SCREEN_CHARS = 20_000  # shown at once: more than the tallest screen holds
 APPEND_CHARS = 16_000  # characters added in one step (Qt parses and lays them out in ~10 ms)
 APPEND_BUDGET_S = 0.02  # steps run back to back for this long, then the event loop has its turn
+CENTRE_MARGIN = 24  # pixels kept above a span too tall to be centred
 
 
 @dataclass(frozen=True)
@@ -183,8 +186,25 @@ class ReaderPane(QTextBrowser):
         cursor.setPosition(first)
         cursor.setPosition(after, QTextCursor.MoveMode.KeepAnchor)
         self.setTextCursor(cursor)
-        self.ensureCursorVisible()
+        self._centre_on(first, after)
         return True
+
+    def _centre_on(self, start: int, end: int) -> None:
+        """Scroll the positions `start:end` to the middle of the view, with text above and below
+        (ensureCursorVisible would leave a match on the bottom line); a span taller than the view
+        shows its beginning near the top."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(start)
+        top = self.cursorRect(cursor).top()
+        cursor.setPosition(end)
+        bottom = self.cursorRect(cursor).bottom()
+        height = self.viewport().height()
+        if bottom - top > height - 2 * CENTRE_MARGIN:
+            shift = top - CENTRE_MARGIN
+        else:
+            shift = (top + bottom) // 2 - height // 2
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.value() + shift)
 
     def current_match(self) -> int | None:
         """The index in `match_spans` of the match the cursor is on or just after; None before all."""
@@ -397,9 +417,10 @@ class ReaderPane(QTextBrowser):
             return
         self._target = None
         cursor = QTextCursor(self.document())
-        cursor.setPosition(self.qt_position(target.start) or 0)
+        position = self.qt_position(target.start) or 0
+        cursor.setPosition(position)
         self.setTextCursor(cursor)
-        self.ensureCursorVisible()
+        self._centre_on(position, position)
 
     def _all_loaded(self) -> None:
         self._go_to_target()
@@ -435,4 +456,7 @@ class ReaderPane(QTextBrowser):
             "h1 { font-size: x-large; font-weight: 600; margin-bottom: 4px; }"
             f"p.meta {{ color: {muted}; margin-top: 0px; margin-bottom: 2px; }}"
             "p { margin-top: 0px; margin-bottom: 10px; line-height: 135%; }"
+            # A heading of the source; the pieces of one long paragraph follow each other without a gap.
+            f"p.{HEADING} {{ font-size: large; font-weight: 600; margin-top: 8px; margin-bottom: 6px; }}"
+            f"p.{CONTINUED} {{ margin-bottom: 0px; }}"
         )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QEvent,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -34,6 +35,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
+    QHelpEvent,
     QIcon,
     QKeyEvent,
     QPainter,
@@ -49,6 +51,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -61,6 +64,7 @@ from briefer.core.progress import Progress
 from briefer.core.search import Hit, MatchTerms, SearchResults
 from briefer.core.textnorm import strip_bidi
 from briefer.gui import mime
+from briefer.gui.elided import wrapped_lines
 from briefer.gui.formatting import SEPARATOR, display_title, meta_line, muted_color, plain_tooltip, plural
 from briefer.gui.search.filters import ALIASES_LABEL, SearchOptions
 from briefer.gui.workers import LatestOnlyRunner
@@ -137,7 +141,7 @@ class ResultsModel(QAbstractListModel):
         if role == self.HitRole:
             return hit
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(strip_bidi(doc.url or doc.path))
+            return plain_tooltip(location(doc))
         if role == Qt.ItemDataRole.AccessibleTextRole:
             copies = f" {hit.copies_note()}." if hit.cluster_size > 1 else ""
             return f"{display_title(doc)}. {meta_line(doc)}.{copies} {hit.snippet.marked('', '')}"
@@ -164,6 +168,11 @@ class ResultsModel(QAbstractListModel):
         return mime.excerpts_to_mime(excerpts)
 
 
+def location(document: Document) -> str:
+    """Where a result's document is: its address, else its file (the result's tooltip)."""
+    return strip_bidi(document.url or document.path)
+
+
 def excerpt_of(hit: Hit, carried_by: CarriedBy) -> Excerpt:
     """What dragging or adding a hit quotes: its best passage, else its lead paragraph; from the
     story's representative when the passage is in it (see `Hit.quotable`), with "also carried by"
@@ -181,10 +190,16 @@ def hit_meta_line(hit: Hit) -> str:
 
 
 class HitDelegate(QStyledItemDelegate):
-    """Paints a hit as a title, a meta line (outlet, date, author) and a snippet with bold matches."""
+    """Paints a hit as a title, a meta line (outlet, date, author) and a snippet with bold matches.
+
+    A long title wraps to a second line; one longer still is elided in the middle of that line,
+    keeping its end in view (near-identical titles, such as a government's readouts, differ at
+    their end), and its tooltip shows it whole.
+    """
 
     PADDING = 8
     GAP = 2
+    TITLE_LINES = 2
     SNIPPET_LINES = 3
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
@@ -214,7 +229,8 @@ class HitDelegate(QStyledItemDelegate):
         painter.save()
         title_font, meta_font = _fonts(opt.font)
         y = rect.top()
-        y = _draw_line(painter, title_font, text, rect, y, display_title(hit.document))
+        for title_line in self._title(hit, title_font, rect.width())[0]:
+            y = _draw_line(painter, title_font, text, rect, y, title_line)
         y = _draw_line(painter, meta_font, muted, rect, y + self.GAP, hit_meta_line(hit))
         snippet, height = self._snippet(hit, opt.font, rect.width())
         painter.translate(rect.left(), y + self.GAP)
@@ -237,15 +253,34 @@ class HitDelegate(QStyledItemDelegate):
         width = self._available_width(option)
         title_font, meta_font = _fonts(option.font)
         _, snippet_height = self._snippet(hit, option.font, width)
+        title_lines = len(self._title(hit, title_font, width)[0])
         height = (
             2 * self.PADDING
-            + QFontMetrics(title_font).height()
+            + QFontMetrics(title_font).height() * max(1, title_lines)
             + self.GAP
             + QFontMetrics(meta_font).height()
             + self.GAP
             + snippet_height
         )
         return QSize(width, height)
+
+    def helpEvent(
+        self, event: QHelpEvent, view: QAbstractItemView, option: QStyleOptionViewItem, index: Index
+    ) -> bool:
+        """A title cut short shows whole in the tooltip, above where the document is."""
+        hit = index.data(ResultsModel.HitRole)
+        if event.type() == QEvent.Type.ToolTip and isinstance(hit, Hit):
+            title_font, _ = _fonts(option.font)
+            if self._title(hit, title_font, self._available_width(option))[1]:
+                tip = f"{display_title(hit.document)}\n{location(hit.document)}"
+                QToolTip.showText(event.globalPos(), plain_tooltip(tip), view)
+                return True
+        return super().helpEvent(event, view, option, index)
+
+    def _title(self, hit: Hit, font: QFont, width: int) -> tuple[list[str], bool]:
+        """The title's lines at `width`, and whether it was cut."""
+        title = display_title(hit.document)
+        return wrapped_lines(title, font, width, self.TITLE_LINES, Qt.TextElideMode.ElideMiddle)
 
     def _available_width(self, option: QStyleOptionViewItem) -> int:
         # A list view asks for size hints before it knows the item rect: use its viewport.
@@ -322,6 +357,8 @@ class SearchPane(QWidget):
         super().__init__(parent)
         self._archive = archive
         self._results_query = ""  # the query whose results are listed
+        self._results_sort = ""  # their order
+        self._requested_sort = ""  # the order of the newest search (the one whose results will show)
         self._results_terms: MatchTerms = MatchTerms()  # what it matched: marks it in a copy's text too
         self._shown: tuple[str, str] | None = None  # (doc id, query) last sent to the reader
         self._like: LikeSearch | None = None  # the More Like This search listed (or running), if any
@@ -425,6 +462,7 @@ class SearchPane(QWidget):
         def job(progress: Progress, cancel: threading.Event) -> SearchResults:
             return archive.search(request)
 
+        self._requested_sort = request.sort
         self._runner.submit(job)
 
     def refresh(self) -> None:
@@ -564,7 +602,11 @@ class SearchPane(QWidget):
             return
         row = self.model.row_of(previous) if previous else -1
         self.results.setCurrentIndex(self.model.index(max(row, 0)))
-        self.results.scrollTo(self.results.currentIndex())
+        resorted, self._results_sort = self._results_sort != self._requested_sort, self._requested_sort
+        if resorted:  # another order: its first results are what the reader wants to see
+            self.results.scrollToTop()
+        else:
+            self.results.scrollTo(self.results.currentIndex())
 
     def _show_problem(self, exc: object) -> None:
         self._results_query, self._results_terms = "", MatchTerms()
