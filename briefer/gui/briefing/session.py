@@ -120,6 +120,7 @@ class BriefingSession(QObject):
         self.path: Path | None = None
         self.recovered = False  # opened from a recovery copy: modified although the stack is clean
         self.closed = False  # closed on purpose: nothing is autosaved any more
+        self.ended = False  # the window is gone (end): nothing watches the file any more
         self._session_id = uuid.uuid4().hex[:12]
         self.undo_stack = QUndoStack(self)
         self.model = BriefingModel(Briefing(), self.undo_stack, self)
@@ -233,7 +234,7 @@ class BriefingSession(QObject):
     def check_disk(self) -> None:
         """Say (disk_changed) when another program saved the file since the briefing's version of it.
         (A file that is gone is saved again by the next save: nothing to say yet.)"""
-        if self.revision is None:
+        if self.revision is None or self.ended:  # an ended window never asks about its file again
             return
         now = self.disk_revision()
         if now is not None and now != self.revision:
@@ -281,6 +282,7 @@ class BriefingSession(QObject):
     def end(self) -> None:
         """The program ends without having asked (the desktop session ends, say): unsaved work keeps
         its recovery copy, offered at the next start."""
+        self.ended = True
         if self.closed:
             return
         if self.modified:
