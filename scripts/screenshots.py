@@ -11,8 +11,8 @@ the script searches, reads a hit, builds a briefing from what it read, shows
 its implications matrix (at 1280x800 and 1680x1050) and a cell's editor, cites
 evidence for its key judgment through the Cite Evidence picker, opens the
 template chooser, the section chooser (Ctrl+E), the export, accounts and send
-dialogs, the import report and About, types a malformed query, and repeats a
-search on a dark palette.
+dialogs, the import report and About, the saved searches and the tag dialog, and
+More Like This, types a malformed query, and repeats a search on a dark palette.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from briefer.core import paths
-from briefer.core.archive import Archive
+from briefer.core.archive import Archive, SavedSearch
 from briefer.core.briefing import edits
 from briefer.core.briefing.matrix import CellValues
 from briefer.core.briefing.model import KeyJudgment, Paragraph, Recipient, excerpts, walk_blocks
@@ -161,6 +161,7 @@ def render(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
             grab(properties, "12-briefing-properties")
             properties.done(0)
             archive_menu_shots(app, window, Path(tmp), grab)
+            archive_tool_shots(app, window, archive, grab)
 
             search(app, window, "kim")
             window.search.options.filters_button.setChecked(True)
@@ -240,6 +241,43 @@ def distribution_shots(
     grab(send, "10-send-dialog")
     send.done(0)
     actions.shutdown()
+
+
+def archive_tool_shots(
+    app: QApplication, window: MainWindow, archive: Archive, grab: Callable[[QWidget, str], None]
+) -> None:
+    """Search → Saved Searches… with three saved searches, Document → Tag… on two results, and
+    More Like This on a result."""
+    for saved in (
+        SavedSearch("Vostochny summit", "vostochny summit", sort="newest"),
+        SavedSearch("State media on Kim", "kim putin", filters=(("type", "state media"), ("year", "2023"))),
+        SavedSearch("DPRK, as typed", "DPRK launch", aliases=False),
+    ):
+        archive.saved_searches.save(saved, replace=True)
+    tools = window.search_actions
+    saved_searches = tools.show_saved_searches()
+    grab(saved_searches, "22-saved-searches")
+    saved_searches.done(0)
+
+    search(app, window, "vostochny summit")
+    hits = [window.search.model.hit(row) for row in range(min(3, window.search.model.rowCount()))]
+    for hit, tags in zip(hits, (["priority", "nk-russia"], ["nk-russia"], ["follow-up"]), strict=False):
+        archive.tag(hit.id, tags)
+    search(app, window, "vostochny summit")
+    window.search.results.setFocus()
+    window.search.results.setCurrentIndex(window.search.model.index(0))
+    selection = window.search.results.selectionModel()
+    selection.select(window.search.model.index(1), selection.SelectionFlag.Select)
+    tools.tag_action.trigger()
+    wait_until(app, lambda: tools.tag_dialog is not None)
+    assert tools.tag_dialog is not None
+    grab(tools.tag_dialog, "23-tag-dialog")
+    tools.tag_dialog.done(0)
+
+    tools.more_like_action.trigger()
+    wait_until(app, lambda: not window.search.searching)
+    wait_until(app, lambda: window.reader.current_document is not None)
+    grab(window, "24-more-like-this")
 
 
 def grab_modal(grab: Callable[[QWidget, str], None], name: str, open_it: Callable[[], object]) -> None:

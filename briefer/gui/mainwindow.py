@@ -36,6 +36,7 @@ from briefer.gui.help_windows import HelpActions
 from briefer.gui.indexing import ArchiveStatus, ImportFlow
 from briefer.gui.reader.pane import ReaderPane
 from briefer.gui.reader.view import ReaderView
+from briefer.gui.search.actions import SearchActions
 from briefer.gui.search.pane import SearchPane
 from briefer.gui.settings import DEFAULT_SPLIT, WindowSettings
 from briefer.gui.statusbar import ArchiveStatusBar
@@ -114,7 +115,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
+        self.search_actions = SearchActions(self, archive, self.search, self.reader)
         self._build_actions()
+        self.search_actions.install(self.menuBar(), self.briefing_menu)
+        self.search_actions.message.connect(self.status.report)
         self._connect_flow()
         self._connect_panes()
         self._connect_briefing()
@@ -349,7 +353,8 @@ class MainWindow(QMainWindow):
         self.switch.failed.connect(self._show_problem)
         session.model.refused.connect(self.status.note)
         pane.message.connect(self.status.note)
-        self.reader.context_actions = [self.add_to_briefing_action]
+        tools = self.search_actions
+        self.reader.context_actions = [self.add_to_briefing_action, tools.more_like_action, tools.tag_action]
         self.search.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.search.results.customContextMenuRequested.connect(self._results_menu)
 
@@ -520,6 +525,8 @@ class MainWindow(QMainWindow):
         action = menu.addAction("Add Best Passage to Section\u2026")
         action.triggered.connect(self._add_result)
         menu.addAction(self.search.show_copies_action)
+        menu.addSeparator()
+        menu.addActions([self.search_actions.more_like_action, self.search_actions.tag_action])
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         return menu
 
@@ -590,6 +597,7 @@ class MainWindow(QMainWindow):
         mime.release_clipboard()
         self.archive_tools.shutdown()
         self.search.shutdown()
+        self.search_actions.shutdown()  # a tag change must end before the archive closes
         self.reader.shutdown()
         self.distribution.shutdown()  # a feed fetch must end before the archive closes
         self.briefing.shutdown()  # its quote checks read the archive

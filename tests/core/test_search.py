@@ -598,6 +598,27 @@ def test_saved_searches_round_trip(desk: Archive) -> None:
         store.get("launches")
 
 
+def test_a_saved_search_is_renamed_in_place_and_a_taken_name_is_refused(desk: Archive) -> None:
+    store = desk.saved_searches
+    store.save(SavedSearch("launches", "launch", filters=(("year", "2023"),), sort="newest", aliases=False))
+    store.save(SavedSearch("ports", "grain"))
+    with pytest.raises(SavedSearchError, match="already saved"):
+        store.rename("launches", "ports")
+    with pytest.raises(SavedSearchError, match="needs a name"):
+        store.rename("launches", "  ")
+    with pytest.raises(SavedSearchError, match="no saved search"):
+        store.rename("nothing", "else")
+    before = store.get("launches")
+    renamed = store.rename("launches", " Seoul launches ")
+    assert [s.name for s in store.all()] == ["ports", "Seoul launches"]
+    assert renamed == store.get("Seoul launches")
+    assert (renamed.query, renamed.filters, renamed.sort, renamed.aliases, renamed.created) == (
+        before.query, before.filters, before.sort, before.aliases, before.created
+    )  # fmt: skip
+    store.rename("Seoul launches", "ports", replace=True)
+    assert [(s.name, s.query) for s in store.all()] == [("ports", "launch")]
+
+
 def test_failed_files_make_results_say_they_may_be_incomplete(archive: Archive, articles: Path) -> None:
     (articles / "empty.html").write_bytes(b"")
     archive.import_paths([articles])

@@ -8,6 +8,7 @@ may both change it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,6 +115,25 @@ class SavedSearches:
         if searches.pop(name.strip(), None) is None:
             raise SavedSearchError(f"there is no saved search named {name!r}")
         self._write(searches)
+
+    def rename(self, old: str, new: str, *, replace: bool = False) -> SavedSearch:
+        """Give a saved search another name, in one write (never both names, never neither); a
+        name another search uses needs `replace`."""
+        searches = self._read()
+        found = searches.get(old.strip())
+        if found is None:
+            raise SavedSearchError(f"there is no saved search named {old!r}")
+        name = new.strip()
+        if not name:
+            raise SavedSearchError("a saved search needs a name")
+        if name != found.name and name in searches and not replace:
+            raise SavedSearchError(
+                f"a search named {name!r} is already saved; replace it or pick another name"
+            )
+        del searches[found.name]
+        searches[name] = renamed = dataclasses.replace(found, name=name)
+        self._write(searches)
+        return renamed
 
     def _read(self) -> dict[str, SavedSearch]:
         try:

@@ -1,7 +1,9 @@
 """The search pane: a debounced query box, a summary line and the list of hits.
 
 Searches run on a `LatestOnlyRunner`: one at a time, off the GUI thread, and
-only the newest query's results are shown.
+only the newest query's results are shown.  *More Like This* lists documents
+like a document (or a passage of one) on the same runner; typing, sorting or
+filtering goes back to the query.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import html
 import threading
 import urllib.parse
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -53,7 +56,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefer.core.archive import Archive, QueryError
+from briefer.core.archive import Archive, QueryError, SavedSearch
 from briefer.core.briefing.excerpts import CarriedBy, hit_excerpt
 from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.documents import Document
@@ -63,7 +66,7 @@ from briefer.core.textnorm import strip_bidi
 from briefer.gui import mime
 from briefer.gui.elided import wrapped_lines
 from briefer.gui.formatting import SEPARATOR, display_title, meta_line, muted_color, plain_tooltip, plural
-from briefer.gui.search.filters import SearchOptions
+from briefer.gui.search.filters import ALIASES_LABEL, SearchOptions
 from briefer.gui.workers import LatestOnlyRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -71,7 +74,26 @@ Index = QModelIndex | QPersistentModelIndex
 RESULT_LIMIT = 100
 DEBOUNCE_MS = 250
 HINT = 'Type words to search the archive; put a phrase in quotes, e.g. "grain exports".'
-FAILED_FILES_ADVICE = "Briefer's log names each file that could not be imported, with its reason."
+FAILED_FILES_ADVICE = (
+    "Archive \u2192 Import Report lists the files that could not be imported, with their reasons."
+)
+# The core states which variants were searched; how to search as typed is the window's to say.
+ALIASES_ADVICE = (
+    f"Switch {ALIASES_LABEL} off (beside ?) or Search \u2192 Use Aliases to search the words only as typed."
+)
+
+
+@dataclass(frozen=True)
+class LikeSearch:
+    """A *More Like This* search: documents like `doc_id`, or like its passage `span`."""
+
+    doc_id: str
+    title: str  # as the window shows it (`display_title`)
+    span: tuple[int, int] | None = None
+
+    def describe(self) -> str:
+        title = f"\u201c{self.title}\u201d"
+        return f"the passage selected in {title}" if self.span else title
 
 
 if TYPE_CHECKING:
@@ -339,6 +361,7 @@ class SearchPane(QWidget):
         self._requested_sort = ""  # the order of the newest search (the one whose results will show)
         self._results_terms: MatchTerms = MatchTerms()  # what it matched: marks it in a copy's text too
         self._shown: tuple[str, str] | None = None  # (doc id, query) last sent to the reader
+        self._like: LikeSearch | None = None  # the More Like This search listed (or running), if any
 
         self.query = QueryBox()
         self.query.setPlaceholderText("Search the archive")
@@ -364,7 +387,8 @@ class SearchPane(QWidget):
         self.results.setAccessibleName("Search results")
         self.results.setModel(self.model)
         self.results.setItemDelegate(HitDelegate(self.results))
-        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several results can be selected (Shift/Ctrl+click) to tag them at once; the current one is read.
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.results.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.results.setResizeMode(QListView.ResizeMode.Adjust)  # re-wrap snippets on resize
         self.results.setUniformItemSizes(False)
@@ -422,6 +446,7 @@ class SearchPane(QWidget):
     @Slot()
     def search_now(self) -> None:
         self._debounce.stop()
+        self._like = None
         query = self.query.text().strip()
         if not query:
             self._runner.discard()
@@ -442,12 +467,56 @@ class SearchPane(QWidget):
 
     def refresh(self) -> None:
         """Search again (the archive changed); the current hit stays current if it is still found."""
-        if self.query.text().strip():
+        if self._like is not None:
+            self._run_like(self._like)
+        elif self.query.text().strip():
             self.search_now()
+
+    def more_like(self, document: Document, span: tuple[int, int] | None = None) -> None:
+        """List the documents like `document`, or like its passage `span` (More Like This)."""
+        self._debounce.stop()
+        self._run_like(LikeSearch(document.id, display_title(document), span))
+
+    def _run_like(self, like: LikeSearch) -> None:
+        self._like, archive = like, self._archive
+
+        def job(progress: Progress, cancel: threading.Event) -> SearchResults:
+            return archive.more_like(like.doc_id, span=like.span, limit=RESULT_LIMIT)
+
+        self._runner.submit(job)
+
+    def run_saved(self, saved: SavedSearch) -> None:
+        """Put a saved search's query, filters, sort and aliases setting in place, and run it."""
+        self._debounce.stop()
+        self.query.blockSignals(True)  # no second search after the pause in "typing"
+        self.query.setText(saved.query)
+        self.query.blockSignals(False)
+        self.options.apply(sort=saved.sort, filters=saved.filters, aliases=saved.aliases)  # searches
+
+    @property
+    def listing_like(self) -> bool:
+        """Whether More Like This results are listed (or coming), rather than a query's."""
+        return self._like is not None
+
+    def search_to_save(self, name: str = "") -> SavedSearch | None:
+        """The query in the box with its filters, sort and aliases setting, as a saved search named
+        `name`; None when there is no query (nothing typed, or More Like This results listed)."""
+        query = self.query.text().strip()
+        if not query or self._like is not None:
+            return None
+        options = self.options
+        return SavedSearch(name, query, options.filters(), options.sort_order(), options.aliases())
 
     def current_hit(self) -> Hit | None:
         index = self.results.currentIndex()
         return self.model.hit(index.row()) if index.isValid() else None
+
+    def selected_hits(self) -> list[Hit]:
+        """The selected results in list order (the current one alone when none is selected)."""
+        rows = sorted(index.row() for index in self.results.selectionModel().selectedRows())
+        if not rows and self.results.currentIndex().isValid():
+            rows = [self.results.currentIndex().row()]
+        return [self.model.hit(row) for row in rows]
 
     @Slot()
     def show_copies(self) -> None:
@@ -515,6 +584,7 @@ class SearchPane(QWidget):
 
     # -- showing outcomes ---------------------------------------------------------
     def _show_idle(self) -> None:
+        self._like = None
         self._results_query, self._results_terms = "", MatchTerms()
         self.model.set_hits([])
         self.summary.setText(html.escape(HINT))
@@ -524,7 +594,8 @@ class SearchPane(QWidget):
         previous = self._shown[0] if self._shown else None
         self._results_query, self._results_terms = results.query, results.terms
         self.model.set_hits(results.hits)
-        self.options.show_facets(results.facets)
+        if self._like is None:  # the lists keep offering the query's values: choosing one goes back
+            self.options.show_facets(results.facets)
         self.summary.setText(self._summary_html(results))
         if not results.hits:
             self._clear_selection()
@@ -548,6 +619,8 @@ class SearchPane(QWidget):
         self._clear_selection()
 
     def _summary_html(self, results: SearchResults) -> str:
+        if self._like is not None:
+            return self._like_summary_html(results, self._like)
         shown = len(results.hits)
         if shown == 0:
             line = f"No results for \u201c{html.escape(results.query)}\u201d"
@@ -565,17 +638,37 @@ class SearchPane(QWidget):
             link = "suggest:" + urllib.parse.quote(results.suggestion)
             corrected = html.escape(results.suggestion)
             suggestion = f'<br>Did you mean <a href="{link}"><b><i>{corrected}</i></b></a>?'
+        return line + suggestion + self._notices_html(results)
+
+    def _like_summary_html(self, results: SearchResults, like: LikeSearch) -> str:
+        shown = len(results.hits)
+        if shown == 0:
+            line = f"No documents like {html.escape(like.describe())}"
+        else:
+            count = plural(results.total, "document")
+            best = f", the best {shown} shown" if results.total > shown else ""
+            line = f"More like {html.escape(like.describe())}: {count}{best}"
+        query = self.query.text().strip()
+        if query:
+            line += f' \u00b7 <a href="back:">Back to \u201c{html.escape(query)}\u201d</a>'
+        return line + self._notices_html(results)
+
+    def _notices_html(self, results: SearchResults) -> str:
         notices = "".join(f"<br>\u26a0 {html.escape(n)}" for n in results.notices)
+        if results.expansions:  # the core names the variants; the switch is the window's to name
+            notices += f"<br>\u26a0 {html.escape(ALIASES_ADVICE)}"
         if results.failed_files:  # the core says how many; where to find them is the window's to say
             notices += f"<br>\u26a0 {FAILED_FILES_ADVICE}"
         if results.incomplete and not results.notices:
             notices += "<br>\u26a0 Results may be incomplete: the archive is still being indexed."
-        return line + suggestion + notices
+        return notices
 
     @Slot(str)
     def _on_summary_link(self, link: str) -> None:
         if link.startswith("suggest:"):
             self.use_suggestion(urllib.parse.unquote(link.removeprefix("suggest:")))
+        elif link == "back:":
+            self.search_now()
 
     def use_suggestion(self, query: str) -> None:
         """Search for the "did you mean" query (the link under the query box)."""
