@@ -19,6 +19,8 @@ from PySide6.QtCore import QModelIndex, QObject, QRect, QTimer
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 
+from briefer.core.atomic_write import write_text
+
 if TYPE_CHECKING:
     from briefer.gui.mainwindow import MainWindow
 
@@ -47,9 +49,7 @@ class GeometryHook(QObject):
     def _answer(self) -> None:
         if not self._request.exists():
             return
-        partial = self._target.with_name(self._target.name + ".part")
-        partial.write_text(json.dumps(describe(self._window)), encoding="utf-8")
-        partial.replace(self._target)
+        write_text(self._target, json.dumps(describe(self._window)), durable=False)  # whole or not at all
         self._request.unlink(missing_ok=True)
 
 

@@ -603,19 +603,19 @@ def test_a_saved_search_is_renamed_in_place_and_a_taken_name_is_refused(desk: Ar
     store.save(SavedSearch("launches", "launch", filters=(("year", "2023"),), sort="newest", aliases=False))
     store.save(SavedSearch("ports", "grain"))
     with pytest.raises(SavedSearchError, match="already saved"):
-        store.rename("launches", "ports")
+        store.rename_search("launches", "ports")
     with pytest.raises(SavedSearchError, match="needs a name"):
-        store.rename("launches", "  ")
+        store.rename_search("launches", "  ")
     with pytest.raises(SavedSearchError, match="no saved search"):
-        store.rename("nothing", "else")
+        store.rename_search("nothing", "else")
     before = store.get("launches")
-    renamed = store.rename("launches", " Seoul launches ")
+    renamed = store.rename_search("launches", " Seoul launches ")
     assert [s.name for s in store.all()] == ["ports", "Seoul launches"]
     assert renamed == store.get("Seoul launches")
     assert (renamed.query, renamed.filters, renamed.sort, renamed.aliases, renamed.created) == (
         before.query, before.filters, before.sort, before.aliases, before.created
     )  # fmt: skip
-    store.rename("Seoul launches", "ports", replace=True)
+    store.rename_search("Seoul launches", "ports", replace=True)
     assert [(s.name, s.query) for s in store.all()] == [("ports", "launch")]
 
 

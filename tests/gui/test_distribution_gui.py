@@ -583,7 +583,7 @@ def test_the_actions_install_into_the_window_and_warn_about_a_missing_keychain(
     briefing_menu = next(a.menu() for a in menu_bar.actions() if a.text() == "&Briefing")
     settings_menu = next(a.menu() for a in menu_bar.actions() if a.text() == "&Settings")
     assert [a.text() for a in settings_menu.actions()] == ["&Accounts\u2026", "&Feeds\u2026"]
-    assert [a.text() for a in menu_bar.actions()][-1] == "&Settings"
+    assert [a.text() for a in menu_bar.actions()][-2:] == ["&Settings", "&Help"]  # Help stays last
     assert briefing_menu.actions()[-1] is actions.send_action
     assert actions.send_action.shortcut().toString() == "Ctrl+Shift+M"
 

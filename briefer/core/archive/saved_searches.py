@@ -116,7 +116,7 @@ class SavedSearches:
             raise SavedSearchError(f"there is no saved search named {name!r}")
         self._write(searches)
 
-    def rename(self, old: str, new: str, *, replace: bool = False) -> SavedSearch:
+    def rename_search(self, old: str, new: str, *, replace: bool = False) -> SavedSearch:
         """Give a saved search another name, in one write (never both names, never neither); a
         name another search uses needs `replace`."""
         searches = self._read()

@@ -303,16 +303,16 @@ class SavedSearchesDialog(QDialog):
     @Slot(QTreeWidgetItem, int)
     def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
         if column == 0:
-            self.rename(str(item.data(0, NameRole)), item.text(0))
+            self.rename_search(str(item.data(0, NameRole)), item.text(0))
 
-    def rename(self, old: str, new: str) -> bool:
+    def rename_search(self, old: str, new: str) -> bool:
         """Give the saved search `old` the name `new`; a name in use is refused (and the old kept).
         The row is updated in place: this runs while its editor commits."""
         if new.strip() == old:
             self._show_name(old, old)
             return False
         try:
-            renamed = self.store.rename(old, new)
+            renamed = self.store.rename_search(old, new)
         except SavedSearchError as exc:
             self._say(f"not renamed: {exc}")
             self._show_name(old, old)
