@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keyring
 import pytest
 
+from briefer.core.archive import Archive
 from tests.core.smtp_server import MemoryKeyring
+
+if TYPE_CHECKING:
+    from briefer.core.archive.importer import ImportSummary  # lazy in the app too: it loads every parser
 
 # Before anything imports Qt: no windows pop up, and CI needs no display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -50,6 +57,31 @@ def write_article(
     path = folder / f"{name}.txt"
     path.write_text("\n".join(header) + "\n\n" + body + "\n", encoding="utf-8")
     return path
+
+
+@dataclass(frozen=True)
+class ArchiveTemplate:
+    """An archive imported once per session, which tests copy instead of importing it again.
+
+    An import starts parser processes (seconds on a loaded machine); copying the data folder takes
+    milliseconds.  The template itself is never opened again: opening an archive may write in its
+    folder (lock and status files, the catalog's journal), so every user gets its own copy, which
+    it may change at will.  Its documents' files stay where the template read them.
+    """
+
+    data_dir: Path
+    summary: ImportSummary
+
+    @classmethod
+    def imported(cls, folder: Path, sources: Sequence[Path]) -> ArchiveTemplate:
+        """Import `sources` into a new archive in `folder`/data."""
+        with Archive(folder / "data") as archive:
+            return cls(archive.data_dir, archive.import_paths(sources))
+
+    def copy_to(self, data_dir: Path) -> Path:
+        """A copy of the archive in `data_dir` (which must not exist yet), ready to open."""
+        shutil.copytree(self.data_dir, data_dir)
+        return data_dir
 
 
 @pytest.fixture

@@ -6,7 +6,15 @@ from pathlib import Path
 import pytest
 
 from briefer.core.archive import Archive
-from tests.conftest import write_article
+from tests.conftest import ArchiveTemplate, corpus_path, write_article
+
+
+@pytest.fixture(scope="session")
+def state_dept_template(tmp_path_factory: pytest.TempPathFactory) -> ArchiveTemplate:
+    """The 1,337 State Department releases (corpus state-dept/html), imported once a session (about
+    20 s); each module that searches them opens its own copy."""
+    html = corpus_path("state-dept", "html")
+    return ArchiveTemplate.imported(tmp_path_factory.mktemp("state-dept"), [html])
 
 
 @pytest.fixture
