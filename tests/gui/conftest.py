@@ -16,7 +16,7 @@ from PySide6.QtCore import QDir, QSettings, QStandardPaths
 from briefer.core import paths
 from briefer.core.archive import SAMPLE_EXCLUDE, Archive
 from briefer.gui.mainwindow import MainWindow
-from tests.conftest import write_article
+from tests.conftest import ArchiveTemplate, write_article
 from tests.core.smtp_server import MemoryKeyring
 
 
@@ -34,8 +34,13 @@ def windows_use_a_memory_keyring(memory_keyring: MemoryKeyring) -> MemoryKeyring
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "data"
+def data_dir(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """The test's data folder: empty, or a copy of the session's filled archive when the test uses
+    `filled_archive` (so that `archive` and the window open that copy)."""
+    data = tmp_path / "data"
+    if "filled_archive" in request.fixturenames:
+        request.getfixturevalue("filled_template").copy_to(data)
+    return data
 
 
 @pytest.fixture
@@ -81,10 +86,26 @@ def archive(data_dir: Path) -> Iterator[Archive]:
         yield opened
 
 
+@pytest.fixture(scope="session")
+def filled_template(tmp_path_factory: pytest.TempPathFactory) -> ArchiveTemplate:
+    """The three articles of `write_articles`, imported once a session."""
+    folder = tmp_path_factory.mktemp("filled")
+    return ArchiveTemplate.imported(folder, [write_articles(folder / "articles")])
+
+
 @pytest.fixture
-def filled_archive(archive: Archive, articles_dir: Path) -> Archive:
-    archive.import_paths([articles_dir])
-    return archive
+def filled_archive(archive: Archive, filled_template: ArchiveTemplate) -> Iterator[Archive]:
+    """`archive` holding the three articles of `write_articles`: a copy of `filled_template` (see
+    `data_dir`).  Their files are the template's, shared by every test: a test that changes
+    the files it imported imports its own."""
+    files = _stamps(filled_template)
+    yield archive
+    assert _stamps(filled_template) == files, "a test changed the shared articles of filled_archive"
+
+
+def _stamps(template: ArchiveTemplate) -> dict[Path, tuple[int, int]]:
+    folder = template.data_dir.parent / "articles"
+    return {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir()}
 
 
 @pytest.fixture
