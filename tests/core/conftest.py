@@ -24,6 +24,14 @@ def archive(tmp_path: Path) -> Iterator[Archive]:
 
 
 @pytest.fixture
+def briefing_archive(tmp_path: Path, briefing_articles: ArchiveTemplate) -> Iterator[Archive]:
+    """An archive in tmp_path/data holding the three ARTICLES the briefing tests quote (a copy of
+    `briefing_articles`; their files are in `article_files`)."""
+    with Archive(briefing_articles.copy_to(tmp_path / "data")) as opened:
+        yield opened
+
+
+@pytest.fixture
 def articles(tmp_path: Path) -> Path:
     """A small folder of articles about the 2023 summit, in three formats."""
     folder = tmp_path / "articles"

@@ -89,23 +89,14 @@ def archive(data_dir: Path) -> Iterator[Archive]:
 @pytest.fixture(scope="session")
 def filled_template(tmp_path_factory: pytest.TempPathFactory) -> ArchiveTemplate:
     """The three articles of `write_articles`, imported once a session."""
-    folder = tmp_path_factory.mktemp("filled")
-    return ArchiveTemplate.imported(folder, [write_articles(folder / "articles")])
+    return ArchiveTemplate.of_files(tmp_path_factory.mktemp("filled"), write_articles)
 
 
 @pytest.fixture
-def filled_archive(archive: Archive, filled_template: ArchiveTemplate) -> Iterator[Archive]:
+def filled_archive(archive: Archive) -> Archive:
     """`archive` holding the three articles of `write_articles`: a copy of `filled_template` (see
-    `data_dir`).  Their files are the template's, shared by every test: a test that changes
-    the files it imported imports its own."""
-    files = _stamps(filled_template)
-    yield archive
-    assert _stamps(filled_template) == files, "a test changed the shared articles of filled_archive"
-
-
-def _stamps(template: ArchiveTemplate) -> dict[Path, tuple[int, int]]:
-    folder = template.data_dir.parent / "articles"
-    return {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir()}
+    `data_dir`), whose files are in `filled_template.files`."""
+    return archive
 
 
 @pytest.fixture
