@@ -140,6 +140,7 @@ def test_the_export_still_verifies(exported: Path, archive: Archive) -> None:
     assert outcome.problems == [] and outcome.ok
 
 
+@pytest.mark.slow  # LibreOffice renders the document
 def test_the_rendered_citation_reads_in_order(exported: Path, tmp_path: Path) -> None:
     pages = to_pdf_text(exported, tmp_path)
     text = " ".join(" ".join(pages).split())

@@ -436,6 +436,7 @@ def test_the_committed_reference_docx_matches_its_build_script(tmp_path: Path) -
 
 
 # -- what a reader sees (LibreOffice) -----------------------------------------------------
+@pytest.mark.slow  # LibreOffice renders the document
 def test_rendered_pages_read_like_the_briefing(exported: Path, tmp_path: Path) -> None:
     pages = to_pdf_text(exported, tmp_path)
     assert len(pages) >= 2

@@ -289,6 +289,7 @@ def test_the_cli_prints_one_line_per_difference_and_exits_1(exported: Path, cli:
     assert json.loads(cli.out)["problems"] == [line.removeprefix("PROBLEM  ") for line in lines]
 
 
+@pytest.mark.slow  # LibreOffice saves the document again
 def test_a_copy_saved_again_by_libreoffice_still_verifies(
     exported: Path, lookups: ArchiveLookups, tmp_path: Path
 ) -> None:

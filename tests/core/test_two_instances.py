@@ -33,6 +33,7 @@ def run_cli(capsys: pytest.CaptureFixture[str], data: Path, *args: str) -> tuple
     return status, out, err
 
 
+@pytest.mark.slow  # an 800-file import held in another process
 @pytest.mark.timeout(120)
 def test_a_second_briefer_during_an_import_reads_waits_or_says_it_is_busy(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -60,6 +61,7 @@ def test_a_second_briefer_during_an_import_reads_waits_or_says_it_is_busy(
         assert archive.search("marker799").total == 1
 
 
+@pytest.mark.slow  # a 600-file import held in another process
 @pytest.mark.timeout(120)
 def test_a_tag_added_while_another_briefer_imports_is_searchable_afterwards(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
