@@ -27,6 +27,19 @@ def qt_session() -> None:
     QDir.addSearchPath("icons", str(paths.RESOURCES / "icons"))
 
 
+@pytest.fixture(scope="session")
+def no_sample_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("no-sample")
+
+
+@pytest.fixture(autouse=True)
+def no_bundled_sample(no_sample_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A window's first start on an empty archive imports the bundled sample: 24 articles read by
+    parser processes, seconds of each test that starts a window.  Here there is no sample, unless a
+    test brings one (`fake_sample`) or asks for the real one (`real_sample`)."""
+    monkeypatch.setattr(paths, "SAMPLE_ARCHIVE", no_sample_folder)
+
+
 @pytest.fixture(autouse=True)
 def windows_use_a_memory_keyring(memory_keyring: MemoryKeyring) -> MemoryKeyring:
     """Windows check the keychain at start: tests get an empty in-memory one, never the user's."""
@@ -115,14 +128,18 @@ def fake_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def real_sample() -> Path:
-    """The sample archive that ships with Briefer, or skip the test."""
-    folder = paths.SAMPLE_ARCHIVE
+BUNDLED_SAMPLE = paths.SAMPLE_ARCHIVE
+
+
+def real_sample(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The sample archive that ships with Briefer, in use again (see `no_bundled_sample`), or skip."""
+    folder = BUNDLED_SAMPLE
     has_articles = folder.is_dir() and any(
         p.is_file() and p.name not in SAMPLE_EXCLUDE for p in folder.rglob("*")
     )
     if not has_articles:
         pytest.skip(f"{folder} holds no articles yet")
+    monkeypatch.setattr(paths, "SAMPLE_ARCHIVE", folder)
     return folder
 
 
