@@ -21,6 +21,7 @@ bench:
 
 screenshots:
 	QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py
+	QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py --size 1680x1050
 
 reference-docx:
 	.venv/bin/python scripts/build_reference_docx.py

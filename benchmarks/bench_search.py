@@ -1,6 +1,6 @@
 """Search benchmark: Briefer's search beside bare Whoosh, on Reuters and on a 100,000-article set.
 
-    .venv/bin/python benchmarks/bench_search.py [--sets reuters,100k] [--fresh N]
+    .venv/bin/python benchmarks/bench_search.py [--sets reuters,100k] [--fresh N] [--open-only]
 
 For each set, in the same run, Briefer and a bare Whoosh index of the same
 articles (a default setup: StemmingAnalyzer, stored body, `hit.highlights()`,
@@ -11,6 +11,12 @@ engine runs in its own process, warmed first with other queries
 (queries_reuters.txt), so the figures are warm searches of queries it has not
 seen; memory is that process's peak RSS.  A sample of queries is also run each
 in a fresh process (Python start, open, first result).
+
+Then opening a result: for the best hits of each query, the time from asking
+the reader (offscreen) to show the hit to its first screen shown with the
+highlights, by the path before issue #19 (the reader prepared, parsed and
+evaluated the query again to find the highlights) and by today's (the hit
+carries its spans), in the same process, on the same archive, alternately.
 
 The Reuters set is written as .txt files and imported with `briefer index`.
 The 100k set is built here from Reuters and State Department articles: each
@@ -23,6 +29,7 @@ the index schema changes.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import random
 import re
@@ -308,8 +315,79 @@ def bare_engine(target: Path) -> Callable[[str, tuple[tuple[str, str], ...], boo
     return search
 
 
+OPEN_HITS = 3  # the best hits of each query opened in the reader
+
+
+def measure_open(data: Path) -> dict[str, Any]:
+    """Child process: open the best hits of every query in an offscreen reader, by the old path
+    (re-query) and the new one (the hit's spans), alternating which goes first."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    from briefer.core.archive import Archive
+    from briefer.core.search import Hit, SearchIndex, SearchRequest
+    from briefer.gui.reader.content import PreparedDocument, prepare_document
+    from briefer.gui.reader.pane import ReaderPane
+
+    app = QApplication.instance() or QApplication([])
+    archive = Archive(data)
+    engine = archive.index
+    assert isinstance(engine, SearchIndex)  # the old path asked the Whoosh engine itself
+
+    class RequeryingReader(ReaderPane):
+        """The reader as it was before issue #19: its job found the highlights by evaluating the
+        query again (`Archive.highlight_spans`: `query_terms`, then the spans in the text)."""
+
+        def show_requeried(self, hit: Hit, query: str) -> None:
+            def job(progress: Any, cancel: Any) -> PreparedDocument:
+                spans = engine.query_terms(query).spans(hit.document.text)
+                return prepare_document(hit.document, spans, cancel)
+
+            self._runner.submit(job)  # the pane's own runner, as the old show_highlighted used it
+
+    reader = RequeryingReader(carried_by=archive.carried_by_count)
+    reader.resize(800, 900)
+    shown: list[str] = []
+    reader.document_shown.connect(shown.append)
+
+    def until_shown(start: Callable[[], None]) -> float:
+        shown.clear()
+        started = time.perf_counter()
+        start()
+        while not shown:
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+        elapsed = time.perf_counter() - started
+        reader.clear_document()
+        app.processEvents()
+        return elapsed
+
+    out: dict[str, Any] = {"old": [], "new": [], "requery": [], "same": True}
+    for number, (text, filters) in enumerate(read_queries(QUERIES)):
+        try:
+            results = archive.search(SearchRequest(text, limit=100, filters=filters, facets=True))
+        except Exception:  # a query the engine refuses has nothing to open
+            continue
+        for hit in results.hits[:OPEN_HITS]:
+            old = functools.partial(reader.show_requeried, hit, text)
+            new = functools.partial(reader.show_highlighted, hit.document, hit.spans)
+            first, second = ("old", "new") if number % 2 else ("new", "old")
+            for path in (first, second):
+                out[path].append(until_shown(old if path == "old" else new))
+            started = time.perf_counter()
+            again = engine.query_terms(text).spans(hit.document.text)
+            out["requery"].append(time.perf_counter() - started)
+            out["same"] = out["same"] and again == list(hit.spans)
+    return out
+
+
 def measure(args: argparse.Namespace) -> None:
     """Child process: warm up, time every query with and without facets, print JSON."""
+    if args.child == "open":
+        print(json.dumps(measure_open(Path(args.child_data))))
+        return
     engine = (
         ours_engine(Path(args.child_data)) if args.child == "ours" else bare_engine(Path(args.child_data))
     )
@@ -373,6 +451,20 @@ def run_child(engine: str, where: Path, *, facets: bool = True) -> dict[str, Any
 def ms(values: list[float], share: float) -> float:
     values = [v for v in values if v == v]  # NaN: not measured
     return percentile([v * 1000 for v in values], share) if values else float("nan")
+
+
+def report_open(opening: dict[str, Any]) -> None:
+    old, new, requery = opening["old"], opening["new"], opening["requery"]
+    print(
+        f"  opening a result: {len(new)} hits (the best {OPEN_HITS} of each query), from asking the "
+        "offscreen reader to its first screen shown with the highlights (in ms)"
+    )
+    for label, values in (("re-query (before #19)", old), ("hit's spans (now)", new)):
+        print(
+            f"    {label:24} p50 {ms(values, 0.5):6.1f}  p95 {ms(values, 0.95):6.1f}  max {ms(values, 1):6.1f}"
+        )
+    print(f"    the re-query alone      p50 {ms(requery, 0.5):6.1f}  p95 {ms(requery, 0.95):6.1f}")
+    print(f"    same highlights both ways: {'yes' if opening['same'] else 'NO'}")
 
 
 def report(
@@ -443,6 +535,9 @@ def main() -> None:
         action="store_true",
         help="skip bare Whoosh's facet run (groupedby takes seconds a query: about 10 minutes at 100k)",
     )
+    parser.add_argument(
+        "--open-only", action="store_true", help="only time opening results (no search figures)"
+    )
     args = parser.parse_args()
     if args.child:
         measure(args)
@@ -465,6 +560,10 @@ def main() -> None:
         texts = build(ROOT)
         data, bare_dir = ROOT / f"{key}-data", ROOT / f"{key}-bare"
         import_set(texts, data)
+        if args.open_only:
+            print(f"\n{title}")
+            report_open(run_child("open", data))
+            continue
         build_bare(texts, bare_dir)
         from briefer.core.archive import Archive
 
@@ -473,6 +572,7 @@ def main() -> None:
         ours, bare = run_child("ours", data), run_child("bare", bare_dir, facets=not args.no_bare_facets)
         figures = {"ours": fresh("ours", data, sample), "bare": fresh("bare", bare_dir, sample)}
         report(title, docs, ours, bare, figures, targets)
+        report_open(run_child("open", data))
     print(f"\n(run at {datetime.now():%Y-%m-%d %H:%M}; warm figures vary by some percent between runs)")
 
 

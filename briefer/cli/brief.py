@@ -19,10 +19,20 @@ from briefer.cli.common import fail, reporting, wrong_archive
 from briefer.core import paths
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits, markings, storage, templates
+from briefer.core.briefing.bullets import bullet_edits
 from briefer.core.briefing.citations import citation_pieces, format_time, number_sources, plain
 from briefer.core.briefing.excerpts import excerpt_from_quote, excerpt_from_span
+from briefer.core.briefing.matrix import (
+    NO_IMPLICATION,
+    CellValues,
+    cell_edits,
+    find_cell,
+    find_slot,
+    values_of,
+)
 from briefer.core.briefing.model import (
     CONFIDENCE_LEVELS,
+    IMPACT_LEVELS,
     LIKELIHOOD_TERMS,
     PORTIONS,
     Block,
@@ -33,7 +43,10 @@ from briefer.core.briefing.model import (
     KeyJudgment,
     MatrixCell,
     Paragraph,
+    Section,
+    UnknownName,
     excerpts,
+    key_judgments_section,
     resolve_section,
     section_path,
     walk_sections,
@@ -127,7 +140,11 @@ def _summary(block: Block, width: int = 90) -> str:
     if isinstance(block, KeyJudgment | MatrixCell):
         tags = [t for t in (getattr(block, "likelihood", None), getattr(block, "confidence", None)) if t]
     if isinstance(block, MatrixCell):
-        tags = [f"{block.actor} x {block.domain}", *tags]
+        tags = [
+            f"{block.actor} x {block.domain}",
+            *([f"impact {block.impact}"] if block.impact else []),
+            *tags,
+        ]
     text = " ".join(text.split())
     text = text if len(text) <= width else text[: width - 1] + "\u2026"
     mark = f"({block.portion}) " if block.portion else "(unmarked) "
@@ -192,12 +209,18 @@ def _add(args: argparse.Namespace, block: Block) -> Briefing:
     path = Path(args.file)
     with storage.editing(path) as loaded:
         briefing = loaded.briefing
-        section = resolve_section(briefing, args.section)
+        named = args.section
+        section = _judgments_home(briefing) if named is None else resolve_section(briefing, named)
         _check_cites(briefing, getattr(args, "cite", None) or [])
         edits.add_block(briefing, section.id, block)
         storage.save(briefing, path, expected=loaded.revision)
     print(f"added {block.kind.replace('_', ' ')} {block.id} to {section_path(briefing, section.id)}")
     return briefing
+
+
+def _judgments_home(briefing: Briefing) -> Section:
+    """Where a key judgment goes unless --section says otherwise."""
+    return key_judgments_section(briefing) or resolve_section(briefing, "key-judgments")
 
 
 def _check_cites(briefing: Briefing, cites: list[str]) -> None:
@@ -255,11 +278,112 @@ def _cmd_add_text(args: argparse.Namespace) -> int:
 
 
 def _cmd_add_judgment(args: argparse.Namespace) -> int:
-    if args.section is None:
-        args.section = "key-judgments"
     kj = KeyJudgment(args.text, args.likelihood, args.confidence, args.portion, list(args.cite or []))
     _add(args, kj)
     return 0
+
+
+def _named(exc: UnknownName, option: str, path: str) -> int:
+    """An unknown section, actor or domain, worded with the option that named it."""
+    if exc.what == "matrix" and not exc.ref:
+        return _fail(f"{path} has no implications matrix (a section of kind implications with domains)")
+    if exc.what == "matrix":
+        known = ", ".join(f"{id_} ({title})" for id_, title in exc.known) or "none"
+        return _fail(f"{option} {exc.ref!r} is not an implications matrix; matrices: {known}")
+    known = ", ".join(f"{id_} ({title})" for id_, title in exc.known) or "none"
+    if exc.what == "section":
+        return _fail(f"{option} {exc.ref!r} names no section of {path}; sections: {known}")
+    place = "an actor (row)" if exc.what == "actor" else "a domain (column)"
+    return _fail(
+        f"{option} {exc.ref!r} is not {place} of the implications matrix in {path}; {exc.what}s: {known}"
+    )
+
+
+def _cmd_add_bullet(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    with storage.editing(path) as loaded:
+        briefing = loaded.briefing
+        try:
+            section = resolve_section(briefing, args.section)
+        except UnknownName as exc:
+            return _named(exc, "--section", args.file)
+        _check_cites(briefing, args.cite or [])
+        added = bullet_edits(
+            briefing,
+            section.id,
+            args.text,
+            portion=args.portion,
+            cites=args.cite or [],
+            new_list=args.new_list,
+        )
+        for edit in added.edits:
+            edits.apply(briefing, edit)
+        storage.save(briefing, path, expected=loaded.revision)
+    count = len(args.text)
+    what = f"{count} bullet{'s' if count != 1 else ''}"
+    into = "a new bullet list" if added.new_list else "bullet list"
+    print(
+        f"added {what} to {into} {added.list_id} in {visible(section_path(briefing, section.id))} "
+        f"({added.items} item{'s' if added.items != 1 else ''})"
+    )
+    return 0
+
+
+_NONE = "none"
+
+
+def _level(choices: tuple[str, ...]) -> Callable[[str], str]:
+    """An option's value: one of `choices` (any case), or 'none'."""
+
+    def parse(text: str) -> str:
+        wanted = text.strip().casefold()
+        for choice in (*choices, _NONE):
+            if choice.casefold() == wanted:
+                return choice
+        raise argparse.ArgumentTypeError(f"{text!r} is not one of {', '.join((*choices, _NONE))}")
+
+    return parse
+
+
+def _cmd_set_cell(args: argparse.Namespace) -> int:
+    """Fill one cell of the implications matrix; options left out keep the cell's values."""
+    path = Path(args.file)
+    with storage.editing(path) as loaded:
+        briefing = loaded.briefing
+        try:
+            slot = find_slot(briefing, args.actor, args.domain, args.section)
+        except UnknownName as exc:
+            option = {"actor": "--actor", "domain": "--domain"}.get(exc.what, "--section")
+            return _named(exc, option, args.file)
+        _check_cites(briefing, args.cite or [])
+        cell = find_cell(slot.section, slot.actor.id, slot.domain.id)
+        old = values_of(cell)
+        values = CellValues(
+            args.text,
+            old.impact if args.impact is None else _or_none(args.impact),
+            old.likelihood if args.likelihood is None else _or_none(args.likelihood),
+            old.portion if args.portion is None else args.portion,
+            old.cites if not args.cite else tuple(dict.fromkeys(args.cite)),
+        )
+        todo = cell_edits(briefing, slot.section.id, slot.actor.id, slot.domain.id, values)
+        for edit in todo:
+            edits.apply(briefing, edit)
+        if todo:
+            storage.save(briefing, path, expected=loaded.revision)
+    where = f"{slot.actor.title} \u00d7 {slot.domain.title}"
+    now = find_cell(slot.section, slot.actor.id, slot.domain.id)
+    if not todo:
+        print(f"nothing to change: the cell {visible(where)} already holds that")
+    elif now is None:
+        print(f"emptied the cell {visible(where)} (the export prints \u201c{NO_IMPLICATION}\u201d)")
+    else:
+        print(f"set matrix cell {now.id} ({visible(where)}) in {path}")
+        print(f"  {_summary(now)}")
+    return 0
+
+
+def _or_none(value: str) -> str | None:
+    return None if value == _NONE else value
 
 
 def _when_or_none(text: str) -> datetime | None:
@@ -437,8 +561,8 @@ def _metadata_options(parser: argparse.ArgumentParser) -> None:
 def register(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], open_archive: OpenArchive
 ) -> None:
-    """Add `brief` (new, show, add-excerpt, add-text, add-judgment, set, cite, draft-summary,
-    list-templates), `export`."""
+    """Add `brief` (new, show, add-excerpt, add-text, add-judgment, add-bullet, set-cell, set, cite,
+    draft-summary, list-templates), `export`."""
     brief = commands.add_parser("brief", help="create and edit briefings (.briefing files)")
     sub = brief.add_subparsers(dest="brief_command", metavar="ACTION", required=True)
 
@@ -477,6 +601,43 @@ def register(
     kj.add_argument("--confidence", choices=CONFIDENCE_LEVELS)
     kj.add_argument("--cite", action="append", metavar="EXCERPT_ID")
     kj.set_defaults(run=_reporting(_cmd_add_judgment))
+
+    bullet = sub.add_parser(
+        "add-bullet",
+        help="add bullets to a section's bullet list",
+        description="Add each TEXT as a bullet to the bullet list that ends the section (when it has the "
+        "same portion mark), else to a new bullet list.",
+    )
+    _block_options(bullet)
+    bullet.add_argument("text", nargs="+", metavar="TEXT", help="one bullet (several: several bullets)")
+    bullet.add_argument("--cite", action="append", metavar="EXCERPT_ID", help="excerpt the list rests on")
+    bullet.add_argument("--new-list", action="store_true", help="start a new list even after a list")
+    bullet.set_defaults(run=_reporting(_cmd_add_bullet))
+
+    cell = sub.add_parser(
+        "set-cell",
+        help="fill a cell of the implications matrix",
+        description="Set the cell of the implications matrix at --actor and --domain (ids or titles, see "
+        "`brief show`). Options left out keep the cell's current values; 'none' clears a tag. An empty "
+        "TEXT with no impact, likelihood or citation empties the cell.",
+    )
+    cell.add_argument("file", help="the .briefing file")
+    cell.add_argument("--actor", required=True, help="the row: an actor section's id or title")
+    cell.add_argument("--domain", required=True, help="the column: a domain's id or title")
+    cell.add_argument("text", metavar="TEXT", help="the implication")
+    cell.add_argument("--impact", type=_level(IMPACT_LEVELS), metavar="H|M|L", help="impact: H, M, L or none")
+    cell.add_argument(
+        "--likelihood", type=_level(LIKELIHOOD_TERMS), metavar="TERM", help="ICD 203 likelihood term, or none"
+    )
+    cell.add_argument("--portion", choices=PORTIONS, help="portion mark (a new cell: U)")
+    cell.add_argument(
+        "--cite",
+        action="append",
+        metavar="EXCERPT_ID",
+        help="excerpt the cell rests on (replaces its citations)",
+    )
+    cell.add_argument("--section", help="the implications section, when the briefing has several")
+    cell.set_defaults(run=_reporting(_cmd_set_cell))
 
     meta = sub.add_parser("set", help="change a briefing's metadata")
     meta.add_argument("file")

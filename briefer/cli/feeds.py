@@ -19,8 +19,7 @@ from pathlib import Path
 from briefer.cli.common import fail, reporting
 from briefer.cli.distribution import explain_unavailable, keychain_advice, open_credentials
 from briefer.core import paths
-from briefer.core.archive import Archive
-from briefer.core.archive.limits import DEFAULT_TIME_LIMIT
+from briefer.core.archive import DEFAULT_TIME_LIMIT, Archive
 from briefer.core.credentials import CredentialStore, CredentialsUnavailable, KeychainProblem
 from briefer.core.distribution.subscriptions import (
     DEFAULT_DEADLINE,

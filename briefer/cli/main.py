@@ -16,18 +16,29 @@ from typing import TYPE_CHECKING, TextIO
 
 from briefer import __version__
 from briefer.core import paths
-from briefer.core.archive import Archive, ArchiveBusy, ArchiveMissing, ArchiveStats
-from briefer.core.archive.files import NotRegularFile, TooLarge, read_file
-from briefer.core.archive.import_status import IMPORT, REINDEX
-from briefer.core.archive.importer import FileOutcome, ImportSummary
-from briefer.core.archive.limits import ENVIRONMENT, ImportLimits, LimitError
-from briefer.core.archive.workers import parse_each
+from briefer.core.archive import (
+    ENVIRONMENT,
+    IMPORT,
+    REINDEX,
+    Archive,
+    ArchiveBusy,
+    ArchiveMissing,
+    ArchiveStats,
+    FileOutcome,
+    ImportLimits,
+    ImportSummary,
+    LimitError,
+    NotRegularFile,
+    TooLarge,
+    parse_each,
+    read_file,
+)
 from briefer.core.documents import Extracted
 from briefer.core.errors import is_expected
 from briefer.core.escaping import EscapingFormatter, json_text, visible
 from briefer.core.extract import Part
 from briefer.core.progress import Cancelled
-from briefer.core.search.index import IndexBusy
+from briefer.core.search import IndexBusy
 
 if TYPE_CHECKING:
     from briefer.gui import platform_check
@@ -114,7 +125,7 @@ def _no_archive(exc: ArchiveMissing) -> int:
 
 def _rebuild_index(archive: Archive) -> None:
     """The index was found missing or damaged and recreated empty: fill it from the catalog now."""
-    if not archive.catalog.count_unindexed():
+    if not archive.unindexed_count():
         return
     bar = TerminalProgress("Rebuilding the search index")
     try:
@@ -195,20 +206,17 @@ def _confirm_prune(archive: Archive, paths: list[Path], args: argparse.Namespace
     """Ask before --prune deletes documents (--yes answers for a script); the documents that the
     briefings named with --keep-quoted quote stay unless --prune-quoted.  Returns what to keep, or
     None when the user said no (nothing is imported or removed then)."""
-    from briefer.core.archive.removal import quoted_in_files
-
     try:
-        plan = archive.prune_plan(paths)
+        plan = archive.prune_plan(paths, quoted_by=[Path(p) for p in args.keep_quoted])
     except OSError as exc:
         raise SystemExit(f"briefer index: {exc}") from None
-    if not plan:
+    if not plan.documents:
         return frozenset()
-    quoted, unreadable = quoted_in_files(Path(p) for p in args.keep_quoted)
-    for path in unreadable:
+    for path in plan.unreadable:
         print(f"briefer index: cannot read {path}: what it quotes cannot be kept", file=sys.stderr)
-    quoted &= plan
+    quoted = plan.quoted
     kept = frozenset() if args.prune_quoted else quoted
-    going = len(plan) - len(kept)
+    going = len(plan.documents) - len(kept)
     what = f"--prune deletes {going} document(s) whose files are gone"
     if quoted:
         fate = "deleted too (--prune-quoted)" if args.prune_quoted else "kept"
@@ -312,7 +320,7 @@ def _print_parts(args: argparse.Namespace, path: Path, parts: list[Part]) -> int
 def _cmd_stats(args: argparse.Namespace) -> int:
     with _open_archive(args) as archive:
         stats = archive.stats()
-        failures = archive.catalog.failures() if args.failures else []
+        failures = archive.failed_files() if args.failures else []
     if args.json:
         record = stats.as_dict()
         if args.failures:
@@ -436,9 +444,9 @@ def build_parser() -> argparse.ArgumentParser:
 _LIMIT_OPTIONS = {  # ImportLimits field: (metavar, help); sizes are given in MB
     "time_limit": ("SECONDS", "stop parsing a file (or archive member) after this long"),
     "max_size": ("MB", "do not read files (or archive members) larger than this"),
-    "max_memory": ("MB", "the memory a parser process may use"),
-    "max_members": ("N", "read at most this many members of a file, nested ones included"),
-    "max_expansion": ("MB", "unpack at most this much from a file, nested members included"),
+    "max_memory": ("MB", "the memory limit per file: the memory a parser process may use"),
+    "max_members": ("N", "the members limit per file: read at most this many, nested ones included"),
+    "max_expansion": ("MB", "the unpacking limit per file: unpack at most this much, nested members too"),
 }
 
 

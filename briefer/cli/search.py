@@ -20,12 +20,10 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from briefer.core.archive import Archive, ArchiveBusy
+from briefer.core.archive import Archive, ArchiveBusy, SavedSearch, SavedSearchError
 from briefer.core.documents import Document
 from briefer.core.escaping import json_text, visible
-from briefer.core.search.query import FACETS, SORTS, QueryError, SearchRequest
-from briefer.core.search.results import SearchResults
-from briefer.core.search.saved_searches import SavedSearch, SavedSearchError
+from briefer.core.search import FACETS, SORTS, QueryError, SearchRequest, SearchResults
 from briefer.core.textnorm import strip_bidi
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
@@ -241,13 +239,20 @@ def _marked(text: str, highlights: tuple[tuple[int, int], ...]) -> str:
 
 
 # -- near-duplicate clusters ------------------------------------------------------------
+def _cluster_line(line: str, threshold: float) -> str:
+    if not threshold:  # the core says it is off; the command says how to switch it on
+        return f"{line} (briefer cluster --threshold 0.8 switches it on)"
+    return line
+
+
 def _cmd_cluster(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     with open_archive(args) as archive:
         try:
             if args.threshold is not None:
                 stats = archive.recluster(args.threshold)
                 if not args.doc and not args.list:
-                    print(json.dumps(stats.as_dict()) if args.json else stats.line())
+                    line = _cluster_line(stats.line(), stats.threshold)
+                    print(json.dumps(stats.as_dict()) if args.json else line)
                     return 0
             if args.diff and not args.doc:
                 return _fail("--diff OTHER compares OTHER with DOC: give DOC too", 2)
@@ -256,7 +261,7 @@ def _cmd_cluster(open_archive: OpenArchive, args: argparse.Namespace) -> int:
             if args.list:
                 return _list_clusters(archive, args)
             stats = archive.cluster_stats()
-            print(json.dumps(stats.as_dict()) if args.json else stats.line())
+            print(json.dumps(stats.as_dict()) if args.json else _cluster_line(stats.line(), stats.threshold))
         except (ValueError, ArchiveBusy) as exc:
             return _fail(str(exc))
     return 0
@@ -284,7 +289,7 @@ def _member_json(doc: Document, representative: bool) -> dict[str, object]:
 
 
 def _show_cluster(archive: Archive, args: argparse.Namespace) -> int:
-    from briefer.core.archive.clusters import cluster_diff
+    from briefer.core.archive import cluster_diff
 
     members = archive.cluster(args.doc)
     if not members:
@@ -307,17 +312,18 @@ def _show_cluster(archive: Archive, args: argparse.Namespace) -> int:
             print(f"  {visible(line)}")
         return 0
     cluster = archive.cluster_of(args.doc)
+    copies = archive.copies(args.doc)  # who else carried DOC: what its search hit and citations say
     if args.json:
         print(json_text({
             "cluster": cluster,
             "members": [_member_json(d, d.id == cluster) for d in members],
-            "also_carried_by": list(archive.also_carried_by(cluster)),
+            "also_carried_by": list(copies.outlets),
         }))  # fmt: skip
         return 0
     if len(members) == 1:
         print(f"{args.doc} has no near-duplicate copies in the archive.")
     else:
-        outlets = len(archive.also_carried_by(cluster))
+        outlets = len(copies.outlets)
         carried = f", also carried by {outlets} outlet{'' if outlets == 1 else 's'}" if outlets else ""
         print(f"A story in {len(members)} documents{carried} (* the representative, cited):")
     for doc in members:
@@ -343,7 +349,7 @@ def _threshold(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number (0.5 to 1, or 0 for off)") from None
-    from briefer.core.archive.clusters import check_threshold
+    from briefer.core.archive import check_threshold
 
     try:
         return check_threshold(value)

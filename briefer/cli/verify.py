@@ -121,6 +121,8 @@ def _verify_docx(open_archive: OpenArchive, args: argparse.Namespace, path: Path
         print(f"  PROBLEM  {visible(problem)}")
     for note in outcome.notes:
         print(f"  note: {visible(note)}")
+    if outcome.manifest_missing:
+        print("  note: name the manifest with --manifest PATH")
     if not outcome.problems:
         print("  the manifest and the document's text are as exported")
     if verification is not None:

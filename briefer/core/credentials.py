@@ -24,14 +24,12 @@ command line use the same store.
 from __future__ import annotations
 
 import base64
-import contextlib
 import enum
 import importlib
 import json
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +41,7 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 from keyring.compat import properties
 
+from briefer.core import atomic_write
 from briefer.core.errors import BrieferError
 
 log = logging.getLogger(__name__)
@@ -560,18 +559,8 @@ def scrub(text: str, *secrets: str) -> str:
 
 
 def write_json_atomically(path: Path, data: object, *, mode: int = 0o600) -> None:
-    """Temp file in the same folder, fsync, rename: a crash leaves the old file or the new one."""
+    """Replace `path` with `data` as JSON (a crash leaves the old file or the new one), mode 0600:
+    the names of accounts and servers are nobody else's business."""
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
+    atomic_write.write_bytes(path, payload, mode=mode)

@@ -30,8 +30,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from briefer import __version__
 from briefer.core import paths
-from briefer.core.archive import Archive
-from briefer.core.archive.catalog import CatalogError
+from briefer.core.archive import Archive, CatalogError
 from briefer.core.errors import log_failure
 from briefer.core.escaping import EscapingFormatter
 from briefer.gui.mainwindow import MainWindow
@@ -180,7 +179,8 @@ def _run(
         return 1
     window: MainWindow | None = None
     try:
-        window = MainWindow(archive=archive, settings=settings)
+        # Help → Open Log Folder opens the folder the log is really written in.
+        window = MainWindow(archive=archive, settings=settings, log_dir=log_file.parent if log_file else None)
         for notice in archive.notices:
             log.warning("%s", notice)
             window.status.report(notice)

@@ -11,19 +11,24 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from briefer.core.archive.removal import RemovalPlan
-from briefer.core.briefing.templates import Template
+from briefer.core.archive import RemovalPlan
+from briefer.core.briefing.model import walk_sections
+from briefer.core.briefing.templates import Template, new_briefing
 
 BRIEFING_FILTER = "Briefings (*.briefing);;All files (*)"
 
@@ -199,7 +204,7 @@ class _ListChooser(QDialog):
         self.list.setAccessibleName(accessible)
         self.list.itemDoubleClicked.connect(self.accept)
         buttons = ok_cancel_buttons(self)
-        layout = QVBoxLayout(self)
+        self._layout = layout = QVBoxLayout(self)
         layout.addWidget(self.label)
         layout.addWidget(self.list, 1)
         layout.addWidget(buttons)
@@ -211,27 +216,129 @@ class _ListChooser(QDialog):
         item.setToolTip(tooltip)
         self.list.addItem(item)
 
+    def fit_to_entries(self) -> None:
+        """Wide enough for the longest entry (up to most of the screen) and tall enough for all of
+        them (up to half of it): no horizontal scroll bar; an entry wider than the screen allows
+        is elided in the middle, keeping its end (a section's own title), and whole in its tooltip."""
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        metrics = self.list.fontMetrics()
+        rows = [self.list.item(row) for row in range(self.list.count())]
+        widest = max((metrics.horizontalAdvance(item.text()) for item in rows), default=0)
+        frame = 2 * self.list.frameWidth() + self.list.verticalScrollBar().sizeHint().width()
+        margins = self._layout.contentsMargins()
+        padding = 4 * metrics.averageCharWidth()  # the item's own margins, with room to spare
+        screen = (self.parentWidget() or self).screen().availableGeometry()
+        width = min(widest + frame + padding + margins.left() + margins.right(), int(screen.width() * 0.9))
+        row_height = self.list.sizeHintForRow(0) if rows else metrics.height()
+        list_height = min(row_height * len(rows) + 2 * self.list.frameWidth() + 4, screen.height() // 2)
+        self.list.setMinimumHeight(list_height)
+        self.resize(max(width, 360), self.sizeHint().height())
+        too_wide = width - frame - padding - margins.left() - margins.right()
+        for item in rows:
+            if metrics.horizontalAdvance(item.text()) > too_wide and not item.toolTip():
+                item.setToolTip(item.text())
+
     def chosen(self) -> object:
         if self.exec() != QDialog.DialogCode.Accepted or self.list.currentItem() is None:
             return None
         return self.list.currentItem().data(Qt.ItemDataRole.UserRole)
 
 
+MATRIX_ENTRY = "Implications matrix, by domain:"
+
+
+class TemplateChooserDialog(QDialog):
+    """The templates by name; the selected one's description and outline beside the list."""
+
+    def __init__(self, parent: QWidget | None, templates: list[Template]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New briefing")
+        self.templates = templates
+        self.list = QListWidget()
+        self.list.setAccessibleName("Templates")
+        for template in templates:
+            self.list.addItem(QListWidgetItem(template.name))
+        self.list.setMaximumWidth(
+            max((self.list.fontMetrics().horizontalAdvance(t.name) for t in templates), default=120)
+            + 6 * self.list.fontMetrics().averageCharWidth()
+        )
+        self.description = QLabel()
+        self.description.setObjectName("templateDescription")
+        self.description.setAccessibleName("Template description")
+        self.description.setWordWrap(True)
+        self.description.setTextFormat(Qt.TextFormat.PlainText)
+        self.outline = QTreeWidget()
+        self.outline.setObjectName("templateOutline")
+        self.outline.setAccessibleName("Template outline")
+        self.outline.setHeaderHidden(True)
+        self.outline.setRootIsDecorated(False)
+        self.outline.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.outline.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a preview: the keys stay on the list
+        self.outline.setIndentation(16)
+
+        details = QVBoxLayout()
+        details.addWidget(self.description)
+        outline_label = QLabel("Sections:")
+        details.addWidget(outline_label)
+        details.addWidget(self.outline, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.list)
+        row.addLayout(details, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Start the briefing from a template:"))
+        layout.addLayout(row, 1)
+        layout.addWidget(ok_cancel_buttons(self))
+        self.list.currentRowChanged.connect(self._show_template)
+        self.list.itemDoubleClicked.connect(self.accept)
+        self.list.setCurrentRow(0)
+        self.resize(680, 460)
+
+    def current(self) -> Template | None:
+        row = self.list.currentRow()
+        return self.templates[row] if 0 <= row < len(self.templates) else None
+
+    def _show_template(self, row: int) -> None:
+        template = self.current()
+        self.outline.clear()
+        if template is None:
+            self.description.clear()
+            return
+        self.description.setText(template.description or "(no description)")
+        parents: dict[int, QTreeWidgetItem] = {}
+        for depth, section in walk_sections(new_briefing(template)):
+            owner = parents.get(depth - 1)
+            item = QTreeWidgetItem([section.title])
+            if owner is None:
+                self.outline.addTopLevelItem(item)
+            else:
+                owner.addChild(item)
+            if section.domains:  # the implications matrix, with its columns
+                matrix = QTreeWidgetItem([MATRIX_ENTRY])
+                columns = [QTreeWidgetItem([domain.title]) for domain in section.domains]
+                matrix.addChildren(columns)
+                for entry in (matrix, *columns):
+                    font = entry.font(0)
+                    font.setItalic(True)
+                    entry.setFont(0, font)
+                item.addChild(matrix)
+            parents[depth] = item
+        self.outline.expandAll()
+
+
 class TemplateChooser:
     @classmethod
     def ask(cls, parent: QWidget | None, templates: list[Template]) -> Template | None:
-        dialog = _ListChooser(parent, "New briefing", "Start the briefing from a template:", "Templates")
-        for template in templates:
-            dialog.add(f"{template.name} \u2014 {template.description}", template.id, template.description)
-        dialog.list.setCurrentRow(0)
-        chosen = dialog.chosen()
-        return next((t for t in templates if t.id == chosen), None)
+        dialog = TemplateChooserDialog(parent, templates)
+        return dialog.current() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 class SectionChooser:
     @classmethod
-    def ask(cls, parent: QWidget | None, sections: list[tuple[str, str]], current: str | None) -> str | None:
-        """Pick a section from (id, path) pairs; `current` is preselected."""
+    def dialog(
+        cls, parent: QWidget | None, sections: list[tuple[str, str]], current: str | None
+    ) -> _ListChooser:
+        """The chooser of a section from (id, path) pairs, `current` preselected, sized to fit them."""
         dialog = _ListChooser(parent, "Add to section", "Add the excerpt to which section?", "Sections")
         for section_id, path in sections:
             dialog.add(path, section_id)
@@ -239,7 +346,13 @@ class SectionChooser:
                 dialog.list.setCurrentRow(dialog.list.count() - 1)
         if dialog.list.currentRow() < 0:
             dialog.list.setCurrentRow(0)
-        chosen = dialog.chosen()
+        dialog.fit_to_entries()
+        return dialog
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, sections: list[tuple[str, str]], current: str | None) -> str | None:
+        """Pick a section from (id, path) pairs; `current` is preselected."""
+        chosen = cls.dialog(parent, sections, current).chosen()
         return chosen if isinstance(chosen, str) else None
 
 

@@ -21,13 +21,12 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from briefer.core import paths
-from briefer.core.archive import SAMPLE_EXCLUDE, Archive
-from briefer.core.archive.removal import RemovalPlan, quoted_in_files
+from briefer.core.archive import SAMPLE_EXCLUDE, Archive, RemovalPlan
 from briefer.core.progress import Progress
 from briefer.gui.workers import BackgroundTask
 
 if TYPE_CHECKING:  # the importer loads every parser: only the archive's first import needs it
-    from briefer.core.archive.importer import ImportSummary
+    from briefer.core.archive import ImportSummary
 
 log = logging.getLogger(__name__)
 
@@ -150,13 +149,14 @@ class ImportFlow(QObject):
 
         return self._run(f"Importing {name}", job, lambda summary: f"{name}: {summary.line()}")
 
-    def reindex(self) -> None:
+    def reindex(self) -> bool:
+        """Rebuild the search index in the background; False when another archive task runs."""
         archive = self._archive  # jobs hold the archive, not the flow
 
         def job(progress: Progress, cancel: threading.Event) -> int:
             return archive.reindex(progress=progress, cancel=cancel)
 
-        self._run("Indexing the archive", job, lambda count: f"Indexed {count:,} document(s)")
+        return self._run("Indexing the archive", job, lambda count: f"Indexed {count:,} document(s)")
 
     def plan_sample_removal(self, open_briefing: frozenset[str], recent: Sequence[Path]) -> bool:
         """Count the sample's documents and those that briefings quote (`open_briefing`: the ids the
@@ -167,9 +167,7 @@ class ImportFlow(QObject):
         archive, files = self._archive, list(recent)  # jobs hold the archive, not the flow
 
         def job(progress: Progress, cancel: threading.Event) -> RemovalPlan:
-            quoted, unreadable = quoted_in_files(files)
-            sample = archive.sample_documents()
-            return RemovalPlan.of(sample, open_briefing=open_briefing, recent=quoted, unreadable=unreadable)
+            return archive.plan_sample_removal(open_briefing, files)
 
         self._label, self._plan = "Counting the sample documents", None
         task = self._begin(BackgroundTask(job, parent=self))

@@ -18,12 +18,13 @@ from PySide6.QtCore import QPoint, QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QToolBar, QVBoxLayout, QWidget
 
-from briefer.core.archive import Archive
-from briefer.core.archive.removal import RemovalPlan, quoted_documents
+from briefer.core import paths
+from briefer.core.archive import Archive, RemovalPlan, quoted_documents
 from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.briefing.verify import ArchiveLookups
-from briefer.core.search.results import Hit
-from briefer.gui import mime
+from briefer.core.search import Hit
+from briefer.gui import icons, mime
+from briefer.gui.archive.actions import ArchiveTools
 from briefer.gui.banner import SampleBanner
 from briefer.gui.briefing.pane import BriefingPane
 from briefer.gui.briefing.session import BriefingSession
@@ -31,9 +32,11 @@ from briefer.gui.briefing.switch import BriefingSwitch
 from briefer.gui.dialogs import RecoverChanges, Removal, RemoveDocuments
 from briefer.gui.distribution.actions import DistributionActions
 from briefer.gui.distribution.keychain import Keychain
+from briefer.gui.help_windows import HelpActions
 from briefer.gui.indexing import ArchiveStatus, ImportFlow
 from briefer.gui.reader.pane import ReaderPane
 from briefer.gui.reader.view import ReaderView
+from briefer.gui.search.actions import SearchActions
 from briefer.gui.search.pane import SearchPane
 from briefer.gui.settings import DEFAULT_SPLIT, WindowSettings
 from briefer.gui.statusbar import ArchiveStatusBar
@@ -62,6 +65,7 @@ class MainWindow(QMainWindow):
         settings: QSettings,
         recovery_dir: Path | None = None,
         keychain: Keychain | None = None,
+        log_dir: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -76,6 +80,8 @@ class MainWindow(QMainWindow):
         self.export_dialog: ExportDialog | None = None
 
         self.flow = ImportFlow(archive, self)
+        self.archive_tools = ArchiveTools(self, archive, self.flow)
+        self.help = HelpActions(self, data_dir=archive.data_dir, log_dir=log_dir or paths.log_dir())
         self.session = BriefingSession(
             settings=settings,
             recovery_dir=recovery_dir or archive.data_dir / "recovery",
@@ -85,7 +91,7 @@ class MainWindow(QMainWindow):
         self.switch = BriefingSwitch(self.session, self)
         self.banner = SampleBanner()
         self.search = SearchPane(archive)
-        self.reader = ReaderPane(highlight=archive.highlight_spans, carried_by=archive.carried_by_count)
+        self.reader = ReaderPane(carried_by=archive.carried_by_count)
         self.reader_view = ReaderView(self.reader)
         self.briefing = BriefingPane(self.session.model)
         self.briefing.use_archive(ArchiveLookups.of(archive))
@@ -109,7 +115,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
+        self.search_actions = SearchActions(self, archive, self.search, self.reader)
         self._build_actions()
+        self.search_actions.install(self.menuBar(), self.briefing_menu)
+        self.search_actions.message.connect(self.status.report)
         self._connect_flow()
         self._connect_panes()
         self._connect_briefing()
@@ -117,6 +126,7 @@ class MainWindow(QMainWindow):
             self, archive, self.session, settings, keychain=keychain, archive_busy=lambda: self.flow.busy
         )
         self.distribution.install(self.menuBar(), self.briefing_menu)
+        self.help.install(self.menuBar().addMenu("&Help"))  # the last menu
         self.distribution.message.connect(self.status.report)
         self.distribution.archive_changed.connect(self.search.refresh)
         self.distribution.archive_changed.connect(self.flow.refresh_status)
@@ -221,6 +231,8 @@ class MainWindow(QMainWindow):
         briefing_menu.addAction(self.add_to_briefing_action)
         briefing_menu.addSeparator()
         briefing_menu.addActions(pane.add_actions)
+        briefing_menu.addAction(pane.cite_action)
+        self.addAction(pane.cite_action)  # Ctrl+Shift+C wherever the focus is
         briefing_menu.addSeparator()
         briefing_menu.addActions([pane.properties_action, pane.edit_citation_action])
         briefing_menu.addSeparator()
@@ -234,12 +246,13 @@ class MainWindow(QMainWindow):
         archive_menu.addAction(self.remove_sample_action)
         archive_menu.addSeparator()
         archive_menu.addAction(self.cancel_import_action)
+        self.archive_tools.install(archive_menu)
 
         self.toolbar = QToolBar("Main toolbar")
         self.toolbar.setObjectName("mainToolbar")
         self.toolbar.setAccessibleName("Main toolbar")
         self.toolbar.setMovable(False)
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
         self.toolbar.addActions([self.new_action, self.open_action, self.save_action])
         self.toolbar.addSeparator()
         self.toolbar.addActions([self.undo_action, self.redo_action])
@@ -250,8 +263,26 @@ class MainWindow(QMainWindow):
         self.toolbar.addSeparator()
         self.toolbar.addActions([self.export_action, self.add_folder_action])
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self._toolbar_icons()
         self._short_toolbar_texts()
         self._update_actions()
+
+    def _toolbar_icons(self) -> None:
+        """The platform's icons where its theme has them (freedesktop names), Briefer's otherwise."""
+        pane = self.briefing
+        for action, theme_name, bundled in (
+            (self.new_action, "document-new", "new.svg"),
+            (self.open_action, "document-open", "open.svg"),
+            (self.save_action, "document-save", "save.svg"),
+            (self.undo_action, "edit-undo", "undo.svg"),
+            (self.redo_action, "edit-redo", "redo.svg"),
+            (self.add_to_briefing_action, "", "add-to-briefing.svg"),
+            (pane.add_paragraph_action, "", "paragraph.svg"),
+            (pane.add_judgment_action, "", "key-judgment.svg"),
+            (self.export_action, "document-export", "export.svg"),
+            (self.add_folder_action, "", "add-folder.svg"),
+        ):
+            action.setIcon(icons.themed(theme_name, bundled) if theme_name else icons.bundled(bundled))
 
     def _short_toolbar_texts(self) -> None:
         """Toolbar buttons say a word or two, and carry accessible names."""
@@ -290,6 +321,7 @@ class MainWindow(QMainWindow):
         self.banner.remove_sample_requested.connect(self.remove_sample)
         self.status.cancel_requested.connect(self.status.cancelling)
         self.status.cancel_requested.connect(flow.cancel)
+        self.archive_tools.message.connect(self.status.report)
 
         flow.status_changed.connect(self._show_status)
         # Queued: the question is asked once the counting task has finished emitting.
@@ -316,11 +348,13 @@ class MainWindow(QMainWindow):
         self.add_to_briefing_action.triggered.connect(self.add_to_briefing)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         session.changed.connect(self._update_title)
-        self.switch.reported.connect(self.status.report)
+        session.undo_stack.indexChanged.connect(self.status.briefing_changed)
+        self.switch.reported.connect(self.status.note)
         self.switch.failed.connect(self._show_problem)
-        session.model.refused.connect(self.status.report)
-        pane.message.connect(self.status.report)
-        self.reader.context_actions = [self.add_to_briefing_action]
+        session.model.refused.connect(self.status.note)
+        pane.message.connect(self.status.note)
+        tools = self.search_actions
+        self.reader.context_actions = [self.add_to_briefing_action, tools.more_like_action, tools.tag_action]
         self.search.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.search.results.customContextMenuRequested.connect(self._results_menu)
 
@@ -355,7 +389,7 @@ class MainWindow(QMainWindow):
             self.status.report("The archive is busy: nothing was removed; try again when it is done")
 
     def _show_hit(self, hit: Hit, query: str) -> None:
-        self.reader_view.show_hit(hit, query)
+        self.reader_view.show_hit(hit)
 
     def _read_hit(self, hit: Hit, query: str) -> None:
         self.reader.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -477,7 +511,7 @@ class MainWindow(QMainWindow):
     def add_to_briefing(self) -> bool:
         excerpts = self.material()
         if not excerpts:
-            self.status.report("Select text in the reader, or a search result, to add it to the briefing")
+            self.status.note("Select text in the reader, or a search result, to add it to the briefing")
             return False
         section_id = self.briefing.choose_section(self)
         return section_id is not None and self.briefing.add_excerpts(excerpts, section_id)
@@ -491,6 +525,8 @@ class MainWindow(QMainWindow):
         action = menu.addAction("Add Best Passage to Section\u2026")
         action.triggered.connect(self._add_result)
         menu.addAction(self.search.show_copies_action)
+        menu.addSeparator()
+        menu.addActions([self.search_actions.more_like_action, self.search_actions.tag_action])
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         return menu
 
@@ -559,7 +595,9 @@ class MainWindow(QMainWindow):
         if self.export_dialog is not None:
             self.export_dialog.done(0)
         mime.release_clipboard()
+        self.archive_tools.shutdown()
         self.search.shutdown()
+        self.search_actions.shutdown()  # a tag change must end before the archive closes
         self.reader.shutdown()
         self.distribution.shutdown()  # a feed fetch must end before the archive closes
         self.briefing.shutdown()  # its quote checks read the archive

@@ -239,7 +239,7 @@ class SelfTest:
         stats = archive.stats()
         expected = _sample_articles()
         if stats.failed or stats.documents != expected:
-            failed = "; ".join(f"{f.path}: {f.reason}" for f in archive.catalog.failures())
+            failed = "; ".join(f"{f.path}: {f.reason}" for f in archive.failed_files())
             raise StepFailed(
                 f"{stats.documents} of {expected} sample articles imported, {stats.failed} failed"
                 + (f": {failed}" if failed else "")

@@ -1,4 +1,11 @@
-"""The status bar: the archive's size, and the progress of an import with its Cancel button."""
+"""The status bar: the archive's size, the progress of an import with its Cancel button, and a
+one-line message.
+
+A message replaces the one before and goes after a while.  A note on the briefing ('Added to
+"NATO"', "Saved …") goes sooner, and at once when the briefing changes again: it described the
+briefing as it was, and must not be read as the outcome of the next edit (a drop that has no
+note of its own).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWi
 from briefer.gui.formatting import plural
 
 MESSAGE_MS = 15_000  # how long an outcome ("12 imported…") stays
+NOTE_MS = 6_000  # how long a note on the briefing stays, unless the briefing changes first
 
 
 class ArchiveStatusBar(QStatusBar):
@@ -16,6 +24,9 @@ class ArchiveStatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Status bar")
+        self.message_ms = MESSAGE_MS
+        self.note_ms = NOTE_MS
+        self._note = ""  # the note on the briefing shown now, if any
         self.task_label = QLabel()
         self.task_label.setAccessibleName("Running task")
         self.progress = QProgressBar()
@@ -60,4 +71,17 @@ class ArchiveStatusBar(QStatusBar):
         self.task_label.setText("Cancelling…")
 
     def report(self, message: str) -> None:
-        self.showMessage(message, MESSAGE_MS)
+        """An outcome of the archive or the network (an import, a fetch): stays `message_ms`."""
+        self._note = ""
+        self.showMessage(message, self.message_ms)
+
+    def note(self, message: str) -> None:
+        """An outcome on the briefing: stays `note_ms`, or until the briefing changes."""
+        self._note = message
+        self.showMessage(message, self.note_ms)
+
+    def briefing_changed(self, *_: object) -> None:
+        """The briefing changed (an edit, an undo, another briefing): a note on it is stale."""
+        if self._note and self.currentMessage() == self._note:
+            self.clearMessage()
+        self._note = ""

@@ -145,7 +145,7 @@ def random_words(count: int, seed: int) -> bytes:
 
 # -- a folder of bombs, for `make stress` ------------------------------------------------------------
 BOMB_MAX_PEAK = 3 * 1024 * 1024 * 1024  # the import's processes together (parent and two workers)
-MEMBERS = "failed: stopped after 10,000 members (--max-members)"
+MEMBERS = "failed: stopped after 10,000 members (the members limit per file)"
 RATIO = "failed: expands beyond 200 times its own size (a zip bomb?)"
 TIME_OR_MEMORY = ("failed: took longer than", "failed: needed more than")
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pytest
 
 from briefer.core.archive import Archive
-from briefer.core.search.index import match_spans
+from briefer.core.search.analysis import MatchTerms, match_spans
 from briefer.core.search.query import SearchRequest
 from tests.conftest import write_article
 
@@ -47,8 +47,9 @@ def test_a_multi_word_alias_matches_counts_and_highlights_only_as_the_whole_phra
     assert hit.matches == 1  # not "people", "Republic" and "Korea" one by one (7 of them)
     assert marked(hit.snippet.text, hit.snippet.highlights) == [phrase]
     assert [marked(p.text, p.highlights) for p in hit.passages] == [[phrase]]
-    # The reader marks the same spans.
-    assert marked(text, korea.highlight_spans(text, "DPRK")) == [phrase]
+    # The reader marks the same spans: the hit's, and what the results' terms find in the text.
+    assert marked(text, hit.spans) == [phrase]
+    assert marked(text, results.terms.spans(text)) == [phrase]
 
 
 def test_any_word_results_do_not_mark_the_words_of_an_alias_phrase(korea: Archive) -> None:
@@ -60,20 +61,23 @@ def test_any_word_results_do_not_mark_the_words_of_an_alias_phrase(korea: Archiv
     assert seoul.matches == 2
     for passage in seoul.passages:
         assert {w.lower() for w in marked(passage.text, passage.highlights)} == {"officials"}
-    assert korea.highlight_spans(SEOUL, "DPRK") == []
+    assert korea.search("DPRK").terms.spans(SEOUL) == []
 
 
 def test_typed_phrases_are_marked_whole_and_words_inside_them_once(korea: Archive) -> None:
     text = "North Korea and South Korea met. Korea is divided."
-    spans = korea.highlight_spans(text, 'korea "north korea"')
+    spans = korea.search('korea "north korea"').terms.spans(text)
     assert marked(text, spans) == ["North Korea", "Korea", "Korea"]  # the phrase once, then the words
     # Stop words and punctuation between the words are part of the phrase, as in the index.
-    assert marked(SEOUL, korea.highlight_spans(SEOUL, '"republic korea"'))[0] == "Republic of Korea"
+    assert marked(SEOUL, korea.search('"republic korea"').terms.spans(SEOUL))[0] == "Republic of Korea"
 
 
 def test_match_spans_takes_phrases_of_stems() -> None:
     text = "The shells were artillery shells; shelling artillery continued."
     assert marked(text, match_spans(text, frozenset({("artilleri", "shell")}))) == ["artillery shells"]
+    assert MatchTerms(frozenset({("artilleri", "shell")})).spans(text) == match_spans(
+        text, frozenset({("artilleri", "shell")})
+    )
     assert marked(text, match_spans(text, frozenset({("shell",)}))) == ["shells", "shells", "shelling"]
 
 

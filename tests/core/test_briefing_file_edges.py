@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
+from briefer.core import atomic_write
 from briefer.core.briefing import codec, edits, storage, templates
 from briefer.core.briefing.model import Briefing, Paragraph, find_section
 
@@ -128,7 +129,7 @@ def dead_pid() -> int:
 def test_the_next_save_removes_what_killed_saves_left_and_nothing_else(tmp_path: Path) -> None:
     path = tmp_path / "b.briefing"
     storage.save(briefing_with("first"), path)
-    host, dead = storage._HOST, dead_pid()
+    host, dead = atomic_write._HOST, dead_pid()
     stale = [
         f".b.briefing.{host}-{dead}.abcd_123.tmp",  # its writer on this machine is dead
         ".b.briefing.elsewhere-1.abcdefgh.tmp",  # another machine's, but old
@@ -144,7 +145,7 @@ def test_the_next_save_removes_what_killed_saves_left_and_nothing_else(tmp_path:
         f".b.briefing.{host}-{dead}.notours.tmp",  # not a name Briefer makes
         "b.briefing.tmp",
     ]
-    old = time.time() - storage.STALE_AFTER - 60
+    old = time.time() - atomic_write.STALE_AFTER - 60
     for name in stale + kept:
         (tmp_path / name).write_bytes(b"half a briefing")
     for name in stale[1:]:
@@ -169,7 +170,7 @@ def test_a_save_names_its_temporary_file_after_the_briefing_and_its_writer(
     monkeypatch.setattr(os, "replace", replace)
     storage.save(briefing_with("x"), path)
     name = seen[-1]
-    prefix = f".b.briefing.{storage._HOST}-{os.getpid()}."
+    prefix = f".b.briefing.{atomic_write._HOST}-{os.getpid()}."
     assert name.startswith(prefix) and name.endswith(".tmp") and len(name) == len(prefix) + 12
 
 

@@ -459,13 +459,13 @@ def test_rendered_pages_read_like_the_briefing(exported: Path, tmp_path: Path) -
 
 
 def test_the_next_export_removes_what_a_killed_export_left(rich: Briefing, tmp_path: Path) -> None:
-    from briefer.core.briefing import storage
+    from briefer.core import atomic_write
     from tests.core.test_briefing_file_edges import dead_pid
 
     dead = dead_pid()
-    left = [tmp_path / f".out.docx.{storage._HOST}-{dead}.abcd_123.tmp"]  # killed while writing
-    left.append(tmp_path / f".out.manifest.json.{storage._HOST}-{dead}.efgh_456.tmp")
-    other = tmp_path / f".other.docx.{storage._HOST}-{dead}.abcd_123.tmp"  # another document's
+    left = [tmp_path / f".out.docx.{atomic_write._HOST}-{dead}.abcd_123.tmp"]  # killed while writing
+    left.append(tmp_path / f".out.manifest.json.{atomic_write._HOST}-{dead}.efgh_456.tmp")
+    other = tmp_path / f".other.docx.{atomic_write._HOST}-{dead}.abcd_123.tmp"  # another document's
     for path in (*left, other):
         path.write_bytes(b"half a document")
     export_docx(rich, tmp_path / "out.docx")

@@ -22,11 +22,13 @@ from briefer.core.archive import Archive
 from briefer.core.archive.import_status import STATUS_FILES
 from tests.fault_support import REPO, inspect_archive, make_import_folder
 
-# Held in its progress callback once the first chunk (500 files) is in the catalog.
+# Held in its progress callback once the first chunk (500 files) is in the catalog.  The chunk is
+# written by size only: on a loaded machine the 2 s flush would write a smaller one first.
 PAUSED_IMPORT = """
 import sys
 from pathlib import Path
-from briefer.core.archive import Archive
+from briefer.core.archive import Archive, importer
+importer.FLUSH_SECONDS = 1e9
 
 def pause_once(done, total, paused=[]):
     if done and not paused:

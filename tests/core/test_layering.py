@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -82,3 +84,91 @@ def test_the_private_whoosh_modules_are_used_by_the_index_module_alone() -> None
         or "_whoosh_eval" in path.read_text(encoding="utf-8")
     )
     assert all(p in inside or p.startswith("briefer/core/search/_whoosh") for p in users), users
+
+
+def test_every_module_of_the_package_imports_first_and_alone() -> None:
+    """No import cycle hides behind one entry order (a worker or a test may import any module first)."""
+    code = """
+import importlib, pkgutil, sys, briefer
+names = [m.name for m in pkgutil.walk_packages(briefer.__path__, "briefer.")]
+failed = []
+for name in names:
+    for loaded in [m for m in sys.modules if m == "briefer" or m.startswith("briefer.")]:
+        del sys.modules[loaded]
+    try:
+        importlib.import_module(name)
+    except ImportError as exc:
+        failed.append(f"{name}: {exc}")
+print("\\n".join(failed))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=300,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "", result.stdout
+
+
+# -- the front ends reach the archive and the search engine through their package roots ------------
+FRONT_ENDS = ("briefer/gui", "briefer/cli")
+# What the window and the command line may import: these packages' roots, never a module inside them.
+FACADE_PACKAGES = ("briefer.core.archive", "briefer.core.search")
+# The facade's internals: a front end asks `Archive` for what it needs instead of reaching for these.
+ARCHIVE_INTERNALS = frozenset({"catalog", "importer", "clusters", "index"})
+
+
+def _front_end_modules() -> list[Path]:
+    return sorted(path for top in FRONT_ENDS for path in (REPO / top).rglob("*.py"))
+
+
+def _imported(path: Path, node: ast.Import | ast.ImportFrom) -> list[str]:
+    """The dotted names an import statement brings in: modules, and module.name for `from` imports."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    module = node.module or ""
+    if node.level:  # relative: resolve against the module's own package
+        package = path.relative_to(REPO).with_suffix("").parts[: -node.level]
+        module = ".".join([*package, module] if module else package)
+    return [f"{module}.{alias.name}" for alias in node.names]
+
+
+def _is_module(dotted: str) -> bool:
+    where = REPO.joinpath(*dotted.split("."))
+    return where.with_suffix(".py").is_file() or (where / "__init__.py").is_file()
+
+
+def _reaches_inside(dotted: str) -> bool:
+    """`dotted` is (or names something in) a module inside one of the facade packages."""
+    for package in FACADE_PACKAGES:
+        if dotted.startswith(package + "."):
+            inner = dotted[len(package) + 1 :].split(".")
+            return len(inner) > 1 or _is_module(dotted)  # package.name: fine unless name is a module
+    return False
+
+
+def test_the_front_ends_import_the_archive_and_search_packages_only_from_their_roots() -> None:
+    """The GUI and the CLI see the archive through `briefer.core.archive` (the facade `Archive` and
+    the value types and errors it re-exports) and the engine through `briefer.core.search`."""
+    offending = []
+    for path in _front_end_modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            is_import = isinstance(node, (ast.Import, ast.ImportFrom))
+            if is_import and any(_reaches_inside(dotted) for dotted in _imported(path, node)):
+                offending.append(f"{path.relative_to(REPO)}:{node.lineno}: {ast.unparse(node)}")
+    assert not offending, "import from the package root instead:\n" + "\n".join(offending)
+
+
+def test_the_front_ends_never_reach_past_the_archive_facade() -> None:
+    """`archive.catalog`, `archive.importer`, `archive.clusters`, `archive.index` are the facade's
+    internals: the window and the command line ask the `Archive` itself."""
+    offending = []
+    for path in _front_end_modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in ARCHIVE_INTERNALS:
+                owner = node.value
+                name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+                if "archive" in name.lower():
+                    offending.append(f"{path.relative_to(REPO)}:{node.lineno}: {ast.unparse(node)}")
+    assert not offending, "ask the Archive instead:\n" + "\n".join(offending)

@@ -191,7 +191,7 @@ def test_a_parser_that_needs_more_memory_than_allowed_fails_and_the_import_goes_
     (folder / "c-plain.txt").write_text("Title: Plain\n\nShells moved by rail.\n", encoding="utf-8")
     summary = _misbehaving(archive).run([folder], limits=ImportLimits(max_memory=400 * MB))
     assert _outcomes(summary) == {
-        "a-eats.html": ("failed", "needed more than 400 MB of memory (--max-memory)"),
+        "a-eats.html": ("failed", "needed more than 400 MB of memory (the memory limit per file)"),
         "b-good.html": ("imported", ""),
         "c-plain.txt": ("imported", ""),
     }
@@ -225,7 +225,7 @@ def test_a_word_file_that_outgrows_the_memory_limit_says_so_not_broken_xml(
     (folder / "next.txt").write_text("Title: Next\n\nRead after the big one.\n", encoding="utf-8")
     summary = archive.import_paths([folder], limits=ImportLimits(max_memory=500 * MB))
     assert _outcomes(summary) == {
-        "big.docx": ("failed", "needed more than 500 MB of memory (--max-memory)"),
+        "big.docx": ("failed", "needed more than 500 MB of memory (the memory limit per file)"),
         "next.txt": ("imported", ""),
     }
 
@@ -240,7 +240,7 @@ def test_a_pdf_whose_parser_aborts_at_the_memory_limit_is_reported_as_memory(
     (folder / "next.txt").write_text("Title: Next\n\nRead after the bomb.\n", encoding="utf-8")
     summary = archive.import_paths([folder], limits=ImportLimits(max_memory=1024 * MB))
     assert _outcomes(summary) == {
-        "bomb.pdf": ("failed", "needed more than 1 GB of memory (--max-memory)"),
+        "bomb.pdf": ("failed", "needed more than 1 GB of memory (the memory limit per file)"),
         "next.txt": ("imported", ""),
     }
 
@@ -273,9 +273,9 @@ def test_members_are_counted_across_nested_containers_and_the_bound_is_named(
     }
     (folder / "bundle.zip").write_bytes(hostile.zip_of(mails))
     summary = archive.import_paths([folder], limits=ImportLimits(max_members=8))
-    stopped = ("skipped", "stopped after 8 members (--max-members)")
+    stopped = ("skipped", "stopped after 8 members (the members limit per file)")
     assert _outcomes(summary) == {
-        "bundle.zip": ("failed", "stopped after 8 members (--max-members)"),
+        "bundle.zip": ("failed", "stopped after 8 members (the members limit per file)"),
         # 1.eml and its 4 notes, 2.eml and 2 of its notes: 8 members read
         **{f"bundle.zip/{m}": ("imported", "") for m in ["1.eml", "2.eml"]},
         **{f"bundle.zip/1.eml/note{k}.txt": ("imported", "") for k in range(1, 5)},
@@ -292,8 +292,8 @@ def test_a_mailbox_stops_at_the_member_bound(archive: Archive, tmp_path: Path) -
     message = b"From a@example.org Mon Jan  1 00:00:00 2024\nSubject: Note %d\n\nNote number %d.\n"
     (folder / "box.mbox").write_bytes(b"".join(message % (n, n) for n in range(1, 31)))
     outcomes = _outcomes(archive.import_paths([folder], limits=ImportLimits(max_members=20)))
-    assert outcomes.pop("box.mbox") == ("failed", "stopped after 20 members (--max-members)")
-    assert outcomes.pop("box.mbox/21") == ("skipped", "stopped after 20 members (--max-members)")
+    assert outcomes.pop("box.mbox") == ("failed", "stopped after 20 members (the members limit per file)")
+    assert outcomes.pop("box.mbox/21") == ("skipped", "stopped after 20 members (the members limit per file)")
     assert outcomes == {f"box.mbox/{n}": ("imported", "") for n in range(1, 21)}
 
 
@@ -327,7 +327,7 @@ def test_the_total_unpacked_is_bounded_by_max_expansion(archive: Archive, tmp_pa
         hostile.zip_of({f"{n}.txt": hostile.random_words(150_000, n) for n in range(1, 6)})
     )  # 5 x 0.9 MB
     outcomes = _outcomes(archive.import_paths([folder], limits=ImportLimits(max_expansion=3 * MB)))
-    reason = "expands beyond 3 MB (--max-expansion)"
+    reason = "expands beyond 3 MB (the unpacking limit per file)"
     assert outcomes == {
         "words.zip": ("failed", reason),
         **{f"words.zip/{n}.txt": ("imported", "") for n in (1, 2, 3)},
@@ -379,7 +379,8 @@ def test_extract_parses_in_a_worker_within_the_memory_limit(tmp_path: Path) -> N
         env=env,
     )
     assert done.returncode == 1, done.stderr
-    assert done.stderr == "briefer: bomb.pdf: failed: needed more than 1 GB of memory (--max-memory)\n"
+    limit = "needed more than 1 GB of memory (the memory limit per file)"
+    assert done.stderr == f"briefer: bomb.pdf: failed: {limit}\n"
     assert [json.loads(line)["title"] for line in done.stdout.splitlines()] == ["Next"]
 
 
@@ -401,7 +402,8 @@ def test_verify_reads_a_hostile_word_file_within_the_memory_limit(
     Archive(tmp_path / "data").close()  # verify checks against an archive: an empty one here
     cli = Cli(tmp_path / "data", capsys, monkeypatch)
     assert cli("verify", str(big)) == 1
-    assert cli.err == f"briefer: {big} cannot be read: needed more than 500 MB of memory (--max-memory)\n"
+    limit = "needed more than 500 MB of memory (the memory limit per file)"
+    assert cli.err == f"briefer: {big} cannot be read: {limit}\n"
 
 
 # -- helpers ----------------------------------------------------------------------------------------

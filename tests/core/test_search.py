@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from briefer import cli
 from briefer.core.archive import Archive
+from briefer.core.archive.saved_searches import SavedSearch, SavedSearchError
 from briefer.core.search.index import QueryError, SearchIndex
 from briefer.core.search.query import FACETS, MAX_EXPANSION, QueryTooBroad, SearchRequest, date_span
 from briefer.core.search.results import make_passages, make_snippet
-from briefer.core.search.saved_searches import SavedSearch, SavedSearchError
 from tests.conftest import write_article
 
 NOW = datetime(2024, 3, 1, 12, tzinfo=UTC)
@@ -596,6 +596,27 @@ def test_saved_searches_round_trip(desk: Archive) -> None:
     store.delete("launches")
     with pytest.raises(SavedSearchError, match="no saved search"):
         store.get("launches")
+
+
+def test_a_saved_search_is_renamed_in_place_and_a_taken_name_is_refused(desk: Archive) -> None:
+    store = desk.saved_searches
+    store.save(SavedSearch("launches", "launch", filters=(("year", "2023"),), sort="newest", aliases=False))
+    store.save(SavedSearch("ports", "grain"))
+    with pytest.raises(SavedSearchError, match="already saved"):
+        store.rename("launches", "ports")
+    with pytest.raises(SavedSearchError, match="needs a name"):
+        store.rename("launches", "  ")
+    with pytest.raises(SavedSearchError, match="no saved search"):
+        store.rename("nothing", "else")
+    before = store.get("launches")
+    renamed = store.rename("launches", " Seoul launches ")
+    assert [s.name for s in store.all()] == ["ports", "Seoul launches"]
+    assert renamed == store.get("Seoul launches")
+    assert (renamed.query, renamed.filters, renamed.sort, renamed.aliases, renamed.created) == (
+        before.query, before.filters, before.sort, before.aliases, before.created
+    )  # fmt: skip
+    store.rename("Seoul launches", "ports", replace=True)
+    assert [(s.name, s.query) for s in store.all()] == [("ports", "launch")]
 
 
 def test_failed_files_make_results_say_they_may_be_incomplete(archive: Archive, articles: Path) -> None:

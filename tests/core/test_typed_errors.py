@@ -16,6 +16,7 @@ from briefer.cli import distribution as cli_distribution
 from briefer.cli import feeds as cli_feeds
 from briefer.core.archive import Archive, ArchiveBusy, ArchiveMissing
 from briefer.core.archive.catalog import CatalogError
+from briefer.core.archive.saved_searches import SavedSearchError
 from briefer.core.briefing.model import BriefingError
 from briefer.core.credentials import CredentialsUnavailable
 from briefer.core.distribution.accounts import AccountBook, AccountError, AccountProblem
@@ -30,7 +31,6 @@ from briefer.core.distribution.subscriptions import (
 from briefer.core.errors import BrieferError, is_expected
 from briefer.core.export.docx_export import ExportError
 from briefer.core.extract.errors import ExtractionError
-from briefer.core.search.saved_searches import SavedSearchError
 from tests.core.cli_support import Cli
 from tests.core.smtp_server import free_port
 
@@ -206,3 +206,18 @@ def test_failed_files_are_counted_by_the_core_and_the_cli_names_its_command(
     assert cli("search", "Seoul") == 0
     assert "note: 1 file(s) could not be imported" in cli.err
     assert "`briefer stats --failures` lists the files that could not be imported" in cli.err
+
+
+def test_reasons_the_core_gives_every_front_end_name_no_option_of_the_cli() -> None:
+    """A failed file's reason is kept in the catalog and shown by the window too: no `--max-memory` there."""
+    from briefer.core.archive.clusters import ClusterStats
+    from briefer.core.archive.limits import expansion_reason, members_reason, memory_reason
+
+    texts = [
+        memory_reason(400 * 2**20),
+        members_reason(10_000),
+        expansion_reason(2**30),
+        ClusterStats(threshold=0, documents=3, signed=0, clusters=0, clustered=0).line(),
+    ]
+    assert all(no_command(text) for text in texts), texts
+    assert memory_reason(400 * 2**20) == "needed more than 400 MB of memory (the memory limit per file)"

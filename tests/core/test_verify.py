@@ -427,6 +427,7 @@ def test_cli_export_refuses_then_marks_and_verify_checks_the_docx(
     moved = tmp_path / "elsewhere.json"
     (tmp_path / "out.manifest.json").rename(moved)
     assert cli("verify", str(out)) == 1 and "no manifest at" in cli.out
+    assert "name the manifest with --manifest PATH" in cli.out  # the CLI words how to name it
     assert cli("verify", str(out), "--manifest", str(moved)) == 1 and "PROBLEM" not in cli.out
 
 

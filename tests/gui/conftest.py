@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 # Before anything imports Qt: no windows pop up, and CI needs no display.
@@ -157,6 +158,9 @@ def make_window(qtbot, archive: Archive, settings: QSettings) -> Iterator[Callab
     yield make
     for window in windows:
         window.close()  # cancels and waits for background work
+    # A window's objects hold reference cycles: free them now, on the GUI thread. Left to the cycle
+    # collector they may be freed in a later test's worker thread, and Qt crashes.
+    gc.collect()
 
 
 def status_read(window: MainWindow) -> bool:

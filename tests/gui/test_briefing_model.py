@@ -8,10 +8,9 @@ from PySide6.QtGui import QUndoStack
 
 from briefer.core.briefing import edits, templates
 from briefer.core.briefing.excerpts import excerpt_from_span
-from briefer.core.briefing.model import Briefing, Excerpt, MatrixCell, Paragraph, Section
+from briefer.core.briefing.model import Briefing, Excerpt, Paragraph, Section
 from briefer.core.documents import Document
 from briefer.gui import mime
-from briefer.gui.briefing.matrix_view import MatrixModel
 from briefer.gui.briefing.model import BriefingModel
 
 TEXT = "Ports on the Black Sea shipped more grain.\n\nTraders said prices fell.\n\nA third paragraph."
@@ -148,21 +147,3 @@ def test_typing_merges_into_one_undo_step(model, stack):
     assert paragraph.text == ""
     stack.redo()
     assert paragraph.text == "We assess"
-
-
-def test_the_matrix_grid_fills_cells_as_undoable_blocks(model, stack, qtmodeltester):
-    matrix = MatrixModel(model)
-    matrix.set_section("implications")
-    qtmodeltester.check(matrix)
-    assert matrix.rowCount() == 5 and matrix.columnCount() == 4
-    cell = matrix.index(2, 0)  # Japan x Military/security
-    assert matrix.setData(cell, "More patrols near the Kurils")
-    assert matrix.data(cell) == "More patrols near the Kurils"
-    assert matrix.retag(cell, "impact", "H")
-    assert matrix.data(cell) == "[H] More patrols near the Kurils"
-    [block] = [b for b in model.briefing.sections[4].blocks if isinstance(b, MatrixCell)]
-    assert (block.actor, block.domain) == ("japan", "military")
-    assert model.rowCount(section_index(model, "implications")) == 5  # cells stay out of the outline
-    stack.undo()
-    stack.undo()
-    assert matrix.data(cell) is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -16,9 +18,10 @@ from briefer.gui.reader.pane import ReaderPane
 from briefer.gui.reader.view import ReaderView
 from briefer.gui.search.cluster_dialog import ClusterDialog, IdRole
 from briefer.gui.search.pane import SearchPane, excerpt_of, hit_meta_line
+from tests.conftest import write_article
 from tests.core import test_clusters
 from tests.core.cli_support import Cli
-from tests.core.test_clusters import ADDED, doc_ids, write_syndicated
+from tests.core.test_clusters import ADDED, STORY, doc_ids, write_syndicated
 
 # The core tests' fixtures: an archive of syndicated copies, imported once, copied for each test.
 syndicated_template = test_clusters.syndicated_template
@@ -100,13 +103,13 @@ def test_quoting_a_copy_cites_the_representative_when_the_passage_is_in_it(qtbot
 def test_quotes_taken_in_the_reader_say_who_else_carried_the_story(qtbot, syndicated) -> None:
     archive, ids = syndicated
     pane = SearchPane(archive)
-    reader = ReaderPane(highlight=archive.highlight_spans, carried_by=archive.carried_by_count)
+    reader = ReaderPane(carried_by=archive.carried_by_count)
     view = ReaderView(reader)
     qtbot.addWidget(pane)
     qtbot.addWidget(view)
     search(qtbot, pane, "odesa cranes")
     hit = pane.model.hit(0)
-    view.show_hit(hit, "odesa cranes")
+    view.show_hit(hit)
     qtbot.waitUntil(lambda: reader.current_document is not None)
     [passage] = mime.excerpts_from_mime(view.passages.mimeData([view.passages.item(0)]))
     assert passage.doc_id == ids["paper"] and passage.citation.also_carried_by == 2
@@ -114,7 +117,7 @@ def test_quotes_taken_in_the_reader_say_who_else_carried_the_story(qtbot, syndic
     selected = reader.selected_excerpt()
     assert selected is not None and selected.citation.also_carried_by == 2
     search(qtbot, pane, "fishermen")  # a story nobody else carried
-    view.show_hit(pane.model.hit(0), "fishermen")
+    view.show_hit(pane.model.hit(0))
     qtbot.waitUntil(
         lambda: reader.current_document is not None and reader.current_document.id != ids["paper"]
     )
@@ -180,3 +183,74 @@ def test_the_results_menu_offers_the_other_copies(qtbot, syndicated, settings) -
     assert window.search.show_copies_action.isEnabled()
     menu.close()
     window.close()
+
+
+def _carried_by(text: str) -> int:
+    """N of the one "also carried by N outlet(s)" in `text` (0 when it says nothing of the kind)."""
+    found = re.findall(r"also carried by (\d+) outlets?", text)
+    assert len(found) <= 1, text
+    return int(found[0]) if found else 0
+
+
+def test_also_carried_by_is_one_number_in_the_window_the_search_and_the_cluster_command(
+    qtbot, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """Issue #19: "also carried by N" had two sources. The window's result (and `briefer search`)
+    counted the other outlets of the copy it shows; `briefer cluster` (and the copies window)
+    counted those of the story's representative, and said 2 where the result said 1 when the
+    original was saved without its outlet's name.  One source now: `Archive.copies`."""
+    folder = tmp_path / "news"
+    write_article(
+        folder,
+        "wire",
+        "\n\n".join(STORY),
+        title="Black Sea states agree to reopen grain corridor",
+        source="",  # the original, saved without its outlet's name
+        published="2023-07-17T09:00:00+00:00",
+    )
+    write_article(
+        folder,
+        "paper",
+        "\n\n".join([*STORY[:3], ADDED, *STORY[3:]]),  # the only copy with the Odesa paragraph
+        title="Grain ships to sail again as blockade ends",
+        source="Seoul Harbour Times",
+        published="2023-07-17T15:30:00+00:00",
+    )
+    write_article(
+        folder,
+        "tabloid",
+        "\n\n".join(STORY[:-1]),
+        title="WHEAT DEAL: corridor reopens",
+        source="Continental Review",
+        published="2023-07-18T06:00:00+00:00",
+    )
+    cli = Cli(tmp_path / "data", capsys, monkeypatch)
+    assert cli("index", str(folder)) == 0, cli.err
+    query = "odesa cranes"
+
+    with Archive(tmp_path / "data") as archive:
+        pane = SearchPane(archive)
+        qtbot.addWidget(pane)
+        search(qtbot, pane, query)
+        hit = pane.model.hit(0)
+        assert hit.cluster_size == 3 and hit.representative is not None  # a copy, shown for its story
+        in_window = _carried_by(hit_meta_line(hit))
+        quoted = excerpt_of(hit, archive.carried_by_count)  # the copy: the paragraph is only in it
+        assert quoted.doc_id == hit.id
+        pane.show_copies_action.trigger()
+        dialog = pane._copies_dialog
+        assert isinstance(dialog, ClusterDialog)
+        in_copies_window = _carried_by(dialog.summary.text())
+        dialog.close()
+        pane.shutdown()
+
+    assert cli("search", query) == 0, cli.err
+    searched = _carried_by(cli.out)
+    assert cli("cluster", hit.id) == 0, cli.err
+    clustered = _carried_by(cli.out)
+    assert cli("cluster", "--json", hit.id) == 0, cli.err
+    clustered_json = len(json.loads(cli.out)["also_carried_by"])
+
+    assert in_window == 1  # the tabloid's outlet; the unnamed original names none
+    assert searched == clustered == clustered_json == in_copies_window == in_window
+    assert quoted.citation.also_carried_by == in_window

@@ -53,14 +53,15 @@ def test_a_crash_while_the_recovery_note_is_written_keeps_the_previous_recovery(
     session.model.do(edits.RenameSection("analysis", "Edit 1"))
     assert session.autosave() is not None
     session.model.do(edits.RenameSection("analysis", "Edit 2"))
-    real_write = Path.write_text
+    real_replace = os.replace
 
-    def dies_half_way(path: Path, text: str, *args: Any, **kwargs: Any) -> int:
-        real_write(path, text[: len(text) // 2], *args, **kwargs)
-        raise SystemExit("killed")  # what the disk holds when the process dies there
+    def dies_before_the_notes_rename(source: Any, target: Any) -> None:
+        if str(target).endswith(".json"):  # the new note is written in full beside the old one
+            raise SystemExit("killed")
+        real_replace(source, target)
 
     with monkeypatch.context() as patched, pytest.raises(SystemExit):
-        patched.setattr(Path, "write_text", dies_half_way)
+        patched.setattr(os, "replace", dies_before_the_notes_rename)
         session.autosave()
     note = next((tmp_path / "recovery").glob("*.json"))
     info = json.loads(note.read_text(encoding="utf-8"))

@@ -194,11 +194,17 @@ def test_every_feature_is_in_a_menu(make_window, filled_archive, qtbot):
         for menu in (a.menu() for a in window.menuBar().actions())
         if menu is not None
     }
-    assert list(menus) == ["File", "Edit", "Briefing", "Archive", "Settings"]
+    assert list(menus) == ["File", "Edit", "Search", "Document", "Briefing", "Archive", "Settings", "Help"]
+    assert {"Save Search\u2026", "Saved Searches\u2026", "More Like This", "Use Aliases"} <= set(
+        menus["Search"]
+    )
+    assert {"Tag\u2026", "Show Other Copies\u2026"} <= set(menus["Document"])
     assert "Export to Word\u2026" in menus["File"]
     assert {"Briefing Properties\u2026", "Edit Citation\u2026", "Send\u2026"} <= set(menus["Briefing"])
     assert {"Accounts\u2026", "Feeds\u2026"} <= set(menus["Settings"])
     assert {"Add Folder\u2026", "Cancel Import"} <= set(menus["Archive"])
+    assert {"Import Report", "Statistics", "Rebuild Index\u2026"} <= set(menus["Archive"])
+    assert menus["Help"] == ["Query Language", "Keyboard Shortcuts", "Open Log Folder", "About Briefer"]
 
 
 def test_entries_a_feed_fetch_imported_show_in_the_archive_size(make_window, archive, articles_dir, qtbot):

@@ -143,7 +143,9 @@ def test_every_briefer_command_a_message_names_exists() -> None:
         for where, text in window_texts() + texts_of(PACKAGE / "core")
         for m in COMMAND.finditer(text)
     ]
-    assert any(words[0] == "tag" for _, words in named)  # the query help's way to tag documents
+    # The query help once sent the window's user to `briefer tag`; it names Document \u2192 Tag\u2026
+    # now, which the menu-path test checks.  Commands named by the window are checked all the same.
+    assert not any(words[0] == "tag" for where, words in named if where == "query-syntax.html")
     for where, words in named:
         problem = command_problem(words)
         assert not problem, f"{where}: `briefer {' '.join(words)}`: {problem}"

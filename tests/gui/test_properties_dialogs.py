@@ -20,7 +20,6 @@ from briefer.core.briefing import codec, edits, templates
 from briefer.core.briefing.excerpts import excerpt_from_quote
 from briefer.core.briefing.model import (
     Briefing,
-    BriefingError,
     CuiDesignation,
     Excerpt,
     Paragraph,
@@ -193,13 +192,12 @@ def test_refused_properties_explain_and_change_nothing(pane, stack, monkeypatch)
     assert not dialog.error.isHidden() and "the briefing needs a title" in dialog.error.text()
     assert metadata_json(pane) == before and stack.count() == 0
 
-    def refuse(edit_list):
-        raise BriefingError("edition cannot be set to 0")
-
-    monkeypatch.setattr(pane.model, "check", refuse)  # what the core would say about a bad value
+    # A form whose last change the core refuses: the first is undone again, the core's reason shown.
+    bad = [edits.SetMetadata("title", "Fine title"), edits.SetMetadata("edition", "x")]
+    monkeypatch.setattr(dialog, "changes", lambda: bad)
     dialog.title.setText("Fine title")
     dialog.accept()
-    assert dialog.isVisible() and "edition cannot be set to 0" in dialog.error.text()
+    assert dialog.isVisible() and "edition" in dialog.error.text()
     assert metadata_json(pane) == before and stack.count() == 0
     dialog.reject()
 

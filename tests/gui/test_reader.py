@@ -61,27 +61,27 @@ def test_links_that_could_open_local_files_or_scripts_are_shown_as_text():
 
 
 def test_a_document_without_metadata_still_reads(qtbot):
-    pane = ReaderPane(highlight=lambda text, query: [], carried_by=lambda doc_id: 0)
+    pane = ReaderPane(carried_by=lambda doc_id: 0)
     qtbot.addWidget(pane, before_close_func=ReaderPane.shutdown)
     bare = make_document(title="", author="", source="", published=None, url="", paths=("/a/b.txt",))
     with qtbot.waitSignal(pane.document_shown):
-        pane.show_highlighted(bare, "anything")
+        pane.show_highlighted(bare, [])
     assert pane.toPlainText().startswith("/a/b.txt")
     assert "Kim arrived by train." in pane.toPlainText()
     pane.shutdown()  # the highlighting thread may still be ending: never delete the pane under it
 
 
-def test_the_reader_shows_the_article_even_if_highlighting_fails(qtbot):
-    def broken(text: str, query: str) -> list[tuple[int, int]]:
-        raise RuntimeError("index closed")
-
-    pane = ReaderPane(highlight=broken, carried_by=lambda doc_id: 0)
+def test_the_reader_highlights_the_spans_it_is_given_and_asks_nobody_else(qtbot):
+    """The spans come with the hit (the search found them): the reader has no query to run."""
+    pane = ReaderPane(carried_by=lambda doc_id: 0)
     qtbot.addWidget(pane, before_close_func=ReaderPane.shutdown)
+    spans = spans_of(TEXT, "train")[1:]  # not the "train" inside "<trains>"
     with qtbot.waitSignal(pane.document_shown):
-        pane.show_highlighted(make_document(), "train")
+        pane.show_highlighted(make_document(), spans)
     assert "Kim arrived by train." in pane.toPlainText()
-    assert HIGHLIGHT_STYLE not in pane.source_html
-    pane.shutdown()  # the highlighting thread may still be ending: never delete the pane under it
+    assert pane.match_spans == spans
+    assert pane.source_html.count(HIGHLIGHT_STYLE) == 2
+    pane.shutdown()  # the preparing thread may still be ending: never delete the pane under it
 
 
 def test_a_text_that_opens_with_its_title_shows_it_once_with_its_highlights():

@@ -31,7 +31,7 @@ def spans_of(word: str) -> list[tuple[int, int]]:
 
 @pytest.fixture
 def reader(qtbot) -> ReaderPane:
-    pane = ReaderPane(highlight=lambda text, query: [], carried_by=lambda doc_id: 0)
+    pane = ReaderPane(carried_by=lambda doc_id: 0)
     qtbot.addWidget(pane, before_close_func=ReaderPane.shutdown)
     pane.show_document(DOC, spans_of("train"))  # highlighted words split Qt's text fragments
     return pane

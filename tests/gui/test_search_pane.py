@@ -67,14 +67,19 @@ def test_the_newest_query_wins(qtbot, filled_archive):
     pane.shutdown()
 
 
-def test_the_alias_notice_states_the_expansion_and_sends_nobody_to_a_missing_switch(qtbot, filled_archive):
-    """Issue #17: the notice said "switch aliases off", but the window has no such switch."""
+def test_the_alias_notice_states_the_expansion_and_names_the_switch_beside_the_help(qtbot, filled_archive):
+    """Issue #17: the notice said "switch aliases off" while the window had no such switch.  Issue #20
+    put the switch beside "?": the notice names it as it is labelled (and its menu item, which
+    test_named_controls checks exists)."""
     pane = SearchPane(filled_archive)
     qtbot.addWidget(pane)
     pane.query.setText("DPRK")
     pane.search_now()
     qtbot.waitUntil(lambda: not pane.searching and "variants" in pane.summary.text())
-    summary = pane.summary.text()
+    summary = html.unescape(pane.summary.text())
     assert "also searched for variants: DPRK = North Korea" in summary
-    assert "switch" not in summary.lower() and "aliases off" not in summary.lower()
+    switch = pane.options.aliases_button
+    assert switch.isChecked() and switch.text() == "Aliases"
+    assert f"Switch {switch.text()} off (beside ?)" in summary
+    assert pane.options.help_button.text() == "?"
     pane.shutdown()

@@ -1,9 +1,21 @@
 """The archive: its catalog, its import, its clusters, behind one facade (`Archive`).
 
-The GUI and the CLI talk to the archive only through what this package exports;
-the modules beside the facade are its internals.
+The GUI and the CLI talk to the archive only through what this package exports
+(tests/core/test_layering.py holds them to it): the facade, and the value types,
+errors and pure functions that go with what it returns.  The modules beside the
+facade are its internals.
+
+Names from the modules that are slow to load (the importer loads every parser,
+clusters load numpy, the removal plan reads briefings) are loaded when first
+used, so that opening an archive, or `briefer --help`, loads none of them.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from briefer.core.archive.catalog import CatalogError
 from briefer.core.archive.facade import (
     CATALOG_FILE,
     LOCK_FILE,
@@ -12,18 +24,90 @@ from briefer.core.archive.facade import (
     ArchiveBusy,
     ArchiveMissing,
     ArchiveStats,
+    Copies,
+    FailedFile,
+    FileStatus,
     QueryError,
     TagChange,
 )
+from briefer.core.archive.files import NotRegularFile, TooLarge, read_file
+from briefer.core.archive.import_status import IMPORT, REINDEX, ImportProgress
+from briefer.core.archive.limits import DEFAULT_TIME_LIMIT, ENVIRONMENT, ImportLimits, LimitError
+from briefer.core.archive.saved_searches import SavedSearch, SavedSearchError, SavedSearches
+
+if TYPE_CHECKING:
+    from briefer.core.archive.clusters import (
+        ClusterDiff,
+        ClusterStats,
+        ParagraphChange,
+        check_threshold,
+        cluster_diff,
+        word_diff,
+    )
+    from briefer.core.archive.importer import FileOutcome, ImportSummary
+    from briefer.core.archive.removal import RemovalPlan, quoted_documents
+    from briefer.core.archive.workers import parse_each
+
+_LOADED_WHEN_USED = {
+    "ClusterDiff": "clusters",
+    "ClusterStats": "clusters",
+    "ParagraphChange": "clusters",
+    "check_threshold": "clusters",
+    "cluster_diff": "clusters",
+    "word_diff": "clusters",
+    "FileOutcome": "importer",
+    "ImportSummary": "importer",
+    "RemovalPlan": "removal",
+    "quoted_documents": "removal",
+    "parse_each": "workers",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LOADED_WHEN_USED.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # looked up once
+    return value
+
 
 __all__ = [
     "CATALOG_FILE",
+    "DEFAULT_TIME_LIMIT",
+    "ENVIRONMENT",
+    "IMPORT",
     "LOCK_FILE",
+    "REINDEX",
     "SAMPLE_EXCLUDE",
     "Archive",
     "ArchiveBusy",
     "ArchiveMissing",
     "ArchiveStats",
+    "CatalogError",
+    "ClusterDiff",
+    "ClusterStats",
+    "Copies",
+    "FailedFile",
+    "FileOutcome",
+    "FileStatus",
+    "ImportLimits",
+    "ImportProgress",
+    "ImportSummary",
+    "LimitError",
+    "NotRegularFile",
+    "ParagraphChange",
     "QueryError",
+    "RemovalPlan",
+    "SavedSearch",
+    "SavedSearchError",
+    "SavedSearches",
     "TagChange",
+    "TooLarge",
+    "check_threshold",
+    "cluster_diff",
+    "parse_each",
+    "quoted_documents",
+    "read_file",
+    "word_diff",
 ]

@@ -342,7 +342,7 @@ class ClusterStats:
 
     def line(self) -> str:
         if not self.threshold:
-            return "clustering is off (briefer cluster --threshold 0.8 switches it on)"
+            return "clustering is off"
         return (
             f"{self.clusters} clusters of near-duplicates holding {self.clustered} of "
             f"{self.documents} documents (threshold {self.threshold:g})"

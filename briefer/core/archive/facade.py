@@ -10,7 +10,7 @@ import contextlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,13 +20,21 @@ from briefer.core.archive import import_status
 from briefer.core.archive.catalog import Catalog, DocumentFacts, Location
 from briefer.core.archive.import_status import ImportProgress
 from briefer.core.archive.limits import ImportLimits
+from briefer.core.archive.saved_searches import SavedSearches
 from briefer.core.documents import ArchiveIdentity, Document
 from briefer.core.errors import BrieferError
 from briefer.core.progress import Progress, no_progress, raise_if_cancelled
-from briefer.core.search.index import IndexBusy, IndexResults, QueryError, SearchIndex, match_spans
-from briefer.core.search.query import ALIASES, ALIASES_FILE, AliasTable, SearchRequest, label_key
-from briefer.core.search.results import Hit, SearchResults, make_passages, make_snippet
-from briefer.core.search.saved_searches import SavedSearches
+from briefer.core.search import (
+    Hit,
+    IndexBusy,
+    IndexResults,
+    QueryError,
+    SearchEngine,
+    SearchIndex,
+    SearchRequest,
+    SearchResults,
+)
+from briefer.core.search.query import ALIASES, ALIASES_FILE, AliasTable, label_key
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +44,7 @@ LOCK_FILE = "import.lock"
 if TYPE_CHECKING:
     from briefer.core.archive.clusters import Clusters, ClusterStats
     from briefer.core.archive.importer import FileOutcome, Importer, ImportSummary
+    from briefer.core.archive.removal import RemovalPlan
 
 SAMPLE_EXCLUDE = frozenset({"README.md", "MANIFEST.json"})
 
@@ -46,6 +55,9 @@ __all__ = [
     "ArchiveBusy",
     "ArchiveMissing",
     "ArchiveStats",
+    "Copies",
+    "FailedFile",
+    "FileStatus",
     "ImportProgress",
     "QueryError",
     "SearchRequest",
@@ -85,6 +97,37 @@ class ArchiveStats:
         record["import_progress"] = self.import_progress.as_dict() if self.import_progress else None
         record["interrupted"] = [run.as_dict() for run in self.interrupted]
         return record
+
+
+@dataclass(frozen=True)
+class FailedFile:
+    """A file an import could not read, and why (the import report's failures)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FileStatus:
+    """What the last import that met a file made of it (one of the importer's STATUSES), and why;
+    `container` is the archive, mailbox or feed file that holds a member."""
+
+    path: str
+    status: str
+    reason: str = ""
+    container: str = ""
+
+
+@dataclass(frozen=True)
+class Copies:
+    """A document's story as the catalog's clusters of near-duplicate copies hold it: the one
+    answer to "who else carried this?" (`Archive.copies`), computed from the perspective of the
+    document asked about, whichever front end asks."""
+
+    doc_id: str
+    cluster: str = ""  # the cluster's id, its representative's document id; "" without copies
+    documents: int = 1  # the story's documents in the catalog, this one included
+    outlets: tuple[str, ...] = ()  # the other outlets that carried it, earliest first (its own left out)
 
 
 @dataclass(frozen=True)
@@ -130,7 +173,7 @@ class Archive:
             raise ArchiveMissing(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(data_dir / CATALOG_FILE)
-        self.index = SearchIndex(data_dir / INDEX_DIR)
+        self.index: SearchEngine = SearchIndex(data_dir / INDEX_DIR)
         self.notices: list[str] = []  # the index was found missing or damaged: it needs filling
         if self.index.rebuilt_reason or self._index_lost():
             # The index is a cache: queue everything for indexing again.
@@ -180,9 +223,16 @@ class Archive:
         self.close()
 
     # -- importing ---------------------------------------------------------------
-    def prune_plan(self, sources: Sequence[Path]) -> frozenset[str]:
-        """The documents `import_paths(sources, prune=True)` would delete (their files are all gone)."""
-        return self.importer.prune_plan(sources)
+    def prune_plan(self, sources: Sequence[Path], *, quoted_by: Iterable[Path] = ()) -> RemovalPlan:
+        """What `import_paths(sources, prune=True)` would delete (documents whose files are all gone),
+        and which of them the briefing files `quoted_by` quote (read only when some would go)."""
+        from briefer.core.archive.removal import RemovalPlan, quoted_in_files
+
+        doomed = self.importer.prune_plan(sources)
+        if not doomed:
+            return RemovalPlan.of(())
+        quoted, unreadable = quoted_in_files(quoted_by)
+        return RemovalPlan.of(doomed, recent=quoted, unreadable=unreadable)
 
     def import_paths(
         self,
@@ -254,6 +304,17 @@ class Archive:
         candidates = {loc.doc_id for loc in sample.values() if loc.doc_id}
         return frozenset(d for d in candidates if set(self.catalog.paths_of(d)) <= sample.keys())
 
+    def plan_sample_removal(self, open_briefing: Iterable[str], recent: Iterable[Path]) -> RemovalPlan:
+        """What removing the sample would take: its documents, and those of them the open briefing
+        (`open_briefing`: the ids it quotes) and the `recent` briefing files quote, for a front end
+        to ask about before `remove_sample`."""
+        from briefer.core.archive.removal import RemovalPlan, quoted_in_files
+
+        quoted, unreadable = quoted_in_files(recent)
+        return RemovalPlan.of(
+            self.sample_documents(), open_briefing=open_briefing, recent=quoted, unreadable=unreadable
+        )
+
     def has_sample(self) -> bool:
         return bool(self._sample_locations())
 
@@ -306,14 +367,32 @@ class Archive:
             ordered.insert(0, cluster)
         return self.catalog.documents(ordered)
 
+    def copies(self, doc_id: str) -> Copies:
+        """Who else carried document `doc_id`'s story (see `Copies`)."""
+        return self.copies_of([doc_id])[doc_id]
+
+    def copies_of(self, doc_ids: Sequence[str]) -> dict[str, Copies]:
+        """`copies` of each document, read from the catalog's clusters at once (a page of hits).
+
+        The one source of "also carried by N": search hits receive it when results are built,
+        `briefer cluster` and the copies window show it, every quote's citation counts it."""
+        ids = list(dict.fromkeys(doc_ids))
+        cluster_of = self.catalog.clusters_of(ids)
+        members = self.catalog.cluster_members(sorted(set(cluster_of.values())))
+        facts = {f.id: f for f in self.catalog.document_facts([m for ms in members.values() for m in ms])}
+        found = {}
+        for doc_id in ids:
+            cluster = cluster_of.get(doc_id)
+            if cluster is None:
+                found[doc_id] = Copies(doc_id)
+                continue
+            known = [facts[m] for m in members.get(cluster, ()) if m in facts]  # members still in the catalog
+            found[doc_id] = Copies(doc_id, cluster, len(known) or 1, _other_outlets(doc_id, known))
+        return found
+
     def also_carried_by(self, doc_id: str) -> tuple[str, ...]:
-        """Who else carried document `doc_id`: the other outlets of its cluster in the catalog (its own
-        outlet left out), earliest first.  The one answer to that question: search hits carry it
-        (`Hit.also_carried_by`) and every quote's citation counts it (`carried_by_count`)."""
-        cluster = self.catalog.cluster_id(doc_id)
-        if cluster is None:
-            return ()
-        return _other_outlets(doc_id, self.catalog.document_facts(self.catalog.cluster_member_ids(cluster)))
+        """The other outlets that carried document `doc_id`'s story, earliest first (`copies`)."""
+        return self.copies(doc_id).outlets
 
     def carried_by_count(self, doc_id: str) -> int:
         """`len(also_carried_by(doc_id))`: the lookup every excerpt takes (`citation_of(carried_by=...)`),
@@ -444,7 +523,7 @@ class Archive:
         self.index.aliases = self._alias_table()
         clusters = self._cluster_map()
         found = self.index.search(request, clusters=clusters.of)
-        return self._results(request.query, found, page=request.page, limit=request.limit, clusters=clusters)
+        return self._results(request.query, found, page=request.page, limit=request.limit)
 
     def more_like(
         self, doc_id: str, *, span: tuple[int, int] | None = None, limit: int = 10
@@ -467,7 +546,7 @@ class Archive:
         copies = set(clusters.members.get(cluster, ())) if cluster else set()
         found = self.index.more_like(text, exclude={doc_id} | copies, limit=limit)  # not its own story
         label = f"like {doc_id}" + (f" {span[0]}:{span[1]}" if span else "")
-        return self._results(label, found, page=1, limit=limit, clusters=clusters)
+        return self._results(label, found, page=1, limit=limit)
 
     def _results(
         self,
@@ -476,35 +555,26 @@ class Archive:
         *,
         page: int,
         limit: int,
-        clusters: _ClusterMap | None = None,
     ) -> SearchResults:
-        clusters = clusters or _ClusterMap({}, {})
+        copies = self.copies_of([h.doc_id for h in found.hits])  # read once, passed on to the hits
         wanted = [h.doc_id for h in found.hits]
-        hit_clusters = {d: clusters.of[d] for d in wanted if d in clusters.of}
         # A copy shown for its cluster brings the representative along (what citations name).
-        wanted += [c for d, c in hit_clusters.items() if c != d]
+        wanted += [c.cluster for c in copies.values() if c.cluster not in ("", c.doc_id)]
         docs = {d.id: d for d in self.catalog.documents(list(dict.fromkeys(wanted)))}
-        members = [m for c in set(hit_clusters.values()) for m in clusters.members.get(c, ())]
-        facts: dict[str, list[DocumentFacts]] = {}
-        for fact in self.catalog.document_facts(members):
-            facts.setdefault(clusters.of.get(fact.id, ""), []).append(fact)
         hits = []
         for raw in found.hits:
             doc = docs.get(raw.doc_id)
             if doc is None:  # the index is ahead of a catalog change; skip the ghost
                 continue
-            spans = match_spans(doc.text, found.terms)
-            snippet = make_snippet(doc.text, spans, title=doc.title)
-            passages = make_passages(doc.text, spans, title=doc.title)
-            hit = Hit(doc, raw.score, snippet, len(spans), passages)
-            cluster = hit_clusters.get(doc.id)
-            if cluster is not None:
+            hit = Hit.found(doc, raw.score, found.terms)
+            story = copies[doc.id]
+            if story.cluster:
                 hit = replace(
                     hit,
-                    cluster=cluster,
-                    cluster_size=len(facts.get(cluster, ())) or 1,  # members still in the catalog
-                    also_carried_by=_other_outlets(doc.id, facts.get(cluster, [])),
-                    representative=docs.get(cluster) if cluster != doc.id else None,
+                    cluster=story.cluster,
+                    cluster_size=story.documents,
+                    also_carried_by=story.outlets,
+                    representative=docs.get(story.cluster) if story.cluster != doc.id else None,
                 )
             hits.append(hit)
         notices = []
@@ -529,15 +599,8 @@ class Archive:
             failed_files=self._failed_count(),
             stories=found.stories,
             limit=limit,
+            terms=found.terms,
         )
-
-    def highlight_spans(self, text: str, query: str) -> list[tuple[int, int]]:
-        """Where the words of `query` occur in `text`; [] for an empty or malformed query."""
-        try:
-            terms = self.index.query_terms(query)
-        except QueryError:
-            return []
-        return match_spans(text, terms)
 
     def _search_notices(self) -> Iterator[str]:
         progress = self.import_progress()
@@ -612,6 +675,25 @@ class Archive:
             return TagChange(doc_id, clean, indexed=False)
         self.catalog.mark_indexed(revisions)
         return TagChange(doc_id, clean, indexed=True)
+
+    # -- the import report ------------------------------------------------------------
+    def failed_files(self) -> list[FailedFile]:
+        """Every file an import could not read, with its reason, by path."""
+        return [FailedFile(f.path, f.reason) for f in self.catalog.failures()]
+
+    def file_statuses(self) -> list[FileStatus]:
+        """Every file (and container member) the catalog knows, with the status the last import that
+        met it recorded, by path: the window's import report.  Files an import never reached (a
+        folder it could not read) are only in that import's own report (`ImportSummary.report`)."""
+        return [
+            FileStatus(loc.path, loc.status, loc.reason, loc.container or "")
+            for loc in sorted(self.catalog.locations().values(), key=lambda loc: loc.path)
+        ]
+
+    def unindexed_count(self) -> int:
+        """Documents in the catalog that searches do not find yet (an interrupted import, a
+        rebuilt index): `reindex` indexes them."""
+        return self.catalog.count_unindexed()
 
     def stats(self) -> ArchiveStats:
         last = self.catalog.last_import()

@@ -21,6 +21,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from briefer.core import atomic_write
+
 log = logging.getLogger(__name__)
 
 IMPORT = "import"
@@ -72,15 +74,14 @@ class StatusFile:
 
     def write(self, done: int, total: int) -> None:
         record = ImportProgress(self._kind, os.getpid(), done, total, self._started)
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
-            temporary.write_text(json.dumps(record.as_dict()), encoding="utf-8")
-            os.replace(temporary, self.path)  # readers see the old record or the new one, never half
+            # Readers see the old record or the new one, never half.  Not fsynced: it is rewritten at
+            # every file, and a record a power cut loses is of no use after it anyway.
+            atomic_write.write_text(self.path, json.dumps(record.as_dict()), durable=False)
         except OSError as exc:
             if not self._failed:  # once a run: a full disk would repeat it at every step
                 log.info("cannot record the import's progress in %s: %s", self.path, exc)
             self._failed = True
-            temporary.unlink(missing_ok=True)
 
     def remove(self) -> None:
         try:

@@ -38,7 +38,7 @@ from briefer.core.archive.workers import Job, ParseFunction, ParsePool, Signed
 from briefer.core.documents import Document, Extracted
 from briefer.core.extract import Limits, Part, extract_parts
 from briefer.core.progress import Cancelled, Progress, no_progress, raise_if_cancelled
-from briefer.core.search.index import IndexBatch, IndexBusy, SearchIndex
+from briefer.core.search import IndexBusy, SearchEngine, WriteBatch
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,9 @@ class _Work:
 class Importer:
     """Imports files into `catalog` and `index`; one run at a time."""
 
-    def __init__(self, catalog: Catalog, index: SearchIndex, *, parse: ParseFunction = extract_parts) -> None:
+    def __init__(
+        self, catalog: Catalog, index: SearchEngine, *, parse: ParseFunction = extract_parts
+    ) -> None:
         self._catalog = catalog
         self._index = index
         self._parse = parse  # what parser workers run on a file (tests swap in hanging ones)
@@ -240,7 +242,7 @@ class Importer:
             raise Cancelled
         return summary
 
-    def _index_pending(self, batch: IndexBatch, doc_ids: list[str]) -> dict[str, int]:
+    def _index_pending(self, batch: WriteBatch, doc_ids: list[str]) -> dict[str, int]:
         """Index documents the catalog holds but the index may not (an interrupted run, a tag that
         found the index busy); returns their revisions, to mark them indexed once committed."""
         revisions: dict[str, int] = {}
@@ -259,7 +261,7 @@ class Importer:
         return frozenset(d for d in holders if set(self._catalog.paths_of(d)) <= gone.keys())
 
     def _prune(
-        self, roots: list[Path], seen: set[str], batch: IndexBatch, keep: frozenset[str] = frozenset()
+        self, roots: list[Path], seen: set[str], batch: WriteBatch, keep: frozenset[str] = frozenset()
     ) -> int:
         """Forget files under `roots` that are gone; delete documents no file holds any more.
 
@@ -316,7 +318,7 @@ class _Run:
         self._ready: list[_Work] = []
         self._last_flush = time.monotonic()
         self._last_commit = time.monotonic()
-        self.batch: IndexBatch | None = None
+        self.batch: WriteBatch | None = None
         self.uncommitted: dict[str, int] = {}  # document id -> revision put in the index, not committed
         self.bulk = False
         self.progress: Progress = no_progress
@@ -719,7 +721,7 @@ class _Run:
             changes.deleted.append(old_doc)
 
 
-def index_waiting(catalog: Catalog, index: SearchIndex, *, rounds: int = 3) -> int:
+def index_waiting(catalog: Catalog, index: SearchEngine, *, rounds: int = 3) -> int:
     """Index the documents the catalog marks unindexed, if the index can be written; returns how many.
 
     Run by whoever held the index for long (an import, a rebuild) once it let go: a tag added meanwhile

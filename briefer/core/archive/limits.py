@@ -86,15 +86,15 @@ def size_text(count: float) -> str:
 
 
 def memory_reason(max_memory: int) -> str:
-    return f"needed more than {size_text(max_memory)} of memory (--max-memory)"
+    return f"needed more than {size_text(max_memory)} of memory (the memory limit per file)"
 
 
 def members_reason(max_members: int) -> str:
-    return f"stopped after {max_members:,} members (--max-members)"
+    return f"stopped after {max_members:,} members (the members limit per file)"
 
 
 def expansion_reason(max_expansion: int) -> str:
-    return f"expands beyond {size_text(max_expansion)} (--max-expansion)"
+    return f"expands beyond {size_text(max_expansion)} (the unpacking limit per file)"
 
 
 def ratio_reason(ratio: float = MAX_RATIO) -> str:

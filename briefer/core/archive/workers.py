@@ -45,9 +45,9 @@ from typing import Any, TypeVar, cast
 
 from briefer.core.archive.limits import DEFAULT_MAX_MEMORY, ImportLimits, memory_reason
 from briefer.core.archive.limits import DEFAULT_TIME_LIMIT as DEFAULT_TIME_LIMIT  # re-exported
-from briefer.core.archive.processes import die_with_parent, limit_memory, peak_memory
 from briefer.core.extract import Limits, Part, extract_parts
 from briefer.core.extract.parts import failed
+from briefer.core.processes import die_with_parent, limit_memory, peak_memory
 
 log = logging.getLogger(__name__)
 

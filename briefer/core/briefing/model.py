@@ -47,6 +47,20 @@ class BriefingError(BrieferError, ValueError):
     """A request the briefing cannot satisfy (unknown id, bad value); nothing was changed."""
 
 
+class UnknownName(BriefingError):
+    """A section, matrix actor or matrix domain that the briefing does not have.
+
+    The message states the fact; `what` ("section", "actor", "domain"), `ref` (the name
+    asked for) and `known` (the `(id, title)` pairs there are) let a front end word it.
+    """
+
+    def __init__(self, message: str, what: str, ref: str, known: tuple[tuple[str, str], ...]) -> None:
+        super().__init__(message)
+        self.what = what
+        self.ref = ref
+        self.known = known
+
+
 @dataclass(frozen=True)
 class Citation:
     """What the archive said about a source when it was quoted.
@@ -307,8 +321,14 @@ def resolve_section(briefing: Briefing, ref: str) -> Section:
     if matches:
         choices = "; ".join(f"{s.id} ({section_path(briefing, s.id)})" for s in matches)
         raise BriefingError(f"section title {ref!r} matches {len(matches)} sections; use an id: {choices}")
-    known = ", ".join(f"{s.id} ({s.title})" for _, s in walk_sections(briefing))
-    raise BriefingError(f"no section {ref!r} in this briefing; sections: {known}")
+    known = tuple((s.id, s.title) for _, s in walk_sections(briefing))
+    listed = ", ".join(f"{id_} ({title})" for id_, title in known)
+    raise UnknownName(f"no section {ref!r} in this briefing; sections: {listed}", "section", ref, known)
+
+
+def key_judgments_section(briefing: Briefing) -> Section | None:
+    """Where key judgments go: the first section of kind key_judgments (None: the briefing has none)."""
+    return next((s for _, s in walk_sections(briefing) if s.kind == "key_judgments"), None)
 
 
 def unique_section_id(briefing: Briefing, title: str) -> str:

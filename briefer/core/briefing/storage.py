@@ -15,18 +15,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import logging
 import os
 import re
-import shutil
-import socket
-import stat
-import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefer.core import atomic_write
 from briefer.core.briefing import filelock
 from briefer.core.briefing.codec import (
     FORMAT,
@@ -62,8 +57,6 @@ __all__ = [
     "save",
     "to_dict",
 ]
-
-log = logging.getLogger(__name__)
 
 SUFFIX = ".briefing"
 LOCK_TIMEOUT = 30.0  # seconds a writer waits for another one's save (or edit) to end
@@ -252,22 +245,7 @@ def _check_writable(path: Path, overwrite: bool, expected: str | None) -> None:
 
 
 def _write(path: Path, payload: bytes) -> None:
-    remove_stale_temps(path)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(path.name), suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _copy_mode(path, tmp)
-        if path.exists():
-            _keep_backup(path)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
+    atomic_write.write_bytes(path, payload, keep_mode=True, backup=backup_path(path))
 
 
 def _check_replaceable(path: Path, raw: bytes) -> None:
@@ -276,98 +254,3 @@ def _check_replaceable(path: Path, raw: bytes) -> None:
     except BriefingFileError as exc:
         raise BriefingFileError(f"{exc}; refusing to overwrite it") from None
     check_header(data, str(path))
-
-
-def _keep_backup(path: Path) -> None:
-    """FILE.bak becomes the current FILE, atomically (a hard link when the file system allows)."""
-    backup = backup_path(path)
-    staging = backup.with_name(f".{backup.name}.tmp")
-    staging.unlink(missing_ok=True)
-    with contextlib.suppress(OSError):
-        if os.path.samefile(path, backup):
-            # A save killed after keeping the backup: FILE.bak is FILE already.  (Renaming a link
-            # over another link of the same file does nothing, which would leave the staging link.)
-            return
-    try:
-        try:
-            os.link(path, staging)
-        except OSError:
-            shutil.copy2(path, staging)
-        os.replace(staging, backup)
-    except BaseException:
-        staging.unlink(missing_ok=True)
-        raise
-
-
-def _copy_mode(original: Path, tmp: Path) -> None:
-    # mkstemp makes 0600 files; keep the old file's mode, or the usual umask-based one.
-    if original.exists():
-        shutil.copymode(original, tmp)
-        return
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):  # not possible on Windows; the rename is still atomic there
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-# -- temporary files left by killed saves -----------------------------------------
-# A save writes .NAME.HOST-PID.RANDOM.tmp beside NAME; one killed before its rename leaves it.
-# The next save of NAME removes those whose writer (on this machine) is dead, and any older than
-# STALE_AFTER seconds (a writer on another machine, a reused process id, the .NAME.RANDOM.tmp
-# of earlier Briefers).  A save in progress rewrites its file within seconds, so it is never taken.
-STALE_AFTER = 10 * 60
-_HOST = re.sub(r"[^A-Za-z0-9-]", "", socket.gethostname().split(".")[0])[:16]
-_TEMP = re.compile(r"(?:(?P<host>[A-Za-z0-9-]*)-(?P<pid>[0-9]{1,9})\.)?[a-z0-9_]{8}")
-
-
-def _writer_gone(host: str | None, pid: str | None) -> bool:
-    if host != _HOST or pid is None or os.name == "nt":  # on Windows, os.kill(pid, 0) is not a probe
-        return False
-    if int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # exists, someone else's; or a number no process can have
-        return False
-    return False
-
-
-def temp_prefix(name: str) -> str:
-    """How this process names its temporary files for `name` (the export uses it too)."""
-    return f".{name}.{_HOST}-{os.getpid()}."
-
-
-def remove_stale_temps(path: Path) -> None:
-    """Remove the temporary files killed writers of `path` left (see above); never raises."""
-    prefix = f".{path.name}."
-    try:
-        names = [p.name for p in path.parent.iterdir()]
-    except OSError:
-        return
-    now = time.time()
-    for name in names:
-        if not (name.startswith(prefix) and name.endswith(".tmp")):
-            continue
-        found = _TEMP.fullmatch(name[len(prefix) : -len(".tmp")])
-        if found is None:
-            continue
-        tmp = path.parent / name
-        try:
-            info = tmp.lstat()
-            if not stat.S_ISREG(info.st_mode):
-                continue
-            if now - info.st_mtime > STALE_AFTER or _writer_gone(found["host"], found["pid"]):
-                tmp.unlink()
-                log.info("removed %s, left by a save that did not finish", tmp)
-        except OSError:  # gone already, or not ours to remove: never a reason to fail a save
-            continue

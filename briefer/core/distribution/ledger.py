@@ -8,7 +8,6 @@ to whom, and how it went.  Secrets never reach it: it has no field for one.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -18,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from briefer.core import atomic_write
 from briefer.core.briefing import markings
 from briefer.core.briefing.model import Briefing
 
@@ -127,19 +127,9 @@ class Ledger:
             raise ValueError(f"bad ledger entry: action {entry.action!r}, result {entry.result!r}")
         payload = (json.dumps(entry.as_json(), ensure_ascii=False) + "\n").encode("utf-8")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        created = not self.path.exists()
         if not self._ends_with_newline():
             payload = b"\n" + payload  # after a line torn by a crash: start a fresh line
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            written = os.write(fd, payload)
-            if written != len(payload):  # a full disk: say so rather than leave half a line unnoticed
-                raise OSError(f"{self.path}: only {written} of {len(payload)} bytes could be written")
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if created:
-            _fsync_dir(self.path.parent)
+        atomic_write.append(self.path, payload, mode=0o600)
 
     def _ends_with_newline(self) -> bool:
         try:
@@ -166,12 +156,3 @@ class Ledger:
                     yield LedgerEntry.from_json(json.loads(line))
                 except (ValueError, KeyError, TypeError):
                     self.bad_lines += 1  # e.g. a line torn by a crash mid-write
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):  # not possible on Windows
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

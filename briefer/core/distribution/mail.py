@@ -9,13 +9,10 @@ password) and whose `reason` (a MailProblem) lets each front end say what to do.
 
 from __future__ import annotations
 
-import contextlib
 import enum
-import os
 import smtplib
 import socket
 import ssl
-import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from email import policy
@@ -24,6 +21,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid
 from pathlib import Path
 
+from briefer.core import atomic_write
 from briefer.core.briefing import markings
 from briefer.core.briefing.citations import format_time
 from briefer.core.briefing.model import Briefing, BulletList, KeyJudgment, Paragraph, Recipient, walk_sections
@@ -176,22 +174,7 @@ def compose(
 
 def write_eml(message: EmailMessage, path: Path) -> None:
     """Save the message as an .eml file atomically (temp file, fsync, rename)."""
-    payload = message.as_bytes(policy=_EML_POLICY)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_name, 0o666 & ~umask)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
+    atomic_write.write_bytes(path, message.as_bytes(policy=_EML_POLICY))
 
 
 # -- sending ------------------------------------------------------------------------

@@ -27,11 +27,9 @@ import http.client
 import ipaddress
 import json
 import logging
-import os
 import re
 import socket
 import ssl
-import tempfile
 import threading
 import time
 import urllib.error
@@ -44,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from briefer import __version__
+from briefer.core import atomic_write
 from briefer.core.archive import Archive
 from briefer.core.archive.importer import ImportSummary
 from briefer.core.archive.limits import DEFAULT_TIME_LIMIT
@@ -884,17 +883,8 @@ def _write_snapshot(path: Path, body: bytes) -> None:
         previous_mtime = path.stat().st_mtime_ns
     except FileNotFoundError:
         previous_mtime = 0
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(body)
-        mtime = max(time.time_ns(), previous_mtime + 1_000)
-        os.utime(tmp_name, ns=(mtime, mtime))
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
+    mtime = max(time.time_ns(), previous_mtime + 1_000)
+    atomic_write.write_bytes(path, body, mode=0o600, mtime_ns=mtime)  # 0600: a private feed is private
 
 
 def _entry_counts(summary: ImportSummary, container: str) -> dict[str, int]:

@@ -21,6 +21,7 @@ from briefer.core.briefing.citations import (
     citation_pieces,
     format_time,
 )
+from briefer.core.briefing.matrix import NO_IMPLICATION
 from briefer.core.briefing.model import (
     LIKELIHOOD_BANDS,
     Block,
@@ -51,8 +52,6 @@ from briefer.core.export.ooxml import (
     wrap_in_bookmark,
 )
 from briefer.core.textnorm import isolate_bidi, strip_bidi
-
-NO_IMPLICATION = "No significant near-term implication identified."
 
 
 class _Container(Protocol):

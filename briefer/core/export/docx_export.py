@@ -17,10 +17,9 @@ renames, so a failed export leaves no half-written file.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
-import os
-import tempfile
 import time
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -32,7 +31,7 @@ import docx
 from docx.document import Document as DocxDocument
 
 from briefer import __version__
-from briefer.core import paths
+from briefer.core import atomic_write, paths
 from briefer.core.briefing import markings, storage
 from briefer.core.briefing.citations import format_time
 from briefer.core.briefing.excerpts import SourceCheck
@@ -323,47 +322,31 @@ def _save_atomically(document: bytes, out: Path, manifest: bytes, manifest_file:
     if the document's rename then fails, the new manifest is removed again.  A
     failed write raises OSError naming the file the user asked for.
     """
-    folder = out.parent if str(out.parent) else Path(".")
-    temporaries: list[Path] = []
-    try:
-        tmp = _temporary(folder, out.name)
-        temporaries.append(tmp)
-        _write(tmp, document, out)
-        tmp_manifest = _temporary(folder, manifest_file.name)
-        temporaries.append(tmp_manifest)
-        _write(tmp_manifest, manifest, manifest_file)
-        umask = os.umask(0)
-        os.umask(umask)
-        for path in temporaries:
-            os.chmod(path, 0o666 & ~umask)
-        os.replace(tmp_manifest, manifest_file)
-        temporaries.remove(tmp_manifest)
+    with contextlib.ExitStack() as stack:
+        new_document = _staged(stack, out)
+        _write(new_document, document)
+        new_manifest = _staged(stack, manifest_file)
+        _write(new_manifest, manifest)
+        new_manifest.commit()
         try:
-            os.replace(tmp, out)
+            new_document.commit()
         except BaseException:
             manifest_file.unlink(missing_ok=True)  # no manifest for a document that is not there
             raise
-        temporaries.remove(tmp)
-    finally:
-        for path in temporaries:
-            path.unlink(missing_ok=True)
 
 
-def _write(path: Path, data: bytes, named: Path) -> None:
+def _write(new: atomic_write.Staged, data: bytes) -> None:
     try:
-        with path.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        new.write(data)
+        new.seal()
     except OSError as exc:
-        raise OSError(exc.errno, exc.strerror or str(exc), str(named)) from None
+        raise OSError(exc.errno, exc.strerror or str(exc), str(new.target)) from None
 
 
-def _temporary(folder: Path, name: str) -> Path:
+def _staged(stack: contextlib.ExitStack[bool | None], target: Path) -> atomic_write.Staged:
+    """A temporary file for `target`, removed with `stack` unless committed.  The export's files take
+    the umask's mode, as new files do, whatever mode the files they replace had."""
     try:
-        storage.remove_stale_temps(folder / name)  # left by an export that was killed
-        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=storage.temp_prefix(name), suffix=".tmp")
+        return stack.enter_context(atomic_write.staged(target))
     except OSError as exc:
-        raise ExportError(f"cannot write in {folder}: {exc.strerror or exc}") from None
-    os.close(fd)
-    return Path(tmp_name)
+        raise ExportError(f"cannot write in {target.parent}: {exc.strerror or exc}") from None

@@ -188,6 +188,7 @@ class DocxVerification:
     manifest: dict[str, Any] | None = None
     excerpts: list[Excerpt] = field(default_factory=list)  # as the manifest lists them
     notes: list[str] = field(default_factory=list)
+    manifest_missing: bool = False  # none where it was looked for: each front end says how to name one
 
     @property
     def ok(self) -> bool:
@@ -214,9 +215,8 @@ def verify_docx(
     try:
         raw = _read_manifest(found)
     except FileNotFoundError:
-        outcome.problems.append(
-            f"no manifest at {found}: it is written beside the document at export; name it with --manifest"
-        )
+        outcome.problems.append(f"no manifest at {found}: it is written beside the document at export")
+        outcome.manifest_missing = True
         return outcome
     except OSError as exc:
         raise ManifestError(f"cannot read the manifest {found}: {exc.strerror or exc}") from None

@@ -7,14 +7,15 @@ otherwise the language stays empty rather than guessed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-import shutil
-import tempfile
 import threading
 from array import array
 from pathlib import Path
 from typing import Any
+
+from briefer.core import atomic_write
 
 SAMPLE_CHARS = 600  # enough for a confident answer; detection cost grows with the sample
 MIN_LETTERS = 40  # fewer letters than this and no detector is reliable
@@ -128,14 +129,11 @@ def _save(folder: Path, arrays: dict[str, Any]) -> None:
     """Write the unpacked model atomically; a cache that cannot be written is no error."""
     import numpy as np
 
-    try:
+    with contextlib.suppress(OSError):  # another process may have won the race: fine too
         folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".langid-", dir=folder.parent))
-        for name, value in arrays.items():
-            np.save(staging / f"{name}.npy", value, allow_pickle=False)
-        os.replace(staging, folder)  # another process may have won the race: fine too
-    except OSError:
-        shutil.rmtree(locals().get("staging", folder / ".none"), ignore_errors=True)
+        with atomic_write.new_directory(folder) as staging:
+            for name, value in arrays.items():
+                np.save(staging / f"{name}.npy", value, allow_pickle=False)
 
 
 def detect(text: str) -> str:

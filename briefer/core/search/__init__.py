@@ -2,39 +2,49 @@
 
 Only this package imports Whoosh.  Everything outside it (the archive's facade,
 the CLI, the window) uses the names exported here; the modules inside are its
-internals.
+internals.  `SearchEngine` (engine.py) is the interface the archive holds;
+`SearchIndex` (index.py, over Whoosh) implements it, and any other engine must
+pass tests/core/search/test_engine_conformance.py.  A search returns the
+`MatchTerms` it matched, so highlights in any text need no second query.
 """
 
-from briefer.core.search._whoosh_open import ForeignIndexFolder, IndexBusy
-from briefer.core.search.query import (
-    FACETS,
-    SORTS,
-    FacetCounts,
+from briefer.core.search.analysis import MatchTerms, Span
+from briefer.core.search.engine import IndexHit, IndexResults, SearchEngine, WriteBatch
+from briefer.core.search.errors import (
+    ForeignIndexFolder,
+    IndexBusy,
     QueryError,
+    QueryLimit,
     QueryTooBroad,
     QueryTooLong,
-    SearchRequest,
 )
+from briefer.core.search.index import SearchIndex
+from briefer.core.search.query import FACETS, SORTS, AliasTable, FacetCounts, SearchRequest
 from briefer.core.search.results import Hit, Passage, SearchResults, Snippet, make_passages, make_snippet
-from briefer.core.search.saved_searches import SavedSearch, SavedSearchError, SavedSearches
 
 __all__ = [
     "FACETS",
     "SORTS",
+    "AliasTable",
     "FacetCounts",
     "ForeignIndexFolder",
     "Hit",
     "IndexBusy",
+    "IndexHit",
+    "IndexResults",
+    "MatchTerms",
     "Passage",
     "QueryError",
+    "QueryLimit",
     "QueryTooBroad",
     "QueryTooLong",
-    "SavedSearch",
-    "SavedSearchError",
-    "SavedSearches",
+    "SearchEngine",
+    "SearchIndex",
     "SearchRequest",
     "SearchResults",
     "Snippet",
+    "Span",
+    "WriteBatch",
     "make_passages",
     "make_snippet",
 ]

@@ -472,12 +472,13 @@ class Snapshot:
             )
             if literal < MIN_PREFIX:
                 raise QueryTooBroad(
-                    f"'{shown}' is too broad: put at least {MIN_PREFIX} letters before a * or ?"
+                    f"'{shown}' is too broad: put at least {MIN_PREFIX} letters before a * or ?", word=shown
                 )
         if isinstance(q, query.FuzzyTerm):
             if q.maxdist > MAX_FUZZY_DISTANCE:
                 raise QueryTooBroad(
-                    f"'{shown}' allows {q.maxdist} typing errors; at most {MAX_FUZZY_DISTANCE} are searched"
+                    f"'{shown}' allows {q.maxdist} typing errors; at most {MAX_FUZZY_DISTANCE} are searched",
+                    word=shown,
                 )
             if q.prefixlength < 1:  # the first letter is taken as typed: a lexicon scan per letter
                 q = q.copy()
@@ -489,7 +490,8 @@ class Snapshot:
                 examples = ", ".join(t.decode("utf-8", "replace") for t in found[:4])
                 raise QueryTooBroad(
                     f"'{shown}' stands for more than {MAX_EXPANSION} different words ({examples}, ...); "
-                    "type more letters or search for whole words"
+                    "type more letters or search for whole words",
+                    word=shown,
                 )
         return found
 

@@ -34,6 +34,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, FileIndex
 from whoosh.reading import SegmentReader
 
+from briefer.core.search.errors import ForeignIndexFolder, IndexBusy
+
 log = logging.getLogger(__name__)
 
 MARKER = "briefer-index.json"
@@ -44,14 +46,6 @@ FIRST_WAIT = 0.05  # seconds before the second attempt, doubled each time: 1.55 
 _TERMS_LOOKED_AT = 1000  # from the end of a terms table, for the last list in the postings file
 LOCK_TIMEOUT = 5.0  # `reset` waits this long for a writer, like `SearchIndex.batch`
 OTHER_VERSION = "it is of another version"
-
-
-class IndexBusy(RuntimeError):
-    """Another writer holds the index."""
-
-
-class ForeignIndexFolder(RuntimeError):
-    """The index folder holds files Briefer did not create: never opened (Whoosh unpickles them)."""
 
 
 class _ClosingStorage(FileStorage):
@@ -143,7 +137,7 @@ def _try_open(path: Path, schema: Any, version: int) -> Any:
         return None
     if MARKER not in names:
         raise ForeignIndexFolder(
-            f"{path} holds files that Briefer did not create; refusing to open it as an index"
+            f"{path} holds files that Briefer did not create; refusing to open it as an index", folder=path
         )
     try:
         marker = json.loads((path / MARKER).read_text(encoding="utf-8"))

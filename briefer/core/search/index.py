@@ -15,51 +15,46 @@ never sees half of an import's batch and never waits for a writer.
 
 from __future__ import annotations
 
-import functools
 import logging
 import marshal
 import multiprocessing
 import os
-import re
 import struct
 import sys
 import threading
 import weakref
 from array import array
-from collections import Counter, OrderedDict, defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import accumulate, chain
+from itertools import accumulate, chain, islice
 from pathlib import Path
 from typing import Any, TypeVar
 
 from whoosh import columns, fields, formats, qparser, query, scoring
-from whoosh.analysis import STOP_WORDS, RegexTokenizer, StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, RegexTokenizer
 from whoosh.analysis.filters import LowercaseFilter
 from whoosh.filedb.filestore import RamStorage
-from whoosh.lang import porter
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.qparser import syntax
 from whoosh.reading import ReaderClosed, TermNotFound
 from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.writing import IndexWriter, LockError, PostingPool, SegmentWriter
 
-from briefer.core.archive.processes import die_with_parent
 from briefer.core.documents import Document
+from briefer.core.processes import die_with_parent
 from briefer.core.search import _whoosh_open, spelling
 from briefer.core.search import query as querylang
 from briefer.core.search._whoosh_eval import AnyWords, DayRange, Engine, Required, Snapshot, restrict
-from briefer.core.search._whoosh_open import IndexBusy
+from briefer.core.search.analysis import STEMMING, WORD, MatchTerms, stem, term_counts
+from briefer.core.search.engine import IndexHit, IndexResults
+from briefer.core.search.errors import IndexBusy, QueryError, QueryTooBroad
 from briefer.core.search.query import (
     FACETS,
-    AliasExpansion,
     AliasTable,
     FacetCounts,
     PreparedQuery,
-    QueryError,
-    QueryTooBroad,
     SearchRequest,
     label_key,
     language_key,
@@ -71,12 +66,8 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 5  # 4: segments in separate files (COMPOUND); 5: packed positions
 SEARCH_FIELDS = ("title", "body")
 
-_STEMMING = StemmingAnalyzer()
 _NAMES = RegexTokenizer() | LowercaseFilter()  # outlets and authors: no stemming, no stop words
 _URL_WORDS = RegexTokenizer(r"[^\W_]+") | LowercaseFilter()  # url:state.gov is the phrase "state gov"
-# whoosh.analysis.tokenizers.default_pattern, with its group made non-capturing for findall.
-_WORD = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
-_stem = functools.lru_cache(maxsize=200_000)(porter.stem)
 _VOCABULARY_LIMIT = 300_000  # words a batch remembers having indexed for suggestions
 
 
@@ -122,7 +113,7 @@ class _StemmedText(fields.TEXT):
 
     def __init__(self, **kwargs: Any) -> None:
         # A query word that analyzes into several (Jong-un) is searched as a phrase.
-        super().__init__(analyzer=_STEMMING, multitoken_query="phrase", **kwargs)
+        super().__init__(analyzer=STEMMING, multitoken_query="phrase", **kwargs)
         boost: float = kwargs.get("field_boost", 1.0)
         self.format = _PackedPositions(field_boost=boost)
 
@@ -136,7 +127,7 @@ class _StemmedText(fields.TEXT):
         first = True
         raw_pos = -1
         for piece in word_pieces(value):
-            for found in _WORD.finditer(piece):
+            for found in WORD.finditer(piece):
                 raw_pos += 1
                 word = found.group().lower()
                 if len(word) < 2 or word in STOP_WORDS:
@@ -144,7 +135,7 @@ class _StemmedText(fields.TEXT):
                 # StopFilter keeps the first kept word's raw position, then counts on.
                 pos = raw_pos if first else pos + 1
                 first = False
-                positions[_stem(word)].append(pos)
+                positions[stem(word)].append(pos)
         boost = self.format.field_boost
         encode = self.format.encode
         return [(w.encode("utf-8"), len(p), len(p) * boost, encode(p)) for w, p in positions.items()]
@@ -307,28 +298,6 @@ LIMIT_MB = 16
 COMPOUND = False
 
 
-# What `match_spans` marks: runs of analyzed (stemmed) words, one word or a phrase found only whole.
-HighlightTerms = frozenset[tuple[str, ...]]
-
-
-@dataclass(frozen=True)
-class IndexHit:
-    doc_id: str
-    score: float
-
-
-@dataclass(frozen=True)
-class IndexResults:
-    hits: list[IndexHit]
-    total: int  # exact
-    terms: HighlightTerms  # the analyzed query words and phrases, for highlighting
-    facets: dict[str, FacetCounts] | None = None
-    any_terms: bool = False  # no document had all the words: these have any of them
-    expansions: tuple[AliasExpansion, ...] = ()
-    suggestion: str = ""  # the query with misspelled words corrected, when there are some
-    stories: int | None = None  # with collapsing: matches counting each cluster of copies once
-
-
 _SPAWN = multiprocessing.get_context("spawn")
 _CHUNK_SIZE = struct.Struct("<I")
 
@@ -449,7 +418,7 @@ class _OrphanSafeMpWriter(MpWriter):
 
 
 class IndexBatch:
-    """Documents added or deleted together; see `SearchIndex.batch`."""
+    """Documents added or deleted together (the `WriteBatch` of engine.py); see `SearchIndex.batch`."""
 
     def __init__(self, writer: IndexWriter, reopen: Callable[[], IndexWriter]) -> None:
         self._writer = writer
@@ -524,7 +493,8 @@ class _OpenSearcher:
 
 
 class SearchIndex:
-    """The Whoosh index in `path`, or an in-memory one when `path` is None."""
+    """The Whoosh index in `path`, or an in-memory one when `path` is None: the desktop's
+    `SearchEngine` (see engine.py)."""
 
     def __init__(self, path: Path | None = None, *, aliases: AliasTable | None = None) -> None:
         self.path = path
@@ -534,7 +504,7 @@ class SearchIndex:
         # dropped without close() still closes it when collected.
         self._open = _OpenSearcher()
         weakref.finalize(self, self._open.close)
-        self._engine = Engine(stem=_stem)
+        self._engine = Engine(stem=stem)
         self._parsers: dict[bool, Any] = {}
         self._parsed: OrderedDict[tuple[str, bool], Any] = OrderedDict()
         # Collapsing: each segment's local document number of clustered ids (segments never
@@ -683,10 +653,15 @@ class SearchIndex:
                 self._parsed.popitem(last=False)
             return parsed
 
-    def query_terms(self, text: str) -> HighlightTerms:
-        """The analyzed words and phrases of a query, wildcards expanded, as `match_spans` wants them."""
+    def query_terms(self, text: str) -> MatchTerms:
+        """What `text` matches, found by preparing, parsing and evaluating it over the whole index.
+
+        Not part of `SearchEngine` and not used by the app: a search returns its
+        `MatchTerms` with its hits.  Until issue #19 the reader asked for this on
+        every opened result; the benchmark times that path against the new one.
+        """
         parsed = self.parse(self.prepare(text).text)
-        return self._snapshot_do(lambda snap: frozenset(snap.evaluate(parsed).terms))
+        return self._snapshot_do(lambda snap: MatchTerms(frozenset(snap.evaluate(parsed).terms)))
 
     def search(
         self, request: SearchRequest | str, *, limit: int = 20, clusters: Mapping[str, str] | None = None
@@ -731,7 +706,7 @@ class SearchIndex:
         return IndexResults(
             hits=[IndexHit(doc_id, score) for doc_id, (_, score) in zip(ids, best, strict=True)],
             total=len(scores),
-            terms=frozenset(evaluation.terms),
+            terms=MatchTerms(frozenset(evaluation.terms)),
             facets=_first_values(snap.facet_counts(scores, FACETS), request.facet_values)
             if request.facets
             else None,
@@ -808,9 +783,13 @@ class SearchIndex:
             best, total, words = snap.more_like(counts, set(exclude), limit=limit, wanted=terms)
             ids = snap.doc_ids(d for d, _ in best)
             hits = [IndexHit(doc_id, score) for doc_id, (_, score) in zip(ids, best, strict=True)]
-            return IndexResults(hits=hits, total=total, terms=frozenset((w,) for w in words))
+            return IndexResults(hits=hits, total=total, terms=MatchTerms(frozenset((w,) for w in words)))
 
         return self._snapshot_do(find)
+
+    def words(self, prefix: str = "", *, limit: int = 100) -> list[str]:
+        """The archive's words as written (lower case) that start with `prefix`, in order."""
+        return self._snapshot_do(lambda snap: list(islice(snap.words_from(prefix.lower()), limit)))
 
 
 def _local_docnum(reader: Any, doc_id: str) -> int | None:
@@ -843,86 +822,6 @@ def _first_values(facets: dict[str, dict[str, int]], wanted: int | None) -> dict
     return {facet: FacetCounts.first(counts, wanted) for facet, counts in facets.items()}
 
 
-def term_counts(text: str) -> Counter[str]:
-    """How often each indexed (stemmed) word occurs in `text`, computed as the body field indexes it."""
-    counts: Counter[str] = Counter()
-    for word in _WORD.findall(text):
-        word = word.lower()
-        if len(word) >= 2 and word not in STOP_WORDS:
-            counts[_stem(word)] += 1
-    return counts
-
-
-def match_spans(text: str, terms: HighlightTerms) -> list[tuple[int, int]]:
-    """Where the analyzed `terms` occur in `text`, as (start, end) character spans in reading order.
-
-    A phrase is marked whole, and only where its words follow each other as the
-    index reads them (stop words and punctuation between them skipped): one
-    span, one match.  A word inside a marked phrase is not marked again.
-
-    Running the analyzer over a whole long document for every hit costs
-    milliseconds; instead a regex finds the words that could stem to a term's
-    first word (a stem minus its last letter is a prefix of its words), and
-    only those, and the words after them for a phrase, are analyzed.
-    """
-    words = {t[0] for t in terms if len(t) == 1}
-    phrases: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-    for term in terms:
-        if len(term) > 1:
-            phrases[term[0]].append(term[1:])
-    firsts = frozenset(t[0] for t in terms if t)
-    if not firsts:
-        return []
-    spans = []
-    for match in _candidate_words(firsts).finditer(text):
-        stems = _word_stems(match.group().lower())
-        if not stems.isdisjoint(words):
-            spans.append(match.span())
-        for rest in (r for stem in stems if stem in phrases for r in phrases[stem]):
-            end = _phrase_end(text, match.end(), rest)
-            if end is not None:
-                spans.append((match.start(), end))
-    return _without_overlaps(spans)
-
-
-def _phrase_end(text: str, start: int, rest: tuple[str, ...]) -> int | None:
-    """Where a phrase ends whose first word ends at `start`, when the next words the index reads
-    from there (as `_StemmedText.index` reads them) are `rest`; None when they are not."""
-    wanted = iter(rest)
-    expected = next(wanted, None)
-    for token in _WORD.finditer(text, start):
-        word = token.group().lower()
-        if len(word) < 2 or word in STOP_WORDS:
-            continue
-        if _stem(word) != expected:
-            return None
-        expected = next(wanted, None)
-        if expected is None:
-            return token.end()
-    return None
-
-
-def _without_overlaps(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """`spans` in order, a span that overlaps an earlier (or, at the same start, longer) one left out."""
-    kept: list[tuple[int, int]] = []
-    for start, end in sorted(spans, key=lambda span: (span[0], -span[1])):
-        if not kept or start >= kept[-1][1]:
-            kept.append((start, end))
-    return kept
-
-
-@functools.lru_cache(maxsize=256)
-def _candidate_words(terms: frozenset[str]) -> re.Pattern[str]:
-    prefixes = sorted({t[: max(1, len(t) - 1)] for t in terms}, key=len, reverse=True)
-    alternatives = "|".join(re.escape(p) for p in prefixes)
-    return re.compile(rf"(?<!\w)(?:{alternatives})\w*(?:\.\w+)*", re.IGNORECASE)
-
-
-@functools.lru_cache(maxsize=65536)
-def _word_stems(word: str) -> frozenset[str]:
-    return frozenset(token.text for token in _STEMMING(word, mode="index"))
-
-
 __all__ = [
     "IndexBatch",
     "IndexBusy",
@@ -932,6 +831,4 @@ __all__ = [
     "QueryTooBroad",
     "Required",
     "SearchIndex",
-    "match_spans",
-    "term_counts",
 ]

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from briefer.core import paths
+from briefer.core.search.errors import QueryError, QueryLimit, QueryTooBroad, QueryTooLong
 
 log = logging.getLogger(__name__)
 
@@ -58,19 +59,6 @@ DATE_HELP = (
     "write e.g. published:2023, published:2023-09, published:[2023-09-01 to 2023-09-30], "
     'published:>2023-09-01 or published:"last 30 days"'
 )
-
-
-class QueryError(ValueError):
-    """The query cannot be understood; the message says why, in the user's terms."""
-
-
-class QueryTooBroad(QueryError):
-    """The query would match too many different words to answer quickly; the message says which."""
-
-
-class QueryTooLong(QueryError):
-    """The query has more words, parts or nested parentheses than are searched; the message says
-    how many it has and how many are allowed."""
 
 
 # -- requests ----------------------------------------------------------------------
@@ -482,7 +470,12 @@ def prepare(text: str, *, aliases: AliasTable | None, today: date) -> PreparedQu
     """Rewrite `text` for the index's parser (see the module docstring); raises QueryError
     (QueryTooLong for a query beyond MAX_CHARS, MAX_WORDS, MAX_PARTS or MAX_DEPTH)."""
     if len(text) > MAX_CHARS:  # before anything reads it whole
-        raise QueryTooLong(f"the query has {len(text):,} characters; a query may have at most {MAX_CHARS:,}")
+        raise QueryTooLong(
+            f"the query has {len(text):,} characters; a query may have at most {MAX_CHARS:,}",
+            limit=QueryLimit.CHARACTERS,
+            size=len(text),
+            allowed=MAX_CHARS,
+        )
     problem = syntax_problem(text)
     if problem:
         raise QueryError(problem)
@@ -506,14 +499,25 @@ def _check_size(tokens: list[_Token]) -> None:
         depth += {"open": 1, "close": -1}.get(token.kind, 0)
         deepest = max(deepest, depth)
     if words > MAX_WORDS:
-        raise QueryTooLong(f"the query has {words:,} words; a query may have at most {MAX_WORDS:,}")
+        raise QueryTooLong(
+            f"the query has {words:,} words; a query may have at most {MAX_WORDS:,}",
+            limit=QueryLimit.WORDS,
+            size=words,
+            allowed=MAX_WORDS,
+        )
     if deepest > MAX_DEPTH:
         raise QueryTooLong(
-            f"the query nests parentheses {deepest:,} deep; a query may nest them at most {MAX_DEPTH} deep"
+            f"the query nests parentheses {deepest:,} deep; a query may nest them at most {MAX_DEPTH} deep",
+            limit=QueryLimit.DEPTH,
+            size=deepest,
+            allowed=MAX_DEPTH,
         )
     if parts > MAX_PARTS:
         raise QueryTooLong(
-            f"the query has {parts:,} words, operators and brackets; a query may have at most {MAX_PARTS:,}"
+            f"the query has {parts:,} words, operators and brackets; a query may have at most {MAX_PARTS:,}",
+            limit=QueryLimit.PARTS,
+            size=parts,
+            allowed=MAX_PARTS,
         )
 
 

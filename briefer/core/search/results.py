@@ -2,6 +2,9 @@
 
 Snippets and passages are cut from the catalog's normalized text, so every
 highlight and every passage is a span of the same text that excerpts cite.
+A hit carries the spans of every match in its document, found once while
+searching; the results carry what the query matched (`MatchTerms`), which
+marks the matches in any other text (a copy of the story) without a new query.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from datetime import UTC
 from typing import Any
 
 from briefer.core.documents import Document
+from briefer.core.search.analysis import NO_TERMS, MatchTerms, Span
 from briefer.core.search.query import AliasExpansion, FacetCounts
 from briefer.core.textnorm import paragraphs
 
@@ -101,6 +105,16 @@ class Hit:
     # The other outlets that carried the story, earliest first: `Archive.also_carried_by(document.id)`.
     also_carried_by: tuple[str, ...] = ()
     representative: Document | None = None  # set when `document` is a copy, not the representative
+    spans: tuple[Span, ...] = ()  # every match in `document.text`, in reading order: the reader's highlights
+
+    @classmethod
+    def found(cls, document: Document, score: float, terms: MatchTerms) -> Hit:
+        """The hit for `document`, with its matches (what `terms` marks in its text), the snippet
+        and the passages around them: computed once, here, for the results list and the reader."""
+        spans = terms.spans(document.text)
+        snippet = make_snippet(document.text, spans, title=document.title)
+        passages = make_passages(document.text, spans, title=document.title)
+        return cls(document, score, snippet, len(spans), passages, spans=tuple(spans))
 
     @property
     def id(self) -> str:
@@ -184,6 +198,7 @@ class SearchResults:
     failed_files: int = 0  # files that could not be imported (a notice says so; front ends say where to look)
     stories: int | None = None
     limit: int = 20  # hits per page
+    terms: MatchTerms = NO_TERMS  # what the query matched: marks it in any text, e.g. a copy's (`Hit.found`)
 
     @property
     def counted(self) -> int:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefer.core.briefing import edits
+from briefer.core.briefing import edits, evidence
 from briefer.core.briefing.citations import citation_pieces, plain
 from briefer.core.briefing.model import (
     CONFIDENCE_LEVELS,
@@ -39,7 +39,9 @@ from briefer.core.briefing.model import (
     Section,
 )
 from briefer.core.briefing.summary import is_draft, untouched
+from briefer.gui.briefing.cites_field import CitesField
 from briefer.gui.briefing.model import KIND_LABELS, STATUS_LOOK, UNCHECKED_TEXT, BriefingModel
+from briefer.gui.elided import ElidedLabel
 
 NOT_SET = "\u2014"  # the combo entry for "no value"
 
@@ -84,6 +86,7 @@ class BlockEditor(QWidget):
 
     focus_outline = Signal()
     edit_citation_requested = Signal(str)  # an excerpt's id: open the citation editor
+    cite_requested = Signal(str)  # a block's id: open the Cite Evidence picker for it
 
     def __init__(self, model: BriefingModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -96,6 +99,7 @@ class BlockEditor(QWidget):
 
         self.kind = QLabel()
         self.kind.setObjectName("editorKind")
+        self.kind.setWordWrap(True)
         self.title = QLineEdit()
         self.title.setAccessibleName("Section title")
         self.guidance = QLabel()
@@ -105,10 +109,7 @@ class BlockEditor(QWidget):
         self.quote.setAccessibleName("Quoted text")
         self.quote.setObjectName("editorQuote")
         self.quote.setMaximumHeight(120)
-        self.citation = QLabel()
-        self.citation.setWordWrap(True)
-        self.citation.setTextFormat(Qt.TextFormat.PlainText)  # the source's own title and outlet
-        self.citation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.citation = ElidedLabel(max_lines=3)  # plain text: the source's own title and outlet
         self.citation.setObjectName("editorCitation")
         self.citation.setAccessibleName("Source")
         self.edit_citation = QPushButton("Edit C&itation\u2026")
@@ -145,6 +146,7 @@ class BlockEditor(QWidget):
         self.likelihood = tag_combo(LIKELIHOOD_TERMS, "Likelihood", LIKELIHOOD_BANDS)
         self.confidence = tag_combo(CONFIDENCE_LEVELS, "Confidence")
         self.portion = tag_combo(PORTIONS, "Portion mark")
+        self.cites = CitesField(model)
         for field in (self.title, self.text):
             field.installEventFilter(self._undo_keys)
 
@@ -161,6 +163,7 @@ class BlockEditor(QWidget):
         self.form.addRow("", self.check_diff)
         self.form.addRow(self.draft_note)
         self.form.addRow("&Text", self.text)
+        self.form.addRow("Evidence", self.cites)
         self.form.addRow("&Likelihood", self.likelihood)
         self.form.addRow("&Confidence", self.confidence)
         self.form.addRow("&Portion", self.portion)
@@ -171,6 +174,7 @@ class BlockEditor(QWidget):
         self.confidence.activated.connect(self._confidence_chosen)
         self.portion.activated.connect(self._portion_chosen)
         self.edit_citation.clicked.connect(self._citation_clicked)
+        self.cites.cite_requested.connect(self.cite_requested)
         model.block_changed.connect(self._on_block_changed)
         model.verification_changed.connect(self._refresh)
         model.section_changed.connect(self._on_block_changed)
@@ -212,6 +216,9 @@ class BlockEditor(QWidget):
         self._show_check(node)
         self._row(self.draft_note, isinstance(node, Paragraph) and is_draft(node))
         self._row(self.text, is_block)
+        citing = node if node is not None and evidence.can_cite(node) else None
+        self._row(self.cites, citing is not None)
+        self.cites.show_block(citing.id if citing is not None else None)
         self._row(self.likelihood, isinstance(node, KeyJudgment | MatrixCell))
         self._row(self.confidence, isinstance(node, KeyJudgment))
         self._row(self.portion, is_block)

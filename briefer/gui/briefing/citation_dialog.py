@@ -237,13 +237,12 @@ class CitationDialog(QDialog):
             return
         try:
             todo = self.pending_edits()
-            self._model.check(todo)
-        except BriefingError as exc:
+        except BriefingError as exc:  # the citation itself is refused before any edit is made
             self.show_error(str(exc))
             return
-        count = len(todo)
-        text = UNDO_TEXT if count <= 1 else f"{UNDO_TEXT} ({count} excerpts)"
-        if not self._model.do_all(todo, text):  # pragma: no cover - check() just passed
-            self.show_error("the briefing refused the change")
+        text = UNDO_TEXT if len(todo) <= 1 else f"{UNDO_TEXT} ({len(todo)} excerpts)"
+        refusal = self._model.apply_all(todo, text)
+        if refusal is not None:
+            self.show_error(str(refusal))
             return
         super().accept()

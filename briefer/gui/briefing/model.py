@@ -22,12 +22,13 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QRect,
     Qt,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap, QUndoStack
 
-from briefer.core.briefing import clipboard, edits
+from briefer.core.briefing import clipboard, edits, evidence
 from briefer.core.briefing.model import (
     Block,
     Briefing,
@@ -38,6 +39,8 @@ from briefer.core.briefing.model import (
     MatrixCell,
     Paragraph,
     Section,
+    excerpts,
+    get_block,
     walk_sections,
 )
 from briefer.core.briefing.summary import is_draft, untouched
@@ -46,6 +49,7 @@ from briefer.gui import mime
 from briefer.gui.briefing.commands import EditCommand
 from briefer.gui.briefing.outline_tree import Node, OutlineTree, outline_blocks
 from briefer.gui.formatting import plain_tooltip
+from briefer.gui.icons import block_icon
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +140,49 @@ def status_icon(status: str) -> QIcon:
     return icon
 
 
+# -- blocks that should cite a source and cite none ------------------------------------------
+UNSOURCED_COLOUR = "#e07000"
+CITE_HINT = "drop an excerpt on it, or Briefing \u2192 Cite Evidence\u2026 (Ctrl+Shift+C)"
+
+
+def unsourced_text(count: int, cells: bool) -> str:
+    """ "Cites no source", or for a matrix: "2 matrix cells cite no source"."""
+    if not cells:
+        return "Cites no source"
+    return "1 matrix cell cites no source" if count == 1 else f"{count} matrix cells cite no source"
+
+
+def paint_badge(painter: QPainter, rect: QRect) -> None:
+    """The badge of an unsourced judgment or matrix cell, drawn at its size: an orange tag with a
+    white question mark (a shape and colour no verification state uses)."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QBrush(QColor(UNSOURCED_COLOUR)))
+    radius = rect.height() / 4
+    painter.drawRoundedRect(rect, radius, radius)
+    font = QFont(painter.font())
+    font.setPixelSize(max(8, round(rect.height() * 0.8)))
+    font.setBold(True)
+    painter.setFont(font)
+    painter.setPen(QPen(QColor("white")))
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "?")
+    painter.restore()
+
+
+def unsourced_icon() -> QIcon:
+    """The badge as an icon (labels, lists)."""
+    icon = _icons.get("unsourced")
+    if icon is None:
+        pixmap = QPixmap(32, 32)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        paint_badge(painter, QRect(1, 3, 30, 26))
+        painter.end()
+        icon = _icons["unsourced"] = QIcon(pixmap)
+    return icon
+
+
 def check_text(check: ExcerptCheck | None) -> str:
     """One line saying what verification found (for tooltips, the editor, screen readers)."""
     if check is None:
@@ -148,6 +195,7 @@ class BriefingModel(QAbstractItemModel):
 
     NodeIdRole = Qt.ItemDataRole.UserRole + 1
     KindRole = Qt.ItemDataRole.UserRole + 2
+    UnsourcedRole = Qt.ItemDataRole.UserRole + 3  # how many judgments/cells the row marks as unsourced
 
     block_changed = Signal(str)  # a block's content or tags changed (editors refresh)
     section_changed = Signal(str)  # a section's title changed
@@ -155,6 +203,7 @@ class BriefingModel(QAbstractItemModel):
     metadata_changed = Signal(str)  # the field
     refused = Signal(str)  # an edit the core refused; nothing changed
     verification_changed = Signal()  # new quote verification results (set_verification)
+    cited = Signal(str)  # a one-line outcome of citing evidence by a drop
 
     def __init__(self, briefing: Briefing, undo_stack: QUndoStack, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -162,6 +211,8 @@ class BriefingModel(QAbstractItemModel):
         self._undo_stack = undo_stack
         self._tree = OutlineTree(briefing)
         self._verification: Verification | None = None
+        self._drops_cite = True  # see drag_carries
+        self._unsourced = self._sourcing()  # the badges the views show, to announce only changes
 
     @property
     def briefing(self) -> Briefing:
@@ -176,6 +227,7 @@ class BriefingModel(QAbstractItemModel):
         self._briefing = briefing
         self._verification = None  # it was about the other briefing's quotes
         self._tree.load(briefing)
+        self._unsourced = self._sourcing()
         self.endResetModel()
         self.structure_changed.emit()
         self.metadata_changed.emit("")
@@ -273,26 +325,55 @@ class BriefingModel(QAbstractItemModel):
                 font.setBold(True)
                 return font
             if role == Qt.ItemDataRole.ToolTipRole:
-                return plain_tooltip(node.guidance) or None
+                unsourced = self.unsourced(node)
+                badge = f"{unsourced_text(unsourced, True)}: select the section to open its matrix"
+                return (
+                    plain_tooltip("\n\n".join(filter(None, [node.guidance, badge if unsourced else ""])))
+                    or None
+                )
             if role == Qt.ItemDataRole.AccessibleTextRole:
-                return f"Section {node.title}"
+                unsourced = self.unsourced(node)
+                return f"Section {node.title}" + (f". {unsourced_text(unsourced, True)}" if unsourced else "")
         else:
             if role == Qt.ItemDataRole.DisplayRole:
                 return block_label(node)
             if role == Qt.ItemDataRole.ToolTipRole:
-                return plain_tooltip(self._tooltip(node))
+                badge = f"\n\n{unsourced_text(1, False)}: {CITE_HINT}" if self.unsourced(node) else ""
+                return plain_tooltip(self._tooltip(node) + badge)
             if role == Qt.ItemDataRole.AccessibleTextRole:
-                return f"{self._kind_label(node)}: {block_label(node)}" + (
-                    f". {check_text(self.check_of(node))}" if isinstance(node, Excerpt) else ""
+                return (
+                    f"{self._kind_label(node)}: {block_label(node)}"
+                    + (f". {check_text(self.check_of(node))}" if isinstance(node, Excerpt) else "")
+                    + (f". {unsourced_text(1, False)}" if self.unsourced(node) else "")
                 )
-            if role == Qt.ItemDataRole.DecorationRole and isinstance(node, Excerpt):
-                check = self.check_of(node)
-                return status_icon(check.status if check is not None else "unchecked")
+            if role == Qt.ItemDataRole.DecorationRole:
+                return self._decoration(node)
         if role == self.NodeIdRole:
             return node.id
         if role == self.KindRole:
             return node.kind
+        if role == self.UnsourcedRole:
+            return self.unsourced(node)
         return None
+
+    def _decoration(self, block: Block) -> QIcon:
+        """The block's kind as an icon; an excerpt's carries its verification state as a badge."""
+        if isinstance(block, Excerpt):
+            check = self.check_of(block)
+            status = check.status if check is not None else "unchecked"
+            return block_icon(block.kind, status_icon(status), status)
+        return block_icon(block.kind)
+
+    def unsourced(self, node: Node) -> int:
+        """How many key judgments or matrix cells `node` stands for that cite no source: 1 for
+        such a judgment, a section's count of such cells (its matrix), else 0."""
+        if isinstance(node, Section):
+            if not any(isinstance(b, MatrixCell) for b in node.blocks):
+                return 0  # most sections: no need to gather the excerpts
+            return len(evidence.unsourced_cells(node, excerpts(self._briefing)))
+        if not isinstance(node, KeyJudgment | MatrixCell):
+            return 0
+        return int(evidence.cites_no_source(node, excerpts(self._briefing)))
 
     def _tooltip(self, block: Block) -> str:
         if isinstance(block, Excerpt):
@@ -319,7 +400,18 @@ class BriefingModel(QAbstractItemModel):
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
         if isinstance(node, Section):
             flags |= Qt.ItemFlag.ItemIsDropEnabled | Qt.ItemFlag.ItemIsEditable
+        elif self._drops_cite and evidence.can_cite(node):
+            flags |= Qt.ItemFlag.ItemIsDropEnabled  # evidence dropped on it is cited
         return flags
+
+    def drag_carries(self, data: QMimeData | None) -> None:
+        """What a drag over the outline carries (None: the drag is over).
+
+        A row that can cite takes drops only while the drag carries evidence: Qt then places
+        anything else above or below the row by the half it is over, as before citing existed,
+        instead of refusing it in the middle of the row.
+        """
+        self._drops_cite = data is None or self.carries_evidence(data)
 
     # -- requests: become commands ---------------------------------------------------
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -342,27 +434,21 @@ class BriefingModel(QAbstractItemModel):
         self._undo_stack.push(EditCommand(self, edit, inverse, text or describe(edit)))
         return True
 
-    def check(self, edit_list: Sequence[edits.Edit]) -> None:
-        """Raise BriefingError if the core would refuse any of `edit_list` applied in order.
-
-        A dry run for dialogs that word a refusal next to the field: each edit is
-        applied to the briefing and every one is reverted at once, without telling
-        the views; on a refusal the briefing is as it was too.
-        """
-        inverses: list[edits.Edit] = []
-        try:
-            for edit in edit_list:
-                inverses.append(edits.apply(self._briefing, edit))
-        finally:
-            for inverse in reversed(inverses):
-                edits.apply(self._briefing, inverse)
-
     def do_all(self, edit_list: Sequence[edits.Edit], text: str) -> bool:
-        """Apply `edit_list` as ONE undo step named `text`, all or none.
+        """Apply `edit_list` as ONE undo step named `text`, all or none; on a refusal `refused`
+        says why (False)."""
+        refusal = self.apply_all(edit_list, text)
+        if refusal is not None:
+            self.refused.emit(str(refusal))
+        return refusal is None
+
+    def apply_all(self, edit_list: Sequence[edits.Edit], text: str) -> BriefingError | None:
+        """Apply `edit_list` as ONE undo step named `text`, all or none, and return the core's
+        refusal (None when applied), for a dialog that words it next to its fields.
 
         Each edit is applied once.  When the core refuses one, those already
-        applied are undone again, nothing reaches the undo stack, and `refused`
-        says why (False).  An empty list does nothing.
+        applied are undone again and nothing reaches the undo stack.  An empty
+        list does nothing.
         """
         done: list[tuple[edits.Edit, edits.Edit]] = []
         try:
@@ -372,10 +458,9 @@ class BriefingModel(QAbstractItemModel):
             for _, inverse in reversed(done):
                 self.apply(inverse)
             log.info("edits refused: %s", exc)
-            self.refused.emit(str(exc))
-            return False
+            return exc
         if not done:
-            return True
+            return None
         # Inside a macro Qt merges a command only with the macro's previous child, so
         # merge_key (consecutive edits of one field) never reaches across the macro's edge.
         self._undo_stack.beginMacro(text)
@@ -384,7 +469,7 @@ class BriefingModel(QAbstractItemModel):
                 self._undo_stack.push(EditCommand(self, edit, inverse, describe(edit)))
         finally:
             self._undo_stack.endMacro()
-        return True
+        return None
 
     def mimeTypes(self) -> list[str]:
         return [mime.NODES, mime.EXCERPTS]
@@ -431,7 +516,7 @@ class BriefingModel(QAbstractItemModel):
     ) -> bool:
         target = self.node(parent)
         if target is not None and not isinstance(target, Section):
-            return False
+            return evidence.can_cite(target) and self.carries_evidence(data)
         if data.hasFormat(mime.EXCERPTS):
             return target is not None
         if not data.hasFormat(mime.NODES):
@@ -462,7 +547,8 @@ class BriefingModel(QAbstractItemModel):
         if not self.canDropMimeData(data, action, row, column, parent):
             return False
         target = self.node(parent)
-        assert target is None or isinstance(target, Section)
+        if target is not None and not isinstance(target, Section):
+            return self.cite_dropped(data, target.id)
         try:
             if data.hasFormat(mime.EXCERPTS):
                 assert target is not None
@@ -476,6 +562,79 @@ class BriefingModel(QAbstractItemModel):
             if len(present) == len(payload.nodes):
                 return self.move_nodes([n.id for n in present], target, row)
         return self.insert_nodes(payload.nodes, target, row, "Paste")
+
+    # -- citing evidence -----------------------------------------------------------------
+    def carries_evidence(self, data: QMimeData) -> bool:
+        """Whether `data` holds excerpts only: new ones (from the reader or the results) or
+        excerpts of a briefing (dragged in the outline)."""
+        if data.hasFormat(mime.EXCERPTS):
+            return True
+        if not data.hasFormat(mime.NODES):
+            return False
+        try:
+            payload = mime.nodes_from_mime(data)
+        except BriefingError:
+            return False
+        return bool(payload.nodes) and all(isinstance(n, Excerpt) for n in payload.nodes)
+
+    def cite_dropped(self, data: QMimeData, block_id: str) -> bool:
+        """Make block `block_id` cite the excerpts `data` carries, as ONE undo step.
+
+        Excerpts of this briefing are cited as they are; new material (a reader selection, a
+        result's passage, excerpts of another briefing) first becomes excerpts of the briefing,
+        placed where `evidence.evidence_place` says, as a drop onto a section would add them.
+        """
+        try:
+            dropped = (
+                list(mime.excerpts_from_mime(data))
+                if data.hasFormat(mime.EXCERPTS)
+                else self._dragged_excerpts(data)
+            )
+        except BriefingError as exc:
+            self.refused.emit(str(exc))
+            return False
+        present = [e for e in dropped if self.node_by_id(e.id) is e]
+        new = [_copy_excerpt(self._briefing, e) for e in dropped if not any(e is p for p in present)]
+        try:
+            edit_list = evidence.cite_edits(self._briefing, block_id, [e.id for e in present], new)
+        except BriefingError as exc:
+            self.refused.emit(str(exc))
+            return False
+        if not edit_list:
+            self.cited.emit("It cites that already: nothing changed")
+            return False
+        if not self.do_all(edit_list, "Cite evidence"):
+            return False
+        self.cited.emit(self._cited_message(len(dropped), edit_list))
+        return True
+
+    def _cited_message(self, count: int, edit_list: Sequence[edits.Edit]) -> str:
+        added = [e for e in edit_list if isinstance(e, edits.AddBlock)]
+        where = self.node_by_id(added[0].section_id) if added else None
+        placed = f"; quoted in \u201c{where.title}\u201d" if isinstance(where, Section) else ""
+        return f"Cited {count} excerpt{'' if count == 1 else 's'}{placed}"
+
+    def _dragged_excerpts(self, data: QMimeData) -> list[Excerpt]:
+        """The excerpts a NODES drag carries: this briefing's own objects when they are in it."""
+        payload = mime.nodes_from_mime(data)
+        out: list[Excerpt] = []
+        for node in payload.nodes:
+            own = self.node_by_id(node.id) if payload.briefing_id == self._briefing.id else None
+            found = own if isinstance(own, Excerpt) else node
+            if not isinstance(found, Excerpt):
+                raise BriefingError("only excerpts can be cited")
+            out.append(found)
+        return out
+
+    def set_cites(self, block_id: str, cites: Sequence[str], text: str) -> bool:
+        """Replace what block `block_id` cites (the picker's choice, a removal): one undo step."""
+        try:
+            block = get_block(self._briefing, block_id)
+        except BriefingError:
+            return False
+        if not evidence.can_cite(block) or list(getattr(block, "cites", ())) == list(cites):
+            return False
+        return self.do(edits.SetCites(block_id, tuple(cites)), text)
 
     # -- placing nodes -----------------------------------------------------------------
     def _block_index(self, section: Section, row: int, moving: Block | None = None) -> int:
@@ -552,7 +711,29 @@ class BriefingModel(QAbstractItemModel):
             self._announce(change)
         if any(isinstance(c, edits.Inserted | edits.Removed | edits.Moved) for c in applied.changes):
             self.structure_changed.emit()
+        if any(_sourcing_may_change(c) for c in applied.changes):
+            self._refresh_sourcing()
         return applied.inverse
+
+    def _sourcing(self) -> dict[str, int]:
+        """The badge count of every row that may carry one: key judgments, and sections (matrices)."""
+        by_id = excerpts(self._briefing)
+        counts: dict[str, int] = {}
+        for _, section in walk_sections(self._briefing):
+            counts[section.id] = len(evidence.unsourced_cells(section, by_id))
+            for block in section.blocks:
+                if isinstance(block, KeyJudgment):
+                    counts[block.id] = int(evidence.cites_no_source(block, by_id))
+        return counts
+
+    def _refresh_sourcing(self) -> None:
+        """Rows whose unsourced badge changed (a citation, or a cited excerpt, came or went);
+        rows just inserted show theirs already."""
+        before, self._unsourced = self._unsourced, self._sourcing()
+        for node_id, count in self._unsourced.items():
+            if node_id in before and before[node_id] != count:
+                index = self.index_of(node_id)
+                self.dataChanged.emit(index, index)
 
     def _announce(self, change: edits.Change) -> None:
         """One reported change: one row insert, remove or move, or one data change."""
@@ -610,6 +791,18 @@ class BriefingModel(QAbstractItemModel):
             self.section_changed.emit(change.node_id)
         else:
             self.block_changed.emit(change.node_id)
+
+
+def _copy_excerpt(briefing: Briefing, excerpt: Excerpt) -> Excerpt:
+    copy = clipboard.copy_for(briefing, excerpt)
+    assert isinstance(copy, Excerpt)
+    return copy
+
+
+def _sourcing_may_change(change: edits.Change) -> bool:
+    if isinstance(change, edits.Changed):
+        return "cites" in change.fields
+    return isinstance(change, edits.Inserted | edits.Removed)
 
 
 def describe(edit: edits.Edit) -> str:

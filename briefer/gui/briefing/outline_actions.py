@@ -13,7 +13,15 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 from briefer.core.briefing import edits
-from briefer.core.briefing.model import BriefingError, Excerpt, Section, new_id, section_path, walk_sections
+from briefer.core.briefing.model import (
+    BriefingError,
+    Excerpt,
+    Section,
+    key_judgments_section,
+    new_id,
+    section_path,
+    walk_sections,
+)
 from briefer.gui import mime
 from briefer.gui.briefing.model import BriefingModel, Node, new_block
 from briefer.gui.briefing.outline_view import OutlineView
@@ -123,8 +131,19 @@ class OutlineActions(QObject):
         section = self.model.parent_section(node.id)
         return section, self.outline.currentIndex().row() + 1
 
-    def _add_block(self, kind: str) -> None:
-        section, row = self._insertion_point()
+    def _judgment_point(self) -> tuple[Section | None, int]:
+        """Where a new key judgment goes: under Key Judgments, after the block selected there, else at
+        the section's end (a briefing without that section: where other blocks go)."""
+        home = key_judgments_section(self.model.briefing)
+        if home is None:
+            return self._insertion_point()
+        node = self.outline.current_node()
+        if node is not None and not isinstance(node, Section) and self.model.parent_section(node.id) is home:
+            return home, self.model.index_of(node.id).row() + 1
+        return home, -1
+
+    def _add_block(self, kind: str, where: tuple[Section | None, int] | None = None) -> None:
+        section, row = where or self._insertion_point()
         if section is None:
             self.message.emit("Add a section first")
             return
@@ -139,7 +158,7 @@ class OutlineActions(QObject):
 
     @Slot()
     def add_judgment(self) -> None:
-        self._add_block("key_judgment")
+        self._add_block("key_judgment", self._judgment_point())
 
     @Slot()
     def add_bullets(self) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QMenu, QSplitter, QVBoxLayout, QWidget
 from briefer.core.briefing.model import Excerpt
 from briefer.core.briefing.verify import ArchiveLookups
 from briefer.gui.briefing.citation_dialog import CitationDialog
+from briefer.gui.briefing.cite_picker import CiteEvidence
 from briefer.gui.briefing.dialogs import BriefingDialogs
 from briefer.gui.briefing.editor_host import EditorHost
 from briefer.gui.briefing.heading import PROPERTIES_LINK, BriefingHeading
@@ -54,6 +55,7 @@ class BriefingPane(QWidget):
         self.outline_actions = OutlineActions(model, self.outline, self)
         self.quotes = QuoteActions(model, self.outline, self)
         self.dialogs = BriefingDialogs(model, self.outline, self)
+        self.evidence = CiteEvidence(model, self.outline, self.matrix.current_cell, self)
         self.checks = self.quotes.checks
         self._lay_out()
         self._expose_actions()
@@ -91,10 +93,14 @@ class BriefingPane(QWidget):
         self.verify_quotes_action = quotes.verify_quotes_action
         self.update_spans_action = quotes.update_spans_action
         self.draft_summary_action = quotes.draft_summary_action
+        self.cite_action = self.evidence.cite_action
 
     def _connect(self) -> None:
-        for part in (self.outline_actions, self.quotes, self.dialogs):
+        for part in (self.outline_actions, self.quotes, self.dialogs, self.evidence):
             part.message.connect(self.message)
+        self.model.cited.connect(self.message)
+        self.editor.cite_requested.connect(self.evidence.open_picker)
+        self.matrix.table.selectionModel().currentChanged.connect(self.evidence.update_enabled)
         self.outline_actions.block_added.connect(self._type_into_block)
         self.outline.selectionModel().currentChanged.connect(self._on_current_changed)
         self.outline.customContextMenuRequested.connect(self._context_menu)
@@ -122,6 +128,8 @@ class BriefingPane(QWidget):
         menu.addActions([self.rename_action, self.move_up_action, self.move_down_action])
         if isinstance(self.current_node(), Excerpt):
             menu.addAction(self.edit_citation_action)
+        if self.cite_action.isEnabled():
+            menu.addAction(self.cite_action)
         menu.addAction(self.verify_quotes_action)
         menu.addSeparator()
         menu.addActions(self.edit_actions)

@@ -331,14 +331,9 @@ class BriefingPropertiesDialog(QDialog):
             self.show_error("the briefing needs a title.")
             self.title.setFocus(Qt.FocusReason.OtherFocusReason)
             return
-        todo = self.changes()
-        try:
-            self._model.check(todo)
-        except BriefingError as exc:
-            self.show_error(str(exc))
-            return
-        if not self._model.do_all(todo, UNDO_TEXT):  # pragma: no cover - check() just passed
-            self.show_error("the briefing refused the change")
+        refusal = self._model.apply_all(self.changes(), UNDO_TEXT)
+        if refusal is not None:
+            self.show_error(str(refusal))
             return
         super().accept()
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from PySide6.QtCore import QFileSystemWatcher, QObject, QSettings, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from briefer.core import atomic_write
 from briefer.core.briefing import storage, templates
 from briefer.core.briefing.merge import Merged, Side, merge
 from briefer.core.briefing.model import Briefing, BriefingError
@@ -72,13 +73,6 @@ def _pid_alive(pid: int) -> bool:
     except OSError:
         return True  # exists, owned by someone else
     return True
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Replace a small file so that a crash leaves its old or its new content, never a truncated one."""
-    staging = path.with_name(f".{path.name}.tmp")
-    staging.write_text(text, encoding="utf-8")
-    os.replace(staging, path)
 
 
 Base = tuple[Briefing | None, str | None]  # the version of the file a briefing started from, its revision
@@ -126,6 +120,7 @@ class BriefingSession(QObject):
         self.path: Path | None = None
         self.recovered = False  # opened from a recovery copy: modified although the stack is clean
         self.closed = False  # closed on purpose: nothing is autosaved any more
+        self.ended = False  # the window is gone (end): nothing watches the file any more
         self._session_id = uuid.uuid4().hex[:12]
         self.undo_stack = QUndoStack(self)
         self.model = BriefingModel(Briefing(), self.undo_stack, self)
@@ -239,7 +234,7 @@ class BriefingSession(QObject):
     def check_disk(self) -> None:
         """Say (disk_changed) when another program saved the file since the briefing's version of it.
         (A file that is gone is saved again by the next save: nothing to say yet.)"""
-        if self.revision is None:
+        if self.revision is None or self.ended:  # an ended window never asks about its file again
             return
         now = self.disk_revision()
         if now is not None and now != self.revision:
@@ -287,6 +282,7 @@ class BriefingSession(QObject):
     def end(self) -> None:
         """The program ends without having asked (the desktop session ends, say): unsaved work keeps
         its recovery copy, offered at the next start."""
+        self.ended = True
         if self.closed:
             return
         if self.modified:
@@ -356,7 +352,7 @@ class BriefingSession(QObject):
                 "title": self.title,
                 "revision": self.revision,  # which version of the original this work started from
             }
-            _write_atomically(note, json.dumps(info))
+            atomic_write.write_text(note, json.dumps(info))
         except (OSError, BriefingError) as exc:  # autosave must never interrupt the analyst
             log.warning("autosave failed: %s", exc)
             return None

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QWidget
 
 from briefer.core.briefing import storage, templates
 from briefer.core.briefing.model import BriefingError
+from briefer.core.file_names import file_stem
 from briefer.gui.briefing.file_changes import FileChanges
 from briefer.gui.briefing.session import BriefingSession, Recovery
 from briefer.gui.dialogs import BriefingFiles, Choice, TemplateChooser, UnsavedChanges
@@ -133,7 +134,7 @@ class BriefingSwitch(QObject):
 
     def save_as(self) -> bool:
         session = self._session
-        suggested = session.path or Path.home() / f"{session.title}.briefing"
+        suggested = session.path or Path.home() / f"{file_stem(session.title)}.briefing"
         path = BriefingFiles.ask_save(self._window, suggested)
         return path is not None and self._save(path)
 

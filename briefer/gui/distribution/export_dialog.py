@@ -46,6 +46,7 @@ from briefer.core.export.docx_export import (
     default_reference,
     export_docx,
 )
+from briefer.core.file_names import export_file_name
 from briefer.core.progress import Progress
 from briefer.gui.briefing.model import BriefingModel
 from briefer.gui.workers import BackgroundTask
@@ -82,11 +83,6 @@ def wrong_archive_text(exc: WrongArchive, action: str) -> str:
     )
 
 
-def suggested_name(title: str) -> str:
-    stem = "".join(c if c.isalnum() or c in " -_" else " " for c in title).strip()
-    return (" ".join(stem.split()) or "briefing")[:80] + ".docx"
-
-
 class ExportDialog(QDialog):
     exported = Signal(object)  # ExportReport
     export_failed = Signal(str)
@@ -119,7 +115,7 @@ class ExportDialog(QDialog):
             if folder_value
             else (briefing_path.parent if briefing_path else Path.home())
         )
-        self.output = QLineEdit(str(folder / suggested_name(briefing.metadata.title)))
+        self.output = QLineEdit(str(folder / export_file_name(briefing.metadata.title)))
         self.output.setAccessibleName("Output file")
         self.browse_output = QPushButton("Browse\u2026")
         self.browse_output.setAccessibleName("Choose the output file")
@@ -201,6 +197,11 @@ class ExportDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         self.profile.currentIndexChanged.connect(self._preview)
         self.tlp.currentIndexChanged.connect(self._preview)
+        self._failed = False  # the outcome line says why the last export failed
+        for changed in (self.output.textChanged, self.reference.textChanged, self.allow_unverified.toggled):
+            changed.connect(self._forget_failure)
+        for combo in (self.profile, self.tlp, self.comments):
+            combo.currentIndexChanged.connect(self._forget_failure)
         self._preview()
 
     @property
@@ -279,6 +280,7 @@ class ExportDialog(QDialog):
         self._settings.setValue(LAST_FOLDER_KEY, str(out.parent))
         self._settings.setValue(REFERENCE_KEY, self.reference.text().strip())
         self.outcome.setText(f"Exporting to {html.escape(str(out))}\u2026")
+        self._failed = False
         self.open_folder_button.setVisible(False)
         self.export_button.setEnabled(False)
         task = BackgroundTask(job, parent=self)
@@ -335,7 +337,15 @@ class ExportDialog(QDialog):
 
     def _fail(self, message: str) -> None:
         self.outcome.setText(f"<b>Not exported.</b> {html.escape(message).replace(chr(10), '<br>')}")
+        self._failed = True
         self.export_failed.emit(message)
+
+    @Slot()
+    def _forget_failure(self, *_: object) -> None:
+        """A setting changed: why the last export failed may no longer hold (export again to know)."""
+        if self._failed:
+            self.outcome.clear()
+            self._failed = False
 
     @Slot()
     def _on_finished(self) -> None:

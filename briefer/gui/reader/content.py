@@ -2,9 +2,12 @@
 
 Preparing the blocks is Qt-free and runs on a worker thread (a 20 MB text takes
 a moment); the reader then shows them a few at a time.  Each block is one
-paragraph of the normalized text (a very long paragraph is cut into several),
-its characters escaped (document text is always plain text in the window) and
-the query's words highlighted.  `OffsetMap` turns positions in the shown
+paragraph of the normalized text (a very long paragraph is cut into several,
+shown without a gap between them: only the source's paragraph breaks show as
+one), its characters escaped (document text is always plain text in the window)
+and the query's words highlighted.  A paragraph that reads as a heading (what a
+source's heading becomes in the normalized text) is styled as one; styling
+never adds or removes a character, so every offset stays the text's.  `OffsetMap` turns positions in the shown
 blocks back into offsets of `Document.text`, so that a selection quotes
 exactly the characters it covers.
 """
@@ -32,6 +35,12 @@ HIGHLIGHT_BACKGROUND = "#ffd54f"
 HIGHLIGHT_STYLE = f"background-color:{HIGHLIGHT_BACKGROUND}; color:#000000;"
 FIRST_MATCH = "first-match"
 
+# What a heading of the source looks like once normalized: a short paragraph of its own that
+# begins with a letter or digit (not a lower-case one) and ends without a sentence's punctuation.
+HEADING_MAX_CHARS = 90
+HEADING_MAX_WORDS = 12
+_SENTENCE_END = re.compile("[.,;:\u2026\u3002\uff0c\uff1b\uff1a]['\"\u2019\u201d)\\]]*$")
+
 # Qt lays a block out all at once: a longer paragraph is shown as several blocks, cut at a space.
 MAX_BLOCK_CHARS = 4_000
 _CANCEL_CHECK_EVERY = 512  # paragraphs between two looks at the cancel flag
@@ -51,6 +60,11 @@ class Piece:
     start: int
     end: int
     html: str
+    style: str = ""  # the block's class: "" a paragraph, HEADING, or CONTINUED (its paragraph goes on)
+
+
+HEADING = "heading"
+CONTINUED = "continued"
 
 
 @dataclass(frozen=True)
@@ -70,7 +84,15 @@ class PreparedDocument:
 
 
 def body_html(pieces: Sequence[Piece]) -> Iterator[str]:
-    return (f"<p>{piece.html}</p>" for piece in pieces)
+    return (f'<p class="{p.style}">{p.html}</p>' if p.style else f"<p>{p.html}</p>" for p in pieces)
+
+
+def looks_like_heading(paragraph: str) -> bool:
+    """Whether a paragraph of the normalized text reads as a heading of the source."""
+    if len(paragraph) > HEADING_MAX_CHARS or len(paragraph.split()) > HEADING_MAX_WORDS:
+        return False
+    first = paragraph[:1]
+    return first.isalnum() and not first.islower() and not _SENTENCE_END.search(paragraph)
 
 
 def document_html(document: Document, spans: Sequence[Span]) -> str:
@@ -85,11 +107,15 @@ def prepare_document(
     text = document.text
     marks = _Highlights(text, sorted(spans))
     pieces: list[Piece] = []
-    for number, (start, end) in enumerate(paragraph_spans(text)):
+    paragraphs = paragraph_spans(text)
+    for number, (start, end) in enumerate(paragraphs):
         if number % _CANCEL_CHECK_EVERY == 0:
             raise_if_cancelled(cancel)
-        for a, b in _blocks(text, start, end, marks.spans):
-            pieces.append(Piece(a, b, marks.html(a, b)))
+        blocks = list(_blocks(text, start, end, marks.spans))
+        heading = len(blocks) == 1 and number + 1 < len(paragraphs) and looks_like_heading(text[start:end])
+        for a, b in blocks:
+            style = HEADING if heading else CONTINUED if b < end else ""
+            pieces.append(Piece(a, b, marks.html(a, b), style))
     title_text = document.title or document.path
     # Extracted text often opens with the title itself: show it once, as the heading.
     opens_with_title = bool(pieces) and text[pieces[0].start : pieces[0].end] == title_text.strip()

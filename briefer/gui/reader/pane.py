@@ -1,7 +1,8 @@
 """The reader pane: one document with its metadata, the query's words highlighted.
 
-The highlights are spans of the document's normalized text, found by the core
-off the GUI thread, where the document's HTML is prepared too (see
+The highlights are spans of the document's normalized text, found once by the
+search that listed it (`Hit.spans`): opening a result never runs the query
+again.  The document's HTML is prepared off the GUI thread (see
 `reader_content`; every piece of text is escaped).  The pane shows the first
 screen at once and appends the rest a few blocks at a time from the event
 loop, so that a 20 MB document never freezes the window.
@@ -13,7 +14,7 @@ import bisect
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QMimeData, Qt, QTimer, Signal, Slot
@@ -36,7 +37,9 @@ from briefer.core.progress import Progress
 from briefer.gui import mime
 from briefer.gui.formatting import muted_color
 from briefer.gui.reader.content import (
+    CONTINUED,
     FIRST_MATCH,
+    HEADING,
     HIGHLIGHT_BACKGROUND,
     HIGHLIGHT_STYLE,
     OffsetMap,
@@ -54,21 +57,18 @@ __all__ = [  # the look of a highlight and the HTML are defined in reader_conten
     "HIGHLIGHT_BACKGROUND",
     "HIGHLIGHT_STYLE",
     "PLACEHOLDER",
-    "Highlighter",
     "ReaderPane",
     "document_html",
 ]
 
 log = logging.getLogger(__name__)
 
-Highlighter = Callable[[str, str], list[tuple[int, int]]]
-"""(text, query) -> spans of the query's words in text: `Archive.highlight_spans`."""
-
 PLACEHOLDER = "Select a search result to read it here."
 
 FIRST_SCREEN_CHARS = 20_000  # shown at once: more than the tallest screen holds
 APPEND_CHARS = 16_000  # characters added in one step (Qt parses and lays them out in ~10 ms)
 APPEND_BUDGET_S = 0.02  # steps run back to back for this long, then the event loop has its turn
+CENTRE_MARGIN = 24  # pixels kept above a span too tall to be centred
 
 
 @dataclass(frozen=True)
@@ -87,11 +87,8 @@ class ReaderPane(QTextBrowser):
     document_loaded = Signal(str)  # the document's id, once all of its text is in the pane
     match_moved = Signal(int, int)  # index of the selected match, number of matches
 
-    def __init__(
-        self, highlight: Highlighter, *, carried_by: CarriedBy, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, *, carried_by: CarriedBy, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._highlight = highlight
         # Who else carried a document (`Archive.carried_by_count`), asked when a quote is taken:
         # the same count whether the document came from a search hit or the copies window.
         self.carried_by = carried_by
@@ -133,16 +130,11 @@ class ReaderPane(QTextBrowser):
         """The HTML the pane shows once loaded (toHtml() is Qt's re-serialization)."""
         return self._prepared.html() if self._prepared is not None else ""
 
-    def show_highlighted(self, document: Document, query: str) -> None:
-        """Show `document` with the words of `query` highlighted (found and prepared off the GUI thread)."""
-        highlight = self._highlight
+    def show_highlighted(self, document: Document, spans: Sequence[Span]) -> None:
+        """Show `document` with `spans` (its matches, e.g. `Hit.spans`) highlighted; its blocks are
+        prepared off the GUI thread."""
 
         def job(progress: Progress, cancel: threading.Event) -> PreparedDocument:
-            try:
-                spans = highlight(document.text, query)
-            except Exception as exc:  # the article matters more than its highlights
-                log.warning("could not highlight the query in the document: %s", exc)
-                spans = []
             return prepare_document(document, spans, cancel)
 
         self._runner.submit(job)
@@ -194,8 +186,25 @@ class ReaderPane(QTextBrowser):
         cursor.setPosition(first)
         cursor.setPosition(after, QTextCursor.MoveMode.KeepAnchor)
         self.setTextCursor(cursor)
-        self.ensureCursorVisible()
+        self._centre_on(first, after)
         return True
+
+    def _centre_on(self, start: int, end: int) -> None:
+        """Scroll the positions `start:end` to the middle of the view, with text above and below
+        (ensureCursorVisible would leave a match on the bottom line); a span taller than the view
+        shows its beginning near the top."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(start)
+        top = self.cursorRect(cursor).top()
+        cursor.setPosition(end)
+        bottom = self.cursorRect(cursor).bottom()
+        height = self.viewport().height()
+        if bottom - top > height - 2 * CENTRE_MARGIN:
+            shift = top - CENTRE_MARGIN
+        else:
+            shift = (top + bottom) // 2 - height // 2
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.value() + shift)
 
     def current_match(self) -> int | None:
         """The index in `match_spans` of the match the cursor is on or just after; None before all."""
@@ -408,9 +417,10 @@ class ReaderPane(QTextBrowser):
             return
         self._target = None
         cursor = QTextCursor(self.document())
-        cursor.setPosition(self.qt_position(target.start) or 0)
+        position = self.qt_position(target.start) or 0
+        cursor.setPosition(position)
         self.setTextCursor(cursor)
-        self.ensureCursorVisible()
+        self._centre_on(position, position)
 
     def _all_loaded(self) -> None:
         self._go_to_target()
@@ -446,4 +456,7 @@ class ReaderPane(QTextBrowser):
             "h1 { font-size: x-large; font-weight: 600; margin-bottom: 4px; }"
             f"p.meta {{ color: {muted}; margin-top: 0px; margin-bottom: 2px; }}"
             "p { margin-top: 0px; margin-bottom: 10px; line-height: 135%; }"
+            # A heading of the source; the pieces of one long paragraph follow each other without a gap.
+            f"p.{HEADING} {{ font-size: large; font-weight: 600; margin-top: 8px; margin-bottom: 6px; }}"
+            f"p.{CONTINUED} {{ margin-bottom: 0px; }}"
         )

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from briefer.core.briefing.excerpts import CarriedBy, passage_excerpt
 from briefer.core.briefing.model import BriefingError
 from briefer.core.documents import Document
-from briefer.core.search.results import Hit, Passage
+from briefer.core.search import Hit, Passage
 from briefer.gui import mime
 from briefer.gui.formatting import plain_tooltip, plural
 from briefer.gui.reader.pane import ReaderPane
@@ -152,13 +152,13 @@ class ReaderView(QWidget):
         return button
 
     # -- what is shown ------------------------------------------------------------------
-    def show_hit(self, hit: Hit, query: str) -> None:
-        """Read a search hit: its text with the query highlighted, and its passage hits."""
+    def show_hit(self, hit: Hit) -> None:
+        """Read a search hit: its text with its matches highlighted, and its passage hits."""
         self._passage_count = len(hit.passages)
         self.passages.show_passages(hit.document, hit.passages)
         self._update_passages()
         self.matches.setText("Loading\u2026")
-        self.reader.show_highlighted(hit.document, query)
+        self.reader.show_highlighted(hit.document, hit.spans)
 
     @Slot()
     def clear(self) -> None:

@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefer.core.archive import Archive
-from briefer.core.archive.clusters import ClusterDiff, cluster_diff, word_diff
+from briefer.core.archive import Archive, ClusterDiff, cluster_diff, word_diff
 from briefer.core.documents import Document
 from briefer.gui.formatting import SEPARATOR, format_date, plain_tooltip, plural
 
@@ -44,7 +43,7 @@ class ClusterDialog(QDialog):
         self.setWindowTitle("Other Copies")
         self.setModal(False)
         self._members = archive.cluster(doc_id)
-        self._outlets = archive.also_carried_by(self._members[0].id) if self._members else ()
+        self._outlets = archive.also_carried_by(doc_id)  # what the hit it was opened from says
 
         self.summary = QLabel(self._summary())
         self.summary.setWordWrap(True)
@@ -79,6 +78,10 @@ class ClusterDialog(QDialog):
         if start == 0 and len(self._members) > 1:
             start = 1  # the representative against itself says nothing: show the first copy
         self.copies.setCurrentRow(start)
+
+    def show_problem(self, text: str) -> None:
+        """A copy that could not be read: said in the summary line, the list left as it is."""
+        self.summary.setText(text)
 
     def _summary(self) -> str:
         if len(self._members) < 2:

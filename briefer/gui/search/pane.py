@@ -1,7 +1,9 @@
 """The search pane: a debounced query box, a summary line and the list of hits.
 
 Searches run on a `LatestOnlyRunner`: one at a time, off the GUI thread, and
-only the newest query's results are shown.
+only the newest query's results are shown.  *More Like This* lists documents
+like a document (or a passage of one) on the same runner; typing, sorting or
+filtering goes back to the query.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ import html
 import threading
 import urllib.parse
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QEvent,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -31,6 +35,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
+    QHelpEvent,
     QIcon,
     QKeyEvent,
     QPainter,
@@ -46,19 +51,22 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
-from briefer.core.archive import Archive, QueryError
+from briefer.core.archive import Archive, QueryError, SavedSearch
 from briefer.core.briefing.excerpts import CarriedBy, hit_excerpt
 from briefer.core.briefing.model import BriefingError, Excerpt
+from briefer.core.documents import Document
 from briefer.core.progress import Progress
-from briefer.core.search.results import Hit, SearchResults, make_passages, make_snippet
+from briefer.core.search import Hit, MatchTerms, SearchResults
 from briefer.core.textnorm import strip_bidi
 from briefer.gui import mime
+from briefer.gui.elided import wrapped_lines
 from briefer.gui.formatting import SEPARATOR, display_title, meta_line, muted_color, plain_tooltip, plural
-from briefer.gui.search.filters import SearchOptions
+from briefer.gui.search.filters import ALIASES_LABEL, SearchOptions
 from briefer.gui.workers import LatestOnlyRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -66,7 +74,30 @@ Index = QModelIndex | QPersistentModelIndex
 RESULT_LIMIT = 100
 DEBOUNCE_MS = 250
 HINT = 'Type words to search the archive; put a phrase in quotes, e.g. "grain exports".'
-FAILED_FILES_ADVICE = "Briefer's log names each file that could not be imported, with its reason."
+FAILED_FILES_ADVICE = (
+    "Archive \u2192 Import Report lists the files that could not be imported, with their reasons."
+)
+# The core states which variants were searched; how to search as typed is the window's to say.
+ALIASES_ADVICE = (
+    f"Switch {ALIASES_LABEL} off (beside ?) or Search \u2192 Use Aliases to search the words only as typed."
+)
+
+
+@dataclass(frozen=True)
+class LikeSearch:
+    """A *More Like This* search: documents like `doc_id`, or like its passage `span`."""
+
+    doc_id: str
+    title: str  # as the window shows it (`display_title`)
+    span: tuple[int, int] | None = None
+
+    def describe(self) -> str:
+        title = f"\u201c{self.title}\u201d"
+        return f"the passage selected in {title}" if self.span else title
+
+
+if TYPE_CHECKING:
+    from briefer.gui.search.cluster_dialog import ClusterDialog
 
 
 class ResultsModel(QAbstractListModel):
@@ -110,7 +141,7 @@ class ResultsModel(QAbstractListModel):
         if role == self.HitRole:
             return hit
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(strip_bidi(doc.url or doc.path))
+            return plain_tooltip(location(doc))
         if role == Qt.ItemDataRole.AccessibleTextRole:
             copies = f" {hit.copies_note()}." if hit.cluster_size > 1 else ""
             return f"{display_title(doc)}. {meta_line(doc)}.{copies} {hit.snippet.marked('', '')}"
@@ -137,6 +168,11 @@ class ResultsModel(QAbstractListModel):
         return mime.excerpts_to_mime(excerpts)
 
 
+def location(document: Document) -> str:
+    """Where a result's document is: its address, else its file (the result's tooltip)."""
+    return strip_bidi(document.url or document.path)
+
+
 def excerpt_of(hit: Hit, carried_by: CarriedBy) -> Excerpt:
     """What dragging or adding a hit quotes: its best passage, else its lead paragraph; from the
     story's representative when the passage is in it (see `Hit.quotable`), with "also carried by"
@@ -154,10 +190,16 @@ def hit_meta_line(hit: Hit) -> str:
 
 
 class HitDelegate(QStyledItemDelegate):
-    """Paints a hit as a title, a meta line (outlet, date, author) and a snippet with bold matches."""
+    """Paints a hit as a title, a meta line (outlet, date, author) and a snippet with bold matches.
+
+    A long title wraps to a second line; one longer still is elided in the middle of that line,
+    keeping its end in view (near-identical titles, such as a government's readouts, differ at
+    their end), and its tooltip shows it whole.
+    """
 
     PADDING = 8
     GAP = 2
+    TITLE_LINES = 2
     SNIPPET_LINES = 3
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
@@ -187,7 +229,8 @@ class HitDelegate(QStyledItemDelegate):
         painter.save()
         title_font, meta_font = _fonts(opt.font)
         y = rect.top()
-        y = _draw_line(painter, title_font, text, rect, y, display_title(hit.document))
+        for title_line in self._title(hit, title_font, rect.width())[0]:
+            y = _draw_line(painter, title_font, text, rect, y, title_line)
         y = _draw_line(painter, meta_font, muted, rect, y + self.GAP, hit_meta_line(hit))
         snippet, height = self._snippet(hit, opt.font, rect.width())
         painter.translate(rect.left(), y + self.GAP)
@@ -210,15 +253,34 @@ class HitDelegate(QStyledItemDelegate):
         width = self._available_width(option)
         title_font, meta_font = _fonts(option.font)
         _, snippet_height = self._snippet(hit, option.font, width)
+        title_lines = len(self._title(hit, title_font, width)[0])
         height = (
             2 * self.PADDING
-            + QFontMetrics(title_font).height()
+            + QFontMetrics(title_font).height() * max(1, title_lines)
             + self.GAP
             + QFontMetrics(meta_font).height()
             + self.GAP
             + snippet_height
         )
         return QSize(width, height)
+
+    def helpEvent(
+        self, event: QHelpEvent, view: QAbstractItemView, option: QStyleOptionViewItem, index: Index
+    ) -> bool:
+        """A title cut short shows whole in the tooltip, above where the document is."""
+        hit = index.data(ResultsModel.HitRole)
+        if event.type() == QEvent.Type.ToolTip and isinstance(hit, Hit):
+            title_font, _ = _fonts(option.font)
+            if self._title(hit, title_font, self._available_width(option))[1]:
+                tip = f"{display_title(hit.document)}\n{location(hit.document)}"
+                QToolTip.showText(event.globalPos(), plain_tooltip(tip), view)
+                return True
+        return super().helpEvent(event, view, option, index)
+
+    def _title(self, hit: Hit, font: QFont, width: int) -> tuple[list[str], bool]:
+        """The title's lines at `width`, and whether it was cut."""
+        title = display_title(hit.document)
+        return wrapped_lines(title, font, width, self.TITLE_LINES, Qt.TextElideMode.ElideMiddle)
 
     def _available_width(self, option: QStyleOptionViewItem) -> int:
         # A list view asks for size hints before it knows the item rect: use its viewport.
@@ -295,7 +357,11 @@ class SearchPane(QWidget):
         super().__init__(parent)
         self._archive = archive
         self._results_query = ""  # the query whose results are listed
+        self._results_sort = ""  # their order
+        self._requested_sort = ""  # the order of the newest search (the one whose results will show)
+        self._results_terms: MatchTerms = MatchTerms()  # what it matched: marks it in a copy's text too
         self._shown: tuple[str, str] | None = None  # (doc id, query) last sent to the reader
+        self._like: LikeSearch | None = None  # the More Like This search listed (or running), if any
 
         self.query = QueryBox()
         self.query.setPlaceholderText("Search the archive")
@@ -321,7 +387,8 @@ class SearchPane(QWidget):
         self.results.setAccessibleName("Search results")
         self.results.setModel(self.model)
         self.results.setItemDelegate(HitDelegate(self.results))
-        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several results can be selected (Shift/Ctrl+click) to tag them at once; the current one is read.
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.results.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.results.setResizeMode(QListView.ResizeMode.Adjust)  # re-wrap snippets on resize
         self.results.setUniformItemSizes(False)
@@ -335,11 +402,15 @@ class SearchPane(QWidget):
         self.show_copies_action.setEnabled(False)
         self.show_copies_action.triggered.connect(self.show_copies)
         self.results.addAction(self.show_copies_action)
-        self._copies_dialog: QWidget | None = None
+        self._copies_dialog: ClusterDialog | None = None
 
         self._runner = LatestOnlyRunner(expected=(QueryError,), parent=self)
         self._runner.succeeded.connect(self._show_results)
         self._runner.failed.connect(self._show_problem)
+        # A copy opened from the copies window is read from the catalog and marked off the GUI thread.
+        self._copy_runner = LatestOnlyRunner(parent=self)
+        self._copy_runner.succeeded.connect(self._show_copy)
+        self._copy_runner.failed.connect(self._copy_failed)
 
         # Search after a pause in typing, not on every keystroke; Enter searches at once.
         self._debounce = QTimer(self)
@@ -375,6 +446,7 @@ class SearchPane(QWidget):
     @Slot()
     def search_now(self) -> None:
         self._debounce.stop()
+        self._like = None
         query = self.query.text().strip()
         if not query:
             self._runner.discard()
@@ -390,16 +462,61 @@ class SearchPane(QWidget):
         def job(progress: Progress, cancel: threading.Event) -> SearchResults:
             return archive.search(request)
 
+        self._requested_sort = request.sort
         self._runner.submit(job)
 
     def refresh(self) -> None:
         """Search again (the archive changed); the current hit stays current if it is still found."""
-        if self.query.text().strip():
+        if self._like is not None:
+            self._run_like(self._like)
+        elif self.query.text().strip():
             self.search_now()
+
+    def more_like(self, document: Document, span: tuple[int, int] | None = None) -> None:
+        """List the documents like `document`, or like its passage `span` (More Like This)."""
+        self._debounce.stop()
+        self._run_like(LikeSearch(document.id, display_title(document), span))
+
+    def _run_like(self, like: LikeSearch) -> None:
+        self._like, archive = like, self._archive
+
+        def job(progress: Progress, cancel: threading.Event) -> SearchResults:
+            return archive.more_like(like.doc_id, span=like.span, limit=RESULT_LIMIT)
+
+        self._runner.submit(job)
+
+    def run_saved(self, saved: SavedSearch) -> None:
+        """Put a saved search's query, filters, sort and aliases setting in place, and run it."""
+        self._debounce.stop()
+        self.query.blockSignals(True)  # no second search after the pause in "typing"
+        self.query.setText(saved.query)
+        self.query.blockSignals(False)
+        self.options.apply(sort=saved.sort, filters=saved.filters, aliases=saved.aliases)  # searches
+
+    @property
+    def listing_like(self) -> bool:
+        """Whether More Like This results are listed (or coming), rather than a query's."""
+        return self._like is not None
+
+    def search_to_save(self, name: str = "") -> SavedSearch | None:
+        """The query in the box with its filters, sort and aliases setting, as a saved search named
+        `name`; None when there is no query (nothing typed, or More Like This results listed)."""
+        query = self.query.text().strip()
+        if not query or self._like is not None:
+            return None
+        options = self.options
+        return SavedSearch(name, query, options.filters(), options.sort_order(), options.aliases())
 
     def current_hit(self) -> Hit | None:
         index = self.results.currentIndex()
         return self.model.hit(index.row()) if index.isValid() else None
+
+    def selected_hits(self) -> list[Hit]:
+        """The selected results in list order (the current one alone when none is selected)."""
+        rows = sorted(index.row() for index in self.results.selectionModel().selectedRows())
+        if not rows and self.results.currentIndex().isValid():
+            rows = [self.results.currentIndex().row()]
+        return [self.model.hit(row) for row in rows]
 
     @Slot()
     def show_copies(self) -> None:
@@ -424,20 +541,33 @@ class SearchPane(QWidget):
 
     @Slot(str)
     def _read_copy(self, doc_id: str) -> None:
-        """A copy double-clicked in the copies window: the reader shows it, the query's words marked."""
-        doc = self._archive.document(doc_id)
-        if doc is None:
+        """A copy double-clicked in the copies window: the reader shows it, marked with what the
+        listed results' query matched (no new query: `MatchTerms` find it in any text)."""
+        archive, query, terms = self._archive, self._results_query, self._results_terms
+
+        def job(progress: Progress, cancel: threading.Event) -> tuple[Hit, str] | None:
+            doc = archive.document(doc_id)
+            return None if doc is None else (Hit.found(doc, 0.0, terms), query)
+
+        self._copy_runner.submit(job)
+
+    @Slot(object)
+    def _show_copy(self, found: tuple[Hit, str] | None) -> None:
+        if found is None:  # the copy left the archive meanwhile
             return
-        query = self._results_query
-        spans = self._archive.highlight_spans(doc.text, query) if query else []
-        snippet = make_snippet(doc.text, spans, title=doc.title)
-        hit = Hit(doc, 0.0, snippet, len(spans), make_passages(doc.text, spans, title=doc.title))
-        self._shown = (doc_id, query)
+        hit, query = found
+        self._shown = (hit.id, query)
         self.hit_selected.emit(hit, query)
+
+    @Slot(object)
+    def _copy_failed(self, exc: object) -> None:
+        if self._copies_dialog is not None:  # said where the analyst asked for the copy
+            self._copies_dialog.show_problem(f"This copy cannot be shown: {exc}")
 
     def shutdown(self) -> None:
         self._debounce.stop()
         self._runner.shutdown()
+        self._copy_runner.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Never destroyed with its search thread running: Qt aborts then.
@@ -454,26 +584,32 @@ class SearchPane(QWidget):
 
     # -- showing outcomes ---------------------------------------------------------
     def _show_idle(self) -> None:
-        self._results_query = ""
+        self._like = None
+        self._results_query, self._results_terms = "", MatchTerms()
         self.model.set_hits([])
         self.summary.setText(html.escape(HINT))
         self._clear_selection()
 
     def _show_results(self, results: SearchResults) -> None:
         previous = self._shown[0] if self._shown else None
-        self._results_query = results.query
+        self._results_query, self._results_terms = results.query, results.terms
         self.model.set_hits(results.hits)
-        self.options.show_facets(results.facets)
+        if self._like is None:  # the lists keep offering the query's values: choosing one goes back
+            self.options.show_facets(results.facets)
         self.summary.setText(self._summary_html(results))
         if not results.hits:
             self._clear_selection()
             return
         row = self.model.row_of(previous) if previous else -1
         self.results.setCurrentIndex(self.model.index(max(row, 0)))
-        self.results.scrollTo(self.results.currentIndex())
+        resorted, self._results_sort = self._results_sort != self._requested_sort, self._requested_sort
+        if resorted:  # another order: its first results are what the reader wants to see
+            self.results.scrollToTop()
+        else:
+            self.results.scrollTo(self.results.currentIndex())
 
     def _show_problem(self, exc: object) -> None:
-        self._results_query = ""
+        self._results_query, self._results_terms = "", MatchTerms()
         self.model.set_hits([])
         if isinstance(exc, QueryError):
             text = f"<b>Cannot search:</b> {html.escape(str(exc))}"
@@ -483,6 +619,8 @@ class SearchPane(QWidget):
         self._clear_selection()
 
     def _summary_html(self, results: SearchResults) -> str:
+        if self._like is not None:
+            return self._like_summary_html(results, self._like)
         shown = len(results.hits)
         if shown == 0:
             line = f"No results for \u201c{html.escape(results.query)}\u201d"
@@ -500,17 +638,37 @@ class SearchPane(QWidget):
             link = "suggest:" + urllib.parse.quote(results.suggestion)
             corrected = html.escape(results.suggestion)
             suggestion = f'<br>Did you mean <a href="{link}"><b><i>{corrected}</i></b></a>?'
+        return line + suggestion + self._notices_html(results)
+
+    def _like_summary_html(self, results: SearchResults, like: LikeSearch) -> str:
+        shown = len(results.hits)
+        if shown == 0:
+            line = f"No documents like {html.escape(like.describe())}"
+        else:
+            count = plural(results.total, "document")
+            best = f", the best {shown} shown" if results.total > shown else ""
+            line = f"More like {html.escape(like.describe())}: {count}{best}"
+        query = self.query.text().strip()
+        if query:
+            line += f' \u00b7 <a href="back:">Back to \u201c{html.escape(query)}\u201d</a>'
+        return line + self._notices_html(results)
+
+    def _notices_html(self, results: SearchResults) -> str:
         notices = "".join(f"<br>\u26a0 {html.escape(n)}" for n in results.notices)
+        if results.expansions:  # the core names the variants; the switch is the window's to name
+            notices += f"<br>\u26a0 {html.escape(ALIASES_ADVICE)}"
         if results.failed_files:  # the core says how many; where to find them is the window's to say
             notices += f"<br>\u26a0 {FAILED_FILES_ADVICE}"
         if results.incomplete and not results.notices:
             notices += "<br>\u26a0 Results may be incomplete: the archive is still being indexed."
-        return line + suggestion + notices
+        return notices
 
     @Slot(str)
     def _on_summary_link(self, link: str) -> None:
         if link.startswith("suggest:"):
             self.use_suggestion(urllib.parse.unquote(link.removeprefix("suggest:")))
+        elif link == "back:":
+            self.search_now()
 
     def use_suggestion(self, query: str) -> None:
         """Search for the "did you mean" query (the link under the query box)."""

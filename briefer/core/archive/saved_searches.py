@@ -8,13 +8,13 @@ may both change it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from briefer.core import atomic_write
 from briefer.core.archive.catalog import now_iso
 from briefer.core.errors import BrieferError
 from briefer.core.search.query import SORTS, QueryError, SearchRequest
@@ -116,6 +116,25 @@ class SavedSearches:
             raise SavedSearchError(f"there is no saved search named {name!r}")
         self._write(searches)
 
+    def rename(self, old: str, new: str, *, replace: bool = False) -> SavedSearch:
+        """Give a saved search another name, in one write (never both names, never neither); a
+        name another search uses needs `replace`."""
+        searches = self._read()
+        found = searches.get(old.strip())
+        if found is None:
+            raise SavedSearchError(f"there is no saved search named {old!r}")
+        name = new.strip()
+        if not name:
+            raise SavedSearchError("a saved search needs a name")
+        if name != found.name and name in searches and not replace:
+            raise SavedSearchError(
+                f"a search named {name!r} is already saved; replace it or pick another name"
+            )
+        del searches[found.name]
+        searches[name] = renamed = dataclasses.replace(found, name=name)
+        self._write(searches)
+        return renamed
+
     def _read(self) -> dict[str, SavedSearch]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
@@ -137,15 +156,8 @@ class SavedSearches:
             "searches": [s.as_json() for s in sorted(searches.values(), key=lambda s: s.name.casefold())],
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".saved-searches-", dir=self.path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(data, out, ensure_ascii=False, indent=2)
-                out.write("\n")
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        atomic_write.write_text(self.path, text, mode=0o600)  # 0600 as ever: what an analyst looks for
 
 
 __all__ = ["SavedSearch", "SavedSearchError", "SavedSearches"]

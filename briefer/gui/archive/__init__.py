@@ -1,0 +1,1 @@
+"""The Archive menu's windows: the import report, the statistics, rebuilding the index."""
