@@ -1,11 +1,14 @@
 # Shortcuts; the README's two commands are scripts/run and scripts/test.
-.PHONY: run test lint format bench screenshots reference-docx icons dist check-dist check-wheel stress
+.PHONY: run test quick lint format bench screenshots reference-docx icons dist check-dist check-wheel stress
 
 run:
 	bash scripts/run
 
 test:
 	bash scripts/test
+
+quick:  # the suite without the tests marked slow (README: Development)
+	bash scripts/test -m "not slow"
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy

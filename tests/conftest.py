@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keyring
 import pytest
 
+from briefer.core.archive import Archive
 from tests.core.smtp_server import MemoryKeyring
+
+if TYPE_CHECKING:
+    from briefer.core.archive.importer import ImportSummary  # lazy in the app too: it loads every parser
 
 # Before anything imports Qt: no windows pop up, and CI needs no display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -50,6 +57,64 @@ def write_article(
     path = folder / f"{name}.txt"
     path.write_text("\n".join(header) + "\n\n" + body + "\n", encoding="utf-8")
     return path
+
+
+@dataclass(frozen=True)
+class ArchiveTemplate:
+    """An archive imported once per session, which tests copy instead of importing it again.
+
+    An import starts parser processes (seconds on a loaded machine); copying the data folder takes
+    milliseconds.  The template itself is never opened again: opening an archive may write in its
+    folder (lock and status files, the catalog's journal), so every user gets its own copy, which
+    it may change at will.  The catalog names its files by their absolute paths: with `of_files`
+    they sit in `files`, put back as they were imported by every `copy_to`, so that a test may
+    change them and import them again, as it would its own.
+    """
+
+    data_dir: Path
+    summary: ImportSummary
+    files: Path | None = None  # the files it imported, when tests may change them
+
+    @classmethod
+    def imported(cls, folder: Path, sources: Sequence[Path]) -> ArchiveTemplate:
+        """Import `sources` (which no test changes) into a new archive in `folder`/data."""
+        with Archive(folder / "data") as archive:
+            return cls(archive.data_dir, archive.import_paths(sources))
+
+    @classmethod
+    def of_files(cls, folder: Path, write: Callable[[Path], object]) -> ArchiveTemplate:
+        """An archive of the files that `write` puts in the folder it is given (`files`)."""
+        files = folder / "files"
+        write(files)
+        template = cls.imported(folder, [files])
+        shutil.copytree(files, folder / "pristine")  # copytree keeps mtimes: the files stay unchanged
+        return replace(template, files=files)
+
+    def copy_to(self, data_dir: Path) -> Path:
+        """A copy of the archive in `data_dir` (which must not exist yet), ready to open, and its
+        `files` as they were imported (tests run one at a time in a pytest process)."""
+        if self.files is not None:
+            shutil.rmtree(self.files)
+            shutil.copytree(self.files.parent / "pristine", self.files)
+        shutil.copytree(self.data_dir, data_dir)
+        return data_dir
+
+
+@pytest.fixture(scope="session")
+def briefing_articles(tmp_path_factory: pytest.TempPathFactory) -> ArchiveTemplate:
+    """The three ARTICLES the briefing tests quote (tests/core/briefing_support.py), imported once a
+    session; a test's copy holds them in `files`."""
+    from tests.core.briefing_support import write_articles  # it imports this module
+
+    return ArchiveTemplate.of_files(tmp_path_factory.mktemp("briefing-articles"), write_articles)
+
+
+@pytest.fixture
+def article_files(briefing_articles: ArchiveTemplate) -> Path:
+    """The folder of the ARTICLES files that a copy of `briefing_articles` was imported from (the
+    copy puts them back as they were): change one and import the folder again to change a source."""
+    assert briefing_articles.files is not None
+    return briefing_articles.files
 
 
 @pytest.fixture

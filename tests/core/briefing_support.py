@@ -53,14 +53,24 @@ ARTICLES = {
 }
 
 
-def import_articles(archive: Archive, folder: Path) -> dict[str, Document]:
-    """Write ARTICLES as .txt files, import them, and return the documents by short name."""
+def write_articles(folder: Path) -> Path:
+    """ARTICLES as .txt files in `folder`."""
     for name, fields in ARTICLES.items():
         fields = dict(fields)
         write_article(folder, name, str(fields.pop("body")), **fields)
-    archive.import_paths([folder])
+    return folder
+
+
+def articles_in(archive: Archive) -> dict[str, Document]:
+    """The documents of ARTICLES in `archive`, by short name."""
     by_title = {doc.title: doc for doc in archive.catalog.documents(archive.catalog.all_ids())}
     return {name: by_title[str(fields["title"])] for name, fields in ARTICLES.items()}
+
+
+def import_articles(archive: Archive, folder: Path) -> dict[str, Document]:
+    """Write ARTICLES as .txt files, import them, and return the documents by short name."""
+    archive.import_paths([write_articles(folder)])
+    return articles_in(archive)
 
 
 def rich_briefing(docs: dict[str, Document]) -> Briefing:

@@ -6,12 +6,43 @@ from pathlib import Path
 import pytest
 
 from briefer.core.archive import Archive
-from tests.conftest import write_article
+from tests.conftest import ArchiveTemplate, corpus_path, write_article
+
+
+@pytest.fixture(scope="session")
+def state_dept_template(tmp_path_factory: pytest.TempPathFactory) -> ArchiveTemplate:
+    """The 1,337 State Department releases (corpus state-dept/html), imported once a session (about
+    20 s); each module that searches them opens its own copy."""
+    html = corpus_path("state-dept", "html")
+    return ArchiveTemplate.imported(tmp_path_factory.mktemp("state-dept"), [html])
 
 
 @pytest.fixture
 def archive(tmp_path: Path) -> Iterator[Archive]:
     with Archive(tmp_path / "data") as opened:
+        yield opened
+
+
+@pytest.fixture
+def short_index_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer that finds the index busy gives up after 0.3 s instead of 5 s.  Whoosh's own class:
+    every writer of ours is one (FileIndex.writer, patched before, is no longer called: the tests
+    then waited the whole 5 s)."""
+    from whoosh.writing import SegmentWriter
+
+    real_init = SegmentWriter.__init__
+
+    def hasty(self: SegmentWriter, ix: object, **options: object) -> None:
+        real_init(self, ix, **{**options, "timeout": 0.3})
+
+    monkeypatch.setattr(SegmentWriter, "__init__", hasty)
+
+
+@pytest.fixture
+def briefing_archive(tmp_path: Path, briefing_articles: ArchiveTemplate) -> Iterator[Archive]:
+    """An archive in tmp_path/data holding the three ARTICLES the briefing tests quote (a copy of
+    `briefing_articles`; their files are in `article_files`)."""
+    with Archive(briefing_articles.copy_to(tmp_path / "data")) as opened:
         yield opened
 
 

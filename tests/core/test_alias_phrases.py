@@ -4,7 +4,6 @@ searching DPRK must not light up "Republic of Korea" in a text about South Korea
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import pytest
 
@@ -24,12 +23,13 @@ NORTH = (
 )
 
 
-@pytest.fixture
-def korea(tmp_path: Path) -> Archive:
-    folder = tmp_path / "korea"
+@pytest.fixture(scope="module")
+def korea(tmp_path_factory: pytest.TempPathFactory) -> Archive:
+    """Two articles, imported once for the module's searches (which change nothing)."""
+    folder = tmp_path_factory.mktemp("korea")
     write_article(folder, "seoul", SEOUL, title="Seoul hosts talks")
     write_article(folder, "north", NORTH, title="Missile test")
-    archive = Archive(tmp_path / "data")
+    archive = Archive(tmp_path_factory.mktemp("korea-data") / "data")
     assert archive.import_paths([folder]).counts["imported"] == 2
     return archive
 

@@ -21,7 +21,8 @@ from briefer.core.briefing.model import BriefingError, excerpts
 from briefer.core.briefing.verify import ArchiveLookups, WrongArchive
 from briefer.core.documents import Document
 from briefer.core.export.manifest import manifest_path
-from tests.core.briefing_support import import_articles, rich_briefing
+from tests.conftest import ArchiveTemplate
+from tests.core.briefing_support import articles_in, rich_briefing, write_articles
 
 
 class Run:
@@ -44,8 +45,14 @@ def run(capsys: Any) -> Run:
 
 
 @pytest.fixture
-def docs(archive: Archive, tmp_path: Path) -> dict[str, Document]:
-    return import_articles(archive, tmp_path / "articles")
+def archive(briefing_archive: Archive) -> Archive:
+    """Here the test's archive holds the three ARTICLES."""
+    return briefing_archive
+
+
+@pytest.fixture
+def docs(archive: Archive) -> dict[str, Document]:
+    return articles_in(archive)
 
 
 @pytest.fixture
@@ -56,11 +63,17 @@ def saved(docs: dict[str, Document], tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def other_template(tmp_path_factory: pytest.TempPathFactory) -> ArchiveTemplate:
+    """The very same articles, imported on their own: another archive id, other document ids."""
+    folder = tmp_path_factory.mktemp("other")
+    return ArchiveTemplate.imported(folder, [write_articles(folder / "same-articles")])
+
+
 @pytest.fixture
-def other(tmp_path: Path) -> Iterator[Archive]:
-    """Another archive holding the very same articles, imported on their own: other document ids."""
-    with Archive(tmp_path / "other") as opened:
-        import_articles(opened, tmp_path / "same-articles")
+def other(tmp_path: Path, other_template: ArchiveTemplate) -> Iterator[Archive]:
+    """Another archive than `archive`, holding the very same articles (a copy of `other_template`)."""
+    with Archive(other_template.copy_to(tmp_path / "other")) as opened:
         yield opened
 
 

@@ -9,6 +9,7 @@ keeps them only when it is in a right-to-left script, inside an isolate.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from briefer.core.documents import Document
 from briefer.core.export import manifest as mf
 from briefer.core.export.docx_export import export_docx
 from briefer.core.textnorm import BIDI_CONTROLS, isolate_bidi, reveal_bidi, strip_bidi
-from tests.conftest import write_article
+from tests.conftest import ArchiveTemplate, write_article
 from tests.core.briefing_support import NS, W, part_xml, texts, to_pdf_text
 from tests.core.cli_support import Cli
 
@@ -49,10 +50,8 @@ def test_body_text_is_isolated_in_right_to_left_scripts_and_stripped_elsewhere()
 
 
 # -- the Word export ------------------------------------------------------------------------------
-@pytest.fixture
-def hostile(archive: Archive, tmp_path: Path) -> Document:
+def write_hostile(folder: Path) -> None:
     """An article whose author, title and URL each carry a right-to-left override."""
-    folder = tmp_path / "articles"
     write_article(
         folder,
         "pact",
@@ -63,7 +62,22 @@ def hostile(archive: Archive, tmp_path: Path) -> Document:
         source=f"Harbor{RLO} Wire",
         url=f"https://news.example/{RLO}pact",
     )
-    archive.import_paths([folder])
+
+
+@pytest.fixture(scope="session")
+def hostile_template(tmp_path_factory: pytest.TempPathFactory) -> ArchiveTemplate:
+    return ArchiveTemplate.of_files(tmp_path_factory.mktemp("bidi"), write_hostile)
+
+
+@pytest.fixture
+def archive(tmp_path: Path, hostile_template: ArchiveTemplate) -> Iterator[Archive]:
+    """Here the test's archive holds the hostile article (a copy)."""
+    with Archive(hostile_template.copy_to(tmp_path / "data")) as opened:
+        yield opened
+
+
+@pytest.fixture
+def hostile(archive: Archive) -> Document:
     (doc,) = archive.catalog.documents(archive.catalog.all_ids())
     assert RLO in doc.author and RLO in doc.title and RLO in doc.url  # the archive keeps what the file says
     return doc
@@ -126,6 +140,7 @@ def test_the_export_still_verifies(exported: Path, archive: Archive) -> None:
     assert outcome.problems == [] and outcome.ok
 
 
+@pytest.mark.slow  # LibreOffice renders the document
 def test_the_rendered_citation_reads_in_order(exported: Path, tmp_path: Path) -> None:
     pages = to_pdf_text(exported, tmp_path)
     text = " ".join(" ".join(pages).split())

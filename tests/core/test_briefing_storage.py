@@ -14,7 +14,7 @@ from briefer.core import paths
 from briefer.core.archive import Archive
 from briefer.core.briefing import codec, edits, storage, templates
 from briefer.core.briefing.model import Paragraph
-from tests.core.briefing_support import import_articles, rich_briefing
+from tests.core.briefing_support import articles_in, rich_briefing
 
 SCHEMA = paths.RESOURCES / "schemas" / "briefing-v1.schema.json"
 
@@ -75,8 +75,8 @@ def schema_errors(value: Any, schema: dict[str, Any], root: dict[str, Any], wher
 
 
 @pytest.fixture
-def rich(archive: Archive, tmp_path: Path) -> Any:
-    return rich_briefing(import_articles(archive, tmp_path / "articles"))
+def rich(briefing_archive: Archive) -> Any:
+    return rich_briefing(articles_in(briefing_archive))
 
 
 def test_save_and_load_round_trip_exactly(rich: Any, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from briefer.core.briefing.excerpts import excerpt_from_quote
 from briefer.core.briefing.model import Briefing, BriefingError, Excerpt, Paragraph, get_block
 from briefer.core.documents import Document
 from briefer.core.export.docx_export import export_docx
-from tests.core.briefing_support import NS, W, import_articles, part_xml, rich_briefing, texts
+from tests.core.briefing_support import NS, W, articles_in, part_xml, rich_briefing, texts
 
 NOW = datetime(2024, 6, 24, 12, 0, tzinfo=UTC)
 TEXT = "Officials met in Vienna.\n\nThey agreed on a timetable.\n\nTalks resume in May."
@@ -148,8 +148,14 @@ def test_citation_edits_reach_every_excerpt_of_the_source_and_only_those() -> No
 
 # -- the export ----------------------------------------------------------------------------
 @pytest.fixture
-def docs(archive: Archive, tmp_path: Path) -> dict[str, Document]:
-    return import_articles(archive, tmp_path / "articles")
+def archive(briefing_archive: Archive) -> Archive:
+    """Here the test's archive holds the three ARTICLES."""
+    return briefing_archive
+
+
+@pytest.fixture
+def docs(archive: Archive) -> dict[str, Document]:
+    return articles_in(archive)
 
 
 def footnote_texts(path: Path) -> list[str]:

@@ -13,7 +13,8 @@ from briefer.cli import main
 from briefer.core.archive import Archive
 from briefer.core.briefing import storage
 from briefer.core.documents import Document
-from tests.core.briefing_support import ARTICLES, import_articles, part_xml, texts
+from tests.conftest import ArchiveTemplate
+from tests.core.briefing_support import ARTICLES, articles_in, part_xml, texts
 
 
 class Cli:
@@ -31,9 +32,10 @@ class Cli:
 
 
 @pytest.fixture
-def docs(tmp_path: Path) -> dict[str, Document]:
-    with Archive(tmp_path / "data") as archive:
-        return import_articles(archive, tmp_path / "articles")
+def docs(tmp_path: Path, briefing_articles: ArchiveTemplate) -> dict[str, Document]:
+    """The three ARTICLES, in the archive in tmp_path/data (a copy of `briefing_articles`)."""
+    with Archive(briefing_articles.copy_to(tmp_path / "data")) as archive:
+        return articles_in(archive)
 
 
 @pytest.fixture
@@ -228,7 +230,7 @@ def test_list_templates(cli: Cli) -> None:
 
 
 def test_export_writes_word_and_reports_deleted_sources(
-    brief: Path, cli: Cli, docs: Any, tmp_path: Path
+    brief: Path, cli: Cli, docs: Any, tmp_path: Path, article_files: Path
 ) -> None:
     for name, quote in (("pact", "without delay"), ("trilateral", "missile warning data")):
         assert (
@@ -250,9 +252,9 @@ def test_export_writes_word_and_reports_deleted_sources(
     assert "wrote" in cli.out and "2 source(s), 2 footnote(s)" in cli.out and cli.err == ""
     assert docx.Document(str(out)).sections[0].header.paragraphs[0].text == "UNCLASSIFIED"
     # the trilateral article leaves the archive
-    (tmp_path / "articles" / "trilateral.txt").unlink()
+    (article_files / "trilateral.txt").unlink()
     with Archive(tmp_path / "data") as archive:
-        archive.import_paths([tmp_path / "articles"], prune=True)
+        archive.import_paths([article_files], prune=True)
         assert archive.document(docs["trilateral"].id) is None
     assert cli("export", str(brief), "-o", str(out)) == 0
     assert "1 source(s) are no longer in the archive" in cli.err

@@ -12,14 +12,16 @@ from briefer.core.archive import Archive
 from briefer.core.briefing import storage
 from briefer.core.briefing.model import Excerpt, excerpts
 from briefer.core.documents import Document
-from tests.core.briefing_support import import_articles
+from tests.conftest import ArchiveTemplate
+from tests.core.briefing_support import articles_in
 from tests.core.test_cli_brief import Cli
 
 
 @pytest.fixture
-def docs(tmp_path: Path) -> dict[str, Document]:
-    with Archive(tmp_path / "data") as archive:
-        return import_articles(archive, tmp_path / "articles")
+def docs(tmp_path: Path, briefing_articles: ArchiveTemplate) -> dict[str, Document]:
+    """The three ARTICLES, in the archive in tmp_path/data (a copy of `briefing_articles`)."""
+    with Archive(briefing_articles.copy_to(tmp_path / "data")) as archive:
+        return articles_in(archive)
 
 
 @pytest.fixture

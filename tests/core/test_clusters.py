@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from briefer.core.archive.clusters import cluster_diff, jaccard, shingles, sign,
 from briefer.core.briefing.citations import citation_pieces, plain
 from briefer.core.briefing.excerpts import hit_excerpt
 from briefer.core.search.query import SearchRequest
-from tests.conftest import corpus_path, write_article
+from tests.conftest import ArchiveTemplate, corpus_path, write_article
 
 STORY = [
     "Grain ministers from six Black Sea states agreed on Monday to reopen a shipping corridor "
@@ -97,12 +98,26 @@ def doc_ids(archive: Archive, paths: dict[str, Path]) -> dict[str, str]:
     return {name: locations[str(path.resolve())].doc_id or "" for name, path in paths.items()}
 
 
+@pytest.fixture(scope="session")
+def syndicated_template(tmp_path_factory: pytest.TempPathFactory) -> ArchiveTemplate:
+    """The four articles of `write_syndicated`, imported once a session."""
+    return ArchiveTemplate.of_files(tmp_path_factory.mktemp("syndicated"), write_syndicated)
+
+
 @pytest.fixture
-def syndicated(tmp_path: Path) -> tuple[Archive, dict[str, str]]:
-    paths = write_syndicated(tmp_path / "news")
-    archive = Archive(tmp_path / "data")
-    archive.import_paths([tmp_path / "news"])
-    yield archive, doc_ids(archive, paths)
+def news(syndicated_template: ArchiveTemplate) -> Path:
+    """The folder of the articles in `syndicated` (as they were imported, in every test)."""
+    assert syndicated_template.files is not None
+    return syndicated_template.files
+
+
+@pytest.fixture
+def syndicated(
+    tmp_path: Path, syndicated_template: ArchiveTemplate, news: Path
+) -> Iterator[tuple[Archive, dict[str, str]]]:
+    """An archive of the four articles of `write_syndicated` (a copy), and their ids by name."""
+    archive = Archive(syndicated_template.copy_to(tmp_path / "data"))
+    yield archive, doc_ids(archive, {path.stem: path for path in news.glob("*.txt")})
     archive.close()
 
 
@@ -208,45 +223,45 @@ def test_a_copy_imported_later_joins_the_existing_cluster(tmp_path: Path) -> Non
         assert archive.cluster(late_id)[0].id == early_id
 
 
-def test_removing_the_representative_promotes_the_next_copy(syndicated, tmp_path: Path) -> None:
+def test_removing_the_representative_promotes_the_next_copy(syndicated, news: Path) -> None:
     archive, ids = syndicated
     agency = write_article(
-        tmp_path / "news",
+        news,
         "agency",
         "\n\n".join(STORY),
         title="Corridor to reopen",
         source="Pacific Security Monitor",
         published="2023-07-17T12:00:00+00:00",
     )
-    archive.import_paths([tmp_path / "news"])
+    archive.import_paths([news])
     ids["agency"] = doc_ids(archive, {"a": agency})["a"]
     assert archive.cluster_of(ids["agency"]) == ids["wire"]
-    (tmp_path / "news" / "wire.txt").unlink()
-    archive.import_paths([tmp_path / "news"], prune=True)
+    (news / "wire.txt").unlink()
+    archive.import_paths([news], prune=True)
     assert archive.document(ids["wire"]) is None
     assert archive.cluster_of(ids["tabloid"]) == ids["agency"]  # the earliest of the rest
     assert [d.id for d in archive.cluster(ids["paper"])] == [ids["agency"], ids["paper"], ids["tabloid"]]
     # The paper's copy (a paragraph added) and the tabloid's (one cut) are alike only through
     # the full text: without it they are two lone documents again.
-    (tmp_path / "news" / "agency.txt").unlink()
-    archive.import_paths([tmp_path / "news"], prune=True)
+    (news / "agency.txt").unlink()
+    archive.import_paths([news], prune=True)
     assert archive.cluster_of(ids["tabloid"]) == ids["tabloid"]
     assert archive.cluster_of(ids["paper"]) == ids["paper"]
     assert archive.cluster_stats().clusters == 0
     assert archive.catalog.count_signed() == 3
 
 
-def test_a_copy_edited_into_another_story_leaves_the_cluster(syndicated, tmp_path: Path) -> None:
+def test_a_copy_edited_into_another_story_leaves_the_cluster(syndicated, news: Path) -> None:
     archive, ids = syndicated
     write_article(
-        tmp_path / "news",
+        news,
         "tabloid",
         "\n\n".join(OTHER_STORY[::-1]),
         title="Changed",
         source="Continental Review",
         published="2023-07-18T06:00:00+00:00",
     )
-    summary = archive.import_paths([tmp_path / "news"])
+    summary = archive.import_paths([news])
     assert summary.counts["updated"] == 1
     assert archive.cluster_of(ids["tabloid"]) == ids["tabloid"]
     assert [d.id for d in archive.cluster(ids["wire"])] == [ids["wire"], ids["paper"]]

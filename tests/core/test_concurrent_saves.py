@@ -29,6 +29,7 @@ def new_briefing_file(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # 20 processes at once, about 20 s
 def test_twenty_parallel_add_text_processes_keep_all_twenty_paragraphs(tmp_path: Path) -> None:
     path = new_briefing_file(tmp_path / "shared.briefing")
     texts = [f"Parallel paragraph {n}." for n in range(20)]
@@ -41,6 +42,7 @@ def test_twenty_parallel_add_text_processes_keep_all_twenty_paragraphs(tmp_path:
     ]  # no lock or temporary file left behind
 
 
+@pytest.mark.slow  # a dozen processes at once
 def test_commands_of_every_kind_and_merging_windows_at_once_lose_nothing(tmp_path: Path) -> None:
     path = new_briefing_file(tmp_path / "shared.briefing")
     writers = [

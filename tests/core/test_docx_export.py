@@ -23,14 +23,20 @@ from briefer.core.briefing.model import Briefing, CuiDesignation, Excerpt, KeyJu
 from briefer.core.documents import Document
 from briefer.core.export import ooxml
 from briefer.core.export.docx_export import ExportError, export_docx
-from tests.core.briefing_support import NS, W, import_articles, part_xml, rich_briefing, texts, to_pdf_text
+from tests.core.briefing_support import NS, W, articles_in, part_xml, rich_briefing, texts, to_pdf_text
 
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
 @pytest.fixture
-def docs(archive: Archive, tmp_path: Path) -> dict[str, Document]:
-    return import_articles(archive, tmp_path / "articles")
+def archive(briefing_archive: Archive) -> Archive:
+    """Here the test's archive holds the three ARTICLES."""
+    return briefing_archive
+
+
+@pytest.fixture
+def docs(archive: Archive) -> dict[str, Document]:
+    return articles_in(archive)
 
 
 @pytest.fixture
@@ -430,6 +436,7 @@ def test_the_committed_reference_docx_matches_its_build_script(tmp_path: Path) -
 
 
 # -- what a reader sees (LibreOffice) -----------------------------------------------------
+@pytest.mark.slow  # LibreOffice renders the document
 def test_rendered_pages_read_like_the_briefing(exported: Path, tmp_path: Path) -> None:
     pages = to_pdf_text(exported, tmp_path)
     assert len(pages) >= 2

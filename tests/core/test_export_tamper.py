@@ -29,7 +29,7 @@ from briefer.core.export import docx_view
 from briefer.core.export import manifest as mf
 from briefer.core.export.docx_export import export_docx
 from tests.conftest import REPO
-from tests.core.briefing_support import NS, W, import_articles, rich_briefing
+from tests.core.briefing_support import NS, W, articles_in, rich_briefing
 from tests.core.cli_support import Cli
 
 Edit = Callable[[etree._Element], None]
@@ -37,8 +37,14 @@ PACT_URL = "https://news.example/harbor/pact"
 
 
 @pytest.fixture
-def docs(archive: Archive, tmp_path: Path) -> dict[str, Document]:
-    return import_articles(archive, tmp_path / "articles")
+def archive(briefing_archive: Archive) -> Archive:
+    """Here the test's archive holds the three ARTICLES."""
+    return briefing_archive
+
+
+@pytest.fixture
+def docs(archive: Archive) -> dict[str, Document]:
+    return articles_in(archive)
 
 
 @pytest.fixture
@@ -283,6 +289,7 @@ def test_the_cli_prints_one_line_per_difference_and_exits_1(exported: Path, cli:
     assert json.loads(cli.out)["problems"] == [line.removeprefix("PROBLEM  ") for line in lines]
 
 
+@pytest.mark.slow  # LibreOffice saves the document again
 def test_a_copy_saved_again_by_libreoffice_still_verifies(
     exported: Path, lookups: ArchiveLookups, tmp_path: Path
 ) -> None:

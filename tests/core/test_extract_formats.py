@@ -129,6 +129,7 @@ def test_real_report_pdf_keeps_page_numbers() -> None:
 @pytest.mark.skipif(
     __import__("shutil").which("tesseract") is None, reason="tesseract is not installed (OCR is optional)"
 )
+@pytest.mark.slow  # tesseract renders a page
 def test_scanned_pdf_is_read_by_ocr_when_tesseract_is_installed(tmp_path: Path) -> None:
     scanned = scan_of_first_page(corpus_path("news-archive", "pdf", "IF10753.6.pdf"), tmp_path / "scan.pdf")
     assert pdfium.PdfDocument(scanned)[0].get_textpage().get_text_range() == ""  # an image only

@@ -232,6 +232,7 @@ def test_imported_entries_stay_whatever_the_feed_becomes(
     assert (saved.last_status, saved.last_error) == ("error", gone.message)
 
 
+@pytest.mark.slow  # every ill-formed feed of the corpus
 def test_ill_formed_feeds_are_reported_one_by_one_and_the_others_still_fetched(
     archive: Archive, book: FeedBook, store: CredentialStore, server: FeedServer
 ) -> None:

@@ -83,6 +83,7 @@ def archived(
     return data, brief, doc
 
 
+@pytest.mark.slow  # seven briefer processes, about 20 s
 def test_read_only_commands_work_on_a_full_disk_and_write_nothing(
     archived: tuple[Path, Path, str], articles: Path
 ) -> None:

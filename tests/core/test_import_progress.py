@@ -125,6 +125,7 @@ def test_while_the_first_import_runs_other_commands_say_so_and_how_far_it_is(
     assert "(800 imported, 0 failed in " in out
 
 
+@pytest.mark.slow  # an 800-file import killed in another process
 @pytest.mark.timeout(120)
 def test_a_killed_import_is_recognised_and_said_to_be_interrupted(
     tmp_path: Path, folder: Path, capsys: pytest.CaptureFixture[str]
@@ -168,6 +169,7 @@ def test_a_status_file_whose_process_holds_no_import_lock_is_not_a_running_impor
     assert archive.recorded_runs() == []
 
 
+@pytest.mark.slow  # 1,200 files imported, then indexed again
 def test_a_search_during_a_rebuild_of_the_index_says_how_far_it_is(archive: Archive, tmp_path: Path) -> None:
     make_import_folder(tmp_path / "articles", 1200)
     archive.import_paths([tmp_path / "articles"])

@@ -297,6 +297,7 @@ def test_a_mailbox_stops_at_the_member_bound(archive: Archive, tmp_path: Path) -
     assert outcomes == {f"box.mbox/{n}": ("imported", "") for n in range(1, 21)}
 
 
+@pytest.mark.slow  # about a minute: 190 MB of text imported
 def test_a_zip_of_small_members_that_expands_hugely_stops_at_200_times_its_size(
     archive: Archive, tmp_path: Path
 ) -> None:
@@ -334,6 +335,7 @@ def test_the_total_unpacked_is_bounded_by_max_expansion(archive: Archive, tmp_pa
     }
 
 
+@pytest.mark.slow  # about 45 s: 90 zip members of 1 MB imported
 def test_an_e_mail_with_three_zips_is_bounded_as_a_whole(archive: Archive, tmp_path: Path) -> None:
     """A 206 KB e-mail with three zips became 91 MB; each zip was bounded on its own, by 800 MB."""
     folder = tmp_path / "mail"

@@ -44,6 +44,7 @@ def checked_script(commands: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.slow  # a briefer process per README line, about 20 s
 def test_the_readme_briefing_example_runs_on_a_new_data_folder(tmp_path: Path) -> None:
     bash = shutil.which("bash")
     if bash is None:

@@ -14,16 +14,13 @@ import pytest
 
 from briefer.core.archive import Archive
 from briefer.core.search.query import SearchRequest
-from tests.conftest import corpus_path, write_article
+from tests.conftest import ArchiveTemplate, write_article
 
 
 @pytest.fixture(scope="module")
-def state(tmp_path_factory: pytest.TempPathFactory) -> Archive:
-    html = corpus_path("state-dept", "html")
-    archive = Archive(tmp_path_factory.mktemp("state-search") / "data")
-    summary = archive.import_paths([html])
-    assert summary.counts["failed"] == 0
-    return archive
+def state(tmp_path_factory: pytest.TempPathFactory, state_dept_template: ArchiveTemplate) -> Archive:
+    assert state_dept_template.summary.counts["failed"] == 0
+    return Archive(state_dept_template.copy_to(tmp_path_factory.mktemp("state-search") / "data"))
 
 
 def words_of(archive: Archive, doc_id: str) -> str:
@@ -33,6 +30,7 @@ def words_of(archive: Archive, doc_id: str) -> str:
 
 
 @pytest.mark.corpus
+@pytest.mark.slow  # imports the whole State Department corpus (once a session)
 def test_more_like_a_release_finds_releases_on_the_same_subject(state: Archive) -> None:
     for query, subject in (('"Nord Stream 2"', "nord stream"), ("Somalia visa restrictions", "somalia")):
         source = state.search(query, limit=1).hits[0].document
@@ -43,6 +41,7 @@ def test_more_like_a_release_finds_releases_on_the_same_subject(state: Archive) 
 
 
 @pytest.mark.corpus
+@pytest.mark.slow  # imports the whole State Department corpus (once a session)
 def test_more_like_a_passage_follows_the_passage(state: Archive) -> None:
     hit = state.search('"Nord Stream 2" sanctions', limit=1).hits[0]
     passage = next(p for p in hit.passages if "sanction" in p.text.lower())
@@ -51,6 +50,7 @@ def test_more_like_a_passage_follows_the_passage(state: Archive) -> None:
 
 
 @pytest.mark.corpus
+@pytest.mark.slow  # imports the whole State Department corpus (once a session)
 def test_real_facets_narrow_to_their_counts(state: Archive) -> None:
     results = state.search(SearchRequest("Ukraine", facets=True, limit=5))
     assert results.facets is not None
@@ -64,6 +64,7 @@ def test_real_facets_narrow_to_their_counts(state: Archive) -> None:
 
 
 @pytest.mark.corpus
+@pytest.mark.slow  # imports the whole State Department corpus (once a session)
 def test_relative_dates_and_suggestions_on_real_pages(state: Archive) -> None:
     now = datetime(2022, 4, 30, tzinfo=UTC)
     recent = state.search(SearchRequest('published:"last 30 days"', limit=500, now=now))
@@ -77,6 +78,7 @@ def test_relative_dates_and_suggestions_on_real_pages(state: Archive) -> None:
 
 
 @pytest.mark.corpus
+@pytest.mark.slow  # imports the whole State Department corpus (once a session)
 def test_aliases_on_real_pages_find_every_name(state: Archive) -> None:
     expanded = {h.document.id for h in state.search(SearchRequest("DPRK", limit=500)).hits}
     separately = set()
@@ -88,6 +90,7 @@ def test_aliases_on_real_pages_find_every_name(state: Archive) -> None:
 
 
 @pytest.mark.corpus
+@pytest.mark.slow  # imports the whole State Department corpus (once a session)
 def test_alias_phrases_count_and_mark_only_the_names_on_real_pages(state: Archive) -> None:
     """A press event with the Republic of Korea is no match of "Democratic People's Republic of
     Korea": its "Republic", "Korea" and "people" are neither counted nor marked (103 "matches")."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from briefer.core.briefing.summary import redraft, summary_section, untouched
 from briefer.core.briefing.verify import ArchiveLookups
 from briefer.core.documents import Document
 from briefer.core.export.docx_export import export_docx
-from tests.conftest import write_article
+from tests.conftest import ArchiveTemplate, write_article
 from tests.core.test_briefing_storage import SCHEMA, schema_errors
 
 # Five sources: a government statement, two state-media copies of one story, a wire report and an
@@ -65,12 +66,26 @@ QUOTES = {
 }
 
 
-@pytest.fixture
-def docs(archive: Archive, tmp_path: Path) -> dict[str, Document]:
-    folder = tmp_path / "sources"
+def write_sources(folder: Path) -> None:
     for name, (title, url, published, body) in SOURCES.items():
         write_article(folder, name, body, title=title, url=url, published=published, source=name.upper())
-    archive.import_paths([folder])
+
+
+@pytest.fixture(scope="session")
+def sources(tmp_path_factory: pytest.TempPathFactory) -> ArchiveTemplate:
+    """The five SOURCES, imported once a session."""
+    return ArchiveTemplate.of_files(tmp_path_factory.mktemp("sources"), write_sources)
+
+
+@pytest.fixture
+def archive(tmp_path: Path, sources: ArchiveTemplate) -> Iterator[Archive]:
+    """Here the test's archive holds the SOURCES (a copy)."""
+    with Archive(sources.copy_to(tmp_path / "data")) as opened:
+        yield opened
+
+
+@pytest.fixture
+def docs(archive: Archive) -> dict[str, Document]:
     found = {d.title: d for d in archive.catalog.documents(archive.catalog.all_ids())}
     return {name: found[fields[0]] for name, fields in SOURCES.items()}
 

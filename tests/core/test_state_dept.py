@@ -9,18 +9,22 @@ import pytest
 
 from briefer.core.archive import Archive
 from briefer.core.search.query import SearchRequest
-from tests.conftest import corpus_path
+from tests.conftest import ArchiveTemplate, corpus_path
+
+pytestmark = [pytest.mark.corpus, pytest.mark.slow]  # the whole corpus imported (once a session)
 
 
 @pytest.fixture(scope="module")
-def state_dept(tmp_path_factory: pytest.TempPathFactory) -> tuple[Archive, dict[str, dict[str, str]]]:
+def state_dept(
+    tmp_path_factory: pytest.TempPathFactory, state_dept_template: ArchiveTemplate
+) -> tuple[Archive, dict[str, dict[str, str]]]:
     html = corpus_path("state-dept", "html")
     truth = {}
     for record in (html.parent / "articles").glob("*.json"):
         article = json.loads(record.read_text(encoding="utf-8"))
         truth[str((html.parent / article["html_file"]).resolve())] = article
-    archive = Archive(tmp_path_factory.mktemp("state") / "data")
-    summary = archive.import_paths([html])
+    archive = Archive(state_dept_template.copy_to(tmp_path_factory.mktemp("state") / "data"))
+    summary = state_dept_template.summary
     assert summary.counts["failed"] == 0
     assert summary.counts["imported"] + summary.counts["duplicate"] == len(truth)
     return archive, truth

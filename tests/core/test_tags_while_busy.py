@@ -18,15 +18,6 @@ from briefer.core.archive.importer import FileOutcome
 from tests.fault_support import make_import_folder
 
 
-@pytest.fixture
-def short_index_wait(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A writer that finds the index busy gives up after 0.3 s instead of 5 s."""
-    from whoosh.index import FileIndex
-
-    real_writer = FileIndex.writer
-    monkeypatch.setattr(FileIndex, "writer", lambda self, **kw: real_writer(self, **{**kw, "timeout": 0.3}))
-
-
 def test_a_change_after_an_indexer_read_the_document_keeps_it_waiting(
     archive: Archive, tmp_path: Path
 ) -> None:

@@ -33,6 +33,7 @@ def run_cli(capsys: pytest.CaptureFixture[str], data: Path, *args: str) -> tuple
     return status, out, err
 
 
+@pytest.mark.slow  # an 800-file import held in another process
 @pytest.mark.timeout(120)
 def test_a_second_briefer_during_an_import_reads_waits_or_says_it_is_busy(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -62,12 +63,8 @@ def test_a_second_briefer_during_an_import_reads_waits_or_says_it_is_busy(
 
 @pytest.mark.timeout(120)
 def test_a_tag_added_while_another_briefer_imports_is_searchable_afterwards(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, short_index_wait: None
 ) -> None:
-    from whoosh.index import FileIndex
-
-    real_writer = FileIndex.writer  # the tag waits 5 s for the index; 0.3 s shows the same
-    monkeypatch.setattr(FileIndex, "writer", lambda self, **kw: real_writer(self, **{**kw, "timeout": 0.3}))
     folder, data = tmp_path / "first", tmp_path / "data"
     make_import_folder(folder, 600)
     with paused_import(data, folder), Archive(data) as second:

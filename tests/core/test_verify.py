@@ -23,7 +23,7 @@ from briefer.core.export import manifest as mf
 from briefer.core.export.docx_export import UnverifiedQuotes, export_docx
 from briefer.core.export.ooxml import custom_properties
 from tests.conftest import write_article
-from tests.core.briefing_support import ARTICLES, import_articles, part_xml, rich_briefing, texts
+from tests.core.briefing_support import ARTICLES, articles_in, part_xml, rich_briefing, texts
 
 
 class Cli:
@@ -41,8 +41,14 @@ class Cli:
 
 
 @pytest.fixture
-def docs(archive: Archive, tmp_path: Path) -> dict[str, Document]:
-    return import_articles(archive, tmp_path / "articles")
+def archive(briefing_archive: Archive) -> Archive:
+    """Here the test's archive holds the three ARTICLES."""
+    return briefing_archive
+
+
+@pytest.fixture
+def docs(archive: Archive) -> dict[str, Document]:
+    return articles_in(archive)
 
 
 @pytest.fixture
@@ -96,9 +102,9 @@ def test_an_untouched_briefing_verifies(rich: Briefing, lookups: ArchiveLookups)
 
 
 def test_an_edited_document_is_changed_with_the_difference(
-    rich: Briefing, archive: Archive, lookups: ArchiveLookups, tmp_path: Path
+    rich: Briefing, archive: Archive, lookups: ArchiveLookups, article_files: Path
 ) -> None:
-    rewrite(archive, tmp_path / "articles", "pact", PACT.replace('respond "firmly"', 'respond "decisively"'))
+    rewrite(archive, article_files, "pact", PACT.replace('respond "firmly"', 'respond "decisively"'))
     result = verify(rich, lookups)
     firmly, delay = by_quote(rich, "firmly"), by_quote(rich, "without delay")
     check = result.get(firmly.id)
@@ -122,9 +128,9 @@ def test_an_edited_document_is_changed_with_the_difference(
 
 
 def test_a_moved_quote_gets_its_new_span_and_the_update_is_undoable(
-    rich: Briefing, archive: Archive, lookups: ArchiveLookups, tmp_path: Path
+    rich: Briefing, archive: Archive, lookups: ArchiveLookups, article_files: Path
 ) -> None:
-    rewrite(archive, tmp_path / "articles", "pact", "A new first paragraph.\n\n" + PACT)
+    rewrite(archive, article_files, "pact", "A new first paragraph.\n\n" + PACT)
     result = verify(rich, lookups)
     assert result.ok  # moved quotes still match their source
     firmly = by_quote(rich, "firmly")
@@ -152,10 +158,10 @@ def test_a_moved_quote_gets_its_new_span_and_the_update_is_undoable(
 
 
 def test_a_deleted_source_is_missing_and_does_not_fail(
-    rich: Briefing, archive: Archive, lookups: ArchiveLookups, tmp_path: Path
+    rich: Briefing, archive: Archive, lookups: ArchiveLookups, article_files: Path
 ) -> None:
-    (tmp_path / "articles" / "trilateral.txt").unlink()
-    archive.import_paths([tmp_path / "articles"], prune=True)
+    (article_files / "trilateral.txt").unlink()
+    archive.import_paths([article_files], prune=True)
     result = verify(rich, lookups)
     warning = by_quote(rich, "missile warning data")
     check = result.get(warning.id)
@@ -189,9 +195,9 @@ def test_quote_diff_shows_only_the_quotes_paragraphs() -> None:
 
 # -- the export gate ----------------------------------------------------------------------------
 def test_export_refuses_quotes_that_no_longer_match_and_allow_unverified_marks_them(
-    rich: Briefing, archive: Archive, lookups: ArchiveLookups, tmp_path: Path
+    rich: Briefing, archive: Archive, lookups: ArchiveLookups, tmp_path: Path, article_files: Path
 ) -> None:
-    rewrite(archive, tmp_path / "articles", "pact", PACT.replace('respond "firmly"', 'respond "decisively"'))
+    rewrite(archive, article_files, "pact", PACT.replace('respond "firmly"', 'respond "decisively"'))
     out = tmp_path / "out.docx"
     result = verify(rich, lookups)
     with pytest.raises(UnverifiedQuotes) as refused:
@@ -224,10 +230,10 @@ def test_export_refuses_quotes_that_no_longer_match_and_allow_unverified_marks_t
 
 
 def test_a_deleted_source_does_not_block_and_is_cited_from_its_snapshot(
-    rich: Briefing, archive: Archive, lookups: ArchiveLookups, tmp_path: Path
+    rich: Briefing, archive: Archive, lookups: ArchiveLookups, tmp_path: Path, article_files: Path
 ) -> None:
-    (tmp_path / "articles" / "trilateral.txt").unlink()
-    archive.import_paths([tmp_path / "articles"], prune=True)
+    (article_files / "trilateral.txt").unlink()
+    archive.import_paths([article_files], prune=True)
     out = tmp_path / "out.docx"
     report = export_docx(rich, out, checks=verify(rich, lookups))
     assert [c.doc_id for _, c in report.missing] == [by_quote(rich, "missile warning").doc_id]
@@ -332,11 +338,11 @@ def test_tampering_with_the_manifest_the_property_or_the_text_is_detected(
 
 
 def test_a_document_whose_sources_changed_since_export_fails(
-    rich: Briefing, archive: Archive, lookups: ArchiveLookups, tmp_path: Path
+    rich: Briefing, archive: Archive, lookups: ArchiveLookups, tmp_path: Path, article_files: Path
 ) -> None:
     out = tmp_path / "brief.docx"
     export_docx(rich, out, checks=verify(rich, lookups))
-    rewrite(archive, tmp_path / "articles", "knowhow", "Nothing about missiles any more.")
+    rewrite(archive, article_files, "knowhow", "Nothing about missiles any more.")
     checked = mf.verify_docx(out, lookups)
     assert checked.problems == [] and not checked.ok
     assert checked.verification is not None
@@ -360,12 +366,12 @@ def test_a_failed_export_leaves_neither_document_nor_manifest(
 
 # -- the command line -------------------------------------------------------------------------------
 def test_cli_verify_a_briefing_exit_codes_update_and_json(
-    saved: Path, cli: Cli, archive: Archive, tmp_path: Path
+    saved: Path, cli: Cli, archive: Archive, article_files: Path
 ) -> None:
     assert cli("verify", str(saved)) == 0
     assert cli.out.count("ok       ") == 4 and "4 quotes: 4 verified" in cli.out and cli.err == ""
 
-    rewrite(archive, tmp_path / "articles", "pact", "A new first paragraph.\n\n" + PACT)
+    rewrite(archive, article_files, "pact", "A new first paragraph.\n\n" + PACT)
     before = saved.read_bytes()
     assert cli("verify", str(saved)) == 0  # moved quotes still match
     assert cli.out.count("moved    ") == 2 and "--update saves them" in cli.out
@@ -376,7 +382,7 @@ def test_cli_verify_a_briefing_exit_codes_update_and_json(
 
     rewrite(
         archive,
-        tmp_path / "articles",
+        article_files,
         "pact",
         "A new first paragraph.\n\n" + PACT.replace("firmly", "softly"),
     )
@@ -392,7 +398,7 @@ def test_cli_verify_a_briefing_exit_codes_update_and_json(
 
 
 def test_cli_export_refuses_then_marks_and_verify_checks_the_docx(
-    saved: Path, cli: Cli, archive: Archive, tmp_path: Path
+    saved: Path, cli: Cli, archive: Archive, tmp_path: Path, article_files: Path
 ) -> None:
     out = tmp_path / "out.docx"
     assert cli("export", str(saved), "-o", str(out)) == 0
@@ -404,7 +410,7 @@ def test_cli_export_refuses_then_marks_and_verify_checks_the_docx(
     assert cli("verify", str(out)) == 1 and "PROBLEM" in cli.out and "FAILED" in cli.err
     assert cli("verify", str(out), "--update") == 1 and "only checked" in cli.err
 
-    rewrite(archive, tmp_path / "articles", "knowhow", "Nothing about missiles any more.")
+    rewrite(archive, article_files, "knowhow", "Nothing about missiles any more.")
     out.unlink()
     (tmp_path / "out.manifest.json").unlink()
     assert cli("export", str(saved), "-o", str(out)) == 1
@@ -439,12 +445,12 @@ def test_cli_verify_against_an_archive_without_the_sources_refuses(
 
 
 def test_cli_send_checks_quotes_like_export_and_allow_unverified_marks_them(
-    saved: Path, cli: Cli, archive: Archive, tmp_path: Path
+    saved: Path, cli: Cli, archive: Archive, tmp_path: Path, article_files: Path
 ) -> None:
     import email
     import email.policy
 
-    rewrite(archive, tmp_path / "articles", "knowhow", "Nothing about missiles any more.")
+    rewrite(archive, article_files, "knowhow", "Nothing about missiles any more.")
     eml = tmp_path / "draft.eml"
     send = ("send", str(saved), "--to", "desk@agency.example", "--eml", str(eml))
     assert cli(*send) == 1

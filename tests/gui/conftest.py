@@ -17,7 +17,7 @@ from PySide6.QtCore import QDir, QSettings, QStandardPaths
 from briefer.core import paths
 from briefer.core.archive import SAMPLE_EXCLUDE, Archive
 from briefer.gui.mainwindow import MainWindow
-from tests.conftest import write_article
+from tests.conftest import ArchiveTemplate, write_article
 from tests.core.smtp_server import MemoryKeyring
 
 
@@ -28,6 +28,19 @@ def qt_session() -> None:
     QDir.addSearchPath("icons", str(paths.RESOURCES / "icons"))
 
 
+@pytest.fixture(scope="session")
+def no_sample_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("no-sample")
+
+
+@pytest.fixture(autouse=True)
+def no_bundled_sample(no_sample_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A window's first start on an empty archive imports the bundled sample: 24 articles read by
+    parser processes, seconds of each test that starts a window.  Here there is no sample, unless a
+    test brings one (`fake_sample`) or asks for the real one (`real_sample`)."""
+    monkeypatch.setattr(paths, "SAMPLE_ARCHIVE", no_sample_folder)
+
+
 @pytest.fixture(autouse=True)
 def windows_use_a_memory_keyring(memory_keyring: MemoryKeyring) -> MemoryKeyring:
     """Windows check the keychain at start: tests get an empty in-memory one, never the user's."""
@@ -35,8 +48,13 @@ def windows_use_a_memory_keyring(memory_keyring: MemoryKeyring) -> MemoryKeyring
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "data"
+def data_dir(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """The test's data folder: empty, or a copy of the session's filled archive when the test uses
+    `filled_archive` (so that `archive` and the window open that copy)."""
+    data = tmp_path / "data"
+    if "filled_archive" in request.fixturenames:
+        request.getfixturevalue("filled_template").copy_to(data)
+    return data
 
 
 @pytest.fixture
@@ -82,9 +100,16 @@ def archive(data_dir: Path) -> Iterator[Archive]:
         yield opened
 
 
+@pytest.fixture(scope="session")
+def filled_template(tmp_path_factory: pytest.TempPathFactory) -> ArchiveTemplate:
+    """The three articles of `write_articles`, imported once a session."""
+    return ArchiveTemplate.of_files(tmp_path_factory.mktemp("filled"), write_articles)
+
+
 @pytest.fixture
-def filled_archive(archive: Archive, articles_dir: Path) -> Archive:
-    archive.import_paths([articles_dir])
+def filled_archive(archive: Archive) -> Archive:
+    """`archive` holding the three articles of `write_articles`: a copy of `filled_template` (see
+    `data_dir`), whose files are in `filled_template.files`."""
     return archive
 
 
@@ -104,14 +129,18 @@ def fake_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def real_sample() -> Path:
-    """The sample archive that ships with Briefer, or skip the test."""
-    folder = paths.SAMPLE_ARCHIVE
+BUNDLED_SAMPLE = paths.SAMPLE_ARCHIVE
+
+
+def real_sample(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The sample archive that ships with Briefer, in use again (see `no_bundled_sample`), or skip."""
+    folder = BUNDLED_SAMPLE
     has_articles = folder.is_dir() and any(
         p.is_file() and p.name not in SAMPLE_EXCLUDE for p in folder.rglob("*")
     )
     if not has_articles:
         pytest.skip(f"{folder} holds no articles yet")
+    monkeypatch.setattr(paths, "SAMPLE_ARCHIVE", folder)
     return folder
 
 

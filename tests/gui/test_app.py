@@ -44,11 +44,9 @@ def test_an_archive_that_cannot_be_opened_is_explained(qapp, tmp_path, settings,
 
 
 def test_main_runs_the_window_and_closes_the_archive(
-    qapp, tmp_path, settings, articles_dir, dialogs, monkeypatch, restore_app_style
+    qapp, tmp_path, settings, filled_template, dialogs, monkeypatch, restore_app_style
 ):
-    data_dir = tmp_path / "data"
-    with Archive(data_dir) as archive:
-        archive.import_paths([articles_dir])
+    data_dir = filled_template.copy_to(tmp_path / "data")
     closed: list[Path] = []
     real_close = Archive.close
 

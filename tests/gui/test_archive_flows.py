@@ -70,8 +70,8 @@ def test_first_start_imports_the_sample_off_the_gui_thread(
     assert "Sample archive" in window.status.currentMessage()
 
 
-def test_first_start_with_the_real_sample(make_window, archive, qtbot):
-    real_sample()
+def test_first_start_with_the_real_sample(make_window, archive, qtbot, monkeypatch):
+    real_sample(monkeypatch)
     window = make_window()
     window.show()
     window.start()

@@ -22,6 +22,7 @@ from briefer.core.export.manifest import manifest_path
 from briefer.gui.briefing.model import BriefingModel
 from briefer.gui.distribution import export_dialog, send_dialog
 from briefer.gui.distribution.keychain import Keychain
+from tests.conftest import ArchiveTemplate
 from tests.core.smtp_server import MemoryKeyring
 from tests.gui.conftest import write_articles
 from tests.gui.test_briefing_window import (  # noqa: F401 (no_dialogs: a fixture, used by name)
@@ -34,11 +35,17 @@ from tests.gui.test_briefing_window import (  # noqa: F401 (no_dialogs: a fixtur
 )
 
 
+@pytest.fixture(scope="session")
+def elsewhere_template(tmp_path_factory: pytest.TempPathFactory) -> ArchiveTemplate:
+    """The same three articles, imported on their own: another archive id, other document ids."""
+    folder = tmp_path_factory.mktemp("elsewhere")
+    return ArchiveTemplate.imported(folder, [write_articles(folder / "articles")])
+
+
 @pytest.fixture
-def elsewhere(tmp_path: Path) -> Iterator[Archive]:
-    """Another archive with the same three articles, imported on their own (other document ids)."""
-    with Archive(tmp_path / "elsewhere") as opened:
-        opened.import_paths([write_articles(tmp_path / "elsewhere-articles")])
+def elsewhere(tmp_path: Path, elsewhere_template: ArchiveTemplate) -> Iterator[Archive]:
+    """Another archive than `filled_archive`'s, with the same three articles."""
+    with Archive(elsewhere_template.copy_to(tmp_path / "elsewhere")) as opened:
         yield opened
 
 

@@ -6,7 +6,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 from PySide6.QtWidgets import QApplication
 
 from briefer.core.archive import Archive
@@ -20,17 +19,14 @@ from briefer.gui.reader.view import ReaderView
 from briefer.gui.search.cluster_dialog import ClusterDialog, IdRole
 from briefer.gui.search.pane import SearchPane, excerpt_of, hit_meta_line
 from tests.conftest import write_article
+from tests.core import test_clusters
 from tests.core.cli_support import Cli
 from tests.core.test_clusters import ADDED, STORY, doc_ids, write_syndicated
 
-
-@pytest.fixture
-def syndicated(tmp_path: Path) -> tuple[Archive, dict[str, str]]:
-    paths = write_syndicated(tmp_path / "news")
-    archive = Archive(tmp_path / "data")
-    archive.import_paths([tmp_path / "news"])
-    yield archive, doc_ids(archive, paths)
-    archive.close()
+# The core tests' fixtures: an archive of syndicated copies, imported once, copied for each test.
+syndicated_template = test_clusters.syndicated_template
+news = test_clusters.news
+syndicated = test_clusters.syndicated
 
 
 def search(qtbot, pane: SearchPane, query: str) -> None:

@@ -23,16 +23,22 @@ from briefer.core.export.manifest import manifest_path
 from briefer.gui import dialogs
 from briefer.gui.distribution import export_dialog
 from briefer.gui.mainwindow import MainWindow
-from tests.conftest import write_article
-from tests.core.briefing_support import ARTICLES, import_articles, part_xml, rich_briefing, texts
+from tests.conftest import ArchiveTemplate, write_article
+from tests.core.briefing_support import ARTICLES, articles_in, part_xml, rich_briefing, texts
 from tests.gui.conftest import status_read
 
 PACT = str(ARTICLES["pact"]["body"])
 
 
 @pytest.fixture
-def docs(archive: Archive, tmp_path: Path) -> dict[str, Document]:
-    return import_articles(archive, tmp_path / "articles")
+def data_dir(tmp_path: Path, briefing_articles: ArchiveTemplate) -> Path:
+    """Here the window's archive holds the three ARTICLES (their files are in `article_files`)."""
+    return briefing_articles.copy_to(tmp_path / "data")
+
+
+@pytest.fixture
+def docs(archive: Archive) -> dict[str, Document]:
+    return articles_in(archive)
 
 
 @pytest.fixture
@@ -102,9 +108,9 @@ def test_every_excerpt_shows_its_state_once_the_briefing_is_opened(window, saved
 
 
 def test_a_changed_source_shows_the_difference_and_verify_quotes_goes_to_it(
-    window, saved, archive, tmp_path, qtbot
+    window, saved, archive, article_files, qtbot
 ) -> None:
-    rewrite(archive, tmp_path / "articles", "pact", PACT.replace('respond "firmly"', 'respond "decisively"'))
+    rewrite(archive, article_files, "pact", PACT.replace('respond "firmly"', 'respond "decisively"'))
     verification = open_checked(window, saved, qtbot)
     firmly = quote(window, "firmly")
     assert [c.excerpt_id for c in verification.failures] == [firmly.id]
@@ -126,8 +132,8 @@ def test_a_changed_source_shows_the_difference_and_verify_quotes_goes_to_it(
     assert '+Officials in Seoul said they would respond "decisively"' in diff
 
 
-def test_moved_quotes_are_updated_in_one_undoable_step(window, saved, archive, tmp_path, qtbot) -> None:
-    rewrite(archive, tmp_path / "articles", "pact", "A new first paragraph.\n\n" + PACT)
+def test_moved_quotes_are_updated_in_one_undoable_step(window, saved, archive, article_files, qtbot) -> None:
+    rewrite(archive, article_files, "pact", "A new first paragraph.\n\n" + PACT)
     open_checked(window, saved, qtbot)
     pane, model = window.briefing, window.session.model
     firmly = quote(window, "firmly")
@@ -151,9 +157,9 @@ def test_moved_quotes_are_updated_in_one_undoable_step(window, saved, archive, t
     assert model.check_of(firmly).status == "moved"  # type: ignore[union-attr]
 
 
-def test_a_deleted_source_is_shown_as_missing(window, saved, archive, tmp_path, qtbot) -> None:
-    (tmp_path / "articles" / "trilateral.txt").unlink()
-    archive.import_paths([tmp_path / "articles"], prune=True)
+def test_a_deleted_source_is_shown_as_missing(window, saved, archive, article_files, qtbot) -> None:
+    (article_files / "trilateral.txt").unlink()
+    archive.import_paths([article_files], prune=True)
     verification = open_checked(window, saved, qtbot)
     assert verification.ok
     warning = quote(window, "missile warning")
@@ -173,9 +179,9 @@ def test_a_pasted_excerpt_is_checked_without_asking(window, saved, qtbot) -> Non
 
 
 def test_the_export_dialog_refuses_changed_quotes_then_marks_them(
-    window, saved, archive, tmp_path, qtbot
+    window, saved, archive, tmp_path, article_files, qtbot
 ) -> None:
-    rewrite(archive, tmp_path / "articles", "pact", PACT.replace('respond "firmly"', 'respond "decisively"'))
+    rewrite(archive, article_files, "pact", PACT.replace('respond "firmly"', 'respond "decisively"'))
     open_checked(window, saved, qtbot)
     dialog = export_dialog.ExportDialog(
         window.session.model,
@@ -242,14 +248,14 @@ def test_draft_source_summary_is_an_undoable_edit_that_keeps_the_analysts_text(w
 
 
 def test_a_recheck_after_an_import_announces_only_new_problems_and_keeps_the_selection(
-    window, saved, archive, tmp_path, qtbot
+    window, saved, archive, article_files, qtbot
 ) -> None:
     open_checked(window, saved, qtbot)
     pane = window.briefing
     pane.select("analysis")
     messages: list[str] = []
     pane.message.connect(messages.append)
-    rewrite(archive, tmp_path / "articles", "pact", PACT.replace('respond "firmly"', 'respond "decisively"'))
+    rewrite(archive, article_files, "pact", PACT.replace('respond "firmly"', 'respond "decisively"'))
     with qtbot.waitSignal(pane.checks.finished, timeout=20000):
         assert pane.recheck_quotes()  # what the window does when an import finishes
     assert messages == ["1 quote no longer matches its source: see the marked excerpts in the outline"]
