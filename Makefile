@@ -7,8 +7,8 @@ run:
 test:
 	bash scripts/test
 
-quick:  # the suite without the tests marked slow (README: Development)
-	bash scripts/test -m "not slow"
+quick:  # the suite without the tests marked slow, on two processes (README: Development)
+	bash scripts/test -m "not slow" -n 2
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
