@@ -118,3 +118,12 @@ def test_a_cited_matrix_cell_is_saved_footnoted_and_counted(briefing, tmp_path: 
     [cell] = [c for t in document.tables for row in t.rows for c in row.cells if "Cheaper feed." in c.text]
     assert cell._tc.xpath(".//w:footnoteReference")  # the cell's source is footnoted in the cell
     assert "Harbor Wire" in texts(part_xml(out, "word/footnotes.xml"))
+
+
+def test_the_source_summary_names_matrix_cells_that_cite_no_source(briefing):
+    apply_all(briefing, evidence.cite_edits(briefing, "kj", new=[quote("Ports")]))
+    summary = source_summary(briefing)
+    assert "1 matrix cell cites no source: Japan / " in summary
+    assert "Key judgment(s) 1 cite no source" not in summary  # the judgment now cites one
+    apply_all(briefing, evidence.cite_edits(briefing, "cell", new=[quote("Traders")]))
+    assert "matrix cell" not in source_summary(briefing)

@@ -9,18 +9,21 @@ reader can tell "unknown" from "forgotten".
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from briefer.core.briefing.matrix import CellState, cell_state
 from briefer.core.briefing.model import (
     Block,
     Briefing,
     Citation,
     Excerpt,
     KeyJudgment,
+    MatrixCell,
     excerpts,
     reading_order,
+    walk_sections,
 )
 from briefer.core.textnorm import strip_bidi
 
@@ -150,6 +153,15 @@ class SourceNumbers:
         return len(self._citations)
 
 
+def cites_no_source(block: Block, by_id: Mapping[str, Excerpt]) -> bool:
+    """A key judgment, or a matrix cell holding an implication (not empty, not boilerplate), that
+    rests on no excerpt of the briefing (none cited, or only excerpts no longer in it): what the
+    Source Summary reports of judgments and the outline and the matrix mark."""
+    if isinstance(block, MatrixCell) and cell_state(block) is not CellState.FILLED:
+        return False
+    return isinstance(block, KeyJudgment | MatrixCell) and not block_citations(block, dict(by_id))
+
+
 def number_sources(briefing: Briefing) -> SourceNumbers:
     """The numbering an export will use: reading order, first appearance."""
     numbers = SourceNumbers()
@@ -272,4 +284,18 @@ def _judgment_support(briefing: Briefing, clusters: dict[str, str]) -> list[str]
         lines.append(f"Key judgment(s) {', '.join(map(str, state_only))} rest only on state media.")
     if unsourced:
         lines.append(f"Key judgment(s) {', '.join(map(str, unsourced))} cite no source.")
-    return lines
+    return lines + _cell_support(briefing, by_id)
+
+
+def _cell_support(briefing: Briefing, by_id: dict[str, Excerpt]) -> list[str]:
+    """The matrix cells that state an implication and cite no source, named "actor / domain"."""
+    names: dict[str, str] = {}
+    for _, section in walk_sections(briefing):
+        names[section.id] = section.title
+        names.update((d.id, d.title) for d in section.domains)
+    cells = [b for _, b in reading_order(briefing) if isinstance(b, MatrixCell) and cites_no_source(b, by_id)]
+    if not cells:
+        return []
+    named = "; ".join(f"{names.get(c.actor, c.actor)} / {names.get(c.domain, c.domain)}" for c in cells)
+    verb = "cites" if len(cells) == 1 else "cite"
+    return [f"{_count(len(cells), 'matrix cell')} {verb} no source: {named}."]

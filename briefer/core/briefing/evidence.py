@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from briefer.core.briefing.citations import block_citations
+from briefer.core.briefing.citations import cites_no_source
 from briefer.core.briefing.edits import AddBlock, Edit, SetCites
-from briefer.core.briefing.matrix import CellState, cell_state
 from briefer.core.briefing.model import (
-    Block,
     Briefing,
     BriefingError,
     BulletList,
@@ -37,15 +35,6 @@ _PROSE_KINDS = ("text", "actor")
 def can_cite(block: object) -> bool:
     """Whether `block` cites evidence (an excerpt is evidence: it cites its own source)."""
     return isinstance(block, KeyJudgment | Paragraph | MatrixCell | BulletList)
-
-
-def cites_no_source(block: Block, by_id: Mapping[str, Excerpt]) -> bool:
-    """A key judgment, or a matrix cell holding an implication (not empty, not boilerplate), that
-    rests on no excerpt of the briefing (none cited, or only excerpts no longer in it): what the
-    Source Summary reports of judgments and the outline and the matrix mark."""
-    if isinstance(block, MatrixCell) and cell_state(block) is not CellState.FILLED:
-        return False
-    return isinstance(block, KeyJudgment | MatrixCell) and not block_citations(block, dict(by_id))
 
 
 def unsourced_cells(section: Section, by_id: Mapping[str, Excerpt]) -> list[MatrixCell]:
