@@ -1,0 +1,63 @@
+"""The team archive's errors, under the core's root error; each front end words them for its user.
+
+The messages never carry a password: a connection string is shown by `TeamLocation.display`.
+"""
+
+from __future__ import annotations
+
+from briefer.core.errors import BrieferError
+
+
+class TeamError(BrieferError):
+    """Something about the team archive, stated in the user's terms."""
+
+
+class BadTeamLocation(TeamError, ValueError):
+    """The `--team` value is neither a postgresql:// URL, a libpq connection string nor a service name."""
+
+
+class TeamUnreachable(TeamError, ConnectionError):
+    """The server cannot be reached or refused the login; `display` names it without a password."""
+
+    def __init__(self, display: str, reason: str) -> None:
+        super().__init__(f"cannot reach the team archive {display}: {reason}")
+        self.display = display
+        self.reason = reason
+
+
+class TeamNotInitialised(TeamError):
+    """The database holds no Briefer schema yet (`found` 0), or an older one that needs migrating."""
+
+    def __init__(self, message: str, *, found: int) -> None:
+        super().__init__(message)
+        self.found = found
+
+
+class TeamSchemaTooNew(TeamError):
+    """The database was migrated by a newer Briefer: this one would misread it, so it does not try."""
+
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(
+            f"the team archive's schema is version {found}, newer than this Briefer knows ({known}); "
+            "update Briefer to use it"
+        )
+        self.found = found
+        self.known = known
+
+
+class TeamPermissionDenied(TeamError, PermissionError):
+    """The analyst's role may not do this; `needed` is the least role that may."""
+
+    def __init__(self, message: str, *, needed: str = "") -> None:
+        super().__init__(message)
+        self.needed = needed
+
+
+__all__ = [
+    "BadTeamLocation",
+    "TeamError",
+    "TeamNotInitialised",
+    "TeamPermissionDenied",
+    "TeamSchemaTooNew",
+    "TeamUnreachable",
+]
