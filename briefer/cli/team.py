@@ -12,11 +12,13 @@ import getpass
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from briefer.cli.common import fail
 from briefer.cli.distribution import explain_unavailable, open_credentials
 from briefer.core import paths, team
+from briefer.core.briefing import storage
 from briefer.core.credentials import CredentialsUnavailable
 from briefer.core.escaping import json_text, visible
 
@@ -54,6 +56,11 @@ def _reporting(handler: Handler) -> Handler:
             return fail(
                 f"{exc}; check the location, that the server runs, and your password (briefer team login)"
             )
+        except team.SaveConflict as exc:
+            details = "".join(
+                f"\n  {c.what}: you {c.ours} it, version {exc.latest} {c.theirs} it" for c in exc.conflicts
+            )
+            return fail(f"not saved: {exc}{details}\n  save again with --keep mine or --keep theirs")
         except team.TeamNotInitialised as exc:
             how = "create it" if exc.found == 0 else "migrate it"
             return fail(f"{exc}: an administrator runs `briefer team init URL` to {how}")
@@ -153,6 +160,110 @@ def _cmd_login(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- shared briefings ----------------------------------------------------------------------
+def _open_team(args: argparse.Namespace, needed: str, what: str) -> tuple[team.TeamLocation, Any]:
+    """A connection to a current schema, after checking that the user's role may do `what`."""
+    location = _require_location(args)
+    connection = _connect(args, location)
+    try:
+        team.require_current(connection)
+        team.require_role(connection, needed, what)
+    except BaseException:
+        connection.close()
+        raise
+    return location, connection
+
+
+def _checkouts(args: argparse.Namespace) -> team.Checkouts:
+    return team.Checkouts(paths.resolve_data_dir(args.data_dir))
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    briefing = storage.load(args.file)
+    location, connection = _open_team(args, "analyst", "publishing a briefing")
+    with connection:
+        published = team.publish(connection, briefing)
+    _checkouts(args).put(args.file, team.Checkout(location.display, published.id, published.version))
+    print(f"Published {visible(published.title)} as {published.id}, version {published.version}")
+    return 0
+
+
+def _cmd_briefings(args: argparse.Namespace) -> int:
+    location, connection = _open_team(args, "reader", "listing briefings")
+    with connection:
+        listed = team.list_shared(connection)
+    if args.json:
+        for item in listed:
+            print(json_text({**item.__dict__, "saved_at": item.saved_at.isoformat()}))
+        return 0
+    for item in listed:
+        when = item.saved_at.strftime("%Y-%m-%d %H:%M")
+        who = visible(item.owner)
+        print(f"{item.id}  v{item.version}  {item.state:<9}  {who}  {when}  {visible(item.title)}")
+    if not listed:
+        print(f"No shared briefings in {location.display} yet (briefer team publish FILE.briefing)")
+    return 0
+
+
+def _cmd_checkout(args: argparse.Namespace) -> int:
+    location, connection = _open_team(args, "reader", "reading a briefing")
+    with connection:
+        briefing, version = team.fetch(connection, args.id, args.version)
+    storage.save(briefing, args.file, overwrite=args.force)
+    _checkouts(args).put(args.file, team.Checkout(location.display, briefing.id, version))
+    print(f"Wrote version {version} of {visible(briefing.metadata.title)} to {visible(str(args.file))}")
+    return 0
+
+
+def _cmd_save(args: argparse.Namespace) -> int:
+    briefing = storage.load(args.file)
+    checkout = _checkouts(args).get(args.file)
+    base = args.base or (checkout.version if checkout and checkout.briefing_id == briefing.id else None)
+    if base is None:
+        raise team.TeamError(
+            f"{args.file} was not taken from the team archive here: give the version it started from "
+            "with --base N, or publish it"
+        )
+    location, connection = _open_team(args, "analyst", "saving a briefing")
+    with connection:
+        choices = _settle_all(connection, briefing, base, args.keep)
+        saved = team.save(connection, briefing, base, choices=choices)
+    if saved.merged_from is not None:
+        storage.save(saved.briefing, args.file)  # the file now holds what the team archive holds
+    _checkouts(args).put(args.file, team.Checkout(location.display, briefing.id, saved.shared.version))
+    merged = f" (merged with version {saved.merged_from})" if saved.merged_from is not None else ""
+    print(f"Saved version {saved.shared.version}{merged}")
+    return 0
+
+
+def _settle_all(connection: Any, briefing: Any, base: int, keep: str | None) -> dict[str, Any] | None:
+    """With --keep, every conflict settled the same way (a dry merge finds their keys)."""
+    if keep is None:
+        return None
+    side = "ours" if keep == "mine" else "theirs"
+    return {c.key: side for c in team.conflicts_with_latest(connection, briefing, base)}
+
+
+def _cmd_state(args: argparse.Namespace) -> int:
+    needed = "editor" if args.state == "released" else "analyst"
+    _, connection = _open_team(args, needed, f"moving a briefing to {args.state}")
+    with connection:
+        moved = team.set_state(connection, args.id, args.state)
+    print(f"{visible(moved.title)} is now {moved.state.replace('_', ' ')} (version {moved.version})")
+    return 0
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    _, connection = _open_team(args, "reader", "reading a briefing's history")
+    with connection:
+        versions = team.history(connection, args.id)
+    if not versions:
+        raise team.BriefingNotShared(f"no briefing {args.id} in the team archive")
+    for version, author, when in versions:
+        print(f"v{version}  {when.strftime('%Y-%m-%d %H:%M:%S')}  {visible(author)}")
+    return 0
+
+
 def _read_password_stdin() -> str:
     return sys.stdin.readline().removesuffix("\n").removesuffix("\r") if sys.stdin else ""
 
@@ -186,6 +297,36 @@ def register(commands: Any) -> None:
     remove.add_argument("name")
     remove.add_argument("--yes", action="store_true", help="do not ask")
     remove.set_defaults(run=_reporting(_cmd_remove_analyst))
+
+    publish = sub.add_parser("publish", help="put a .briefing file into the team archive (version 1)")
+    publish.add_argument("file", type=Path)
+    publish.set_defaults(run=_reporting(_cmd_publish))
+
+    listed = sub.add_parser("briefings", help="the team's briefings: id, version, state, owner, title")
+    listed.add_argument("--json", action="store_true")
+    listed.set_defaults(run=_reporting(_cmd_briefings))
+
+    checkout = sub.add_parser("checkout", help="write a shared briefing to a .briefing file")
+    checkout.add_argument("id")
+    checkout.add_argument("file", type=Path)
+    checkout.add_argument("--version", type=int, help="an older version (default: the latest)")
+    checkout.add_argument("--force", action="store_true", help="replace an existing file")
+    checkout.set_defaults(run=_reporting(_cmd_checkout))
+
+    save = sub.add_parser("save", help="save a checked-out file as the next version (merges others' saves)")
+    save.add_argument("file", type=Path)
+    save.add_argument("--base", type=int, help="the version the file started from (default: its checkout)")
+    save.add_argument("--keep", choices=("mine", "theirs"), help="settle every conflicting block this way")
+    save.set_defaults(run=_reporting(_cmd_save))
+
+    state = sub.add_parser("state", help="move a briefing: draft, in_review, released (editors only)")
+    state.add_argument("id")
+    state.add_argument("state", choices=("draft", "in_review", "released"))
+    state.set_defaults(run=_reporting(_cmd_state))
+
+    history = sub.add_parser("history", help="every saved version of a shared briefing")
+    history.add_argument("id")
+    history.set_defaults(run=_reporting(_cmd_history))
 
     login = sub.add_parser("login", help="keep your password for the team archive in the OS keychain")
     login.add_argument("--password-stdin", action="store_true", help="read it from stdin")

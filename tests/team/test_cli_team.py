@@ -106,3 +106,49 @@ def test_a_newer_schema_and_a_location_that_is_no_location_are_refused_with_reas
         admin.execute("DROP SCHEMA briefer CASCADE")
     assert cli("--team", team_url, "team", "add-analyst", unique("ana")) == 1
     assert "holds no team archive yet: an administrator runs `briefer team init URL` to create it" in cli.err
+
+
+def test_shared_briefings_from_the_command_line(cli: Cli, team_url: str, tmp_path: Path) -> None:
+    from briefer.core.briefing import edits, storage, templates
+    from briefer.core.briefing.model import KeyJudgment, get_block
+
+    assert cli("team", "init", team_url) == 0
+    names = {role: unique(role) for role in ("reader", "analyst", "editor")}
+    for role, name in names.items():
+        assert cli("--team", team_url, "team", "add-analyst", name, "--role", role) == 0
+    mine = tmp_path / "mine.briefing"
+    draft = templates.new_briefing(templates.load("assessment"))
+    draft.metadata.title = "Grain exports"
+    edits.add_block(draft, "key-judgments", KeyJudgment("Exports will grow.", id="kj"))
+    storage.save(draft, mine)
+
+    as_reader, as_analyst, as_editor = (as_user(team_url, names[r]) for r in ("reader", "analyst", "editor"))
+    assert cli("--team", as_reader, "team", "publish", str(mine)) == 2
+    assert "publishing a briefing needs the analyst role" in cli.err and cli.err.count("\n") == 1
+    assert cli("--team", as_analyst, "team", "publish", str(mine)) == 0
+    assert f"as {draft.id}, version 1" in cli.out
+    assert cli("--team", as_reader, "team", "briefings") == 0
+    assert f"{draft.id}  v1  draft" in cli.out
+
+    theirs = tmp_path / "theirs.briefing"
+    assert cli("--team", as_editor, "team", "checkout", draft.id, str(theirs)) == 0
+    edited = storage.load(theirs)
+    edits.edit_text(edited, "kj", "Exports will grow fast.")
+    storage.save(edited, theirs)
+    assert cli("--team", as_editor, "team", "save", str(theirs)) == 0
+    assert "Saved version 2" in cli.out
+
+    local = storage.load(mine)  # the analyst, still at version 1, edits the same judgment
+    edits.edit_text(local, "kj", "Exports may fall.")
+    storage.save(local, mine)
+    assert cli("--team", as_analyst, "team", "save", str(mine)) == 1
+    assert "not saved" in cli.err and "--keep mine" in cli.err
+    assert cli("--team", as_analyst, "team", "save", str(mine), "--keep", "mine") == 0
+    assert "Saved version 3 (merged with version 2)" in cli.out
+    assert get_block(storage.load(mine), "kj").text == "Exports may fall."  # type: ignore[union-attr]
+
+    assert cli("--team", as_analyst, "team", "state", draft.id, "released") == 2
+    assert "needs the editor role" in cli.err
+    assert cli("--team", as_editor, "team", "state", draft.id, "released") == 0
+    assert cli("--team", as_reader, "team", "history", draft.id) == 0
+    assert [line.split()[0] for line in cli.out.splitlines()] == ["v1", "v2", "v3"]

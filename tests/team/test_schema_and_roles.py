@@ -208,3 +208,8 @@ def test_a_location_is_shown_without_its_password(given: str, shown: str) -> Non
 def test_a_location_that_is_no_location_says_so(given: str) -> None:
     with pytest.raises(team.BadTeamLocation):
         team.TeamLocation.parse(given)
+
+
+def test_every_public_name_of_the_package_resolves() -> None:
+    missing = [name for name in team.__all__ if not hasattr(team, name)]
+    assert missing == []

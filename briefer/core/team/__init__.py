@@ -10,8 +10,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from briefer.core.team.checkouts import Checkout, Checkouts
 from briefer.core.team.errors import (
     BadTeamLocation,
+    BriefingNotShared,
+    SaveConflict,
     TeamError,
     TeamNotInitialised,
     TeamPermissionDenied,
@@ -21,6 +24,19 @@ from briefer.core.team.errors import (
 from briefer.core.team.names import ROLES, TEAM_URL_ENV
 
 if TYPE_CHECKING:
+    from briefer.core.team.briefings import (
+        STATES,
+        Saved,
+        SharedBriefing,
+        conflicts_with_latest,
+        fetch,
+        history,
+        list_shared,
+        publish,
+        save,
+        set_state,
+        shared,
+    )
     from briefer.core.team.connection import TeamLocation, connect
     from briefer.core.team.roles import (
         add_analyst,
@@ -34,6 +50,22 @@ if TYPE_CHECKING:
     from briefer.core.team.status import Replica, TeamStatus, team_status
 
 _LAZY = {
+    **dict.fromkeys(
+        (
+            "STATES",
+            "Saved",
+            "SharedBriefing",
+            "conflicts_with_latest",
+            "fetch",
+            "history",
+            "list_shared",
+            "publish",
+            "save",
+            "set_state",
+            "shared",
+        ),
+        "briefings",
+    ),
     "TeamLocation": "connection",
     "connect": "connection",
     "add_analyst": "roles",
@@ -61,9 +93,16 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "ROLES",
     "SCHEMA_VERSION",
+    "STATES",
     "TEAM_URL_ENV",
     "BadTeamLocation",
+    "BriefingNotShared",
+    "Checkout",
+    "Checkouts",
     "Replica",
+    "SaveConflict",
+    "Saved",
+    "SharedBriefing",
     "TeamError",
     "TeamLocation",
     "TeamNotInitialised",
@@ -74,12 +113,20 @@ __all__ = [
     "add_analyst",
     "analyst_role",
     "analysts",
+    "conflicts_with_latest",
     "connect",
+    "fetch",
+    "history",
+    "list_shared",
     "migrate",
     "my_role",
+    "publish",
     "remove_analyst",
     "require_current",
     "require_role",
+    "save",
     "schema_version",
+    "set_state",
+    "shared",
     "team_status",
 ]

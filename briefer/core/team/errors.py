@@ -5,6 +5,7 @@ The messages never carry a password: a connection string is shown by `TeamLocati
 
 from __future__ import annotations
 
+from briefer.core.briefing.merge import Conflict
 from briefer.core.errors import BrieferError
 
 
@@ -53,8 +54,27 @@ class TeamPermissionDenied(TeamError, PermissionError):
         self.needed = needed
 
 
+class SaveConflict(TeamError):
+    """Others saved since `base`, and changed some of the same blocks: `conflicts` names them."""
+
+    def __init__(self, base: int, latest: int, conflicts: list[Conflict]) -> None:
+        super().__init__(
+            f"version {latest} was saved since your version {base}, and {len(conflicts)} change(s) "
+            "touch the same parts: " + "; ".join(c.what for c in conflicts)
+        )
+        self.base = base
+        self.latest = latest
+        self.conflicts = conflicts
+
+
+class BriefingNotShared(TeamError, LookupError):
+    """No briefing with that id in the team archive."""
+
+
 __all__ = [
     "BadTeamLocation",
+    "BriefingNotShared",
+    "SaveConflict",
     "TeamError",
     "TeamNotInitialised",
     "TeamPermissionDenied",
