@@ -17,6 +17,7 @@ from typing import Any
 
 from briefer.cli.common import fail
 from briefer.cli.distribution import explain_unavailable, open_credentials
+from briefer.cli.progress import TerminalProgress
 from briefer.core import paths, team
 from briefer.core.briefing import storage
 from briefer.core.credentials import CredentialsUnavailable
@@ -264,6 +265,24 @@ def _cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_push(args: argparse.Namespace) -> int:
+    from briefer.core.archive import Archive  # the personal archive: loaded for this command only
+
+    data_dir = paths.resolve_data_dir(args.data_dir)
+    location, connection = _open_team(args, "analyst", "pushing documents")
+    bar = TerminalProgress(f"Copying documents to {location.display}")
+    try:
+        with connection, Archive(data_dir, create=False) as archive:
+            summary = team.push(connection, archive, progress=bar)
+    finally:
+        bar.clear()
+    print(
+        f"{summary.copied} documents copied to {location.display}, {summary.present} already there "
+        f"({summary.versions} text versions sent)"
+    )
+    return 0
+
+
 def _read_password_stdin() -> str:
     return sys.stdin.readline().removesuffix("\n").removesuffix("\r") if sys.stdin else ""
 
@@ -327,6 +346,11 @@ def register(commands: Any) -> None:
     history = sub.add_parser("history", help="every saved version of a shared briefing")
     history.add_argument("id")
     history.set_defaults(run=_reporting(_cmd_history))
+
+    push = sub.add_parser(
+        "push", help="copy the personal archive's documents into the team archive (resumable)"
+    )
+    push.set_defaults(run=_reporting(_cmd_push))
 
     login = sub.add_parser("login", help="keep your password for the team archive in the OS keychain")
     login.add_argument("--password-stdin", action="store_true", help="read it from stdin")

@@ -90,7 +90,10 @@ def test_a_schema_migrated_by_a_newer_briefer_is_refused_and_left_alone(archive_
 def test_readers_read_but_cannot_write_even_with_raw_sql(archive_url: str, people: dict[str, str]) -> None:
     with login(archive_url, people["analyst"]) as analyst:
         analyst.execute("INSERT INTO texts (sha256, body) VALUES (%s, 'Shells went north.')", (SHA,))
-        analyst.execute("INSERT INTO documents (id, text_sha256, title) VALUES ('d1', %s, 'Rail')", (SHA,))
+        analyst.execute(
+            "INSERT INTO documents (id, content_sha256, text_sha256, title) VALUES ('d1', 'c1', %s, 'Rail')",
+            (SHA,),
+        )
     with login(archive_url, people["reader"]) as reader:
         assert reader.execute("SELECT title FROM documents").fetchall() == [("Rail",)]
         for statement in (

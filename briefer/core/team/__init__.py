@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     )
     from briefer.core.team.schema import SCHEMA_VERSION, migrate, require_current, schema_version
     from briefer.core.team.status import Replica, TeamStatus, team_status
+    from briefer.core.team.transfer import PushSummary, push
 
 _LAZY = {
     **dict.fromkeys(
@@ -66,6 +67,8 @@ _LAZY = {
         ),
         "briefings",
     ),
+    "PushSummary": "transfer",
+    "push": "transfer",
     "TeamLocation": "connection",
     "connect": "connection",
     "add_analyst": "roles",
@@ -99,6 +102,7 @@ __all__ = [
     "BriefingNotShared",
     "Checkout",
     "Checkouts",
+    "PushSummary",
     "Replica",
     "SaveConflict",
     "Saved",
@@ -121,6 +125,7 @@ __all__ = [
     "migrate",
     "my_role",
     "publish",
+    "push",
     "remove_analyst",
     "require_current",
     "require_role",

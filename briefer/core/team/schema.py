@@ -57,8 +57,11 @@ _ARCHIVE_TABLES = (
         body text NOT NULL,
         added_by text NOT NULL DEFAULT current_user,
         added_at timestamptz NOT NULL DEFAULT now())""",
+    # One document per file content: the same file imported (or pushed) by two analysts, even at
+    # the same moment, is one document; the second one's personal id becomes an alias of it.
     """CREATE TABLE documents (
         id text PRIMARY KEY,
+        content_sha256 text NOT NULL UNIQUE,
         text_sha256 text NOT NULL REFERENCES texts,
         title text NOT NULL DEFAULT '',
         source text NOT NULL DEFAULT '',
@@ -69,6 +72,9 @@ _ARCHIVE_TABLES = (
         source_type text NOT NULL DEFAULT '',
         imported_by text NOT NULL DEFAULT current_user,
         imported_at timestamptz NOT NULL DEFAULT now())""",
+    """CREATE TABLE document_aliases (
+        alias text PRIMARY KEY,
+        doc_id text NOT NULL REFERENCES documents ON DELETE CASCADE)""",
     """CREATE TABLE document_versions (
         doc_id text NOT NULL REFERENCES documents ON DELETE CASCADE,
         text_sha256 text NOT NULL REFERENCES texts,
@@ -153,7 +159,8 @@ _PERMISSIONS = (
     "GRANT USAGE ON SCHEMA briefer TO briefer_reader",
     "GRANT SELECT ON ALL TABLES IN SCHEMA briefer TO briefer_reader",
     # analysts: import (documents, texts, versions, locations, signatures, clusters, the report)
-    "GRANT INSERT ON texts, documents, document_versions, import_runs, import_files TO briefer_analyst",
+    "GRANT INSERT ON texts, documents, document_aliases, document_versions, import_runs, import_files"
+    " TO briefer_analyst",
     "GRANT INSERT, UPDATE, DELETE ON locations, signatures, clusters, tags TO briefer_analyst",
     "GRANT UPDATE ON documents, import_runs TO briefer_analyst",
     "GRANT INSERT, UPDATE, DELETE ON saved_searches, section_leases TO briefer_analyst",
@@ -162,7 +169,7 @@ _PERMISSIONS = (
     "GRANT INSERT, DELETE ON cited_texts TO briefer_analyst",
     "GRANT USAGE ON ALL SEQUENCES IN SCHEMA briefer TO briefer_analyst",
     # editors: remove documents and briefings
-    "GRANT DELETE ON documents, document_versions, briefings TO briefer_editor",
+    "GRANT DELETE ON documents, document_aliases, document_versions, briefings TO briefer_editor",
     # row-level security: whose rows a role may see and change
     "ALTER TABLE saved_searches ENABLE ROW LEVEL SECURITY",
     "CREATE POLICY saved_read ON saved_searches FOR SELECT USING (owner = current_user OR shared)",
