@@ -811,7 +811,10 @@ def test_a_quote_whose_source_changed_stops_the_draft_until_sending_unverified_i
 
     dialog.draft_button.click()
     qtbot.waitUntil(lambda: not dialog.busy and dialog.outcome.text().startswith("The draft was not saved"))
-    assert "1 quote no longer matches its source" in dialog.outcome.text()
+    assert (
+        "1 problem must be fixed first" in dialog.outcome.text() and "respond firmly" in dialog.outcome.text()
+    )
+    assert dialog.findings.findings()[0].code == "unverified-quote"
     assert "Send even if quotes no longer match their sources" in dialog.outcome.text()
     assert not eml.exists()
     dialog.allow_unverified.setChecked(True)
