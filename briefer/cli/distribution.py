@@ -428,8 +428,9 @@ def _send(open_archive: OpenArchive, args: argparse.Namespace) -> int:
             book = AccountBook.for_data_dir(data_dir)
             sender = book.get(args.account).sender if args.account else ""
             eml = Path(args.eml)
-            save_draft(briefing, eml, docx, ledger, recipients=recipients, sender=sender, **options)
+            report = save_draft(briefing, eml, docx, ledger, recipients=recipients, sender=sender, **options)
             print(f"saved the draft {eml} ({docx.name} attached); open it in your mail client to send it")
+            print_warnings(report.findings)
             return 0
         account = AccountBook.for_data_dir(data_dir).get(args.account) if args.account else None
         account = account or AccountBook.for_data_dir(data_dir).default()

@@ -235,3 +235,19 @@ def test_the_export_report_carries_the_gate_findings(rich: Briefing, tmp_path: P
         export_docx(rich, tmp_path / "c.docx")
     assert refused.value.codes == {"invalid-marking"} and not refused.value.overridable
     assert not (tmp_path / "c.docx").exists()
+
+
+def test_send_as_a_draft_prints_the_warnings_and_refuses_a_block(
+    rich: Briefing, cli: Cli, tmp_path: Path
+) -> None:
+    path, eml = tmp_path / "b.briefing", tmp_path / "draft.eml"
+    storage.save(rich, path)
+    send = ("send", str(path), "--to", "desk@agency.example", "--eml", str(eml))
+    assert cli(*send) == 0 and eml.exists()
+    assert "briefer: warning: [empty-section] Alternative Scenarios" in cli.err
+
+    eml.unlink()
+    edits.add_block(rich, "analysis", Paragraph("x", portion="SECRET"))
+    storage.save(rich, path)
+    assert cli(*send) == 1 and not eml.exists()
+    assert "[invalid-marking]" in cli.err and "nothing was sent" in cli.err

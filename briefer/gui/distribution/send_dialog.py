@@ -13,6 +13,7 @@ answer is kept in memory only.  Every outcome is said in plain words.
 
 from __future__ import annotations
 
+import functools
 import html
 import tempfile
 import threading
@@ -52,6 +53,7 @@ from briefer.core.distribution.delivery import SendOutcome, attachment_name, sav
 from briefer.core.distribution.ledger import Ledger
 from briefer.core.distribution.mail import MailError, parse_recipient, subject
 from briefer.core.documents import Document
+from briefer.core.export.docx_export import ExportReport
 from briefer.core.progress import Progress
 from briefer.gui.advice import in_words
 from briefer.gui.briefing.findings import FindingsList
@@ -151,8 +153,8 @@ def draft_job(
     ledger: Ledger,
     options: dict[str, Any],
     lookups: ArchiveLookups | None,
-) -> Callable[[Progress, threading.Event], Path]:
-    def job(progress: Progress, cancel: threading.Event) -> Path:
+) -> Callable[[Progress, threading.Event], ExportReport]:
+    def job(progress: Progress, cancel: threading.Event) -> ExportReport:
         checked = archive_checks(briefing, lookups, cancel)
         with tempfile.TemporaryDirectory(prefix="briefer-draft-") as scratch:
             docx = Path(scratch) / attachment_name(briefing)
@@ -569,12 +571,17 @@ class SendDialog(QDialog):
         sender = account.sender if account is not None else ""
         job = draft_job(briefing, eml, sender, self._ledger, self._export_options(), self._lookups)
         self._say(f"Saving the draft {eml.name}\u2026")
-        return self._jobs.run(job, self._on_draft_saved, self._on_draft_failed)
+        return self._jobs.run(job, functools.partial(self._on_draft_saved, eml), self._on_draft_failed)
 
-    def _on_draft_saved(self, eml: object) -> None:
+    def _on_draft_saved(self, eml: Path, report: object) -> None:
         text = (
             f"Saved the draft {eml} with the Word document attached: open it in your mail client to send it."
         )
+        assert isinstance(report, ExportReport)
+        warnings = [f for f in report.findings if f.severity == "warning"]
+        self._show_findings(warnings)
+        if warnings:
+            text += f" The release check has {len(warnings)} warning(s), listed below."
         self._say(text)
         self.sent.emit(f"Saved the draft {eml}")
 
