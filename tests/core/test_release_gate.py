@@ -13,9 +13,17 @@ import pytest
 from briefer.cli import main
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits, storage
-from briefer.core.briefing.gate import CODES, Finding, GateResult, ReleaseBlocked, run_gate
+from briefer.core.briefing.gate import CODES, ESTIMATIVE_WORDS, Finding, GateResult, ReleaseBlocked, run_gate
 from briefer.core.briefing.matrix import NO_IMPLICATION
-from briefer.core.briefing.model import Briefing, Excerpt, KeyJudgment, MatrixCell, Paragraph, excerpts
+from briefer.core.briefing.model import (
+    LIKELIHOOD_TERMS,
+    Briefing,
+    Excerpt,
+    KeyJudgment,
+    MatrixCell,
+    Paragraph,
+    excerpts,
+)
 from briefer.core.briefing.verify import ArchiveLookups
 from briefer.core.documents import Document
 from briefer.core.export.docx_export import export_docx
@@ -149,6 +157,7 @@ def test_estimative_language_that_contradicts_itself_is_a_warning(
 
 
 def test_every_code_is_stable_and_blocking_ones_come_first(rich: Briefing) -> None:
+    assert tuple(ESTIMATIVE_WORDS) == LIKELIHOOD_TERMS  # every term of the model's scale, in order
     assert list(CODES) == [
         "unverified-quote", "invalid-marking", "wrong-archive", "unsourced-judgment", "unsourced-cell",
         "after-cutoff", "empty-section", "boilerplate-cell", "estimative-conflict",

@@ -152,7 +152,7 @@ class ReleaseCheck(QObject):
         self.message.emit("Checking the briefing\u2026")
         task = BackgroundTask(job, parent=self)
         task.succeeded.connect(self._show)
-        task.failed.connect(lambda exc: self.message.emit(f"The briefing could not be checked: {exc}"))
+        task.failed.connect(self._on_failed)
         task.finished.connect(self._on_finished)
         self._task = task
         task.start()
@@ -170,6 +170,10 @@ class ReleaseCheck(QObject):
         self.dialog.show()
         self.dialog.raise_()
         self.message.emit(summary(result.findings))
+
+    @Slot(object)
+    def _on_failed(self, exc: object) -> None:
+        self.message.emit(f"The briefing could not be checked: {exc}")
 
     @Slot()
     def _on_finished(self) -> None:
