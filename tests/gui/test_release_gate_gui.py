@@ -109,6 +109,9 @@ def test_the_export_dialog_refuses_on_a_blocking_finding_and_lists_it(
     rich.sections[3].blocks.append(odd)
     opened(window, rich, tmp_path)
     dialog = window.show_export_dialog()
+    # Before Export: the gate's findings of the briefing as marked in the dialog.
+    assert dialog.findings.isVisibleTo(dialog) and dialog.findings.findings()[0].code == "invalid-marking"
+    assert "Fix before exporting" in dialog.problems.text()
     out = tmp_path / "out.docx"
     dialog.output.setText(str(out))
     with qtbot.waitSignal(dialog.export_failed, timeout=30000) as failed:

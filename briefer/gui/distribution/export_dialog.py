@@ -9,7 +9,9 @@ findings refuse the export, listed in the dialog (quotes that no longer match
 their source unless "Export even if quotes no longer match" is ticked, which
 marks them "(unverified)"; markings that do not validate; the wrong archive,
 whose refusal names both archives), and its warnings are listed after an export
-that went on.  Choosing a finding selects its block in the outline.  A refused
+that went on; before that, the findings of the briefing as marked in the dialog
+(quotes not yet verified) preview it.  Choosing a finding selects its block in the
+outline.  A refused
 or failed export is explained in the dialog itself.
 """
 
@@ -38,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefer.core.briefing import codec, edits, markings
-from briefer.core.briefing.gate import Finding, ReleaseBlocked
+from briefer.core.briefing.gate import Finding, ReleaseBlocked, run_gate
 from briefer.core.briefing.verify import ArchiveLookups, WrongArchive, describe_archive, none_of_the_documents
 from briefer.core.documents import Document
 from briefer.core.export.docx_export import (
@@ -181,7 +183,7 @@ class ExportDialog(QDialog):
         self.outcome.setWordWrap(True)
         self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.outcome.setTextFormat(Qt.TextFormat.RichText)
-        self.findings = FindingsList()  # the release gate's, once an export was tried
+        self.findings = FindingsList()  # the release gate's: a preview, then the export's
         self.findings.setVisible(False)
 
         self.buttons = QDialogButtonBox()
@@ -246,13 +248,15 @@ class ExportDialog(QDialog):
         banner = markings.banner(copy)
         tlp = markings.tlp_label(copy)
         self.banner.setText(f"<b>{html.escape(banner)}</b>" + (f" \u00b7 {tlp}" if tlp else ""))
-        problems = markings.validate(copy)
-        if problems:
-            items = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems[:8])
-            more = f"<li>\u2026 and {len(problems) - 8} more</li>" if len(problems) > 8 else ""
-            self.problems.setText(f"<b>Fix before exporting:</b><ul>{items}{more}</ul>")
+        # The release gate before Export (the quotes are verified when Export is pressed).
+        result = run_gate(copy)
+        self._show_findings(result.findings)
+        blocking, warnings = len(result.blocking), len(result.warnings)
+        if blocking:
+            self.problems.setText(f"<b>Fix before exporting:</b> {blocking} problem(s), listed below.")
         else:
-            self.problems.setText("Markings are ready for release.")
+            listed = f" {warnings} warning(s), listed below." if warnings else ""
+            self.problems.setText(f"Markings are ready for release.{listed}")
 
     # -- choosing files ---------------------------------------------------------------
     @Slot()
@@ -306,7 +310,7 @@ class ExportDialog(QDialog):
         self._settings.setValue(REFERENCE_KEY, self.reference.text().strip())
         self.outcome.setText(f"Exporting to {html.escape(str(out))}\u2026")
         self._failed = False
-        self._show_findings(())
+        self._show_findings(())  # the preview's: the export's own come back with it
         self.open_folder_button.setVisible(False)
         self.export_button.setEnabled(False)
         task = BackgroundTask(job, parent=self)
