@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from briefer import __version__
-from briefer.core import paths
+from briefer.cli import team as cli_team
+from briefer.core import paths, team
 from briefer.core.archive import (
     ENVIRONMENT,
     IMPORT,
@@ -98,6 +99,7 @@ class TerminalProgress:
 READS_ONLY = ("search", "stats", "verify", "tags", "cluster", "export", "send", "ledger")
 # Commands that say in their own output how far a running import is.
 REPORT_IMPORT_THEMSELVES = ("search", "stats")
+WORK_WITHOUT_ARCHIVE = ("team", "extract", "credentials")  # what runs while a team archive is named
 
 
 def _open_archive(args: argparse.Namespace) -> Archive:
@@ -112,6 +114,18 @@ def _open_archive(args: argparse.Namespace) -> Archive:
         until = "until it finishes, Briefer sees only what it has done so far"
         print(f"briefer: note: {progress.describe()}; {until}", file=sys.stderr)
     return archive
+
+
+def _team_not_yet(args: argparse.Namespace) -> int:
+    """A team archive is named, and this command works only on the personal archive so far: say so
+    rather than quietly use the personal archive."""
+    what = f"`briefer {args.command}`" if args.command else "the window"
+    print(
+        f"briefer: {what} does not work on a team archive yet (only `briefer team ...` does); "
+        f"unset ${team.TEAM_URL_ENV} and leave out --team to use your personal archive",
+        file=sys.stderr,
+    )
+    return cli_team.REFUSED
 
 
 def _no_archive(exc: ArchiveMissing) -> int:
@@ -379,6 +393,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"where the catalog and index live (default: ${paths.DATA_DIR_ENV}, "
         "the checkout's index/ folder, or the user data folder)",
     )
+    parser.add_argument(
+        "--team",
+        metavar="URL",
+        help=f"the team archive on PostgreSQL (default: ${team.TEAM_URL_ENV}); wins over --data-dir, "
+        "whose folder then keeps only local state",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -441,6 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
     from briefer.cli import check as cli_check
 
     cli_check.register(commands, _open_archive)
+    cli_team.register(commands)
     return parser
 
 
@@ -551,6 +572,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[stderr])
     command: Callable[[argparse.Namespace], int] = getattr(args, "run", _run_gui)
     try:
+        if args.command not in WORK_WITHOUT_ARCHIVE and cli_team.location_of(args) is not None:
+            return _team_not_yet(args)
         return command(args)
     except KeyboardInterrupt:
         print("\nbriefer: interrupted", file=sys.stderr)
