@@ -412,6 +412,9 @@ def build_parser() -> argparse.ArgumentParser:
     from briefer.cli import verify as cli_verify
 
     cli_verify.register(commands, _open_archive)
+    from briefer.cli import check as cli_check
+
+    cli_check.register(commands, _open_archive)
     cli_team.register(commands)
     return parser
 
