@@ -377,7 +377,7 @@ class Snapshot:
     # -- the relaxed tier ---------------------------------------------------------------
     def most_words(self, q: Any, needed: Callable[[int], int | None]) -> Evaluation | None:
         """The documents that match most but not all of `q`'s free words (at least `needed(n)` of
-        n, see `free_words`) and every other clause as `q` does (`Required` ones match, NOT ones
+        n, see `is_free_word`) and every other clause as `q` does (`Required` ones match, NOT ones
         exclude): the relaxed tier, below `evaluate(q)`'s documents, which match them all.  Scores
         add up as an AND's do, over the clauses matched.  None when `q` has no relaxed tier."""
         children = list(q.subqueries) if isinstance(q, query.And) else [q]
