@@ -239,6 +239,25 @@ def test_the_relaxed_tier_relaxes_free_words_only(desk: SearchEngine) -> None:
     assert tiers(desk, "officials border rail", filters=(("year", "2023"),)) == [("sanctions", "most")]
 
 
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+@pytest.mark.parametrize(
+    "query",
+    ["kim vostochny putin", "officials shells", "launch satellite korea", "artillery shells officials rail",
+     '"arms brokers" officials shells', "kim OR putin sohae", "shells -sanctions vostochny kim"],
+)  # fmt: skip
+def test_the_relaxed_tier_only_adds_below_what_all_the_words_find(
+    desk: SearchEngine, query: str, sort: str
+) -> None:
+    strict = found(desk, query, sort=sort)
+    relaxed = found(desk, query, sort=sort, relax=True)
+    tiers_listed = [h.match for h in relaxed.hits]
+    assert tiers_listed == sorted(tiers_listed, key=[Tier.ALL, Tier.MOST].index)  # never a "most" first
+    assert [(h.doc_id, h.score) for h in relaxed.hits if h.match is Tier.ALL] == [
+        (h.doc_id, h.score) for h in strict.hits
+    ]
+    assert relaxed.total - relaxed.relaxed == strict.total
+
+
 def test_pages_totals_and_facets_run_across_both_tiers(desk: SearchEngine) -> None:
     first = found(desk, "kim vostochny putin", relax=True, limit=2, facets=True)
     assert first.facets is not None and first.facets["language"] == {"en": 1, "fr": 1}
