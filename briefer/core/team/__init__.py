@@ -15,6 +15,7 @@ from briefer.core.team.errors import (
     BadTeamLocation,
     BriefingNotShared,
     SaveConflict,
+    TeamConnectionLost,
     TeamError,
     TeamNotInitialised,
     TeamPermissionDenied,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
         require_role,
     )
     from briefer.core.team.schema import SCHEMA_VERSION, migrate, require_current, schema_version
+    from briefer.core.team.session import TeamSession
     from briefer.core.team.status import Replica, TeamStatus, team_status
     from briefer.core.team.transfer import PushSummary, push
 
@@ -70,6 +72,7 @@ _LAZY = {
     "PushSummary": "transfer",
     "push": "transfer",
     "TeamLocation": "connection",
+    "TeamSession": "session",
     "connect": "connection",
     "add_analyst": "roles",
     "analyst_role": "roles",
@@ -107,11 +110,13 @@ __all__ = [
     "SaveConflict",
     "Saved",
     "SharedBriefing",
+    "TeamConnectionLost",
     "TeamError",
     "TeamLocation",
     "TeamNotInitialised",
     "TeamPermissionDenied",
     "TeamSchemaTooNew",
+    "TeamSession",
     "TeamStatus",
     "TeamUnreachable",
     "add_analyst",
