@@ -179,7 +179,7 @@ def explain_failure(exc: object) -> str:
     if isinstance(exc, UnverifiedQuotes):
         return (
             f"{exc}\nVerify Quotes in the Briefing menu shows what changed; tick \u201cSend even if quotes "
-            "no longer match their sources\u201d to send them marked \u201c(unverified)\u201d."
+            "no longer match their sources\u201d to send them anyway."
         )
     if isinstance(exc, WrongArchive):
         return wrong_archive_text(exc, "send it")
@@ -266,7 +266,7 @@ class SendDialog(QDialog):
         self.allow_unverified = QCheckBox("Send even if quotes no longer match their sources")
         self.allow_unverified.setAccessibleName("Send even if quotes no longer match their sources")
         self.allow_unverified.setToolTip(
-            "Quotes whose source changed are sent with their citations marked \u201c(unverified)\u201d"
+            "Quotes whose source changed are sent anyway (recipients get a distribution copy: not marked)"
         )
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Sending")
