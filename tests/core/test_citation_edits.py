@@ -180,6 +180,6 @@ def test_the_export_cites_the_corrected_author_and_outlet(docs: dict[str, Docume
     assert note.startswith(" (U) Harbour Wire; Mina Park-Lee;")
     assert "Harbor Wire Service" not in note and "Mina Park;" not in note
     annex = [p.text for p in docx.Document(str(after)).paragraphs if p.style.name == "Bibliography"][-2]
-    assert f"archive id {docs['pact'].id}" in annex and docs["pact"].text_hash in annex  # provenance kept
+    assert f"Archive id {docs['pact'].id}" in annex and docs["pact"].text_hash in annex  # provenance kept
     listed = [p.text for p in docx.Document(str(after)).paragraphs if p.style.name == "Bibliography"]
     assert listed[1].startswith("2.\t(U) Harbour Wire; Mina Park-Lee;")

@@ -88,13 +88,14 @@ def test_the_cover_comes_first_then_the_contents_scope_note_and_contact(
     out = tmp_path / "finished.docx"
     export_docx(rich, out)
     paragraphs = [p for p in docx.Document(str(out)).paragraphs if p.text.strip()]
-    cover = [(p.style.name, p.text) for p in paragraphs[:6]]
+    cover = [(p.style.name, p.text) for p in paragraphs[:7]]
     assert cover == [
         ("Cover Product", "BRIEFER ASSESSMENT"),
         ("Cover Title", "(U) Treaty Likely To Accelerate DPRK Missile Advances"),
         ("Cover Subtitle", "Implications of the June 2024 treaty"),
         ("Cover Detail", "24 Jun 2024 1200Z"),
         ("Cover Detail", "BRF-2024-0017 \u00b7 Edition 1"),
+        ("Cover Detail", "Office of Regional Assessments"),
         ("Cover Banner", "UNCLASSIFIED"),
     ]
     body = part_xml(out, "word/document.xml")
@@ -250,8 +251,8 @@ def test_distributed_citations_carry_no_archive_id_or_hash_and_the_annex_does(
     pact = docs["pact"]
     captured = next(e for e in excerpts(rich).values() if e.doc_id == pact.id).citation.captured_at
     assert annex[1] == (
-        f"2.\t(U) Harbor Wire Service, \u201cLeaders sign mutual assistance pact in Pyongyang\u201d: "
-        f"archive id {pact.id}; captured {format_time(captured)}; SHA-256 {pact.text_hash}."
+        f"2.\t(U) Harbor Wire Service, \u201cLeaders sign mutual assistance pact in Pyongyang\u201d"
+        f"\nArchive id {pact.id}; captured {format_time(captured)}\nSHA-256 {pact.text_hash}"
     )
     assert len(annex) == 3
 
@@ -364,3 +365,49 @@ def test_the_distributed_document_xml_is_free_of_internal_states(rich: Briefing,
             if n.startswith("word/") and n.endswith(".xml") and "footnotes" not in n
         )
     assert "Check the Korean text." not in words and "no longer in archive" not in words
+
+
+# -- the command line --------------------------------------------------------------------------
+def test_cli_export_chooses_copy_provenance_numbering_and_logo(
+    rich: Briefing, archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from briefer.cli import main
+    from briefer.core.briefing import storage
+
+    saved = tmp_path / "r.briefing"
+    storage.save(rich, saved)
+    data = ["--data-dir", str(tmp_path / "data")]
+    assert main([*data, "brief", "set", str(saved), "--scope-note", "Covers the treaty only."]) == 0
+    assert storage.load(saved).metadata.scope_note == "Covers the treaty only."
+    capsys.readouterr()
+
+    out = tmp_path / "cli.docx"
+    assert main([*data, "export", str(saved), "-o", str(out)]) == 0
+    printed = capsys.readouterr()
+    assert f"wrote {out} (distribution copy)" in printed.out
+    assert "briefer: note: the table of contents has no page numbers yet" in printed.err
+    assert list(docx.Document(str(out)).comments) == []
+    assert "Source Verification" in styled(out, "Heading 1")
+
+    review = tmp_path / "review.docx"
+    logo = png(tmp_path / "logo.png")
+    options = ["--copy", "review", "--provenance", "footnotes", "--numbering", "--logo", str(logo)]
+    assert main([*data, "export", str(saved), "-o", str(review), *options]) == 0
+    assert "(review copy)" in capsys.readouterr().out
+    document = docx.Document(str(review))
+    assert [c.text for c in document.comments] == ["Check the Korean text."]
+    assert len(document.inline_shapes) == 1
+    assert styled(review, "Heading 1")[0] == "1\u2002Key Judgments"
+    assert "sha256:" in footnote_texts(review)[0] and "Source Verification" not in styled(review, "Heading 1")
+
+    noted = tmp_path / "noted.docx"  # --comments overrides the distribution copy's default
+    assert main([*data, "export", str(saved), "-o", str(noted), "--comments", "margin"]) == 0
+    assert [c.text for c in docx.Document(str(noted)).comments] == ["Check the Korean text."]
+    capsys.readouterr()
+
+    junk = tmp_path / "logo.txt"
+    junk.write_text("not an image")
+    assert main([*data, "export", str(saved), "-o", str(tmp_path / "x.docx"), "--logo", str(junk)]) == 1
+    err = capsys.readouterr().err
+    assert "not an image Word can show" in err and "Traceback" not in err
+    assert not (tmp_path / "x.docx").exists()

@@ -189,6 +189,7 @@ class BodyWriter:
             subtitle=_meta(meta.subtitle),
             date=format_time(meta.date) if meta.date else "",
             number=number,
+            office=_meta(meta.office),
             banner=markings.banner(self.briefing),
             tlp=meta.tlp,
         )
@@ -497,16 +498,18 @@ class BodyWriter:
         )
         for number, citation in ordered:
             title = _meta(citation.title) or "untitled"
-            facts = [
-                f"archive id {_meta(citation.doc_id)}",
-                f"captured {format_time(citation.captured_at)}"
-                if citation.captured_at
-                else "capture time not recorded",
-                f"SHA-256 {citation.text_hash}" if citation.text_hash else "SHA-256 not recorded",
-            ]
+            captured = format_time(citation.captured_at) if citation.captured_at else "not recorded"
             outlet = _meta(citation.outlet) or "[outlet unknown]"
-            line = f"{number}.\t{self.mark('U')}{outlet}, \u201c{title}\u201d: " + "; ".join(facts) + "."
-            self._para(self.doc, st.BIBLIOGRAPHY, line)
+            p = self._para(
+                self.doc, st.BIBLIOGRAPHY, f"{number}.\t{self.mark('U')}{outlet}, \u201c{title}\u201d"
+            )
+            # One fact a line: a 64-digit hash cannot wrap, so it gets a line of its own.
+            for fact in (
+                f"Archive id {_meta(citation.doc_id)}; captured {captured}",
+                f"SHA-256 {citation.text_hash or 'not recorded'}",
+            ):
+                p.add_run().add_break()
+                p.add_run(fact)
 
     def _pieces(self, p: DocxParagraph, pieces: Iterable[Piece]) -> None:
         for piece in pieces:

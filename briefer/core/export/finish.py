@@ -47,6 +47,7 @@ class CoverFacts:
     subtitle: str
     date: str
     number: str  # "BRF-2024-0017 · Edition 2"
+    office: str  # who issues it
     banner: str
     tlp: str | None
 
@@ -62,14 +63,15 @@ class Heading:
 
 
 def cover(document: DocxDocument, ids: StyleIds, facts: CoverFacts, logo: Path | None) -> None:
-    """Page 1: logo, product line, title, subtitle, date, number and edition, banner; then a page break."""
+    """Page 1: logo, product line, title, subtitle, date, number and edition, office, banner; then a
+    page break."""
     if logo is not None:
         _logo(layout.para(document, ids, st.COVER_DETAIL), logo)
     layout.para(document, ids, st.COVER_PRODUCT, clean(facts.product_line.upper()))
     layout.para(document, ids, st.COVER_TITLE, clean(facts.title))
     if facts.subtitle.strip():
         layout.para(document, ids, st.COVER_SUBTITLE, clean(facts.subtitle))
-    for detail in (facts.date, facts.number):
+    for detail in (facts.date, facts.number, facts.office):
         if detail.strip():
             layout.para(document, ids, st.COVER_DETAIL, clean(detail))
     banner = layout.para(document, ids, st.COVER_BANNER, clean(facts.banner))

@@ -194,6 +194,7 @@ def apply_house_style(document: DocxDocument) -> None:
         _drop_theme_colour(style)
         _drop_letter_spacing(style)
     _title_rule(document.styles[TITLE])
+    _title_rule(document.styles[COVER_PRODUCT], size=18, space=6)  # a heavier rule heads the cover
 
 
 def _use_font_everywhere(style: BaseStyle, font: str) -> None:
@@ -223,14 +224,19 @@ def _drop_letter_spacing(style: BaseStyle) -> None:
             rpr.remove(spacing)
 
 
-def _title_rule(style: BaseStyle) -> None:
+def _title_rule(style: BaseStyle, size: int = 6, space: int = 4) -> None:
     """A thin navy rule under the title instead of the default template's heavy blue one."""
     ppr = style.element.get_or_add_pPr()
     for old in ppr.findall(qn("w:pBdr")):
         ppr.remove(old)
     border = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "4"), ("w:color", "1F3864")):
+    for key, value in (
+        ("w:val", "single"),
+        ("w:sz", str(size)),
+        ("w:space", str(space)),
+        ("w:color", "1F3864"),
+    ):
         bottom.set(qn(key), value)
     border.append(bottom)
     ppr.insert_element_before(
