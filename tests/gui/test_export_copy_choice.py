@@ -86,3 +86,23 @@ def test_the_logo_is_a_remembered_setting_and_goes_on_the_cover(
     qtbot.addWidget(again)
     assert again.logo.text() == str(logo)
     again.done(0)
+
+
+def test_scope_note_and_contact_are_briefing_properties_edited_in_one_undo_step(qtbot) -> None:
+    from briefer.gui.briefing.properties_dialog import BriefingPropertiesDialog
+
+    stack = QUndoStack()
+    model = BriefingModel(_briefing(), stack)
+    dialog = BriefingPropertiesDialog(model)
+    qtbot.addWidget(dialog)
+    dialog.scope_note.setPlainText("Covers the rail link.\n\n  Not the port.  ")
+    dialog.contact.setPlainText("Desk officer, +1 202 555 0100")
+    dialog.accept()
+    meta = model.briefing.metadata
+    assert (meta.scope_note, meta.contact) == (
+        "Covers the rail link.\nNot the port.",
+        "Desk officer, +1 202 555 0100",
+    )
+    assert stack.count() == 1
+    stack.undo()
+    assert (model.briefing.metadata.scope_note, model.briefing.metadata.contact) == ("", "")
