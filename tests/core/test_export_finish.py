@@ -328,7 +328,7 @@ def test_a_briefing_without_scope_note_or_contact_prints_neither(rich: Briefing,
 # -- what a reader sees (LibreOffice) ---------------------------------------------------------
 @pytest.mark.slow  # LibreOffice renders the document twice (the export's pass, then the check)
 def test_rendered_contents_show_the_pages_the_headings_are_on_and_the_cover_is_page_1(
-    rich: Briefing, tmp_path: Path
+    rich: Briefing, lookups: ArchiveLookups, tmp_path: Path
 ) -> None:
     if not toc_pages.renderer_available() or shutil.which("pdftotext") is None:
         pytest.skip("LibreOffice (soffice) or pdftotext is not installed; the contents keep no page numbers")
@@ -352,6 +352,21 @@ def test_rendered_contents_show_the_pages_the_headings_are_on_and_the_cover_is_p
         assert heading in lines, f"{heading} is not on page {page}"
     everything = " ".join(pages)
     assert "sha256:" not in everything and "Check the Korean text." not in everything
+    assert mf.verify_docx(out, lookups).ok  # the numbers were written before the manifest recorded the view
+
+
+def test_without_libreoffice_the_export_asks_word_to_number_the_contents_and_says_how_to_fix_it(
+    rich: Briefing, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no soffice, no pdftotext
+    out = tmp_path / "unnumbered.docx"
+    report = export_docx(rich, out, toc_pages=True)
+    assert report.render_seconds == 0.0
+    assert report.notices == [
+        "the table of contents has no page numbers yet: Word fills them in when it opens the document "
+        "(it asks to update fields); install LibreOffice and poppler-utils to number it on export"
+    ]
+    assert part_xml(out, "word/settings.xml").find("w:updateFields", NS) is not None
 
 
 def test_the_distributed_document_xml_is_free_of_internal_states(rich: Briefing, tmp_path: Path) -> None:
