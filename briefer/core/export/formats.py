@@ -36,8 +36,8 @@ class FormatReport:
 
 def format_of(out: Path, default: str = "docx") -> str:
     """The format an output name asks for by its suffix, else `default`."""
-    suffix = out.suffix.lower()
-    return next((name for name, s in SUFFIXES.items() if s == suffix or suffix == ".htm" == s[:4]), default)
+    suffix = {".htm": ".html"}.get(out.suffix.lower(), out.suffix.lower())
+    return next((name for name, known in SUFFIXES.items() if known == suffix), default)
 
 
 def export_as(fmt: str, briefing: Briefing, out: Path, **options: Any) -> FormatReport:
