@@ -7,6 +7,7 @@ import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
+import docx
 import pytest
 
 from briefer.core.archive import Archive
@@ -41,6 +42,7 @@ class Page(HTMLParser):
         self.sources: list[str] = []  # src and external hrefs of <link>
         self.text: list[str] = []
         self.headings: list[tuple[str, str]] = []
+        self.heading_ids: list[str] = []  # of the section headings, in order
         self._heading: str | None = None
         self._in_body = False
         self.feed(text)
@@ -59,6 +61,8 @@ class Page(HTMLParser):
             self.sources.append(values.get("src") or values.get("href", ""))
         if tag in ("h1", "h2", "h3"):
             self._heading = ""
+            if tag != "h1" and "id" in values:
+                self.heading_ids.append(values["id"])
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("h1", "h2", "h3") and self._heading is not None:
@@ -95,9 +99,10 @@ def test_html_has_the_structure_of_the_document(rich: Briefing, tmp_path: Path) 
     words = page.all_text
     assert words.startswith("UNCLASSIFIED")  # the banner heads the page ...
     assert words.endswith("UNCLASSIFIED")  # ... and ends it
-    # key judgments lead with their likelihood (ICD 203 band) and carry their confidence
-    assert "likely" in words and "Moderate confidence." in words
-    assert "Almost certain (95\u201399%):" in words and "High confidence." in words
+    # key judgments with their likelihood (ICD 203 band) and confidence
+    judgments = words[words.index("Key Judgments", words.index("Key Judgments") + 1) :].lower()
+    assert "likely" in judgments and "moderate confidence" in judgments
+    assert "almost certain (95\u201399%)" in judgments and "high confidence" in judgments
     # excerpts are blockquotes, the matrix and the estimative key tables, bullets a list
     assert page.tags.count("blockquote") == 4
     assert page.tags.count("table") >= 3 and "th" in page.tags
@@ -122,12 +127,32 @@ def test_html_footnotes_are_endnotes_linked_both_ways(rich: Briefing, tmp_path: 
     assert "Strategic Review Institute" in notes and "Harbor Wire Service" in notes
 
 
+def contents_links(page: Page) -> list[str]:
+    """The ids of the sections the page's links go to, in the order of the links."""
+    return [href[1:] for _, href in page.links if href[1:] in page.heading_ids]
+
+
+def sections(page: Page) -> list[str]:
+    return [anchor for anchor in page.heading_ids if anchor != "notes"]
+
+
 def test_html_contents_link_to_the_sections(rich: Briefing, tmp_path: Path) -> None:
     _, page = html_page(rich, tmp_path)
     assert ("h2", "Contents") in page.headings
-    contents = [href for _, href in page.links if href.startswith("#s-") or href.startswith("#_Toc")]
-    assert len(contents) >= 5
-    assert all(href[1:] in page.ids for href in contents)
+    assert contents_links(page) == sections(page)  # every section, in order
+
+
+def test_html_says_what_the_docx_says(rich: Briefing, tmp_path: Path) -> None:
+    """Compute once, render twice: the page's headings and excerpts are the document's."""
+    export_as("docx", rich, tmp_path / "b.docx")
+    document = docx.Document(str(tmp_path / "b.docx"))
+    _, page = html_page(rich, tmp_path)
+    headings = [p.text for p in document.paragraphs if p.style.name in ("Heading 1", "Heading 2")]
+    shown = [text for tag, text in page.headings if tag in ("h2", "h3")]
+    assert [h for h in shown if h in headings] == headings
+    quotes = ["".join(p.text.split()) for p in document.paragraphs if p.style.name == "Quote"]
+    text = "".join(page.all_text.split())
+    assert len(quotes) == 4 and all(quote in text for quote in quotes)
 
 
 def test_html_is_self_contained_without_script(rich: Briefing, tmp_path: Path) -> None:

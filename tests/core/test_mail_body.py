@@ -28,7 +28,7 @@ from tests.core.smtp_server import (
     make_certificate,
     smtp_server,
 )
-from tests.core.test_html_pdf_export import Page
+from tests.core.test_html_pdf_export import Page, contents_links, sections
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -92,9 +92,7 @@ def test_the_html_body_has_the_key_judgments_and_a_linked_contents(
     assert "Allies will deepen cooperation." in words
     assert ("h2", "Key Judgments") in page.headings and ("h2", "Contents") in page.headings
     assert f"attached as {docx.name}" in words
-    contents = [href for _, href in page.links if href.startswith("#s-")]
-    assert {"#s-key-judgments", "#s-analysis", "#s-source-reference-citations"} <= set(contents)
-    assert all(href[1:] in page.ids for href in contents)  # each entry reaches its section
+    assert contents_links(page) == sections(page)  # each section linked from the contents
     assert "script" not in page.tags and page.sources == []
     (attached,) = list(message.iter_attachments())
     assert attached.get_filename() == docx.name and attached.get_content() == docx.read_bytes()

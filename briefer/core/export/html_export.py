@@ -59,6 +59,10 @@ table p{margin:.1em 0}
 .subtle-emphasis{font-style:italic;color:#404040}
 .bibliography{font-size:.9em;padding-left:1.5em;text-indent:-1.5em;margin:.2em 0}
 nav.contents ol{list-style:none;padding-left:0}nav.contents ol ol{padding-left:1.5em}
+nav.contents p{margin:.2em 0}nav.contents .toc-2{padding-left:1.5em}nav.contents .toc-3{padding-left:3em}
+.cover-product,.cover-detail,.cover-banner{font-family:Arial,Helvetica,sans-serif;color:#1f3864}
+.cover-title{font:bold 2em Arial,Helvetica,sans-serif;color:#1f3864;margin:.3em 0}
+.cover-subtitle{font-size:1.2em}.cover-banner{font-weight:bold;margin-bottom:2em}
 sup a{text-decoration:none}
 section.notes{font-size:.85em;border-top:1px solid #999;margin-top:2em}
 section.notes h2{border:0}
@@ -246,7 +250,7 @@ class _Renderer:
 
     def _paragraph(self, p: etree._Element, links: dict[str, str]) -> _Item | None:
         style = self._style_of(p)
-        contents = style.startswith("toc")
+        contents = re.fullmatch(r"toc \d", style) is not None  # an entry of the document's contents
         marks = [b.get(_w("name"), "") for b in p.iter(_w("bookmarkStart")) if b.get(_w("name"))]
         if style in _HEADINGS:
             self._ids.update(marks)  # the heading itself carries its bookmark as its id
@@ -255,6 +259,8 @@ class _Renderer:
             return None
         rtl = ' dir="rtl"' if p.find(f"{_w('pPr')}/{_w('bidi')}") is not None else ""
         kind = "contents" if contents else "block"
+        if style == "toc heading":
+            return _Item("contents", f"<h2{rtl}>{inner}</h2>")
         if style in _HEADINGS:
             tag = _HEADINGS[style]
             if tag == "h1":
@@ -475,11 +481,11 @@ def _grouped(items: list[_Item], contents: str) -> str:
             open_group = ""
 
     for item in items:
-        group = {"li": "ul", "quote": "blockquote"}.get(item.kind, "")
+        group = {"li": "ul", "quote": "blockquote", "contents": "nav"}.get(item.kind, "")
         if group != open_group:
             close_group()
             if group:
-                out.append(f"<{group}>")
+                out.append('<nav class="contents">' if group == "nav" else f"<{group}>")
                 open_group = group
         if item.kind == "h1":
             if not in_section and contents:
