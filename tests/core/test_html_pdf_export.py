@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from briefer.core.briefing import edits
 from briefer.core.briefing.model import Briefing, KeyJudgment
 from briefer.core.documents import Document
 from briefer.core.export.formats import FORMATS, export_as
-from briefer.core.export.pdf_export import LibreOfficeMissing
+from briefer.core.export.pdf_export import ConversionFailed, LibreOfficeMissing, convert_to_pdf
 from tests.core.briefing_support import articles_in, rich_briefing
 
 HOSTILE = 'Kim <script>alert("x")</script> & <img src=http://evil.example/x.png> "Putin"'
@@ -220,3 +221,53 @@ def test_pdf_without_libreoffice_says_how_to_install_it(
 
 def test_the_formats() -> None:
     assert FORMATS == ("docx", "pdf", "html")
+
+
+def fake_soffice(folder: Path, script: str) -> None:
+    """A `soffice` on PATH that does what `script` says instead of converting."""
+    folder.mkdir()
+    program = folder / "soffice"
+    program.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+    program.chmod(0o755)
+
+
+def test_a_failed_conversion_says_so_and_writes_nothing(
+    rich: Briefing, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_soffice(tmp_path / "bin", 'echo "Error: source file could not be loaded" >&2; exit 3')
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
+    out = tmp_path / "out" / "b.pdf"
+    out.parent.mkdir()
+    with pytest.raises(ConversionFailed, match=r"exit status 3: Error: source file could not be loaded"):
+        export_as("pdf", rich, out)
+    assert list(out.parent.iterdir()) == []
+
+
+def test_a_conversion_that_hangs_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("no /proc to look for processes left running")
+    fake_soffice(tmp_path / "bin", f"echo $$ > {tmp_path / 'pid'}; sleep 30")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
+    document = tmp_path / "b.docx"
+    document.write_bytes(b"PK")
+    with pytest.raises(ConversionFailed, match="did not finish the PDF within 1 s"):
+        convert_to_pdf(document, tmp_path / "b.pdf", timeout=1)
+    assert not (tmp_path / "b.pdf").exists()
+    group = int((tmp_path / "pid").read_text())
+    deadline = time.monotonic() + 5
+    while running_in_group(group) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert running_in_group(group) == []  # nothing it started is left running
+
+
+def running_in_group(group: int) -> list[int]:
+    """The live (not zombie) processes of a process group, from /proc (Linux)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found

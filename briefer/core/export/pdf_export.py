@@ -9,7 +9,10 @@ package provides it, and each front end words how to install it.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -41,6 +44,33 @@ def soffice() -> str:
     return found
 
 
+def _run(command: list[str], timeout: float) -> tuple[int, bytes]:
+    """Run LibreOffice in a process group of its own: on a time-out the whole group is killed (the
+    `soffice` script starts soffice.bin, which would otherwise live on)."""
+    try:
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        )
+    except OSError as exc:
+        raise ConversionFailed(f"LibreOffice could not be started: {exc.strerror or exc}") from None
+    with process:
+        try:
+            _, errors = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            process.communicate()
+            raise ConversionFailed(f"LibreOffice did not finish the PDF within {timeout:.0f} s") from None
+    return process.returncode, errors
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    if hasattr(os, "killpg"):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    else:  # Windows: no process groups to kill
+        process.kill()
+
+
 def convert_to_pdf(docx: Path, out: Path, *, timeout: float = CONVERT_TIMEOUT) -> None:
     """Lay `docx` out as the PDF `out`, replaced atomically (a failure leaves `out` as it was)."""
     program = soffice()
@@ -59,14 +89,9 @@ def convert_to_pdf(docx: Path, out: Path, *, timeout: float = CONVERT_TIMEOUT) -
             str(folder),
             str(source),
         ]
-        try:
-            done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired:
-            raise ConversionFailed(f"LibreOffice did not finish the PDF within {timeout:.0f} s") from None
-        except OSError as exc:
-            raise ConversionFailed(f"LibreOffice could not be started: {exc.strerror or exc}") from None
+        status, errors = _run(command, timeout)
         pdf = folder / "document.pdf"
-        if done.returncode != 0 or not pdf.exists():
-            detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
-            raise ConversionFailed(f"LibreOffice made no PDF (exit status {done.returncode}: {detail[0]})")
+        if status != 0 or not pdf.exists():
+            detail = errors.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
+            raise ConversionFailed(f"LibreOffice made no PDF (exit status {status}: {detail[0]})")
         atomic_write.write_bytes(out, pdf.read_bytes())
