@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import shutil
 import subprocess
 import time
@@ -13,7 +15,7 @@ import pytest
 
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits
-from briefer.core.briefing.model import Briefing, KeyJudgment
+from briefer.core.briefing.model import Briefing, KeyJudgment, Paragraph, excerpts
 from briefer.core.documents import Document
 from briefer.core.export.formats import FORMATS, export_as
 from briefer.core.export.pdf_export import ConversionFailed, LibreOfficeMissing, convert_to_pdf
@@ -175,6 +177,24 @@ def test_html_escapes_a_hostile_title_and_text(rich: Briefing, tmp_path: Path) -
     assert HOSTILE in page.all_text  # shown as the characters typed
     assert f"<b>{HOSTILE}</b> &amp;" in page.all_text
     assert "<title>" + HOSTILE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in text
+
+
+def test_html_links_only_to_web_and_mail_addresses(rich: Briefing, tmp_path: Path) -> None:
+    cited = next(iter(excerpts(rich).values()))
+    cited.citation = dataclasses.replace(cited.citation, url="javascript:alert(document.cookie)")
+    _, page = html_page(rich, tmp_path)
+    assert all(href.startswith(("#", "https://", "http://", "mailto:")) for _, href in page.links)
+    assert "javascript:alert(document.cookie)" in page.all_text  # shown, not a link
+
+
+def test_html_keeps_right_to_left_paragraphs_right_to_left(rich: Briefing, tmp_path: Path) -> None:
+    edits.add_block(
+        rich,
+        "analysis",
+        Paragraph("\u0642\u0627\u0644 \u0627\u0644\u0645\u0633\u0624\u0648\u0644\u0648\u0646"),
+    )
+    text, _ = html_page(rich, tmp_path)
+    assert re.search(r'<p class="normal" dir="rtl">\(U\) [^<]*\u0642\u0627\u0644', text)
 
 
 # -- PDF ----------------------------------------------------------------------------------------
