@@ -107,7 +107,8 @@ def test_send_attaches_the_pdf_when_ticked(
         dialog = make_send_dialog(qtbot, model, keychain, book, settings)
         add_recipient(dialog, "Desk Officer <desk@agency.example>")
         dialog.attach_pdf.setChecked(True)
-        assert send(qtbot, dialog, timeout=200_000).startswith("Sent BRF-2024-0017-ed1.docx")
+        outcome = send(qtbot, dialog, timeout=200_000)
+        assert outcome.startswith("Sent BRF-2024-0017-ed1.docx and BRF-2024-0017-ed1.pdf to Desk Officer")
         (envelope,) = server.sink.messages
     message = message_of(envelope)
     assert [(kind, name) for kind, name, _ in attachments(message)][1] == (

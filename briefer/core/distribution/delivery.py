@@ -38,6 +38,7 @@ class SendOutcome:
     recipients: list[Recipient]
     refused: dict[str, str] = field(default_factory=dict)  # address -> server's answer
     report: ExportReport | None = None
+    pdf: Path | None = None  # the PDF attached too (attach_pdf)
 
 
 def attachment_name(briefing: Briefing) -> str:
@@ -203,7 +204,7 @@ def send_briefing(
     log.info("sent %s: %s", docx.name, result)
     detail = "; ".join(f"refused {a}: {why}" for a, why in refused.items())
     ledger.record(LedgerEntry.for_briefing(briefing, **entry, sha256=digest, result=result, detail=detail))
-    return SendOutcome(result, docx, digest, to, refused, report)
+    return SendOutcome(result, docx, digest, to, refused, report, pdf)
 
 
 def _export_attachments(

@@ -198,8 +198,9 @@ def explain_failure(exc: object) -> str:
 
 def describe_outcome(outcome: SendOutcome, account: SmtpAccount) -> str:
     delivered = [str(r) for r in outcome.recipients if r.address not in outcome.refused]
+    sent = outcome.attachment.name + (f" and {outcome.pdf.name}" if outcome.pdf is not None else "")
     text = (
-        f"Sent {outcome.attachment.name} to {', '.join(delivered)} through \u201c{account.name}\u201d. "
+        f"Sent {sent} to {', '.join(delivered)} through \u201c{account.name}\u201d. "
         f"Recorded in the export ledger (SHA-256 {outcome.sha256[:12]}\u2026)."
     )
     if outcome.refused:
