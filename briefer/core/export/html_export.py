@@ -84,7 +84,7 @@ def _slug(text: str) -> str:
 class _Item:
     """One block of the page: its kind decides how neighbours group (list items, quotes, sections)."""
 
-    kind: str  # "li" | "quote" | "h1" | "block" | "contents"
+    kind: str  # "li" | "quote" | "section" (a Heading 1 opens one) | "block" | "contents"
     html: str
 
 
@@ -269,7 +269,7 @@ class _Renderer:
             anchor = marks[0] if marks else self._new_id("s-" + _slug(html.unescape(plain)))
             self.headings.append(_Heading(int(tag[1]) - 1, plain, anchor))
             return _Item(
-                "h1" if tag == "h2" else "block", f'<{tag} id="{_attr(anchor)}"{rtl}>{inner}</{tag}>'
+                "section" if tag == "h2" else "block", f'<{tag} id="{_attr(anchor)}"{rtl}>{inner}</{tag}>'
             )
         if style in ("list bullet", "list paragraph"):
             return _Item("li", f"<li{rtl}>{inner}</li>")
@@ -487,7 +487,7 @@ def _grouped(items: list[_Item], contents: str) -> str:
             if group:
                 out.append('<nav class="contents">' if group == "nav" else f"<{group}>")
                 open_group = group
-        if item.kind == "h1":
+        if item.kind == "section":
             if not in_section and contents:
                 out.append(contents)
             if in_section:
