@@ -1,0 +1,69 @@
+"""What the HTML extractor keeps of a page: the article, without the boilerplate around it.
+
+One test per failure class found on the article-extraction benchmark (docs/importing.md); the
+pages are small ones written here, shaped like the real pages that failed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from briefer.core.extract import extract_bytes
+
+FILLER = (
+    "<p>Dock workers unloaded wheat and barley from twelve ships this week, and the new cranes on "
+    "the east quay cut the waiting time of a ship by a third, the port authority said.</p>"
+    "<p>The authority expects the busiest winter in a decade, as buyers in North Africa and the "
+    "Middle East place early orders before the spring harvest comes in.</p>"
+)
+
+
+def page_text(body: str, head: str = "<title>Cargo volumes rise</title>") -> str:
+    markup = f"<html><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+    return extract_bytes(markup.encode(), Path("page.html")).text
+
+
+def test_text_after_an_html_comment_inside_a_paragraph_is_kept() -> None:
+    # React pages put empty comments inside sentences; the words after them were lost.
+    text = page_text(
+        "<article>"
+        + FILLER
+        + "<p>At first, the harbour master<!-- --> refused the request, and the ships<!-- x --> "
+        "waited offshore for two days.</p>" + FILLER + "</article>"
+    )
+    sentence = "At first, the harbour master refused the request, and the ships waited offshore for two days."
+    assert sentence in text
+
+
+def test_a_link_only_teaser_between_paragraphs_is_dropped() -> None:
+    # A headline linking to another story, set between the article's paragraphs.
+    text = page_text(
+        "<nav><a href='/'>Home</a></nav><article>"
+        + FILLER
+        + "<p><strong><a href='/story/strike'>PORT STRIKE ENDS AFTER TWO WEEKS OF TALKS</a></strong></p>"
+        + FILLER
+        + "</article>"
+    )
+    assert "Dock workers unloaded wheat" in text
+    assert "PORT STRIKE" not in text
+
+
+def test_a_short_article_is_not_traded_for_a_reprint_notice() -> None:
+    # trafilatura's precision mode, alone, kept only the print-only notice above a short,
+    # link-rich article; its balanced mode has the article (and the notice, which is better).
+    text = page_text(
+        "<div class='main'><div class='print-header'><p>This copy is for your personal, "
+        "non-commercial use only. To order copies for your colleagues visit the reprints desk.</p>"
+        "<p>https://example.com/articles/cargo-volumes-rise</p></div><div id='article_sector'>"
+        "<article class='article' id='article-contents'><header class='article__header'>"
+        "<h1>Cargo volumes rise</h1><div><ul class='js-article-tools print-tools'>"
+        "<li class='icon print'>Print Article</li></ul></div></header><div id='js-article__body' "
+        "class='article__body' itemprop='articleBody'><p>The port reported "
+        "<a href='/a?mod=article_inline'>record grain shipments in October</a>. Analysts "
+        "<a href='/b?mod=article_inline'>had predicted a smaller rise</a>. The terminal was busy "
+        "all month. </p></div></article></div></div><div class='print-footer'><p>Copyright 2019 "
+        "Harbour Times. All Rights Reserved</p><p>This copy is for your personal, non-commercial "
+        "use only; to order copies contact the reprints desk.</p></div>",
+        "<title>Cargo</title>",
+    )
+    assert "The port reported record grain shipments in October." in text
