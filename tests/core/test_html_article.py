@@ -67,3 +67,37 @@ def test_a_short_article_is_not_traded_for_a_reprint_notice() -> None:
         "<title>Cargo</title>",
     )
     assert "The port reported record grain shipments in October." in text
+
+
+def test_the_headline_and_a_standfirst_heading_do_not_open_the_text() -> None:
+    # The headline is the document's title already; a standfirst set as a heading that repeats
+    # the page's description is the page's summary, not the article.
+    head = (
+        "<title>Cargo volumes rise | Harbour Times</title>"
+        "<meta property='og:title' content='Cargo volumes rise'>"
+        "<meta name='description' content='Grain shipments lift the port for a third month'>"
+    )
+    text = page_text(
+        "<article><header><h1>Cargo volumes rise</h1>"
+        "<h2 class='dek'>Grain shipments lift the port for a third month</h2></header>"
+        + FILLER
+        + "</article>",
+        head,
+    )
+    assert text.startswith("Dock workers unloaded wheat")
+    assert "Cargo volumes rise" not in text and "Grain shipments lift" not in text
+
+
+def test_a_first_paragraph_that_repeats_the_description_stays() -> None:
+    # Many pages take their description from the article's first paragraph: it is the article.
+    lead = "The port of Odesa shipped more grain in October than in any month this year."
+    text = page_text(
+        f"<article><h1>Cargo volumes rise</h1><p>{lead}</p>" + FILLER + "</article>",
+        f"<title>Cargo volumes rise</title><meta name='description' content='{lead}'>",
+    )
+    assert text.startswith(lead)
+
+
+def test_a_heading_inside_the_article_stays() -> None:
+    text = page_text("<article>" + FILLER + "<h2>What comes next</h2>" + FILLER + "</article>")
+    assert "\n\nWhat comes next\n\n" in text

@@ -14,6 +14,7 @@ from typing import Any
 import lxml.html
 
 from briefer.core.documents import Extracted
+from briefer.core.extract.boilerplate import page_facts, strip_boilerplate
 from briefer.core.extract.dates import parse_free_date
 from briefer.core.extract.encoding import declared_html_encoding, decode, without_xml_declaration
 from briefer.core.extract.errors import ExtractionError
@@ -32,6 +33,7 @@ _META_NAMES = {
         "og:published_time",
     ),
     "title": ("og:title", "twitter:title", "dc.title"),
+    "description": ("og:description", "description", "twitter:description", "dc.description"),
 }
 
 
@@ -121,6 +123,9 @@ def extract_markup(markup: str, path: Path, *, url: str = "") -> Extracted:
     meta = _page_metadata(tree)
     page_title = _title_from_tag(tree)
     found, body = _article(tree)
+    if body is not None:
+        titles = [page_title, meta.get("title", ""), *(h.text_content() for h in tree.iter("h1"))]
+        strip_boilerplate(body, page_facts(titles, meta.get("description", "")))
     text = _as_paragraphs(_body_text(body) or tree.text_content() or "")
     raw_date = meta.get("published") or found.get("date") or ""
     return Extracted(
