@@ -101,3 +101,48 @@ def test_a_first_paragraph_that_repeats_the_description_stays() -> None:
 def test_a_heading_inside_the_article_stays() -> None:
     text = page_text("<article>" + FILLER + "<h2>What comes next</h2>" + FILLER + "</article>")
     assert "\n\nWhat comes next\n\n" in text
+
+
+def _story_part(paragraphs: list[str]) -> str:
+    # Each part of the story in a grid cell of its own, an ad slot and an empty side column beside.
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        "<div class='grid grid-items-2 narrow'><div class='grid-item body article__body'>"
+        f"{body}</div><div class='grid-item aside'></div></div>"
+    )
+
+
+PART_ONE = [
+    "The harbour authority said on Tuesday that cargo volumes rose for the third month running.",
+    "Grain made up most of the rise, as buyers abroad placed early orders for the winter.",
+    "The new container terminal on the east quay handled its first full month of traffic.",
+]
+PART_TWO = [
+    "Dock workers said the new cranes had cut the waiting time of a ship by about a third.",
+    "The union asked for more staff on the night shift, which the authority said it would consider.",
+    "Shipping lines expect the busiest winter in a decade if the weather holds in the strait.",
+    "The authority will publish its figures for November in the first week of December.",
+]
+
+
+def test_an_article_split_into_look_alike_blocks_is_read_whole() -> None:
+    text = page_text(
+        "<main><article><h1>Cargo volumes rise</h1><div class='chunks'>"
+        + _story_part(PART_ONE)
+        + "<div class='row full-bleed-ad'><div class='ad'>Advertisement</div></div>"
+        + _story_part(PART_TWO)
+        + "</div></article></main>"
+    )
+    assert [p for p in text.split("\n\n")] == PART_ONE + PART_TWO
+
+
+def test_other_stories_in_look_alike_layout_rows_stay_out() -> None:
+    # Layout classes repeat all over a page; only a repeat of the article's own block is a part of it.
+    teaser = "A new ferry route to the islands opens next spring, the transport office said on Monday."
+    text = page_text(
+        "<main><div class='row'><div class='col'><div class='story-body'>"
+        + "".join(f"<p>{p}</p>" for p in PART_ONE + PART_TWO)
+        + f"</div></div></div><div class='row'><div class='col'><div class='teaser'><p>{teaser}</p>"
+        "</div></div></div></main>"
+    )
+    assert "Dock workers said" in text and teaser not in text

@@ -18,6 +18,7 @@ from briefer.core.extract.boilerplate import page_facts, strip_boilerplate
 from briefer.core.extract.dates import parse_free_date
 from briefer.core.extract.encoding import declared_html_encoding, decode, without_xml_declaration
 from briefer.core.extract.errors import ExtractionError
+from briefer.core.extract.split_article import recover_split_article
 from briefer.core.textnorm import normalize
 
 _META_NAMES = {
@@ -124,6 +125,7 @@ def extract_markup(markup: str, path: Path, *, url: str = "") -> Extracted:
     page_title = _title_from_tag(tree)
     found, body = _article(tree)
     if body is not None:
+        recover_split_article(body, tree)
         titles = [page_title, meta.get("title", ""), *(h.text_content() for h in tree.iter("h1"))]
         strip_boilerplate(body, page_facts(titles, meta.get("description", "")))
     text = _as_paragraphs(_body_text(body) or tree.text_content() or "")
