@@ -146,3 +146,32 @@ def test_other_stories_in_look_alike_layout_rows_stay_out() -> None:
         "</div></div></div></main>"
     )
     assert "Dock workers said" in text and teaser not in text
+
+
+def test_lines_that_point_to_other_stories_are_dropped() -> None:
+    # "Related:" / "Read more:" lines and lists of linked headlines, between or after paragraphs.
+    text = page_text(
+        "<article>"
+        + FILLER
+        + "<p>Related: <a href='/ferry'>New ferry route to the islands opens next spring</a></p>"
+        + "<p>Read more: <a href='/strike'>Dock strike ends after two weeks of talks at the port</a></p>"
+        + FILLER.replace("this week", "last week")
+        + "<ul><li><a href='/a'>Photos: the busiest day at the east quay this year</a></li>"
+        "<li><a href='/b'>Why grain prices rose again in October</a></li>"
+        "<li><a href='/c'>The harbour master who runs the night shift</a></li></ul>"
+        "</article>"
+    )
+    assert "ferry" not in text and "strike" not in text
+    assert "Photos:" not in text and "grain prices" not in text and "night shift" not in text
+    assert text.count("Dock workers unloaded wheat") == 2
+
+
+def test_a_paragraph_also_linked_elsewhere_on_the_page_stays() -> None:
+    # A teaser box that links the article's own lead does not make the lead a link line.
+    lead = "The harbour crane from Nordic Lift lifts forty tonnes and costs less than last year's model."
+    text = page_text(
+        f"<aside><ul><li><a href='/crane'>{lead}</a></li></ul></aside><article><p>{lead}</p>"
+        + FILLER
+        + "</article>"
+    )
+    assert text.startswith(lead)

@@ -5,7 +5,7 @@ trafilatura hands back the article as a small XML tree (`head`, `p`, `list`/`ite
 about itself (its title, its description), and never on a single site's markup.
 Measured on the article-extraction benchmark (docs/importing.md): most of what
 trafilatura keeps wrongly is the headline block above the article, which Briefer
-stores as the title already.
+stores as the title already, then lines that link to other stories.
 """
 
 from __future__ import annotations
@@ -30,18 +30,31 @@ class PageFacts:
 
     titles: frozenset[str]  # <title>, og:title, the page's h1 headings
     description: str  # meta description / og:description
+    link_shares: dict[str, float]  # a paragraph's words -> the share of them that are link text
 
 
-def page_facts(titles: Iterable[str], description: str) -> PageFacts:
+_LINE_TAGS = ("p", "li", "h2", "h3", "h4", "h5", "h6", "dd")
+
+
+def page_facts(page: Any, titles: Iterable[str], description: str) -> PageFacts:
+    shares: dict[str, float] = {}
+    for element in page.iter(*_LINE_TAGS):
+        words = words_of(element.text_content())
+        if words:
+            linked = sum(len(words_of(a.text_content()).split()) for a in element.iter("a"))
+            # The same words met once as a link and once as plain text are not only a link.
+            shares[words] = min(shares.get(words, 1.0), linked / len(words.split()))
     return PageFacts(
         titles=frozenset(w for w in (words_of(t) for t in titles) if w),
         description=words_of(description),
+        link_shares=shares,
     )
 
 
 def strip_boilerplate(body: Any, facts: PageFacts) -> None:
     """Remove, in place, the blocks of trafilatura's XML body that are not the article."""
     _strip_headline_block(body, facts)
+    _strip_link_lines(body, facts)
 
 
 def _blocks(body: Any) -> list[Any]:
@@ -78,3 +91,20 @@ def _strip_headline_block(body: Any, facts: PageFacts) -> None:
         if not (is_title or is_standfirst):
             break
         _remove(block)
+
+
+# A line whose words are four in five link text points elsewhere ("Related: ...", "Read more:
+# ...", a list of other stories); the article's own sentences carry a few links at most.
+_LINK_LINE_SHARE = 0.8
+
+
+def _strip_link_lines(body: Any, facts: PageFacts) -> None:
+    """Drop paragraphs, headings and list items that are links to other pages (a list goes
+    when all its items do)."""
+    for block in _blocks(body):
+        lines = [item for item in _blocks(block) if item.tag == "item"] if block.tag == "list" else [block]
+        doomed = [line for line in lines if facts.link_shares.get(_text(line), 0.0) >= _LINK_LINE_SHARE]
+        for line in doomed:
+            _remove(line)
+        if doomed and len(doomed) == len(lines) and block.tag == "list":
+            _remove(block)

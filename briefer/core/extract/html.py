@@ -127,7 +127,7 @@ def extract_markup(markup: str, path: Path, *, url: str = "") -> Extracted:
     if body is not None:
         recover_split_article(body, tree)
         titles = [page_title, meta.get("title", ""), *(h.text_content() for h in tree.iter("h1"))]
-        strip_boilerplate(body, page_facts(titles, meta.get("description", "")))
+        strip_boilerplate(body, page_facts(tree, titles, meta.get("description", "")))
     text = _as_paragraphs(_body_text(body) or tree.text_content() or "")
     raw_date = meta.get("published") or found.get("date") or ""
     return Extracted(
