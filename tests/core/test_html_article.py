@@ -175,3 +175,26 @@ def test_a_paragraph_also_linked_elsewhere_on_the_page_stays() -> None:
         + "</article>"
     )
     assert text.startswith(lead)
+
+
+DATED = (
+    "<title>Cargo volumes rise</title>"
+    "<meta property='article:published_time' content='2023-09-14T06:00:00+09:00'>"
+)
+
+
+def test_a_dateline_under_the_headline_does_not_open_the_text() -> None:
+    # The date is stored as the document's date; the page's date line (in the publisher's
+    # time zone, a day after the UTC date here) is not the article's first paragraph.
+    for line in ("2023-09-14", "Thursday, 14 September 2023, 06:00", "September 14, 2023 - 6:00 KST"):
+        text = page_text(
+            f"<article><h1>Cargo volumes rise</h1><p class='date'>{line}</p>{FILLER}</article>", DATED
+        )
+        assert text.startswith("Dock workers unloaded wheat"), line
+
+
+def test_a_short_first_line_with_other_numbers_stays() -> None:
+    text = page_text(
+        f"<article><h1>Cargo volumes rise</h1><p>12 ships in 3 days.</p>{FILLER}</article>", DATED
+    )
+    assert text.startswith("12 ships in 3 days.")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 _WORD = re.compile(r"\w+")
@@ -31,12 +32,13 @@ class PageFacts:
     titles: frozenset[str]  # <title>, og:title, the page's h1 headings
     description: str  # meta description / og:description
     link_shares: dict[str, float]  # a paragraph's words -> the share of them that are link text
+    published: datetime | None  # the page's date
 
 
 _LINE_TAGS = ("p", "li", "h2", "h3", "h4", "h5", "h6", "dd")
 
 
-def page_facts(page: Any, titles: Iterable[str], description: str) -> PageFacts:
+def page_facts(page: Any, titles: Iterable[str], description: str, published: datetime | None) -> PageFacts:
     shares: dict[str, float] = {}
     for element in page.iter(*_LINE_TAGS):
         words = words_of(element.text_content())
@@ -48,6 +50,7 @@ def page_facts(page: Any, titles: Iterable[str], description: str) -> PageFacts:
         titles=frozenset(w for w in (words_of(t) for t in titles) if w),
         description=words_of(description),
         link_shares=shares,
+        published=published,
     )
 
 
@@ -77,7 +80,7 @@ def _remove(element: Any) -> None:
 
 
 def _strip_headline_block(body: Any, facts: PageFacts) -> None:
-    """Drop the headline and standfirst that open the body.
+    """Drop the headline, standfirst and dateline that open the body.
 
     The headline is stored as the document's title, so repeating it as the first paragraph only
     duplicates it in the text. A standfirst is dropped
@@ -88,9 +91,27 @@ def _strip_headline_block(body: Any, facts: PageFacts) -> None:
         text = _text(block)
         is_title = text in facts.titles
         is_standfirst = block.tag == _HEADING and bool(text) and text == facts.description
-        if not (is_title or is_standfirst):
+        if not (is_title or is_standfirst or _is_dateline(text, facts.published)):
             break
         _remove(block)
+
+
+# A dateline is short: "22 October 2010, 20:13", "November 20, 2019 - 11:28 AMT", "2021-05-20".
+_DATELINE_WORDS = 8
+
+
+def _is_dateline(words: str, published: datetime | None) -> bool:
+    """A short line that names the page's publication date (stored as metadata already).
+
+    Matched on the year and the day's number rather than parsed: dateparser takes seconds to
+    load its languages, and a page says its date in its own. The day may be one off, as the
+    stored date is in UTC and the line in the publisher's time zone.
+    """
+    tokens = words.split()
+    if published is None or not 0 < len(tokens) <= _DATELINE_WORDS or str(published.year) not in tokens:
+        return False
+    days = {published + timedelta(days=shift) for shift in (-1, 0, 1)}
+    return any(str(day.day) in tokens or f"{day.day:02d}" in tokens for day in days)
 
 
 # A line whose words are four in five link text points elsewhere ("Related: ...", "Read more:

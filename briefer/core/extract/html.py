@@ -124,18 +124,19 @@ def extract_markup(markup: str, path: Path, *, url: str = "") -> Extracted:
     meta = _page_metadata(tree)
     page_title = _title_from_tag(tree)
     found, body = _article(tree)
+    raw_date = meta.get("published") or found.get("date") or ""
+    published = parse_free_date(raw_date)
     if body is not None:
         recover_split_article(body, tree)
         titles = [page_title, meta.get("title", ""), *(h.text_content() for h in tree.iter("h1"))]
-        strip_boilerplate(body, page_facts(tree, titles, meta.get("description", "")))
+        strip_boilerplate(body, page_facts(tree, titles, meta.get("description", ""), published))
     text = _as_paragraphs(_body_text(body) or tree.text_content() or "")
-    raw_date = meta.get("published") or found.get("date") or ""
     return Extracted(
         text=text,
         title=meta.get("title") or found.get("title") or page_title or path.stem,
         author=meta.get("author") or found.get("author") or "",
         source=meta.get("source") or found.get("sitename") or "",
-        published=parse_free_date(raw_date),
+        published=published,
         published_raw=raw_date,
         url=meta.get("url") or found.get("url") or url,
         language=meta.get("language") or found.get("language") or "",
