@@ -79,6 +79,16 @@ class ArchiveMissing(BrieferError, LookupError):
 
 
 @dataclass(frozen=True)
+class DocumentRecord:
+    """A document with everything it carries, for copying it into another archive (`team push`)."""
+
+    document: Document
+    content_hash: str  # SHA-256 of the file's bytes: the same file imported elsewhere has the same
+    versions: tuple[tuple[str, str], ...]  # every text version (hash, text), oldest first
+    cluster: str  # the id of its cluster of copies (its own id when it has none)
+
+
+@dataclass(frozen=True)
 class ArchiveStats:
     data_dir: str
     archive_id: str
@@ -345,6 +355,26 @@ class Archive:
             self.clusters.sync(cancel=cancel)
             return len(ids)
 
+    def document_records(
+        self, *, batch: int = 500, cancel: threading.Event | None = None
+    ) -> Iterator[tuple[list[DocumentRecord], int]]:
+        """Every document with its text versions and cluster, `batch` at a time, each batch with
+        the number of documents there are in all (for progress)."""
+        ids = self.catalog.all_ids()
+        clusters = self._cluster_map()
+        for start in range(0, len(ids), batch):
+            raise_if_cancelled(cancel)
+            chunk = ids[start : start + batch]
+            extra = self.catalog.content_and_versions(chunk)
+            records = [
+                DocumentRecord(
+                    doc, extra[doc.id][0], tuple(extra[doc.id][1]), clusters.of.get(doc.id, doc.id)
+                )
+                for doc in self.catalog.documents(chunk)
+                if doc.id in extra
+            ]
+            yield records, len(ids)
+
     # -- near-duplicate clusters ----------------------------------------------------
     def cluster_of(self, doc_id: str) -> str:
         """The id of the cluster of copies `doc_id` belongs to: its representative's document id.
@@ -566,7 +596,7 @@ class Archive:
             doc = docs.get(raw.doc_id)
             if doc is None:  # the index is ahead of a catalog change; skip the ghost
                 continue
-            hit = Hit.found(doc, raw.score, found.terms)
+            hit = Hit.found(doc, raw.score, found.terms, raw.match)
             story = copies[doc.id]
             if story.cluster:
                 hit = replace(
@@ -578,8 +608,6 @@ class Archive:
                 )
             hits.append(hit)
         notices = []
-        if found.any_terms:
-            notices.append(f"no document has all the words; showing the {found.total} that have any of them")
         if found.expansions:
             also = "; ".join(e.describe() for e in found.expansions)
             # The fact only: how to search as typed depends on the front end (CLI: --no-aliases).
@@ -594,7 +622,8 @@ class Archive:
             facets=found.facets,
             suggestion=found.suggestion,
             expansions=found.expansions,
-            any_terms=found.any_terms,
+            relaxed=found.relaxed,
+            relaxed_stories=found.relaxed_stories,
             incomplete=bool(incomplete),
             failed_files=self._failed_count(),
             stories=found.stories,

@@ -9,10 +9,11 @@ pass tests/core/search/test_engine_conformance.py.  A search returns the
 """
 
 from briefer.core.search.analysis import MatchTerms, Span
-from briefer.core.search.engine import IndexHit, IndexResults, SearchEngine, WriteBatch
+from briefer.core.search.engine import IndexHit, IndexResults, SearchEngine, Tier, WriteBatch
 from briefer.core.search.errors import (
     ForeignIndexFolder,
     IndexBusy,
+    IndexWriterDied,
     QueryError,
     QueryLimit,
     QueryTooBroad,
@@ -32,6 +33,7 @@ __all__ = [
     "IndexBusy",
     "IndexHit",
     "IndexResults",
+    "IndexWriterDied",
     "MatchTerms",
     "Passage",
     "QueryError",
@@ -44,6 +46,7 @@ __all__ = [
     "SearchResults",
     "Snippet",
     "Span",
+    "Tier",
     "WriteBatch",
     "make_passages",
     "make_snippet",
