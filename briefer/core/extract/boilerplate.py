@@ -82,10 +82,10 @@ def _remove(element: Any) -> None:
 def _strip_headline_block(body: Any, facts: PageFacts) -> None:
     """Drop the headline, standfirst and dateline that open the body.
 
-    The headline is stored as the document's title, so repeating it as the first paragraph only
-    duplicates it in the text. A standfirst is dropped
-    when the page set it as a heading and it repeats the page's description: a description that
-    is a plain paragraph is often the article's own first paragraph, which stays.
+    The headline is stored as the document's title and the date as its date: repeated at the
+    top, they only duplicate them. A standfirst is dropped when the page set it as a heading and
+    it repeats the page's description: a description that is a plain paragraph is often the
+    article's own first paragraph, which stays.
     """
     for block in _blocks(body)[:3]:
         text = _text(block)

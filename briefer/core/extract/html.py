@@ -151,9 +151,10 @@ def extract_markup(markup: str, path: Path, *, url: str = "") -> Extracted:
 _PAGE_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
 
 # trafilatura's precision mode keeps less boilerplate (F1 0.961 against 0.957 on the
-# benchmark) but on some layouts keeps a fragment only: a short precise result that the
-# balanced mode far outgrows missed the article. The second look runs on short results only,
-# and fast (without readability/jusText), as the common case must stay quick.
+# benchmark) but on some layouts keeps a fragment only (a print-only notice instead of a short
+# article): a short precise result that the balanced mode outgrows by half missed the article.
+# The second look runs on short results only, and fast (without readability/jusText), as the
+# common case must stay quick.
 _SHORT_ARTICLE_CHARS = 500
 _MISSED_ARTICLE_RATIO = 1.5
 
@@ -197,7 +198,9 @@ def _trafilatura(tree: Any, *, favor_precision: bool, with_metadata: bool, fast:
 def _body_text(body: Any) -> str:
     from trafilatura.xml import xmltotxt
 
-    return xmltotxt(body, include_formatting=False) or "" if body is not None else ""
+    if body is None:
+        return ""
+    return xmltotxt(body, include_formatting=False) or ""
 
 
 def _as_paragraphs(lines: str) -> str:
