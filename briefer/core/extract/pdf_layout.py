@@ -1,0 +1,268 @@
+"""PDF page layout: from the positioned lines of each page to clean paragraphs.
+
+`pdf.py` reads each page's lines with their height on the page and their font; this module,
+free of any PDF library, turns them into text:
+
+- running headers and footers go: a line near the top or bottom edge that recurs at the same
+  height on another page, its digits allowed to differ ("Page 3 of 12", "CRS-4", a date);
+- headings stay paragraphs of their own: a line in a larger font than the body, a bold short
+  line, a numbered heading ("2.1 Findings"), or a short line set apart by space; a bold run-in
+  heading that opens a paragraph ("Funding. Congress provided...") is split from its text;
+- a word hyphenated across lines is joined ("imple-" + "mentation"), a real hyphen kept
+  ("Russia-" + "North", "weapons-" + "grade" when the document uses both words alone);
+- paragraphs end at a blank line, a gap wider than the line spacing, a heading, or a short line
+  that ends a sentence.
+
+Lines without a position (OCR output) get the rules that need none.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+SOFT_HYPHEN = "\ufffe"  # PDFium's mark for a hyphen at a line end it joined to the next line
+EDGE_BAND = 0.15  # running headers and footers sit within this share of the page height from an edge
+SAME_HEIGHT = 3.0  # points: a running line recurs at the same height give or take this
+LARGER_FONT = 1.0  # points above the body size that make a heading
+PARAGRAPH_GAP = 1.4  # a line spacing this many times the usual one starts a paragraph
+_SENTENCE_END = (".", "?", "!", ":", '"', "\u201d")
+_NO_HEADING_END = (".", ",", ";")
+_NUMBERED = re.compile(r"^(\d{1,2}(\.\d{1,2})*\.?|[IVXL]{1,5}\.|[A-Z]\.)\s+\S")
+_DIGITS = re.compile(r"\d+")
+_WORD_AT_END = re.compile(r"[\w'\u2019]+$")
+_WORD_AT_START = re.compile(r"^[\w'\u2019]+")
+_BROKEN_WORD = re.compile(rf"([\w'\u2019]*){SOFT_HYPHEN}([\w'\u2019]*)")
+_WORD = re.compile(r"\w[\w'\u2019]*(?:-[\w'\u2019]+)*")
+_WITH_SOFT_HYPHEN = re.compile(rf"\S*{SOFT_HYPHEN}\S*")
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str  # "" for a blank line
+    baseline: float | None = None  # first character's, in points from the bottom; None: unknown (OCR)
+    last_baseline: float | None = None  # last character's (lower when PDFium joined a hyphenated line)
+    size: float = 0.0  # font size of its first character; 0 when unknown
+    bold: bool = False  # the whole line is bold
+    run_in: int = 0  # length of a bold lead followed by regular text ("Funding. Congress ...")
+
+
+@dataclass(frozen=True)
+class Page:
+    lines: Sequence[Line]
+    height: float = 0.0  # points; 0 when unknown
+
+
+@dataclass(frozen=True)
+class _Body:
+    """What ordinary body text looks like in this document."""
+
+    size: float  # its font size (0: unknown)
+    pitch: float  # baseline to baseline (0: unknown)
+    length: int  # a typical full line's length in characters
+
+
+@dataclass(frozen=True)
+class Layout:
+    texts: list[str]  # each page's text in paragraphs (not yet normalized)
+    running: list[str]  # the running headers and footers removed, once each
+    body_size: float  # the body text's font size (0: unknown)
+
+
+def layout(pages: Sequence[Page]) -> Layout:
+    """The pages' text without running headers and footers, in paragraphs."""
+    drops = running_lines(pages)
+    kept = [_without(page.lines, drop) for page, drop in zip(pages, drops, strict=True)]
+    body = _body(line for lines in kept for line in lines)
+    words = _Vocabulary(kept)
+    running = [
+        page.lines[i].text.strip() for page, drop in zip(pages, drops, strict=True) for i in sorted(drop)
+    ]
+    texts = [_paragraphs(lines, body, words) for lines in kept]
+    return Layout(texts, list(dict.fromkeys(running)), body.size)
+
+
+def running_lines(pages: Sequence[Page]) -> list[set[int]]:
+    """Per page, the indexes of its running headers and footers.
+
+    A line counts when it lies in the top or bottom band of its page and another page has a
+    line with the same text (digits aside) at the same height.
+    """
+    seen: dict[str, list[tuple[int, int, float]]] = defaultdict(list)  # key -> (page, line, height)
+    for number, page in enumerate(pages):
+        for index, line in enumerate(page.lines):
+            if line.text.strip() and line.baseline is not None and at_edge(line.baseline, page.height):
+                seen[running_key(line.text)].append((number, index, line.baseline))
+    drop: list[set[int]] = [set() for _ in pages]
+    for places in seen.values():
+        for number, index, height in places:
+            if any(other != number and abs(h - height) <= SAME_HEIGHT for other, _, h in places):
+                drop[number].add(index)
+    return drop
+
+
+def running_key(text: str) -> str:
+    """A line as running headers compare it: digits stand for any number ("Page # of #")."""
+    return _DIGITS.sub("#", " ".join(text.split()).casefold())
+
+
+def at_edge(baseline: float, height: float) -> bool:
+    return height > 0 and (baseline <= height * EDGE_BAND or baseline >= height * (1 - EDGE_BAND))
+
+
+def _without(lines: Sequence[Line], drop: set[int]) -> list[Line]:
+    return [line for index, line in enumerate(lines) if index not in drop]
+
+
+def _body(lines: Iterable[Line]) -> _Body:
+    """The body's font size (the size of most characters), line spacing and line length."""
+    lines = [line for line in lines if line.text.strip()]
+    by_size: Counter[float] = Counter()
+    for line in lines:
+        by_size[round(line.size * 2) / 2] += len(line.text)
+    size = by_size.most_common(1)[0][0] if by_size else 0.0
+    pitches = [
+        gap
+        for before, after in itertools.pairwise(lines)
+        if abs(before.size - size) < 0.5
+        and abs(after.size - size) < 0.5
+        and 0.8 * size <= (gap := _gap(before, after)) <= 3 * size
+    ]
+    lengths = sorted(len(line.text.strip()) for line in lines if abs(line.size - size) < 0.5)
+    return _Body(
+        size=size,
+        pitch=statistics.median(pitches) if pitches else 0.0,
+        length=lengths[len(lengths) * 3 // 4] if lengths else 0,
+    )
+
+
+class _Vocabulary:
+    """The words a document uses whole on a line: evidence for a hyphen at a line break."""
+
+    def __init__(self, pages: Sequence[Sequence[Line]]) -> None:
+        self.words = {word.casefold() for word in _WORD.findall("\n".join(_whole_words(pages)))}
+        self.words.update(part for word in list(self.words) if "-" in word for part in word.split("-"))
+
+    def joiner(self, left: str, right: str) -> str:
+        """ "" when `left` + `right` is one word broken by hyphenation, "-" when the hyphen is real."""
+        if not left or not right:
+            return "-"
+        whole, hyphened = (left + right).casefold(), f"{left}-{right}".casefold()
+        if hyphened in self.words:
+            return "-"
+        if whole in self.words:
+            return ""
+        if not (left[-1].isalpha() and left[-1].islower() and right[0].isalpha() and right[0].islower()):
+            return "-"  # "Russia-North", "U.S.-Mexico", "114-255", "F-35"
+        both_words = left.casefold() in self.words and right.casefold() in self.words
+        return "-" if both_words else ""  # "weapons-grade" but "imple-mentation"
+
+    def mend(self, text: str) -> str:
+        """The line with PDFium's marked line-break hyphens resolved."""
+        if SOFT_HYPHEN not in text:
+            return text
+        return _BROKEN_WORD.sub(lambda m: m[1] + self.joiner(m[1], m[2]) + m[2], text)
+
+
+def _whole_words(pages: Sequence[Sequence[Line]]) -> Iterable[str]:
+    """The lines without the halves of words broken at their ends (no words of their own)."""
+    for lines in pages:
+        broken = False  # the line before ended in a hyphen
+        for line in lines:
+            text = line.text.rstrip()
+            if broken:
+                text = text.lstrip().partition(" ")[2]
+            broken = text.endswith("-")
+            if broken:
+                text = text.rpartition(" ")[0]
+            yield _WITH_SOFT_HYPHEN.sub(" ", text) if SOFT_HYPHEN in text else text
+
+
+def _paragraphs(lines: Sequence[Line], body: _Body, words: _Vocabulary) -> str:
+    """One page's lines as paragraphs separated by blank lines."""
+    blocks: list[list[str]] = []
+    previous: Line | None = None
+    ends_block = True
+    previous_heading = False
+    for index, line in enumerate(lines):
+        text = words.mend(line.text.strip())
+        if not text:
+            ends_block = True
+            continue
+        gap = _gap(previous, line)
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        heading = _is_heading(line, text, gap, _gap(line, following), body, ends_block)
+        if heading and previous_heading and previous is not None and _same_heading(previous, line):
+            blocks[-1].append(text)  # a heading set on two lines
+        elif ends_block or heading or previous_heading or (body.pitch and gap > PARAGRAPH_GAP * body.pitch):
+            blocks.extend([part] for part in ([text] if heading else _split_run_in(line, text)))
+        else:
+            _continue(blocks[-1], text, words)
+        ends_block = heading or _ends_paragraph(text, body)
+        previous, previous_heading = line, heading
+    return "\n\n".join(" ".join(block) for block in blocks)
+
+
+def _gap(above: Line | None, below: Line | None) -> float:
+    """Baseline distance going down the page; 0 when unknown or when the text moves up (a column)."""
+    if above is None or below is None or above.last_baseline is None or below.baseline is None:
+        return 0.0
+    return max(0.0, above.last_baseline - below.baseline)
+
+
+def _is_heading(line: Line, text: str, gap_above: float, gap_below: float, body: _Body, starts: bool) -> bool:
+    """Whether a line is a heading (see the module docstring)."""
+    words = len(text.split())
+    if words > 20:
+        return False
+    if body.size and line.size >= body.size + LARGER_FONT:
+        return True
+    short = len(text) < 0.8 * body.length
+    if not short or text.endswith(_NO_HEADING_END) or not (text[0].isupper() or text[0].isdigit()):
+        return False
+    if line.bold:
+        return True
+    set_apart = body.pitch > 0 and gap_above > PARAGRAPH_GAP * body.pitch
+    if _NUMBERED.match(text) and words <= 12 and (starts or set_apart):
+        return True
+    spaced_below = gap_below == 0 or gap_below > 1.1 * body.pitch
+    return set_apart and spaced_below and len(text) < 0.6 * body.length and words <= 10
+
+
+def _same_heading(first: Line, second: Line) -> bool:
+    return abs(first.size - second.size) < 0.5 and first.bold == second.bold and _gap(first, second) > 0
+
+
+def _split_run_in(line: Line, text: str) -> list[str]:
+    """[heading, rest] for a bold run-in heading that closes with a full stop or colon, else [text]."""
+    lead = line.text[: line.run_in].strip()
+    rest = text[len(lead) :].strip() if text.startswith(lead) else ""
+    if not lead or not rest or not lead.endswith((".", ":")) or not rest[0].isupper():
+        return [text]
+    words = len(lead.split())
+    if words > 10 or (words == 1 and lead.endswith(":")):  # "Sources:", "Note:" stay with their text
+        return [text]
+    return [lead, rest]
+
+
+def _ends_paragraph(text: str, body: _Body) -> bool:
+    """A short line that ends a sentence ends its paragraph."""
+    return text.endswith(_SENTENCE_END) and len(text) < 0.8 * body.length
+
+
+def _continue(block: list[str], text: str, words: _Vocabulary) -> None:
+    """Add a line to a paragraph, rejoining a word hyphenated across the break."""
+    last = block[-1]
+    if last.endswith("-") and len(last) > 1 and not last[-2].isspace():
+        left = _WORD_AT_END.search(last[:-1])
+        right = _WORD_AT_START.search(text)
+        if left and right:
+            block[-1] = last[:-1] + words.joiner(left[0], right[0]) + text
+            return
+        block[-1] = last + text  # "U.S.-" + "(Mexico)": the hyphen stays, no space
+        return
+    block.append(text)
