@@ -34,11 +34,7 @@ _SENTENCE_END = (".", "?", "!", ":", '"', "\u201d")
 _NO_HEADING_END = (".", ",", ";")
 _NUMBERED = re.compile(r"^(\d{1,2}(\.\d{1,2})*\.?|[IVXL]{1,5}\.|[A-Z]\.)\s+\S")
 _DIGITS = re.compile(r"\d+")
-_WORD_AT_END = re.compile(r"[\w'\u2019]+$")
-_WORD_AT_START = re.compile(r"^[\w'\u2019]+")
-_BROKEN_WORD = re.compile(rf"([\w'\u2019]*){SOFT_HYPHEN}([\w'\u2019]*)")
 _WORD = re.compile(r"\w[\w'\u2019]*(?:-[\w'\u2019]+)*")
-_WITH_SOFT_HYPHEN = re.compile(rf"\S*{SOFT_HYPHEN}\S*")
 
 
 @dataclass(frozen=True)
@@ -162,10 +158,15 @@ class _Vocabulary:
         return "-" if both_words else ""  # "weapons-grade" but "imple-mentation"
 
     def mend(self, text: str) -> str:
-        """The line with PDFium's marked line-break hyphens resolved."""
+        """The line with PDFium's marked line-break hyphens resolved (split, not a regex search,
+        which rescans a long run of letters at each of its positions)."""
         if SOFT_HYPHEN not in text:
             return text
-        return _BROKEN_WORD.sub(lambda m: m[1] + self.joiner(m[1], m[2]) + m[2], text)
+        pieces = text.split(SOFT_HYPHEN)
+        mended = [pieces[0]]
+        for before, after in itertools.pairwise(pieces):
+            mended += [self.joiner(_trailing_word(before), _leading_word(after)), after]
+        return "".join(mended)
 
 
 def _whole_words(pages: Sequence[Sequence[Line]]) -> Iterable[str]:
@@ -173,13 +174,29 @@ def _whole_words(pages: Sequence[Sequence[Line]]) -> Iterable[str]:
     for lines in pages:
         broken = False  # the line before ended in a hyphen
         for line in lines:
-            text = line.text.rstrip()
-            if broken:
-                text = text.lstrip().partition(" ")[2]
-            broken = text.endswith("-")
-            if broken:
-                text = text.rpartition(" ")[0]
-            yield _WITH_SOFT_HYPHEN.sub(" ", text) if SOFT_HYPHEN in text else text
+            tokens = line.text.split()
+            first = 1 if broken else 0
+            broken = bool(tokens) and tokens[-1].endswith("-")
+            whole = tokens[first : len(tokens) - 1 if broken else len(tokens)]
+            yield " ".join(token for token in whole if SOFT_HYPHEN not in token)
+
+
+def _trailing_word(text: str) -> str:
+    start = len(text)
+    while start and _word_char(text[start - 1]):
+        start -= 1
+    return text[start:]
+
+
+def _leading_word(text: str) -> str:
+    end = 0
+    while end < len(text) and _word_char(text[end]):
+        end += 1
+    return text[:end]
+
+
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char in "_'\u2019"
 
 
 def _paragraphs(lines: Sequence[Line], body: _Body, words: _Vocabulary) -> str:
@@ -197,14 +214,14 @@ def _paragraphs(lines: Sequence[Line], body: _Body, words: _Vocabulary) -> str:
         following = lines[index + 1] if index + 1 < len(lines) else None
         heading = _is_heading(line, text, gap, _gap(line, following), body, ends_block)
         if heading and previous_heading and previous is not None and _same_heading(previous, line):
-            blocks[-1].append(text)  # a heading set on two lines
+            blocks[-1] += [" ", text]  # a heading set on two lines
         elif ends_block or heading or previous_heading or (body.pitch and gap > PARAGRAPH_GAP * body.pitch):
             blocks.extend([part] for part in ([text] if heading else _split_run_in(line, text)))
         else:
             _continue(blocks[-1], text, words)
         ends_block = heading or _ends_paragraph(text, body)
         previous, previous_heading = line, heading
-    return "\n\n".join(" ".join(block) for block in blocks)
+    return "\n\n".join("".join(block) for block in blocks)
 
 
 def _gap(above: Line | None, below: Line | None) -> float:
@@ -255,14 +272,12 @@ def _ends_paragraph(text: str, body: _Body) -> bool:
 
 
 def _continue(block: list[str], text: str, words: _Vocabulary) -> None:
-    """Add a line to a paragraph, rejoining a word hyphenated across the break."""
-    last = block[-1]
+    """Add a line to a paragraph (a list of pieces, joined once at the end: adding to a string
+    copied it at each line), rejoining a word hyphenated across the break."""
+    last = block[-1]  # the previous line
     if last.endswith("-") and len(last) > 1 and not last[-2].isspace():
-        left = _WORD_AT_END.search(last[:-1])
-        right = _WORD_AT_START.search(text)
-        if left and right:
-            block[-1] = last[:-1] + words.joiner(left[0], right[0]) + text
-            return
-        block[-1] = last + text  # "U.S.-" + "(Mexico)": the hyphen stays, no space
+        left, right = _trailing_word(last[:-1]), _leading_word(text)
+        block[-1] = last[:-1] + (words.joiner(left, right) if left and right else "-")
+        block.append(text)  # "U.S.-" + "(Mexico)" keeps its hyphen, with no space
         return
-    block.append(text)
+    block += [" ", text]

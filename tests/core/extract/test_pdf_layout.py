@@ -7,6 +7,8 @@ reports in ../shared/corpus/news-archive/pdf show the same on real files (skippe
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import pytest
 
 from briefer.core.documents import Extracted
 from briefer.core.extract import extract_bytes
+from briefer.core.extract.pdf_layout import Line, Page, layout
 from tests.conftest import corpus_path
 from tests.core.extract.pdf_writer import Text, body_lines, make_layout_pdf
 
@@ -205,3 +208,23 @@ def test_every_page_of_a_real_report_starts_where_its_text_does(name: str) -> No
     path = corpus_path("news-archive", "pdf", name)
     doc = extract_bytes(path.read_bytes(), path)
     assert doc.pages[0] == 0 and all(doc.text[start - 2 : start] == "\n\n" for start in doc.pages[1:])
+
+
+# -- hostile layouts ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "line",
+    [
+        lambda n: "a" * n + " b\ufffec",  # a long run of letters before a marked hyphen
+        lambda n: "a\ufffe" * n,  # a hyphen marked after every letter
+        lambda n: "a" * n + "-",  # a long word broken at the line's end
+    ],
+)
+def test_long_lines_with_hyphens_are_laid_out_in_linear_time(line: Callable[[int], str]) -> None:
+    def seconds(n: int) -> float:
+        lines = [Line(line(n), 700.0, 700.0, size=10), Line("end.", 688.0, 688.0, size=10)]
+        page = Page(lines, height=792)
+        started = time.perf_counter()
+        layout([page])
+        return time.perf_counter() - started
+
+    assert seconds(400_000) < 8 * max(seconds(100_000), 0.005)
