@@ -135,12 +135,13 @@ def _line(chars: _Chars | None, start: int, text: str) -> Line:
     if bold and not chars.bold(last):  # a bold lead: where does it end?
         run_in = next((i - start for i in range(first, last) if not chars.bold(i)), 0)
     baseline = chars.baseline(first)
+    letter = next((start + i for i, ch in enumerate(text[:12]) if ch.isalnum()), first)  # not a bullet's
     return Line(
         text,
         baseline=baseline,
         # Lower than the first when PDFium joined a line ending in a hyphen to the next one.
         last_baseline=chars.baseline(last) if SOFT_HYPHEN in text else baseline,
-        size=chars.size(first),
+        size=chars.size(letter),
         bold=bold and not run_in,
         run_in=run_in,
     )

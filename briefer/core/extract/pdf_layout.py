@@ -18,12 +18,14 @@ Lines without a position (OCR output) get the rules that need none.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 SOFT_HYPHEN = "\ufffe"  # PDFium's mark for a hyphen at a line end it joined to the next line
 EDGE_BAND = 0.15  # running headers and footers sit within this share of the page height from an edge
@@ -32,17 +34,17 @@ LARGER_FONT = 1.0  # points above the body size that make a heading
 PARAGRAPH_GAP = 1.4  # a line spacing this many times the usual one starts a paragraph
 _SENTENCE_END = (".", "?", "!", ":", '"', "\u201d")
 _NO_HEADING_END = (".", ",", ";")
+_BULLETS = ("\u2022", "\u25aa", "\u25e6", "\u2023", "\u25cf", "\u25a0", "\uf0b7")  # each starts a paragraph
 _NUMBERED = re.compile(r"^(\d{1,2}(\.\d{1,2})*\.?|[IVXL]{1,5}\.|[A-Z]\.)\s+\S")
 _DIGITS = re.compile(r"\d+")
 _WORD = re.compile(r"\w[\w'\u2019]*(?:-[\w'\u2019]+)*")
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):  # a tuple: a page has hundreds, made fast
     text: str  # "" for a blank line
     baseline: float | None = None  # first character's, in points from the bottom; None: unknown (OCR)
     last_baseline: float | None = None  # last character's (lower when PDFium joined a hyphenated line)
-    size: float = 0.0  # font size of its first character; 0 when unknown
+    size: float = 0.0  # font size of its first letter or digit (a bullet may be larger); 0: unknown
     bold: bool = False  # the whole line is bold
     run_in: int = 0  # length of a bold lead followed by regular text ("Funding. Congress ...")
 
@@ -140,8 +142,14 @@ class _Vocabulary:
     """The words a document uses whole on a line: evidence for a hyphen at a line break."""
 
     def __init__(self, pages: Sequence[Sequence[Line]]) -> None:
-        self.words = {word.casefold() for word in _WORD.findall("\n".join(_whole_words(pages)))}
-        self.words.update(part for word in list(self.words) if "-" in word for part in word.split("-"))
+        self._pages = pages
+
+    @functools.cached_property
+    def words(self) -> set[str]:
+        """Made at the first hyphen at a line break: most pages have none."""
+        words = {word.casefold() for word in _WORD.findall("\n".join(_whole_words(self._pages)))}
+        words.update(part for word in list(words) if "-" in word for part in word.split("-"))
+        return words
 
     def joiner(self, left: str, right: str) -> str:
         """ "" when `left` + `right` is one word broken by hyphenation, "-" when the hyphen is real."""
@@ -212,10 +220,17 @@ def _paragraphs(lines: Sequence[Line], body: _Body, words: _Vocabulary) -> str:
             continue
         gap = _gap(previous, line)
         following = lines[index + 1] if index + 1 < len(lines) else None
-        heading = _is_heading(line, text, gap, _gap(line, following), body, ends_block)
+        continued = following is not None and following.text.lstrip()[:1].islower()
+        heading = not continued and _is_heading(line, text, gap, _gap(line, following), body, ends_block)
         if heading and previous_heading and previous is not None and _same_heading(previous, line):
             blocks[-1] += [" ", text]  # a heading set on two lines
-        elif ends_block or heading or previous_heading or (body.pitch and gap > PARAGRAPH_GAP * body.pitch):
+        elif (
+            ends_block
+            or heading
+            or previous_heading
+            or text.startswith(_BULLETS)
+            or (body.pitch and gap > PARAGRAPH_GAP * body.pitch)
+        ):
             blocks.extend([part] for part in ([text] if heading else _split_run_in(line, text)))
         else:
             _continue(blocks[-1], text, words)
@@ -246,7 +261,7 @@ def _is_heading(line: Line, text: str, gap_above: float, gap_below: float, body:
     set_apart = body.pitch > 0 and gap_above > PARAGRAPH_GAP * body.pitch
     if _NUMBERED.match(text) and words <= 12 and (starts or set_apart):
         return True
-    spaced_below = gap_below == 0 or gap_below > 1.1 * body.pitch
+    spaced_below = gap_below > 1.1 * body.pitch
     return set_apart and spaced_below and len(text) < 0.6 * body.length and words <= 10
 
 
