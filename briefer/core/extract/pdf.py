@@ -90,7 +90,8 @@ def _read_page(page: Any) -> Page:
             for match in _LINE.finditer(text)
             if match.group()
         ]
-        return Page(lines, float(page.get_size()[1]))
+        _, bottom, _, top = page.get_bbox()
+        return Page(lines, height=float(top - bottom), bottom=float(bottom))
     finally:
         textpage.close()
 

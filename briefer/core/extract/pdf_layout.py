@@ -53,6 +53,7 @@ class Line(NamedTuple):  # a tuple: a page has hundreds, made fast
 class Page:
     lines: Sequence[Line]
     height: float = 0.0  # points; 0 when unknown
+    bottom: float = 0.0  # the page's lowest y (a page box need not start at 0)
 
 
 @dataclass(frozen=True)
@@ -88,18 +89,23 @@ def running_lines(pages: Sequence[Page]) -> list[set[int]]:
     """Per page, the indexes of its running headers and footers.
 
     A line counts when it lies in the top or bottom band of its page and another page has a
-    line with the same text (digits aside) at the same height.
+    line with the same text (digits aside) at the same height: within SAME_HEIGHT points, found
+    by bands of that height (so up to twice that apart), which keeps the work linear when a
+    hostile file repeats one line a million times.
     """
-    seen: dict[str, list[tuple[int, int, float]]] = defaultdict(list)  # key -> (page, line, height)
+    places: list[tuple[int, int, str, int]] = []  # page, line, key, height band
+    pages_at: dict[tuple[str, int], set[int]] = defaultdict(set)  # (key, band) -> pages
     for number, page in enumerate(pages):
         for index, line in enumerate(page.lines):
-            if line.text.strip() and line.baseline is not None and at_edge(line.baseline, page.height):
-                seen[running_key(line.text)].append((number, index, line.baseline))
+            if line.text.strip() and line.baseline is not None and at_edge(line.baseline, page):
+                key, band = running_key(line.text), round(line.baseline / SAME_HEIGHT)
+                places.append((number, index, key, band))
+                pages_at[key, band].add(number)
     drop: list[set[int]] = [set() for _ in pages]
-    for places in seen.values():
-        for number, index, height in places:
-            if any(other != number and abs(h - height) <= SAME_HEIGHT for other, _, h in places):
-                drop[number].add(index)
+    for number, index, key, band in places:
+        near = (pages_at.get((key, b), set()) for b in (band - 1, band, band + 1))
+        if any(len(found) > 1 or number not in found for found in near if found):
+            drop[number].add(index)
     return drop
 
 
@@ -108,8 +114,11 @@ def running_key(text: str) -> str:
     return _DIGITS.sub("#", " ".join(text.split()).casefold())
 
 
-def at_edge(baseline: float, height: float) -> bool:
-    return height > 0 and (baseline <= height * EDGE_BAND or baseline >= height * (1 - EDGE_BAND))
+def at_edge(baseline: float, page: Page) -> bool:
+    """Whether a line lies in the top or bottom band of its page."""
+    height = page.height
+    up = baseline - page.bottom
+    return height > 0 and (up <= height * EDGE_BAND or up >= height * (1 - EDGE_BAND))
 
 
 def _without(lines: Sequence[Line], drop: set[int]) -> list[Line]:

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 from briefer.core.extract.pdf_layout import Line, Page, at_edge
 
+MAX_NAME = 120  # characters: a longer line or /Creator is no publisher's name
+_AFTER_NAME = " \t0123456789|\u00b7,-"  # what follows a name in a running header ("... Service 2")
 TITLE_FONT = 2.0  # points above the body size that make page 1's largest lines its title
 _ORG_WORDS = (
     "academy|administration|agency|association|authority|bank|board|bureau|center|centre|college|"
@@ -42,22 +44,25 @@ def outlet(creator: str, first_page: Page, running: Sequence[str], text: str, ti
     nor is the title taken (a running header often repeats it)."""
     if _meaningful_creator(creator):
         return " ".join(creator.split())
-    edges = [line.text for line in first_page.lines if _in_margin(line, first_page.height)]
+    edges = [line.text for line in first_page.lines if _in_margin(line, first_page)]
     for candidate in edges + list(running):
-        name = " ".join(re.sub(r"[\s\d|·,-]+$", "", candidate).split())
+        if len(candidate) > MAX_NAME:
+            continue
+        name = " ".join(candidate.rstrip(_AFTER_NAME).split())
         if _ORG_LINE.match(name) and name.casefold() != " ".join(title.split()).casefold():
             return name
     found = _PREPARED_BY.search(text)
     return " ".join(found[1].split()) if found else ""
 
 
-def _in_margin(line: Line, height: float) -> bool:
-    return line.baseline is not None and at_edge(line.baseline, height)
+def _in_margin(line: Line, page: Page) -> bool:
+    return line.baseline is not None and at_edge(line.baseline, page)
 
 
 def _meaningful_creator(creator: str) -> bool:
-    words = creator.split()
-    return 1 <= len(words) <= 8 and any(ch.isalpha() for ch in creator) and not _TOOL.search(creator)
+    if len(creator) > MAX_NAME or not 1 <= len(creator.split()) <= 8:
+        return False
+    return any(ch.isalpha() for ch in creator) and not _TOOL.search(creator)
 
 
 def title_from_layout(first_page: Page, body_size: float) -> str:

@@ -34,7 +34,11 @@ def body_lines(lines: list[str], *, top: float = 700, pitch: float = 12, size: f
     return placed
 
 
-def make_layout_pdf(pages: list[list[Text]], *, info: dict[str, str] | None = None) -> bytes:
+def make_layout_pdf(
+    pages: list[list[Text]], *, info: dict[str, str] | None = None, shift: float = 0
+) -> bytes:
+    """The pages with their texts; `shift` moves every page box and text up by that many points
+    (a page box need not start at 0)."""
     objects: list[bytes] = []
     page_ids = []
     fonts_id = 3 + 2 * len(pages)
@@ -45,10 +49,11 @@ def make_layout_pdf(pages: list[list[Text]], *, info: dict[str, str] | None = No
         for text in texts:
             escaped = text.text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
             font = "F2" if text.bold else "F1"
-            ops.append(f"BT /{font} {text.size:g} Tf {text.x:g} {text.y:g} Td ({escaped}) Tj ET")
+            ops.append(f"BT /{font} {text.size:g} Tf {text.x:g} {text.y + shift:g} Td ({escaped}) Tj ET")
         stream = "\n".join(ops).encode("cp1252")
         objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 {PAGE_HEIGHT}] /Contents {content_id} 0 R "
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 {shift:g} 612 {PAGE_HEIGHT + shift:g}] "
+            f"/Contents {content_id} 0 R "
             f"/Resources << /Font {fonts_id} 0 R >> >>".encode()
         )
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")

@@ -72,6 +72,14 @@ def test_running_headers_footers_and_page_numbers_are_removed() -> None:
         assert doc.text[doc.pages[number] :].startswith(lines[0])
 
 
+def test_running_lines_are_found_on_pages_whose_box_does_not_start_at_zero() -> None:
+    sources = Text("Sources: customs.", 400)  # the same line in the middle of each page: body text
+    pages = [with_running_lines(n, [*body_lines(lines), sources]) for n, lines in enumerate(BODY, start=1)]
+    text = extract_bytes(make_layout_pdf(pages, shift=5000), Path("shifted.pdf")).text
+    assert "Border Monitor" not in text and "Page 2 of 4" not in text
+    assert text.split("\n\n") == [part for lines in BODY for part in (" ".join(lines), "Sources: customs.")]
+
+
 def test_lines_that_recur_elsewhere_or_only_once_at_an_edge_are_kept() -> None:
     sources = Text("Sources: customs.", 400)
     pages = [
@@ -264,3 +272,13 @@ def test_long_lines_with_hyphens_are_laid_out_in_linear_time(line: Callable[[int
 
     # Quadratic work would take minutes here; linear work takes milliseconds.
     assert seconds(400_000) < 8 * max(seconds(100_000), 0.05)
+
+
+def test_one_line_repeated_at_the_same_height_on_one_page_is_looked_at_in_linear_time() -> None:
+    def seconds(lines: int) -> float:
+        pages = [Page([Line(f"Page {n}", 30.0, 30.0, size=10) for n in range(lines)], height=792), Page([])]
+        started = time.perf_counter()
+        assert layout(pages).running == []  # on one page only: no running footer
+        return time.perf_counter() - started
+
+    assert seconds(40_000) < 8 * max(seconds(10_000), 0.05)
