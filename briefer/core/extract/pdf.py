@@ -1,5 +1,9 @@
 """PDF: the text of each page via pypdfium2, page starts kept for "p. 7" citations.
 
+Each page is read as lines with their height on the page and their font, which `pdf_layout`
+turns into paragraphs without running headers and footers, and `pdf_metadata` reads for the
+outlet, title and date the document info lacks.
+
 pypdfium2 is fast but not thread-safe; the importer runs extractors in worker
 processes, one file at a time each, and a module lock guards in-process use.
 Encrypted files and files without a text layer are reported as such.  When
@@ -75,6 +79,7 @@ def _open(data: bytes) -> Any:
 
 _LINE = re.compile(r"[^\r\n]*(\r\n|\r|\n|$)")
 BOLD_WEIGHT = 600
+RUN_IN_MAX = 120  # characters: a bold lead longer than this is no run-in heading
 
 
 def _read_page(page: Any) -> Page:
@@ -131,10 +136,12 @@ def _line(chars: _Chars | None, start: int, text: str) -> Line:
         return Line(text)
     first = start + len(text) - len(text.lstrip())
     last = start + len(text.rstrip()) - 1
-    bold = chars.bold(first)
+    bold_lead = chars.bold(first)
+    bold = bold_lead and chars.bold(last)
     run_in = 0
-    if bold and not chars.bold(last):  # a bold lead: where does it end?
-        run_in = next((i - start for i in range(first, last) if not chars.bold(i)), 0)
+    if bold_lead and not bold:  # where does the bold lead end (within a heading's length)?
+        lead = range(first, min(last, first + RUN_IN_MAX))
+        run_in = next((i - start for i in lead if not chars.bold(i)), 0)
     baseline = chars.baseline(first)
     letter = next((start + i for i, ch in enumerate(text[:12]) if ch.isalnum()), first)  # not a bullet's
     return Line(
@@ -143,7 +150,7 @@ def _line(chars: _Chars | None, start: int, text: str) -> Line:
         # Lower than the first when PDFium joined a line ending in a hyphen to the next one.
         last_baseline=chars.baseline(last) if SOFT_HYPHEN in text else baseline,
         size=chars.size(letter),
-        bold=bold and not run_in,
+        bold=bold,
         run_in=run_in,
     )
 
