@@ -415,6 +415,9 @@ def build_parser() -> argparse.ArgumentParser:
     from briefer.cli import check as cli_check
 
     cli_check.register(commands, _open_archive)
+    from briefer.cli import review as cli_review
+
+    cli_review.register(commands)
     cli_team.register(commands)
     return parser
 

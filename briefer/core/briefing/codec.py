@@ -15,6 +15,8 @@ from typing import Any
 from briefer import __version__
 from briefer.core.briefing.model import (
     BLOCK_TYPES,
+    REVIEW_KINDS,
+    REVIEW_STATES,
     Block,
     Briefing,
     BriefingError,
@@ -28,6 +30,8 @@ from briefer.core.briefing.model import (
     Metadata,
     Paragraph,
     Recipient,
+    Review,
+    ReviewReply,
     Section,
     walk_blocks,
     walk_sections,
@@ -145,8 +149,24 @@ def metadata_to_dict(m: Metadata) -> dict[str, Any]:
     }
 
 
-def to_dict(briefing: Briefing) -> dict[str, Any]:
+def review_to_dict(review: Review) -> dict[str, Any]:
     return {
+        "id": review.id,
+        "block": review.block_id,
+        "author": review.author,
+        "date": _time(review.date),
+        "text": review.text,
+        "kind": review.kind,
+        "quote": review.quote,
+        "before": review.before,
+        "after": review.after,
+        "state": review.state,
+        "replies": [{"author": r.author, "date": _time(r.date), "text": r.text} for r in review.replies],
+    }
+
+
+def to_dict(briefing: Briefing) -> dict[str, Any]:
+    data = {
         "format": FORMAT,
         "version": VERSION,
         "generator": f"Briefer {__version__}",
@@ -157,6 +177,9 @@ def to_dict(briefing: Briefing) -> dict[str, Any]:
         "metadata": metadata_to_dict(briefing.metadata),
         "sections": [section_to_dict(s) for s in briefing.sections],
     }
+    if briefing.reviews:  # only when some: files without reviews stay as they were
+        data["reviews"] = [review_to_dict(r) for r in briefing.reviews]
+    return data
 
 
 def dumps(briefing: Briefing) -> str:
@@ -372,9 +395,33 @@ def from_dict(data: Any, where: str = "briefing") -> Briefing:
         estimative_key=r.flag("estimative_key", True),
         id=r.text("id") or Briefing().id,
         created_at=r.time("created_at"),
+        reviews=[review_from(v) for v in r.items("reviews")],
     )
     _check_ids(briefing, where)
     return briefing
+
+
+def review_from(r: _Reader) -> Review:
+    """A reviewer's comment or suggestion; its kind and state are held to the known values."""
+    kind, state = r.text("kind", "comment"), r.text("state", "open")
+    for value, allowed, key in ((kind, REVIEW_KINDS, "kind"), (state, REVIEW_STATES, "state")):
+        if value not in allowed:
+            raise BriefingFileError(f"{r.where}.{key}: {value!r} is not one of {', '.join(allowed)}")
+    return Review(
+        id=r.text("id", required=True),
+        block_id=r.opt_text("block"),
+        author=r.text("author"),
+        date=r.time("date"),
+        text=r.text("text"),
+        kind=kind,
+        quote=r.text("quote"),
+        state=state,
+        replies=tuple(
+            ReviewReply(x.text("author"), x.time("date"), x.text("text")) for x in r.items("replies")
+        ),
+        before=r.text("before"),
+        after=r.text("after"),
+    )
 
 
 def check_header(data: Any, where: str) -> None:
@@ -397,6 +444,11 @@ def _check_ids(briefing: Briefing, where: str) -> None:
         if item_id in seen:
             raise BriefingFileError(f"{where}: the id {item_id!r} is used twice")
         seen.add(item_id)
+    review_ids: set[str] = set()
+    for index, review in enumerate(briefing.reviews):
+        if review.id in review_ids:
+            raise BriefingFileError(f"{where}.reviews[{index}]: the review id {review.id!r} is used twice")
+        review_ids.add(review.id)
 
 
 def block_from_dict(data: Any, where: str = "block") -> Block:

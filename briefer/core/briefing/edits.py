@@ -33,6 +33,7 @@ from briefer.core.briefing.model import (
     MatrixCell,
     Paragraph,
     Recipient,
+    Review,
     Section,
     find_block,
     find_section,
@@ -150,6 +151,28 @@ class UpdateSpan:
     text_hash: str
 
 
+@dataclass(frozen=True)
+class AddReviews:
+    """Add reviewers' comments and suggestions (an import of a reviewed copy, reviews.py)."""
+
+    reviews: tuple[Review, ...]
+
+
+@dataclass(frozen=True)
+class RemoveReviews:
+    review_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SetReview:
+    """Put the review with `review.id` in this form (its state, its replies); with `block_text`
+    its block's text (EditText's form) is set too: an accepted suggestion, or a reply that
+    became an excerpt's analyst comment.  The inverse puts both back."""
+
+    review: Review
+    block_text: str | None = None
+
+
 Edit = (
     AddBlock
     | RemoveBlock
@@ -164,6 +187,9 @@ Edit = (
     | SetMetadata
     | SetCitation
     | UpdateSpan
+    | AddReviews
+    | RemoveReviews
+    | SetReview
 )
 
 
@@ -221,7 +247,14 @@ class MetadataChanged:
     field: str
 
 
-Change = Inserted | Removed | Moved | Changed | MetadataChanged
+@dataclass(frozen=True)
+class ReviewsChanged:
+    """Reviews were added, removed or changed (their ids)."""
+
+    review_ids: tuple[str, ...]
+
+
+Change = Inserted | Removed | Moved | Changed | MetadataChanged | ReviewsChanged
 
 
 @dataclass(frozen=True)
@@ -318,6 +351,12 @@ def perform(briefing: Briefing, edit: Edit) -> Applied:
             return _set_citation(briefing, edit)
         case UpdateSpan():
             return _update_span(briefing, edit)
+        case AddReviews():
+            return _add_reviews(briefing, edit.reviews)
+        case RemoveReviews():
+            return _remove_reviews(briefing, edit.review_ids)
+        case SetReview():
+            return _set_review(briefing, edit)
     raise BriefingError(f"unknown edit {edit!r}")
 
 
@@ -578,3 +617,38 @@ def _update_span(briefing: Briefing, edit: UpdateSpan) -> Applied:
     excerpt.start, excerpt.end, excerpt.page = edit.start, edit.end, edit.page
     excerpt.citation = replace(excerpt.citation, text_hash=edit.text_hash)
     return Applied(old, (Changed(excerpt.id, ("start", "end", "page", "citation")),))
+
+
+# -- reviews --------------------------------------------------------------------
+def _add_reviews(briefing: Briefing, reviews: tuple[Review, ...]) -> Applied:
+    ids = tuple(r.id for r in reviews)
+    taken = {r.id for r in briefing.reviews}
+    if len(set(ids)) != len(ids) or taken & set(ids):
+        raise BriefingError("a review with this id is already in the briefing")
+    briefing.reviews.extend(reviews)
+    return Applied(RemoveReviews(ids), (ReviewsChanged(ids),))
+
+
+def _remove_reviews(briefing: Briefing, review_ids: tuple[str, ...]) -> Applied:
+    removed = tuple(r for r in briefing.reviews if r.id in review_ids)
+    if len(removed) != len(set(review_ids)):
+        raise BriefingError("no review with this id in the briefing")
+    briefing.reviews[:] = [r for r in briefing.reviews if r.id not in review_ids]
+    return Applied(AddReviews(removed), (ReviewsChanged(review_ids),))
+
+
+def _set_review(briefing: Briefing, edit: SetReview) -> Applied:
+    index = next((i for i, r in enumerate(briefing.reviews) if r.id == edit.review.id), None)
+    if index is None:
+        raise BriefingError(f"no review with id {edit.review.id!r}")
+    old = briefing.reviews[index]
+    changes: tuple[Change, ...] = (ReviewsChanged((old.id,)),)
+    old_text = None
+    if edit.block_text is not None:
+        if edit.review.block_id is None:
+            raise BriefingError("this review is not on a block")
+        text_edit = _edit_text(briefing, EditText(edit.review.block_id, edit.block_text))
+        assert isinstance(text_edit.inverse, EditText)
+        old_text, changes = text_edit.inverse.text, changes + text_edit.changes
+    briefing.reviews[index] = edit.review
+    return Applied(SetReview(old, old_text), changes)

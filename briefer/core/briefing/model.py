@@ -232,6 +232,41 @@ class Metadata:
     distribution: list[Recipient] = field(default_factory=list)  # who receives the briefing
 
 
+REVIEW_KINDS = ("comment", "insertion", "deletion")
+REVIEW_STATES = ("open", "accepted", "dismissed")
+
+
+@dataclass(frozen=True)
+class ReviewReply:
+    """A reply in a review thread: a reviewer's (from Word) or the analyst's (from Briefer)."""
+
+    author: str
+    date: datetime | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Review:
+    """A reviewer's comment or tracked change, imported from a review copy (core/briefing/reviews.py).
+
+    `block_id` is the block it was made on (None: it could not be placed).  For a comment `text`
+    is what the reviewer wrote and `quote` the text they selected; for an insertion or deletion
+    `text` is the inserted or deleted text and `before`/`after` the text around it, which find the
+    place again when the suggestion is accepted."""
+
+    id: str
+    block_id: str | None
+    author: str
+    date: datetime | None
+    text: str
+    kind: str = "comment"  # one of REVIEW_KINDS
+    quote: str = ""
+    state: str = "open"  # one of REVIEW_STATES
+    replies: tuple[ReviewReply, ...] = ()
+    before: str = ""
+    after: str = ""
+
+
 @dataclass
 class Briefing:
     metadata: Metadata = field(default_factory=Metadata)
@@ -240,6 +275,7 @@ class Briefing:
     estimative_key: bool = True  # print the ICD 203 estimative-language box
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     created_at: datetime | None = None
+    reviews: list[Review] = field(default_factory=list)  # reviewers' comments and suggestions
 
 
 # -- queries ------------------------------------------------------------------

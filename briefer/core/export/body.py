@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,7 @@ from briefer.core.briefing.model import (
 )
 from briefer.core.briefing.summary import draft_text, untouched
 from briefer.core.briefing.verify import ClusterOf
-from briefer.core.export import finish, layout
+from briefer.core.export import finish, layout, review_marks
 from briefer.core.export import styles as st
 from briefer.core.export.ooxml import (
     Footnotes,
@@ -86,6 +87,7 @@ class Finish:
     provenance: str = "annex"  # archive ids and hashes: in the footnotes, in an annex, or none
     numbering: bool = False  # number the sections (1, 1.1) and the paragraphs (1., 2., ...)
     logo: Path | None = None  # the organisation's logo on the cover
+    tag_blocks: bool = False  # a bookmark around each block (review copies: review_marks)
 
 
 def judgment_lead(kj: KeyJudgment) -> tuple[str, str]:
@@ -128,6 +130,8 @@ class BodyWriter:
         self.warnings: list[str] = []
         self._excerpts = excerpts(briefing)
         self._bookmarks = 0
+        self._block_marks = 0
+        self._written: list[DocxParagraph] = []  # the paragraphs written since the current block began
         self._tables = 0
         self._width = layout.text_width(document.sections[0]).inches
         self._source_list: DocxParagraph | None = None
@@ -161,10 +165,24 @@ class BodyWriter:
         )
 
     def _para(self, container: _Container, style: str, text: str = "") -> DocxParagraph:
-        return layout.para(container, self.ids, style, text)
+        paragraph = layout.para(container, self.ids, style, text)
+        self._written.append(paragraph)
+        return paragraph
 
     def _cell(self, cell: Any) -> DocxParagraph:
-        return layout.cell_paragraph(cell, self.ids, st.BOX_TEXT)
+        paragraph = layout.cell_paragraph(cell, self.ids, st.BOX_TEXT)
+        self._written.append(paragraph)
+        return paragraph
+
+    @contextlib.contextmanager
+    def _tagged(self, block: Block) -> Iterator[None]:
+        """The one place a block's paragraphs get their bookmark (review copies only)."""
+        self._written = []
+        yield
+        if self.finishing.tag_blocks:
+            self._block_marks += 1
+            marks = review_marks.FIRST_ID + self._block_marks
+            review_marks.wrap_block([_p(p) for p in self._written], block.id, marks)
 
     def mark(self, portion: str | None) -> str:
         return markings.portion_prefix(self.briefing, portion)
@@ -278,7 +296,8 @@ class BodyWriter:
                         "the source summary draft was brought up to date with the citations "
                         "(it had not been edited)"
                     )
-                self._text_paragraph(cell, st.BODY, block.portion, fresh, block)
+                with self._tagged(block):
+                    self._text_paragraph(cell, st.BODY, block.portion, fresh, block)
             else:
                 self._block(cell, block)
         if not section.blocks:
@@ -288,6 +307,10 @@ class BodyWriter:
 
     # -- blocks ---------------------------------------------------------------------
     def _block(self, container: _Container, block: Block) -> None:
+        with self._tagged(block):
+            self._write_block(container, block)
+
+    def _write_block(self, container: _Container, block: Block) -> None:
         if isinstance(block, Excerpt):
             self._excerpt(container, block)
         elif isinstance(block, KeyJudgment):
@@ -440,9 +463,10 @@ class BodyWriter:
                 here = [c for c in cells if (c.actor, c.domain) == (actor.id, domain.id)]
                 target = table.cell(row, col)
                 for cell in here:
-                    p = self._cell(target)
-                    p.add_run(self.mark(cell.portion))
-                    self._cell_body(p, cell)
+                    with self._tagged(cell):
+                        p = self._cell(target)
+                        p.add_run(self.mark(cell.portion))
+                        self._cell_body(p, cell)
                 if not here:  # no empty cells: say so, quietly, so the real entries stand out
                     layout.run(self._cell(target), self.mark("U") + NO_IMPLICATION, self.ids, st.SUBTLE)
         layout.repeat_header_row(table)

@@ -217,7 +217,7 @@ def _finish(copy: str, comments: str | None, provenance: str, numbering: bool, l
     ):
         if value not in allowed:
             raise ExportError(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
-    return Finish(comments or COPY_COMMENTS[copy], provenance, numbering, logo)
+    return Finish(comments or COPY_COMMENTS[copy], provenance, numbering, logo, tag_blocks=copy == "review")
 
 
 def _number_the_contents(

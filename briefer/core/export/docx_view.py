@@ -194,6 +194,44 @@ class _ZipMembers:
         return data
 
 
+COMMENTS_EXTENDED_RT = "http://schemas.microsoft.com/office/2011/relationships/commentsExtended"
+
+
+@dataclass
+class ReviewParts:
+    """The parts of a reviewed .docx that hold the reviewers' work (core/briefing/reviews.py)."""
+
+    body: etree._Element
+    comments: etree._Element | None
+    comments_extended: etree._Element | None
+
+
+def read_review_parts(path: Path) -> ReviewParts:
+    """The body, comments and their threads of the .docx at `path`, read with the limits of `read_file`."""
+    try:
+        with zipfile.ZipFile(path) as zipped:
+            package = _Package(_ZipMembers(zipped, path), path.name)
+            main = package.target("/", RT.OFFICE_DOCUMENT)
+            root = package.xml(main) if main else None
+            body = root.find(_w("body")) if root is not None else None
+            if main is None or body is None:
+                raise DocxReadError(f"{path.name} has no Word document body")
+            comments, extended = (package.target(main, kind) for kind in (RT.COMMENTS, COMMENTS_EXTENDED_RT))
+            return ReviewParts(
+                body,
+                package.xml(comments) if comments else None,
+                package.xml(extended) if extended else None,
+            )
+    except DocxReadError:
+        raise
+    except FileNotFoundError:
+        raise DocxReadError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise DocxReadError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except (zipfile.BadZipFile, NotImplementedError, EOFError, RuntimeError, ValueError, zlib.error) as exc:
+        raise DocxReadError(f"{path} is not a Word document that can be read ({exc})") from None
+
+
 def _size(count: int) -> str:
     return f"{count // 2**20} MB" if count >= 2**20 else f"{count:,} bytes"
 
