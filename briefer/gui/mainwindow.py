@@ -28,6 +28,7 @@ from briefer.gui.archive.actions import ArchiveTools
 from briefer.gui.banner import SampleBanner
 from briefer.gui.briefing.findings import ReleaseCheck
 from briefer.gui.briefing.pane import BriefingPane
+from briefer.gui.briefing.review_panel import ReviewDock
 from briefer.gui.briefing.session import BriefingSession
 from briefer.gui.briefing.switch import BriefingSwitch
 from briefer.gui.dialogs import RecoverChanges, Removal, RemoveDocuments
@@ -97,6 +98,8 @@ class MainWindow(QMainWindow):
         self.briefing = BriefingPane(self.session.model)
         self.briefing.use_archive(ArchiveLookups.of(archive))
         self.release_check = ReleaseCheck(self.session.model, ArchiveLookups.of(archive), self)
+        self.review_dock = ReviewDock(self.session.model, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.review_dock)
         self.status = ArchiveStatusBar()
         self.setStatusBar(self.status)
 
@@ -241,6 +244,7 @@ class MainWindow(QMainWindow):
         briefing_menu.addSeparator()
         briefing_menu.addActions(pane.quote_actions)
         briefing_menu.addAction(self.release_check.check_action)
+        briefing_menu.addAction(self.review_dock.panel.import_action)
         for action in pane.add_actions:
             self.addAction(action)
 
@@ -359,6 +363,8 @@ class MainWindow(QMainWindow):
         pane.message.connect(self.status.note)
         self.release_check.block_chosen.connect(pane.reveal)
         self.release_check.message.connect(self.status.report)
+        self.review_dock.panel.block_chosen.connect(pane.reveal)
+        self.review_dock.panel.message.connect(self.status.note)
         tools = self.search_actions
         self.reader.context_actions = [self.add_to_briefing_action, tools.more_like_action, tools.tag_action]
         self.search.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

@@ -204,6 +204,7 @@ class BriefingModel(QAbstractItemModel):
     refused = Signal(str)  # an edit the core refused; nothing changed
     verification_changed = Signal()  # new quote verification results (set_verification)
     cited = Signal(str)  # a one-line outcome of citing evidence by a drop
+    reviews_changed = Signal()  # reviewers' comments were imported, answered, or the briefing replaced
 
     def __init__(self, briefing: Briefing, undo_stack: QUndoStack, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -231,6 +232,7 @@ class BriefingModel(QAbstractItemModel):
         self.endResetModel()
         self.structure_changed.emit()
         self.metadata_changed.emit("")
+        self.reviews_changed.emit()
 
     # -- quote verification ---------------------------------------------------------------
     @property
@@ -748,6 +750,8 @@ class BriefingModel(QAbstractItemModel):
                 self._changed(change)
             case edits.MetadataChanged():
                 self.metadata_changed.emit(change.field)
+            case edits.ReviewsChanged():
+                self.reviews_changed.emit()
 
     def _index_of_section(self, section_id: str | None) -> QModelIndex:
         return self.index_of(section_id) if section_id is not None else QModelIndex()
@@ -832,6 +836,10 @@ def describe(edit: edits.Edit) -> str:
             return "Edit citation"
         case edits.UpdateSpan():
             return "Update quote position"
+        case edits.AddReviews() | edits.RemoveReviews():
+            return "Import review comments"
+        case edits.SetReview():
+            return f"Mark review comment {edit.review.state}"
     return "Edit"
 
 

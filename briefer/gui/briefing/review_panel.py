@@ -1,0 +1,212 @@
+"""Reviewers' comments in the window: the *Review Comments* dock beside the outline, and
+*Briefing → Import Review Comments…*.
+
+The dock lists the comments and suggestions imported from a reviewed review copy
+(core/briefing/reviews.py): author, date, text and the block they were made on; choosing one
+selects its block in the outline (`block_chosen`).  Accept, Dismiss and Reply… are undo
+commands through the briefing model, like every other edit.  The dock shows itself when the
+briefing has reviews.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefer.core.briefing import reviews
+from briefer.core.briefing.model import BriefingError, Review, get_block
+from briefer.core.export.review_marks import read_reviews
+from briefer.gui.briefing.model import BriefingModel
+
+REVIEW_ROLE = Qt.ItemDataRole.UserRole  # the review's id
+DOCX_FILTER = "Word documents (*.docx)"
+STATES = {"open": "", "accepted": " \u2714 accepted", "dismissed": " \u2716 dismissed"}
+
+
+def block_label(model: BriefingModel, review: Review) -> str:
+    """ "Paragraph \u201cThe treaty was…\u201d", or why there is none."""
+    if review.block_id is None:
+        return "not placed on a block"
+    try:
+        block = get_block(model.briefing, review.block_id)
+    except BriefingError:
+        return "its block was deleted"
+    text = " ".join(str(getattr(block, "text", None) or getattr(block, "quote", "")).split())
+    short = text if len(text) <= 40 else text[:39] + "\u2026"
+    return f"{block.kind.replace('_', ' ').capitalize()} \u201c{short}\u201d"
+
+
+def entry_text(model: BriefingModel, review: Review) -> str:
+    when = f" \u00b7 {review.date:%Y-%m-%d}" if review.date else ""
+    kind = "" if review.kind == "comment" else f"[{review.kind}] "
+    replies = "".join(f"\n    \u21b3 {r.author}: {r.text}" for r in review.replies)
+    return (
+        f"{review.author}{when}{STATES[review.state]}\n{kind}{review.text}\n"
+        f"on {block_label(model, review)}{replies}"
+    )
+
+
+class ReviewPanel(QWidget):
+    """The imported comments, and the analyst's answers to them."""
+
+    block_chosen = Signal(str)
+    message = Signal(str)  # a one-line outcome for the status bar
+
+    def __init__(self, model: BriefingModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reviewPanel")
+        self.setAccessibleName("Review comments")
+        self.model = model
+        self.list = QListWidget()
+        self.list.setObjectName("reviewList")
+        self.list.setAccessibleName("Review comments")
+        self.list.setWordWrap(True)
+        self.accept_button = QPushButton("&Accept")
+        self.dismiss_button = QPushButton("&Dismiss")
+        self.reply_button = QPushButton("&Reply\u2026")
+        buttons = QHBoxLayout()
+        for button, name in (
+            (self.accept_button, "Accept review comment"),
+            (self.dismiss_button, "Dismiss review comment"),
+            (self.reply_button, "Reply to review comment"),
+        ):
+            button.setAccessibleName(name)
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(buttons)
+        self.import_action = QAction("Import &Review Comments\u2026", self)
+        self.import_action.setStatusTip(
+            "Bring the comments and tracked changes reviewers made in a review copy into the briefing"
+        )
+        self.import_action.triggered.connect(self.ask_and_import)
+        self.accept_button.clicked.connect(self.accept_current)
+        self.dismiss_button.clicked.connect(self.dismiss_current)
+        self.reply_button.clicked.connect(self.reply_current)
+        self.list.currentItemChanged.connect(self._choose)
+        self.list.itemClicked.connect(self._choose)
+        model.reviews_changed.connect(self.refresh)
+        self.refresh()
+
+    # -- the list ------------------------------------------------------------------------
+    @Slot()
+    def refresh(self) -> None:
+        current = self.current_id()
+        self.list.blockSignals(True)
+        self.list.clear()
+        for review in self.model.briefing.reviews:
+            item = QListWidgetItem(entry_text(self.model, review))
+            item.setData(REVIEW_ROLE, review.id)
+            if review.state != "open":
+                item.setForeground(self.palette().placeholderText())
+            self.list.addItem(item)
+            if review.id == current:
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+        self._update_buttons()
+
+    def current_id(self) -> str | None:
+        item = self.list.currentItem()
+        return None if item is None else str(item.data(REVIEW_ROLE))
+
+    def select(self, review_id: str) -> None:
+        for row in range(self.list.count()):
+            if self.list.item(row).data(REVIEW_ROLE) == review_id:
+                self.list.setCurrentRow(row)
+
+    @Slot()
+    def _choose(self, *_: object) -> None:
+        self._update_buttons()
+        review_id = self.current_id()
+        if review_id is None:
+            return
+        review = reviews.review_by_id(self.model.briefing, review_id)
+        if review.block_id is not None:
+            self.block_chosen.emit(review.block_id)
+
+    def _update_buttons(self) -> None:
+        chosen = self.current_id() is not None
+        for button in (self.accept_button, self.dismiss_button, self.reply_button):
+            button.setEnabled(chosen)
+
+    # -- answers: undo commands ------------------------------------------------------------
+    @Slot()
+    def accept_current(self) -> None:
+        review_id = self.current_id()
+        if review_id is not None:
+            decision = reviews.accept(self.model.briefing, review_id)
+            if self.model.do(decision.edit, "Accept review comment"):
+                self.message.emit(decision.note.capitalize() if decision.note else "Review comment accepted")
+
+    @Slot()
+    def dismiss_current(self) -> None:
+        review_id = self.current_id()
+        if review_id is not None:
+            self.model.do(reviews.dismiss(self.model.briefing, review_id).edit, "Dismiss review comment")
+
+    @Slot()
+    def reply_current(self) -> None:
+        review_id = self.current_id()
+        if review_id is None:
+            return
+        text, ok = QInputDialog.getMultiLineText(self, "Reply", "Your reply (an analyst comment):")
+        if not ok or not text.strip():
+            return
+        author = self.model.briefing.metadata.author
+        self.model.do(
+            reviews.reply(self.model.briefing, review_id, text, author).edit, "Reply to review comment"
+        )
+
+    # -- importing ---------------------------------------------------------------------------
+    @Slot()
+    def ask_and_import(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Import review comments", "", DOCX_FILTER)
+        if name:
+            self.import_file(Path(name))
+
+    def import_file(self, path: Path) -> bool:
+        """Read the reviewed copy at `path` and add what is new as one undo step; the status bar says
+        how many were placed and how many could not be."""
+        try:
+            found = read_reviews(path, self.model.briefing)
+        except BriefingError as exc:
+            self.message.emit(f"Review comments not imported: {exc}")
+            return False
+        result = reviews.new_reviews(self.model.briefing, found)
+        if result.edit is not None and not self.model.do(result.edit, "Import review comments"):
+            return False
+        again = f"; {result.known} already imported" if result.known else ""
+        placed, unplaced = len(result.placed), len(result.unplaced)
+        self.message.emit(f"Review comments from {path.name}: {placed} placed, {unplaced} not placed{again}")
+        return True
+
+
+class ReviewDock(QDockWidget):
+    """The panel as a dock beside the outline; shown while the briefing has reviews."""
+
+    def __init__(self, model: BriefingModel, parent: QWidget | None = None) -> None:
+        super().__init__("Review Comments", parent)
+        self.setObjectName("reviewDock")
+        self.panel = ReviewPanel(model, self)
+        self.setWidget(self.panel)
+        self._model = model
+        model.reviews_changed.connect(self._show_when_reviewed)
+        self.setVisible(False)
+
+    @Slot()
+    def _show_when_reviewed(self) -> None:
+        self.setVisible(bool(self._model.briefing.reviews))
