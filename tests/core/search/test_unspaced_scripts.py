@@ -211,3 +211,12 @@ def test_an_index_of_the_old_analyzer_is_rebuilt_when_opened(
         assert not reopened.notices  # rebuilt once: the next start finds it current
         assert reopened.search(SearchRequest("中国", collapse=False)).total == len(CHINA)
         assert reopened.catalog.count_documents() == DOCUMENTS + 3
+
+
+def test_no_spelling_is_offered_for_unspaced_scripts(desk: Archive) -> None:
+    """The vocabulary behind 'did you mean' holds the archive's spaced words only: a run of Chinese
+    or Japanese letters is no word to correct (it held whole clauses: 経済です外務省...)."""
+    assert desk.index.words("経") == [] and desk.index.words("日") == []
+    assert desk.index.words("tok") == ["tokyo"]  # the Latin word between 日 and 本 is kept
+    for query in ("日本国", "経済会議", "ประเทศลาว"):
+        assert desk.search(query).suggestion == ""
