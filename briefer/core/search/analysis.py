@@ -29,6 +29,7 @@ from typing import Any
 from whoosh.analysis import STOP_WORDS, Analyzer, StemmingAnalyzer, Token
 from whoosh.lang import porter
 
+from briefer.core.search.scripts import UNSPACED
 from briefer.core.textnorm import word_pieces
 
 Span = tuple[int, int]
@@ -40,18 +41,6 @@ STEMMING = StemmingAnalyzer()
 WORD = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
 stem = functools.lru_cache(maxsize=200_000)(porter.stem)
 
-# The letters (and their vowel signs and tone marks) of scripts written without spaces between
-# words; their punctuation and the Katakana middle dot (・) separate runs like any punctuation.
-UNSPACED = (
-    "\u0e01-\u0e3a\u0e40-\u0e4e"  # Thai
-    "\u0e81-\u0edf"  # Lao
-    "\u1000-\u1049\u1050-\u109f"  # Myanmar
-    "\u1780-\u17d3\u17d7\u17dc\u17dd"  # Khmer
-    "\u3005-\u3007\u303b"  # iteration and closing marks, ideographic zero
-    "\u3041-\u309f"  # Hiragana
-    "\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f"  # Katakana, half-width too
-    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"  # Han
-)
 _UNSPACED_CHAR = re.compile(f"[{UNSPACED}]")
 _UNSPACED_TERM = re.compile(f"[{UNSPACED}]{{1,2}}")
 # WORD with runs of unspaced letters apart (group 1): the pattern for a text that has any.

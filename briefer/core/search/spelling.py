@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
-from briefer.core.search.analysis import UNSPACED
+from briefer.core.search.scripts import UNSPACED
 
 # Words worth correcting (and worth keeping in the vocabulary); the index has no words of the scripts
 # written without spaces (Chinese, Japanese, Thai...), only pairs of letters: nothing to spell there.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,12 +19,14 @@ from whoosh import fields
 
 from briefer import cli
 from briefer.core.archive import Archive
-from briefer.core.search import SearchRequest
+from briefer.core.search import QueryTooLong, SearchRequest
 from briefer.core.search.analysis import ANALYZER, MatchTerms, analyzed
 from briefer.core.search.index import SCHEMA, SCHEMA_VERSION
+from briefer.core.search.query import MAX_WORDS
 from tests.conftest import ArchiveTemplate, write_article
 
 DOCUMENTS = 200
+QUICK = 2.0  # seconds: a refusal or an answer "at once", with room for a loaded machine
 JAPAN = frozenset(range(0, DOCUMENTS, 2))  # 100 articles hold 日本
 CHINA = frozenset(range(0, 63, 3))  # 21 hold 中国
 PRC = frozenset({1, 7, 33, 77, 151})  # 5 hold 中华人民共和国
@@ -220,3 +223,19 @@ def test_no_spelling_is_offered_for_unspaced_scripts(desk: Archive) -> None:
     assert desk.index.words("tok") == ["tokyo"]  # the Latin word between 日 and 本 is kept
     for query in ("日本国", "経済会議", "ประเทศลาว"):
         assert desk.search(query).suggestion == ""
+
+
+def test_a_long_run_counts_its_pairs_against_the_query_size_limit(desk: Archive) -> None:
+    """A run of n letters is searched as a phrase of n - 1 pairs, and is counted so: a pasted page
+    of Chinese (19,000 letters, 7 s of work before) is refused at once; 201 letters are answered."""
+    rng = random.Random(5)
+    page = "".join(rng.choice(CHINESE + JAPANESE) for _ in range(8000))[:19_000]
+    started = time.perf_counter()
+    with pytest.raises(
+        QueryTooLong, match=rf"^the query has {len(page) - 1:,} words; a query may have at most"
+    ):
+        desk.search(page)
+    assert time.perf_counter() - started < QUICK
+    started = time.perf_counter()
+    assert desk.search(page[: MAX_WORDS + 1]).total == 0
+    assert time.perf_counter() - started < QUICK
