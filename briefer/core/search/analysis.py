@@ -81,8 +81,10 @@ def analyzed(
     """What the index reads in `text` from `start` on, word by word with its span: the term it
     indexes (a Porter stem, a pair or lone unspaced letter), or None for a word it skips (one
     letter or a stop word).  `mixed` as for `words`."""
+    if mixed is None:
+        mixed = _UNSPACED_CHAR.search(text, start) is not None
     for word, first, end in words(text, start, mixed=mixed):
-        if _UNSPACED_CHAR.match(word):
+        if mixed and _UNSPACED_CHAR.match(word):
             yield word, first, end
         elif len(word) < 2 or word in STOP_WORDS:
             yield None, first, end
@@ -208,37 +210,41 @@ def match_spans(text: str, terms: Terms) -> list[Span]:
     if not firsts:
         return []
     spans = []
-    for start, end, stems, after in _candidates(text, firsts):
+    mixed = _UNSPACED_CHAR.search(text) is not None  # else the faster patterns of spaced words will do
+    for start, end, stems, after in _candidates(text, firsts, mixed):
         if not stems.isdisjoint(words):
             spans.append((start, end))
         for rest in (r for first in stems if first in phrases for r in phrases[first]):
-            phrase_end = _phrase_end(text, after, rest)
+            phrase_end = _phrase_end(text, after, rest, mixed)
             if phrase_end is not None:
                 spans.append((start, phrase_end))
     return _without_overlaps(spans)
 
 
-def _candidates(text: str, firsts: frozenset[str]) -> Iterator[tuple[int, int, frozenset[str], int]]:
+def _candidates(
+    text: str, firsts: frozenset[str], mixed: bool
+) -> Iterator[tuple[int, int, frozenset[str], int]]:
     """The words of `text` that may be read as one of the terms `firsts`: each one's span, the terms
-    it may be, and where the words after it start (the next pair of a run starts inside a pair)."""
+    it may be, and where the words after it start (the next pair of a run starts inside a pair).
+    `mixed`: whether `text` has unspaced letters."""
     unspaced = frozenset(t for t in firsts if _UNSPACED_TERM.fullmatch(t))
     spaced = firsts - unspaced
     if spaced:
-        for found in _candidate_words(spaced).finditer(text):
+        for found in _candidate_words(spaced, _LETTER if mixed else r"\w").finditer(text):
             yield found.start(), found.end(), _word_stems(found.group().lower()), found.end()
-    if unspaced:
+    if unspaced and mixed:
         for found in _candidate_letters(unspaced).finditer(text):
             start = found.start()
             yield start, found.end(1), frozenset((found.group(1),)), start + 1
 
 
-def _phrase_end(text: str, start: int, rest: tuple[str, ...]) -> int | None:
+def _phrase_end(text: str, start: int, rest: tuple[str, ...], mixed: bool) -> int | None:
     """Where a phrase ends whose first word is read before `start`, when the next words the index
-    reads from there (as `analyzed` reads them) are `rest`; None when they are not."""
+    reads from there (as `analyzed` reads them) are `rest`; None when they are not.  `mixed`:
+    whether `text` has unspaced letters (not looked for again for each phrase found)."""
     wanted = iter(rest)
     expected = next(wanted, None)
-    # Not the whole rest of a long text searched for unspaced letters for each phrase found.
-    for term, _, end in analyzed(text, start, mixed=True):
+    for term, _, end in analyzed(text, start, mixed=mixed):
         if term is None:
             continue
         if term != expected:
@@ -259,10 +265,12 @@ def _without_overlaps(spans: list[Span]) -> list[Span]:
 
 
 @functools.lru_cache(maxsize=256)
-def _candidate_words(terms: frozenset[str]) -> re.Pattern[str]:
+def _candidate_words(terms: frozenset[str], letter: str) -> re.Pattern[str]:
+    """The words that may stem to one of `terms`; `letter`: what a letter of a word is (\\w is
+    faster; `_LETTER` keeps the unspaced letters out of words)."""
     prefixes = sorted({t[: max(1, len(t) - 1)] for t in terms}, key=len, reverse=True)
     alternatives = "|".join(re.escape(p) for p in prefixes)
-    return re.compile(rf"(?<!{_LETTER})(?:{alternatives}){_LETTER}*(?:\.{_LETTER}+)*", re.IGNORECASE)
+    return re.compile(rf"(?<!{letter})(?:{alternatives}){letter}*(?:\.{letter}+)*", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=256)

@@ -173,6 +173,11 @@ def test_a_lone_letter_is_read_alone_and_a_run_as_its_pairs() -> None:
     assert [t.text for t in ANALYZER("京都と", mode="query")] == ["京都", "都と"]
     assert MatchTerms(frozenset({("日",)})).spans(text) == [(4, 5)]  # the lone 日, not the one in 日本
     assert MatchTerms(frozenset({("日",)})).spans("日本") == []
+    # Phrases across scripts are marked whole, in a text with unspaced letters as in one without.
+    mixed = "原油crude oil价格，在東京Olympics开幕"
+    phrases = MatchTerms(frozenset({("crude", "oil"), ("東京", "olympic")}))
+    assert [mixed[a:b] for a, b in phrases.spans(mixed)] == ["crude oil", "東京Olympics"]
+    assert [t.text for t in ANALYZER("東京Olympics", mode="query")] == ["東京", "olympic"]
 
 
 def test_fast_indexing_gives_the_analyzer_s_own_postings_for_every_script() -> None:
