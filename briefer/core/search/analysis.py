@@ -64,15 +64,19 @@ def words(text: str, start: int = 0, *, mixed: bool | None = None) -> Iterator[t
         return
     for found in _MIXED.finditer(text, start):
         first, end = found.span()
-        if found.group(1) is None:
+        run = found.group(1)
+        if run is None:
             yield found.group().lower(), first, end
-        elif end - first > 1:
-            for at in range(first, end - 1):
-                yield text[at : at + 2], at, at + 2
-        elif first == start and first and _UNSPACED_CHAR.match(text, first - 1):
+        elif len(run) == 1 and first == start and first and _UNSPACED_CHAR.match(text, first - 1):
             continue  # the end of a run that started before `start`
         else:
-            yield text[first], first, end
+            for at, pair in enumerate(_pairs(run), first):
+                yield pair, at, at + len(pair)
+
+
+def _pairs(run: str) -> list[str]:
+    """What the index reads in a run of unspaced letters: its overlapping pairs, or the lone letter."""
+    return [run[at : at + 2] for at in range(len(run) - 1)] or [run]
 
 
 def analyzed(
@@ -84,12 +88,12 @@ def analyzed(
     if mixed is None:
         mixed = _UNSPACED_CHAR.search(text, start) is not None
     for word, first, end in words(text, start, mixed=mixed):
-        if mixed and _UNSPACED_CHAR.match(word):
-            yield word, first, end
-        elif len(word) < 2 or word in STOP_WORDS:
-            yield None, first, end
-        else:
-            yield stem(word), first, end
+        yield (word if mixed and _UNSPACED_CHAR.match(word) else _term(word)), first, end
+
+
+def _term(word: str) -> str | None:
+    """The term the index keeps for a (lower-case) word of a spaced script; None: none."""
+    return None if len(word) < 2 or word in STOP_WORDS else stem(word)
 
 
 def indexed_terms(text: str) -> list[str | None]:
@@ -97,9 +101,18 @@ def indexed_terms(text: str) -> list[str | None]:
 
     Keep `text` to a piece of a long text (textnorm.word_pieces): the list holds all its words.
     """
-    if _UNSPACED_CHAR.search(text):
-        return [term for term, _, _ in analyzed(text, mixed=True)]
-    return [None if len(w) < 2 or w in STOP_WORDS else stem(w) for w in map(str.lower, WORD.findall(text))]
+    if not _UNSPACED_CHAR.search(text):  # `_term` inline: this is most of an import's analysis
+        return [
+            None if len(w) < 2 or w in STOP_WORDS else stem(w) for w in map(str.lower, WORD.findall(text))
+        ]
+    terms: list[str | None] = []
+    for found in _MIXED.finditer(text):
+        run = found.group(1)
+        if run is None:
+            terms.append(_term(found.group().lower()))
+        else:
+            terms += _pairs(run)
+    return terms
 
 
 class ScriptAnalyzer(Analyzer):
