@@ -1,5 +1,6 @@
 """An index made by an older analyzer (issue #21: 日本の経済 read as one word) is rebuilt when the
-window starts, in the background with the status bar's progress, and then finds 日本."""
+window starts, in the background with the status bar's progress, and then finds 日本, which the
+reader marks at its exact letters."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from briefer.core.search.index import SCHEMA_VERSION
 from briefer.gui import indexing
 from tests.conftest import write_article
 from tests.gui.conftest import status_read
+from tests.gui.test_mainwindow import highlighted_words
 
 
 @pytest.fixture
@@ -45,5 +47,10 @@ def test_an_index_of_another_version_is_rebuilt_with_progress_on_start(make_wind
     assert tasks == [("Indexing the archive", "Indexing the archive…", True)]
     qtbot.waitUntil(lambda: status_read(window), timeout=60_000)
     assert "Indexed 1 document(s)" in window.status.currentMessage()
-    hit = archive.search("日本").hits[0]
-    assert [hit.document.text[a:b] for a, b in hit.spans] == ["日本"]
+    with qtbot.waitSignal(window.reader.document_shown, timeout=10_000):
+        window.search.query.setText("日本")
+        window.search.search_now()
+    assert window.search.model.rowCount() == 1
+    document = window.reader.current_document
+    assert document is not None and [document.text[a:b] for a, b in window.reader.match_spans] == ["日本"]
+    assert highlighted_words(window.reader) == ["日本"]  # the reader marks exactly those two letters
