@@ -45,6 +45,7 @@ ENGLISH = (
 KOREAN = "한국어 기사: 서울에서 외교 회담이 열렸다."
 RUSSIAN = "Москва и Пекин обсудили торговлю."
 THAI = "รัฐบาลประเทศไทยประกาศนโยบายใหม่"
+MAINLAND = "ປະເທດລາວ ព្រះរាជាណាចក្រកម្ពុជា မြန်မာနိုင်ငံ"  # Lao, Khmer, Myanmar
 
 
 def _article(number: int, rng: random.Random) -> str:
@@ -81,6 +82,7 @@ def _write_articles(folder: Path) -> None:
     write_article(folder, "korean", KOREAN, title="Seoul dispatch")
     write_article(folder, "russian", RUSSIAN, title="Moscow dispatch")
     write_article(folder, "thai", THAI, title="Bangkok dispatch")
+    write_article(folder, "mainland", MAINLAND, title="Mekong dispatch")
 
 
 @pytest.fixture(scope="module")
@@ -148,13 +150,17 @@ def test_a_longer_query_is_the_phrase_of_its_pairs_and_is_marked_whole(desk: Arc
         ("서울에서", "Seoul dispatch", "서울에서"),
         ("Москва", "Moscow dispatch", "Москва"),
         ("ไทย", "Bangkok dispatch", "ไทย"),
+        ("ລາວ", "Mekong dispatch", "ລາວ"),
+        ("កម្ពុជា", "Mekong dispatch", "កម្ពុជា"),
+        ("မြန်မာ", "Mekong dispatch", "မြန်မာ"),
     ],
 )
-def test_korean_cyrillic_and_thai_are_found_and_marked(
+def test_korean_cyrillic_thai_lao_khmer_and_myanmar_are_found_and_marked(
     desk: Archive, query: str, title: str, marked: str
 ) -> None:
-    """Korean keeps its words (spaces separate them); Thai, written without spaces, is read in
-    pairs of letters like Chinese, so a word inside a run (ประเทศไทย) is found."""
+    """Korean keeps its words (spaces separate them); Thai, Lao, Khmer and Myanmar, written without
+    spaces, are read in pairs of letters like Chinese, so a word inside a run (ประเทศไทย) is found,
+    its vowel signs and tone marks with it."""
     hits = desk.search(query).hits
     assert [h.document.title for h in hits] == [title]
     assert [hits[0].document.text[a:b] for a, b in hits[0].spans] == [marked]
@@ -212,13 +218,13 @@ def test_an_index_of_the_old_analyzer_is_rebuilt_when_opened(
     assert cli.main(["--data-dir", str(data), *search]) == 0
     out, err = capsys.readouterr()
     assert "the search index is of another version and is rebuilt" in err
-    assert f"the search index was rebuilt from the catalog ({DOCUMENTS + 3} documents)" in err
+    assert f"the search index was rebuilt from the catalog ({DOCUMENTS + 4} documents)" in err
     assert len(out.split()) == len(JAPAN)
     assert json.loads(marker.read_text(encoding="utf-8"))["schema"] == SCHEMA_VERSION
     with Archive(data) as reopened:
         assert not reopened.notices  # rebuilt once: the next start finds it current
         assert reopened.search(SearchRequest("中国", collapse=False)).total == len(CHINA)
-        assert reopened.catalog.count_documents() == DOCUMENTS + 3
+        assert reopened.catalog.count_documents() == DOCUMENTS + 4
 
 
 def test_no_spelling_is_offered_for_unspaced_scripts(desk: Archive) -> None:
