@@ -21,12 +21,14 @@ from typing import Any
 from briefer.core.documents import Document
 from briefer.core.search.analysis import NO_TERMS, MatchTerms, Span
 from briefer.core.search.query import AliasExpansion, FacetCounts
+from briefer.core.search.scripts import UNSPACED
 from briefer.core.textnorm import paragraphs
 
 SNIPPET_CHARS = 240
 PASSAGES = 3  # per hit
 PASSAGE_CHARS = 1200  # a longer paragraph is cut to its best sentences
 # A sentence ends after its punctuation (group 1 is the gap after it) or at a paragraph break.
+_UNSPACED = re.compile(f"[{UNSPACED}]")
 _SENTENCE_END = re.compile(r"[.!?\u3002]([\"'\u201d\u2019)]*\s+)|\n\n")
 
 
@@ -296,9 +298,9 @@ def _sentence_score(
 
 def _window(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Snippet:
     # Never cut inside a word.
-    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+    while start > 0 and _inside_word(text, start):
         start -= 1
-    while end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+    while end < len(text) and _inside_word(text, end):
         end += 1
     piece = text[start:end]
     stripped = len(piece) - len(piece.lstrip())
@@ -312,6 +314,13 @@ def _window(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Sn
         leading_ellipsis=start > 0,
         trailing_ellipsis=start + len(piece) < len(text),
     )
+
+
+def _inside_word(text: str, at: int) -> bool:
+    """Whether cutting `text` at `at` would cut a word in two.  Chinese, Japanese or Thai letters
+    make no words (a run of them can be a whole paragraph): a cut next to one cuts none."""
+    before, after = text[at - 1], text[at]
+    return before.isalnum() and after.isalnum() and not (_UNSPACED.match(before) or _UNSPACED.match(after))
 
 
 def make_passages(

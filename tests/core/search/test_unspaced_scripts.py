@@ -23,6 +23,7 @@ from briefer.core.search import QueryTooLong, SearchRequest
 from briefer.core.search.analysis import ANALYZER, MatchTerms, analyzed
 from briefer.core.search.index import SCHEMA, SCHEMA_VERSION
 from briefer.core.search.query import MAX_WORDS
+from briefer.core.search.results import SNIPPET_CHARS, make_snippet
 from tests.conftest import ArchiveTemplate, write_article
 
 DOCUMENTS = 200
@@ -250,3 +251,16 @@ def test_a_long_run_counts_its_pairs_against_the_query_size_limit(desk: Archive)
     started = time.perf_counter()
     assert desk.search(page[: MAX_WORDS + 1]).total == 0
     assert time.perf_counter() - started < QUICK
+
+
+def test_a_snippet_of_a_long_run_without_punctuation_stays_short(tmp_path: Path) -> None:
+    """A snippet never cuts a word, but letters of a run are no words: in 3,000 letters with no
+    punctuation (text extracted from a PDF that lost it) the snippet is about SNIPPET_CHARS long,
+    around the match, not the whole run."""
+    rng = random.Random(3)
+    run = "".join(rng.choice(CHINESE) for _ in range(1500))
+    text = run[:1500] + "日本" + run[1500:3000] + " Tokyo"
+    snippet = make_snippet(text, MatchTerms(frozenset({("日本",)})).spans(text))
+    assert len(snippet.text) <= SNIPPET_CHARS
+    assert [snippet.text[a:b] for a, b in snippet.highlights] == ["日本"]
+    assert text[snippet.start : snippet.start + len(snippet.text)] == snippet.text
