@@ -27,9 +27,12 @@ from briefer.core.textnorm import paragraphs
 SNIPPET_CHARS = 240
 PASSAGES = 3  # per hit
 PASSAGE_CHARS = 1200  # a longer paragraph is cut to its best sentences
-# A sentence ends after its punctuation (group 1 is the gap after it) or at a paragraph break.
 _UNSPACED = re.compile(f"[{UNSPACED}]")
-_SENTENCE_END = re.compile(r"[.!?\u3002]([\"'\u201d\u2019)]*\s+)|\n\n")
+# A sentence ends after its punctuation (group 1 is the gap after it; Chinese and Japanese put no
+# space after theirs: group 2 follows the stop and its closing brackets) or at a paragraph break.
+_SENTENCE_END = re.compile(
+    r"[.!?\u3002]([\"'\u201d\u2019)]*\s+)|[\u3002\uff01\uff1f][\u300d\u300f\uff09]*()|\n\n"
+)
 
 
 @dataclass(frozen=True)
@@ -222,7 +225,8 @@ class SearchResults:
 def _sentences(text: str) -> tuple[tuple[int, int], ...]:
     spans, start = [], 0
     for match in _SENTENCE_END.finditer(text):
-        spans.append((start, match.start(1) if match.group(1) is not None else match.start()))
+        end = next((match.start(group) for group in (1, 2) if match.group(group) is not None), match.start())
+        spans.append((start, end))
         start = match.end()
     spans.append((start, len(text)))
     return tuple(s for s in spans if s[1] > s[0])

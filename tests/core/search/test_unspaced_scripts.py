@@ -23,7 +23,7 @@ from briefer.core.search import QueryTooLong, SearchRequest
 from briefer.core.search.analysis import ANALYZER, MatchTerms, analyzed
 from briefer.core.search.index import SCHEMA, SCHEMA_VERSION
 from briefer.core.search.query import MAX_WORDS
-from briefer.core.search.results import SNIPPET_CHARS, make_snippet
+from briefer.core.search.results import SNIPPET_CHARS, make_passages, make_snippet
 from tests.conftest import ArchiveTemplate, write_article
 
 DOCUMENTS = 200
@@ -264,3 +264,14 @@ def test_a_snippet_of_a_long_run_without_punctuation_stays_short(tmp_path: Path)
     assert len(snippet.text) <= SNIPPET_CHARS
     assert [snippet.text[a:b] for a, b in snippet.highlights] == ["日本"]
     assert text[snippet.start : snippet.start + len(snippet.text)] == snippet.text
+
+
+def test_a_passage_of_a_long_chinese_paragraph_holds_its_match() -> None:
+    """Chinese sentences end at a full stop (。) with no space after: a paragraph of 3,000 letters is cut to
+    its best sentences around the match, not to its first 1,200 letters (which lack it)."""
+    rng = random.Random(4)
+    paragraph = "".join(rng.choice(CHINESE) + ("。" if rng.random() < 0.1 else "") for _ in range(1500))
+    text = paragraph[:2000] + "日本" + paragraph[2000:]
+    (passage,) = make_passages(text, MatchTerms(frozenset({("日本",)})).spans(text))
+    assert [passage.text[a:b] for a, b in passage.highlights] == ["日本"]
+    assert passage.text == text[passage.start : passage.end] and passage.text.endswith("。")
