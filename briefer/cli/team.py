@@ -8,8 +8,11 @@ OS keychain (stored by `briefer team login`), never from settings or the command
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
+import hashlib
 import os
+import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -293,6 +296,49 @@ def _cmd_push(args: argparse.Namespace) -> int:
         f"({summary.versions} text versions sent)"
     )
     return 0
+
+
+def index_into_team(args: argparse.Namespace, import_locally: Handler) -> int:
+    """`briefer --team URL index PATH...`: files are parsed on this machine exactly as for the
+    personal archive, into a cache of this team archive in the data folder (never the personal
+    archive), and the records are then sent to the team (`team push`: one document per file
+    content, whoever imports it and whenever)."""
+    return _reporting(functools.partial(_index_into_team, import_locally=import_locally))(args)
+
+
+def _index_into_team(args: argparse.Namespace, import_locally: Handler) -> int:
+    from briefer.core.archive import Archive  # loaded for this command only
+
+    if args.prune or args.sample:
+        what = "--prune" if args.prune else "--sample"
+        raise team.TeamError(f"{what} does not work on a team archive yet")
+    location, session = _open_team(args, "analyst", "importing")  # a reader is refused before parsing
+    cache = team_cache(args, location)
+    status = import_locally(argparse.Namespace(**{**vars(args), "data_dir": str(cache), "team": None}))
+    if status != 0:
+        session.close()
+        return status
+    roots = [str(Path(p).resolve()) for p in args.paths]
+    with session, Archive(cache, create=False) as archive:
+        statuses = [s for s in archive.file_statuses() if any(_inside(s.path, root) for root in roots)]
+        pushed = session.run(lambda connection: team.push(connection, archive))
+        session.run(
+            lambda connection: team.record_import(
+                connection, socket.gethostname(), statuses, {"files": len(statuses), "sent": pushed.copied}
+            )
+        )
+    print(f"Sent to {location.display}: {pushed.copied} new documents, {pushed.present} it already held")
+    return 0
+
+
+def team_cache(args: argparse.Namespace, location: team.TeamLocation) -> Path:
+    """This machine's cache of a team archive: parsed documents on their way to it."""
+    digest = hashlib.sha256(location.display.encode()).hexdigest()[:16]
+    return paths.resolve_data_dir(args.data_dir) / "team-cache" / digest
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
 def _read_password_stdin() -> str:

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from briefer.core.team.schema import SCHEMA_VERSION, migrate, require_current, schema_version
     from briefer.core.team.session import TeamSession
     from briefer.core.team.status import Replica, TeamStatus, team_status
-    from briefer.core.team.transfer import PushSummary, push
+    from briefer.core.team.transfer import PushSummary, push, record_import
 
 _LAZY = {
     **dict.fromkeys(
@@ -71,6 +71,7 @@ _LAZY = {
     ),
     "PushSummary": "transfer",
     "push": "transfer",
+    "record_import": "transfer",
     "TeamLocation": "connection",
     "TeamSession": "session",
     "connect": "connection",
@@ -131,6 +132,7 @@ __all__ = [
     "my_role",
     "publish",
     "push",
+    "record_import",
     "remove_analyst",
     "require_current",
     "require_role",

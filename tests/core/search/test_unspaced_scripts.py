@@ -98,7 +98,7 @@ def desk(template: ArchiveTemplate, tmp_path: Path) -> Iterator[Archive]:
 
 
 def _numbers(archive: Archive, query: str) -> set[int]:
-    results = archive.search(SearchRequest(query, limit=DOCUMENTS + 10, collapse=False, fallback=False))
+    results = archive.search(SearchRequest(query, limit=DOCUMENTS + 10, collapse=False, relax=False))
     assert results.total == len(results.hits)
     return {
         int(hit.document.title.split()[-1]) for hit in results.hits if hit.document.title.startswith("Disp")
@@ -140,7 +140,7 @@ def test_highlights_snippets_and_passages_land_on_the_word(desk: Archive) -> Non
 def test_a_longer_query_is_the_phrase_of_its_pairs_and_is_marked_whole(desk: Archive) -> None:
     for hit in desk.search(SearchRequest("中华人民", limit=20)).hits:
         assert [hit.document.text[a:b] for a, b in hit.spans] == ["中华人民"]
-    mixed = desk.search(SearchRequest("日本 Geneva", limit=DOCUMENTS, collapse=False, fallback=False))
+    mixed = desk.search(SearchRequest("日本 Geneva", limit=DOCUMENTS, collapse=False, relax=False))
     assert {h.document.title for h in mixed.hits} <= {f"Dispatch {n}" for n in JAPAN}
     assert all({h.document.text[a:b] for a, b in h.spans} <= {"日本", "Geneva"} for h in mixed.hits)
 
