@@ -1,5 +1,5 @@
-"""Archive → Statistics: what `briefer stats` says, in a window, with Copy; and the question
-Archive → Rebuild Index asks first."""
+"""Archive → Statistics: what `briefer stats` says, with the documents by outlet, source type,
+language and year, in a window, with Copy; and the question Archive → Rebuild Index asks first."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ from PySide6.QtCore import Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-from briefer.core.archive import IMPORT, REINDEX, Archive, ArchiveStats
+from briefer.core.archive import IMPORT, REINDEX, Archive, ArchiveStats, Breakdown
+from briefer.core.textnorm import strip_bidi
 from briefer.gui.help_windows import ToolWindow
 from briefer.gui.workers import LatestOnlyRunner
 
 REPORT = "Archive \u2192 Import Report"
 REBUILD = "Archive \u2192 Rebuild Index"
+FACET_HEADINGS = {"source": "outlet", "type": "source type", "language": "language", "year": "year"}
+NOT_KNOWN = "(not known)"
 
 
 def stats_lines(stats: ArchiveStats) -> list[str]:
@@ -33,7 +36,25 @@ def stats_lines(stats: ArchiveStats) -> list[str]:
     for run in stats.interrupted:
         again = REBUILD if run.kind == REINDEX else "the same import"
         lines.append(f"Interrupted:   {run.describe()}; run {again} again to finish it")
+    if stats.breakdown is not None and stats.documents:
+        lines += breakdown_lines(stats.breakdown)
     return lines
+
+
+def breakdown_lines(breakdown: Breakdown) -> list[str]:
+    """The documents by outlet, source type, language and year: a heading, then one line a value."""
+    lines = []
+    for facet, heading in FACET_HEADINGS.items():
+        counts = [(_one_line(value), n) for value, n in getattr(breakdown, facet)]
+        width = max((len(value) for value, _ in counts), default=0)
+        lines += ["", f"Documents by {heading} ({len(counts):,}):"]
+        lines += [f"  {value:<{width}}  {n:>9,}" for value, n in counts]
+    return lines
+
+
+def _one_line(value: str) -> str:
+    """An outlet as one line that reads in its order: a name cannot break or reorder the list."""
+    return strip_bidi(" ".join(value.split())) or NOT_KNOWN
 
 
 def _last_import(stats: ArchiveStats) -> str:
@@ -80,12 +101,12 @@ class StatisticsWindow(ToolWindow):
         self.copy_button.clicked.connect(self.copy)
         self.refresh_button.clicked.connect(self.reload)
         close_button.clicked.connect(self.close)
-        self.resize(720, 300)
+        self.resize(720, 520)
 
     @Slot()
     def reload(self) -> None:
         archive = self._archive
-        self._loader.submit(lambda progress, cancel: archive.stats())
+        self._loader.submit(lambda progress, cancel: archive.stats(breakdown=True))
 
     @Slot(object)
     def _show_stats(self, stats: ArchiveStats) -> None:
