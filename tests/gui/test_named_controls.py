@@ -151,6 +151,27 @@ def test_every_briefer_command_a_message_names_exists() -> None:
         assert not problem, f"{where}: `briefer {' '.join(words)}`: {problem}"
 
 
+# The window's texts that may name a command, and why.  None does today: the About box names the
+# version, the folders and the licences, not the command line.
+COMMANDS_THE_WINDOW_MAY_NAME: dict[str, str] = {}
+
+
+def test_the_window_sends_its_user_to_its_own_controls_not_to_briefer_commands() -> None:
+    """A window user is told where in the window to go ("Archive \u2192 Import Report"), never to
+    type `briefer verify` in a terminal: each text of the window that names a command is listed."""
+    named = [
+        (where, text)
+        for where, text in window_texts()
+        if COMMAND.search(text) and COMMANDS_THE_WINDOW_MAY_NAME.get(where) != text
+    ]
+    assert named == []
+
+
+def test_the_scan_for_commands_sees_what_the_export_dialog_once_said() -> None:
+    assert COMMAND.search("Manifest: {} (for <i>briefer verify</i>).")
+    assert COMMAND.search("run `briefer reindex`") and not COMMAND.search("Briefer keeps it in memory")
+
+
 def test_the_check_catches_what_does_not_exist(make_window) -> None:
     assert command_problem(["credentials", "backend", "use"]) == ""
     assert "no command 'unlock'" in command_problem(["credentials", "unlock"])

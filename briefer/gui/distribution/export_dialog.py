@@ -317,7 +317,10 @@ class ExportDialog(QDialog):
                 f"{len(report.missing)} source(s) are no longer in the archive; cited from the briefing."
             )
         if report.manifest is not None:
-            lines.append(f"Manifest: {html.escape(report.manifest.name)} (for <i>briefer verify</i>).")
+            lines.append(
+                f"Manifest: {html.escape(report.manifest.name)}, beside the document: it records what was "
+                "exported, so that a changed copy of the document can be told from this one."
+            )
         lines += [html.escape(w) for w in report.warnings[:5]]
         self.outcome.setText("<br>".join(lines))
         self.open_folder_button.setVisible(True)
