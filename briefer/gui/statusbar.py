@@ -1,7 +1,7 @@
 """The status bar: the archive's size, the progress of an import with its Cancel button, and a
 one-line message.
 
-After an import that skipped or failed files, a button says how many ("568 skipped, 3 failed")
+After an import that skipped or failed files, a link says how many ("568 skipped, 3 failed")
 and opens Archive \u2192 Import Report on them; it stays until the next archive task starts.
 
 A message replaces the one before and goes after a while.  A note on the briefing ('Added to
@@ -12,7 +12,7 @@ note of its own).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
 from briefer.gui.formatting import plural
@@ -22,6 +22,19 @@ NOTE_MS = 6_000  # how long a note on the briefing stays, unless the briefing ch
 
 
 REPORT_MENU = "Archive \u2192 Import Report"
+
+
+class LinkLabel(QLabel):
+    """A label holding a link, drawn in the palette's link colour also after the palette changes
+    (QLabel keeps the colour it laid its text out with)."""
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        changed = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
+        if event.type() in changed and self.text():
+            text = self.text()
+            self.clear()
+            self.setText(text)
 
 
 class ArchiveStatusBar(QStatusBar):
@@ -45,10 +58,11 @@ class ArchiveStatusBar(QStatusBar):
         self.cancel.setAccessibleName("Cancel the import")
         self.cancel.setToolTip("Stop the import; what is already imported stays searchable")
         self.cancel.clicked.connect(self.cancel_requested.emit)
-        self.left_out = QToolButton()
+        self.left_out = LinkLabel()  # a link: it reads as a way somewhere
         self.left_out.setAccessibleName("Files left out by the last import")
-        self.left_out.setAutoRaise(True)
-        self.left_out.clicked.connect(self._open_report)
+        self.left_out.setTextFormat(Qt.TextFormat.RichText)
+        self.left_out.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.left_out.linkActivated.connect(self._open_report)
         self._left_out_status = ""
         self.documents = QLabel()
         self.documents.setAccessibleName("Archive size")
@@ -65,11 +79,11 @@ class ArchiveStatusBar(QStatusBar):
         """Name the files the import that ended skipped or failed, as a way to the import report."""
         counts = [f"{n:,} {what}" for n, what in ((skipped, "skipped"), (failed, "failed")) if n]
         self._left_out_status = "failed" if failed else "skipped"
-        self.left_out.setText(", ".join(counts) + " \u2014 Import Report")
+        self.left_out.setText(f'<a href="report">{", ".join(counts)} \u2014 Import Report</a>')
         self.left_out.setToolTip(f"Open {REPORT_MENU} on the {self._left_out_status} files and why")
         self.left_out.setVisible(bool(counts))
 
-    def _open_report(self) -> None:
+    def _open_report(self, _link: str = "") -> None:
         self.report_requested.emit(self._left_out_status)
 
     def start_progress(self, label: str) -> None:

@@ -83,25 +83,25 @@ def test_import_report_lists_every_file_with_status_and_reason(make_window, qtbo
     assert "1 imported" in report.summary.text() and "1 failed" in report.summary.text()
 
 
-def test_the_status_bars_skipped_and_failed_count_opens_the_report_on_them(make_window, qtbot, odd_folder):
+def test_the_status_bars_skipped_and_failed_link_opens_the_report_on_them(make_window, qtbot, odd_folder):
     window = started(make_window, qtbot)
     assert not window.status.left_out.isVisible()  # nothing imported yet, nothing left out
     import_and_wait(window, qtbot, odd_folder)
-    button = window.status.left_out
-    assert button.isVisible() and button.text() == "1 skipped, 1 failed \u2014 Import Report"
+    link = window.status.left_out
+    assert link.isVisible() and link.text() == '<a href="report">1 skipped, 1 failed \u2014 Import Report</a>'
     window.status.report("Saved")  # another message replaces the import's line; the way stays
-    assert button.isVisible()
+    assert link.isVisible()
 
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(link, Qt.MouseButton.LeftButton, pos=link.rect().center())
     report = window.archive_tools.report_window
     assert report is not None and report.isVisible()
     qtbot.waitUntil(lambda: report.model.rowCount() > 0, timeout=10_000)
     assert rows_by_name(report) == {"broken.pdf": rows_by_name(report)["broken.pdf"]}  # the failed one
 
     assert window.flow.import_paths([odd_folder / "corridor.txt"])  # the next import: nothing left out
-    assert not button.isVisible()
+    assert not link.isVisible()
     qtbot.waitUntil(lambda: status_read(window), timeout=60_000)
-    assert not button.isVisible()
+    assert not link.isVisible()
 
 
 def test_import_report_filters_by_status_and_by_text(make_window, qtbot, odd_folder):

@@ -16,6 +16,7 @@ REPORT = "Archive \u2192 Import Report"
 REBUILD = "Archive \u2192 Rebuild Index"
 FACET_HEADINGS = {"source": "outlet", "type": "source type", "language": "language", "year": "year"}
 NOT_KNOWN = "(not known)"
+MAX_NAME = 48  # a longer outlet pushes its count along, rather than every count off the window
 
 
 def stats_lines(stats: ArchiveStats) -> list[str]:
@@ -42,13 +43,16 @@ def stats_lines(stats: ArchiveStats) -> list[str]:
 
 
 def breakdown_lines(breakdown: Breakdown) -> list[str]:
-    """The documents by outlet, source type, language and year: a heading, then one line a value."""
+    """The documents by outlet, source type, language and year: a heading, then one line a value,
+    the counts of every list in one column."""
+    facets = {facet: [(_one_line(v), n) for v, n in getattr(breakdown, facet)] for facet in FACET_HEADINGS}
+    values = [count for counts in facets.values() for count in counts]
+    width = min(max((len(value) for value, _ in values), default=0), MAX_NAME)
+    digits = max((len(f"{n:,}") for _, n in values), default=1)
     lines = []
-    for facet, heading in FACET_HEADINGS.items():
-        counts = [(_one_line(value), n) for value, n in getattr(breakdown, facet)]
-        width = max((len(value) for value, _ in counts), default=0)
-        lines += ["", f"Documents by {heading} ({len(counts):,}):"]
-        lines += [f"  {value:<{width}}  {n:>9,}" for value, n in counts]
+    for facet, counts in facets.items():
+        lines += ["", f"Documents by {FACET_HEADINGS[facet]} ({len(counts):,}):"]
+        lines += [f"  {value:<{width}}  {n:>{digits},}" for value, n in counts]
     return lines
 
 
@@ -112,6 +116,19 @@ class StatisticsWindow(ToolWindow):
     def _show_stats(self, stats: ArchiveStats) -> None:
         self.stats = stats
         self.text.setPlainText("\n".join(stats_lines(stats)))
+        self._fit_text()
+
+    def _fit_text(self) -> None:
+        """Grow (never shrink) to show every line without scrolling, up to the main window's size."""
+        metrics = self.text.fontMetrics()
+        lines = self.text.toPlainText().splitlines() or [""]
+        frame = 4 * self.text.frameWidth() + 2 * int(self.text.document().documentMargin())
+        wanted_w = max(metrics.horizontalAdvance(line) for line in lines) + frame + metrics.averageCharWidth()
+        wanted_h = metrics.lineSpacing() * len(lines) + frame
+        bound = (self.parentWidget() or self).window().size()
+        width = min(self.width() - self.text.width() + wanted_w, max(bound.width(), self.width()))
+        height = min(self.height() - self.text.height() + wanted_h, max(bound.height(), self.height()))
+        self.resize(max(self.width(), width), max(self.height(), height))
 
     @Slot(object)
     def _show_failure(self, exc: object) -> None:
