@@ -323,6 +323,7 @@ class MainWindow(QMainWindow):
         self.status.cancel_requested.connect(flow.cancel)
         self.archive_tools.message.connect(self.status.report)
         self.status.report_requested.connect(self.archive_tools.show_report_of)
+        self.search.import_report_requested.connect(self.archive_tools.show_report_of)
 
         flow.status_changed.connect(self._show_status)
         # Queued: the question is asked once the counting task has finished emitting.

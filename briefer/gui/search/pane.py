@@ -74,8 +74,9 @@ Index = QModelIndex | QPersistentModelIndex
 RESULT_LIMIT = 100
 DEBOUNCE_MS = 250
 HINT = 'Type words to search the archive; put a phrase in quotes, e.g. "grain exports".'
-FAILED_FILES_ADVICE = (
-    "Archive \u2192 Import Report lists the files that could not be imported, with their reasons."
+FAILED_FILES_ADVICE = (  # the link opens the report on the failed files
+    '<a href="import-report:">Archive \u2192 Import Report</a> lists the files that could not be imported, '
+    "with their reasons."
 )
 # The core states which variants were searched; how to search as typed is the window's to say.
 ALIASES_ADVICE = (
@@ -352,6 +353,7 @@ class SearchPane(QWidget):
     hit_selected = Signal(object, str)  # the current Hit and the query that found it
     hit_activated = Signal(object, str)  # Enter or double-click on a hit: read it
     selection_cleared = Signal()  # no hit is current (no results, empty query)
+    import_report_requested = Signal(str)  # the notice's link: the import report on these files
 
     def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -669,6 +671,8 @@ class SearchPane(QWidget):
             self.use_suggestion(urllib.parse.unquote(link.removeprefix("suggest:")))
         elif link == "back:":
             self.search_now()
+        elif link == "import-report:":
+            self.import_report_requested.emit("failed")
 
     def use_suggestion(self, query: str) -> None:
         """Search for the "did you mean" query (the link under the query box)."""
