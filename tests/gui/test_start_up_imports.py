@@ -39,7 +39,12 @@ def test_the_window_opens_without_the_importers_numpy_or_the_word_export() -> No
         text=True,
         cwd=REPO,
         timeout=120,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)},
+        env={
+            **os.environ,
+            "QT_QPA_PLATFORM": "offscreen",
+            "PYTHONPATH": str(REPO),
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",  # never the user's keychain
+        },
     )
     assert result.returncode == 0, result.stderr
     loaded = set(result.stdout.split())
