@@ -64,7 +64,10 @@ from briefer.core.briefing.verify import (
 from briefer.core.distribution.delivery import export_and_record
 from briefer.core.distribution.ledger import Ledger
 from briefer.core.escaping import json_text, visible
-from briefer.core.export.docx_export import COMMENT_MODES
+from briefer.core.export import toc_pages
+from briefer.core.export.docx_export import COMMENT_MODES, COPY_MODES, PROVENANCE_MODES
+from briefer.core.export.formats import FORMATS, FormatReport, format_of
+from briefer.core.export.pdf_export import LibreOfficeMissing
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
 
@@ -101,7 +104,8 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 
 def _apply_metadata(briefing: Briefing, args: argparse.Namespace) -> None:
-    names = ("title", "subtitle", "product_number", "author", "office", "audience", "marking_profile", "tlp")
+    names: tuple[str, ...] = ("title", "subtitle", "product_number", "author", "office", "audience")
+    names += ("scope_note", "contact", "marking_profile", "tlp")
     for name in (*names, "edition", "date", "info_cutoff"):
         value = getattr(args, name, None)
         if value is not None:
@@ -444,6 +448,9 @@ def _cmd_export(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     source, out = Path(args.file), Path(args.output)
     if out.resolve() == source.resolve():
         return _fail("the output would overwrite the briefing itself; choose another -o")
+    fmt = args.format or format_of(out)
+    if format_of(out, fmt) != fmt:
+        return _fail(f"-o {out} names a {out.suffix} file, but --format is {fmt}; choose one")
     briefing = storage.load(source)
     checks: Verification | None = None
     cluster_of: ClusterOf | None = None
@@ -453,42 +460,71 @@ def _cmd_export(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     reference = Path(args.reference_docx) if args.reference_docx else None
     ledger = Ledger.for_data_dir(_data_dir(args))  # every export is recorded, failed ones too
     try:
-        report = export_and_record(
+        made = export_and_record(
             briefing,
             out,
             ledger,
+            fmt=fmt,
             reference=reference,
             checks=checks,
             allow_unverified=args.allow_unverified,
             cluster_of=cluster_of,
             comments=args.comments,
+            copy=args.copy,
+            provenance=args.provenance,
+            numbering=args.numbering,
+            logo=Path(args.logo) if args.logo else None,
+            toc_pages=toc_pages.wanted(),
         )
     except ReleaseBlocked as exc:
         return refused(exc, source, "written")
-    print(
-        f"wrote {out}: {report.sources} source(s), {report.footnotes} footnote(s) in {report.seconds:.2f} s"
-    )
-    if report.manifest is not None:
+    except LibreOfficeMissing as exc:
+        return _fail(
+            f"{exc}; install it (Debian, Ubuntu: sudo apt-get install {exc.package}; elsewhere: "
+            "https://www.libreoffice.org) or export with --format docx or --format html"
+        )
+    report = made.docx
+    print(_wrote(made))
+    if fmt == "docx" and report.manifest is not None:
         print(
             f"manifest {report.manifest} (its SHA-256 is in the document; check with `briefer verify {out}`)"
         )
     if report.unverified:
         print(
             f"briefer: {len(report.unverified)} quote(s) no longer match their source and were exported "
-            "marked \u201c(unverified)\u201d",
+            + (
+                "marked \u201c(unverified)\u201d"
+                if report.copy == "review"
+                else "unmarked in this distribution copy (--copy review marks them)"
+            ),
             file=sys.stderr,
         )
     if report.missing:
         listed = "; ".join(f"[{n}] {c.doc_id} {c.title!r}" for n, c in report.missing)
         print(
             f"briefer: {len(report.missing)} source(s) are no longer in the archive; "
-            f"cited from the briefing's snapshot and marked as such: {listed}",
+            f"cited from the briefing's snapshot{' and marked as such' if report.copy == 'review' else ''}: "
+            f"{listed}",
             file=sys.stderr,
         )
     for warning in report.warnings:
         print(f"briefer: warning: {warning}", file=sys.stderr)
     print_warnings(report.findings)
+    for notice in report.notices:
+        print(f"briefer: note: {notice}", file=sys.stderr)
     return 0
+
+
+def _wrote(made: FormatReport) -> str:
+    """ "wrote OUT: ... in 1.20 s", with the Word export's and the conversion's times apart."""
+    report = made.docx
+    counts = f"{report.sources} source(s), {report.footnotes} footnote(s)"
+    numbering = report.render_seconds
+    rendered = f", {numbering:.1f} s of it numbering the contents" if numbering else ""
+    if made.format == "docx":
+        return f"wrote {made.path} ({report.copy} copy): {counts} in {report.seconds:.2f} s{rendered}"
+    times = f"Word {report.seconds:.2f} s{rendered} + {made.format.upper()} {made.convert_seconds:.2f} s"
+    return f"wrote {made.path} ({report.copy} copy): {counts} in {made.seconds:.2f} s ({times})"
 
 
 # -- the source summary ----------------------------------------------------------------
@@ -539,6 +575,8 @@ def _metadata_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--author")
     parser.add_argument("--office")
     parser.add_argument("--audience")
+    parser.add_argument("--scope-note", metavar="TEXT", help="what the product covers (page 2 of the export)")
+    parser.add_argument("--contact", metavar="TEXT", help="whom readers ask; one item a line (page 2)")
     parser.add_argument("--marking-profile", choices=list(markings.PROFILES))
     parser.add_argument(
         "--tlp", choices=[*markings.TLP_LABELS, "NONE"], type=str.upper, help="TLP 2.0 label, or none"
@@ -688,16 +726,40 @@ def register(
     listing = sub.add_parser("list-templates", help="the templates `brief new` can use")
     listing.set_defaults(run=_reporting(_cmd_list_templates))
 
-    export = commands.add_parser("export", help="export a briefing to Word (.docx)")
+    export = commands.add_parser("export", help="export a briefing to Word (.docx), PDF or HTML")
     export.add_argument("file", help="the .briefing file")
     export.add_argument("-o", "--output", required=True, metavar="OUT.docx")
+    export.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="docx (default, or what -o ends with), pdf (the Word document laid out by LibreOffice) "
+        "or html (one self-contained page, the footnotes as linked endnotes)",
+    )
     export.add_argument("--reference-docx", metavar="STYLE.docx", help="your organisation's styles")
+    export.add_argument(
+        "--copy",
+        choices=COPY_MODES,
+        default="distribution",
+        help="distribution (default): for readers, without analyst comments or internal states; "
+        "review: comments in Word's margin, sources no longer in the archive and unverified quotes marked",
+    )
     export.add_argument(
         "--comments",
         choices=COMMENT_MODES,
-        default="margin",
-        help="analyst comments on excerpts: Word comments (default), inline, or omitted",
+        help="analyst comments on excerpts: Word comments, inline, or omitted "
+        "(default: omitted in a distribution copy, in the margin in a review copy)",
     )
+    export.add_argument(
+        "--provenance",
+        choices=PROVENANCE_MODES,
+        default="annex",
+        help="archive ids, capture times and SHA-256s: in a Source Verification annex (default), "
+        "in the footnotes and reference list, or none (the manifest keeps them in every case)",
+    )
+    export.add_argument(
+        "--numbering", action="store_true", help="number the sections (1, 1.1) and the paragraphs (1., 2.)"
+    )
+    export.add_argument("--logo", metavar="IMAGE", help="your organisation's logo for the cover (PNG, JPEG)")
     export.add_argument(
         "--no-archive-check",
         action="store_true",
@@ -707,6 +769,6 @@ def register(
     export.add_argument(
         "--allow-unverified",
         action="store_true",
-        help="export even when quotes no longer match their source; their citations are marked (unverified)",
+        help="export even when quotes no longer match their source (a review copy marks them (unverified))",
     )
     export.set_defaults(run=_reporting(functools.partial(_cmd_export, open_archive)))

@@ -31,6 +31,7 @@ from briefer.core.distribution.ledger import marking_of
 from briefer.core.errors import BrieferError
 
 DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
+PDF_TYPE = ("application", "pdf")
 _EML_POLICY = policy.default.clone(linesep="\r\n")  # RFC 5322 line ends: what mail clients expect
 
 
@@ -149,11 +150,15 @@ def compose(
     sender: str = "",
     now: datetime | None = None,
     draft: bool = False,
+    html: str = "",
+    pdf: Path | None = None,
 ) -> EmailMessage:
     """The message: a short plain-text body and the .docx attached byte for byte.
 
-    `sender` may be empty for a draft (the mail client fills it in).  `draft`
-    adds `X-Unsent: 1`, which makes Outlook open the .eml as a message to send.
+    `html` (mail_body.html_body) is the HTML alternative of the body; `pdf`, a
+    PDF of the document, is attached after the .docx.  `sender` may be empty
+    for a draft (the mail client fills it in).  `draft` adds `X-Unsent: 1`,
+    which makes Outlook open the .eml as a message to send.
     """
     message = EmailMessage(policy=policy.default)
     if sender:
@@ -165,10 +170,15 @@ def compose(
     message["Message-ID"] = make_msgid("briefing", domain=domain)
     if draft:
         message["X-Unsent"] = "1"
-    message.set_content(summary_text(briefing, attachment.name))
+    names = [attachment.name] + ([pdf.name] if pdf is not None else [])
+    message.set_content(summary_text(briefing, " and ".join(names)))
+    if html:
+        message.add_alternative(html, subtype="html")
     message.add_attachment(
         attachment.read_bytes(), maintype=DOCX_TYPE[0], subtype=DOCX_TYPE[1], filename=attachment.name
     )
+    if pdf is not None:
+        message.add_attachment(pdf.read_bytes(), maintype=PDF_TYPE[0], subtype=PDF_TYPE[1], filename=pdf.name)
     return message
 
 
