@@ -24,7 +24,15 @@ from pathlib import Path
 from briefer.core import atomic_write
 from briefer.core.briefing import markings
 from briefer.core.briefing.citations import format_time
-from briefer.core.briefing.model import Briefing, BulletList, KeyJudgment, Paragraph, Recipient, walk_sections
+from briefer.core.briefing.model import (
+    Briefing,
+    BulletList,
+    KeyJudgment,
+    Paragraph,
+    Recipient,
+    judgment_line,
+    walk_sections,
+)
 from briefer.core.credentials import scrub
 from briefer.core.distribution.accounts import AccountError, SmtpAccount, check_address
 from briefer.core.distribution.ledger import marking_of
@@ -124,10 +132,7 @@ def _key_judgments(briefing: Briefing) -> list[str]:
         for block in section.blocks:
             prefix = markings.portion_prefix(briefing, block.portion)
             if isinstance(block, KeyJudgment):
-                tags = [
-                    t for t in (block.likelihood, block.confidence and f"{block.confidence} confidence") if t
-                ]
-                found.append(f"{prefix}{block.text}" + (f" ({'; '.join(tags)})" if tags else ""))
+                found.append(f"{prefix}{judgment_line(block)}")  # led as the document leads it
             elif isinstance(block, Paragraph):
                 found.append(f"{prefix}{block.text}")
             elif isinstance(block, BulletList):

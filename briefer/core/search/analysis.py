@@ -2,7 +2,14 @@
 
 The index reads a text as runs of words (`WORD`), drops one-letter and stop
 words, and keeps each word's Porter stem; a query's words go through the same
-steps.  What a search matched is kept as `MatchTerms`, runs of such stems, and
+steps.  Scripts written without spaces between words (Chinese, Japanese, Thai,
+Lao, Khmer, Myanmar: `UNSPACED`) have no words to find: a run of their letters
+is read as its overlapping pairs of characters (東京都: 東京, 京都), and a
+letter standing alone as itself, so that any two letters of a run are found
+wherever they occur, and a longer query (中华人民) is the phrase of its pairs.
+`analyzed` reads a text so, for the index and for queries alike.
+
+What a search matched is kept as `MatchTerms`, runs of such terms, and
 `MatchTerms.spans` finds them in any text without the index: the text of a hit,
 of its copies, of a document shown later.  Spans are character offsets of the
 text given, which is the catalog's normalized text (core/textnorm.py) that
@@ -15,10 +22,15 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, Analyzer, StemmingAnalyzer, Token
 from whoosh.lang import porter
+
+from briefer.core.search.scripts import UNSPACED
+from briefer.core.textnorm import word_pieces
 
 Span = tuple[int, int]
 # Runs of analyzed (stemmed) words: one word, or a phrase found only whole.
@@ -28,6 +40,137 @@ STEMMING = StemmingAnalyzer()
 # whoosh.analysis.tokenizers.default_pattern, with its group made non-capturing for findall.
 WORD = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
 stem = functools.lru_cache(maxsize=200_000)(porter.stem)
+
+_UNSPACED_CHAR = re.compile(f"[{UNSPACED}]")
+_UNSPACED_TERM = re.compile(f"[{UNSPACED}]{{1,2}}")
+# WORD with runs of unspaced letters apart (group 1): the pattern for a text that has any.
+_MIXED = re.compile(rf"([{UNSPACED}]+)|(?:[^\W{UNSPACED}]|\*)+(?:\.?(?:[^\W{UNSPACED}]|\*)+)*")
+_LETTER = f"[^\\W{UNSPACED}]"  # a letter of a spaced script, in a pattern
+
+
+def words(text: str, start: int = 0, *, mixed: bool | None = None) -> Iterator[tuple[str, int, int]]:
+    """Each word of `text` from `start` on, as the index reads it before dropping any: a word of a
+    spaced script lower-cased, a pair of unspaced letters, or a lone unspaced letter; with its span.
+
+    Started inside a run of unspaced letters, the pairs start at `start` (and its last letter, read
+    in a pair already, is not read alone).  `mixed` says whether the text has unspaced letters
+    (None: look); WORD reads a text without any faster.
+    """
+    if mixed is None:
+        mixed = _UNSPACED_CHAR.search(text, start) is not None
+    if not mixed:
+        for found in WORD.finditer(text, start):
+            yield found.group().lower(), found.start(), found.end()
+        return
+    for found in _MIXED.finditer(text, start):
+        first, end = found.span()
+        run = found.group(1)
+        if run is None:
+            yield found.group().lower(), first, end
+        elif len(run) == 1 and first == start and first and _UNSPACED_CHAR.match(text, first - 1):
+            continue  # the end of a run that started before `start`
+        else:
+            for at, pair in enumerate(_pairs(run), first):
+                yield pair, at, at + len(pair)
+
+
+def _pairs(run: str) -> list[str]:
+    """What the index reads in a run of unspaced letters: its overlapping pairs, or the lone letter."""
+    return [run[at : at + 2] for at in range(len(run) - 1)] or [run]
+
+
+def analyzed(
+    text: str, start: int = 0, *, mixed: bool | None = None
+) -> Iterator[tuple[str | None, int, int]]:
+    """What the index reads in `text` from `start` on, word by word with its span: the term it
+    indexes (a Porter stem, a pair or lone unspaced letter), or None for a word it skips (one
+    letter or a stop word).  `mixed` as for `words`."""
+    if mixed is None:
+        mixed = _UNSPACED_CHAR.search(text, start) is not None
+    for word, first, end in words(text, start, mixed=mixed):
+        yield (word if mixed and _UNSPACED_CHAR.match(word) else _term(word)), first, end
+
+
+def _term(word: str) -> str | None:
+    """The term the index keeps for a (lower-case) word of a spaced script; None: none."""
+    return None if len(word) < 2 or word in STOP_WORDS else stem(word)
+
+
+def indexed_terms(text: str) -> list[str | None]:
+    """The terms of `analyzed(text)` without their spans, read faster: what indexing a text costs.
+
+    Keep `text` to a piece of a long text (textnorm.word_pieces): the list holds all its words.
+    """
+    if not _UNSPACED_CHAR.search(text):  # `_term` inline: this is most of an import's analysis
+        return [
+            None if len(w) < 2 or w in STOP_WORDS else stem(w) for w in map(str.lower, WORD.findall(text))
+        ]
+    terms: list[str | None] = []
+    for found in _MIXED.finditer(text):
+        run = found.group(1)
+        if run is None:
+            terms.append(_term(found.group().lower()))
+        else:
+            terms += _pairs(run)
+    return terms
+
+
+class ScriptAnalyzer(Analyzer):
+    """`analyzed` as a Whoosh analyzer: the title and body fields' analyzer, hence the queries'.
+
+    Positions are numbered as Whoosh's StopFilter numbers them (the first kept word keeps its
+    place among all words, the next ones follow it); the fast indexing in index.py does the same.
+    """
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Any]:
+        if not tokenize:  # a wildcard's or a range's text: read whole, as Whoosh's analyzer reads it
+            yield from STEMMING(
+                value,
+                positions=positions,
+                chars=chars,
+                keeporiginal=keeporiginal,
+                removestops=removestops,
+                start_pos=start_pos,
+                start_char=start_char,
+                tokenize=False,
+                mode=mode,
+                **kwargs,
+            )
+            return
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos: int | None = None
+        for raw_pos, (term, first, end) in enumerate(analyzed(value)):
+            token.stopped = term is None
+            if term is None:
+                if removestops:
+                    continue
+                term = value[first:end].lower()
+            elif positions:
+                pos = start_pos + raw_pos if pos is None else pos + 1
+            token.text = term
+            token.boost = 1.0
+            if keeporiginal:
+                token.original = value[first:end]
+            if positions:
+                token.pos = start_pos + raw_pos if token.stopped else pos
+            if chars:
+                token.startchar, token.endchar = start_char + first, start_char + end
+            yield token
+
+
+ANALYZER = ScriptAnalyzer()
 
 
 @dataclass(frozen=True)
@@ -52,10 +195,8 @@ NO_TERMS = MatchTerms()
 def term_counts(text: str) -> Counter[str]:
     """How often each indexed (stemmed) word occurs in `text`, computed as the body field indexes it."""
     counts: Counter[str] = Counter()
-    for word in WORD.findall(text):
-        word = word.lower()
-        if len(word) >= 2 and word not in STOP_WORDS:
-            counts[stem(word)] += 1
+    for piece in word_pieces(text):
+        counts.update(term for term in indexed_terms(piece) if term is not None)
     return counts
 
 
@@ -64,7 +205,9 @@ def match_spans(text: str, terms: Terms) -> list[Span]:
 
     A phrase is marked whole, and only where its words follow each other as the
     index reads them (stop words and punctuation between them skipped): one
-    span, one match.  A word inside a marked phrase is not marked again.
+    span, one match.  A word inside a marked phrase is not marked again.  A pair
+    of unspaced letters is marked wherever it occurs, a lone one only where it
+    stands alone, as the index reads them.
 
     Running the analyzer over a whole long document for every hit costs
     milliseconds; instead a regex finds the words that could stem to a term's
@@ -80,31 +223,48 @@ def match_spans(text: str, terms: Terms) -> list[Span]:
     if not firsts:
         return []
     spans = []
-    for match in _candidate_words(firsts).finditer(text):
-        stems = _word_stems(match.group().lower())
+    mixed = _UNSPACED_CHAR.search(text) is not None  # else the faster patterns of spaced words will do
+    for start, end, stems, after in _candidates(text, firsts, mixed):
         if not stems.isdisjoint(words):
-            spans.append(match.span())
+            spans.append((start, end))
         for rest in (r for first in stems if first in phrases for r in phrases[first]):
-            end = _phrase_end(text, match.end(), rest)
-            if end is not None:
-                spans.append((match.start(), end))
+            phrase_end = _phrase_end(text, after, rest, mixed)
+            if phrase_end is not None:
+                spans.append((start, phrase_end))
     return _without_overlaps(spans)
 
 
-def _phrase_end(text: str, start: int, rest: tuple[str, ...]) -> int | None:
-    """Where a phrase ends whose first word ends at `start`, when the next words the index reads
-    from there (as index.py's `_StemmedText.index` reads them) are `rest`; None when they are not."""
+def _candidates(
+    text: str, firsts: frozenset[str], mixed: bool
+) -> Iterator[tuple[int, int, frozenset[str], int]]:
+    """The words of `text` that may be read as one of the terms `firsts`: each one's span, the terms
+    it may be, and where the words after it start (the next pair of a run starts inside a pair).
+    `mixed`: whether `text` has unspaced letters."""
+    unspaced = frozenset(t for t in firsts if _UNSPACED_TERM.fullmatch(t))
+    spaced = firsts - unspaced
+    if spaced:
+        for found in _candidate_words(spaced, _LETTER if mixed else r"\w").finditer(text):
+            yield found.start(), found.end(), _word_stems(found.group().lower()), found.end()
+    if unspaced and mixed:
+        for found in _candidate_letters(unspaced).finditer(text):
+            start = found.start()
+            yield start, found.end(1), frozenset((found.group(1),)), start + 1
+
+
+def _phrase_end(text: str, start: int, rest: tuple[str, ...], mixed: bool) -> int | None:
+    """Where a phrase ends whose first word is read before `start`, when the next words the index
+    reads from there (as `analyzed` reads them) are `rest`; None when they are not.  `mixed`:
+    whether `text` has unspaced letters (not looked for again for each phrase found)."""
     wanted = iter(rest)
     expected = next(wanted, None)
-    for token in WORD.finditer(text, start):
-        word = token.group().lower()
-        if len(word) < 2 or word in STOP_WORDS:
+    for term, _, end in analyzed(text, start, mixed=mixed):
+        if term is None:
             continue
-        if stem(word) != expected:
+        if term != expected:
             return None
         expected = next(wanted, None)
         if expected is None:
-            return token.end()
+            return end
     return None
 
 
@@ -118,10 +278,22 @@ def _without_overlaps(spans: list[Span]) -> list[Span]:
 
 
 @functools.lru_cache(maxsize=256)
-def _candidate_words(terms: frozenset[str]) -> re.Pattern[str]:
+def _candidate_words(terms: frozenset[str], letter: str) -> re.Pattern[str]:
+    """The words that may stem to one of `terms`; `letter`: what a letter of a word is (\\w is
+    faster; `_LETTER` keeps the unspaced letters out of words)."""
     prefixes = sorted({t[: max(1, len(t) - 1)] for t in terms}, key=len, reverse=True)
     alternatives = "|".join(re.escape(p) for p in prefixes)
-    return re.compile(rf"(?<!\w)(?:{alternatives})\w*(?:\.\w+)*", re.IGNORECASE)
+    return re.compile(rf"(?<!{letter})(?:{alternatives}){letter}*(?:\.{letter}+)*", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=256)
+def _candidate_letters(terms: frozenset[str]) -> re.Pattern[str]:
+    """Each pair of unspaced letters among `terms` (overlapping ones too: 日日日 holds 日日 twice), and
+    each lone letter where no other unspaced letter touches it."""
+    alone = rf"(?<![{UNSPACED}])(?:{{}})(?![{UNSPACED}])"
+    pairs = [re.escape(t) for t in terms if len(t) == 2]
+    singles = [alone.format(re.escape(t)) for t in terms if len(t) == 1]
+    return re.compile(f"(?=({'|'.join(pairs + singles)}))")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -130,13 +302,19 @@ def _word_stems(word: str) -> frozenset[str]:
 
 
 __all__ = [
+    "ANALYZER",
     "NO_TERMS",
     "STEMMING",
+    "UNSPACED",
     "WORD",
     "MatchTerms",
+    "ScriptAnalyzer",
     "Span",
     "Terms",
+    "analyzed",
+    "indexed_terms",
     "match_spans",
     "stem",
     "term_counts",
+    "words",
 ]

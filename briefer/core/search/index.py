@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from whoosh import columns, fields, formats, qparser, query, scoring
-from whoosh.analysis import STOP_WORDS, RegexTokenizer
+from whoosh.analysis import RegexTokenizer
 from whoosh.analysis.filters import LowercaseFilter
 from whoosh.filedb.filestore import RamStorage
 from whoosh.multiproc import MpWriter, SubWriterTask
@@ -50,7 +50,7 @@ from briefer.core.processes import die_with_parent
 from briefer.core.search import _whoosh_open, spelling
 from briefer.core.search import query as querylang
 from briefer.core.search._whoosh_eval import DayRange, Engine, Required, Scores, Snapshot, restrict
-from briefer.core.search.analysis import STEMMING, WORD, MatchTerms, stem, term_counts
+from briefer.core.search.analysis import ANALYZER, MatchTerms, indexed_terms, stem, term_counts
 from briefer.core.search.engine import IndexHit, IndexResults, Tier
 from briefer.core.search.errors import IndexBusy, IndexWriterDied, QueryError, QueryTooBroad
 from briefer.core.search.query import (
@@ -66,7 +66,8 @@ from briefer.core.textnorm import word_pieces
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5  # 4: segments in separate files (COMPOUND); 5: packed positions
+# 4: segments in separate files (COMPOUND); 5: packed positions; 6: unspaced scripts as pairs of letters
+SCHEMA_VERSION = 6
 SEARCH_FIELDS = ("title", "body")
 
 _NAMES = RegexTokenizer() | LowercaseFilter()  # outlets and authors: no stemming, no stop words
@@ -105,18 +106,18 @@ _ONE_POSITION = [bytes(pack_uint(1)) + b"B" + bytes([p]) for p in range(1 << 8)]
 
 
 class _StemmedText(fields.TEXT):
-    """A TEXT field with the StemmingAnalyzer, indexed about four times faster.
+    """A TEXT field with Briefer's analyzer (analysis.py), indexed about four times faster.
 
-    Whoosh runs every word through a chain of generator filters with a Token
-    object; indexing is most of an import's time.  This computes the same
-    postings (stop words and one-letter words dropped, positions renumbered the
-    way StopFilter does, Porter stems) with one regex pass; a test proves the
-    postings equal Whoosh's own.  Queries still use Whoosh's analyzer.
+    Whoosh runs every word through its analyzer with a Token object; indexing is
+    most of an import's time.  This computes the same postings (stop words and
+    one-letter words dropped, positions renumbered the way StopFilter does,
+    Porter stems, pairs of unspaced letters) from `indexed_terms`; a test proves
+    the postings equal Whoosh's own.  Queries go through the analyzer itself.
     """
 
     def __init__(self, **kwargs: Any) -> None:
-        # A query word that analyzes into several (Jong-un) is searched as a phrase.
-        super().__init__(analyzer=STEMMING, multitoken_query="phrase", **kwargs)
+        # A query word that analyzes into several (Jong-un, 中华人民) is searched as a phrase.
+        super().__init__(analyzer=ANALYZER, multitoken_query="phrase", **kwargs)
         boost: float = kwargs.get("field_boost", 1.0)
         self.format = _PackedPositions(field_boost=boost)
 
@@ -130,15 +131,14 @@ class _StemmedText(fields.TEXT):
         first = True
         raw_pos = -1
         for piece in word_pieces(value):
-            for found in WORD.finditer(piece):
+            for term in indexed_terms(piece):
                 raw_pos += 1
-                word = found.group().lower()
-                if len(word) < 2 or word in STOP_WORDS:
+                if term is None:
                     continue
                 # StopFilter keeps the first kept word's raw position, then counts on.
                 pos = raw_pos if first else pos + 1
                 first = False
-                positions[stem(word)].append(pos)
+                positions[term].append(pos)
         boost = self.format.field_boost
         encode = self.format.encode
         return [(w.encode("utf-8"), len(p), len(p) * boost, encode(p)) for w, p in positions.items()]

@@ -32,6 +32,7 @@ from typing import Any
 
 from briefer.core import paths
 from briefer.core.search.errors import QueryError, QueryLimit, QueryTooBroad, QueryTooLong
+from briefer.core.search.scripts import extra_pairs
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ MAX_EXPANSION = 200  # different words a wildcard, fuzzy word or term range may 
 MAX_FUZZY_DISTANCE = 2
 # Guards on a query's size: a longer one is refused with its size (QueryTooLong), never cut short.
 MAX_CHARS = 20_000
-MAX_WORDS = 200  # words typed, phrases' words included
+MAX_WORDS = 200  # words typed, phrases' words included (and pairs of Chinese, Japanese... letters)
 MAX_PARTS = 600  # words, operators, fields, signs and parentheses
 MAX_DEPTH = 10  # parentheses inside each other
 MAX_LOOKUPS = 1000  # different words looked up in the index: variants, wildcards and fuzzy words included
@@ -509,7 +510,8 @@ def _check_size(tokens: list[_Token]) -> None:
             continue
         parts += 1
         if token.kind in ("word", "phrase", "phrase~") and token.text not in OPERATORS:
-            words += len(alias_words(_SUFFIX.sub("", token.text)))  # kim-jong-un: 3, as searched
+            text = _SUFFIX.sub("", token.text)
+            words += len(alias_words(text)) + extra_pairs(text)  # kim-jong-un: 3, 中华人民: 3, as searched
         depth += {"open": 1, "close": -1}.get(token.kind, 0)
         deepest = max(deepest, depth)
     if words > MAX_WORDS:

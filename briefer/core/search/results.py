@@ -22,13 +22,18 @@ from briefer.core.documents import Document
 from briefer.core.search.analysis import NO_TERMS, MatchTerms, Span
 from briefer.core.search.engine import Tier
 from briefer.core.search.query import AliasExpansion, FacetCounts
+from briefer.core.search.scripts import UNSPACED
 from briefer.core.textnorm import paragraphs
 
 SNIPPET_CHARS = 240
 PASSAGES = 3  # per hit
 PASSAGE_CHARS = 1200  # a longer paragraph is cut to its best sentences
-# A sentence ends after its punctuation (group 1 is the gap after it) or at a paragraph break.
-_SENTENCE_END = re.compile(r"[.!?\u3002]([\"'\u201d\u2019)]*\s+)|\n\n")
+_UNSPACED = re.compile(f"[{UNSPACED}]")
+# A sentence ends after its punctuation (group 1 is the gap after it; Chinese and Japanese put no
+# space after theirs: group 2 follows the stop and its closing brackets) or at a paragraph break.
+_SENTENCE_END = re.compile(
+    r"[.!?\u3002]([\"'\u201d\u2019)]*\s+)|[\u3002\uff01\uff1f][\u300d\u300f\uff09]*()|\n\n"
+)
 
 
 @dataclass(frozen=True)
@@ -239,7 +244,8 @@ class SearchResults:
 def _sentences(text: str) -> tuple[tuple[int, int], ...]:
     spans, start = [], 0
     for match in _SENTENCE_END.finditer(text):
-        spans.append((start, match.start(1) if match.group(1) is not None else match.start()))
+        end = next((match.start(group) for group in (1, 2) if match.group(group) is not None), match.start())
+        spans.append((start, end))
         start = match.end()
     spans.append((start, len(text)))
     return tuple(s for s in spans if s[1] > s[0])
@@ -315,9 +321,9 @@ def _sentence_score(
 
 def _window(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Snippet:
     # Never cut inside a word.
-    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+    while start > 0 and _inside_word(text, start):
         start -= 1
-    while end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+    while end < len(text) and _inside_word(text, end):
         end += 1
     piece = text[start:end]
     stripped = len(piece) - len(piece.lstrip())
@@ -331,6 +337,13 @@ def _window(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Sn
         leading_ellipsis=start > 0,
         trailing_ellipsis=start + len(piece) < len(text),
     )
+
+
+def _inside_word(text: str, at: int) -> bool:
+    """Whether cutting `text` at `at` would cut a word in two.  Chinese, Japanese or Thai letters
+    make no words (a run of them can be a whole paragraph): a cut next to one cuts none."""
+    before, after = text[at - 1], text[at]
+    return before.isalnum() and after.isalnum() and not (_UNSPACED.match(before) or _UNSPACED.match(after))
 
 
 def make_passages(

@@ -12,7 +12,11 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
-WORD = re.compile(r"[^\W\d_]{3,}")  # words worth correcting (and worth keeping in the vocabulary)
+from briefer.core.search.scripts import UNSPACED
+
+# Words worth correcting (and worth keeping in the vocabulary); the index has no words of the scripts
+# written without spaces (Chinese, Japanese, Thai...), only pairs of letters: nothing to spell there.
+WORD = re.compile(rf"[^\W\d_{UNSPACED}]{{3,}}")
 MAX_EDITS = 2
 RARE_WORD = 2  # a known word in at most this many documents may still be a typo...
 COMMONER = 20  # ...when a word one edit away is this many times more common

@@ -455,7 +455,10 @@ class ExportDialog(QDialog):
             )
         lines += [html.escape(notice[:1].upper() + notice[1:] + ".") for notice in report.notices]
         if report.manifest is not None:
-            lines.append(f"Manifest: {html.escape(report.manifest.name)} (for <i>briefer verify</i>).")
+            lines.append(
+                f"Manifest: {html.escape(report.manifest.name)}, beside the document: it records what was "
+                "exported, so that a changed copy of the document can be told from this one."
+            )
         lines += [html.escape(w) for w in report.warnings[:5]]
         warnings = [f for f in report.findings if f.severity == "warning"]
         if warnings:
