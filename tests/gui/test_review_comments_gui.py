@@ -56,13 +56,20 @@ def choose(qtbot, panel: ReviewPanel, text: str) -> None:
     )
 
 
-def imported(window: MainWindow, rich: Briefing, tmp_path: Path, monkeypatch) -> ReviewPanel:
+def imported(window: MainWindow, rich: Briefing, qtbot, tmp_path: Path, monkeypatch) -> ReviewPanel:
     reviewed = reviewed_copy(rich, tmp_path)
     storage.save(rich, tmp_path / "rich.briefing")
     assert window.open_path(tmp_path / "rich.briefing")
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(reviewed), ""))
+    return import_again(window, qtbot)
+
+
+def import_again(window: MainWindow, qtbot) -> ReviewPanel:
+    """*Briefing → Import Review Comments…*; the file is read in the background."""
+    panel = window.review_dock.panel
     window.review_dock.panel.import_action.trigger()
-    return window.review_dock.panel
+    qtbot.waitUntil(lambda: not panel.busy, timeout=30_000)
+    return panel
 
 
 def test_import_from_the_menu_lists_the_comments_and_choosing_one_selects_its_block(
@@ -70,7 +77,7 @@ def test_import_from_the_menu_lists_the_comments_and_choosing_one_selects_its_bl
 ) -> None:
     assert window.review_dock.panel.import_action in window.briefing_menu.actions()
     assert not window.review_dock.isVisible()
-    panel = imported(window, rich, tmp_path, monkeypatch)
+    panel = imported(window, rich, qtbot, tmp_path, monkeypatch)
     assert window.review_dock.isVisible()
     assert panel.list.count() == 5
     assert "4 placed, 1 not placed" in window.statusBar().currentMessage()
@@ -80,7 +87,7 @@ def test_import_from_the_menu_lists_the_comments_and_choosing_one_selects_its_bl
     assert current is not None and current.id == block_of(rich, MOSCOW)
     stack = window.session.undo_stack
     steps = stack.count()
-    window.review_dock.panel.import_action.trigger()  # the same file again: nothing new
+    import_again(window, qtbot)  # the same file again: nothing new
     assert stack.count() == steps and panel.list.count() == 5
     assert "5 already imported" in window.statusBar().currentMessage()
 
@@ -88,7 +95,7 @@ def test_import_from_the_menu_lists_the_comments_and_choosing_one_selects_its_bl
 def test_accept_dismiss_and_reply_are_undoable(
     window: MainWindow, rich: Briefing, qtbot, tmp_path: Path, monkeypatch
 ) -> None:
-    panel = imported(window, rich, tmp_path, monkeypatch)
+    panel = imported(window, rich, qtbot, tmp_path, monkeypatch)
     briefing = window.session.model.briefing
     signed = block_of(briefing, SIGNED)
     stack = window.session.undo_stack
@@ -110,3 +117,18 @@ def test_accept_dismiss_and_reply_are_undoable(
     assert stack.undoText() == "Reply to review comment"
     stack.undo()
     assert "Merged them." not in panel.list.currentItem().text()
+
+
+def test_a_file_that_is_no_word_document_is_refused_in_the_status_bar(
+    window: MainWindow, rich: Briefing, qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    storage.save(rich, tmp_path / "rich.briefing")
+    assert window.open_path(tmp_path / "rich.briefing")
+    junk = tmp_path / "reviewed.docx"
+    junk.write_bytes(b"PK\x03\x04 not really a zip")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(junk), ""))
+    steps = window.session.undo_stack.count()
+    import_again(window, qtbot)
+    qtbot.waitUntil(lambda: "not imported" in window.statusBar().currentMessage())
+    assert "is not a Word document" in window.statusBar().currentMessage()
+    assert window.session.undo_stack.count() == steps and not window.review_dock.isVisible()

@@ -10,6 +10,8 @@ briefing has reviews.
 
 from __future__ import annotations
 
+import functools
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -26,10 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefer.core.briefing import reviews
+from briefer.core.briefing import codec, reviews
 from briefer.core.briefing.model import BriefingError, Review, get_block
 from briefer.core.export.review_marks import read_reviews
+from briefer.core.progress import Progress
 from briefer.gui.briefing.model import BriefingModel
+from briefer.gui.workers import BackgroundTask
 
 REVIEW_ROLE = Qt.ItemDataRole.UserRole  # the review's id
 DOCX_FILTER = "Word documents (*.docx)"
@@ -70,6 +74,7 @@ class ReviewPanel(QWidget):
         self.setObjectName("reviewPanel")
         self.setAccessibleName("Review comments")
         self.model = model
+        self._task: BackgroundTask | None = None
         self.list = QListWidget()
         self.list.setObjectName("reviewList")
         self.list.setAccessibleName("Review comments")
@@ -178,21 +183,50 @@ class ReviewPanel(QWidget):
         if name:
             self.import_file(Path(name))
 
-    def import_file(self, path: Path) -> bool:
-        """Read the reviewed copy at `path` and add what is new as one undo step; the status bar says
-        how many were placed and how many could not be."""
-        try:
-            found = read_reviews(path, self.model.briefing)
-        except BriefingError as exc:
-            self.message.emit(f"Review comments not imported: {exc}")
-            return False
-        result = reviews.new_reviews(self.model.briefing, found)
+    def import_file(self, path: Path) -> None:
+        """Read the reviewed copy at `path` in the background (a reviewer's file may be large), then
+        add what is new as one undo step; the status bar says how many were placed and how many not."""
+        if self._task is not None:
+            return
+        briefing = codec.from_dict(codec.to_dict(self.model.briefing))  # edits may go on meanwhile
+
+        def job(progress: Progress, cancel: threading.Event) -> list[Review]:
+            return read_reviews(path, briefing)
+
+        self.message.emit(f"Reading review comments from {path.name}\u2026")
+        task = BackgroundTask(job, expected=(BriefingError,), parent=self)
+        task.succeeded.connect(functools.partial(self._add_found, path))
+        task.failed.connect(self._on_failed)
+        task.finished.connect(self._on_finished)
+        self._task = task
+        task.start()
+
+    @property
+    def busy(self) -> bool:
+        """A reviewed copy is being read."""
+        return self._task is not None
+
+    def wait(self) -> None:
+        if self._task is not None:
+            self._task.wait()
+
+    def _add_found(self, path: Path, found: list[Review]) -> None:
+        result = reviews.new_reviews(self.model.briefing, found)  # against the briefing as it is now
         if result.edit is not None and not self.model.do(result.edit, "Import review comments"):
-            return False
+            return
         again = f"; {result.known} already imported" if result.known else ""
         placed, unplaced = len(result.placed), len(result.unplaced)
         self.message.emit(f"Review comments from {path.name}: {placed} placed, {unplaced} not placed{again}")
-        return True
+
+    @Slot(object)
+    def _on_failed(self, exc: object) -> None:
+        self.message.emit(f"Review comments not imported: {exc}")
+
+    @Slot()
+    def _on_finished(self) -> None:
+        if self._task is not None:
+            self._task.deleteLater()
+            self._task = None
 
 
 class ReviewDock(QDockWidget):
