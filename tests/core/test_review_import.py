@@ -15,7 +15,7 @@ import pytest
 from briefer.core.archive import Archive
 from briefer.core.briefing import codec, edits, reviews, storage
 from briefer.core.briefing.codec import BriefingFileError
-from briefer.core.briefing.model import Briefing, KeyJudgment, Paragraph, Review, walk_blocks
+from briefer.core.briefing.model import Briefing, BriefingError, KeyJudgment, Paragraph, Review, walk_blocks
 from briefer.core.briefing.verify import ArchiveLookups
 from briefer.core.export import manifest as mf
 from briefer.core.export.docx_export import export_docx
@@ -156,6 +156,10 @@ def test_accepting_suggestions_edits_the_text_and_undo_puts_it_back(rich: Briefi
     undo = edits.apply(rich, decision.edit)
     assert text_of(rich, signed) == "The treaty was signed in Pyongyang on 19 June 2024."
     assert reviews.review_by_id(rich, found[" in Pyongyang"].id).state == "accepted"
+    edits.apply(rich, edits.apply(rich, undo))  # undo, redo
+    with pytest.raises(BriefingError, match="already accepted"):  # never made twice
+        reviews.accept(rich, found[" in Pyongyang"].id)
+    assert text_of(rich, signed) == "The treaty was signed in Pyongyang on 19 June 2024."
     edits.apply(rich, undo)
     assert text_of(rich, signed) == SIGNED
     assert reviews.review_by_id(rich, found[" in Pyongyang"].id).state == "open"

@@ -103,6 +103,7 @@ def test_accept_dismiss_and_reply_are_undoable(
     qtbot.mouseClick(panel.accept_button, Qt.MouseButton.LeftButton)
     assert get_block(briefing, signed).text == "The treaty was signed in Pyongyang on 19 June 2024."
     assert "accepted" in panel.list.currentItem().text()
+    assert not panel.accept_button.isEnabled() and panel.reply_button.isEnabled()  # answered once
     stack.undo()
     assert get_block(briefing, signed).text == SIGNED
     assert "accepted" not in panel.list.currentItem().text()

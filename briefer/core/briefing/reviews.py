@@ -72,14 +72,22 @@ def review_by_id(briefing: Briefing, review_id: str) -> Review:
     raise BriefingError(f"no review with id {review_id!r}")
 
 
+def _open_review(briefing: Briefing, review_id: str) -> Review:
+    """An open review: one already answered is not answered again (undo reopens it)."""
+    review = review_by_id(briefing, review_id)
+    if review.state != "open":
+        raise BriefingError(f"this review comment is already {review.state}; undo to reopen it")
+    return review
+
+
 def dismiss(briefing: Briefing, review_id: str) -> Decision:
-    return Decision(SetReview(replace(review_by_id(briefing, review_id), state="dismissed")))
+    return Decision(SetReview(replace(_open_review(briefing, review_id), state="dismissed")))
 
 
 def accept(briefing: Briefing, review_id: str) -> Decision:
     """Accept a comment (mark it), or a suggestion: its insertion or deletion is made in the
     block's text when the text around it still matches; otherwise it is only marked, and `note` says why."""
-    review = review_by_id(briefing, review_id)
+    review = _open_review(briefing, review_id)  # a suggestion is never made twice
     accepted = replace(review, state="accepted")
     if review.kind == "comment":
         return Decision(SetReview(accepted))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefer.core.briefing import codec, reviews
-from briefer.core.briefing.model import BriefingError, Review, get_block
+from briefer.core.briefing.model import Briefing, BriefingError, Review, get_block
 from briefer.core.export.review_marks import read_reviews
 from briefer.core.progress import Progress
 from briefer.gui.briefing.model import BriefingModel
@@ -105,6 +106,7 @@ class ReviewPanel(QWidget):
         self.list.currentItemChanged.connect(self._choose)
         self.list.itemClicked.connect(self._choose)
         model.reviews_changed.connect(self.refresh)
+        model.structure_changed.connect(self.refresh)  # a block deleted or restored: its label
         self.refresh()
 
     # -- the list ------------------------------------------------------------------------
@@ -144,24 +146,34 @@ class ReviewPanel(QWidget):
             self.block_chosen.emit(review.block_id)
 
     def _update_buttons(self) -> None:
-        chosen = self.current_id() is not None
-        for button in (self.accept_button, self.dismiss_button, self.reply_button):
-            button.setEnabled(chosen)
+        review_id = self.current_id()
+        review = None if review_id is None else reviews.review_by_id(self.model.briefing, review_id)
+        is_open = review is not None and review.state == "open"
+        self.accept_button.setEnabled(is_open)
+        self.dismiss_button.setEnabled(is_open)
+        self.reply_button.setEnabled(review is not None)
 
     # -- answers: undo commands ------------------------------------------------------------
     @Slot()
     def accept_current(self) -> None:
-        review_id = self.current_id()
-        if review_id is not None:
-            decision = reviews.accept(self.model.briefing, review_id)
-            if self.model.do(decision.edit, "Accept review comment"):
-                self.message.emit(decision.note.capitalize() if decision.note else "Review comment accepted")
+        decision = self._decide(reviews.accept)
+        if decision is not None and self.model.do(decision.edit, "Accept review comment"):
+            self.message.emit(_sentence(decision.note) if decision.note else "Review comment accepted")
 
     @Slot()
     def dismiss_current(self) -> None:
+        if (decision := self._decide(reviews.dismiss)) is not None:
+            self.model.do(decision.edit, "Dismiss review comment")
+
+    def _decide(self, answer: Callable[[Briefing, str], reviews.Decision]) -> reviews.Decision | None:
         review_id = self.current_id()
-        if review_id is not None:
-            self.model.do(reviews.dismiss(self.model.briefing, review_id).edit, "Dismiss review comment")
+        if review_id is None:
+            return None
+        try:
+            return answer(self.model.briefing, review_id)
+        except BriefingError as exc:
+            self.message.emit(_sentence(str(exc)))
+            return None
 
     @Slot()
     def reply_current(self) -> None:
@@ -227,6 +239,10 @@ class ReviewPanel(QWidget):
         if self._task is not None:
             self._task.deleteLater()
             self._task = None
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 class ReviewDock(QDockWidget):
