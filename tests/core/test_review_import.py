@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import docx
 import pytest
+from lxml import etree
 
 from briefer.core.archive import Archive
 from briefer.core.briefing import codec, edits, reviews, storage
@@ -253,3 +255,50 @@ def test_bookmarks_and_a_comment_survive_a_libreoffice_round_trip(rich: Briefing
         for b in part_xml(after / "reviewed.docx", "word/document.xml").iter(f"{{{NS['w']}}}bookmarkStart")
     }
     assert bookmark_name(block_of(rich, SIGNED)) in names
+
+
+def with_reply_thread(reviewed: Path, parent_text: str, reply_text: str) -> None:
+    """Make `reply_text`'s comment a reply to `parent_text`'s, as Word 2013+ threads them
+    (w14:paraId on the comments' paragraphs, word/commentsExtended.xml naming the parent)."""
+    w14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+    with zipfile.ZipFile(reviewed) as package:
+        members = {name: package.read(name) for name in package.namelist()}
+    comments = etree.fromstring(members["word/comments.xml"])
+    for comment in comments.iter(f"{{{NS['w']}}}comment"):
+        text = "".join(comment.itertext())
+        for paragraph in comment.iter(f"{{{NS['w']}}}p"):
+            paragraph.set(f"{{{w14}}}paraId", "00000001" if text == parent_text else "00000002")
+    members["word/comments.xml"] = etree.tostring(comments, xml_declaration=True, encoding="UTF-8")
+    members["word/commentsExtended.xml"] = (
+        b'<w15:commentsEx xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml">'
+        b'<w15:commentEx w15:paraId="00000001" w15:done="0"/>'
+        b'<w15:commentEx w15:paraId="00000002" w15:paraIdParent="00000001" w15:done="0"/></w15:commentsEx>'
+    )
+    rels = "word/_rels/document.xml.rels"
+    members[rels] = members[rels].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rIdThread" Type="http://schemas.microsoft.com/office/2011/relationships/'
+        b'commentsExtended" Target="commentsExtended.xml"/></Relationships>',
+    )
+    with zipfile.ZipFile(reviewed, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in members.items():
+            package.writestr(name, data)
+
+
+def test_a_reply_in_words_thread_comes_back_as_a_reply_not_a_comment_of_its_own(
+    rich: Briefing, tmp_path: Path
+) -> None:
+    out = tmp_path / "review.docx"
+    export_docx(rich, out, copy="review")
+    document = docx.Document(str(out))
+    run = run_with(paragraph_with(document, MOSCOW), MOSCOW)
+    document.add_comment(run, "Say what technology.", author=REVIEWER, initials="RR")
+    document.add_comment(run, "Missiles, surely.", author="A. Second", initials="AS")
+    reviewed = tmp_path / "reviewed.docx"
+    document.save(str(reviewed))
+    with_reply_thread(reviewed, "Say what technology.", "Missiles, surely.")
+    found = by_text(read_reviews(reviewed, rich))
+    assert "Missiles, surely." not in found
+    thread = found["Say what technology."]
+    assert thread.block_id == block_of(rich, MOSCOW)
+    assert [(r.author, r.text) for r in thread.replies] == [("A. Second", "Missiles, surely.")]
