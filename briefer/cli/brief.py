@@ -741,7 +741,8 @@ def register(
         choices=COPY_MODES,
         default="distribution",
         help="distribution (default): for readers, without analyst comments or internal states; "
-        "review: comments in Word's margin, sources no longer in the archive and unverified quotes marked",
+        "review: comments in Word's margin, sources no longer in the archive and unverified quotes marked, "
+        "each block bookmarked so that `briefer review import` places reviewers' comments",
     )
     export.add_argument(
         "--comments",
