@@ -250,6 +250,8 @@ def test_bookmarks_and_a_comment_survive_a_libreoffice_round_trip(rich: Briefing
     )
     found = by_text(read_reviews(after / "reviewed.docx", rich))
     assert found["Say what technology."].block_id == block_of(rich, MOSCOW)
+    first = by_text(read_reviews(before, rich))["Say what technology."]
+    assert found["Say what technology."].id == first.id  # saved again elsewhere: still one comment
     names = {
         b.get(f"{{{NS['w']}}}name")
         for b in part_xml(after / "reviewed.docx", "word/document.xml").iter(f"{{{NS['w']}}}bookmarkStart")

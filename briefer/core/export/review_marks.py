@@ -264,14 +264,17 @@ def _suggested(s: _Suggestion, original: str) -> Review:
 def _review(
     kind: str, author: str, date: str, text: str, block: str | None, *, quote: str, **more: Any
 ) -> Review:
-    """A review whose id is the same every time the same reviewed file is read."""
+    """A review whose id is the same every time the same reviewed file is read (also after a program
+    saved it again and wrote the date another way)."""
+    when = _date(date)
+    moment = when.replace(microsecond=0).isoformat() if when else date.strip()
     anchor = f"{block or ''}\x1f{quote}\x1f{more.get('before', '')}"
-    digest = hashlib.sha256("\x1f".join((kind, author, date, text, anchor)).encode("utf-8", "surrogatepass"))
+    key = "\x1f".join((kind, author.strip(), moment, text, anchor))
     return Review(
-        id="rv" + digest.hexdigest()[:16],
+        id="rv" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16],
         block_id=block,
         author=author.strip() or "Reviewer",
-        date=_date(date),
+        date=when,
         text=text,
         kind=kind,
         quote=quote,
