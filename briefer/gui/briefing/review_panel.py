@@ -118,6 +118,8 @@ class ReviewPanel(QWidget):
         for review in self.model.briefing.reviews:
             item = QListWidgetItem(entry_text(self.model, review))
             item.setData(REVIEW_ROLE, review.id)
+            if review.quote and review.kind == "comment":
+                item.setToolTip(f"On \u201c{review.quote}\u201d")
             if review.state != "open":
                 item.setForeground(self.palette().placeholderText())
             self.list.addItem(item)
