@@ -25,12 +25,14 @@ from typing import Protocol
 from briefer.core.documents import Document
 from briefer.core.search.analysis import NO_TERMS, MatchTerms
 from briefer.core.search.query import AliasExpansion, AliasTable, FacetCounts, SearchRequest
+from briefer.core.search.ranking import Factor
 
 
 @dataclass(frozen=True)
 class IndexHit:
     doc_id: str
     score: float
+    factors: tuple[Factor, ...] = ()  # what the score is made of, when the request asked to explain
 
 
 @dataclass(frozen=True)

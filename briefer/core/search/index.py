@@ -46,7 +46,15 @@ from briefer.core.documents import Document
 from briefer.core.processes import die_with_parent
 from briefer.core.search import _whoosh_open, spelling
 from briefer.core.search import query as querylang
-from briefer.core.search._whoosh_eval import AnyWords, DayRange, Engine, Required, Snapshot, restrict
+from briefer.core.search._whoosh_eval import (
+    AnyWords,
+    DayRange,
+    Engine,
+    Evaluation,
+    Required,
+    Snapshot,
+    restrict,
+)
 from briefer.core.search.analysis import STEMMING, WORD, MatchTerms, stem, term_counts
 from briefer.core.search.engine import IndexHit, IndexResults
 from briefer.core.search.errors import IndexBusy, QueryError, QueryTooBroad
@@ -59,6 +67,8 @@ from briefer.core.search.query import (
     label_key,
     language_key,
 )
+from briefer.core.search.ranking import DEFAULT as DEFAULT_RANKING
+from briefer.core.search.ranking import Factor, Ranking, Reranked, explain, rerank
 from briefer.core.textnorm import word_pieces
 
 log = logging.getLogger(__name__)
@@ -496,15 +506,25 @@ class SearchIndex:
     """The Whoosh index in `path`, or an in-memory one when `path` is None: the desktop's
     `SearchEngine` (see engine.py)."""
 
-    def __init__(self, path: Path | None = None, *, aliases: AliasTable | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        aliases: AliasTable | None = None,
+        ranking: Ranking = DEFAULT_RANKING,
+        texts: Callable[[list[str]], list[str]] | None = None,
+    ) -> None:
+        """`texts` gives the texts of documents by id, in order, for the ranking's feedback
+        factor (the index keeps no text); without it, ranking has no feedback."""
         self.path = path
         self.aliases = aliases if aliases is not None else AliasTable.load(querylang.ALIASES)
+        self.texts = texts
         self._lock = threading.RLock()
         # The open searcher (its readers hold the index's files open); a SearchIndex that is
         # dropped without close() still closes it when collected.
         self._open = _OpenSearcher()
         weakref.finalize(self, self._open.close)
-        self._engine = Engine(stem=stem)
+        self._engine = Engine(stem=stem, ranking=ranking)
         self._parsers: dict[bool, Any] = {}
         self._parsed: OrderedDict[tuple[str, bool], Any] = OrderedDict()
         # Collapsing: each segment's local document number of clustered ids (segments never
@@ -697,14 +717,22 @@ class SearchIndex:
                 evaluation = snap.evaluate(alternative)
                 scores = restrict(evaluation.scores, allowed)
                 any_terms = bool(scores)
+                parsed = alternative if any_terms else parsed
+        first_pass = scores
+        reranked = self._rerank(snap, scores, evaluation)
+        scores = reranked.scores
         stories = None
         if clusters is None:
             best = snap.top(scores, request.offset + request.limit, request.sort)[request.offset :]
         else:
             best, stories = self._collapsed_top(snap, scores, request, clusters)
         ids = snap.doc_ids(d for d, _ in best)
+        factors = self._factors(snap, parsed, best, first_pass, reranked) if request.explain else {}
         return IndexResults(
-            hits=[IndexHit(doc_id, score) for doc_id, (_, score) in zip(ids, best, strict=True)],
+            hits=[
+                IndexHit(doc_id, score, factors.get(docnum, ()))
+                for doc_id, (docnum, score) in zip(ids, best, strict=True)
+            ],
             total=len(scores),
             terms=MatchTerms(frozenset(evaluation.terms)),
             facets=_first_values(snap.facet_counts(scores, FACETS), request.facet_values)
@@ -717,6 +745,43 @@ class SearchIndex:
             ),
             stories=stories,
         )
+
+    @property
+    def ranking(self) -> Ranking:
+        return self._engine.ranking
+
+    @ranking.setter
+    def ranking(self, value: Ranking) -> None:
+        self._engine.ranking = value
+
+    def _rerank(self, snap: Snapshot, scores: dict[int, float], evaluation: Evaluation) -> Reranked:
+        """The first pass's `scores` with the proximity and feedback bonuses (see ranking.py)."""
+        words = {word for run in evaluation.terms for word in run}
+        texts = self.texts
+        feed = None if texts is None else lambda docnums: texts(snap.doc_ids(docnums))
+        phrase_only = all(len(run) > 1 for run in evaluation.terms)
+        return rerank(
+            snap, scores, words, self.ranking, texts=feed, tokenize=term_counts, phrase_only=phrase_only
+        )
+
+    @staticmethod
+    def _factors(
+        snap: Snapshot,
+        parsed: Any,
+        best: list[tuple[int, float]],
+        first_pass: dict[int, float],
+        reranked: Reranked,
+    ) -> dict[int, tuple[Factor, ...]]:
+        """Each hit's score in its factors: its BM25 parts, then its bonuses."""
+        parts = snap.breakdown(parsed, [d for d, _ in best])
+        out = {}
+        for docnum, _ in best:
+            base = [Factor("bm25", name, words, score) for name, words, score in parts.get(docnum, [])]
+            rest = first_pass[docnum] - sum(f.score for f in base)
+            if abs(rest) > 1e-9 * max(1.0, abs(first_pass[docnum])):  # a clause `breakdown` cannot split
+                base.append(Factor("other", "", (), rest))
+            out[docnum] = tuple(explain(base, reranked.bonuses.get(docnum, ())))
+        return out
 
     def _collapsed_top(
         self, snap: Snapshot, scores: dict[int, float], request: SearchRequest, clusters: Mapping[str, str]

@@ -21,6 +21,7 @@ from typing import Any
 from briefer.core.documents import Document
 from briefer.core.search.analysis import NO_TERMS, MatchTerms, Span
 from briefer.core.search.query import AliasExpansion, FacetCounts
+from briefer.core.search.ranking import Factor
 from briefer.core.textnorm import paragraphs
 
 SNIPPET_CHARS = 240
@@ -106,6 +107,7 @@ class Hit:
     also_carried_by: tuple[str, ...] = ()
     representative: Document | None = None  # set when `document` is a copy, not the representative
     spans: tuple[Span, ...] = ()  # every match in `document.text`, in reading order: the reader's highlights
+    factors: tuple[Factor, ...] = ()  # the parts of `score`, when the search was asked to explain it
 
     @classmethod
     def found(cls, document: Document, score: float, terms: MatchTerms) -> Hit:
