@@ -719,7 +719,9 @@ class SearchIndex:
                 any_terms = bool(scores)
                 parsed = alternative if any_terms else parsed
         first_pass = scores
-        reranked = self._rerank(snap, scores, evaluation)
+        reranked = (
+            self._rerank(snap, scores, evaluation) if request.sort == "relevance" else Reranked(scores, {})
+        )
         scores = reranked.scores
         stories = None
         if clusters is None:
