@@ -15,13 +15,15 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from briefer.cli.common import fail, reporting, wrong_archive
+from briefer.cli.check import print_warnings, refused
+from briefer.cli.common import fail, reporting
 from briefer.core import paths
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits, markings, storage, templates
 from briefer.core.briefing.bullets import bullet_edits
 from briefer.core.briefing.citations import citation_pieces, format_time, number_sources, plain
 from briefer.core.briefing.excerpts import excerpt_from_quote, excerpt_from_span
+from briefer.core.briefing.gate import ReleaseBlocked
 from briefer.core.briefing.matrix import (
     NO_IMPLICATION,
     CellValues,
@@ -56,14 +58,13 @@ from briefer.core.briefing.verify import (
     ArchiveLookups,
     ClusterOf,
     Verification,
-    WrongArchive,
     archives_of,
     describe_archive,
 )
 from briefer.core.distribution.delivery import export_and_record
 from briefer.core.distribution.ledger import Ledger
 from briefer.core.escaping import json_text, visible
-from briefer.core.export.docx_export import COMMENT_MODES, UnverifiedQuotes
+from briefer.core.export.docx_export import COMMENT_MODES
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
 
@@ -448,11 +449,7 @@ def _cmd_export(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     cluster_of: ClusterOf | None = None
     if not args.no_archive_check:
         with open_archive(args) as archive:
-            lookups = ArchiveLookups.of(archive)
-            try:
-                checks, cluster_of = lookups.export_checks(briefing)
-            except WrongArchive as exc:
-                return wrong_archive(exc, source)
+            checks, cluster_of = ArchiveLookups.of(archive).export_checks(briefing)
     reference = Path(args.reference_docx) if args.reference_docx else None
     ledger = Ledger.for_data_dir(_data_dir(args))  # every export is recorded, failed ones too
     try:
@@ -466,12 +463,8 @@ def _cmd_export(open_archive: OpenArchive, args: argparse.Namespace) -> int:
             cluster_of=cluster_of,
             comments=args.comments,
         )
-    except UnverifiedQuotes as exc:
-        _fail(str(exc))
-        return _fail(
-            f"nothing was written. `briefer verify {source}` shows what changed; "
-            "--allow-unverified exports anyway, with those citations marked \u201c(unverified)\u201d"
-        )
+    except ReleaseBlocked as exc:
+        return refused(exc, source, "written")
     print(
         f"wrote {out}: {report.sources} source(s), {report.footnotes} footnote(s) in {report.seconds:.2f} s"
     )
@@ -494,6 +487,7 @@ def _cmd_export(open_archive: OpenArchive, args: argparse.Namespace) -> int:
         )
     for warning in report.warnings:
         print(f"briefer: warning: {warning}", file=sys.stderr)
+    print_warnings(report.findings)
     return 0
 
 

@@ -23,12 +23,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from briefer.cli.common import fail, reporting, wrong_archive
+from briefer.cli.check import print_warnings, refused
+from briefer.cli.common import fail, reporting
 from briefer.core import paths
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits, storage
+from briefer.core.briefing.gate import ReleaseBlocked
 from briefer.core.briefing.model import Briefing, BriefingError, Recipient
-from briefer.core.briefing.verify import ArchiveLookups, WrongArchive
+from briefer.core.briefing.verify import ArchiveLookups
 from briefer.core.credentials import (
     BACKENDS,
     ENCRYPTED_FILE,
@@ -54,7 +56,7 @@ from briefer.core.distribution.delivery import attachment_name as docx_name
 from briefer.core.distribution.delivery import recipients_for, save_draft, send_briefing, unique_recipients
 from briefer.core.distribution.ledger import Ledger
 from briefer.core.distribution.mail import MailError, MailProblem, parse_recipient
-from briefer.core.export.docx_export import COMMENT_MODES, UnverifiedQuotes
+from briefer.core.export.docx_export import COMMENT_MODES
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
 
@@ -408,14 +410,8 @@ def _ask_on_terminal(account: str) -> str | None:
 def _cmd_send(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     try:
         return _send(open_archive, args)
-    except WrongArchive as exc:
-        return wrong_archive(exc, args.file)
-    except UnverifiedQuotes as exc:
-        _fail(str(exc))
-        return _fail(
-            f"nothing was sent. `briefer verify {args.file}` shows what changed; "
-            "--allow-unverified sends anyway, with those citations marked \u201c(unverified)\u201d"
-        )
+    except ReleaseBlocked as exc:
+        return refused(exc, Path(args.file), "sent")
 
 
 def _send(open_archive: OpenArchive, args: argparse.Namespace) -> int:
@@ -432,8 +428,9 @@ def _send(open_archive: OpenArchive, args: argparse.Namespace) -> int:
             book = AccountBook.for_data_dir(data_dir)
             sender = book.get(args.account).sender if args.account else ""
             eml = Path(args.eml)
-            save_draft(briefing, eml, docx, ledger, recipients=recipients, sender=sender, **options)
+            report = save_draft(briefing, eml, docx, ledger, recipients=recipients, sender=sender, **options)
             print(f"saved the draft {eml} ({docx.name} attached); open it in your mail client to send it")
+            print_warnings(report.findings)
             return 0
         account = AccountBook.for_data_dir(data_dir).get(args.account) if args.account else None
         account = account or AccountBook.for_data_dir(data_dir).default()
@@ -456,6 +453,7 @@ def _send(open_archive: OpenArchive, args: argparse.Namespace) -> int:
         )
     sent_to = ", ".join(str(r) for r in outcome.recipients if r.address not in outcome.refused)
     print(f"sent {docx.name} (sha256 {outcome.sha256[:12]}) via {account.name} to {sent_to}")
+    print_warnings(outcome.report.findings if outcome.report is not None else ())
     for address, answer in outcome.refused.items():
         print(f"briefer: the server refused {address}: {answer}", file=sys.stderr)
     return 0 if outcome.result == "ok" else 1

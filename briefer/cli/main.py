@@ -12,10 +12,12 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from briefer import __version__
-from briefer.core import paths
+from briefer.cli import team as cli_team
+from briefer.cli.progress import TerminalProgress
+from briefer.core import paths, team
 from briefer.core.archive import (
     ENVIRONMENT,
     IMPORT,
@@ -46,58 +48,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class TerminalProgress:
-    """A one-line progress bar on stderr, redrawn at most ten times a second, on a terminal only.
-
-    Other lines printed while it runs go through `note`, which puts them above the bar on a
-    terminal and prints them plainly anywhere else (a log, a pipe): no control codes there.
-    """
-
-    def __init__(self, label: str, stream: TextIO | None = None) -> None:
-        self._label = label
-        stream = sys.stderr if stream is None else stream  # today's stderr, not the one at import time
-        self._stream = stream
-        self._enabled = stream.isatty() and os.environ.get("TERM") != "dumb"
-        self._last = 0.0
-        self._shown: tuple[int, int] | None = None  # what the bar on screen says, if one is drawn
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if not self._enabled or (now - self._last < 0.1 and done != total):
-            return
-        self._last = now
-        self._draw(done, total)
-
-    def _draw(self, done: int, total: int) -> None:
-        width = 30
-        filled = width * done // total if total else 0
-        bar = "#" * filled + "-" * (width - filled)
-        self._stream.write(f"\r{self._label} [{bar}] {done}/{total}")
-        self._stream.flush()
-        self._shown = (done, total)
-
-    def note(self, line: str) -> None:
-        """Print `line` on a line of its own (over the bar on a terminal, which is drawn again below)."""
-        shown = self._shown
-        if shown is not None:
-            self._stream.write("\r\033[K")
-        self._stream.write(line + "\n")
-        self._stream.flush()
-        if shown is not None:
-            self._draw(*shown)
-
-    def clear(self) -> None:
-        if self._shown is not None:
-            self._stream.write("\r\033[K")
-            self._stream.flush()
-            self._shown = None
-
-
 # Commands that only read the archive (export and send quote it): on a folder without one they say so
 # and create nothing.
 READS_ONLY = ("search", "stats", "verify", "tags", "cluster", "export", "send", "ledger")
 # Commands that say in their own output how far a running import is.
 REPORT_IMPORT_THEMSELVES = ("search", "stats")
+WORK_WITHOUT_ARCHIVE = ("team", "extract", "credentials")  # what runs while a team archive is named
 
 
 def _open_archive(args: argparse.Namespace) -> Archive:
@@ -112,6 +68,18 @@ def _open_archive(args: argparse.Namespace) -> Archive:
         until = "until it finishes, Briefer sees only what it has done so far"
         print(f"briefer: note: {progress.describe()}; {until}", file=sys.stderr)
     return archive
+
+
+def _team_not_yet(args: argparse.Namespace) -> int:
+    """A team archive is named, and this command works only on the personal archive so far: say so
+    rather than quietly use the personal archive."""
+    what = f"`briefer {args.command}`" if args.command else "the window"
+    print(
+        f"briefer: {what} does not work on a team archive yet (only `briefer team ...` does); "
+        f"unset ${team.TEAM_URL_ENV} and leave out --team to use your personal archive",
+        file=sys.stderr,
+    )
+    return cli_team.REFUSED
 
 
 def _no_archive(exc: ArchiveMissing) -> int:
@@ -379,6 +347,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"where the catalog and index live (default: ${paths.DATA_DIR_ENV}, "
         "the checkout's index/ folder, or the user data folder)",
     )
+    parser.add_argument(
+        "--team",
+        metavar="URL",
+        help=f"the team archive on PostgreSQL (default: ${team.TEAM_URL_ENV}); wins over --data-dir, "
+        "whose folder then keeps only local state",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -438,6 +412,10 @@ def build_parser() -> argparse.ArgumentParser:
     from briefer.cli import verify as cli_verify
 
     cli_verify.register(commands, _open_archive)
+    from briefer.cli import check as cli_check
+
+    cli_check.register(commands, _open_archive)
+    cli_team.register(commands)
     return parser
 
 
@@ -548,6 +526,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[stderr])
     command: Callable[[argparse.Namespace], int] = getattr(args, "run", _run_gui)
     try:
+        if args.command not in WORK_WITHOUT_ARCHIVE and cli_team.location_of(args) is not None:
+            return _team_not_yet(args)
         return command(args)
     except KeyboardInterrupt:
         print("\nbriefer: interrupted", file=sys.stderr)

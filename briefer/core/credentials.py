@@ -47,7 +47,7 @@ from briefer.core.errors import BrieferError
 log = logging.getLogger(__name__)
 
 SERVICE = "Briefer"
-KINDS = ("smtp", "basic", "bearer")  # SMTP login, HTTP basic auth, HTTP bearer token
+KINDS = ("smtp", "basic", "bearer", "team")  # SMTP login, HTTP basic auth, HTTP bearer token, team archive
 REGISTRY_FILE = "credentials.json"
 CHOICE_FILE = "keychain.json"
 ENCRYPTED_FILE_NAME = "briefer-keyring.cfg"

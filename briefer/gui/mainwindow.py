@@ -5,7 +5,7 @@ the briefing's outline and editor (right).  Panes live in their own modules
 (search_pane, reader, briefing_pane, banner, statusbar); archive changes run in
 the import flow (indexing), the open briefing's file work in the session
 (briefing_session), replacing or closing it in the switch (briefing_switch), and
-the export in its dialog (export_dialog).
+the export in its dialog (export_dialog), the release gate's Check Briefing… in findings.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from briefer.core.search import Hit
 from briefer.gui import icons, mime
 from briefer.gui.archive.actions import ArchiveTools
 from briefer.gui.banner import SampleBanner
+from briefer.gui.briefing.findings import ReleaseCheck
 from briefer.gui.briefing.pane import BriefingPane
 from briefer.gui.briefing.session import BriefingSession
 from briefer.gui.briefing.switch import BriefingSwitch
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self.reader_view = ReaderView(self.reader)
         self.briefing = BriefingPane(self.session.model)
         self.briefing.use_archive(ArchiveLookups.of(archive))
+        self.release_check = ReleaseCheck(self.session.model, ArchiveLookups.of(archive), self)
         self.status = ArchiveStatusBar()
         self.setStatusBar(self.status)
 
@@ -128,6 +130,7 @@ class MainWindow(QMainWindow):
         self.distribution.install(self.menuBar(), self.briefing_menu)
         self.help.install(self.menuBar().addMenu("&Help"))  # the last menu
         self.distribution.message.connect(self.status.report)
+        self.distribution.block_chosen.connect(self.briefing.reveal)
         self.distribution.archive_changed.connect(self.search.refresh)
         self.distribution.archive_changed.connect(self.flow.refresh_status)
         self._window_settings.restore(self, self.splitter)
@@ -237,6 +240,7 @@ class MainWindow(QMainWindow):
         briefing_menu.addActions([pane.properties_action, pane.edit_citation_action])
         briefing_menu.addSeparator()
         briefing_menu.addActions(pane.quote_actions)
+        briefing_menu.addAction(self.release_check.check_action)
         for action in pane.add_actions:
             self.addAction(action)
 
@@ -353,6 +357,8 @@ class MainWindow(QMainWindow):
         self.switch.failed.connect(self._show_problem)
         session.model.refused.connect(self.status.note)
         pane.message.connect(self.status.note)
+        self.release_check.block_chosen.connect(pane.reveal)
+        self.release_check.message.connect(self.status.report)
         tools = self.search_actions
         self.reader.context_actions = [self.add_to_briefing_action, tools.more_like_action, tools.tag_action]
         self.search.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -478,6 +484,7 @@ class MainWindow(QMainWindow):
                 parent=self,
             )
             self.export_dialog.exported.connect(self._on_exported)
+            self.export_dialog.findings.block_chosen.connect(self.briefing.reveal)
             self.export_dialog.finished.connect(self._forget_export_dialog)
         self.export_dialog.open()  # not exec(): the window goes on updating behind it
         return self.export_dialog
@@ -600,5 +607,6 @@ class MainWindow(QMainWindow):
         self.search_actions.shutdown()  # a tag change must end before the archive closes
         self.reader.shutdown()
         self.distribution.shutdown()  # a feed fetch must end before the archive closes
+        self.release_check.wait()  # it verifies quotes against the archive
         self.briefing.shutdown()  # its quote checks read the archive
         self.flow.shutdown()

@@ -17,9 +17,11 @@ from briefer.cli import main
 from briefer.core.archive import CATALOG_FILE, Archive
 from briefer.core.briefing import edits, storage
 from briefer.core.briefing.excerpts import excerpt_from_quote
+from briefer.core.briefing.gate import ReleaseBlocked
 from briefer.core.briefing.model import BriefingError, excerpts
-from briefer.core.briefing.verify import ArchiveLookups, WrongArchive
+from briefer.core.briefing.verify import ArchiveLookups
 from briefer.core.documents import Document
+from briefer.core.export.docx_export import export_docx
 from briefer.core.export.manifest import manifest_path
 from tests.conftest import ArchiveTemplate
 from tests.core.briefing_support import articles_in, rich_briefing, write_articles
@@ -152,12 +154,18 @@ def test_the_core_check_names_both_archives(
     archive: Archive, saved: Path, other: Archive, tmp_path: Path
 ) -> None:
     briefing = storage.load(saved)
-    with pytest.raises(WrongArchive) as refused:
-        ArchiveLookups.of(other).export_checks(briefing)
-    match = refused.value.match
+    checks, _ = ArchiveLookups.of(other).export_checks(briefing)
+    with pytest.raises(ReleaseBlocked) as refused:  # the release gate refuses the wrong archive
+        export_docx(briefing, tmp_path / "out.docx", checks=checks)
+    [finding] = refused.value.findings
+    assert (finding.code, finding.severity, finding.block) == ("wrong-archive", "block", None)
+    wrong = refused.value.wrong_archive
+    assert wrong is not None
+    match = wrong.match
     assert match.open == other.identity and match.built_on == (archive.identity,)
     assert match.quoted == 3 and not match.holds_any
-    assert str(tmp_path / "data") in str(refused.value) and str(tmp_path / "other") in str(refused.value)
+    assert str(tmp_path / "data") in finding.message and str(tmp_path / "other") in finding.message
+    assert not (tmp_path / "out.docx").exists()
 
     checks, _ = ArchiveLookups.of(archive).export_checks(briefing)
     assert checks.archive is not None and checks.archive.same and checks.archive.notice() == ""

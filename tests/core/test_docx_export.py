@@ -17,8 +17,9 @@ from lxml import etree
 
 from briefer.core import paths
 from briefer.core.archive import Archive
-from briefer.core.briefing import edits, markings, templates
+from briefer.core.briefing import edits, templates
 from briefer.core.briefing.excerpts import SourceCheck, excerpt_from_span
+from briefer.core.briefing.gate import ReleaseBlocked
 from briefer.core.briefing.model import Briefing, CuiDesignation, Excerpt, KeyJudgment, Paragraph
 from briefer.core.documents import Document
 from briefer.core.export import ooxml
@@ -308,8 +309,9 @@ def test_banner_only_profile_prints_no_portion_marks(rich: Briefing, tmp_path: P
 def test_invalid_markings_refuse_the_export_and_write_nothing(rich: Briefing, tmp_path: Path) -> None:
     edits.add_block(rich, "analysis", Paragraph("secret sauce", portion="CUI"))  # no designation block
     out = tmp_path / "refused.docx"
-    with pytest.raises(markings.MarkingError, match="missing POC"):
+    with pytest.raises(ReleaseBlocked, match="missing POC") as refused:
         export_docx(rich, out)
+    assert {f.code for f in refused.value.findings} == {"invalid-marking"}
     assert list(tmp_path.glob("*.docx")) == [] and not list(tmp_path.glob(".*.tmp"))
 
 

@@ -10,15 +10,16 @@ import pytest
 
 from briefer.cli import main
 from briefer.core.archive import ArchiveBusy
-from briefer.core.errors import is_expected, log_failure
-from briefer.core.export.docx_export import ExportError, UnverifiedQuotes
+from briefer.core.briefing.gate import ReleaseBlocked
+from briefer.core.errors import BrieferError, is_expected, log_failure
+from briefer.core.export.docx_export import ExportError
 
 log = logging.getLogger("briefer.test")
 
 
 def test_our_typed_errors_and_os_errors_are_expected_and_bugs_are_not() -> None:
     assert all(is_expected(e) for e in (ArchiveBusy("busy"), ExportError("x"), PermissionError(13, "denied")))
-    assert issubclass(UnverifiedQuotes, ExportError)
+    assert issubclass(ReleaseBlocked, BrieferError)
     assert not any(
         is_expected(e) for e in (KeyError("id"), TypeError("x"), AssertionError(), ValueError("x"))
     )

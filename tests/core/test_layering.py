@@ -112,7 +112,7 @@ print("\\n".join(failed))
 # -- the front ends reach the archive and the search engine through their package roots ------------
 FRONT_ENDS = ("briefer/gui", "briefer/cli")
 # What the window and the command line may import: these packages' roots, never a module inside them.
-FACADE_PACKAGES = ("briefer.core.archive", "briefer.core.search")
+FACADE_PACKAGES = ("briefer.core.archive", "briefer.core.search", "briefer.core.team")
 # The facade's internals: a front end asks `Archive` for what it needs instead of reaching for these.
 ARCHIVE_INTERNALS = frozenset({"catalog", "importer", "clusters", "index"})
 

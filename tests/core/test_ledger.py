@@ -12,7 +12,7 @@ import pytest
 
 from briefer.cli import main
 from briefer.core.briefing import edits, storage, templates
-from briefer.core.briefing.markings import MarkingError
+from briefer.core.briefing.gate import ReleaseBlocked
 from briefer.core.briefing.model import Briefing, Paragraph, Recipient
 from briefer.core.distribution.delivery import export_and_record
 from briefer.core.distribution.ledger import Ledger, LedgerEntry, marking_of
@@ -80,11 +80,11 @@ def test_export_and_record(briefing: Briefing, tmp_path: Path) -> None:
     assert (ok.action, ok.result, ok.file, ok.briefing_id) == ("export", "ok", str(out), briefing.id)
     assert ok.sha256 == hashlib.sha256(out.read_bytes()).hexdigest()
     edits.add_block(briefing, briefing.sections[0].id, Paragraph("No portion mark.", portion=None))
-    with pytest.raises(MarkingError):
+    with pytest.raises(ReleaseBlocked):
         export_and_record(briefing, tmp_path / "refused.docx", ledger)
     failed = ledger.entries()[-1]
     assert (failed.result, failed.sha256) == ("failed", "")
-    assert failed.detail.startswith("the markings are not ready for release")
+    assert failed.detail.startswith("the briefing is not ready for release")
     assert not (tmp_path / "refused.docx").exists()
 
 

@@ -16,11 +16,12 @@ from briefer.cli import main
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits, storage
 from briefer.core.briefing.excerpts import check_sources
+from briefer.core.briefing.gate import ReleaseBlocked
 from briefer.core.briefing.model import Briefing, Excerpt, excerpts
 from briefer.core.briefing.verify import ArchiveLookups, quote_diff, verify_briefing
 from briefer.core.documents import Document
 from briefer.core.export import manifest as mf
-from briefer.core.export.docx_export import UnverifiedQuotes, export_docx
+from briefer.core.export.docx_export import export_docx
 from briefer.core.export.ooxml import custom_properties
 from tests.conftest import write_article
 from tests.core.briefing_support import ARTICLES, articles_in, part_xml, rich_briefing, texts
@@ -200,14 +201,16 @@ def test_export_refuses_quotes_that_no_longer_match_and_allow_unverified_marks_t
     rewrite(archive, article_files, "pact", PACT.replace('respond "firmly"', 'respond "decisively"'))
     out = tmp_path / "out.docx"
     result = verify(rich, lookups)
-    with pytest.raises(UnverifiedQuotes) as refused:
+    with pytest.raises(ReleaseBlocked) as refused:
         export_docx(rich, out, checks=result)
-    assert [c.excerpt_id for c in refused.value.failures] == [by_quote(rich, "firmly").id]
-    assert str(refused.value).startswith("1 quote no longer matches its source:\n  - Implications for the")
-    assert '\u201crespond "firmly"\u201d (Harbor Wire Service' in str(refused.value)
+    [finding] = refused.value.findings
+    assert (finding.code, finding.block) == ("unverified-quote", by_quote(rich, "firmly").id)
+    assert refused.value.overridable
+    assert finding.message.startswith("Implications for the United States and Allies > Republic of Korea: ")
+    assert '\u201crespond "firmly"\u201d (Harbor Wire Service' in finding.message
     assert not out.exists() and not mf.manifest_path(out).exists()
     # Per-source checks (what the send dialog passes) refuse too.
-    with pytest.raises(UnverifiedQuotes):
+    with pytest.raises(ReleaseBlocked):
         export_docx(rich, out, checks=check_sources(rich, archive.document, archive.catalog.text_version))
 
     report = export_docx(rich, out, checks=result, allow_unverified=True)
@@ -414,8 +417,8 @@ def test_cli_export_refuses_then_marks_and_verify_checks_the_docx(
     out.unlink()
     (tmp_path / "out.manifest.json").unlink()
     assert cli("export", str(saved), "-o", str(out)) == 1
-    assert "1 quote no longer matches its source" in cli.err and "--allow-unverified" in cli.err
-    assert f"briefer verify {saved}" in cli.err
+    assert "[unverified-quote]" in cli.err and "source changed" in cli.err and "--allow-unverified" in cli.err
+    assert f"briefer verify {saved}" in cli.err and "nothing was written" in cli.err
     assert not out.exists() and not (tmp_path / "out.manifest.json").exists()
     assert cli("export", str(saved), "-o", str(out), "--allow-unverified") == 0
     assert "1 quote(s) no longer match their source and were exported marked" in cli.err
@@ -454,7 +457,7 @@ def test_cli_send_checks_quotes_like_export_and_allow_unverified_marks_them(
     eml = tmp_path / "draft.eml"
     send = ("send", str(saved), "--to", "desk@agency.example", "--eml", str(eml))
     assert cli(*send) == 1
-    assert "1 quote no longer matches its source" in cli.err and "nothing was sent" in cli.err
+    assert "[unverified-quote]" in cli.err and "nothing was sent" in cli.err
     assert "--allow-unverified" in cli.err and not eml.exists()
     assert cli(*send, "--allow-unverified") == 0
     message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)

@@ -811,12 +811,19 @@ def test_a_quote_whose_source_changed_stops_the_draft_until_sending_unverified_i
 
     dialog.draft_button.click()
     qtbot.waitUntil(lambda: not dialog.busy and dialog.outcome.text().startswith("The draft was not saved"))
-    assert "1 quote no longer matches its source" in dialog.outcome.text()
+    assert (
+        "1 problem must be fixed first" in dialog.outcome.text() and "respond firmly" in dialog.outcome.text()
+    )
+    assert dialog.findings.findings()[0].code == "unverified-quote"
     assert "Send even if quotes no longer match their sources" in dialog.outcome.text()
     assert not eml.exists()
     dialog.allow_unverified.setChecked(True)
     dialog.draft_button.click()
     qtbot.waitUntil(lambda: not dialog.busy and dialog.outcome.text().startswith("Saved the draft"))
+    # The spot brief's other sections are empty: the release gate's warnings are listed, not in the way.
+    warned = dialog.findings.findings()
+    assert warned and {f.severity for f in warned} == {"warning"} and dialog.findings.isVisibleTo(dialog)
+    assert "warning(s), listed below" in dialog.outcome.text()
     message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     [(_, _, payload)] = attachments(message)
     (tmp_path / "sent.docx").write_bytes(payload)

@@ -194,7 +194,8 @@ def test_the_export_dialog_refuses_changed_quotes_then_marks_them(
     with qtbot.waitSignal(dialog.export_failed, timeout=30000) as failed:
         dialog.export_button.click()
     message = failed.args[0]
-    assert message.startswith("1 quote no longer matches its source:")
+    assert message.startswith("1 problem must be fixed first")
+    assert dialog.findings.findings()[0].code == "unverified-quote"  # listed first, to choose
     assert 'respond "firmly"' in message and "Export even if quotes no longer match" in message
     assert "Not exported" in dialog.outcome.text()
     assert not out.exists() and not manifest_path(out).exists()

@@ -79,6 +79,16 @@ class ArchiveMissing(BrieferError, LookupError):
 
 
 @dataclass(frozen=True)
+class DocumentRecord:
+    """A document with everything it carries, for copying it into another archive (`team push`)."""
+
+    document: Document
+    content_hash: str  # SHA-256 of the file's bytes: the same file imported elsewhere has the same
+    versions: tuple[tuple[str, str], ...]  # every text version (hash, text), oldest first
+    cluster: str  # the id of its cluster of copies (its own id when it has none)
+
+
+@dataclass(frozen=True)
 class ArchiveStats:
     data_dir: str
     archive_id: str
@@ -344,6 +354,26 @@ class Archive:
             index_waiting(self.catalog, self.index)  # tags another Briefer added while this ran
             self.clusters.sync(cancel=cancel)
             return len(ids)
+
+    def document_records(
+        self, *, batch: int = 500, cancel: threading.Event | None = None
+    ) -> Iterator[tuple[list[DocumentRecord], int]]:
+        """Every document with its text versions and cluster, `batch` at a time, each batch with
+        the number of documents there are in all (for progress)."""
+        ids = self.catalog.all_ids()
+        clusters = self._cluster_map()
+        for start in range(0, len(ids), batch):
+            raise_if_cancelled(cancel)
+            chunk = ids[start : start + batch]
+            extra = self.catalog.content_and_versions(chunk)
+            records = [
+                DocumentRecord(
+                    doc, extra[doc.id][0], tuple(extra[doc.id][1]), clusters.of.get(doc.id, doc.id)
+                )
+                for doc in self.catalog.documents(chunk)
+                if doc.id in extra
+            ]
+            yield records, len(ids)
 
     # -- near-duplicate clusters ----------------------------------------------------
     def cluster_of(self, doc_id: str) -> str:

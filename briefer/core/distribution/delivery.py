@@ -93,13 +93,14 @@ def save_draft(
     sender: str = "",
     now: datetime | None = None,
     **options: Any,
-) -> Path:
-    """Export to `docx`, then write an .eml draft with it attached; one "draft" ledger line."""
+) -> ExportReport:
+    """Export to `docx`, then write an .eml draft with it attached; one "draft" ledger line.
+    Returns the export's report (its release findings included)."""
     to = recipients_for(briefing, recipients)
     addresses = tuple(str(r) for r in to)
     entry = dict(action="draft", file=str(eml), recipients=addresses)
     try:
-        export_docx(briefing, docx, now=now, **options)
+        report = export_docx(briefing, docx, now=now, **options)
         digest = sha256_file(docx)
     except Exception as exc:
         ledger.record(
@@ -116,7 +117,7 @@ def save_draft(
         )
         raise
     ledger.record(LedgerEntry.for_briefing(briefing, **entry, sha256=digest, result="ok"))
-    return eml
+    return report
 
 
 def send_briefing(

@@ -6,9 +6,10 @@ its number), the implications matrix a table, the estimative-language key a
 small box, and the end a "Source Reference Citations" list.  The banner,
 computed from the portion marks, heads and foots every page with "Page X of Y".
 
-The export refuses briefings whose markings do not validate, and briefings
-whose quotes no longer match their sources unless told to export them marked
-"(unverified)".  It sanitizes every string (bidirectional controls cannot
+The export asks the release gate (briefing/gate.py) first and refuses on its
+blocking findings (markings that do not validate, the wrong archive, quotes that
+no longer match their sources unless told to export them marked "(unverified)");
+its warnings go into the report.  It sanitizes every string (bidirectional controls cannot
 reorder a citation, see textnorm), writes a manifest beside the document
 recording what a reader sees in it (its SHA-256 in the custom property
 `ManifestSHA256`, see manifest.py), and writes both to temporary files it
@@ -22,7 +23,7 @@ import hashlib
 import io
 import time
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,13 +36,13 @@ from briefer.core import atomic_write, paths
 from briefer.core.briefing import markings, storage
 from briefer.core.briefing.citations import format_time
 from briefer.core.briefing.excerpts import SourceCheck
+from briefer.core.briefing.gate import Finding, run_gate
 from briefer.core.briefing.model import (
     Briefing,
     BriefingError,
     Citation,
     Excerpt,
     excerpts,
-    section_path,
     walk_blocks,
 )
 from briefer.core.briefing.verify import ClusterOf, ExcerptCheck, Verification
@@ -60,32 +61,6 @@ class ExportError(BriefingError):
     """The document could not be written (bad reference document, unwritable folder ...)."""
 
 
-class UnverifiedQuotes(ExportError):
-    """Quotes that no longer match their sources: the export refuses them unless `allow_unverified`."""
-
-    def __init__(self, briefing: Briefing, failures: Sequence[ExcerptCheck]) -> None:
-        self.failures = list(failures)
-        self.lines = [describe_failure(briefing, check) for check in self.failures]
-        count = len(self.failures)
-        quotes = (
-            "quote no longer matches its source" if count == 1 else "quotes no longer match their sources"
-        )
-        listed = "\n".join(f"  - {line}" for line in self.lines)
-        super().__init__(f"{count} {quotes}:\n{listed}")
-
-
-def describe_failure(briefing: Briefing, check: ExcerptCheck) -> str:
-    """ "Background: “assistance without delay” (Harbor Wire, d0738c5a0a2314bf): source changed: ..." """
-    block = excerpts(briefing).get(check.excerpt_id)
-    if block is None:
-        return f"excerpt {check.excerpt_id} ({check.doc_id}): {check.label}: {check.detail}"
-    where = next((section_path(briefing, s.id) for s, b in walk_blocks(briefing) if b is block), "")
-    quote = " ".join(block.quote.split())
-    quote = quote if len(quote) <= 60 else quote[:59] + "\u2026"
-    source = block.citation.outlet or block.citation.title or "source"
-    return f"{where}: \u201c{quote}\u201d ({source}, {check.doc_id}): {check.label}: {check.detail}"
-
-
 def default_reference() -> Path:
     return paths.RESOURCES / "templates" / "reference.docx"
 
@@ -101,6 +76,7 @@ class ExportReport:
     manifest: Path | None = None
     unverified: list[ExcerptCheck] = field(default_factory=list)  # exported marked "(unverified)"
     verification: Verification | None = None
+    findings: list[Finding] = field(default_factory=list)  # the release gate's (warnings; overridden blocks)
 
 
 def export_docx(
@@ -117,23 +93,23 @@ def export_docx(
     """Write `briefing` to `out` (.docx) and its manifest beside it (`manifest.manifest_path(out)`).
 
     `checks` is the quote verification (verify.verify_briefing; per-source
-    checks from excerpts.check_sources are accepted too).  Quotes that no
-    longer match their source refuse the export (UnverifiedQuotes) unless
-    `allow_unverified`, which exports them marked "(unverified)"; sources no
-    longer in the archive are cited from the snapshot and marked as such.
-    `cluster_of` (document id -> near-duplicate cluster) feeds the drafted
-    source summary.  Raises markings.MarkingError when the markings do not
-    validate, ExportError when the reference document is unusable; `out` and
-    its manifest are untouched in every refusal.
+    checks from excerpts.check_sources are accepted too).  The release gate's
+    blocking findings refuse the export (gate.ReleaseBlocked): markings that do
+    not validate, the wrong archive, quotes that no longer match their source
+    unless `allow_unverified`, which exports them marked "(unverified)"; its
+    warnings are the report's `findings`.  Sources no longer in the archive are
+    cited from the snapshot and marked as such.  `cluster_of` (document id ->
+    near-duplicate cluster) feeds the drafted source summary.  Raises
+    ExportError when the reference document is unusable; `out` and its manifest
+    are untouched in every refusal.
     """
     started = time.perf_counter()
     if comments not in COMMENT_MODES:
         raise ExportError(f"comments must be one of {', '.join(COMMENT_MODES)}")
-    markings.ensure_exportable(briefing)
     verification = as_verification(briefing, checks)
-    failures = verification.failures if verification is not None else []
-    if failures and not allow_unverified:
-        raise UnverifiedQuotes(briefing, failures)
+    release = run_gate(briefing, verification)
+    release.ensure_releasable(allow_unverified=allow_unverified)
+    failures = list(release.failures)
     document = open_reference(reference or default_reference())
     style_ids = st.ensure_styles(document)
     banner = markings.banner(briefing)
@@ -188,6 +164,7 @@ def export_docx(
         manifest=manifest_file,
         unverified=failures,
         verification=verification,
+        findings=list(release.findings),
     )
 
 

@@ -13,6 +13,7 @@ from briefer.core.search.engine import IndexHit, IndexResults, SearchEngine, Wri
 from briefer.core.search.errors import (
     ForeignIndexFolder,
     IndexBusy,
+    IndexWriterDied,
     QueryError,
     QueryLimit,
     QueryTooBroad,
@@ -34,6 +35,7 @@ __all__ = [
     "IndexBusy",
     "IndexHit",
     "IndexResults",
+    "IndexWriterDied",
     "MatchTerms",
     "Passage",
     "QueryError",

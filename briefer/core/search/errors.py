@@ -57,6 +57,23 @@ class IndexBusy(BrieferError, RuntimeError):
     """Another writer holds the index."""
 
 
+class IndexWriterDied(BrieferError, RuntimeError):
+    """A process writing the search index stopped before its work was done: nothing of the batch
+    was committed (the catalog still lists those documents as waiting, for the next import).
+    `exit_code` is the process's (negative: the signal that stopped it)."""
+
+    def __init__(self, exit_code: int | None) -> None:
+        if exit_code is not None and exit_code < 0:
+            how = f"was stopped by signal {-exit_code}"
+        else:
+            how = f"stopped (exit {exit_code})"
+        super().__init__(
+            f"a search-index writer process {how} before it finished; the documents it had not "
+            "committed are kept in the catalog and the next import indexes them"
+        )
+        self.exit_code = exit_code
+
+
 class ForeignIndexFolder(BrieferError, RuntimeError):
     """The index folder holds files Briefer did not create: never opened (Whoosh unpickles them).
     `folder` is that folder."""
@@ -66,4 +83,12 @@ class ForeignIndexFolder(BrieferError, RuntimeError):
         self.folder = folder
 
 
-__all__ = ["ForeignIndexFolder", "IndexBusy", "QueryError", "QueryLimit", "QueryTooBroad", "QueryTooLong"]
+__all__ = [
+    "ForeignIndexFolder",
+    "IndexBusy",
+    "IndexWriterDied",
+    "QueryError",
+    "QueryLimit",
+    "QueryTooBroad",
+    "QueryTooLong",
+]

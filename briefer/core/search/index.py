@@ -19,6 +19,8 @@ import logging
 import marshal
 import multiprocessing
 import os
+import pickle
+import queue
 import struct
 import sys
 import threading
@@ -40,6 +42,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.qparser import syntax
 from whoosh.reading import ReaderClosed, TermNotFound
 from whoosh.system import _INT_SIZE, pack_uint
+from whoosh.util import random_name
 from whoosh.writing import IndexWriter, LockError, PostingPool, SegmentWriter
 
 from briefer.core.documents import Document
@@ -57,7 +60,7 @@ from briefer.core.search._whoosh_eval import (
 )
 from briefer.core.search.analysis import STEMMING, WORD, MatchTerms, stem, term_counts
 from briefer.core.search.engine import IndexHit, IndexResults
-from briefer.core.search.errors import IndexBusy, QueryError, QueryTooBroad
+from briefer.core.search.errors import IndexBusy, IndexWriterDied, QueryError, QueryTooBroad
 from briefer.core.search.query import (
     FACETS,
     AliasTable,
@@ -309,6 +312,7 @@ COMPOUND = False
 
 
 _SPAWN = multiprocessing.get_context("spawn")
+_LIVENESS_POLL_S = 0.5  # how often a waiting parent checks that its sub-writers are alive
 _CHUNK_SIZE = struct.Struct("<I")
 
 
@@ -416,6 +420,60 @@ class _OrphanSafeMpWriter(MpWriter):
         task.start()
         return task
 
+    # Whoosh's parent puts jobs with a blocking put and, at commit, takes each sub-writer's segment
+    # with a one-second wait that skips a missing one: a sub-writer that dies makes the parent hang
+    # on a full queue, or commit without that sub-writer's documents.  Ours check the sub-writers.
+    def _enqueue(self) -> None:
+        filename = f"{random_name()}.doclist"
+        with self.temp_storage().create_file(filename).raw_file() as f:
+            for item in self.docbuffer:
+                pickle.dump(item, f, 2)
+        self._put_job((filename, len(self.docbuffer)))
+        self.docbuffer: list[Any] = []
+
+    def _put_job(self, job: Any) -> None:
+        while True:
+            self._raise_if_a_writer_died()
+            try:
+                self.jobqueue.put(job, timeout=_LIVENESS_POLL_S)
+                return
+            except queue.Full:
+                continue
+
+    def _raise_if_a_writer_died(self) -> None:
+        for task in self.tasks:
+            if task.exitcode not in (None, 0):  # 0: it was told to finish, and did
+                raise IndexWriterDied(task.exitcode)
+
+    def _commit(self, mergetype: Any, optimize: Any, merge: Any) -> None:
+        if self.docbuffer:
+            self._enqueue()
+        for _ in self.tasks:
+            self._put_job(None)
+        finalsegments = self._merge_segments(mergetype, optimize, merge)
+        finalsegments += [segment for _, _, segment in self._sub_results()]
+        if self._added:
+            finalsegments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(finalsegments)
+        self._finish()
+
+    def _sub_results(self) -> list[Any]:
+        """Each sub-writer's (run, field names, segment), or IndexWriterDied if one never sent it."""
+        results: list[Any] = []
+        while len(results) < len(self.tasks):
+            try:
+                results.append(self.resultqueue.get(timeout=_LIVENESS_POLL_S))
+            except queue.Empty:
+                # A finished sub-writer has put its result before it exits: check once more.
+                dead = [t for t in self.tasks if t.exitcode not in (None, 0)]
+                if dead and self.resultqueue.empty():
+                    raise IndexWriterDied(dead[0].exitcode) from None
+        for task in self.tasks:
+            task.join()
+        return results
+
     def cancel(self) -> None:
         # Whoosh's cancel only flags its own copy of each task: they would wait for jobs forever.
         try:
@@ -444,7 +502,10 @@ class IndexBatch:
         self._writer.commit()
 
     def cancel(self) -> None:
-        self._writer.cancel()
+        try:
+            self._writer.cancel()
+        except Exception:  # a writer a failed commit left half-closed: the first error is the one to tell
+            log.exception("cancelling the index writer failed")
 
     def put(self, doc: Document, *, new: bool = False) -> None:
         """Index `doc`; `new` promises it is not in the index yet, which saves a lookup per document."""
@@ -575,10 +636,10 @@ class SearchIndex:
         batch = IndexBatch(open_writer(), open_writer)
         try:
             yield batch
+            batch.commit()
         except BaseException:
             batch.cancel()
             raise
-        batch.commit()
 
     def reset(self) -> None:
         """Empty the index (before a rebuild from the catalog)."""

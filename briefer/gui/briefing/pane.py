@@ -22,7 +22,7 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSplitter, QVBoxLayout, QWidget
 
-from briefer.core.briefing.model import Excerpt
+from briefer.core.briefing.model import BriefingError, Excerpt, MatrixCell, find_block
 from briefer.core.briefing.verify import ArchiveLookups
 from briefer.gui.briefing.citation_dialog import CitationDialog
 from briefer.gui.briefing.cite_picker import CiteEvidence
@@ -167,6 +167,22 @@ class BriefingPane(QWidget):
 
     def select(self, node_id: str) -> None:
         self.outline.select(node_id)
+
+    @Slot(str)
+    def reveal(self, node_id: str) -> None:
+        """Select a block or section in the outline; a matrix cell: its matrix, and the cell in it
+        (what a release finding points at)."""
+        try:
+            section, index = find_block(self.model.briefing, node_id)
+        except BriefingError:
+            self.outline.select(node_id)  # a section, or nothing when it is gone
+            return
+        cell = section.blocks[index]
+        if isinstance(cell, MatrixCell):
+            self.outline.select(section.id)
+            self.matrix.select_cell(cell.actor, cell.domain)
+        else:
+            self.outline.select(node_id)
 
     def add_paragraph(self) -> None:
         self.outline_actions.add_paragraph()

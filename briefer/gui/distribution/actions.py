@@ -76,6 +76,7 @@ def _settings_menu(menu_bar: QMenuBar) -> QMenu:
 
 class DistributionActions(QObject):
     message = Signal(str)  # a one-line outcome for the status bar
+    block_chosen = Signal(str)  # a release finding chosen in the send dialog: select that block
     archive_changed = Signal()  # feeds imported entries: search again
     accounts_changed = Signal()
 
@@ -229,6 +230,7 @@ class DistributionActions(QObject):
                 parent=self._window,
             )
             dialog.sent.connect(self.message)
+            dialog.findings.block_chosen.connect(self.block_chosen)
             dialog.accounts_requested.connect(self.show_accounts_dialog)
             self.accounts_changed.connect(dialog.reload_accounts)
             self.send_dialog = dialog

@@ -3,20 +3,23 @@
 The dialog exports a *copy* of the briefing taken when Export is pressed, so
 the analyst can go on editing while Word's document is written.  A marking
 profile or TLP label chosen here is applied to the briefing as an undoable
-edit.  Every quote is checked against the archive first (in the background):
-quotes that no longer match their source refuse the export, listed, unless
-"Export even if quotes no longer match" is ticked, which marks them
-"(unverified)".  A briefing whose documents are all absent from the open archive,
-which is not the archive it was built on, is refused (`WrongArchive`): the
-window names both archives.  A refused or failed export is explained in the
-dialog itself.
+edit.  Every quote is checked against the archive first (in the background),
+then the export asks the release gate (core/briefing/gate.py): its blocking
+findings refuse the export, listed in the dialog (quotes that no longer match
+their source unless "Export even if quotes no longer match" is ticked, which
+marks them "(unverified)"; markings that do not validate; the wrong archive,
+whose refusal names both archives), and its warnings are listed after an export
+that went on; before that, the findings of the briefing as marked in the dialog
+(quotes not yet verified) preview it.  Choosing a finding selects its block in the
+outline.  A refused
+or failed export is explained in the dialog itself.
 """
 
 from __future__ import annotations
 
 import html
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QUrl, Signal, Slot
@@ -37,17 +40,18 @@ from PySide6.QtWidgets import (
 )
 
 from briefer.core.briefing import codec, edits, markings
+from briefer.core.briefing.gate import Finding, ReleaseBlocked, run_gate
 from briefer.core.briefing.verify import ArchiveLookups, WrongArchive, describe_archive, none_of_the_documents
 from briefer.core.documents import Document
 from briefer.core.export.docx_export import (
     COMMENT_MODES,
     ExportReport,
-    UnverifiedQuotes,
     default_reference,
     export_docx,
 )
 from briefer.core.file_names import export_file_name
 from briefer.core.progress import Progress
+from briefer.gui.briefing.findings import FindingsList
 from briefer.gui.briefing.model import BriefingModel
 from briefer.gui.workers import BackgroundTask
 
@@ -81,6 +85,24 @@ def wrong_archive_text(exc: WrongArchive, action: str) -> str:
         f"{here}, the archive open in this window, and the briefing does not record the archive it was "
         f"built on (it was saved by an older Briefer). Start Briefer on that archive to {action}."
     )
+
+
+def refusal_text(exc: ReleaseBlocked, verb: str, button: str) -> str:
+    """The window's words for a release the gate refused (`verb` "export", `button` "Export")."""
+    wrong = exc.wrong_archive
+    if wrong is not None:
+        return wrong_archive_text(wrong, f"{verb} it")
+    count = len(exc.findings)
+    listed = "".join(f"\n\u2022 {f.message}" for f in exc.findings[:5])
+    more = f"\n\u2026 and {count - 5} more" if count > 5 else ""
+    text = f"{count} problem{'' if count == 1 else 's'} must be fixed first (choose one below to see it):"
+    text += listed + more
+    if exc.overridable:
+        text += (
+            f"\nThe outline shows what changed in each source. Tick \u201c{button} even if quotes no longer "
+            f"match their sources\u201d to {verb} them marked \u201c(unverified)\u201d."
+        )
+    return text
 
 
 class ExportDialog(QDialog):
@@ -161,6 +183,8 @@ class ExportDialog(QDialog):
         self.outcome.setWordWrap(True)
         self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.outcome.setTextFormat(Qt.TextFormat.RichText)
+        self.findings = FindingsList()  # the release gate's: a preview, then the export's
+        self.findings.setVisible(False)
 
         self.buttons = QDialogButtonBox()
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -185,6 +209,7 @@ class ExportDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.problems)
         layout.addWidget(self.outcome)
+        layout.addWidget(self.findings, 1)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         # Only now, inside the dialog: set earlier, the dialog never learns it and makes the first
@@ -223,13 +248,15 @@ class ExportDialog(QDialog):
         banner = markings.banner(copy)
         tlp = markings.tlp_label(copy)
         self.banner.setText(f"<b>{html.escape(banner)}</b>" + (f" \u00b7 {tlp}" if tlp else ""))
-        problems = markings.validate(copy)
-        if problems:
-            items = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems[:8])
-            more = f"<li>\u2026 and {len(problems) - 8} more</li>" if len(problems) > 8 else ""
-            self.problems.setText(f"<b>Fix before exporting:</b><ul>{items}{more}</ul>")
+        # The release gate before Export (the quotes are verified when Export is pressed).
+        result = run_gate(copy)
+        self._show_findings(result.findings)
+        blocking, warnings = len(result.blocking), len(result.warnings)
+        if blocking:
+            self.problems.setText(f"<b>Fix before exporting:</b> {blocking} problem(s), listed below.")
         else:
-            self.problems.setText("Markings are ready for release.")
+            listed = f" {warnings} warning(s), listed below." if warnings else ""
+            self.problems.setText(f"Markings are ready for release.{listed}")
 
     # -- choosing files ---------------------------------------------------------------
     @Slot()
@@ -283,6 +310,7 @@ class ExportDialog(QDialog):
         self._settings.setValue(REFERENCE_KEY, self.reference.text().strip())
         self.outcome.setText(f"Exporting to {html.escape(str(out))}\u2026")
         self._failed = False
+        self._show_findings(())  # the preview's: the export's own come back with it
         self.open_folder_button.setVisible(False)
         self.export_button.setEnabled(False)
         task = BackgroundTask(job, parent=self)
@@ -319,6 +347,10 @@ class ExportDialog(QDialog):
         if report.manifest is not None:
             lines.append(f"Manifest: {html.escape(report.manifest.name)} (for <i>briefer verify</i>).")
         lines += [html.escape(w) for w in report.warnings[:5]]
+        warnings = [f for f in report.findings if f.severity == "warning"]
+        if warnings:
+            lines.append(f"The release check has {len(warnings)} warning(s), listed below.")
+        self._show_findings(warnings)
         self.outcome.setText("<br>".join(lines))
         self.open_folder_button.setVisible(True)
         self.open_folder_button.setFocus()
@@ -326,16 +358,16 @@ class ExportDialog(QDialog):
 
     @Slot(object)
     def _on_failed(self, exc: object) -> None:
-        if isinstance(exc, WrongArchive):
-            self._fail(wrong_archive_text(exc, "export it"))
-            return
-        if isinstance(exc, UnverifiedQuotes):
-            self._fail(
-                f"{exc}\nThe outline shows what changed in each source. Tick \u201cExport even if quotes no "
-                "longer match their sources\u201d to export them marked \u201c(unverified)\u201d."
-            )
+        if isinstance(exc, ReleaseBlocked):
+            self._show_findings(exc.result.findings)
+            self._fail(refusal_text(exc, "export", "Export"))
             return
         self._fail(f"The export failed: {exc}")
+
+    def _show_findings(self, findings: Iterable[Finding]) -> None:
+        listed = list(findings)
+        self.findings.show_findings(listed)
+        self.findings.setVisible(bool(listed))
 
     def _fail(self, message: str) -> None:
         self.outcome.setText(f"<b>Not exported.</b> {html.escape(message).replace(chr(10), '<br>')}")

@@ -13,6 +13,7 @@ answer is kept in memory only.  Every outcome is said in plain words.
 
 from __future__ import annotations
 
+import functools
 import html
 import tempfile
 import threading
@@ -43,19 +44,21 @@ from PySide6.QtWidgets import (
 )
 
 from briefer.core.briefing import codec, edits
+from briefer.core.briefing.gate import Finding, ReleaseBlocked
 from briefer.core.briefing.model import Briefing, BriefingError, Recipient
-from briefer.core.briefing.verify import ArchiveLookups, WrongArchive
+from briefer.core.briefing.verify import ArchiveLookups
 from briefer.core.credentials import CredentialsUnavailable
 from briefer.core.distribution.accounts import AccountBook, AccountError, SmtpAccount
 from briefer.core.distribution.delivery import SendOutcome, attachment_name, save_draft, send_briefing
 from briefer.core.distribution.ledger import Ledger
 from briefer.core.distribution.mail import MailError, parse_recipient, subject
 from briefer.core.documents import Document
-from briefer.core.export.docx_export import UnverifiedQuotes
+from briefer.core.export.docx_export import ExportReport
 from briefer.core.progress import Progress
 from briefer.gui.advice import in_words
+from briefer.gui.briefing.findings import FindingsList
 from briefer.gui.briefing.model import BriefingModel
-from briefer.gui.distribution.export_dialog import LAST_FOLDER_KEY, REFERENCE_KEY, wrong_archive_text
+from briefer.gui.distribution.export_dialog import LAST_FOLDER_KEY, REFERENCE_KEY, refusal_text
 from briefer.gui.distribution.keychain import Keychain, PasswordDialog
 from briefer.gui.job_runner import JobRunner
 
@@ -150,8 +153,8 @@ def draft_job(
     ledger: Ledger,
     options: dict[str, Any],
     lookups: ArchiveLookups | None,
-) -> Callable[[Progress, threading.Event], Path]:
-    def job(progress: Progress, cancel: threading.Event) -> Path:
+) -> Callable[[Progress, threading.Event], ExportReport]:
+    def job(progress: Progress, cancel: threading.Event) -> ExportReport:
         checked = archive_checks(briefing, lookups, cancel)
         with tempfile.TemporaryDirectory(prefix="briefer-draft-") as scratch:
             docx = Path(scratch) / attachment_name(briefing)
@@ -176,13 +179,8 @@ def explain_failure(exc: object) -> str:
         return f"{FAILURE_HEADLINES.get(exc.reason, 'Sending failed.')}\n{in_words(exc)}"
     if isinstance(exc, CredentialsUnavailable):
         return f"No password could be found for the account.\n{in_words(exc)}"
-    if isinstance(exc, UnverifiedQuotes):
-        return (
-            f"{exc}\nVerify Quotes in the Briefing menu shows what changed; tick \u201cSend even if quotes "
-            "no longer match their sources\u201d to send them marked \u201c(unverified)\u201d."
-        )
-    if isinstance(exc, WrongArchive):
-        return wrong_archive_text(exc, "send it")
+    if isinstance(exc, ReleaseBlocked):
+        return refusal_text(exc, "send", "Send")
     if isinstance(exc, BriefingError):
         return f"The briefing cannot be exported yet.\n{exc}"
     if isinstance(exc, AccountError):
@@ -278,6 +276,8 @@ class SendDialog(QDialog):
         self.outcome.setWordWrap(True)
         self.outcome.setTextFormat(Qt.TextFormat.PlainText)  # addresses look like tags
         self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.findings = FindingsList()  # the release gate's, once a send was tried
+        self.findings.setVisible(False)
 
         self.buttons = QDialogButtonBox()
         self.send_button = self.buttons.addButton("&Send", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -300,6 +300,7 @@ class SendDialog(QDialog):
         layout.addWidget(self.allow_unverified)
         layout.addWidget(self.progress)
         layout.addWidget(self.outcome)
+        layout.addWidget(self.findings)
         layout.addWidget(self.buttons)
         self.resize(640, 520)
 
@@ -512,6 +513,10 @@ class SendDialog(QDialog):
             return
         assert isinstance(result, SendOutcome) and self._sending_with is not None
         text = describe_outcome(result, self._sending_with)
+        warnings = [f for f in result.report.findings if f.severity == "warning"] if result.report else []
+        self._show_findings(warnings)
+        if warnings:
+            text += f" The release check has {len(warnings)} warning(s), listed below."
         self._say(text)
         self.sent.emit(text)
 
@@ -520,6 +525,7 @@ class SendDialog(QDialog):
         if isinstance(exc, MailError) and exc.reason == "auth" and account is not None:
             self._keychain.forget(account.credential_ref)  # a typed password was wrong: ask again next time
         text = f"Not sent. {explain_failure(exc)}"
+        self._show_findings(exc.result.findings if isinstance(exc, ReleaseBlocked) else [])
         self._say(text)
         self.sent.emit(text.splitlines()[0])  # the status bar gets the headline
 
@@ -565,19 +571,29 @@ class SendDialog(QDialog):
         sender = account.sender if account is not None else ""
         job = draft_job(briefing, eml, sender, self._ledger, self._export_options(), self._lookups)
         self._say(f"Saving the draft {eml.name}\u2026")
-        return self._jobs.run(job, self._on_draft_saved, self._on_draft_failed)
+        return self._jobs.run(job, functools.partial(self._on_draft_saved, eml), self._on_draft_failed)
 
-    def _on_draft_saved(self, eml: object) -> None:
+    def _on_draft_saved(self, eml: Path, report: object) -> None:
         text = (
             f"Saved the draft {eml} with the Word document attached: open it in your mail client to send it."
         )
+        assert isinstance(report, ExportReport)
+        warnings = [f for f in report.findings if f.severity == "warning"]
+        self._show_findings(warnings)
+        if warnings:
+            text += f" The release check has {len(warnings)} warning(s), listed below."
         self._say(text)
         self.sent.emit(f"Saved the draft {eml}")
 
     def _on_draft_failed(self, exc: object) -> None:
+        self._show_findings(exc.result.findings if isinstance(exc, ReleaseBlocked) else [])
         self._say(f"The draft was not saved. {explain_failure(exc)}")
 
     # -- state ------------------------------------------------------------------------------------
+    def _show_findings(self, findings: Sequence[Finding]) -> None:
+        self.findings.show_findings(findings)
+        self.findings.setVisible(bool(findings))
+
     def _say(self, text: str) -> None:
         self.outcome.setText(text)
 

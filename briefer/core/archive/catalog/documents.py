@@ -209,6 +209,24 @@ class DocumentTables(TagTables, LocationTables):
         )
         return {str(r[0]): str(r[1]) for r in rows}
 
+    def content_and_versions(self, doc_ids: list[str]) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+        """Each document's content hash (its file's bytes) and every text version it had, as
+        (text hash, text), oldest first: what copying the document to another archive takes."""
+        contents = {
+            str(r[0]): str(r[1])
+            for r in self._read_in("SELECT id, content_hash FROM documents WHERE id IN ({marks})", doc_ids)
+        }
+        versions: dict[str, list[tuple[str, str]]] = {doc_id: [] for doc_id in contents}
+        rows = self._read_in(
+            "SELECT v.doc_id, v.text_hash, t.text FROM document_versions v "
+            "JOIN texts t ON t.hash = v.text_hash "
+            "WHERE v.doc_id IN ({marks}) ORDER BY v.captured_at, v.rowid",
+            doc_ids,
+        )
+        for doc_id, text_hash, text in rows:
+            versions[str(doc_id)].append((str(text_hash), str(text)))
+        return {doc_id: (contents[doc_id], versions[doc_id]) for doc_id in contents}
+
     # -- statistics --------------------------------------------------------------
     def count_documents(self) -> int:
         return int(self._read().execute("SELECT count(*) FROM documents").fetchone()[0])

@@ -1,0 +1,137 @@
+"""The team archive on PostgreSQL: where it is, its schema and migrations, its analysts and roles.
+
+The front ends import from here only.  The personal archive (Whoosh + SQLite) is untouched by it.
+What needs psycopg (about 0.3 s to import) loads on first use, so that commands on the personal
+archive do not pay for it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from briefer.core.team.checkouts import Checkout, Checkouts
+from briefer.core.team.errors import (
+    BadTeamLocation,
+    BriefingNotShared,
+    SaveConflict,
+    TeamError,
+    TeamNotInitialised,
+    TeamPermissionDenied,
+    TeamSchemaTooNew,
+    TeamUnreachable,
+)
+from briefer.core.team.names import ROLES, TEAM_URL_ENV
+
+if TYPE_CHECKING:
+    from briefer.core.team.briefings import (
+        STATES,
+        Saved,
+        SharedBriefing,
+        conflicts_with_latest,
+        fetch,
+        history,
+        list_shared,
+        publish,
+        save,
+        set_state,
+        shared,
+    )
+    from briefer.core.team.connection import TeamLocation, connect
+    from briefer.core.team.roles import (
+        add_analyst,
+        analyst_role,
+        analysts,
+        my_role,
+        remove_analyst,
+        require_role,
+    )
+    from briefer.core.team.schema import SCHEMA_VERSION, migrate, require_current, schema_version
+    from briefer.core.team.status import Replica, TeamStatus, team_status
+    from briefer.core.team.transfer import PushSummary, push
+
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "STATES",
+            "Saved",
+            "SharedBriefing",
+            "conflicts_with_latest",
+            "fetch",
+            "history",
+            "list_shared",
+            "publish",
+            "save",
+            "set_state",
+            "shared",
+        ),
+        "briefings",
+    ),
+    "PushSummary": "transfer",
+    "push": "transfer",
+    "TeamLocation": "connection",
+    "connect": "connection",
+    "add_analyst": "roles",
+    "analyst_role": "roles",
+    "analysts": "roles",
+    "my_role": "roles",
+    "remove_analyst": "roles",
+    "require_role": "roles",
+    "SCHEMA_VERSION": "schema",
+    "migrate": "schema",
+    "require_current": "schema",
+    "schema_version": "schema",
+    "Replica": "status",
+    "TeamStatus": "status",
+    "team_status": "status",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"briefer.core.team.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "ROLES",
+    "SCHEMA_VERSION",
+    "STATES",
+    "TEAM_URL_ENV",
+    "BadTeamLocation",
+    "BriefingNotShared",
+    "Checkout",
+    "Checkouts",
+    "PushSummary",
+    "Replica",
+    "SaveConflict",
+    "Saved",
+    "SharedBriefing",
+    "TeamError",
+    "TeamLocation",
+    "TeamNotInitialised",
+    "TeamPermissionDenied",
+    "TeamSchemaTooNew",
+    "TeamStatus",
+    "TeamUnreachable",
+    "add_analyst",
+    "analyst_role",
+    "analysts",
+    "conflicts_with_latest",
+    "connect",
+    "fetch",
+    "history",
+    "list_shared",
+    "migrate",
+    "my_role",
+    "publish",
+    "push",
+    "remove_analyst",
+    "require_current",
+    "require_role",
+    "save",
+    "schema_version",
+    "set_state",
+    "shared",
+    "team_status",
+]

@@ -1,0 +1,103 @@
+"""`briefer team push`: the personal archive's documents into the team archive.
+
+Copies each document with every text version it had, its tags and its cluster of copies, a batch
+at a time, one transaction per batch: a killed push leaves whole batches, and running it again
+skips what is there (every insert is `ON CONFLICT DO NOTHING`), so it resumes where it stopped.
+A document the team archive already holds (the same file, pushed or imported by someone else)
+is not copied again: its personal id becomes an alias of the team's, so briefings that quote the
+personal id still find it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from briefer.core.archive import Archive, DocumentRecord
+from briefer.core.progress import Progress, no_progress
+
+Connection = psycopg.Connection[Any]
+BATCH = 500
+
+
+@dataclass
+class PushSummary:
+    copied: int = 0  # documents new to the team archive
+    present: int = 0  # documents it held already (by id or by file content)
+    versions: int = 0  # text versions sent (new or not)
+
+
+def push(
+    connection: Connection,
+    archive: Archive,
+    *,
+    progress: Progress = no_progress,
+    cancel: threading.Event | None = None,
+    batch: int = BATCH,
+) -> PushSummary:
+    summary = PushSummary()
+    done = 0
+    for records, total in archive.document_records(batch=batch, cancel=cancel):
+        with connection.transaction():
+            _push_batch(connection, records, summary)
+        done += len(records)
+        progress(done, total)
+    return summary
+
+
+def _push_batch(connection: Connection, records: list[DocumentRecord], summary: PushSummary) -> None:
+    contents = [r.content_hash for r in records]
+    ids = [r.document.id for r in records]
+    held = {str(row[0]) for row in connection.execute(_HELD, (contents, ids))}
+    present = sum(1 for r in records if r.content_hash in held or r.document.id in held)
+    summary.present += present
+    summary.copied += len(records) - present
+    texts = {h: t for r in records for h, t in (*r.versions, (r.document.text_hash, r.document.text))}
+    summary.versions += len(texts)
+    with connection.cursor() as cursor:
+        cursor.executemany(_TEXT, list(texts.items()))
+        cursor.executemany(_DOCUMENT, [_document_row(r) for r in records])
+        team_ids = {str(c): str(i) for c, i in connection.execute(_TEAM_IDS, (contents,))}
+        team = {r.document.id: team_ids[r.content_hash] for r in records if r.content_hash in team_ids}
+        cursor.executemany(_ALIAS, [(mine, theirs) for mine, theirs in team.items() if mine != theirs])
+        copied = [r for r in records if r.document.id in team]
+        versions = {
+            (team[r.document.id], h) for r in copied for h, _ in (*r.versions, (r.document.text_hash, ""))
+        }
+        cursor.executemany(_VERSION, sorted(versions))
+        cursor.executemany(_TAG, [(team[r.document.id], tag) for r in copied for tag in r.document.tags])
+        cursor.executemany(_CLUSTER, [(team[r.document.id], r.cluster, r.cluster) for r in copied])
+
+
+def _document_row(record: DocumentRecord) -> tuple[object, ...]:
+    doc = record.document
+    return (
+        doc.id,
+        record.content_hash,
+        doc.text_hash,
+        doc.title,
+        doc.source,
+        doc.author,
+        doc.url,
+        doc.published,
+        doc.language,
+        doc.source_type,
+    )
+
+
+_HELD = """SELECT content_sha256 FROM documents WHERE content_sha256 = ANY(%s)
+    UNION SELECT id FROM documents WHERE id = ANY(%s)"""
+_TEXT = "INSERT INTO texts (sha256, body) VALUES (%s, %s) ON CONFLICT DO NOTHING"
+_DOCUMENT = """INSERT INTO documents (id, content_sha256, text_sha256, title, source, author, url, published,
+    language, source_type) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"""
+_TEAM_IDS = "SELECT content_sha256, id FROM documents WHERE content_sha256 = ANY(%s)"
+_ALIAS = "INSERT INTO document_aliases (alias, doc_id) VALUES (%s, %s) ON CONFLICT DO NOTHING"
+_VERSION = "INSERT INTO document_versions (doc_id, text_sha256) VALUES (%s, %s) ON CONFLICT DO NOTHING"
+_TAG = "INSERT INTO tags (doc_id, tag) VALUES (%s, %s) ON CONFLICT DO NOTHING"
+# A cluster's id is its representative's personal id: the team's id for it when it was aliased.
+_CLUSTER = """INSERT INTO clusters (doc_id, cluster_id)
+    VALUES (%s, coalesce((SELECT doc_id FROM document_aliases WHERE alias = %s), %s))
+    ON CONFLICT DO NOTHING"""
