@@ -3,7 +3,7 @@
 Ranking runs in two stages.
 
 1. Every matching document gets its BM25 score, computed per field (title and
-   body) with that field's k1, b and weight (`Ranking.fields`), in `_whoosh_eval`.
+   body) with that field's k1, b and weight (`Ranking.fields`), by the index's evaluator.
    This score decides which documents are candidates.
 2. The best `Ranking.depth` candidates get two bonuses, both never negative, so
    a candidate never falls below a document outside the candidates and pages
@@ -92,7 +92,7 @@ class Factor:
 
 
 class Evidence(Protocol):
-    """What ranking reads from the index (`_whoosh_eval.Snapshot`)."""
+    """What ranking reads from the index (the evaluator's `Snapshot`)."""
 
     doc_count_all: int
 
