@@ -168,9 +168,10 @@ def candidates(ranking: object, quick: bool) -> Iterable[tuple[str, list[object]
         "feedback weight",
         [
             ranking.with_(feedback_docs=ranking.feedback_docs or 10, feedback_weight=v)
-            for v in grid([0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0])
+            for v in grid([0.0, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5])
         ],
     )
+    yield "feedback min docs", [ranking.with_(feedback_min_docs=v) for v in (1, 2)]
     yield "feedback docs", [ranking.with_(feedback_docs=v) for v in grid([3, 5, 10, 20])]
     yield "feedback terms", [ranking.with_(feedback_terms=v) for v in grid([5, 10, 20, 30])]
     yield "depth", [ranking.with_(depth=v) for v in grid([50, 100, 200, 400])]

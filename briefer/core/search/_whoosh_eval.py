@@ -608,14 +608,16 @@ class Snapshot:
         out: dict[int, list[int]] = {}
         for leaf in self.leaves:
             offset, size = leaf.offset, leaf.segment.doc_count
-            local = {d - offset for d in docs if 0 <= d - offset < size}
+            local = sorted(d - offset for d in docs if 0 <= d - offset < size)
             if not local:
                 continue
             postings = self.postings(leaf, fieldname, btext, positions=True)
-            assert postings.positions is not None
-            pairs = zip(postings.ids, postings.positions, strict=True)
-            for docnum, encoded in compress(pairs, map(local.__contains__, postings.ids)):
-                out[docnum + offset] = decode(encoded)
+            ids, encoded = postings.ids, postings.positions
+            assert encoded is not None
+            for docnum in local:  # a few candidates, looked up: the word may be in thousands
+                i = bisect_left(ids, docnum)
+                if i < len(ids) and ids[i] == docnum:
+                    out[docnum + offset] = decode(encoded[i])
         return out
 
     # -- dates, labels, tags ----------------------------------------------------------

@@ -54,7 +54,11 @@ class Ranking:
     depth: int = 100  # first-pass hits that get the bonuses
     feedback_docs: int = 0  # top first-pass hits whose words feed back; 0 turns feedback off
     feedback_terms: int = 10
-    feedback_weight: float = 0.0
+    feedback_weight: float = 0.0  # the feedback words' weight, all together, per query word
+    feedback_min_docs: int = 1  # top texts a feedback word must be in (2: one text's quirks do not count)
+    # Queries with fewer words get no feedback: the top documents of one or two words say too
+    # little about what is wanted (on Reuters, feedback then lifted off-topic stories to the top).
+    feedback_min_words: int = 1
     feedback_chars: int = 5000  # of each feedback text, from its start: long reports cost no more
     max_words: int = 12  # queries with more words (wildcards, aliases) get no proximity bonus
     # "whoosh": log(N / (df + 1)) + 1, Whoosh's; "bm25": log(1 + (N - df + 0.5) / (df + 0.5)),
@@ -75,10 +79,18 @@ class Ranking:
 
 
 _WHOOSH = FieldModel()
+_SHORTLIST = 10  # feedback candidates weighed per feedback word kept
 # Whoosh's own BM25F, as Briefer ranked before issue #21 (the title's weight of 2 is in the index).
 PLAIN = Ranking()
 # Chosen with benchmarks/tune_ranking.py (see docs/search.md "How results are ranked").
-DEFAULT = Ranking(proximity=0.5, feedback_docs=5, feedback_terms=10, feedback_weight=6.0)
+DEFAULT = Ranking(
+    proximity=0.5,
+    feedback_docs=5,
+    feedback_terms=10,
+    feedback_weight=0.5,
+    feedback_min_docs=1,
+    feedback_min_words=3,
+)
 
 
 @dataclass(frozen=True)
@@ -135,7 +147,8 @@ def rerank(
     if ranking.proximity > 0 and 1 < len(words) <= ranking.max_words:
         for docnum, bonus in proximity(snap, candidates, sorted(words), ranking).items():
             bonuses.setdefault(docnum, []).append(Factor("proximity", "body", tuple(sorted(words)), bonus))
-    if ranking.feedback_docs > 0 and ranking.feedback_weight > 0 and texts and tokenize and not phrase_only:
+    wants_feedback = ranking.feedback_docs > 0 and ranking.feedback_weight > 0 and not phrase_only
+    if wants_feedback and texts and tokenize and len(words) >= ranking.feedback_min_words:
         top = [(d, scores[d]) for d in candidates[: ranking.feedback_docs]]
         for docnum, factors in feedback(snap, candidates, top, words, ranking, texts, tokenize).items():
             bonuses.setdefault(docnum, []).extend(factors)
@@ -189,9 +202,11 @@ def feedback(
     """The feedback factors of the candidates: the expansion words' BM25 scores, weighted."""
     expansion = expansion_words(snap, top, words, ranking, texts, tokenize)
     out: dict[int, list[Factor]] = {}
+    # As RM3 mixes the feedback model with the query's: a one-word query is not drowned by ten words.
+    scale = ranking.feedback_weight * len(words)
     for word, weight in expansion:
         for docnum, found in snap.term("body", word, docs=candidates).items():
-            score = ranking.feedback_weight * weight * found
+            score = scale * weight * found
             out.setdefault(docnum, []).append(Factor("feedback", "body", (word,), score))
     return out
 
@@ -211,17 +226,25 @@ def expansion_words(
     everywhere do not win; the query's own words are left out (they count already).
     """
     relevance: dict[str, float] = defaultdict(float)
+    found_in: Counter[str] = Counter()
     top_score = max((score for _, score in top), default=0.0) or 1.0
     for (_, score), text in zip(top, texts([d for d, _ in top]), strict=True):
         counted = tokenize(text[: ranking.feedback_chars])
         length = sum(counted.values()) or 1
+        found_in.update(counted.keys())
         for word, count in counted.items():
             relevance[word] += score / top_score * count / length
+    least = min(ranking.feedback_min_docs, len(top))
     query_words = set(words)
     weighted = []
-    for word, share in relevance.items():
+    # Only the likeliest words are looked up in the index (a lookup per word of five texts cost
+    # more than the rest of a search); rarer ones rank low anyway.
+    likeliest = heapq.nlargest(_SHORTLIST * ranking.feedback_terms, relevance.items(), key=itemgetter(1))
+    for word, share in likeliest:
+        if found_in[word] < least or word in query_words:
+            continue
         btext = word.encode("utf-8")
-        if word not in query_words and snap.doc_frequency("body", btext) * 2 < snap.doc_count_all:
+        if snap.doc_frequency("body", btext) * 2 < snap.doc_count_all:
             weighted.append((share * snap.idf("body", btext), word))
     best = heapq.nlargest(ranking.feedback_terms, weighted)
     total = sum(w for w, _ in best) or 1.0

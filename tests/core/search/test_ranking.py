@@ -39,44 +39,62 @@ def _archive(tmp_path: Path, articles: list[tuple[str, str, str]]) -> Archive:
 
 
 # Engines of one kind: three reports on turbine blades, and two one-line notes that each mention a
-# jet engine once, alike in every count, one of them about turbines too.
+# civil jet engine once, alike in every count, one of them about turbines too.
 ENGINES = [
     (
         "report-1",
-        "Jet engine report",
-        "The jet engine turbine blades need cooling; turbine blade cooling air.",
+        "Civil jet engine report",
+        "The civil jet engine turbine blades need cooling; turbine cooling air.",
     ),
-    ("report-2", "Jet engine study", "Jet engine turbine blades crack when turbine cooling fails."),
-    ("report-3", "Jet engine tests", "Tests of jet engine turbine blades and their cooling channels."),
-    ("note-marketing", "A note", "A jet engine appeared in the marketing budget meeting slides."),
-    ("note-turbine", "A note", "A jet engine turbine blade appeared in the workshop slides."),
+    (
+        "report-2",
+        "Civil jet engine study",
+        "Civil jet engine turbine blades crack when turbine cooling fails.",
+    ),
+    (
+        "report-3",
+        "Civil jet engine tests",
+        "Tests of civil jet engine turbine blades and their cooling channels.",
+    ),
+    ("note-marketing", "A note", "A civil jet engine appeared in the marketing budget meeting slides."),
+    ("note-turbine", "A note", "A civil jet engine turbine blade appeared in the workshop slides."),
 ]
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data folder of an archive of the filler and ENGINES (made once: tests only read it)."""
+    folder = tmp_path_factory.mktemp("engines")
+    _archive(folder, ENGINES).close()
+    return folder / "data"
+
+
+def _notes(archive: Archive, query: str) -> list[str]:
+    return [
+        Path(h.document.path).stem for h in archive.search(query, limit=10).hits if "note" in h.document.path
+    ]
 
 
 def test_feedback_ranks_a_document_about_the_topic_above_one_that_only_names_it(engines: Path) -> None:
     """Both notes match the query alike; the top documents are about turbine blades, so the note
     about turbine blades comes first (plain BM25 ties them and puts the earlier one first)."""
     with Archive(engines) as archive:
-        found = archive.search("jet engine", limit=10)
-        notes = [h.document.path for h in found.hits if "note" in h.document.path]
-        assert found.total == 5
-        assert Path(notes[0]).stem.endswith("note-turbine")
+        assert archive.search("civil jet engine", limit=10).total == 5
+        assert _notes(archive, "civil jet engine")[0].endswith("note-turbine")
         archive.index.ranking = PLAIN  # type: ignore[attr-defined]
-        plain = [
-            h.document.path for h in archive.search("jet engine", limit=10).hits if "note" in h.document.path
-        ]
-        assert Path(plain[0]).stem.endswith("note-marketing")  # the tie, decided by import order
+        assert _notes(archive, "civil jet engine")[0].endswith("note-marketing")  # the tie: import order
 
 
-def test_feedback_adds_no_documents_and_leaves_phrases_alone(engines: Path) -> None:
+def test_feedback_adds_no_documents_and_leaves_phrases_and_short_queries_alone(engines: Path) -> None:
     with Archive(engines) as archive:
         # "turbine" is a strong feedback word, but a query's matches stay its own.
-        found = archive.search(SearchRequest("jet engine", limit=20, explain=True))
+        found = archive.search(SearchRequest("civil jet engine", limit=20, explain=True))
         assert found.total == 5
         assert any(f.kind == "feedback" for h in found.hits for f in h.factors)
-        phrase = archive.search(SearchRequest('"jet engine"', limit=20, explain=True))
-        assert phrase.total == 5
-        assert not [f for h in phrase.hits for f in h.factors if f.kind == "feedback"]
+        for query in ('"civil jet engine"', "jet engine"):  # a phrase; too few words to learn from
+            other = archive.search(SearchRequest(query, limit=20, explain=True))
+            assert other.total == 5
+            assert not [f for h in other.hits for f in h.factors if f.kind == "feedback"], query
 
 
 def test_near_words_rank_above_scattered_ones(tmp_path: Path) -> None:
@@ -94,14 +112,6 @@ def test_near_words_rank_above_scattered_ones(tmp_path: Path) -> None:
         assert [h.document.title for h in archive.search("export controls", limit=5).hits] == ["One", "Two"]
 
 
-@pytest.fixture(scope="module")
-def engines(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The data folder of an archive of the filler and ENGINES (made once: tests only read it)."""
-    folder = tmp_path_factory.mktemp("engines")
-    _archive(folder, ENGINES).close()
-    return folder / "data"
-
-
 # -- briefer search --explain ----------------------------------------------------------------
 def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     assert main(list(argv)) == 0
@@ -109,7 +119,13 @@ def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "query", ["jet engine", "jet OR turbine OR cooling", "jet AND NOT marketing", '"jet engine" OR blade*']
+    "query",
+    [
+        "civil jet engine",
+        "jet OR turbine OR cooling",
+        "civil jet AND NOT marketing",
+        '"jet engine" OR blade*',
+    ],
 )
 def test_explain_json_factors_add_up_to_the_printed_score(
     engines: Path, capsys: pytest.CaptureFixture[str], query: str
@@ -130,7 +146,7 @@ def test_explain_json_factors_add_up_to_the_printed_score(
 def test_explain_text_lists_factors_that_add_up_to_each_score(
     engines: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = _cli(capsys, "--data-dir", str(engines), "search", "--explain", "jet engine")
+    out = _cli(capsys, "--data-dir", str(engines), "search", "--explain", "civil jet engine")
     blocks = re.findall(r"score (\d+\.\d\d) =\n((?:\s+[+-]\d+\.\d\d  .*\n?)+)", out)
     assert len(blocks) == 5
     for total, lines in blocks:
