@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 # Before anything imports Qt: no windows pop up, and CI needs no display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Exports skip the LibreOffice pass that numbers the contents: only the tests of that pass run it.
+os.environ.setdefault("BRIEFER_EXPORT_RENDER", "0")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("BRIEFER_SHARED", REPO.parent / "shared"))

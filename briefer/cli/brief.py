@@ -64,7 +64,8 @@ from briefer.core.briefing.verify import (
 from briefer.core.distribution.delivery import export_and_record
 from briefer.core.distribution.ledger import Ledger
 from briefer.core.escaping import json_text, visible
-from briefer.core.export.docx_export import COMMENT_MODES
+from briefer.core.export import toc_pages
+from briefer.core.export.docx_export import COMMENT_MODES, COPY_MODES, PROVENANCE_MODES
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
 
@@ -101,7 +102,8 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 
 def _apply_metadata(briefing: Briefing, args: argparse.Namespace) -> None:
-    names = ("title", "subtitle", "product_number", "author", "office", "audience", "marking_profile", "tlp")
+    names: tuple[str, ...] = ("title", "subtitle", "product_number", "author", "office", "audience")
+    names += ("scope_note", "contact", "marking_profile", "tlp")
     for name in (*names, "edition", "date", "info_cutoff"):
         value = getattr(args, name, None)
         if value is not None:
@@ -462,11 +464,20 @@ def _cmd_export(open_archive: OpenArchive, args: argparse.Namespace) -> int:
             allow_unverified=args.allow_unverified,
             cluster_of=cluster_of,
             comments=args.comments,
+            copy=args.copy,
+            provenance=args.provenance,
+            numbering=args.numbering,
+            logo=Path(args.logo) if args.logo else None,
+            toc_pages=toc_pages.wanted(),
         )
     except ReleaseBlocked as exc:
         return refused(exc, source, "written")
+    rendered = (
+        f", {report.render_seconds:.1f} s of it numbering the contents" if report.render_seconds else ""
+    )
     print(
-        f"wrote {out}: {report.sources} source(s), {report.footnotes} footnote(s) in {report.seconds:.2f} s"
+        f"wrote {out} ({report.copy} copy): {report.sources} source(s), {report.footnotes} footnote(s) "
+        f"in {report.seconds:.2f} s{rendered}"
     )
     if report.manifest is not None:
         print(
@@ -475,19 +486,26 @@ def _cmd_export(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     if report.unverified:
         print(
             f"briefer: {len(report.unverified)} quote(s) no longer match their source and were exported "
-            "marked \u201c(unverified)\u201d",
+            + (
+                "marked \u201c(unverified)\u201d"
+                if report.copy == "review"
+                else "unmarked in this distribution copy (--copy review marks them)"
+            ),
             file=sys.stderr,
         )
     if report.missing:
         listed = "; ".join(f"[{n}] {c.doc_id} {c.title!r}" for n, c in report.missing)
         print(
             f"briefer: {len(report.missing)} source(s) are no longer in the archive; "
-            f"cited from the briefing's snapshot and marked as such: {listed}",
+            f"cited from the briefing's snapshot{' and marked as such' if report.copy == 'review' else ''}: "
+            f"{listed}",
             file=sys.stderr,
         )
     for warning in report.warnings:
         print(f"briefer: warning: {warning}", file=sys.stderr)
     print_warnings(report.findings)
+    for notice in report.notices:
+        print(f"briefer: note: {notice}", file=sys.stderr)
     return 0
 
 
@@ -539,6 +557,8 @@ def _metadata_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--author")
     parser.add_argument("--office")
     parser.add_argument("--audience")
+    parser.add_argument("--scope-note", metavar="TEXT", help="what the product covers (page 2 of the export)")
+    parser.add_argument("--contact", metavar="TEXT", help="whom readers ask; one item a line (page 2)")
     parser.add_argument("--marking-profile", choices=list(markings.PROFILES))
     parser.add_argument(
         "--tlp", choices=[*markings.TLP_LABELS, "NONE"], type=str.upper, help="TLP 2.0 label, or none"
@@ -693,11 +713,29 @@ def register(
     export.add_argument("-o", "--output", required=True, metavar="OUT.docx")
     export.add_argument("--reference-docx", metavar="STYLE.docx", help="your organisation's styles")
     export.add_argument(
+        "--copy",
+        choices=COPY_MODES,
+        default="distribution",
+        help="distribution (default): for readers, without analyst comments or internal states; "
+        "review: comments in Word's margin, sources no longer in the archive and unverified quotes marked",
+    )
+    export.add_argument(
         "--comments",
         choices=COMMENT_MODES,
-        default="margin",
-        help="analyst comments on excerpts: Word comments (default), inline, or omitted",
+        help="analyst comments on excerpts: Word comments, inline, or omitted "
+        "(default: omitted in a distribution copy, in the margin in a review copy)",
     )
+    export.add_argument(
+        "--provenance",
+        choices=PROVENANCE_MODES,
+        default="annex",
+        help="archive ids, capture times and SHA-256s: in a Source Verification annex (default), "
+        "in the footnotes and reference list, or none (the manifest keeps them in every case)",
+    )
+    export.add_argument(
+        "--numbering", action="store_true", help="number the sections (1, 1.1) and the paragraphs (1., 2.)"
+    )
+    export.add_argument("--logo", metavar="IMAGE", help="your organisation's logo for the cover (PNG, JPEG)")
     export.add_argument(
         "--no-archive-check",
         action="store_true",
@@ -707,6 +745,6 @@ def register(
     export.add_argument(
         "--allow-unverified",
         action="store_true",
-        help="export even when quotes no longer match their source; their citations are marked (unverified)",
+        help="export even when quotes no longer match their source (a review copy marks them (unverified))",
     )
     export.set_defaults(run=_reporting(functools.partial(_cmd_export, open_archive)))

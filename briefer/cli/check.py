@@ -78,8 +78,8 @@ def refused(exc: ReleaseBlocked, briefing: Path, verb: str) -> int:
     advice = [f"nothing was {verb}"]
     if "unverified-quote" in exc.codes:
         advice.append(
-            f"`briefer verify {briefing}` shows what changed; --allow-unverified goes on, with those "
-            "citations marked \u201c(unverified)\u201d"
+            f"`briefer verify {briefing}` shows what changed; --allow-unverified goes on (a review copy, "
+            "`export --copy review`, marks those citations \u201c(unverified)\u201d)"
         )
     if "invalid-marking" in exc.codes:
         advice.append(f"`briefer brief show {briefing}` lists the markings to fix")

@@ -56,6 +56,7 @@ from briefer.core.distribution.delivery import attachment_name as docx_name
 from briefer.core.distribution.delivery import recipients_for, save_draft, send_briefing, unique_recipients
 from briefer.core.distribution.ledger import Ledger
 from briefer.core.distribution.mail import MailError, MailProblem, parse_recipient
+from briefer.core.export import toc_pages
 from briefer.core.export.docx_export import COMMENT_MODES
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
@@ -388,7 +389,11 @@ def _export_options(
     open_archive: OpenArchive, args: argparse.Namespace, briefing: Briefing
 ) -> dict[str, Any]:
     """What `export_docx` takes: the same quote check and clusters as `briefer export`."""
-    options: dict[str, Any] = {"comments": args.comments, "allow_unverified": args.allow_unverified}
+    options: dict[str, Any] = {
+        "comments": args.comments,
+        "allow_unverified": args.allow_unverified,
+        "toc_pages": toc_pages.wanted(),
+    }
     if args.reference_docx:
         options["reference"] = Path(args.reference_docx)
     if not args.no_archive_check:
@@ -548,7 +553,11 @@ def register(
     send.add_argument("--cafile", metavar="PEM", help="extra CA certificates to trust for this send")
     send.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the server")
     send.add_argument("--reference-docx", metavar="STYLE.docx", help="your organisation's styles")
-    send.add_argument("--comments", choices=COMMENT_MODES, default="margin")
+    send.add_argument(
+        "--comments",
+        choices=COMMENT_MODES,
+        help="analyst comments on excerpts (default: omitted: recipients get a distribution copy)",
+    )
     send.add_argument(
         "--no-archive-check",
         action="store_true",
@@ -558,7 +567,7 @@ def register(
     send.add_argument(
         "--allow-unverified",
         action="store_true",
-        help="send even when quotes no longer match their source; their citations are marked (unverified)",
+        help="send even when quotes no longer match their source (the copy sent does not mark them)",
     )
     send.set_defaults(run=_reporting(functools.partial(_cmd_send, open_archive)))
 

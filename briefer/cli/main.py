@@ -526,6 +526,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[stderr])
     command: Callable[[argparse.Namespace], int] = getattr(args, "run", _run_gui)
     try:
+        if args.command == "index" and cli_team.location_of(args) is not None:
+            return cli_team.index_into_team(args, _cmd_index)
         if args.command not in WORK_WITHOUT_ARCHIVE and cli_team.location_of(args) is not None:
             return _team_not_yet(args)
         return command(args)

@@ -6,7 +6,10 @@ line, then, with `--facets`, `{"facets": ..., "total": ..., "stories": ...,
 "page": ..., "pages": ...}`); everything meant for a person (notices, "did you
 mean") goes to stderr.  `--batch` prints one JSON object per input line:
 `{"query": <the line as read>, "hits": [...], "total": ..., ...}` plus `facets`,
-`suggestion`, `notices` or `error` when there are some.  Near-duplicate copies
+`suggestion`, `notices` or `error` when there are some.  Each hit says whether it has all the
+words (`"match": "all"`) or most of them (`"most"`, listed after the others, and in the text
+output after a line "N more match most of your words"; `--relax off` leaves them out).
+Near-duplicate copies
 of a story are collapsed into one hit unless `--no-collapse` is given;
 `briefer cluster` lists a story's copies, diffs them and sets the threshold.
 """
@@ -24,7 +27,7 @@ from typing import TextIO
 from briefer.core.archive import Archive, ArchiveBusy, SavedSearch, SavedSearchError
 from briefer.core.documents import Document
 from briefer.core.escaping import json_text, visible
-from briefer.core.search import FACETS, SORTS, Factor, Hit, QueryError, SearchRequest, SearchResults
+from briefer.core.search import FACETS, SORTS, Factor, Hit, QueryError, SearchRequest, SearchResults, Tier
 from briefer.core.textnorm import strip_bidi
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
@@ -81,7 +84,7 @@ def _request(args: argparse.Namespace, archive: Archive, query: str) -> SearchRe
             filters=saved.filters + filters,
             aliases=saved.aliases and not args.no_aliases,
             facets=args.facets,
-            fallback=not args.all_words,
+            relax=args.relax == "auto",
             collapse=not args.no_collapse,
             facet_values=facet_values,
             explain=args.explain,
@@ -94,7 +97,7 @@ def _request(args: argparse.Namespace, archive: Archive, query: str) -> SearchRe
         filters=filters,
         aliases=not args.no_aliases,
         facets=args.facets,
-        fallback=not args.all_words,
+        relax=args.relax == "auto",
         collapse=not args.no_collapse,
         facet_values=facet_values,
         explain=args.explain,
@@ -127,8 +130,16 @@ def _past_last_page(results: SearchResults) -> str:
 
 
 def _summary(results: SearchResults) -> dict[str, object]:
-    """What a script needs beside the hits: how many there are, and the pages they fill."""
-    return {"total": results.total, "stories": results.stories, "page": results.page, "pages": results.pages}
+    """What a script needs beside the hits: how many there are (`relaxed` of them with most of the
+    words, not all), and the pages they fill."""
+    return {
+        "total": results.total,
+        "stories": results.stories,
+        "relaxed": results.relaxed,
+        "relaxed_stories": results.relaxed_stories,
+        "page": results.page,
+        "pages": results.pages,
+    }
 
 
 def _cmd_search(open_archive: OpenArchive, args: argparse.Namespace) -> int:
@@ -206,11 +217,13 @@ def _print_results(
             if results.stories is not None and results.stories < results.total
             else ""
         )
-        print(
-            f"{results.total} match(es){stories} for {results.query!r}; showing {len(results.hits)}",
-            file=out,
-        )
+        with_all = f", {results.total - results.relaxed} with all the words" if results.relaxed else ""
+        found = f"{results.total} match(es){stories} for {results.query!r}{with_all}"
+        print(f"{found}; showing {len(results.hits)}", file=out)
+        relaxed_from = next((n for n, hit in enumerate(results.hits) if hit.match is Tier.MOST), None)
         for rank, hit in enumerate(results.hits, start=first):
+            if rank - first == relaxed_from:
+                print(f"\n--- {results.most_words_note()} ---", file=out)
             doc = hit.document
             date = doc.published.strftime("%Y-%m-%d") if doc.published else "undated"
             source = visible(strip_bidi(doc.source)) or "unknown source"
@@ -509,7 +522,14 @@ def register(
     search.add_argument("--facets", action="store_true", help="count the hits by source, type, date, ...")
     search.add_argument("--no-aliases", action="store_true", help="search the words only as typed")
     search.add_argument(
-        "--all-words", action="store_true", help="when no document has all the words, show nothing"
+        "--relax",
+        choices=("auto", "off"),
+        default="auto",
+        help="auto (default): when fewer than a page of hits have all the words, list those with "
+        "most of them after them; off: only hits with all the words",
+    )
+    search.add_argument(
+        "--all-words", dest="relax", action="store_const", const="off", help="the same as --relax off"
     )
     search.add_argument("--passages", action="store_true", help="print each hit's best paragraphs")
     search.add_argument(

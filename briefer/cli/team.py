@@ -8,8 +8,11 @@ OS keychain (stored by `briefer team login`), never from settings or the command
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
+import hashlib
 import os
+import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -43,8 +46,9 @@ def _keychain_password(args: argparse.Namespace) -> Callable[[str], str | None]:
     return read
 
 
-def _connect(args: argparse.Namespace, location: team.TeamLocation) -> Any:
-    return team.connect(location, password=_keychain_password(args), autocommit=True)
+def _session(args: argparse.Namespace, location: team.TeamLocation) -> Any:
+    """A connection that is made again when it breaks (`TeamSession`), with the keychain's password."""
+    return team.TeamSession(location, password=_keychain_password(args))
 
 
 def _reporting(handler: Handler) -> Handler:
@@ -53,6 +57,8 @@ def _reporting(handler: Handler) -> Handler:
             return handler(args)
         except team.TeamPermissionDenied as exc:
             return fail(str(exc), REFUSED)
+        except team.TeamConnectionLost as exc:
+            return fail(f"{exc}; nothing half-done stays in the team archive, and your files are unchanged")
         except team.TeamUnreachable as exc:
             return fail(
                 f"{exc}; check the location, that the server runs, and your password (briefer team login)"
@@ -85,8 +91,8 @@ def _require_location(args: argparse.Namespace) -> team.TeamLocation:
 # -- the commands --------------------------------------------------------------------------
 def _cmd_init(args: argparse.Namespace) -> int:
     location = team.TeamLocation.parse(args.url) if args.url else _require_location(args)
-    with _connect(args, location) as connection:
-        applied = team.migrate(connection)
+    with _session(args, location) as session:
+        applied = session.run(team.migrate)
     if applied:
         done = ", ".join(f"{m.version} ({m.description})" for m in applied)
         print(f"Team archive {location.display}: schema version {team.SCHEMA_VERSION}; applied {done}")
@@ -97,8 +103,8 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 def _cmd_status(args: argparse.Namespace) -> int:
     location = _require_location(args)
-    with _connect(args, location) as connection:
-        status = team.team_status(connection, location)
+    with _session(args, location) as session:
+        status = session.run(lambda connection: team.team_status(connection, location))
     if args.json:
         print(json_text(status.as_dict()))
         return 0
@@ -128,9 +134,9 @@ def _cmd_status(args: argparse.Namespace) -> int:
 def _cmd_add_analyst(args: argparse.Namespace) -> int:
     password = _read_password_stdin() if args.password_stdin else None
     location = _require_location(args)
-    with _connect(args, location) as connection:
-        team.require_current(connection)
-        new = team.add_analyst(connection, args.name, args.role, password)
+    with _session(args, location) as session:
+        session.run(team.require_current)
+        new = session.run(lambda connection: team.add_analyst(connection, args.name, args.role, password))
     verb = "Added" if new else "Changed"
     login = "with a password" if password else "who logs in as the server's authentication allows"
     print(f"{verb} analyst {visible(args.name)} ({args.role}) {login}")
@@ -142,8 +148,8 @@ def _cmd_remove_analyst(args: argparse.Namespace) -> int:
     if not args.yes and not _confirm(f"Remove analyst {args.name} from {location.display}?"):
         print("Not removed.", file=sys.stderr)
         return 1
-    with _connect(args, location) as connection:
-        dropped = team.remove_analyst(connection, args.name)
+    with _session(args, location) as session:
+        dropped = session.run(lambda connection: team.remove_analyst(connection, args.name))
     how = "removed" if dropped else "can no longer log in (PostgreSQL keeps the role: it owns objects)"
     print(f"Analyst {visible(args.name)} {how}; the briefings they wrote stay in the archive")
     return 0
@@ -163,16 +169,20 @@ def _cmd_login(args: argparse.Namespace) -> int:
 
 # -- shared briefings ----------------------------------------------------------------------
 def _open_team(args: argparse.Namespace, needed: str, what: str) -> tuple[team.TeamLocation, Any]:
-    """A connection to a current schema, after checking that the user's role may do `what`."""
+    """A session on a current schema, after checking that the user's role may do `what`."""
     location = _require_location(args)
-    connection = _connect(args, location)
-    try:
+    session = _session(args, location)
+
+    def check(connection: Any) -> None:
         team.require_current(connection)
         team.require_role(connection, needed, what)
+
+    try:
+        session.run(check)
     except BaseException:
-        connection.close()
+        session.close()
         raise
-    return location, connection
+    return location, session
 
 
 def _checkouts(args: argparse.Namespace) -> team.Checkouts:
@@ -181,18 +191,18 @@ def _checkouts(args: argparse.Namespace) -> team.Checkouts:
 
 def _cmd_publish(args: argparse.Namespace) -> int:
     briefing = storage.load(args.file)
-    location, connection = _open_team(args, "analyst", "publishing a briefing")
-    with connection:
-        published = team.publish(connection, briefing)
+    location, session = _open_team(args, "analyst", "publishing a briefing")
+    with session:
+        published = session.run(lambda connection: team.publish(connection, briefing))
     _checkouts(args).put(args.file, team.Checkout(location.display, published.id, published.version))
     print(f"Published {visible(published.title)} as {published.id}, version {published.version}")
     return 0
 
 
 def _cmd_briefings(args: argparse.Namespace) -> int:
-    location, connection = _open_team(args, "reader", "listing briefings")
-    with connection:
-        listed = team.list_shared(connection)
+    location, session = _open_team(args, "reader", "listing briefings")
+    with session:
+        listed = session.run(team.list_shared)
     if args.json:
         for item in listed:
             print(json_text({**item.__dict__, "saved_at": item.saved_at.isoformat()}))
@@ -207,9 +217,9 @@ def _cmd_briefings(args: argparse.Namespace) -> int:
 
 
 def _cmd_checkout(args: argparse.Namespace) -> int:
-    location, connection = _open_team(args, "reader", "reading a briefing")
-    with connection:
-        briefing, version = team.fetch(connection, args.id, args.version)
+    location, session = _open_team(args, "reader", "reading a briefing")
+    with session:
+        briefing, version = session.run(lambda connection: team.fetch(connection, args.id, args.version))
     storage.save(briefing, args.file, overwrite=args.force)
     _checkouts(args).put(args.file, team.Checkout(location.display, briefing.id, version))
     print(f"Wrote version {version} of {visible(briefing.metadata.title)} to {visible(str(args.file))}")
@@ -225,10 +235,14 @@ def _cmd_save(args: argparse.Namespace) -> int:
             f"{args.file} was not taken from the team archive here: give the version it started from "
             "with --base N, or publish it"
         )
-    location, connection = _open_team(args, "analyst", "saving a briefing")
-    with connection:
+    location, session = _open_team(args, "analyst", "saving a briefing")
+
+    def save(connection: Any) -> Any:
         choices = _settle_all(connection, briefing, base, args.keep)
-        saved = team.save(connection, briefing, base, choices=choices)
+        return team.save(connection, briefing, base, choices=choices)
+
+    with session:
+        saved = session.run(save)
     if saved.merged_from is not None:
         storage.save(saved.briefing, args.file)  # the file now holds what the team archive holds
     _checkouts(args).put(args.file, team.Checkout(location.display, briefing.id, saved.shared.version))
@@ -247,17 +261,17 @@ def _settle_all(connection: Any, briefing: Any, base: int, keep: str | None) -> 
 
 def _cmd_state(args: argparse.Namespace) -> int:
     needed = "editor" if args.state == "released" else "analyst"
-    _, connection = _open_team(args, needed, f"moving a briefing to {args.state}")
-    with connection:
-        moved = team.set_state(connection, args.id, args.state)
+    _, session = _open_team(args, needed, f"moving a briefing to {args.state}")
+    with session:
+        moved = session.run(lambda connection: team.set_state(connection, args.id, args.state))
     print(f"{visible(moved.title)} is now {moved.state.replace('_', ' ')} (version {moved.version})")
     return 0
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
-    _, connection = _open_team(args, "reader", "reading a briefing's history")
-    with connection:
-        versions = team.history(connection, args.id)
+    _, session = _open_team(args, "reader", "reading a briefing's history")
+    with session:
+        versions = session.run(lambda connection: team.history(connection, args.id))
     if not versions:
         raise team.BriefingNotShared(f"no briefing {args.id} in the team archive")
     for version, author, when in versions:
@@ -269,11 +283,12 @@ def _cmd_push(args: argparse.Namespace) -> int:
     from briefer.core.archive import Archive  # the personal archive: loaded for this command only
 
     data_dir = paths.resolve_data_dir(args.data_dir)
-    location, connection = _open_team(args, "analyst", "pushing documents")
+    location, session = _open_team(args, "analyst", "pushing documents")
     bar = TerminalProgress(f"Copying documents to {location.display}")
     try:
-        with connection, Archive(data_dir, create=False) as archive:
-            summary = team.push(connection, archive, progress=bar)
+        with session, Archive(data_dir, create=False) as archive:
+            # Run again after a lost connection, a push resumes: what is there is skipped.
+            summary = session.run(lambda connection: team.push(connection, archive, progress=bar))
     finally:
         bar.clear()
     print(
@@ -281,6 +296,49 @@ def _cmd_push(args: argparse.Namespace) -> int:
         f"({summary.versions} text versions sent)"
     )
     return 0
+
+
+def index_into_team(args: argparse.Namespace, import_locally: Handler) -> int:
+    """`briefer --team URL index PATH...`: files are parsed on this machine exactly as for the
+    personal archive, into a cache of this team archive in the data folder (never the personal
+    archive), and the records are then sent to the team (`team push`: one document per file
+    content, whoever imports it and whenever)."""
+    return _reporting(functools.partial(_index_into_team, import_locally=import_locally))(args)
+
+
+def _index_into_team(args: argparse.Namespace, import_locally: Handler) -> int:
+    from briefer.core.archive import Archive  # loaded for this command only
+
+    if args.prune or args.sample:
+        what = "--prune" if args.prune else "--sample"
+        raise team.TeamError(f"{what} does not work on a team archive yet")
+    location, session = _open_team(args, "analyst", "importing")  # a reader is refused before parsing
+    cache = team_cache(args, location)
+    status = import_locally(argparse.Namespace(**{**vars(args), "data_dir": str(cache), "team": None}))
+    if status != 0:
+        session.close()
+        return status
+    roots = [str(Path(p).resolve()) for p in args.paths]
+    with session, Archive(cache, create=False) as archive:
+        statuses = [s for s in archive.file_statuses() if any(_inside(s.path, root) for root in roots)]
+        pushed = session.run(lambda connection: team.push(connection, archive))
+        session.run(
+            lambda connection: team.record_import(
+                connection, socket.gethostname(), statuses, {"files": len(statuses), "sent": pushed.copied}
+            )
+        )
+    print(f"Sent to {location.display}: {pushed.copied} new documents, {pushed.present} it already held")
+    return 0
+
+
+def team_cache(args: argparse.Namespace, location: team.TeamLocation) -> Path:
+    """This machine's cache of a team archive: parsed documents on their way to it."""
+    digest = hashlib.sha256(location.display.encode()).hexdigest()[:16]
+    return paths.resolve_data_dir(args.data_dir) / "team-cache" / digest
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
 def _read_password_stdin() -> str:

@@ -93,7 +93,7 @@ def briefing(hostile: Document) -> Briefing:
 
 CITATION = (
     "(U) Harbor Wire; Mina Park; \u201cLeaders sign pact in Pyongyang\u201d; 13 Sep 2023 1000Z; "
-    "source type not recorded; https://news.example/pact; Briefer "
+    "source type not recorded; https://news.example/pact"  # the archive id is in the annex
 )
 
 

@@ -179,6 +179,7 @@ def test_the_export_cites_the_corrected_author_and_outlet(docs: dict[str, Docume
     note = footnote_texts(after)[1]
     assert note.startswith(" (U) Harbour Wire; Mina Park-Lee;")
     assert "Harbor Wire Service" not in note and "Mina Park;" not in note
-    assert f"Briefer {docs['pact'].id} sha256:{docs['pact'].text_hash[:12]}" in note  # provenance kept
+    annex = [p.text for p in docx.Document(str(after)).paragraphs if p.style.name == "Bibliography"][-2]
+    assert f"Archive id {docs['pact'].id}" in annex and docs["pact"].text_hash in annex  # provenance kept
     listed = [p.text for p in docx.Document(str(after)).paragraphs if p.style.name == "Bibliography"]
     assert listed[1].startswith("2.\t(U) Harbour Wire; Mina Park-Lee;")

@@ -213,7 +213,11 @@ def test_export_refuses_quotes_that_no_longer_match_and_allow_unverified_marks_t
     with pytest.raises(ReleaseBlocked):
         export_docx(rich, out, checks=check_sources(rich, archive.document, archive.catalog.text_version))
 
-    report = export_docx(rich, out, checks=result, allow_unverified=True)
+    distributed = export_docx(rich, out, checks=result, allow_unverified=True)
+    assert [c.excerpt_id for c in distributed.unverified] == [by_quote(rich, "firmly").id]
+    assert "(unverified)" not in texts(part_xml(out, "word/document.xml"))  # readers see no states
+    assert "(unverified)" not in texts(part_xml(out, "word/footnotes.xml"))
+    report = export_docx(rich, out, checks=result, allow_unverified=True, copy="review")
     assert [c.excerpt_id for c in report.unverified] == [by_quote(rich, "firmly").id]
     notes = part_xml(out, "word/footnotes.xml")
     pact_note = next(t for t in (texts(n) for n in notes) if "Harbor Wire Service" in t)
@@ -238,7 +242,7 @@ def test_a_deleted_source_does_not_block_and_is_cited_from_its_snapshot(
     (article_files / "trilateral.txt").unlink()
     archive.import_paths([article_files], prune=True)
     out = tmp_path / "out.docx"
-    report = export_docx(rich, out, checks=verify(rich, lookups))
+    report = export_docx(rich, out, checks=verify(rich, lookups), copy="review")
     assert [c.doc_id for _, c in report.missing] == [by_quote(rich, "missile warning").doc_id]
     assert texts(part_xml(out, "word/footnotes.xml")).count("(source no longer in archive)") == 1
     entry = next(
@@ -319,7 +323,8 @@ def test_tampering_with_the_manifest_the_property_or_the_text_is_detected(
     document = docx.Document(str(out))
     for paragraph in document.paragraphs:
         for run in paragraph.runs:
-            run.text = run.text.replace("without delay", "within a week")
+            if "without delay" in run.text:  # a run's text setter drops a field's marks: leave the rest
+                run.text = run.text.replace("without delay", "within a week")
     changed = tmp_path / "changed.docx"
     document.save(str(changed))
     problems = mf.verify_docx(changed, lookups, manifest).problems
@@ -421,6 +426,9 @@ def test_cli_export_refuses_then_marks_and_verify_checks_the_docx(
     assert f"briefer verify {saved}" in cli.err and "nothing was written" in cli.err
     assert not out.exists() and not (tmp_path / "out.manifest.json").exists()
     assert cli("export", str(saved), "-o", str(out), "--allow-unverified") == 0
+    assert "1 quote(s) no longer match their source and were exported unmarked" in cli.err
+    assert "(unverified)" not in texts(part_xml(out, "word/footnotes.xml"))  # a distribution copy
+    assert cli("export", str(saved), "-o", str(out), "--allow-unverified", "--copy", "review") == 0
     assert "1 quote(s) no longer match their source and were exported marked" in cli.err
     assert "(unverified)" in texts(part_xml(out, "word/footnotes.xml"))
     assert cli("verify", str(out)) == 1 and "CHANGED" in cli.out  # still does not match
@@ -464,4 +472,4 @@ def test_cli_send_checks_quotes_like_export_and_allow_unverified_marks_them(
     [attachment] = [part for part in message.walk() if part.get_filename()]
     attached = tmp_path / "attached.docx"
     attached.write_bytes(attachment.get_content())
-    assert "(unverified)" in texts(part_xml(attached, "word/footnotes.xml"))
+    assert "(unverified)" not in texts(part_xml(attached, "word/footnotes.xml"))  # recipients' copy

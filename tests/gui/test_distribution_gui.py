@@ -828,4 +828,4 @@ def test_a_quote_whose_source_changed_stops_the_draft_until_sending_unverified_i
     [(_, _, payload)] = attachments(message)
     (tmp_path / "sent.docx").write_bytes(payload)
     footnotes = zipfile.ZipFile(tmp_path / "sent.docx").read("word/footnotes.xml").decode()
-    assert "(unverified)" in footnotes
+    assert "(unverified)" not in footnotes  # recipients get a distribution copy

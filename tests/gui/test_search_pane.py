@@ -6,6 +6,7 @@ import html
 
 from PySide6.QtCore import Qt
 
+from briefer.gui import mime
 from briefer.gui.search.pane import HINT, ResultsModel, SearchPane
 
 
@@ -82,4 +83,56 @@ def test_the_alias_notice_states_the_expansion_and_names_the_switch_beside_the_h
     assert switch.isChecked() and switch.text() == "Aliases"
     assert f"Switch {switch.text()} off (beside ?)" in summary
     assert pane.options.help_button.text() == "?"
+    pane.shutdown()
+
+
+def test_a_separator_row_comes_before_the_hits_with_most_of_the_words(qtbot, filled_archive):
+    """Issue #21: "kim train" finds the train article with both words, then the summit with one of
+    them, below a row that says so; that row is never current, selected, dragged or stepped on."""
+    pane = SearchPane(filled_archive)
+    qtbot.addWidget(pane)
+    pane.resize(500, 700)
+    pane.show()
+    qtbot.waitExposed(pane)
+    pane.query.setText("kim train")
+    pane.search_now()
+    qtbot.waitUntil(lambda: not pane.searching and pane.model.rowCount() == 3)
+    model, view = pane.model, pane.results
+    assert [model.data(model.index(row)) for row in range(3)] == [
+        "The armoured train crosses the border",
+        "1 more matches most of your words",
+        "Putin and Kim meet at Vostochny",
+    ]
+    assert "1 with all your words" in pane.summary.text()
+    separator = model.index(1)
+    assert model.flags(separator) == Qt.ItemFlag.NoItemFlags
+    assert view.visualRect(separator).height() < view.visualRect(model.index(0)).height()
+
+    view.setFocus()
+    assert view.currentIndex().row() == 0
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert view.currentIndex().row() == 2 and pane.current_hit().document.title.startswith("Putin")
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    assert view.currentIndex().row() == 0
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(separator).center())
+    assert view.currentIndex().row() == 0  # a click on the separator selects nothing
+
+    view.selectAll()
+    assert [hit.document.title for hit in pane.selected_hits()] == [
+        "The armoured train crosses the border",
+        "Putin and Kim meet at Vostochny",
+    ]
+    dragged = mime.excerpts_from_mime(model.mimeData([model.index(row) for row in range(3)]))
+    assert len(dragged) == 2  # the separator quotes nothing
+    pane.shutdown()
+
+
+def test_when_no_result_has_all_the_words_the_separator_comes_first(qtbot, filled_archive):
+    pane = SearchPane(filled_archive)
+    qtbot.addWidget(pane)
+    pane.query.setText("vostochny grain")
+    pane.search_now()
+    qtbot.waitUntil(lambda: not pane.searching and pane.model.rowCount() == 3)
+    assert pane.model.data(pane.model.index(0)) == "No result has all your words; 2 match most of them"
+    assert pane.results.currentIndex().row() == 1 and pane.current_hit() is not None
     pane.shutdown()

@@ -202,6 +202,7 @@ def test_the_export_dialog_refuses_changed_quotes_then_marks_them(
     qtbot.waitUntil(lambda: not dialog.running)
 
     dialog.allow_unverified.setChecked(True)
+    dialog.copy.setCurrentIndex(dialog.copy.findData("review"))  # a review copy marks them
     with qtbot.waitSignal(dialog.exported, timeout=30000) as exported:
         dialog.export_button.click()
     report = exported.args[0]

@@ -48,14 +48,11 @@ def test_the_environment_names_the_team_archive_and_a_password_is_never_printed(
 
 
 def test_a_command_that_does_not_work_on_a_team_archive_yet_is_refused_and_writes_nothing(
-    cli: Cli, team_url: str, tmp_path: Path
+    cli: Cli, team_url: str
 ) -> None:
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    (folder / "a.txt").write_text("Title: Rail\n\nShells went north.\n", encoding="utf-8")
-    assert cli("--team", team_url, "index", str(folder)) == 2
-    assert "`briefer index` does not work on a team archive yet" in cli.err
-    assert not cli.data.exists()  # not quietly imported into the personal archive instead
+    assert cli("--team", team_url, "search", "shells") == 2
+    assert "`briefer search` does not work on a team archive yet" in cli.err
+    assert not cli.data.exists()  # not quietly searched in the personal archive instead
 
 
 def test_removing_an_analyst_asks_first(cli: Cli, team_url: str) -> None:

@@ -601,7 +601,7 @@ class Archive:
             doc = docs.get(raw.doc_id)
             if doc is None:  # the index is ahead of a catalog change; skip the ghost
                 continue
-            hit = Hit.found(doc, raw.score, found.terms)
+            hit = Hit.found(doc, raw.score, found.terms, raw.match)
             if raw.factors:
                 hit = replace(hit, factors=raw.factors)
             story = copies[doc.id]
@@ -615,8 +615,6 @@ class Archive:
                 )
             hits.append(hit)
         notices = []
-        if found.any_terms:
-            notices.append(f"no document has all the words; showing the {found.total} that have any of them")
         if found.expansions:
             also = "; ".join(e.describe() for e in found.expansions)
             # The fact only: how to search as typed depends on the front end (CLI: --no-aliases).
@@ -631,7 +629,8 @@ class Archive:
             facets=found.facets,
             suggestion=found.suggestion,
             expansions=found.expansions,
-            any_terms=found.any_terms,
+            relaxed=found.relaxed,
+            relaxed_stories=found.relaxed_stories,
             incomplete=bool(incomplete),
             failed_files=self._failed_count(),
             stories=found.stories,

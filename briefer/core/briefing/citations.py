@@ -72,11 +72,14 @@ def citation_pieces(
     missing: bool = False,
     unverified: bool = False,
     full: bool = False,
+    provenance: bool = True,
 ) -> list[Piece]:
     """One citation: outlet; author; "title"; date; source type; URL; archive id and short hash.
 
     `portion` is the mark to print first ("(U) ") or "".  `full` adds the capture
     time, language and the overall source classification, for the reference list.
+    Without `provenance` the citation is what a reader needs: no archive id, hash
+    or capture time (an export's provenance annex and manifest carry them).
     """
     title_mark = " (U)" if full and portion else ""
     parts = [
@@ -92,27 +95,37 @@ def citation_pieces(
         # Only web and mail addresses become links; anything else (javascript:, file:) stays text.
         linkable = url.split(":", 1)[0].lower() in ("http", "https", "mailto", "ftp")
         pieces += [Piece(url, url=url if linkable else None), Piece("; ")]
-    locator = f"Briefer {citation.doc_id}"
-    if citation.text_hash:
-        locator += f" sha256:{citation.text_hash[:12]}"
+    locators = [provenance_locator(citation)] if provenance else []
     if page is not None:
-        locator += f", p. {page}"
-    tail = [locator]
+        locators.append(f"p. {page}")
+    tail = [", ".join(locators)] if locators else []
     if citation.also_carried_by > 0:  # syndicated copies: one source, however many outlets ran it
         others = citation.also_carried_by
         tail.append(f"also carried by {others} outlet{'' if others == 1 else 's'}")
     if full:
-        if citation.captured_at is not None:
+        if provenance and citation.captured_at is not None:
             tail.append(f"captured {format_time(citation.captured_at)}")
         tail.append(_field(citation.language) or "language not recorded")
-    text = "; ".join(tail) + "."
+    text = "; ".join(tail) + "." if tail else ""
+    if not tail and not url:  # the fields' "; " ends in a full stop
+        pieces = [Piece(pieces[0].text[: -len("; ")] + ".")]
+    elif not tail:
+        pieces[-1] = Piece(".")
     if unverified:
         text += f" {UNVERIFIED_NOTE}"
     if missing:
         text += f" {MISSING_NOTE}"
     if full:
         text += " Overall source classification: UNCLASSIFIED."
-    return [*pieces, Piece(text)]
+    return [*pieces, Piece(text)] if text else pieces
+
+
+def provenance_locator(citation: Citation) -> str:
+    """ "Briefer dc19b4ca38f1d4df sha256:eeb3bd036f23": which archived text was quoted."""
+    locator = f"Briefer {citation.doc_id}"
+    if citation.text_hash:
+        locator += f" sha256:{citation.text_hash[:12]}"
+    return locator
 
 
 def block_citations(block: Block, by_id: dict[str, Excerpt]) -> list[Citation]:

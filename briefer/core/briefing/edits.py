@@ -256,6 +256,8 @@ _METADATA_TYPES: dict[str, tuple[type, ...]] = {
     "author": (str,),
     "office": (str,),
     "audience": (str,),
+    "scope_note": (str,),
+    "contact": (str,),
     "marking_profile": (str,),
     "tlp": (str, type(None)),
     "title_portion": (str, type(None)),

@@ -222,6 +222,8 @@ class Metadata:
     author: str = ""
     office: str = ""
     audience: str = ""
+    scope_note: str = ""  # what the product covers and leaves out: page 2 of the export
+    contact: str = ""  # whom to ask: the contact block under the scope note (one item a line)
     marking_profile: str = "nara"  # see markings.PROFILES
     tlp: str | None = None  # TLP 2.0 label without the prefix: CLEAR, GREEN, AMBER, AMBER+STRICT, RED
     title_portion: str | None = "U"

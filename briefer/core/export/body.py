@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol, cast
 
 from docx.document import Document as DocxDocument
@@ -39,7 +40,7 @@ from briefer.core.briefing.model import (
 )
 from briefer.core.briefing.summary import draft_text, untouched
 from briefer.core.briefing.verify import ClusterOf
-from briefer.core.export import layout
+from briefer.core.export import finish, layout
 from briefer.core.export import styles as st
 from briefer.core.export.ooxml import (
     Footnotes,
@@ -77,6 +78,28 @@ def quote_paragraphs(quote: str) -> list[str]:
     return [_body(part) for part in clean(quote).split("\n\n") if part.strip()]
 
 
+@dataclass(frozen=True)
+class Finish:
+    """How this copy of the document is finished (see docx_export.export_docx)."""
+
+    comments: str = "omit"  # analyst comments: margin, inline or omit
+    provenance: str = "annex"  # archive ids and hashes: in the footnotes, in an annex, or none
+    numbering: bool = False  # number the sections (1, 1.1) and the paragraphs (1., 2., ...)
+    logo: Path | None = None  # the organisation's logo on the cover
+
+
+def judgment_lead(kj: KeyJudgment) -> tuple[str, str]:
+    """The lead of a key judgment, from its structured likelihood and confidence only:
+    ("Likely (55-80%)" with an en dash, "Moderate confidence"); either may be ""."""
+    likelihood = ""
+    if kj.likelihood:
+        likelihood = (
+            f"{kj.likelihood.capitalize()} ({LIKELIHOOD_BANDS[kj.likelihood].replace('-', chr(0x2013))})"
+        )
+    confidence = f"{kj.confidence.capitalize()} confidence" if kj.confidence else ""
+    return likelihood, confidence
+
+
 class BodyWriter:
     def __init__(
         self,
@@ -84,16 +107,18 @@ class BodyWriter:
         document: DocxDocument,
         style_ids: dict[str, str],
         missing: set[str],
-        comments: str,
+        finishing: Finish,
         *,
         unverified: AbstractSet[str] = frozenset(),
         cluster_of: ClusterOf | None = None,
     ) -> None:
+        """`missing` and `unverified` are the states this copy shows (none in a distribution copy)."""
         self.briefing = briefing
         self.doc = document
         self.ids = style_ids
         self.missing = missing  # document ids no longer in the archive
-        self.comments = comments
+        self.finishing = finishing
+        self.comments = finishing.comments
         self.unverified = unverified  # ids of excerpts that no longer match their source
         self.cluster_of = cluster_of
         self.footnotes = Footnotes(
@@ -107,6 +132,11 @@ class BodyWriter:
         self._width = layout.text_width(document.sections[0]).inches
         self._source_list: DocxParagraph | None = None
         self._key_done = False
+        self.headings: list[finish.Heading] = []
+        self._contents_anchor: DocxParagraph | None = None
+        self.contents: finish.Contents | None = None
+        self._section_numbers: list[int] = []
+        self._paragraph_number = 0
         by_id = self._excerpts
         # A source is marked "(unverified)" in its note when any quote of it is.
         self._unverified_sources = {by_id[i].doc_id for i in unverified if i in by_id}
@@ -122,6 +152,13 @@ class BodyWriter:
             self._source_list = self.doc.add_paragraph()
         self._estimative_key()
         self._fill_source_list(self._source_list)
+        if self.finishing.provenance == "annex":
+            self._provenance_annex()
+        assert self._contents_anchor is not None
+        finish.bookmark_headings(self.headings)
+        self.contents = finish.write_contents(
+            self._contents_anchor, self.headings, self.ids, int(layout.text_width(self.doc.sections[0]))
+        )
 
     def _para(self, container: _Container, style: str, text: str = "") -> DocxParagraph:
         return layout.para(container, self.ids, style, text)
@@ -133,6 +170,32 @@ class BodyWriter:
         return markings.portion_prefix(self.briefing, portion)
 
     def _front_matter(self) -> None:
+        self._cover()
+        self._contents_anchor = finish.contents_anchor(self.doc, self.ids)
+        meta = self.briefing.metadata
+        if meta.scope_note.strip():
+            finish.front_block(self.doc, self.ids, "Scope Note", _lines(meta.scope_note))
+        if meta.contact.strip():
+            finish.front_block(self.doc, self.ids, "Contact", _lines(meta.contact))
+        finish.page_break(self.doc, self.ids)
+        self._masthead()
+
+    def _cover(self) -> None:
+        meta = self.briefing.metadata
+        number = " \u00b7 ".join(x for x in (_meta(meta.product_number), f"Edition {meta.edition}") if x)
+        facts = finish.CoverFacts(
+            product_line=_meta(meta.product_line),
+            title=self.mark(meta.title_portion) + _meta(meta.title),
+            subtitle=_meta(meta.subtitle),
+            date=format_time(meta.date) if meta.date else "",
+            number=number,
+            office=_meta(meta.office),
+            banner=markings.banner(self.briefing),
+            tlp=meta.tlp,
+        )
+        finish.cover(self.doc, self.ids, facts, self.finishing.logo)
+
+    def _masthead(self) -> None:
         meta = self.briefing.metadata
         noun = (meta.product_line.split() or ["product"])[-1].lower()
         cutoff = format_time(meta.info_cutoff) if meta.info_cutoff else None
@@ -157,7 +220,7 @@ class BodyWriter:
     def _section(self, section: Section, depth: int) -> None:
         if section.kind == "sources":
             self._estimative_key()
-            self._heading(section, depth)
+            self._heading(section, depth, numbered=False)
             self._blocks(self.doc, section)
             self._source_list = self.doc.add_paragraph()
             return
@@ -172,7 +235,7 @@ class BodyWriter:
         for child in section.sections:
             self._section(child, depth + 1)
 
-    def _heading(self, section: Section, depth: int) -> None:
+    def _heading(self, section: Section, depth: int, *, numbered: bool = True) -> None:
         style = (
             st.H1
             if depth == 1
@@ -180,7 +243,23 @@ class BodyWriter:
             if depth == 2 or "Heading 3" not in self.doc.styles
             else "Heading 3"
         )
-        self._para(self.doc, style, _meta(section.title))
+        text = _meta(section.title)
+        if self.finishing.numbering and numbered:
+            text = f"{self._next_section_number(depth)}\u2002{text}"
+        self._add_heading(min(depth, 3), style, text)
+
+    def _add_heading(self, level: int, style: str, text: str) -> None:
+        """A heading of the body: the contents list it."""
+        paragraph = self._para(self.doc, style, text)
+        self.headings.append(finish.Heading(level, text, paragraph))
+
+    def _next_section_number(self, depth: int) -> str:
+        """ "2", "2.1", "2.2", "3" ...: by depth, in document order."""
+        del self._section_numbers[depth:]
+        while len(self._section_numbers) < depth:
+            self._section_numbers.append(0)
+        self._section_numbers[depth - 1] += 1
+        return ".".join(map(str, self._section_numbers))
 
     def _blocks(self, container: _Container, section: Section) -> None:
         for block in section.blocks:
@@ -222,12 +301,22 @@ class BodyWriter:
             layout.run(p, _meta(self._cell_label(block)), self.ids, st.STRONG)
             self._cell_body(p, block)
         elif isinstance(block, Paragraph):
-            self._text_paragraph(container, st.BODY, block.portion, block.text, block)
+            self._text_paragraph(container, st.BODY, block.portion, block.text, block, numbered=True)
 
     def _text_paragraph(
-        self, container: _Container, style: str, portion: str | None, text: str, cites: Block | None = None
+        self,
+        container: _Container,
+        style: str,
+        portion: str | None,
+        text: str,
+        cites: Block | None = None,
+        *,
+        numbered: bool = False,
     ) -> DocxParagraph:
         p = self._para(container, style)
+        if numbered and self.finishing.numbering:  # the analyst's paragraphs, numbered through the document
+            self._paragraph_number += 1
+            layout.run(p, f"{self._paragraph_number}.\u2002", self.ids, st.NUMBER)
         if mark := self.mark(portion):
             p.add_run(mark)
         if text:
@@ -243,20 +332,16 @@ class BodyWriter:
         if mark := self.mark(kj.portion):
             p.add_run(mark)
         text = _body(kj.text)
-        term = kj.likelihood
-        found = re.search(rf"\b{re.escape(term)}\b", text, re.IGNORECASE) if term else None
-        if term and found:
-            p.add_run(text[: found.start()])
-            layout.run(p, found.group(0), self.ids, st.KJ_LEAD)
-            p.add_run(text[found.end() :])
-        else:
-            if term:
-                band = LIKELIHOOD_BANDS[term].replace("-", "\u2013")
-                layout.run(p, f"{term.capitalize()} ({band}): ", self.ids, st.KJ_LEAD)
-            p.add_run(text)
+        # One form for every judgment, from its structured terms, never from words in its text.
+        likelihood, confidence = judgment_lead(kj)
+        if likelihood:
+            layout.run(p, likelihood, self.ids, st.KJ_LEAD)
+        if confidence:
+            p.add_run(f" \u00b7 {confidence}" if likelihood else confidence)
+        if likelihood or confidence:
+            p.add_run(": ")
+        p.add_run(text)
         self._cite(p, block_citations(kj, self._excerpts))
-        if kj.confidence:  # ICD 203: confidence in its own sentence, never with the likelihood term
-            p.add_run(f" {kj.confidence.capitalize()} confidence.")
         if is_rtl(text):
             mark_rtl(_p(p))
 
@@ -302,6 +387,7 @@ class BodyWriter:
                     page=page,
                     missing=citation.doc_id in self.missing,
                     unverified=citation.doc_id in self._unverified_sources,
+                    provenance=self.finishing.provenance == "footnotes",
                 )
                 reference = self.footnotes.add(_p(p), pieces)
                 self._bookmarks += 1
@@ -368,6 +454,7 @@ class BodyWriter:
         if self._key_done or not self.briefing.estimative_key:
             return
         self._key_done = True
+        self._add_heading(1, st.H1, "Estimative Language")
         self._tables += 1
         caption = f"{self.mark('U')}Table {self._tables}. Estimative language (ICD 203)"
         layout.estimative_key(self.doc, self.ids, caption, self._width)
@@ -389,9 +476,40 @@ class BodyWriter:
                 full=True,
                 missing=citation.doc_id in self.missing,
                 unverified=citation.doc_id in self._unverified_sources,
+                provenance=self.finishing.provenance == "footnotes",
             )
             self._pieces(p, pieces)
         _p(anchor).getparent().remove(_p(anchor))
+
+    def _provenance_annex(self) -> None:
+        """Which archived text each source was quoted from: what `briefer verify` and a reviewer use."""
+        self._add_heading(1, st.H1, "Source Verification")
+        ordered = self.numbers.ordered()
+        self._para(
+            self.doc,
+            st.BODY,
+            self.mark("U")
+            + (
+                "Each source as the archive captured it: its archive id, the time of capture and the "
+                "SHA-256 of the captured text. The manifest beside this document records the same."
+                if ordered
+                else "No sources are cited."
+            ),
+        )
+        for number, citation in ordered:
+            title = _meta(citation.title) or "untitled"
+            captured = format_time(citation.captured_at) if citation.captured_at else "not recorded"
+            outlet = _meta(citation.outlet) or "[outlet unknown]"
+            p = self._para(
+                self.doc, st.BIBLIOGRAPHY, f"{number}.\t{self.mark('U')}{outlet}, \u201c{title}\u201d"
+            )
+            # One fact a line: a 64-digit hash cannot wrap, so it gets a line of its own.
+            for fact in (
+                f"Archive id {_meta(citation.doc_id)}; captured {captured}",
+                f"SHA-256 {citation.text_hash or 'not recorded'}",
+            ):
+                p.add_run().add_break()
+                p.add_run(fact)
 
     def _pieces(self, p: DocxParagraph, pieces: Iterable[Piece]) -> None:
         for piece in pieces:
@@ -399,6 +517,10 @@ class BodyWriter:
                 add_hyperlink(_p(p), self.doc.part, piece.url, piece.text, self.ids[st.HYPERLINK])
             else:
                 p.add_run(clean(piece.text))
+
+
+def _lines(text: str) -> list[str]:
+    return [_meta(line) for line in text.splitlines() if line.strip()]
 
 
 def _has_blocks(section: Section) -> bool:

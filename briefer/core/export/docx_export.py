@@ -46,15 +46,22 @@ from briefer.core.briefing.model import (
     walk_blocks,
 )
 from briefer.core.briefing.verify import ClusterOf, ExcerptCheck, Verification
-from briefer.core.export import layout
+from briefer.core.export import finish, layout, toc_pages
 from briefer.core.export import manifest as mf
 from briefer.core.export import styles as st
-from briefer.core.export.body import BodyWriter
+from briefer.core.export.body import BodyWriter, Finish
 from briefer.core.export.docx_view import application, document_members, read_view
 from briefer.core.export.ooxml import clean, renumber_comments, set_custom_properties
 from briefer.core.textnorm import strip_bidi
 
 COMMENT_MODES = ("margin", "inline", "omit")
+COPY_MODES = ("distribution", "review")
+PROVENANCE_MODES = ("footnotes", "annex", "none")
+COPY_COMMENTS = {"distribution": "omit", "review": "margin"}  # what each copy does with comments
+NO_PAGE_NUMBERS = (
+    "the table of contents has no page numbers yet: Word fills them in when it opens the document "
+    "(it asks to update fields)"
+)
 
 
 class ExportError(BriefingError):
@@ -74,8 +81,11 @@ class ExportReport:
     missing: list[tuple[int, Citation]] = field(default_factory=list)  # (number, citation)
     warnings: list[str] = field(default_factory=list)
     manifest: Path | None = None
-    unverified: list[ExcerptCheck] = field(default_factory=list)  # exported marked "(unverified)"
+    unverified: list[ExcerptCheck] = field(default_factory=list)  # quotes that no longer match
     verification: Verification | None = None
+    copy: str = "distribution"
+    notices: list[str] = field(default_factory=list)  # how the document was finished (the contents)
+    render_seconds: float = 0.0  # of `seconds`, the LibreOffice pass that numbered the contents
     findings: list[Finding] = field(default_factory=list)  # the release gate's (warnings; overridden blocks)
 
 
@@ -87,7 +97,12 @@ def export_docx(
     checks: Verification | Mapping[str, SourceCheck] | None = None,
     allow_unverified: bool = False,
     cluster_of: ClusterOf | None = None,
-    comments: str = "margin",
+    comments: str | None = None,
+    copy: str = "distribution",
+    provenance: str = "annex",
+    numbering: bool = False,
+    logo: Path | None = None,
+    toc_pages: bool = False,
     now: datetime | None = None,
 ) -> ExportReport:
     """Write `briefing` to `out` (.docx) and its manifest beside it (`manifest.manifest_path(out)`).
@@ -96,16 +111,27 @@ def export_docx(
     checks from excerpts.check_sources are accepted too).  The release gate's
     blocking findings refuse the export (gate.ReleaseBlocked): markings that do
     not validate, the wrong archive, quotes that no longer match their source
-    unless `allow_unverified`, which exports them marked "(unverified)"; its
-    warnings are the report's `findings`.  Sources no longer in the archive are
-    cited from the snapshot and marked as such.  `cluster_of` (document id ->
-    near-duplicate cluster) feeds the drafted source summary.  Raises
+    unless `allow_unverified`, which exports them (a review copy marks them
+    "(unverified)"); its warnings are the report's `findings`.  Sources no
+    longer in the archive are cited from the snapshot (a review copy marks
+    them).  `cluster_of` (document id -> near-duplicate cluster) feeds the
+    drafted source summary.  Raises
     ExportError when the reference document is unusable; `out` and its manifest
     are untouched in every refusal.
+
+    `copy` "distribution" is what recipients read: no analyst comments unless
+    `comments` says otherwise, and no internal states (a source no longer in
+    the archive, an unverified quote) printed; "review" puts the comments in
+    Word's margin and shows those states.  `provenance` puts the archive ids,
+    capture times and SHA-256s in the footnotes, in a "Source Verification"
+    annex (default) or nowhere (the manifest has them in every case).
+    `numbering` numbers sections and paragraphs, `logo` goes on the cover.
+    With `toc_pages` and LibreOffice installed, the document is rendered once
+    to write the contents' page numbers; otherwise Word is asked to update
+    them on open and `notices` says so.
     """
     started = time.perf_counter()
-    if comments not in COMMENT_MODES:
-        raise ExportError(f"comments must be one of {', '.join(COMMENT_MODES)}")
+    finishing = _finish(copy, comments, provenance, numbering, logo)
     verification = as_verification(briefing, checks)
     release = run_gate(briefing, verification)
     release.ensure_releasable(allow_unverified=allow_unverified)
@@ -121,14 +147,25 @@ def export_docx(
     by_source = verification.by_source() if verification is not None else {}
     missing_ids = {doc_id for doc_id, check in by_source.items() if check.missing}
     unverified = {check.excerpt_id for check in failures}
+    review = copy == "review"  # internal states print in a review copy only
     writer = BodyWriter(
-        briefing, document, style_ids, missing_ids, comments, unverified=unverified, cluster_of=cluster_of
+        briefing,
+        document,
+        style_ids,
+        missing_ids if review else set(),
+        finishing,
+        unverified=unverified if review else frozenset(),
+        cluster_of=cluster_of,
     )
-    writer.write()
+    try:
+        writer.write()
+    except finish.LogoError as exc:
+        raise ExportError(str(exc)) from None
     renumber_comments(document)
+    notices, render_seconds = _number_the_contents(document, writer, render=toc_pages)
     moment = now or datetime.now(UTC)
     briefing_sha256 = hashlib.sha256(storage.dumps(briefing).encode("utf-8", "surrogatepass")).hexdigest()
-    _properties(briefing, document, banner, moment, briefing_sha256)
+    _properties(briefing, document, banner, moment, briefing_sha256, copy)
     members = document_members(document)  # the document as it is saved below
     manifest = mf.encode(
         mf.build(
@@ -164,8 +201,46 @@ def export_docx(
         manifest=manifest_file,
         unverified=failures,
         verification=verification,
+        copy=copy,
+        notices=notices,
+        render_seconds=render_seconds,
         findings=list(release.findings),
     )
+
+
+def _finish(copy: str, comments: str | None, provenance: str, numbering: bool, logo: Path | None) -> Finish:
+    """The copy's finish; `comments` overrides the copy's default."""
+    for value, allowed, what in (
+        (copy, COPY_MODES, "copy"),
+        (comments or "omit", COMMENT_MODES, "comments"),
+        (provenance, PROVENANCE_MODES, "provenance"),
+    ):
+        if value not in allowed:
+            raise ExportError(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
+    return Finish(comments or COPY_COMMENTS[copy], provenance, numbering, logo)
+
+
+def _number_the_contents(
+    document: DocxDocument, writer: BodyWriter, *, render: bool
+) -> tuple[list[str], float]:
+    """Write the contents' page numbers from one LibreOffice render, or ask Word to on open.
+
+    Returns the notices for the user and the seconds the render took."""
+    assert writer.contents is not None
+    if render and toc_pages.renderer_available():
+        started = time.perf_counter()
+        try:
+            pages = toc_pages.page_texts(_serialized(document))
+        except toc_pages.RenderFailed as exc:
+            finish.ask_word_to_update_fields(document)
+            return [f"{NO_PAGE_NUMBERS} ({exc})"], time.perf_counter() - started
+        headings = [heading.text for heading in writer.headings]
+        writer.contents.fill(toc_pages.heading_pages(pages, headings, first=1))
+        return [], time.perf_counter() - started
+    finish.ask_word_to_update_fields(document)
+    if render:
+        return [f"{NO_PAGE_NUMBERS}; install LibreOffice and poppler-utils to number it on export"], 0.0
+    return [NO_PAGE_NUMBERS], 0.0
 
 
 def as_verification(
@@ -249,7 +324,7 @@ def _as_document(data: bytes) -> bytes:
 
 
 def _properties(
-    briefing: Briefing, document: DocxDocument, banner: str, now: datetime, briefing_sha256: str
+    briefing: Briefing, document: DocxDocument, banner: str, now: datetime, briefing_sha256: str, copy: str
 ) -> None:
     """Core and custom properties, all but the manifest's hash (set once the manifest is written)."""
     meta = briefing.metadata
@@ -277,6 +352,7 @@ def _properties(
         "MarkingProfile": meta.marking_profile,
         "BriefingId": briefing.id,
         "BriefingSHA256": briefing_sha256,
+        "BrieferCopy": copy,
     }
     if meta.tlp:
         values["TLP"] = f"TLP:{meta.tlp}"

@@ -7,7 +7,9 @@ text hidden from the reader (w:vanish, on the run or through a style), every
 link target, every footnote's text and links in the order a reader sees them
 numbered, the comments, and the document's properties (its id among them).
 Computed field results (page numbers) are left out: Word and LibreOffice
-recompute them.
+recompute them.  So is a table of contents (a TOC field's result, which spans
+paragraphs): Word rebuilds it when asked to update fields, and the headings it
+lists are read where they stand.
 
 The file is read as a zip of XML parts, without python-docx, so a part of any
 size Briefer itself writes can be read (a 10 MB paragraph is one huge text
@@ -315,15 +317,37 @@ def _view(package: _Package) -> DocxView:
     styles = _Styles(package.xml(package.target(main, RT.STYLES) or ""))
     reader = _StoryReader(styles)
     links = _links(package.related(main))
+    contents = _contents_paragraphs(body)
     properties = {k: v for k, v in package.custom_properties().items() if k != SELF_HASH}
     return DocxView(
         properties=properties | package.core_properties(),
         furniture=_furniture(package, main, body, reader),
-        paragraphs=[reader.paragraph(p, links) for p in body.iter(_P)],
+        paragraphs=[Story() if p in contents else reader.paragraph(p, links) for p in body.iter(_P)],
         footnotes=_notes(package, main, body, reader, "footnote", RT.FOOTNOTES),
         endnotes=_notes(package, main, body, reader, "endnote", RT.ENDNOTES),
         comments=_comments(package, main, reader),
     )
+
+
+def _contents_paragraphs(body: etree._Element) -> set[etree._Element]:
+    """The paragraphs that hold a TOC field's result (a blank story each in the view)."""
+    found: set[etree._Element] = set()
+    fields: list[_Field] = []
+
+    def in_contents() -> bool:
+        return any(f.in_result and f.contents for f in fields)
+
+    for p in body.iter(_P):
+        inside = in_contents()  # a paragraph the result runs through, or ends in
+        for element in _own_elements(p):
+            if element.tag == _INSTR and fields:
+                fields[-1].instruction += element.text or ""
+            elif element.tag == _FLDCHAR:
+                _field_char(fields, element.get(_w("fldCharType"), ""), [])
+                inside = inside or in_contents()  # the one it starts in
+        if inside:
+            found.add(p)
+    return found
 
 
 def _application(package: _Package) -> str:
@@ -461,6 +485,12 @@ class _Field:
     def computed(self) -> bool:
         words = self.instruction.split()
         return bool(words) and words[0].upper() in COMPUTED_FIELDS
+
+    @property
+    def contents(self) -> bool:
+        """A table of contents: its result is rebuilt from the headings."""
+        words = self.instruction.split()
+        return bool(words) and words[0].upper() == "TOC"
 
 
 _HYPERLINK_FIELD = re.compile(r"\s*HYPERLINK\b(.*)", re.IGNORECASE | re.DOTALL)

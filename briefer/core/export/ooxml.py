@@ -247,6 +247,15 @@ _SETTINGS_AFTER_FOOTNOTE_PR = (
 )
 
 
+def settings_flag(document: DocxDocument, tag: str) -> None:
+    """An on/off element of settings.xml (`w:updateFields` ...), set true, in the schema's order."""
+    settings = document.settings.element
+    if settings.find(qn(tag)) is None:
+        settings.insert_element_before(
+            _el(tag, val="true"), "w:hdrShapeDefaults", "w:footnotePr", *_SETTINGS_AFTER_FOOTNOTE_PR
+        )
+
+
 def renumber_comments(document: DocxDocument) -> None:
     """Move comment ids out of the footnote id range (LibreOffice showed wrong footnote texts otherwise)."""
     try:

@@ -37,6 +37,11 @@ FOOTNOTE_TEXT, FOOTNOTE_REF, HYPERLINK, STRONG = "Footnote Text", "Footnote Refe
 BIBLIOGRAPHY, HEADER, FOOTER = "Bibliography", "Header", "Footer"
 BANNER, MASTHEAD, BOX_TEXT, KJ_LEAD = "Banner", "Masthead", "Box Text", "KJ Lead"
 SUBTLE = "Subtle Emphasis"
+# The finish: cover page, contents, scope note and contact block, numbering, the provenance annex.
+COVER_PRODUCT, COVER_TITLE, COVER_SUBTITLE = "Cover Product", "Cover Title", "Cover Subtitle"
+COVER_DETAIL, COVER_BANNER, FRONT_HEADING = "Cover Detail", "Cover Banner", "TOC Heading"
+TOC_LEVELS = ("toc 1", "toc 2", "toc 3")  # Word's built-in names: Word and LibreOffice know them
+NUMBER = "Paragraph Number"
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,15 @@ _PARAGRAPHS = (
     _Para(BANNER, HEADER, size=10, bold=True, font=HEAD_FONT, center=True, after=0),
     _Para(MASTHEAD, BODY, size=8.5, font=HEAD_FONT, after=0, color=GREY),
     _Para(BOX_TEXT, BODY, size=8.5, font=HEAD_FONT, after=2),
+    _Para(COVER_PRODUCT, BODY, size=12, bold=True, font=HEAD_FONT, color=NAVY, before=72, after=24),
+    _Para(COVER_TITLE, BODY, size=26, bold=True, font=HEAD_FONT, color=NAVY, after=12),
+    _Para(COVER_SUBTITLE, BODY, size=14, italic=True, font=HEAD_FONT, color=GREY, after=36),
+    _Para(COVER_DETAIL, BODY, size=11, font=HEAD_FONT, color=GREY, after=4),
+    _Para(COVER_BANNER, BODY, size=14, bold=True, font=HEAD_FONT, center=True, before=48, after=6),
+    _Para(FRONT_HEADING, BODY, size=13, bold=True, font=HEAD_FONT, color=NAVY, before=12, after=6),
+    _Para(TOC_LEVELS[0], BODY, size=11, font=HEAD_FONT, after=4, right=0.1),
+    _Para(TOC_LEVELS[1], BODY, size=10.5, font=HEAD_FONT, after=2, left=0.25, right=0.1),
+    _Para(TOC_LEVELS[2], BODY, size=10, font=HEAD_FONT, after=2, left=0.5, right=0.1),
 )
 _CHARACTERS: dict[str, dict[str, Any]] = {
     FOOTNOTE_REF: {"superscript": True},
@@ -71,6 +85,7 @@ _CHARACTERS: dict[str, dict[str, Any]] = {
     STRONG: {"bold": True},
     SUBTLE: {"italic": True, "color": GREY},
     KJ_LEAD: {"bold": True},
+    NUMBER: {"bold": True},
 }
 
 
@@ -179,6 +194,7 @@ def apply_house_style(document: DocxDocument) -> None:
         _drop_theme_colour(style)
         _drop_letter_spacing(style)
     _title_rule(document.styles[TITLE])
+    _title_rule(document.styles[COVER_PRODUCT], size=18, space=6)  # a heavier rule heads the cover
 
 
 def _use_font_everywhere(style: BaseStyle, font: str) -> None:
@@ -208,14 +224,19 @@ def _drop_letter_spacing(style: BaseStyle) -> None:
             rpr.remove(spacing)
 
 
-def _title_rule(style: BaseStyle) -> None:
+def _title_rule(style: BaseStyle, size: int = 6, space: int = 4) -> None:
     """A thin navy rule under the title instead of the default template's heavy blue one."""
     ppr = style.element.get_or_add_pPr()
     for old in ppr.findall(qn("w:pBdr")):
         ppr.remove(old)
     border = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "4"), ("w:color", "1F3864")):
+    for key, value in (
+        ("w:val", "single"),
+        ("w:sz", str(size)),
+        ("w:space", str(space)),
+        ("w:color", "1F3864"),
+    ):
         bottom.set(qn(key), value)
     border.append(bottom)
     ppr.insert_element_before(

@@ -9,7 +9,7 @@ pass tests/core/search/test_engine_conformance.py.  A search returns the
 """
 
 from briefer.core.search.analysis import MatchTerms, Span
-from briefer.core.search.engine import IndexHit, IndexResults, SearchEngine, WriteBatch
+from briefer.core.search.engine import IndexHit, IndexResults, SearchEngine, Tier, WriteBatch
 from briefer.core.search.errors import (
     ForeignIndexFolder,
     IndexBusy,
@@ -48,6 +48,7 @@ __all__ = [
     "SearchResults",
     "Snippet",
     "Span",
+    "Tier",
     "WriteBatch",
     "make_passages",
     "make_snippet",

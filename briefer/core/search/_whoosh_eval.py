@@ -99,11 +99,9 @@ class DayRange(query.Query):
 
 
 class Required(query.WrappingQuery):
-    """A clause the user marked as required (`+word`): it matches as its child does.
-
-    Every clause of a query is required anyway; where clauses are relaxed (the
-    any-word results offered when no document has them all, see `AnyWords`), this
-    one stays required.
+    """A clause that must match even in the relaxed tier (`Snapshot.most_words`): one the user
+    marked `+word`, and what `query.prepare` and the parser mark so (a phrase typed in quotes, a
+    field or date clause, an explicit AND).  It matches as its child does.
     """
 
     @property
@@ -119,19 +117,6 @@ class Required(query.WrappingQuery):
     def normalize(self) -> Any:
         child = self.child.normalize()
         return child if child is query.NullQuery else Required(child)
-
-
-class AnyWords(query.compound.CompoundQuery):
-    """The clauses of a query that no document matches all of, relaxed: documents matching any of
-    them, except that `Required` clauses must still match and NOT (`-word`) clauses still exclude.
-
-    Not a subclass of `Or`, so that an OR around it never merges its clauses into its own.
-    """
-
-    JOINT = " ANY "
-
-    def _matcher(self, subs: Any, searcher: Any, context: Any) -> Any:
-        raise QueryError("any-word matching cannot be combined this way")
 
 
 class _PostingsCache:
@@ -292,8 +277,6 @@ class Snapshot:
             return self.term(q.fieldname, q.text, q.boost)
         if isinstance(q, query.And):
             return self._and(q.subqueries, terms, positive, q.boost)
-        if isinstance(q, AnyWords):
-            return self._any(q.subqueries, terms, positive, q.boost)
         if isinstance(q, Required):
             return self._eval(q.child, terms, positive=positive)
         if isinstance(q, query.DisjunctionMax):
@@ -355,7 +338,7 @@ class Snapshot:
                     if sum(p[2] for p in parts) > sum(p[2] for p in best.get(d, [])):
                         best[d] = parts
             return _scaled(best, q.boost)
-        if isinstance(q, query.And | query.Or | AnyWords):
+        if isinstance(q, query.And | query.Or):
             children = [c for c in q.subqueries if not isinstance(c, query.Not)]
             return _scaled(self._breakdowns(children, wanted), q.boost)
         if isinstance(q, query.Phrase):
@@ -423,20 +406,6 @@ class Snapshot:
                 merged[d] = combine(merged[d], s) if d in merged else s
         return _boosted(merged, boost)
 
-    def _any(self, children: list[Any], terms: Terms, positive: bool, boost: float) -> Scores:
-        """`AnyWords`: the required and excluding clauses as in an AND, the others optional (each
-        adds its score), and at least one optional one matching when nothing is required."""
-        kept = [c for c in children if isinstance(c, Required | query.Not)]
-        optional = [c for c in children if not isinstance(c, Required | query.Not)]
-        if not optional or any(isinstance(c, Required) for c in kept):
-            scores = self._and(kept, terms, positive, 1.0)
-            if optional:
-                extra = self._or(optional, terms, positive, 1.0)
-                scores = {d: s + extra.get(d, 0.0) for d, s in scores.items()}
-        else:
-            scores = self._and([query.Or(optional), *kept], terms, positive, 1.0)
-        return _boosted(scores, boost)
-
     @staticmethod
     def _union(parts: Iterable[Scores]) -> Scores:
         """Every document of any part, with the sum of its scores (the largest part is copied whole)."""
@@ -457,6 +426,40 @@ class Snapshot:
             return {hit.docnum: float(hit.score or 0.0) for hit in results}
         except Exception as exc:  # Whoosh raises bare errors for queries it cannot run
             raise QueryError(f"cannot run this part of the query: {q}") from exc
+
+    # -- the relaxed tier ---------------------------------------------------------------
+    def most_words(self, q: Any, needed: Callable[[int], int | None]) -> Evaluation | None:
+        """The documents that match most but not all of `q`'s free words (at least `needed(n)` of
+        n, see `is_free_word`) and every other clause as `q` does (`Required` ones match, NOT ones
+        exclude): the relaxed tier, below `evaluate(q)`'s documents, which match them all.  Scores
+        add up as an AND's do, over the clauses matched.  None when `q` has no relaxed tier."""
+        children = list(q.subqueries) if isinstance(q, query.And) else [q]
+        free = [c for c in children if is_free_word(c)]
+        least = needed(len(free))
+        if least is None:
+            return None
+        terms: Terms = set()
+        self._looked_up = set()
+        try:
+            counts: Counter[int] = Counter()
+            found: Scores = {}
+            for part in [self._eval(c, terms, positive=True) for c in free]:
+                counts.update(part.keys())
+                for d, s in part.items():
+                    found[d] = found.get(d, 0.0) + s
+            found = {d: s for d, s in found.items() if least <= counts[d] < len(free)}
+            for child in children:
+                if isinstance(child, query.Not):
+                    excluded = self._eval(child.query, terms, positive=False)
+                    found = {d: s for d, s in found.items() if d not in excluded}
+                elif not is_free_word(child):
+                    kept = self._eval(child, terms, positive=True)
+                    found = {d: s + kept[d] for d, s in found.items() if d in kept}
+        finally:
+            self._looked_up = None
+        for docnum in self.deleted.intersection(found):
+            del found[docnum]
+        return Evaluation(_boosted(found, q.boost) if isinstance(q, query.And) else found, terms)
 
     # -- terms -----------------------------------------------------------------------
     def term(
@@ -832,6 +835,20 @@ def _highlighted(q: Any) -> Terms:
     return {words} if words else set()
 
 
+def is_free_word(q: Any) -> bool:
+    """Whether a clause of a query's top level is a free word, which the relaxed tier may leave
+    out: a word searched in titles and text, or alternatives of such words (`oil OR gas`, a
+    name's variants).  A `Required` clause never is (`+word`, a phrase typed in quotes, a field
+    or date clause, an explicit AND: see `query.prepare`), nor a NOT, a group or a field."""
+    return isinstance(q, query.Or) and _text_alternatives(q)
+
+
+def _text_alternatives(q: Any) -> bool:
+    if isinstance(q, query.Or):
+        return all(_text_alternatives(sub) for sub in q.subqueries)
+    return not isinstance(q, DayRange) and q.is_leaf() and getattr(q, "fieldname", None) in TEXT_FIELDS
+
+
 def restrict(scores: Scores, allowed: set[int] | None) -> Scores:
     """`scores` of the documents in `allowed` only (all of them when it is None)."""
     if allowed is None:
@@ -1002,7 +1019,6 @@ def _calendar_span(value: str) -> tuple[int, int]:
 
 __all__ = [
     "TEXT_FIELDS",
-    "AnyWords",
     "DayRange",
     "Engine",
     "Evaluation",
@@ -1010,5 +1026,6 @@ __all__ = [
     "Required",
     "Snapshot",
     "Terms",
+    "is_free_word",
     "restrict",
 ]

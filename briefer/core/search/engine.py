@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 from briefer.core.documents import Document
@@ -28,25 +29,40 @@ from briefer.core.search.query import AliasExpansion, AliasTable, FacetCounts, S
 from briefer.core.search.ranking import Factor
 
 
+class Tier(StrEnum):
+    """Which words a hit has: all of the query's words, or most of its free words (the relaxed
+    tier, listed after every hit of the first; see `SearchEngine.search`)."""
+
+    ALL = "all"
+    MOST = "most"
+
+
 @dataclass(frozen=True)
 class IndexHit:
     doc_id: str
     score: float
+    match: Tier = Tier.ALL
     factors: tuple[Factor, ...] = ()  # what the score is made of, when the request asked to explain
 
 
 @dataclass(frozen=True)
 class IndexResults:
-    """What an engine found: one page of hits, best first (or in the order asked for)."""
+    """What an engine found: one page of hits, best first (or in the order asked for), the hits
+    with all the words before those with most of them.
+
+    `total` counts the documents of both tiers and `relaxed` those of the second, so all the words
+    are in `total - relaxed`; `stories` and `relaxed_stories` count the same with each cluster of
+    copies once (a cluster with a copy in the first tier is not in the second)."""
 
     hits: list[IndexHit]
     total: int  # exact: every matching document, on every page
     terms: MatchTerms = NO_TERMS  # what the query matched: highlights in any text (`MatchTerms.spans`)
-    facets: dict[str, FacetCounts] | None = None
-    any_terms: bool = False  # no document had all the words: these have any of them
+    facets: dict[str, FacetCounts] | None = None  # of both tiers
+    relaxed: int = 0  # documents in `total` that match most of the free words, not all
     expansions: tuple[AliasExpansion, ...] = ()
     suggestion: str = ""  # the query with misspelled words corrected, when there are some
     stories: int | None = None  # with collapsing: matches counting each cluster of copies once
+    relaxed_stories: int | None = None  # with collapsing: the relaxed tier's stories
 
 
 class WriteBatch(Protocol):
@@ -94,8 +110,14 @@ class SearchEngine(Protocol):
         """The index's size on disk."""
 
     def search(self, request: SearchRequest, *, clusters: Mapping[str, str] | None = None) -> IndexResults:
-        """The page of hits `request` asks for (query, filters, sort, page, facets, fallback to any
-        of the words); raises QueryError when the query cannot be read or is too broad.
+        """The page of hits `request` asks for (query, filters, sort, page, facets); raises
+        QueryError when the query cannot be read or is too broad.
+
+        The relaxed tier: with `request.relax`, when fewer than `request.limit` results (stories
+        when collapsing) have all the words, the documents that have most of the free words
+        (`query.most_words_needed`) follow them, each hit marked `Tier.MOST`; every other clause
+        (a `+word`, a phrase in quotes, a field or date clause, an explicit AND, the filters) still
+        holds, and NOT still excludes.  Each tier is in the order asked for; pages run across both.
 
         With `clusters` (document id -> cluster id, for documents that have
         copies) and `request.collapse`, each cluster gives one hit, its
@@ -111,4 +133,4 @@ class SearchEngine(Protocol):
         `prefix`, in order, at most `limit` of them.  Spelling suggestions come from it."""
 
 
-__all__ = ["IndexHit", "IndexResults", "SearchEngine", "WriteBatch"]
+__all__ = ["IndexHit", "IndexResults", "SearchEngine", "Tier", "WriteBatch"]

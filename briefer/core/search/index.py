@@ -50,16 +50,16 @@ from briefer.core.processes import die_with_parent
 from briefer.core.search import _whoosh_open, spelling
 from briefer.core.search import query as querylang
 from briefer.core.search._whoosh_eval import (
-    AnyWords,
     DayRange,
     Engine,
     Evaluation,
     Required,
+    Scores,
     Snapshot,
     restrict,
 )
 from briefer.core.search.analysis import STEMMING, WORD, MatchTerms, stem, term_counts
-from briefer.core.search.engine import IndexHit, IndexResults
+from briefer.core.search.engine import IndexHit, IndexResults, Tier
 from briefer.core.search.errors import IndexBusy, IndexWriterDied, QueryError, QueryTooBroad
 from briefer.core.search.query import (
     FACETS,
@@ -229,10 +229,15 @@ class _RequiredNode(syntax.Wrapper):
     qclass = Required
 
 
-class _AnyWordsGroup(syntax.GroupNode):
-    """The implicit grouping of the any-word parse (see `SearchIndex.parse`)."""
+def _required_and(subqueries: list[Any], **kwargs: Any) -> Any:
+    return Required(query.And(subqueries, **kwargs))
 
-    qclass = AnyWords
+
+class _ExplicitAndGroup(syntax.AndGroup):
+    """`a AND b` typed with the operator: both sides stay required in the relaxed tier (an implicit
+    AND would merge into the query's own and leave no trace of the operator)."""
+
+    qclass = staticmethod(_required_and)
 
 
 class _FieldsOr(query.Or):
@@ -288,7 +293,7 @@ _OpTagger = qparser.OperatorsPlugin.OpTagger
 _OPERATORS = [
     (_PLUS, 0),
     (_OpTagger(r"(^|(?<=(\s|[()])))NOT(?=\s)", syntax.NotGroup, syntax.PrefixOperator, memo="not"), 0),
-    (_OpTagger(r"(?<=\s)AND(?=\s)", syntax.AndGroup, memo="and"), 0),
+    (_OpTagger(r"(?<=\s)AND(?=\s)", _ExplicitAndGroup, memo="and"), 0),
     (_OpTagger(r"(?<=\s)OR(?=\s)", syntax.OrGroup, memo="or"), 0),
     (_OpTagger(r"(?<=\s)ANDNOT(?=\s)", _AndNotGroup, memo="anot"), -5),
     (_OpTagger(r"(?<=\s)ANDMAYBE(?=\s)", _AndMaybeGroup, memo="amaybe"), -5),
@@ -586,8 +591,8 @@ class SearchIndex:
         self._open = _OpenSearcher()
         weakref.finalize(self, self._open.close)
         self._engine = Engine(stem=stem, ranking=ranking)
-        self._parsers: dict[bool, Any] = {}
-        self._parsed: OrderedDict[tuple[str, bool], Any] = OrderedDict()
+        self._parser: Any = None
+        self._parsed: OrderedDict[str, Any] = OrderedDict()
         # Collapsing: each segment's local document number of clustered ids (segments never
         # change), and the last snapshot's document number -> cluster number.
         self._local_docnums: dict[str, dict[str, int | None]] = {}
@@ -696,23 +701,19 @@ class SearchIndex:
         today = (now or datetime.now(UTC)).date()
         return querylang.prepare(text, aliases=self.aliases if aliases else None, today=today)
 
-    def parse(self, text: str, *, any_terms: bool = False) -> Any:
+    def parse(self, text: str) -> Any:
         """The Whoosh query for prepared `text` (see `prepare`), or QueryError with a plain explanation."""
-        key = (text, any_terms)
         with self._lock:
-            found = self._parsed.get(key)
+            found = self._parsed.get(text)
             if found is not None:
-                self._parsed.move_to_end(key)
+                self._parsed.move_to_end(text)
                 return found
-            parser = self._parsers.get(any_terms)
+            parser = self._parser
             if parser is None:
-                # Words are ANDed; the any-word parse relaxes that, keeping + and NOT clauses.
-                group = _AnyWordsGroup if any_terms else qparser.AndGroup
-                parser = qparser.QueryParser(None, SCHEMA, group=group)
+                parser = self._parser = qparser.QueryParser(None, SCHEMA, group=qparser.AndGroup)
                 parser.add_plugin(qparser.MultifieldPlugin(list(SEARCH_FIELDS), group=_FieldsOrGroup))
                 parser.add_plugin(qparser.FuzzyTermPlugin())
                 parser.replace_plugin(qparser.OperatorsPlugin(ops=_OPERATORS, clean=True))
-                self._parsers[any_terms] = parser
             try:
                 parsed = parser.parse(text)
             except (IndexError, AssertionError) as exc:  # what Whoosh's parser makes of "NOT AND x"
@@ -729,7 +730,7 @@ class SearchIndex:
                 raise QueryError(str(error))
             if parsed is query.NullQuery or isinstance(parsed, type(query.NullQuery)):
                 raise QueryError("the query has no words to search for")
-            self._parsed[key] = parsed
+            self._parsed[text] = parsed
             while len(self._parsed) > 256:
                 self._parsed.popitem(last=False)
             return parsed
@@ -771,42 +772,45 @@ class SearchIndex:
         allowed = _filter_docs(snap, request.filters)
         evaluation = snap.evaluate(parsed)
         scores = restrict(evaluation.scores, allowed)
-        any_terms = False
-        if not scores and request.fallback:
-            alternative = self.parse(prepared.text, any_terms=True)
-            if alternative != parsed:
-                evaluation = snap.evaluate(alternative)
-                scores = restrict(evaluation.scores, allowed)
-                any_terms = bool(scores)
-                parsed = alternative if any_terms else parsed
         first_pass = scores
-        reranked = (
-            self._rerank(snap, scores, evaluation) if request.sort == "relevance" else Reranked(scores, {})
-        )
-        scores = reranked.scores
-        stories = None
-        if clusters is None:
-            best = snap.top(scores, request.offset + request.limit, request.sort)[request.offset :]
+        if request.sort == "relevance":
+            reranked = self._rerank(snap, scores, evaluation)
         else:
-            best, stories = self._collapsed_top(snap, scores, request, clusters)
-        ids = snap.doc_ids(d for d, _ in best)
-        factors = self._factors(snap, parsed, best, first_pass, reranked) if request.explain else {}
+            reranked = Reranked(scores, {})
+        scores = reranked.scores
+        terms = set(evaluation.terms)
+        group_of = self._group_numbers(snap, clusters) if clusters else {}
+        most: Scores = {}
+        few = len(scores) < request.limit or _stories(scores, group_of, set()) < request.limit
+        if request.relax and few:  # less than a page has all the words
+            relaxed = snap.most_words(parsed, querylang.most_words_needed)
+            if relaxed is not None:
+                most = restrict(relaxed.scores, allowed)
+                terms |= relaxed.terms
+        every = {**most, **scores} if most else scores  # the tiers never share a document
+        collapsing = group_of if clusters is not None else None
+        page, stories = _tiered_page(snap, (scores, most), request, collapsing)
+        ids = snap.doc_ids(d for d, _, _ in page)
+        factors = {}
+        if request.explain:
+            factors = self._factors(snap, parsed, [d for d, _, _ in page], {**most, **first_pass}, reranked)
         return IndexResults(
             hits=[
-                IndexHit(doc_id, score, factors.get(docnum, ()))
-                for doc_id, (docnum, score) in zip(ids, best, strict=True)
+                IndexHit(doc_id, score, tier, factors.get(docnum, ()))
+                for doc_id, (docnum, score, tier) in zip(ids, page, strict=True)
             ],
-            total=len(scores),
-            terms=MatchTerms(frozenset(evaluation.terms)),
-            facets=_first_values(snap.facet_counts(scores, FACETS), request.facet_values)
+            total=len(every),
+            terms=MatchTerms(frozenset(terms)),
+            facets=_first_values(snap.facet_counts(every, FACETS), request.facet_values)
             if request.facets
             else None,
-            any_terms=any_terms,
+            relaxed=len(most),
             expansions=prepared.expansions,
             suggestion=spelling.suggest(
                 snap, request.query, prepared.words, rare_too=len(scores) < spelling.FEW_RESULTS
             ),
-            stories=stories,
+            stories=None if stories is None else sum(stories),
+            relaxed_stories=None if stories is None else stories[1],
         )
 
     @property
@@ -831,53 +835,20 @@ class SearchIndex:
     def _factors(
         snap: Snapshot,
         parsed: Any,
-        best: list[tuple[int, float]],
+        hits: list[int],
         first_pass: dict[int, float],
         reranked: Reranked,
     ) -> dict[int, tuple[Factor, ...]]:
         """Each hit's score in its factors: its BM25 parts, then its bonuses."""
-        parts = snap.breakdown(parsed, [d for d, _ in best])
+        parts = snap.breakdown(parsed, hits)
         out = {}
-        for docnum, _ in best:
+        for docnum in hits:
             base = [Factor("bm25", name, words, score) for name, words, score in parts.get(docnum, [])]
             rest = first_pass[docnum] - sum(f.score for f in base)
             if abs(rest) > 1e-9 * max(1.0, abs(first_pass[docnum])):  # a clause `breakdown` cannot split
                 base.append(Factor("other", "", (), rest))
             out[docnum] = tuple(explain(base, reranked.bonuses.get(docnum, ())))
         return out
-
-    def _collapsed_top(
-        self, snap: Snapshot, scores: dict[int, float], request: SearchRequest, clusters: Mapping[str, str]
-    ) -> tuple[list[tuple[int, float]], int]:
-        """The page of best hits with one document per cluster (the first in the sort order), and
-        how many matches there are when each cluster counts once."""
-        if not clusters:
-            return snap.top(scores, request.offset + request.limit, request.sort)[request.offset :], len(
-                scores
-            )
-        group_of = self._group_numbers(snap, clusters)
-        seen: set[int] = set()
-        extra = 0  # matches that are further copies of a cluster already counted
-        for number, cluster in group_of.items():
-            if number in scores:
-                if cluster in seen:
-                    extra += 1
-                else:
-                    seen.add(cluster)
-        wanted = request.offset + request.limit
-        best = snap.top(scores, wanted + extra, request.sort)  # enough: at most `extra` are dropped
-        kept: list[tuple[int, float]] = []
-        shown: set[int] = set()
-        for docnum, score in best:
-            group = group_of.get(docnum)
-            if group is not None:
-                if group in shown:
-                    continue
-                shown.add(group)
-            kept.append((docnum, score))
-            if len(kept) == wanted:
-                break
-        return kept[request.offset :], len(scores) - extra
 
     def _group_numbers(self, snap: Snapshot, clusters: Mapping[str, str]) -> dict[int, int]:
         """Document number -> cluster number for the clustered documents in this snapshot."""
@@ -918,6 +889,50 @@ class SearchIndex:
     def words(self, prefix: str = "", *, limit: int = 100) -> list[str]:
         """The archive's words as written (lower case) that start with `prefix`, in order."""
         return self._snapshot_do(lambda snap: list(islice(snap.words_from(prefix.lower()), limit)))
+
+
+def _stories(scores: Scores, group_of: Mapping[int, int], seen: set[int]) -> int:
+    """How many stories `scores` holds: each cluster once, none already in `seen` (which gains
+    the clusters counted)."""
+    count = len(scores)
+    for docnum, group in group_of.items():
+        if docnum in scores:
+            if group in seen:
+                count -= 1
+            else:
+                seen.add(group)
+    return count
+
+
+def _tiered_page(
+    snap: Snapshot, tiers: Sequence[Scores], request: SearchRequest, group_of: Mapping[int, int] | None
+) -> tuple[list[tuple[int, float, Tier]], list[int] | None]:
+    """The page of best hits (document number, score, tier): every hit of a tier before the next
+    tier's, each tier in the order asked for.  With `group_of` (document number -> cluster
+    number; collapsing), one document per cluster, the first in that order, and the number of
+    stories in each tier (a cluster shown in a tier is none of a later one's)."""
+    wanted = request.offset + request.limit
+    page: list[tuple[int, float, Tier]] = []
+    seen: set[int] = set()  # clusters counted in a tier so far
+    shown: set[int] = set()  # clusters given a hit so far
+    stories: list[int] = []
+    for tier, scores in zip((Tier.ALL, Tier.MOST), tiers, strict=True):
+        if group_of is None:
+            page += [(d, s, tier) for d, s in snap.top(scores, max(0, wanted - len(page)), request.sort)]
+            continue
+        counted = _stories(scores, group_of, seen)
+        stories.append(counted)
+        extra = len(scores) - counted  # at most this many of the best are dropped as copies
+        for docnum, score in snap.top(scores, max(0, wanted - len(page)) + extra, request.sort):
+            if len(page) == wanted:
+                break
+            group = group_of.get(docnum)
+            if group is not None:
+                if group in shown:  # a copy of a story shown (a tier reached is the previous one's whole)
+                    continue
+                shown.add(group)
+            page.append((docnum, score, tier))
+    return page[request.offset :], stories if group_of is not None else None
 
 
 def _local_docnum(reader: Any, doc_id: str) -> int | None:

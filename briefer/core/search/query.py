@@ -11,7 +11,9 @@
   of all its variants, and the expansion is reported;
 - `-word` (or `-"phrase"`, `-field:value`, `-(group)`) becomes `NOT word`, and
   `+word` is left for the index's parser, which marks the clause as required; a
-  hyphen inside a word (kim-putin, al-Qaeda, 2023-09-13) is no sign.
+  hyphen inside a word (kim-putin, al-Qaeda, 2023-09-13) is no sign;
+- a phrase typed in quotes and a field clause get a `+` too: only free words are
+  relaxed when few documents have them all (`most_words_needed`).
 
 Nothing here imports Whoosh: `briefer.core.search.index` owns the engine.
 """
@@ -78,7 +80,7 @@ class SearchRequest:
     filters: tuple[tuple[str, str], ...] = ()
     aliases: bool = True
     facets: bool = False
-    fallback: bool = True  # when no document has all the words, show those with any of them
+    relax: bool = True  # fewer than a page with all the words: add those with most of them (a lower tier)
     now: datetime | None = None
     collapse: bool = True  # one hit per cluster of near-duplicate copies (see clusters.py)
     facet_values: int | None = FACET_VALUES  # per facet, the first ones; None: all (see FacetCounts)
@@ -120,6 +122,18 @@ class FacetCounts(dict[str, int]):
         kept = cls(items if wanted is None else items[:wanted])
         kept.left_out = len(items) - len(kept)
         return kept
+
+
+def most_words_needed(free_words: int) -> int | None:
+    """How many of a query's `free_words` a document needs to be in the relaxed tier ("match most
+    of your words"); None when there is no relaxed tier (a single word).  All but one up to four
+    words (one of two, two of three, three of four), then at least two thirds (4 of 5, 4 of 6,
+    5 of 7, 6 of 9)."""
+    if free_words < 2:
+        return None
+    if free_words <= 4:
+        return free_words - 1
+    return -(-2 * free_words // 3)
 
 
 def label_key(value: str) -> str:
@@ -539,28 +553,40 @@ class _Preparer:
         while i < len(self.tokens):
             token = self.tokens[i]
             if token.kind == "field":
+                self._mark_required()
                 i = self._field(i)
             elif token.kind == "sign":
                 i = self._signed(i)
             elif token.plain:
                 i = self._words(i)
             elif token.kind == "phrase":
+                self._mark_required()
                 self.out.append(self._expanded_phrase(token))
                 i += 1
             else:
                 if token.kind == "word" and _GLUED_DATE_FIELD.search(token.text):
                     # The index's parser would read a date field here that was never checked.
                     raise QueryError(f"put a space before published: ({token.text}); {DATE_HELP}")
+                if token.kind == "phrase~":
+                    self._mark_required()
                 self.out.append(token.text)
                 i += 1
         return PreparedQuery("".join(self.out), tuple(self.expansions), tuple(self.words))
+
+    def _mark_required(self) -> None:
+        """`+` before a phrase or a field clause: they always match, even in the relaxed tier that
+        asks for most of the free words only (the `+` changes nothing where every clause is
+        required).  Only where the parser reads `+` as a sign: at the start, after a space or `(`."""
+        last = next((piece[-1] for piece in reversed(self.out) if piece), "")
+        if last in ("", "(") or last.isspace():
+            self.out.append("+")
 
     # -word and +word ------------------------------------------------------------------
     def _signed(self, i: int) -> int:
         """`-` (exclude) or `+` (require) and the word, phrase, field or group it marks.
 
         `-` becomes NOT; `+` stays for the index's parser, which marks the clause as
-        required (every word is required today; relaxed matching keeps a + clause).
+        required (every word is required anyway; the relaxed tier keeps a + clause).
         A word after a sign stands alone: `-north korea` excludes "north" only.
         """
         sign, marked = self.tokens[i], self.tokens[i + 1] if i + 1 < len(self.tokens) else None
@@ -730,6 +756,7 @@ __all__ = [
     "date_span",
     "label_key",
     "language_key",
+    "most_words_needed",
     "prepare",
     "syntax_problem",
 ]

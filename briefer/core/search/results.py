@@ -20,6 +20,7 @@ from typing import Any
 
 from briefer.core.documents import Document
 from briefer.core.search.analysis import NO_TERMS, MatchTerms, Span
+from briefer.core.search.engine import Tier
 from briefer.core.search.query import AliasExpansion, FacetCounts
 from briefer.core.search.ranking import Factor
 from briefer.core.textnorm import paragraphs
@@ -107,16 +108,17 @@ class Hit:
     also_carried_by: tuple[str, ...] = ()
     representative: Document | None = None  # set when `document` is a copy, not the representative
     spans: tuple[Span, ...] = ()  # every match in `document.text`, in reading order: the reader's highlights
+    match: Tier = Tier.ALL  # all the words, or most of them (the relaxed tier, listed after the others)
     factors: tuple[Factor, ...] = ()  # the parts of `score`, when the search was asked to explain it
 
     @classmethod
-    def found(cls, document: Document, score: float, terms: MatchTerms) -> Hit:
+    def found(cls, document: Document, score: float, terms: MatchTerms, match: Tier = Tier.ALL) -> Hit:
         """The hit for `document`, with its matches (what `terms` marks in its text), the snippet
         and the passages around them: computed once, here, for the results list and the reader."""
         spans = terms.spans(document.text)
         snippet = make_snippet(document.text, spans, title=document.title)
         passages = make_passages(document.text, spans, title=document.title)
-        return cls(document, score, snippet, len(spans), passages, spans=tuple(spans))
+        return cls(document, score, snippet, len(spans), passages, spans=tuple(spans), match=match)
 
     @property
     def id(self) -> str:
@@ -176,6 +178,7 @@ class Hit:
             "cluster": self.cluster_id,
             "cluster_size": self.cluster_size,
             "also_carried_by": list(self.also_carried_by),
+            "match": self.match.value,
         }
 
 
@@ -183,9 +186,11 @@ class Hit:
 class SearchResults:
     """One page of results.  `total` counts every matching document exactly; `stories` counts them
     with each cluster of near-duplicate copies once (None when results are not collapsed), and
-    pages are pages of stories then.  `notices` say what the user should know (alias expansions,
-    an AND that found nothing, why results may be incomplete).  `facets` hold the first values of
-    each facet and how many were left out."""
+    pages are pages of stories then.  Of these, `relaxed` (and `relaxed_stories`) match most of
+    the words, not all: the relaxed tier, listed after the hits with all the words (each hit's
+    `match` says which).  `notices` say what the user should know (alias expansions, why results
+    may be incomplete).  `facets` (of both tiers) hold the first values of each facet and how
+    many were left out."""
 
     query: str
     hits: list[Hit]
@@ -195,17 +200,31 @@ class SearchResults:
     facets: dict[str, FacetCounts] | None = None
     suggestion: str = ""  # "did you mean": the query with misspellings corrected
     expansions: tuple[AliasExpansion, ...] = ()
-    any_terms: bool = False  # no document had all the words; these hits have any of them
+    relaxed: int = 0  # documents in `total` that match most of the words, not all
     incomplete: bool = False  # an import is running, files failed, or documents wait for indexing
     failed_files: int = 0  # files that could not be imported (a notice says so; front ends say where to look)
     stories: int | None = None
     limit: int = 20  # hits per page
     terms: MatchTerms = NO_TERMS  # what the query matched: marks it in any text, e.g. a copy's (`Hit.found`)
+    relaxed_stories: int | None = None  # with collapsing: the relaxed tier's stories
 
     @property
     def counted(self) -> int:
         """What the pages count: stories when collapsed, else documents."""
         return self.total if self.stories is None else self.stories
+
+    @property
+    def relaxed_counted(self) -> int:
+        """The relaxed tier as the pages count it: stories when collapsed, else documents."""
+        return self.relaxed if self.relaxed_stories is None else self.relaxed_stories
+
+    def most_words_note(self) -> str:
+        """What separates the relaxed tier from the hits with all the words (the line before its
+        first hit): "12 more match most of your words"."""
+        count = self.relaxed_counted
+        if count == self.counted:  # nothing has them all
+            return f"No result has all your words; {count:,} match most of them"
+        return f"{count:,} more match{'es' if count == 1 else ''} most of your words"
 
     @property
     def pages(self) -> int:

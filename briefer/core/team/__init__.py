@@ -15,6 +15,7 @@ from briefer.core.team.errors import (
     BadTeamLocation,
     BriefingNotShared,
     SaveConflict,
+    TeamConnectionLost,
     TeamError,
     TeamNotInitialised,
     TeamPermissionDenied,
@@ -47,8 +48,9 @@ if TYPE_CHECKING:
         require_role,
     )
     from briefer.core.team.schema import SCHEMA_VERSION, migrate, require_current, schema_version
+    from briefer.core.team.session import TeamSession
     from briefer.core.team.status import Replica, TeamStatus, team_status
-    from briefer.core.team.transfer import PushSummary, push
+    from briefer.core.team.transfer import PushSummary, push, record_import
 
 _LAZY = {
     **dict.fromkeys(
@@ -69,7 +71,9 @@ _LAZY = {
     ),
     "PushSummary": "transfer",
     "push": "transfer",
+    "record_import": "transfer",
     "TeamLocation": "connection",
+    "TeamSession": "session",
     "connect": "connection",
     "add_analyst": "roles",
     "analyst_role": "roles",
@@ -107,11 +111,13 @@ __all__ = [
     "SaveConflict",
     "Saved",
     "SharedBriefing",
+    "TeamConnectionLost",
     "TeamError",
     "TeamLocation",
     "TeamNotInitialised",
     "TeamPermissionDenied",
     "TeamSchemaTooNew",
+    "TeamSession",
     "TeamStatus",
     "TeamUnreachable",
     "add_analyst",
@@ -126,6 +132,7 @@ __all__ = [
     "my_role",
     "publish",
     "push",
+    "record_import",
     "remove_analyst",
     "require_current",
     "require_role",

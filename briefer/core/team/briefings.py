@@ -93,6 +93,8 @@ def save(
             shared(connection, briefing.id)  # BriefingNotShared when it is not there at all
             raise TeamPermissionDenied("only its owner or an editor may save this briefing", needed="editor")
         latest = int(row[0])
+        if latest != base and _saved_already(connection, briefing, latest):
+            return Saved(shared(connection, briefing.id), briefing, None)
         merged_from = None
         if latest != base:
             original, _ = fetch(connection, briefing.id, base)
@@ -114,6 +116,16 @@ def save(
         assert updated == 1, "the row locked above is one this role may update"
         _record(connection, latest + 1, briefing, body)
     return Saved(shared(connection, briefing.id), briefing, merged_from)
+
+
+def _saved_already(connection: Connection, briefing: Briefing, latest: int) -> bool:
+    """The latest version is this very briefing, saved by this user: a save whose answer the lost
+    connection never delivered, run again.  Saving it once more would only repeat it."""
+    row = connection.execute(
+        "SELECT body, author = current_user FROM briefing_revisions WHERE briefing_id = %s AND version = %s",
+        (briefing.id, latest),
+    ).fetchone()
+    return row is not None and bool(row[1]) and row[0] == to_dict(briefing)
 
 
 def conflicts_with_latest(connection: Connection, briefing: Briefing, base: int) -> list[Conflict]:

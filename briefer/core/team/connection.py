@@ -78,11 +78,21 @@ def connect(
         reason = _first_line(exc)
         if secret:
             reason = reason.replace(secret, "***")
-        raise TeamUnreachable(location.display, reason) from None
+        raise TeamUnreachable(location.display, reason, retryable=_may_answer_later(reason)) from None
     # Briefer's tables live in their own schema; pg_catalog stays first, as PostgreSQL advises.
     connection.execute("SELECT set_config('search_path', %s, false)", (SCHEMA,))
     connection.autocommit = autocommit
     return connection
+
+
+def _may_answer_later(reason: str) -> bool:
+    """libpq gives no SQLSTATE for a failed connection: a server that answered FATAL refused this
+    login or database (waiting changes nothing) unless it was starting, stopping or full."""
+    if "password" in reason or "authentication" in reason:
+        return False  # libpq's own "no password supplied" carries no FATAL
+    if "FATAL:" not in reason:
+        return True  # no server answered: down, restarting, or the network
+    return any(word in reason for word in ("starting up", "shutting down", "too many clients"))
 
 
 def _url_without_password(url: str) -> str:

@@ -20,10 +20,24 @@ class BadTeamLocation(TeamError, ValueError):
 class TeamUnreachable(TeamError, ConnectionError):
     """The server cannot be reached or refused the login; `display` names it without a password."""
 
-    def __init__(self, display: str, reason: str) -> None:
+    def __init__(self, display: str, reason: str, *, retryable: bool = False) -> None:
         super().__init__(f"cannot reach the team archive {display}: {reason}")
         self.display = display
         self.reason = reason
+        self.retryable = retryable  # the server may answer later (not a refused login)
+
+
+class TeamConnectionLost(TeamError, ConnectionError):
+    """The connection broke and could not be made again after `attempts` tries; nothing half-done
+    stays on the server (the cut transaction was rolled back)."""
+
+    def __init__(self, display: str, reason: str, attempts: int) -> None:
+        super().__init__(
+            f"lost the connection to the team archive {display} ({reason}); tried {attempts} times"
+        )
+        self.display = display
+        self.reason = reason
+        self.attempts = attempts
 
 
 class TeamNotInitialised(TeamError):
@@ -75,6 +89,7 @@ __all__ = [
     "BadTeamLocation",
     "BriefingNotShared",
     "SaveConflict",
+    "TeamConnectionLost",
     "TeamError",
     "TeamNotInitialised",
     "TeamPermissionDenied",

@@ -155,9 +155,9 @@ _IS_EDITOR = "pg_has_role(current_user, 'briefer_editor', 'MEMBER')"
 _MAY_WRITE_BRIEFING = f"(owner = current_user OR {_IS_EDITOR})"
 
 _PERMISSIONS = (
-    "REVOKE ALL ON SCHEMA briefer FROM PUBLIC",
-    "GRANT USAGE ON SCHEMA briefer TO briefer_reader",
-    "GRANT SELECT ON ALL TABLES IN SCHEMA briefer TO briefer_reader",
+    f"REVOKE ALL ON SCHEMA {SCHEMA} FROM PUBLIC",
+    f"GRANT USAGE ON SCHEMA {SCHEMA} TO briefer_reader",
+    f"GRANT SELECT ON ALL TABLES IN SCHEMA {SCHEMA} TO briefer_reader",
     # analysts: import (documents, texts, versions, locations, signatures, clusters, the report)
     "GRANT INSERT ON texts, documents, document_aliases, document_versions, import_runs, import_files"
     " TO briefer_analyst",
@@ -167,7 +167,7 @@ _PERMISSIONS = (
     "GRANT INSERT, UPDATE ON briefings TO briefer_analyst",
     "GRANT INSERT ON briefing_revisions TO briefer_analyst",
     "GRANT INSERT, DELETE ON cited_texts TO briefer_analyst",
-    "GRANT USAGE ON ALL SEQUENCES IN SCHEMA briefer TO briefer_analyst",
+    f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {SCHEMA} TO briefer_analyst",
     # editors: remove documents and briefings
     "GRANT DELETE ON documents, document_aliases, document_versions, briefings TO briefer_editor",
     # row-level security: whose rows a role may see and change

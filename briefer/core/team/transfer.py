@@ -15,12 +15,33 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from psycopg.types.json import Jsonb
 
-from briefer.core.archive import Archive, DocumentRecord
+from briefer.core.archive import Archive, DocumentRecord, FileStatus
 from briefer.core.progress import Progress, no_progress
 
 Connection = psycopg.Connection[Any]
 BATCH = 500
+
+
+def record_import(
+    connection: Connection, machine: str, statuses: list[FileStatus], summary: dict[str, object]
+) -> int:
+    """The import report of an import made for the team (every file with its status and reason),
+    as the team's `import_runs`/`import_files`; returns the run's number."""
+    with connection.transaction():
+        row = connection.execute(
+            "INSERT INTO import_runs (machine, finished, summary) VALUES (%s, now(), %s) RETURNING id",
+            (machine, Jsonb(summary)),
+        ).fetchone()
+        assert row is not None
+        run = int(row[0])
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO import_files (run_id, path, status, reason) VALUES (%s, %s, %s, %s)",
+                [(run, s.path, s.status, s.reason) for s in statuses],
+            )
+    return run
 
 
 @dataclass
@@ -50,26 +71,29 @@ def push(
 
 def _push_batch(connection: Connection, records: list[DocumentRecord], summary: PushSummary) -> None:
     contents = [r.content_hash for r in records]
-    ids = [r.document.id for r in records]
-    held = {str(row[0]) for row in connection.execute(_HELD, (contents, ids))}
-    present = sum(1 for r in records if r.content_hash in held or r.document.id in held)
-    summary.present += present
-    summary.copied += len(records) - present
     texts = {h: t for r in records for h, t in (*r.versions, (r.document.text_hash, r.document.text))}
     summary.versions += len(texts)
     with connection.cursor() as cursor:
         cursor.executemany(_TEXT, list(texts.items()))
-        cursor.executemany(_DOCUMENT, [_document_row(r) for r in records])
+        # Counted from what the inserts returned: another analyst's push may run at the same moment.
+        cursor.executemany(_DOCUMENT, [_document_row(r) for r in records], returning=True)
+        copied = 0
+        while True:
+            copied += len(cursor.fetchall())
+            if not cursor.nextset():
+                break
+        summary.copied += copied
+        summary.present += len(records) - copied
         team_ids = {str(c): str(i) for c, i in connection.execute(_TEAM_IDS, (contents,))}
         team = {r.document.id: team_ids[r.content_hash] for r in records if r.content_hash in team_ids}
         cursor.executemany(_ALIAS, [(mine, theirs) for mine, theirs in team.items() if mine != theirs])
-        copied = [r for r in records if r.document.id in team]
+        placed = [r for r in records if r.document.id in team]
         versions = {
-            (team[r.document.id], h) for r in copied for h, _ in (*r.versions, (r.document.text_hash, ""))
+            (team[r.document.id], h) for r in placed for h, _ in (*r.versions, (r.document.text_hash, ""))
         }
         cursor.executemany(_VERSION, sorted(versions))
-        cursor.executemany(_TAG, [(team[r.document.id], tag) for r in copied for tag in r.document.tags])
-        cursor.executemany(_CLUSTER, [(team[r.document.id], r.cluster, r.cluster) for r in copied])
+        cursor.executemany(_TAG, [(team[r.document.id], tag) for r in placed for tag in r.document.tags])
+        cursor.executemany(_CLUSTER, [(team[r.document.id], r.cluster, r.cluster) for r in placed])
 
 
 def _document_row(record: DocumentRecord) -> tuple[object, ...]:
@@ -88,11 +112,10 @@ def _document_row(record: DocumentRecord) -> tuple[object, ...]:
     )
 
 
-_HELD = """SELECT content_sha256 FROM documents WHERE content_sha256 = ANY(%s)
-    UNION SELECT id FROM documents WHERE id = ANY(%s)"""
 _TEXT = "INSERT INTO texts (sha256, body) VALUES (%s, %s) ON CONFLICT DO NOTHING"
 _DOCUMENT = """INSERT INTO documents (id, content_sha256, text_sha256, title, source, author, url, published,
-    language, source_type) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"""
+    language, source_type) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
+    RETURNING id"""
 _TEAM_IDS = "SELECT content_sha256, id FROM documents WHERE content_sha256 = ANY(%s)"
 _ALIAS = "INSERT INTO document_aliases (alias, doc_id) VALUES (%s, %s) ON CONFLICT DO NOTHING"
 _VERSION = "INSERT INTO document_versions (doc_id, text_sha256) VALUES (%s, %s) ON CONFLICT DO NOTHING"

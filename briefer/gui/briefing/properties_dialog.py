@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QSizePolicy,
     QSpinBox,
     QVBoxLayout,
@@ -106,6 +107,20 @@ def _line(accessible: str, placeholder: str = "") -> QLineEdit:
     return field
 
 
+def _lines_field(accessible: str, placeholder: str) -> QPlainTextEdit:
+    field = QPlainTextEdit()
+    field.setAccessibleName(accessible)
+    field.setPlaceholderText(placeholder)
+    field.setTabChangesFocus(True)
+    field.setFixedHeight(64)
+    return field
+
+
+def _lines_of(field: QPlainTextEdit) -> str:
+    """One item a line, blank lines and trailing spaces dropped (the export prints a paragraph a line)."""
+    return "\n".join(line.strip() for line in field.toPlainText().splitlines() if line.strip())
+
+
 def split_list(text: str) -> list[str]:
     """ "Russia, DPRK ,, arms" -> ["Russia", "DPRK", "arms"]."""
     return [item.strip() for item in text.split(",") if item.strip()]
@@ -142,6 +157,8 @@ class BriefingPropertiesDialog(QDialog):
         self.office = _line("Office", "Producing office")
         self.audience = _line("Audience", "Who the briefing is for")
         self.keywords = _line("Keywords", "Comma-separated: Russia, DPRK, arms transfers")
+        self.scope_note = _lines_field("Scope note", "What the briefing covers and leaves out (page 2)")
+        self.contact = _lines_field("Contact", "Whom readers ask: name, office, phone, e-mail; one a line")
         self.title_portion = tag_combo(PORTIONS, "Title portion mark", PORTION_LABELS)
         self.title_portion.setItemText(0, "\u2014 (no mark)")
         self.title_portion.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -178,6 +195,10 @@ class BriefingPropertiesDialog(QDialog):
         form.addRow("&Office", self.office)
         form.addRow("Audien&ce", self.audience)
         form.addRow("&Keywords", self.keywords)
+        front = QGroupBox("Front matter of the export")
+        form = _form(front)
+        form.addRow("Scope note", self.scope_note)
+        form.addRow("Contact", self.contact)
         marks = QGroupBox("Markings")
         form = _form(marks)
         form.addRow("Title portion &mark", self.title_portion)
@@ -198,6 +219,7 @@ class BriefingPropertiesDialog(QDialog):
         left = QVBoxLayout()
         left.addWidget(product)
         left.addWidget(people)
+        left.addWidget(front)
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(marks)
@@ -241,6 +263,8 @@ class BriefingPropertiesDialog(QDialog):
         self.office.setText(meta.office)
         self.audience.setText(meta.audience)
         self.keywords.setText(", ".join(meta.keywords))
+        self.scope_note.setPlainText(meta.scope_note)
+        self.contact.setPlainText(meta.contact)
         set_combo(self.title_portion, meta.title_portion)
         cui = meta.cui
         self.cui_controlled_by.setText(cui.controlled_by)
@@ -265,6 +289,8 @@ class BriefingPropertiesDialog(QDialog):
             "office": self.office.text().strip(),
             "audience": self.audience.text().strip(),
             "keywords": split_list(self.keywords.text()),
+            "scope_note": _lines_of(self.scope_note),
+            "contact": _lines_of(self.contact),
             "title_portion": self.title_portion.currentData(),
             "cui": self._designation(),
         }

@@ -7,12 +7,16 @@ edit.  Every quote is checked against the archive first (in the background),
 then the export asks the release gate (core/briefing/gate.py): its blocking
 findings refuse the export, listed in the dialog (quotes that no longer match
 their source unless "Export even if quotes no longer match" is ticked, which
-marks them "(unverified)"; markings that do not validate; the wrong archive,
-whose refusal names both archives), and its warnings are listed after an export
-that went on; before that, the findings of the briefing as marked in the dialog
-(quotes not yet verified) preview it.  Choosing a finding selects its block in the
-outline.  A refused
-or failed export is explained in the dialog itself.
+exports them, marked "(unverified)" in a review copy; markings that do not
+validate; the wrong archive, whose refusal names both archives), and its
+warnings are listed after an export that went on; before that, the findings of
+the briefing as marked in the dialog (quotes not yet verified) preview it.
+Choosing a finding selects its block in the outline.  *Copy* chooses a
+distribution copy (for readers: no analyst comments, no internal states) or a
+review copy (comments in Word's margin, states shown); choosing one sets the
+comments to its default, which can still be changed.  The organisation's logo
+for the cover is a setting kept between sessions, like the reference document.
+A refused or failed export is explained in the dialog itself.
 """
 
 from __future__ import annotations
@@ -43,8 +47,11 @@ from briefer.core.briefing import codec, edits, markings
 from briefer.core.briefing.gate import Finding, ReleaseBlocked, run_gate
 from briefer.core.briefing.verify import ArchiveLookups, WrongArchive, describe_archive, none_of_the_documents
 from briefer.core.documents import Document
+from briefer.core.export import toc_pages
 from briefer.core.export.docx_export import (
     COMMENT_MODES,
+    COPY_COMMENTS,
+    COPY_MODES,
     ExportReport,
     default_reference,
     export_docx,
@@ -59,6 +66,12 @@ Lookup = Callable[[str], Document | None]
 
 LAST_FOLDER_KEY = "export/folder"
 REFERENCE_KEY = "export/reference"
+LOGO_KEY = "export/logo"
+COPY_KEY = "export/copy"
+COPY_LABELS = {
+    "distribution": "Distribution: for readers (no analyst comments or internal states)",
+    "review": "Review: analyst comments in the margin, unverified and missing sources marked",
+}
 COMMENT_LABELS = {
     "margin": "In Word's margin",
     "inline": "Inline, after the quote",
@@ -100,7 +113,8 @@ def refusal_text(exc: ReleaseBlocked, verb: str, button: str) -> str:
     if exc.overridable:
         text += (
             f"\nThe outline shows what changed in each source. Tick \u201c{button} even if quotes no longer "
-            f"match their sources\u201d to {verb} them marked \u201c(unverified)\u201d."
+            f"match their sources\u201d to {verb} them anyway"
+            + (" (a review copy marks them \u201c(unverified)\u201d)." if verb == "export" else ".")
         )
     return text
 
@@ -148,6 +162,18 @@ class ExportDialog(QDialog):
         self.reference.setToolTip("A .docx or .dotx whose styles, page setup and letterhead the export uses")
         self.browse_reference = QPushButton("Browse\u2026")
         self.browse_reference.setAccessibleName("Choose the reference document")
+        logo_value = settings.value(LOGO_KEY, "")
+        self.logo = QLineEdit(str(logo_value) if logo_value else "")
+        self.logo.setPlaceholderText("No logo")
+        self.logo.setAccessibleName("Organisation logo")
+        self.logo.setToolTip("A PNG or JPEG image printed at the top of the cover page")
+        self.browse_logo = QPushButton("Browse\u2026")
+        self.browse_logo.setAccessibleName("Choose the organisation logo")
+        self.copy = QComboBox()
+        self.copy.setAccessibleName("Copy")
+        for mode in COPY_MODES:
+            self.copy.addItem(COPY_LABELS[mode], mode)
+        self.copy.setCurrentIndex(max(0, self.copy.findData(str(settings.value(COPY_KEY, COPY_MODES[0])))))
 
         self.profile = QComboBox()
         self.profile.setAccessibleName("Marking profile")
@@ -165,12 +191,16 @@ class ExportDialog(QDialog):
         self.comments.setAccessibleName("Analyst comments")
         for mode in COMMENT_MODES:
             self.comments.addItem(COMMENT_LABELS[mode], mode)
+        self._copy_chosen()
+        self.numbering = QCheckBox("Number sections and paragraphs")
+        self.numbering.setAccessibleName("Number sections and paragraphs")
         self.allow_unverified = QCheckBox("Export even if quotes no longer match their sources")
         self.allow_unverified.setAccessibleName("Export even if quotes no longer match their sources")
         self.allow_unverified.setToolTip(
-            "Quotes whose source changed are exported with their citations marked \u201c(unverified)\u201d"
+            "Quotes whose source changed are exported anyway; a review copy marks their citations "
+            "\u201c(unverified)\u201d"
         )
-        for combo in (self.profile, self.tlp, self.comments):
+        for combo in (self.copy, self.profile, self.tlp, self.comments):
             combo.view().setAccessibleName(f"{combo.accessibleName()} choices")
         self.banner = QLabel()
         self.banner.setObjectName("exportBanner")
@@ -200,9 +230,12 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Save as", _with_button(self.output, self.browse_output))
         form.addRow("&Reference document", _with_button(self.reference, self.browse_reference))
+        form.addRow("&Logo", _with_button(self.logo, self.browse_logo))
+        form.addRow("Cop&y", self.copy)
         form.addRow("&Marking profile", self.profile)
         form.addRow("&TLP label", self.tlp)
         form.addRow("&Comments on excerpts", self.comments)
+        form.addRow("Numbering", self.numbering)
         form.addRow("Quotes", self.allow_unverified)
         form.addRow("Banner", self.banner)
         layout = QVBoxLayout(self)
@@ -219,15 +252,22 @@ class ExportDialog(QDialog):
 
         self.browse_output.clicked.connect(self._choose_output)
         self.browse_reference.clicked.connect(self._choose_reference)
+        self.browse_logo.clicked.connect(self._choose_logo)
+        self.copy.currentIndexChanged.connect(self._copy_chosen)
         self.export_button.clicked.connect(self.start_export)
         self.open_folder_button.clicked.connect(self._open_folder)
         self.close_button.clicked.connect(self.reject)
         self.profile.currentIndexChanged.connect(self._preview)
         self.tlp.currentIndexChanged.connect(self._preview)
         self._failed = False  # the outcome line says why the last export failed
-        for changed in (self.output.textChanged, self.reference.textChanged, self.allow_unverified.toggled):
+        for changed in (
+            self.output.textChanged,
+            self.reference.textChanged,
+            self.logo.textChanged,
+            self.allow_unverified.toggled,
+        ):
             changed.connect(self._forget_failure)
-        for combo in (self.profile, self.tlp, self.comments):
+        for combo in (self.copy, self.profile, self.tlp, self.comments):
             combo.currentIndexChanged.connect(self._forget_failure)
         self._preview()
 
@@ -276,6 +316,23 @@ class ExportDialog(QDialog):
         if name:
             self.reference.setText(name)
 
+    @Slot()
+    def _choose_logo(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self,
+            "Organisation logo",
+            self.logo.text(),
+            "Images (*.png *.jpg *.jpeg *.gif *.bmp *.tif *.tiff)",
+        )
+        if name:
+            self.logo.setText(name)
+
+    @Slot()
+    def _copy_chosen(self, *_: object) -> None:
+        """A copy brings its own default for comments (distribution: omit; review: margin)."""
+        default = COPY_COMMENTS[str(self.copy.currentData())]
+        self.comments.setCurrentIndex(max(0, self.comments.findData(default)))
+
     # -- exporting -----------------------------------------------------------------------
     @Slot()
     def start_export(self) -> None:
@@ -289,6 +346,10 @@ class ExportDialog(QDialog):
         briefing = codec.from_dict(codec.to_dict(self._model.briefing))  # edits may go on meanwhile
         reference = Path(self.reference.text()).expanduser() if self.reference.text().strip() else None
         comments = str(self.comments.currentData())
+        copy = str(self.copy.currentData())
+        logo = Path(self.logo.text()).expanduser() if self.logo.text().strip() else None
+        numbering = self.numbering.isChecked()
+        render = toc_pages.wanted()
         lookups = self._lookups
         allow = self.allow_unverified.isChecked()
 
@@ -304,10 +365,16 @@ class ExportDialog(QDialog):
                 allow_unverified=allow,
                 cluster_of=cluster_of,
                 comments=comments,
+                copy=copy,
+                numbering=numbering,
+                logo=logo,
+                toc_pages=render,
             )
 
         self._settings.setValue(LAST_FOLDER_KEY, str(out.parent))
         self._settings.setValue(REFERENCE_KEY, self.reference.text().strip())
+        self._settings.setValue(LOGO_KEY, self.logo.text().strip())
+        self._settings.setValue(COPY_KEY, copy)
         self.outcome.setText(f"Exporting to {html.escape(str(out))}\u2026")
         self._failed = False
         self._show_findings(())  # the preview's: the export's own come back with it
@@ -332,18 +399,24 @@ class ExportDialog(QDialog):
     def _on_succeeded(self, report: ExportReport) -> None:
         self.report = report
         lines = [
-            f"<b>Exported</b> to {html.escape(str(report.path))} in {report.seconds:.1f} s: "
-            f"{report.footnotes} footnote(s), {report.sources} source(s)."
+            f"<b>Exported</b> a {report.copy} copy to {html.escape(str(report.path))} "
+            f"in {report.seconds:.1f} s: {report.footnotes} footnote(s), {report.sources} source(s)."
         ]
+        review = report.copy == "review"
         if report.unverified:
             lines.append(
-                f"<b>{len(report.unverified)} quote(s) no longer match their source</b> and are marked "
-                "\u201c(unverified)\u201d in the document."
+                f"<b>{len(report.unverified)} quote(s) no longer match their source</b> and are "
+                + (
+                    "marked \u201c(unverified)\u201d in the document."
+                    if review
+                    else "not marked in this distribution copy (a review copy marks them)."
+                )
             )
         if report.missing:
             lines.append(
                 f"{len(report.missing)} source(s) are no longer in the archive; cited from the briefing."
             )
+        lines += [html.escape(notice[:1].upper() + notice[1:] + ".") for notice in report.notices]
         if report.manifest is not None:
             lines.append(f"Manifest: {html.escape(report.manifest.name)} (for <i>briefer verify</i>).")
         lines += [html.escape(w) for w in report.warnings[:5]]

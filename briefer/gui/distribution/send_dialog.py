@@ -264,7 +264,7 @@ class SendDialog(QDialog):
         self.allow_unverified = QCheckBox("Send even if quotes no longer match their sources")
         self.allow_unverified.setAccessibleName("Send even if quotes no longer match their sources")
         self.allow_unverified.setToolTip(
-            "Quotes whose source changed are sent with their citations marked \u201c(unverified)\u201d"
+            "Quotes whose source changed are sent anyway (recipients get a distribution copy: not marked)"
         )
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Sending")

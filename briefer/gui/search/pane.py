@@ -61,7 +61,7 @@ from briefer.core.briefing.excerpts import CarriedBy, hit_excerpt
 from briefer.core.briefing.model import BriefingError, Excerpt
 from briefer.core.documents import Document
 from briefer.core.progress import Progress
-from briefer.core.search import Hit, MatchTerms, SearchResults
+from briefer.core.search import Hit, MatchTerms, SearchResults, Tier
 from briefer.core.textnorm import strip_bidi
 from briefer.gui import mime
 from briefer.gui.elided import wrapped_lines
@@ -103,38 +103,66 @@ if TYPE_CHECKING:
 class ResultsModel(QAbstractListModel):
     """The hits of the last search, in rank order; an adapter over `core.search.Hit`.  A hit quoted
     from here (dragged, or added) counts who else carried it with `carried_by`
-    (`Archive.carried_by_count`)."""
+    (`Archive.carried_by_count`).
+
+    Before the first hit with most of the words, not all (the relaxed tier), a separator row
+    says how many there are: it is neither selectable nor draggable, and `ResultsView` skips it.
+    """
 
     HitRole = Qt.ItemDataRole.UserRole + 1
+    SeparatorRole = Qt.ItemDataRole.UserRole + 2
 
     def __init__(self, carried_by: CarriedBy, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._hits: list[Hit] = []
         self._carried_by = carried_by
+        self._separator_row = -1  # the row before the relaxed tier's first hit; -1 when none
+        self._separator = ""
 
-    def set_hits(self, hits: Sequence[Hit]) -> None:
+    def set_hits(self, hits: Sequence[Hit], separator: str = "") -> None:
+        """Show `hits`; `separator` (when given) goes before the first hit of the relaxed tier."""
         self.beginResetModel()
         self._hits = list(hits)
+        first_most = next((row for row, hit in enumerate(self._hits) if hit.match is Tier.MOST), -1)
+        self._separator_row = first_most if separator else -1
+        self._separator = separator
         self.endResetModel()
 
+    def is_separator(self, row: int) -> bool:
+        return row == self._separator_row >= 0
+
+    def first_hit_row(self) -> int:
+        """The first row that shows a hit (-1 when there is none)."""
+        if not self._hits:
+            return -1
+        return 1 if self._separator_row == 0 else 0
+
     def hit(self, row: int) -> Hit:
-        return self._hits[row]
+        """The hit shown on `row` (not the separator's: IndexError)."""
+        if self.is_separator(row):
+            raise IndexError(f"row {row} is the separator, not a hit")
+        return self._hits[row - 1 if 0 <= self._separator_row < row else row]
 
     def excerpt(self, row: int) -> Excerpt:
         """What quoting the hit of `row` adds (see `excerpt_of`); BriefingError when it has no text."""
-        return excerpt_of(self._hits[row], self._carried_by)
+        return excerpt_of(self.hit(row), self._carried_by)
 
     def row_of(self, doc_id: str) -> int:
         """The row showing `doc_id`, or -1."""
-        return next((row for row, hit in enumerate(self._hits) if hit.id == doc_id), -1)
+        found = next((row for row, hit in enumerate(self._hits) if hit.id == doc_id), -1)
+        return found + 1 if 0 <= self._separator_row <= found else found
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._hits)
+        return 0 if parent.isValid() else len(self._hits) + (self._separator_row >= 0)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._hits):
+        if not index.isValid() or not 0 <= index.row() < self.rowCount():
             return None
-        hit = self._hits[index.row()]
+        if self.is_separator(index.row()):
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, self.SeparatorRole):
+                return self._separator
+            return None
+        hit = self.hit(index.row())
         doc = hit.document
         if role == Qt.ItemDataRole.DisplayRole:
             return display_title(doc)
@@ -149,6 +177,8 @@ class ResultsModel(QAbstractListModel):
 
     # -- drag source: a hit becomes an excerpt of its best passage (else its lead) --------
     def flags(self, index: Index) -> Qt.ItemFlag:
+        if index.isValid() and self.is_separator(index.row()):
+            return Qt.ItemFlag.NoItemFlags  # a label between the tiers: never current, selected or dragged
         flags = super().flags(index)
         return flags | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else flags
 
@@ -161,6 +191,8 @@ class ResultsModel(QAbstractListModel):
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         excerpts = []
         for index in sorted((i for i in indexes if i.isValid()), key=lambda i: i.row()):
+            if self.is_separator(index.row()):
+                continue
             try:
                 excerpts.append(self.excerpt(index.row()))
             except BriefingError:  # a document without text: nothing to quote
@@ -204,6 +236,10 @@ class HitDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         hit = index.data(ResultsModel.HitRole)
+        separator = index.data(ResultsModel.SeparatorRole)
+        if isinstance(separator, str):
+            self._paint_separator(painter, option, separator)
+            return
         if not isinstance(hit, Hit):
             super().paint(painter, option, index)
             return
@@ -246,8 +282,23 @@ class HitDelegate(QStyledItemDelegate):
             painter.setPen(line)
             painter.drawLine(opt.rect.bottomLeft(), opt.rect.bottomRight())
 
+    def _paint_separator(self, painter: QPainter, option: QStyleOptionViewItem, text: str) -> None:
+        """ "12 more match most of your words", muted, over a rule: where the relaxed tier starts."""
+        _, meta_font = _fonts(option.font)
+        rect = option.rect.adjusted(self.PADDING + 2, self.PADDING, -self.PADDING, -self.GAP)
+        painter.save()
+        _draw_line(painter, meta_font, muted_color(option.palette), rect, rect.top(), text)
+        rule = QColor(option.palette.color(QPalette.ColorRole.Mid))
+        painter.setPen(rule)
+        painter.drawLine(option.rect.bottomLeft(), option.rect.bottomRight())
+        painter.restore()
+
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         hit = index.data(ResultsModel.HitRole)
+        if isinstance(index.data(ResultsModel.SeparatorRole), str):
+            _, meta_font = _fonts(option.font)
+            height = self.PADDING + QFontMetrics(meta_font).height() + self.GAP + 1
+            return QSize(self._available_width(option), height)
         if not isinstance(hit, Hit):
             return super().sizeHint(option, index)
         width = self._available_width(option)
@@ -337,7 +388,29 @@ class QueryBox(QLineEdit):
 
 
 class ResultsView(QListView):
-    """The hits; Enter opens the current one on every platform (macOS's list views would edit)."""
+    """The hits; Enter opens the current one on every platform (macOS's list views would edit).
+    The keyboard steps over a row that is no hit (the relaxed tier's separator)."""
+
+    _BACKWARD = frozenset({
+        QAbstractItemView.CursorAction.MoveUp,
+        QAbstractItemView.CursorAction.MovePrevious,
+        QAbstractItemView.CursorAction.MovePageUp,
+        QAbstractItemView.CursorAction.MoveLeft,
+        QAbstractItemView.CursorAction.MoveEnd,
+    })  # fmt: skip
+
+    def moveCursor(
+        self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        target = super().moveCursor(cursorAction, modifiers)
+        if not target.isValid() or target.flags() & Qt.ItemFlag.ItemIsSelectable:
+            return target
+        step = -1 if cursorAction in self._BACKWARD else 1
+        for row in (target.row() + step, target.row() - step):  # past it, else back where it came from
+            beside = target.siblingAtRow(row)
+            if beside.isValid() and beside.flags() & Qt.ItemFlag.ItemIsSelectable:
+                return beside
+        return self.currentIndex()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
@@ -441,7 +514,7 @@ class SearchPane(QWidget):
             return
         self.results.setFocus(Qt.FocusReason.OtherFocusReason)
         if not self.results.currentIndex().isValid():
-            self.results.setCurrentIndex(self.model.index(0))
+            self.results.setCurrentIndex(self.model.index(self.model.first_hit_row()))
 
     @Slot()
     def search_now(self) -> None:
@@ -509,14 +582,17 @@ class SearchPane(QWidget):
 
     def current_hit(self) -> Hit | None:
         index = self.results.currentIndex()
-        return self.model.hit(index.row()) if index.isValid() else None
+        return self.model.hit(index.row()) if self._is_hit(index) else None
+
+    def _is_hit(self, index: QModelIndex) -> bool:
+        return index.isValid() and not self.model.is_separator(index.row())
 
     def selected_hits(self) -> list[Hit]:
         """The selected results in list order (the current one alone when none is selected)."""
         rows = sorted(index.row() for index in self.results.selectionModel().selectedRows())
-        if not rows and self.results.currentIndex().isValid():
+        if not rows and self._is_hit(self.results.currentIndex()):
             rows = [self.results.currentIndex().row()]
-        return [self.model.hit(row) for row in rows]
+        return [self.model.hit(row) for row in rows if not self.model.is_separator(row)]
 
     @Slot()
     def show_copies(self) -> None:
@@ -593,7 +669,7 @@ class SearchPane(QWidget):
     def _show_results(self, results: SearchResults) -> None:
         previous = self._shown[0] if self._shown else None
         self._results_query, self._results_terms = results.query, results.terms
-        self.model.set_hits(results.hits)
+        self.model.set_hits(results.hits, results.most_words_note() if results.relaxed else "")
         if self._like is None:  # the lists keep offering the query's values: choosing one goes back
             self.options.show_facets(results.facets)
         self.summary.setText(self._summary_html(results))
@@ -601,7 +677,7 @@ class SearchPane(QWidget):
             self._clear_selection()
             return
         row = self.model.row_of(previous) if previous else -1
-        self.results.setCurrentIndex(self.model.index(max(row, 0)))
+        self.results.setCurrentIndex(self.model.index(row if row >= 0 else self.model.first_hit_row()))
         resorted, self._results_sort = self._results_sort != self._requested_sort, self._requested_sort
         if resorted:  # another order: its first results are what the reader wants to see
             self.results.scrollToTop()
@@ -628,6 +704,8 @@ class SearchPane(QWidget):
             line = f"About {results.total:,} results, the best {shown} shown"
         else:
             line = plural(results.total, "result")
+        if shown and results.relaxed:  # the separator row names the others
+            line += f", {results.total - results.relaxed:,} with all your words"
         if shown and results.stories is not None and results.stories < results.total:
             # Copies of one story are one hit: say how many stories the results are.
             line = line.replace(" results", f" results in {plural(results.stories, 'story', 'stories')}", 1)
@@ -684,7 +762,7 @@ class SearchPane(QWidget):
 
     @Slot(QModelIndex, QModelIndex)
     def _on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
-        if not current.isValid():
+        if not self._is_hit(current):
             return
         hit = self.model.hit(current.row())
         self.show_copies_action.setEnabled(hit.cluster_size > 1)
@@ -695,5 +773,5 @@ class SearchPane(QWidget):
 
     @Slot(QModelIndex)
     def _on_activated(self, index: QModelIndex) -> None:
-        if index.isValid():
+        if self._is_hit(index):
             self.hit_activated.emit(self.model.hit(index.row()), self._results_query)

@@ -38,6 +38,7 @@ from briefer.core.search import (
     SearchEngine,
     SearchIndex,
     SearchRequest,
+    Tier,
 )
 
 REPO = Path(__file__).resolve().parents[3]
@@ -161,7 +162,9 @@ def desk(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 
 def found(engine: SearchEngine, query: str, **options: object) -> IndexResults:
+    """The results of `query`; with all the words only, unless a test asks for the relaxed tier."""
     options.setdefault("limit", 50)
+    options.setdefault("relax", False)
     options.setdefault("now", NOW)
     return engine.search(SearchRequest(query, **options))  # type: ignore[arg-type]
 
@@ -192,8 +195,9 @@ def test_words_are_all_required_and_stemmed(desk: SearchEngine) -> None:
     assert ids(desk, "kim putin") == {"summit"}
     assert ids(desk, "shells") == ids(desk, "shell") == {"summit", "sanctions"}
     assert ids(desk, "launching") == {"launch", "rocket"}  # launched, launch
-    results = found(desk, "artillery")
-    assert results.total == 2 and not results.any_terms
+    results = found(desk, "artillery", relax=True)  # one word: no relaxed tier
+    assert results.total == 2 and results.relaxed == 0
+    assert {h.match for h in results.hits} == {Tier.ALL}
 
 
 def test_boolean_operators_signs_and_groups(desk: SearchEngine) -> None:
@@ -204,12 +208,66 @@ def test_boolean_operators_signs_and_groups(desk: SearchEngine) -> None:
     assert ids(desk, 'artillery -"arms brokers"') == {"summit"}
 
 
-def test_a_required_word_holds_when_no_document_has_all_the_words(desk: SearchEngine) -> None:
-    results = found(desk, "+kim sohae")  # nobody has both: those with any of them, kim required
-    assert results.any_terms and {h.doc_id for h in results.hits} == {"summit", "sommet"}
-    fallback = found(desk, "kim sohae")
-    assert fallback.any_terms and {h.doc_id for h in fallback.hits} == {"summit", "sommet", "launch"}
-    assert ids(desk, "kim sohae", fallback=False) == set()
+def tiers(engine: SearchEngine, query: str, **options: object) -> list[tuple[str, str]]:
+    """Each hit's document id and `match` ("all" or "most"), in the order listed."""
+    return [(h.doc_id, h.match.value) for h in found(engine, query, relax=True, **options).hits]
+
+
+# -- the relaxed tier: most of the words, after the documents with all of them --------------
+def test_documents_with_most_of_the_words_follow_those_with_all(desk: SearchEngine) -> None:
+    # "Le sommet" has Kim and Vostochny, not Putin: 2 of 3 words, listed after the summit.
+    assert tiers(desk, "kim vostochny putin") == [("summit", "all"), ("sommet", "most")]
+    assert tiers(desk, "kim vostochny putin", sort="newest") == [("summit", "all"), ("sommet", "most")]
+    results = found(desk, "kim vostochny putin", relax=True)
+    assert (results.total, results.relaxed) == (2, 1)
+    assert ids(desk, "kim vostochny putin") == {"summit"}  # relax=False: all the words only
+    assert tiers(desk, "kim putin sohae") == [("summit", "most")]  # none has all three
+    assert set(tiers(desk, "kim sohae")) == {("summit", "most"), ("launch", "most"), ("sommet", "most")}
+
+
+def test_the_relaxed_tier_relaxes_free_words_only(desk: SearchEngine) -> None:
+    assert tiers(desk, "kim sohae launch") == [("launch", "most")]
+    assert tiers(desk, "+kim sohae launch") == []  # + keeps kim required
+    assert tiers(desk, "kim AND vostochny putin") == [("summit", "all")]  # an explicit AND too
+    assert tiers(desk, "kim putin vostochny cosmodrome") == [("summit", "all")]
+    assert tiers(desk, '"kim putin" vostochny cosmodrome') == []  # and quotes: nobody has the phrase
+    assert tiers(desk, "kim vostochny putin -poutine") == [("summit", "all")]  # NOT still excludes
+    # Field and date clauses always hold: the border meeting (1999) has two of the words, but not the date.
+    assert set(tiers(desk, "officials border rail")) == {("border", "most"), ("sanctions", "most")}
+    assert tiers(desk, "officials border rail published:>=2020") == [("sanctions", "most")]
+    assert tiers(desk, "officials border rail source:border") == [("border", "most")]
+    assert tiers(desk, "officials border rail", filters=(("year", "2023"),)) == [("sanctions", "most")]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+@pytest.mark.parametrize(
+    "query",
+    ["kim vostochny putin", "officials shells", "launch satellite korea", "artillery shells officials rail",
+     '"arms brokers" officials shells', "kim OR putin sohae", "shells -sanctions vostochny kim"],
+)  # fmt: skip
+def test_the_relaxed_tier_only_adds_below_what_all_the_words_find(
+    desk: SearchEngine, query: str, sort: str
+) -> None:
+    strict = found(desk, query, sort=sort)
+    relaxed = found(desk, query, sort=sort, relax=True)
+    tiers_listed = [h.match for h in relaxed.hits]
+    assert tiers_listed == sorted(tiers_listed, key=[Tier.ALL, Tier.MOST].index)  # never a "most" first
+    assert [(h.doc_id, h.score) for h in relaxed.hits if h.match is Tier.ALL] == [
+        (h.doc_id, h.score) for h in strict.hits
+    ]
+    assert relaxed.total - relaxed.relaxed == strict.total
+
+
+def test_pages_totals_and_facets_run_across_both_tiers(desk: SearchEngine) -> None:
+    first = found(desk, "kim vostochny putin", relax=True, limit=2, facets=True)
+    assert first.facets is not None and first.facets["language"] == {"en": 1, "fr": 1}
+    # A full page with all the words has no relaxed tier: fewer than a page is what asks for it.
+    assert tiers(desk, "kim vostochny putin", limit=1) == [("summit", "all")]
+    # The arms brokers have officials and shells; the summit has shells, the border meeting officials.
+    pages = [found(desk, "officials shells", relax=True, limit=2, page=p) for p in (1, 2)]
+    assert [(p.total, p.relaxed) for p in pages] == [(3, 2), (3, 2)]
+    listed = [(h.doc_id, h.match.value) for p in pages for h in p.hits]
+    assert listed[0] == ("sanctions", "all") and {*listed[1:]} == {("summit", "most"), ("border", "most")}
 
 
 def test_phrases_match_words_in_order(desk: SearchEngine) -> None:

@@ -125,6 +125,7 @@ def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
         "jet OR turbine OR cooling",
         "civil jet AND NOT marketing",
         '"jet engine" OR blade*',
+        "civil jet turbine",
     ],
 )
 def test_explain_json_factors_add_up_to_the_printed_score(
@@ -134,6 +135,8 @@ def test_explain_json_factors_add_up_to_the_printed_score(
     out = _cli(capsys, "--data-dir", data, "search", "--json", "--explain", "--limit", "10", query)
     hits = [json.loads(line) for line in out.splitlines()]
     assert hits
+    if query == "civil jet turbine":  # the marketing note has most of the words: the relaxed tier
+        assert [h["match"] for h in hits] == ["all"] * 4 + ["most"]
     for hit in hits:
         factors = hit["explain"]
         assert round(sum(f["score"] for f in factors), 4) == hit["score"]
