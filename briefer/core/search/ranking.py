@@ -148,7 +148,10 @@ def rerank(
         for docnum, bonus in proximity(snap, candidates, sorted(words), ranking).items():
             bonuses.setdefault(docnum, []).append(Factor("proximity", "body", tuple(sorted(words)), bonus))
     wants_feedback = ranking.feedback_docs > 0 and ranking.feedback_weight > 0 and not phrase_only
-    if wants_feedback and texts and tokenize and len(words) >= ranking.feedback_min_words:
+    # Feedback learns from the best few documents to reorder the others: with hardly more
+    # matches than that, each would only be lifted by its own words.
+    enough = len(words) >= ranking.feedback_min_words and len(scores) > 2 * ranking.feedback_docs
+    if wants_feedback and texts and tokenize and enough:
         top = [(d, scores[d]) for d in candidates[: ranking.feedback_docs]]
         for docnum, factors in feedback(snap, candidates, top, words, ranking, texts, tokenize).items():
             bonuses.setdefault(docnum, []).extend(factors)

@@ -38,8 +38,8 @@ def _archive(tmp_path: Path, articles: list[tuple[str, str, str]]) -> Archive:
     return archive
 
 
-# Engines of one kind: three reports on turbine blades, and two one-line notes that each mention a
-# civil jet engine once, alike in every count, one of them about turbines too.
+# Engines of one kind: three reports on turbine blades, six logs, and two one-line notes that each
+# mention a civil jet engine once, alike in every count, one of them about turbines too.
 ENGINES = [
     (
         "report-1",
@@ -56,6 +56,12 @@ ENGINES = [
         "Civil jet engine tests",
         "Tests of civil jet engine turbine blades and their cooling channels.",
     ),
+    ("log-1", "Hangar log", "Civil jet engine removed from the aircraft for inspection."),
+    ("log-2", "Hangar log", "Civil jet engine mounted again after the inspection."),
+    ("log-3", "Fuel log", "The civil jet engine burned less fuel on the long route."),
+    ("log-4", "Noise log", "Noise of a civil jet engine measured near the runway."),
+    ("log-5", "Parts log", "Spare parts for a civil jet engine arrived by truck."),
+    ("log-6", "Crew log", "Crew training on the civil jet engine started on Monday."),
     ("note-marketing", "A note", "A civil jet engine appeared in the marketing budget meeting slides."),
     ("note-turbine", "A note", "A civil jet engine turbine blade appeared in the workshop slides."),
 ]
@@ -71,7 +77,7 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _notes(archive: Archive, query: str) -> list[str]:
     return [
-        Path(h.document.path).stem for h in archive.search(query, limit=10).hits if "note" in h.document.path
+        Path(h.document.path).stem for h in archive.search(query, limit=20).hits if "note" in h.document.path
     ]
 
 
@@ -79,7 +85,7 @@ def test_feedback_ranks_a_document_about_the_topic_above_one_that_only_names_it(
     """Both notes match the query alike; the top documents are about turbine blades, so the note
     about turbine blades comes first (plain BM25 ties them and puts the earlier one first)."""
     with Archive(engines) as archive:
-        assert archive.search("civil jet engine", limit=10).total == 5
+        assert archive.search("civil jet engine", limit=20).total == 11
         assert _notes(archive, "civil jet engine")[0].endswith("note-turbine")
         archive.index.ranking = PLAIN  # type: ignore[attr-defined]
         assert _notes(archive, "civil jet engine")[0].endswith("note-marketing")  # the tie: import order
@@ -89,11 +95,11 @@ def test_feedback_adds_no_documents_and_leaves_phrases_and_short_queries_alone(e
     with Archive(engines) as archive:
         # "turbine" is a strong feedback word, but a query's matches stay its own.
         found = archive.search(SearchRequest("civil jet engine", limit=20, explain=True))
-        assert found.total == 5
+        assert found.total == 11
         assert any(f.kind == "feedback" for h in found.hits for f in h.factors)
         for query in ('"civil jet engine"', "jet engine"):  # a phrase; too few words to learn from
             other = archive.search(SearchRequest(query, limit=20, explain=True))
-            assert other.total == 5
+            assert other.total == 11
             assert not [f for h in other.hits for f in h.factors if f.kind == "feedback"], query
 
 
@@ -136,7 +142,7 @@ def test_explain_json_factors_add_up_to_the_printed_score(
     hits = [json.loads(line) for line in out.splitlines()]
     assert hits
     if query == "civil jet turbine":  # the marketing note has most of the words: the relaxed tier
-        assert [h["match"] for h in hits] == ["all"] * 4 + ["most"]
+        assert [h["match"] for h in hits] == ["all"] * 4 + ["most"] * 6
     for hit in hits:
         factors = hit["explain"]
         assert round(sum(f["score"] for f in factors), 4) == hit["score"]
@@ -151,7 +157,7 @@ def test_explain_text_lists_factors_that_add_up_to_each_score(
 ) -> None:
     out = _cli(capsys, "--data-dir", str(engines), "search", "--explain", "civil jet engine")
     blocks = re.findall(r"score (\d+\.\d\d) =\n((?:\s+[+-]\d+\.\d\d  .*\n?)+)", out)
-    assert len(blocks) == 5
+    assert len(blocks) == 10
     for total, lines in blocks:
         parts = [float(m) for m in re.findall(r"^\s+([+-]\d+\.\d\d)  ", lines, flags=re.M)]
         assert round(sum(parts), 2) == float(total)
