@@ -11,8 +11,9 @@ the script searches, reads a hit, builds a briefing from what it read, shows
 its implications matrix (at 1280x800 and 1680x1050) and a cell's editor, cites
 evidence for its key judgment through the Cite Evidence picker, opens the
 template chooser, the section chooser (Ctrl+E), the export, accounts and send
-dialogs, the import report and About, the saved searches and the tag dialog, and
-More Like This, types a malformed query, and repeats a search on a dark palette.
+dialogs, the status bar after an import that left files out, the statistics, the import
+report and About, the saved searches and the tag dialog, and More Like This, types a
+malformed query, and repeats a search on a dark palette.
 """
 
 from __future__ import annotations
@@ -191,8 +192,8 @@ def render(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
 def archive_menu_shots(
     app: QApplication, window: MainWindow, tmp: Path, grab: Callable[[QWidget, str], None]
 ) -> None:
-    """Archive → Import Report after a folder with a damaged PDF and a file of no supported kind, and
-    Help → About Briefer."""
+    """After a folder with a damaged PDF and a file of no supported kind: the status bar's way to the
+    report, Archive → Statistics, Archive → Import Report; and Help → About Briefer."""
     inbox = tmp / "inbox"
     inbox.mkdir()
     (inbox / "ministry-statement.txt").write_text(
@@ -202,6 +203,11 @@ def archive_menu_shots(
     (inbox / "budget-figures.numbers").write_bytes(b"not an article")
     window.flow.import_paths([inbox])
     wait_until(app, lambda: idle(window))
+    grab(window, "25-import-left-out")  # the status bar's way to the report
+    statistics = window.archive_tools.show_statistics()
+    wait_until(app, lambda: statistics.stats is not None)
+    grab(statistics, "26-statistics")
+    statistics.close()
     report = window.archive_tools.show_report()
     report.resize(*SIZE)
     wait_until(app, lambda: report.model.rowCount() > 0)

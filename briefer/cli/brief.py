@@ -66,6 +66,8 @@ from briefer.core.distribution.ledger import Ledger
 from briefer.core.escaping import json_text, visible
 from briefer.core.export import toc_pages
 from briefer.core.export.docx_export import COMMENT_MODES, COPY_MODES, PROVENANCE_MODES
+from briefer.core.export.formats import FORMATS, FormatReport, format_of
+from briefer.core.export.pdf_export import LibreOfficeMissing
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
 
@@ -446,6 +448,9 @@ def _cmd_export(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     source, out = Path(args.file), Path(args.output)
     if out.resolve() == source.resolve():
         return _fail("the output would overwrite the briefing itself; choose another -o")
+    fmt = args.format or format_of(out)
+    if format_of(out, fmt) != fmt:
+        return _fail(f"-o {out} names a {out.suffix} file, but --format is {fmt}; choose one")
     briefing = storage.load(source)
     checks: Verification | None = None
     cluster_of: ClusterOf | None = None
@@ -455,10 +460,11 @@ def _cmd_export(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     reference = Path(args.reference_docx) if args.reference_docx else None
     ledger = Ledger.for_data_dir(_data_dir(args))  # every export is recorded, failed ones too
     try:
-        report = export_and_record(
+        made = export_and_record(
             briefing,
             out,
             ledger,
+            fmt=fmt,
             reference=reference,
             checks=checks,
             allow_unverified=args.allow_unverified,
@@ -472,14 +478,14 @@ def _cmd_export(open_archive: OpenArchive, args: argparse.Namespace) -> int:
         )
     except ReleaseBlocked as exc:
         return refused(exc, source, "written")
-    rendered = (
-        f", {report.render_seconds:.1f} s of it numbering the contents" if report.render_seconds else ""
-    )
-    print(
-        f"wrote {out} ({report.copy} copy): {report.sources} source(s), {report.footnotes} footnote(s) "
-        f"in {report.seconds:.2f} s{rendered}"
-    )
-    if report.manifest is not None:
+    except LibreOfficeMissing as exc:
+        return _fail(
+            f"{exc}; install it (Debian, Ubuntu: sudo apt-get install {exc.package}; elsewhere: "
+            "https://www.libreoffice.org) or export with --format docx or --format html"
+        )
+    report = made.docx
+    print(_wrote(made))
+    if fmt == "docx" and report.manifest is not None:
         print(
             f"manifest {report.manifest} (its SHA-256 is in the document; check with `briefer verify {out}`)"
         )
@@ -507,6 +513,18 @@ def _cmd_export(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     for notice in report.notices:
         print(f"briefer: note: {notice}", file=sys.stderr)
     return 0
+
+
+def _wrote(made: FormatReport) -> str:
+    """ "wrote OUT: ... in 1.20 s", with the Word export's and the conversion's times apart."""
+    report = made.docx
+    counts = f"{report.sources} source(s), {report.footnotes} footnote(s)"
+    numbering = report.render_seconds
+    rendered = f", {numbering:.1f} s of it numbering the contents" if numbering else ""
+    if made.format == "docx":
+        return f"wrote {made.path} ({report.copy} copy): {counts} in {report.seconds:.2f} s{rendered}"
+    times = f"Word {report.seconds:.2f} s{rendered} + {made.format.upper()} {made.convert_seconds:.2f} s"
+    return f"wrote {made.path} ({report.copy} copy): {counts} in {made.seconds:.2f} s ({times})"
 
 
 # -- the source summary ----------------------------------------------------------------
@@ -708,9 +726,15 @@ def register(
     listing = sub.add_parser("list-templates", help="the templates `brief new` can use")
     listing.set_defaults(run=_reporting(_cmd_list_templates))
 
-    export = commands.add_parser("export", help="export a briefing to Word (.docx)")
+    export = commands.add_parser("export", help="export a briefing to Word (.docx), PDF or HTML")
     export.add_argument("file", help="the .briefing file")
     export.add_argument("-o", "--output", required=True, metavar="OUT.docx")
+    export.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="docx (default, or what -o ends with), pdf (the Word document laid out by LibreOffice) "
+        "or html (one self-contained page, the footnotes as linked endnotes)",
+    )
     export.add_argument("--reference-docx", metavar="STYLE.docx", help="your organisation's styles")
     export.add_argument(
         "--copy",

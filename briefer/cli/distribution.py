@@ -58,6 +58,7 @@ from briefer.core.distribution.ledger import Ledger
 from briefer.core.distribution.mail import MailError, MailProblem, parse_recipient
 from briefer.core.export import toc_pages
 from briefer.core.export.docx_export import COMMENT_MODES
+from briefer.core.export.pdf_export import LibreOfficeMissing
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
 
@@ -393,6 +394,7 @@ def _export_options(
         "comments": args.comments,
         "allow_unverified": args.allow_unverified,
         "toc_pages": toc_pages.wanted(),
+        "attach_pdf": args.attach_pdf,
     }
     if args.reference_docx:
         options["reference"] = Path(args.reference_docx)
@@ -417,6 +419,11 @@ def _cmd_send(open_archive: OpenArchive, args: argparse.Namespace) -> int:
         return _send(open_archive, args)
     except ReleaseBlocked as exc:
         return refused(exc, Path(args.file), "sent")
+    except LibreOfficeMissing as exc:
+        return _fail(
+            f"{exc}; nothing was sent. Install it (Debian, Ubuntu: sudo apt-get install {exc.package}) "
+            "or send without --attach-pdf"
+        )
 
 
 def _send(open_archive: OpenArchive, args: argparse.Namespace) -> int:
@@ -429,12 +436,13 @@ def _send(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     ledger = Ledger.for_data_dir(data_dir)
     with tempfile.TemporaryDirectory(prefix="briefer-send-") as scratch:
         docx = Path(args.docx) if args.docx else Path(scratch) / docx_name(briefing)
+        attached = docx.name + (f" and {docx.with_suffix('.pdf').name}" if args.attach_pdf else "")
         if args.eml:
             book = AccountBook.for_data_dir(data_dir)
             sender = book.get(args.account).sender if args.account else ""
             eml = Path(args.eml)
             report = save_draft(briefing, eml, docx, ledger, recipients=recipients, sender=sender, **options)
-            print(f"saved the draft {eml} ({docx.name} attached); open it in your mail client to send it")
+            print(f"saved the draft {eml} ({attached} attached); open it in your mail client to send it")
             print_warnings(report.findings)
             return 0
         account = AccountBook.for_data_dir(data_dir).get(args.account) if args.account else None
@@ -457,7 +465,7 @@ def _send(open_archive: OpenArchive, args: argparse.Namespace) -> int:
             **options,
         )
     sent_to = ", ".join(str(r) for r in outcome.recipients if r.address not in outcome.refused)
-    print(f"sent {docx.name} (sha256 {outcome.sha256[:12]}) via {account.name} to {sent_to}")
+    print(f"sent {attached} (sha256 {outcome.sha256[:12]}) via {account.name} to {sent_to}")
     print_warnings(outcome.report.findings if outcome.report is not None else ())
     for address, answer in outcome.refused.items():
         print(f"briefer: the server refused {address}: {answer}", file=sys.stderr)
@@ -550,6 +558,11 @@ def register(
     send.add_argument("--account", metavar="NAME", help="SMTP account (default: the only one)")
     send.add_argument("--eml", metavar="OUT.eml", help="save a draft for your mail client instead of sending")
     send.add_argument("--docx", metavar="OUT.docx", help="keep a copy of the attached Word document")
+    send.add_argument(
+        "--attach-pdf",
+        action="store_true",
+        help="attach a PDF of the document too (needs LibreOffice; with --docx, kept beside it)",
+    )
     send.add_argument("--cafile", metavar="PEM", help="extra CA certificates to trust for this send")
     send.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the server")
     send.add_argument("--reference-docx", metavar="STYLE.docx", help="your organisation's styles")

@@ -26,6 +26,7 @@ from briefer.core.archive import (
     ArchiveBusy,
     ArchiveMissing,
     ArchiveStats,
+    Breakdown,
     FileOutcome,
     ImportLimits,
     ImportSummary,
@@ -287,7 +288,7 @@ def _print_parts(args: argparse.Namespace, path: Path, parts: list[Part]) -> int
 
 def _cmd_stats(args: argparse.Namespace) -> int:
     with _open_archive(args) as archive:
-        stats = archive.stats()
+        stats = archive.stats(breakdown=True)
         failures = archive.failed_files() if args.failures else []
     if args.json:
         record = stats.as_dict()
@@ -309,9 +310,27 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     for run in stats.interrupted:
         again = "`briefer reindex`" if run.kind == REINDEX else "the same `briefer index`"
         print(f"Interrupted:  {run.describe()}; run {again} again to finish it")
+    if stats.breakdown is not None and stats.documents:
+        for line in _breakdown_lines(stats.breakdown):
+            print(line)
     for failure in failures:
         print(f"  failed: {visible(failure.path)}: {visible(failure.reason)}")
     return 0
+
+
+BREAKDOWN_SHOWN = 8  # outlets, types or languages a line names; `--json` has them all
+
+
+def _breakdown_lines(breakdown: Breakdown) -> list[str]:
+    """One line per facet: `By outlet:    Wire 3, Post 1`, most documents first; every year, oldest first."""
+    lines = []
+    for facet, label in (("source", "outlet"), ("type", "type"), ("language", "language"), ("year", "year")):
+        counts = getattr(breakdown, facet)
+        limit = len(counts) if facet == "year" else BREAKDOWN_SHOWN
+        shown = ", ".join(f"{visible(value) or '(not known)'} {n}" for value, n in counts[:limit])
+        more = f", and {len(counts) - limit} more (--json lists all)" if len(counts) > limit else ""
+        lines.append(f"{'By ' + label + ':':<14}{shown}{more}")
+    return lines
 
 
 def _last_import(stats: ArchiveStats) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import zlib
 from datetime import datetime
 
 from PySide6.QtCore import QDate, QLocale
@@ -12,6 +13,15 @@ from briefer.core.documents import Document
 from briefer.core.textnorm import strip_bidi
 
 SEPARATOR = " \u00b7 "  # a middle dot between outlet, date and author
+
+
+TAG_TEXT = QColor(20, 20, 20)  # dark text on a light chip: readable in a light and a dark palette
+
+
+def tag_colour(tag: str) -> QColor:
+    """A tag's colour: the same wherever the window shows the tag, in every session (a hue from
+    its name), light enough for dark text in any palette."""
+    return QColor.fromHsl(zlib.crc32(tag.encode("utf-8")) % 360, 150, 205).toRgb()
 
 
 def format_date(when: datetime | None, *, long: bool = False) -> str:

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QWidget
@@ -94,6 +94,7 @@ class ImportFlow(QObject):
     started = Signal(str)  # what is running, e.g. "Importing Reports"
     progressed = Signal(int, int)  # done, total (0 = unknown)
     reported = Signal(str)  # a one-line outcome, for the status bar
+    files_left_out = Signal(int, int)  # skipped, failed: files an import that ended did not take in
     failed = Signal(str)  # a problem the user must read
     busy_changed = Signal(bool)
     sample_import_started = Signal()
@@ -108,6 +109,7 @@ class ImportFlow(QObject):
         self.status: ArchiveStatus | None = None
         self._label = ""  # the running operation, for its reports
         self._describe: Callable[[Any], str] = str
+        self._imports = False  # the running task imports: its summary counts skipped and failed files
         self._plan: RemovalPlan | None = None
 
     @property
@@ -125,7 +127,9 @@ class ImportFlow(QObject):
         def job(progress: Progress, cancel: threading.Event) -> ImportSummary:
             return archive.import_sample(progress=progress, cancel=cancel)
 
-        if self._run("Importing the sample", job, lambda summary: f"Sample archive: {summary.line()}"):
+        if self._run(
+            "Importing the sample", job, lambda summary: f"Sample archive: {summary.line()}", imports=True
+        ):
             self.sample_import_started.emit()
 
     def choose_and_import_folder(self, parent: QWidget | None = None) -> None:
@@ -147,7 +151,7 @@ class ImportFlow(QObject):
         def job(progress: Progress, cancel: threading.Event) -> ImportSummary:
             return archive.import_paths(sources, progress=progress, cancel=cancel)
 
-        return self._run(f"Importing {name}", job, lambda summary: f"{name}: {summary.line()}")
+        return self._run(f"Importing {name}", job, lambda summary: f"{name}: {summary.line()}", imports=True)
 
     def reindex(self) -> bool:
         """Rebuild the search index in the background; False when another archive task runs."""
@@ -209,13 +213,19 @@ class ImportFlow(QObject):
     # and report text therefore live on the flow.
 
     def _run(
-        self, label: str, job: Callable[[Progress, threading.Event], Any], describe: Callable[[Any], str]
+        self,
+        label: str,
+        job: Callable[[Progress, threading.Event], Any],
+        describe: Callable[[Any], str],
+        *,
+        imports: bool = False,
     ) -> bool:
-        """Start `job` unless another archive task runs; `describe` turns its result into a report."""
+        """Start `job` unless another archive task runs; `describe` turns its result into a report;
+        `imports`: the result is an ImportSummary, whose skipped and failed files are announced."""
         if self.busy or self._closing:
             log.warning("%s: not started, another archive task is running", label)
             return False
-        self._label, self._describe = label, describe
+        self._label, self._describe, self._imports = label, describe, imports
         task = self._begin(BackgroundTask(job, parent=self))
         task.progressed.connect(self.progressed)
         task.succeeded.connect(self._on_succeeded)
@@ -254,6 +264,9 @@ class ImportFlow(QObject):
         report = self._describe(result)
         log.info("%s", report)
         self.reported.emit(report)
+        if self._imports:
+            counts = cast("ImportSummary", result).counts
+            self.files_left_out.emit(counts["skipped"], counts["failed"])
 
     @Slot(object)
     def _on_failed(self, exc: object) -> None:

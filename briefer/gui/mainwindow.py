@@ -326,6 +326,8 @@ class MainWindow(QMainWindow):
         self.status.cancel_requested.connect(self.status.cancelling)
         self.status.cancel_requested.connect(flow.cancel)
         self.archive_tools.message.connect(self.status.report)
+        self.status.report_requested.connect(self.archive_tools.show_report_of)
+        self.search.import_report_requested.connect(self.archive_tools.show_report_of)
 
         flow.status_changed.connect(self._show_status)
         # Queued: the question is asked once the counting task has finished emitting.
@@ -337,6 +339,7 @@ class MainWindow(QMainWindow):
         flow.started.connect(self.status.start_progress)
         flow.progressed.connect(self.status.show_progress)
         flow.reported.connect(self.status.report)
+        flow.files_left_out.connect(self.status.show_left_out)
         flow.failed.connect(self._show_problem)
         flow.finished.connect(self.status.stop_progress)
         flow.finished.connect(self.search.refresh)

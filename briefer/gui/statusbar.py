@@ -1,6 +1,9 @@
 """The status bar: the archive's size, the progress of an import with its Cancel button, and a
 one-line message.
 
+After an import that skipped or failed files, a link says how many ("568 skipped, 3 failed")
+and opens Archive \u2192 Import Report on them; it stays until the next archive task starts.
+
 A message replaces the one before and goes after a while.  A note on the briefing ('Added to
 "NATO"', "Saved …") goes sooner, and at once when the briefing changes again: it described the
 briefing as it was, and must not be read as the outcome of the next edit (a drop that has no
@@ -9,7 +12,7 @@ note of its own).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
 from briefer.gui.formatting import plural
@@ -18,8 +21,25 @@ MESSAGE_MS = 15_000  # how long an outcome ("12 imported…") stays
 NOTE_MS = 6_000  # how long a note on the briefing stays, unless the briefing changes first
 
 
+REPORT_MENU = "Archive \u2192 Import Report"
+
+
+class LinkLabel(QLabel):
+    """A label holding a link, drawn in the palette's link colour also after the palette changes
+    (QLabel keeps the colour it laid its text out with)."""
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        changed = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
+        if event.type() in changed and self.text():
+            text = self.text()
+            self.clear()
+            self.setText(text)
+
+
 class ArchiveStatusBar(QStatusBar):
     cancel_requested = Signal()
+    report_requested = Signal(str)  # the status whose files to show in the import report
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,10 +58,16 @@ class ArchiveStatusBar(QStatusBar):
         self.cancel.setAccessibleName("Cancel the import")
         self.cancel.setToolTip("Stop the import; what is already imported stays searchable")
         self.cancel.clicked.connect(self.cancel_requested.emit)
+        self.left_out = LinkLabel()  # a link: it reads as a way somewhere
+        self.left_out.setAccessibleName("Files left out by the last import")
+        self.left_out.setTextFormat(Qt.TextFormat.RichText)
+        self.left_out.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.left_out.linkActivated.connect(self._open_report)
+        self._left_out_status = ""
         self.documents = QLabel()
         self.documents.setAccessibleName("Archive size")
 
-        for widget in (self.task_label, self.progress, self.cancel):
+        for widget in (self.task_label, self.progress, self.cancel, self.left_out):
             self.addPermanentWidget(widget)
             widget.setVisible(False)
         self.addPermanentWidget(self.documents)
@@ -49,7 +75,19 @@ class ArchiveStatusBar(QStatusBar):
     def show_documents(self, count: int) -> None:
         self.documents.setText(plural(count, "document"))
 
+    def show_left_out(self, skipped: int, failed: int) -> None:
+        """Name the files the import that ended skipped or failed, as a way to the import report."""
+        counts = [f"{n:,} {what}" for n, what in ((skipped, "skipped"), (failed, "failed")) if n]
+        self._left_out_status = "failed" if failed else "skipped"
+        self.left_out.setText(f'<a href="report">{", ".join(counts)} \u2014 Import Report</a>')
+        self.left_out.setToolTip(f"Open {REPORT_MENU} on the {self._left_out_status} files and why")
+        self.left_out.setVisible(bool(counts))
+
+    def _open_report(self, _link: str = "") -> None:
+        self.report_requested.emit(self._left_out_status)
+
     def start_progress(self, label: str) -> None:
+        self.left_out.setVisible(False)  # the next import has its own outcome
         self.task_label.setText(label + "…")
         self.progress.setRange(0, 0)  # busy until the first report gives a total
         self.cancel.setEnabled(True)

@@ -104,7 +104,7 @@ def test_extract_json_prints_the_record_without_importing(capsys, data: Path, ar
     assert record["author"] == "Min Park"
     assert record["published"] == "2023-09-13T21:00:00Z"
     assert record["url"] == "https://harbour.example/seoul-reacts"
-    assert record["text"].startswith("Seoul reacts to the summit\n\nSouth Korea warned")
+    assert record["text"].startswith("South Korea warned")  # the headline is the title, not the text
     assert not data.exists()
 
 

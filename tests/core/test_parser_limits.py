@@ -90,11 +90,11 @@ def test_an_e_mail_with_a_huge_header_parses_in_linear_time(kind: str) -> None:
 
 @pytest.mark.timeout(60)
 def test_a_pdf_page_hyphenated_on_every_line_is_joined_in_linear_time() -> None:
-    from briefer.core.extract.pdf import _paragraphs
+    from briefer.core.extract.pdf import _ocr_paragraphs  # the layout rules without positions
 
     def seconds(lines: int) -> float:
         started = time.perf_counter()
-        joined = _paragraphs("ab-\n" * lines + "end.")
+        joined = _ocr_paragraphs("ab-\n" * lines + "end.")
         assert joined == "ab" * lines + "end."
         return time.perf_counter() - started
 

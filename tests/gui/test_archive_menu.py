@@ -12,6 +12,7 @@ from briefer.gui import indexing
 from briefer.gui.archive.import_report import ImportReport
 from briefer.gui.archive.statistics import ConfirmRebuild, stats_lines
 from briefer.gui.mainwindow import MainWindow
+from tests.conftest import write_article
 from tests.gui.conftest import status_read
 
 GOOD_TEXT = "Title: Grain corridor\n\nShips left Odesa with grain for the first time in months.\n"
@@ -80,6 +81,27 @@ def test_import_report_lists_every_file_with_status_and_reason(make_window, qtbo
     assert rows["broken.pdf"][0] == "failed" and "PDF" in rows["broken.pdf"][1]
     assert rows["figures.xyz"] == ("skipped", "unsupported format .xyz")
     assert "1 imported" in report.summary.text() and "1 failed" in report.summary.text()
+
+
+def test_the_status_bars_skipped_and_failed_link_opens_the_report_on_them(make_window, qtbot, odd_folder):
+    window = started(make_window, qtbot)
+    assert not window.status.left_out.isVisible()  # nothing imported yet, nothing left out
+    import_and_wait(window, qtbot, odd_folder)
+    link = window.status.left_out
+    assert link.isVisible() and link.text() == '<a href="report">1 skipped, 1 failed \u2014 Import Report</a>'
+    window.status.report("Saved")  # another message replaces the import's line; the way stays
+    assert link.isVisible()
+
+    qtbot.mouseClick(link, Qt.MouseButton.LeftButton, pos=link.rect().center())
+    report = window.archive_tools.report_window
+    assert report is not None and report.isVisible()
+    qtbot.waitUntil(lambda: report.model.rowCount() > 0, timeout=10_000)
+    assert rows_by_name(report) == {"broken.pdf": rows_by_name(report)["broken.pdf"]}  # the failed one
+
+    assert window.flow.import_paths([odd_folder / "corridor.txt"])  # the next import: nothing left out
+    assert not link.isVisible()
+    qtbot.waitUntil(lambda: status_read(window), timeout=60_000)
+    assert not link.isVisible()
 
 
 def test_import_report_filters_by_status_and_by_text(make_window, qtbot, odd_folder):
@@ -158,7 +180,7 @@ def test_statistics_show_what_the_facade_counts_and_copy(make_window, qtbot, odd
     stats_window = window.archive_tools.statistics_window
     assert stats_window is not None and stats_window.isVisible()
     qtbot.waitUntil(lambda: stats_window.stats is not None, timeout=10_000)
-    expected = archive.stats()
+    expected = archive.stats(breakdown=True)
     shown = stats_window.text.toPlainText()
     assert shown == "\n".join(stats_lines(expected))
     assert "Documents:     1\n" in shown
@@ -166,6 +188,32 @@ def test_statistics_show_what_the_facade_counts_and_copy(make_window, qtbot, odd
     assert str(archive.data_dir) in shown and "Last import:" in shown
     stats_window.copy_button.click()
     assert QGuiApplication.clipboard().text() == shown
+
+
+def test_statistics_break_the_documents_down_by_outlet_type_language_and_year(
+    make_window, qtbot, articles_dir, archive
+):
+    write_article(articles_dir, "more", "The train left.", source="BORDER POST", published="2024-01-02")
+    write_article(articles_dir, "again", "The train went on.", source="Border Post", published="2024-01-03")
+    window = started(make_window, qtbot)
+    import_and_wait(window, qtbot, articles_dir)
+    stats_window = window.archive_tools.show_statistics()
+    qtbot.waitUntil(lambda: stats_window.stats is not None, timeout=10_000)
+    sections = stats_window.text.toPlainText().split("\n\n")[1:]  # after the figures
+    assert [section.splitlines()[0] for section in sections] == [
+        "Documents by outlet (3):",
+        "Documents by source type (1):",
+        "Documents by language (2):",
+        "Documents by year (3):",
+    ]
+    outlets, years = (
+        [tuple(line.strip().rsplit(None, 1)) for line in section.splitlines()[1:]]
+        for section in (sections[0], sections[3])
+    )
+    # "BORDER POST" is the same outlet, under the spelling most of its documents use
+    assert outlets == [("Border Post", "3"), ("(not known)", "1"), ("Northern Wire", "1")]
+    assert years == [("(not known)", "1"), ("2023", "2"), ("2024", "2")]  # the web page has no date
+    assert stats_window.stats == archive.stats(breakdown=True)  # the facade's figures, as they are
 
 
 def test_rebuild_index_asks_first_and_cancel_does_nothing(make_window, qtbot, articles_dir, monkeypatch):

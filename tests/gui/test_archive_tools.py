@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QColor, QTextCursor
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit
 
 from briefer.core.archive import Archive, SavedSearch
 from briefer.core.search import Tier
+from briefer.gui.formatting import tag_colour
 from briefer.gui.mainwindow import MainWindow
 from briefer.gui.search import saved_searches_dialog
 from briefer.gui.search.actions import NOTHING_LIKE
@@ -161,6 +162,34 @@ def test_a_tag_only_some_selected_documents_have_stays_as_it_is(make_window, fil
     click(dialog.buttons, QDialogButtonBox.StandardButton.Ok, qtbot)  # a typed tag is added by OK
     qtbot.waitUntil(lambda: "nk-russia" in tag_facet(window), timeout=10_000)
     assert filled_archive.tags() == {"priority": 1, "nk-russia": 2}
+
+
+def colour_pixels(widget, colour: QColor) -> int:
+    image, rgb = widget.grab().toImage(), colour.rgb()
+    pixels = ((x, y) for x in range(image.width()) for y in range(0, image.height(), 2))
+    return sum(1 for x, y in pixels if image.pixel(x, y) == rgb)
+
+
+def test_tags_show_in_their_colours_in_the_results_and_the_tag_dialog(make_window, filled_archive, qtbot):
+    assert tag_colour("priority") == tag_colour("priority") != tag_colour("follow-up")  # a tag, a colour
+    summit = filled_archive.search("Vostochny").hits[0].id
+    window = open_window(make_window, qtbot)
+    search(window, qtbot, "Vostochny")
+    qtbot.waitUntil(lambda: getattr(window.reader.current_document, "id", "") == summit)
+    results, priority = window.search.results.viewport(), tag_colour("priority")
+    assert colour_pixels(results, priority) == 0
+
+    filled_archive.tag(summit, ["priority"])  # as Document → Tag… does, then the results refresh
+    search(window, qtbot, "Vostochny")
+    qtbot.waitUntil(lambda: window.search.model.hit(0).document.tags == ("priority",))
+    assert colour_pixels(results, priority) > 100  # the chip on the result's meta line
+    index = window.search.model.index(0)
+    assert "Tagged priority." in index.data(Qt.ItemDataRole.AccessibleTextRole)
+
+    window.search.results.setFocus()
+    dialog = open_tag_dialog(window, qtbot)
+    assert tag_item(dialog, "priority").data(Qt.ItemDataRole.DecorationRole) == priority
+    dialog.reject()
 
 
 def test_a_tag_needs_a_letter_or_digit(make_window, filled_archive, qtbot):

@@ -16,7 +16,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QUndoStack
 from PySide6.QtWidgets import QStyleOptionViewItem
 
-from briefer.core.briefing import edits, templates
+from briefer.core.briefing import edits, evidence, templates
 from briefer.core.briefing.excerpts import excerpt_from_span
 from briefer.core.briefing.matrix import CellValues
 from briefer.core.briefing.model import Excerpt, KeyJudgment, MatrixCell, Paragraph, Section, excerpts
@@ -203,6 +203,36 @@ def test_evidence_dropped_on_a_matrix_cell_is_cited_and_its_badge_goes(
     window.undo_action.trigger()
     assert cell.cites == [] and blocks(window, "japan") == []
     assert unsourced(window, "implications")[0] == 1
+
+
+def drafted_summary(window: MainWindow, qtbot) -> str:
+    """Briefing → Draft Source Summary, and the drafted paragraph's text."""
+    pane, stack = window.briefing, window.session.undo_stack
+    steps = stack.count()
+    pane.draft_summary_action.trigger()
+    qtbot.waitUntil(lambda: stack.count() > steps, timeout=20_000)
+    [draft] = [b for b in blocks(window, "source-summary") if isinstance(b, Paragraph)]
+    return draft.text
+
+
+def test_the_drafted_source_summary_names_the_unsourced_matrix_cell_until_it_cites_one(
+    make_window, filled_archive, qtbot, no_dialogs
+):
+    window = open_window(make_window, qtbot)
+    pane = window.briefing
+    [excerpt] = two_quotes(window, qtbot)[:1]
+    pane.select("implications")
+    grid = pane.matrix.matrix
+    assert grid.set_values(grid.cell_index("japan", "military"), CellValues("Closer watch on launches"))
+    assert grid.set_values(grid.cell_index("us", "military"), CellValues("", impact="H"))  # no implication
+    summary = drafted_summary(window, qtbot)
+    assert "1 matrix cell cites no source: Japan / Military/security." in summary
+    assert "United States" not in summary  # a cell without text states nothing to source
+
+    [cell] = [b for b in blocks(window, "implications") if isinstance(b, MatrixCell) and b.text]
+    citing = evidence.cite_edits(window.session.briefing, cell.id, [excerpt.id])
+    assert window.session.model.do_all(citing, "Cite evidence")
+    assert "matrix cell" not in drafted_summary(window, qtbot)  # the untouched draft is redrafted
 
 
 def test_the_cell_editor_picks_evidence_and_applies_it_with_the_cell_on_ok(

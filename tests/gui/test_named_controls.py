@@ -25,7 +25,10 @@ from briefer.core import paths
 
 PACKAGE = Path(__file__).resolve().parents[2] / "briefer"
 MENU_PATH = re.compile(r"(\w+) \u2192 ([^.;,)\n<]+)")
-COMMAND = re.compile(r"\bbriefer((?: (?:[a-z][a-z-]*|--[a-z][a-z-]*|[A-Z][A-Z_]*|\{\}))+)")
+# `briefer` then a command or an option, then its words: "SCHEMA briefer TO briefer_reader" (SQL) is none.
+COMMAND = re.compile(
+    r"\bbriefer((?: (?:[a-z][a-z-]*|--[a-z][a-z-]*))(?: (?:[a-z][a-z-]*|--[a-z][a-z-]*|[A-Z][A-Z_]*|\{\}))*)"
+)
 
 
 def literal_texts(path: Path) -> Iterator[str]:
@@ -149,6 +152,28 @@ def test_every_briefer_command_a_message_names_exists() -> None:
     for where, words in named:
         problem = command_problem(words)
         assert not problem, f"{where}: `briefer {' '.join(words)}`: {problem}"
+
+
+# The window's texts that may name a command, and why.  None does today: the About box names the
+# version, the folders and the licences, not the command line.
+COMMANDS_THE_WINDOW_MAY_NAME: dict[str, str] = {}
+
+
+def test_the_window_sends_its_user_to_its_own_controls_not_to_briefer_commands() -> None:
+    """A window user is told where in the window to go ("Archive \u2192 Import Report"), never to
+    type `briefer verify` in a terminal: each text of the window that names a command is listed."""
+    named = [
+        (where, text)
+        for where, text in window_texts()
+        if COMMAND.search(text) and COMMANDS_THE_WINDOW_MAY_NAME.get(where) != text
+    ]
+    assert named == []
+
+
+def test_the_scan_for_commands_sees_what_the_export_dialog_once_said() -> None:
+    assert COMMAND.search("Manifest: {} (for <i>briefer verify</i>).")
+    assert COMMAND.search("run `briefer reindex`") and not COMMAND.search("Briefer keeps it in memory")
+    assert not COMMAND.search("GRANT USAGE ON SCHEMA briefer TO briefer_reader")  # SQL, not a command
 
 
 def test_the_check_catches_what_does_not_exist(make_window) -> None:

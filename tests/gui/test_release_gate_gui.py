@@ -112,6 +112,8 @@ def test_the_export_dialog_refuses_on_a_blocking_finding_and_lists_it(
     # Before Export: the gate's findings of the briefing as marked in the dialog.
     assert dialog.findings.isVisibleTo(dialog) and dialog.findings.findings()[0].code == "invalid-marking"
     assert "Fix before exporting" in dialog.problems.text()
+    lines = dialog.findings.fontMetrics().lineSpacing()
+    qtbot.waitUntil(lambda: dialog.findings.height() >= 10 * lines)  # the dialog grows to show a few
     out = tmp_path / "out.docx"
     dialog.output.setText(str(out))
     with qtbot.waitSignal(dialog.export_failed, timeout=30000) as failed:
@@ -149,6 +151,7 @@ def test_the_export_dialog_shows_warnings_and_the_export_goes_on(
     qtbot.waitUntil(lambda: not dialog.running)
     assert out.exists() and "Exported" in dialog.outcome.text()
     assert "warning(s), listed below" in dialog.outcome.text()
+    assert "beside the document" in dialog.outcome.text() and "briefer" not in dialog.outcome.text()
     listed = dialog.findings.findings()
     assert listed and all(f.severity == "warning" for f in listed)
     assert ("unsourced-judgment", allies(window.session.briefing).id) in {(f.code, f.block) for f in listed}

@@ -19,6 +19,7 @@ from briefer.gui import advice
 from briefer.gui.distribution.feeds_dialog import describe_results
 from briefer.gui.distribution.send_dialog import explain_failure
 from briefer.gui.search.pane import FAILED_FILES_ADVICE, SearchPane
+from tests.gui.conftest import status_read
 from tests.gui.test_named_controls import COMMAND, command_problem
 
 ACCOUNT = SmtpAccount("work", "mail.example.org", 587, "starttls", "me", "me@example.org")
@@ -92,3 +93,23 @@ def test_the_search_pane_says_where_failed_files_are_named(qtbot, tmp_path: Path
         pane.shutdown()
     assert "1 file(s) could not be imported" in summary and FAILED_FILES_ADVICE in summary
     assert "briefer " not in summary
+
+
+def test_the_failed_files_notice_links_to_the_import_report_on_them(make_window, qtbot, articles_dir) -> None:
+    (articles_dir / "empty.html").write_bytes(b"")
+    window = make_window()
+    window.show()
+    window.start()
+    qtbot.waitUntil(lambda: status_read(window), timeout=30_000)
+    assert window.flow.import_paths([articles_dir])
+    qtbot.waitUntil(lambda: status_read(window), timeout=60_000)
+    pane = window.search
+    pane.query.setText("Vostochny")
+    pane.search_now()
+    qtbot.waitUntil(lambda: not pane.searching and "Import Report" in pane.summary.text())
+    assert '<a href="import-report:">Archive \u2192 Import Report</a>' in pane.summary.text()
+    pane.summary.linkActivated.emit("import-report:")  # what a click on the link sends
+    report = window.archive_tools.report_window
+    assert report is not None and report.isVisible()
+    qtbot.waitUntil(lambda: report.model.rowCount() > 0, timeout=10_000)
+    assert [Path(row.path).name for row in report.shown_rows()] == ["empty.html"]

@@ -10,6 +10,7 @@ import contextlib
 import logging
 import os
 import threading
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,7 +35,7 @@ from briefer.core.search import (
     SearchRequest,
     SearchResults,
 )
-from briefer.core.search.query import ALIASES, ALIASES_FILE, AliasTable, label_key
+from briefer.core.search.query import ALIASES, ALIASES_FILE, AliasTable, label_key, language_key
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ __all__ = [
     "ArchiveBusy",
     "ArchiveMissing",
     "ArchiveStats",
+    "Breakdown",
     "Copies",
     "FailedFile",
     "FileStatus",
@@ -76,6 +78,44 @@ class ArchiveMissing(BrieferError, LookupError):
         self.data_dir = data_dir
         why = "the folder does not exist" if not data_dir.exists() else f"it holds no {CATALOG_FILE}"
         super().__init__(f"there is no archive in {data_dir} ({why})")
+
+
+Counts = tuple[tuple[str, int], ...]  # (value, documents); "" is a value that is not known
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """How many documents each outlet, source type, language and year holds: most first (years
+    oldest first).  Outlets spelt differently only in case or spaces count as one, under the
+    spelling most documents use, as the search's outlet facet does."""
+
+    source: Counts = ()
+    type: Counts = ()
+    language: Counts = ()
+    year: Counts = ()
+
+    @classmethod
+    def of(cls, kinds: Iterable[tuple[str, str, str, str, int]]) -> Breakdown:
+        """From the catalog's (outlet, type, language, year, documents) combinations."""
+        keys: tuple[Callable[[str], str], ...] = (label_key, label_key, language_key, str)  # as the facets
+        tallies: list[dict[str, Counter[str]]] = [{} for _ in keys]  # key -> spelling -> documents
+        for *values, count in kinds:
+            for tally, key, value in zip(tallies, keys, values, strict=True):
+                spelling = key(value) if key is language_key else value.strip()  # "en", as the facet
+                tally.setdefault(key(value), Counter())[spelling] += count
+        source, type_, language, year = (
+            [(spellings.most_common(1)[0][0], spellings.total()) for spellings in tally.values()]
+            for tally in tallies
+        )
+        return cls(_most_first(source), _most_first(type_), _most_first(language), tuple(sorted(year)))
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        """`{"source": {"Reuters": 12, ...}, "type": ..., "language": ..., "year": ...}`, in order."""
+        return {facet: dict(getattr(self, facet)) for facet in ("source", "type", "language", "year")}
+
+
+def _most_first(counts: Iterable[tuple[str, int]]) -> Counts:
+    return tuple(sorted(counts, key=lambda c: (-c[1], c[0].casefold())))
 
 
 @dataclass(frozen=True)
@@ -101,11 +141,13 @@ class ArchiveStats:
     unindexed: int
     import_progress: ImportProgress | None = None  # the import or index rebuild running now
     interrupted: tuple[ImportProgress, ...] = ()  # the last import or rebuild, if its process was killed
+    breakdown: Breakdown | None = None  # documents by outlet, type, language, year, when asked for
 
     def as_dict(self) -> dict[str, object]:
         record = dict(self.__dict__)
         record["import_progress"] = self.import_progress.as_dict() if self.import_progress else None
         record["interrupted"] = [run.as_dict() for run in self.interrupted]
+        record["breakdown"] = self.breakdown.as_dict() if self.breakdown else None
         return record
 
 
@@ -731,7 +773,9 @@ class Archive:
         rebuilt index): `reindex` indexes them."""
         return self.catalog.count_unindexed()
 
-    def stats(self) -> ArchiveStats:
+    def stats(self, *, breakdown: bool = False) -> ArchiveStats:
+        """The archive's figures; `breakdown` adds the documents by outlet, type, language and year
+        (one more pass over the catalog)."""
         last = self.catalog.last_import()
         runs = self.recorded_runs()
         return ArchiveStats(
@@ -748,6 +792,7 @@ class Archive:
             unindexed=self.catalog.count_unindexed(),
             import_progress=next((run for run in runs if run.running), None),
             interrupted=tuple(run for run in runs if not run.running),
+            breakdown=Breakdown.of(self.catalog.count_kinds()) if breakdown else None,
         )
 
 

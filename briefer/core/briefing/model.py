@@ -125,6 +125,25 @@ class KeyJudgment:
     kind: ClassVar[str] = "key_judgment"
 
 
+def judgment_lead(kj: KeyJudgment) -> tuple[str, str]:
+    """The lead of a key judgment, from its structured likelihood and confidence only:
+    ("Likely (55-80%)" with an en dash, "Moderate confidence"); either may be ""."""
+    likelihood = ""
+    if kj.likelihood:
+        likelihood = (
+            f"{kj.likelihood.capitalize()} ({LIKELIHOOD_BANDS[kj.likelihood].replace('-', chr(0x2013))})"
+        )
+    confidence = f"{kj.confidence.capitalize()} confidence" if kj.confidence else ""
+    return likelihood, confidence
+
+
+def judgment_line(kj: KeyJudgment) -> str:
+    """A key judgment as one line of plain text, led as the export leads it:
+    "Likely (55-80%) · Moderate confidence: We assess ..." (en dash)."""
+    lead = " \u00b7 ".join(part for part in judgment_lead(kj) if part)
+    return f"{lead}: {kj.text}" if lead else kj.text
+
+
 @dataclass
 class MatrixCell:
     """One cell of an implications matrix: an actor section id x a domain id."""

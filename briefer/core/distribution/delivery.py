@@ -1,6 +1,6 @@
 """Export, draft and send a briefing, each recorded in the export ledger: what the CLI and GUI call.
 
-- `export_and_record`: the Word export plus a ledger line (ok or failed).
+- `export_and_record`: the export (Word, PDF or HTML) plus a ledger line (ok or failed).
 - `save_draft`: export, compose, write an .eml for the user's own mail client.
 - `send_briefing`: export, compose, send over SMTP with TLS; the password comes
   from the credential store (or, without a keychain, from `ask`, kept in a
@@ -22,7 +22,10 @@ from briefer.core.credentials import AskSecret, CredentialStore, CredentialsUnav
 from briefer.core.distribution.accounts import SmtpAccount
 from briefer.core.distribution.ledger import Ledger, LedgerEntry, sha256_file
 from briefer.core.distribution.mail import MailError, compose, send, write_eml
+from briefer.core.distribution.mail_body import html_body
+from briefer.core.export import pdf_export
 from briefer.core.export.docx_export import ExportReport, export_docx
+from briefer.core.export.formats import FormatReport, export_as
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,7 @@ class SendOutcome:
     recipients: list[Recipient]
     refused: dict[str, str] = field(default_factory=dict)  # address -> server's answer
     report: ExportReport | None = None
+    pdf: Path | None = None  # the PDF attached too (attach_pdf)
 
 
 def attachment_name(briefing: Briefing) -> str:
@@ -63,11 +67,17 @@ def unique_recipients(recipients: Sequence[Recipient]) -> list[Recipient]:
 
 
 def export_and_record(
-    briefing: Briefing, out: Path, ledger: Ledger, *, now: datetime | None = None, **options: Any
-) -> ExportReport:
-    """`export_docx(briefing, out, **options)`, then one ledger line whatever happened."""
+    briefing: Briefing,
+    out: Path,
+    ledger: Ledger,
+    *,
+    fmt: str = "docx",
+    now: datetime | None = None,
+    **options: Any,
+) -> FormatReport:
+    """`export_as(fmt, briefing, out, **options)`, then one ledger line whatever happened."""
     try:
-        report = export_docx(briefing, out, now=now, **options)
+        report = export_as(fmt, briefing, out, now=now, **options)
     except Exception as exc:
         ledger.record(
             LedgerEntry.for_briefing(
@@ -92,15 +102,17 @@ def save_draft(
     recipients: Sequence[Recipient] = (),
     sender: str = "",
     now: datetime | None = None,
+    attach_pdf: bool = False,
     **options: Any,
 ) -> ExportReport:
-    """Export to `docx`, then write an .eml draft with it attached; one "draft" ledger line.
-    Returns the export's report (its release findings included)."""
+    """Export to `docx` (and a PDF of it beside it with `attach_pdf`), then write an .eml draft with
+    them attached; one "draft" ledger line.  Returns the export's report (its release findings
+    included)."""
     to = recipients_for(briefing, recipients)
     addresses = tuple(str(r) for r in to)
     entry = dict(action="draft", file=str(eml), recipients=addresses)
     try:
-        report = export_docx(briefing, docx, now=now, **options)
+        report, pdf = _export_attachments(briefing, docx, now, attach_pdf, options)
         digest = sha256_file(docx)
     except Exception as exc:
         ledger.record(
@@ -108,7 +120,11 @@ def save_draft(
         )
         raise
     try:
-        write_eml(compose(briefing, docx, recipients=to, sender=sender, now=now, draft=True), eml)
+        html = _body(docx, pdf)
+        write_eml(
+            compose(briefing, docx, recipients=to, sender=sender, now=now, draft=True, html=html, pdf=pdf),
+            eml,
+        )
     except Exception as exc:
         ledger.record(
             LedgerEntry.for_briefing(
@@ -133,9 +149,11 @@ def send_briefing(
     cafile: str | None = None,
     timeout: float = 30.0,
     now: datetime | None = None,
+    attach_pdf: bool = False,
     **options: Any,
 ) -> SendOutcome:
-    """Export to `docx`, attach it, send it; one "send" ledger line for the attempt.
+    """Export to `docx`, attach it (and a PDF of it, made beside it, with `attach_pdf`), send it
+    with the document as the HTML body; one "send" ledger line for the attempt.
 
     Raises ValueError when there is nobody to send to, BriefingError when the
     export is refused, CredentialsUnavailable when no password can be had, and
@@ -153,10 +171,18 @@ def send_briefing(
     digest = ""
     report: ExportReport | None = None
     try:
-        report = export_docx(briefing, docx, now=now, **options)
+        report, pdf = _export_attachments(briefing, docx, now, attach_pdf, options)
         digest = sha256_file(docx)
         password = obtain_secret(account.credential_ref, store, ask, session) if account.user else None
-        message = compose(briefing, docx, recipients=to, sender=account.sender, now=now or datetime.now(UTC))
+        message = compose(
+            briefing,
+            docx,
+            recipients=to,
+            sender=account.sender,
+            now=now or datetime.now(UTC),
+            html=_body(docx, pdf),
+            pdf=pdf,
+        )
         log.info(
             "sending %s (sha256 %s) to %d recipient(s) via %s:%d as %r",
             docx.name, digest, len(to), account.host, account.port, account.user,
@@ -178,7 +204,25 @@ def send_briefing(
     log.info("sent %s: %s", docx.name, result)
     detail = "; ".join(f"refused {a}: {why}" for a, why in refused.items())
     ledger.record(LedgerEntry.for_briefing(briefing, **entry, sha256=digest, result=result, detail=detail))
-    return SendOutcome(result, docx, digest, to, refused, report)
+    return SendOutcome(result, docx, digest, to, refused, report, pdf)
+
+
+def _export_attachments(
+    briefing: Briefing, docx: Path, now: datetime | None, attach_pdf: bool, options: dict[str, Any]
+) -> tuple[ExportReport, Path | None]:
+    """The .docx, and with `attach_pdf` its PDF beside it (LibreOfficeMissing before any work)."""
+    if attach_pdf:
+        pdf_export.soffice()
+    report = export_docx(briefing, docx, now=now, **options)
+    if not attach_pdf:
+        return report, None
+    pdf = docx.with_suffix(".pdf")
+    pdf_export.convert_to_pdf(docx, pdf)
+    return report, pdf
+
+
+def _body(docx: Path, pdf: Path | None) -> str:
+    return html_body(docx, [docx.name] + ([pdf.name] if pdf is not None else []))
 
 
 def _first_line(exc: BaseException) -> str:

@@ -24,13 +24,22 @@ from pathlib import Path
 from briefer.core import atomic_write
 from briefer.core.briefing import markings
 from briefer.core.briefing.citations import format_time
-from briefer.core.briefing.model import Briefing, BulletList, KeyJudgment, Paragraph, Recipient, walk_sections
+from briefer.core.briefing.model import (
+    Briefing,
+    BulletList,
+    KeyJudgment,
+    Paragraph,
+    Recipient,
+    judgment_line,
+    walk_sections,
+)
 from briefer.core.credentials import scrub
 from briefer.core.distribution.accounts import AccountError, SmtpAccount, check_address
 from briefer.core.distribution.ledger import marking_of
 from briefer.core.errors import BrieferError
 
 DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
+PDF_TYPE = ("application", "pdf")
 _EML_POLICY = policy.default.clone(linesep="\r\n")  # RFC 5322 line ends: what mail clients expect
 
 
@@ -123,10 +132,7 @@ def _key_judgments(briefing: Briefing) -> list[str]:
         for block in section.blocks:
             prefix = markings.portion_prefix(briefing, block.portion)
             if isinstance(block, KeyJudgment):
-                tags = [
-                    t for t in (block.likelihood, block.confidence and f"{block.confidence} confidence") if t
-                ]
-                found.append(f"{prefix}{block.text}" + (f" ({'; '.join(tags)})" if tags else ""))
+                found.append(f"{prefix}{judgment_line(block)}")  # led as the document leads it
             elif isinstance(block, Paragraph):
                 found.append(f"{prefix}{block.text}")
             elif isinstance(block, BulletList):
@@ -149,11 +155,15 @@ def compose(
     sender: str = "",
     now: datetime | None = None,
     draft: bool = False,
+    html: str = "",
+    pdf: Path | None = None,
 ) -> EmailMessage:
     """The message: a short plain-text body and the .docx attached byte for byte.
 
-    `sender` may be empty for a draft (the mail client fills it in).  `draft`
-    adds `X-Unsent: 1`, which makes Outlook open the .eml as a message to send.
+    `html` (mail_body.html_body) is the HTML alternative of the body; `pdf`, a
+    PDF of the document, is attached after the .docx.  `sender` may be empty
+    for a draft (the mail client fills it in).  `draft` adds `X-Unsent: 1`,
+    which makes Outlook open the .eml as a message to send.
     """
     message = EmailMessage(policy=policy.default)
     if sender:
@@ -165,10 +175,15 @@ def compose(
     message["Message-ID"] = make_msgid("briefing", domain=domain)
     if draft:
         message["X-Unsent"] = "1"
-    message.set_content(summary_text(briefing, attachment.name))
+    names = [attachment.name] + ([pdf.name] if pdf is not None else [])
+    message.set_content(summary_text(briefing, " and ".join(names)))
+    if html:
+        message.add_alternative(html, subtype="html")
     message.add_attachment(
         attachment.read_bytes(), maintype=DOCX_TYPE[0], subtype=DOCX_TYPE[1], filename=attachment.name
     )
+    if pdf is not None:
+        message.add_attachment(pdf.read_bytes(), maintype=PDF_TYPE[0], subtype=PDF_TYPE[1], filename=pdf.name)
     return message
 
 

@@ -39,12 +39,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefer import __version__
 from briefer.core import atomic_write
 from briefer.core.archive import Archive
-from briefer.core.archive.importer import ImportSummary
 from briefer.core.archive.limits import DEFAULT_TIME_LIMIT
 from briefer.core.archive.workers import Job, ParsePool
 from briefer.core.credentials import (
@@ -59,6 +58,9 @@ from briefer.core.errors import BrieferError
 from briefer.core.extract import Limits, Part
 from briefer.core.extract.feeds import looks_like_feed
 from briefer.core.progress import Cancelled, Progress, no_progress, raise_if_cancelled
+
+if TYPE_CHECKING:  # the importer loads numpy and every parser: the window starts without it
+    from briefer.core.archive.importer import ImportSummary
 
 log = logging.getLogger(__name__)
 

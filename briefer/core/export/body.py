@@ -24,7 +24,6 @@ from briefer.core.briefing.citations import (
 )
 from briefer.core.briefing.matrix import NO_IMPLICATION
 from briefer.core.briefing.model import (
-    LIKELIHOOD_BANDS,
     Block,
     Briefing,
     BulletList,
@@ -35,6 +34,7 @@ from briefer.core.briefing.model import (
     Paragraph,
     Section,
     excerpts,
+    judgment_lead,
     matrix_cells,
     walk_sections,
 )
@@ -86,18 +86,6 @@ class Finish:
     provenance: str = "annex"  # archive ids and hashes: in the footnotes, in an annex, or none
     numbering: bool = False  # number the sections (1, 1.1) and the paragraphs (1., 2., ...)
     logo: Path | None = None  # the organisation's logo on the cover
-
-
-def judgment_lead(kj: KeyJudgment) -> tuple[str, str]:
-    """The lead of a key judgment, from its structured likelihood and confidence only:
-    ("Likely (55-80%)" with an en dash, "Moderate confidence"); either may be ""."""
-    likelihood = ""
-    if kj.likelihood:
-        likelihood = (
-            f"{kj.likelihood.capitalize()} ({LIKELIHOOD_BANDS[kj.likelihood].replace('-', chr(0x2013))})"
-        )
-    confidence = f"{kj.confidence.capitalize()} confidence" if kj.confidence else ""
-    return likelihood, confidence
 
 
 class BodyWriter:

@@ -1,5 +1,9 @@
 """PDF: the text of each page via pypdfium2, page starts kept for "p. 7" citations.
 
+Each page is read as lines with their height on the page and their font, which `pdf_layout`
+turns into paragraphs without running headers and footers, and `pdf_metadata` reads for the
+outlet, title and date the document info lacks.
+
 pypdfium2 is fast but not thread-safe; the importer runs extractors in worker
 processes, one file at a time each, and a module lock guards in-process use.
 Encrypted files and files without a text layer are reported as such.  When
@@ -9,6 +13,7 @@ is flagged "ocr"; it is never required.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import shutil
@@ -17,12 +22,15 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from briefer.core.documents import Extracted
-from briefer.core.extract.dates import parse_pdf_date
+from briefer.core.extract import pdf_metadata
+from briefer.core.extract.dates import parse_free_date, parse_pdf_date
 from briefer.core.extract.errors import ExtractionError
+from briefer.core.extract.pdf_layout import SOFT_HYPHEN, Line, Page, layout
 from briefer.core.textnorm import normalize
 
 _LOCK = threading.Lock()  # PDFium is not thread-safe
@@ -39,7 +47,7 @@ _DATE_LINE = re.compile(
     rf"^((updated|revised|published|posted|dated?)\b|{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}$|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}$)",
     re.IGNORECASE,
 )
-_SENTENCE_END = (".", "?", "!", ":", '"', "\u201d")
+_DATE_WORD = re.compile(r"^(updated|revised|published|posted|dated?)\b:?", re.IGNORECASE)
 OCR_ENV = "BRIEFER_OCR"  # "0" turns OCR off even when tesseract is installed
 
 
@@ -69,58 +77,101 @@ def _open(data: bytes) -> Any:
         raise ExtractionError(f"not a readable PDF ({exc})") from exc
 
 
-def _page_raw_text(page: Any) -> str:
+_LINE = re.compile(r"[^\r\n]*(\r\n|\r|\n|$)")
+BOLD_WEIGHT = 600
+RUN_IN_MAX = 120  # characters: a bold lead longer than this is no run-in heading
+
+
+def _read_page(page: Any) -> Page:
+    """A page's lines, each with its baseline height and font (see `pdf_layout`)."""
     textpage = page.get_textpage()
     try:
-        return str(textpage.get_text_range())
+        text = str(textpage.get_text_range())
+        # Positions come by character index: only when the text has one character per index
+        # (a character outside the BMP takes two), else the lines go without them.
+        chars = _Chars(textpage.raw) if textpage.count_chars() == len(text) else None
+        lines = [
+            _line(chars, match.start(), match.group().rstrip("\r\n"))
+            for match in _LINE.finditer(text)
+            if match.group()
+        ]
+        _, bottom, _, top = page.get_bbox()
+        return Page(lines, height=float(top - bottom), bottom=float(bottom))
     finally:
         textpage.close()
 
 
-def _paragraphs(raw: str) -> str:
-    """Page text in paragraphs: a blank line, or a short line that ends a sentence, ends one."""
-    lines = [line.strip() for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    lengths = sorted(len(line) for line in lines if line)
-    typical = lengths[len(lengths) * 3 // 4] if lengths else 0
-    # Each block is a list of lines, each line a list of pieces: a word hyphenated across lines
-    # joins the next line's piece to it (joined once at the end: adding to a string, line after
-    # line, copied it each time).
-    blocks: list[list[list[str]]] = [[]]
-    for line in lines:
-        current = blocks[-1]
-        if not line:
-            if current:
-                blocks.append([])
-            continue
-        if current and current[-1][-1].endswith("-") and line[:1].islower():
-            current[-1][-1] = current[-1][-1][:-1]  # a word hyphenated across lines
-            current[-1].append(line)
-            continue
-        current.append([line])
-        if line.endswith(_SENTENCE_END) and len(line) < 0.8 * typical:
-            blocks.append([])
-    return "\n\n".join(" ".join("".join(pieces) for pieces in block) for block in blocks if block)
+class _Chars:
+    """The position and font of a text page's characters, by index."""
+
+    def __init__(self, textpage: Any) -> None:
+        raw = _pdfium().raw
+        self._page = textpage
+        self._origin, self._size, self._weight = (
+            raw.FPDFText_GetCharOrigin, raw.FPDFText_GetFontSize, raw.FPDFText_GetFontWeight,
+        )  # fmt: skip
+        self._font_info = raw.FPDFText_GetFontInfo
+        self._x, self._y = ctypes.c_double(), ctypes.c_double()
+
+    def baseline(self, index: int) -> float | None:
+        return float(self._y.value) if self._origin(self._page, index, self._x, self._y) else None
+
+    def size(self, index: int) -> float:
+        return float(self._size(self._page, index))
+
+    def bold(self, index: int) -> bool:
+        weight = int(self._weight(self._page, index))
+        return weight >= BOLD_WEIGHT if weight > 0 else "bold" in self._font_name(index).casefold()
+
+    def _font_name(self, index: int) -> str:
+        """For a font without a stated weight (the standard "Helvetica-Bold" often has none)."""
+        flags = ctypes.c_int()
+        buffer = ctypes.create_string_buffer(128)
+        length = self._font_info(self._page, index, buffer, len(buffer), flags)
+        return buffer.raw[: max(0, min(length, len(buffer)) - 1)].decode("utf-8", "replace")
+
+
+def _line(chars: _Chars | None, start: int, text: str) -> Line:
+    if chars is None or not text.strip():
+        return Line(text)
+    first = start + len(text) - len(text.lstrip())
+    last = start + len(text.rstrip()) - 1
+    bold_lead = chars.bold(first)
+    bold = bold_lead and chars.bold(last)
+    run_in = 0
+    if bold_lead and not bold:  # where does the bold lead end (within a heading's length)?
+        lead = range(first, min(last, first + RUN_IN_MAX))
+        run_in = next((i - start for i in lead if not chars.bold(i)), 0)
+    baseline = chars.baseline(first)
+    letter = next((start + i for i, ch in enumerate(text[:12]) if ch.isalnum()), first)  # not a bullet's
+    return Line(
+        text,
+        baseline=baseline,
+        # Lower than the first when PDFium joined a line ending in a hyphen to the next one.
+        last_baseline=chars.baseline(last) if SOFT_HYPHEN in text else baseline,
+        size=chars.size(letter),
+        bold=bold,
+        run_in=run_in,
+    )
 
 
 def _extract(data: bytes, path: Path) -> Extracted:
     pdfium = _pdfium()
     pdf = _open(data)
     try:
-        texts: list[str] = []
-        first_lines: list[str] = []
+        pages: list[Page] = []
         for index in range(len(pdf)):
             try:
                 page = pdf[index]
             except pdfium.PdfiumError:  # a damaged page: the others are still worth reading
-                texts.append("")
+                pages.append(Page(()))
                 continue
             try:
-                raw = _page_raw_text(page)
+                pages.append(_read_page(page))
             finally:
                 page.close()
-            if not first_lines:
-                first_lines = [line.strip() for line in raw.splitlines()[:12] if line.strip()]
-            texts.append(normalize(_paragraphs(raw)))
+        laid_out = layout(pages)
+        texts = [normalize(text) for text in laid_out.texts]
         meta = {k: str(v).replace("\x00", "").strip() for k, v in pdf.get_metadata_dict().items() if v}
         flags: tuple[str, ...] = ()
         if sum(len(t) for t in texts) < MIN_TEXT_CHARS:
@@ -132,21 +183,38 @@ def _extract(data: bytes, path: Path) -> Extracted:
             texts, flags = ocr.texts, ("ocr",)
     finally:
         pdf.close()
-    text, pages = _join_pages(texts)
-    raw_date = meta.get("CreationDate", "") or meta.get("ModDate", "")
+    text, starts = _join_pages(texts)
+    first_page = next((page for page in pages if page.lines), Page(()))
     title = meta.get("Title", "")
     if _placeholder_title(title, path):
-        title = ""
+        title = pdf_metadata.title_from_layout(first_page, laid_out.body_size)
+    first_lines = pdf_metadata.first_lines(first_page)
+    title = title or _title_from_lines(first_lines) or path.stem
+    published, published_raw = _published(meta, first_lines)
     return Extracted(
         text=text,
-        title=title or _title_from_lines(first_lines) or path.stem,
+        title=title,
         author=meta.get("Author", ""),
-        published=parse_pdf_date(raw_date) if raw_date else None,
-        published_raw=raw_date,
+        source=pdf_metadata.outlet(meta.get("Creator", ""), first_page, laid_out.running, text, title),
+        published=published,
+        published_raw=published_raw,
         format="pdf",
-        pages=pages,
+        pages=starts,
         flags=flags,
     )
+
+
+def _published(meta: dict[str, str], first_lines: list[str]) -> tuple[datetime | None, str]:
+    """The date the metadata gives, else a date line on page 1 ("Updated April 20, 2026")."""
+    raw = meta.get("CreationDate", "") or meta.get("ModDate", "")
+    if raw:
+        return parse_pdf_date(raw), raw
+    for line in first_lines:
+        if _DATE_LINE.match(line):
+            found = parse_free_date(_DATE_WORD.sub("", line))
+            if found is not None:
+                return found, line
+    return None, ""
 
 
 def _join_pages(texts: list[str]) -> tuple[str, tuple[int, ...]]:
@@ -235,7 +303,7 @@ def _ocr_pages(pdf: Any) -> _Ocr:
                     # OpenMP threads spin against them (a page took 20 s instead of 3).
                     env={**os.environ, "OMP_THREAD_LIMIT": "1"},
                 )
-                found.texts.append(normalize(_paragraphs(done.stdout.decode("utf-8", "replace"))))
+                found.texts.append(normalize(_ocr_paragraphs(done.stdout.decode("utf-8", "replace"))))
             except subprocess.TimeoutExpired:
                 found.texts.append("")
                 found.gave_up = True
@@ -246,6 +314,11 @@ def _ocr_pages(pdf: Any) -> _Ocr:
                 image.unlink(missing_ok=True)
     found.texts += [""] * (len(pdf) - len(found.texts))
     return found
+
+
+def _ocr_paragraphs(raw: str) -> str:
+    """OCR output in paragraphs, by the layout rules that need no positions."""
+    return layout([Page([Line(line) for line in raw.splitlines()])]).texts[0]
 
 
 def _render_page(pdf: Any, index: int, target: Path) -> Path | None:

@@ -55,6 +55,11 @@ class ArchiveTools(QObject):
         self.report_window.present()
         return self.report_window
 
+    @Slot(str)
+    def show_report_of(self, status: str) -> ImportReport:
+        """The import report on the files of `status` (the status bar's way to it)."""
+        return self.show_report(status)
+
     @Slot()
     def show_statistics(self) -> StatisticsWindow:
         if self.statistics_window is None:

@@ -175,8 +175,15 @@ class ImportReport(ToolWindow):
         header = table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)  # as wide as the reasons
+        header.setStretchLastSection(False)
         return table
+
+    def _fit_reasons(self) -> None:
+        """The reasons as wide as the shown ones need, up to 40% of the table: the rest is the
+        paths', whose file names would otherwise be cut beside an empty column."""
+        wanted = max(self.table.sizeHintForColumn(2), self.table.horizontalHeader().sectionSizeHint(2))
+        self.table.setColumnWidth(2, min(wanted, int(self.table.viewport().width() * 0.4)))
 
     def _lay_out(self) -> None:
         filters = QHBoxLayout()
@@ -206,6 +213,7 @@ class ImportReport(ToolWindow):
     def _show_rows(self, rows: list[FileStatus]) -> None:
         counts = Counter(row.status for row in rows)
         self.model.set_rows(rows)
+        self._fit_reasons()
         self._fill_status_choice(counts)
         described = ", ".join(f"{counts[s]:,} {s}" for s in STATUSES if counts[s])
         self.summary.setText(

@@ -1,5 +1,5 @@
-"""Archive → Statistics: what `briefer stats` says, in a window, with Copy; and the question
-Archive → Rebuild Index asks first."""
+"""Archive → Statistics: what `briefer stats` says, with the documents by outlet, source type,
+language and year, in a window, with Copy; and the question Archive → Rebuild Index asks first."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ from PySide6.QtCore import Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-from briefer.core.archive import IMPORT, REINDEX, Archive, ArchiveStats
+from briefer.core.archive import IMPORT, REINDEX, Archive, ArchiveStats, Breakdown
+from briefer.core.textnorm import strip_bidi
 from briefer.gui.help_windows import ToolWindow
 from briefer.gui.workers import LatestOnlyRunner
 
 REPORT = "Archive \u2192 Import Report"
 REBUILD = "Archive \u2192 Rebuild Index"
+FACET_HEADINGS = {"source": "outlet", "type": "source type", "language": "language", "year": "year"}
+NOT_KNOWN = "(not known)"
+MAX_NAME = 48  # a longer outlet pushes its count along, rather than every count off the window
 
 
 def stats_lines(stats: ArchiveStats) -> list[str]:
@@ -33,7 +37,28 @@ def stats_lines(stats: ArchiveStats) -> list[str]:
     for run in stats.interrupted:
         again = REBUILD if run.kind == REINDEX else "the same import"
         lines.append(f"Interrupted:   {run.describe()}; run {again} again to finish it")
+    if stats.breakdown is not None and stats.documents:
+        lines += breakdown_lines(stats.breakdown)
     return lines
+
+
+def breakdown_lines(breakdown: Breakdown) -> list[str]:
+    """The documents by outlet, source type, language and year: a heading, then one line a value,
+    the counts of every list in one column."""
+    facets = {facet: [(_one_line(v), n) for v, n in getattr(breakdown, facet)] for facet in FACET_HEADINGS}
+    values = [count for counts in facets.values() for count in counts]
+    width = min(max((len(value) for value, _ in values), default=0), MAX_NAME)
+    digits = max((len(f"{n:,}") for _, n in values), default=1)
+    lines = []
+    for facet, counts in facets.items():
+        lines += ["", f"Documents by {FACET_HEADINGS[facet]} ({len(counts):,}):"]
+        lines += [f"  {value:<{width}}  {n:>{digits},}" for value, n in counts]
+    return lines
+
+
+def _one_line(value: str) -> str:
+    """An outlet as one line that reads in its order: a name cannot break or reorder the list."""
+    return strip_bidi(" ".join(value.split())) or NOT_KNOWN
 
 
 def _last_import(stats: ArchiveStats) -> str:
@@ -80,17 +105,30 @@ class StatisticsWindow(ToolWindow):
         self.copy_button.clicked.connect(self.copy)
         self.refresh_button.clicked.connect(self.reload)
         close_button.clicked.connect(self.close)
-        self.resize(720, 300)
+        self.resize(720, 520)
 
     @Slot()
     def reload(self) -> None:
         archive = self._archive
-        self._loader.submit(lambda progress, cancel: archive.stats())
+        self._loader.submit(lambda progress, cancel: archive.stats(breakdown=True))
 
     @Slot(object)
     def _show_stats(self, stats: ArchiveStats) -> None:
         self.stats = stats
         self.text.setPlainText("\n".join(stats_lines(stats)))
+        self._fit_text()
+
+    def _fit_text(self) -> None:
+        """Grow (never shrink) to show every line without scrolling, up to the main window's size."""
+        metrics = self.text.fontMetrics()
+        lines = self.text.toPlainText().splitlines() or [""]
+        frame = 4 * self.text.frameWidth() + 2 * int(self.text.document().documentMargin())
+        wanted_w = max(metrics.horizontalAdvance(line) for line in lines) + frame + metrics.averageCharWidth()
+        wanted_h = metrics.lineSpacing() * len(lines) + frame
+        bound = (self.parentWidget() or self).window().size()
+        width = min(self.width() - self.text.width() + wanted_w, max(bound.width(), self.width()))
+        height = min(self.height() - self.text.height() + wanted_h, max(bound.height(), self.height()))
+        self.resize(max(self.width(), width), max(self.height(), height))
 
     @Slot(object)
     def _show_failure(self, exc: object) -> None:

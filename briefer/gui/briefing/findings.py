@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
@@ -61,6 +61,13 @@ class FindingsList(QListWidget):
         self.setUniformItemSizes(False)
         self.itemClicked.connect(self._choose)
         self.itemActivated.connect(self._choose)
+
+    MIN_LINES = 10  # a few findings readable at once: a dialog that lists them grows to show them
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        lines = self.fontMetrics().lineSpacing() * self.MIN_LINES + 2 * self.frameWidth()
+        return QSize(hint.width(), max(hint.height(), lines))
 
     def show_findings(self, findings: Iterable[Finding]) -> None:
         self.clear()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, QSettings, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -31,8 +31,10 @@ from briefer.gui.briefing.session import BriefingSession
 from briefer.gui.distribution.accounts_dialog import AccountsDialog
 from briefer.gui.distribution.feeds_dialog import FeedScheduler, FeedsDialog
 from briefer.gui.distribution.keychain import Keychain
-from briefer.gui.distribution.send_dialog import SendDialog
 from briefer.gui.job_runner import JobRunner
+
+if TYPE_CHECKING:  # loaded when first opened: it brings the Word export (python-docx)
+    from briefer.gui.distribution.send_dialog import SendDialog
 
 BusyCheck = Callable[[], bool]
 
@@ -220,6 +222,8 @@ class DistributionActions(QObject):
     @Slot()
     def show_send_dialog(self) -> SendDialog:
         if self.send_dialog is None:
+            from briefer.gui.distribution.send_dialog import SendDialog
+
             dialog = SendDialog(
                 self._session.model,
                 keychain=self.keychain,

@@ -21,6 +21,7 @@ A refused or failed export is explained in the dialog itself.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import threading
 from collections.abc import Callable, Iterable
@@ -54,8 +55,9 @@ from briefer.core.export.docx_export import (
     COPY_MODES,
     ExportReport,
     default_reference,
-    export_docx,
 )
+from briefer.core.export.formats import FORMATS, SUFFIXES, export_as, format_of
+from briefer.core.export.pdf_export import LibreOfficeMissing
 from briefer.core.file_names import export_file_name
 from briefer.core.progress import Progress
 from briefer.gui.briefing.findings import FindingsList
@@ -71,6 +73,13 @@ COPY_KEY = "export/copy"
 COPY_LABELS = {
     "distribution": "Distribution: for readers (no analyst comments or internal states)",
     "review": "Review: analyst comments in the margin, unverified and missing sources marked",
+}
+FORMAT_KEY = "export/format"
+FORMAT_LABELS = {"docx": "Word document (.docx)", "pdf": "PDF (.pdf)", "html": "Web page (.html)"}
+FORMAT_FILTERS = {
+    "docx": "Word documents (*.docx)",
+    "pdf": "PDF documents (*.pdf)",
+    "html": "Web pages (*.html)",
 }
 COMMENT_LABELS = {
     "margin": "In Word's margin",
@@ -155,6 +164,12 @@ class ExportDialog(QDialog):
         self.output.setAccessibleName("Output file")
         self.browse_output = QPushButton("Browse\u2026")
         self.browse_output.setAccessibleName("Choose the output file")
+        self.format = QComboBox()
+        self.format.setAccessibleName("Format")
+        for fmt in FORMATS:
+            self.format.addItem(FORMAT_LABELS[fmt], fmt)
+        self.format.setCurrentIndex(max(0, self.format.findData(settings.value(FORMAT_KEY, "docx"))))
+        self._follow_format()
         reference_value = settings.value(REFERENCE_KEY, "")
         self.reference = QLineEdit(str(reference_value) if reference_value else "")
         self.reference.setPlaceholderText("Briefer's built-in styles")
@@ -200,7 +215,7 @@ class ExportDialog(QDialog):
             "Quotes whose source changed are exported anyway; a review copy marks their citations "
             "\u201c(unverified)\u201d"
         )
-        for combo in (self.copy, self.profile, self.tlp, self.comments):
+        for combo in (self.format, self.copy, self.profile, self.tlp, self.comments):
             combo.view().setAccessibleName(f"{combo.accessibleName()} choices")
         self.banner = QLabel()
         self.banner.setObjectName("exportBanner")
@@ -228,6 +243,7 @@ class ExportDialog(QDialog):
         self.close_button.setAccessibleName("Close")
 
         form = QFormLayout()
+        form.addRow("&Format", self.format)
         form.addRow("&Save as", _with_button(self.output, self.browse_output))
         form.addRow("&Reference document", _with_button(self.reference, self.browse_reference))
         form.addRow("&Logo", _with_button(self.logo, self.browse_logo))
@@ -259,6 +275,7 @@ class ExportDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         self.profile.currentIndexChanged.connect(self._preview)
         self.tlp.currentIndexChanged.connect(self._preview)
+        self.format.currentIndexChanged.connect(self._follow_format)
         self._failed = False  # the outcome line says why the last export failed
         for changed in (
             self.output.textChanged,
@@ -299,13 +316,26 @@ class ExportDialog(QDialog):
             self.problems.setText(f"Markings are ready for release.{listed}")
 
     # -- choosing files ---------------------------------------------------------------
+    def _format(self) -> str:
+        return str(self.format.currentData())
+
+    @Slot()
+    def _follow_format(self, *_: object) -> None:
+        """The output name takes the chosen format's suffix."""
+        out = Path(self.output.text().strip())
+        suffix = SUFFIXES[self._format()]
+        if self.output.text().strip() and format_of(out, "") != self._format():
+            known = out.suffix.lower() in (*SUFFIXES.values(), ".htm")
+            self.output.setText(str(out.with_suffix(suffix) if known else Path(f"{out}{suffix}")))
+
     @Slot()
     def _choose_output(self) -> None:
+        suffix = SUFFIXES[self._format()]
         name, _ = QFileDialog.getSaveFileName(
-            self, "Export to", self.output.text(), "Word documents (*.docx)"
+            self, "Export to", self.output.text(), FORMAT_FILTERS[self._format()]
         )
         if name:
-            self.output.setText(name if name.endswith(".docx") else name + ".docx")
+            self.output.setText(name if name.lower().endswith(suffix) else name + suffix)
 
     @Slot()
     def _choose_reference(self) -> None:
@@ -352,12 +382,14 @@ class ExportDialog(QDialog):
         render = toc_pages.wanted()
         lookups = self._lookups
         allow = self.allow_unverified.isChecked()
+        fmt = self._format()
 
         def job(progress: Progress, cancel: threading.Event) -> ExportReport:
             checks = cluster_of = None
             if lookups is not None:  # the same check as Verify Quotes, then the export
                 checks, cluster_of = lookups.export_checks(briefing, cancel)
-            return export_docx(
+            made = export_as(
+                fmt,
                 briefing,
                 out,
                 reference=reference,
@@ -370,8 +402,13 @@ class ExportDialog(QDialog):
                 logo=logo,
                 toc_pages=render,
             )
+            if fmt == "docx":
+                return made.docx
+            # the file written, the whole time; a PDF or page has no manifest of its own
+            return dataclasses.replace(made.docx, path=made.path, seconds=made.seconds, manifest=None)
 
         self._settings.setValue(LAST_FOLDER_KEY, str(out.parent))
+        self._settings.setValue(FORMAT_KEY, fmt)
         self._settings.setValue(REFERENCE_KEY, self.reference.text().strip())
         self._settings.setValue(LOGO_KEY, self.logo.text().strip())
         self._settings.setValue(COPY_KEY, copy)
@@ -418,7 +455,10 @@ class ExportDialog(QDialog):
             )
         lines += [html.escape(notice[:1].upper() + notice[1:] + ".") for notice in report.notices]
         if report.manifest is not None:
-            lines.append(f"Manifest: {html.escape(report.manifest.name)} (for <i>briefer verify</i>).")
+            lines.append(
+                f"Manifest: {html.escape(report.manifest.name)}, beside the document: it records what was "
+                "exported, so that a changed copy of the document can be told from this one."
+            )
         lines += [html.escape(w) for w in report.warnings[:5]]
         warnings = [f for f in report.findings if f.severity == "warning"]
         if warnings:
@@ -434,6 +474,12 @@ class ExportDialog(QDialog):
         if isinstance(exc, ReleaseBlocked):
             self._show_findings(exc.result.findings)
             self._fail(refusal_text(exc, "export", "Export"))
+            return
+        if isinstance(exc, LibreOfficeMissing):
+            self._fail(
+                f"{exc}. Install LibreOffice (on Debian or Ubuntu, the package {exc.package}), "
+                "or choose Word or Web page as the format."
+            )
             return
         self._fail(f"The export failed: {exc}")
 

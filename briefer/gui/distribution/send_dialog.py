@@ -54,6 +54,7 @@ from briefer.core.distribution.ledger import Ledger
 from briefer.core.distribution.mail import MailError, parse_recipient, subject
 from briefer.core.documents import Document
 from briefer.core.export.docx_export import ExportReport
+from briefer.core.export.pdf_export import LibreOfficeMissing
 from briefer.core.progress import Progress
 from briefer.gui.advice import in_words
 from briefer.gui.briefing.findings import FindingsList
@@ -181,6 +182,11 @@ def explain_failure(exc: object) -> str:
         return f"No password could be found for the account.\n{in_words(exc)}"
     if isinstance(exc, ReleaseBlocked):
         return refusal_text(exc, "send", "Send")
+    if isinstance(exc, LibreOfficeMissing):
+        return (
+            f"{exc}.\nInstall LibreOffice (on Debian or Ubuntu, the package {exc.package}), or untick "
+            "“Attach a PDF of the document too”."
+        )
     if isinstance(exc, BriefingError):
         return f"The briefing cannot be exported yet.\n{exc}"
     if isinstance(exc, AccountError):
@@ -192,8 +198,9 @@ def explain_failure(exc: object) -> str:
 
 def describe_outcome(outcome: SendOutcome, account: SmtpAccount) -> str:
     delivered = [str(r) for r in outcome.recipients if r.address not in outcome.refused]
+    sent = outcome.attachment.name + (f" and {outcome.pdf.name}" if outcome.pdf is not None else "")
     text = (
-        f"Sent {outcome.attachment.name} to {', '.join(delivered)} through \u201c{account.name}\u201d. "
+        f"Sent {sent} to {', '.join(delivered)} through \u201c{account.name}\u201d. "
         f"Recorded in the export ledger (SHA-256 {outcome.sha256[:12]}\u2026)."
     )
     if outcome.refused:
@@ -266,6 +273,9 @@ class SendDialog(QDialog):
         self.allow_unverified.setToolTip(
             "Quotes whose source changed are sent anyway (recipients get a distribution copy: not marked)"
         )
+        self.attach_pdf = QCheckBox("Attach a PDF of the document too")
+        self.attach_pdf.setAccessibleName("Attach a PDF of the document too")
+        self.attach_pdf.setToolTip("Made from the Word document by LibreOffice, which must be installed")
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Sending")
         self.progress.setRange(0, 0)
@@ -298,6 +308,7 @@ class SendDialog(QDialog):
         layout.addWidget(self.distribution_box, 1)
         layout.addLayout(self._account_row)
         layout.addWidget(self.allow_unverified)
+        layout.addWidget(self.attach_pdf)
         layout.addWidget(self.progress)
         layout.addWidget(self.outcome)
         layout.addWidget(self.findings)
@@ -477,6 +488,7 @@ class SendDialog(QDialog):
     # -- sending ---------------------------------------------------------------------------------
     def _export_options(self) -> dict[str, Any]:
         options: dict[str, Any] = {"allow_unverified": self.allow_unverified.isChecked()}
+        options["attach_pdf"] = self.attach_pdf.isChecked()
         reference = str(self._settings.value(REFERENCE_KEY, "") or "")
         if reference.strip():
             options["reference"] = Path(reference).expanduser()

@@ -65,7 +65,16 @@ from briefer.core.search import Hit, MatchTerms, SearchResults, Tier
 from briefer.core.textnorm import strip_bidi
 from briefer.gui import mime
 from briefer.gui.elided import wrapped_lines
-from briefer.gui.formatting import SEPARATOR, display_title, meta_line, muted_color, plain_tooltip, plural
+from briefer.gui.formatting import (
+    SEPARATOR,
+    TAG_TEXT,
+    display_title,
+    meta_line,
+    muted_color,
+    plain_tooltip,
+    plural,
+    tag_colour,
+)
 from briefer.gui.search.filters import ALIASES_LABEL, SearchOptions
 from briefer.gui.workers import LatestOnlyRunner
 
@@ -74,8 +83,9 @@ Index = QModelIndex | QPersistentModelIndex
 RESULT_LIMIT = 100
 DEBOUNCE_MS = 250
 HINT = 'Type words to search the archive; put a phrase in quotes, e.g. "grain exports".'
-FAILED_FILES_ADVICE = (
-    "Archive \u2192 Import Report lists the files that could not be imported, with their reasons."
+FAILED_FILES_ADVICE = (  # the link opens the report on the failed files
+    '<a href="import-report:">Archive \u2192 Import Report</a> lists the files that could not be imported, '
+    "with their reasons."
 )
 # The core states which variants were searched; how to search as typed is the window's to say.
 ALIASES_ADVICE = (
@@ -172,7 +182,8 @@ class ResultsModel(QAbstractListModel):
             return plain_tooltip(location(doc))
         if role == Qt.ItemDataRole.AccessibleTextRole:
             copies = f" {hit.copies_note()}." if hit.cluster_size > 1 else ""
-            return f"{display_title(doc)}. {meta_line(doc)}.{copies} {hit.snippet.marked('', '')}"
+            tags = f" Tagged {', '.join(strip_bidi(t) for t in doc.tags)}." if doc.tags else ""
+            return f"{display_title(doc)}. {meta_line(doc)}.{copies}{tags} {hit.snippet.marked('', '')}"
         return None
 
     # -- drag source: a hit becomes an excerpt of its best passage (else its lead) --------
@@ -267,7 +278,9 @@ class HitDelegate(QStyledItemDelegate):
         y = rect.top()
         for title_line in self._title(hit, title_font, rect.width())[0]:
             y = _draw_line(painter, title_font, text, rect, y, title_line)
-        y = _draw_line(painter, meta_font, muted, rect, y + self.GAP, hit_meta_line(hit))
+        chips = _draw_tags(painter, meta_font, rect, y + self.GAP, hit.document.tags)
+        meta_rect = rect.adjusted(chips, 0, 0, 0)
+        y = _draw_line(painter, meta_font, muted, meta_rect, y + self.GAP, hit_meta_line(hit))
         snippet, height = self._snippet(hit, opt.font, rect.width())
         painter.translate(rect.left(), y + self.GAP)
         painter.setClipRect(QRect(0, 0, rect.width(), height))
@@ -364,6 +377,31 @@ def _fonts(base: QFont) -> tuple[QFont, QFont]:
     return title, meta
 
 
+MAX_CHIPS = 3  # tags drawn on a result's meta line; "+2" says how many more it has
+
+
+def _draw_tags(painter: QPainter, font: QFont, rect: QRect, y: int, tags: tuple[str, ...]) -> int:
+    """Draw the tags as coloured chips at the start of the line at `y`; returns the width used."""
+    if not tags:
+        return 0
+    metrics = QFontMetrics(font)
+    painter.setFont(font)
+    x, pad = rect.left(), max(3, metrics.averageCharWidth() // 2)
+    shown = [*tags[:MAX_CHIPS], *([f"+{len(tags) - MAX_CHIPS}"] if len(tags) > MAX_CHIPS else [])]
+    for n, tag in enumerate(shown):
+        label = strip_bidi(tag)
+        chip = QRect(x, y, metrics.horizontalAdvance(label) + 2 * pad, metrics.height())
+        if chip.right() > rect.right() - 4 * pad:  # a narrow list: the meta line keeps some room
+            break
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(tag_colour(tag) if n < MAX_CHIPS else QColor(220, 220, 220))
+        painter.drawRoundedRect(chip, 3, 3)
+        painter.setPen(TAG_TEXT)
+        painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, label)
+        x = chip.right() + 1 + pad
+    return x - rect.left()
+
+
 def _draw_line(painter: QPainter, font: QFont, color: QColor, rect: QRect, y: int, text: str) -> int:
     """Draw one elided line of text at `y`; returns the y below it."""
     metrics = QFontMetrics(font)
@@ -425,6 +463,7 @@ class SearchPane(QWidget):
     hit_selected = Signal(object, str)  # the current Hit and the query that found it
     hit_activated = Signal(object, str)  # Enter or double-click on a hit: read it
     selection_cleared = Signal()  # no hit is current (no results, empty query)
+    import_report_requested = Signal(str)  # the notice's link: the import report on these files
 
     def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -747,6 +786,8 @@ class SearchPane(QWidget):
             self.use_suggestion(urllib.parse.unquote(link.removeprefix("suggest:")))
         elif link == "back:":
             self.search_now()
+        elif link == "import-report:":
+            self.import_report_requested.emit("failed")
 
     def use_suggestion(self, query: str) -> None:
         """Search for the "did you mean" query (the link under the query box)."""

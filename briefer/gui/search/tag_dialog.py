@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from briefer.core.documents import Document
 from briefer.gui.dialogs import ok_cancel_buttons, problem_label
-from briefer.gui.formatting import display_title, plural
+from briefer.gui.formatting import display_title, plural, tag_colour
 
 TagRole = Qt.ItemDataRole.UserRole + 1
 
@@ -125,6 +125,7 @@ class TagDialog(QDialog):
         having = sum(1 for doc in self.documents if tag in doc.tags)
         item = QListWidgetItem(f"{tag} ({count:,})" if count else tag)
         item.setData(TagRole, tag)
+        item.setData(Qt.ItemDataRole.DecorationRole, tag_colour(tag))  # as the results show it
         flags = item.flags() | Qt.ItemFlag.ItemIsUserCheckable
         if 0 < having < len(self.documents):
             flags |= Qt.ItemFlag.ItemIsUserTristate  # back to "as it is" after a click or two

@@ -233,3 +233,12 @@ class DocumentTables(TagTables, LocationTables):
 
     def count_unindexed(self) -> int:
         return int(self._read().execute("SELECT count(*) FROM documents WHERE indexed=0").fetchone()[0])
+
+    def count_kinds(self) -> list[tuple[str, str, str, str, int]]:
+        """(outlet, source type, language, year, documents) for each combination the documents
+        have, in one pass over the table ("" where not known)."""
+        rows = self._read().execute(
+            "SELECT source, source_type, language, coalesce(substr(published, 1, 4), ''), count(*) "
+            "FROM documents GROUP BY 1, 2, 3, 4"
+        )
+        return [(str(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4])) for r in rows]
