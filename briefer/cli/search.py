@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import math
 import sys
 from collections.abc import Callable
 from typing import TextIO
@@ -26,7 +27,7 @@ from typing import TextIO
 from briefer.core.archive import Archive, ArchiveBusy, SavedSearch, SavedSearchError
 from briefer.core.documents import Document
 from briefer.core.escaping import json_text, visible
-from briefer.core.search import FACETS, SORTS, QueryError, SearchRequest, SearchResults, Tier
+from briefer.core.search import FACETS, SORTS, Factor, Hit, QueryError, SearchRequest, SearchResults, Tier
 from briefer.core.textnorm import strip_bidi
 
 OpenArchive = Callable[[argparse.Namespace], Archive]
@@ -86,6 +87,7 @@ def _request(args: argparse.Namespace, archive: Archive, query: str) -> SearchRe
             relax=args.relax == "auto",
             collapse=not args.no_collapse,
             facet_values=facet_values,
+            explain=args.explain,
         )
     return SearchRequest(
         query,
@@ -98,6 +100,7 @@ def _request(args: argparse.Namespace, archive: Archive, query: str) -> SearchRe
         relax=args.relax == "auto",
         collapse=not args.no_collapse,
         facet_values=facet_values,
+        explain=args.explain,
     )
 
 
@@ -164,14 +167,14 @@ def _cmd_search(open_archive: OpenArchive, args: argparse.Namespace) -> int:
             if results.past_last_page:
                 print(f"note: {_past_last_page(results)}", file=sys.stderr)
             for hit in results.hits:
-                print(json_text(hit.as_json()))
+                print(json_text(_hit_json(hit, args.explain)))
             if args.facets:  # the one non-hit line, only when asked for (scripts read hits per line)
                 summary = _summary(results)
                 summary["facets"] = results.facets or {}
                 print(json_text(summary))
         else:
             first = (args.page - 1) * args.limit + 1 if not args.like else 1
-            _print_results(results, sys.stdout, passages=args.passages, first=first)
+            _print_results(results, sys.stdout, passages=args.passages, first=first, explain=args.explain)
     return 0
 
 
@@ -187,7 +190,7 @@ def _search_batch(archive: Archive, args: argparse.Namespace) -> int:
                 except QueryError as exc:
                     record["error"] = str(exc)
                 else:
-                    record["hits"] = [hit.as_json() for hit in results.hits]
+                    record["hits"] = [_hit_json(hit, args.explain) for hit in results.hits]
                     record.update(_summary(results))
                     if args.facets:
                         record["facets"] = results.facets or {}
@@ -200,7 +203,9 @@ def _search_batch(archive: Archive, args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_results(results: SearchResults, out: TextIO, *, passages: bool = False, first: int = 1) -> None:
+def _print_results(
+    results: SearchResults, out: TextIO, *, passages: bool = False, first: int = 1, explain: bool = False
+) -> None:
     if results.past_last_page:
         print(_past_last_page(results), file=out)
     elif not results.hits:
@@ -234,6 +239,8 @@ def _print_results(results: SearchResults, out: TextIO, *, passages: bool = Fals
             for passage in hit.passages if passages else ():
                 text = _marked(passage.text, passage.highlights).replace("\n\n", " ")
                 print(f"       [{passage.start}:{passage.end}] {visible(text)}", file=out)
+            if explain and hit.factors:  # more-like-this hits have none
+                _print_factors(hit, out)
     if results.facets:
         print("\nFacets:", file=out)
         for facet, counts in results.facets.items():
@@ -241,6 +248,49 @@ def _print_results(results: SearchResults, out: TextIO, *, passages: bool = Fals
             noun = FACET_NOUNS.get(facet, "values")
             more = f" ... and {counts.left_out} more {noun}" if counts.left_out else ""
             print(f"  {facet}: {shown or '-'}{more}", file=out)
+
+
+# -- --explain ------------------------------------------------------------------------
+def _rounded_parts(values: list[float], total: float, digits: int) -> list[float]:
+    """`values` rounded to `digits` so that they add up to `total` rounded alike (largest remainders
+    get the spare units): the factors printed then sum to the score printed."""
+    unit = 10**digits
+    floors = [math.floor(v * unit) for v in values]
+    spare = round(total * unit) - sum(floors)
+    by_remainder = sorted(range(len(values)), key=lambda i: floors[i] - values[i] * unit)
+    for i in by_remainder[: max(0, min(spare, len(values)))]:
+        floors[i] += 1
+    return [f / unit for f in floors]
+
+
+def _factor_label(factor: Factor) -> str:
+    words = " ".join(factor.words)
+    if factor.kind == "bm25":
+        return f"{factor.field}: {words}" if factor.field else "a clause that scores every match alike"
+    if factor.kind == "proximity":
+        return f"query words near each other in the {factor.field}: {words}"
+    if factor.kind == "feedback":
+        return f"feedback word in the {factor.field}: {words}"
+    return "clauses the explanation cannot split"
+
+
+def _print_factors(hit: Hit, out: TextIO) -> None:
+    parts = _rounded_parts([f.score for f in hit.factors], hit.score, 2)
+    print(f"     score {hit.score:.2f} =", file=out)
+    for factor, part in zip(hit.factors, parts, strict=True):
+        print(f"       {part:+8.2f}  {visible(_factor_label(factor))}", file=out)
+
+
+def _hit_json(hit: Hit, explain: bool) -> dict[str, object]:
+    """A hit as JSON; with `explain`, its factors too, rounded so that they add up to its "score"."""
+    found = hit.as_json()
+    if explain:
+        parts = _rounded_parts([f.score for f in hit.factors], hit.score, 4)
+        found["explain"] = [
+            {"factor": f.kind, "field": f.field, "words": list(f.words), "score": part}
+            for f, part in zip(hit.factors, parts, strict=True)
+        ]
+    return found
 
 
 def _marked(text: str, highlights: tuple[tuple[int, int], ...]) -> str:
@@ -491,6 +541,11 @@ def register(
         "--json", action="store_true", help="a JSON object per hit per line (with --facets, then the totals)"
     )
     search.add_argument("--ids", action="store_true", help="only the hits' document ids, one per line")
+    search.add_argument(
+        "--explain",
+        action="store_true",
+        help='show what each hit\'s score is made of (JSON: an "explain" list per hit)',
+    )
     search.add_argument("--batch", metavar="FILE", help="one query per line ('-' for stdin); JSON out")
     search.add_argument("--saved", metavar="NAME", help="run a saved search (see `briefer saved`)")
     search.add_argument("--like", metavar="DOC", help="documents like this one (more like this)")

@@ -419,8 +419,12 @@ def test_title_matches_rank_first(archive: Archive, tmp_path: Path) -> None:
 
 
 def test_scores_are_whoosh_bm25f(desk: Archive) -> None:
-    """The fast evaluation ranks and scores exactly as Whoosh's own BM25F matchers do."""
-    index = desk.index
+    """With the plain ranking (no bonuses, Whoosh's parameters), the fast evaluation ranks and scores
+    exactly as Whoosh's own BM25F matchers do: its first pass is Whoosh's formula."""
+    from briefer.core.search import SearchIndex
+    from briefer.core.search.ranking import PLAIN
+
+    index = SearchIndex(desk.index.path, ranking=PLAIN)  # type: ignore[attr-defined]
     for text in ("launch", "satellite launch", '"satellite launch"', "kim OR putin OR seoul", "title:launch"):
         parsed = index.parse(index.prepare(text, aliases=False).text)
         ours = {
@@ -433,6 +437,7 @@ def test_scores_are_whoosh_bm25f(desk: Archive) -> None:
             return {snap.doc_ids([h.docnum])[0]: round(h.score, 5) for h in found}  # type: ignore[attr-defined]
 
         assert ours == index._snapshot_do(whoosh), text
+    index.close()
 
 
 def test_fast_indexing_gives_whoosh_own_postings() -> None:

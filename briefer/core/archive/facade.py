@@ -225,7 +225,7 @@ class Archive:
             raise ArchiveMissing(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(data_dir / CATALOG_FILE)
-        self.index: SearchEngine = SearchIndex(data_dir / INDEX_DIR)
+        self.index: SearchEngine = SearchIndex(data_dir / INDEX_DIR, texts=self._texts)
         self.notices: list[str] = []  # the index was found missing or damaged: it needs filling
         if self.index.rebuilt_reason or self._index_lost():
             # The index is a cache: queue everything for indexing again.
@@ -585,6 +585,11 @@ class Archive:
     def document(self, doc_id: str) -> Document | None:
         return self.catalog.document(doc_id)
 
+    def _texts(self, doc_ids: list[str]) -> list[str]:
+        """The texts of documents, in order ("" for one that is gone): the ranking's feedback reads them."""
+        found = self.catalog.texts(doc_ids)
+        return [found.get(doc_id, "") for doc_id in doc_ids]
+
     def is_empty(self) -> bool:
         return self.catalog.count_documents() == 0
 
@@ -639,6 +644,8 @@ class Archive:
             if doc is None:  # the index is ahead of a catalog change; skip the ghost
                 continue
             hit = Hit.found(doc, raw.score, found.terms, raw.match)
+            if raw.factors:
+                hit = replace(hit, factors=raw.factors)
             story = copies[doc.id]
             if story.cluster:
                 hit = replace(

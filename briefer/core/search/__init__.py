@@ -21,6 +21,7 @@ from briefer.core.search.errors import (
 )
 from briefer.core.search.index import SearchIndex
 from briefer.core.search.query import FACETS, SORTS, AliasTable, FacetCounts, SearchRequest
+from briefer.core.search.ranking import Factor
 from briefer.core.search.results import Hit, Passage, SearchResults, Snippet, make_passages, make_snippet
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "SORTS",
     "AliasTable",
     "FacetCounts",
+    "Factor",
     "ForeignIndexFolder",
     "Hit",
     "IndexBusy",

@@ -8,9 +8,10 @@ evaluated set-wise instead:
 - a term's postings are decoded once into two arrays (document numbers and
   weights) and kept in a size-bounded cache per segment; segments never change
   (only their deletions do), so the cache survives commits;
-- BM25F is computed exactly as Whoosh's `BM25F` computes it (same idf, same
-  byte-encoded field lengths, same average), so rankings agree with Whoosh's
-  own, but over whole arrays, and AND/OR/NOT become dict and set operations;
+- BM25 is computed per field as Whoosh's `BM25F` computes it (same idf, same
+  byte-encoded field lengths, same average), with each field's k1, b and weight
+  from the engine's `ranking.Ranking` (with `ranking.PLAIN` the scores are
+  Whoosh's own), but over whole arrays, and AND/OR/NOT become dict and set operations;
 - dates, source types, outlets, languages and tags are read into per-segment
   arrays once: date filters, facet counts and date sorting are lookups.
 
@@ -30,7 +31,7 @@ import sys
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import compress, repeat
@@ -49,9 +50,8 @@ from briefer.core.search.query import (
     QueryError,
     QueryTooBroad,
 )
+from briefer.core.search.ranking import DEFAULT, Ranking
 
-K1 = 1.2  # Whoosh's BM25F defaults
-B = 0.75
 TEXT_FIELDS = ("title", "body")  # the fields whose words are highlighted
 LABEL_FIELDS = {"source": "outlet", "type": "type", "language": "language"}  # facet -> index field
 _USEC_PER_DAY = 86_400_000_000
@@ -176,8 +176,15 @@ class _Segment:
 class Engine:
     """The caches shared by every snapshot of one index; `stem` is the index's stemmer."""
 
-    def __init__(self, *, stem: Callable[[str], str], budget: int = POSTINGS_BUDGET) -> None:
+    def __init__(
+        self,
+        *,
+        stem: Callable[[str], str],
+        budget: int = POSTINGS_BUDGET,
+        ranking: Ranking = DEFAULT,
+    ) -> None:
         self.stem = stem
+        self.ranking = ranking
         self.postings = _PostingsCache(budget)
         self.segments: dict[str, _Segment] = {}
         self._snapshot: Snapshot | None = None
@@ -216,6 +223,8 @@ class _Leaf:
 
 # What to highlight: runs of analyzed words, each found only whole (one word, or a phrase).
 Terms = set[tuple[str, ...]]
+# A part of a score: the field, the word (or a phrase's words) and what it adds.
+Part = tuple[str, tuple[str, ...], float]
 
 
 @dataclass
@@ -242,7 +251,7 @@ class Snapshot:
                 self.deleted.update(leaf.offset + d for d in leaf.reader.deleted_docs_set)
         self._globals: dict[str, list[Any]] = {}
         self._tag_docs: dict[str, set[int]] | None = None
-        self._idf: dict[tuple[str, bytes], float] = {}
+        self._doc_frequency: dict[tuple[str, bytes], int] = {}
         self._looked_up: set[str] | None = None  # the words the current evaluation looked up
 
     # -- evaluation ------------------------------------------------------------------
@@ -309,6 +318,50 @@ class Snapshot:
         if q is query.NullQuery or isinstance(q, query.qcore._NullQuery):
             return {}
         return self._whoosh(q)
+
+    # -- explaining a score ----------------------------------------------------------
+    def breakdown(self, q: Any, docs: Collection[int]) -> dict[int, list[Part]]:
+        """The parts of each of `docs`' scores under `q`, which they match: one per word and field
+        (a phrase is one part), as `_eval` adds them up.  A clause that scores every match alike
+        (NOT alone, everything) is a part of its own."""
+        wanted = set(docs)
+        if isinstance(q, query.Term):
+            found = self.term(q.fieldname, q.text, q.boost)
+            word = (str(q.text),)
+            return {d: [(q.fieldname, word, found[d])] for d in wanted.intersection(found)}
+        if isinstance(q, Required):
+            return self.breakdown(q.child, wanted)
+        if isinstance(q, query.DisjunctionMax):
+            best: dict[int, list[Part]] = {}
+            for child in q.subqueries:
+                for d, parts in self.breakdown(child, wanted).items():
+                    if sum(p[2] for p in parts) > sum(p[2] for p in best.get(d, [])):
+                        best[d] = parts
+            return _scaled(best, q.boost)
+        if isinstance(q, query.And | query.Or):
+            children = [c for c in q.subqueries if not isinstance(c, query.Not)]
+            return _scaled(self._breakdowns(children, wanted), q.boost)
+        if isinstance(q, query.Phrase):
+            found = self.phrase(q.fieldname, list(q.words), q.slop, q.boost)
+            words = tuple(str(w) for w in q.words)
+            return {d: [(q.fieldname, words, found[d])] for d in wanted.intersection(found)}
+        if isinstance(q, query.AndNot | query.Require):
+            return self.breakdown(q.a, wanted)
+        if isinstance(q, query.AndMaybe):
+            return self._breakdowns([q.a, q.b], wanted)
+        if isinstance(q, query.MultiTerm):
+            expanded = [query.Term(q.fieldname, t.decode("utf-8"), boost=q.boost) for t in self.expand(q)]
+            return self._breakdowns(expanded, wanted)
+        if isinstance(q, query.Not | query.Every):
+            return {d: [("", (), float(q.boost))] for d in wanted}
+        return {}
+
+    def _breakdowns(self, children: Iterable[Any], docs: set[int]) -> dict[int, list[Part]]:
+        out: dict[int, list[Part]] = {}
+        for child in children:
+            for d, parts in self.breakdown(child, docs).items():
+                out.setdefault(d, []).extend(parts)
+        return out
 
     def _look_up(self, words: Iterable[Any]) -> None:
         """Count the different words an evaluation looks up (in any field), up to MAX_LOOKUPS:
@@ -409,8 +462,12 @@ class Snapshot:
         return Evaluation(_boosted(found, q.boost) if isinstance(q, query.And) else found, terms)
 
     # -- terms -----------------------------------------------------------------------
-    def term(self, fieldname: str, text: Any, boost: float = 1.0) -> Scores:
-        """BM25F scores of one term, exactly as Whoosh's BM25F computes them."""
+    def term(
+        self, fieldname: str, text: Any, boost: float = 1.0, *, docs: Collection[int] | None = None
+    ) -> Scores:
+        """BM25 scores of one term with its field's parameters (see `ranking.Ranking.fields`), in
+        every document that has it, or only in those of `docs` (looked up, not walked: feedback
+        scores a few candidates for words found in thousands of documents)."""
         if fieldname not in self.schema:
             return {}
         fieldobj = self.schema[fieldname]
@@ -422,30 +479,38 @@ class Snapshot:
             postings = self.postings(leaf, fieldname, btext)
             if not postings.ids:
                 continue
-            ids: Iterable[int] = postings.ids
-            if leaf.offset:
-                ids = map(leaf.offset.__add__, postings.ids)
+            ids: Sequence[int] = postings.ids
+            weights: Sequence[float] = postings.weights
+            if docs is not None:
+                ids, weights = _some(postings, leaf, docs)
             if scorable:
                 if factors is None:
                     avgfl = self.searcher.avg_field_length(fieldname) or 1
-                    factors = (self.idf(fieldname, btext) * boost, K1 + 1, K1 * (1 - B), K1 * B / avgfl)
+                    model = self.engine.ranking.field(fieldname)
+                    k1, b = model.k1, model.b
+                    idf = self.idf(fieldname, btext) * boost * model.weight
+                    factors = (idf, k1 + 1, k1 * (1 - b), k1 * b / avgfl)
                 idf, k1p1, norm, per_length = factors
                 lengths = self.lengths(leaf, fieldname)
                 scores: Iterable[float] = [
                     idf * w * k1p1 / (w + norm + per_length * lengths[d])
-                    for d, w in zip(postings.ids, postings.weights, strict=True)
+                    for d, w in zip(ids, weights, strict=True)
                 ]
             else:
-                scores = [w * boost for w in postings.weights]
-            out.update(zip(ids, scores, strict=True))
+                scores = [w * boost for w in weights]
+            out.update(zip(map(leaf.offset.__add__, ids) if leaf.offset else ids, scores, strict=True))
         return out
 
     def idf(self, fieldname: str, btext: bytes) -> float:
+        """The word's idf in the field, by the ranking's formula."""
+        return self.engine.ranking.idf(self.doc_count_all, self.doc_frequency(fieldname, btext))
+
+    def doc_frequency(self, fieldname: str, btext: bytes) -> int:
+        """How many documents have the word in the field (deleted ones too, as Whoosh counts)."""
         key = (fieldname, btext)
-        found = self._idf.get(key)
-        if found is None:  # Whoosh's WeightingModel.idf
-            found = math.log(self.doc_count_all / (self.reader.doc_frequency(fieldname, btext) + 1)) + 1
-            self._idf[key] = found
+        found = self._doc_frequency.get(key)
+        if found is None:
+            found = self._doc_frequency[key] = int(self.reader.doc_frequency(fieldname, btext))
         return found
 
     def postings(self, leaf: _Leaf, fieldname: str, btext: bytes, *, positions: bool = False) -> _Postings:
@@ -536,6 +601,26 @@ class Snapshot:
                 if _near([decode(e) for e in encoded], slop):
                     gdoc = docnum + offset
                     out[gdoc] = sum(part[gdoc] for part in parts)
+        return out
+
+    def positions(self, fieldname: str, text: Any, docs: Collection[int]) -> dict[int, list[int]]:
+        """The positions of a word in each of `docs` that has it (for the proximity bonus)."""
+        fieldobj = self.schema[fieldname]
+        btext = text if isinstance(text, bytes) else fieldobj.to_bytes(text)
+        decode = fieldobj.format.decode_positions
+        out: dict[int, list[int]] = {}
+        for leaf in self.leaves:
+            offset, size = leaf.offset, leaf.segment.doc_count
+            local = sorted(d - offset for d in docs if 0 <= d - offset < size)
+            if not local:
+                continue
+            postings = self.postings(leaf, fieldname, btext, positions=True)
+            ids, encoded = postings.ids, postings.positions
+            assert encoded is not None
+            for docnum in local:  # a few candidates, looked up: the word may be in thousands
+                i = bisect_left(ids, docnum)
+                if i < len(ids) and ids[i] == docnum:
+                    out[docnum + offset] = decode(encoded[i])
         return out
 
     # -- dates, labels, tags ----------------------------------------------------------
@@ -727,6 +812,19 @@ class Snapshot:
 
 
 # -- helpers ----------------------------------------------------------------------------
+def _some(postings: _Postings, leaf: _Leaf, docs: Collection[int]) -> tuple[list[int], list[float]]:
+    """The local document numbers and weights of the postings of those of `docs` (global numbers)."""
+    ids, offset, size = postings.ids, leaf.offset, leaf.segment.doc_count
+    found: list[int] = []
+    weights: list[float] = []
+    for local in sorted(d - offset for d in docs if 0 <= d - offset < size):
+        i = bisect_left(ids, local)
+        if i < len(ids) and ids[i] == local:
+            found.append(local)
+            weights.append(postings.weights[i])
+    return found, weights
+
+
 def _highlighted(q: Any) -> Terms:
     """What a phrase marks in a text: the whole phrase, never its words alone (the Republic of
     Korea is not the Democratic People's Republic of Korea); a proximity search (slop > 1) marks
@@ -766,6 +864,12 @@ def _common(parts: list[Scores]) -> Iterable[int]:
     for part in parts[1:]:
         keys = keys & part.keys()
     return keys  # type: ignore[no-any-return]
+
+
+def _scaled(parts: dict[int, list[Part]], boost: float) -> dict[int, list[Part]]:
+    if boost == 1.0:
+        return parts
+    return {d: [(f, w, s * boost) for f, w, s in found] for d, found in parts.items()}
 
 
 def _boosted(scores: Scores, boost: float) -> Scores:
@@ -918,6 +1022,7 @@ __all__ = [
     "DayRange",
     "Engine",
     "Evaluation",
+    "Part",
     "Required",
     "Snapshot",
     "Terms",

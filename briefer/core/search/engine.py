@@ -26,6 +26,7 @@ from typing import Protocol
 from briefer.core.documents import Document
 from briefer.core.search.analysis import NO_TERMS, MatchTerms
 from briefer.core.search.query import AliasExpansion, AliasTable, FacetCounts, SearchRequest
+from briefer.core.search.ranking import Factor
 
 
 class Tier(StrEnum):
@@ -41,6 +42,7 @@ class IndexHit:
     doc_id: str
     score: float
     match: Tier = Tier.ALL
+    factors: tuple[Factor, ...] = ()  # what the score is made of, when the request asked to explain
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,15 @@ from briefer.core.documents import Document
 from briefer.core.processes import die_with_parent
 from briefer.core.search import _whoosh_open, spelling
 from briefer.core.search import query as querylang
-from briefer.core.search._whoosh_eval import DayRange, Engine, Required, Scores, Snapshot, restrict
+from briefer.core.search._whoosh_eval import (
+    DayRange,
+    Engine,
+    Evaluation,
+    Required,
+    Scores,
+    Snapshot,
+    restrict,
+)
 from briefer.core.search.analysis import ANALYZER, MatchTerms, indexed_terms, stem, term_counts
 from briefer.core.search.engine import IndexHit, IndexResults, Tier
 from briefer.core.search.errors import IndexBusy, IndexWriterDied, QueryError, QueryTooBroad
@@ -62,6 +70,8 @@ from briefer.core.search.query import (
     label_key,
     language_key,
 )
+from briefer.core.search.ranking import DEFAULT as DEFAULT_RANKING
+from briefer.core.search.ranking import Factor, Ranking, Reranked, explain, rerank
 from briefer.core.textnorm import word_pieces
 
 log = logging.getLogger(__name__)
@@ -562,15 +572,25 @@ class SearchIndex:
     """The Whoosh index in `path`, or an in-memory one when `path` is None: the desktop's
     `SearchEngine` (see engine.py)."""
 
-    def __init__(self, path: Path | None = None, *, aliases: AliasTable | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        aliases: AliasTable | None = None,
+        ranking: Ranking = DEFAULT_RANKING,
+        texts: Callable[[list[str]], list[str]] | None = None,
+    ) -> None:
+        """`texts` gives the texts of documents by id, in order, for the ranking's feedback
+        factor (the index keeps no text); without it, ranking has no feedback."""
         self.path = path
         self.aliases = aliases if aliases is not None else AliasTable.load(querylang.ALIASES)
+        self.texts = texts
         self._lock = threading.RLock()
         # The open searcher (its readers hold the index's files open); a SearchIndex that is
         # dropped without close() still closes it when collected.
         self._open = _OpenSearcher()
         weakref.finalize(self, self._open.close)
-        self._engine = Engine(stem=stem)
+        self._engine = Engine(stem=stem, ranking=ranking)
         self._parser: Any = None
         self._parsed: OrderedDict[str, Any] = OrderedDict()
         # Collapsing: each segment's local document number of clustered ids (segments never
@@ -752,6 +772,12 @@ class SearchIndex:
         allowed = _filter_docs(snap, request.filters)
         evaluation = snap.evaluate(parsed)
         scores = restrict(evaluation.scores, allowed)
+        first_pass = scores
+        if request.sort == "relevance":
+            reranked = self._rerank(snap, scores, evaluation)
+        else:
+            reranked = Reranked(scores, {})
+        scores = reranked.scores
         terms = set(evaluation.terms)
         group_of = self._group_numbers(snap, clusters) if clusters else {}
         most: Scores = {}
@@ -765,8 +791,14 @@ class SearchIndex:
         collapsing = group_of if clusters is not None else None
         page, stories = _tiered_page(snap, (scores, most), request, collapsing)
         ids = snap.doc_ids(d for d, _, _ in page)
+        factors = {}
+        if request.explain:
+            factors = self._factors(snap, parsed, [d for d, _, _ in page], {**most, **first_pass}, reranked)
         return IndexResults(
-            hits=[IndexHit(doc_id, score, tier) for doc_id, (_, score, tier) in zip(ids, page, strict=True)],
+            hits=[
+                IndexHit(doc_id, score, tier, factors.get(docnum, ()))
+                for doc_id, (docnum, score, tier) in zip(ids, page, strict=True)
+            ],
             total=len(every),
             terms=MatchTerms(frozenset(terms)),
             facets=_first_values(snap.facet_counts(every, FACETS), request.facet_values)
@@ -780,6 +812,43 @@ class SearchIndex:
             stories=None if stories is None else sum(stories),
             relaxed_stories=None if stories is None else stories[1],
         )
+
+    @property
+    def ranking(self) -> Ranking:
+        return self._engine.ranking
+
+    @ranking.setter
+    def ranking(self, value: Ranking) -> None:
+        self._engine.ranking = value
+
+    def _rerank(self, snap: Snapshot, scores: dict[int, float], evaluation: Evaluation) -> Reranked:
+        """The first pass's `scores` with the proximity and feedback bonuses (see ranking.py)."""
+        words = {word for run in evaluation.terms for word in run}
+        texts = self.texts
+        feed = None if texts is None else lambda docnums: texts(snap.doc_ids(docnums))
+        phrase_only = all(len(run) > 1 for run in evaluation.terms)
+        return rerank(
+            snap, scores, words, self.ranking, texts=feed, tokenize=term_counts, phrase_only=phrase_only
+        )
+
+    @staticmethod
+    def _factors(
+        snap: Snapshot,
+        parsed: Any,
+        hits: list[int],
+        first_pass: dict[int, float],
+        reranked: Reranked,
+    ) -> dict[int, tuple[Factor, ...]]:
+        """Each hit's score in its factors: its BM25 parts, then its bonuses."""
+        parts = snap.breakdown(parsed, hits)
+        out = {}
+        for docnum in hits:
+            base = [Factor("bm25", name, words, score) for name, words, score in parts.get(docnum, [])]
+            rest = first_pass[docnum] - sum(f.score for f in base)
+            if abs(rest) > 1e-9 * max(1.0, abs(first_pass[docnum])):  # a clause `breakdown` cannot split
+                base.append(Factor("other", "", (), rest))
+            out[docnum] = tuple(explain(base, reranked.bonuses.get(docnum, ())))
+        return out
 
     def _group_numbers(self, snap: Snapshot, clusters: Mapping[str, str]) -> dict[int, int]:
         """Document number -> cluster number for the clustered documents in this snapshot."""

@@ -85,6 +85,7 @@ class SearchRequest:
     now: datetime | None = None
     collapse: bool = True  # one hit per cluster of near-duplicate copies (see clusters.py)
     facet_values: int | None = FACET_VALUES  # per facet, the first ones; None: all (see FacetCounts)
+    explain: bool = False  # each hit's score broken into its factors (ranking.py)
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:

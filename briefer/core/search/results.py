@@ -22,6 +22,7 @@ from briefer.core.documents import Document
 from briefer.core.search.analysis import NO_TERMS, MatchTerms, Span
 from briefer.core.search.engine import Tier
 from briefer.core.search.query import AliasExpansion, FacetCounts
+from briefer.core.search.ranking import Factor
 from briefer.core.search.scripts import UNSPACED
 from briefer.core.textnorm import paragraphs
 
@@ -113,6 +114,7 @@ class Hit:
     representative: Document | None = None  # set when `document` is a copy, not the representative
     spans: tuple[Span, ...] = ()  # every match in `document.text`, in reading order: the reader's highlights
     match: Tier = Tier.ALL  # all the words, or most of them (the relaxed tier, listed after the others)
+    factors: tuple[Factor, ...] = ()  # the parts of `score`, when the search was asked to explain it
 
     @classmethod
     def found(cls, document: Document, score: float, terms: MatchTerms, match: Tier = Tier.ALL) -> Hit:
