@@ -93,10 +93,10 @@ def test_a_pdf_page_hyphenated_on_every_line_is_joined_in_linear_time() -> None:
     from briefer.core.extract.pdf import _ocr_paragraphs  # the layout rules without positions
 
     def seconds(lines: int) -> float:
-        started = time.perf_counter()
+        started = time.process_time()
         joined = _ocr_paragraphs("ab-\n" * lines + "end.")
         assert joined == "ab" * lines + "end."
-        return time.perf_counter() - started
+        return time.process_time() - started
 
     assert seconds(400_000) < 8 * max(seconds(100_000), 0.005)
 

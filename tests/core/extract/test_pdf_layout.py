@@ -265,9 +265,9 @@ def test_long_lines_with_hyphens_are_laid_out_in_linear_time(line: Callable[[int
         page = Page(lines, height=792)
         times = []
         for _ in range(3):
-            started = time.perf_counter()
+            started = time.process_time()
             layout([page])
-            times.append(time.perf_counter() - started)
+            times.append(time.process_time() - started)
         return min(times)
 
     # Quadratic work would take minutes here; linear work takes milliseconds.
@@ -277,8 +277,8 @@ def test_long_lines_with_hyphens_are_laid_out_in_linear_time(line: Callable[[int
 def test_one_line_repeated_at_the_same_height_on_one_page_is_looked_at_in_linear_time() -> None:
     def seconds(lines: int) -> float:
         pages = [Page([Line(f"Page {n}", 30.0, 30.0, size=10) for n in range(lines)], height=792), Page([])]
-        started = time.perf_counter()
+        started = time.process_time()
         assert layout(pages).running == []  # on one page only: no running footer
-        return time.perf_counter() - started
+        return time.process_time() - started
 
     assert seconds(40_000) < 8 * max(seconds(10_000), 0.05)
