@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 
 from briefer.core.briefing import codec, reviews
 from briefer.core.briefing.model import Briefing, BriefingError, Review, get_block
-from briefer.core.export.review_marks import read_reviews
 from briefer.core.progress import Progress
 from briefer.gui.briefing.model import BriefingModel
 from briefer.gui.workers import BackgroundTask
@@ -205,6 +204,9 @@ class ReviewPanel(QWidget):
         briefing = codec.from_dict(codec.to_dict(self.model.briefing))  # edits may go on meanwhile
 
         def job(progress: Progress, cancel: threading.Event) -> list[Review]:
+            # Loaded on first use: python-docx is 0.2 s of the window's start (test_start_up_imports).
+            from briefer.core.export.review_marks import read_reviews
+
             return read_reviews(path, briefing)
 
         self.message.emit(f"Reading review comments from {path.name}\u2026")
