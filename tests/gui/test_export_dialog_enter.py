@@ -34,3 +34,12 @@ def test_enter_in_the_save_as_field_exports(qtbot, tmp_path: Path, settings: QSe
     qtbot.keyClick(dialog.output, Qt.Key.Key_Return)
     assert choosers == []
     qtbot.waitUntil(lambda: out.is_file() and not dialog.running, timeout=30000)
+
+
+def test_the_save_as_field_has_the_focus_when_the_dialog_opens(qtbot, settings: QSettings) -> None:
+    briefing = templates.new_briefing(templates.load("spot"), title="Rail Link Reopens")
+    dialog = ExportDialog(BriefingModel(briefing, QUndoStack()), settings=settings)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.focusWidget() is dialog.output  # typing a path goes where the path is, not the format

@@ -243,8 +243,9 @@ class ExportDialog(QDialog):
         self.close_button.setAccessibleName("Close")
 
         form = QFormLayout()
-        form.addRow("&Format", self.format)
+        # Save as comes first and has the focus: type a path, press Enter, and it is exported.
         form.addRow("&Save as", _with_button(self.output, self.browse_output))
+        form.addRow("&Format", self.format)
         form.addRow("&Reference document", _with_button(self.reference, self.browse_reference))
         form.addRow("&Logo", _with_button(self.logo, self.browse_logo))
         form.addRow("Cop&y", self.copy)
@@ -286,6 +287,9 @@ class ExportDialog(QDialog):
             changed.connect(self._forget_failure)
         for combo in (self.copy, self.profile, self.tlp, self.comments):
             combo.currentIndexChanged.connect(self._forget_failure)
+        QWidget.setTabOrder(self.output, self.browse_output)
+        QWidget.setTabOrder(self.browse_output, self.format)
+        self.output.setFocus()  # the first field, as laid out: type a path and press Enter
         self._preview()
 
     @property
