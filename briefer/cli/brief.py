@@ -17,7 +17,7 @@ from pathlib import Path
 
 from briefer.cli.check import print_warnings, refused
 from briefer.cli.common import fail, reporting
-from briefer.core import paths
+from briefer.core import paths, team
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits, markings, storage, templates
 from briefer.core.briefing.bullets import bullet_edits
@@ -475,6 +475,7 @@ def _cmd_export(open_archive: OpenArchive, args: argparse.Namespace) -> int:
             numbering=args.numbering,
             logo=Path(args.logo) if args.logo else None,
             toc_pages=toc_pages.wanted(),
+            team=_team_origin(args, source, briefing),
         )
     except ReleaseBlocked as exc:
         return refused(exc, source, "written")
@@ -513,6 +514,12 @@ def _cmd_export(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     for notice in report.notices:
         print(f"briefer: note: {notice}", file=sys.stderr)
     return 0
+
+
+def _team_origin(args: argparse.Namespace, source: Path, briefing: Briefing) -> dict[str, object] | None:
+    """The team version the file is a copy of (`briefer team checkout/save`), for the manifest."""
+    checkout = team.Checkouts(_data_dir(args)).get(source)
+    return checkout.origin(briefing) if checkout and checkout.briefing_id == briefing.id else None
 
 
 def _wrote(made: FormatReport) -> str:

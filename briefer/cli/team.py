@@ -189,12 +189,21 @@ def _checkouts(args: argparse.Namespace) -> team.Checkouts:
     return team.Checkouts(paths.resolve_data_dir(args.data_dir))
 
 
+def _remember(args: argparse.Namespace, location: team.TeamLocation, briefing: Any, version: int) -> None:
+    """The file `args.file` now holds `briefing` as the team's `version` holds it."""
+    checkout = team.Checkout(location.display, briefing.id, version, team.briefing_sha256(briefing))
+    _checkouts(args).put(args.file, checkout)
+
+
 def _cmd_publish(args: argparse.Namespace) -> int:
     briefing = storage.load(args.file)
     location, session = _open_team(args, "analyst", "publishing a briefing")
     with session:
         published = session.run(lambda connection: team.publish(connection, briefing))
-    _checkouts(args).put(args.file, team.Checkout(location.display, published.id, published.version))
+    checkout = team.Checkout(
+        location.display, published.id, published.version, team.briefing_sha256(briefing)
+    )
+    _checkouts(args).put(args.file, checkout)
     print(f"Published {visible(published.title)} as {published.id}, version {published.version}")
     return 0
 
@@ -221,7 +230,9 @@ def _cmd_checkout(args: argparse.Namespace) -> int:
     with session:
         briefing, version = session.run(lambda connection: team.fetch(connection, args.id, args.version))
     storage.save(briefing, args.file, overwrite=args.force)
-    _checkouts(args).put(args.file, team.Checkout(location.display, briefing.id, version))
+    _checkouts(args).put(
+        args.file, team.Checkout(location.display, briefing.id, version, team.briefing_sha256(briefing))
+    )
     print(f"Wrote version {version} of {visible(briefing.metadata.title)} to {visible(str(args.file))}")
     return 0
 
@@ -245,7 +256,10 @@ def _cmd_save(args: argparse.Namespace) -> int:
         saved = session.run(save)
     if saved.merged_from is not None:
         storage.save(saved.briefing, args.file)  # the file now holds what the team archive holds
-    _checkouts(args).put(args.file, team.Checkout(location.display, briefing.id, saved.shared.version))
+    stored = team.briefing_sha256(saved.briefing)
+    _checkouts(args).put(
+        args.file, team.Checkout(location.display, briefing.id, saved.shared.version, stored)
+    )
     merged = f" (merged with version {saved.merged_from})" if saved.merged_from is not None else ""
     print(f"Saved version {saved.shared.version}{merged}")
     return 0

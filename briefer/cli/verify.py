@@ -125,6 +125,8 @@ def _verify_docx(open_archive: OpenArchive, args: argparse.Namespace, path: Path
         print("  note: name the manifest with --manifest PATH")
     if not outcome.problems:
         print("  the manifest and the document's text are as exported")
+    if line := _team_line(outcome.manifest):
+        print(f"  {line}")
     if verification is not None:
         _print_checks(verification, found, places)
         print(verification.summary())
@@ -211,6 +213,17 @@ def _check_json(check: ExcerptCheck, places: dict[str, str], found: dict[str, Ex
 def _clip(text: str, width: int = 70) -> str:
     text = " ".join(strip_bidi(text).split())  # a U+202E in a quote would reverse the terminal line
     return visible(text if len(text) <= width else text[: width - 1] + "\u2026")
+
+
+def _team_line(manifest: object) -> str:
+    """ "exported from version 3 of the team briefing … in postgresql://…", when it was."""
+    briefing = manifest.get("briefing") if isinstance(manifest, dict) else None
+    origin = briefing.get("team") if isinstance(briefing, dict) else None
+    if not isinstance(origin, dict):
+        return ""
+    changed = " with local changes" if origin.get("local_changes") else ""
+    where = visible(str(origin.get("archive", "")))
+    return f"exported from version {origin.get('version')}{changed} of the team briefing in {where}"
 
 
 def register(

@@ -8,6 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from briefer.core.archive import Archive
 from tests.core.cli_support import Cli
 from tests.team.conftest import as_user, unique
 
@@ -149,3 +150,32 @@ def test_shared_briefings_from_the_command_line(cli: Cli, team_url: str, tmp_pat
     assert cli("--team", as_editor, "team", "state", draft.id, "released") == 0
     assert cli("--team", as_reader, "team", "history", draft.id) == 0
     assert [line.split()[0] for line in cli.out.splitlines()] == ["v1", "v2", "v3"]
+
+
+def test_an_export_of_a_shared_briefing_names_its_team_version(
+    cli: Cli, team_url: str, tmp_path: Path
+) -> None:
+    from briefer.core.briefing import edits, storage, templates
+    from briefer.core.briefing.model import KeyJudgment
+
+    assert cli("team", "init", team_url) == 0
+    mine = tmp_path / "mine.briefing"
+    draft = templates.new_briefing(templates.load("assessment"))
+    edits.add_block(draft, "key-judgments", KeyJudgment("Exports will grow.", id="kj"))
+    storage.save(draft, mine)
+    assert cli("--team", team_url, "team", "publish", str(mine)) == 0
+    Archive(cli.data).close()  # verify reads the personal archive (empty here: the briefing quotes nothing)
+    out = tmp_path / "mine.docx"
+    assert cli("export", str(mine), "-o", str(out), "--no-archive-check") == 0
+    manifest = json.loads(out.with_name("mine.manifest.json").read_text(encoding="utf-8"))
+    origin = manifest["briefing"]["team"]
+    assert (origin["id"], origin["version"], origin["local_changes"]) == (draft.id, 1, False)
+    assert cli("verify", str(out), "--no-archive-check") == 0
+    assert "exported from version 1 of the team briefing in postgresql://postgres@/" in cli.out
+
+    edited = storage.load(mine)
+    edits.edit_text(edited, "kj", "Exports will grow fast.")
+    storage.save(edited, mine)
+    assert cli("export", str(mine), "-o", str(out), "--no-archive-check") == 0
+    assert cli("verify", str(out), "--no-archive-check") == 0
+    assert "exported from version 1 with local changes of the team briefing" in cli.out

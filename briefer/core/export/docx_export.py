@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import docx
 from docx.document import Document as DocxDocument
@@ -103,6 +104,7 @@ def export_docx(
     numbering: bool = False,
     logo: Path | None = None,
     toc_pages: bool = False,
+    team: Mapping[str, Any] | None = None,
     now: datetime | None = None,
 ) -> ExportReport:
     """Write `briefing` to `out` (.docx) and its manifest beside it (`manifest.manifest_path(out)`).
@@ -180,6 +182,7 @@ def export_docx(
             unverified=unverified,
             missing=missing_ids,
             exported_at=moment,
+            team=team,
         )
     )
     set_custom_properties(document, {mf.PROPERTY: mf.sha256_hex(manifest)})  # not part of the view

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -79,8 +80,10 @@ def build(
     unverified: set[str],
     missing: set[str],
     exported_at: datetime,
+    team: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The manifest as a JSON-ready dict (see the module docstring and docs/briefings.md)."""
+    """The manifest as a JSON-ready dict (see the module docstring and docs/briefings.md); `team`
+    names the shared briefing's version in a team archive when the file is a copy of one."""
     meta = briefing.metadata
     excerpt_entries = []
     for section, block in walk_blocks(briefing):
@@ -135,6 +138,7 @@ def build(
             "title": meta.title,
             "product_number": meta.product_number,
             "edition": meta.edition,
+            **({"team": dict(team)} if team else {}),
         },
         "document": {"file": docx_name, "banner": banner, "application": application},
         "view": view.as_json(),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from briefer.core.team.checkouts import Checkout, Checkouts
+from briefer.core.team.checkouts import Checkout, Checkouts, briefing_sha256
 from briefer.core.team.errors import (
     BadTeamLocation,
     BriefingNotShared,
@@ -123,6 +123,7 @@ __all__ = [
     "add_analyst",
     "analyst_role",
     "analysts",
+    "briefing_sha256",
     "conflicts_with_latest",
     "connect",
     "fetch",

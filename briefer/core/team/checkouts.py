@@ -6,11 +6,14 @@ the version the analyst started from, and the file itself stays in the plain bri
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from briefer.core import atomic_write
+from briefer.core.briefing import storage
+from briefer.core.briefing.model import Briefing
 
 FILE_NAME = "team-checkouts.json"
 
@@ -20,6 +23,21 @@ class Checkout:
     location: str  # the team archive's display location (no password)
     briefing_id: str
     version: int
+    sha256: str = ""  # the briefing as that version holds it (`briefing_sha256`): later edits differ
+
+    def origin(self, briefing: Briefing) -> dict[str, object]:
+        """What an export's manifest records of the team version `briefing` comes from."""
+        return {
+            "archive": self.location,
+            "id": self.briefing_id,
+            "version": self.version,
+            "local_changes": briefing_sha256(briefing) != self.sha256,
+        }
+
+
+def briefing_sha256(briefing: Briefing) -> str:
+    """The SHA-256 of the briefing as its file holds it (the same as the export manifest's)."""
+    return hashlib.sha256(storage.dumps(briefing).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Checkouts:
