@@ -20,12 +20,10 @@ from briefer.cli.progress import TerminalProgress
 from briefer.core import paths, team
 from briefer.core.archive import (
     ENVIRONMENT,
-    IMPORT,
     REINDEX,
     Archive,
     ArchiveBusy,
     ArchiveMissing,
-    ArchiveStats,
     Breakdown,
     FileOutcome,
     ImportLimits,
@@ -306,7 +304,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     if stats.unindexed:
         remedy = "the running import indexes them" if progress else "run `briefer reindex`"
         print(f"Not indexed:  {stats.unindexed} ({remedy})")
-    print(f"Last import:  {_last_import(stats)}")
+    print(f"Last import:  {stats.last_import_line()}")
     for run in stats.interrupted:
         again = "`briefer reindex`" if run.kind == REINDEX else "the same `briefer index`"
         print(f"Interrupted:  {run.describe()}; run {again} again to finish it")
@@ -331,17 +329,6 @@ def _breakdown_lines(breakdown: Breakdown) -> list[str]:
         more = f", and {len(counts) - limit} more (--json lists all)" if len(counts) > limit else ""
         lines.append(f"{'By ' + label + ':':<14}{shown}{more}")
     return lines
-
-
-def _last_import(stats: ArchiveStats) -> str:
-    progress = stats.import_progress
-    if stats.last_import is None:
-        return "never"
-    if stats.last_import_summary:
-        return f"{stats.last_import} ({stats.last_import_summary})"
-    if progress is not None and progress.kind == IMPORT:  # no summary yet
-        return f"{stats.last_import} (running)"
-    return stats.last_import
 
 
 # -- the parser ----------------------------------------------------------------

@@ -150,6 +150,17 @@ class ArchiveStats:
         record["breakdown"] = self.breakdown.as_dict() if self.breakdown else None
         return record
 
+    def last_import_line(self) -> str:
+        """When the last import ran and what it did: "never", "TIME (SUMMARY)", "TIME (running)"."""
+        if self.last_import is None:
+            return "never"
+        if self.last_import_summary:
+            return f"{self.last_import} ({self.last_import_summary})"
+        progress = self.import_progress
+        if progress is not None and progress.kind == import_status.IMPORT:  # no summary yet
+            return f"{self.last_import} (running)"
+        return self.last_import
+
 
 @dataclass(frozen=True)
 class FailedFile:

@@ -7,7 +7,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-from briefer.core.archive import IMPORT, REINDEX, Archive, ArchiveStats, Breakdown
+from briefer.core.archive import REINDEX, Archive, ArchiveStats, Breakdown
 from briefer.core.textnorm import strip_bidi
 from briefer.gui.help_windows import ToolWindow
 from briefer.gui.workers import LatestOnlyRunner
@@ -33,7 +33,7 @@ def stats_lines(stats: ArchiveStats) -> list[str]:
     if stats.unindexed:
         remedy = "the running import indexes them" if progress else f"{REBUILD} indexes them"
         lines.append(f"Not indexed:   {stats.unindexed:,} ({remedy})")
-    lines.append(f"Last import:   {_last_import(stats)}")
+    lines.append(f"Last import:   {stats.last_import_line()}")
     for run in stats.interrupted:
         again = REBUILD if run.kind == REINDEX else "the same import"
         lines.append(f"Interrupted:   {run.describe()}; run {again} again to finish it")
@@ -59,17 +59,6 @@ def breakdown_lines(breakdown: Breakdown) -> list[str]:
 def _one_line(value: str) -> str:
     """An outlet as one line that reads in its order: a name cannot break or reorder the list."""
     return strip_bidi(" ".join(value.split())) or NOT_KNOWN
-
-
-def _last_import(stats: ArchiveStats) -> str:
-    progress = stats.import_progress
-    if stats.last_import is None:
-        return "never"
-    if stats.last_import_summary:
-        return f"{stats.last_import} ({stats.last_import_summary})"
-    if progress is not None and progress.kind == IMPORT:  # no summary yet
-        return f"{stats.last_import} (running)"
-    return stats.last_import
 
 
 class StatisticsWindow(ToolWindow):
