@@ -40,7 +40,11 @@ def make_pdf(pages: list[str], *, title: str = "", author: str = "", created: st
     if created:
         info_parts.append(f"/CreationDate ({created})")
     info = ("<< " + " ".join(info_parts) + " >>").encode()
-    all_objects = [catalog, tree, *objects, font, info]
+    return pdf_file([catalog, tree, *objects, font, info])
+
+
+def pdf_file(all_objects: list[bytes]) -> bytes:
+    """A PDF of these objects, numbered from 1: the catalog first, the /Info dictionary last."""
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []

@@ -6,8 +6,9 @@ A hand-written PDF (no PDF library needed): each line is shown at its own positi
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
+
+from tests.core.format_fixtures import pdf_file
 
 PAGE_HEIGHT = 792
 
@@ -69,18 +70,4 @@ def make_layout_pdf(
         font.format("Helvetica").encode(), font.format("Helvetica-Bold").encode(),
         f"<< {entries} >>".encode("cp1252"),
     ]  # fmt: skip
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(all_objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(all_objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(
-        b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-        % (len(all_objects) + 1, len(all_objects), xref)
-    )
-    return out.getvalue()
+    return pdf_file(all_objects)
