@@ -80,8 +80,10 @@ def test_the_private_whoosh_modules_are_used_by_the_index_module_alone() -> None
     users = sorted(
         str(path.relative_to(REPO))
         for path in (REPO / "briefer").rglob("*.py")
-        if "_whoosh_open" in path.read_text(encoding="utf-8")
-        or "_whoosh_eval" in path.read_text(encoding="utf-8")
+        if any(
+            name in path.read_text(encoding="utf-8")
+            for name in ("_whoosh_open", "_whoosh_eval", "_whoosh_write")
+        )
     )
     assert all(p in inside or p.startswith("briefer/core/search/_whoosh") for p in users), users
 

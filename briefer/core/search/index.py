@@ -16,12 +16,6 @@ never sees half of an import's batch and never waits for a writer.
 from __future__ import annotations
 
 import logging
-import marshal
-import multiprocessing
-import os
-import pickle
-import queue
-import struct
 import sys
 import threading
 import weakref
@@ -38,15 +32,12 @@ from whoosh import columns, fields, formats, qparser, query, scoring
 from whoosh.analysis import RegexTokenizer
 from whoosh.analysis.filters import LowercaseFilter
 from whoosh.filedb.filestore import RamStorage
-from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.qparser import syntax
 from whoosh.reading import ReaderClosed, TermNotFound
 from whoosh.system import _INT_SIZE, pack_uint
-from whoosh.util import random_name
-from whoosh.writing import IndexWriter, LockError, PostingPool, SegmentWriter
+from whoosh.writing import IndexWriter, LockError
 
 from briefer.core.documents import Document
-from briefer.core.processes import die_with_parent
 from briefer.core.search import _whoosh_open, spelling
 from briefer.core.search import query as querylang
 from briefer.core.search._whoosh_eval import (
@@ -58,9 +49,16 @@ from briefer.core.search._whoosh_eval import (
     Snapshot,
     restrict,
 )
+from briefer.core.search._whoosh_write import (
+    BULK_PROCS,
+    COMPOUND,
+    LIMIT_MB,
+    OrphanSafeMpWriter,
+    RunsSegmentWriter,
+)
 from briefer.core.search.analysis import ANALYZER, MatchTerms, indexed_terms, stem, term_counts
 from briefer.core.search.engine import IndexHit, IndexResults, Tier
-from briefer.core.search.errors import IndexBusy, IndexWriterDied, QueryError, QueryTooBroad
+from briefer.core.search.errors import IndexBusy, QueryError, QueryTooBroad
 from briefer.core.search.query import (
     FACETS,
     AliasTable,
@@ -301,195 +299,6 @@ _OPERATORS = [
 ]
 
 
-# Bulk imports use two sub-writer processes and keep their segments as they
-# are: the final merge of a multiprocess writer is single-threaded and would
-# give back what the second core won.
-BULK_PROCS = 2
-# Each writer's posting pool (by Whoosh's estimate; Python holds about 1.2 times as much) before it
-# spills a sorted run to disk.  Runs are cheap since _MarshalPool; a bulk import runs three
-# processes, and at 16 MB the Reuters import's peak (all processes) went from 312 MB (24 MB)
-# and 330 MB (32 MB) to 292 MB.
-LIMIT_MB = 16
-# Whoosh's default packs a segment into one compound file, which readers map whole and then
-# copy sub-file by sub-file into memory: a 250 MB index made every searching process 500 MB.
-# Plain files are read piece by piece, as the postings are needed.
-COMPOUND = False
-
-
-_SPAWN = multiprocessing.get_context("spawn")
-_LIVENESS_POLL_S = 0.5  # how often a waiting parent checks that its sub-writers are alive
-_CHUNK_SIZE = struct.Struct("<I")
-
-
-class _MarshalPool(PostingPool):
-    """Whoosh's posting pool with its sorted runs written in marshalled chunks.
-
-    A pool that outgrows `limitmb` is sorted and written to a temporary run
-    file, and the runs are merged when the segment is written.  Whoosh pickles
-    each posting one by one, both ways: about a third of a sub-writer's time on
-    a bulk import.  The postings (field name, term bytes, document number,
-    weight, value bytes) are plain values that marshal writes and reads a
-    chunk at a time.
-    """
-
-    CHUNK = 4096
-
-    def _write_run(self, f: Any, items: Any) -> None:
-        chunk: list[Any] = []
-        for item in items:
-            chunk.append(item)
-            if len(chunk) == self.CHUNK:
-                self._write_chunk(f, chunk)
-                chunk = []
-        if chunk:
-            self._write_chunk(f, chunk)
-        f.close()
-
-    @staticmethod
-    def _write_chunk(f: Any, chunk: list[Any]) -> None:
-        blob = marshal.dumps(chunk)
-        f.write(_CHUNK_SIZE.pack(len(blob)))
-        f.write(blob)
-
-    def _read_run(self, path: str) -> Iterator[Any]:
-        f = self._open_run(path)
-        try:
-            while True:
-                head = f.read(_CHUNK_SIZE.size)
-                if not head:
-                    return
-                # marshal.load on a file reads piece by piece; loads on the whole chunk is ~7x faster
-                yield from marshal.loads(f.read(_CHUNK_SIZE.unpack(head)[0]))
-        finally:
-            f.close()
-            self._remove_run(path)
-
-
-class _SegmentWriter(SegmentWriter):
-    """Whoosh's segment writer with the marshalling pool: every writer of ours, sub-writers too."""
-
-    def __init__(self, ix: Any, **kwargs: Any) -> None:
-        super().__init__(ix, **kwargs)
-        self.pool = _MarshalPool(self._tempstorage, self.newsegment, limitmb=kwargs.get("limitmb", 128))
-
-
-class _OrphanSafeTask(SubWriterTask):
-    """Whoosh's sub-writer, started with "spawn" and tied to its parent.
-
-    Forked, each sub-writer would carry a copy-on-write image of everything the
-    importing process had loaded (the CLI, parsers, numpy: 60-100 MB counted in
-    each process's resident memory); a spawned one loads Whoosh and this module.
-    Whoosh's own sub-writer also outlives a killed parent and keeps its lock.
-    """
-
-    @staticmethod
-    def _Popen(process_obj: Any) -> Any:  # multiprocessing's name
-        return _SPAWN.Process._Popen(process_obj)
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self.parent_pid = os.getpid()  # read here: a spawned process may start after its parent died
-
-    def run(self) -> None:
-        die_with_parent()
-        if os.getppid() != self.parent_pid:  # the parent died before prctl took effect
-            os._exit(1)
-        # Whoosh's SubWriterTask.run for a multisegment writer, with our segment writer.
-        ix = self.storage.open_index(self.indexname)
-        writer = self.writer = _SegmentWriter(ix, _lk=False, **self.kwargs)
-        while True:
-            jobinfo = self.jobqueue.get()
-            if jobinfo is None:
-                break
-            self._process_file(*jobinfo)
-        segment = writer._finalize_segment()
-        self.resultqueue.put((None, writer.pool.fieldnames, segment), timeout=5)
-
-
-class _OrphanSafeMpWriter(MpWriter):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        assert self.multisegment, "sub-writers keep their segments (see _OrphanSafeTask.run)"
-        # Queues that spawned processes can share.
-        self.jobqueue = _SPAWN.Queue(self.procs * 4)
-        self.resultqueue = _SPAWN.Queue()
-        # Start the sub-writers now: they load while the importer reads the first files.
-        while len(self.tasks) < self.procs:
-            self._new_task()
-
-    def _new_task(self) -> Any:
-        task = _OrphanSafeTask(
-            self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment
-        )
-        self.tasks.append(task)
-        task.start()
-        return task
-
-    # Whoosh's parent puts jobs with a blocking put and, at commit, takes each sub-writer's segment
-    # with a one-second wait that skips a missing one: a sub-writer that dies makes the parent hang
-    # on a full queue, or commit without that sub-writer's documents.  Ours check the sub-writers.
-    def _enqueue(self) -> None:
-        filename = f"{random_name()}.doclist"
-        with self.temp_storage().create_file(filename).raw_file() as f:
-            for item in self.docbuffer:
-                pickle.dump(item, f, 2)
-        self._put_job((filename, len(self.docbuffer)))
-        self.docbuffer: list[Any] = []
-
-    def _put_job(self, job: Any) -> None:
-        while True:
-            self._raise_if_a_writer_died()
-            try:
-                self.jobqueue.put(job, timeout=_LIVENESS_POLL_S)
-                return
-            except queue.Full:
-                continue
-
-    def _raise_if_a_writer_died(self) -> None:
-        for task in self.tasks:
-            if task.exitcode not in (None, 0):  # 0: it was told to finish, and did
-                raise IndexWriterDied(task.exitcode)
-
-    def _commit(self, mergetype: Any, optimize: Any, merge: Any) -> None:
-        if self.docbuffer:
-            self._enqueue()
-        for _ in self.tasks:
-            self._put_job(None)
-        finalsegments = self._merge_segments(mergetype, optimize, merge)
-        finalsegments += [segment for _, _, segment in self._sub_results()]
-        if self._added:
-            finalsegments.append(self._finalize_segment())
-        else:
-            self._close_segment()
-        self._commit_toc(finalsegments)
-        self._finish()
-
-    def _sub_results(self) -> list[Any]:
-        """Each sub-writer's (run, field names, segment), or IndexWriterDied if one never sent it."""
-        results: list[Any] = []
-        while len(results) < len(self.tasks):
-            try:
-                results.append(self.resultqueue.get(timeout=_LIVENESS_POLL_S))
-            except queue.Empty:
-                # A finished sub-writer has put its result before it exits: check once more.
-                dead = [t for t in self.tasks if t.exitcode not in (None, 0)]
-                if dead and self.resultqueue.empty():
-                    raise IndexWriterDied(dead[0].exitcode) from None
-        for task in self.tasks:
-            task.join()
-        return results
-
-    def cancel(self) -> None:
-        # Whoosh's cancel only flags its own copy of each task: they would wait for jobs forever.
-        try:
-            for task in self.tasks:
-                task.kill()
-            for task in self.tasks:
-                task.join(timeout=5)
-        finally:
-            super().cancel()
-
-
 class IndexBatch:
     """Documents added or deleted together (the `WriteBatch` of engine.py); see `SearchIndex.batch`."""
 
@@ -626,7 +435,7 @@ class SearchIndex:
         def open_writer() -> IndexWriter:
             try:
                 if bulk and self.path is not None:
-                    return _OrphanSafeMpWriter(
+                    return OrphanSafeMpWriter(
                         self._ix,
                         procs=BULK_PROCS,
                         multisegment=True,
@@ -634,7 +443,7 @@ class SearchIndex:
                         limitmb=LIMIT_MB,
                         compound=COMPOUND,
                     )
-                return _SegmentWriter(self._ix, limitmb=LIMIT_MB, timeout=5.0, compound=COMPOUND)
+                return RunsSegmentWriter(self._ix, limitmb=LIMIT_MB, timeout=5.0, compound=COMPOUND)
             except LockError as exc:
                 raise IndexBusy("another Briefer process is writing to the search index") from exc
 

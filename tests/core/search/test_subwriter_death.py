@@ -12,7 +12,7 @@ import pytest
 from briefer.core.archive import Archive, importer
 from briefer.core.documents import Document
 from briefer.core.search import IndexWriterDied, SearchIndex, SearchRequest
-from briefer.core.search import index as search_index
+from briefer.core.search import _whoosh_write as search_index
 
 pytestmark = pytest.mark.timeout(120)  # a regression hangs for ever: fail instead
 
@@ -67,15 +67,15 @@ def test_the_import_fails_with_the_reason_and_the_next_import_indexes_everything
             f"Title: Report {n}\n\nmarker{n} convoy shells.\n", encoding="utf-8"
         )
     monkeypatch.setattr(importer, "BULK_THRESHOLD", 10)  # the two-process writer for 40 files
-    started = search_index._OrphanSafeMpWriter.__init__
+    started = search_index.OrphanSafeMpWriter.__init__
 
-    def dies_at_start_up(self: search_index._OrphanSafeMpWriter, *args: object, **kwargs: object) -> None:
+    def dies_at_start_up(self: search_index.OrphanSafeMpWriter, *args: object, **kwargs: object) -> None:
         started(self, *args, **kwargs)
         os.kill(self.tasks[0].pid, signal.SIGKILL)
 
     data = tmp_path / "data"
     with monkeypatch.context() as patch:
-        patch.setattr(search_index._OrphanSafeMpWriter, "__init__", dies_at_start_up)
+        patch.setattr(search_index.OrphanSafeMpWriter, "__init__", dies_at_start_up)
         with Archive(data) as archive, pytest.raises(IndexWriterDied):
             archive.import_paths([folder])
     with Archive(data) as archive:
