@@ -33,8 +33,10 @@ def _cmd_check(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
         briefing = storage.load(path)  # read first: a bad file fails before the archive opens
-    except (BriefingError, OSError) as exc:
-        return fail(f"{path}: {getattr(exc, 'strerror', None) or exc}", UNREADABLE)
+    except BriefingError as exc:  # names the file itself
+        return fail(str(exc), UNREADABLE)
+    except OSError as exc:
+        return fail(f"{path}: {exc.strerror or exc}", UNREADABLE)
     verification: Verification | None = None
     if not args.no_archive_check:
         with open_archive(args) as archive:

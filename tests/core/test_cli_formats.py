@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from briefer.core.archive import Archive
-from briefer.core.briefing import edits, storage
+from briefer.core.briefing import edits, storage, templates
 from briefer.core.briefing.model import Recipient
 from briefer.core.distribution.ledger import Ledger
 from briefer.core.documents import Document
@@ -107,3 +107,25 @@ def test_send_attach_pdf_without_libreoffice(
     eml = tmp_path / "d.eml"
     assert cli("send", str(brief), "--eml", str(eml), "--attach-pdf") == 1
     assert "needs LibreOffice" in cli.err and "without --attach-pdf" in cli.err and not eml.exists()
+
+
+def test_a_pdf_or_page_into_a_missing_folder_names_the_folder(cli: Cli, tmp_path: Path) -> None:
+    briefing = tmp_path / "b.briefing"
+    storage.save(templates.new_briefing(templates.load("spot"), title="Rail"), briefing)
+    for name in ("out.html", "out.pdf"):
+        target = tmp_path / "gone" / name
+        assert cli("export", str(briefing), "-o", str(target), "--no-archive-check") == 1
+        assert f"cannot write in {target.parent}: No such file or directory" in cli.err
+        assert ".tmp" not in cli.err
+
+
+def test_a_page_is_not_laid_out_by_libreoffice_to_number_a_contents_it_does_not_have(tmp_path: Path) -> None:
+    from briefer.core.export.formats import export_as
+
+    made = export_as(
+        "html",
+        templates.new_briefing(templates.load("spot"), title="Rail"),
+        tmp_path / "p.html",
+        toc_pages=True,
+    )
+    assert made.docx.render_seconds == 0 and made.docx.notices == []

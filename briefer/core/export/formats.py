@@ -52,14 +52,19 @@ def export_as(fmt: str, briefing: Briefing, out: Path, **options: Any) -> Format
         return FormatReport(out, fmt, export_docx(briefing, out, **options))
     if fmt == "pdf":
         pdf_export.soffice()  # fail before the work when LibreOffice is missing
+    if fmt == "html":
+        options = {**options, "toc_pages": False}  # the page links its own contents: no pages to number
     with tempfile.TemporaryDirectory(prefix="briefer-export-") as scratch:
         docx = Path(scratch) / (out.stem + ".docx")
         report = export_docx(briefing, docx, **options)
         # Word's "update the fields on open" is no help to a PDF or a page: say nothing of it.
         report = replace(report, notices=[n for n in report.notices if not n.startswith(NO_PAGE_NUMBERS)])
         started = time.perf_counter()
-        if fmt == "pdf":
-            pdf_export.convert_to_pdf(docx, out)
-        else:
-            atomic_write.write_text(out, html_export.render(docx.read_bytes()))
+        try:
+            if fmt == "pdf":
+                pdf_export.convert_to_pdf(docx, out)
+            else:
+                atomic_write.write_text(out, html_export.render(docx.read_bytes()))
+        except OSError as exc:  # worded as the Word export words it, not by the temporary file's name
+            raise ExportError(f"cannot write in {out.parent}: {exc.strerror or exc}") from None
         return FormatReport(out, fmt, report, time.perf_counter() - started)
