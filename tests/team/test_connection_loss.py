@@ -35,10 +35,11 @@ def test_a_connection_ended_by_the_server_is_made_again(team_url: str) -> None:
 def test_a_server_that_is_gone_is_tried_three_times_then_reported(tmp_path: Path) -> None:
     waits: list[float] = []
     gone = team.TeamSession(location(f"postgresql://x@/db?host={tmp_path}"), sleep=waits.append)
-    with pytest.raises(team.TeamConnectionLost, match="tried 3 times") as lost:
+    with pytest.raises(team.TeamUnreachable, match="tried 3 times") as unreachable:
         gone.run(lambda c: c.execute("SELECT 1"))
     assert waits == [1.0, 2.0]
-    assert "No such file or directory" in lost.value.reason
+    assert "No such file or directory" in unreachable.value.reason
+    assert not isinstance(unreachable.value, team.TeamConnectionLost)  # never connected: nothing was lost
 
 
 def test_a_refused_login_is_not_retried(team_url: str) -> None:
@@ -74,6 +75,6 @@ def test_the_command_line_reports_a_lost_server_in_one_line_and_keeps_the_file(
     before = mine.read_bytes()
     gone = f"postgresql://x@/db?host={tmp_path}"
     assert cli("--team", gone, "team", "save", str(mine), "--base", "1") == 1
-    assert "lost the connection to the team archive" in cli.err and "tried 3 times" in cli.err
+    assert "cannot reach the team archive" in cli.err and "tried 3 times" in cli.err
     assert len(cli.err.strip().splitlines()) == 1 and "Traceback" not in cli.err
     assert mine.read_bytes() == before

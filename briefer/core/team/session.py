@@ -44,11 +44,13 @@ class TeamSession:
         self._first_wait_s = FIRST_WAIT_S if first_wait_s is None else first_wait_s
         self._sleep = sleep
         self._connection: psycopg.Connection[Any] | None = None
+        self._lost = False  # a connection was made and then broke
 
     def run(self, work: Callable[[psycopg.Connection[Any]], T]) -> T:
         reason = ""
         for attempt in range(self._attempts):
             if attempt:
+                log.warning("the team archive %s: %s; trying again", self.location.display, reason)
                 self._sleep(self._first_wait_s * 2 ** (attempt - 1))
             try:
                 return work(self._connected())
@@ -60,8 +62,11 @@ class TeamSession:
                 if not _retryable(exc):
                     raise
                 reason = _first_line(exc)
-            log.warning("lost the team archive %s (%s); trying again", self.location.display, reason)
+                self._lost = True
             self.close()
+        if not self._lost:  # never connected: unreachable, not lost
+            tried = f"{reason}; tried {self._attempts} times"
+            raise TeamUnreachable(self.location.display, tried, retryable=True)
         raise TeamConnectionLost(self.location.display, reason, self._attempts)
 
     def close(self) -> None:
