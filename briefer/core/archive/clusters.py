@@ -58,7 +58,7 @@ import re
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -136,17 +136,21 @@ def _word_ids(title: str, text: str) -> np.ndarray:
     first paragraph is skipped when it only repeats the title.  The text is read a piece at a time:
     a list of every word of a 200 MB text is several GB."""
     skip = title_paragraph_end(text, title)
+    # A list of words a piece at a time, hashed by `map` in C: a generator yielding word by word
+    # cost as much as the hashing.
+    parts = [_hashed(_WORD.findall(title.casefold()))] if title else []
+    dropped = skip
+    for piece in word_pieces(text):
+        if dropped:
+            piece, dropped = piece[dropped:], max(0, dropped - len(piece))
+        parts.append(_hashed(_WORD.findall(piece.casefold())))
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts) if parts else _EMPTY
 
-    def words() -> Iterator[str]:
-        if title:
-            yield from _WORD.findall(title.casefold())
-        dropped = skip
-        for piece in word_pieces(text):
-            if dropped:
-                piece, dropped = piece[dropped:], max(0, dropped - len(piece))
-            yield from _WORD.findall(piece.casefold())
 
-    return np.fromiter(map(_word_hashes.__getitem__, words()), _U64)
+def _hashed(words: list[str]) -> np.ndarray:
+    return np.fromiter(map(_word_hashes.__getitem__, words), _U64, len(words))
 
 
 def _shingle_runs_many(documents: Sequence[tuple[str, str]]) -> list[np.ndarray]:
@@ -195,10 +199,18 @@ class Signature:
     keys: list[int]
 
     def words(self) -> np.ndarray:
-        """The distinct shingles, for an exact comparison (`jaccard`)."""
-        if isinstance(self.runs, _Lazy):
-            return shingles(self.runs.title, self.runs.text)
-        return np.unique(self.runs) if self.runs is not None else _EMPTY
+        """The distinct shingles, for an exact comparison (`jaccard`): computed on the first call
+        only (a new document is compared with each of its candidates; on a large archive of
+        syndicated stories that is several a document, and computing them was most of the
+        parent's clustering time)."""
+        found: np.ndarray | None = self.__dict__.get("_words")
+        if found is None:
+            if isinstance(self.runs, _Lazy):
+                found = shingles(self.runs.title, self.runs.text)
+            else:
+                found = np.unique(self.runs) if self.runs is not None else _EMPTY
+            object.__setattr__(self, "_words", found)  # a cache, not a field: frozen stays frozen
+        return found
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,70 @@
+"""An import's cost per document stays flat as the archive grows (#24): what a document costs the
+importing process must not depend on how many copies of its story the archive already holds, and
+the index writers' memory must not grow with the number of documents they write."""
+
+from __future__ import annotations
+
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from whoosh.filedb.filestore import FileStorage
+
+from briefer.core.archive import Archive, clusters
+from briefer.core.search._whoosh_write import MarshalPool
+from tests.conftest import write_article
+from tests.core.test_clusters import STORY
+
+
+def test_a_new_story_is_cut_into_shingles_once_however_many_versions_it_is_compared_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Five earlier versions of the story, each missing three of its ten paragraphs: alike enough to
+    # be compared exactly with the full story, not enough to be copies (about 0.7 < 0.8).
+    for n in range(5):
+        kept = [p for i, p in enumerate(STORY) if (i - 2 * n) % 10 >= 3]
+        write_article(tmp_path / "versions", f"v{n}", "\n\n".join(kept), title=f"Version {n}")
+    write_article(tmp_path / "full", "full", "\n\n".join(STORY), title="The whole story")
+    cut: list[str] = []
+    real = clusters.shingles
+
+    def counted(title: str, text: str):  # type: ignore[no-untyped-def]
+        cut.append(title)
+        return real(title, text)
+
+    with Archive(tmp_path / "data") as archive:
+        archive.import_paths([tmp_path / "versions"], workers=1)
+        monkeypatch.setattr(clusters, "shingles", counted)
+        archive.import_paths([tmp_path / "full"], workers=1)
+        compared = {title for title in cut if title.startswith("Version")}
+        assert len(compared) >= 3, "the versions were compared with the story"
+        assert cut.count("The whole story") == 1
+        assert archive.cluster_stats().clusters == 0  # the same outcome: no version is a copy
+
+
+def test_merging_many_posting_runs_holds_a_small_piece_of_each(tmp_path: Path) -> None:
+    """A sub-writer merges one run per LIMIT_MB of postings when it writes its segment: the more
+    documents it wrote, the more runs.  The merge must read each run a small piece at a time."""
+    pool = MarshalPool(FileStorage(str(tmp_path)), None, limitmb=1)
+    postings = [
+        ("body", f"term{(doc * 7 + k) % 5000:05d}".encode(), doc, 1.0, b"\x01\x00\x00\x00B\x03")
+        for doc in range(12_000)
+        for k in range(10)
+    ]
+    for posting in postings:
+        pool.add(posting)
+    assert len(pool.runs) >= 16
+    tracemalloc.start()
+    try:
+        merged = pool.iter_postings()
+        previous = next(merged)
+        count = 1
+        for posting in merged:
+            assert previous <= posting
+            previous, count = posting, count + 1
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == len(postings)
+    # 16 runs and more, of about 6,000 postings each: 4,096 postings of each took 11 MB; 512, 1.5 MB.
+    assert peak < 4 * 2**20, f"the merge held {peak / 2**20:.1f} MB"
