@@ -16,8 +16,8 @@ lint:
 format:
 	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
 
-bench:
-	.venv/bin/python benchmarks/run_all.py
+bench:  # BENCH_ARGS, e.g. "--size 100000 scale": the scale benchmark alone (run_all.py --help)
+	.venv/bin/python benchmarks/run_all.py $(BENCH_ARGS)
 
 screenshots:
 	QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py
