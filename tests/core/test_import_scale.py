@@ -4,6 +4,8 @@ the index writers' memory must not grow with the number of documents they write.
 
 from __future__ import annotations
 
+import random
+import sqlite3
 import tracemalloc
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from briefer.core.archive import Archive, clusters
 from briefer.core.search._whoosh_write import MarshalPool
 from tests.conftest import write_article
 from tests.core.test_clusters import STORY
+from tests.fault_support import kill_import
 
 
 def test_a_new_story_is_cut_into_shingles_once_however_many_versions_it_is_compared_with(
@@ -68,3 +71,51 @@ def test_merging_many_posting_runs_holds_a_small_piece_of_each(tmp_path: Path) -
     assert count == len(postings)
     # 16 runs and more, of about 6,000 postings each: 4,096 postings of each took 11 MB; 512, 1.5 MB.
     assert peak < 4 * 2**20, f"the merge held {peak / 2**20:.1f} MB"
+
+
+def _unrelated_articles(folder: Path, count: int) -> None:
+    rng = random.Random(24)
+    vocabulary = [
+        f"{a}{b}"
+        for a in ("grain", "port", "envoy", "rail", "mine", "tariff", "drone", "bond")
+        for b in ("ash", "bel", "cor", "dun", "eth", "fal", "gor", "hin", "ist", "jor")
+    ]
+    for n in range(count):
+        body = " ".join(rng.choice(vocabulary) for _ in range(60))
+        write_article(folder, f"a{n:05}", f"{body}.", title=f"Report {n}")
+
+
+def _bands_missing(data: Path) -> int:
+    """Band keys of stored signatures that `signature_bands` lacks."""
+    with sqlite3.connect(data / "catalog.sqlite3") as db:
+        wanted = {
+            (int.from_bytes(packed[i : i + 4], "little"), n)
+            for n, packed in db.execute("SELECT n, bands FROM signatures")
+            for i in range(0, len(packed), 4)
+        }
+        present = set(db.execute("SELECT key, n FROM signature_bands"))
+    return len(wanted - present)
+
+
+@pytest.mark.slow
+def test_band_keys_a_killed_import_left_waiting_are_written_by_the_next_import(tmp_path: Path) -> None:
+    """An import writes its signatures' band keys (how copies are found) in a few large steps, not
+    with each chunk: a run killed in between loses none of them, and copies of what it imported
+    are still found."""
+    first = tmp_path / "first"
+    write_article(first, "0story", "\n\n".join(STORY), title="Grain corridor", source="Wire")  # read first
+    _unrelated_articles(first, 1_500)
+    data = tmp_path / "data"
+    killed = kill_import(data, first, "catalog:+600", random.Random(7))
+    assert not killed.finished_first, "the import ended before it could be killed"
+    assert not killed.survivors
+    copy = write_article(
+        tmp_path / "later", "copy", "\n\n".join(STORY[:-1]), title="Corridor reopens", source="Paper"
+    )
+    with Archive(data) as archive:
+        archive.import_paths([tmp_path / "later"])
+        copy_id = archive.catalog.locations()[str(copy.resolve())].doc_id
+        assert copy_id is not None
+        assert len(archive.cluster(copy_id)) == 2, "the copy found the original the killed run signed"
+        archive.import_paths([first])
+    assert _bands_missing(data) == 0

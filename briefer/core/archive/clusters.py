@@ -58,9 +58,11 @@ import re
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any, Protocol
 
 import numpy as np
@@ -91,6 +93,7 @@ REGROUP_LIMIT = 64
 # A new document is compared with at most this many members of each cluster it shares band keys
 # with (those sharing the most keys): one confirmed copy is enough to join the cluster.
 TRIES_PER_CLUSTER = 3
+DEFERRED_DOCS = 2500  # documents whose band rows wait, in memory, within `deferring_bands`
 MAX_LONE = 24
 
 _WORD = re.compile(r"\w+")
@@ -389,6 +392,10 @@ class Clusters:
         self._shingles: OrderedDict[str, np.ndarray] = OrderedDict()  # recently signed or read
         self._pending: dict[str, Signature] = {}  # signed by the running `add`, not yet stored
         self._pending_keys: dict[int, list[str]] = {}  # their band keys
+        # Within `deferring_bands`: documents stored whose band rows wait, by key and by id.
+        self._deferring = False
+        self._deferred_keys: dict[int, list[str]] = {}
+        self._deferred_docs: dict[str, list[int]] = {}
 
     @property
     def threshold(self) -> float:
@@ -399,6 +406,37 @@ class Clusters:
             return DEFAULT_THRESHOLD
 
     # -- keeping clusters up to date -------------------------------------------------
+    @contextmanager
+    def deferring_bands(self) -> Iterator[None]:
+        """Within: documents' band rows are written DEFERRED_DOCS documents at a time, sorted, and
+        on leaving (an import's run: written with each chunk, they made each chunk's transaction
+        rewrite most of the band table, a cost that grew with the archive).  Until then the
+        documents are matched from memory.  A killed run's rows are written by the next
+        `deferring_bands` or `sync`."""
+        self._catalog.write_deferred_bands()
+        self._deferring = True
+        try:
+            yield
+        finally:
+            self._deferring = False
+            self._write_deferred()
+
+    def _write_deferred(self) -> None:
+        self._catalog.write_deferred_bands()
+        self._deferred_keys, self._deferred_docs = {}, {}
+
+    def _defer(self, doc_id: str, keys: list[int]) -> None:
+        self._deferred_docs[doc_id] = keys
+        for key in keys:
+            self._deferred_keys.setdefault(key, []).append(doc_id)
+
+    def _undefer(self, doc_id: str) -> None:
+        for key in self._deferred_docs.pop(doc_id, ()):
+            others = self._deferred_keys[key]
+            others.remove(doc_id)
+            if not others:
+                del self._deferred_keys[key]
+
     def add(
         self,
         docs: Iterable[Signable],
@@ -441,7 +479,10 @@ class Clusters:
                     if signature.runs is None:  # signed by a worker: shingles if a comparison needs them
                         signature = Signature(_Lazy(doc.title, doc.text), signature.minhash, signature.keys)
                     copies = []
-                    if match and any(k in known or k in self._pending_keys for k in signature.keys):
+                    if match and any(
+                        k in known or k in self._pending_keys or k in self._deferred_keys
+                        for k in signature.keys
+                    ):
                         copies = self._copies(
                             doc.id, signature.minhash, signature.keys, signature.words, threshold
                         )
@@ -452,7 +493,12 @@ class Clusters:
                         self._pending_keys.setdefault(key, []).append(doc.id)
                     text_hash = doc.text_hash or sha256_hex(doc.text.encode("utf-8", "surrogatepass"))
                     rows.append((doc.id, text_hash, signature.minhash, signature.keys))
-                catalog.put_signatures(rows)
+                catalog.put_signatures(rows, defer_bands=self._deferring)
+                if self._deferring:
+                    for doc_id, _, _, keys in rows:
+                        self._defer(doc_id, keys)
+                    if len(self._deferred_docs) >= DEFERRED_DOCS:
+                        self._write_deferred()
             finally:
                 self._pending = {}
                 self._pending_keys = {}
@@ -466,6 +512,7 @@ class Clusters:
             affected: dict[str, None] = {}
             for doc_id in doc_ids:
                 self._shingles.pop(doc_id, None)
+                self._undefer(doc_id)
                 catalog.delete_signature(doc_id)
                 cluster = catalog.cluster_id(doc_id)
                 if cluster is not None:
@@ -483,7 +530,9 @@ class Clusters:
         return self._sign_unsigned(match=True, progress=progress, cancel=cancel)
 
     def _tidy(self) -> None:
-        """Drop signatures of another version and rows of documents that are gone."""
+        """Drop signatures of another version and rows of documents that are gone; write the band
+        rows a killed import left waiting."""
+        self._catalog.write_deferred_bands()
         version = self._catalog.setting(VERSION_SETTING)
         if version is None:  # the first catch-up: what is signed is of this version
             self._catalog.set_setting(VERSION_SETTING, str(SIGNATURE_VERSION))
@@ -611,10 +660,10 @@ class Clusters:
         document's shingles when a comparison needs them.
         """
         found = self._catalog.band_neighbours(keys)
-        if self._pending_keys:  # documents of the running `add`
+        if self._pending_keys or self._deferred_keys:  # of the running `add`; with band rows waiting
             shared_keys: dict[str, int] = {}
             for band in keys:
-                for other in self._pending_keys.get(band, ()):
+                for other in chain(self._pending_keys.get(band, ()), self._deferred_keys.get(band, ())):
                     shared_keys[other] = shared_keys.get(other, 0) + 1
             found += [(o, self._catalog.cluster_id(o), n) for o, n in shared_keys.items()]
         neighbours = sorted((-shared, other, cluster) for other, cluster, shared in found if other != doc_id)

@@ -216,20 +216,22 @@ class Importer:
             run.done = total - len(todo) - len(not_read)
             run.total = total
             try:
-                try:
-                    while todo:  # each file's entry let go once it is read
-                        key, size, mtime_ns, target = todo.popleft()
-                        raise_if_cancelled(cancel)
-                        run.add(Path(key), size, mtime_ns, target)
-                        run.collect(cancel, block=False)
-                        while run.ready_to_flush():
-                            run.flush(summary)
-                    run.collect_all(cancel, summary)
-                    run.flush_all(summary)
-                finally:
-                    run.close()
-                if prune:
-                    summary.pruned = self._prune(roots, seen, batch, keep)
+                # Band rows of the run's signatures are written in a few large sorted steps (see there)
+                with self._clusters.deferring_bands():
+                    try:
+                        while todo:  # each file's entry let go once it is read
+                            key, size, mtime_ns, target = todo.popleft()
+                            raise_if_cancelled(cancel)
+                            run.add(Path(key), size, mtime_ns, target)
+                            run.collect(cancel, block=False)
+                            while run.ready_to_flush():
+                                run.flush(summary)
+                        run.collect_all(cancel, summary)
+                        run.flush_all(summary)
+                    finally:
+                        run.close()
+                    if prune:
+                        summary.pruned = self._prune(roots, seen, batch, keep)
             except Cancelled:
                 cancelled = True  # keep what the catalog already holds searchable
         self._catalog.mark_indexed(run.uncommitted)

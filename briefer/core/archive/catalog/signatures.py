@@ -10,6 +10,8 @@ from typing import Any
 
 from briefer.core.archive.catalog.store import CatalogStore, from_iso, writes
 
+_BANDS_FROM = "cluster_bands_from"  # setting: the first signature whose band rows wait
+
 
 def _pack_keys(keys: list[int]) -> bytes:
     """Band keys (31-bit, see clusters.py) packed 4 bytes each."""
@@ -76,8 +78,16 @@ class SignatureTables(CatalogStore):
 
     # -- signatures and their band keys --------------------------------------------
     @writes
-    def put_signatures(self, rows: list[tuple[str, str, bytes, list[int]]]) -> None:
-        """Store (document id, text hash, minhash, band keys) of documents that have none."""
+    def put_signatures(
+        self, rows: list[tuple[str, str, bytes, list[int]]], *, defer_bands: bool = False
+    ) -> None:
+        """Store (document id, text hash, minhash, band keys) of documents that have none.
+
+        With `defer_bands`, their rows of `signature_bands` wait for `write_deferred_bands` (the
+        catalog remembers from which signature on, so that a killed import's are written by the
+        next): 16 rows a document land at random in a table of millions, and a transaction that
+        writes them for a few hundred documents rewrites most of its pages.
+        """
         if not rows:
             return
         first = int(self._db.execute("SELECT coalesce(max(n), 0) + 1 FROM signatures").fetchone()[0])
@@ -85,8 +95,26 @@ class SignatureTables(CatalogStore):
             "INSERT INTO signatures (n, doc_id, text_hash, minhash, bands) VALUES (?, ?, ?, ?, ?)",
             ((first + i, d, h, m, _pack_keys(k)) for i, (d, h, m, k) in enumerate(rows)),
         )
+        if defer_bands:
+            waiting = self.setting(_BANDS_FROM)
+            if waiting is None or first < int(waiting):
+                self.set_setting(_BANDS_FROM, str(first))
+            return
         bands = sorted((key, first + i) for i, (_, _, _, keys) in enumerate(rows) for key in keys)
         self._db.executemany("INSERT OR IGNORE INTO signature_bands VALUES (?, ?)", bands)
+
+    @writes
+    def write_deferred_bands(self) -> int:
+        """Write the band rows `put_signatures(defer_bands=True)` left waiting, sorted, in one go;
+        returns for how many documents."""
+        waiting = self.setting(_BANDS_FROM)
+        if waiting is None:
+            return 0
+        rows = self._db.execute("SELECT n, bands FROM signatures WHERE n >= ?", (int(waiting),)).fetchall()
+        bands = sorted((key, int(n)) for n, packed in rows for key in _unpack_keys(bytes(packed)))
+        self._db.executemany("INSERT OR IGNORE INTO signature_bands VALUES (?, ?)", bands)
+        self._db.execute("DELETE FROM meta WHERE key=?", ("setting." + _BANDS_FROM,))
+        return len(rows)
 
     @writes
     def delete_signature(self, doc_id: str) -> None:
