@@ -34,7 +34,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import compress, repeat
+from itertools import repeat
 from operator import add, floordiv, itemgetter
 from typing import Any
 
@@ -61,6 +61,7 @@ _LAST_DAY = date.max.toordinal()
 POSTINGS_BUDGET = 4_000_000
 
 Scores = dict[int, float]
+_Factors = tuple[float, float, float, float]  # see Snapshot.bm25_factors
 
 
 class DayRange(query.Query):
@@ -152,11 +153,13 @@ class _PostingsCache:
 class _Postings:
     ids: array[int]
     weights: array[float]
-    positions: list[bytes] | None = None  # encoded, when a phrase needed them
+    positions: list[bytes] | None = None  # encoded, when a phrase or the proximity bonus needed them
+    keys: Any = None  # every position as a key (see _whoosh_phrase), when a phrase needed them
 
     @property
     def cost(self) -> int:
-        return len(self.ids) * (6 if self.positions is not None else 1)
+        keys = 0 if self.keys is None else len(self.keys)
+        return len(self.ids) * (6 if self.positions is not None else 1) + keys
 
 
 @dataclass
@@ -171,6 +174,7 @@ class _Segment:
     day_order: tuple[array[int], array[int]] | None = None  # days sorted, and their documents
     labels: dict[str, list[str | None]] = field(default_factory=dict)
     tags: dict[str, array[int]] | None = None
+    length_arrays: dict[str, Any] = field(default_factory=dict)  # `lengths` as numpy arrays, for phrases
 
 
 class Engine:
@@ -474,7 +478,7 @@ class Snapshot:
         btext = text if isinstance(text, bytes) else fieldobj.to_bytes(text)
         out: Scores = {}
         scorable = fieldobj.scorable
-        factors: tuple[float, float, float, float] | None = None
+        factors: _Factors | None = None
         for leaf in self.leaves:
             postings = self.postings(leaf, fieldname, btext)
             if not postings.ids:
@@ -485,11 +489,7 @@ class Snapshot:
                 ids, weights = _some(postings, leaf, docs)
             if scorable:
                 if factors is None:
-                    avgfl = self.searcher.avg_field_length(fieldname) or 1
-                    model = self.engine.ranking.field(fieldname)
-                    k1, b = model.k1, model.b
-                    idf = self.idf(fieldname, btext) * boost * model.weight
-                    factors = (idf, k1 + 1, k1 * (1 - b), k1 * b / avgfl)
+                    factors = self.bm25_factors(fieldname, btext, boost)
                 idf, k1p1, norm, per_length = factors
                 lengths = self.lengths(leaf, fieldname)
                 scores: Iterable[float] = [
@@ -500,6 +500,15 @@ class Snapshot:
                 scores = [w * boost for w in weights]
             out.update(zip(map(leaf.offset.__add__, ids) if leaf.offset else ids, scores, strict=True))
         return out
+
+    def bm25_factors(self, fieldname: str, btext: bytes, boost: float) -> _Factors:
+        """What a word's BM25 score in a document needs besides its weight there and the field's
+        length: the weighted idf, k1 + 1, k1 * (1 - b) and k1 * b / the average length."""
+        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        model = self.engine.ranking.field(fieldname)
+        k1, b = model.k1, model.b
+        idf = self.idf(fieldname, btext) * boost * model.weight
+        return (idf, k1 + 1, k1 * (1 - b), k1 * b / avgfl)
 
     def idf(self, fieldname: str, btext: bytes) -> float:
         """The word's idf in the field, by the ranking's formula."""
@@ -578,30 +587,68 @@ class Snapshot:
             return {}
         if not fieldobj.format or not fieldobj.format.supports("positions"):
             raise QueryError(f"the field '{fieldname}' has no word positions: search it for single words")
+        from briefer.core.search import _whoosh_phrase as fast  # numpy: loaded by phrases only
+
         btexts = [w if isinstance(w, bytes) else fieldobj.to_bytes(w) for w in words]
-        parts = [self.term(fieldname, t, boost) for t in btexts]
-        candidates = _common(sorted(parts, key=len))
         out: Scores = {}
-        if not candidates:
-            return out
-        decode = fieldobj.format.decode_positions
+        factors: dict[bytes, _Factors] = {}
         for leaf in self.leaves:
-            offset, size = leaf.offset, leaf.segment.doc_count
-            local = {d - offset for d in candidates if 0 <= d - offset < size}
-            if not local:
+            found = [self.postings(leaf, fieldname, t, positions=True) for t in btexts]
+            if not all(postings.ids for postings in found):
                 continue
-            # Each word's positions in the candidate documents, in document order (postings are
-            # in document order): one pass in C per word.
-            columns = []
-            for btext in btexts:
-                postings = self.postings(leaf, fieldname, btext, positions=True)
-                assert postings.positions is not None
-                columns.append(compress(postings.positions, map(local.__contains__, postings.ids)))
-            for docnum, *encoded in zip(sorted(local), *columns, strict=True):
-                if _near([decode(e) for e in encoded], slop):
-                    gdoc = docnum + offset
-                    out[gdoc] = sum(part[gdoc] for part in parts)
+            docs = self._phrase_docs(leaf, fieldname, btexts, found, slop)
+            if not len(docs):
+                continue
+            # The sum of the words' scores, added in the phrase's order as Whoosh adds them.
+            total: Any = 0.0
+            for btext, postings in zip(btexts, found, strict=True):
+                if fieldobj.scorable:
+                    if btext not in factors:
+                        factors[btext] = self.bm25_factors(fieldname, btext, boost)
+                    lengths = self._length_array(leaf, fieldname)
+                    total = total + fast.bm25(postings.ids, postings.weights, docs, lengths, factors[btext])
+                else:
+                    total = total + fast.plain_scores(postings.weights, postings.ids, docs, boost)
+            out.update(zip((docs + leaf.offset).tolist(), total.tolist(), strict=True))
         return out
+
+    def _phrase_docs(
+        self, leaf: _Leaf, fieldname: str, btexts: list[bytes], found: list[_Postings], slop: int
+    ) -> Any:
+        """The segment's documents (local numbers, ascending, a numpy array) where the words
+        (their postings with positions in `found`) make the phrase, or come within `slop`."""
+        from briefer.core.search import _whoosh_phrase as fast
+
+        decode = self.schema[fieldname].format.decode_positions
+        keys = []
+        for btext, postings in zip(btexts, found, strict=True):
+            if postings.keys is None:
+                assert postings.positions is not None
+                postings.keys = fast.position_keys(postings.ids, postings.positions, decode)
+                key = (leaf.segment.segment_id, fieldname, btext)
+                self.engine.postings.put(key, postings)  # counted again, with its keys
+            keys.append(postings.keys)
+        docs = fast.phrase_docs(keys, slop)
+        if docs is not None:
+            return docs
+        # Three words or more within `slop`, in any order: one candidate at a time.
+        matched = []
+        for docnum in fast.candidates([postings.ids for postings in found]):
+            lists = []
+            for postings in found:
+                assert postings.positions is not None
+                lists.append(decode(postings.positions[bisect_left(postings.ids, docnum)]))
+            if fast.near(lists, slop):
+                matched.append(docnum)
+        return fast.as_array(matched)
+
+    def _length_array(self, leaf: _Leaf, fieldname: str) -> Any:
+        from briefer.core.search import _whoosh_phrase as fast
+
+        arrays = leaf.segment.length_arrays
+        if fieldname not in arrays:
+            arrays[fieldname] = fast.as_array(self.lengths(leaf, fieldname))
+        return arrays[fieldname]
 
     def positions(self, fieldname: str, text: Any, docs: Collection[int]) -> dict[int, list[int]]:
         """The positions of a word in each of `docs` that has it (for the proximity bonus)."""
@@ -888,29 +935,6 @@ def _pattern(q: Any) -> str:
     if isinstance(q, query.Prefix):
         return f"{q.text}*"
     return str(getattr(q, "text", q))
-
-
-def _near(lists: list[list[int]], slop: int) -> bool:
-    """Whether the positions of each word (in order) form a phrase (slop 1) or a cluster within `slop`."""
-    if slop <= 1:
-        starts = set(lists[0])
-        for shift, positions in enumerate(lists[1:], start=1):
-            starts.intersection_update(map((-shift).__add__, positions))
-            if not starts:
-                return False
-        return True
-    spans = {(p, p) for p in lists[0]}
-    for positions in lists[1:]:
-        grown = set()
-        for start, end in spans:
-            for p in positions:
-                gap = start - p if p < start else p - end if p > end else 0
-                if 1 <= gap <= slop:
-                    grown.add((min(start, p), max(end, p)))
-        if not grown:
-            return False
-        spans = set(sorted(grown)[:1000])
-    return True
 
 
 def _decode(reader: Any, fieldname: str, btext: bytes, *, positions: bool) -> _Postings:
