@@ -31,15 +31,18 @@ _CODES = {ord("B"): 1, ord("H"): 2, ord("I"): 4}  # the packed deltas' array typ
 _HEADER = 5  # the number of positions (4 bytes, big-endian), then the array type
 
 
-def position_keys(ids: array[int], values: Sequence[bytes], decode: Callable[[bytes], list[int]]) -> Any:
+def position_keys(
+    ids: array[int], values: bytes, ends: array[int], decode: Callable[[bytes], list[int]]
+) -> Any:
     """The sorted keys (docnum << 32 | position) of every position of a word in a segment, from
-    its postings: document numbers `ids` and encoded positions `values`.  Packed positions are
-    decoded together; `decode` reads one value at a time those of a field that has another
-    format (the names of url:, source: and author:)."""
+    its postings: document numbers `ids` and their encoded positions, joined in `values`, each
+    ending at `ends`.  Packed positions are decoded together; `decode` reads one posting's at a
+    time those of a field that has another format (the names of url:, source: and author:)."""
     docnums = np.frombuffer(ids, dtype=np.int32).astype(np.int64)
-    found = _packed(values)
+    stops = np.frombuffer(ends, dtype=np.int64)
+    found = _packed(values, stops)
     if found is None:
-        lists = [decode(v) for v in values]
+        lists = [decode(values[a:b]) for a, b in zip(chain((0,), ends), ends, strict=False)]
         counts = np.fromiter(map(len, lists), np.int64, len(lists))
         positions = np.fromiter(chain.from_iterable(lists), np.int64, int(counts.sum()))
         found = counts, positions
@@ -50,16 +53,16 @@ def position_keys(ids: array[int], values: Sequence[bytes], decode: Callable[[by
     return keys
 
 
-def _packed(values: Sequence[bytes]) -> tuple[Any, Any] | None:
-    """Each value's number of positions and all the positions, decoded together from
+def _packed(values: bytes, ends: Any) -> tuple[Any, Any] | None:
+    """Each posting's number of positions and all the positions, decoded together from
     `_PackedPositions`' encoding (count, array type, little-endian deltas); None when a value
     is not in that encoding."""
-    n = len(values)
+    n = len(ends)
     if not n:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    sizes = np.fromiter(map(len, values), np.int64, n)
-    raw = np.frombuffer(b"".join(values) + b"\0\0\0\0\0", dtype=np.uint8)
-    starts = np.cumsum(sizes) - sizes
+    raw = np.frombuffer(values + bytes(_HEADER), dtype=np.uint8)
+    starts = np.concatenate((np.zeros(1, np.int64), ends[:-1]))
+    sizes = ends - starts
     if int(sizes.min()) < _HEADER:
         return None
     head = raw[starts[:, None] + np.arange(4)].astype(np.int64)
