@@ -495,13 +495,15 @@ class Snapshot:
         scorable = fieldobj.scorable
         factors: _Factors | None = None
         for leaf in self.leaves:
-            postings = self.postings(leaf, fieldname, btext)
-            if not postings.ids:
+            ids: Sequence[int]
+            weights: Sequence[float]
+            if docs is None:
+                postings = self.postings(leaf, fieldname, btext)
+                ids, weights = postings.ids, postings.weights
+            else:
+                ids, weights = self._some(leaf, fieldname, btext, docs)
+            if not ids:
                 continue
-            ids: Sequence[int] = postings.ids
-            weights: Sequence[float] = postings.weights
-            if docs is not None:
-                ids, weights = _some(postings, leaf, docs)
             if scorable:
                 if factors is None:
                     factors = self.bm25_factors(fieldname, btext, boost)
@@ -545,6 +547,19 @@ class Snapshot:
         decoded = _decode(leaf.reader, fieldname, btext)
         self.engine.postings.put(key, decoded)
         return decoded
+
+    def _some(
+        self, leaf: _Leaf, fieldname: str, btext: bytes, docs: Collection[int]
+    ) -> tuple[list[int], list[float]]:
+        """The local numbers and weights of the word's postings in those of `docs` (global
+        numbers) that have it.  Unless its postings are decoded already, only the blocks that
+        may hold them are read: feedback weighs ten words in a hundred candidates each."""
+        offset, size = leaf.offset, leaf.segment.doc_count
+        wanted = sorted(d - offset for d in docs if 0 <= d - offset < size)
+        cached = self.engine.postings.get((leaf.segment.segment_id, fieldname, btext))
+        if cached is not None:
+            return _picked(cached.ids, cached.weights, wanted)
+        return _decode_some(leaf.reader, fieldname, btext, wanted)
 
     def lengths(self, leaf: _Leaf, fieldname: str) -> list[int]:
         found = leaf.segment.lengths.get(fieldname)
@@ -871,17 +886,16 @@ class Snapshot:
 
 
 # -- helpers ----------------------------------------------------------------------------
-def _some(postings: _Postings, leaf: _Leaf, docs: Collection[int]) -> tuple[list[int], list[float]]:
-    """The local document numbers and weights of the postings of those of `docs` (global numbers)."""
-    ids, offset, size = postings.ids, leaf.offset, leaf.segment.doc_count
+def _picked(ids: Sequence[int], weights: Sequence[float], wanted: list[int]) -> tuple[list[int], list[float]]:
+    """Those of `wanted` (ascending) that are in `ids` (ascending), and their weights."""
     found: list[int] = []
-    weights: list[float] = []
-    for local in sorted(d - offset for d in docs if 0 <= d - offset < size):
+    found_weights: list[float] = []
+    for local in wanted:
         i = bisect_left(ids, local)
         if i < len(ids) and ids[i] == local:
             found.append(local)
-            weights.append(postings.weights[i])
-    return found, weights
+            found_weights.append(weights[i])
+    return found, found_weights
 
 
 def _highlighted(q: Any) -> Terms:
@@ -963,10 +977,7 @@ def _decode(reader: Any, fieldname: str, btext: bytes) -> _Postings:
         while True:
             block_ids, block_weights, block_values = _block(matcher)
             ids.extend(accumulate(block_ids))  # stored as gaps; Whoosh adds them up in Python
-            if block_weights is None or isinstance(block_weights, float):
-                weights.extend(repeat(1.0 if block_weights is None else block_weights, len(block_ids)))
-            else:
-                weights.extend(block_weights)
+            weights.extend(_weights(block_weights, len(block_ids)))
             if isinstance(block_values, tuple):  # not a fixed size: the positions
                 values.extend(block_values)
             if matcher._lastblock:
@@ -982,6 +993,44 @@ def _decode(reader: Any, fieldname: str, btext: bytes) -> _Postings:
     if not values:
         return _Postings(ids, weights)
     return _Postings(ids, weights, b"".join(values), array("q", accumulate(map(len, values))))
+
+
+def _decode_some(
+    reader: Any, fieldname: str, btext: bytes, wanted: list[int]
+) -> tuple[list[int], list[float]]:
+    """Those of `wanted` (local numbers, ascending) that have the term, and their weights, from
+    the blocks whose documents may include them (a block's last document is in its header)."""
+    if not wanted or (fieldname, btext) not in reader:
+        return [], []
+    matcher = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
+        postings = _decode(reader, fieldname, btext)
+        return _picked(postings.ids, postings.weights, wanted)
+    found: list[int] = []
+    weights: list[float] = []
+    i = 0
+    while i < len(wanted):
+        last = matcher._maxid
+        if wanted[i] <= last:
+            block_ids, block_weights, _ = _block(matcher)
+            end = bisect_right(wanted, last, i)
+            ids = list(accumulate(block_ids))
+            picked = _picked(ids, _weights(block_weights, len(ids)), wanted[i:end])
+            found += picked[0]
+            weights += picked[1]
+            i = end
+        if matcher._lastblock:
+            break
+        matcher._goto(matcher._nextoffset)
+    return found, weights
+
+
+def _weights(stored: Any, count: int) -> Sequence[float]:
+    """A block's weights as `W3LeafMatcher` stores them: None when all are 1, one number when all
+    are the same, else each."""
+    if stored is None or isinstance(stored, float):
+        return [1.0 if stored is None else stored] * count
+    return stored  # type: ignore[no-any-return]
 
 
 def _block(matcher: Any) -> tuple[Any, Any, Any]:

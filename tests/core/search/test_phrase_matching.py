@@ -87,12 +87,12 @@ def index_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("phrases")
     index = SearchIndex(folder)
     docs = list(_documents(24))
-    for part in (docs[:100], docs[100:180], docs[180:]):  # three segments: offsets
+    for part in (docs[:150], docs[150:200], docs[200:]):  # three segments (offsets); blocks of 128
         with index.batch() as batch:
             for doc in part:
                 batch.put(doc)
     with index.batch() as batch:
-        batch.delete("d107")  # deleted documents never count
+        batch.delete("d157")  # deleted documents never count
     index.close()
     return folder
 
@@ -168,5 +168,27 @@ def test_the_generated_archive_exercises_every_path(index_folder: Path) -> None:
             assert index.search(SearchRequest(query, limit=5)).total > 0, query
         far = index.search(SearchRequest('"far away"', limit=50))
         assert all(hit.doc_id in {f"d{n:03}" for n in range(3, 240, 50)} for hit in far.hits)
+    finally:
+        index.close()
+
+
+def test_scores_of_a_few_candidates_read_from_their_blocks_equal_the_whole_lists(index_folder: Path) -> None:
+    """Feedback scores its words in a hundred candidates: read from the blocks that hold them
+    (nothing cached), they are the scores the whole posting lists give."""
+    rng = random.Random(7)
+    words = ["oil", "state", "unit", "border", "talk"]
+    whole = _scores(index_folder, words, None)
+    for size in (1, 5, 60, 239):
+        docs = set(rng.sample(range(240), size))
+        some = _scores(index_folder, words, docs)  # a fresh index: nothing cached
+        for word in words:
+            assert some[word] == {d: s for d, s in whole[word].items() if d in docs}
+            assert size < 5 or some[word], word
+
+
+def _scores(folder: Path, words: list[str], docs: set[int] | None) -> dict[str, Scores]:
+    index = SearchIndex(folder)
+    try:
+        return {w: index._snapshot_do(lambda snap, w=w: snap.term("body", w, docs=docs)) for w in words}
     finally:
         index.close()
