@@ -36,7 +36,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate, repeat
-from operator import add, floordiv, itemgetter
+from operator import add, attrgetter, floordiv, itemgetter
 from pickle import loads
 from typing import Any
 
@@ -64,6 +64,9 @@ POSTINGS_BUDGET = 12_000_000
 
 Scores = dict[int, float]
 _Factors = tuple[float, float, float, float]  # see Snapshot.bm25_factors
+_BYTES_CALL = b"c_codecs\nencode\n"  # in a protocol 2 pickle: the function that makes a bytes object
+_KEEP_TEXT = b"cbuiltins\nslice\n"  # a call that keeps its arguments: slice(text, "latin-1")
+_TEXT = attrgetter("start")
 
 
 class DayRange(query.Query):
@@ -968,7 +971,7 @@ def _decode(reader: Any, fieldname: str, btext: bytes) -> _Postings:
     when the field has them."""
     ids: array[int] = array("i")
     weights: array[float] = array("f")
-    values: list[bytes] = []
+    values: list[str] = []  # each posting's positions, as latin-1 text (see _block)
     if (fieldname, btext) not in reader:
         return _Postings(ids, weights)
     fieldobj = reader.schema[fieldname]
@@ -978,7 +981,7 @@ def _decode(reader: Any, fieldname: str, btext: bytes) -> _Postings:
             block_ids, block_weights, block_values = _block(matcher)
             ids.extend(accumulate(block_ids))  # stored as gaps; Whoosh adds them up in Python
             weights.extend(_weights(block_weights, len(block_ids)))
-            if isinstance(block_values, tuple):  # not a fixed size: the positions
+            if block_values is not None:
                 values.extend(block_values)
             if matcher._lastblock:
                 break
@@ -988,11 +991,12 @@ def _decode(reader: Any, fieldname: str, btext: bytes) -> _Postings:
             ids.append(matcher.id())
             weights.append(matcher.weight())
             if fieldobj.format.supports("positions"):
-                values.append(matcher.value())
+                values.append(matcher.value().decode("latin-1"))
             matcher.next()
     if not values:
         return _Postings(ids, weights)
-    return _Postings(ids, weights, b"".join(values), array("q", accumulate(map(len, values))))
+    joined = "".join(values).encode("latin-1")
+    return _Postings(ids, weights, joined, array("q", accumulate(map(len, values))))
 
 
 def _decode_some(
@@ -1033,12 +1037,26 @@ def _weights(stored: Any, count: int) -> Sequence[float]:
     return stored  # type: ignore[no-any-return]
 
 
-def _block(matcher: Any) -> tuple[Any, Any, Any]:
-    """The current block's (ids as gaps, weights, values), as `W3LeafMatcher` stores them."""
+def _block(matcher: Any) -> tuple[Any, Any, list[str] | None]:
+    """The current block's ids (as gaps) and weights, as `W3LeafMatcher` stores them, and its
+    values as latin-1 text (None when the field's values have a fixed size: no positions).
+
+    A block is a pickle (protocol 2), which has no bytes type: each value is pickled as a
+    call `codecs.encode(text, "latin-1")`, a third of a block's decoding.  Read with
+    `slice` in its place, the call only keeps the text, and a whole word's texts are encoded
+    at once (`_decode`)."""
     data = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
     if matcher._compression:
         data = zlib.decompress(data)
-    return loads(data)  # type: ignore[no-any-return]
+    # Before any value's text, the call's name is the first such bytes in the pickle.
+    ids, weights, values = loads(data.replace(_BYTES_CALL, _KEEP_TEXT, 1))
+    if not isinstance(values, tuple):
+        return ids, weights, None
+    try:
+        return ids, weights, list(map(_TEXT, values))
+    except AttributeError:  # a value pickled otherwise (an empty one is bytes())
+        ids, weights, values = loads(data)
+        return ids, weights, [v.decode("latin-1") for v in values]
 
 
 def _field_lengths(reader: Any, fieldname: str) -> list[int]:
