@@ -73,10 +73,23 @@ def _packed(values: bytes, ends: Any) -> tuple[Any, Any] | None:
     item = width[raw[starts + 4]]
     if not bool(np.all(item > 0)) or not bool(np.all(_HEADER + counts * item == sizes)):
         return None
-    total = int(counts.sum())
-    owner = np.repeat(np.arange(n), counts)
-    first = np.cumsum(counts) - counts  # each value's first position in the flat arrays
-    nth = np.arange(total) - first[owner]
+    if bool(np.all(item == 1)):  # every gap under 256 (most words): the bytes after the headers
+        payload = np.ones(len(values), bool)
+        payload[(starts[:, None] + np.arange(_HEADER)).ravel()] = False
+        deltas = raw[: len(values)][payload].astype(np.int64)
+    else:
+        deltas = _wide_deltas(raw, starts, counts, item)
+    running = np.cumsum(deltas)
+    first = (np.cumsum(counts) - counts)[counts > 0]  # each posting's first position in `deltas`
+    before = running[first] - deltas[first]  # the sum of the earlier postings' deltas
+    return counts, running - np.repeat(before, counts[counts > 0])
+
+
+def _wide_deltas(raw: Any, starts: Any, counts: Any, item: Any) -> Any:
+    """The deltas of postings packed in 1, 2 or 4 bytes each (`item`), little-endian."""
+    owner = np.repeat(np.arange(len(counts)), counts)
+    first = np.cumsum(counts) - counts
+    nth = np.arange(int(counts.sum())) - first[owner]
     itemsize = item[owner]
     at = starts[owner] + _HEADER + nth * itemsize
     deltas = raw[at].astype(np.int64)
@@ -84,9 +97,7 @@ def _packed(values: bytes, ends: Any) -> tuple[Any, Any] | None:
         wide = itemsize > byte
         if bool(wide.any()):
             deltas[wide] |= raw[at[wide] + byte].astype(np.int64) << (8 * byte)
-    running = np.cumsum(deltas)
-    before = running[first[counts > 0]] - deltas[first[counts > 0]]  # the sum of earlier values' deltas
-    return counts, running - np.repeat(before, counts[counts > 0])
+    return deltas
 
 
 def phrase_docs(keys: Sequence[Any], slop: int) -> Any | None:
