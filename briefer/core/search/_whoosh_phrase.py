@@ -113,14 +113,21 @@ def phrase_docs(keys: Sequence[Any], slop: int) -> Any | None:
             starts = starts[_found(keys[i], starts + i)]
             if not starts.size:
                 break
-        return np.unique(starts >> _SHIFT)
+        return _distinct(starts >> _SHIFT)
     if len(keys) == 2:
         first, second = keys
         low = np.searchsorted(first, second - slop, "left")
         high = np.searchsorted(first, second + slop, "right")
         near_ones = high - low - _found(first, second)  # the same position is no gap
-        return np.unique(second[near_ones > 0] >> _SHIFT)
+        return _distinct(second[near_ones > 0] >> _SHIFT)
     return None
+
+
+def _distinct(ascending: Any) -> Any:
+    """The different values of a sorted array (np.unique sorts it again)."""
+    if ascending.size < 2:
+        return ascending
+    return ascending[np.concatenate(([True], ascending[1:] != ascending[:-1]))]
 
 
 def _found(keys: Any, wanted: Any) -> Any:
