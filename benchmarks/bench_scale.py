@@ -109,8 +109,8 @@ def watched(label: str, command: list[str], texts: tuple[int, int]) -> Run:
             except psutil.Error:
                 continue
             total += rss
-            role, peak = per_pid.get(p.pid, ("parser", 0.0))
-            if role == "parser":  # until it shows itself a sub-writer
+            role, peak = per_pid.get(p.pid, ("", 0.0))
+            if role not in ("parent", "sub-writer"):  # a starting process has no command line yet
                 role = _role(p, proc.pid)
             per_pid[p.pid] = (role, max(peak, rss))
         total_peak = max(total_peak, total)
