@@ -53,7 +53,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -386,6 +386,18 @@ class Server:
             cursor = connection.execute(statement)
             return cursor.fetchall() if cursor.description else []
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server's processes used so far (those that ended included)."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = sum(_proc_ticks(postmaster, children=True))
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == postmaster:
+                    total += int(fields[11]) + int(fields[12])
+        return total / ticks
+
     def database_bytes(self) -> int:
         return int(self.sql("SELECT pg_database_size('briefer')")[0][0])
 
@@ -409,6 +421,12 @@ class Server:
         target.write_text(f"{listed}\n\n{plans}", encoding="utf-8")
 
 
+def _proc_ticks(pid: int, *, children: bool = False) -> list[int]:
+    """utime, stime (and the waited-for children's) of a process, in clock ticks."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return [int(f) for f in fields[11 : 15 if children else 13]]
+
+
 def _pg_bin() -> Path:
     found = shutil.which("initdb")
     if found:
@@ -430,9 +448,9 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime
 
 
-def load(engine: SearchEngine, start: int, stop: int) -> dict[str, float]:
+def load(engine: SearchEngine, start: int, stop: int, server_cpu: Callable[[], float]) -> dict[str, float]:
     """Add documents start..stop-1 in bulk, committing every COMMIT_EVERY; the rate achieved."""
-    wall, cpu = time.perf_counter(), cpu_seconds()
+    wall, cpu, server_before = time.perf_counter(), cpu_seconds(), server_cpu()
     engine_s = 0.0  # in put and commit
     with engine.batch(bulk=True) as batch:
         for n, doc in enumerate(documents(start, stop), start=1):
@@ -454,6 +472,7 @@ def load(engine: SearchEngine, start: int, stop: int) -> dict[str, float]:
         "seconds": seconds,
         "docs_per_s": count / seconds if seconds else 0.0,
         "client_cpu_s": cpu_seconds() - cpu,
+        "server_cpu_s": server_cpu() - server_before,
         "engine_s": engine_s,  # of `seconds`, in put and commit (the rest: making the documents)
     }
 
@@ -514,6 +533,7 @@ def analyst(
     times: dict[str, list[float]] = {kind: [] for kind in kinds}
     errors: list[str] = []
     go.wait()  # every worker ready: the clock starts for all at once
+    cpu = cpu_seconds()
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
         kind = rng.choices(kinds, weights)[0]
@@ -524,7 +544,7 @@ def analyst(
         if think:
             time.sleep(rng.expovariate(1 / think))
     engine.close()
-    out.put(("analyst", times, errors))
+    out.put(("analyst", times, errors, cpu_seconds() - cpu))
 
 
 def importer(spec: EngineSpec, seconds: float, number: int, go: Any, out: Any) -> None:
@@ -554,7 +574,7 @@ def importer(spec: EngineSpec, seconds: float, number: int, go: Any, out: Any) -
     out.put(("importer", number, marker, committed, busy))
 
 
-def concurrent(spec: EngineSpec, args: argparse.Namespace) -> dict[str, Any]:
+def concurrent(spec: EngineSpec, args: argparse.Namespace, server_cpu: Callable[[], float]) -> dict[str, Any]:
     """`args.analysts` searching while `args.importers` import; then every committed write is checked."""
     engine = open_engine(spec)
     before = engine.doc_count()
@@ -571,11 +591,12 @@ def concurrent(spec: EngineSpec, args: argparse.Namespace) -> dict[str, Any]:
     for worker in workers:
         worker.start()
     go.wait()
-    started = time.perf_counter()
+    started, server_before = time.perf_counter(), server_cpu()
     reports = [out.get() for _ in workers]
     for worker in workers:
         worker.join()
-    wall = time.perf_counter() - started
+    wall, server_used = time.perf_counter() - started, server_cpu() - server_before
+    analysts_cpu = sum(report[3] for report in reports if report[0] == "analyst")
     times: dict[str, list[float]] = {kind: [] for kind, _ in MIX}
     errors: list[str] = []
     imported: list[tuple[int, str, list[str], int]] = []
@@ -588,6 +609,8 @@ def concurrent(spec: EngineSpec, args: argparse.Namespace) -> dict[str, Any]:
             imported.append(report[1:])
     return {
         "wall_s": wall,
+        "server_cpu_s": server_used,  # searches and imports together
+        "analysts_cpu_s": analysts_cpu,  # the analysts' own processes (parsing, BM25F re-scoring)
         "searches": sum(len(v) for v in times.values()),
         "latency": {kind: stats_ms(values) for kind, values in times.items()}
         | {"all": stats_ms([t for v in times.values() for t in v])},
@@ -688,7 +711,7 @@ def run(args: argparse.Namespace) -> None:
                     print(f"\nstopping before {size:,}: at {rate:.0f} docs/s the load would pass the budget")
                     break
                 print(f"\nloading {have:,} -> {size:,} (load average {os.getloadavg()[0]:.1f})", flush=True)
-                step = load(engine, have, size)
+                step = load(engine, have, size, server.cpu_seconds if server else lambda: 0.0)
                 rate = step["docs_per_s"]
                 have = size
             else:
@@ -703,7 +726,7 @@ def run(args: argparse.Namespace) -> None:
                 flush=True,
             )
             load_before = os.getloadavg()[0]
-            under_load = concurrent(spec, args)
+            under_load = concurrent(spec, args, server.cpu_seconds if server else lambda: 0.0)
             under_load["load_average"] = [load_before, os.getloadavg()[0]]
             results["concurrent"] = under_load
             print_concurrent(under_load)
@@ -725,7 +748,8 @@ def measure(
     if step:
         print(
             f"  import      {step['docs_per_s']:8.0f} docs/s  ({step['documents']:,} in {step['seconds']:.0f} s; "
-            f"client CPU {step['client_cpu_s']:.0f} s; {step['engine_s']:.0f} s in put and commit)"
+            f"CPU: client {step['client_cpu_s']:.0f} s, server {step['server_cpu_s']:.0f} s; "
+            f"{step['engine_s']:.0f} s in put and commit)"
         )
     print(f"  size        {human_bytes(size_bytes)}  ({size_bytes / max(count, 1):,.0f} bytes a document)")
     table = latencies(engine)
@@ -745,8 +769,11 @@ def measure(
 
 
 def print_concurrent(figures: dict[str, Any]) -> None:
+    searches = max(figures["searches"], 1)
     print(
-        f"  {figures['searches']:,} searches in {figures['wall_s']:.0f} s; load average {figures['load_average']}"
+        f"  {figures['searches']:,} searches in {figures['wall_s']:.0f} s; load average {figures['load_average']}; "
+        f"CPU: server {figures['server_cpu_s']:.0f} s (imports included), "
+        f"analysts {figures['analysts_cpu_s'] / searches * 1000:.0f} ms a search"
     )
     for kind, s in figures["latency"].items():
         goal = GOALS_MS.get(kind)
