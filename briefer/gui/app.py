@@ -15,7 +15,6 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
-import shiboken6
 from PySide6.QtCore import (
     QDir,
     QEvent,
@@ -33,9 +32,8 @@ from briefer.core import paths
 from briefer.core.archive import Archive, CatalogError
 from briefer.core.errors import log_failure
 from briefer.core.escaping import EscapingFormatter
-from briefer.gui import geometry_hook
-from briefer.gui.mainwindow import MainWindow
 from briefer.gui.settings import user_settings
+from briefer.gui.team.host import ArchiveHost
 
 log = logging.getLogger(__name__)
 
@@ -178,23 +176,16 @@ def _run(
         where = f"\n\nThe details are in {log_file}." if log_file else ""
         show_error_dialog("Briefer cannot open the archive", f"{data_dir}\n\n{exc}{where}")
         return 1
-    window: MainWindow | None = None
+    # Help → Open Log Folder opens the folder the log is really written in.
+    log_dir = log_file.parent if log_file else None
+    host = ArchiveHost(personal_dir=data_dir, settings=settings, log_dir=log_dir)
     try:
-        # Help → Open Log Folder opens the folder the log is really written in.
-        window = MainWindow(archive=archive, settings=settings, log_dir=log_file.parent if log_file else None)
-        for notice in archive.notices:
-            log.warning("%s", notice)
-            window.status.report(notice)
-        window.show()
-        geometry_hook.install(window)  # inert unless BRIEFER_GEOMETRY_FILE is set (tests)
-        window.start(briefing)
+        host.start(archive, briefing)  # the window; Archive → Connect to Team Archive… replaces both
         status = app.exec()
-        window.shutdown()  # the loop can also end without a close event (e.g. the session ends)
         return status
     finally:
-        # Destroyed here, on this thread: left to Python's cyclic garbage collector (its wrapper
-        # is in reference cycles), the window would be destroyed whenever that next runs,
+        # The window is destroyed there, on this thread: left to Python's cyclic garbage collector
+        # (its wrapper is in reference cycles), it would be destroyed whenever that next runs,
         # possibly on a worker thread (a crash), e.g. when main() runs again in the same process.
-        if window is not None:
-            shiboken6.delete(window)
-        archive.close()
+        # The loop can also end without a close event (e.g. the session ends).
+        host.shutdown()

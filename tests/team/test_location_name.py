@@ -20,7 +20,9 @@ from tests.team.conftest import as_user, unique
     ],
 )
 def test_a_team_archive_has_a_short_name_without_its_password(given: str, name: str) -> None:
-    assert team.TeamLocation.parse(given).name == name
+    location = team.TeamLocation.parse(given)
+    assert location.name == name
+    assert "secret" not in location.address and team.TeamLocation.parse(location.address).name == name
 
 
 def test_a_refused_login_says_whether_a_password_was_missing_or_wrong(team_url: str) -> None:

@@ -56,6 +56,13 @@ class TeamLocation:
         )
 
     @property
+    def address(self) -> str:
+        """The location as one gives it, without a password: what settings may remember."""
+        if self.display.startswith("service ") and self.conninfo.startswith("service="):
+            return self.conninfo.removeprefix("service=")
+        return self.display
+
+    @property
     def name(self) -> str:
         """A short name for titles and the status bar: `newsroom@db.example`, or the service's name."""
         if self.conninfo.startswith("service=") and " " not in self.conninfo:

@@ -1,0 +1,235 @@
+"""Archive → Connect to Team Archive… on a real PostgreSQL server: each refusal worded for the
+window, a password asked for only when the server wants one and kept in the keychain (never in
+settings), the connection made in the background with Cancel, and switching archives replacing
+the window with everything in it.
+
+Until the facade's team constructor is in this Briefer, the tests hand the window an opener that
+opens a real archive on disk standing in for the team archive's documents."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import shiboken6
+from PySide6.QtCore import QSettings
+
+from briefer.core import team
+from briefer.core.archive import Archive
+from briefer.core.briefing import edits
+from briefer.core.credentials import CredentialStore
+from briefer.gui import dialogs
+from briefer.gui.mainwindow import MainWindow
+from briefer.gui.team.actions import LOCATION_KEY
+from briefer.gui.team.connect import ConnectDialog
+from briefer.gui.team.host import ArchiveHost
+from tests.conftest import write_article
+from tests.team.conftest import as_user, postgres_server, team_url, unique  # noqa: F401 (fixtures)
+
+
+@pytest.fixture
+def team_archive(team_url: str) -> str:  # noqa: F811
+    with team.connect(team.TeamLocation.parse(team_url), autocommit=True) as admin:
+        team.migrate(admin)
+    return team_url
+
+
+@pytest.fixture
+def team_documents(tmp_path: Path) -> Path:
+    """A real archive on disk holding one article: the team archive's documents, as the opener shows them."""
+    folder = tmp_path / "team-articles"
+    write_article(folder, "ports", "Ports on the Black Sea shipped more grain.", title="Team only: grain")
+    with Archive(tmp_path / "team-data") as archive:
+        archive.import_paths([folder])
+    return tmp_path / "team-data"
+
+
+class StandIn(Archive):
+    closed = False
+
+    def close(self) -> None:
+        self.closed = True
+        super().close()
+
+
+class Opener:
+    """Opens the stand-in team archive; `hold` keeps it opening until the test lets it go."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.hold: threading.Event | None = None
+        self.entered = threading.Event()
+        self.opened: list[StandIn] = []
+
+    def __call__(self, location: team.TeamLocation, password: Callable[[str], str | None]) -> Archive:
+        self.entered.set()
+        if self.hold is not None:
+            self.hold.wait(10)
+        archive = StandIn(self.data_dir)
+        self.opened.append(archive)
+        return archive
+
+
+@pytest.fixture
+def host(qtbot: Any, archive: Archive, settings: QSettings, team_documents: Path) -> Iterator[ArchiveHost]:
+    host = ArchiveHost(personal_dir=archive.data_dir, settings=settings, opener=Opener(team_documents))
+    host.start(archive)
+    assert host.window is not None
+    qtbot.waitUntil(lambda: host.window is not None and host.window.flow.status is not None)
+    yield host
+    host.shutdown()
+
+
+def connect_in_window(qtbot: Any, window: MainWindow, location: str, password: str = "") -> ConnectDialog:
+    window.team_actions.connect_action.trigger()
+    dialog = window.team_actions.dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.location.setText(location)
+    dialog.password.setText(password)
+    dialog.accept()
+    qtbot.waitUntil(lambda: not dialog.connecting, timeout=15_000)
+    return dialog
+
+
+def problem(dialog: ConnectDialog) -> str:
+    return dialog.problem.text() if dialog.problem.isVisible() else ""
+
+
+def test_each_refusal_is_worded_for_the_window(qtbot: Any, host: ArchiveHost, team_url: str) -> None:  # noqa: F811
+    window = host.window
+    assert window is not None
+    dialog = connect_in_window(qtbot, window, team_url)  # a database with no Briefer schema
+    assert "not a Briefer team archive" in problem(dialog) and "Setting the server up" in problem(dialog)
+
+    with team.connect(team.TeamLocation.parse(team_url), autocommit=True) as admin:
+        team.migrate(admin)
+        admin.execute("INSERT INTO briefer.schema_migrations (version, description) VALUES (999, 'future')")
+    dialog = connect_in_window(qtbot, window, team_url)
+    assert (
+        "newer Briefer" in problem(dialog)
+        and "999" in problem(dialog)
+        and "Update Briefer" in problem(dialog)
+    )
+
+    nowhere = team_url.split("?host=")[0] + "?host=/nonexistent-socket-folder"
+    dialog = connect_in_window(qtbot, window, nowhere)
+    assert "cannot reach" in problem(dialog) and "Check the location" in problem(dialog)
+
+    dialog = connect_in_window(qtbot, window, "not a location!")
+    assert "is not a team archive location" in problem(dialog)
+    assert host.window is window and window.team is None  # nothing was switched
+    dialog.reject()
+
+
+def test_a_password_is_asked_for_when_the_server_wants_one_and_kept_in_the_keychain(
+    qtbot: Any, host: ArchiveHost, team_archive: str, settings: QSettings, tmp_path: Path
+) -> None:
+    name = unique("min_park")
+    with team.connect(team.TeamLocation.parse(team_archive), autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {name} LOGIN PASSWORD 'correct horse' IN ROLE password_users".encode())
+        team.add_analyst(admin, name, "analyst")
+    mine = as_user(team_archive, name)
+    window = host.window
+    assert window is not None
+    dialog = connect_in_window(qtbot, window, mine)
+    assert "asks for a password" in problem(dialog)
+    assert dialog.form.isRowVisible(dialog.password)  # shown only now
+
+    dialog.password.setText("wrong")
+    dialog.accept()
+    qtbot.waitUntil(lambda: not dialog.connecting, timeout=15_000)
+    assert "refused the password" in problem(dialog) and dialog.password.text() == ""
+
+    dialog.password.setText("correct horse")
+    dialog.accept()
+    qtbot.waitUntil(lambda: host.window is not window, timeout=15_000)
+    location = team.TeamLocation.parse(mine)
+    keychain = CredentialStore.for_data_dir(host.keychain.data_dir)
+    assert keychain.get(location.credential_account) == "correct horse"  # `team login`'s account
+    settings.sync()
+    kept = Path(settings.fileName()).read_text(encoding="utf-8")
+    assert "correct horse" not in kept and str(settings.value(LOCATION_KEY)) == location.address
+    assert not any("correct horse" in p.read_text(errors="replace") for p in tmp_path.rglob("*.log"))
+
+
+def test_switching_archives_replaces_the_window_and_back(
+    qtbot: Any, host: ArchiveHost, team_archive: str, settings: QSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    personal = host.window
+    assert personal is not None
+    assert personal.status.archive.text() == "Personal archive"
+    assert not personal.team_actions.personal_action.isEnabled()
+    personal.session.model.do(edits.SetMetadata("title", "My own assessment"))  # unsaved, personal
+    asked: list[str] = []
+
+    def answer(choice: dialogs.Choice) -> None:
+        monkeypatch.setattr(
+            dialogs.UnsavedChanges, "ask", classmethod(lambda cls, p, title: asked.append(title) or choice)
+        )
+
+    answer(dialogs.Choice.CANCEL)
+    connect_in_window(qtbot, personal, team_archive)
+    assert asked == ["My own assessment"] and host.window is personal  # cancelled: nothing switched
+    assert len(host._opener.opened) == 1 and host._opener.opened[0].closed  # type: ignore[attr-defined]
+
+    answer(dialogs.Choice.DISCARD)
+    connect_in_window(qtbot, personal, team_archive)
+    window = host.window
+    assert window is not personal and window is not None
+    assert not shiboken6.isValid(personal) or not personal.isVisible()  # gone, with all it showed
+    name = team.TeamLocation.parse(team_archive).name
+    assert f"Team archive: {name}" in window.windowTitle()
+    assert window.status.archive.text() == f"Team archive: {name}"
+    assert "My own assessment" not in window.windowTitle()  # the personal briefing stayed behind
+    qtbot.waitUntil(lambda: window.flow.status is not None)
+    assert window.flow.status is not None and window.flow.status.documents == 1  # the team's document
+    assert window.team_actions.personal_action.isEnabled()
+    assert str(settings.value(LOCATION_KEY)) == team.TeamLocation.parse(team_archive).address
+
+    window.team_actions.personal_action.trigger()
+    back = host.window
+    assert back is not window and back is not None and back.team is None
+    assert back.status.archive.text() == "Personal archive" and "Team archive" not in back.windowTitle()
+    assert settings.value(LOCATION_KEY) is None  # the next start opens the personal archive
+    assert host._opener.opened[-1].closed  # type: ignore[attr-defined]
+
+
+def test_cancel_gives_a_slow_connection_up_and_closes_what_opens_after_all(
+    qtbot: Any, host: ArchiveHost, team_archive: str
+) -> None:
+    window = host.window
+    assert window is not None
+    opener: Opener = host._opener  # type: ignore[assignment]
+    opener.hold = threading.Event()
+    window.team_actions.connect_action.trigger()
+    dialog = window.team_actions.dialog
+    assert dialog is not None
+    dialog.location.setText(team_archive)
+    dialog.accept()
+    assert dialog.connecting and dialog.progress.isVisible() and not dialog.connect_button.isEnabled()
+    assert opener.entered.wait(10)  # the server said yes; the archive is being opened
+    dialog.reject()  # Cancel: the dialog goes at once
+    assert not dialog.isVisible()
+    opener.hold.set()
+    qtbot.waitUntil(lambda: not dialog.connecting, timeout=15_000)
+    assert host.window is window and opener.opened and opener.opened[0].closed
+
+
+def test_the_team_archive_open_at_quit_is_connected_to_at_the_next_start(
+    qtbot: Any, archive: Archive, settings: QSettings, team_archive: str, team_documents: Path
+) -> None:
+    settings.setValue(LOCATION_KEY, team.TeamLocation.parse(team_archive).address)
+    host = ArchiveHost(personal_dir=archive.data_dir, settings=settings, opener=Opener(team_documents))
+    first = host.start(archive)
+    try:
+        dialog = first.team_actions.dialog
+        assert (
+            dialog is not None and dialog.isVisible() and dialog.connecting
+        )  # the attempt shows, with Cancel
+        qtbot.waitUntil(lambda: host.window is not first, timeout=15_000)
+        assert host.window is not None and host.window.team is not None
+    finally:
+        host.shutdown()
