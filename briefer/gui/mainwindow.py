@@ -43,10 +43,10 @@ from briefer.gui.search.pane import SearchPane
 from briefer.gui.settings import DEFAULT_SPLIT, WindowSettings
 from briefer.gui.statusbar import ArchiveStatusBar
 from briefer.gui.team.actions import TeamActions
-from briefer.gui.team.connect import TeamOpener, default_team_opener
+from briefer.gui.team.briefings import TeamBriefings
+from briefer.gui.team.connect import TeamAccess, TeamOpener, default_team_opener
 
 if TYPE_CHECKING:
-    from briefer.core.team import TeamLocation
     from briefer.gui.distribution.export_dialog import ExportDialog
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
         recovery_dir: Path | None = None,
         keychain: Keychain | None = None,
         log_dir: Path | None = None,
-        team: TeamLocation | None = None,
+        team: TeamAccess | None = None,
         team_opener: TeamOpener | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -150,7 +150,13 @@ class MainWindow(QMainWindow):
             current=team,
         )
         self.team_actions.install(self.archive_menu)
-        self.status.show_archive(f"Team archive: {team.name}" if team else "Personal archive")
+        self.team_briefings = TeamBriefings(
+            self, self.session, self.switch, access=team, keychain=self.distribution.keychain
+        )
+        self.team_briefings.install(self.file_menu, self.briefing_menu, before=self.export_action)
+        self.team_briefings.reported.connect(self.status.report)
+        self.team_briefings.failed.connect(self._show_problem)
+        self.status.show_archive(f"Team archive: {team.location.name}" if team else "Personal archive")
         self._window_settings.restore(self, self.splitter)
         self._window_settings.restore_splitter(BRIEFING_SPLITTER, self.briefing.splitter)
         self._update_title()
@@ -230,7 +236,7 @@ class MainWindow(QMainWindow):
         self.find_action = self._action("&Find", QKeySequence(QKeySequence.StandardKey.Find))
 
         pane = self.briefing
-        file_menu = self.menuBar().addMenu("&File")
+        self.file_menu = file_menu = self.menuBar().addMenu("&File")
         file_menu.addActions([self.new_action, self.open_action])
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
@@ -453,7 +459,7 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         session = self.session
         name = session.path.name if session.path else "not saved"
-        archive = f" \u2014 Team archive: {self.team.name}" if self.team else ""
+        archive = f" \u2014 Team archive: {self.team.location.name}" if self.team else ""
         self.setWindowTitle(f"{session.title} ({name})[*]{archive} \u2014 Briefer")
         self.setWindowModified(session.modified)
 
@@ -629,6 +635,7 @@ class MainWindow(QMainWindow):
             self.export_dialog.done(0)
         mime.release_clipboard()
         self.team_actions.shutdown()  # a connection being made ends before the window goes
+        self.team_briefings.shutdown()  # a team save in flight ends (its edits are in the copy)
         self.archive_tools.shutdown()
         self.search.shutdown()
         self.search_actions.shutdown()  # a tag change must end before the archive closes

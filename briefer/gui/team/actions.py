@@ -10,9 +10,8 @@ from PySide6.QtCore import QObject, QSettings, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QWidget
 
-from briefer.core import team
 from briefer.gui.distribution.keychain import Keychain
-from briefer.gui.team.connect import ConnectDialog, TeamOpener
+from briefer.gui.team.connect import ConnectDialog, TeamAccess, TeamOpener
 
 LOCATION_KEY = "team/location"  # the team archive last opened (no password), reopened at start
 
@@ -28,7 +27,7 @@ class TeamActions(QObject):
         keychain: Keychain,
         settings: QSettings,
         opener: TeamOpener,
-        current: team.TeamLocation | None,
+        current: TeamAccess | None,
     ) -> None:
         super().__init__(window)
         self._window, self._keychain, self._settings, self._opener = window, keychain, settings, opener
@@ -57,7 +56,7 @@ class TeamActions(QObject):
         """The dialog, on the remembered location (or the one open)."""
         if self.dialog is None:
             remembered = str(self._settings.value(LOCATION_KEY, "") or "")
-            location = self.current.address if self.current else remembered
+            location = self.current.location.address if self.current else remembered
             self.dialog = ConnectDialog(
                 self._window, keychain=self._keychain, opener=self._opener, location=location
             )

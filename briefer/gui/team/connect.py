@@ -46,11 +46,22 @@ SET_UP = "see \u201cSetting the server up\u201d in docs/team.md"
 
 
 @dataclass(frozen=True)
-class TeamArchiveOpened:
+class TeamAccess:
+    """Which team archive a window shows, and who the analyst is there."""
+
     location: team.TeamLocation
-    archive: Archive
     user: str
-    role: str
+    role: str  # reader, analyst or editor
+
+    @property
+    def may_release(self) -> bool:
+        return self.role == "editor"
+
+
+@dataclass(frozen=True)
+class TeamArchiveOpened:
+    access: TeamAccess
+    archive: Archive
     password_note: str = ""  # where a typed password went, when it is news
 
 
@@ -90,7 +101,7 @@ def connecting(
         if cancel.is_set():  # given up while it opened: nobody will use it
             archive.close()
             raise Cancelled()
-        return TeamArchiveOpened(location, archive, user, role, note)
+        return TeamArchiveOpened(TeamAccess(location, user, role), archive, note)
 
     return job
 
@@ -112,6 +123,8 @@ def describe(exc: BaseException, location: team.TeamLocation | None) -> str:
         if exc.password_missing:
             return f"{where} asks for a password: type it, then Connect."
         return f"The server refused the password for {where}: type it again."
+    if isinstance(exc, team.TeamConnectionLost):
+        return f"Lost the connection to {where} ({exc.reason}); Briefer tried {exc.attempts} times."
     if isinstance(exc, team.TeamUnreachable):
         return (
             f"Briefer cannot reach {where}: {exc.reason}. Check the location and that the server "

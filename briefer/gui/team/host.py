@@ -17,12 +17,11 @@ import shiboken6
 from PySide6.QtCore import QObject, QSettings, Slot
 
 from briefer.core.archive import Archive, CatalogError
-from briefer.core.team import TeamLocation
 from briefer.gui import geometry_hook
 from briefer.gui.distribution.keychain import Keychain
 from briefer.gui.mainwindow import MainWindow
 from briefer.gui.team.actions import LOCATION_KEY
-from briefer.gui.team.connect import TeamArchiveOpened, TeamOpener, default_team_opener
+from briefer.gui.team.connect import TeamAccess, TeamArchiveOpened, TeamOpener, default_team_opener
 
 log = logging.getLogger(__name__)
 OpenPersonal = Callable[[], Archive]
@@ -61,22 +60,14 @@ class ArchiveHost(QObject):
 
     @Slot(object)
     def switch_to_team(self, opened: TeamArchiveOpened) -> bool:
-        if not self._replace(opened.archive, opened.location):
+        access = opened.access
+        if not self._replace(opened.archive, access):
             opened.archive.close()
             return False
-        self._settings.setValue(LOCATION_KEY, opened.location.address)
+        self._settings.setValue(LOCATION_KEY, access.location.address)
         assert self.window is not None
-        self.window.status.report(
-            " ".join(
-                filter(
-                    None,
-                    (
-                        f"Opened the team archive {opened.location.name} as {opened.user} ({opened.role})",
-                        opened.password_note,
-                    ),
-                )
-            )
-        )
+        who = f"Opened the team archive {access.location.name} as {access.user} ({access.role})"
+        self.window.status.report(" ".join(filter(None, (who, opened.password_note))))
         return True
 
     @Slot()
@@ -103,14 +94,14 @@ class ArchiveHost(QObject):
             self.archive.close()
             self.archive = None
 
-    def _replace(self, archive: Archive, location: TeamLocation | None) -> bool:
+    def _replace(self, archive: Archive, access: TeamAccess | None) -> bool:
         """The new window on `archive`, once the old one's briefing is settled; False: cancelled."""
         old, old_archive = self.window, self.archive
         if old is not None and not old.switch.close():
             return False
         if old is not None:
             old.shutdown()
-        window = self._show(archive, location)
+        window = self._show(archive, access)
         window.start(reopen_last=False)  # a briefing of the other archive stays closed
         if old is not None:
             old.hide()
@@ -119,13 +110,13 @@ class ArchiveHost(QObject):
             old_archive.close()
         return True
 
-    def _show(self, archive: Archive, location: TeamLocation | None) -> MainWindow:
+    def _show(self, archive: Archive, access: TeamAccess | None) -> MainWindow:
         window = MainWindow(
             archive=archive,
             settings=self._settings,
             keychain=self.keychain,
             log_dir=self._log_dir,
-            team=location,
+            team=access,
             team_opener=self._opener,
         )
         window.team_actions.opened.connect(self.switch_to_team)

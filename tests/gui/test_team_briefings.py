@@ -1,0 +1,217 @@
+"""Shared briefings in the window, on a real PostgreSQL server: open a team briefing, edit it, save
+it back while a colleague saved in between (merged block by block, one undo step, asked only when
+both changed the same block), publish a personal one, move the review state (released: editors
+only), and a lost connection that never loses an edit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from PySide6.QtCore import QSettings
+
+from briefer.core import team
+from briefer.core.archive import Archive
+from briefer.core.briefing import edits, storage, templates
+from briefer.core.briefing.model import Briefing, KeyJudgment, Paragraph, get_block
+from briefer.core.team import briefings as shared
+from briefer.gui.mainwindow import MainWindow
+from briefer.gui.team import briefings as team_gui
+from briefer.gui.team.connect import TeamAccess
+from tests.team.conftest import as_user, postgres_server, team_url, unique  # noqa: F401 (fixtures)
+
+
+def connect(url: str, user: str) -> psycopg.Connection[Any]:
+    return team.connect(team.TeamLocation.parse(as_user(url, user)), autocommit=True)
+
+
+@pytest.fixture
+def people(team_url: str) -> dict[str, str]:  # noqa: F811
+    names = {"min": unique("min_park"), "ola": unique("ola"), "reader": unique("reader")}
+    with team.connect(team.TeamLocation.parse(team_url), autocommit=True) as admin:
+        team.migrate(admin)
+        team.add_analyst(admin, names["min"], "analyst")
+        team.add_analyst(admin, names["ola"], "editor")
+        team.add_analyst(admin, names["reader"], "reader")
+    return names
+
+
+def assessment() -> Briefing:
+    briefing = templates.new_briefing(templates.load("assessment"))
+    briefing.metadata.title = "Grain exports"
+    edits.add_block(briefing, "key-judgments", KeyJudgment("We assess exports will grow.", id="kj"))
+    edits.add_block(briefing, "analysis", Paragraph("Exports rose.", id="para"))
+    return briefing
+
+
+def text_of(briefing: Briefing, block_id: str) -> str:
+    return get_block(briefing, block_id).text  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def window_for(
+    qtbot: Any,
+    archive: Archive,
+    settings: QSettings,
+    team_url: str,  # noqa: F811
+) -> Iterator[Callable[[str, str], MainWindow]]:
+    windows: list[MainWindow] = []
+
+    def make(user: str, role: str) -> MainWindow:
+        access = TeamAccess(team.TeamLocation.parse(as_user(team_url, user)), user, role)
+        window = MainWindow(archive=archive, settings=settings, team=access)
+        qtbot.addWidget(window)
+        window.start()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+
+
+def use_session(window: MainWindow, session: team.TeamSession) -> None:
+    previous = window.team_briefings.team_session
+    if previous is not None:
+        previous.close()
+    window.team_briefings.team_session = session
+
+
+def idle(qtbot: Any, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: not window.team_briefings._runner.busy, timeout=20_000)
+
+
+def open_team_briefing(
+    qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch, briefing_id: str
+) -> None:
+    listed: list[list[str]] = []
+
+    def choose(cls: object, parent: object, items: list[team.SharedBriefing]) -> str:
+        listed.append([item.id for item in items])
+        return briefing_id
+
+    monkeypatch.setattr(team_gui.OpenTeamBriefing, "ask", classmethod(choose))
+    window.team_briefings.open_action.trigger()
+    idle(qtbot, window)
+    assert listed and briefing_id in listed[0]
+
+
+def test_a_save_after_a_colleagues_save_is_merged_and_asks_only_about_the_same_block(
+    qtbot: Any,
+    window_for: Callable[[str, str], MainWindow],
+    people: dict[str, str],
+    team_url: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mine = assessment()
+    with connect(team_url, people["min"]) as min_park:
+        shared.publish(min_park, mine)
+    window = window_for(people["min"], "analyst")
+    assert not window.team_briefings.save_action.isEnabled()  # nothing shared is open yet
+    open_team_briefing(qtbot, window, monkeypatch, mine.id)
+    assert window.session.briefing.id == mine.id and window.team_briefings.save_action.isEnabled()
+    asked: list[list[str]] = []
+
+    def keep(cls: object, parent: object, conflict: team.SaveConflict) -> str:
+        asked.append([c.what for c in conflict.conflicts])
+        return "ours"
+
+    monkeypatch.setattr(team_gui.TeamConflicts, "ask", classmethod(keep))
+
+    window.session.model.do(edits.EditText("kj", "We assess exports will grow sharply."))
+    with connect(team_url, people["ola"]) as ola:  # meanwhile a colleague saves another block
+        theirs, base = shared.fetch(ola, mine.id)
+        edits.edit_text(theirs, "para", "Exports rose by a third.")
+        shared.save(ola, theirs, base)
+    window.team_briefings.save_action.trigger()
+    idle(qtbot, window)
+    assert asked == []  # different blocks: merged without a question
+    shown = window.session.briefing
+    assert text_of(shown, "kj") == "We assess exports will grow sharply."
+    assert text_of(shown, "para") == "Exports rose by a third."  # the colleague's edit, in the window
+    assert not window.session.modified and window.session.undo_stack.undoText() == "Merge Team Version 2"
+    path = window.session.path
+    assert path is not None and text_of(storage.load(path), "para") == "Exports rose by a third."
+    with connect(team_url, people["ola"]) as ola:
+        latest, version = shared.fetch(ola, mine.id)
+        assert version == 3 and text_of(latest, "kj") == "We assess exports will grow sharply."
+        edits.edit_text(latest, "kj", "We assess exports will stall.")  # now the same block
+        shared.save(ola, latest, version)
+
+    window.session.model.do(edits.EditText("kj", "We assess exports will double."))
+    window.team_briefings.save_action.trigger()
+    idle(qtbot, window)  # the conflict is asked about, then saved again with the answer
+    idle(qtbot, window)
+    assert len(asked) == 1 and len(asked[0]) == 1 and "key judgment" in asked[0][0]
+    with connect(team_url, people["ola"]) as ola:
+        latest, version = shared.fetch(ola, mine.id)
+    assert version == 5 and text_of(latest, "kj") == "We assess exports will double."
+
+
+def test_publishing_and_the_review_state_with_only_editors_releasing(
+    qtbot: Any,
+    window_for: Callable[[str, str], MainWindow],
+    people: dict[str, str],
+    team_url: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "mine.briefing"
+    storage.save(assessment(), path)
+    window = window_for(people["min"], "analyst")
+    assert window.open_path(path)
+    actions = window.team_briefings
+    assert actions.publish_action.isEnabled() and not actions.save_action.isEnabled()
+    release = actions.state_actions["released"]
+    assert not release.isEnabled() and "Only editors release" in release.toolTip()
+
+    actions.publish_action.trigger()
+    idle(qtbot, window)
+    assert actions.save_action.isEnabled() and not actions.publish_action.isEnabled()
+    actions.state_actions["in_review"].trigger()
+    idle(qtbot, window)
+    with connect(team_url, people["min"]) as min_park:
+        assert shared.shared(min_park, window.session.briefing.id).state == "in_review"
+
+    editor = window_for(people["ola"], "editor")
+    assert editor.team_briefings.state_actions["released"].isEnabled()
+
+
+def test_a_lost_connection_says_so_and_keeps_the_edit(
+    qtbot: Any,
+    window_for: Callable[[str, str], MainWindow],
+    people: dict[str, str],
+    team_url: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mine = assessment()
+    with connect(team_url, people["min"]) as min_park:
+        shared.publish(min_park, mine)
+    window = window_for(people["min"], "analyst")
+    open_team_briefing(qtbot, window, monkeypatch, mine.id)
+    shown: list[str] = []
+    monkeypatch.setattr(window, "_show_problem", shown.append)
+    window.team_briefings.failed.disconnect()
+    window.team_briefings.failed.connect(shown.append)
+    window.session.model.do(edits.EditText("kj", "We assess exports will fall."))
+    gone = team_url.split("?host=")[0] + "?host=/nonexistent-socket-folder"
+    use_session(  # the server went away
+        window,
+        team.TeamSession(
+            team.TeamLocation.parse(as_user(gone, people["min"])), attempts=2, first_wait_s=0.01
+        ),
+    )
+    window.team_briefings.save_action.trigger()
+    idle(qtbot, window)
+    assert len(shown) == 1 and "cannot reach" in shown[0] and "kept in your copy" in shown[0]
+    path = window.session.path
+    assert path is not None and text_of(storage.load(path), "kj") == "We assess exports will fall."
+
+    use_session(window, team.TeamSession(team.TeamLocation.parse(as_user(team_url, people["min"]))))
+    window.team_briefings.save_action.trigger()  # the server answers again: saved
+    idle(qtbot, window)
+    with connect(team_url, people["min"]) as min_park:
+        latest, version = shared.fetch(min_park, mine.id)
+    assert version == 2 and text_of(latest, "kj") == "We assess exports will fall."
