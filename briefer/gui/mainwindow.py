@@ -45,6 +45,7 @@ from briefer.gui.statusbar import ArchiveStatusBar
 from briefer.gui.team.actions import TeamActions
 from briefer.gui.team.briefings import TeamBriefings
 from briefer.gui.team.connect import TeamAccess, TeamOpener, default_team_opener
+from briefer.gui.team.leases import LeaseNotices
 
 if TYPE_CHECKING:
     from briefer.gui.distribution.export_dialog import ExportDialog
@@ -156,6 +157,14 @@ class MainWindow(QMainWindow):
         self.team_briefings.install(self.file_menu, self.briefing_menu, before=self.export_action)
         self.team_briefings.reported.connect(self.status.report)
         self.team_briefings.failed.connect(self._show_problem)
+        self.team_leases = LeaseNotices(
+            self.session,
+            access=team,
+            password=self.distribution.keychain.secret,
+            current_section=lambda: getattr(self.briefing.outline.current_section(), "id", None),
+            current_briefing=self.team_briefings.shared_id,
+            parent=self,
+        )
         self.status.show_archive(f"Team archive: {team.location.name}" if team else "Personal archive")
         self._window_settings.restore(self, self.splitter)
         self._window_settings.restore_splitter(BRIEFING_SPLITTER, self.briefing.splitter)
@@ -173,6 +182,7 @@ class MainWindow(QMainWindow):
         self._open_initial_briefing(briefing, reopen_last)
         self.session.start_autosave()
         self.distribution.start()
+        self.team_leases.start()
 
     def _open_initial_briefing(self, requested: Path | None, reopen_last: bool = True) -> None:
         recovered = self._offer_recoveries()
@@ -636,6 +646,7 @@ class MainWindow(QMainWindow):
         mime.release_clipboard()
         self.team_actions.shutdown()  # a connection being made ends before the window goes
         self.team_briefings.shutdown()  # a team save in flight ends (its edits are in the copy)
+        self.team_leases.shutdown()  # "X is editing" ends with the window
         self.archive_tools.shutdown()
         self.search.shutdown()
         self.search_actions.shutdown()  # a tag change must end before the archive closes

@@ -171,6 +171,11 @@ class TeamBriefings(QObject):
             return None
         return found if found.briefing_id == self._session.briefing.id else None
 
+    def shared_id(self) -> str | None:
+        """The open briefing's id when it is a copy of one of this team archive's briefings."""
+        checkout = self.checkout()
+        return checkout.briefing_id if checkout is not None else None
+
     @Slot()
     def update_actions(self, *_: object) -> None:
         on_team = self.access is not None
