@@ -20,11 +20,20 @@ from briefer.core.team.errors import (
     TeamNotInitialised,
     TeamPermissionDenied,
     TeamSchemaTooNew,
+    TeamSearchUnavailable,
     TeamUnreachable,
 )
 from briefer.core.team.names import ROLES, TEAM_URL_ENV
 
 if TYPE_CHECKING:
+    from briefer.core.team.archive import (
+        SERVER_SEARCH,
+        TeamArchive,
+        TeamSavedSearch,
+        TeamSavedSearches,
+        local_folder,
+        open_team_archive,
+    )
     from briefer.core.team.briefings import (
         STATES,
         Saved,
@@ -38,6 +47,7 @@ if TYPE_CHECKING:
         set_state,
         shared,
     )
+    from briefer.core.team.catalog import TeamCatalog
     from briefer.core.team.connection import TeamLocation, connect
     from briefer.core.team.roles import (
         add_analyst,
@@ -62,6 +72,7 @@ _LAZY = {
             "fetch",
             "history",
             "list_shared",
+            "local_folder",
             "publish",
             "save",
             "set_state",
@@ -69,6 +80,18 @@ _LAZY = {
         ),
         "briefings",
     ),
+    **dict.fromkeys(
+        (
+            "SERVER_SEARCH",
+            "TeamArchive",
+            "TeamSavedSearch",
+            "TeamSavedSearches",
+            "local_folder",
+            "open_team_archive",
+        ),
+        "archive",
+    ),
+    "TeamCatalog": "catalog",
     "PushSummary": "transfer",
     "push": "transfer",
     "record_import": "transfer",
@@ -100,6 +123,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "ROLES",
     "SCHEMA_VERSION",
+    "SERVER_SEARCH",
     "STATES",
     "TEAM_URL_ENV",
     "BadTeamLocation",
@@ -111,12 +135,17 @@ __all__ = [
     "SaveConflict",
     "Saved",
     "SharedBriefing",
+    "TeamArchive",
+    "TeamCatalog",
     "TeamConnectionLost",
     "TeamError",
     "TeamLocation",
     "TeamNotInitialised",
     "TeamPermissionDenied",
+    "TeamSavedSearch",
+    "TeamSavedSearches",
     "TeamSchemaTooNew",
+    "TeamSearchUnavailable",
     "TeamSession",
     "TeamStatus",
     "TeamUnreachable",
@@ -129,8 +158,10 @@ __all__ = [
     "fetch",
     "history",
     "list_shared",
+    "local_folder",
     "migrate",
     "my_role",
+    "open_team_archive",
     "publish",
     "push",
     "record_import",
