@@ -207,10 +207,32 @@ def test_a_briefing_built_on_the_personal_archive_verifies_against_the_team_text
         == 0
     )
     personal, shared = run_both(cli, team_url, "verify", str(brief), "--json")
-    assert personal[0] == shared[0] == 0
-    mine, ours = json.loads(personal[1]), json.loads(shared[1])
-    assert mine.keys() == ours.keys()
-    assert [c["status"] for c in ours["excerpts"]] == [c["status"] for c in mine["excerpts"]] == ["ok"]
+    assert personal == shared  # every quote found in the text versions the team holds
+    assert [c["status"] for c in json.loads(shared[1])["excerpts"]] == ["ok"]
+    talks = both["ids"]["Gazette Talks"]
+    quote = (
+        "brief",
+        "add-excerpt",
+        str(brief),
+        "--section",
+        "Analysis",
+        "--doc",
+        talks,
+        "--quote",
+        "in Geneva",
+    )
+    assert cli("--team", team_url, *quote) == 0  # quoted from the team archive: cited as its document
+    assert cli("--team", team_url, "verify", str(brief)) == 0 and "2 quotes: 2 verified" in cli.out
+    assert cli("--team", team_url, *quote[:-4], "--doc", "nothere", "--quote", "x") == 1
+    assert (
+        cli.err
+        == f"briefer: no document 'nothere' in the archive at {team.TeamLocation.parse(team_url).display}\n"
+    )
+    personal, shared = run_both(cli, team_url, "check", str(brief), "--json")
+    assert personal[:2] == shared[:2] and personal[0] == 0  # the release gate's findings, the same
+    assert cli("--team", team_url, "export", str(brief), "-o", str(tmp_path / "out.docx")) == 0
+    assert "quotes documents from 2 archives" in cli.err and "postgresql://" in cli.err  # said as it is
+    assert cli("--team", team_url, "verify", str(tmp_path / "out.docx")) == 0  # against the team's texts
 
 
 # -- roles -----------------------------------------------------------------------------------
