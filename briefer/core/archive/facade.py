@@ -237,6 +237,10 @@ class Archive:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(data_dir / CATALOG_FILE)
         self.index: SearchEngine = SearchIndex(data_dir / INDEX_DIR, texts=self._texts)
+        self._start()
+
+    def _start(self) -> None:
+        """What every archive does once its catalog and index are open (a team archive's too)."""
         self.notices: list[str] = []  # the index was found missing or damaged: it needs filling
         if self.index.rebuilt_reason or self._index_lost():
             # The index is a cache: queue everything for indexing again.
@@ -779,6 +783,14 @@ class Archive:
             for loc in sorted(self.catalog.locations().values(), key=lambda loc: loc.path)
         ]
 
+    @property
+    def where(self) -> str:
+        """Where the archive is, for a person: its data folder (a team archive: its server)."""
+        return str(self.data_dir)
+
+    def _catalog_bytes(self) -> int:
+        return sum(f.stat().st_size for f in self.data_dir.glob(CATALOG_FILE + "*") if f.is_file())
+
     def unindexed_count(self) -> int:
         """Documents in the catalog that searches do not find yet (an interrupted import, a
         rebuilt index): `reindex` indexes them."""
@@ -790,14 +802,12 @@ class Archive:
         last = self.catalog.last_import()
         runs = self.recorded_runs()
         return ArchiveStats(
-            data_dir=str(self.data_dir),
+            data_dir=self.where,
             archive_id=self.identity.id,
             documents=self.catalog.count_documents(),
             failed=self.catalog.count_failed(),
             index_bytes=self.index.size_bytes(),
-            catalog_bytes=sum(
-                f.stat().st_size for f in self.data_dir.glob(CATALOG_FILE + "*") if f.is_file()
-            ),
+            catalog_bytes=self._catalog_bytes(),
             last_import=(last[1] or last[0]) if last else None,
             last_import_summary=last[2] if last else None,
             unindexed=self.catalog.count_unindexed(),

@@ -21,11 +21,20 @@ from briefer.core.team.errors import (
     TeamNotInitialised,
     TeamPermissionDenied,
     TeamSchemaTooNew,
+    TeamSearchUnavailable,
     TeamUnreachable,
 )
 from briefer.core.team.names import ROLES, TEAM_URL_ENV
 
 if TYPE_CHECKING:
+    from briefer.core.team.archive import (
+        SERVER_SEARCH,
+        TeamArchive,
+        TeamSavedSearch,
+        TeamSavedSearches,
+        local_folder,
+        open_team_archive,
+    )
     from briefer.core.team.briefings import (
         STATES,
         Saved,
@@ -39,6 +48,7 @@ if TYPE_CHECKING:
         set_state,
         shared,
     )
+    from briefer.core.team.catalog import TeamCatalog
     from briefer.core.team.connection import TeamLocation, connect
     from briefer.core.team.roles import (
         add_analyst,
@@ -63,6 +73,7 @@ _LAZY = {
             "fetch",
             "history",
             "list_shared",
+            "local_folder",
             "publish",
             "save",
             "set_state",
@@ -70,6 +81,18 @@ _LAZY = {
         ),
         "briefings",
     ),
+    **dict.fromkeys(
+        (
+            "SERVER_SEARCH",
+            "TeamArchive",
+            "TeamSavedSearch",
+            "TeamSavedSearches",
+            "local_folder",
+            "open_team_archive",
+        ),
+        "archive",
+    ),
+    "TeamCatalog": "catalog",
     "PushSummary": "transfer",
     "push": "transfer",
     "record_import": "transfer",
@@ -101,6 +124,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "ROLES",
     "SCHEMA_VERSION",
+    "SERVER_SEARCH",
     "STATES",
     "TEAM_URL_ENV",
     "BadTeamLocation",
@@ -112,13 +136,18 @@ __all__ = [
     "SaveConflict",
     "Saved",
     "SharedBriefing",
+    "TeamArchive",
+    "TeamCatalog",
     "TeamConnectionLost",
     "TeamError",
     "TeamLocation",
     "TeamLoginRefused",
     "TeamNotInitialised",
     "TeamPermissionDenied",
+    "TeamSavedSearch",
+    "TeamSavedSearches",
     "TeamSchemaTooNew",
+    "TeamSearchUnavailable",
     "TeamSession",
     "TeamStatus",
     "TeamUnreachable",
@@ -131,8 +160,10 @@ __all__ = [
     "fetch",
     "history",
     "list_shared",
+    "local_folder",
     "migrate",
     "my_role",
+    "open_team_archive",
     "publish",
     "push",
     "record_import",

@@ -90,6 +90,10 @@ class SaveConflict(TeamError):
         self.conflicts = conflicts
 
 
+class TeamSearchUnavailable(TeamError):
+    """This Briefer has no search engine for the team archive's server yet."""
+
+
 class BriefingNotShared(TeamError, LookupError):
     """No briefing with that id in the team archive."""
 
@@ -104,5 +108,6 @@ __all__ = [
     "TeamNotInitialised",
     "TeamPermissionDenied",
     "TeamSchemaTooNew",
+    "TeamSearchUnavailable",
     "TeamUnreachable",
 ]

@@ -1,0 +1,242 @@
+"""The `Archive` facade opened on a team archive: `open_team_archive(location, data_dir)`.
+
+The facade is the same object the personal archive uses, so every front end (CLI, window) reads
+documents, text versions, tags, clusters, the import report and statistics, and verifies quotes,
+exactly as it does at home.  What differs is made here, once:
+- its catalog is the team's tables (`TeamCatalog`);
+- its search engine is the server's (until the PostgreSQL engine is installed, `ServerSearchPending`
+  answers every count and refuses a search in so many words);
+- saved searches are the team's `saved_searches`: your own, and those others shared;
+- the data folder keeps only local state for this team archive (`team-cache/<digest>`: the import
+  lock and status of imports made on this machine, its parse cache, exports' ledger).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from psycopg.types.json import Jsonb
+
+from briefer.core.archive import Archive, SavedSearch, SavedSearchError, SavedSearches
+from briefer.core.archive.catalog import Catalog
+from briefer.core.documents import Document
+from briefer.core.search import IndexResults, QueryError, SearchRequest
+from briefer.core.search.query import AliasTable
+from briefer.core.team.catalog import Connection, TeamCatalog
+from briefer.core.team.connection import PasswordSource, TeamLocation
+from briefer.core.team.errors import TeamSearchUnavailable
+from briefer.core.team.schema import require_current
+from briefer.core.team.session import TeamSession
+
+LOCAL_STATE = "team-cache"  # the data folder's sub-folder of local state, one per team archive
+# Whether a team archive is searched on its server: True once `TeamArchive`'s engine is the
+# PostgreSQL one (`ServerSearchPending` until then).  Front ends refuse a search before it starts.
+SERVER_SEARCH = False
+
+
+def local_folder(data_dir: Path, location: TeamLocation) -> Path:
+    """This machine's folder for a team archive's local state (and its import cache)."""
+    digest = hashlib.sha256(location.display.encode()).hexdigest()[:16]
+    return data_dir / LOCAL_STATE / digest
+
+
+def open_team_archive(
+    location: TeamLocation | str, data_dir: Path, *, password: PasswordSource | None = None
+) -> Archive:
+    """The archive facade on a team archive: what the window and the CLI open when a team
+    archive is named.  `data_dir` is the analyst's data folder (local state only); `password`
+    reads the keychain.  Raises TeamUnreachable, TeamNotInitialised or TeamSchemaTooNew."""
+    where = location if isinstance(location, TeamLocation) else TeamLocation.parse(location)
+    session = TeamSession(where, password=password)
+    try:
+        session.run(require_current)
+        return TeamArchive(where, local_folder(data_dir, where), TeamCatalog(session))
+    except BaseException:
+        session.close()
+        raise
+
+
+class TeamArchive(Archive):
+    """`Archive` over a team archive's tables; see the module docstring."""
+
+    def __init__(self, location: TeamLocation, state_dir: Path, catalog: TeamCatalog) -> None:
+        self.data_dir = state_dir  # made when an import from this machine first needs it
+        self.location = location
+        self.team_catalog = catalog
+        # It implements the catalog methods the facade's reading, tagging and report paths use.
+        self.catalog = cast(Catalog, catalog)
+        self.index = ServerSearchPending(catalog)
+        self._start()
+
+    @property
+    def where(self) -> str:
+        return self.location.display
+
+    def _catalog_bytes(self) -> int:
+        return self.team_catalog.size_bytes()
+
+    @property
+    def saved_searches(self) -> SavedSearches:
+        return cast(SavedSearches, TeamSavedSearches(self.team_catalog))
+
+
+# -- the search engine ------------------------------------------------------------------
+class ServerSearchPending:
+    """The `SearchEngine` of a team archive while this Briefer has none for the server: the
+    archive's counts stay true (nothing to rebuild, nothing waiting), and a search is refused
+    with the reason rather than answered from somewhere else.  The PostgreSQL engine
+    (`core/search/postgres.py`) takes its place in `TeamArchive.__init__`."""
+
+    def __init__(self, catalog: TeamCatalog) -> None:
+        self._catalog = catalog
+        self.aliases = AliasTable()
+
+    @property
+    def rebuilt_reason(self) -> str:
+        return ""
+
+    @contextlib.contextmanager
+    def batch(self, *, bulk: bool = False) -> Iterator[_NothingToWrite]:
+        yield _NothingToWrite()
+
+    def reset(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def doc_count(self) -> int:
+        return self._catalog.count_documents()  # the server reads its documents itself
+
+    def size_bytes(self) -> int:
+        return 0
+
+    def search(self, request: SearchRequest, *, clusters: Mapping[str, str] | None = None) -> IndexResults:
+        raise TeamSearchUnavailable("searching a team archive is not in this version of Briefer yet")
+
+    def more_like(self, text: str, *, exclude: Collection[str] = (), limit: int = 10) -> IndexResults:
+        raise TeamSearchUnavailable("searching a team archive is not in this version of Briefer yet")
+
+    def words(self, prefix: str = "", *, limit: int = 100) -> list[str]:
+        return []
+
+
+class _NothingToWrite:
+    def put(self, doc: Document, *, new: bool = False) -> None:
+        pass
+
+    def delete(self, doc_id: str) -> None:
+        pass
+
+    def commit_and_continue(self) -> None:
+        pass
+
+
+# -- saved searches ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class TeamSavedSearch(SavedSearch):
+    """A saved search in the team archive: whose it is, and whether the other analysts see it."""
+
+    owner: str = ""
+    shared: bool = False
+    mine: bool = True
+
+    def as_json(self) -> dict[str, Any]:
+        return super().as_json()  # the personal archive's format: scripts read both alike
+
+    def sharing_note(self) -> str:
+        """ " (shared)", " (shared by bob)", or "" for a search only its owner sees."""
+        if not self.shared:
+            return ""
+        return " (shared)" if self.mine else f" (shared by {self.owner})"
+
+
+class TeamSavedSearches:
+    """The team's `saved_searches`: your own, and those other analysts shared (the database's
+    row-level security decides which rows each analyst sees and may change)."""
+
+    def __init__(self, catalog: TeamCatalog) -> None:
+        self._catalog = catalog
+
+    def all(self) -> list[TeamSavedSearch]:
+        """Yours, then those others shared, each by name."""
+        rows = self._catalog.run(
+            lambda c: c.execute(
+                "SELECT owner, name, request, shared, owner = current_user FROM saved_searches"
+            ).fetchall()
+        )
+        found = [_from_row(*row) for row in rows]
+        return sorted(found, key=lambda s: (not s.mine, s.name.casefold(), s.owner))
+
+    def get(self, name: str) -> TeamSavedSearch:
+        """Your search of that name, else the one another analyst shared under it."""
+        name = name.strip()
+        named = [s for s in self.all() if s.name == name]
+        mine = [s for s in named if s.mine]
+        if mine or len(named) == 1:
+            return (mine or named)[0]
+        if named:
+            owners = ", ".join(s.owner for s in named)
+            raise SavedSearchError(f"{len(named)} analysts shared a search named {name!r} ({owners})")
+        known = ", ".join(dict.fromkeys(s.name for s in self.all())) or "none yet"
+        raise SavedSearchError(f"there is no saved search named {name!r} (saved: {known})")
+
+    def save(self, search: SavedSearch, *, replace: bool = False, shared: bool = False) -> TeamSavedSearch:
+        """Store `search` under its name, shared with the other analysts when `shared`."""
+        name = search.name.strip()
+        if not name:
+            raise SavedSearchError("a saved search needs a name")
+        try:  # a search that cannot run should not be saved
+            search.request()
+        except QueryError as exc:
+            raise SavedSearchError(str(exc)) from exc
+        stored = SavedSearch(name, search.query, search.filters, search.sort, search.aliases, search.created)
+        record = Jsonb(stored.as_json())
+        on_conflict = (
+            "ON CONFLICT (owner, name) DO UPDATE SET request = excluded.request, shared = excluded.shared"
+            if replace
+            else "ON CONFLICT DO NOTHING"
+        )
+
+        def insert(connection: Connection) -> bool:
+            insert = "INSERT INTO saved_searches (name, request, shared) VALUES (%s, %s, %s)"
+            return connection.execute(f"{insert} {on_conflict}", (name, record, shared)).rowcount > 0
+
+        if not self._catalog.run(insert):
+            raise SavedSearchError(
+                f"a search named {name!r} is already saved; replace it or pick another name"
+            )
+        return TeamSavedSearch(**dataclasses.asdict(stored), shared=shared)
+
+    def delete(self, name: str) -> None:
+        """Forget your own saved search (another analyst's shared one is theirs to delete)."""
+        deleted = self._catalog.run(
+            lambda c: (
+                c.execute(
+                    "DELETE FROM saved_searches WHERE owner = current_user AND name = %s", (name.strip(),)
+                ).rowcount
+            )
+        )
+        if not deleted:
+            raise SavedSearchError(f"you have no saved search named {name!r}")
+
+    def rename_search(self, old: str, new: str, *, replace: bool = False) -> TeamSavedSearch:
+        found = self.get(old)
+        if not found.mine:
+            raise SavedSearchError(f"{old!r} is {found.owner}'s search: only they can rename it")
+        renamed = dataclasses.replace(found, name=new.strip())
+        saved = self.save(renamed, replace=replace, shared=found.shared)
+        if saved.name != found.name:
+            self.delete(found.name)
+        return saved
+
+
+def _from_row(owner: str, name: str, request: dict[str, Any], shared: bool, mine: bool) -> TeamSavedSearch:
+    search = SavedSearch.from_json({**request, "name": name})
+    return TeamSavedSearch(**dataclasses.asdict(search), owner=owner, shared=shared, mine=mine)

@@ -1,0 +1,208 @@
+"""The PostgreSQL engine beyond the conformance suite: what PostgreSQL's limits and its lack of idf
+could break (positions past 16,383, 256 positions per word, proximity expansions, statistics kept
+by hand), the same scores as the Whoosh engine, and the statement timeout on searches.
+
+Against the session's real server (tests/postgres_server.py); skipped with the reason without one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+
+from briefer.core.documents import Document
+from briefer.core.search import PostgresIndex, QueryTooBroad, SearchIndex, SearchRequest
+from briefer.core.search._pg_write import PART_POSITIONS
+from briefer.core.team.schema import migrate
+from tests.core.search.test_engine_conformance import DESK, NOW
+from tests.postgres_server import create_database, drop_database
+
+
+@pytest.fixture
+def database(postgres_server: str) -> Iterator[str]:
+    """A fresh database with the team schema; its URL."""
+    name = f"s_{uuid.uuid4().hex[:12]}"
+    url = create_database(postgres_server, name)
+    with psycopg.connect(url) as connection:
+        migrate(connection)
+    yield url
+    drop_database(postgres_server, name)
+
+
+@pytest.fixture
+def engine(database: str) -> Iterator[PostgresIndex]:
+    opened = PostgresIndex(database)
+    yield opened
+    opened.close()
+
+
+def doc(doc_id: str, title: str, text: str, **facts: object) -> Document:
+    facts.setdefault("published", datetime(2024, 1, 5, tzinfo=UTC))
+    return Document(id=doc_id, title=title, text=text, text_hash="", **facts)  # type: ignore[arg-type]
+
+
+def hits(engine: PostgresIndex | SearchIndex, query: str, **options: object) -> list[tuple[str, float]]:
+    options.setdefault("limit", 50)
+    options.setdefault("now", NOW)
+    found = engine.search(SearchRequest(query, **options))  # type: ignore[arg-type]
+    return [(h.doc_id, h.score) for h in found.hits]
+
+
+def filler(count: int, start: int = 0) -> list[str]:
+    """`count` different words (w0, w1, ...): a long text whose words each occur once."""
+    return [f"w{n}" for n in range(start, start + count)]
+
+
+# A body of 40,000 words: "golden harbour" at words 20,000-20,001 (past PostgreSQL's last position,
+# 16,383), "silver lantern" across the first cut between parts (words 15,999 and 16,000).
+LONG = [*filler(PART_POSITIONS - 1), "silver", "lantern", *filler(4000, 20_000), "golden", "harbour"]
+LONG += filler(20_000, 30_000)
+# "rocket" 400 times before "rocket landing": PostgreSQL keeps 256 positions of a word per tsvector.
+REPEATED = "rocket launch " * 400 + "rocket landing at dawn"
+
+
+def long_documents() -> list[Document]:
+    return [
+        doc("long", "A long report", " ".join(LONG)),
+        doc("repeated", "Launch log", REPEATED),
+        doc("short", "Silver", "Lantern light over the golden bay; the harbour was quiet."),
+    ]
+
+
+def test_phrases_match_past_the_position_limit_and_across_parts_once(engine: PostgresIndex) -> None:
+    with engine.batch() as batch:
+        for document in long_documents():
+            batch.put(document, new=True)
+    assert hits_ids(engine, '"golden harbour"') == ["long"]
+    results = engine.search(SearchRequest('"silver lantern"', now=NOW))
+    assert [h.doc_id for h in results.hits] == ["long"] and results.total == 1  # counted once
+    # "Silver" is the short one's title and "Lantern" its text's first word: no phrase across fields.
+    assert set(hits_ids(engine, "silver lantern")) == {"long", "short"}
+    assert hits_ids(engine, '"silver lantern"') == ["long"]
+    assert hits_ids(engine, '"rocket landing"') == ["repeated"]
+    text = " ".join(LONG)
+    start = text.index("golden harbour")
+    assert results.terms.spans(text) == [(text.index("silver lantern"), text.index("silver lantern") + 14)]
+    assert engine.search(SearchRequest('"golden harbour"', now=NOW)).terms.spans(text) == [
+        (start, start + 14)
+    ]
+
+
+def hits_ids(engine: PostgresIndex, query: str) -> list[str]:
+    return [doc_id for doc_id, _ in hits(engine, query)]
+
+
+def test_scores_are_the_whoosh_engines(engine: PostgresIndex) -> None:
+    """Both engines rank with one BM25F: the same documents give the same scores, whatever their
+    length (long texts in parts, words past 256 positions) and the same explained factors."""
+    whoosh = SearchIndex(None)
+    documents = [*DESK, *long_documents()]
+    for index in (engine, whoosh):
+        with index.batch() as batch:
+            for document in documents:
+                batch.put(document, new=True)
+    queries = [
+        "kim putin",
+        "satellite OR shells",
+        '"artillery shells" officials',
+        "rocket launch",
+        "golden harbour w20001",
+        "kim vostochny putin",
+        "launch*",
+        "title:launch rocket",
+        "harbour -silver",
+    ]
+    for query in queries:
+        ours, theirs = hits(engine, query, relax=True), hits(whoosh, query, relax=True)
+        assert [d for d, _ in ours] == [d for d, _ in theirs], query
+        assert [s for _, s in ours] == pytest.approx([s for _, s in theirs], rel=1e-9), query
+    explained = [
+        engine.search(SearchRequest("kim putin", explain=True)).hits[0].factors for engine in (engine, whoosh)
+    ]
+    assert [(f.kind, f.field, f.words) for f in explained[0]] == [
+        (f.kind, f.field, f.words) for f in explained[1]
+    ]
+    assert [f.score for f in explained[0]] == pytest.approx([f.score for f in explained[1]], rel=1e-9)
+
+
+def test_proximity_is_expanded_in_both_orders_and_capped(engine: PostgresIndex) -> None:
+    whoosh = SearchIndex(None)
+    documents = [
+        doc("near", "Talks", "Putin later met Kim in the east."),  # putin .. kim: 3 apart
+        doc("far", "Talks", "Kim arrived; officials said that many weeks later Putin came."),
+        doc("close", "Talks", "Kim Putin summit."),
+    ]
+    for index in (engine, whoosh):
+        with index.batch() as batch:
+            for document in documents:
+                batch.put(document, new=True)
+    for query in ['"kim putin"~1', '"kim putin"~2', '"kim putin"~3', '"putin kim"~3', '"kim putin"~8',
+                  '"kim later putin"~2']:  # fmt: skip
+        assert {d for d, _ in hits(engine, query)} == {d for d, _ in hits(whoosh, query)}, query
+    assert {d for d, _ in hits(engine, '"kim putin"~3')} == {"near", "close"}
+    with pytest.raises(QueryTooBroad) as refused:
+        hits(engine, '"kim putin met east summit"~9')
+    assert "arrangements" in str(refused.value) and "~" in str(refused.value)
+
+
+def test_statistics_after_updates_and_deletes_are_those_of_a_fresh_index(
+    engine: PostgresIndex, database: str, postgres_server: str
+) -> None:
+    """Document frequencies and lengths are kept by the writer: a replaced or deleted document
+    must leave them as if it had never been there."""
+    with engine.batch() as batch:
+        for document in [*DESK, *long_documents()]:
+            batch.put(document)
+    with engine.batch() as batch:
+        batch.put(doc("summit", "Talks resumed", "Officials resumed talks about grain and shells."))
+        batch.delete("long")
+        batch.delete("sanctions")
+        batch.commit_and_continue()
+        batch.put(doc("repeated", "Log", "rocket landing"))
+    name = f"s_{uuid.uuid4().hex[:12]}"
+    fresh_url = create_database(postgres_server, name)
+    try:
+        with psycopg.connect(fresh_url) as connection:
+            migrate(connection)
+        fresh = PostgresIndex(fresh_url)
+        final = {d.id: d for d in [*DESK, *long_documents()]}
+        final.pop("long"), final.pop("sanctions")
+        final["summit"] = doc("summit", "Talks resumed", "Officials resumed talks about grain and shells.")
+        final["repeated"] = doc("repeated", "Log", "rocket landing")
+        with fresh.batch() as batch:
+            for document in final.values():
+                batch.put(document)
+        fresh.close()
+        assert _statistics(database) == _statistics(fresh_url)
+    finally:
+        drop_database(postgres_server, name)
+
+
+def _statistics(url: str) -> tuple[object, ...]:
+    with psycopg.connect(url) as connection:
+        terms = connection.execute(
+            "SELECT field, term, docs, occurrences FROM briefer.search_terms ORDER BY field, term"
+        ).fetchall()
+        stats = connection.execute(
+            "SELECT docs, title_length, body_length FROM briefer.search_stats"
+        ).fetchone()
+    return stats, terms
+
+
+def test_a_search_that_runs_out_of_time_is_refused_with_the_reason(database: str) -> None:
+    engine = PostgresIndex(database, statement_timeout_ms=200)
+    try:
+        with engine.batch() as batch:
+            batch.put(DESK[0])
+        with psycopg.connect(database) as blocker:  # holds the table: the search waits, then gives up
+            blocker.execute("LOCK TABLE briefer.search_docs IN ACCESS EXCLUSIVE MODE")
+            with pytest.raises(QueryTooBroad) as refused:
+                engine.search(SearchRequest("kim"))
+        assert "longer than 0.2 s" in str(refused.value)
+        assert [h.doc_id for h in engine.search(SearchRequest("kim")).hits] == ["summit"]  # usable after
+    finally:
+        engine.close()
