@@ -21,7 +21,7 @@ from briefer.core.team import briefings as shared
 from briefer.gui.mainwindow import MainWindow
 from briefer.gui.team import briefings as team_gui
 from briefer.gui.team.connect import TeamAccess
-from tests.team.conftest import as_user, postgres_server, team_url, unique  # noqa: F401 (fixtures)
+from tests.team.conftest import as_user, team_url, unique  # noqa: F401 (a fixture)
 
 
 def connect(url: str, user: str) -> psycopg.Connection[Any]:

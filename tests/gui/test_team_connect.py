@@ -3,8 +3,7 @@ window, a password asked for only when the server wants one and kept in the keyc
 settings), the connection made in the background with Cancel, and switching archives replacing
 the window with everything in it.
 
-Until the facade's team constructor is in this Briefer, the tests hand the window an opener that
-opens a real archive on disk standing in for the team archive's documents."""
+The window opens the team archive with the facade's team constructor (`open_team_archive`)."""
 
 from __future__ import annotations
 
@@ -24,22 +23,25 @@ from briefer.core.credentials import CredentialStore
 from briefer.gui import dialogs
 from briefer.gui.mainwindow import MainWindow
 from briefer.gui.team.actions import LOCATION_KEY
-from briefer.gui.team.connect import ConnectDialog
+from briefer.gui.team.connect import ConnectDialog, default_team_opener
 from briefer.gui.team.host import ArchiveHost
 from tests.conftest import write_article
-from tests.team.conftest import as_user, postgres_server, team_url, unique  # noqa: F401 (fixtures)
+from tests.team.conftest import as_user, team_url, unique  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
-def team_archive(team_url: str) -> str:  # noqa: F811
+def team_archive(team_url: str, team_documents: Path) -> str:  # noqa: F811
+    """A team archive holding the one article of `team_documents`."""
     with team.connect(team.TeamLocation.parse(team_url), autocommit=True) as admin:
         team.migrate(admin)
+        with Archive(team_documents) as documents:
+            team.push(admin, documents)
     return team_url
 
 
 @pytest.fixture
 def team_documents(tmp_path: Path) -> Path:
-    """A real archive on disk holding one article: the team archive's documents, as the opener shows them."""
+    """A personal archive holding one article, pushed into the team archive by `team_archive`."""
     folder = tmp_path / "team-articles"
     write_article(folder, "ports", "Ports on the Black Sea shipped more grain.", title="Team only: grain")
     with Archive(tmp_path / "team-data") as archive:
@@ -47,35 +49,36 @@ def team_documents(tmp_path: Path) -> Path:
     return tmp_path / "team-data"
 
 
-class StandIn(Archive):
-    closed = False
-
-    def close(self) -> None:
-        self.closed = True
-        super().close()
-
-
 class Opener:
-    """Opens the stand-in team archive; `hold` keeps it opening until the test lets it go."""
+    """The window's own opener (the facade on the team archive), which `hold` keeps opening until
+    the test lets it go; it records what it opened and what was closed."""
 
     def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
+        self.real = default_team_opener(data_dir)
         self.hold: threading.Event | None = None
         self.entered = threading.Event()
-        self.opened: list[StandIn] = []
+        self.opened: list[Archive] = []
+        self.closed: list[Archive] = []
 
     def __call__(self, location: team.TeamLocation, password: Callable[[str], str | None]) -> Archive:
         self.entered.set()
         if self.hold is not None:
             self.hold.wait(10)
-        archive = StandIn(self.data_dir)
+        archive = self.real(location, password)
         self.opened.append(archive)
+        close = archive.close
+
+        def closing() -> None:
+            self.closed.append(archive)
+            close()
+
+        archive.close = closing  # type: ignore[method-assign]
         return archive
 
 
 @pytest.fixture
-def host(qtbot: Any, archive: Archive, settings: QSettings, team_documents: Path) -> Iterator[ArchiveHost]:
-    host = ArchiveHost(personal_dir=archive.data_dir, settings=settings, opener=Opener(team_documents))
+def host(qtbot: Any, archive: Archive, settings: QSettings) -> Iterator[ArchiveHost]:
+    host = ArchiveHost(personal_dir=archive.data_dir, settings=settings, opener=Opener(archive.data_dir))
     host.start(archive)
     assert host.window is not None
     qtbot.waitUntil(lambda: host.window is not None and host.window.flow.status is not None)
@@ -173,7 +176,8 @@ def test_switching_archives_replaces_the_window_and_back(
     answer(dialogs.Choice.CANCEL)
     connect_in_window(qtbot, personal, team_archive)
     assert asked == ["My own assessment"] and host.window is personal  # cancelled: nothing switched
-    assert len(host._opener.opened) == 1 and host._opener.opened[0].closed  # type: ignore[attr-defined]
+    opener: Opener = host._opener  # type: ignore[assignment]
+    assert len(opener.opened) == 1 and opener.closed == opener.opened
 
     answer(dialogs.Choice.DISCARD)
     connect_in_window(qtbot, personal, team_archive)
@@ -194,7 +198,7 @@ def test_switching_archives_replaces_the_window_and_back(
     assert back is not window and back is not None and back.team is None
     assert back.status.archive.text() == "Personal archive" and "Team archive" not in back.windowTitle()
     assert settings.value(LOCATION_KEY) is None  # the next start opens the personal archive
-    assert host._opener.opened[-1].closed  # type: ignore[attr-defined]
+    assert opener.closed == opener.opened  # the team archive's connection went with its window
 
 
 def test_cancel_gives_a_slow_connection_up_and_closes_what_opens_after_all(
@@ -215,14 +219,14 @@ def test_cancel_gives_a_slow_connection_up_and_closes_what_opens_after_all(
     assert not dialog.isVisible()
     opener.hold.set()
     qtbot.waitUntil(lambda: not dialog.connecting, timeout=15_000)
-    assert host.window is window and opener.opened and opener.opened[0].closed
+    assert host.window is window and opener.opened and opener.closed == opener.opened
 
 
 def test_the_team_archive_open_at_quit_is_connected_to_at_the_next_start(
-    qtbot: Any, archive: Archive, settings: QSettings, team_archive: str, team_documents: Path
+    qtbot: Any, archive: Archive, settings: QSettings, team_archive: str
 ) -> None:
     settings.setValue(LOCATION_KEY, team.TeamLocation.parse(team_archive).address)
-    host = ArchiveHost(personal_dir=archive.data_dir, settings=settings, opener=Opener(team_documents))
+    host = ArchiveHost(personal_dir=archive.data_dir, settings=settings, opener=Opener(archive.data_dir))
     first = host.start(archive)
     try:
         dialog = first.team_actions.dialog

@@ -20,7 +20,7 @@ from briefer.gui.team import briefings as team_gui
 from briefer.gui.team.connect import TeamAccess
 from briefer.gui.team.leases import POLL_MS, person
 from tests.gui.test_team_briefings import assessment, connect, people, text_of  # noqa: F401 (fixture)
-from tests.team.conftest import as_user, postgres_server, team_url  # noqa: F401 (fixtures)
+from tests.team.conftest import as_user, team_url  # noqa: F401 (a fixture)
 
 
 def outline_text(window: MainWindow, section_id: str) -> str:
