@@ -78,7 +78,7 @@ def _open_archive(args: argparse.Namespace) -> Archive:
 def _team_not_yet(args: argparse.Namespace) -> int:
     """A team archive is named, and this command works only on the personal archive so far: say so
     rather than quietly use the personal archive."""
-    what = f"`briefer {args.command}`" if args.command else "the window"
+    what = f"`briefer {args.command}`"
     print(
         f"briefer: {what} does not work on a team archive yet (only `briefer team ...` does); "
         f"unset ${team.TEAM_URL_ENV} and leave out --team to use your personal archive",
@@ -485,7 +485,12 @@ def _run_gui(args: argparse.Namespace) -> int:
         if missing is None:
             raise
         return _window_cannot_open(missing)
-    return gui_main(data_dir=paths.resolve_data_dir(args.data_dir), briefing=getattr(args, "briefing", None))
+    location = cli_team.location_of(args)
+    return gui_main(
+        data_dir=paths.resolve_data_dir(args.data_dir),
+        briefing=getattr(args, "briefing", None),
+        team=location.address if location is not None else "",
+    )
 
 
 def _briefing_to_open(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[list[str], Path | None]:
@@ -543,7 +548,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command not in WORK_WITHOUT_ARCHIVE and cli_team.location_of(args) is not None:
             if args.command is None:
-                return _team_not_yet(args)
+                return _run_gui(args)  # the window connects to it (its dialog shows the attempt)
             return cli_team.on_team_archive(args, command, _cmd_index)
         return command(args)
     except KeyboardInterrupt:

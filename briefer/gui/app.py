@@ -146,9 +146,11 @@ def main(
     argv: Sequence[str] | None = None,
     log_dir: Path | None = None,
     settings: QSettings | None = None,
+    team: str = "",
 ) -> int:
     """Open the main window on the archive in `data_dir` (and on the `briefing` file, when given:
-    `briefer FILE.briefing`); returns the exit status."""
+    `briefer FILE.briefing`), or connect it to the `team` archive (`briefer --team URL`); returns
+    the exit status."""
     handler, log_file = configure_logging(log_dir or paths.log_dir())
     previous_qt_handler = qInstallMessageHandler(_qt_message)
     previous_hook = sys.excepthook
@@ -156,7 +158,7 @@ def main(
         app = create_application(argv)
         sys.excepthook = ErrorReporter(log_file)
         log.info("Briefer %s starting on %s", __version__, data_dir)
-        return _run(app, data_dir, settings or user_settings(), log_file, briefing)
+        return _run(app, data_dir, settings or user_settings(), log_file, briefing, team)
     finally:
         sys.excepthook = previous_hook
         qInstallMessageHandler(previous_qt_handler)
@@ -166,7 +168,12 @@ def main(
 
 
 def _run(
-    app: QApplication, data_dir: Path, settings: QSettings, log_file: Path | None, briefing: Path | None
+    app: QApplication,
+    data_dir: Path,
+    settings: QSettings,
+    log_file: Path | None,
+    briefing: Path | None,
+    team: str = "",
 ) -> int:
     try:
         archive = Archive(data_dir)
@@ -180,7 +187,7 @@ def _run(
     log_dir = log_file.parent if log_file else None
     host = ArchiveHost(personal_dir=data_dir, settings=settings, log_dir=log_dir)
     try:
-        host.start(archive, briefing)  # the window; Archive → Connect to Team Archive… replaces both
+        host.start(archive, briefing, team=team)  # Archive → Connect to Team Archive… replaces both
         status = app.exec()
         return status
     finally:

@@ -16,10 +16,12 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QSettings
 
+from briefer import cli
 from briefer.core import team
 from briefer.core.archive import Archive
 from briefer.core.briefing import edits
 from briefer.core.credentials import CredentialStore
+from briefer.gui import app as gui_app
 from briefer.gui import dialogs
 from briefer.gui.mainwindow import MainWindow
 from briefer.gui.team.actions import LOCATION_KEY
@@ -222,18 +224,30 @@ def test_cancel_gives_a_slow_connection_up_and_closes_what_opens_after_all(
     assert host.window is window and opener.opened and opener.closed == opener.opened
 
 
-def test_the_team_archive_open_at_quit_is_connected_to_at_the_next_start(
-    qtbot: Any, archive: Archive, settings: QSettings, team_archive: str
+@pytest.mark.parametrize("named_by", ["settings", "command line"])
+def test_the_team_archive_open_at_quit_or_named_is_connected_to_at_start(
+    qtbot: Any, archive: Archive, settings: QSettings, team_archive: str, named_by: str
 ) -> None:
-    settings.setValue(LOCATION_KEY, team.TeamLocation.parse(team_archive).address)
+    address = team.TeamLocation.parse(team_archive).address
+    if named_by == "settings":
+        settings.setValue(LOCATION_KEY, address)
     host = ArchiveHost(personal_dir=archive.data_dir, settings=settings, opener=Opener(archive.data_dir))
-    first = host.start(archive)
+    first = host.start(archive, team=address if named_by == "command line" else "")
     try:
         dialog = first.team_actions.dialog
-        assert (
-            dialog is not None and dialog.isVisible() and dialog.connecting
-        )  # the attempt shows, with Cancel
+        assert dialog is not None and dialog.isVisible() and dialog.connecting  # shown, with Cancel
         qtbot.waitUntil(lambda: host.window is not first, timeout=15_000)
         assert host.window is not None and host.window.team is not None
     finally:
         host.shutdown()
+
+
+def test_briefer_with_a_team_archive_and_no_command_opens_the_window_on_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[dict[str, Any]] = []
+    monkeypatch.setattr(gui_app, "main", lambda **kwargs: started.append(kwargs) or 0)  # no window here
+    monkeypatch.setenv("BRIEFER_DATA_DIR", str(tmp_path / "data"))
+    assert cli.main(["--team", "postgresql://alice:secret@db.example/newsroom"]) == 0
+    [kwargs] = started
+    assert kwargs["team"] == "postgresql://alice@db.example/newsroom"  # the password stays out

@@ -48,14 +48,15 @@ class ArchiveHost(QObject):
         self.window: MainWindow | None = None
         self.archive: Archive | None = None
 
-    def start(self, archive: Archive, briefing: Path | None = None) -> MainWindow:
-        """The window on the personal archive; then the team archive open when Briefer last quit is
-        connected to (its dialog shows the attempt, with Cancel)."""
+    def start(self, archive: Archive, briefing: Path | None = None, *, team: str = "") -> MainWindow:
+        """The window on the personal archive; then the `team` archive (`briefer --team URL`), else
+        the one open when Briefer last quit, is connected to (its dialog shows the attempt, with
+        Cancel).  A briefing file named on the command line keeps the personal archive."""
         window = self._show(archive, None)
         window.start(briefing)
-        remembered = str(self._settings.value(LOCATION_KEY, "") or "")
-        if remembered and briefing is None:
-            window.team_actions.reconnect(remembered)
+        location = team or str(self._settings.value(LOCATION_KEY, "") or "")
+        if location and briefing is None:
+            window.team_actions.reconnect(location)
         return window
 
     @Slot(object)
