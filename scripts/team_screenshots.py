@@ -136,7 +136,7 @@ def newsroom(admin_url: str, tmp: Path) -> tuple[str, str]:
         shared.publish(min_park, briefing)
         min_park.commit()
     with team.connect(team.TeamLocation.parse(url.replace("postgres@", "ola_berg@", 1))) as ola_berg:
-        leases.hold(ola_berg, briefing.id, "analysis")  # a colleague is in the Analysis section
+        leases.hold_lease(ola_berg, briefing.id, "analysis")  # a colleague is in the Analysis section
         ola_berg.commit()
     return min_url, briefing.id
 

@@ -39,7 +39,7 @@ def test_the_outline_says_who_else_edits_a_section_and_editing_is_never_refused(
     briefing = assessment()
     with connect(team_url, people["min"]) as min_park:
         shared.publish(min_park, briefing)
-        leases.hold(min_park, briefing.id, "analysis")  # Min Park is in the Analysis section
+        leases.hold_lease(min_park, briefing.id, "analysis")  # Min Park is in the Analysis section
     ola = TeamAccess(team.TeamLocation.parse(as_user(team_url, people["ola"])), people["ola"], "editor")
     window = MainWindow(archive=archive, settings=settings, team=ola)
     qtbot.addWidget(window)

@@ -43,24 +43,24 @@ def published(url: str, owner: str) -> Briefing:
 def test_others_see_who_edits_which_section_not_themselves(team_url: str, people: dict[str, str]) -> None:
     briefing = published(team_url, people["min"])
     with connect(team_url, people["min"]) as min_park, connect(team_url, people["ola"]) as ola:
-        leases.hold(min_park, briefing.id, "analysis")
+        leases.hold_lease(min_park, briefing.id, "analysis")
         assert [(lease.section_id, lease.analyst) for lease in leases.others_editing(ola, briefing.id)] == [
             ("analysis", people["min"])
         ]
         assert leases.others_editing(min_park, briefing.id) == []  # one's own lease is no news
 
-        leases.hold(min_park, briefing.id, "analysis")  # renewed: still one lease
-        leases.hold(min_park, briefing.id, "key-judgments")  # moved on: the first one ends
+        leases.hold_lease(min_park, briefing.id, "analysis")  # renewed: still one lease
+        leases.hold_lease(min_park, briefing.id, "key-judgments")  # moved on: the first one ends
         assert [lease.section_id for lease in leases.others_editing(ola, briefing.id)] == ["key-judgments"]
 
-        leases.release(min_park, briefing.id)
+        leases.release_lease(min_park, briefing.id)
         assert leases.others_editing(ola, briefing.id) == []
 
 
 def test_a_lease_that_is_not_renewed_expires(team_url: str, people: dict[str, str]) -> None:
     briefing = published(team_url, people["min"])
     with connect(team_url, people["min"]) as min_park, connect(team_url, people["ola"]) as ola:
-        leases.hold(min_park, briefing.id, "analysis", seconds=1)
+        leases.hold_lease(min_park, briefing.id, "analysis", seconds=1)
         assert len(leases.others_editing(ola, briefing.id)) == 1
         time.sleep(1.2)
         assert leases.others_editing(ola, briefing.id) == []
@@ -69,8 +69,8 @@ def test_a_lease_that_is_not_renewed_expires(team_url: str, people: dict[str, st
 def test_a_lease_is_a_notice_not_a_lock(team_url: str, people: dict[str, str]) -> None:
     briefing = published(team_url, people["min"])
     with connect(team_url, people["min"]) as min_park, connect(team_url, people["ola"]) as ola:
-        leases.hold(min_park, briefing.id, "analysis")
-        leases.hold(ola, briefing.id, "analysis")  # two may edit the same section
+        leases.hold_lease(min_park, briefing.id, "analysis")
+        leases.hold_lease(ola, briefing.id, "analysis")  # two may edit the same section
         theirs, base = shared.fetch(ola, briefing.id)
         edits.edit_text(theirs, "para", "Exports rose sharply.")
         assert shared.save(ola, theirs, base).shared.version == 2  # nothing refuses the edit
@@ -81,13 +81,13 @@ def test_a_lease_is_a_notice_not_a_lock(team_url: str, people: dict[str, str]) -
 def test_only_its_holder_changes_a_lease_readers_hold_none(team_url: str, people: dict[str, str]) -> None:
     briefing = published(team_url, people["min"])
     with connect(team_url, people["min"]) as min_park, connect(team_url, people["ola"]) as ola:
-        leases.hold(min_park, briefing.id, "analysis")
-        leases.release(ola, briefing.id)  # releases Ola's own leases only
+        leases.hold_lease(min_park, briefing.id, "analysis")
+        leases.release_lease(ola, briefing.id)  # releases Ola's own leases only
         ola.execute("DELETE FROM section_leases")  # even raw SQL: row-level security keeps Min's
         assert len(leases.others_editing(ola, briefing.id)) == 1
     with connect(team_url, people["reader"]) as reader:
         with pytest.raises(team.TeamPermissionDenied, match="analysts and editors"):
-            leases.hold(reader, briefing.id, "analysis")
+            leases.hold_lease(reader, briefing.id, "analysis")
         assert len(leases.others_editing(reader, briefing.id)) == 1  # readers see the notices
     with connect(team_url, people["min"]) as min_park, pytest.raises(team.BriefingNotShared):
-        leases.hold(min_park, "no-such-briefing", "analysis")
+        leases.hold_lease(min_park, "no-such-briefing", "analysis")

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     )
     from briefer.core.team.catalog import TeamCatalog
     from briefer.core.team.connection import TeamLocation, connect
+    from briefer.core.team.leases import LEASE_SECONDS, Lease, hold_lease, others_editing, release_lease
     from briefer.core.team.roles import (
         add_analyst,
         analyst_role,
@@ -97,6 +98,7 @@ _LAZY = {
     "push": "transfer",
     "record_import": "transfer",
     "TeamLocation": "connection",
+    **dict.fromkeys(("LEASE_SECONDS", "Lease", "hold_lease", "others_editing", "release_lease"), "leases"),
     "TeamSession": "session",
     "connect": "connection",
     "add_analyst": "roles",
@@ -122,6 +124,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "LEASE_SECONDS",
     "ROLES",
     "SCHEMA_VERSION",
     "SERVER_SEARCH",
@@ -131,6 +134,7 @@ __all__ = [
     "BriefingNotShared",
     "Checkout",
     "Checkouts",
+    "Lease",
     "PushSummary",
     "Replica",
     "SaveConflict",
@@ -159,14 +163,17 @@ __all__ = [
     "connect",
     "fetch",
     "history",
+    "hold_lease",
     "list_shared",
     "local_folder",
     "migrate",
     "my_role",
     "open_team_archive",
+    "others_editing",
     "publish",
     "push",
     "record_import",
+    "release_lease",
     "remove_analyst",
     "require_current",
     "require_role",

@@ -28,7 +28,9 @@ class Lease:
     expires: datetime
 
 
-def hold(connection: Connection, briefing_id: str, section_id: str, seconds: int = LEASE_SECONDS) -> None:
+def hold_lease(
+    connection: Connection, briefing_id: str, section_id: str, seconds: int = LEASE_SECONDS
+) -> None:
     """Take, or renew, this analyst's lease on `section_id`; their lease on any other section of
     the briefing ends (one edits one section at a time)."""
     try:
@@ -51,7 +53,7 @@ def hold(connection: Connection, briefing_id: str, section_id: str, seconds: int
         raise BriefingNotShared(f"no briefing {briefing_id} in the team archive") from None
 
 
-def release(connection: Connection, briefing_id: str) -> None:
+def release_lease(connection: Connection, briefing_id: str) -> None:
     """End this analyst's lease on the briefing (they left the section, or closed it)."""
     with connection.transaction():
         connection.execute(

@@ -139,7 +139,8 @@ class TeamBriefings(QObject):
         )
         self._runner = JobRunner(expected=EXPECTED, parent=self)
         self.open_action = QAction("Open &Team Briefing\u2026", window)
-        self.save_action = QAction("Save to &Team", window)
+        self.save_action = QAction("Sa&ve to Team", window)
+        self.open_action.setShortcut("Ctrl+Alt+O")
         self.save_action.setShortcut("Ctrl+Alt+S")
         self.publish_action = QAction("&Publish to Team", window)
         self.state_actions = {state: QAction(name, window) for state, name in STATE_NAMES.items()}

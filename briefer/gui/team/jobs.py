@@ -33,11 +33,16 @@ def copies_folder(data_dir: Path, location: team.TeamLocation) -> Path:
     return data_dir / COPIES_DIR / hashlib.sha256(location.display.encode()).hexdigest()[:16]
 
 
+def copy_path(data_dir: Path, location: team.TeamLocation, briefing_id: str) -> Path:
+    """The local copy of one team briefing."""
+    return copies_folder(data_dir, location) / f"{_file_stem(briefing_id)}.briefing"
+
+
 def take_copy(session: team.TeamSession, data_dir: Path, briefing_id: str) -> LocalCopy:
     """The team briefing's latest version in its local copy, unless the copy holds edits that were
     never saved to the team: those are kept (the next team save merges them)."""
     location = session.location
-    path = copies_folder(data_dir, location) / f"{_file_stem(briefing_id)}.briefing"
+    path = copy_path(data_dir, location, briefing_id)
     checkouts = team.Checkouts(data_dir)
     known = checkouts.get(path)
     if known is not None and known.location == location.display and path.is_file():

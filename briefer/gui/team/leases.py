@@ -32,7 +32,7 @@ CurrentBriefing = Callable[[], str | None]  # the id of the open team briefing, 
 class Poll:
     briefing_id: str
     holding: str | None  # the section this analyst's lease is on now (None: released)
-    others: list[Any]  # leases.Lease
+    others: list[team.Lease]
 
 
 def person(analyst: str) -> str:
@@ -41,7 +41,7 @@ def person(analyst: str) -> str:
     return " ".join(word.capitalize() for word in words) if analyst.islower() else analyst
 
 
-def notices(others: list[Any]) -> dict[str, str]:
+def notices(others: list[team.Lease]) -> dict[str, str]:
     """Section id -> "Min Park is editing" (or "Min Park and Ola Berg are editing")."""
     by_section: dict[str, list[str]] = {}
     for lease in others:
@@ -92,7 +92,7 @@ class LeaseNotices(QObject):
             self.poll()  # the lease is taken at once; renewed with each poll while editing
 
     def _editing(self) -> bool:
-        return time.monotonic() - self._last_edit < _leases().LEASE_SECONDS
+        return time.monotonic() - self._last_edit < team.LEASE_SECONDS
 
     @Slot()
     def poll(self) -> bool:
@@ -100,10 +100,12 @@ class LeaseNotices(QObject):
         session, briefing_id = self.team_session, self._current_briefing()
         if session is None or self._runner.busy:
             return False
+        held = self._held
         if briefing_id is None:
             self._session.model.set_editing({})
+            if held is None:
+                return False  # no shared briefing open, no lease to release: nothing to ask the server
         section = self._current_section() if self._editing() and self._may_hold() else None
-        held = self._held
         return self._runner.run(
             lambda progress, cancel: _poll(session, held, briefing_id, section), self._polled, self._failed
         )
@@ -126,7 +128,7 @@ class LeaseNotices(QObject):
         if self.team_session is not None and self._held is not None:
             briefing_id = self._held[0]
             with contextlib.suppress(team.TeamError):  # else it expires by itself
-                self.team_session.run(lambda c: _leases().release(c, briefing_id))
+                self.team_session.run(lambda c: team.release_lease(c, briefing_id))
         if self.team_session is not None:
             self.team_session.close()
 
@@ -134,23 +136,14 @@ class LeaseNotices(QObject):
 def _poll(
     session: team.TeamSession, held: tuple[str, str] | None, briefing_id: str | None, section: str | None
 ) -> Poll | None:
-    leases = _leases()
-
     def work(connection: Any) -> Poll | None:
         if held is not None and (held[0] != briefing_id or section is None):
-            leases.release(connection, held[0])  # left the section, or the briefing
+            team.release_lease(connection, held[0])  # left the section, or the briefing
         if briefing_id is None:
             return None
         if section is not None:
-            leases.hold(connection, briefing_id, section)
-        return Poll(briefing_id, section, leases.others_editing(connection, briefing_id))
+            team.hold_lease(connection, briefing_id, section)
+        return Poll(briefing_id, section, team.others_editing(connection, briefing_id))
 
     result: Poll | None = session.run(work)
     return result
-
-
-def _leases() -> Any:
-    """core/team/leases.py, loaded with psycopg on first use (not at the window's start)."""
-    from briefer.core.team import leases
-
-    return leases
