@@ -25,7 +25,7 @@ from briefer.gui import app as gui_app
 from briefer.gui import dialogs
 from briefer.gui.mainwindow import MainWindow
 from briefer.gui.team.actions import LOCATION_KEY
-from briefer.gui.team.connect import ConnectDialog, default_team_opener
+from briefer.gui.team.connect import ConnectDialog, TeamAccess, default_team_opener
 from briefer.gui.team.host import ArchiveHost
 from tests.conftest import write_article
 from tests.team.conftest import as_user, team_url, unique  # noqa: F401 (a fixture)
@@ -251,3 +251,28 @@ def test_briefer_with_a_team_archive_and_no_command_opens_the_window_on_it(
     assert cli.main(["--team", "postgresql://alice:secret@db.example/newsroom"]) == 0
     [kwargs] = started
     assert kwargs["team"] == "postgresql://alice@db.example/newsroom"  # the password stays out
+
+
+def test_a_team_archive_never_gets_the_bundled_sample(
+    qtbot: Any,
+    settings: QSettings,
+    team_url: str,  # noqa: F811
+    tmp_path: Path,
+    fake_sample: Path,
+) -> None:
+    """An empty team archive is not a first start: the sample (for one analyst trying Briefer) is
+    neither imported into it nor offered."""
+    with team.connect(team.TeamLocation.parse(team_url), autocommit=True) as admin:
+        team.migrate(admin)
+    location = team.TeamLocation.parse(team_url)
+    archive = default_team_opener(tmp_path / "data")(location, lambda account: None)
+    window = MainWindow(archive=archive, settings=settings, team=TeamAccess(location, "postgres", "editor"))
+    qtbot.addWidget(window)
+    try:
+        window.start()
+        qtbot.waitUntil(lambda: window.flow.status is not None and not window.flow.busy, timeout=15_000)
+        assert window.flow.status is not None and not window.flow.status.sample_available
+        assert not window.import_sample_action.isEnabled() and archive.stats().documents == 0
+    finally:
+        window.close()
+        archive.close()
