@@ -276,3 +276,17 @@ def test_a_team_archive_never_gets_the_bundled_sample(
     finally:
         window.close()
         archive.close()
+
+
+def test_a_login_that_is_no_analyst_there_is_told_so(
+    qtbot: Any, host: ArchiveHost, team_archive: str
+) -> None:
+    stranger = unique("stranger")
+    with team.connect(team.TeamLocation.parse(team_archive), autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {stranger} LOGIN".encode())  # a PostgreSQL login, no Briefer role
+    window = host.window
+    assert window is not None
+    dialog = connect_in_window(qtbot, window, as_user(team_archive, stranger))
+    assert f"{stranger} is not an analyst of this team archive" in problem(dialog)
+    assert host.window is window
+    dialog.reject()

@@ -1,5 +1,6 @@
-"""The short name a team archive goes by in the window's title and status bar, and a refused
-login told apart from a server that cannot be reached (on a real PostgreSQL server)."""
+"""The short name a team archive goes by in the window's title and status bar, a refused login
+told apart from a server that cannot be reached, and a login that is no analyst refused in words
+(on a real PostgreSQL server)."""
 
 from __future__ import annotations
 
@@ -37,3 +38,17 @@ def test_a_refused_login_says_whether_a_password_was_missing_or_wrong(team_url: 
         team.connect(location, password=lambda account: "wrong")
     assert not wrong.value.password_missing and "***" not in wrong.value.reason
     team.connect(location, password=lambda account: "right").close()
+
+
+def test_a_login_that_is_no_analyst_is_refused_in_words(team_url: str) -> None:
+    stranger = unique("stranger")
+    with team.connect(team.TeamLocation.parse(team_url), autocommit=True) as admin:
+        team.migrate(admin)
+        admin.execute(
+            f"CREATE ROLE {stranger} LOGIN".encode()
+        )  # may log in, may not look into Briefer's schema
+    with (
+        team.connect(team.TeamLocation.parse(as_user(team_url, stranger))) as connection,
+        pytest.raises(team.TeamPermissionDenied, match=f"{stranger} is not an analyst of this team archive"),
+    ):
+        team.require_current(connection)

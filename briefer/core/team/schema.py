@@ -19,7 +19,7 @@ from typing import Any
 
 import psycopg
 
-from briefer.core.team.errors import TeamNotInitialised, TeamSchemaTooNew
+from briefer.core.team.errors import TeamNotInitialised, TeamPermissionDenied, TeamSchemaTooNew
 from briefer.core.team.names import ROLES, SCHEMA
 
 _LOCK_KEY = 0x42726965  # "Brie": the advisory lock serialising migrations
@@ -278,8 +278,13 @@ SCHEMA_VERSION = MIGRATIONS[-1].version
 
 
 def schema_version(connection: psycopg.Connection[Any]) -> int:
-    """The version the database is at; 0 when it holds no Briefer schema."""
-    exists = connection.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.schema_migrations",)).fetchone()
+    """The version the database is at; 0 when it holds no Briefer schema.  TeamPermissionDenied
+    when the user may not even look into Briefer's schema: a login that is no analyst there."""
+    try:
+        exists = connection.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.schema_migrations",)).fetchone()
+    except psycopg.errors.InsufficientPrivilege:
+        refusal = f"{connection.info.user} is not an analyst of this team archive"  # no query: it failed
+        raise TeamPermissionDenied(refusal, needed="reader") from None
     if not exists or exists[0] is None:
         return 0
     row = connection.execute(f"SELECT max(version) FROM {SCHEMA}.schema_migrations").fetchone()

@@ -142,6 +142,8 @@ def describe(exc: BaseException, location: team.TeamLocation | None) -> str:
                 f"sets it up as one ({SET_UP})."
             )
         return f"{exc}: an administrator updates it ({SET_UP})."
+    if isinstance(exc, team.TeamPermissionDenied):
+        return f"Not allowed on {where}: {exc}. An administrator of the team archive can change that."
     if isinstance(exc, CredentialsUnavailable):
         return " ".join(filter(None, (str(exc), window_advice(exc.problem))))
     text = str(exc)
