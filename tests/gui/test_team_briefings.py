@@ -30,10 +30,16 @@ def connect(url: str, user: str) -> psycopg.Connection[Any]:
 
 @pytest.fixture
 def people(team_url: str) -> dict[str, str]:  # noqa: F811
-    names = {"min": unique("min_park"), "ola": unique("ola"), "reader": unique("reader")}
+    names = {
+        "min": unique("min_park"),
+        "ola": unique("ola"),
+        "reader": unique("reader"),
+        "kim": unique("kim"),
+    }
     with team.connect(team.TeamLocation.parse(team_url), autocommit=True) as admin:
         team.migrate(admin)
         team.add_analyst(admin, names["min"], "analyst")
+        team.add_analyst(admin, names["kim"], "analyst")
         team.add_analyst(admin, names["ola"], "editor")
         team.add_analyst(admin, names["reader"], "reader")
     return names
@@ -157,6 +163,7 @@ def test_publishing_and_the_review_state_with_only_editors_releasing(
     people: dict[str, str],
     team_url: str,  # noqa: F811
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = tmp_path / "mine.briefing"
     storage.save(assessment(), path)
@@ -170,13 +177,23 @@ def test_publishing_and_the_review_state_with_only_editors_releasing(
     actions.publish_action.trigger()
     idle(qtbot, window)
     assert actions.save_action.isEnabled() and not actions.publish_action.isEnabled()
+    assert actions.state_actions["draft"].isChecked()
     actions.state_actions["in_review"].trigger()
     idle(qtbot, window)
+    briefing_id = window.session.briefing.id
     with connect(team_url, people["min"]) as min_park:
-        assert shared.shared(min_park, window.session.briefing.id).state == "in_review"
+        assert shared.shared(min_park, briefing_id).state == "in_review"
+    assert actions.state_actions["in_review"].isChecked() and not actions.state_actions["draft"].isChecked()
 
     editor = window_for(people["ola"], "editor")
     assert editor.team_briefings.state_actions["released"].isEnabled()
+    monkeypatch.setattr(team_gui.OpenTeamBriefing, "ask", classmethod(lambda cls, parent, items: briefing_id))
+    kim = window_for(people["kim"], "analyst")  # another analyst: may read Min Park's briefing, not save it
+    kim.team_briefings.open_action.trigger()
+    idle(qtbot, kim)
+    assert kim.session.briefing.id == briefing_id and "in review" in kim.status.currentMessage()
+    save = kim.team_briefings.save_action
+    assert not save.isEnabled() and f"Only its owner ({people['min']})" in save.toolTip()
 
 
 def test_a_lost_connection_says_so_and_keeps_the_edit(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -144,6 +144,11 @@ class TeamBriefings(QObject):
         self.save_action.setShortcut("Ctrl+Alt+S")
         self.publish_action = QAction("&Publish to Team", window)
         self.state_actions = {state: QAction(name, window) for state, name in STATE_NAMES.items()}
+        self.state_group = QActionGroup(self)  # the state the team's briefing was last seen in
+        for action in self.state_actions.values():
+            action.setCheckable(True)
+            self.state_group.addAction(action)
+        self.shown: team.SharedBriefing | None = None  # the open shared briefing, as last read
         self.state_menu = QMenu("Review &State", window)
         self.state_menu.addActions(list(self.state_actions.values()))
         self.open_action.triggered.connect(self.open_briefing)
@@ -179,20 +184,28 @@ class TeamBriefings(QObject):
 
     @Slot()
     def update_actions(self, *_: object) -> None:
-        on_team = self.access is not None
-        idle = not self._runner.busy
-        shared = self.checkout() is not None
-        writer = on_team and self.access is not None and self.access.role != "reader"
-        self.open_action.setEnabled(on_team and idle)
-        self.save_action.setEnabled(writer and idle and shared)
+        access, idle, shared = self.access, not self._runner.busy, self.checkout() is not None
+        writer = access is not None and access.role != "reader"
+        shown = self.shown if shared and self.shown and self.shown.id == self._session.briefing.id else None
+        # The database refuses an analyst's save of someone else's briefing: say so before.
+        others = (
+            shown is not None and access is not None and not access.may_release and shown.owner != access.user
+        )
+        self.open_action.setEnabled(access is not None and idle)
+        self.save_action.setEnabled(writer and idle and shared and not others)
         self.publish_action.setEnabled(writer and idle and not shared)
         self.state_menu.setEnabled(writer and idle and shared)
+        away = "" if access is not None else "Connect to a team archive first (Archive menu)"
+        for action in (self.open_action, self.save_action, self.publish_action):
+            action.setToolTip(away)
+        if others and shown is not None:
+            self.save_action.setToolTip(f"Only its owner ({shown.owner}) or an editor saves this briefing")
         release = self.state_actions["released"]
-        release.setEnabled(self.access is not None and self.access.may_release)
+        release.setEnabled(access is not None and access.may_release)
         release.setToolTip("" if release.isEnabled() else ONLY_EDITORS)
         self.state_menu.setToolTipsVisible(True)
-        for action in (self.open_action, self.save_action, self.publish_action):
-            action.setToolTip("" if on_team else "Connect to a team archive first (Archive menu)")
+        for state, action in self.state_actions.items():
+            action.setChecked(shown is not None and shown.state == state)
 
     # -- opening -----------------------------------------------------------------------
     @Slot()
@@ -222,13 +235,16 @@ class TeamBriefings(QObject):
     def _copied(self, copy: Any) -> None:
         if not self._switch.open_path(copy.path):
             return
+        self.shown = copy.shared
+        self.update_actions()
+        state = f"{STATE_NAMES[copy.shared.state].lower()}, owner {copy.shared.owner}"
         if copy.kept_edits:
             self.reported.emit(
-                f"Opened your copy, taken at version {copy.version}, with edits not yet saved to the team: "
-                "Save to Team merges them with the latest version"
+                f"Opened your copy, taken at version {copy.version} ({state}), with edits not yet saved to "
+                "the team: Save to Team merges them with the latest version"
             )
         else:
-            self.reported.emit(f"Opened version {copy.version} of the team briefing")
+            self.reported.emit(f"Opened version {copy.version} of the team briefing ({state})")
 
     # -- saving ------------------------------------------------------------------------
     @Slot()
@@ -254,6 +270,7 @@ class TeamBriefings(QObject):
         )
 
     def _saved(self, saved: Any) -> None:
+        self.shown = saved.shared
         if saved.merged_from is None:
             self.reported.emit(f"Saved version {saved.shared.version} to the team archive")
             self.update_actions()
@@ -288,6 +305,7 @@ class TeamBriefings(QObject):
         )
 
     def _published(self, published: Any) -> None:
+        self.shown = published
         self.reported.emit(f"Published \u201c{published.title}\u201d to the team archive as version 1")
         self.update_actions()
 
@@ -303,6 +321,8 @@ class TeamBriefings(QObject):
         )
 
     def _moved(self, moved: Any) -> None:
+        self.shown = moved
+        self.update_actions()
         self.reported.emit(f"\u201c{moved.title}\u201d is now {STATE_NAMES[moved.state].lower()}")
 
     # -- failures ----------------------------------------------------------------------

@@ -25,6 +25,7 @@ COPIES_DIR = "team-briefings"
 class LocalCopy:
     path: Path
     version: int  # the team version the copy was taken at (its base for the next save)
+    shared: team.SharedBriefing  # the team's briefing now: latest version, review state, owner
     kept_edits: bool  # the copy already held edits not yet saved to the team: it was not replaced
 
 
@@ -48,12 +49,18 @@ def take_copy(session: team.TeamSession, data_dir: Path, briefing_id: str) -> Lo
     if known is not None and known.location == location.display and path.is_file():
         local = storage.load(path)
         if team.briefing_sha256(local) != known.sha256:
-            return LocalCopy(path, known.version, kept_edits=True)
-    briefing, version = session.run(lambda connection: team.fetch(connection, briefing_id))
+            now: team.SharedBriefing = session.run(lambda connection: team.shared(connection, briefing_id))
+            return LocalCopy(path, known.version, now, kept_edits=True)
+    briefing, version, now = session.run(lambda connection: _latest(connection, briefing_id))
     path.parent.mkdir(parents=True, exist_ok=True)
     storage.save(briefing, path)
     checkouts.put(path, team.Checkout(location.display, briefing.id, version, team.briefing_sha256(briefing)))
-    return LocalCopy(path, version, kept_edits=False)
+    return LocalCopy(path, version, now, kept_edits=False)
+
+
+def _latest(connection: Any, briefing_id: str) -> tuple[Briefing, int, team.SharedBriefing]:
+    briefing, version = team.fetch(connection, briefing_id)
+    return briefing, version, team.shared(connection, briefing_id)
 
 
 def save_copy(
