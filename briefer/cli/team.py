@@ -24,6 +24,7 @@ from briefer.core import paths, team
 from briefer.core.briefing import storage
 from briefer.core.credentials import CredentialsUnavailable
 from briefer.core.escaping import json_text, visible
+from briefer.core.search import IndexBusy
 
 Handler = Callable[[argparse.Namespace], int]
 REFUSED = 2  # the exit status of a command the analyst's role may not run, or a missing location
@@ -308,7 +309,25 @@ def _cmd_push(args: argparse.Namespace) -> int:
         f"{summary.copied} documents copied to {location.display}, {summary.present} already there "
         f"({summary.versions} text versions sent)"
     )
+    _index_sent(args, location)
     return 0
+
+
+def _index_sent(args: argparse.Namespace, location: team.TeamLocation) -> None:
+    """Index for the team's search what was sent (and anything else it has not indexed yet)."""
+    bar = TerminalProgress(f"Indexing for search in {location.display}")
+    try:
+        with open_archive(args, location) as archive:
+            indexed = archive.index_waiting(progress=bar)
+    except IndexBusy:
+        bar.clear()
+        print(
+            "briefer: another analyst's import is indexing; it indexes these documents too", file=sys.stderr
+        )
+        return
+    bar.clear()
+    if indexed:
+        print(f"{indexed} documents indexed for search")
 
 
 # -- the archive's commands on a team archive ----------------------------------------------
@@ -347,8 +366,6 @@ def _on_team_archive(args: argparse.Namespace, command: Handler, import_locally:
 
 def _not_on_team_yet(args: argparse.Namespace) -> str:
     """Why a command does not work on a team archive yet ("" when it does)."""
-    if args.command == "search" and not team.SERVER_SEARCH:
-        return "`briefer search` does not work on a team archive yet (no search engine for its server here)"
     if args.command == "reindex":
         return (
             "the team archive's search index is kept by its server: `briefer reindex` has nothing to rebuild"
@@ -396,6 +413,7 @@ def _index_into_team(args: argparse.Namespace, import_locally: Handler) -> int:
         machine = socket.gethostname()
         session.run(lambda connection: team.record_import(connection, machine, statuses, summary))
     print(f"Sent to {location.display}: {pushed.copied} new documents, {pushed.present} it already held")
+    _index_sent(args, location)
     return 0
 
 

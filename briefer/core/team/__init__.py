@@ -20,14 +20,12 @@ from briefer.core.team.errors import (
     TeamNotInitialised,
     TeamPermissionDenied,
     TeamSchemaTooNew,
-    TeamSearchUnavailable,
     TeamUnreachable,
 )
 from briefer.core.team.names import ROLES, TEAM_URL_ENV
 
 if TYPE_CHECKING:
     from briefer.core.team.archive import (
-        SERVER_SEARCH,
         TeamArchive,
         TeamSavedSearch,
         TeamSavedSearches,
@@ -82,7 +80,6 @@ _LAZY = {
     ),
     **dict.fromkeys(
         (
-            "SERVER_SEARCH",
             "TeamArchive",
             "TeamSavedSearch",
             "TeamSavedSearches",
@@ -123,7 +120,6 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "ROLES",
     "SCHEMA_VERSION",
-    "SERVER_SEARCH",
     "STATES",
     "TEAM_URL_ENV",
     "BadTeamLocation",
@@ -145,7 +141,6 @@ __all__ = [
     "TeamSavedSearch",
     "TeamSavedSearches",
     "TeamSchemaTooNew",
-    "TeamSearchUnavailable",
     "TeamSession",
     "TeamStatus",
     "TeamUnreachable",

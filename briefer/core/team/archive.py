@@ -4,8 +4,8 @@ The facade is the same object the personal archive uses, so every front end (CLI
 documents, text versions, tags, clusters, the import report and statistics, and verifies quotes,
 exactly as it does at home.  What differs is made here, once:
 - its catalog is the team's tables (`TeamCatalog`);
-- its search engine is the server's (until the PostgreSQL engine is installed, `ServerSearchPending`
-  answers every count and refuses a search in so many words);
+- its search engine is the server's (`PostgresIndex`, in the same database): what is pushed or
+  imported is indexed there by whoever sends it (`index_waiting`);
 - saved searches are the team's `saved_searches`: your own, and those others shared;
 - the data folder keeps only local state for this team archive (`team-cache/<digest>`: the import
   lock and status of imports made on this machine, its parse cache, exports' ledger).
@@ -13,10 +13,9 @@ exactly as it does at home.  What differs is made here, once:
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
-from collections.abc import Collection, Iterator, Mapping
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -25,19 +24,14 @@ from psycopg.types.json import Jsonb
 
 from briefer.core.archive import Archive, SavedSearch, SavedSearchError, SavedSearches
 from briefer.core.archive.catalog import Catalog
-from briefer.core.documents import Document
-from briefer.core.search import IndexResults, QueryError, SearchRequest
-from briefer.core.search.query import AliasTable
+from briefer.core.progress import Progress, no_progress
+from briefer.core.search import QueryError
 from briefer.core.team.catalog import Connection, TeamCatalog
 from briefer.core.team.connection import PasswordSource, TeamLocation
-from briefer.core.team.errors import TeamSearchUnavailable
 from briefer.core.team.schema import require_current
 from briefer.core.team.session import TeamSession
 
 LOCAL_STATE = "team-cache"  # the data folder's sub-folder of local state, one per team archive
-# Whether a team archive is searched on its server: True once `TeamArchive`'s engine is the
-# PostgreSQL one (`ServerSearchPending` until then).  Front ends refuse a search before it starts.
-SERVER_SEARCH = False
 
 
 def local_folder(data_dir: Path, location: TeamLocation) -> Path:
@@ -56,7 +50,7 @@ def open_team_archive(
     session = TeamSession(where, password=password)
     try:
         session.run(require_current)
-        return TeamArchive(where, local_folder(data_dir, where), TeamCatalog(session))
+        return TeamArchive(where, local_folder(data_dir, where), TeamCatalog(session), password=password)
     except BaseException:
         session.close()
         raise
@@ -65,14 +59,33 @@ def open_team_archive(
 class TeamArchive(Archive):
     """`Archive` over a team archive's tables; see the module docstring."""
 
-    def __init__(self, location: TeamLocation, state_dir: Path, catalog: TeamCatalog) -> None:
+    def __init__(
+        self,
+        location: TeamLocation,
+        state_dir: Path,
+        catalog: TeamCatalog,
+        *,
+        password: PasswordSource | None = None,
+    ) -> None:
+        from briefer.core.search import PostgresIndex  # loaded with the team archive only
+
         self.data_dir = state_dir  # made when an import from this machine first needs it
         self.location = location
         self.team_catalog = catalog
         # It implements the catalog methods the facade's reading, tagging and report paths use.
         self.catalog = cast(Catalog, catalog)
-        self.index = ServerSearchPending(catalog)
+        self.index = PostgresIndex(location.conninfo, password=password, texts=self._texts)
         self._start()
+
+    def index_waiting(
+        self, *, progress: Progress = no_progress, cancel: threading.Event | None = None
+    ) -> int:
+        """Index the documents the server's search does not hold yet (pushed or imported since);
+        returns how many.  Raises IndexBusy while another analyst's import indexes."""
+        ids = self.catalog.unindexed_ids()
+        if ids:
+            self._index_new(ids, progress=progress, cancel=cancel)
+        return len(ids)
 
     @property
     def where(self) -> str:
@@ -84,58 +97,6 @@ class TeamArchive(Archive):
     @property
     def saved_searches(self) -> SavedSearches:
         return cast(SavedSearches, TeamSavedSearches(self.team_catalog))
-
-
-# -- the search engine ------------------------------------------------------------------
-class ServerSearchPending:
-    """The `SearchEngine` of a team archive while this Briefer has none for the server: the
-    archive's counts stay true (nothing to rebuild, nothing waiting), and a search is refused
-    with the reason rather than answered from somewhere else.  The PostgreSQL engine
-    (`core/search/postgres.py`) takes its place in `TeamArchive.__init__`."""
-
-    def __init__(self, catalog: TeamCatalog) -> None:
-        self._catalog = catalog
-        self.aliases = AliasTable()
-
-    @property
-    def rebuilt_reason(self) -> str:
-        return ""
-
-    @contextlib.contextmanager
-    def batch(self, *, bulk: bool = False) -> Iterator[_NothingToWrite]:
-        yield _NothingToWrite()
-
-    def reset(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-    def doc_count(self) -> int:
-        return self._catalog.count_documents()  # the server reads its documents itself
-
-    def size_bytes(self) -> int:
-        return 0
-
-    def search(self, request: SearchRequest, *, clusters: Mapping[str, str] | None = None) -> IndexResults:
-        raise TeamSearchUnavailable("searching a team archive is not in this version of Briefer yet")
-
-    def more_like(self, text: str, *, exclude: Collection[str] = (), limit: int = 10) -> IndexResults:
-        raise TeamSearchUnavailable("searching a team archive is not in this version of Briefer yet")
-
-    def words(self, prefix: str = "", *, limit: int = 100) -> list[str]:
-        return []
-
-
-class _NothingToWrite:
-    def put(self, doc: Document, *, new: bool = False) -> None:
-        pass
-
-    def delete(self, doc_id: str) -> None:
-        pass
-
-    def commit_and_continue(self) -> None:
-        pass
 
 
 # -- saved searches ---------------------------------------------------------------------

@@ -161,21 +161,28 @@ class TeamCatalog:
         found = {str(r[0]): _facts(r) for r in rows}
         return [found[i] for i in doc_ids if i in found]
 
-    # -- what the search engine holds: the server's engine reads the tables itself --------
+    # -- what the search engine holds: a document is indexed when its row is in search_docs ----
     def indexable(self, doc_ids: list[str]) -> tuple[list[Document], dict[str, int]]:
         return self.documents(doc_ids), {}
 
     def mark_indexed(self, revisions: Mapping[str, int]) -> None:
-        pass
+        pass  # the engine's own rows say it
 
     def mark_all_unindexed(self) -> None:
-        pass
+        pass  # the engine's `reset` empties its rows
 
     def unindexed_ids(self) -> list[str]:
-        return []
+        rows = self._rows(
+            "SELECT id FROM documents d WHERE NOT EXISTS (SELECT FROM search_docs s WHERE s.doc_id = d.id)"
+            " ORDER BY imported_at, id"
+        )
+        return [str(r[0]) for r in rows]
 
     def count_unindexed(self) -> int:
-        return 0
+        """Documents the search does not find yet: from the counts the engine keeps (every search
+        asks, so no scan of the documents against the engine's rows)."""
+        found = self._one("SELECT (SELECT count(*) FROM documents) - (SELECT docs FROM search_stats)")
+        return max(0, int(found or 0))
 
     # -- tags ----------------------------------------------------------------------
     def add_tags(self, doc_id: str, tags: Iterable[str]) -> None:

@@ -81,10 +81,6 @@ class SaveConflict(TeamError):
         self.conflicts = conflicts
 
 
-class TeamSearchUnavailable(TeamError):
-    """This Briefer has no search engine for the team archive's server yet."""
-
-
 class BriefingNotShared(TeamError, LookupError):
     """No briefing with that id in the team archive."""
 
@@ -98,6 +94,5 @@ __all__ = [
     "TeamNotInitialised",
     "TeamPermissionDenied",
     "TeamSchemaTooNew",
-    "TeamSearchUnavailable",
     "TeamUnreachable",
 ]
