@@ -9,6 +9,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,10 @@ from psycopg import sql
 from briefer.cli.main import main
 from briefer.core import team
 from briefer.core.archive import Archive
+from briefer.core.briefing.excerpts import passage_excerpt
 from tests.conftest import write_article
 from tests.core.cli_support import Cli
+from tests.core.format_fixtures import make_pdf
 from tests.team.conftest import as_user, unique
 
 STORY = (
@@ -56,6 +59,8 @@ def articles(folder: Path) -> Path:
         published="2024-01-05T09:00:00+00:00",
     )
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4 not really a pdf")
+    pages = ["The ministry met on Monday.", "On page two the convoy reached the depot."]
+    (folder / "minutes.pdf").write_bytes(make_pdf(pages, title="Minutes", author="Clerk"))
     return folder
 
 
@@ -196,7 +201,7 @@ def test_stats_say_the_same_but_where_the_archive_is(cli: Cli, team_url: str, bo
     assert {k: mine[k] for k in same} == {k: ours[k] for k in same}
     took = re.compile(r" in [0-9.]+ s$")  # how long each import took
     assert took.sub("", ours["last_import_summary"]) == took.sub("", mine["last_import_summary"])
-    assert ours["documents"] == 4 and [f["path"] for f in ours["failures"]] == [
+    assert ours["documents"] == 5 and [f["path"] for f in ours["failures"]] == [
         str(both["folder"] / "broken.pdf")
     ]
     assert ours["data_dir"] == team.TeamLocation.parse(team_url).display
@@ -224,6 +229,23 @@ def test_tagging_on_the_team_archive_is_seen_by_every_analyst(
     assert json.loads(cli.out) == {"food": 1}
     with Archive(cli.data) as archive:
         archive.reindex()  # as the fixture left it, for the tests that compare scores
+
+
+def test_a_quote_taken_from_the_team_archive_cites_what_a_personal_one_does(
+    cli: Cli, team_url: str, both: dict[str, Any], tmp_path: Path
+) -> None:
+    with Archive(cli.data) as personal, team.open_team_archive(team_url, tmp_path / "local") as shared:
+        [minutes] = [d for d in personal.catalog.documents(personal.catalog.all_ids()) if d.format == "pdf"]
+        start = minutes.text.index("the convoy reached")
+        quoted = []
+        for archive in (personal, shared):  # what dragging a passage from the reader quotes
+            document = archive.document(minutes.id)
+            assert document is not None
+            quoted.append(passage_excerpt(document, start, start + 28, carried_by=archive.carried_by_count))
+    mine, ours = quoted
+    assert ours.page == mine.page == 2  # "p. 2", whichever archive it was quoted from
+    assert replace(ours.citation, archive=None) == replace(mine.citation, archive=None)
+    assert (ours.doc_id, ours.start, ours.end, ours.quote) == (mine.doc_id, mine.start, mine.end, mine.quote)
 
 
 def test_a_briefing_built_on_the_personal_archive_verifies_against_the_team_texts(

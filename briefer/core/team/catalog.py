@@ -99,7 +99,8 @@ class TeamCatalog:
             return []
         rows = self._rows(
             "SELECT d.id, d.title, t.body, d.text_sha256, d.author, d.source, d.published, d.url,"
-            " d.language, d.source_type, d.imported_at FROM documents d"
+            " d.language, d.source_type, d.imported_at, d.published_raw, d.format, d.pages, d.flags,"
+            " d.parent_id FROM documents d"
             " JOIN texts t ON t.sha256 = d.text_sha256 WHERE d.id = ANY(%s)",
             [wanted],
         )
@@ -127,6 +128,11 @@ class TeamCatalog:
             tags=tags,
             imported_at=row[10],
             updated_at=row[10],
+            published_raw=str(row[11]),
+            format=str(row[12]),
+            pages=tuple(row[13]),
+            flags=tuple(row[14]),
+            parent_id=row[15],
             archive=self.identity,
         )
 

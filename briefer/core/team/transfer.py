@@ -112,12 +112,18 @@ def _document_row(record: DocumentRecord) -> tuple[object, ...]:
         doc.published,
         doc.language,
         doc.source_type,
+        doc.published_raw,
+        doc.format,
+        list(doc.pages),
+        list(doc.flags),
+        doc.parent_id,
     )
 
 
 _TEXT = "INSERT INTO texts (sha256, body) VALUES (%s, %s) ON CONFLICT DO NOTHING"
 _DOCUMENT = """INSERT INTO documents (id, content_sha256, text_sha256, title, source, author, url, published,
-    language, source_type) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
+    language, source_type, published_raw, format, pages, flags, parent_id)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
     RETURNING id"""
 _TEAM_IDS = "SELECT content_sha256, id FROM documents WHERE content_sha256 = ANY(%s)"
 _ALIAS = "INSERT INTO document_aliases (alias, doc_id) VALUES (%s, %s) ON CONFLICT DO NOTHING"
