@@ -28,6 +28,7 @@ from briefer.core.progress import Progress, no_progress
 from briefer.core.search import QueryError
 from briefer.core.team.catalog import Connection, TeamCatalog
 from briefer.core.team.connection import PasswordSource, TeamLocation
+from briefer.core.team.errors import TeamError
 from briefer.core.team.schema import require_current
 from briefer.core.team.session import TeamSession
 
@@ -86,6 +87,14 @@ class TeamArchive(Archive):
         if ids:
             self._index_new(ids, progress=progress, cancel=cancel)
         return len(ids)
+
+    def _index_lost(self) -> bool:
+        """The server's search is no cache to rebuild here: what it lacks is indexed by the next
+        push or import (`index_waiting`), and searches say how many wait meanwhile."""
+        return False
+
+    def reindex(self, *, progress: Progress = no_progress, cancel: threading.Event | None = None) -> int:
+        raise TeamError("the team archive's server keeps its search index: there is nothing to rebuild here")
 
     @property
     def where(self) -> str:

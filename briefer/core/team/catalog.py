@@ -293,10 +293,12 @@ class TeamCatalog:
         return [(str(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4])) for r in rows]
 
     def size_bytes(self) -> int:
-        """The archive's tables on the server, with their indexes."""
+        """The archive's tables on the server with their indexes, the search engine's left out (its
+        own `size_bytes` counts them)."""
         found = self._one(
             "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"
             " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'briefer' AND c.relkind = 'r'"
+            " AND c.relname NOT LIKE 'search\\_%'"
         )
         return int(found or 0)
 
