@@ -19,7 +19,7 @@ from psycopg import sql
 
 from briefer.cli.main import main
 from briefer.core import team
-from briefer.core.archive import Archive
+from briefer.core.archive import Archive, SavedSearch, SavedSearchError
 from briefer.core.briefing.excerpts import passage_excerpt
 from tests.conftest import write_article
 from tests.core.cli_support import Cli
@@ -205,6 +205,7 @@ def test_stats_say_the_same_but_where_the_archive_is(cli: Cli, team_url: str, bo
         str(both["folder"] / "broken.pdf")
     ]
     assert ours["data_dir"] == team.TeamLocation.parse(team_url).display
+    assert ours["index_bytes"] > 0 and ours["catalog_bytes"] > 0  # the search's tables, the others'
 
     personal, shared = run_both(cli, team_url, "stats", "--failures")
     unlike = ("Archive:", "Index size:", "Last import:")
@@ -385,3 +386,30 @@ def test_the_window_opens_the_same_facade_on_a_team_archive(both: dict[str, Any]
             (h.id, round(h.score, 9), h.snippet) for h in found_there.hits
         ]
     assert not list((tmp_path / "data").glob("**/catalog.sqlite3"))  # only local state there
+
+
+def test_renaming_keeps_a_search_shared_and_only_its_owner_renames_it(
+    both: dict[str, Any], tmp_path: Path
+) -> None:
+    alice, bob = unique("alice"), unique("bob")
+    with team.connect(team.TeamLocation.parse(both["url"]), autocommit=True) as admin:
+        for name in (alice, bob):
+            team.add_analyst(admin, name, "analyst")
+    with team.open_team_archive(as_user(both["url"], alice), tmp_path / "a") as archive:
+        store = archive.saved_searches
+        assert isinstance(store, team.TeamSavedSearches)
+        store.save(SavedSearch("weekly", "shells", sort="newest"), shared=True)
+        renamed = store.rename_search("weekly", "monday")
+        assert (renamed.name, renamed.sort, renamed.shared) == ("monday", "newest", True)
+        assert [s.name for s in store.all()] == ["monday"]
+    with team.open_team_archive(as_user(both["url"], bob), tmp_path / "b") as archive:
+        store = archive.saved_searches
+        with pytest.raises(SavedSearchError, match=f"'monday' is {alice}'s search"):
+            store.rename_search("monday", "mine")
+        assert store.get("monday").owner == alice
+        store.save(SavedSearch("monday", "grain"))  # a name of one's own: one's own comes first
+        assert store.get("monday").query == "grain"
+        assert [s.sharing_note() for s in store.all()] == ["", f" (shared by {alice})"]
+        store.delete("monday")
+    with team.open_team_archive(as_user(both["url"], alice), tmp_path / "a") as archive:
+        archive.saved_searches.delete("monday")  # as the module's other tests expect it: none

@@ -39,6 +39,10 @@ _RESOLVED = """SELECT asked, coalesce(d.id, a.doc_id) FROM unnest(%s::text[]) AS
 # Cluster rows of clusters with two or more documents (a lone document's own row is no cluster).
 _CLUSTERED = """(SELECT c.doc_id, c.cluster_id FROM clusters c
     WHERE EXISTS (SELECT FROM clusters o WHERE o.cluster_id = c.cluster_id AND o.doc_id <> c.doc_id))"""
+# The same, read whole: one pass over the table rather than a look-up per row.
+_ALL_CLUSTERED = """(SELECT doc_id, cluster_id FROM clusters WHERE cluster_id IN
+    (SELECT cluster_id FROM clusters GROUP BY cluster_id HAVING count(*) > 1))"""
+_KEPT_S = 2  # seconds a derived fact (the clusters, the failed files) is kept before it is read again
 # The latest status of each path any import run recorded (the import report).
 _LATEST_FILES = """(SELECT DISTINCT ON (f.path) f.path, f.doc_id, f.status, f.reason
     FROM import_files f ORDER BY f.path, f.run_id DESC)"""
@@ -74,8 +78,9 @@ class TeamCatalog:
         yield
 
     def change_stamp(self) -> tuple[int, int]:
-        """Others change the team archive at any moment: what was read is never kept."""
-        return threading.get_ident(), time.monotonic_ns()
+        """Others change the team archive at any moment, and telling when costs a read: what the
+        facade derives from it (the clusters, the failed files) is read again every few seconds."""
+        return threading.get_ident(), int(time.monotonic() // _KEPT_S)
 
     def setting(self, key: str) -> str | None:
         return None  # the team archive keeps no settings: the defaults apply
@@ -248,10 +253,10 @@ class TeamCatalog:
         return members
 
     def cluster_map(self) -> dict[str, str]:
-        return {str(d): str(c) for d, c in self._rows(f"SELECT doc_id, cluster_id FROM {_CLUSTERED} c")}
+        return {str(d): str(c) for d, c in self._rows(f"SELECT doc_id, cluster_id FROM {_ALL_CLUSTERED} c")}
 
     def count_clusters(self) -> tuple[int, int]:
-        row = self._rows(f"SELECT count(DISTINCT cluster_id), count(*) FROM {_CLUSTERED} c")[0]
+        row = self._rows(f"SELECT count(DISTINCT cluster_id), count(*) FROM {_ALL_CLUSTERED} c")[0]
         return int(row[0]), int(row[1])
 
     def count_signed(self) -> int:
@@ -298,7 +303,7 @@ class TeamCatalog:
         found = self._one(
             "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"
             " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'briefer' AND c.relkind = 'r'"
-            " AND c.relname NOT LIKE 'search\\_%'"
+            " AND left(c.relname, 7) <> 'search_'"
         )
         return int(found or 0)
 
