@@ -385,6 +385,13 @@ def test_the_window_opens_the_same_facade_on_a_team_archive(both: dict[str, Any]
         assert [(h.id, round(h.score, 9), h.snippet) for h in found_here.hits] == [
             (h.id, round(h.score, 9), h.snippet) for h in found_there.hits
         ]
+        for refused in (  # never half-done through a catalog that does not have it
+            lambda: shared.import_paths([both["folder"]]),
+            lambda: shared.remove_sample(),
+            lambda: shared.recluster(0.9),
+        ):
+            with pytest.raises(team.TeamError):
+                refused()
     assert not list((tmp_path / "data").glob("**/catalog.sqlite3"))  # only local state there
 
 

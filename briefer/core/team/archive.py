@@ -96,6 +96,25 @@ class TeamArchive(Archive):
     def reindex(self, *, progress: Progress = no_progress, cancel: threading.Event | None = None) -> int:
         raise TeamError("the team archive's server keeps its search index: there is nothing to rebuild here")
 
+    # What goes through this machine's cache (`briefer --team URL index`), or is not done on a
+    # team archive yet: refused with the reason, never half-done through a catalog that lacks it.
+    def import_paths(self, *args: Any, **kwargs: Any) -> Any:
+        raise TeamError(
+            "files are imported into a team archive through this machine's cache: briefer --team URL index"
+        )
+
+    def import_sample(self, *args: Any, **kwargs: Any) -> Any:
+        raise TeamError("the sample archive is not imported into a team archive")
+
+    def prune_plan(self, *args: Any, **kwargs: Any) -> Any:
+        raise TeamError("removing documents from a team archive does not work yet")
+
+    def remove_sample(self, *args: Any, **kwargs: Any) -> Any:
+        raise TeamError("removing documents from a team archive does not work yet")
+
+    def recluster(self, *args: Any, **kwargs: Any) -> Any:
+        raise TeamError("a team archive's clusters come with its documents: they are not made again here")
+
     @property
     def where(self) -> str:
         return self.location.display
