@@ -206,3 +206,50 @@ def test_a_search_that_runs_out_of_time_is_refused_with_the_reason(database: str
         assert [h.doc_id for h in engine.search(SearchRequest("kim")).hits] == ["summit"]  # usable after
     finally:
         engine.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["kim putin", "vostochny OR sohae", '"artillery shells"', "artillery -sanctions", "title:launch",
+     "launch*", "kim vostochny putin", "body:sohae OR title:sanctions"],
+)  # fmt: skip
+def test_a_document_with_too_many_words_to_list_is_found_all_the_same(
+    database: str, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search first looks a document's words up in its word list (one tsvector); a document
+    with more different words than one tsvector holds has none, and is found by its fields."""
+    from briefer.core.search import _pg_write
+
+    whoosh = SearchIndex(None)
+    with whoosh.batch() as batch:
+        for document in DESK:
+            batch.put(document)
+    monkeypatch.setattr(_pg_write, "MAX_WORD_LIST_BYTES", 10)  # every DESK text is "too long"
+    engine = PostgresIndex(database)
+    try:
+        with engine.batch() as batch:
+            for document in DESK:
+                batch.put(document)
+        with psycopg.connect(database) as connection:
+            listed = connection.execute("SELECT count(words) FROM briefer.search_docs").fetchone()
+        assert listed == (0,)
+        ours = hits(engine, query, relax=True)
+        theirs = hits(whoosh, query, relax=True)
+        assert [d for d, _ in ours] == [d for d, _ in theirs]
+        assert [s for _, s in ours] == pytest.approx([s for _, s in theirs], rel=1e-9)
+    finally:
+        engine.close()
+
+
+@pytest.mark.parametrize(
+    "query", ["launch -published:2023", "officials -type:news", "launch NOT tag:korea", "met -source:wire"]
+)
+def test_a_negated_fact_holds_for_documents_without_it(engine: PostgresIndex, query: str) -> None:
+    """An undated document is not published in 2023, one without a type is not news: SQL's NULL
+    must not make NOT drop it (as it would: NOT NULL is NULL)."""
+    whoosh = SearchIndex(None)
+    for index in (engine, whoosh):
+        with index.batch() as batch:
+            for document in DESK:
+                batch.put(document)
+    assert {d for d, _ in hits(engine, query)} == {d for d, _ in hits(whoosh, query)} != set()
