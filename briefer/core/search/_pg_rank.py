@@ -168,7 +168,10 @@ class Candidates:
                 if found is not None and parts is not None:
                     parts.append((q.fieldname, (str(q.text),), found))
                 return found
-            return 0.0 if self._label_match(doc, q.fieldname, [str(q.text)], 1) else None
+            if not self._label_match(doc, q.fieldname, [str(q.text)], 1):
+                return None
+            # Labels and tags count as one, as the Whoosh index scores them; names add nothing.
+            return 0.0 if q.fieldname in NAME_FIELDS else float(q.boost)
         if isinstance(q, query.Phrase):
             return self._phrase(doc, q, parts)
         if isinstance(q, query.And):

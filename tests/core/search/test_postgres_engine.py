@@ -115,6 +115,8 @@ def test_scores_are_the_whoosh_engines(engine: PostgresIndex) -> None:
         "launch*",
         "title:launch rocket",
         "harbour -silver",
+        "vostochny lang:fr",  # labels and tags count one, as in the Whoosh index
+        "tag:korea shells",
     ]
     for query in queries:
         ours, theirs = hits(engine, query, relax=True), hits(whoosh, query, relax=True)
