@@ -382,19 +382,20 @@ def _positions(
     positions (0-based; the overlap of parts read once)."""
     if not seqs or terms == []:
         return {}
-    wanted = sql.SQL("") if terms is None else sql.SQL("AND u.lexeme = ANY({})").format(sql.Literal(terms))
+    column: sql.Composable = sql.SQL("d.title" if fieldname == "title" else "p.body")
+    if terms is not None:  # only those words: marked, then kept, in C (unnesting every word cost most)
+        column = sql.SQL("ts_filter(setweight({}, 'A', {}), '{{a}}')").format(column, sql.Literal(terms))
     if fieldname == "title":
         query = sql.SQL(
-            "SELECT d.seq, u.lexeme, 0, u.positions FROM search_docs d, unnest(d.title) u"
-            " WHERE d.seq = ANY(%s) {}"
+            "SELECT d.seq, u.lexeme, 0, u.positions FROM search_docs d, unnest({}) u WHERE d.seq = ANY(%s)"
         )
     else:
         query = sql.SQL(
             "SELECT d.seq, u.lexeme, p.start, u.positions"
-            " FROM search_docs d JOIN search_parts p ON p.doc_id = d.doc_id, unnest(p.body) u"
-            " WHERE d.seq = ANY(%s) {}"
+            " FROM search_docs d JOIN search_parts p ON p.doc_id = d.doc_id, unnest({}) u"
+            " WHERE d.seq = ANY(%s)"
         )
-    cursor.execute(query.format(wanted), (seqs,))
+    cursor.execute(query.format(column), (seqs,))
     found: dict[tuple[int, str], set[int]] = {}
     for seq, term, start, positions in cursor.fetchall():
         found.setdefault((seq, term), set()).update(start + p - 1 for p in positions)
