@@ -124,24 +124,39 @@ class PostgresIndex:
                 self._reader = None
 
     def _read(self, work: Callable[[psycopg.Cursor[Any]], _Result]) -> _Result:
-        """Run `work` in one read-only snapshot, within the statement timeout."""
+        """Run `work` in one read-only snapshot, within the statement timeout; a connection the
+        server dropped (a restart, an administrator) is made again once."""
+        from briefer.core.team.errors import TeamConnectionLost
+
         with self._lock:
-            if self._reader is None or self._reader.closed:
-                self._reader = self._connect()
-            connection = self._reader
-            try:
-                with connection.transaction(), connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                    cursor.execute(
-                        "SELECT set_config('statement_timeout', %s, true)", (str(self.statement_timeout_ms),)
-                    )
-                    return work(cursor)
-            except psycopg.errors.QueryCanceled:
-                seconds = self.statement_timeout_ms / 1000
-                raise QueryTooBroad(
-                    f"the search took longer than {seconds:g} s, the team archive's limit for a search; "
-                    "add words, a date range or a filter to narrow it"
-                ) from None
+            for attempt in (1, 2):
+                if self._reader is None or self._reader.closed:
+                    self._reader = self._connect()
+                try:
+                    return self._snapshot(self._reader, work)
+                except psycopg.errors.QueryCanceled:
+                    seconds = self.statement_timeout_ms / 1000
+                    raise QueryTooBroad(
+                        f"the search took longer than {seconds:g} s, the team archive's limit for a search; "
+                        "add words, a date range or a filter to narrow it"
+                    ) from None
+                except psycopg.OperationalError as exc:
+                    self._reader.close()
+                    if attempt == 2:
+                        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                        raise TeamConnectionLost(self.location.display, reason, attempt) from None
+                    log.info("the connection to the team archive was lost; connecting again")
+            raise AssertionError("unreachable")
+
+    def _snapshot(
+        self, connection: psycopg.Connection[Any], work: Callable[[psycopg.Cursor[Any]], _Result]
+    ) -> _Result:
+        with connection.transaction(), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute(
+                "SELECT set_config('statement_timeout', %s, true)", (str(self.statement_timeout_ms),)
+            )
+            return work(cursor)
 
     # -- writing ---------------------------------------------------------------------------
     @contextmanager
@@ -150,6 +165,7 @@ class PostgresIndex:
         error (all since the last `commit_and_continue`).  IndexBusy while another writes."""
         connection = self._connect()
         try:
+            _require_writer(connection)
             # A writer that was killed a moment ago may hold the lock until the server notices.
             connection.execute("SELECT set_config('lock_timeout', %s, false)", (str(WRITER_WAIT_MS),))
             try:
@@ -213,6 +229,17 @@ class PostgresIndex:
 
 
 # -- writing ---------------------------------------------------------------------------------
+def _require_writer(connection: psycopg.Connection[Any]) -> None:
+    """TeamPermissionDenied, before anything is written, for a role that may not index."""
+    from briefer.core.team.errors import TeamPermissionDenied
+
+    row = connection.execute("SELECT has_table_privilege('search_docs', 'INSERT')").fetchone()
+    if not row or not row[0]:
+        raise TeamPermissionDenied(
+            "writing to the team archive's search index needs the analyst role", needed="analyst"
+        )
+
+
 class PostgresBatch:
     """Documents added, replaced and deleted in one transaction (the `WriteBatch` of engine.py)."""
 

@@ -255,3 +255,43 @@ def test_a_negated_fact_holds_for_documents_without_it(engine: PostgresIndex, qu
             for document in DESK:
                 batch.put(document)
     assert {d for d, _ in hits(engine, query)} == {d for d, _ in hits(whoosh, query)} != set()
+
+
+def test_readers_search_and_only_analysts_write(engine: PostgresIndex, database: str) -> None:
+    """The database decides: a reader's engine searches, and is refused before it writes."""
+    from briefer.core.team import add_analyst
+    from briefer.core.team.errors import TeamPermissionDenied
+
+    with engine.batch() as batch:
+        batch.put(DESK[0])
+    reader, analyst = f"reader_{uuid.uuid4().hex[:8]}", f"analyst_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(database, autocommit=True) as admin:
+        add_analyst(admin, reader, "reader")
+        add_analyst(admin, analyst, "analyst")
+    as_reader = PostgresIndex(database.replace("postgres@", f"{reader}@", 1))
+    as_analyst = PostgresIndex(database.replace("postgres@", f"{analyst}@", 1))
+    try:
+        assert [h.doc_id for h in as_reader.search(SearchRequest("kim artilery")).hits] == ["summit"]
+        assert as_reader.search(SearchRequest("kim artilery")).suggestion == "kim artillery"
+        with pytest.raises(TeamPermissionDenied, match="analyst role"), as_reader.batch() as batch:
+            batch.put(DESK[1])
+        with as_analyst.batch() as batch:
+            batch.put(DESK[1])
+        assert as_reader.doc_count() == 2
+    finally:
+        as_reader.close()
+        as_analyst.close()
+
+
+def test_a_search_after_the_server_dropped_the_connection_connects_again(
+    engine: PostgresIndex, database: str
+) -> None:
+    with engine.batch() as batch:
+        batch.put(DESK[0])
+    assert engine.doc_count() == 1
+    with psycopg.connect(database, autocommit=True) as admin:  # as an administrator (or a restart) would
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    assert [h.doc_id for h in engine.search(SearchRequest("kim")).hits] == ["summit"]
