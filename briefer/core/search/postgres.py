@@ -251,10 +251,15 @@ class PostgresBatch:
         self._occurrences: Counter[tuple[str, str]] = Counter()
         self._stats = [0, 0, 0]  # documents, title length, body length gained
         self._words_sent: set[str] = set()
+        self._promised_new: set[str] = set()  # pending ids the caller said are not indexed yet
 
     def put(self, doc: Document, *, new: bool = False) -> None:
-        """Index `doc`, replacing the document of the same id (`new` is a hint: an id already
-        there is replaced all the same)."""
+        """Index `doc`, replacing the document of the same id; `new` promises there is none (its
+        look-up is saved: a broken promise is an error of the database's unique key)."""
+        if new and doc.id not in self._pending and doc.id not in self._deleted:
+            self._promised_new.add(doc.id)
+        elif not new or doc.id in self._deleted:  # a deletion not sent yet: this replaces the row
+            self._promised_new.discard(doc.id)
         self._deleted.discard(doc.id)
         self._pending[doc.id] = document_rows(doc)
         if len(self._pending) >= FLUSH_EVERY:
@@ -262,6 +267,7 @@ class PostgresBatch:
 
     def delete(self, doc_id: str) -> None:
         self._pending.pop(doc_id, None)
+        self._promised_new.discard(doc_id)
         self._deleted.add(doc_id)
         if len(self._deleted) >= FLUSH_EVERY:
             self._flush()
@@ -274,6 +280,7 @@ class PostgresBatch:
     def clear(self) -> None:
         self._pending.clear()
         self._deleted.clear()
+        self._promised_new.clear()
         self._terms.clear()
         self._occurrences.clear()
         self._stats = [0, 0, 0]
@@ -283,17 +290,20 @@ class PostgresBatch:
             cursor.execute("UPDATE search_stats SET docs = 0, title_length = 0, body_length = 0")
 
     def _flush(self) -> None:
-        ids = [*self._pending, *self._deleted]
-        if not ids:
+        if not self._pending and not self._deleted:
             return
+        replaced = [doc_id for doc_id in self._pending if doc_id not in self._promised_new]
         with self._connection.cursor() as cursor:
-            self._remove(cursor, ids)
+            self._remove(cursor, [*replaced, *self._deleted])
             self._insert(cursor, list(self._pending.values()))
         self._pending.clear()
         self._deleted.clear()
+        self._promised_new.clear()
 
     def _remove(self, cursor: psycopg.Cursor[Any], ids: list[str]) -> None:
         """Delete the documents `ids` that are there, taking their words out of the statistics."""
+        if not ids:
+            return
         row = cursor.execute(
             "SELECT count(*), coalesce(sum(title_length), 0), coalesce(sum(body_length), 0)"
             " FROM search_docs WHERE doc_id = ANY(%s)",

@@ -295,3 +295,12 @@ def test_a_search_after_the_server_dropped_the_connection_connects_again(
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
     assert [h.doc_id for h in engine.search(SearchRequest("kim")).hits] == ["summit"]
+
+
+def test_a_document_deleted_then_added_as_new_in_one_batch_is_replaced(engine: PostgresIndex) -> None:
+    with engine.batch() as batch:
+        batch.put(doc("a", "Harbour", "The ferry left."), new=True)
+    with engine.batch() as batch:  # both wait in the batch's buffer: the deletion is sent with the put
+        batch.delete("a")
+        batch.put(doc("a", "Harbour", "The tug left."), new=True)
+    assert engine.doc_count() == 1 and hits_ids(engine, "tug") == ["a"] and hits_ids(engine, "ferry") == []
