@@ -152,6 +152,7 @@ def test_reading_commands_say_the_same_on_both_archives(
         ("search", "shells", "--no-collapse", "--passages"),
         ("search", "source:wire", "--sort", "newest", "--ids"),
         ("search", "grain", "--filter", "tag=food", "--filter", "year=2022", "--json"),
+        ("search", "tag:food", "--json"),  # a label alone scores one on both engines
         ("search", "shels"),  # did you mean
         ("search", '"went north'),  # a bad query: the same words, exit status 2
     ],
