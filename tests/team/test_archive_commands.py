@@ -194,6 +194,22 @@ def test_a_documents_tags_and_copies_are_the_same_on_both_archives(
     assert "A story in 2 documents, also carried by 1 outlet" in shared[1]
 
 
+def test_a_document_asked_for_by_an_alias_is_the_teams_document(
+    cli: Cli, team_url: str, both: dict[str, Any]
+) -> None:
+    """The same files imported again (another analyst, another cache) are aliases of the team's
+    documents: a briefing that quotes an alias still finds the document and its copies."""
+    wire = both["ids"]["Wire Shells go north"]
+    with team.connect(team.TeamLocation.parse(team_url)) as admin:
+        row = admin.execute("SELECT alias FROM document_aliases WHERE doc_id = %s", (wire,)).fetchone()
+    assert row is not None and row[0] != wire
+    for command in (("cluster", "--json"), ("tags", "--json", "--doc")):
+        assert cli("--team", team_url, *command, wire) == 0
+        by_id = cli.out
+        assert cli("--team", team_url, *command, row[0]) == 0
+        assert cli.out == by_id, command
+
+
 def test_stats_say_the_same_but_where_the_archive_is(cli: Cli, team_url: str, both: dict[str, Any]) -> None:
     personal, shared = run_both(cli, team_url, "stats", "--json", "--failures")
     mine, ours = json.loads(personal[1]), json.loads(shared[1])

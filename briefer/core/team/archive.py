@@ -16,13 +16,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
 from psycopg.types.json import Jsonb
 
-from briefer.core.archive import Archive, SavedSearch, SavedSearchError, SavedSearches
+from briefer.core.archive import Archive, Copies, SavedSearch, SavedSearchError, SavedSearches
 from briefer.core.archive.catalog import Catalog
 from briefer.core.progress import Progress, no_progress
 from briefer.core.search import QueryError
@@ -95,6 +96,13 @@ class TeamArchive(Archive):
 
     def reindex(self, *, progress: Progress = no_progress, cancel: threading.Event | None = None) -> int:
         raise TeamError("the team archive's server keeps its search index: there is nothing to rebuild here")
+
+    def copies_of(self, doc_ids: Sequence[str]) -> dict[str, Copies]:
+        """As `Archive.copies_of`, an alias (a personal id the team knows under another) answered
+        for the team's document: its own outlet is not one of the others."""
+        team_ids = self.team_catalog.resolve(list(doc_ids))
+        found = super().copies_of([team_ids.get(i, i) for i in doc_ids])
+        return {i: found[team_ids.get(i, i)] for i in doc_ids}
 
     # What goes through this machine's cache (`briefer --team URL index`), or is not done on a
     # team archive yet: refused with the reason, never half-done through a catalog that lacks it.

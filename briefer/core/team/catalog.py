@@ -239,8 +239,13 @@ class TeamCatalog:
         return [str(r[0]) for r in rows]
 
     def clusters_of(self, doc_ids: list[str]) -> dict[str, str]:
-        rows = self._rows(f"SELECT doc_id, cluster_id FROM {_CLUSTERED} c WHERE doc_id = ANY(%s)", [doc_ids])
-        return {str(d): str(c) for d, c in rows}
+        """Each of `doc_ids` (an alias too) in a cluster of two or more -> the cluster's id."""
+        team_ids = self.resolve(doc_ids)
+        rows = self._rows(
+            f"SELECT doc_id, cluster_id FROM {_CLUSTERED} c WHERE doc_id = ANY(%s)", [list(team_ids.values())]
+        )
+        found = {str(d): str(c) for d, c in rows}
+        return {asked: found[team_id] for asked, team_id in team_ids.items() if team_id in found}
 
     def cluster_members(self, clusters: list[str]) -> dict[str, list[str]]:
         members: dict[str, list[str]] = {}
