@@ -8,7 +8,7 @@ exactly as it does at home.  What differs is made here, once:
   imported is indexed there by whoever sends it (`index_waiting`);
 - saved searches are the team's `saved_searches`: your own, and those others shared;
 - the data folder keeps only local state for this team archive (`team-cache/<digest>`: the import
-  lock and status of imports made on this machine, its parse cache, exports' ledger).
+  lock and status of imports made on this machine, and their parse cache).
 """
 
 from __future__ import annotations
