@@ -544,7 +544,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command not in WORK_WITHOUT_ARCHIVE and cli_team.location_of(args) is not None:
             if args.command is None:
                 return _team_not_yet(args)
-            return cli_team.on_team_archive(args, command, _cmd_index)
+            return cli_team.on_team_archive(args, command, _cmd_index, _confirm_prune)
         return command(args)
     except KeyboardInterrupt:
         print("\nbriefer: interrupted", file=sys.stderr)

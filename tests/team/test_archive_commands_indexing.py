@@ -46,3 +46,40 @@ def test_documents_sent_without_indexing_are_said_to_wait_and_the_next_push_inde
     assert "0 documents copied" in cli.out and "3 documents indexed for search" in cli.out
     assert cli("--team", as_user(team_url, reader), "search", "shells", "--ids") == 0
     assert len(cli.out.split()) == 3 and "not indexed" not in cli.err
+
+
+def test_an_editor_prunes_documents_whose_files_are_gone_and_others_are_refused_first(
+    cli: Cli, team_url: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "a"
+    for n in range(3):
+        write_article(folder, f"r{n}", f"Report {n}: shells went north by rail.", title=f"Report {n}")
+    assert cli("team", "init", team_url) == 0
+    assert cli("--team", team_url, "index", str(folder)) == 0
+    with team.open_team_archive(team_url, tmp_path / "local") as shared:
+        ids = {d.title: d.id for d in shared.catalog.documents(shared.catalog.all_ids())}
+    brief = tmp_path / "b.briefing"
+    assert cli("brief", "new", "-o", str(brief)) == 0
+    quote = ("--doc", ids["Report 1"], "--quote", "shells went north")
+    assert cli("--team", team_url, "brief", "add-excerpt", str(brief), "--section", "Background", *quote) == 0
+    (folder / "r1.txt").unlink()
+    (folder / "r2.txt").unlink()
+    analyst = unique("analyst")
+    assert cli("--team", team_url, "team", "add-analyst", analyst, "--role", "analyst") == 0
+
+    prune = ("index", "--prune", str(folder), "--keep-quoted", str(brief), "--yes")
+    assert cli("--team", as_user(team_url, analyst), *prune) == 2
+    refused = "removing documents (--prune) needs the editor role"
+    assert cli.err == f"briefer: {refused}; {analyst} is an analyst\n"
+    assert cli("--team", team_url, "stats", "--json") == 0 and '"documents": 3' in cli.out
+
+    assert cli("--team", team_url, *prune) == 0
+    where = team.TeamLocation.parse(team_url).display
+    assert f"Removed 1 documents whose files are gone from {where}" in cli.out
+    assert cli("--team", team_url, "search", "shells", "--ids") == 0
+    assert sorted(cli.out.split()) == sorted([ids["Report 0"], ids["Report 1"]])  # the quoted one kept
+    assert cli("--team", team_url, "verify", str(brief)) == 0
+    assert cli("--team", team_url, "index", str(folder)) == 0  # this machine's cache does not send it back
+    assert cli("--team", team_url, "stats", "--json") == 0 and '"documents": 2' in cli.out
+    with team.connect(team.TeamLocation.parse(team_url)) as admin:  # its text stays, for quotes of it
+        assert admin.execute("SELECT count(*) FROM texts").fetchone() == (3,)

@@ -399,22 +399,27 @@ class Archive:
             ids = self.catalog.all_ids()
             self.catalog.mark_all_unindexed()
             self.index.reset()
-            self._index_new(ids, progress=recorded, cancel=cancel)
+            self._index_new(ids, new=True, progress=recorded, cancel=cancel)  # the index was just emptied
             index_waiting(self.catalog, self.index)  # tags another Briefer added while this ran
             self.clusters.sync(cancel=cancel)
             return len(ids)
 
     def _index_new(
-        self, ids: list[str], *, progress: Progress = no_progress, cancel: threading.Event | None = None
+        self,
+        ids: list[str],
+        *,
+        new: bool,
+        progress: Progress = no_progress,
+        cancel: threading.Event | None = None,
     ) -> None:
-        """Index documents the index does not hold (emptied, or never given them), 500 at a time."""
+        """Index documents, 500 at a time; `new` promises the index holds none of them (emptied)."""
         revisions: dict[str, int] = {}
         with self.index.batch(bulk=len(ids) >= 5000) as batch:
             for start in range(0, len(ids), 500):
                 raise_if_cancelled(cancel)
                 docs, read = self.catalog.indexable(ids[start : start + 500])
                 for doc in docs:
-                    batch.put(doc, new=True)
+                    batch.put(doc, new=new)
                 revisions.update(read)
                 progress(min(start + 500, len(ids)), len(ids))
         self.catalog.mark_indexed(revisions)

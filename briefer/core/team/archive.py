@@ -16,10 +16,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from psycopg.types.json import Jsonb
 
@@ -27,11 +27,14 @@ from briefer.core.archive import Archive, Copies, SavedSearch, SavedSearchError,
 from briefer.core.archive.catalog import Catalog
 from briefer.core.progress import Progress, no_progress
 from briefer.core.search import QueryError
-from briefer.core.team.catalog import Connection, TeamCatalog
+from briefer.core.team.catalog import Connection, TeamCatalog, this_machine
 from briefer.core.team.connection import PasswordSource, TeamLocation
 from briefer.core.team.errors import TeamError
 from briefer.core.team.schema import require_current
 from briefer.core.team.session import TeamSession
+
+if TYPE_CHECKING:
+    from briefer.core.archive.removal import RemovalPlan
 
 LOCAL_STATE = "team-cache"  # the data folder's sub-folder of local state, one per team archive
 
@@ -85,8 +88,8 @@ class TeamArchive(Archive):
         """Index the documents the server's search does not hold yet (pushed or imported since);
         returns how many.  Raises IndexBusy while another analyst's import indexes."""
         ids = self.catalog.unindexed_ids()
-        if ids:
-            self._index_new(ids, progress=progress, cancel=cancel)
+        if ids:  # not `new`: another analyst's push may index the same ones first, while this waits
+            self._index_new(ids, new=False, progress=progress, cancel=cancel)
         return len(ids)
 
     def _index_lost(self) -> bool:
@@ -114,11 +117,36 @@ class TeamArchive(Archive):
     def import_sample(self, *args: Any, **kwargs: Any) -> Any:
         raise TeamError("the sample archive is not imported into a team archive")
 
-    def prune_plan(self, *args: Any, **kwargs: Any) -> Any:
-        raise TeamError("removing documents from a team archive does not work yet")
+    def prune_plan(self, sources: Sequence[Path], *, quoted_by: Iterable[Path] = ()) -> RemovalPlan:
+        """The documents whose files on this machine, under `sources`, are gone, and that no other
+        file (here or on another analyst's machine) holds; which of them the briefing files
+        `quoted_by` quote (by their ids, or by aliases of them)."""
+        from briefer.core.archive.removal import RemovalPlan, quoted_in_files
+
+        machine, roots = this_machine(), [str(Path(s).resolve()) for s in sources]
+        here = self.team_catalog.files_on(machine)
+        gone = {(machine, p) for p, _ in here if any(_inside(p, r) for r in roots) and not Path(p).exists()}
+        candidates = sorted({doc for path, doc in here if (machine, path) in gone})
+        doomed = [d for d, held in self.team_catalog.holders(candidates).items() if held <= gone]
+        if not doomed:
+            return RemovalPlan.of(())
+        quoted, unreadable = quoted_in_files(quoted_by)
+        quoted_here = self.team_catalog.resolve(sorted(quoted)).values()
+        return RemovalPlan.of(doomed, recent=quoted_here, unreadable=unreadable)
+
+    def remove_documents(self, doc_ids: Collection[str]) -> int:
+        """Remove documents from the team archive and its search (editors only: the database
+        decides); their text versions stay, so quotes of them still verify.  Returns how many."""
+        ids = sorted(set(doc_ids))
+        if ids:
+            self.team_catalog.delete_documents(ids)
+            with self.index.batch() as batch:
+                for doc_id in ids:
+                    batch.delete(doc_id)
+        return len(ids)
 
     def remove_sample(self, *args: Any, **kwargs: Any) -> Any:
-        raise TeamError("removing documents from a team archive does not work yet")
+        raise TeamError("the sample archive is not part of a team archive")
 
     def recluster(self, *args: Any, **kwargs: Any) -> Any:
         raise TeamError("a team archive's clusters come with its documents: they are not made again here")
@@ -232,6 +260,10 @@ class TeamSavedSearches:
         if saved.name != found.name:
             self.delete(found.name)
         return saved
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
 def _from_row(owner: str, name: str, request: dict[str, Any], shared: bool, mine: bool) -> TeamSavedSearch:

@@ -17,6 +17,7 @@ Differences from the SQLite catalog, each forced by the team tables:
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -28,6 +29,7 @@ import psycopg
 
 from briefer.core.archive.catalog import DocumentFacts, Location
 from briefer.core.documents import ArchiveIdentity, Document
+from briefer.core.team.errors import TeamPermissionDenied
 from briefer.core.team.session import TeamSession
 
 T = TypeVar("T")
@@ -271,6 +273,33 @@ class TeamCatalog:
         )
         return int(found or 0)
 
+    # -- files and removal -----------------------------------------------------------
+    def files_on(self, machine: str) -> list[tuple[str, str]]:
+        """(path, document id) of every file the team archive knows on `machine`."""
+        rows = self._rows("SELECT path, doc_id FROM locations WHERE machine = %s", [machine])
+        return [(str(p), str(d)) for p, d in rows]
+
+    def holders(self, doc_ids: list[str]) -> dict[str, set[tuple[str, str]]]:
+        """Each document's files, as (machine, path), on every machine."""
+        found: dict[str, set[tuple[str, str]]] = {doc_id: set() for doc_id in doc_ids}
+        rows = self._rows("SELECT doc_id, machine, path FROM locations WHERE doc_id = ANY(%s)", [doc_ids])
+        for doc_id, machine, path in rows:
+            found[str(doc_id)].add((str(machine), str(path)))
+        return found
+
+    def delete_documents(self, doc_ids: list[str]) -> None:
+        """Remove documents (their tags, files, clusters and aliases go with them; their text
+        versions stay, for the briefings that quote them).  Only editors may."""
+
+        def delete(connection: Connection) -> None:
+            with connection.transaction():
+                connection.execute("DELETE FROM documents WHERE id = ANY(%s)", (doc_ids,))
+
+        try:
+            self.run(delete)
+        except psycopg.errors.InsufficientPrivilege:
+            raise TeamPermissionDenied("removing documents needs the editor role", needed="editor") from None
+
     # -- the import report and statistics ------------------------------------------
     def locations(self) -> dict[str, Location]:
         rows = self._rows(f"SELECT path, doc_id, status, reason FROM {_LATEST_FILES} f")
@@ -311,6 +340,11 @@ class TeamCatalog:
             " AND left(c.relname, 7) <> 'search_'"
         )
         return int(found or 0)
+
+
+def this_machine() -> str:
+    """The name the team archive knows this machine's files under."""
+    return socket.gethostname()
 
 
 def _facts(row: tuple[Any, ...]) -> DocumentFacts:

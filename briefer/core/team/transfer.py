@@ -10,7 +10,6 @@ personal id still find it.
 
 from __future__ import annotations
 
-import socket
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ from psycopg.types.json import Jsonb
 
 from briefer.core.archive import Archive, DocumentRecord, FileStatus
 from briefer.core.progress import Progress, no_progress
+from briefer.core.team.catalog import this_machine
 
 Connection = psycopg.Connection[Any]
 BATCH = 500
@@ -96,7 +96,8 @@ def _push_batch(connection: Connection, records: list[DocumentRecord], summary: 
         cursor.executemany(_TAG, [(team[r.document.id], tag) for r in placed for tag in r.document.tags])
         cursor.executemany(_CLUSTER, [(team[r.document.id], r.cluster, r.cluster) for r in placed])
         files = [(team[r.document.id], f) for r in placed for f in r.files]
-        cursor.executemany(_LOCATION, [(_MACHINE, f.path, doc, f.size, f.mtime_ns) for doc, f in files])
+        machine = this_machine()
+        cursor.executemany(_LOCATION, [(machine, f.path, doc, f.size, f.mtime_ns) for doc, f in files])
 
 
 def _document_row(record: DocumentRecord) -> tuple[object, ...]:
@@ -132,7 +133,6 @@ _VERSION = "INSERT INTO document_versions (doc_id, text_sha256) VALUES (%s, %s) 
 _LOCATION = """INSERT INTO locations (machine, path, doc_id, size, mtime_ns) VALUES (%s, %s, %s, %s, %s)
     ON CONFLICT (machine, path) DO UPDATE SET doc_id = excluded.doc_id, size = excluded.size,
     mtime_ns = excluded.mtime_ns"""
-_MACHINE = socket.gethostname()
 _TAG = "INSERT INTO tags (doc_id, tag) VALUES (%s, %s) ON CONFLICT DO NOTHING"
 # A cluster's id is its representative's personal id: the team's id for it when it was aliased.
 _CLUSTER = """INSERT INTO clusters (doc_id, cluster_id)
