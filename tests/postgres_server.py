@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -25,6 +26,7 @@ from psycopg import sql
 
 # The session server's admin URL, once `postgres_server` started it (for `database_for`).
 SERVER_URL: str | None = None
+MISSING = "PostgreSQL server binaries are not installed (Debian: postgresql postgresql-contrib)"
 URL_FILE = "postgres-url"  # in an index folder: the URL of the database that folder stands for
 
 
@@ -43,13 +45,13 @@ def _as_server_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """The admin connection string (superuser `postgres`) of a server for this test session."""
-    global SERVER_URL
+@contextmanager
+def temporary_server() -> Iterator[str]:
+    """A server of its own in a temporary folder, stopped and removed on leaving; its admin URL.
+    ServerMissing when the binaries are not installed (the benchmarks use this too)."""
     bindir = _pg_bin()
     if bindir is None:
-        pytest.skip("PostgreSQL server binaries are not installed (Debian: postgresql postgresql-contrib)")
+        raise ServerMissing(MISSING)
     root = Path(tempfile.mkdtemp(prefix="briefer-pg-"))
     if os.geteuid() == 0:
         shutil.chown(root, user="postgres")
@@ -59,26 +61,42 @@ def postgres_server() -> Iterator[str]:
     def run(*args: str) -> None:
         subprocess.run(_as_server_user([str(bindir / args[0]), *args[1:]]), check=True, capture_output=True)
 
-    run("initdb", "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale", "C.UTF-8")
-    hba = data / "pg_hba.conf"
-    hba.write_text("local all +password_users scram-sha-256\n" + hba.read_text())
-    options = (
-        f"-k {root} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    )
-    run("pg_ctl", "-D", str(data), "-l", str(root / "log"), "-w", "-o", options, "start")
-    url = f"postgresql://postgres@/postgres?host={root}"
     try:
+        run("initdb", "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale", "C.UTF-8")
+        hba = data / "pg_hba.conf"
+        hba.write_text("local all +password_users scram-sha-256\n" + hba.read_text())
+        options = (
+            f"-k {root} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        run("pg_ctl", "-D", str(data), "-l", str(root / "log"), "-w", "-o", options, "start")
+        url = f"postgresql://postgres@/postgres?host={root}"
         with psycopg.connect(url, autocommit=True) as admin:
             admin.execute("CREATE ROLE password_users NOLOGIN")
-        SERVER_URL = url
         yield url
     finally:
-        SERVER_URL = None
         subprocess.run(
             _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
             capture_output=True,
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+class ServerMissing(RuntimeError):
+    """The PostgreSQL server binaries are not installed."""
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The admin connection string (superuser `postgres`) of a server for this test session."""
+    global SERVER_URL
+    if _pg_bin() is None:
+        pytest.skip(MISSING)
+    with temporary_server() as url:
+        SERVER_URL = url
+        try:
+            yield url
+        finally:
+            SERVER_URL = None
 
 
 def database_url(server: str, name: str) -> str:

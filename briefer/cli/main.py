@@ -75,18 +75,6 @@ def _open_archive(args: argparse.Namespace) -> Archive:
     return archive
 
 
-def _team_not_yet(args: argparse.Namespace) -> int:
-    """A team archive is named, and this command works only on the personal archive so far: say so
-    rather than quietly use the personal archive."""
-    what = f"`briefer {args.command}`"
-    print(
-        f"briefer: {what} does not work on a team archive yet (only `briefer team ...` does); "
-        f"unset ${team.TEAM_URL_ENV} and leave out --team to use your personal archive",
-        file=sys.stderr,
-    )
-    return cli_team.REFUSED
-
-
 def _no_archive(exc: ArchiveMissing) -> int:
     print(
         f"briefer: {exc}; choose the archive with --data-dir DIR or ${paths.DATA_DIR_ENV}, "
@@ -549,7 +537,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command not in WORK_WITHOUT_ARCHIVE and cli_team.location_of(args) is not None:
             if args.command is None:
                 return _run_gui(args)  # the window connects to it (its dialog shows the attempt)
-            return cli_team.on_team_archive(args, command, _cmd_index)
+            return cli_team.on_team_archive(args, command, _cmd_index, _confirm_prune)
         return command(args)
     except KeyboardInterrupt:
         print("\nbriefer: interrupted", file=sys.stderr)

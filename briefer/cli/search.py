@@ -17,7 +17,6 @@ of a story are collapsed into one hit unless `--no-collapse` is given;
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
 import json
 import math
@@ -441,7 +440,7 @@ def _cmd_saved(open_archive: OpenArchive, args: argparse.Namespace) -> int:
                     print(f"{search.name}: {search.query}{extra}{search.sharing_note()}")
             elif args.saved_command == "save":
                 query = " ".join(args.query)
-                _check_query(archive, SearchRequest(query, limit=1, aliases=not args.no_aliases))
+                archive.search(SearchRequest(query, limit=1, aliases=not args.no_aliases))  # explain bad ones
                 search = SavedSearch(
                     args.name,
                     query,
@@ -462,12 +461,6 @@ def _cmd_saved(open_archive: OpenArchive, args: argparse.Namespace) -> int:
         except SavedSearchError as exc:
             return _fail(str(exc))
     return 0
-
-
-def _check_query(archive: Archive, request: SearchRequest) -> None:
-    """Run the query once, so that a bad one is explained (QueryError) before it is saved."""
-    with contextlib.suppress(team.TeamSearchUnavailable):  # no engine for its server yet: checked when run
-        archive.search(request)
 
 
 def _save_shared(store: SavedSearches, search: SavedSearch, replace: bool) -> SavedSearch:

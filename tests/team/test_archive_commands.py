@@ -9,6 +9,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,11 @@ from psycopg import sql
 
 from briefer.cli.main import main
 from briefer.core import team
-from briefer.core.archive import Archive
+from briefer.core.archive import Archive, SavedSearch, SavedSearchError
+from briefer.core.briefing.excerpts import passage_excerpt
 from tests.conftest import write_article
 from tests.core.cli_support import Cli
+from tests.core.format_fixtures import make_pdf
 from tests.team.conftest import as_user, unique
 
 STORY = (
@@ -56,6 +59,8 @@ def articles(folder: Path) -> Path:
         published="2024-01-05T09:00:00+00:00",
     )
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4 not really a pdf")
+    pages = ["The ministry met on Monday.", "On page two the convoy reached the depot."]
+    (folder / "minutes.pdf").write_bytes(make_pdf(pages, title="Minutes", author="Clerk"))
     return folder
 
 
@@ -81,6 +86,7 @@ def prepared(postgres_server: str, tmp_path_factory: pytest.TempPathFactory) -> 
                 for doc in archive.catalog.documents(archive.catalog.all_ids())
             }
             archive.tag(ids["Wire Grain"], ["food"])
+            archive.reindex()  # Whoosh counts a replaced document's terms until it merges: not the server
         assert main(["team", "init", url]) == 0
         assert main(["--data-dir", str(data), "--team", url, "team", "push"]) == 0
         assert main(["--data-dir", str(data), "--team", url, "index", str(folder)]) == 0  # the team's report
@@ -134,6 +140,44 @@ def test_reading_commands_say_the_same_on_both_archives(
     assert personal == shared
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("search", "shells"),
+        ("search", "shells", "--json", "--facets"),
+        ("search", "shells", "grain", "--relax", "off"),
+        ("search", "shells", "grain", "--json"),
+        ("search", "shells", "--explain"),
+        ("search", "shells", "--explain", "--json"),
+        ("search", "shells", "--no-collapse", "--passages"),
+        ("search", "source:wire", "--sort", "newest", "--ids"),
+        ("search", "grain", "--filter", "tag=food", "--filter", "year=2022", "--json"),
+        ("search", "tag:food", "--json"),  # a label alone scores one on both engines
+        ("search", "shels"),  # did you mean
+        ("search", '"went north'),  # a bad query: the same words, exit status 2
+    ],
+)
+def test_searches_say_the_same_on_both_archives(
+    cli: Cli, team_url: str, both: dict[str, Any], command: tuple[str, ...]
+) -> None:
+    personal, shared = run_both(cli, team_url, *command)
+    for mine, ours in zip(personal, shared, strict=True):
+        assert str(mine).splitlines() == str(ours).splitlines()
+
+
+def test_more_like_this_and_a_batch_say_the_same_on_both_archives(
+    cli: Cli, team_url: str, both: dict[str, Any], tmp_path: Path
+) -> None:
+    queries = tmp_path / "queries.txt"
+    queries.write_text("shells\ngrain exports\n(unclosed\n", encoding="utf-8")
+    for command in (
+        ("search", "--like", both["ids"]["Wire Grain"]),
+        ("search", "--batch", str(queries), "--facets"),
+    ):
+        personal, shared = run_both(cli, team_url, *command)
+        assert personal == shared, command
+
+
 def test_a_documents_tags_and_copies_are_the_same_on_both_archives(
     cli: Cli, team_url: str, both: dict[str, Any]
 ) -> None:
@@ -150,6 +194,22 @@ def test_a_documents_tags_and_copies_are_the_same_on_both_archives(
     assert "A story in 2 documents, also carried by 1 outlet" in shared[1]
 
 
+def test_a_document_asked_for_by_an_alias_is_the_teams_document(
+    cli: Cli, team_url: str, both: dict[str, Any]
+) -> None:
+    """The same files imported again (another analyst, another cache) are aliases of the team's
+    documents: a briefing that quotes an alias still finds the document and its copies."""
+    wire = both["ids"]["Wire Shells go north"]
+    with team.connect(team.TeamLocation.parse(team_url)) as admin:
+        row = admin.execute("SELECT alias FROM document_aliases WHERE doc_id = %s", (wire,)).fetchone()
+    assert row is not None and row[0] != wire
+    for command in (("cluster", "--json"), ("tags", "--json", "--doc")):
+        assert cli("--team", team_url, *command, wire) == 0
+        by_id = cli.out
+        assert cli("--team", team_url, *command, row[0]) == 0
+        assert cli.out == by_id, command
+
+
 def test_stats_say_the_same_but_where_the_archive_is(cli: Cli, team_url: str, both: dict[str, Any]) -> None:
     personal, shared = run_both(cli, team_url, "stats", "--json", "--failures")
     mine, ours = json.loads(personal[1]), json.loads(shared[1])
@@ -158,10 +218,11 @@ def test_stats_say_the_same_but_where_the_archive_is(cli: Cli, team_url: str, bo
     assert {k: mine[k] for k in same} == {k: ours[k] for k in same}
     took = re.compile(r" in [0-9.]+ s$")  # how long each import took
     assert took.sub("", ours["last_import_summary"]) == took.sub("", mine["last_import_summary"])
-    assert ours["documents"] == 4 and [f["path"] for f in ours["failures"]] == [
+    assert ours["documents"] == 5 and [f["path"] for f in ours["failures"]] == [
         str(both["folder"] / "broken.pdf")
     ]
     assert ours["data_dir"] == team.TeamLocation.parse(team_url).display
+    assert ours["index_bytes"] > 0 and ours["catalog_bytes"] > 0  # the search's tables, the others'
 
     personal, shared = run_both(cli, team_url, "stats", "--failures")
     unlike = ("Archive:", "Index size:", "Last import:")
@@ -184,6 +245,25 @@ def test_tagging_on_the_team_archive_is_seen_by_every_analyst(
     assert personal == shared
     assert cli("--team", as_user(team_url, colleague), "tags", "--json") == 0
     assert json.loads(cli.out) == {"food": 1}
+    with Archive(cli.data) as archive:
+        archive.reindex()  # as the fixture left it, for the tests that compare scores
+
+
+def test_a_quote_taken_from_the_team_archive_cites_what_a_personal_one_does(
+    cli: Cli, team_url: str, both: dict[str, Any], tmp_path: Path
+) -> None:
+    with Archive(cli.data) as personal, team.open_team_archive(team_url, tmp_path / "local") as shared:
+        [minutes] = [d for d in personal.catalog.documents(personal.catalog.all_ids()) if d.format == "pdf"]
+        start = minutes.text.index("the convoy reached")
+        quoted = []
+        for archive in (personal, shared):  # what dragging a passage from the reader quotes
+            document = archive.document(minutes.id)
+            assert document is not None
+            quoted.append(passage_excerpt(document, start, start + 28, carried_by=archive.carried_by_count))
+    mine, ours = quoted
+    assert ours.page == mine.page == 2  # "p. 2", whichever archive it was quoted from
+    assert replace(ours.citation, archive=None) == replace(mine.citation, archive=None)
+    assert (ours.doc_id, ours.start, ours.end, ours.quote) == (mine.doc_id, mine.start, mine.end, mine.quote)
 
 
 def test_a_briefing_built_on_the_personal_archive_verifies_against_the_team_texts(
@@ -266,7 +346,7 @@ def test_a_reader_reads_but_tagging_and_saving_are_refused_before_they_start(
 def test_what_a_team_archive_cannot_do_yet_is_refused_in_one_line(
     cli: Cli, team_url: str, both: dict[str, Any]
 ) -> None:
-    for command in (("search", "shells"), ("reindex",), ("cluster", "--threshold", "0.9"), ("feeds", "list")):
+    for command in (("reindex",), ("cluster", "--threshold", "0.9"), ("feeds", "list")):
         assert cli("--team", team_url, *command) == 2, command
         assert cli.err.count("\n") == 1 and "personal archive" in cli.err
 
@@ -289,6 +369,10 @@ def test_shared_saved_searches_are_seen_by_the_team_and_personal_ones_by_their_o
     assert cli("--team", as_bob, "saved", "list", "--json") == 0
     [record] = [json.loads(line) for line in cli.out.splitlines()]
     assert record.keys() == {"name", "query", "filters", "sort", "aliases", "created"}  # as personal ones
+    assert cli("--team", as_bob, "search", "--saved", "shells", "--ids") == 0  # runs alice's shared search
+    assert cli.out == f"{both['ids']['Wire Shells go north']}\n"
+    assert cli("--team", as_bob, "search", "--saved", "notes") == 1  # alice's own: not bob's to see
+    assert "there is no saved search named 'notes' (saved: shells)" in cli.err
     assert cli("--team", as_alice, "saved", "list") == 0
     assert cli.out == "notes: talks\nshells: shells source=Wire (shared)\n"
     assert cli("--team", as_bob, "saved", "delete", "shells") == 1  # alice's to delete
@@ -314,6 +398,42 @@ def test_the_window_opens_the_same_facade_on_a_team_archive(both: dict[str, Any]
         assert shared.copies(doc_id) == personal.copies(doc_id)
         assert shared.failed_files() == personal.failed_files()
         assert shared.tags() == personal.tags()
-        with pytest.raises(team.TeamSearchUnavailable):  # never answered from another archive
-            shared.search("shells")
+        found_here, found_there = shared.search("shells north"), personal.search("shells north")
+        assert [(h.id, round(h.score, 9), h.snippet) for h in found_here.hits] == [
+            (h.id, round(h.score, 9), h.snippet) for h in found_there.hits
+        ]
+        for refused in (  # never half-done through a catalog that does not have it
+            lambda: shared.import_paths([both["folder"]]),
+            lambda: shared.remove_sample(),
+            lambda: shared.recluster(0.9),
+        ):
+            with pytest.raises(team.TeamError):
+                refused()
     assert not list((tmp_path / "data").glob("**/catalog.sqlite3"))  # only local state there
+
+
+def test_renaming_keeps_a_search_shared_and_only_its_owner_renames_it(
+    both: dict[str, Any], tmp_path: Path
+) -> None:
+    alice, bob = unique("alice"), unique("bob")
+    with team.connect(team.TeamLocation.parse(both["url"]), autocommit=True) as admin:
+        for name in (alice, bob):
+            team.add_analyst(admin, name, "analyst")
+    with team.open_team_archive(as_user(both["url"], alice), tmp_path / "a") as archive:
+        store = archive.saved_searches
+        assert isinstance(store, team.TeamSavedSearches)
+        store.save(SavedSearch("weekly", "shells", sort="newest"), shared=True)
+        renamed = store.rename_search("weekly", "monday")
+        assert (renamed.name, renamed.sort, renamed.shared) == ("monday", "newest", True)
+        assert [s.name for s in store.all()] == ["monday"]
+    with team.open_team_archive(as_user(both["url"], bob), tmp_path / "b") as archive:
+        store = archive.saved_searches
+        with pytest.raises(SavedSearchError, match=f"'monday' is {alice}'s search"):
+            store.rename_search("monday", "mine")
+        assert store.get("monday").owner == alice
+        store.save(SavedSearch("monday", "grain"))  # a name of one's own: one's own comes first
+        assert store.get("monday").query == "grain"
+        assert [s.sharing_note() for s in store.all()] == ["", f" (shared by {alice})"]
+        store.delete("monday")
+    with team.open_team_archive(as_user(both["url"], alice), tmp_path / "a") as archive:
+        archive.saved_searches.delete("monday")  # as the module's other tests expect it: none

@@ -124,24 +124,39 @@ class PostgresIndex:
                 self._reader = None
 
     def _read(self, work: Callable[[psycopg.Cursor[Any]], _Result]) -> _Result:
-        """Run `work` in one read-only snapshot, within the statement timeout."""
+        """Run `work` in one read-only snapshot, within the statement timeout; a connection the
+        server dropped (a restart, an administrator) is made again once."""
+        from briefer.core.team.errors import TeamConnectionLost
+
         with self._lock:
-            if self._reader is None or self._reader.closed:
-                self._reader = self._connect()
-            connection = self._reader
-            try:
-                with connection.transaction(), connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                    cursor.execute(
-                        "SELECT set_config('statement_timeout', %s, true)", (str(self.statement_timeout_ms),)
-                    )
-                    return work(cursor)
-            except psycopg.errors.QueryCanceled:
-                seconds = self.statement_timeout_ms / 1000
-                raise QueryTooBroad(
-                    f"the search took longer than {seconds:g} s, the team archive's limit for a search; "
-                    "add words, a date range or a filter to narrow it"
-                ) from None
+            for attempt in (1, 2):
+                if self._reader is None or self._reader.closed:
+                    self._reader = self._connect()
+                try:
+                    return self._snapshot(self._reader, work)
+                except psycopg.errors.QueryCanceled:
+                    seconds = self.statement_timeout_ms / 1000
+                    raise QueryTooBroad(
+                        f"the search took longer than {seconds:g} s, the team archive's limit for a search; "
+                        "add words, a date range or a filter to narrow it"
+                    ) from None
+                except psycopg.OperationalError as exc:
+                    self._reader.close()
+                    if attempt == 2:
+                        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                        raise TeamConnectionLost(self.location.display, reason, attempt) from None
+                    log.info("the connection to the team archive was lost; connecting again")
+            raise AssertionError("unreachable")
+
+    def _snapshot(
+        self, connection: psycopg.Connection[Any], work: Callable[[psycopg.Cursor[Any]], _Result]
+    ) -> _Result:
+        with connection.transaction(), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute(
+                "SELECT set_config('statement_timeout', %s, true)", (str(self.statement_timeout_ms),)
+            )
+            return work(cursor)
 
     # -- writing ---------------------------------------------------------------------------
     @contextmanager
@@ -150,6 +165,7 @@ class PostgresIndex:
         error (all since the last `commit_and_continue`).  IndexBusy while another writes."""
         connection = self._connect()
         try:
+            _require_writer(connection)
             # A writer that was killed a moment ago may hold the lock until the server notices.
             connection.execute("SELECT set_config('lock_timeout', %s, false)", (str(WRITER_WAIT_MS),))
             try:
@@ -213,6 +229,17 @@ class PostgresIndex:
 
 
 # -- writing ---------------------------------------------------------------------------------
+def _require_writer(connection: psycopg.Connection[Any]) -> None:
+    """TeamPermissionDenied, before anything is written, for a role that may not index."""
+    from briefer.core.team.errors import TeamPermissionDenied
+
+    row = connection.execute("SELECT has_table_privilege('search_docs', 'INSERT')").fetchone()
+    if not row or not row[0]:
+        raise TeamPermissionDenied(
+            "writing to the team archive's search index needs the analyst role", needed="analyst"
+        )
+
+
 class PostgresBatch:
     """Documents added, replaced and deleted in one transaction (the `WriteBatch` of engine.py)."""
 
@@ -224,10 +251,15 @@ class PostgresBatch:
         self._occurrences: Counter[tuple[str, str]] = Counter()
         self._stats = [0, 0, 0]  # documents, title length, body length gained
         self._words_sent: set[str] = set()
+        self._promised_new: set[str] = set()  # pending ids the caller said are not indexed yet
 
     def put(self, doc: Document, *, new: bool = False) -> None:
-        """Index `doc`, replacing the document of the same id (`new` is a hint: an id already
-        there is replaced all the same)."""
+        """Index `doc`, replacing the document of the same id; `new` promises there is none (its
+        look-up is saved: a broken promise is an error of the database's unique key)."""
+        if new and doc.id not in self._pending and doc.id not in self._deleted:
+            self._promised_new.add(doc.id)
+        elif not new or doc.id in self._deleted:  # a deletion not sent yet: this replaces the row
+            self._promised_new.discard(doc.id)
         self._deleted.discard(doc.id)
         self._pending[doc.id] = document_rows(doc)
         if len(self._pending) >= FLUSH_EVERY:
@@ -235,6 +267,7 @@ class PostgresBatch:
 
     def delete(self, doc_id: str) -> None:
         self._pending.pop(doc_id, None)
+        self._promised_new.discard(doc_id)
         self._deleted.add(doc_id)
         if len(self._deleted) >= FLUSH_EVERY:
             self._flush()
@@ -247,6 +280,7 @@ class PostgresBatch:
     def clear(self) -> None:
         self._pending.clear()
         self._deleted.clear()
+        self._promised_new.clear()
         self._terms.clear()
         self._occurrences.clear()
         self._stats = [0, 0, 0]
@@ -256,17 +290,20 @@ class PostgresBatch:
             cursor.execute("UPDATE search_stats SET docs = 0, title_length = 0, body_length = 0")
 
     def _flush(self) -> None:
-        ids = [*self._pending, *self._deleted]
-        if not ids:
+        if not self._pending and not self._deleted:
             return
+        replaced = [doc_id for doc_id in self._pending if doc_id not in self._promised_new]
         with self._connection.cursor() as cursor:
-            self._remove(cursor, ids)
+            self._remove(cursor, [*replaced, *self._deleted])
             self._insert(cursor, list(self._pending.values()))
         self._pending.clear()
         self._deleted.clear()
+        self._promised_new.clear()
 
     def _remove(self, cursor: psycopg.Cursor[Any], ids: list[str]) -> None:
         """Delete the documents `ids` that are there, taking their words out of the statistics."""
+        if not ids:
+            return
         row = cursor.execute(
             "SELECT count(*), coalesce(sum(title_length), 0), coalesce(sum(body_length), 0)"
             " FROM search_docs WHERE doc_id = ANY(%s)",
@@ -376,24 +413,26 @@ def _frequencies(
 
 
 def _positions(
-    cursor: psycopg.Cursor[Any], seqs: list[int], fieldname: str, terms: list[str]
+    cursor: psycopg.Cursor[Any], seqs: list[int], fieldname: str, terms: list[str] | None
 ) -> dict[tuple[int, str], list[int]]:
-    """Where each of `terms` is in `fieldname` of the documents `seqs`: global positions (0-based)."""
-    if not seqs or not terms:
+    """Where each of `terms` (None: every word) is in `fieldname` of the documents `seqs`: global
+    positions (0-based; the overlap of parts read once)."""
+    if not seqs or terms == []:
         return {}
+    column: sql.Composable = sql.SQL("d.title" if fieldname == "title" else "p.body")
+    if terms is not None:  # only those words: marked, then kept, in C (unnesting every word cost most)
+        column = sql.SQL("ts_filter(setweight({}, 'A', {}), '{{a}}')").format(column, sql.Literal(terms))
     if fieldname == "title":
-        cursor.execute(
-            """SELECT d.seq, u.lexeme, 0, u.positions FROM search_docs d, unnest(d.title) u
-               WHERE d.seq = ANY(%s) AND u.lexeme = ANY(%s)""",
-            (seqs, terms),
+        query = sql.SQL(
+            "SELECT d.seq, u.lexeme, 0, u.positions FROM search_docs d, unnest({}) u WHERE d.seq = ANY(%s)"
         )
     else:
-        cursor.execute(
-            """SELECT d.seq, u.lexeme, p.start, u.positions
-               FROM search_docs d JOIN search_parts p ON p.doc_id = d.doc_id, unnest(p.body) u
-               WHERE d.seq = ANY(%s) AND u.lexeme = ANY(%s)""",
-            (seqs, terms),
+        query = sql.SQL(
+            "SELECT d.seq, u.lexeme, p.start, u.positions"
+            " FROM search_docs d JOIN search_parts p ON p.doc_id = d.doc_id, unnest({}) u"
+            " WHERE d.seq = ANY(%s)"
         )
+    cursor.execute(query.format(column), (seqs,))
     found: dict[tuple[int, str], set[int]] = {}
     for seq, term, start, positions in cursor.fetchall():
         found.setdefault((seq, term), set()).update(start + p - 1 for p in positions)
@@ -441,6 +480,7 @@ class _Search:
         self.clusters = clusters
         self.compiler = Compiler(_expander(cursor))
         self.stats = _statistics(cursor)
+        self._frequencies: dict[tuple[str, str], int] | None = None
 
     def run(self) -> IndexResults:
         request = self.request
@@ -468,7 +508,7 @@ class _Search:
             relaxed=relaxed.total if relaxed else 0,
             expansions=self.prepared.expansions,
             suggestion=spelling.suggest(
-                _Vocabulary(self.cursor),
+                _Vocabulary(self.cursor, [w.lower() for _, _, w in self.prepared.words]),
                 request.query,
                 self.prepared.words,
                 rare_too=strict.total < spelling.FEW_RESULTS,
@@ -564,7 +604,10 @@ class _Search:
         if sort == "relevance":
             order: sql.Composable = sql.SQL("d.seq")
             if tier.total > pool:
-                order = sql.SQL("{} DESC, d.seq").format(_rough_rank(compiled))
+                frequencies = self.frequencies(compiled)
+                order = sql.SQL("{} DESC, d.seq").format(
+                    _rough_rank(compiled, self.stats, frequencies, self.engine.ranking)
+                )
             query = sql.SQL("SELECT d.seq, d.published FROM search_docs d WHERE {} ORDER BY {} LIMIT {}")
             self.cursor.execute(query.format(tier.where, order, pool))
         else:
@@ -599,11 +642,17 @@ class _Search:
             found,
             self.stats,
             self.engine.ranking,
-            _frequencies(cursor, compiled.scored),
+            self.frequencies(compiled),
             fetch_positions=lambda s, f, t: _positions(cursor, s, f, t),
             fetch_frequencies=lambda keys: _frequencies(cursor, keys),
             expansions=compiled.expansions,
         )
+
+    def frequencies(self, compiled: Compiled) -> dict[tuple[str, str], int]:
+        """The document frequencies of the words the query scores (read once)."""
+        if self._frequencies is None:
+            self._frequencies = _frequencies(self.cursor, compiled.scored)
+        return self._frequencies
 
     def _rerank(self, scoring: Candidates, scores: dict[int, float], compiled: Compiled) -> Reranked:
         words = {word for run in compiled.terms for word in run}
@@ -647,16 +696,24 @@ def _by_date(seqs: list[int], scores: dict[int, float], stamps: dict[int, Any], 
     return dated + undated
 
 
-def _rough_rank(compiled: Compiled) -> sql.Composable:
-    """A rank the server computes for every match to pick the candidates BM25F then scores."""
-    words = sorted({t for _, t in compiled.scored})
-    if not words:
+def _rough_rank(
+    compiled: Compiled, stats: Statistics, frequencies: dict[tuple[str, str], int], ranking: Ranking
+) -> sql.Composable:
+    """A rank the server computes for every match to pick the candidates BM25F then scores: the
+    idf of each query word the document has (in its title, twice), from its word list."""
+    terms = sorted(compiled.scored)
+    if not terms:
         return sql.SQL("0")
-    tsquery = sql.Literal(" | ".join(quote_lexeme(w) for w in words))
-    return sql.SQL(
-        "(2 * ts_rank(d.title, {q}::tsquery, 1) + coalesce((SELECT max(ts_rank(p.body, {q}::tsquery, 1))"
-        " FROM search_parts p WHERE p.doc_id = d.doc_id), 0))"
-    ).format(q=tsquery)
+    parts = []
+    for fieldname, term in terms:
+        idf = ranking.idf(max(1, stats.docs), frequencies.get((fieldname, term), 0))
+        column = sql.SQL("d.title" if fieldname == "title" else "d.words")
+        parts.append(
+            sql.SQL("CASE WHEN {} @@ {}::tsquery THEN {} ELSE 0 END").format(
+                column, sql.Literal(quote_lexeme(term)), sql.Literal(round(idf, 4))
+            )
+        )
+    return sql.SQL("({})").format(sql.SQL(" + ").join(parts))
 
 
 def _stories(total: int, clustered: Mapping[str, str], seen: set[str]) -> int:
@@ -792,21 +849,28 @@ def _more_like(
 class _Vocabulary:
     """The archive's words (search_words) and their use, for spelling suggestions (`spelling.Vocabulary`)."""
 
-    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
+    def __init__(self, cursor: psycopg.Cursor[Any], query_words: Collection[str] = ()) -> None:
         self.cursor = cursor
         self._known: dict[str, bool] = {}
-        self._primed: set[str] = set()
+        self._neighbours_read: set[str] = set()
+        self._read(sorted(set(query_words)))  # the query's words, in one look-up
 
     def has_word(self, word: str) -> bool:
         if word not in self._known:
-            # The words one edit away are asked for next: one look-up for all of them.
-            neighbours = sorted({word} | spelling.one_edit(word)) if word not in self._primed else [word]
-            self._primed.add(word)
-            self.cursor.execute("SELECT word FROM search_words WHERE word = ANY(%s)", (neighbours,))
-            present = {row[0] for row in self.cursor.fetchall()}
-            for candidate in neighbours:
-                self._known.setdefault(candidate, candidate in present)
+            self._read([word])
+        elif not self._known[word] and word not in self._neighbours_read:
+            # An unknown word: its corrections one edit away are asked for next, all at once.
+            self._neighbours_read.add(word)
+            self._read(sorted(spelling.one_edit(word) - self._known.keys()))
         return self._known[word]
+
+    def _read(self, words: list[str]) -> None:
+        if not words:
+            return
+        self.cursor.execute("SELECT word FROM search_words WHERE word = ANY(%s)", (words,))
+        present = {row[0] for row in self.cursor.fetchall()}
+        for word in words:
+            self._known[word] = word in present
 
     def words_from(self, prefix: str) -> Iterator[str]:
         pattern = like_pattern("prefix", prefix)
@@ -838,9 +902,10 @@ class _Vocabulary:
     def docs_with(self, word: str) -> set[int]:
         tsquery = quote_lexeme(stem(word.lower()))
         self.cursor.execute(
-            """SELECT d.seq FROM search_docs d WHERE d.title @@ %(q)s::tsquery
+            """SELECT d.seq FROM search_docs d WHERE d.words @@ %(q)s::tsquery
+               UNION SELECT d.seq FROM search_docs d WHERE d.words IS NULL AND d.title @@ %(q)s::tsquery
                UNION SELECT d.seq FROM search_docs d JOIN search_parts p ON p.doc_id = d.doc_id
-               WHERE p.body @@ %(q)s::tsquery""",
+               WHERE d.words IS NULL AND p.body @@ %(q)s::tsquery""",
             {"q": tsquery},
         )
         return {int(row[0]) for row in self.cursor.fetchall()}

@@ -21,14 +21,12 @@ from briefer.core.team.errors import (
     TeamNotInitialised,
     TeamPermissionDenied,
     TeamSchemaTooNew,
-    TeamSearchUnavailable,
     TeamUnreachable,
 )
 from briefer.core.team.names import ROLES, TEAM_URL_ENV
 
 if TYPE_CHECKING:
     from briefer.core.team.archive import (
-        SERVER_SEARCH,
         TeamArchive,
         TeamSavedSearch,
         TeamSavedSearches,
@@ -84,7 +82,6 @@ _LAZY = {
     ),
     **dict.fromkeys(
         (
-            "SERVER_SEARCH",
             "TeamArchive",
             "TeamSavedSearch",
             "TeamSavedSearches",
@@ -127,7 +124,6 @@ __all__ = [
     "LEASE_SECONDS",
     "ROLES",
     "SCHEMA_VERSION",
-    "SERVER_SEARCH",
     "STATES",
     "TEAM_URL_ENV",
     "BadTeamLocation",
@@ -151,7 +147,6 @@ __all__ = [
     "TeamSavedSearch",
     "TeamSavedSearches",
     "TeamSchemaTooNew",
-    "TeamSearchUnavailable",
     "TeamSession",
     "TeamStatus",
     "TeamUnreachable",

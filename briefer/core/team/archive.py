@@ -4,40 +4,39 @@ The facade is the same object the personal archive uses, so every front end (CLI
 documents, text versions, tags, clusters, the import report and statistics, and verifies quotes,
 exactly as it does at home.  What differs is made here, once:
 - its catalog is the team's tables (`TeamCatalog`);
-- its search engine is the server's (until the PostgreSQL engine is installed, `ServerSearchPending`
-  answers every count and refuses a search in so many words);
+- its search engine is the server's (`PostgresIndex`, in the same database): what is pushed or
+  imported is indexed there by whoever sends it (`index_waiting`);
 - saved searches are the team's `saved_searches`: your own, and those others shared;
 - the data folder keeps only local state for this team archive (`team-cache/<digest>`: the import
-  lock and status of imports made on this machine, its parse cache, exports' ledger).
+  lock and status of imports made on this machine, and their parse cache).
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
-from collections.abc import Collection, Iterator, Mapping
+import threading
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from psycopg.types.json import Jsonb
 
-from briefer.core.archive import Archive, SavedSearch, SavedSearchError, SavedSearches
+from briefer.core.archive import Archive, Copies, SavedSearch, SavedSearchError, SavedSearches
 from briefer.core.archive.catalog import Catalog
-from briefer.core.documents import Document
-from briefer.core.search import IndexResults, QueryError, SearchRequest
-from briefer.core.search.query import AliasTable
-from briefer.core.team.catalog import Connection, TeamCatalog
+from briefer.core.progress import Progress, no_progress
+from briefer.core.search import QueryError
+from briefer.core.team.catalog import Connection, TeamCatalog, this_machine
 from briefer.core.team.connection import PasswordSource, TeamLocation
-from briefer.core.team.errors import TeamSearchUnavailable
+from briefer.core.team.errors import TeamError
 from briefer.core.team.schema import require_current
 from briefer.core.team.session import TeamSession
 
+if TYPE_CHECKING:
+    from briefer.core.archive.removal import RemovalPlan
+
 LOCAL_STATE = "team-cache"  # the data folder's sub-folder of local state, one per team archive
-# Whether a team archive is searched on its server: True once `TeamArchive`'s engine is the
-# PostgreSQL one (`ServerSearchPending` until then).  Front ends refuse a search before it starts.
-SERVER_SEARCH = False
 
 
 def local_folder(data_dir: Path, location: TeamLocation) -> Path:
@@ -56,7 +55,7 @@ def open_team_archive(
     session = TeamSession(where, password=password)
     try:
         session.run(require_current)
-        return TeamArchive(where, local_folder(data_dir, where), TeamCatalog(session))
+        return TeamArchive(where, local_folder(data_dir, where), TeamCatalog(session), password=password)
     except BaseException:
         session.close()
         raise
@@ -65,14 +64,92 @@ def open_team_archive(
 class TeamArchive(Archive):
     """`Archive` over a team archive's tables; see the module docstring."""
 
-    def __init__(self, location: TeamLocation, state_dir: Path, catalog: TeamCatalog) -> None:
+    def __init__(
+        self,
+        location: TeamLocation,
+        state_dir: Path,
+        catalog: TeamCatalog,
+        *,
+        password: PasswordSource | None = None,
+    ) -> None:
+        from briefer.core.search import PostgresIndex  # loaded with the team archive only
+
         self.data_dir = state_dir  # made when an import from this machine first needs it
         self.location = location
         self.team_catalog = catalog
         # It implements the catalog methods the facade's reading, tagging and report paths use.
         self.catalog = cast(Catalog, catalog)
-        self.index = ServerSearchPending(catalog)
+        self.index = PostgresIndex(location.conninfo, password=password, texts=self._texts)
         self._start()
+
+    def index_waiting(
+        self, *, progress: Progress = no_progress, cancel: threading.Event | None = None
+    ) -> int:
+        """Index the documents the server's search does not hold yet (pushed or imported since);
+        returns how many.  Raises IndexBusy while another analyst's import indexes."""
+        ids = self.catalog.unindexed_ids()
+        if ids:  # not `new`: another analyst's push may index the same ones first, while this waits
+            self._index_new(ids, new=False, progress=progress, cancel=cancel)
+        return len(ids)
+
+    def _index_lost(self) -> bool:
+        """The server's search is no cache to rebuild here: what it lacks is indexed by the next
+        push or import (`index_waiting`), and searches say how many wait meanwhile."""
+        return False
+
+    def reindex(self, *, progress: Progress = no_progress, cancel: threading.Event | None = None) -> int:
+        raise TeamError("the team archive's server keeps its search index: there is nothing to rebuild here")
+
+    def copies_of(self, doc_ids: Sequence[str]) -> dict[str, Copies]:
+        """As `Archive.copies_of`, an alias (a personal id the team knows under another) answered
+        for the team's document: its own outlet is not one of the others."""
+        team_ids = self.team_catalog.resolve(list(doc_ids))
+        found = super().copies_of([team_ids.get(i, i) for i in doc_ids])
+        return {i: found[team_ids.get(i, i)] for i in doc_ids}
+
+    # What goes through this machine's cache (`briefer --team URL index`), or is not done on a
+    # team archive yet: refused with the reason, never half-done through a catalog that lacks it.
+    def import_paths(self, *args: Any, **kwargs: Any) -> Any:
+        raise TeamError(
+            "files are imported into a team archive through this machine's cache: briefer --team URL index"
+        )
+
+    def import_sample(self, *args: Any, **kwargs: Any) -> Any:
+        raise TeamError("the sample archive is not imported into a team archive")
+
+    def prune_plan(self, sources: Sequence[Path], *, quoted_by: Iterable[Path] = ()) -> RemovalPlan:
+        """The documents whose files on this machine, under `sources`, are gone, and that no other
+        file (here or on another analyst's machine) holds; which of them the briefing files
+        `quoted_by` quote (by their ids, or by aliases of them)."""
+        from briefer.core.archive.removal import RemovalPlan, quoted_in_files
+
+        machine, roots = this_machine(), [str(Path(s).resolve()) for s in sources]
+        here = self.team_catalog.files_on(machine)
+        gone = {(machine, p) for p, _ in here if any(_inside(p, r) for r in roots) and not Path(p).exists()}
+        candidates = sorted({doc for path, doc in here if (machine, path) in gone})
+        doomed = [d for d, held in self.team_catalog.holders(candidates).items() if held <= gone]
+        if not doomed:
+            return RemovalPlan.of(())
+        quoted, unreadable = quoted_in_files(quoted_by)
+        quoted_here = self.team_catalog.resolve(sorted(quoted)).values()
+        return RemovalPlan.of(doomed, recent=quoted_here, unreadable=unreadable)
+
+    def remove_documents(self, doc_ids: Collection[str]) -> int:
+        """Remove documents from the team archive and its search (editors only: the database
+        decides); their text versions stay, so quotes of them still verify.  Returns how many."""
+        ids = sorted(set(doc_ids))
+        if ids:
+            self.team_catalog.delete_documents(ids)
+            with self.index.batch() as batch:
+                for doc_id in ids:
+                    batch.delete(doc_id)
+        return len(ids)
+
+    def remove_sample(self, *args: Any, **kwargs: Any) -> Any:
+        raise TeamError("the sample archive is not part of a team archive")
+
+    def recluster(self, *args: Any, **kwargs: Any) -> Any:
+        raise TeamError("a team archive's clusters come with its documents: they are not made again here")
 
     @property
     def where(self) -> str:
@@ -84,58 +161,6 @@ class TeamArchive(Archive):
     @property
     def saved_searches(self) -> SavedSearches:
         return cast(SavedSearches, TeamSavedSearches(self.team_catalog))
-
-
-# -- the search engine ------------------------------------------------------------------
-class ServerSearchPending:
-    """The `SearchEngine` of a team archive while this Briefer has none for the server: the
-    archive's counts stay true (nothing to rebuild, nothing waiting), and a search is refused
-    with the reason rather than answered from somewhere else.  The PostgreSQL engine
-    (`core/search/postgres.py`) takes its place in `TeamArchive.__init__`."""
-
-    def __init__(self, catalog: TeamCatalog) -> None:
-        self._catalog = catalog
-        self.aliases = AliasTable()
-
-    @property
-    def rebuilt_reason(self) -> str:
-        return ""
-
-    @contextlib.contextmanager
-    def batch(self, *, bulk: bool = False) -> Iterator[_NothingToWrite]:
-        yield _NothingToWrite()
-
-    def reset(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-    def doc_count(self) -> int:
-        return self._catalog.count_documents()  # the server reads its documents itself
-
-    def size_bytes(self) -> int:
-        return 0
-
-    def search(self, request: SearchRequest, *, clusters: Mapping[str, str] | None = None) -> IndexResults:
-        raise TeamSearchUnavailable("searching a team archive is not in this version of Briefer yet")
-
-    def more_like(self, text: str, *, exclude: Collection[str] = (), limit: int = 10) -> IndexResults:
-        raise TeamSearchUnavailable("searching a team archive is not in this version of Briefer yet")
-
-    def words(self, prefix: str = "", *, limit: int = 100) -> list[str]:
-        return []
-
-
-class _NothingToWrite:
-    def put(self, doc: Document, *, new: bool = False) -> None:
-        pass
-
-    def delete(self, doc_id: str) -> None:
-        pass
-
-    def commit_and_continue(self) -> None:
-        pass
 
 
 # -- saved searches ---------------------------------------------------------------------
@@ -235,6 +260,10 @@ class TeamSavedSearches:
         if saved.name != found.name:
             self.delete(found.name)
         return saved
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
 def _from_row(owner: str, name: str, request: dict[str, Any], shared: bool, mine: bool) -> TeamSavedSearch:

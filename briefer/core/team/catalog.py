@@ -17,6 +17,7 @@ Differences from the SQLite catalog, each forced by the team tables:
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -28,6 +29,7 @@ import psycopg
 
 from briefer.core.archive.catalog import DocumentFacts, Location
 from briefer.core.documents import ArchiveIdentity, Document
+from briefer.core.team.errors import TeamPermissionDenied
 from briefer.core.team.session import TeamSession
 
 T = TypeVar("T")
@@ -39,6 +41,10 @@ _RESOLVED = """SELECT asked, coalesce(d.id, a.doc_id) FROM unnest(%s::text[]) AS
 # Cluster rows of clusters with two or more documents (a lone document's own row is no cluster).
 _CLUSTERED = """(SELECT c.doc_id, c.cluster_id FROM clusters c
     WHERE EXISTS (SELECT FROM clusters o WHERE o.cluster_id = c.cluster_id AND o.doc_id <> c.doc_id))"""
+# The same, read whole: one pass over the table rather than a look-up per row.
+_ALL_CLUSTERED = """(SELECT doc_id, cluster_id FROM clusters WHERE cluster_id IN
+    (SELECT cluster_id FROM clusters GROUP BY cluster_id HAVING count(*) > 1))"""
+_KEPT_S = 2  # seconds a derived fact (the clusters, the failed files) is kept before it is read again
 # The latest status of each path any import run recorded (the import report).
 _LATEST_FILES = """(SELECT DISTINCT ON (f.path) f.path, f.doc_id, f.status, f.reason
     FROM import_files f ORDER BY f.path, f.run_id DESC)"""
@@ -74,8 +80,9 @@ class TeamCatalog:
         yield
 
     def change_stamp(self) -> tuple[int, int]:
-        """Others change the team archive at any moment: what was read is never kept."""
-        return threading.get_ident(), time.monotonic_ns()
+        """Others change the team archive at any moment, and telling when costs a read: what the
+        facade derives from it (the clusters, the failed files) is read again every few seconds."""
+        return threading.get_ident(), int(time.monotonic() // _KEPT_S)
 
     def setting(self, key: str) -> str | None:
         return None  # the team archive keeps no settings: the defaults apply
@@ -99,7 +106,8 @@ class TeamCatalog:
             return []
         rows = self._rows(
             "SELECT d.id, d.title, t.body, d.text_sha256, d.author, d.source, d.published, d.url,"
-            " d.language, d.source_type, d.imported_at FROM documents d"
+            " d.language, d.source_type, d.imported_at, d.published_raw, d.format, d.pages, d.flags,"
+            " d.parent_id FROM documents d"
             " JOIN texts t ON t.sha256 = d.text_sha256 WHERE d.id = ANY(%s)",
             [wanted],
         )
@@ -127,6 +135,11 @@ class TeamCatalog:
             tags=tags,
             imported_at=row[10],
             updated_at=row[10],
+            published_raw=str(row[11]),
+            format=str(row[12]),
+            pages=tuple(row[13]),
+            flags=tuple(row[14]),
+            parent_id=row[15],
             archive=self.identity,
         )
 
@@ -161,21 +174,28 @@ class TeamCatalog:
         found = {str(r[0]): _facts(r) for r in rows}
         return [found[i] for i in doc_ids if i in found]
 
-    # -- what the search engine holds: the server's engine reads the tables itself --------
+    # -- what the search engine holds: a document is indexed when its row is in search_docs ----
     def indexable(self, doc_ids: list[str]) -> tuple[list[Document], dict[str, int]]:
         return self.documents(doc_ids), {}
 
     def mark_indexed(self, revisions: Mapping[str, int]) -> None:
-        pass
+        pass  # the engine's own rows say it
 
     def mark_all_unindexed(self) -> None:
-        pass
+        pass  # the engine's `reset` empties its rows
 
     def unindexed_ids(self) -> list[str]:
-        return []
+        rows = self._rows(
+            "SELECT id FROM documents d WHERE NOT EXISTS (SELECT FROM search_docs s WHERE s.doc_id = d.id)"
+            " ORDER BY imported_at, id"
+        )
+        return [str(r[0]) for r in rows]
 
     def count_unindexed(self) -> int:
-        return 0
+        """Documents the search does not find yet: from the counts the engine keeps (every search
+        asks, so no scan of the documents against the engine's rows)."""
+        found = self._one("SELECT (SELECT count(*) FROM documents) - (SELECT docs FROM search_stats)")
+        return max(0, int(found or 0))
 
     # -- tags ----------------------------------------------------------------------
     def add_tags(self, doc_id: str, tags: Iterable[str]) -> None:
@@ -221,8 +241,13 @@ class TeamCatalog:
         return [str(r[0]) for r in rows]
 
     def clusters_of(self, doc_ids: list[str]) -> dict[str, str]:
-        rows = self._rows(f"SELECT doc_id, cluster_id FROM {_CLUSTERED} c WHERE doc_id = ANY(%s)", [doc_ids])
-        return {str(d): str(c) for d, c in rows}
+        """Each of `doc_ids` (an alias too) in a cluster of two or more -> the cluster's id."""
+        team_ids = self.resolve(doc_ids)
+        rows = self._rows(
+            f"SELECT doc_id, cluster_id FROM {_CLUSTERED} c WHERE doc_id = ANY(%s)", [list(team_ids.values())]
+        )
+        found = {str(d): str(c) for d, c in rows}
+        return {asked: found[team_id] for asked, team_id in team_ids.items() if team_id in found}
 
     def cluster_members(self, clusters: list[str]) -> dict[str, list[str]]:
         members: dict[str, list[str]] = {}
@@ -235,10 +260,10 @@ class TeamCatalog:
         return members
 
     def cluster_map(self) -> dict[str, str]:
-        return {str(d): str(c) for d, c in self._rows(f"SELECT doc_id, cluster_id FROM {_CLUSTERED} c")}
+        return {str(d): str(c) for d, c in self._rows(f"SELECT doc_id, cluster_id FROM {_ALL_CLUSTERED} c")}
 
     def count_clusters(self) -> tuple[int, int]:
-        row = self._rows(f"SELECT count(DISTINCT cluster_id), count(*) FROM {_CLUSTERED} c")[0]
+        row = self._rows(f"SELECT count(DISTINCT cluster_id), count(*) FROM {_ALL_CLUSTERED} c")[0]
         return int(row[0]), int(row[1])
 
     def count_signed(self) -> int:
@@ -247,6 +272,33 @@ class TeamCatalog:
             "SELECT count(*) FROM (SELECT doc_id FROM signatures UNION SELECT doc_id FROM clusters) s"
         )
         return int(found or 0)
+
+    # -- files and removal -----------------------------------------------------------
+    def files_on(self, machine: str) -> list[tuple[str, str]]:
+        """(path, document id) of every file the team archive knows on `machine`."""
+        rows = self._rows("SELECT path, doc_id FROM locations WHERE machine = %s", [machine])
+        return [(str(p), str(d)) for p, d in rows]
+
+    def holders(self, doc_ids: list[str]) -> dict[str, set[tuple[str, str]]]:
+        """Each document's files, as (machine, path), on every machine."""
+        found: dict[str, set[tuple[str, str]]] = {doc_id: set() for doc_id in doc_ids}
+        rows = self._rows("SELECT doc_id, machine, path FROM locations WHERE doc_id = ANY(%s)", [doc_ids])
+        for doc_id, machine, path in rows:
+            found[str(doc_id)].add((str(machine), str(path)))
+        return found
+
+    def delete_documents(self, doc_ids: list[str]) -> None:
+        """Remove documents (their tags, files, clusters and aliases go with them; their text
+        versions stay, for the briefings that quote them).  Only editors may."""
+
+        def delete(connection: Connection) -> None:
+            with connection.transaction():
+                connection.execute("DELETE FROM documents WHERE id = ANY(%s)", (doc_ids,))
+
+        try:
+            self.run(delete)
+        except psycopg.errors.InsufficientPrivilege:
+            raise TeamPermissionDenied("removing documents needs the editor role", needed="editor") from None
 
     # -- the import report and statistics ------------------------------------------
     def locations(self) -> dict[str, Location]:
@@ -280,12 +332,19 @@ class TeamCatalog:
         return [(str(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4])) for r in rows]
 
     def size_bytes(self) -> int:
-        """The archive's tables on the server, with their indexes."""
+        """The archive's tables on the server with their indexes, the search engine's left out (its
+        own `size_bytes` counts them)."""
         found = self._one(
             "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"
             " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'briefer' AND c.relkind = 'r'"
+            " AND left(c.relname, 7) <> 'search_'"
         )
         return int(found or 0)
+
+
+def this_machine() -> str:
+    """The name the team archive knows this machine's files under."""
+    return socket.gethostname()
 
 
 def _facts(row: tuple[Any, ...]) -> DocumentFacts:

@@ -90,10 +90,6 @@ class SaveConflict(TeamError):
         self.conflicts = conflicts
 
 
-class TeamSearchUnavailable(TeamError):
-    """This Briefer has no search engine for the team archive's server yet."""
-
-
 class BriefingNotShared(TeamError, LookupError):
     """No briefing with that id in the team archive."""
 
@@ -108,6 +104,5 @@ __all__ = [
     "TeamNotInitialised",
     "TeamPermissionDenied",
     "TeamSchemaTooNew",
-    "TeamSearchUnavailable",
     "TeamUnreachable",
 ]
