@@ -102,12 +102,11 @@ class ImportFlow(QObject):
     finished = Signal()  # an import or removal ended, whatever its outcome: search again
     removal_planned = Signal(object)  # RemovalPlan of the sample, once the flow is free again
 
-    def __init__(
-        self, archive: Archive, parent: QObject | None = None, *, offers_sample: bool = True
-    ) -> None:
+    def __init__(self, archive: Archive, parent: QObject | None = None, *, personal: bool = True) -> None:
         super().__init__(parent)
         self._archive = archive
-        self._offers_sample = offers_sample  # False for a team archive: the sample is for one analyst
+        # False for a team archive: the sample is for one analyst, and the server keeps the index.
+        self._personal = personal
         self._task: BackgroundTask | None = None
         self._closing = False
         self.status: ArchiveStatus | None = None
@@ -243,7 +242,7 @@ class ImportFlow(QObject):
     def _read_status(self, *, then_continue_start: bool = False) -> None:
         archive = self._archive
         self._label = "Reading the archive"
-        offers_sample = self._offers_sample
+        offers_sample = self._personal
         task = self._begin(
             BackgroundTask(
                 lambda progress, cancel: read_status(archive, offers_sample=offers_sample), parent=self
@@ -322,5 +321,5 @@ class ImportFlow(QObject):
             return
         if status.is_first_start and status.sample_available:
             self.import_sample()
-        elif status.unindexed and not status.running:  # the index is a cache: rebuild it so every
-            self.reindex()  # document is found (a running import indexes what it imported itself)
+        elif status.unindexed and not status.running and self._personal:  # the index is a cache:
+            self.reindex()  # rebuilt so every document is found (a running import indexes its own)

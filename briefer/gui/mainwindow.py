@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         self._pending_imports: list[Path] = []
         self.export_dialog: ExportDialog | None = None
 
-        self.flow = ImportFlow(archive, self, offers_sample=team is None)  # never the sample into a team's
+        self.flow = ImportFlow(archive, self, personal=team is None)
         self.archive_tools = ArchiveTools(self, archive, self.flow)
         self.help = HelpActions(self, data_dir=archive.data_dir, log_dir=log_dir or paths.log_dir())
         self.session = BriefingSession(

@@ -290,3 +290,27 @@ def test_a_login_that_is_no_analyst_there_is_told_so(
     assert f"{stranger} is not an analyst of this team archive" in problem(dialog)
     assert host.window is window
     dialog.reject()
+
+
+def test_the_window_leaves_a_team_archives_index_to_its_server(
+    qtbot: Any,
+    settings: QSettings,
+    team_archive: str,
+    tmp_path: Path,
+) -> None:
+    """A pushed document the server has not indexed yet is no reason to rebuild an index: the
+    window has none for a team archive (it tried, and showed 'nothing to rebuild' at every start)."""
+    location = team.TeamLocation.parse(team_archive)
+    archive = default_team_opener(tmp_path / "data")(location, lambda account: None)
+    window = MainWindow(archive=archive, settings=settings, team=TeamAccess(location, "postgres", "editor"))
+    qtbot.addWidget(window)
+    problems: list[str] = []
+    window.flow.failed.connect(problems.append)
+    try:
+        window.start()
+        qtbot.waitUntil(lambda: window.flow.status is not None and not window.flow.busy, timeout=15_000)
+        qtbot.wait(500)  # what the start continues with would have begun by now
+        assert not window.flow.busy and problems == []
+    finally:
+        window.close()
+        archive.close()
