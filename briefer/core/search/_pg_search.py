@@ -74,10 +74,19 @@ def _positions(
             " WHERE d.seq = ANY(%s)"
         )
     cursor.execute(query.format(column), (seqs,))
-    found: dict[tuple[int, str], set[int]] = {}
+    found: dict[tuple[int, str], list[int]] = {}
+    several: set[tuple[int, str]] = set()  # in more than one part: the overlaps are read twice
     for seq, term, start, positions in cursor.fetchall():
-        found.setdefault((seq, term), set()).update(start + p - 1 for p in positions)
-    return {key: sorted(value) for key, value in found.items()}
+        shifted = [start + p - 1 for p in positions]
+        key = (seq, term)
+        if key in found:
+            found[key] += shifted
+            several.add(key)
+        else:
+            found[key] = shifted
+    for key in several:
+        found[key] = sorted(set(found[key]))
+    return found
 
 
 def _expander(cursor: psycopg.Cursor[Any]) -> Expand:
@@ -309,13 +318,19 @@ class Search:
         if texts is not None:
             feed = lambda seqs: texts([scoring.found[s].doc_id for s in seqs])  # noqa: E731
         phrase_only = all(len(run) > 1 for run in compiled.terms)
+
+        def tokenize(text: str) -> Counter[str]:
+            counts = term_counts(text)
+            scoring.read_frequencies("body", counts)  # the feedback words are looked up next
+            return counts
+
         return rerank(
             scoring,
             scores,
             words,
             self.engine.ranking,
             texts=feed,
-            tokenize=term_counts,
+            tokenize=tokenize,
             phrase_only=phrase_only,
         )
 
@@ -500,15 +515,15 @@ class Vocabulary:
     def __init__(self, cursor: psycopg.Cursor[Any], query_words: Collection[str] = ()) -> None:
         self.cursor = cursor
         self._known: dict[str, bool] = {}
-        self._neighbours_read: set[str] = set()
-        self._read(sorted(set(query_words)))  # the query's words, in one look-up
+        self._unread_neighbours = set(query_words)  # the words whose corrections may be asked for
+        self._read(sorted(self._unread_neighbours))  # the query's words, in one look-up
 
     def has_word(self, word: str) -> bool:
         if word not in self._known:
             self._read([word])
-        elif not self._known[word] and word not in self._neighbours_read:
-            # An unknown word: its corrections one edit away are asked for next, all at once.
-            self._neighbours_read.add(word)
+        elif not self._known[word] and word in self._unread_neighbours:
+            # A query word the archive lacks: its corrections one edit away are asked for next.
+            self._unread_neighbours.discard(word)
             self._read(sorted(spelling.one_edit(word) - self._known.keys()))
         return self._known[word]
 
