@@ -30,8 +30,9 @@ NAME_FIELDS = ("source", "author", "url")
 MAX_ARRANGEMENTS = 200  # tsquery alternatives a proximity search may stand for
 
 Terms = set[tuple[str, ...]]
-# (field, pattern kind, pattern) -> the terms of the field it stands for (looked up in the database)
-Expand = Callable[[str, str, str], list[str]]
+# (field, pattern kind, pattern, lengths or None) -> the terms of the field it stands for, of those
+# lengths (looked up in the database)
+Expand = Callable[[str, str, str, tuple[int, int] | None], list[str]]
 
 
 @dataclass
@@ -194,7 +195,7 @@ class Compiler:
                     f"'{shown}' is too broad: put at least {MIN_PREFIX} letters before a * or ?", word=shown
                 )
             kind = "prefix" if isinstance(q, query.Prefix) else "wildcard"
-            found = self._expand(q.fieldname, kind, text)
+            found = self._expand(q.fieldname, kind, text, None)
         elif isinstance(q, query.FuzzyTerm):
             if q.maxdist > MAX_FUZZY_DISTANCE:
                 raise QueryTooBroad(
@@ -204,8 +205,10 @@ class Compiler:
             start = text[: max(1, q.prefixlength)]
             found = [
                 t
-                for t in self._expand(q.fieldname, "prefix", start)
-                if abs(len(t) - len(text)) <= q.maxdist and edit_distance(text, t, q.maxdist) <= q.maxdist
+                for t in self._expand(
+                    q.fieldname, "prefix", start, (len(text) - q.maxdist, len(text) + q.maxdist)
+                )
+                if edit_distance(text, t, q.maxdist) <= q.maxdist
             ]
         else:
             raise QueryError(f"'{shown}': this kind of range cannot be searched in the team archive")
@@ -386,4 +389,12 @@ def like_pattern(kind: str, text: str) -> str:
     return escaped.replace("*", "%").replace("?", "_")
 
 
-__all__ = ["MAX_ARRANGEMENTS", "Compiled", "Compiler", "highlighted", "like_pattern", "phrase_tsquery"]
+__all__ = [
+    "MAX_ARRANGEMENTS",
+    "Compiled",
+    "Compiler",
+    "Expand",
+    "highlighted",
+    "like_pattern",
+    "phrase_tsquery",
+]

@@ -255,7 +255,6 @@ _SEARCH_TABLES = (
         docs integer NOT NULL,
         occurrences bigint NOT NULL,
         PRIMARY KEY (field, term))""",
-    "CREATE INDEX search_terms_trgm ON search_terms USING gin (term gin_trgm_ops)",
     'CREATE TABLE search_words (word text COLLATE "C" PRIMARY KEY)',
     "CREATE INDEX search_words_trgm ON search_words USING gin (word gin_trgm_ops)",
     """CREATE TABLE search_stats (

@@ -304,3 +304,17 @@ def test_a_document_deleted_then_added_as_new_in_one_batch_is_replaced(engine: P
         batch.delete("a")
         batch.put(doc("a", "Harbour", "The tug left."), new=True)
     assert engine.doc_count() == 1 and hits_ids(engine, "tug") == ["a"] and hits_ids(engine, "ferry") == []
+
+
+def test_a_fuzzy_word_is_found_among_many_words_of_the_same_letter(engine: PostgresIndex) -> None:
+    """A fuzzy word's candidates are every term of its first letter and a near length, however many."""
+    whoosh = SearchIndex(None)
+    documents = [
+        doc("lexicon", "Ledger", " ".join(f"l{n:05d}" for n in range(6000))),  # 6,000 words in l...
+        doc("launch", "Satellite", "The launch went well."),
+    ]
+    for index in (engine, whoosh):
+        with index.batch() as batch:
+            for document in documents:
+                batch.put(document)
+    assert hits_ids(engine, "lanch~") == ["launch"] == [d for d, _ in hits(whoosh, "lanch~")]
