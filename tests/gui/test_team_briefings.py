@@ -23,6 +23,8 @@ from briefer.gui.team import briefings as team_gui
 from briefer.gui.team.connect import TeamAccess
 from tests.team.conftest import as_user, team_url, unique  # noqa: F401 (a fixture)
 
+THEIRS = "Exports rose by a third."
+
 
 def connect(url: str, user: str) -> psycopg.Connection[Any]:
     return team.connect(team.TeamLocation.parse(as_user(url, user)), autocommit=True)
@@ -232,3 +234,51 @@ def test_a_lost_connection_says_so_and_keeps_the_edit(
     with connect(team_url, people["min"]) as min_park:
         latest, version = shared.fetch(min_park, mine.id)
     assert version == 2 and text_of(latest, "kj") == "We assess exports will fall."
+
+
+def test_a_merge_the_copy_cannot_take_is_never_recorded_as_taken(
+    qtbot: Any,
+    window_for: Callable[[str, str], MainWindow],
+    people: dict[str, str],
+    team_url: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another program rewrites the copy while the team save waits on a colleague's: the merge
+    cannot go into the copy, so the copy keeps its old version, and the next Save to Team brings
+    the colleague's change in (recording the new version would have undone it)."""
+    mine = assessment()
+    with connect(team_url, people["min"]) as min_park:
+        shared.publish(min_park, mine)
+    window = window_for(people["min"], "analyst")
+    open_team_briefing(qtbot, window, monkeypatch, mine.id)
+    shown: list[str] = []
+    window.team_briefings.failed.disconnect()
+    window.team_briefings.failed.connect(shown.append)
+    path = window.session.path
+    assert path is not None
+    window.session.model.do(edits.EditText("kj", "We assess exports will fall."))
+    with connect(team_url, people["ola"]) as ola:
+        theirs, base = shared.fetch(ola, mine.id)
+        edits.edit_text(theirs, "para", THEIRS)
+        shared.save(ola, theirs, base)
+    with connect(team_url, people["ola"]) as ola:  # holds the briefing's row: the save waits
+        ola.autocommit = False
+        ola.execute("SELECT 1 FROM briefings WHERE id = %s FOR UPDATE", (mine.id,))
+        window.team_briefings.save_action.trigger()
+        qtbot.waitUntil(lambda: not window.session.modified, timeout=10_000)  # the copy is saved first
+        other = storage.load(path)  # meanwhile another program saves the copy
+        other.metadata.title = "Grain exports (edited elsewhere)"
+        storage.save(other, path)
+        ola.rollback()
+    idle(qtbot, window)
+    checkout = window.team_briefings.checkout()
+    assert checkout is not None and checkout.version == 1  # still the version the copy holds
+    assert len(shown) == 1 and "could not be updated" in shown[0] and "Save to Team again" in shown[0]
+
+    with connect(team_url, people["min"]) as min_park:
+        latest, version = shared.fetch(min_park, mine.id)
+    assert (
+        version == 3
+        and text_of(latest, "para") == THEIRS
+        and text_of(latest, "kj") == "We assess exports will fall."
+    )

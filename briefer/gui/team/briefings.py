@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 from briefer.core import team
 from briefer.core.briefing import storage
 from briefer.core.briefing.merge import Side
-from briefer.core.briefing.model import BriefingError
 from briefer.gui.briefing.session import BriefingSession
 from briefer.gui.briefing.switch import BriefingSwitch
 from briefer.gui.distribution.keychain import Keychain
@@ -260,32 +259,31 @@ class TeamBriefings(QObject):
             return False
         if self._session.modified and not self._switch.save():
             return False  # the copy could not be saved: nothing is sent
-        briefing, data_dir = self._session.briefing, self.data_dir
+        briefing, data_dir, revision = self._session.briefing, self.data_dir, self._session.revision
         return self._runner.run(
             lambda progress, cancel: jobs.save_copy(
-                session, data_dir, path, briefing, checkout.version, keep
+                session, data_dir, path, briefing, checkout.version, revision, keep
             ),
             self._saved,
             self._failed,
         )
 
-    def _saved(self, saved: Any) -> None:
+    def _saved(self, result: Any) -> None:
+        saved = result.saved
         self.shown = saved.shared
-        if saved.merged_from is None:
-            self.reported.emit(f"Saved version {saved.shared.version} to the team archive")
-            self.update_actions()
-            return
-        path = self._session.path
-        assert path is not None
-        try:  # the copy now holds what the team holds: one undo step in the window
-            revision = storage.save(saved.briefing, path, expected=self._session.revision)
-        except (BriefingError, OSError) as exc:
-            self.failed.emit(f"Saved version {saved.shared.version} to the team, but not to {path}: {exc}")
-            return
-        merged = storage.Loaded(saved.briefing, revision)
-        self._session.take_disk_version(merged, saved.briefing, f"Merge Team Version {saved.merged_from}")
         version, other = saved.shared.version, saved.merged_from
-        self.reported.emit(f"Saved version {version} to the team archive, merged with version {other}")
+        if other is None:
+            self.reported.emit(f"Saved version {version} to the team archive")
+        elif result.revision is None:
+            self.failed.emit(
+                f"Saved version {version} to the team archive, merged with version {other}, but your "
+                f"copy could not be updated ({result.problem}); Save to Team again brings the merge in"
+            )
+        else:  # the copy holds what the team holds: one undo step in the window
+            merged = storage.Loaded(saved.briefing, result.revision)
+            self._session.take_disk_version(merged, saved.briefing, f"Merge Team Version {other}")
+            self.reported.emit(f"Saved version {version} to the team archive, merged with version {other}")
+        self.update_actions()
 
     # -- publishing and the review state -----------------------------------------------------
     @Slot()

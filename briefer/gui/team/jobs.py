@@ -16,7 +16,7 @@ from typing import Any
 from briefer.core import team
 from briefer.core.briefing import storage
 from briefer.core.briefing.merge import Side
-from briefer.core.briefing.model import Briefing
+from briefer.core.briefing.model import Briefing, BriefingError
 
 COPIES_DIR = "team-briefings"
 
@@ -63,18 +63,27 @@ def _latest(connection: Any, briefing_id: str) -> tuple[Briefing, int, team.Shar
     return briefing, version, team.shared(connection, briefing_id)
 
 
+@dataclass(frozen=True)
+class SavedCopy:
+    saved: team.Saved
+    revision: str | None  # the copy's file revision holding a merge; None: the file is as it was
+    problem: str = ""  # why the merge could not be written to the copy (the team has it)
+
+
 def save_copy(
     session: team.TeamSession,
     data_dir: Path,
     path: Path,
     briefing: Briefing,
     base: int,
+    revision: str | None,
     keep: Side | None = None,
-) -> team.Saved:
-    """`briefing` (the copy at `path`, edited from `base`) as the team's next version, merged with
-    versions saved since; SaveConflict when both changed the same block, unless `keep` settles
-    every such block one way.  The checkout moves to the saved version; the caller writes a merge
-    into the file."""
+) -> SavedCopy:
+    """`briefing` (the copy at `path`, file revision `revision`, edited from `base`) as the team's
+    next version, merged with versions saved since; SaveConflict when both changed the same
+    block, unless `keep` settles every such block one way.  A merge is written into the copy here,
+    before the checkout moves to the saved version: a copy never claims a version it does not
+    hold (its next save would undo the colleague's changes)."""
 
     def save(connection: Any) -> team.Saved:
         choices = None
@@ -83,11 +92,17 @@ def save_copy(
         return team.save(connection, briefing, base, choices=choices)
 
     saved: team.Saved = session.run(save)
+    written = None
+    if saved.merged_from is not None:
+        try:
+            written = storage.save(saved.briefing, path, expected=revision)
+        except (BriefingError, OSError) as exc:  # the next save merges again from `base`: nothing lost
+            return SavedCopy(saved, None, str(exc))
     record = team.Checkout(
         session.location.display, briefing.id, saved.shared.version, team.briefing_sha256(saved.briefing)
     )
     team.Checkouts(data_dir).put(path, record)
-    return saved
+    return SavedCopy(saved, written)
 
 
 def publish(session: team.TeamSession, data_dir: Path, path: Path, briefing: Briefing) -> team.SharedBriefing:
