@@ -56,8 +56,14 @@ WORK_WITHOUT_ARCHIVE = ("team", "extract", "credentials")  # what runs while a t
 
 
 def _open_archive(args: argparse.Namespace) -> Archive:
+    """The archive the command line names: the team archive (`--team`, $BRIEFER_TEAM_URL), else
+    the personal one in the data folder."""
     command = getattr(args, "command", None)
-    archive = Archive(paths.resolve_data_dir(args.data_dir), create=command not in READS_ONLY)
+    location = cli_team.location_of(args)
+    if location is not None:
+        archive: Archive = cli_team.open_archive(args, location)
+    else:
+        archive = Archive(paths.resolve_data_dir(args.data_dir), create=command not in READS_ONLY)
     for notice in archive.notices:
         print(f"briefer: {notice}", file=sys.stderr)
     if archive.notices and command not in ("index", "reindex"):
@@ -535,10 +541,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[stderr])
     command: Callable[[argparse.Namespace], int] = getattr(args, "run", _run_gui)
     try:
-        if args.command == "index" and cli_team.location_of(args) is not None:
-            return cli_team.index_into_team(args, _cmd_index)
         if args.command not in WORK_WITHOUT_ARCHIVE and cli_team.location_of(args) is not None:
-            return _team_not_yet(args)
+            if args.command is None:
+                return _team_not_yet(args)
+            return cli_team.on_team_archive(args, command, _cmd_index, _confirm_prune)
         return command(args)
     except KeyboardInterrupt:
         print("\nbriefer: interrupted", file=sys.stderr)

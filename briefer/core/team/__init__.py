@@ -25,6 +25,13 @@ from briefer.core.team.errors import (
 from briefer.core.team.names import ROLES, TEAM_URL_ENV
 
 if TYPE_CHECKING:
+    from briefer.core.team.archive import (
+        TeamArchive,
+        TeamSavedSearch,
+        TeamSavedSearches,
+        local_folder,
+        open_team_archive,
+    )
     from briefer.core.team.briefings import (
         STATES,
         Saved,
@@ -38,6 +45,7 @@ if TYPE_CHECKING:
         set_state,
         shared,
     )
+    from briefer.core.team.catalog import TeamCatalog
     from briefer.core.team.connection import TeamLocation, connect
     from briefer.core.team.roles import (
         add_analyst,
@@ -62,6 +70,7 @@ _LAZY = {
             "fetch",
             "history",
             "list_shared",
+            "local_folder",
             "publish",
             "save",
             "set_state",
@@ -69,6 +78,17 @@ _LAZY = {
         ),
         "briefings",
     ),
+    **dict.fromkeys(
+        (
+            "TeamArchive",
+            "TeamSavedSearch",
+            "TeamSavedSearches",
+            "local_folder",
+            "open_team_archive",
+        ),
+        "archive",
+    ),
+    "TeamCatalog": "catalog",
     "PushSummary": "transfer",
     "push": "transfer",
     "record_import": "transfer",
@@ -111,11 +131,15 @@ __all__ = [
     "SaveConflict",
     "Saved",
     "SharedBriefing",
+    "TeamArchive",
+    "TeamCatalog",
     "TeamConnectionLost",
     "TeamError",
     "TeamLocation",
     "TeamNotInitialised",
     "TeamPermissionDenied",
+    "TeamSavedSearch",
+    "TeamSavedSearches",
     "TeamSchemaTooNew",
     "TeamSession",
     "TeamStatus",
@@ -129,8 +153,10 @@ __all__ = [
     "fetch",
     "history",
     "list_shared",
+    "local_folder",
     "migrate",
     "my_role",
+    "open_team_archive",
     "publish",
     "push",
     "record_import",

@@ -269,6 +269,17 @@ _SEARCH_TABLES = (
     f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {SCHEMA} TO briefer_analyst",
 )
 
+# What the personal catalog keeps of a document that migration 1 left out: a quote taken from the
+# team archive cites the same page ("p. 7": the offset where each page starts), date and format.
+_CITED = (
+    """ALTER TABLE documents
+        ADD COLUMN published_raw text NOT NULL DEFAULT '',
+        ADD COLUMN format text NOT NULL DEFAULT '',
+        ADD COLUMN pages integer[] NOT NULL DEFAULT '{}',
+        ADD COLUMN flags text[] NOT NULL DEFAULT '{}',
+        ADD COLUMN parent_id text""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -276,6 +287,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         _GROUP_ROLES + _ARCHIVE_TABLES + _BRIEFING_TABLES + _PERMISSIONS,
     ),
     Migration(2, "the search engine's tables: documents, parts, term statistics, vocabulary", _SEARCH_TABLES),
+    Migration(
+        3, "what a citation and a hit say of a document: its page offsets, date as written, format", _CITED
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
