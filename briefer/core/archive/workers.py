@@ -159,8 +159,9 @@ def _worker_main(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     limit_memory(max_memory)
     watch = _MemoryWatch(max_memory, peak)
-    if parse is extract_parts:
-        _warm_up()
+    warms_up = parse is extract_parts
+    if warms_up:
+        _warm_up(_COMMON_PARSERS)
     conn.send(("ready", READY, None))  # the time limit of its first file starts now
     while True:
         try:
@@ -168,8 +169,14 @@ def _worker_main(
         except (EOFError, OSError):
             return
         if message is None:
-            return
+            # Nothing to flush or clean up: skip the interpreter's tear-down (a third of a second
+            # with the parsers loaded), which the import would wait for.
+            os._exit(0)
         job_id, path, data, limits = message
+        if warms_up and _needs_markup_parsers(path):
+            warms_up = False
+            _warm_up(_MARKUP_PARSERS)
+            conn.send(("ready", READY, None))  # this file's time limit starts now
         begin = _Begin(conn, job_id, watch)
         culprit = _parse_job(conn, job_id, parse(data, Path(path), limits=limits, begin=begin), sign, begin)
         retire = watch.retire()
@@ -251,7 +258,10 @@ class _Worker:
         child.close()
         self.job: Job | None = None
         self.deadline = 0.0
-        self.ready = False  # it said it has started (its first file's time limit runs from then)
+        # "ready" messages to come: one when it has started, one when it has loaded the markup
+        # parsers (see _MARKUP_PARSERS); the time limit of its file runs from the last one.
+        self.loading = 1
+        self.markup = False  # it loads (or has loaded) the markup parsers
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -287,6 +297,7 @@ class ParsePool:
         self._done: deque[Finished] = deque()
         self.started = 0  # worker processes started, replacements included
         self.killed = 0
+        self.submitted = 0  # jobs submitted (a job read again after a member failed counts once)
 
     # -- life ----------------------------------------------------------------------
     def __enter__(self) -> ParsePool:
@@ -297,6 +308,11 @@ class ParsePool:
 
     def close(self) -> None:
         """Stop every worker: politely when idle, by force when busy."""
+        if self._workers:
+            log.debug(
+                "parsed %d files in %d worker processes (%d killed at the time limit)",
+                self.submitted, self.started, self.killed,
+            )  # fmt: skip
         for worker in self._workers:
             if worker.job is None:
                 with contextlib.suppress(OSError, ValueError):
@@ -314,6 +330,7 @@ class ParsePool:
         return len(self._queue) + sum(1 for w in self._workers if w.job is not None) + len(self._done)
 
     def submit(self, job: Job) -> None:
+        self.submitted += 1
         self._queue.append(job)
         self._dispatch()
 
@@ -335,8 +352,17 @@ class ParsePool:
                 continue
             worker.job = job
             job.current = ""
-            # A worker's start (a new interpreter, the parsers' imports) is not its file's time.
-            worker.deadline = time.monotonic() + self.time_limit + (0 if worker.ready else STARTUP_ALLOWANCE)
+            # A worker's start (a new interpreter, the parsers' imports) is not its file's time: it
+            # says "ready" when the file's time begins.
+            loads = self._parse is extract_parts and not worker.markup and _needs_markup_parsers(job.path)
+            if loads:
+                worker.markup = True
+                worker.loading += 1
+            self._start_clock(worker)
+
+    def _start_clock(self, worker: _Worker) -> None:
+        """Its file's time limit starts now, with time to load what it is still loading."""
+        worker.deadline = time.monotonic() + self.time_limit + (STARTUP_ALLOWANCE if worker.loading else 0)
 
     def _replace(self, worker: _Worker) -> None:
         worker.kill()
@@ -378,8 +404,8 @@ class ParsePool:
                 return
             job = worker.job
             if kind == "ready":
-                worker.ready = True
-                worker.deadline = time.monotonic() + self.time_limit
+                worker.loading -= 1
+                self._start_clock(worker)
                 continue
             if job_id != job.job_id:
                 continue
@@ -427,12 +453,23 @@ class ParsePool:
         self._dispatch()
 
 
-def _warm_up() -> None:
-    """Import what parsing an ordinary file loads, before the first file's clock starts (on a busy
-    machine these imports alone took seconds, and a 2 s limit cut off healthy pages)."""
+# What parsing loads, imported before a file's clock starts (on a busy machine these imports alone
+# took seconds, and a 2 s limit cut off healthy pages): what every file needs at a worker's start,
+# the markup parsers (a tenth of a second, more on a busy machine) before its first file that is not
+# a PDF, so that an import of PDFs does not wait for them.
+_COMMON_PARSERS = ("pypdfium2",)
+_MARKUP_PARSERS = ("lxml.html", "charset_normalizer", "trafilatura")
+
+
+def _needs_markup_parsers(path: str) -> bool:
+    return not path.lower().endswith(".pdf")
+
+
+def _warm_up(names: Iterable[str]) -> None:
+    """Import these modules, so that their time is not a file's."""
     import importlib
 
-    for name in ("lxml.html", "charset_normalizer", "trafilatura"):
+    for name in names:
         try:
             importlib.import_module(name)
         except Exception:  # a missing optional parser fails later, on the file that needs it

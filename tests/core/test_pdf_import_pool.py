@@ -1,0 +1,76 @@
+"""An import of many PDFs: the parser workers start once for the whole import, and what the import
+stores is what the PDF extractor reads from each file (issue #24: the speed-ups around pypdfium2
+must not change the text, its pages or its metadata)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from briefer.core.archive import Archive
+from briefer.core.archive.workers import default_workers
+from briefer.core.extract import pdf
+from tests.core.extract.pdf_writer import Text, body_lines, make_layout_pdf
+
+REPORTS = 24
+
+
+def _report(number: int) -> bytes:
+    """A report of five pages: a running header, a page footer, a bold heading, body paragraphs."""
+    pages = []
+    for page in range(1, 6):
+        body = [f"Shipments through the port of Rason rose in week {page} of report {number}, officials"]
+        body += ["said, as rail cars of coal and grain crossed the bridge from Khasan to Tumangang.", ""]
+        body += [f"Customs data for the year show {number * page} cars, against {page} a year before."]
+        pages.append(
+            [
+                Text(f"Harbour Research Service  Report {number}", 760, size=8),
+                Text("Rail Traffic", 660, size=12, bold=True),
+                *body_lines(body, top=640),
+                Text(f"Page {page} of 5", 40, x=280, size=8),
+            ]
+        )
+    info = {"Title": f"Rail traffic report {number}", "CreationDate": "D:20231013"}
+    return make_layout_pdf(pages, info=info)
+
+
+@pytest.fixture
+def reports(tmp_path: Path) -> Path:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for number in range(1, REPORTS + 1):
+        (folder / f"report-{number:02}.pdf").write_bytes(_report(number))
+    return folder
+
+
+def test_an_import_of_many_pdfs_starts_its_parser_workers_once(
+    archive: Archive, reports: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="briefer.core.archive.workers"):
+        summary = archive.import_paths([reports])
+    assert summary.counts["imported"] == REPORTS
+    pools = [r.getMessage() for r in caplog.records if r.getMessage().startswith("parsed ")]
+    workers = default_workers()
+    assert pools == [f"parsed {REPORTS} files in {workers} worker processes (0 killed at the time limit)"]
+
+
+def test_an_imported_pdf_is_what_the_extractor_reads_from_it(archive: Archive, reports: Path) -> None:
+    summary = archive.import_paths([reports])
+    for outcome in summary.outcomes:
+        path = Path(outcome.path)
+        expected = pdf.extract(path.read_bytes(), path)
+        assert outcome.doc_id is not None
+        stored = archive.document(outcome.doc_id)
+        assert stored is not None
+        assert (stored.title, stored.text, stored.pages, stored.source, stored.published) == (
+            expected.title,
+            expected.text,
+            expected.pages,
+            expected.source,
+            expected.published,
+        )
+        # The running header and the page numbers are gone; the heading is a paragraph of its own.
+        assert "Harbour Research Service" not in stored.text and "Page 3 of 5" not in stored.text
+        assert stored.text.startswith("Rail Traffic\n\nShipments through the port of Rason rose in week 1")
