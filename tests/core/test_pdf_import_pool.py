@@ -5,13 +5,16 @@ must not change the text, its pages or its metadata)."""
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from briefer.core.archive import Archive
-from briefer.core.archive.workers import default_workers
-from briefer.core.extract import pdf
+from briefer.core.archive.workers import Job, ParsePool, default_workers
+from briefer.core.extract import Limits, Part, extract_parts, pdf
 from tests.core.extract.pdf_writer import Text, body_lines, make_layout_pdf
 
 REPORTS = 24
@@ -74,3 +77,29 @@ def test_an_imported_pdf_is_what_the_extractor_reads_from_it(archive: Archive, r
         # The running header and the page numbers are gone; the heading is a paragraph of its own.
         assert "Harbour Research Service" not in stored.text and "Page 3 of 5" not in stored.text
         assert stored.text.startswith("Rail Traffic\n\nShipments through the port of Rason rose in week 1")
+
+
+def parse_and_mark(data: bytes, path: Path, **options: Any) -> Iterator[Part]:
+    """The real parsing, and a "<file>.parsed" file beside the file once it is parsed (workers run
+    this by name)."""
+    yield from extract_parts(data, path, **options)
+    path.with_name(path.name + ".parsed").touch()
+
+
+def test_the_workers_go_on_parsing_while_the_import_is_busy_writing(reports: Path) -> None:
+    """The import hands parsed files to the catalog and the index in the same thread that fed the
+    workers: they stood idle, their next files waiting in the pool, until it came back."""
+    paths = sorted(reports.glob("*.pdf"))[:6]
+    with ParsePool(workers=2, parse=parse_and_mark) as pool:
+        for number, path in enumerate(paths):
+            pool.submit(Job(number, str(path), path.read_bytes(), Limits()))
+        # The caller is busy elsewhere (writing the index): it does not call the pool meanwhile.
+        give_up = time.monotonic() + 60
+        while not all(path.with_name(path.name + ".parsed").exists() for path in paths):
+            assert time.monotonic() < give_up, "the workers stopped while the caller was busy"
+            time.sleep(0.1)
+        done = []
+        while len(done) < len(paths):
+            done += [finished.job for finished in pool.finished(timeout=10)]
+    assert sorted(job.job_id for job in done) == list(range(len(paths)))
+    assert all(job.parts[0].status == "" and job.parts[0].extracted is not None for job in done)

@@ -274,7 +274,10 @@ class ParsePool:
     """Parse files in `workers` processes, each file (or archive member) within `time_limit` seconds,
     each worker within `max_memory` bytes of address space.
 
-    Submit jobs, then iterate `finished()`; every submitted job comes back once.
+    Submit jobs, then iterate `finished()`; every submitted job comes back once.  A thread of the
+    pool (its pump) reads what the workers send, keeps the time limits and hands an idle worker its
+    next job, so that the workers go on parsing while the caller is busy with what came back (an
+    import writes its catalog and index meanwhile: the workers used to wait for it).
     """
 
     def __init__(
@@ -298,6 +301,14 @@ class ParsePool:
         self.started = 0  # worker processes started, replacements included
         self.killed = 0
         self.submitted = 0  # jobs submitted (a job read again after a member failed counts once)
+        # The pump and the caller share the state above under this lock; `_changed` tells the
+        # caller that a job finished or that the pump stopped.
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._wake_read, self._wake_write = os.pipe()  # wakes the pump: a worker got a job, or close
+        self._pump: threading.Thread | None = None
+        self._closing = False
+        self._failure: BaseException | None = None  # what stopped the pump, raised to the caller
 
     # -- life ----------------------------------------------------------------------
     def __enter__(self) -> ParsePool:
@@ -307,7 +318,17 @@ class ParsePool:
         self.close()
 
     def close(self) -> None:
-        """Stop every worker: politely when idle, by force when busy."""
+        """Stop the pump, then every worker: politely when idle, by force when busy."""
+        with self._lock:
+            self._closing = True
+        self._wake()
+        if self._pump is not None:
+            self._pump.join()
+            self._pump = None
+        if self._wake_read >= 0:
+            os.close(self._wake_read)
+            os.close(self._wake_write)
+            self._wake_read = self._wake_write = -1
         if self._workers:
             log.debug(
                 "parsed %d files in %d worker processes (%d killed at the time limit)",
@@ -327,12 +348,26 @@ class ParsePool:
     @property
     def outstanding(self) -> int:
         """Jobs submitted and not yet handed back by `finished()`."""
-        return len(self._queue) + sum(1 for w in self._workers if w.job is not None) + len(self._done)
+        with self._lock:
+            return len(self._queue) + self._parsing() + len(self._done)
+
+    def _parsing(self) -> int:
+        return sum(1 for w in self._workers if w.job is not None)
 
     def submit(self, job: Job) -> None:
-        self.submitted += 1
-        self._queue.append(job)
-        self._dispatch()
+        self._raise_failure()
+        with self._lock:
+            self.submitted += 1
+            self._queue.append(job)
+            self._dispatch()
+            if self._pump is None:
+                self._pump = threading.Thread(target=self._run_pump, name="briefer-parse-pump", daemon=True)
+                self._pump.start()
+        self._wake()
+
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):
+            os.write(self._wake_write, b"!")
 
     def _dispatch(self) -> None:
         while self._queue:
@@ -371,28 +406,60 @@ class ParsePool:
     def finished(self, timeout: float | None = None) -> Iterator[Finished]:
         """Finished jobs: those ready now, after waiting up to `timeout` s for one (None: until one is)."""
         give_up = None if timeout is None else time.monotonic() + timeout
-        while not self._done:
-            busy = [w for w in self._workers if w.job is not None]
-            if not busy:
-                break
-            now = time.monotonic()
-            wake = min(w.deadline for w in busy)
-            if give_up is not None:
-                wake = min(wake, give_up)
-            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], max(0.0, wake - now))
-            for worker in busy:
-                if worker.conn in ready:
-                    self._read(worker)
-                elif worker.process.sentinel in ready and worker.job is not None:
-                    self._lost(worker, self._crash_reason(worker))
-            now = time.monotonic()
-            for worker in [w for w in self._workers if w.job is not None and w.deadline <= now]:
-                self._lost(worker, f"took longer than {self.time_limit:g} s to parse (time limit)")
-                self.killed += 1
-            if give_up is not None and time.monotonic() >= give_up:
-                break
-        while self._done:
-            yield self._done.popleft()
+        with self._changed:
+            while not self._done and self._failure is None and (self._queue or self._parsing()):
+                left = None if give_up is None else give_up - time.monotonic()
+                if left is not None and left <= 0:
+                    break
+                self._changed.wait(left)
+            done = list(self._done)
+            self._done.clear()
+        self._raise_failure()
+        yield from done
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise RuntimeError("the parser pool stopped") from self._failure
+
+    # -- the pump ------------------------------------------------------------------------
+    def _run_pump(self) -> None:
+        """Wait for the busy workers' messages, their deaths and their deadlines, and serve them,
+        until the pool closes."""
+        try:
+            while True:
+                with self._lock:
+                    if self._closing:
+                        return
+                    busy = [w for w in self._workers if w.job is not None]
+                    deadline = min((w.deadline for w in busy), default=None)
+                    watched: list[Any] = [self._wake_read]
+                    watched += [w.conn for w in busy] + [w.process.sentinel for w in busy]
+                ready = wait(watched, None if deadline is None else max(0.0, deadline - time.monotonic()))
+                with self._lock:
+                    if self._closing:
+                        return
+                    if self._wake_read in ready:
+                        os.read(self._wake_read, 4096)
+                    self._serve(busy, ready)
+                    self._changed.notify_all()
+        except BaseException as exc:  # never leave the caller waiting for a pump that is gone
+            log.exception("the parser pool stopped")
+            with self._lock:
+                self._failure = exc
+                self._changed.notify_all()
+
+    def _serve(self, busy: list[_Worker], ready: list[Any]) -> None:
+        for worker in busy:
+            if worker.job is None or worker not in self._workers:  # served meanwhile
+                continue
+            if worker.conn in ready:
+                self._read(worker)
+            elif worker.process.sentinel in ready:
+                self._lost(worker, self._crash_reason(worker))
+        now = time.monotonic()
+        for worker in [w for w in self._workers if w.job is not None and w.deadline <= now]:
+            self._lost(worker, f"took longer than {self.time_limit:g} s to parse (time limit)")
+            self.killed += 1
 
     def _read(self, worker: _Worker) -> None:
         assert worker.job is not None
