@@ -84,6 +84,7 @@ def bench_generated_pdf(root: Path) -> dict[str, float]:
 def _print_ratio(figures: dict[str, float]) -> None:
     print(f"  pypdfium2 {figures['raw_pages_per_s']:6.1f} pages/s, its own serial text extraction (same run)")
     print(f"  ratio     {figures['ratio']:6.2f}x raw pypdfium2   (target >= {PDF_RATIO_TARGET}x)")
+    print(f"  load      {figures['load_average']:6.2f} (1-minute load average when the import began)")
 
 
 PDF_RATIO_TARGET = 0.7  # issue #24: a whole `briefer index` of PDFs against raw pypdfium2, serial
@@ -231,6 +232,8 @@ def main() -> None:
         figures["pdf_generated"] = [bench_generated_pdf(root) for _ in range(args.repeat)]
         if (CORPUS / "news-archive" / "pdf").is_dir():
             figures["pdf"] = [bench_pdf(root) for _ in range(args.repeat)]
+        else:
+            print(f"\n(no CRS reports at {CORPUS / 'news-archive' / 'pdf'}: set BRIEFER_SHARED)")
     (root / "figures.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")
     load = " / ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"\n(run at {datetime.now():%Y-%m-%d %H:%M}, load average {load}; figures vary between runs)")
