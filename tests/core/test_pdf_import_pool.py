@@ -103,3 +103,25 @@ def test_the_workers_go_on_parsing_while_the_import_is_busy_writing(reports: Pat
             done += [finished.job for finished in pool.finished(timeout=10)]
     assert sorted(job.job_id for job in done) == list(range(len(paths)))
     assert all(job.parts[0].status == "" and job.parts[0].extracted is not None for job in done)
+
+
+def test_a_starting_worker_does_not_hold_the_import_nor_the_next_worker(
+    reports: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first file was sent to the first worker as soon as it was started: the import waited
+    until that worker could read it (its whole start), and only then started the second worker."""
+    from tests.core import slow_start_parser
+
+    monkeypatch.setenv(slow_start_parser.SLOW_START_ENV, "1")  # for the workers: imported here already
+    data = (reports / "report-01.pdf").read_bytes()
+    large = data + b"\n%" + b"0" * 4_000_000  # more than a pipe holds: sent, it waits for a reader
+    with ParsePool(workers=2, parse=slow_start_parser.parse) as pool:
+        began = time.monotonic()
+        pool.submit(Job(1, str(reports / "large.pdf"), large, Limits()))
+        pool.submit(Job(2, str(reports / "report-01.pdf"), data, Limits()))
+        assert time.monotonic() - began < slow_start_parser.START_SECONDS / 2
+        done = []
+        while len(done) < 2:
+            done += [finished.job for finished in pool.finished(timeout=30)]
+    assert pool.started == 2
+    assert all(job.parts[0].extracted is not None for job in done)

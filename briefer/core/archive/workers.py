@@ -262,6 +262,7 @@ class _Worker:
         # parsers (see _MARKUP_PARSERS); the time limit of its file runs from the last one.
         self.loading = 1
         self.markup = False  # it loads (or has loaded) the markup parsers
+        self.up = False  # it has started: its job is sent to it (not before, see _dispatch)
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -379,12 +380,6 @@ class ParsePool:
             if worker is None:
                 return
             job = self._queue.popleft()
-            try:
-                worker.conn.send((job.job_id, job.path, job.data, job.limits))
-            except (OSError, ValueError):  # it died idle: replace it and try again
-                self._replace(worker)
-                self._queue.appendleft(job)
-                continue
             worker.job = job
             job.current = ""
             # A worker's start (a new interpreter, the parsers' imports) is not its file's time: it
@@ -394,6 +389,23 @@ class ParsePool:
                 worker.markup = True
                 worker.loading += 1
             self._start_clock(worker)
+            # A starting worker gets its file once it says it is up: sent now, the file would hold
+            # the caller (and the start of the next worker) until the worker could read it.
+            if worker.up:
+                self._send(worker)
+
+    def _send(self, worker: _Worker) -> bool:
+        """Send the worker its job; False when it died idle (it is replaced, the job queued again)."""
+        job = worker.job
+        assert job is not None
+        try:
+            worker.conn.send((job.job_id, job.path, job.data, job.limits))
+        except (OSError, ValueError):
+            worker.job = None
+            self._replace(worker)
+            self._queue.appendleft(job)
+            return False
+        return True
 
     def _start_clock(self, worker: _Worker) -> None:
         """Its file's time limit starts now, with time to load what it is still loading."""
@@ -473,6 +485,11 @@ class ParsePool:
             if kind == "ready":
                 worker.loading -= 1
                 self._start_clock(worker)
+                if not worker.up:
+                    worker.up = True
+                    if not self._send(worker):
+                        self._dispatch()
+                        return
                 continue
             if job_id != job.job_id:
                 continue
