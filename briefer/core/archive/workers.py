@@ -23,8 +23,9 @@ its own peak.
 Workers are started with "spawn" (a clean interpreter: safe when the parent
 has threads, as the GUI does), ignore Ctrl-C (the parent decides), and on
 Linux are killed by the kernel when the thread that started them exits, so a
-killed import leaves no parser behind.  Create the pool inside the import and
-close it before returning.
+killed import leaves no parser behind (the pool's own thread, which starts the
+replacements, ends when the pool closes).  Create the pool inside the import and
+close it before returning.  The workers start once per pool and serve all its files.
 """
 
 from __future__ import annotations
