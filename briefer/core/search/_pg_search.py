@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -535,18 +535,14 @@ class Vocabulary:
         for word in words:
             self._known[word] = word in present
 
-    def words_from(self, prefix: str) -> Iterator[str]:
-        pattern = like_pattern("prefix", prefix)
-        rows = self._words("word LIKE %s", (pattern,))
-        while rows:
-            yield from rows
-            if len(rows) < 500:
-                return
-            rows = self._words("word LIKE %s AND word > %s", (pattern, rows[-1]))
-
-    def _words(self, condition: str, params: tuple[str, ...]) -> list[str]:
+    def spelled_like(self, word: str) -> list[str]:
+        # pg_trgm's index finds the words sharing enough letter triples with `word`, wherever the typo
+        # is, without reading the vocabulary; the threshold is low enough for two edits in a short word.
+        self.cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.2")
         self.cursor.execute(
-            f"SELECT word FROM search_words WHERE {condition} ORDER BY word LIMIT 500", params
+            "SELECT word FROM search_words"
+            " WHERE word %% %(w)s AND length(word) BETWEEN %(short)s AND %(long)s",
+            {"w": word, "short": len(word) - spelling.MAX_EDITS, "long": len(word) + spelling.MAX_EDITS},
         )
         return [str(row[0]) for row in self.cursor.fetchall()]
 

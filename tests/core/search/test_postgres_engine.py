@@ -318,3 +318,13 @@ def test_a_fuzzy_word_is_found_among_many_words_of_the_same_letter(engine: Postg
             for document in documents:
                 batch.put(document)
     assert hits_ids(engine, "lanch~") == ["launch"] == [d for d, _ in hits(whoosh, "lanch~")]
+
+
+def test_a_word_two_edits_off_at_its_start_gets_a_suggestion_from_the_trigram_index(
+    engine: PostgresIndex,
+) -> None:
+    # The Whoosh engine reads only the words that start as typed; pg_trgm finds them wherever the typo is.
+    with engine.batch() as batch:
+        batch.put(doc("recon", "Satellite", "A reconnaissance satellite was launched."), new=True)
+        batch.put(doc("other", "Grain", "Ports shipped grain."), new=True)
+    assert engine.search(SearchRequest("ceconaissance satellite")).suggestion == "reconnaissance satellite"
