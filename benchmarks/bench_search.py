@@ -1,6 +1,7 @@
 """Search benchmark: Briefer's search beside bare Whoosh, on Reuters and on a 100,000-article set.
 
     .venv/bin/python benchmarks/bench_search.py [--sets reuters,100k] [--fresh N] [--open-only]
+        [--data DIR] [--search-only] [--baseline CHECKOUT]
 
 For each set, in the same run, Briefer and a bare Whoosh index of the same
 articles (a default setup: StemmingAnalyzer, stored body, `hit.highlights()`,
@@ -23,7 +24,15 @@ The 100k set is built here from Reuters and State Department articles: each
 article mixes the sentences of one source article with a few from others, with
 varied outlets, dates (1987-2024) and languages, so no two are copies.  Both
 sets and both indexes are cached under benchmarks/out/search/ and rebuilt when
-the index schema changes.
+the index schema changes.  `--data DIR` searches an archive already imported
+instead (one set; it is opened, so give a copy of one that must stay untouched).
+
+Each set's report ends with the first pass (each query searched once, after the
+warm-up) in CPU time: phrase p95, all queries' p95 and the slowest query, the
+figures issue #24 sets targets for.  `--search-only` prints only those (no bare
+Whoosh, fresh processes or reader), and `--baseline CHECKOUT` measures another
+checkout's Briefer (e.g. `git worktree add /tmp/main main`) on the same archive
+in the same run, alternately with this one, `--rounds` times.
 """
 
 from __future__ import annotations
@@ -388,23 +397,27 @@ def measure(args: argparse.Namespace) -> None:
     if args.child == "open":
         print(json.dumps(measure_open(Path(args.child_data))))
         return
+    if args.child_code:  # another checkout's Briefer (--baseline): imported from there
+        sys.path.insert(0, args.child_code)
     engine = (
         ours_engine(Path(args.child_data)) if args.child == "ours" else bare_engine(Path(args.child_data))
     )
     for text in (q for q in WARMUP.read_text(encoding="utf-8").splitlines() if q.strip()):
         engine(text, (), True)
-    out: dict[str, Any] = {"plain": [], "facets": [], "errors": []}
+    out: dict[str, Any] = {"plain": [], "facets": [], "errors": [], "first_cpu": []}
     for mode in ("plain", "facets"):
         if mode == "facets" and args.child_skip_facets:
             out[mode] = [float("nan")] * len(out["plain"])
             continue
         for text, filters in read_queries(QUERIES):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             try:
                 engine(text, filters, mode == "facets")
             except Exception as exc:
                 out["errors"].append(f"{text}: {exc}")
             out[mode].append(time.perf_counter() - started)
+            if mode == "plain":
+                out["first_cpu"].append(time.process_time() - cpu)
     out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))
 
@@ -440,9 +453,10 @@ def fresh(
     return walls, inside
 
 
-def run_child(engine: str, where: Path, *, facets: bool = True) -> dict[str, Any]:
+def run_child(engine: str, where: Path, *, facets: bool = True, code: str = "") -> dict[str, Any]:
     command = [sys.executable, __file__, "--child", engine, "--child-data", str(where)]
     command += [] if facets else ["--child-skip-facets"]
+    command += ["--child-code", code] if code else []
     done = subprocess.run(command, check=True, capture_output=True, text=True)
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
@@ -451,6 +465,25 @@ def run_child(engine: str, where: Path, *, facets: bool = True) -> dict[str, Any
 def ms(values: list[float], share: float) -> float:
     values = [v for v in values if v == v]  # NaN: not measured
     return percentile([v * 1000 for v in values], share) if values else float("nan")
+
+
+FIRST_PASS_TARGETS = {"phrase p95": 60.0, "all p95": 100.0, "slowest": 500.0}  # issue #24, at 100k
+
+
+def first_pass(figures: dict[str, Any]) -> dict[str, float]:
+    """Phrase p95, all queries' p95 and the slowest query of the first pass, in CPU ms."""
+    cpu = figures["first_cpu"]
+    phrases = [t for t, (q, f) in zip(cpu, read_queries(QUERIES), strict=True) if category(q, f) == "phrase"]
+    return {"phrase p95": ms(phrases, 0.95), "all p95": ms(cpu, 0.95), "slowest": ms(cpu, 1)}
+
+
+def report_first_pass(label: str, figures: dict[str, Any], targets: dict[str, float] | None) -> None:
+    found = first_pass(figures)
+    shown = "  ".join(
+        f"{name} {value:6.1f}" + ("" if targets is None else f" (<= {targets[name]:g})")
+        for name, value in found.items()
+    )
+    print(f"  first pass, CPU ms, {label:10} {shown}")
 
 
 def report_open(opening: dict[str, Any]) -> None:
@@ -521,6 +554,16 @@ def report(
         if limit is not None:
             verdict = "ok" if value <= limit else "MISSED"
             print(f"    {label:28} {value:8.2f} <= {limit:<8g} {verdict}")
+    report_first_pass("Briefer", ours, FIRST_PASS_TARGETS if docs >= 100_000 else None)
+
+
+def search_only(title: str, data: Path, baseline: str, rounds: int) -> None:
+    """The first pass of Briefer (and of a baseline checkout), alternately, in one run."""
+    print(f"\n{title}: {len(read_queries(QUERIES))} queries, first pass after the warm-up")
+    runs = [("baseline", baseline), ("this", "")] if baseline else [("this", "")]
+    for _ in range(max(1, rounds if baseline else 1)):
+        for label, code in runs:
+            report_first_pass(label, run_child("ours", data, facets=False, code=code), FIRST_PASS_TARGETS)
 
 
 def main() -> None:
@@ -538,6 +581,17 @@ def main() -> None:
     parser.add_argument(
         "--open-only", action="store_true", help="only time opening results (no search figures)"
     )
+    parser.add_argument(
+        "--data", help="an imported Briefer data folder to search (one set), instead of building it"
+    )
+    parser.add_argument(
+        "--search-only", action="store_true", help="only the first pass of Briefer's search (no bare Whoosh)"
+    )
+    parser.add_argument("--baseline", default="", help="another checkout whose Briefer is measured beside")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="with --baseline: measurements of each, alternating"
+    )
+    parser.add_argument("--child-code", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         measure(args)
@@ -554,12 +608,23 @@ def main() -> None:
             {"p95": 150, "memory": 250},
         ),
     }
+    if args.data and "," in args.sets:
+        parser.error("--data is one set's archive: name that set alone in --sets")
     for key in args.sets.split(","):
         title, build, targets = sets[key]
-        print(f"\n== {title}: preparing (cached under {ROOT})")
-        texts = build(ROOT)
         data, bare_dir = ROOT / f"{key}-data", ROOT / f"{key}-bare"
-        import_set(texts, data)
+        if args.data:
+            data = Path(args.data)
+            print(f"\n== {title}: searching {data}")
+        else:
+            print(f"\n== {title}: preparing (cached under {ROOT})")
+            texts = build(ROOT)
+            import_set(texts, data)
+        if args.search_only:
+            search_only(title, data, args.baseline, args.rounds)
+            continue
+        if args.data:
+            texts = build(ROOT)  # bare Whoosh indexes the same articles
         if args.open_only:
             print(f"\n{title}")
             report_open(run_child("open", data))

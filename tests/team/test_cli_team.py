@@ -52,8 +52,8 @@ def test_the_environment_names_the_team_archive_and_a_password_is_never_printed(
 def test_a_command_that_does_not_work_on_a_team_archive_yet_is_refused_and_writes_nothing(
     cli: Cli, team_url: str
 ) -> None:
-    assert cli("--team", team_url, "search", "shells") == 2
-    assert "`briefer search` does not work on a team archive yet" in cli.err
+    assert cli("--team", team_url, "reindex") == 2
+    assert "`briefer reindex` has nothing to rebuild; leave out --team" in cli.err
     assert not cli.data.exists()  # not quietly searched in the personal archive instead
 
 

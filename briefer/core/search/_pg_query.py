@@ -30,8 +30,9 @@ NAME_FIELDS = ("source", "author", "url")
 MAX_ARRANGEMENTS = 200  # tsquery alternatives a proximity search may stand for
 
 Terms = set[tuple[str, ...]]
-# (field, pattern kind, pattern) -> the terms of the field it stands for (looked up in the database)
-Expand = Callable[[str, str, str], list[str]]
+# (field, pattern kind, pattern, lengths or None) -> the terms of the field it stands for, of those
+# lengths (looked up in the database)
+Expand = Callable[[str, str, str, tuple[int, int] | None], list[str]]
 
 
 @dataclass
@@ -54,27 +55,31 @@ class Compiler:
 
     # -- the condition -------------------------------------------------------------------
     def where(self, q: Any, *, positive: bool = True) -> sql.Composable:
+        """The condition on `d` that `q` stands for."""
+        return _sql(self._condition(q, positive))
+
+    def _condition(self, q: Any, positive: bool) -> Condition:
         if isinstance(q, Required):
-            return self.where(q.child, positive=positive)
+            return self._condition(q.child, positive)
         if isinstance(q, query.Term):
             return self._term(q, positive)
         if isinstance(q, query.Phrase):
             return self._phrase(q, positive)
         if isinstance(q, query.And):
-            return self._all([self.where(c, positive=positive) for c in q.subqueries])
+            return _all([self._condition(c, positive) for c in q.subqueries])
         if isinstance(q, query.Or):  # DisjunctionMax too
-            return self._any([self.where(c, positive=positive) for c in q.subqueries])
+            return self._any(q, [self._condition(c, positive) for c in q.subqueries])
         if isinstance(q, query.Not):
-            return sql.SQL("NOT {}").format(self.where(q.query, positive=not positive))
+            return sql.SQL("NOT {}").format(_known(self.where(q.query, positive=not positive)))
         if isinstance(q, query.AndNot):
             kept = self.where(q.a, positive=positive)
-            return sql.SQL("({} AND NOT {})").format(kept, self.where(q.b, positive=not positive))
+            return sql.SQL("({} AND NOT {})").format(kept, _known(self.where(q.b, positive=not positive)))
         if isinstance(q, query.AndMaybe):
-            kept = self.where(q.a, positive=positive)
+            required = self._condition(q.a, positive)
             self.where(q.b, positive=positive)  # scored and highlighted, not required
-            return kept
+            return required
         if isinstance(q, query.Require):
-            return self._all([self.where(q.a, positive=positive), self.where(q.b, positive=positive)])
+            return _all([self._condition(q.a, positive), self._condition(q.b, positive)])
         if isinstance(q, DayRange):
             return sql.SQL("(d.day BETWEEN {} AND {})").format(sql.Literal(q.first), sql.Literal(q.last))
         if isinstance(q, query.Every):
@@ -93,32 +98,32 @@ class Compiler:
         least = needed(len(free))
         if least is None:
             return None
-        counted = sql.SQL(" + ").join(sql.SQL("({})::int").format(self.where(c)) for c in free)
-        conditions: list[sql.Composable] = [
+        found = [self._condition(c, True) for c in free]
+        counted = sql.SQL(" + ").join(sql.SQL("{}::int").format(_known(_sql(c))) for c in found)
+        conditions: list[Condition] = [
             sql.SQL("({}) BETWEEN {} AND {}").format(counted, least, len(free) - 1)
         ]
-        conditions += [self.where(c) for c in children if not is_free_word(c)]
-        return self._all(conditions)
+        if all(isinstance(c, Atom) for c in found):  # any of the words: what the index finds fast
+            conditions.append(Atom.either([c for c in found if isinstance(c, Atom)]))
+        conditions += [self._condition(c, True) for c in children if not is_free_word(c)]
+        return _sql(_all(conditions))
 
-    def _all(self, parts: Sequence[sql.Composable]) -> sql.Composable:
-        if not parts:
-            return sql.SQL("true")
-        return sql.SQL("({})").format(sql.SQL(" AND ").join(parts))
-
-    def _any(self, parts: list[sql.Composable]) -> sql.Composable:
+    def _any(self, q: Any, parts: list[Condition]) -> Condition:
+        if parts and all(isinstance(p, Atom) for p in parts):
+            return Atom.either([p for p in parts if isinstance(p, Atom)])
         if not parts:
             return sql.SQL("false")
-        return sql.SQL("({})").format(sql.SQL(" OR ").join(parts))
+        return sql.SQL("({})").format(sql.SQL(" OR ").join(_sql(p) for p in parts))
 
     # -- leaves ----------------------------------------------------------------------------
-    def _term(self, q: Any, positive: bool) -> sql.Composable:
+    def _term(self, q: Any, positive: bool) -> Condition:
         fieldname, text = q.fieldname, str(q.text)
         self._look_up([text])
         if fieldname in TEXT_FIELDS:
             if positive:
                 self.found.terms.add((text,))
             self.found.scored.add((fieldname, text))
-            return self.text_match(fieldname, quote_lexeme(text))
+            return Atom(quote_lexeme(text), self.text_match(fieldname, quote_lexeme(text)), fieldname)
         if fieldname in NAME_FIELDS:
             return self._names(quote_lexeme(f"{fieldname}:{text}"))
         if fieldname in ("type", "language"):
@@ -127,7 +132,7 @@ class Compiler:
             return sql.SQL("(d.tags @> ARRAY[{}]::text[])").format(sql.Literal(text))
         raise QueryError(f"the field '{fieldname}' cannot be searched in the team archive")
 
-    def _phrase(self, q: Any, positive: bool) -> sql.Composable:
+    def _phrase(self, q: Any, positive: bool) -> Condition:
         words = [str(w) for w in q.words]
         if not words:
             return sql.SQL("false")
@@ -143,7 +148,11 @@ class Compiler:
         else:
             raise QueryError(f"the field '{fieldname}' has no word positions: search it for single words")
         tsquery = phrase_tsquery(lexemes, q.slop, shown=_shown_phrase(words, q.slop))
-        return self.text_match(fieldname, tsquery) if fieldname in TEXT_FIELDS else self._names(tsquery)
+        if fieldname not in TEXT_FIELDS:
+            return self._names(tsquery)
+        # Every word in the document first (one look-up in its word list), then the phrase in a part.
+        having = " & ".join(quote_lexeme(w) for w in words)
+        return _all([Atom(having, sql.SQL("true"), fieldname), self.text_match(fieldname, tsquery)])
 
     def text_match(self, fieldname: str, tsquery: str) -> sql.Composable:
         if fieldname == "title":
@@ -155,7 +164,7 @@ class Compiler:
     def _names(self, tsquery: str) -> sql.Composable:
         return sql.SQL("(d.names @@ {}::tsquery)").format(sql.Literal(tsquery))
 
-    def _multi(self, q: Any, positive: bool) -> sql.Composable:
+    def _multi(self, q: Any, positive: bool) -> Condition:
         if q.fieldname not in TEXT_FIELDS:
             raise QueryError(
                 f"'{_pattern(q)}': wildcards and fuzzy words are searched in titles and text only"
@@ -168,7 +177,8 @@ class Compiler:
         self.found.scored.update((q.fieldname, t) for t in terms)
         if not terms:
             return sql.SQL("false")
-        return self.text_match(q.fieldname, " | ".join(quote_lexeme(t) for t in terms))
+        tsquery = " | ".join(quote_lexeme(t) for t in terms)
+        return Atom(tsquery, self.text_match(q.fieldname, tsquery), q.fieldname)
 
     def expand(self, q: Any) -> list[str]:
         """The terms a wildcard or fuzzy word stands for, guarded as the Whoosh engine guards them."""
@@ -185,7 +195,7 @@ class Compiler:
                     f"'{shown}' is too broad: put at least {MIN_PREFIX} letters before a * or ?", word=shown
                 )
             kind = "prefix" if isinstance(q, query.Prefix) else "wildcard"
-            found = self._expand(q.fieldname, kind, text)
+            found = self._expand(q.fieldname, kind, text, None)
         elif isinstance(q, query.FuzzyTerm):
             if q.maxdist > MAX_FUZZY_DISTANCE:
                 raise QueryTooBroad(
@@ -195,8 +205,10 @@ class Compiler:
             start = text[: max(1, q.prefixlength)]
             found = [
                 t
-                for t in self._expand(q.fieldname, "prefix", start)
-                if abs(len(t) - len(text)) <= q.maxdist and edit_distance(text, t, q.maxdist) <= q.maxdist
+                for t in self._expand(
+                    q.fieldname, "prefix", start, (len(text) - q.maxdist, len(text) + q.maxdist)
+                )
+                if edit_distance(text, t, q.maxdist) <= q.maxdist
             ]
         else:
             raise QueryError(f"'{shown}': this kind of range cannot be searched in the team archive")
@@ -217,6 +229,85 @@ class Compiler:
                 f"the query stands for more than {MAX_LOOKUPS:,} different words (name variants, "
                 "wildcards and fuzzy words included); use fewer words, or more letters before a * or ?"
             )
+
+
+@dataclass(frozen=True)
+class Atom:
+    """A condition on the document's words that its word list (`d.words`: the title's and body's
+    words, without positions) answers with one index look-up, `tsquery`; `exact` says the same
+    from the fields' own columns, for documents with too many different words to list (their
+    `d.words` is NULL).  `field` is "" when the word list says exactly what the condition says;
+    "title" or "body" (or "mixed") when it only finds the candidates, a word of one field being
+    in the list whatever its field, and `exact` decides among them."""
+
+    tsquery: str
+    exact: sql.Composable
+    field: str = ""
+
+    @staticmethod
+    def both(atoms: list[Atom]) -> Atom:
+        exact = _all([a.exact for a in atoms])
+        assert not isinstance(exact, Atom)
+        return Atom(" & ".join(f"({a.tsquery})" for a in atoms), exact, _listed(atoms))
+
+    @staticmethod
+    def either(atoms: list[Atom]) -> Atom:
+        # A word in the title or in the body is a word of the list: exact again.
+        fields: dict[str, set[str]] = {}
+        for atom in atoms:
+            fields.setdefault(atom.tsquery, set()).add(atom.field)
+        merged: dict[str, Atom] = {}
+        for atom in atoms:
+            found = merged.get(atom.tsquery)
+            exact = atom.exact if found is None else sql.SQL("({} OR {})").format(found.exact, atom.exact)
+            whole = {"title", "body"} <= fields[atom.tsquery] or "" in fields[atom.tsquery]
+            merged[atom.tsquery] = Atom(atom.tsquery, exact, "" if whole else _listed(atoms))
+        kept = list(merged.values())
+        if len(kept) == 1:
+            return kept[0]
+        exact = sql.SQL("({})").format(sql.SQL(" OR ").join(a.exact for a in kept))
+        return Atom(" | ".join(f"({a.tsquery})" for a in kept), exact, _listed(kept))
+
+
+Condition = sql.Composable | Atom
+
+
+def _listed(atoms: list[Atom]) -> str:
+    """The `field` of a condition made of `atoms`: "" when each is listed exactly."""
+    fields = {a.field for a in atoms}
+    if fields == {""}:
+        return ""
+    fields.discard("")
+    return fields.pop() if len(fields) == 1 else "mixed"
+
+
+def _sql(condition: Condition) -> sql.Composable:
+    if not isinstance(condition, Atom):
+        return condition
+    listed = sql.SQL("d.words @@ {}::tsquery").format(sql.Literal(condition.tsquery))
+    if not condition.field:
+        return sql.SQL("(({}) OR (d.words IS NULL AND {}))").format(listed, condition.exact)
+    # The word list finds the candidates; the field's own column decides (a phrase, a title word).
+    return sql.SQL("((({}) OR d.words IS NULL) AND {})").format(listed, condition.exact)
+
+
+def _known(condition: sql.Composable) -> sql.Composable:
+    """`condition` with unknown (NULL: no word list, no date, no type) read as false, as a match
+    reads it; where it is negated or counted, NULL would stay NULL."""
+    return sql.SQL("coalesce({}, false)").format(condition)
+
+
+def _all(parts: Sequence[Condition]) -> Condition:
+    """Every one of `parts`: its atoms in one look-up of the word list, the rest beside it."""
+    atoms = [p for p in parts if isinstance(p, Atom)]
+    others: list[sql.Composable] = [p for p in parts if not isinstance(p, Atom)]
+    if atoms and not others:
+        return Atom.both(atoms)
+    if not parts:
+        return sql.SQL("true")
+    if atoms:
+        others.insert(0, _sql(Atom.both(atoms)))
+    return sql.SQL("({})").format(sql.SQL(" AND ").join(others))
 
 
 def highlighted(words: list[str], slop: int) -> Terms:
@@ -298,4 +389,12 @@ def like_pattern(kind: str, text: str) -> str:
     return escaped.replace("*", "%").replace("?", "_")
 
 
-__all__ = ["MAX_ARRANGEMENTS", "Compiled", "Compiler", "highlighted", "like_pattern", "phrase_tsquery"]
+__all__ = [
+    "MAX_ARRANGEMENTS",
+    "Compiled",
+    "Compiler",
+    "Expand",
+    "highlighted",
+    "like_pattern",
+    "phrase_tsquery",
+]

@@ -11,6 +11,7 @@ feedback bonuses, so both engines rank with one formula.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,8 +55,9 @@ class Statistics:
         return (total / self.docs if self.docs else 0.0) or 1.0
 
 
-# Reads more positions for candidates: (the candidates' seqs, field, terms) -> their positions.
-FetchPositions = Callable[[list[int], str, list[str]], dict[tuple[int, str], list[int]]]
+# Reads more positions for candidates: (the candidates' seqs, field, terms or None for all of them)
+# -> their positions.
+FetchPositions = Callable[[list[int], str, list[str] | None], dict[tuple[int, str], list[int]]]
 FetchFrequencies = Callable[[list[tuple[str, str]]], dict[tuple[str, str], int]]
 
 
@@ -81,6 +83,8 @@ class Candidates:
         self._fetch_positions = fetch_positions
         self._fetch_frequencies = fetch_frequencies
         self._expansions = expansions
+        self._whole: set[tuple[str, int]] = set()  # (field, candidate) whose words are all read
+        self._factors: dict[tuple[str, str], tuple[float, float, float, float]] = {}
 
     # -- ranking.Evidence ---------------------------------------------------------------
     def term(
@@ -105,6 +109,12 @@ class Candidates:
             self._frequencies.setdefault(key, 0)
         return self._frequencies[key]
 
+    def read_frequencies(self, fieldname: str, terms: Collection[str]) -> None:
+        """Read the document frequencies of `terms` at once (feedback asks for a hundred words)."""
+        missing = [(fieldname, t) for t in terms if (fieldname, t) not in self._frequencies]
+        if missing:
+            self._frequencies.update(self._fetch_frequencies(missing))
+
     def positions(self, fieldname: str, text: str, docs: Collection[int]) -> dict[int, list[int]]:
         wanted = [d for d in docs if d in self.found]
         self._have(fieldname, [text], wanted)
@@ -116,26 +126,40 @@ class Candidates:
         return out
 
     def _have(self, fieldname: str, terms: list[str], docs: list[int]) -> None:
-        """Read the positions of `terms` in `docs` from the database when not read yet."""
-        missing = [d for d in docs if any((fieldname, t) not in self.found[d].positions for t in terms)]
+        """Read the positions of `terms` in `docs` from the database when not read yet: all the
+        words of those documents' field at once (feedback asks for ten words, one at a time)."""
+        missing = [
+            d
+            for d in docs
+            if (fieldname, d) not in self._whole
+            and any((fieldname, t) not in self.found[d].positions for t in terms)
+        ]
         if not missing:
             return
-        fetched = self._fetch_positions(missing, fieldname, terms)
+        fetched = self._fetch_positions(missing, fieldname, None)
         for seq in missing:
-            for term in terms:
-                self.found[seq].positions[(fieldname, term)] = fetched.get((seq, term), [])
+            self._whole.add((fieldname, seq))
+            for key in [k for k in self.found[seq].positions if k[0] == fieldname]:
+                self.found[seq].positions[key] = []
+        for (seq, term), positions in fetched.items():
+            self.found[seq].positions[(fieldname, term)] = positions
 
     def _bm25(self, doc: Candidate, fieldname: str, text: str, boost: float) -> float | None:
         found = doc.positions.get((fieldname, text))
         if not found:
             return None
-        model = self.ranking.field(fieldname)
+        key = (fieldname, text)
+        factors = self._factors.get(key)
+        if factors is None:
+            model = self.ranking.field(fieldname)
+            idf = self.idf(fieldname, text.encode("utf-8")) * model.weight
+            per_length = model.k1 * model.b / self.stats.average(fieldname)
+            factors = self._factors[key] = (idf, model.k1 + 1, model.k1 * (1 - model.b), per_length)
+        idf, k1p1, norm, per_length = factors
         weight = len(found) * (TITLE_BOOST if fieldname == "title" else 1.0)
         length = doc.title_length if fieldname == "title" else doc.body_length
-        length = byte_to_length(length_to_byte(length)) or 1  # as Whoosh stores a field's length
-        idf = self.idf(fieldname, text.encode("utf-8")) * boost * model.weight
-        norm = model.k1 * (1 - model.b) + model.k1 * model.b * length / self.stats.average(fieldname)
-        return float(idf * weight * (model.k1 + 1) / (weight + norm))
+        length = _stored_length(length)  # as Whoosh stores a field's length
+        return float(idf * boost * weight * k1p1 / (weight + norm + per_length * length))
 
     # -- evaluating the query ---------------------------------------------------------------
     def score(self, q: Any, seq: int, parts: list[Part] | None = None) -> float | None:
@@ -150,7 +174,10 @@ class Candidates:
                 if found is not None and parts is not None:
                     parts.append((q.fieldname, (str(q.text),), found))
                 return found
-            return 0.0 if self._label_match(doc, q.fieldname, [str(q.text)], 1) else None
+            if not self._label_match(doc, q.fieldname, [str(q.text)], 1):
+                return None
+            # Labels and tags count as one, as the Whoosh index scores them; names add nothing.
+            return 0.0 if q.fieldname in NAME_FIELDS else float(q.boost)
         if isinstance(q, query.Phrase):
             return self._phrase(doc, q, parts)
         if isinstance(q, query.And):
@@ -231,6 +258,11 @@ class Candidates:
         if fieldname == "tag":
             return words[0] in doc.labels.get("tags", ())
         return bool(doc.labels.get(fieldname) == words[0])
+
+
+@functools.lru_cache(maxsize=4096)
+def _stored_length(length: int) -> int:
+    return byte_to_length(length_to_byte(length)) or 1
 
 
 def candidate(row: tuple[Any, ...]) -> Candidate:

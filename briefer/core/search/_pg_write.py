@@ -30,6 +30,7 @@ PART_POSITIONS = 16_000  # positions in a part (PostgreSQL: at most 16,383)
 TERM_POSITIONS = 255  # positions of one word in a part (PostgreSQL keeps 256, drops the rest silently)
 OVERLAP = 64  # words a part repeats from the one before: the longest phrase matched across a cut
 MAX_LEXEME_BYTES = 2046  # PostgreSQL refuses longer words in a tsvector; such a "word" is no word
+MAX_WORD_LIST_BYTES = 1_000_000  # PostgreSQL: a tsvector's words take less than 1 MiB
 NAME_WORDS = re.compile(r"\w+(?:\.?\w+)*")  # outlets and authors, as the Whoosh index reads them
 URL_WORDS = re.compile(r"[^\W_]+")  # url:state.gov is the phrase "state gov"
 NAME_FIELDS = ("source", "author", "url")
@@ -116,6 +117,7 @@ COLUMNS = (
     "author",
     "url",
     "names",
+    "words",
     "outlet",
     "language",
     "type",
@@ -146,6 +148,7 @@ def document_rows(doc: Document) -> DocumentRows:
         doc.author,
         doc.url,
         names_vector(doc.source, doc.author, doc.url),
+        words_vector({*title, *body}),
         doc.source or None,
         language_key(doc.language) or None,
         label_key(doc.source_type) or None,
@@ -154,6 +157,14 @@ def document_rows(doc: Document) -> DocumentRows:
         day,
     )
     return DocumentRows(doc.id, row, parts, Counter(title), Counter(body), vocabulary(doc.title, doc.text))
+
+
+def words_vector(terms: set[str]) -> str | None:
+    """Every word of the title and body once, without positions: what a search looks up first (see
+    _pg_query.Atom); None when they are too many for one tsvector (1 MB of words)."""
+    if sum(len(t.encode("utf-8")) + 4 for t in terms) > MAX_WORD_LIST_BYTES:
+        return None
+    return " ".join(quote_lexeme(t) for t in sorted(terms))
 
 
 def name_words(fieldname: str, value: str) -> list[str]:

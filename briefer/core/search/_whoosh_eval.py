@@ -28,14 +28,16 @@ from __future__ import annotations
 import heapq
 import math
 import sys
+import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import compress, repeat
-from operator import add, floordiv, itemgetter
+from itertools import accumulate, repeat
+from operator import add, attrgetter, floordiv, itemgetter
+from pickle import loads
 from typing import Any
 
 from whoosh import query
@@ -57,10 +59,14 @@ LABEL_FIELDS = {"source": "outlet", "type": "type", "language": "language"}  # f
 _USEC_PER_DAY = 86_400_000_000
 _UNDATED = 2**64 - 1  # Whoosh's column value for a document without a date
 _LAST_DAY = date.max.toordinal()
-# Decoded postings kept in memory, in postings (about 8 bytes each, 50 with positions).
-POSTINGS_BUDGET = 4_000_000
+# Decoded postings kept in memory, in units of about 8 bytes (see _Postings.cost): about 100 MB.
+POSTINGS_BUDGET = 12_000_000
 
 Scores = dict[int, float]
+_Factors = tuple[float, float, float, float]  # see Snapshot.bm25_factors
+_BYTES_CALL = b"c_codecs\nencode\n"  # in a protocol 2 pickle: the function that makes a bytes object
+_KEEP_TEXT = b"cbuiltins\nslice\n"  # a call that keeps its arguments: slice(text, "latin-1")
+_TEXT = attrgetter("start")
 
 
 class DayRange(query.Query):
@@ -150,13 +156,28 @@ class _PostingsCache:
 
 @dataclass
 class _Postings:
+    """A word's postings in one segment: document numbers, weights and, when the field has
+    them, each document's encoded positions, one after the other (`ends`: where each ends).
+
+    The positions come in the same blocks as the rest and are always kept: a phrase or the
+    proximity bonus would otherwise decode the whole list again.  Kept joined, they cost
+    about 14 bytes a posting instead of 50 as bytes objects."""
+
     ids: array[int]
     weights: array[float]
-    positions: list[bytes] | None = None  # encoded, when a phrase needed them
+    values: bytes = b""
+    ends: array[int] = field(default_factory=lambda: array("q"))
+    keys: Any = None  # every position as a key (see _whoosh_phrase), when a phrase needed them
+
+    def value(self, i: int) -> bytes:
+        """The encoded positions of the i-th posting."""
+        return self.values[self.ends[i - 1] if i else 0 : self.ends[i]]
 
     @property
     def cost(self) -> int:
-        return len(self.ids) * (6 if self.positions is not None else 1)
+        """What it holds in memory, in units of about 8 bytes."""
+        keys = 0 if self.keys is None else len(self.keys)
+        return len(self.ids) + len(self.ends) + len(self.values) // 8 + keys
 
 
 @dataclass
@@ -171,6 +192,7 @@ class _Segment:
     day_order: tuple[array[int], array[int]] | None = None  # days sorted, and their documents
     labels: dict[str, list[str | None]] = field(default_factory=dict)
     tags: dict[str, array[int]] | None = None
+    length_arrays: dict[str, Any] = field(default_factory=dict)  # `lengths` as numpy arrays, for phrases
 
 
 class Engine:
@@ -474,22 +496,20 @@ class Snapshot:
         btext = text if isinstance(text, bytes) else fieldobj.to_bytes(text)
         out: Scores = {}
         scorable = fieldobj.scorable
-        factors: tuple[float, float, float, float] | None = None
+        factors: _Factors | None = None
         for leaf in self.leaves:
-            postings = self.postings(leaf, fieldname, btext)
-            if not postings.ids:
+            ids: Sequence[int]
+            weights: Sequence[float]
+            if docs is None:
+                postings = self.postings(leaf, fieldname, btext)
+                ids, weights = postings.ids, postings.weights
+            else:
+                ids, weights = self._some(leaf, fieldname, btext, docs)
+            if not ids:
                 continue
-            ids: Sequence[int] = postings.ids
-            weights: Sequence[float] = postings.weights
-            if docs is not None:
-                ids, weights = _some(postings, leaf, docs)
             if scorable:
                 if factors is None:
-                    avgfl = self.searcher.avg_field_length(fieldname) or 1
-                    model = self.engine.ranking.field(fieldname)
-                    k1, b = model.k1, model.b
-                    idf = self.idf(fieldname, btext) * boost * model.weight
-                    factors = (idf, k1 + 1, k1 * (1 - b), k1 * b / avgfl)
+                    factors = self.bm25_factors(fieldname, btext, boost)
                 idf, k1p1, norm, per_length = factors
                 lengths = self.lengths(leaf, fieldname)
                 scores: Iterable[float] = [
@@ -500,6 +520,15 @@ class Snapshot:
                 scores = [w * boost for w in weights]
             out.update(zip(map(leaf.offset.__add__, ids) if leaf.offset else ids, scores, strict=True))
         return out
+
+    def bm25_factors(self, fieldname: str, btext: bytes, boost: float) -> _Factors:
+        """What a word's BM25 score in a document needs besides its weight there and the field's
+        length: the weighted idf, k1 + 1, k1 * (1 - b) and k1 * b / the average length."""
+        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        model = self.engine.ranking.field(fieldname)
+        k1, b = model.k1, model.b
+        idf = self.idf(fieldname, btext) * boost * model.weight
+        return (idf, k1 + 1, k1 * (1 - b), k1 * b / avgfl)
 
     def idf(self, fieldname: str, btext: bytes) -> float:
         """The word's idf in the field, by the ranking's formula."""
@@ -513,14 +542,27 @@ class Snapshot:
             found = self._doc_frequency[key] = int(self.reader.doc_frequency(fieldname, btext))
         return found
 
-    def postings(self, leaf: _Leaf, fieldname: str, btext: bytes, *, positions: bool = False) -> _Postings:
+    def postings(self, leaf: _Leaf, fieldname: str, btext: bytes) -> _Postings:
         key = (leaf.segment.segment_id, fieldname, btext)
         cached = self.engine.postings.get(key)
-        if cached is not None and (cached.positions is not None or not positions):
+        if cached is not None:
             return cached
-        decoded = _decode(leaf.reader, fieldname, btext, positions=positions)
+        decoded = _decode(leaf.reader, fieldname, btext)
         self.engine.postings.put(key, decoded)
         return decoded
+
+    def _some(
+        self, leaf: _Leaf, fieldname: str, btext: bytes, docs: Collection[int]
+    ) -> tuple[list[int], list[float]]:
+        """The local numbers and weights of the word's postings in those of `docs` (global
+        numbers) that have it.  Unless its postings are decoded already, only the blocks that
+        may hold them are read: feedback weighs ten words in a hundred candidates each."""
+        offset, size = leaf.offset, leaf.segment.doc_count
+        wanted = sorted(d - offset for d in docs if 0 <= d - offset < size)
+        cached = self.engine.postings.get((leaf.segment.segment_id, fieldname, btext))
+        if cached is not None:
+            return _picked(cached.ids, cached.weights, wanted)
+        return _decode_some(leaf.reader, fieldname, btext, wanted)
 
     def lengths(self, leaf: _Leaf, fieldname: str) -> list[int]:
         found = leaf.segment.lengths.get(fieldname)
@@ -578,30 +620,66 @@ class Snapshot:
             return {}
         if not fieldobj.format or not fieldobj.format.supports("positions"):
             raise QueryError(f"the field '{fieldname}' has no word positions: search it for single words")
+        from briefer.core.search import _whoosh_phrase as fast  # numpy: loaded by phrases only
+
         btexts = [w if isinstance(w, bytes) else fieldobj.to_bytes(w) for w in words]
-        parts = [self.term(fieldname, t, boost) for t in btexts]
-        candidates = _common(sorted(parts, key=len))
         out: Scores = {}
-        if not candidates:
-            return out
-        decode = fieldobj.format.decode_positions
+        factors: dict[bytes, _Factors] = {}
         for leaf in self.leaves:
-            offset, size = leaf.offset, leaf.segment.doc_count
-            local = {d - offset for d in candidates if 0 <= d - offset < size}
-            if not local:
+            found = [self.postings(leaf, fieldname, t) for t in btexts]
+            if not all(postings.ids for postings in found):
                 continue
-            # Each word's positions in the candidate documents, in document order (postings are
-            # in document order): one pass in C per word.
-            columns = []
-            for btext in btexts:
-                postings = self.postings(leaf, fieldname, btext, positions=True)
-                assert postings.positions is not None
-                columns.append(compress(postings.positions, map(local.__contains__, postings.ids)))
-            for docnum, *encoded in zip(sorted(local), *columns, strict=True):
-                if _near([decode(e) for e in encoded], slop):
-                    gdoc = docnum + offset
-                    out[gdoc] = sum(part[gdoc] for part in parts)
+            docs = self._phrase_docs(leaf, fieldname, btexts, found, slop)
+            if not len(docs):
+                continue
+            # The sum of the words' scores, added in the phrase's order as Whoosh adds them.
+            total: Any = 0.0
+            for btext, postings in zip(btexts, found, strict=True):
+                if fieldobj.scorable:
+                    if btext not in factors:
+                        factors[btext] = self.bm25_factors(fieldname, btext, boost)
+                    lengths = self._length_array(leaf, fieldname)
+                    total = total + fast.bm25(postings.ids, postings.weights, docs, lengths, factors[btext])
+                else:
+                    total = total + fast.plain_scores(postings.weights, postings.ids, docs, boost)
+            out.update(zip((docs + leaf.offset).tolist(), total.tolist(), strict=True))
         return out
+
+    def _phrase_docs(
+        self, leaf: _Leaf, fieldname: str, btexts: list[bytes], found: list[_Postings], slop: int
+    ) -> Any:
+        """The segment's documents (local numbers, ascending, a numpy array) where the words
+        (their postings with positions in `found`) make the phrase, or come within `slop`."""
+        from briefer.core.search import _whoosh_phrase as fast
+
+        decode = self.schema[fieldname].format.decode_positions
+        keys = []
+        for btext, postings in zip(btexts, found, strict=True):
+            if postings.keys is None:
+                postings.keys = fast.position_keys(postings.ids, postings.values, postings.ends, decode)
+                key = (leaf.segment.segment_id, fieldname, btext)
+                self.engine.postings.put(key, postings)  # counted again, with its keys
+            keys.append(postings.keys)
+        docs = fast.phrase_docs(keys, slop)
+        if docs is not None:
+            return docs
+        # Three words or more within `slop`, in any order: one candidate at a time.
+        matched = []
+        for docnum in fast.candidates([postings.ids for postings in found]):
+            lists = []
+            for postings in found:
+                lists.append(decode(postings.value(bisect_left(postings.ids, docnum))))
+            if fast.near(lists, slop):
+                matched.append(docnum)
+        return fast.as_array(matched)
+
+    def _length_array(self, leaf: _Leaf, fieldname: str) -> Any:
+        from briefer.core.search import _whoosh_phrase as fast
+
+        arrays = leaf.segment.length_arrays
+        if fieldname not in arrays:
+            arrays[fieldname] = fast.as_array(self.lengths(leaf, fieldname))
+        return arrays[fieldname]
 
     def positions(self, fieldname: str, text: Any, docs: Collection[int]) -> dict[int, list[int]]:
         """The positions of a word in each of `docs` that has it (for the proximity bonus)."""
@@ -614,13 +692,12 @@ class Snapshot:
             local = sorted(d - offset for d in docs if 0 <= d - offset < size)
             if not local:
                 continue
-            postings = self.postings(leaf, fieldname, btext, positions=True)
-            ids, encoded = postings.ids, postings.positions
-            assert encoded is not None
+            postings = self.postings(leaf, fieldname, btext)
+            ids = postings.ids
             for docnum in local:  # a few candidates, looked up: the word may be in thousands
                 i = bisect_left(ids, docnum)
                 if i < len(ids) and ids[i] == docnum:
-                    out[docnum + offset] = decode(encoded[i])
+                    out[docnum + offset] = decode(postings.value(i))
         return out
 
     # -- dates, labels, tags ----------------------------------------------------------
@@ -679,7 +756,7 @@ class Snapshot:
                 if fieldname in self.schema:
                     for btext in leaf.reader.lexicon(fieldname):
                         value = btext.decode("utf-8")
-                        for docnum in _decode(leaf.reader, fieldname, btext, positions=False).ids:
+                        for docnum in _decode(leaf.reader, fieldname, btext).ids:
                             found[docnum] = value
             segment.labels[fieldname] = found
         return found
@@ -802,6 +879,11 @@ class Snapshot:
             for btext in self.reader.expand_prefix("spell", prefix):
                 yield btext.decode("utf-8")
 
+    def spelled_like(self, word: str) -> Iterator[str]:
+        # Words that start as typed: a typo in the first two letters goes uncorrected, the price of
+        # reading a slice of the vocabulary instead of all of it.
+        return self.words_from(word[:2])
+
     def popularity(self, word: str) -> int:
         stem = self.engine.stem(word.lower())
         return int(self.reader.doc_frequency("body", stem) + self.reader.doc_frequency("title", stem))
@@ -812,17 +894,16 @@ class Snapshot:
 
 
 # -- helpers ----------------------------------------------------------------------------
-def _some(postings: _Postings, leaf: _Leaf, docs: Collection[int]) -> tuple[list[int], list[float]]:
-    """The local document numbers and weights of the postings of those of `docs` (global numbers)."""
-    ids, offset, size = postings.ids, leaf.offset, leaf.segment.doc_count
+def _picked(ids: Sequence[int], weights: Sequence[float], wanted: list[int]) -> tuple[list[int], list[float]]:
+    """Those of `wanted` (ascending) that are in `ids` (ascending), and their weights."""
     found: list[int] = []
-    weights: list[float] = []
-    for local in sorted(d - offset for d in docs if 0 <= d - offset < size):
+    found_weights: list[float] = []
+    for local in wanted:
         i = bisect_left(ids, local)
         if i < len(ids) and ids[i] == local:
             found.append(local)
-            weights.append(postings.weights[i])
-    return found, weights
+            found_weights.append(weights[i])
+    return found, found_weights
 
 
 def _highlighted(q: Any) -> Terms:
@@ -890,47 +971,23 @@ def _pattern(q: Any) -> str:
     return str(getattr(q, "text", q))
 
 
-def _near(lists: list[list[int]], slop: int) -> bool:
-    """Whether the positions of each word (in order) form a phrase (slop 1) or a cluster within `slop`."""
-    if slop <= 1:
-        starts = set(lists[0])
-        for shift, positions in enumerate(lists[1:], start=1):
-            starts.intersection_update(map((-shift).__add__, positions))
-            if not starts:
-                return False
-        return True
-    spans = {(p, p) for p in lists[0]}
-    for positions in lists[1:]:
-        grown = set()
-        for start, end in spans:
-            for p in positions:
-                gap = start - p if p < start else p - end if p > end else 0
-                if 1 <= gap <= slop:
-                    grown.add((min(start, p), max(end, p)))
-        if not grown:
-            return False
-        spans = set(sorted(grown)[:1000])
-    return True
-
-
-def _decode(reader: Any, fieldname: str, btext: bytes, *, positions: bool) -> _Postings:
-    """All postings of a term in one segment (deleted documents included)."""
+def _decode(reader: Any, fieldname: str, btext: bytes) -> _Postings:
+    """All postings of a term in one segment (deleted documents included), with their positions
+    when the field has them."""
     ids: array[int] = array("i")
     weights: array[float] = array("f")
-    values: list[bytes] | None = [] if positions else None
+    values: list[str] = []  # each posting's positions, as latin-1 text (see _block)
     if (fieldname, btext) not in reader:
-        return _Postings(ids, weights, values)
+        return _Postings(ids, weights)
     fieldobj = reader.schema[fieldname]
     matcher = reader._terms.matcher(fieldname, btext, fieldobj.format)
-    if isinstance(matcher, W3LeafMatcher):
+    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
         while True:
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.extend(matcher._ids)
-            weights.extend(matcher._weights)
-            if values is not None:
-                matcher._read_values()
-                values.extend(matcher._values)
+            block_ids, block_weights, block_values = _block(matcher)
+            ids.extend(accumulate(block_ids))  # stored as gaps; Whoosh adds them up in Python
+            weights.extend(_weights(block_weights, len(block_ids)))
+            if block_values is not None:
+                values.extend(block_values)
             if matcher._lastblock:
                 break
             matcher._goto(matcher._nextoffset)
@@ -938,10 +995,73 @@ def _decode(reader: Any, fieldname: str, btext: bytes, *, positions: bool) -> _P
         while matcher.is_active():
             ids.append(matcher.id())
             weights.append(matcher.weight())
-            if values is not None:
-                values.append(matcher.value())
+            if fieldobj.format.supports("positions"):
+                values.append(matcher.value().decode("latin-1"))
             matcher.next()
-    return _Postings(ids, weights, values)
+    if not values:
+        return _Postings(ids, weights)
+    joined = "".join(values).encode("latin-1")
+    return _Postings(ids, weights, joined, array("q", accumulate(map(len, values))))
+
+
+def _decode_some(
+    reader: Any, fieldname: str, btext: bytes, wanted: list[int]
+) -> tuple[list[int], list[float]]:
+    """Those of `wanted` (local numbers, ascending) that have the term, and their weights, from
+    the blocks whose documents may include them (a block's last document is in its header)."""
+    if not wanted or (fieldname, btext) not in reader:
+        return [], []
+    matcher = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
+        postings = _decode(reader, fieldname, btext)
+        return _picked(postings.ids, postings.weights, wanted)
+    found: list[int] = []
+    weights: list[float] = []
+    i = 0
+    while i < len(wanted):
+        last = matcher._maxid
+        if wanted[i] <= last:
+            block_ids, block_weights, _ = _block(matcher)
+            end = bisect_right(wanted, last, i)
+            ids = list(accumulate(block_ids))
+            picked = _picked(ids, _weights(block_weights, len(ids)), wanted[i:end])
+            found += picked[0]
+            weights += picked[1]
+            i = end
+        if matcher._lastblock:
+            break
+        matcher._goto(matcher._nextoffset)
+    return found, weights
+
+
+def _weights(stored: Any, count: int) -> Sequence[float]:
+    """A block's weights as `W3LeafMatcher` stores them: None when all are 1, one number when all
+    are the same, else each."""
+    if stored is None or isinstance(stored, float):
+        return [1.0 if stored is None else stored] * count
+    return stored  # type: ignore[no-any-return]
+
+
+def _block(matcher: Any) -> tuple[Any, Any, list[str] | None]:
+    """The current block's ids (as gaps) and weights, as `W3LeafMatcher` stores them, and its
+    values as latin-1 text (None when the field's values have a fixed size: no positions).
+
+    A block is a pickle (protocol 2), which has no bytes type: each value is pickled as a
+    call `codecs.encode(text, "latin-1")`, a third of a block's decoding.  Read with
+    `slice` in its place, the call only keeps the text, and a whole word's texts are encoded
+    at once (`_decode`)."""
+    data = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
+    if matcher._compression:
+        data = zlib.decompress(data)
+    # Before any value's text, the call's name is the first such bytes in the pickle.
+    ids, weights, values = loads(data.replace(_BYTES_CALL, _KEEP_TEXT, 1))
+    if not isinstance(values, tuple):
+        return ids, weights, None
+    try:
+        return ids, weights, list(map(_TEXT, values))
+    except AttributeError:  # a value pickled otherwise (an empty one is bytes())
+        ids, weights, values = loads(data)
+        return ids, weights, [v.decode("latin-1") for v in values]
 
 
 def _field_lengths(reader: Any, fieldname: str) -> list[int]:

@@ -732,16 +732,43 @@ def _tiered_page(
         counted = _stories(scores, group_of, seen)
         stories.append(counted)
         extra = len(scores) - counted  # at most this many of the best are dropped as copies
-        for docnum, score in snap.top(scores, max(0, wanted - len(page)) + extra, request.sort):
-            if len(page) == wanted:
+        page += _one_per_story(snap, scores, request.sort, (wanted - len(page), extra), group_of, shown, tier)
+    return page[request.offset :], stories if group_of is not None else None
+
+
+def _one_per_story(
+    snap: Snapshot,
+    scores: Scores,
+    sort: str,
+    counts: tuple[int, int],
+    group_of: Mapping[int, int],
+    shown: set[int],
+    tier: Tier,
+) -> list[tuple[int, float, Tier]]:
+    """The best `needed` hits of `scores`, `counts` = (needed, extra), one document per cluster:
+    none of a cluster in `shown` (which gains the clusters given a hit here).  They are among
+    the best `needed + extra` (`extra`: the copies, at most), ranked a few at a time, as a
+    page rarely meets many copies: ranking all of them took 10-30 ms on a large archive.
+    `top` ranks in one order, so each longer ranking starts with the shorter one."""
+    needed, extra = counts
+    found: list[tuple[int, float, Tier]] = []
+    most = needed + extra
+    done, ask = 0, min(most, 2 * needed + 10)
+    while len(found) < needed:
+        ranked = snap.top(scores, ask, sort)
+        for docnum, score in ranked[done:]:
+            if len(found) == needed:
                 break
             group = group_of.get(docnum)
             if group is not None:
                 if group in shown:  # a copy of a story shown (a tier reached is the previous one's whole)
                     continue
                 shown.add(group)
-            page.append((docnum, score, tier))
-    return page[request.offset :], stories if group_of is not None else None
+            found.append((docnum, score, tier))
+        if len(ranked) < ask or ask >= most:
+            break
+        done, ask = len(ranked), min(most, 4 * ask)
+    return found
 
 
 def _local_docnum(reader: Any, doc_id: str) -> int | None:

@@ -19,7 +19,7 @@ from typing import Any
 
 import psycopg
 
-from briefer.core.team.errors import TeamNotInitialised, TeamSchemaTooNew
+from briefer.core.team.errors import TeamNotInitialised, TeamPermissionDenied, TeamSchemaTooNew
 from briefer.core.team.names import ROLES, SCHEMA
 
 _LOCK_KEY = 0x42726965  # "Brie": the advisory lock serialising migrations
@@ -213,8 +213,9 @@ _PERMISSIONS = (
 )
 
 # The PostgreSQL search engine's tables (briefer/core/search/postgres.py, which explains them): the
-# documents it indexes (title and names as tsvectors, facets, dates), the body in parts of at most
-# 16,000 positions, document frequencies and lengths for BM25, and the vocabulary for did-you-mean.
+# documents it indexes (title, names and the list of their words as tsvectors, facets, dates), the
+# body in parts of at most 16,000 positions, document frequencies and lengths for BM25, and the
+# vocabulary for did-you-mean.
 _SEARCH_TABLES = (
     f"CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA {SCHEMA}",  # trusted since PostgreSQL 13
     """CREATE TABLE search_docs (
@@ -227,6 +228,7 @@ _SEARCH_TABLES = (
         author text NOT NULL,
         url text NOT NULL,
         names tsvector NOT NULL,
+        words tsvector,
         outlet text,
         language text,
         type text,
@@ -235,6 +237,8 @@ _SEARCH_TABLES = (
         day integer)""",
     "CREATE INDEX search_docs_title ON search_docs USING gin (title)",
     "CREATE INDEX search_docs_names ON search_docs USING gin (names)",
+    "CREATE INDEX search_docs_words ON search_docs USING gin (words)",
+    "CREATE INDEX search_docs_unlisted ON search_docs (seq) WHERE words IS NULL",
     "CREATE INDEX search_docs_tags ON search_docs USING gin (tags)",
     "CREATE INDEX search_docs_day ON search_docs (day)",
     "CREATE INDEX search_docs_published ON search_docs (published)",
@@ -251,7 +255,6 @@ _SEARCH_TABLES = (
         docs integer NOT NULL,
         occurrences bigint NOT NULL,
         PRIMARY KEY (field, term))""",
-    "CREATE INDEX search_terms_trgm ON search_terms USING gin (term gin_trgm_ops)",
     'CREATE TABLE search_words (word text COLLATE "C" PRIMARY KEY)',
     "CREATE INDEX search_words_trgm ON search_words USING gin (word gin_trgm_ops)",
     """CREATE TABLE search_stats (
@@ -266,6 +269,17 @@ _SEARCH_TABLES = (
     f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {SCHEMA} TO briefer_analyst",
 )
 
+# What the personal catalog keeps of a document that migration 1 left out: a quote taken from the
+# team archive cites the same page ("p. 7": the offset where each page starts), date and format.
+_CITED = (
+    """ALTER TABLE documents
+        ADD COLUMN published_raw text NOT NULL DEFAULT '',
+        ADD COLUMN format text NOT NULL DEFAULT '',
+        ADD COLUMN pages integer[] NOT NULL DEFAULT '{}',
+        ADD COLUMN flags text[] NOT NULL DEFAULT '{}',
+        ADD COLUMN parent_id text""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -273,13 +287,21 @@ MIGRATIONS: tuple[Migration, ...] = (
         _GROUP_ROLES + _ARCHIVE_TABLES + _BRIEFING_TABLES + _PERMISSIONS,
     ),
     Migration(2, "the search engine's tables: documents, parts, term statistics, vocabulary", _SEARCH_TABLES),
+    Migration(
+        3, "what a citation and a hit say of a document: its page offsets, date as written, format", _CITED
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 
 def schema_version(connection: psycopg.Connection[Any]) -> int:
-    """The version the database is at; 0 when it holds no Briefer schema."""
-    exists = connection.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.schema_migrations",)).fetchone()
+    """The version the database is at; 0 when it holds no Briefer schema.  TeamPermissionDenied
+    when the user may not even look into Briefer's schema: a login that is no analyst there."""
+    try:
+        exists = connection.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.schema_migrations",)).fetchone()
+    except psycopg.errors.InsufficientPrivilege:
+        refusal = f"{connection.info.user} is not an analyst of this team archive"  # no query: it failed
+        raise TeamPermissionDenied(refusal, needed="reader") from None
     if not exists or exists[0] is None:
         return 0
     row = connection.execute(f"SELECT max(version) FROM {SCHEMA}.schema_migrations").fetchone()

@@ -115,6 +115,8 @@ def test_scores_are_the_whoosh_engines(engine: PostgresIndex) -> None:
         "launch*",
         "title:launch rocket",
         "harbour -silver",
+        "vostochny lang:fr",  # labels and tags count one, as in the Whoosh index
+        "tag:korea shells",
     ]
     for query in queries:
         ours, theirs = hits(engine, query, relax=True), hits(whoosh, query, relax=True)
@@ -206,3 +208,123 @@ def test_a_search_that_runs_out_of_time_is_refused_with_the_reason(database: str
         assert [h.doc_id for h in engine.search(SearchRequest("kim")).hits] == ["summit"]  # usable after
     finally:
         engine.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["kim putin", "vostochny OR sohae", '"artillery shells"', "artillery -sanctions", "title:launch",
+     "launch*", "kim vostochny putin", "body:sohae OR title:sanctions"],
+)  # fmt: skip
+def test_a_document_with_too_many_words_to_list_is_found_all_the_same(
+    database: str, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search first looks a document's words up in its word list (one tsvector); a document
+    with more different words than one tsvector holds has none, and is found by its fields."""
+    from briefer.core.search import _pg_write
+
+    whoosh = SearchIndex(None)
+    with whoosh.batch() as batch:
+        for document in DESK:
+            batch.put(document)
+    monkeypatch.setattr(_pg_write, "MAX_WORD_LIST_BYTES", 10)  # every DESK text is "too long"
+    engine = PostgresIndex(database)
+    try:
+        with engine.batch() as batch:
+            for document in DESK:
+                batch.put(document)
+        with psycopg.connect(database) as connection:
+            listed = connection.execute("SELECT count(words) FROM briefer.search_docs").fetchone()
+        assert listed == (0,)
+        ours = hits(engine, query, relax=True)
+        theirs = hits(whoosh, query, relax=True)
+        assert [d for d, _ in ours] == [d for d, _ in theirs]
+        assert [s for _, s in ours] == pytest.approx([s for _, s in theirs], rel=1e-9)
+    finally:
+        engine.close()
+
+
+@pytest.mark.parametrize(
+    "query", ["launch -published:2023", "officials -type:news", "launch NOT tag:korea", "met -source:wire"]
+)
+def test_a_negated_fact_holds_for_documents_without_it(engine: PostgresIndex, query: str) -> None:
+    """An undated document is not published in 2023, one without a type is not news: SQL's NULL
+    must not make NOT drop it (as it would: NOT NULL is NULL)."""
+    whoosh = SearchIndex(None)
+    for index in (engine, whoosh):
+        with index.batch() as batch:
+            for document in DESK:
+                batch.put(document)
+    assert {d for d, _ in hits(engine, query)} == {d for d, _ in hits(whoosh, query)} != set()
+
+
+def test_readers_search_and_only_analysts_write(engine: PostgresIndex, database: str) -> None:
+    """The database decides: a reader's engine searches, and is refused before it writes."""
+    from briefer.core.team import add_analyst
+    from briefer.core.team.errors import TeamPermissionDenied
+
+    with engine.batch() as batch:
+        batch.put(DESK[0])
+    reader, analyst = f"reader_{uuid.uuid4().hex[:8]}", f"analyst_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(database, autocommit=True) as admin:
+        add_analyst(admin, reader, "reader")
+        add_analyst(admin, analyst, "analyst")
+    as_reader = PostgresIndex(database.replace("postgres@", f"{reader}@", 1))
+    as_analyst = PostgresIndex(database.replace("postgres@", f"{analyst}@", 1))
+    try:
+        assert [h.doc_id for h in as_reader.search(SearchRequest("kim artilery")).hits] == ["summit"]
+        assert as_reader.search(SearchRequest("kim artilery")).suggestion == "kim artillery"
+        with pytest.raises(TeamPermissionDenied, match="analyst role"), as_reader.batch() as batch:
+            batch.put(DESK[1])
+        with as_analyst.batch() as batch:
+            batch.put(DESK[1])
+        assert as_reader.doc_count() == 2
+    finally:
+        as_reader.close()
+        as_analyst.close()
+
+
+def test_a_search_after_the_server_dropped_the_connection_connects_again(
+    engine: PostgresIndex, database: str
+) -> None:
+    with engine.batch() as batch:
+        batch.put(DESK[0])
+    assert engine.doc_count() == 1
+    with psycopg.connect(database, autocommit=True) as admin:  # as an administrator (or a restart) would
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    assert [h.doc_id for h in engine.search(SearchRequest("kim")).hits] == ["summit"]
+
+
+def test_a_document_deleted_then_added_as_new_in_one_batch_is_replaced(engine: PostgresIndex) -> None:
+    with engine.batch() as batch:
+        batch.put(doc("a", "Harbour", "The ferry left."), new=True)
+    with engine.batch() as batch:  # both wait in the batch's buffer: the deletion is sent with the put
+        batch.delete("a")
+        batch.put(doc("a", "Harbour", "The tug left."), new=True)
+    assert engine.doc_count() == 1 and hits_ids(engine, "tug") == ["a"] and hits_ids(engine, "ferry") == []
+
+
+def test_a_fuzzy_word_is_found_among_many_words_of_the_same_letter(engine: PostgresIndex) -> None:
+    """A fuzzy word's candidates are every term of its first letter and a near length, however many."""
+    whoosh = SearchIndex(None)
+    documents = [
+        doc("lexicon", "Ledger", " ".join(f"l{n:05d}" for n in range(6000))),  # 6,000 words in l...
+        doc("launch", "Satellite", "The launch went well."),
+    ]
+    for index in (engine, whoosh):
+        with index.batch() as batch:
+            for document in documents:
+                batch.put(document)
+    assert hits_ids(engine, "lanch~") == ["launch"] == [d for d, _ in hits(whoosh, "lanch~")]
+
+
+def test_a_word_two_edits_off_at_its_start_gets_a_suggestion_from_the_trigram_index(
+    engine: PostgresIndex,
+) -> None:
+    # The Whoosh engine reads only the words that start as typed; pg_trgm finds them wherever the typo is.
+    with engine.batch() as batch:
+        batch.put(doc("recon", "Satellite", "A reconnaissance satellite was launched."), new=True)
+        batch.put(doc("other", "Grain", "Ports shipped grain."), new=True)
+    assert engine.search(SearchRequest("ceconaissance satellite")).suggestion == "reconnaissance satellite"
