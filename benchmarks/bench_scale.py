@@ -12,7 +12,7 @@ In one run:
     the same way;
   - at `--size`, bench_search.py's queries (warm, top 20 with snippets): p95 and max of all
     queries, the phrases and the date-filtered ones, Briefer beside bare Whoosh;
-  - PDF pages/s beside raw pypdfium2, from bench_import.py when it offers that measurement.
+  - PDF pages/s beside raw pypdfium2 (bench_import.py's `pdf_throughput`).
 The generated texts are cached under benchmarks/out/search/ (shared with bench_search.py); the
 archives are built afresh in benchmarks/out/scale/ on every run.  The machine's load average is
 printed with the figures: CPU times are what to compare on a shared machine.
@@ -236,19 +236,16 @@ def report_queries(size: int, ours: dict[str, Any], bare: dict[str, Any] | None)
 
 
 def report_pdf() -> None:
-    """PDF pages/s beside raw pypdfium2: bench_import.py's measurement, when it has one."""
+    """PDF pages/s beside raw pypdfium2: bench_import.py's measurement (`pdf_throughput`)."""
     from benchmarks import bench_import
 
-    measure = getattr(bench_import, "pdf_versus_pdfium", None)
-    if measure is None:
-        print("\nPDF: not measured here (hook: bench_import.pdf_versus_pdfium() is not on this branch yet)")
-        return
-    figures = measure(OUT / "import")
-    ours, raw = figures["pages_per_s"], figures["pdfium_pages_per_s"]
+    figures = bench_import.pdf_throughput(OUT / "import")
+    ours, raw = figures["pages_per_s"], figures["raw_pages_per_s"]
     print(
-        f"\nPDF: {figures.get('pages', '?')} pages: Briefer {ours:.0f} pages/s, raw pypdfium2 {raw:.0f} pages/s"
+        f"\nPDF: {figures['pages']:.0f} pages in {figures['files']:.0f} files (`briefer index`, process start included)"
     )
-    print(f"  share {ours / raw:.2f} {verdict(ours / raw, TARGET_PDF_SHARE, at_least=True)}")
+    print(f"  Briefer {ours:.0f} pages/s, raw pypdfium2 (serial) {raw:.0f} pages/s")
+    print(f"  share {figures['ratio']:.2f} {verdict(figures['ratio'], TARGET_PDF_SHARE, at_least=True)}")
 
 
 def main() -> None:

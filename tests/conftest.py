@@ -18,6 +18,9 @@ from tests.core.smtp_server import MemoryKeyring
 if TYPE_CHECKING:
     from briefer.core.archive.importer import ImportSummary  # lazy in the app too: it loads every parser
 
+# The session's PostgreSQL server (`postgres_server`), for the team tests and the search conformance suite.
+pytest_plugins = ["tests.postgres_server"]
+
 # Before anything imports Qt: no windows pop up, and CI needs no display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Exports skip the LibreOffice pass that numbers the contents: only the tests of that pass run it.

@@ -241,7 +241,7 @@ def _cmd_add_excerpt(open_archive: OpenArchive, args: argparse.Namespace) -> int
     with open_archive(args) as archive:
         document = archive.document(args.doc)
         if document is None:
-            return _fail(f"no document {args.doc!r} in the archive at {archive.data_dir}")
+            return _fail(f"no document {args.doc!r} in the archive at {archive.where}")
         if args.span is not None:
             excerpt = excerpt_from_span(
                 document,

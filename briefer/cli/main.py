@@ -56,8 +56,14 @@ WORK_WITHOUT_ARCHIVE = ("team", "extract", "credentials")  # what runs while a t
 
 
 def _open_archive(args: argparse.Namespace) -> Archive:
+    """The archive the command line names: the team archive (`--team`, $BRIEFER_TEAM_URL), else
+    the personal one in the data folder."""
     command = getattr(args, "command", None)
-    archive = Archive(paths.resolve_data_dir(args.data_dir), create=command not in READS_ONLY)
+    location = cli_team.location_of(args)
+    if location is not None:
+        archive: Archive = cli_team.open_archive(args, location)
+    else:
+        archive = Archive(paths.resolve_data_dir(args.data_dir), create=command not in READS_ONLY)
     for notice in archive.notices:
         print(f"briefer: {notice}", file=sys.stderr)
     if archive.notices and command not in ("index", "reindex"):
@@ -67,18 +73,6 @@ def _open_archive(args: argparse.Namespace) -> Archive:
         until = "until it finishes, Briefer sees only what it has done so far"
         print(f"briefer: note: {progress.describe()}; {until}", file=sys.stderr)
     return archive
-
-
-def _team_not_yet(args: argparse.Namespace) -> int:
-    """A team archive is named, and this command works only on the personal archive so far: say so
-    rather than quietly use the personal archive."""
-    what = f"`briefer {args.command}`" if args.command else "the window"
-    print(
-        f"briefer: {what} does not work on a team archive yet (only `briefer team ...` does); "
-        f"unset ${team.TEAM_URL_ENV} and leave out --team to use your personal archive",
-        file=sys.stderr,
-    )
-    return cli_team.REFUSED
 
 
 def _no_archive(exc: ArchiveMissing) -> int:
@@ -479,7 +473,12 @@ def _run_gui(args: argparse.Namespace) -> int:
         if missing is None:
             raise
         return _window_cannot_open(missing)
-    return gui_main(data_dir=paths.resolve_data_dir(args.data_dir), briefing=getattr(args, "briefing", None))
+    location = cli_team.location_of(args)
+    return gui_main(
+        data_dir=paths.resolve_data_dir(args.data_dir),
+        briefing=getattr(args, "briefing", None),
+        team=location.address if location is not None else "",
+    )
 
 
 def _briefing_to_open(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[list[str], Path | None]:
@@ -535,10 +534,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[stderr])
     command: Callable[[argparse.Namespace], int] = getattr(args, "run", _run_gui)
     try:
-        if args.command == "index" and cli_team.location_of(args) is not None:
-            return cli_team.index_into_team(args, _cmd_index)
         if args.command not in WORK_WITHOUT_ARCHIVE and cli_team.location_of(args) is not None:
-            return _team_not_yet(args)
+            if args.command is None:
+                return _run_gui(args)  # the window connects to it (its dialog shows the attempt)
+            return cli_team.on_team_archive(args, command, _cmd_index, _confirm_prune)
         return command(args)
     except KeyboardInterrupt:
         print("\nbriefer: interrupted", file=sys.stderr)

@@ -24,7 +24,8 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from briefer.core.archive import Archive, ArchiveBusy, SavedSearch, SavedSearchError
+from briefer.core import team
+from briefer.core.archive import Archive, ArchiveBusy, SavedSearch, SavedSearchError, SavedSearches
 from briefer.core.documents import Document
 from briefer.core.escaping import json_text, visible
 from briefer.core.search import FACETS, SORTS, Factor, Hit, QueryError, SearchRequest, SearchResults, Tier
@@ -436,20 +437,21 @@ def _cmd_saved(open_archive: OpenArchive, args: argparse.Namespace) -> int:
                     extra = "".join(f" {facet}={value}" for facet, value in search.filters)
                     extra += f" sort={search.sort}" if search.sort != "relevance" else ""
                     extra += " aliases=off" if not search.aliases else ""
-                    print(f"{search.name}: {search.query}{extra}")
+                    print(f"{search.name}: {search.query}{extra}{search.sharing_note()}")
             elif args.saved_command == "save":
                 query = " ".join(args.query)
                 archive.search(SearchRequest(query, limit=1, aliases=not args.no_aliases))  # explain bad ones
-                saved = store.save(
-                    SavedSearch(
-                        args.name,
-                        query,
-                        filters=tuple(args.filter or ()),
-                        sort=args.sort,
-                        aliases=not args.no_aliases,
-                    ),
-                    replace=args.replace,
+                search = SavedSearch(
+                    args.name,
+                    query,
+                    filters=tuple(args.filter or ()),
+                    sort=args.sort,
+                    aliases=not args.no_aliases,
                 )
+                if args.shared:
+                    saved = _save_shared(store, search, args.replace)
+                else:
+                    saved = store.save(search, replace=args.replace)
                 print(f"saved {saved.name!r}: {saved.query}")
             else:
                 store.delete(args.name)
@@ -459,6 +461,15 @@ def _cmd_saved(open_archive: OpenArchive, args: argparse.Namespace) -> int:
         except SavedSearchError as exc:
             return _fail(str(exc))
     return 0
+
+
+def _save_shared(store: SavedSearches, search: SavedSearch, replace: bool) -> SavedSearch:
+    """Save a search the team's other analysts see too (a team archive's only)."""
+    if not isinstance(store, team.TeamSavedSearches):  # loads psycopg: only when sharing
+        raise SavedSearchError(
+            "--shared shares a search with a team: it works on a team archive (--team URL)"
+        )
+    return store.save(search, replace=replace, shared=True)
 
 
 # -- tags -------------------------------------------------------------------------------
@@ -563,6 +574,7 @@ def register(
     save.add_argument("--sort", choices=SORTS, default="relevance")
     save.add_argument("--no-aliases", action="store_true")
     save.add_argument("--replace", action="store_true", help="replace a saved search of the same name")
+    save.add_argument("--shared", action="store_true", help="a team archive: the other analysts see it too")
     delete = sub.add_parser("delete", help="forget a saved search")
     delete.add_argument("name")
     saved.set_defaults(run=functools.partial(_cmd_saved, open_archive))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import functools
 import getpass
-import hashlib
 import os
 import socket
 import sys
@@ -25,6 +24,7 @@ from briefer.core import paths, team
 from briefer.core.briefing import storage
 from briefer.core.credentials import CredentialsUnavailable
 from briefer.core.escaping import json_text, visible
+from briefer.core.search import IndexBusy
 
 Handler = Callable[[argparse.Namespace], int]
 REFUSED = 2  # the exit status of a command the analyst's role may not run, or a missing location
@@ -309,26 +309,121 @@ def _cmd_push(args: argparse.Namespace) -> int:
         f"{summary.copied} documents copied to {location.display}, {summary.present} already there "
         f"({summary.versions} text versions sent)"
     )
+    _index_sent(args, location)
     return 0
 
 
-def index_into_team(args: argparse.Namespace, import_locally: Handler) -> int:
+def _index_sent(args: argparse.Namespace, location: team.TeamLocation) -> None:
+    """Index for the team's search what was sent (and anything else it has not indexed yet)."""
+    bar = TerminalProgress(f"Indexing for search in {location.display}")
+    try:
+        with open_archive(args, location) as archive:
+            indexed = archive.index_waiting(progress=bar)
+    except IndexBusy:
+        bar.clear()
+        print(
+            "briefer: another analyst's import is indexing; it indexes these documents too", file=sys.stderr
+        )
+        return
+    bar.clear()
+    if indexed:
+        print(f"{indexed} documents indexed for search")
+
+
+# -- the archive's commands on a team archive ----------------------------------------------
+# Commands that change the team archive: the least role that may run them, and what they do.
+_WRITERS: dict[tuple[str, str], tuple[str, str]] = {
+    ("tag", ""): ("analyst", "tagging documents"),
+    ("untag", ""): ("analyst", "untagging documents"),
+    ("saved", "save"): ("analyst", "saving a search"),
+    ("saved", "delete"): ("analyst", "deleting a saved search"),
+}
+
+
+ConfirmPrune = Callable[[Any, list[Path], argparse.Namespace], "frozenset[str] | None"]
+
+
+def on_team_archive(
+    args: argparse.Namespace, command: Handler, import_locally: Handler, confirm_prune: ConfirmPrune
+) -> int:
+    """Run an archive command on the team archive `--team` names: refused before it starts (one
+    line, exit status 2, nothing written) when the analyst's role may not run it or the team
+    archive cannot do it yet; the command then opens the archive with `open_archive`."""
+    if args.command == "index":
+        run = functools.partial(_index_into_team, import_locally=import_locally, confirm_prune=confirm_prune)
+    else:
+        run = functools.partial(_on_team_archive, command=command)
+    return _reporting(run)(args)
+
+
+def _on_team_archive(args: argparse.Namespace, command: Handler) -> int:
+    not_yet = _not_on_team_yet(args)
+    if not_yet:
+        return fail(
+            f"{not_yet}; leave out --team (and ${team.TEAM_URL_ENV}) to use your personal archive", REFUSED
+        )
+    sub = getattr(args, f"{args.command}_command", None) or ""
+    needed, what = _WRITERS.get((args.command, sub), ("reader", "reading the archive"))
+    _, session = _open_team(args, needed, what)
+    session.close()
+    return command(args)
+
+
+def _not_on_team_yet(args: argparse.Namespace) -> str:
+    """Why a command does not work on a team archive yet ("" when it does)."""
+    if args.command == "reindex":
+        return (
+            "the team archive's search index is kept by its server: `briefer reindex` has nothing to rebuild"
+        )
+    if args.command == "feeds":
+        return "`briefer feeds` imports into the personal archive only, so far"
+    if args.command == "cluster" and args.threshold is not None:
+        return (
+            "`briefer cluster --threshold` does not work on a team archive yet (clusters come with documents)"
+        )
+    return ""
+
+
+def open_archive(args: argparse.Namespace, location: team.TeamLocation) -> Any:
+    """The `Archive` facade on the team archive (its data folder keeps only local state)."""
+    data_dir = paths.resolve_data_dir(args.data_dir)
+    return team.open_team_archive(location, data_dir, password=_keychain_password(args))
+
+
+def _index_into_team(args: argparse.Namespace, import_locally: Handler, confirm_prune: ConfirmPrune) -> int:
     """`briefer --team URL index PATH...`: files are parsed on this machine exactly as for the
     personal archive, into a cache of this team archive in the data folder (never the personal
     archive), and the records are then sent to the team (`team push`: one document per file
-    content, whoever imports it and whenever)."""
-    return _reporting(functools.partial(_index_into_team, import_locally=import_locally))(args)
-
-
-def _index_into_team(args: argparse.Namespace, import_locally: Handler) -> int:
+    content, whoever imports it and whenever).  With --prune (editors), the documents whose files
+    here are gone, and that no other file holds, are removed, after asking as at home."""
     from briefer.core.archive import Archive  # loaded for this command only
 
-    if args.prune or args.sample:
-        what = "--prune" if args.prune else "--sample"
-        raise team.TeamError(f"{what} does not work on a team archive yet")
-    location, session = _open_team(args, "analyst", "importing")  # a reader is refused before parsing
+    if args.prune:  # an editor's work: others are refused before anything happens
+        location, session = _open_team(args, "editor", "removing documents (--prune)")
+    else:
+        location, session = _open_team(args, "analyst", "importing")  # a reader: refused before parsing
+    if args.sample:
+        session.close()
+        raise team.TeamError("--sample does not work on a team archive")
+    doomed: frozenset[str] = frozenset()
+    if args.prune:
+        paths = [Path(p) for p in args.paths]
+        with open_archive(args, location) as shared:
+            kept = confirm_prune(shared, paths, args)  # asked before anything is imported, as at home
+            if kept is None:
+                session.close()
+                return 2
+            doomed = shared.prune_plan(paths, quoted_by=[Path(p) for p in args.keep_quoted]).documents - kept
     cache = team_cache(args, location)
-    status = import_locally(argparse.Namespace(**{**vars(args), "data_dir": str(cache), "team": None}))
+    # The cache forgets the files that are gone too, so that it never sends their documents again.
+    local: dict[str, Any] = {
+        "data_dir": str(cache),
+        "team": None,
+        "yes": True,
+        "keep_quoted": [],
+        "prune_quoted": True,
+    }
+    status = import_locally(argparse.Namespace(**{**vars(args), **local}))
     if status != 0:
         session.close()
         return status
@@ -336,19 +431,23 @@ def _index_into_team(args: argparse.Namespace, import_locally: Handler) -> int:
     with session, Archive(cache, create=False) as archive:
         statuses = [s for s in archive.file_statuses() if any(_inside(s.path, root) for root in roots)]
         pushed = session.run(lambda connection: team.push(connection, archive))
-        session.run(
-            lambda connection: team.record_import(
-                connection, socket.gethostname(), statuses, {"files": len(statuses), "sent": pushed.copied}
-            )
-        )
+        # The import's own summary line, as `briefer stats` shows a personal archive's last import.
+        line = archive.stats().last_import_summary
+        summary = {"files": len(statuses), "sent": pushed.copied, "line": line}
+        machine = socket.gethostname()
+        session.run(lambda connection: team.record_import(connection, machine, statuses, summary))
     print(f"Sent to {location.display}: {pushed.copied} new documents, {pushed.present} it already held")
+    _index_sent(args, location)
+    if doomed:
+        with open_archive(args, location) as shared:
+            removed = shared.remove_documents(doomed)
+        print(f"Removed {removed} documents whose files are gone from {location.display}")
     return 0
 
 
 def team_cache(args: argparse.Namespace, location: team.TeamLocation) -> Path:
     """This machine's cache of a team archive: parsed documents on their way to it."""
-    digest = hashlib.sha256(location.display.encode()).hexdigest()[:16]
-    return paths.resolve_data_dir(args.data_dir) / "team-cache" / digest
+    return team.local_folder(paths.resolve_data_dir(args.data_dir), location)
 
 
 def _inside(path: str, root: str) -> bool:

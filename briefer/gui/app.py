@@ -15,7 +15,6 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
-import shiboken6
 from PySide6.QtCore import (
     QDir,
     QEvent,
@@ -33,9 +32,8 @@ from briefer.core import paths
 from briefer.core.archive import Archive, CatalogError
 from briefer.core.errors import log_failure
 from briefer.core.escaping import EscapingFormatter
-from briefer.gui import geometry_hook
-from briefer.gui.mainwindow import MainWindow
 from briefer.gui.settings import user_settings
+from briefer.gui.team.host import ArchiveHost
 
 log = logging.getLogger(__name__)
 
@@ -148,9 +146,11 @@ def main(
     argv: Sequence[str] | None = None,
     log_dir: Path | None = None,
     settings: QSettings | None = None,
+    team: str = "",
 ) -> int:
     """Open the main window on the archive in `data_dir` (and on the `briefing` file, when given:
-    `briefer FILE.briefing`); returns the exit status."""
+    `briefer FILE.briefing`), or connect it to the `team` archive (`briefer --team URL`); returns
+    the exit status."""
     handler, log_file = configure_logging(log_dir or paths.log_dir())
     previous_qt_handler = qInstallMessageHandler(_qt_message)
     previous_hook = sys.excepthook
@@ -158,7 +158,7 @@ def main(
         app = create_application(argv)
         sys.excepthook = ErrorReporter(log_file)
         log.info("Briefer %s starting on %s", __version__, data_dir)
-        return _run(app, data_dir, settings or user_settings(), log_file, briefing)
+        return _run(app, data_dir, settings or user_settings(), log_file, briefing, team)
     finally:
         sys.excepthook = previous_hook
         qInstallMessageHandler(previous_qt_handler)
@@ -168,7 +168,12 @@ def main(
 
 
 def _run(
-    app: QApplication, data_dir: Path, settings: QSettings, log_file: Path | None, briefing: Path | None
+    app: QApplication,
+    data_dir: Path,
+    settings: QSettings,
+    log_file: Path | None,
+    briefing: Path | None,
+    team: str = "",
 ) -> int:
     try:
         archive = Archive(data_dir)
@@ -178,23 +183,16 @@ def _run(
         where = f"\n\nThe details are in {log_file}." if log_file else ""
         show_error_dialog("Briefer cannot open the archive", f"{data_dir}\n\n{exc}{where}")
         return 1
-    window: MainWindow | None = None
+    # Help → Open Log Folder opens the folder the log is really written in.
+    log_dir = log_file.parent if log_file else None
+    host = ArchiveHost(personal_dir=data_dir, settings=settings, log_dir=log_dir)
     try:
-        # Help → Open Log Folder opens the folder the log is really written in.
-        window = MainWindow(archive=archive, settings=settings, log_dir=log_file.parent if log_file else None)
-        for notice in archive.notices:
-            log.warning("%s", notice)
-            window.status.report(notice)
-        window.show()
-        geometry_hook.install(window)  # inert unless BRIEFER_GEOMETRY_FILE is set (tests)
-        window.start(briefing)
+        host.start(archive, briefing, team=team)  # Archive → Connect to Team Archive… replaces both
         status = app.exec()
-        window.shutdown()  # the loop can also end without a close event (e.g. the session ends)
         return status
     finally:
-        # Destroyed here, on this thread: left to Python's cyclic garbage collector (its wrapper
-        # is in reference cycles), the window would be destroyed whenever that next runs,
+        # The window is destroyed there, on this thread: left to Python's cyclic garbage collector
+        # (its wrapper is in reference cycles), it would be destroyed whenever that next runs,
         # possibly on a worker thread (a crash), e.g. when main() runs again in the same process.
-        if window is not None:
-            shiboken6.delete(window)
-        archive.close()
+        # The loop can also end without a close event (e.g. the session ends).
+        host.shutdown()

@@ -56,13 +56,14 @@ def sample_available() -> bool:
     )
 
 
-def read_status(archive: Archive) -> ArchiveStatus:
-    """Read the archive's status; may take a moment on a big archive, so call it off the GUI thread."""
+def read_status(archive: Archive, *, offers_sample: bool = True) -> ArchiveStatus:
+    """Read the archive's status; may take a moment on a big archive, so call it off the GUI thread.
+    `offers_sample` False: the bundled sample never goes into this archive (a team's)."""
     stats = archive.stats()
     return ArchiveStatus(
         documents=stats.documents,
         has_sample=archive.has_sample(),
-        sample_available=sample_available(),
+        sample_available=offers_sample and sample_available(),
         never_imported=stats.last_import is None,
         unindexed=stats.unindexed,
         running=stats.import_progress.describe() if stats.import_progress else "",
@@ -101,9 +102,11 @@ class ImportFlow(QObject):
     finished = Signal()  # an import or removal ended, whatever its outcome: search again
     removal_planned = Signal(object)  # RemovalPlan of the sample, once the flow is free again
 
-    def __init__(self, archive: Archive, parent: QObject | None = None) -> None:
+    def __init__(self, archive: Archive, parent: QObject | None = None, *, personal: bool = True) -> None:
         super().__init__(parent)
         self._archive = archive
+        # False for a team archive: the sample is for one analyst, and the server keeps the index.
+        self._personal = personal
         self._task: BackgroundTask | None = None
         self._closing = False
         self.status: ArchiveStatus | None = None
@@ -239,7 +242,12 @@ class ImportFlow(QObject):
     def _read_status(self, *, then_continue_start: bool = False) -> None:
         archive = self._archive
         self._label = "Reading the archive"
-        task = self._begin(BackgroundTask(lambda progress, cancel: read_status(archive), parent=self))
+        offers_sample = self._personal
+        task = self._begin(
+            BackgroundTask(
+                lambda progress, cancel: read_status(archive, offers_sample=offers_sample), parent=self
+            )
+        )
         task.succeeded.connect(self._set_status)
         task.failed.connect(self._on_failed)
         task.finished.connect(self._end)
@@ -313,5 +321,5 @@ class ImportFlow(QObject):
             return
         if status.is_first_start and status.sample_available:
             self.import_sample()
-        elif status.unindexed and not status.running:  # the index is a cache: rebuild it so every
-            self.reindex()  # document is found (a running import indexes what it imported itself)
+        elif status.unindexed and not status.running and self._personal:  # the index is a cache:
+            self.reindex()  # rebuilt so every document is found (a running import indexes its own)

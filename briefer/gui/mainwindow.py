@@ -42,6 +42,10 @@ from briefer.gui.search.actions import SearchActions
 from briefer.gui.search.pane import SearchPane
 from briefer.gui.settings import DEFAULT_SPLIT, WindowSettings
 from briefer.gui.statusbar import ArchiveStatusBar
+from briefer.gui.team.actions import TeamActions
+from briefer.gui.team.briefings import TeamBriefings
+from briefer.gui.team.connect import TeamAccess, TeamOpener, default_team_opener
+from briefer.gui.team.leases import LeaseNotices
 
 if TYPE_CHECKING:
     from briefer.gui.distribution.export_dialog import ExportDialog
@@ -68,6 +72,8 @@ class MainWindow(QMainWindow):
         recovery_dir: Path | None = None,
         keychain: Keychain | None = None,
         log_dir: Path | None = None,
+        team: TeamAccess | None = None,
+        team_opener: TeamOpener | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -75,13 +81,14 @@ class MainWindow(QMainWindow):
         self.setAccessibleName("Briefer")
         self.setAcceptDrops(True)  # files and folders from the file manager are imported
         self._archive = archive
+        self.team = team  # the team archive this window shows; None: the personal archive
         self._settings = settings
         self._window_settings = WindowSettings(settings)
         self._shut_down = False
         self._pending_imports: list[Path] = []
         self.export_dialog: ExportDialog | None = None
 
-        self.flow = ImportFlow(archive, self)
+        self.flow = ImportFlow(archive, self, personal=team is None)
         self.archive_tools = ArchiveTools(self, archive, self.flow)
         self.help = HelpActions(self, data_dir=archive.data_dir, log_dir=log_dir or paths.log_dir())
         self.session = BriefingSession(
@@ -136,29 +143,54 @@ class MainWindow(QMainWindow):
         self.distribution.block_chosen.connect(self.briefing.reveal)
         self.distribution.archive_changed.connect(self.search.refresh)
         self.distribution.archive_changed.connect(self.flow.refresh_status)
+        self.team_actions = TeamActions(
+            self,
+            keychain=self.distribution.keychain,
+            settings=settings,
+            opener=team_opener or default_team_opener(archive.data_dir),
+            current=team,
+        )
+        self.team_actions.install(self.archive_menu)
+        self.team_briefings = TeamBriefings(
+            self, self.session, self.switch, access=team, keychain=self.distribution.keychain
+        )
+        self.team_briefings.install(self.file_menu, self.briefing_menu, before=self.export_action)
+        self.team_briefings.reported.connect(self.status.report)
+        self.team_briefings.failed.connect(self._show_problem)
+        self.team_leases = LeaseNotices(
+            self.session,
+            access=team,
+            password=self.distribution.keychain.secret,
+            current_section=lambda: getattr(self.briefing.outline.current_section(), "id", None),
+            current_briefing=self.team_briefings.shared_id,
+            parent=self,
+        )
+        self.status.show_archive(f"Team archive: {team.location.name}" if team else "Personal archive")
         self._window_settings.restore(self, self.splitter)
         self._window_settings.restore_splitter(BRIEFING_SPLITTER, self.briefing.splitter)
         self._update_title()
 
-    def start(self, briefing: Path | None = None) -> None:
+    def start(self, briefing: Path | None = None, *, reopen_last: bool = True) -> None:
         """Show what the archive holds (the sample on the very first start), then open a briefing.
 
         A recovery copy left by a crash is offered first; then `briefing` (a file
         named on the command line) opens, asking first about recovered work; else
-        the last briefing reopens; else a new one starts from the default template.
+        the last briefing reopens (unless `reopen_last` is False: another archive's window had
+        it); else a new one starts from the default template.
         """
         self.flow.start()
-        self._open_initial_briefing(briefing)
+        self._open_initial_briefing(briefing, reopen_last)
         self.session.start_autosave()
         self.distribution.start()
+        self.team_leases.start()
 
-    def _open_initial_briefing(self, requested: Path | None) -> None:
+    def _open_initial_briefing(self, requested: Path | None, reopen_last: bool = True) -> None:
         recovered = self._offer_recoveries()
         if requested is not None and self.switch.open_path(requested):
             return
         if recovered:  # the requested file was not opened: the recovered work stays
             return
-        recent = self.session.recent()
+        recent = self.session.recent() if reopen_last else []
         if recent and recent[0].is_file():
             try:
                 self.session.open(recent[0])
@@ -214,7 +246,7 @@ class MainWindow(QMainWindow):
         self.find_action = self._action("&Find", QKeySequence(QKeySequence.StandardKey.Find))
 
         pane = self.briefing
-        file_menu = self.menuBar().addMenu("&File")
+        self.file_menu = file_menu = self.menuBar().addMenu("&File")
         file_menu.addActions([self.new_action, self.open_action])
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
@@ -248,7 +280,7 @@ class MainWindow(QMainWindow):
         for action in pane.add_actions:
             self.addAction(action)
 
-        archive_menu = self.menuBar().addMenu("&Archive")
+        self.archive_menu = archive_menu = self.menuBar().addMenu("&Archive")
         archive_menu.addAction(self.add_folder_action)
         archive_menu.addAction(self.import_sample_action)
         archive_menu.addAction(self.remove_sample_action)
@@ -437,7 +469,8 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         session = self.session
         name = session.path.name if session.path else "not saved"
-        self.setWindowTitle(f"{session.title} ({name})[*] \u2014 Briefer")
+        archive = f" \u2014 Team archive: {self.team.location.name}" if self.team else ""
+        self.setWindowTitle(f"{session.title} ({name})[*]{archive} \u2014 Briefer")
         self.setWindowModified(session.modified)
 
     @Slot()
@@ -611,6 +644,9 @@ class MainWindow(QMainWindow):
         if self.export_dialog is not None:
             self.export_dialog.done(0)
         mime.release_clipboard()
+        self.team_actions.shutdown()  # a connection being made ends before the window goes
+        self.team_briefings.shutdown()  # a team save in flight ends (its edits are in the copy)
+        self.team_leases.shutdown()  # "X is editing" ends with the window
         self.archive_tools.shutdown()
         self.search.shutdown()
         self.search_actions.shutdown()  # a tag change must end before the archive closes

@@ -66,11 +66,17 @@ class ArchiveStatusBar(QStatusBar):
         self._left_out_status = ""
         self.documents = QLabel()
         self.documents.setAccessibleName("Archive size")
+        self.archive = QLabel()  # which archive the window shows: personal, or a team's
+        self.archive.setAccessibleName("Open archive")
 
         for widget in (self.task_label, self.progress, self.cancel, self.left_out):
             self.addPermanentWidget(widget)
             widget.setVisible(False)
+        self.addPermanentWidget(self.archive)
         self.addPermanentWidget(self.documents)
+
+    def show_archive(self, text: str) -> None:
+        self.archive.setText(text)
 
     def show_documents(self, count: int) -> None:
         self.documents.setText(plural(count, "document"))

@@ -126,6 +126,7 @@ class DocumentRecord:
     content_hash: str  # SHA-256 of the file's bytes: the same file imported elsewhere has the same
     versions: tuple[tuple[str, str], ...]  # every text version (hash, text), oldest first
     cluster: str  # the id of its cluster of copies (its own id when it has none)
+    files: tuple[Location, ...] = ()  # the files that hold it on this machine
 
 
 @dataclass(frozen=True)
@@ -237,6 +238,10 @@ class Archive:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(data_dir / CATALOG_FILE)
         self.index: SearchEngine = SearchIndex(data_dir / INDEX_DIR, texts=self._texts)
+        self._start()
+
+    def _start(self) -> None:
+        """What every archive does once its catalog and index are open (a team archive's too)."""
         self.notices: list[str] = []  # the index was found missing or damaged: it needs filling
         if self.index.rebuilt_reason or self._index_lost():
             # The index is a cache: queue everything for indexing again.
@@ -394,19 +399,30 @@ class Archive:
             ids = self.catalog.all_ids()
             self.catalog.mark_all_unindexed()
             self.index.reset()
-            revisions: dict[str, int] = {}
-            with self.index.batch(bulk=len(ids) >= 5000) as batch:
-                for start in range(0, len(ids), 500):
-                    raise_if_cancelled(cancel)
-                    docs, read = self.catalog.indexable(ids[start : start + 500])
-                    for doc in docs:
-                        batch.put(doc, new=True)  # the index was just emptied
-                    revisions.update(read)
-                    recorded(min(start + 500, len(ids)), len(ids))
-            self.catalog.mark_indexed(revisions)
+            self._index_new(ids, new=True, progress=recorded, cancel=cancel)  # the index was just emptied
             index_waiting(self.catalog, self.index)  # tags another Briefer added while this ran
             self.clusters.sync(cancel=cancel)
             return len(ids)
+
+    def _index_new(
+        self,
+        ids: list[str],
+        *,
+        new: bool,
+        progress: Progress = no_progress,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        """Index documents, 500 at a time; `new` promises the index holds none of them (emptied)."""
+        revisions: dict[str, int] = {}
+        with self.index.batch(bulk=len(ids) >= 5000) as batch:
+            for start in range(0, len(ids), 500):
+                raise_if_cancelled(cancel)
+                docs, read = self.catalog.indexable(ids[start : start + 500])
+                for doc in docs:
+                    batch.put(doc, new=new)
+                revisions.update(read)
+                progress(min(start + 500, len(ids)), len(ids))
+        self.catalog.mark_indexed(revisions)
 
     def document_records(
         self, *, batch: int = 500, cancel: threading.Event | None = None
@@ -415,13 +431,21 @@ class Archive:
         the number of documents there are in all (for progress)."""
         ids = self.catalog.all_ids()
         clusters = self._cluster_map()
+        files: dict[str, list[Location]] = {}
+        for location in self.catalog.locations().values():
+            if location.doc_id and location.size is not None and location.mtime_ns is not None:
+                files.setdefault(location.doc_id, []).append(location)
         for start in range(0, len(ids), batch):
             raise_if_cancelled(cancel)
             chunk = ids[start : start + batch]
             extra = self.catalog.content_and_versions(chunk)
             records = [
                 DocumentRecord(
-                    doc, extra[doc.id][0], tuple(extra[doc.id][1]), clusters.of.get(doc.id, doc.id)
+                    doc,
+                    extra[doc.id][0],
+                    tuple(extra[doc.id][1]),
+                    clusters.of.get(doc.id, doc.id),
+                    tuple(files.get(doc.id, ())),
                 )
                 for doc in self.catalog.documents(chunk)
                 if doc.id in extra
@@ -779,6 +803,14 @@ class Archive:
             for loc in sorted(self.catalog.locations().values(), key=lambda loc: loc.path)
         ]
 
+    @property
+    def where(self) -> str:
+        """Where the archive is, for a person: its data folder (a team archive: its server)."""
+        return str(self.data_dir)
+
+    def _catalog_bytes(self) -> int:
+        return sum(f.stat().st_size for f in self.data_dir.glob(CATALOG_FILE + "*") if f.is_file())
+
     def unindexed_count(self) -> int:
         """Documents in the catalog that searches do not find yet (an interrupted import, a
         rebuilt index): `reindex` indexes them."""
@@ -790,14 +822,12 @@ class Archive:
         last = self.catalog.last_import()
         runs = self.recorded_runs()
         return ArchiveStats(
-            data_dir=str(self.data_dir),
+            data_dir=self.where,
             archive_id=self.identity.id,
             documents=self.catalog.count_documents(),
             failed=self.catalog.count_failed(),
             index_bytes=self.index.size_bytes(),
-            catalog_bytes=sum(
-                f.stat().st_size for f in self.data_dir.glob(CATALOG_FILE + "*") if f.is_file()
-            ),
+            catalog_bytes=self._catalog_bytes(),
             last_import=(last[1] or last[0]) if last else None,
             last_import_summary=last[2] if last else None,
             unindexed=self.catalog.count_unindexed(),

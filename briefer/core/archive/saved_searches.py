@@ -47,6 +47,10 @@ class SavedSearch:
             facets=facets,
         )
 
+    def sharing_note(self) -> str:
+        """Who else sees it, for a list: a personal archive's searches are its analyst's alone."""
+        return ""
+
     def as_json(self) -> dict[str, Any]:
         return {
             "name": self.name,

@@ -23,8 +23,9 @@ its own peak.
 Workers are started with "spawn" (a clean interpreter: safe when the parent
 has threads, as the GUI does), ignore Ctrl-C (the parent decides), and on
 Linux are killed by the kernel when the thread that started them exits, so a
-killed import leaves no parser behind.  Create the pool inside the import and
-close it before returning.
+killed import leaves no parser behind (the pool's own thread, which starts the
+replacements, ends when the pool closes).  Create the pool inside the import and
+close it before returning.  The workers start once per pool and serve all its files.
 """
 
 from __future__ import annotations
@@ -159,8 +160,9 @@ def _worker_main(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     limit_memory(max_memory)
     watch = _MemoryWatch(max_memory, peak)
-    if parse is extract_parts:
-        _warm_up()
+    warms_up = parse is extract_parts
+    if warms_up:
+        _warm_up(_COMMON_PARSERS)
     conn.send(("ready", READY, None))  # the time limit of its first file starts now
     while True:
         try:
@@ -168,8 +170,14 @@ def _worker_main(
         except (EOFError, OSError):
             return
         if message is None:
-            return
+            # Nothing to flush or clean up: skip the interpreter's tear-down (a third of a second
+            # with the parsers loaded), which the import would wait for.
+            os._exit(0)
         job_id, path, data, limits = message
+        if warms_up and _needs_markup_parsers(path):
+            warms_up = False
+            _warm_up(_MARKUP_PARSERS)
+            conn.send(("ready", READY, None))  # this file's time limit starts now
         begin = _Begin(conn, job_id, watch)
         culprit = _parse_job(conn, job_id, parse(data, Path(path), limits=limits, begin=begin), sign, begin)
         retire = watch.retire()
@@ -251,7 +259,11 @@ class _Worker:
         child.close()
         self.job: Job | None = None
         self.deadline = 0.0
-        self.ready = False  # it said it has started (its first file's time limit runs from then)
+        # "ready" messages to come: one when it has started, one when it has loaded the markup
+        # parsers (see _MARKUP_PARSERS); the time limit of its file runs from the last one.
+        self.loading = 1
+        self.markup = False  # it loads (or has loaded) the markup parsers
+        self.up = False  # it has started: its job is sent to it (not before, see _dispatch)
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -264,7 +276,10 @@ class ParsePool:
     """Parse files in `workers` processes, each file (or archive member) within `time_limit` seconds,
     each worker within `max_memory` bytes of address space.
 
-    Submit jobs, then iterate `finished()`; every submitted job comes back once.
+    Submit jobs, then iterate `finished()`; every submitted job comes back once.  A thread of the
+    pool (its pump) reads what the workers send, keeps the time limits and hands an idle worker its
+    next job, so that the workers go on parsing while the caller is busy with what came back (an
+    import writes its catalog and index meanwhile: the workers used to wait for it).
     """
 
     def __init__(
@@ -287,6 +302,15 @@ class ParsePool:
         self._done: deque[Finished] = deque()
         self.started = 0  # worker processes started, replacements included
         self.killed = 0
+        self.submitted = 0  # jobs submitted (a job read again after a member failed counts once)
+        # The pump and the caller share the state above under this lock; `_changed` tells the
+        # caller that a job finished or that the pump stopped.
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._wake_read, self._wake_write = os.pipe()  # wakes the pump: a worker got a job, or close
+        self._pump: threading.Thread | None = None
+        self._closing = False
+        self._failure: BaseException | None = None  # what stopped the pump, raised to the caller
 
     # -- life ----------------------------------------------------------------------
     def __enter__(self) -> ParsePool:
@@ -296,7 +320,22 @@ class ParsePool:
         self.close()
 
     def close(self) -> None:
-        """Stop every worker: politely when idle, by force when busy."""
+        """Stop the pump, then every worker: politely when idle, by force when busy."""
+        with self._lock:
+            self._closing = True
+        self._wake()
+        if self._pump is not None:
+            self._pump.join()
+            self._pump = None
+        if self._wake_read >= 0:
+            os.close(self._wake_read)
+            os.close(self._wake_write)
+            self._wake_read = self._wake_write = -1
+        if self._workers:
+            log.debug(
+                "parsed %d files in %d worker processes (%d killed at the time limit)",
+                self.submitted, self.started, self.killed,
+            )  # fmt: skip
         for worker in self._workers:
             if worker.job is None:
                 with contextlib.suppress(OSError, ValueError):
@@ -311,11 +350,26 @@ class ParsePool:
     @property
     def outstanding(self) -> int:
         """Jobs submitted and not yet handed back by `finished()`."""
-        return len(self._queue) + sum(1 for w in self._workers if w.job is not None) + len(self._done)
+        with self._lock:
+            return len(self._queue) + self._parsing() + len(self._done)
+
+    def _parsing(self) -> int:
+        return sum(1 for w in self._workers if w.job is not None)
 
     def submit(self, job: Job) -> None:
-        self._queue.append(job)
-        self._dispatch()
+        self._raise_failure()
+        with self._lock:
+            self.submitted += 1
+            self._queue.append(job)
+            self._dispatch()
+            if self._pump is None:
+                self._pump = threading.Thread(target=self._run_pump, name="briefer-parse-pump", daemon=True)
+                self._pump.start()
+        self._wake()
+
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):
+            os.write(self._wake_write, b"!")
 
     def _dispatch(self) -> None:
         while self._queue:
@@ -327,16 +381,36 @@ class ParsePool:
             if worker is None:
                 return
             job = self._queue.popleft()
-            try:
-                worker.conn.send((job.job_id, job.path, job.data, job.limits))
-            except (OSError, ValueError):  # it died idle: replace it and try again
-                self._replace(worker)
-                self._queue.appendleft(job)
-                continue
             worker.job = job
             job.current = ""
-            # A worker's start (a new interpreter, the parsers' imports) is not its file's time.
-            worker.deadline = time.monotonic() + self.time_limit + (0 if worker.ready else STARTUP_ALLOWANCE)
+            # A worker's start (a new interpreter, the parsers' imports) is not its file's time: it
+            # says "ready" when the file's time begins.
+            loads = self._parse is extract_parts and not worker.markup and _needs_markup_parsers(job.path)
+            if loads:
+                worker.markup = True
+                worker.loading += 1
+            self._start_clock(worker)
+            # A starting worker gets its file once it says it is up: sent now, the file would hold
+            # the caller (and the start of the next worker) until the worker could read it.
+            if worker.up:
+                self._send(worker)
+
+    def _send(self, worker: _Worker) -> bool:
+        """Send the worker its job; False when it died idle (it is replaced, the job queued again)."""
+        job = worker.job
+        assert job is not None
+        try:
+            worker.conn.send((job.job_id, job.path, job.data, job.limits))
+        except (OSError, ValueError):
+            worker.job = None
+            self._replace(worker)
+            self._queue.appendleft(job)
+            return False
+        return True
+
+    def _start_clock(self, worker: _Worker) -> None:
+        """Its file's time limit starts now, with time to load what it is still loading."""
+        worker.deadline = time.monotonic() + self.time_limit + (STARTUP_ALLOWANCE if worker.loading else 0)
 
     def _replace(self, worker: _Worker) -> None:
         worker.kill()
@@ -345,28 +419,60 @@ class ParsePool:
     def finished(self, timeout: float | None = None) -> Iterator[Finished]:
         """Finished jobs: those ready now, after waiting up to `timeout` s for one (None: until one is)."""
         give_up = None if timeout is None else time.monotonic() + timeout
-        while not self._done:
-            busy = [w for w in self._workers if w.job is not None]
-            if not busy:
-                break
-            now = time.monotonic()
-            wake = min(w.deadline for w in busy)
-            if give_up is not None:
-                wake = min(wake, give_up)
-            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], max(0.0, wake - now))
-            for worker in busy:
-                if worker.conn in ready:
-                    self._read(worker)
-                elif worker.process.sentinel in ready and worker.job is not None:
-                    self._lost(worker, self._crash_reason(worker))
-            now = time.monotonic()
-            for worker in [w for w in self._workers if w.job is not None and w.deadline <= now]:
-                self._lost(worker, f"took longer than {self.time_limit:g} s to parse (time limit)")
-                self.killed += 1
-            if give_up is not None and time.monotonic() >= give_up:
-                break
-        while self._done:
-            yield self._done.popleft()
+        with self._changed:
+            while not self._done and self._failure is None and (self._queue or self._parsing()):
+                left = None if give_up is None else give_up - time.monotonic()
+                if left is not None and left <= 0:
+                    break
+                self._changed.wait(left)
+            done = list(self._done)
+            self._done.clear()
+        self._raise_failure()
+        yield from done
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise RuntimeError("the parser pool stopped") from self._failure
+
+    # -- the pump ------------------------------------------------------------------------
+    def _run_pump(self) -> None:
+        """Wait for the busy workers' messages, their deaths and their deadlines, and serve them,
+        until the pool closes."""
+        try:
+            while True:
+                with self._lock:
+                    if self._closing:
+                        return
+                    busy = [w for w in self._workers if w.job is not None]
+                    deadline = min((w.deadline for w in busy), default=None)
+                    watched: list[Any] = [self._wake_read]
+                    watched += [w.conn for w in busy] + [w.process.sentinel for w in busy]
+                ready = wait(watched, None if deadline is None else max(0.0, deadline - time.monotonic()))
+                with self._lock:
+                    if self._closing:
+                        return
+                    if self._wake_read in ready:
+                        os.read(self._wake_read, 4096)
+                    self._serve(busy, ready)
+                    self._changed.notify_all()
+        except BaseException as exc:  # never leave the caller waiting for a pump that is gone
+            log.exception("the parser pool stopped")
+            with self._lock:
+                self._failure = exc
+                self._changed.notify_all()
+
+    def _serve(self, busy: list[_Worker], ready: list[Any]) -> None:
+        for worker in busy:
+            if worker.job is None or worker not in self._workers:  # served meanwhile
+                continue
+            if worker.conn in ready:
+                self._read(worker)
+            elif worker.process.sentinel in ready:
+                self._lost(worker, self._crash_reason(worker))
+        now = time.monotonic()
+        for worker in [w for w in self._workers if w.job is not None and w.deadline <= now]:
+            self._lost(worker, f"took longer than {self.time_limit:g} s to parse (time limit)")
+            self.killed += 1
 
     def _read(self, worker: _Worker) -> None:
         assert worker.job is not None
@@ -378,8 +484,13 @@ class ParsePool:
                 return
             job = worker.job
             if kind == "ready":
-                worker.ready = True
-                worker.deadline = time.monotonic() + self.time_limit
+                worker.loading -= 1
+                self._start_clock(worker)
+                if not worker.up:
+                    worker.up = True
+                    if not self._send(worker):
+                        self._dispatch()
+                        return
                 continue
             if job_id != job.job_id:
                 continue
@@ -427,12 +538,23 @@ class ParsePool:
         self._dispatch()
 
 
-def _warm_up() -> None:
-    """Import what parsing an ordinary file loads, before the first file's clock starts (on a busy
-    machine these imports alone took seconds, and a 2 s limit cut off healthy pages)."""
+# What parsing loads, imported before a file's clock starts (on a busy machine these imports alone
+# took seconds, and a 2 s limit cut off healthy pages): what every file needs at a worker's start,
+# the markup parsers (a tenth of a second, more on a busy machine) before its first file that is not
+# a PDF, so that an import of PDFs does not wait for them.
+_COMMON_PARSERS = ("pypdfium2",)
+_MARKUP_PARSERS = ("lxml.html", "charset_normalizer", "trafilatura")
+
+
+def _needs_markup_parsers(path: str) -> bool:
+    return not path.lower().endswith(".pdf")
+
+
+def _warm_up(names: Iterable[str]) -> None:
+    """Import these modules, so that their time is not a file's."""
     import importlib
 
-    for name in ("lxml.html", "charset_normalizer", "trafilatura"):
+    for name in names:
         try:
             importlib.import_module(name)
         except Exception:  # a missing optional parser fails later, on the file that needs it

@@ -78,18 +78,19 @@ def _open(data: bytes) -> Any:
 
 
 _LINE = re.compile(r"[^\r\n]*(\r\n|\r|\n|$)")
+_ALNUM = re.compile(r"[^\W_]")  # what str.isalnum() accepts
 BOLD_WEIGHT = 600
 RUN_IN_MAX = 120  # characters: a bold lead longer than this is no run-in heading
 
 
-def _read_page(page: Any) -> Page:
+def _read_page(page: Any, bold_names: dict[bytes, bool]) -> Page:
     """A page's lines, each with its baseline height and font (see `pdf_layout`)."""
     textpage = page.get_textpage()
     try:
         text = str(textpage.get_text_range())
         # Positions come by character index: only when the text has one character per index
         # (a character outside the BMP takes two), else the lines go without them.
-        chars = _Chars(textpage.raw) if textpage.count_chars() == len(text) else None
+        chars = _Chars(textpage.raw, bold_names) if textpage.count_chars() == len(text) else None
         lines = [
             _line(chars, match.start(), match.group().rstrip("\r\n"))
             for match in _LINE.finditer(text)
@@ -101,10 +102,17 @@ def _read_page(page: Any) -> Page:
         textpage.close()
 
 
-class _Chars:
-    """The position and font of a text page's characters, by index."""
+FONT_NAME_BYTES = 128  # a longer font name is not read (it says nothing about boldness then)
 
-    def __init__(self, textpage: Any) -> None:
+
+class _Chars:
+    """The position and font of a text page's characters, by index.
+
+    Asked for a few characters of every line: each question is one call into PDFium, with the
+    buffers made once per page and a font name's boldness worked out once per document.
+    """
+
+    def __init__(self, textpage: Any, bold_names: dict[bytes, bool]) -> None:
         raw = _pdfium().raw
         self._page = textpage
         self._origin, self._size, self._weight = (
@@ -112,6 +120,8 @@ class _Chars:
         )  # fmt: skip
         self._font_info = raw.FPDFText_GetFontInfo
         self._x, self._y = ctypes.c_double(), ctypes.c_double()
+        self._name, self._flags = ctypes.create_string_buffer(FONT_NAME_BYTES), ctypes.c_int()
+        self._bold_names = bold_names  # font name -> bold, shared by a document's pages
 
     def baseline(self, index: int) -> float | None:
         return float(self._y.value) if self._origin(self._page, index, self._x, self._y) else None
@@ -121,14 +131,17 @@ class _Chars:
 
     def bold(self, index: int) -> bool:
         weight = int(self._weight(self._page, index))
-        return weight >= BOLD_WEIGHT if weight > 0 else "bold" in self._font_name(index).casefold()
+        return weight >= BOLD_WEIGHT if weight > 0 else self._bold_name(index)
 
-    def _font_name(self, index: int) -> str:
+    def _bold_name(self, index: int) -> bool:
         """For a font without a stated weight (the standard "Helvetica-Bold" often has none)."""
-        flags = ctypes.c_int()
-        buffer = ctypes.create_string_buffer(128)
-        length = self._font_info(self._page, index, buffer, len(buffer), flags)
-        return buffer.raw[: max(0, min(length, len(buffer)) - 1)].decode("utf-8", "replace")
+        length = self._font_info(self._page, index, self._name, FONT_NAME_BYTES, self._flags)
+        # PDFium leaves the buffer alone when the name does not fit (it would hold the last one).
+        name = self._name.raw[: length - 1] if 0 < length <= FONT_NAME_BYTES else b""
+        bold = self._bold_names.get(name)
+        if bold is None:
+            bold = self._bold_names[name] = "bold" in name.decode("utf-8", "replace").casefold()
+        return bold
 
 
 def _line(chars: _Chars | None, start: int, text: str) -> Line:
@@ -143,7 +156,8 @@ def _line(chars: _Chars | None, start: int, text: str) -> Line:
         lead = range(first, min(last, first + RUN_IN_MAX))
         run_in = next((i - start for i in lead if not chars.bold(i)), 0)
     baseline = chars.baseline(first)
-    letter = next((start + i for i, ch in enumerate(text[:12]) if ch.isalnum()), first)  # not a bullet's
+    found = _ALNUM.search(text, 0, 12)
+    letter = start + found.start() if found else first  # a letter's or digit's size, not a bullet's
     return Line(
         text,
         baseline=baseline,
@@ -158,6 +172,7 @@ def _line(chars: _Chars | None, start: int, text: str) -> Line:
 def _extract(data: bytes, path: Path) -> Extracted:
     pdfium = _pdfium()
     pdf = _open(data)
+    bold_names: dict[bytes, bool] = {}
     try:
         pages: list[Page] = []
         for index in range(len(pdf)):
@@ -167,7 +182,7 @@ def _extract(data: bytes, path: Path) -> Extracted:
                 pages.append(Page(()))
                 continue
             try:
-                pages.append(_read_page(page))
+                pages.append(_read_page(page, bold_names))
             finally:
                 page.close()
         laid_out = layout(pages)

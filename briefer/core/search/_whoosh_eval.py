@@ -879,6 +879,11 @@ class Snapshot:
             for btext in self.reader.expand_prefix("spell", prefix):
                 yield btext.decode("utf-8")
 
+    def spelled_like(self, word: str) -> Iterator[str]:
+        # Words that start as typed: a typo in the first two letters goes uncorrected, the price of
+        # reading a slice of the vocabulary instead of all of it.
+        return self.words_from(word[:2])
+
     def popularity(self, word: str) -> int:
         stem = self.engine.stem(word.lower())
         return int(self.reader.doc_frequency("body", stem) + self.reader.doc_frequency("title", stem))

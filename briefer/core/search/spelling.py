@@ -9,7 +9,7 @@ The index provides the vocabulary (`Vocabulary`); nothing here knows Whoosh.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from briefer.core.search.scripts import UNSPACED
@@ -30,8 +30,8 @@ class Vocabulary(Protocol):
     def has_word(self, word: str) -> bool:
         """Whether the archive uses `word` exactly (lower case)."""
 
-    def words_from(self, prefix: str) -> Iterator[str]:
-        """The archive's words that start with `prefix`, in order."""
+    def spelled_like(self, word: str) -> Iterable[str]:
+        """The archive's words that may be up to two edits from `word` (a superset: each is checked)."""
 
     def popularity(self, word: str) -> int:
         """How many documents use `word`, in any form (title and text counted apart)."""
@@ -137,7 +137,7 @@ def _candidates(vocabulary: Vocabulary, word: str, at_least: int = 1) -> list[st
     """Known words one edit from `word` (else two), the most widely used first."""
     known = [c for c in one_edit(word) if vocabulary.has_word(c)]
     if not known and len(word) > 3:  # two edits: words that start as typed, of a length that can fit
-        for candidate in vocabulary.words_from(word[:2]):
+        for candidate in vocabulary.spelled_like(word):
             if abs(len(candidate) - len(word)) <= MAX_EDITS and edit_distance(word, candidate) <= MAX_EDITS:
                 known.append(candidate)
     ranked = sorted(

@@ -17,6 +17,7 @@ from briefer.core.team.errors import (
     SaveConflict,
     TeamConnectionLost,
     TeamError,
+    TeamLoginRefused,
     TeamNotInitialised,
     TeamPermissionDenied,
     TeamSchemaTooNew,
@@ -25,6 +26,13 @@ from briefer.core.team.errors import (
 from briefer.core.team.names import ROLES, TEAM_URL_ENV
 
 if TYPE_CHECKING:
+    from briefer.core.team.archive import (
+        TeamArchive,
+        TeamSavedSearch,
+        TeamSavedSearches,
+        local_folder,
+        open_team_archive,
+    )
     from briefer.core.team.briefings import (
         STATES,
         Saved,
@@ -38,7 +46,9 @@ if TYPE_CHECKING:
         set_state,
         shared,
     )
+    from briefer.core.team.catalog import TeamCatalog
     from briefer.core.team.connection import TeamLocation, connect
+    from briefer.core.team.leases import LEASE_SECONDS, Lease, hold_lease, others_editing, release_lease
     from briefer.core.team.roles import (
         add_analyst,
         analyst_role,
@@ -62,6 +72,7 @@ _LAZY = {
             "fetch",
             "history",
             "list_shared",
+            "local_folder",
             "publish",
             "save",
             "set_state",
@@ -69,10 +80,22 @@ _LAZY = {
         ),
         "briefings",
     ),
+    **dict.fromkeys(
+        (
+            "TeamArchive",
+            "TeamSavedSearch",
+            "TeamSavedSearches",
+            "local_folder",
+            "open_team_archive",
+        ),
+        "archive",
+    ),
+    "TeamCatalog": "catalog",
     "PushSummary": "transfer",
     "push": "transfer",
     "record_import": "transfer",
     "TeamLocation": "connection",
+    **dict.fromkeys(("LEASE_SECONDS", "Lease", "hold_lease", "others_editing", "release_lease"), "leases"),
     "TeamSession": "session",
     "connect": "connection",
     "add_analyst": "roles",
@@ -98,6 +121,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "LEASE_SECONDS",
     "ROLES",
     "SCHEMA_VERSION",
     "STATES",
@@ -106,16 +130,22 @@ __all__ = [
     "BriefingNotShared",
     "Checkout",
     "Checkouts",
+    "Lease",
     "PushSummary",
     "Replica",
     "SaveConflict",
     "Saved",
     "SharedBriefing",
+    "TeamArchive",
+    "TeamCatalog",
     "TeamConnectionLost",
     "TeamError",
     "TeamLocation",
+    "TeamLoginRefused",
     "TeamNotInitialised",
     "TeamPermissionDenied",
+    "TeamSavedSearch",
+    "TeamSavedSearches",
     "TeamSchemaTooNew",
     "TeamSession",
     "TeamStatus",
@@ -128,12 +158,17 @@ __all__ = [
     "connect",
     "fetch",
     "history",
+    "hold_lease",
     "list_shared",
+    "local_folder",
     "migrate",
     "my_role",
+    "open_team_archive",
+    "others_editing",
     "publish",
     "push",
     "record_import",
+    "release_lease",
     "remove_analyst",
     "require_current",
     "require_role",

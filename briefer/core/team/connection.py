@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from briefer.core.team.errors import BadTeamLocation, TeamUnreachable
+from briefer.core.team.errors import BadTeamLocation, TeamLoginRefused, TeamUnreachable
 from briefer.core.team.names import SCHEMA
 
 CONNECT_TIMEOUT_S = 10  # libpq waits for ever by default: a dead server would freeze the command
@@ -56,6 +56,30 @@ class TeamLocation:
         )
 
     @property
+    def address(self) -> str:
+        """The location as one gives it, without a password: what settings may remember."""
+        if self.display.startswith("service ") and self.conninfo.startswith("service="):
+            return self.conninfo.removeprefix("service=")
+        return self.display
+
+    @property
+    def name(self) -> str:
+        """A short name for titles and the status bar: `newsroom@db.example`, or the service's name."""
+        if self.conninfo.startswith("service=") and " " not in self.conninfo:
+            return self.conninfo.removeprefix("service=")
+        try:
+            info = conninfo_to_dict(self.conninfo)
+        except psycopg.ProgrammingError:
+            return self.display
+        if info.get("service") and not info.get("host"):
+            return str(info["service"])
+        database = info.get("dbname") or info.get("user") or "briefer"
+        host = str(info.get("host") or "")
+        if not host or host.startswith("/"):
+            host = "this computer"  # a Unix socket
+        return f"{database}@{host.split(',')[0]}"
+
+    @property
     def credential_account(self) -> str:
         """The credential store's account for this archive's password."""
         return f"team {self.display}"[:100]
@@ -78,11 +102,19 @@ def connect(
         reason = _first_line(exc)
         if secret:
             reason = reason.replace(secret, "***")
+        if _login_refused(reason):
+            missing = "no password supplied" in reason
+            raise TeamLoginRefused(location.display, reason, password_missing=missing) from None
         raise TeamUnreachable(location.display, reason, retryable=_may_answer_later(reason)) from None
     # Briefer's tables live in their own schema; pg_catalog stays first, as PostgreSQL advises.
     connection.execute("SELECT set_config('search_path', %s, false)", (SCHEMA,))
     connection.autocommit = autocommit
     return connection
+
+
+def _login_refused(reason: str) -> bool:
+    """libpq's words for a login the server refused for want of the right password."""
+    return "password" in reason and ("authentication failed" in reason or "no password supplied" in reason)
 
 
 def _may_answer_later(reason: str) -> bool:

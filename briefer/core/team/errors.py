@@ -27,6 +27,15 @@ class TeamUnreachable(TeamError, ConnectionError):
         self.retryable = retryable  # the server may answer later (not a refused login)
 
 
+class TeamLoginRefused(TeamUnreachable):
+    """The server answered and refused the login: a password is needed (`password_missing`) or the
+    one given is wrong.  Waiting does not change it; another password may."""
+
+    def __init__(self, display: str, reason: str, *, password_missing: bool) -> None:
+        super().__init__(display, reason, retryable=False)
+        self.password_missing = password_missing
+
+
 class TeamConnectionLost(TeamError, ConnectionError):
     """The connection broke and could not be made again after `attempts` tries; nothing half-done
     stays on the server (the cut transaction was rolled back)."""
@@ -91,6 +100,7 @@ __all__ = [
     "SaveConflict",
     "TeamConnectionLost",
     "TeamError",
+    "TeamLoginRefused",
     "TeamNotInitialised",
     "TeamPermissionDenied",
     "TeamSchemaTooNew",

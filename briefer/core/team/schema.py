@@ -19,7 +19,7 @@ from typing import Any
 
 import psycopg
 
-from briefer.core.team.errors import TeamNotInitialised, TeamSchemaTooNew
+from briefer.core.team.errors import TeamNotInitialised, TeamPermissionDenied, TeamSchemaTooNew
 from briefer.core.team.names import ROLES, SCHEMA
 
 _LOCK_KEY = 0x42726965  # "Brie": the advisory lock serialising migrations
@@ -212,19 +212,96 @@ _PERMISSIONS = (
         FOR EACH ROW EXECUTE FUNCTION only_editors_release()""",
 )
 
+# The PostgreSQL search engine's tables (briefer/core/search/postgres.py, which explains them): the
+# documents it indexes (title, names and the list of their words as tsvectors, facets, dates), the
+# body in parts of at most 16,000 positions, document frequencies and lengths for BM25, and the
+# vocabulary for did-you-mean.
+_SEARCH_TABLES = (
+    f"CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA {SCHEMA}",  # trusted since PostgreSQL 13
+    """CREATE TABLE search_docs (
+        doc_id text PRIMARY KEY,
+        seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+        title tsvector NOT NULL,
+        title_length integer NOT NULL,
+        body_length integer NOT NULL,
+        source text NOT NULL,
+        author text NOT NULL,
+        url text NOT NULL,
+        names tsvector NOT NULL,
+        words tsvector,
+        outlet text,
+        language text,
+        type text,
+        tags text[] NOT NULL,
+        published timestamptz,
+        day integer)""",
+    "CREATE INDEX search_docs_title ON search_docs USING gin (title)",
+    "CREATE INDEX search_docs_names ON search_docs USING gin (names)",
+    "CREATE INDEX search_docs_words ON search_docs USING gin (words)",
+    "CREATE INDEX search_docs_unlisted ON search_docs (seq) WHERE words IS NULL",
+    "CREATE INDEX search_docs_tags ON search_docs USING gin (tags)",
+    "CREATE INDEX search_docs_day ON search_docs (day)",
+    "CREATE INDEX search_docs_published ON search_docs (published)",
+    """CREATE TABLE search_parts (
+        doc_id text NOT NULL REFERENCES search_docs ON DELETE CASCADE,
+        part integer NOT NULL,
+        start integer NOT NULL,
+        body tsvector NOT NULL,
+        PRIMARY KEY (doc_id, part))""",
+    "CREATE INDEX search_parts_body ON search_parts USING gin (body)",
+    """CREATE TABLE search_terms (
+        field text NOT NULL,
+        term text COLLATE "C" NOT NULL,
+        docs integer NOT NULL,
+        occurrences bigint NOT NULL,
+        PRIMARY KEY (field, term))""",
+    'CREATE TABLE search_words (word text COLLATE "C" PRIMARY KEY)',
+    "CREATE INDEX search_words_trgm ON search_words USING gin (word gin_trgm_ops)",
+    """CREATE TABLE search_stats (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        docs bigint NOT NULL,
+        title_length bigint NOT NULL,
+        body_length bigint NOT NULL)""",
+    "INSERT INTO search_stats VALUES (true, 0, 0, 0)",
+    "GRANT SELECT ON search_docs, search_parts, search_terms, search_words, search_stats TO briefer_reader",
+    "GRANT INSERT, UPDATE, DELETE ON search_docs, search_parts, search_terms, search_words, search_stats"
+    " TO briefer_analyst",
+    f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {SCHEMA} TO briefer_analyst",
+)
+
+# What the personal catalog keeps of a document that migration 1 left out: a quote taken from the
+# team archive cites the same page ("p. 7": the offset where each page starts), date and format.
+_CITED = (
+    """ALTER TABLE documents
+        ADD COLUMN published_raw text NOT NULL DEFAULT '',
+        ADD COLUMN format text NOT NULL DEFAULT '',
+        ADD COLUMN pages integer[] NOT NULL DEFAULT '{}',
+        ADD COLUMN flags text[] NOT NULL DEFAULT '{}',
+        ADD COLUMN parent_id text""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
         "documents, text versions, tags, saved searches, clusters, import reports, briefings, roles",
         _GROUP_ROLES + _ARCHIVE_TABLES + _BRIEFING_TABLES + _PERMISSIONS,
     ),
+    Migration(2, "the search engine's tables: documents, parts, term statistics, vocabulary", _SEARCH_TABLES),
+    Migration(
+        3, "what a citation and a hit say of a document: its page offsets, date as written, format", _CITED
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 
 def schema_version(connection: psycopg.Connection[Any]) -> int:
-    """The version the database is at; 0 when it holds no Briefer schema."""
-    exists = connection.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.schema_migrations",)).fetchone()
+    """The version the database is at; 0 when it holds no Briefer schema.  TeamPermissionDenied
+    when the user may not even look into Briefer's schema: a login that is no analyst there."""
+    try:
+        exists = connection.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.schema_migrations",)).fetchone()
+    except psycopg.errors.InsufficientPrivilege:
+        refusal = f"{connection.info.user} is not an analyst of this team archive"  # no query: it failed
+        raise TeamPermissionDenied(refusal, needed="reader") from None
     if not exists or exists[0] is None:
         return 0
     row = connection.execute(f"SELECT max(version) FROM {SCHEMA}.schema_migrations").fetchone()

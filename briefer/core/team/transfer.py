@@ -19,6 +19,7 @@ from psycopg.types.json import Jsonb
 
 from briefer.core.archive import Archive, DocumentRecord, FileStatus
 from briefer.core.progress import Progress, no_progress
+from briefer.core.team.catalog import this_machine
 
 Connection = psycopg.Connection[Any]
 BATCH = 500
@@ -94,6 +95,9 @@ def _push_batch(connection: Connection, records: list[DocumentRecord], summary: 
         cursor.executemany(_VERSION, sorted(versions))
         cursor.executemany(_TAG, [(team[r.document.id], tag) for r in placed for tag in r.document.tags])
         cursor.executemany(_CLUSTER, [(team[r.document.id], r.cluster, r.cluster) for r in placed])
+        files = [(team[r.document.id], f) for r in placed for f in r.files]
+        machine = this_machine()
+        cursor.executemany(_LOCATION, [(machine, f.path, doc, f.size, f.mtime_ns) for doc, f in files])
 
 
 def _document_row(record: DocumentRecord) -> tuple[object, ...]:
@@ -109,16 +113,26 @@ def _document_row(record: DocumentRecord) -> tuple[object, ...]:
         doc.published,
         doc.language,
         doc.source_type,
+        doc.published_raw,
+        doc.format,
+        list(doc.pages),
+        list(doc.flags),
+        doc.parent_id,
     )
 
 
 _TEXT = "INSERT INTO texts (sha256, body) VALUES (%s, %s) ON CONFLICT DO NOTHING"
 _DOCUMENT = """INSERT INTO documents (id, content_sha256, text_sha256, title, source, author, url, published,
-    language, source_type) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
+    language, source_type, published_raw, format, pages, flags, parent_id)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
     RETURNING id"""
 _TEAM_IDS = "SELECT content_sha256, id FROM documents WHERE content_sha256 = ANY(%s)"
 _ALIAS = "INSERT INTO document_aliases (alias, doc_id) VALUES (%s, %s) ON CONFLICT DO NOTHING"
 _VERSION = "INSERT INTO document_versions (doc_id, text_sha256) VALUES (%s, %s) ON CONFLICT DO NOTHING"
+# Where the files are on the machine that sent them (a search hit's path), kept up to date.
+_LOCATION = """INSERT INTO locations (machine, path, doc_id, size, mtime_ns) VALUES (%s, %s, %s, %s, %s)
+    ON CONFLICT (machine, path) DO UPDATE SET doc_id = excluded.doc_id, size = excluded.size,
+    mtime_ns = excluded.mtime_ns"""
 _TAG = "INSERT INTO tags (doc_id, tag) VALUES (%s, %s) ON CONFLICT DO NOTHING"
 # A cluster's id is its representative's personal id: the team's id for it when it was aliased.
 _CLUSTER = """INSERT INTO clusters (doc_id, cluster_id)

@@ -212,6 +212,7 @@ class BriefingModel(QAbstractItemModel):
         self._undo_stack = undo_stack
         self._tree = OutlineTree(briefing)
         self._verification: Verification | None = None
+        self._editing: dict[str, str] = {}  # section id -> "Min Park is editing" (team briefings)
         self._drops_cite = True  # see drag_carries
         self._unsourced = self._sourcing()  # the badges the views show, to announce only changes
 
@@ -227,12 +228,26 @@ class BriefingModel(QAbstractItemModel):
         self.beginResetModel()
         self._briefing = briefing
         self._verification = None  # it was about the other briefing's quotes
+        self._editing = {}  # so were the notices of who edits which section
         self._tree.load(briefing)
         self._unsourced = self._sourcing()
         self.endResetModel()
         self.structure_changed.emit()
         self.metadata_changed.emit("")
         self.reviews_changed.emit()
+
+    # -- who else edits which section (a team briefing's leases) -----------------------------
+    def editing_notice(self, section_id: str) -> str:
+        return self._editing.get(section_id, "")
+
+    def set_editing(self, notices: dict[str, str]) -> None:
+        """Show `notices` ("Min Park is editing") beside their sections; a notice, never a lock."""
+        changed = set(notices.items()) ^ set(self._editing.items())
+        self._editing = dict(notices)
+        for section_id in {key for key, _ in changed}:
+            index = self.index_of(section_id)
+            if index.isValid():
+                self.dataChanged.emit(index, index)
 
     # -- quote verification ---------------------------------------------------------------
     @property
@@ -320,6 +335,9 @@ class BriefingModel(QAbstractItemModel):
         if node is None:
             return None
         if isinstance(node, Section):
+            notice = self.editing_notice(node.id)
+            if role == Qt.ItemDataRole.DisplayRole and notice:
+                return f"{node.title}  \u2014 {notice}"
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
                 return node.title
             if role == Qt.ItemDataRole.FontRole:
@@ -335,7 +353,11 @@ class BriefingModel(QAbstractItemModel):
                 )
             if role == Qt.ItemDataRole.AccessibleTextRole:
                 unsourced = self.unsourced(node)
-                return f"Section {node.title}" + (f". {unsourced_text(unsourced, True)}" if unsourced else "")
+                return (
+                    f"Section {node.title}"
+                    + (f". {unsourced_text(unsourced, True)}" if unsourced else "")
+                    + (f". {notice}" if notice else "")
+                )
         else:
             if role == Qt.ItemDataRole.DisplayRole:
                 return block_label(node)

@@ -51,6 +51,14 @@ class EngineKind:
     name: str
     open: Callable[[Path], SearchEngine]
     child_code: str  # Python that binds `engine`, opened on the index in `folder` (a Path)
+    server: str = ""  # the fixture of the server it needs, if any
+
+
+def _postgres(folder: Path) -> SearchEngine:
+    from briefer.core.search import PostgresIndex
+    from tests.postgres_server import database_for
+
+    return PostgresIndex(database_for(folder))
 
 
 ENGINES = [
@@ -58,6 +66,14 @@ ENGINES = [
         "whoosh",
         lambda folder: SearchIndex(folder),
         "from briefer.core.search import SearchIndex\nengine = SearchIndex(folder)",
+    ),
+    # The team archive's engine: each index folder stands for a database on the session's server.
+    EngineKind(
+        "postgres",
+        _postgres,
+        "from briefer.core.search import PostgresIndex\n"
+        "engine = PostgresIndex((folder / 'postgres-url').read_text())",
+        server="postgres_server",
     ),
 ]
 
@@ -138,7 +154,14 @@ TEXT = {d.id: d.text for d in DESK}
 
 @pytest.fixture(params=ENGINES, ids=lambda kind: kind.name)
 def kind(request: pytest.FixtureRequest) -> EngineKind:
-    return request.param  # type: ignore[no-any-return]
+    return _started(request, request.param)
+
+
+def _started(request: pytest.FixtureRequest, kind: EngineKind) -> EngineKind:
+    """`kind`, with the server it needs started (or the test skipped, saying why)."""
+    if kind.server:
+        request.getfixturevalue(kind.server)
+    return kind
 
 
 @pytest.fixture
@@ -152,7 +175,7 @@ def engine(kind: EngineKind, tmp_path: Path) -> Iterator[SearchEngine]:
 @pytest.fixture(scope="module", params=ENGINES, ids=lambda kind: kind.name)
 def desk(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchEngine]:
     """The DESK documents, indexed once per engine (read-only: tests that write use `engine`)."""
-    kind: EngineKind = request.param
+    kind = _started(request, request.param)
     opened = kind.open(tmp_path_factory.mktemp("desk") / "index")
     with opened.batch() as batch:
         for document in DESK:

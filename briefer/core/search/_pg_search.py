@@ -1,0 +1,573 @@
+"""The PostgreSQL engine's searches (see postgres.py): one search in one snapshot, counted and
+faceted by the server, its page scored here (_pg_rank.py); more like this; the vocabulary."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+import psycopg
+from psycopg import sql
+
+from briefer.core.search import query as querylang
+from briefer.core.search import spelling
+from briefer.core.search._pg_query import Compiled, Compiler, Expand, like_pattern
+from briefer.core.search._pg_rank import Candidate, Candidates, Part, Statistics, candidate
+from briefer.core.search._pg_write import quote_lexeme
+from briefer.core.search.analysis import MatchTerms, stem, term_counts
+from briefer.core.search.engine import IndexHit, IndexResults, Tier
+from briefer.core.search.errors import QueryError
+from briefer.core.search.query import FacetCounts, PreparedQuery, SearchRequest, label_key, language_key
+from briefer.core.search.ranking import Factor, Ranking, Reranked, explain, rerank
+
+RERANK_POOL = 500  # candidates scored with BM25F when more documents match
+
+
+class Ranked(Protocol):
+    """What a search reads of its engine: how to rank, and the texts for the feedback factor."""
+
+    ranking: Ranking
+    texts: Callable[[list[str]], list[str]] | None
+
+
+def statistics(cursor: psycopg.Cursor[Any]) -> Statistics:
+    row = cursor.execute("SELECT docs, title_length, body_length FROM search_stats").fetchone()
+    return Statistics(*(int(v) for v in row)) if row else Statistics(0, 0, 0)
+
+
+def _frequencies(
+    cursor: psycopg.Cursor[Any], keys: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    if not keys:
+        return {}
+    cursor.execute(
+        """SELECT t.field, t.term, t.docs FROM search_terms t
+           JOIN unnest(%s::text[], %s::text[]) AS g(f, w) ON t.field = g.f AND t.term = g.w""",
+        ([k[0] for k in keys], [k[1] for k in keys]),
+    )
+    found = {(f, t): int(n) for f, t, n in cursor.fetchall()}
+    return {key: found.get(key, 0) for key in keys}
+
+
+def _positions(
+    cursor: psycopg.Cursor[Any], seqs: list[int], fieldname: str, terms: list[str] | None
+) -> dict[tuple[int, str], list[int]]:
+    """Where each of `terms` (None: every word) is in `fieldname` of the documents `seqs`: global
+    positions (0-based; the overlap of parts read once)."""
+    if not seqs or terms == []:
+        return {}
+    column: sql.Composable = sql.SQL("d.title" if fieldname == "title" else "p.body")
+    if terms is not None:  # only those words: marked, then kept, in C (unnesting every word cost most)
+        column = sql.SQL("ts_filter(setweight({}, 'A', {}), '{{a}}')").format(column, sql.Literal(terms))
+    if fieldname == "title":
+        query = sql.SQL(
+            "SELECT d.seq, u.lexeme, 0, u.positions FROM search_docs d, unnest({}) u WHERE d.seq = ANY(%s)"
+        )
+    else:
+        query = sql.SQL(
+            "SELECT d.seq, u.lexeme, p.start, u.positions"
+            " FROM search_docs d JOIN search_parts p ON p.doc_id = d.doc_id, unnest({}) u"
+            " WHERE d.seq = ANY(%s)"
+        )
+    cursor.execute(query.format(column), (seqs,))
+    found: dict[tuple[int, str], list[int]] = {}
+    several: set[tuple[int, str]] = set()  # in more than one part: the overlaps are read twice
+    for seq, term, start, positions in cursor.fetchall():
+        shifted = [start + p - 1 for p in positions]
+        key = (seq, term)
+        if key in found:
+            found[key] += shifted
+            several.add(key)
+        else:
+            found[key] = shifted
+    for key in several:
+        found[key] = sorted(set(found[key]))
+    return found
+
+
+def _expander(cursor: psycopg.Cursor[Any]) -> Expand:
+    from briefer.core.search.query import MAX_EXPANSION
+
+    def expand(fieldname: str, kind: str, text: str, lengths: tuple[int, int] | None) -> list[str]:
+        """The field's terms like `text` (a prefix or a wildcard): for a fuzzy word (`lengths`)
+        all those of a length that can be near, else one more than may be searched."""
+        query = "SELECT term FROM search_terms WHERE field = %s AND term LIKE %s"
+        params: list[Any] = [fieldname, like_pattern(kind, text)]
+        if lengths is not None:
+            query += " AND char_length(term) BETWEEN %s AND %s ORDER BY term"
+            params += lengths
+        else:
+            query += " ORDER BY term LIMIT %s"
+            params.append(MAX_EXPANSION + 1)
+        cursor.execute(query, params)
+        return [str(row[0]) for row in cursor.fetchall()]
+
+    return expand
+
+
+@dataclass
+class _Tier:
+    tier: Tier
+    where: sql.Composable
+    total: int
+    clustered: dict[str, str]  # its clustered documents (id -> cluster)
+
+
+class Search:
+    """One search, in one snapshot: counts, facets and the page, scored (see the module docstring)."""
+
+    def __init__(
+        self,
+        engine: Ranked,
+        cursor: psycopg.Cursor[Any],
+        request: SearchRequest,
+        prepared: PreparedQuery,
+        parsed: Any,
+        clusters: Mapping[str, str] | None,
+    ) -> None:
+        self.engine = engine
+        self.cursor = cursor
+        self.request = request
+        self.prepared = prepared
+        self.parsed = parsed
+        self.clusters = clusters
+        self.compiler = Compiler(_expander(cursor))
+        self.stats = statistics(cursor)
+        self._frequencies: dict[tuple[str, str], int] | None = None
+
+    def run(self) -> IndexResults:
+        request = self.request
+        filters = _filters(request.filters)
+        strict = self.tier(Tier.ALL, sql.SQL("({} AND {})").format(self.compiler.where(self.parsed), filters))
+        tiers = [strict]
+        few = strict.total < request.limit or _stories(strict.total, strict.clustered, set()) < request.limit
+        relaxed = None
+        if request.relax and few:
+            condition = self.compiler.relaxed(self.parsed, querylang.most_words_needed)
+            if condition is not None:
+                relaxed = self.tier(Tier.MOST, sql.SQL("({} AND {})").format(condition, filters))
+                tiers.append(relaxed)
+        compiled = self.compiler.found
+        page, stories = self._page(tiers, compiled)
+        facets = None
+        if request.facets:
+            where = sql.SQL(" OR ").join(t.where for t in tiers)
+            facets = _facets(self.cursor, where, request.facet_values)
+        return IndexResults(
+            hits=page,
+            total=sum(t.total for t in tiers),
+            terms=MatchTerms(frozenset(compiled.terms)),
+            facets=facets,
+            relaxed=relaxed.total if relaxed else 0,
+            expansions=self.prepared.expansions,
+            suggestion=spelling.suggest(
+                Vocabulary(self.cursor, [w.lower() for _, _, w in self.prepared.words]),
+                request.query,
+                self.prepared.words,
+                rare_too=strict.total < spelling.FEW_RESULTS,
+            ),
+            stories=None if stories is None else sum(stories),
+            relaxed_stories=None if stories is None else stories[1],
+        )
+
+    def tier(self, tier: Tier, where: sql.Composable) -> _Tier:
+        total = self._scalar(sql.SQL("SELECT count(*) FROM search_docs d WHERE {}").format(where))
+        clustered: dict[str, str] = {}
+        if self.clusters and total:
+            self.cursor.execute(
+                sql.SQL("SELECT d.doc_id FROM search_docs d WHERE {} AND d.doc_id = ANY(%s)").format(where),
+                (list(self.clusters),),
+            )
+            clustered = {row[0]: self.clusters[row[0]] for row in self.cursor.fetchall()}
+        return _Tier(tier, where, total, clustered)
+
+    def _scalar(self, query: sql.Composed, params: Sequence[Any] = ()) -> int:
+        row = self.cursor.execute(query, params).fetchone()
+        return int(row[0]) if row else 0
+
+    def _page(self, tiers: list[_Tier], compiled: Compiled) -> tuple[list[IndexHit], list[int] | None]:
+        """The page of hits across the tiers (as the Whoosh engine's `_tiered_page` makes it) and,
+        when collapsing, each tier's number of stories."""
+        request = self.request
+        wanted = request.offset + request.limit
+        collapsing = self.clusters is not None
+        page: list[IndexHit] = []
+        seen: set[str] = set()  # clusters counted in a tier so far
+        shown: set[str] = set()  # clusters given a hit so far
+        stories: list[int] = []
+        for tier in tiers:
+            extra = 0
+            if collapsing:
+                counted = _stories(tier.total, tier.clustered, seen)
+                stories.append(counted)
+                extra = tier.total - counted
+            need = max(0, wanted - len(page))
+            if not need:
+                continue
+            for hit in self.ranked(tier, need + extra, compiled):
+                if len(page) == wanted:
+                    break
+                group = tier.clustered.get(hit.doc_id)
+                if group is not None:
+                    if group in shown:
+                        continue
+                    shown.add(group)
+                page.append(hit)
+        if collapsing and len(stories) == 1:
+            stories.append(0)
+        return page[request.offset :], stories if collapsing else None
+
+    def ranked(self, tier: _Tier, count: int, compiled: Compiled, *, bonuses: bool = True) -> list[IndexHit]:
+        """The tier's best `count` hits in the order asked for, scored (with the ranking's
+        proximity and feedback bonuses for the first tier, unless `bonuses` is false)."""
+        sort = self.request.sort
+        pool = max(count, RERANK_POOL) if sort == "relevance" else count
+        seqs = self._candidate_seqs(tier, pool, compiled)
+        if not seqs:
+            return []
+        scoring = self._candidates(seqs, compiled)
+        if tier.tier is Tier.ALL:
+            first = {s: self._score(scoring, s) for s in seqs}
+        else:
+            first = {s: scoring.relaxed_score(self.parsed, s) for s in seqs}
+        reranked = Reranked(first, {})
+        if sort == "relevance" and tier.tier is Tier.ALL and bonuses:
+            reranked = self._rerank(scoring, first, compiled)
+        scores = reranked.scores
+        if sort == "relevance":
+            order = sorted(seqs, key=lambda s: (-scores[s], s))
+        else:
+            order = _by_date(seqs, scores, self._stamps, newest=sort == "newest")
+        hits = []
+        for seq in order[:count]:
+            factors: tuple[Factor, ...] = ()
+            if self.request.explain:
+                factors = self._factors(scoring, seq, first[seq], reranked, tier.tier)
+            hits.append(IndexHit(scoring.found[seq].doc_id, scores[seq], tier.tier, factors))
+        return hits
+
+    def _score(self, scoring: Candidates, seq: int) -> float:
+        found = scoring.score(self.parsed, seq)
+        return 0.0 if found is None else found
+
+    def _candidate_seqs(self, tier: _Tier, pool: int, compiled: Compiled) -> list[int]:
+        """The tier's documents to score: all of them when they are few, else the `pool` best by
+        `ts_rank` (relevance) or by date."""
+        sort = self.request.sort
+        if sort == "relevance":
+            order: sql.Composable = sql.SQL("d.seq")
+            if tier.total > pool:
+                frequencies = self.frequencies(compiled)
+                order = sql.SQL("{} DESC, d.seq").format(
+                    _rough_rank(compiled, self.stats, frequencies, self.engine.ranking)
+                )
+            query = sql.SQL("SELECT d.seq, d.published FROM search_docs d WHERE {} ORDER BY {} LIMIT {}")
+            self.cursor.execute(query.format(tier.where, order, pool))
+        else:
+            direction = sql.SQL("DESC" if sort == "newest" else "ASC")
+            query = sql.SQL(
+                "SELECT d.seq, d.published FROM search_docs d WHERE {} "
+                "ORDER BY d.published {} NULLS LAST, d.seq LIMIT {}"
+            )
+            self.cursor.execute(query.format(tier.where, direction, pool))
+        rows = self.cursor.fetchall()
+        self._stamps = {int(seq): published for seq, published in rows}
+        return [int(seq) for seq, _ in rows]
+
+    def _candidates(self, seqs: list[int], compiled: Compiled) -> Candidates:
+        self.cursor.execute(
+            """SELECT seq, doc_id, title_length, body_length, source, author, url, type, language, tags, day
+               FROM search_docs WHERE seq = ANY(%s)""",
+            (seqs,),
+        )
+        found: dict[int, Candidate] = {}
+        for row in self.cursor.fetchall():
+            doc = candidate(row)
+            found[doc.seq] = doc
+        for fieldname in ("title", "body"):
+            terms = sorted({t for f, t in compiled.scored if f == fieldname})
+            positions = _positions(self.cursor, seqs, fieldname, terms)
+            for seq, doc in found.items():
+                for term in terms:
+                    doc.positions[(fieldname, term)] = positions.get((seq, term), [])
+        cursor = self.cursor
+        return Candidates(
+            found,
+            self.stats,
+            self.engine.ranking,
+            self.frequencies(compiled),
+            fetch_positions=lambda s, f, t: _positions(cursor, s, f, t),
+            fetch_frequencies=lambda keys: _frequencies(cursor, keys),
+            expansions=compiled.expansions,
+        )
+
+    def frequencies(self, compiled: Compiled) -> dict[tuple[str, str], int]:
+        """The document frequencies of the words the query scores (read once)."""
+        if self._frequencies is None:
+            self._frequencies = _frequencies(self.cursor, compiled.scored)
+        return self._frequencies
+
+    def _rerank(self, scoring: Candidates, scores: dict[int, float], compiled: Compiled) -> Reranked:
+        words = {word for run in compiled.terms for word in run}
+        texts = self.engine.texts
+        feed = None
+        if texts is not None:
+            feed = lambda seqs: texts([scoring.found[s].doc_id for s in seqs])  # noqa: E731
+        phrase_only = all(len(run) > 1 for run in compiled.terms)
+
+        def tokenize(text: str) -> Counter[str]:
+            counts = term_counts(text)
+            scoring.read_frequencies("body", counts)  # the feedback words are looked up next
+            return counts
+
+        return rerank(
+            scoring,
+            scores,
+            words,
+            self.engine.ranking,
+            texts=feed,
+            tokenize=tokenize,
+            phrase_only=phrase_only,
+        )
+
+    def _factors(
+        self, scoring: Candidates, seq: int, first: float, reranked: Reranked, tier: Tier
+    ) -> tuple[Factor, ...]:
+        parts: list[Part] = []
+        if tier is Tier.ALL:
+            scoring.score(self.parsed, seq, parts)
+        base = [Factor("bm25", name, words, score) for name, words, score in parts]
+        rest = first - sum(f.score for f in base)
+        if abs(rest) > 1e-9 * max(1.0, abs(first)):
+            base.append(Factor("other", "", (), rest))
+        return tuple(explain(base, reranked.bonuses.get(seq, ())))
+
+    _stamps: dict[int, Any]
+
+
+def _by_date(seqs: list[int], scores: dict[int, float], stamps: dict[int, Any], *, newest: bool) -> list[int]:
+    """`seqs` newest or oldest first (undated last), ties by score, then by order of indexing."""
+    dated = [s for s in seqs if stamps.get(s) is not None]
+    undated = [s for s in seqs if stamps.get(s) is None]
+    dated.sort(key=lambda s: (-scores[s], s))
+    dated.sort(key=lambda s: stamps[s], reverse=newest)
+    undated.sort(key=lambda s: (-scores[s], s))
+    return dated + undated
+
+
+def _rough_rank(
+    compiled: Compiled, stats: Statistics, frequencies: dict[tuple[str, str], int], ranking: Ranking
+) -> sql.Composable:
+    """A rank the server computes for every match to pick the candidates BM25F then scores: the
+    idf of each query word the document has (in its title, twice), from its word list."""
+    terms = sorted(compiled.scored)
+    if not terms:
+        return sql.SQL("0")
+    parts = []
+    for fieldname, term in terms:
+        idf = ranking.idf(max(1, stats.docs), frequencies.get((fieldname, term), 0))
+        column = sql.SQL("d.title" if fieldname == "title" else "d.words")
+        parts.append(
+            sql.SQL("CASE WHEN {} @@ {}::tsquery THEN {} ELSE 0 END").format(
+                column, sql.Literal(quote_lexeme(term)), sql.Literal(round(idf, 4))
+            )
+        )
+    return sql.SQL("({})").format(sql.SQL(" + ").join(parts))
+
+
+def _stories(total: int, clustered: Mapping[str, str], seen: set[str]) -> int:
+    """How many stories a tier of `total` documents holds: each cluster once, none in `seen`
+    (which gains the clusters counted)."""
+    count = total
+    for group in clustered.values():
+        if group in seen:
+            count -= 1
+        else:
+            seen.add(group)
+    return count
+
+
+def _filters(filters: tuple[tuple[str, str], ...]) -> sql.Composable:
+    """The condition of the facet filters (values of one facet are alternatives)."""
+    by_facet: dict[str, list[str]] = {}
+    for facet, value in filters:
+        if facet in ("type", "tag"):
+            value = label_key(value)
+        elif facet == "language":
+            value = language_key(value)
+        by_facet.setdefault(facet, []).append(value)
+    conditions = []
+    for facet, values in by_facet.items():
+        if facet == "source":
+            conditions.append(sql.SQL("d.outlet = ANY({})").format(sql.Literal(values)))
+        elif facet in ("type", "language"):
+            conditions.append(sql.SQL("d.{} = ANY({})").format(sql.Identifier(facet), sql.Literal(values)))
+        elif facet == "tag":
+            conditions.append(sql.SQL("d.tags && {}::text[]").format(sql.Literal(values)))
+        else:  # year, month
+            spans = [_calendar_span(v) for v in values]
+            conditions.append(
+                sql.SQL("({})").format(
+                    sql.SQL(" OR ").join(
+                        sql.SQL("d.day BETWEEN {} AND {}").format(first, last) for first, last in spans
+                    )
+                )
+            )
+    if not conditions:
+        return sql.SQL("true")
+    return sql.SQL("({})").format(sql.SQL(" AND ").join(conditions))
+
+
+def _calendar_span(value: str) -> tuple[int, int]:
+    """The days of a year ('1987') or month ('1987-03') facet value."""
+    try:
+        if len(value) == 4:
+            year = int(value)
+            return date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
+        year, month = int(value[:4]), int(value[5:7])
+        start = date(year, month, 1)
+        end = date(year + month // 12, month % 12 + 1, 1)
+        return start.toordinal(), end.toordinal() - 1
+    except ValueError:
+        raise QueryError(f"'{value}' is not a year (1987) or a month (1987-03)") from None
+
+
+def _facets(cursor: psycopg.Cursor[Any], where: sql.Composable, wanted: int | None) -> dict[str, FacetCounts]:
+    """How many matches have each value of each facet, as the Whoosh engine orders them."""
+    cursor.execute(
+        sql.SQL(
+            """WITH m AS MATERIALIZED (SELECT d.outlet, d.type, d.language, d.tags, d.day
+                                        FROM search_docs d WHERE {})
+               SELECT 'source', outlet, count(*) FROM m WHERE outlet IS NOT NULL GROUP BY outlet
+               UNION ALL SELECT 'type', type, count(*) FROM m WHERE type IS NOT NULL GROUP BY type
+               UNION ALL SELECT 'language', language, count(*) FROM m WHERE language IS NOT NULL
+                   GROUP BY language
+               UNION ALL SELECT 'tag', t, count(*) FROM m, unnest(m.tags) t GROUP BY t
+               UNION ALL SELECT 'day', day::text, count(*) FROM m WHERE day IS NOT NULL GROUP BY day"""
+        ).format(where)
+    )
+    counts: dict[str, Counter[str]] = {facet: Counter() for facet in querylang.FACETS}
+    for facet, value, count in cursor.fetchall():
+        if facet == "day":
+            day = date.fromordinal(int(value))
+            counts["year"][f"{day.year:04d}"] += count
+            counts["month"][f"{day.year:04d}-{day.month:02d}"] += count
+        elif facet == "type":
+            counts["type"][value.replace("-", " ")] += count
+        else:
+            counts[facet][value] += count
+    out = {}
+    for facet in querylang.FACETS:
+        found = counts[facet]
+        if facet in ("year", "month"):
+            ordered = dict(sorted(found.items(), reverse=True))
+        else:
+            ordered = dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
+        out[facet] = FacetCounts.first(ordered, wanted)
+    return out
+
+
+def more_like(
+    engine: Ranked,
+    cursor: psycopg.Cursor[Any],
+    counts: Counter[str],
+    exclude: set[str],
+    limit: int,
+    wanted: int,
+) -> IndexResults:
+    from whoosh import query
+
+    stats = statistics(cursor)
+    documents = max(1, stats.docs)
+    cursor.execute(
+        "SELECT term, docs, occurrences FROM search_terms WHERE field = 'body' AND term = ANY(%s)",
+        (list(counts),),
+    )
+    weighted = []
+    for term, found_in, occurrences in cursor.fetchall():
+        if found_in < 2 or found_in > documents // 2:  # one document's own word, or everybody's
+            continue
+        share = occurrences / documents
+        weighted.append((counts[term] * math.log2((1 + share) / share) + math.log2(1 + share), term))
+    best = sorted(weighted, reverse=True)[:wanted]
+    if not best:
+        return IndexResults(hits=[], total=0)
+    top = best[0][0]
+    clauses = query.Or([query.Term(f, term, boost=w / top) for w, term in best for f in ("title", "body")])
+    request = SearchRequest("*", limit=limit, relax=False, collapse=False)
+    search = Search(engine, cursor, request, PreparedQuery(""), clauses, None)
+    where = search.compiler.where(clauses)
+    if exclude:
+        where = sql.SQL("({} AND NOT d.doc_id = ANY({}))").format(where, sql.Literal(sorted(exclude)))
+    tier = search.tier(Tier.ALL, where)
+    compiled = search.compiler.found
+    hits = [IndexHit(h.doc_id, h.score) for h in search.ranked(tier, limit, compiled, bonuses=False)]
+    return IndexResults(hits=hits, total=tier.total, terms=MatchTerms(frozenset((t,) for _, t in best)))
+
+
+class Vocabulary:
+    """The archive's words (search_words) and their use, for spelling suggestions (`spelling.Vocabulary`)."""
+
+    def __init__(self, cursor: psycopg.Cursor[Any], query_words: Collection[str] = ()) -> None:
+        self.cursor = cursor
+        self._known: dict[str, bool] = {}
+        self._unread_neighbours = set(query_words)  # the words whose corrections may be asked for
+        self._read(sorted(self._unread_neighbours))  # the query's words, in one look-up
+
+    def has_word(self, word: str) -> bool:
+        if word not in self._known:
+            self._read([word])
+        elif not self._known[word] and word in self._unread_neighbours:
+            # A query word the archive lacks: its corrections one edit away are asked for next.
+            self._unread_neighbours.discard(word)
+            self._read(sorted(spelling.one_edit(word) - self._known.keys()))
+        return self._known[word]
+
+    def _read(self, words: list[str]) -> None:
+        if not words:
+            return
+        self.cursor.execute("SELECT word FROM search_words WHERE word = ANY(%s)", (words,))
+        present = {row[0] for row in self.cursor.fetchall()}
+        for word in words:
+            self._known[word] = word in present
+
+    def spelled_like(self, word: str) -> list[str]:
+        # pg_trgm's index finds the words sharing enough letter triples with `word`, wherever the typo
+        # is, without reading the vocabulary; the threshold is low enough for two edits in a short word.
+        self.cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.2")
+        self.cursor.execute(
+            "SELECT word FROM search_words"
+            " WHERE word %% %(w)s AND length(word) BETWEEN %(short)s AND %(long)s",
+            {"w": word, "short": len(word) - spelling.MAX_EDITS, "long": len(word) + spelling.MAX_EDITS},
+        )
+        return [str(row[0]) for row in self.cursor.fetchall()]
+
+    def starting(self, prefix: str, limit: int) -> list[str]:
+        self.cursor.execute(
+            "SELECT word FROM search_words WHERE word LIKE %s ORDER BY word LIMIT %s",
+            (like_pattern("prefix", prefix), limit),
+        )
+        return [str(row[0]) for row in self.cursor.fetchall()]
+
+    def popularity(self, word: str) -> int:
+        term = stem(word.lower())
+        found = _frequencies(self.cursor, [("body", term), ("title", term)])
+        return sum(found.values())
+
+    def docs_with(self, word: str) -> set[int]:
+        tsquery = quote_lexeme(stem(word.lower()))
+        self.cursor.execute(
+            """SELECT d.seq FROM search_docs d WHERE d.words @@ %(q)s::tsquery
+               UNION SELECT d.seq FROM search_docs d WHERE d.words IS NULL AND d.title @@ %(q)s::tsquery
+               UNION SELECT d.seq FROM search_docs d JOIN search_parts p ON p.doc_id = d.doc_id
+               WHERE d.words IS NULL AND p.body @@ %(q)s::tsquery""",
+            {"q": tsquery},
+        )
+        return {int(row[0]) for row in self.cursor.fetchall()}
+
+
+__all__ = ["RERANK_POOL", "Ranked", "Search", "Vocabulary", "more_like", "statistics"]
