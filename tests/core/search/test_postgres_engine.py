@@ -381,3 +381,26 @@ def test_pages_are_slices_of_one_ranked_list_past_the_rerank_pool(engine: Postgr
                     assert whole.total == PAGED and whole.total - whole.relaxed == strict, label
                 else:
                     assert len(paged) == whole.stories, label
+
+
+def test_words_and_phrases_are_found_through_the_indexes_not_by_reading_every_row(
+    engine: PostgresIndex, database: str
+) -> None:
+    """A search's condition is one the GIN indexes answer (the word list, or the fields' own
+    columns for the documents without one): an OR that no index serves would read every row of
+    search_docs on each search.  With sequential scans priced out, the plan must not need one."""
+    from psycopg import sql
+
+    from briefer.core.search._pg_query import Compiler
+
+    with engine.batch() as batch:
+        for n in range(40):
+            batch.put(doc(f"d{n}", f"Report {n}", " ".join(["golden", "harbour", *filler(5, n)])), new=True)
+    with psycopg.connect(database) as connection:
+        connection.execute("SET search_path = briefer")
+        connection.execute("SET enable_seqscan = off")
+        for query in ("harbour", "harbour w3", '"golden harbour"', "harbour OR quay", "title:report harbour"):
+            where = Compiler(lambda *_: []).where(engine._parser.parse(query))
+            count = sql.SQL("EXPLAIN SELECT count(*) FROM search_docs d WHERE {}").format(where)
+            plan = "\n".join(row[0] for row in connection.execute(count).fetchall())
+            assert "Seq Scan on search_docs" not in plan, (query, plan)
