@@ -223,10 +223,15 @@ class Search:
 
     def ranked(self, tier: _Tier, count: int, compiled: Compiled, *, bonuses: bool = True) -> list[IndexHit]:
         """The tier's best `count` hits in the order asked for, scored (with the ranking's
-        proximity and feedback bonuses for the first tier, unless `bonuses` is false)."""
+        proximity and feedback bonuses for the first tier, unless `bonuses` is false).  Every
+        `count` gives the first hits of one list, so that pages never overlap nor skip: by
+        relevance, the re-rank pool in BM25F order, then the rest in the server's order."""
         sort = self.request.sort
-        pool = max(count, RERANK_POOL) if sort == "relevance" else count
-        seqs = self._candidate_seqs(tier, pool, compiled)
+        if sort == "relevance":
+            pool, rest = self._relevance_candidates(tier, count, compiled)
+        else:
+            pool, rest = self._dated_candidates(tier, count), []
+        seqs = pool + rest
         if not seqs:
             return []
         scoring = self._candidates(seqs, compiled)
@@ -234,14 +239,15 @@ class Search:
             first = {s: self._score(scoring, s) for s in seqs}
         else:
             first = {s: scoring.relaxed_score(self.parsed, s) for s in seqs}
-        reranked = Reranked(first, {})
+        pooled = {s: first[s] for s in pool}
+        reranked = Reranked(pooled, {})
         if sort == "relevance" and tier.tier is Tier.ALL and bonuses:
-            reranked = self._rerank(scoring, first, compiled)
-        scores = reranked.scores
+            reranked = self._rerank(scoring, pooled, compiled)
+        scores = {**first, **reranked.scores}
         if sort == "relevance":
-            order = sorted(seqs, key=lambda s: (-scores[s], s))
+            order = sorted(pool, key=lambda s: (-scores[s], s)) + rest
         else:
-            order = _by_date(seqs, scores, self._stamps, newest=sort == "newest")
+            order = _by_date(pool, scores, self._stamps, newest=sort == "newest")
         hits = []
         for seq in order[:count]:
             factors: tuple[Factor, ...] = ()
@@ -254,29 +260,44 @@ class Search:
         found = scoring.score(self.parsed, seq)
         return 0.0 if found is None else found
 
-    def _candidate_seqs(self, tier: _Tier, pool: int, compiled: Compiled) -> list[int]:
-        """The tier's documents to score: all of them when they are few, else the `pool` best by
-        `ts_rank` (relevance) or by date."""
-        sort = self.request.sort
-        if sort == "relevance":
-            order: sql.Composable = sql.SQL("d.seq")
-            if tier.total > pool:
-                frequencies = self.frequencies(compiled)
-                order = sql.SQL("{} DESC, d.seq").format(
-                    _rough_rank(compiled, self.stats, frequencies, self.engine.ranking)
-                )
-            query = sql.SQL("SELECT d.seq, d.published FROM search_docs d WHERE {} ORDER BY {} LIMIT {}")
-            self.cursor.execute(query.format(tier.where, order, pool))
-        else:
-            direction = sql.SQL("DESC" if sort == "newest" else "ASC")
-            query = sql.SQL(
-                "SELECT d.seq, d.published FROM search_docs d WHERE {} "
-                "ORDER BY d.published {} NULLS LAST, d.seq LIMIT {}"
+    def _relevance_candidates(
+        self, tier: _Tier, count: int, compiled: Compiled
+    ) -> tuple[list[int], list[int]]:
+        """The tier's documents BM25F re-scores (all of them when they are few, else the
+        RERANK_POOL best by the server's rough rank, ties by seq) and, when `count` reaches past
+        that pool, the next ones in the server's order.  The pool never depends on `count`."""
+        order: sql.Composable = sql.SQL("d.seq")
+        if tier.total > RERANK_POOL:
+            frequencies = self.frequencies(compiled)
+            order = sql.SQL("{} DESC, d.seq").format(
+                _rough_rank(compiled, self.stats, frequencies, self.engine.ranking)
             )
-            self.cursor.execute(query.format(tier.where, direction, pool))
-        rows = self.cursor.fetchall()
+        query = sql.SQL("SELECT d.seq, d.published FROM search_docs d WHERE {} ORDER BY {} LIMIT {}")
+        self.cursor.execute(query.format(tier.where, order, max(count, RERANK_POOL)))
+        seqs = [int(seq) for seq, _ in self.cursor.fetchall()]
+        return seqs[:RERANK_POOL], seqs[RERANK_POOL:count]
+
+    def _dated_candidates(self, tier: _Tier, count: int) -> list[int]:
+        """The tier's `count` newest or oldest documents and every other one of the last one's
+        date (undated last): dates tie often, and ties go to the higher score (`_by_date`), so
+        the server's order cannot cut among them."""
+        direction = sql.SQL("DESC" if self.request.sort == "newest" else "ASC")
+        query = sql.SQL(
+            "SELECT d.seq, d.published FROM search_docs d WHERE {} "
+            "ORDER BY d.published {} NULLS LAST, d.seq LIMIT {}"
+        )
+        rows = self.cursor.execute(query.format(tier.where, direction, count)).fetchall()
+        if rows and len(rows) == count < tier.total:
+            edge = rows[-1][1]
+            same_date = (
+                sql.SQL("d.published IS NULL")
+                if edge is None
+                else sql.SQL("d.published = {}").format(sql.Literal(edge))
+            )
+            tied = sql.SQL("SELECT d.seq, d.published FROM search_docs d WHERE {} AND {}")
+            rows += self.cursor.execute(tied.format(tier.where, same_date)).fetchall()
         self._stamps = {int(seq): published for seq, published in rows}
-        return [int(seq) for seq, _ in rows]
+        return list(self._stamps)
 
     def _candidates(self, seqs: list[int], compiled: Compiled) -> Candidates:
         self.cursor.execute(

@@ -328,3 +328,79 @@ def test_a_word_two_edits_off_at_its_start_gets_a_suggestion_from_the_trigram_in
         batch.put(doc("recon", "Satellite", "A reconnaissance satellite was launched."), new=True)
         batch.put(doc("other", "Grain", "Ports shipped grain."), new=True)
     assert engine.search(SearchRequest("ceconaissance satellite")).suggestion == "reconnaissance satellite"
+
+
+# -- pages: slices of one ranked list ---------------------------------------------------------------
+PAGED = 1300  # more matches than the re-rank pool (RERANK_POOL), so pages go past it
+
+
+def paged_documents() -> list[Document]:
+    """`PAGED` documents with "harbour" (a count and a length that vary, so BM25F reorders the
+    server's candidates), dates shared by many (ties to break) or none, and "beacon" in a few."""
+    documents = []
+    for n in range(PAGED):
+        words = ["harbour"] * (1 + n % 7) + filler(3 + (n * 37) % 50, n)
+        if n % 31 == 0:
+            words.append("beacon")
+        published = None if n % 13 == 0 else datetime(2023, 1 + n % 12, 1 + n % 5, tzinfo=UTC)
+        documents.append(doc(f"p{n:04d}", f"Report {n}", " ".join(words), published=published))
+    return documents
+
+
+def all_pages(
+    engine: PostgresIndex, query: str, clusters: dict[str, str] | None, **options: object
+) -> list[str]:
+    """Every hit of `query`, paging 100 at a time until a page comes back short."""
+    found: list[str] = []
+    for page in range(1, 40):
+        request = SearchRequest(query, limit=100, page=page, now=NOW, **options)  # type: ignore[arg-type]
+        hits = [h.doc_id for h in engine.search(request, clusters=clusters).hits]
+        found += hits
+        if len(hits) < 100:
+            break
+    return found
+
+
+def test_pages_are_slices_of_one_ranked_list_past_the_rerank_pool(engine: PostgresIndex) -> None:
+    """Paging through 1,300 matches shows each once, in the order of asking for all of them at
+    once, whatever the sort, with one hit per story, and in the relaxed tier too."""
+    with engine.batch() as batch:
+        for document in paged_documents():
+            batch.put(document, new=True)
+    clusters = {f"p{n:04d}": f"story{n // 10}" for n in range(0, PAGED, 3)}  # every third doc, in stories
+    for query, strict in (("harbour", PAGED), ("harbour beacon", len(range(0, PAGED, 31)))):
+        for sort in ("relevance", "newest", "oldest"):
+            for grouped in (None, clusters):
+                label = (query, sort, grouped is not None)
+                paged = all_pages(engine, query, grouped, sort=sort)
+                whole = engine.search(SearchRequest(query, limit=5000, now=NOW, sort=sort), clusters=grouped)
+                assert paged == [h.doc_id for h in whole.hits], label
+                assert len(set(paged)) == len(paged), label
+                if grouped is None:
+                    assert set(paged) == {f"p{n:04d}" for n in range(PAGED)}, label
+                    assert whole.total == PAGED and whole.total - whole.relaxed == strict, label
+                else:
+                    assert len(paged) == whole.stories, label
+
+
+def test_words_and_phrases_are_found_through_the_indexes_not_by_reading_every_row(
+    engine: PostgresIndex, database: str
+) -> None:
+    """A search's condition is one the GIN indexes answer (the word list, or the fields' own
+    columns for the documents without one): an OR that no index serves would read every row of
+    search_docs on each search.  With sequential scans priced out, the plan must not need one."""
+    from psycopg import sql
+
+    from briefer.core.search._pg_query import Compiler
+
+    with engine.batch() as batch:
+        for n in range(40):
+            batch.put(doc(f"d{n}", f"Report {n}", " ".join(["golden", "harbour", *filler(5, n)])), new=True)
+    with psycopg.connect(database) as connection:
+        connection.execute("SET search_path = briefer")
+        connection.execute("SET enable_seqscan = off")
+        for query in ("harbour", "harbour w3", '"golden harbour"', "harbour OR quay", "title:report harbour"):
+            where = Compiler(lambda *_: []).where(engine._parser.parse(query))
+            count = sql.SQL("EXPLAIN SELECT count(*) FROM search_docs d WHERE {}").format(where)
+            plan = "\n".join(row[0] for row in connection.execute(count).fetchall())
+            assert "Seq Scan on search_docs" not in plan, (query, plan)
