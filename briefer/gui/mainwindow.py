@@ -154,7 +154,12 @@ class MainWindow(QMainWindow):
         self.team_briefings = TeamBriefings(
             self, self.session, self.switch, access=team, keychain=self.distribution.keychain
         )
-        self.team_briefings.install(self.file_menu, self.briefing_menu, before=self.export_action)
+        self.team_briefings.install(
+            self.file_menu,
+            self.briefing_menu,
+            before=self.export_action,
+            state_before=self.distribution.send_action,
+        )
         self.team_briefings.reported.connect(self.status.report)
         self.team_briefings.failed.connect(self._show_problem)
         self.team_leases = LeaseNotices(

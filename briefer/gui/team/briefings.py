@@ -159,11 +159,12 @@ class TeamBriefings(QObject):
         self._runner.busy_changed.connect(self.update_actions)
         self.update_actions()
 
-    def install(self, file_menu: QMenu, briefing_menu: QMenu, before: QAction) -> None:
+    def install(self, file_menu: QMenu, briefing_menu: QMenu, before: QAction, state_before: QAction) -> None:
+        """File's team actions go before `before`; Review State before `state_before` (Send stays last)."""
         file_menu.insertActions(before, [self.open_action, self.save_action, self.publish_action])
         file_menu.insertSeparator(before)
-        briefing_menu.addSeparator()
-        briefing_menu.addMenu(self.state_menu)
+        briefing_menu.insertMenu(state_before, self.state_menu)
+        briefing_menu.insertSeparator(state_before)
 
     # -- what is open ------------------------------------------------------------------
     def checkout(self) -> team.Checkout | None:
