@@ -21,6 +21,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from briefer.core.search._pg_query import NAME_FIELDS, TEXT_FIELDS
 from briefer.core.search._pg_write import name_words
+from briefer.core.search.analysis import near
 from briefer.core.search.index import DayRange, Required
 from briefer.core.search.ranking import Ranking
 
@@ -272,31 +273,6 @@ def candidate(row: tuple[Any, ...]) -> Candidate:
     names = {f: name_words(f, v or "") for f, v in zip(NAME_FIELDS, (source, author, url), strict=True)}
     labels = {"type": kind, "language": language, "tags": tuple(tags or ()), "day": day}
     return Candidate(seq, doc_id, title_length, body_length, names, labels)
-
-
-def near(lists: list[list[int]], slop: int) -> bool:
-    """Whether the positions of each word (in order) form a phrase (slop 1) or a cluster within
-    `slop` (each next word 1..slop words outside the span of those before, in any order), as
-    the Whoosh engine reads them."""
-    if slop <= 1:
-        starts = set(lists[0])
-        for shift, positions in enumerate(lists[1:], start=1):
-            starts.intersection_update(p - shift for p in positions)
-            if not starts:
-                return False
-        return True
-    spans = {(p, p) for p in lists[0]}
-    for positions in lists[1:]:
-        grown = set()
-        for start, end in spans:
-            for p in positions:
-                gap = start - p if p < start else p - end if p > end else 0
-                if 1 <= gap <= slop:
-                    grown.add((min(start, p), max(end, p)))
-        if not grown:
-            return False
-        spans = set(sorted(grown)[:1000])
-    return True
 
 
 __all__ = ["Candidate", "Candidates", "Part", "Statistics", "candidate", "near"]

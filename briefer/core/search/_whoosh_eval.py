@@ -44,6 +44,7 @@ from whoosh import query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.util.numeric import byte_to_length
 
+from briefer.core.search.analysis import near
 from briefer.core.search.query import (
     MAX_EXPANSION,
     MAX_FUZZY_DISTANCE,
@@ -669,7 +670,7 @@ class Snapshot:
             lists = []
             for postings in found:
                 lists.append(decode(postings.value(bisect_left(postings.ids, docnum))))
-            if fast.near(lists, slop):
+            if near(lists, slop):
                 matched.append(docnum)
         return fast.as_array(matched)
 

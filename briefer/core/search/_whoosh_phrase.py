@@ -138,29 +138,6 @@ def _found(keys: Any, wanted: Any) -> Any:
     return keys[at] == wanted
 
 
-def near(lists: list[list[int]], slop: int) -> bool:
-    """Whether the positions of each word (in order) form a phrase (slop 1) or a cluster within `slop`."""
-    if slop <= 1:
-        starts = set(lists[0])
-        for shift, positions in enumerate(lists[1:], start=1):
-            starts.intersection_update(map((-shift).__add__, positions))
-            if not starts:
-                return False
-        return True
-    spans = {(p, p) for p in lists[0]}
-    for positions in lists[1:]:
-        grown = set()
-        for start, end in spans:
-            for p in positions:
-                gap = start - p if p < start else p - end if p > end else 0
-                if 1 <= gap <= slop:
-                    grown.add((min(start, p), max(end, p)))
-        if not grown:
-            return False
-        spans = set(sorted(grown)[:1000])
-    return True
-
-
 def bm25(
     ids: array[int],
     weights: array[float],
@@ -194,4 +171,4 @@ def candidates(ids: Sequence[array[int]]) -> list[int]:
     return [int(d) for d in common]
 
 
-__all__ = ["as_array", "bm25", "candidates", "near", "phrase_docs", "plain_scores", "position_keys"]
+__all__ = ["as_array", "bm25", "candidates", "phrase_docs", "plain_scores", "position_keys"]

@@ -301,6 +301,31 @@ def _word_stems(word: str) -> frozenset[str]:
     return frozenset(token.text for token in STEMMING(word, mode="index"))
 
 
+def near(lists: list[list[int]], slop: int) -> bool:
+    """Whether the positions of each word (in order) form a phrase (slop 1) or a cluster within
+    `slop` (each next word 1..slop words outside the span of those before, in any order): how both
+    engines read a phrase or a proximity search."""
+    if slop <= 1:
+        starts = set(lists[0])
+        for shift, positions in enumerate(lists[1:], start=1):
+            starts.intersection_update(map((-shift).__add__, positions))
+            if not starts:
+                return False
+        return True
+    spans = {(p, p) for p in lists[0]}
+    for positions in lists[1:]:
+        grown = set()
+        for start, end in spans:
+            for p in positions:
+                gap = start - p if p < start else p - end if p > end else 0
+                if 1 <= gap <= slop:
+                    grown.add((min(start, p), max(end, p)))
+        if not grown:
+            return False
+        spans = set(sorted(grown)[:1000])
+    return True
+
+
 __all__ = [
     "ANALYZER",
     "NO_TERMS",
@@ -314,6 +339,7 @@ __all__ = [
     "analyzed",
     "indexed_terms",
     "match_spans",
+    "near",
     "stem",
     "term_counts",
     "words",

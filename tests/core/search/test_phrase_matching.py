@@ -20,7 +20,7 @@ import pytest
 from briefer.core.documents import Document
 from briefer.core.search import SearchIndex, SearchRequest
 from briefer.core.search._whoosh_eval import Scores, Snapshot
-from briefer.core.search._whoosh_phrase import near
+from briefer.core.search.analysis import near
 
 WORDS = (  # noqa: SIM905 - a sentence of words reads better than quoted strings
     "united states nations security council crude oil prices rail convoy human rights abuses "
