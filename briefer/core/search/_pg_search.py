@@ -20,8 +20,14 @@ from briefer.core.search._pg_rank import Candidate, Candidates, Part, Statistics
 from briefer.core.search._pg_write import quote_lexeme
 from briefer.core.search.analysis import MatchTerms, stem, term_counts
 from briefer.core.search.engine import IndexHit, IndexResults, Tier
-from briefer.core.search.errors import QueryError
-from briefer.core.search.query import FacetCounts, PreparedQuery, SearchRequest, label_key, language_key
+from briefer.core.search.query import (
+    FacetCounts,
+    PreparedQuery,
+    SearchRequest,
+    calendar_span,
+    label_key,
+    language_key,
+)
 from briefer.core.search.ranking import Factor, Ranking, Reranked, explain, rerank
 
 RERANK_POOL = 500  # candidates scored with BM25F when more documents match
@@ -430,7 +436,7 @@ def _filters(filters: tuple[tuple[str, str], ...]) -> sql.Composable:
         elif facet == "tag":
             conditions.append(sql.SQL("d.tags && {}::text[]").format(sql.Literal(values)))
         else:  # year, month
-            spans = [_calendar_span(v) for v in values]
+            spans = [calendar_span(v) for v in values]
             conditions.append(
                 sql.SQL("({})").format(
                     sql.SQL(" OR ").join(
@@ -441,20 +447,6 @@ def _filters(filters: tuple[tuple[str, str], ...]) -> sql.Composable:
     if not conditions:
         return sql.SQL("true")
     return sql.SQL("({})").format(sql.SQL(" AND ").join(conditions))
-
-
-def _calendar_span(value: str) -> tuple[int, int]:
-    """The days of a year ('1987') or month ('1987-03') facet value."""
-    try:
-        if len(value) == 4:
-            year = int(value)
-            return date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
-        year, month = int(value[:4]), int(value[5:7])
-        start = date(year, month, 1)
-        end = date(year + month // 12, month % 12 + 1, 1)
-        return start.toordinal(), end.toordinal() - 1
-    except ValueError:
-        raise QueryError(f"'{value}' is not a year (1987) or a month (1987-03)") from None
 
 
 def _facets(cursor: psycopg.Cursor[Any], where: sql.Composable, wanted: int | None) -> dict[str, FacetCounts]:

@@ -52,6 +52,7 @@ from briefer.core.search.query import (
     MIN_PREFIX,
     QueryError,
     QueryTooBroad,
+    calendar_span,
 )
 from briefer.core.search.ranking import DEFAULT, Ranking
 
@@ -784,7 +785,7 @@ class Snapshot:
             if facet == "tag":
                 found |= self.tag_docs().get(value, set())
             elif facet in ("year", "month"):
-                first, last = _calendar_span(value)
+                first, last = calendar_span(value)
                 found.update(self.day_docs(first, last))
             else:
                 fieldname = LABEL_FIELDS[facet]
@@ -1122,20 +1123,6 @@ def _months(days: array[int]) -> list[str | None]:
             value = date.fromordinal(day)
             names[day] = f"{value.year:04d}-{value.month:02d}"
     return list(map(names.__getitem__, days))
-
-
-def _calendar_span(value: str) -> tuple[int, int]:
-    """The days of a year ('1987') or month ('1987-03') facet value."""
-    try:
-        if len(value) == 4:
-            year = int(value)
-            return date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
-        year, month = int(value[:4]), int(value[5:7])
-        start = date(year, month, 1)
-        end = date(year + month // 12, month % 12 + 1, 1)
-        return start.toordinal(), end.toordinal() - 1
-    except ValueError:
-        raise QueryError(f"'{value}' is not a year (1987) or a month (1987-03)") from None
 
 
 __all__ = [

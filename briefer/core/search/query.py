@@ -744,6 +744,20 @@ def field_problem(name: str) -> str:
     return f"there is no field '{name}'; fields are {', '.join(USER_FIELDS)}"
 
 
+def calendar_span(value: str) -> tuple[int, int]:
+    """The days of a year ('1987') or month ('1987-03') facet value."""
+    try:
+        if len(value) == 4:
+            year = int(value)
+            return date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
+        year, month = int(value[:4]), int(value[5:7])
+        start = date(year, month, 1)
+        end = date(year + month // 12, month % 12 + 1, 1)
+        return start.toordinal(), end.toordinal() - 1
+    except ValueError:
+        raise QueryError(f"'{value}' is not a year (1987) or a month (1987-03)") from None
+
+
 __all__ = [
     "FACETS",
     "SORTS",
@@ -755,6 +769,7 @@ __all__ = [
     "QueryTooBroad",
     "QueryTooLong",
     "SearchRequest",
+    "calendar_span",
     "date_span",
     "label_key",
     "language_key",
