@@ -169,14 +169,11 @@ def make_archive(tmp_path: Path) -> Path:
     return data
 
 
-@pytest.fixture
-def app(display: str, tmp_path: Path) -> Iterator[Driver]:
-    data = make_archive(tmp_path)
-    home = tmp_path / "home"
+def desktop_env(display: str, home: Path, geometry: Path) -> dict[str, str]:
+    """The app's environment on `display`: a home of its own, no keychain, the geometry hook on."""
     runtime = home / "runtime"
     runtime.mkdir(parents=True, mode=0o700)
-    geometry = tmp_path / "geometry.json"
-    env = {
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "QT_", "WAYLAND"))},
         "DISPLAY": display,
         "QT_QPA_PLATFORM": "xcb",
@@ -190,6 +187,13 @@ def app(display: str, tmp_path: Path) -> Iterator[Driver]:
         "PYTHONPATH": str(ROOT),
         "BRIEFER_GEOMETRY_FILE": str(geometry),
     }
+
+
+@pytest.fixture
+def app(display: str, tmp_path: Path) -> Iterator[Driver]:
+    data = make_archive(tmp_path)
+    geometry = tmp_path / "geometry.json"
+    env = desktop_env(display, tmp_path / "home", geometry)
     log = (tmp_path / "app.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "briefer", "--data-dir", str(data)],

@@ -20,7 +20,7 @@ from briefer.core.briefing import edits, storage
 from briefer.core.briefing.model import KeyJudgment, get_block, key_judgments_section
 from briefer.core.team import briefings as shared
 from briefer.gui.team.jobs import copy_path
-from tests.gui.test_journey_xvfb import ROOT, Driver, display, grab_screen, wait_for  # noqa: F401 (fixture)
+from tests.gui.test_journey_xvfb import ROOT, Driver, desktop_env, display, grab_screen, wait_for  # noqa: F401 (fixture)
 from tests.gui.test_team_briefings import assessment, connect
 from tests.team.conftest import as_user, team_url, unique  # noqa: F401 (a fixture)
 
@@ -42,24 +42,8 @@ def newsroom(team_url: str) -> dict[str, str]:  # noqa: F811
 
 @pytest.fixture
 def app(display: str, tmp_path: Path, team_url: str, newsroom: dict[str, str]) -> Iterator[Driver]:  # noqa: F811
-    home = tmp_path / "home"
-    runtime = home / "runtime"
-    runtime.mkdir(parents=True, mode=0o700)
     geometry = tmp_path / "geometry.json"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "QT_", "WAYLAND"))},
-        "DISPLAY": display,
-        "QT_QPA_PLATFORM": "xcb",
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_STATE_HOME": str(home / "state"),
-        "XDG_CACHE_HOME": str(home / "cache"),
-        "XDG_RUNTIME_DIR": str(runtime),
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-        "PYTHONPATH": str(ROOT),
-        "BRIEFER_GEOMETRY_FILE": str(geometry),
-    }
+    env = desktop_env(display, tmp_path / "home", geometry)
     log = (tmp_path / "app.log").open("w")
     mine = as_user(team_url, newsroom["min"])
     process = subprocess.Popen(
