@@ -160,8 +160,10 @@ class Compiler:
     def text_match(self, fieldname: str, tsquery: str) -> sql.Composable:
         if fieldname == "title":
             return sql.SQL("(d.title @@ {}::tsquery)").format(sql.Literal(tsquery))
+        # Each document the other conditions (words, dates, filters) left is probed by its key: a
+        # plain IN or EXISTS is planned as a hashed list of every part with the words, in any year.
         return sql.SQL(
-            "(d.doc_id IN (SELECT p.doc_id FROM search_parts p WHERE p.body @@ {}::tsquery))"
+            "(SELECT bool_or(p.body @@ {}::tsquery) FROM search_parts p WHERE p.doc_id = d.doc_id)"
         ).format(sql.Literal(tsquery))
 
     def _names(self, tsquery: str) -> sql.Composable:

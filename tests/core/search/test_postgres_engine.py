@@ -450,3 +450,29 @@ def test_a_search_reads_no_matchs_word_list_again_to_count_rank_or_facet(
     assert any(line.startswith("Sort Key") for line in lines)  # the rough rank of the candidates
     assert not [line for line in lines if "words @@" in line and "words IS NULL" in line]
     assert not [line for line in lines if line.startswith("Sort Key") and "words @@" in line]
+
+
+@pytest.mark.parametrize("query", ['"harbour quay" published:"last 12 months"', "body:harbour -type:news"])
+def test_a_phrase_is_looked_for_in_the_documents_left_not_in_every_part(
+    engine: PostgresIndex, query: str
+) -> None:
+    """The body's parts are probed by document, for those the word list, dates and filters left:
+    a list of every part with the words, in any year (a hashed sub-select, a semi-join), made a
+    broad phrase within the last 12 months cost what it costs over the whole archive."""
+    whoosh = SearchIndex(None)
+    documents = [
+        doc(f"d{n:03d}", f"Note {n}", " ".join(["harbour", "quay"][:: 1 if n % 2 else -1] + filler(5, n)),
+            published=NOW - timedelta(days=n * 5))  # a fifth of them in the last 12 months
+        for n in range(300)
+    ]  # fmt: skip
+    for index in (engine, whoosh):
+        with index.batch() as batch:
+            for document in documents:
+                batch.put(document, new=True)
+    found = {d for d, _ in hits(engine, query, limit=300)}
+    assert found == {d for d, _ in hits(whoosh, query, limit=300)} != set()
+    plans = searched_plans(engine, SearchRequest(query, now=NOW))
+    lines = [line.strip() for plan in plans for line in plan.splitlines()[2:]]
+    assert any("search_parts_pkey" in line for line in lines)  # probed by document
+    assert not [line for line in lines if "hashed SubPlan" in line or "Semi Join" in line]
+    assert not [line for line in lines if "search_parts_body" in line or "Seq Scan on search_parts" in line]
