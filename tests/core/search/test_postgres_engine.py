@@ -408,9 +408,10 @@ def test_words_and_phrases_are_found_through_the_indexes_not_by_reading_every_ro
 
 
 # -- what a search reads: its matches, not their word lists again -----------------------------------
-def searched_plans(engine: PostgresIndex, request: SearchRequest) -> list[str]:
+def searched_plans(engine: PostgresIndex, request: SearchRequest, *, seqscan: bool = False) -> list[str]:
     """The plans (EXPLAIN ANALYZE, by auto_explain) of the statements `request` runs, with
-    sequential scans priced out as on a large archive (a small table is cheaper to read whole)."""
+    sequential scans priced out as on a large archive (a small table is cheaper to read whole)
+    unless `seqscan`."""
     plans: list[str] = []
     reader = engine._reader
     assert reader is not None
@@ -418,7 +419,7 @@ def searched_plans(engine: PostgresIndex, request: SearchRequest) -> list[str]:
     for setting in ("log_min_duration = 0", "log_analyze = on", "log_level = notice"):
         reader.execute(f"SET auto_explain.{setting}")
     reader.execute("LOAD 'auto_explain'")
-    reader.execute("SET enable_seqscan = off")
+    reader.execute(f"SET enable_seqscan = {'on' if seqscan else 'off'}")
     reader.execute("ANALYZE briefer.search_docs")  # as autovacuum will have: estimates choose the plans
     engine.search(request)
     return [p for p in plans if "search_docs" in p]
@@ -476,3 +477,17 @@ def test_a_phrase_is_looked_for_in_the_documents_left_not_in_every_part(
     assert any("search_parts_pkey" in line for line in lines)  # probed by document
     assert not [line for line in lines if "hashed SubPlan" in line or "Semi Join" in line]
     assert not [line for line in lines if "search_parts_body" in line or "Seq Scan on search_parts" in line]
+
+
+def test_a_search_reads_its_matches_through_the_indexes_even_where_a_scan_looks_cheaper(
+    engine: PostgresIndex,
+) -> None:
+    """The planner does not price unpacking each row's word list (kept out of line) that a
+    sequential scan's filter does: it read all 300,000 documents' lists for a word in a quarter
+    of them (0.6 s; its index, 0.17 s).  A search is index-driven even where the table is small."""
+    with engine.batch() as batch:
+        for n in range(200):
+            batch.put(doc(f"d{n:03d}", f"Note {n}", " ".join(["harbour", *filler(5, n)])), new=True)
+    for query in ("harbour", "harbour w3", '"harbour w3"'):
+        plans = searched_plans(engine, SearchRequest(query, now=NOW, facets=True), seqscan=True)
+        assert plans and not [p for p in plans if "Seq Scan on search_docs" in p], query
