@@ -556,7 +556,12 @@ class Vocabulary:
     def _read(self, words: list[str]) -> None:
         if not words:
             return
-        self.cursor.execute("SELECT word FROM search_words WHERE word = ANY(%s)", (words,))
+        # One key look-up per word: as `word = ANY(...)`, the planner took the trigram index (its
+        # `=` too) for a misspelt word's ~400 variants: 0.9 s at 300,000 documents, 0.6 ms so.
+        self.cursor.execute(
+            "SELECT s.word FROM unnest(%s::text[]) AS w(word) JOIN search_words s ON s.word = w.word",
+            (words,),
+        )
         present = {row[0] for row in self.cursor.fetchall()}
         for word in words:
             self._known[word] = word in present

@@ -422,7 +422,7 @@ def searched_plans(engine: PostgresIndex, request: SearchRequest, *, seqscan: bo
     reader.execute(f"SET enable_seqscan = {'on' if seqscan else 'off'}")
     reader.execute("ANALYZE briefer.search_docs")  # as autovacuum will have: estimates choose the plans
     engine.search(request)
-    return [p for p in plans if "search_docs" in p]
+    return plans
 
 
 @pytest.mark.parametrize(
@@ -491,3 +491,20 @@ def test_a_search_reads_its_matches_through_the_indexes_even_where_a_scan_looks_
     for query in ("harbour", "harbour w3", '"harbour w3"'):
         plans = searched_plans(engine, SearchRequest(query, now=NOW, facets=True), seqscan=True)
         assert plans and not [p for p in plans if "Seq Scan on search_docs" in p], query
+
+
+def test_a_misspelt_words_corrections_are_looked_up_by_key_not_through_the_trigram_index(
+    engine: PostgresIndex,
+) -> None:
+    """Did-you-mean asks whether each of a misspelt word's ~400 one-edit variants is a word of the
+    archive: through the trigram index (which answers `=` too) that took 0.9 s at 300,000
+    documents, by the vocabulary's key 0.6 ms."""
+    with engine.batch() as batch:
+        for n in range(100):
+            batch.put(doc(f"d{n:03d}", f"Note {n}", " ".join(["harbour", *filler(20, 20 * n)])), new=True)
+    engine._reader.execute("ANALYZE briefer.search_words")  # type: ignore[union-attr]
+    request = SearchRequest("harbpur", now=NOW)
+    assert engine.search(request).suggestion == "harbour"
+    plans = searched_plans(engine, request)
+    assert any("search_words_pkey" in p for p in plans)
+    assert not [p for p in plans if "search_words_trgm" in p]
