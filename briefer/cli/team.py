@@ -367,7 +367,7 @@ def _on_team_archive(args: argparse.Namespace, command: Handler) -> int:
 def _needed_role(args: argparse.Namespace) -> tuple[str, str]:
     """The least role that may run the command, and what it does, for a refusal."""
     if args.command == "cluster" and args.threshold is not None:
-        return "editor", "clustering the archive again (--threshold)"  # it rewrites everyone's clusters
+        return "editor", "clustering the archive again"  # it rewrites everyone's clusters
     sub = getattr(args, f"{args.command}_command", None) or ""
     return _WRITERS.get((args.command, sub), ("reader", "reading the archive"))
 

@@ -130,6 +130,30 @@ def test_a_cancelled_reindex_leaves_the_old_search_rows_which_others_search_mean
     assert rows(team_url, "SELECT docs FROM search_stats") == 4
 
 
+def test_the_facade_refuses_what_the_role_may_not_do_before_anything_is_written(
+    cli: Cli, team_url: str, tmp_path: Path
+) -> None:
+    """What the window calls: an analyst's rebuild or reclustering, a reader's import, refused
+    before they start (the database would let an analyst write the search and cluster rows)."""
+    both_archives(cli, team_url, stories(tmp_path / "a"))
+    _, reader = analyst(cli, team_url, "reader")
+    _, colleague = analyst(cli, team_url, "analyst")
+    write_article(tmp_path / "new", "new", "A new report on the convoy.", title="New")
+    parsed = tmp_path / "reader" / "team-cache"
+    with team.open_team_archive(colleague, tmp_path / "colleague") as archive:
+        with pytest.raises(team.TeamPermissionDenied, match="rebuilding the search index needs the editor"):
+            archive.reindex()
+        with pytest.raises(team.TeamPermissionDenied, match="clustering the archive again needs the editor"):
+            archive.recluster(0.5)
+    refused = pytest.raises(team.TeamPermissionDenied, match="importing needs the analyst role")
+    with team.open_team_archive(reader, tmp_path / "reader") as archive, refused:
+        archive.import_paths([tmp_path / "new"])
+    assert not parsed.exists()  # nothing parsed
+    assert rows(team_url, "SELECT count(*) FROM documents") == 4
+    assert rows(team_url, "SELECT count(DISTINCT cluster_id) FROM clusters") == 3
+    assert rows(team_url, "SELECT docs FROM search_stats") == 4
+
+
 # -- cluster --threshold ---------------------------------------------------------------------
 def test_clustering_again_says_the_same_on_both_archives_and_needs_an_editor(
     cli: Cli, team_url: str, tmp_path: Path
@@ -138,7 +162,7 @@ def test_clustering_again_says_the_same_on_both_archives_and_needs_an_editor(
     _, reader = analyst(cli, team_url, "reader")
     _, colleague = analyst(cli, team_url, "analyst")
     for url in (reader, colleague):
-        what = "clustering the archive again (--threshold)"
+        what = "clustering the archive again"
         assert_refused(cli, url, ("cluster", "--threshold", "0"), what, "editor")
     assert rows(team_url, "SELECT count(DISTINCT cluster_id) FROM clusters") == 3  # nothing written
 

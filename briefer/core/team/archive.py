@@ -40,6 +40,7 @@ from briefer.core.search import IndexBusy, QueryError
 from briefer.core.team.catalog import Connection, TeamCatalog, this_machine
 from briefer.core.team.connection import PasswordSource, TeamLocation
 from briefer.core.team.errors import TeamError
+from briefer.core.team.roles import require_role
 from briefer.core.team.schema import require_current
 from briefer.core.team.session import TeamSession
 from briefer.core.team.transfer import PushSummary, push, record_import
@@ -119,7 +120,9 @@ class TeamArchive(Archive):
 
         One transaction: analysts keep searching the old rows until it commits, and a cancelled
         or killed rebuild leaves them as they were.  Imports wait for it (the writer lock), and
-        documents sent while it ran are indexed before it commits."""
+        documents sent while it ran are indexed before it commits.  Editors only: it rewrites what
+        every analyst searches (TeamPermissionDenied for others, before anything is written)."""
+        self._require("editor", "rebuilding the search index")
         done: set[str] = set()
         with self.index.batch(bulk=True) as batch:
             cast("PostgresBatch", batch).clear()
@@ -164,6 +167,7 @@ class TeamArchive(Archive):
         Removing documents (`prune`) is an editor's command: `briefer --team URL index --prune`."""
         if prune:
             raise TeamError("removing documents from a team archive: briefer --team URL index --prune")
+        self._require("analyst", "importing")  # a reader is refused before anything is parsed
         with Archive(self.data_dir) as cache:
             summary = cache.import_paths(
                 sources,
@@ -233,10 +237,16 @@ class TeamArchive(Archive):
         """Cluster every document of the team archive again at `threshold` (0.5 to 1; 0: no
         clusters), as a personal archive's `recluster` does, and replace the team's clusters with
         the result in one transaction (copies sent from different machines find each other here).
-        The team archive keeps no settings yet: later imports cluster as each machine's cache does."""
+        The team archive keeps no settings yet: later imports cluster as each machine's cache does.
+        Editors only: it rewrites every analyst's clusters."""
         from briefer.core.team.clustering import recluster
 
+        self._require("editor", "clustering the archive again")
         return recluster(self.team_catalog, threshold, progress=progress, cancel=cancel)
+
+    def _require(self, needed: str, what: str) -> None:
+        """TeamPermissionDenied, before anything is done, when the analyst's role is below `needed`."""
+        self.team_catalog.run(lambda connection: require_role(connection, needed, what))
 
     @property
     def where(self) -> str:
