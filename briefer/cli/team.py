@@ -379,11 +379,11 @@ def open_archive(args: argparse.Namespace, location: team.TeamLocation) -> Any:
 
 
 def _index_into_team(args: argparse.Namespace, import_locally: Handler, confirm_prune: ConfirmPrune) -> int:
-    """`briefer --team URL index PATH...`: files are parsed on this machine exactly as for the
-    personal archive, into a cache of this team archive in the data folder (never the personal
-    archive), and the records are then sent to the team (`team push`: one document per file
-    content, whoever imports it and whenever).  With --prune (editors), the documents whose files
-    here are gone, and that no other file holds, are removed, after asking as at home."""
+    """`briefer --team URL index PATH...` (or `--sample`): files are parsed on this machine exactly
+    as for the personal archive, into a cache of this team archive in the data folder (never the
+    personal archive), and the records are then sent to the team (`send_imported`: one document per
+    file content, whoever imports it and whenever).  With --prune (editors), the documents whose
+    files here are gone, and that no other file holds, are removed, after asking as at home."""
     from briefer.core.archive import Archive  # loaded for this command only
 
     if args.prune:  # an editor's work: others are refused before anything happens
