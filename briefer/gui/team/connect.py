@@ -177,6 +177,9 @@ class ConnectDialog(QDialog):
         intro.setWordWrap(True)
         self.location = QLineEdit(location)
         self.location.setAccessibleName("Location")
+        self.location.setCursorPosition(0)  # a long location shows its start: who, and which server
+        self.location.setToolTip(location)
+        self.location.textChanged.connect(self.location.setToolTip)
         self.location.setPlaceholderText("postgresql://you@db.example/briefer")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -208,7 +211,13 @@ class ConnectDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(self._width_for(location))
+
+    def _width_for(self, location: str) -> int:
+        """Wide enough to show the whole location when it is of a usual length, never wider than
+        most screens leave a dialog (a longer one scrolls in its field, its start in view)."""
+        text = self.location.fontMetrics().horizontalAdvance(location)
+        return min(max(520, text + 160), 900)
 
     @property
     def connecting(self) -> bool:
