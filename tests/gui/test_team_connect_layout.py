@@ -25,6 +25,13 @@ def test_a_usual_location_is_shown_whole(qtbot: Any) -> None:
     assert field.cursorPosition() == 0 and field.toolTip() == USUAL
 
 
+def test_a_location_given_later_widens_the_dialog_it_opened_in(qtbot: Any) -> None:
+    dialog = dialog_for(qtbot, "")  # reconnecting at start: the dialog opens, then gets the location
+    dialog.set_location(USUAL)
+    qtbot.waitUntil(lambda: dialog.location.width() >= dialog.location.fontMetrics().horizontalAdvance(USUAL))
+    assert dialog.location.cursorPosition() == 0
+
+
 def test_a_very_long_location_shows_its_start_in_a_dialog_of_sensible_width(qtbot: Any) -> None:
     longest = USUAL + "&options=" + "x" * 400
     dialog = dialog_for(qtbot, longest)

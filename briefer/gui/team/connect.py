@@ -175,10 +175,8 @@ class ConnectDialog(QDialog):
             "(host=… dbname=…) or a service name from pg_service.conf."
         )
         intro.setWordWrap(True)
-        self.location = QLineEdit(location)
+        self.location = QLineEdit()
         self.location.setAccessibleName("Location")
-        self.location.setCursorPosition(0)  # a long location shows its start: who, and which server
-        self.location.setToolTip(location)
         self.location.textChanged.connect(self.location.setToolTip)
         self.location.setPlaceholderText("postgresql://you@db.example/briefer")
         self.password = QLineEdit()
@@ -211,13 +209,15 @@ class ConnectDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(self._width_for(location))
+        self.set_location(location)
 
-    def _width_for(self, location: str) -> int:
-        """Wide enough to show the whole location when it is of a usual length, never wider than
-        most screens leave a dialog (a longer one scrolls in its field, its start in view)."""
+    def set_location(self, location: str) -> None:
+        """Show `location` from its start (who, and which server), in a dialog wide enough for a
+        usual one and never wider than most screens leave a dialog (a longer one scrolls)."""
+        self.location.setText(location)
+        self.location.setCursorPosition(0)
         text = self.location.fontMetrics().horizontalAdvance(location)
-        return min(max(520, text + 160), 900)
+        self.setMinimumWidth(min(max(520, text + 160), 900))
 
     @property
     def connecting(self) -> bool:
