@@ -284,3 +284,36 @@ def test_feed_entries_are_fetched_into_the_team_archive_and_the_list_stays_local
     assert other("--team", team_url, "feeds", "add", "news", feed) == 0
     assert other("--team", team_url, "feeds", "fetch") == 0
     assert rows(team_url, "SELECT count(*) FROM documents") == 3
+
+
+# -- what an import sends --------------------------------------------------------------------
+def test_an_import_sends_what_it_met_and_what_waited_never_the_whole_cache_again(
+    cli: Cli, team_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefer.core.archive import Archive
+    from briefer.core.team import archive as team_archive
+
+    assert cli("team", "init", team_url) == 0
+    sent: list[int] = []
+    real_push = team_archive.push
+
+    def counting_push(connection: Any, cache: Any, **options: Any) -> Any:
+        summary = real_push(connection, cache, **options)
+        sent.append(summary.copied + summary.present)
+        return summary
+
+    monkeypatch.setattr(team_archive, "push", counting_push)
+    with team.open_team_archive(team_url, tmp_path / "data") as archive:
+        archive.import_paths([stories(tmp_path / "a")])
+        write_article(tmp_path / "b", "one", "A new report on the convoy.", title="One")
+        archive.import_paths([tmp_path / "b"])
+        cache_folder = archive.data_dir
+    # Parsed into this machine's cache, but never sent (the server was gone, or it was cancelled).
+    write_article(tmp_path / "c", "two", "Another report on the talks in Geneva.", title="Two")
+    with Archive(cache_folder) as cache:
+        cache.import_paths([tmp_path / "c"])
+    with team.open_team_archive(team_url, tmp_path / "data") as archive:
+        archive.import_paths([tmp_path / "b"])  # the folder again: its document, and the one that waited
+        assert {h.document.title for h in archive.search("report").hits} == {"One", "Two"}
+    assert sent == [4, 1, 2]
+    assert rows(team_url, "SELECT count(*) FROM documents") == 6

@@ -192,8 +192,15 @@ class TeamArchive(Archive):
         versions, files, tags and clusters: one document per file content, whoever sends it), and
         the import report of the files under `sources` (every file with its status and reason)."""
         roots = [str(Path(s).resolve()) for s in sources]
-        statuses = [s for s in cache.file_statuses() if any(_inside(s.path, root) for root in roots)]
-        pushed = self.team_catalog.run(lambda connection: push(connection, cache))
+        statuses = [s for s in cache.file_statuses() if _under(s.path, roots)]
+        sent = SentLedger(self.data_dir)
+        # What this import met, and what an earlier one parsed but could not send (cancelled, the
+        # server gone): never the whole cache again, whose size grows with every import here.
+        locations = cache.catalog.locations().values()
+        met = {loc.doc_id for loc in locations if loc.doc_id and _under(loc.path, roots)}
+        waiting = met | (set(cache.catalog.all_ids()) - sent.ids())
+        pushed = self.team_catalog.run(lambda connection: push(connection, cache, only=waiting))
+        sent.add(waiting)
         # The import's own summary line, as `briefer stats` shows a personal archive's last import.
         line = cache.stats().last_import_summary
         report: dict[str, object] = {"files": len(statuses), "sent": pushed.copied, "line": line}
@@ -361,6 +368,31 @@ class TeamSavedSearches:
 
 def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def _under(path: str, roots: Sequence[str]) -> bool:
+    return any(_inside(path, root) for root in roots)
+
+
+class SentLedger:
+    """The ids of this machine's cached documents the team archive has received: one per line in
+    the team archive's local folder, appended after each send that the server committed."""
+
+    FILE = "sent-documents.txt"
+
+    def __init__(self, folder: Path) -> None:
+        self._path = folder / self.FILE
+
+    def ids(self) -> set[str]:
+        try:
+            return set(self._path.read_text(encoding="utf-8").split())
+        except FileNotFoundError:
+            return set()
+
+    def add(self, ids: Collection[str]) -> None:
+        if ids:
+            with self._path.open("a", encoding="utf-8") as ledger:
+                ledger.write("".join(f"{doc_id}\n" for doc_id in sorted(ids)))
 
 
 def _from_row(owner: str, name: str, request: dict[str, Any], shared: bool, mine: bool) -> TeamSavedSearch:
