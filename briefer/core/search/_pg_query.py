@@ -70,11 +70,10 @@ class Compiler:
         if isinstance(q, query.Or):  # DisjunctionMax too
             return self._any(q, [self._condition(c, positive) for c in q.subqueries])
         if isinstance(q, query.Not):
-            return Formed("NOT coalesce({}, false)", (self._condition(q.query, not positive),))
+            return _not(self._condition(q.query, not positive))
         if isinstance(q, query.AndNot):
             kept = self._condition(q.a, positive)
-            excluded = self._condition(q.b, not positive)
-            return Formed("({} AND NOT coalesce({}, false))", (kept, excluded), "and")
+            return Formed("({} AND {})", (kept, _not(self._condition(q.b, not positive))), "and")
         if isinstance(q, query.AndMaybe):
             required = self._condition(q.a, positive)
             self._condition(q.b, positive)  # scored and highlighted, not required
@@ -391,6 +390,11 @@ def _all(parts: Sequence[Condition]) -> Condition:
     if atoms:
         others.insert(0, Atom.both(atoms))
     return Formed("(" + " AND ".join(["{}"] * len(others)) + ")", tuple(others), "and")
+
+
+def _not(condition: Condition) -> Formed:
+    # Unknown (NULL: no word list, no date, no type) is read as false, as a match reads it.
+    return Formed("NOT coalesce({}, false)", (condition,))
 
 
 def _all_sql(parts: Sequence[sql.Composable]) -> sql.Composable:
