@@ -402,6 +402,8 @@ def _index_into_team(args: argparse.Namespace, import_locally: Handler, confirm_
                 shared.prune_plan(sources, quoted_by=[Path(p) for p in args.keep_quoted]).documents - kept
             )
     cache = team_cache(args, location)
+    with open_archive(args, location) as shared, Archive(cache) as archive:
+        shared.follow_settings(archive)  # it clusters what it parses as the team archive does
     # The cache forgets the files that are gone too, so that it never sends their documents again.
     local: dict[str, Any] = {
         "data_dir": str(cache),

@@ -201,6 +201,32 @@ def test_copies_sent_from_two_machines_are_clustered_when_an_editor_clusters_aga
     assert "2 documents" in other.out and "Shells go north" in other.out
 
 
+def test_the_threshold_an_editor_sets_is_kept_and_every_machines_imports_follow_it(
+    cli: Cli,
+    team_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    both_archives(cli, team_url, stories(tmp_path / "a"))
+    personal, shared = run_both(cli, team_url, "cluster", "--threshold", "0")  # clustering off
+    assert personal == shared
+    personal, shared = run_both(cli, team_url, "cluster")  # remembered, as at home
+    assert personal == shared and shared[1].startswith("clustering is off"), shared
+
+    other = Cli(tmp_path / "other-data", capsys, monkeypatch)  # a colleague's machine, its own cache
+    again = "Rail convoys moved the guns south at dawn, the ministry said, as the bridge reopened to trucks."
+    write_article(tmp_path / "copies", "one", again, title="Guns go south", source="Wire")
+    write_article(tmp_path / "copies", "two", again + " More later.", title="Guns go south", source="Post")
+    assert other("--team", team_url, "index", str(tmp_path / "copies")) == 0
+    copies = rows(
+        team_url,
+        "SELECT count(DISTINCT c.cluster_id) FROM clusters c JOIN documents d ON d.id = c.doc_id"
+        " WHERE d.title = 'Guns go south'",
+    )
+    assert copies == 2  # not grouped: its cache followed the team's "off", not its own default 0.8
+
+
 # -- index --sample --------------------------------------------------------------------------
 def hits_without_ids(output: str) -> list[str]:
     """`search --json` hits without what differs between two imports of the same files (their ids,

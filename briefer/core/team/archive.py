@@ -169,6 +169,7 @@ class TeamArchive(Archive):
             raise TeamError("removing documents from a team archive: briefer --team URL index --prune")
         self._require("analyst", "importing")  # a reader is refused before anything is parsed
         with Archive(self.data_dir) as cache:
+            self.follow_settings(cache)
             summary = cache.import_paths(
                 sources,
                 exclude=exclude,
@@ -186,6 +187,15 @@ class TeamArchive(Archive):
         except IndexBusy:
             log.info("another analyst's import is indexing; it indexes these documents too")
         return summary
+
+    def follow_settings(self, cache: Archive) -> None:
+        """The cache clusters what it parses as the team archive does: at the threshold an editor
+        set (`cluster --threshold`), or the default."""
+        from briefer.core.archive.clusters import THRESHOLD_SETTING
+
+        team_threshold = self.team_catalog.setting(THRESHOLD_SETTING)
+        if team_threshold is not None and cache.catalog.setting(THRESHOLD_SETTING) != team_threshold:
+            cache.catalog.set_setting(THRESHOLD_SETTING, team_threshold)
 
     def send_imported(self, cache: Archive, sources: Sequence[Path]) -> PushSummary:
         """Send this machine's cache of the team archive to it (new documents, with their text

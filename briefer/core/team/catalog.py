@@ -85,7 +85,9 @@ class TeamCatalog:
         return threading.get_ident(), int(time.monotonic() // _KEPT_S)
 
     def setting(self, key: str) -> str | None:
-        return None  # the team archive keeps no settings: the defaults apply
+        """A setting of the team archive (None: the default applies), as an editor last set it."""
+        found = self._one("SELECT value FROM settings WHERE key = %s", (key,))
+        return None if found is None else str(found)
 
     # -- documents -----------------------------------------------------------------
     def resolve(self, doc_ids: list[str]) -> dict[str, str]:
@@ -275,13 +277,20 @@ class TeamCatalog:
         )
         return {str(r[0]): (str(r[1]), str(r[2]), str(r[3])) for r in rows}
 
-    def replace_clusters(self, doc_ids: list[str], clusters: Mapping[str, str]) -> None:
+    def replace_clusters(
+        self, doc_ids: list[str], clusters: Mapping[str, str], settings: Mapping[str, str]
+    ) -> None:
         """The clusters of `doc_ids` are now `clusters` (document -> its cluster; the others are
-        alone), in one transaction; documents removed meanwhile are left out, those sent meanwhile
-        keep the clusters they came with."""
+        alone), with the `settings` that made them, in one transaction; documents removed
+        meanwhile are left out, those sent meanwhile keep the clusters they came with."""
 
         def replace(connection: Connection) -> None:
             with connection.transaction():
+                connection.cursor().executemany(
+                    "INSERT INTO settings (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE"
+                    " SET value = excluded.value, set_by = current_user, set_at = now()",
+                    list(settings.items()),
+                )
                 connection.execute("DELETE FROM clusters WHERE doc_id = ANY(%s)", (doc_ids,))
                 connection.execute(
                     "INSERT INTO clusters (doc_id, cluster_id) SELECT u.doc_id, u.cluster_id"

@@ -18,6 +18,7 @@ from typing import cast
 from briefer.core.archive.catalog import Catalog, DocumentFacts
 from briefer.core.archive.clusters import (
     SIGNATURE_VERSION,
+    THRESHOLD_SETTING,
     VERSION_SETTING,
     Clusters,
     ClusterStats,
@@ -39,7 +40,8 @@ def recluster(
     threshold = check_threshold(threshold)
     workspace = _Workspace(catalog)
     Clusters(cast(Catalog, workspace)).recluster(threshold, progress=progress, cancel=cancel)
-    catalog.replace_clusters(workspace.ids, workspace.clusters)
+    kept = {THRESHOLD_SETTING: repr(threshold)}  # what every analyst's imports follow from now on
+    catalog.replace_clusters(workspace.ids, workspace.clusters, kept)
     clusters, clustered = catalog.count_clusters()  # as the team archive holds them now
     return ClusterStats(threshold, catalog.count_documents(), catalog.count_signed(), clusters, clustered)
 
