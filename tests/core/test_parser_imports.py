@@ -26,11 +26,12 @@ NOT_FOR_TEXT = (
 )
 
 
-def _worker_modules(tmp_path: Path, *others: Path) -> set[str]:
-    """The modules of a parser worker after it parsed `others`, then the probe file."""
+def _worker_modules(tmp_path: Path, *others: Path, sign: bool = False) -> set[str]:
+    """The modules of a parser worker after it parsed (and with `sign`, signed) `others`, then the
+    probe file."""
     probe = tmp_path / "modules.txt"
     probe.write_text("-", encoding="utf-8")
-    with ParsePool(workers=1, parse=listing_parse, max_memory=None) as pool:
+    with ParsePool(workers=1, parse=listing_parse, max_memory=None, sign=sign) as pool:
         for number, path in enumerate([*others, probe]):
             pool.submit(Job(number, str(path), path.read_bytes(), Limits()))
         finished = []
@@ -52,6 +53,17 @@ def test_a_parser_of_text_files_loads_neither_the_facade_nor_whoosh_nor_any_othe
     modules = _worker_modules(tmp_path, article)
     assert "briefer.core.extract.text" in modules  # it did parse the text file
     assert _loaded(modules, NOT_FOR_TEXT) == []
+
+
+def test_a_parser_that_signs_what_it_reads_loads_neither_the_facade_nor_whoosh(tmp_path: Path) -> None:
+    """Near-duplicate signatures (clusters.sign) are computed in the parsers of an import: numpy,
+    not the search engine (its title_paragraph_end lived in the search package)."""
+    article = tmp_path / "article.txt"
+    words = " ".join(f"word{n}" for n in range(40))
+    article.write_text(f"Title: Rail traffic\n\nCoal crossed the bridge. {words}\n", encoding="utf-8")
+    modules = _worker_modules(tmp_path, article, sign=True)
+    assert "briefer.core.archive.clusters" in modules and "numpy" in modules  # it did sign
+    assert _loaded(modules, ("whoosh", "briefer.core.search", "briefer.core.archive.facade", "docx")) == []
 
 
 def test_a_parser_of_pdfs_loads_pdfium_but_no_markup_parser(tmp_path: Path) -> None:
