@@ -57,3 +57,15 @@ def test_help_and_errors_of_a_quickly_parsed_command_are_the_whole_parsers() -> 
     assert wrong.returncode == 2
     assert wrong.stderr.startswith(parser.format_usage()), wrong.stderr
     assert "unrecognized arguments: --no-such-option" in wrong.stderr
+
+
+def test_the_briefer_script_imports_nothing_before_it_runs() -> None:
+    """The `briefer` script imports `briefer.cli` before its `if __name__ == "__main__"`, and each
+    parser process of an import started from it ("spawn") runs the script again: that import must
+    load neither the command line nor the archive's facade."""
+    script = "import sys\nfrom briefer.cli import main\nprint(' '.join(sorted(sys.modules)))"
+    command = [sys.executable, "-c", script]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert result.returncode == 0, result.stderr
+    loaded = set(result.stdout.split())
+    assert not {"briefer.cli.main", "briefer.core.archive.facade", "whoosh", "sqlite3"} & loaded
