@@ -12,6 +12,13 @@ Each figure is the wall time of one `briefer index` command in a fresh process
     extraction of the same files, measured in the same run (`pdf_throughput`).
 Targets on 2 cores: >= 60 HTML pages/s, >= 300 PDF pages/s, re-scan <= 2 s; the generated PDFs
 at >= 0.7x raw pypdfium2 (issue #24).
+
+`--breakdown` prints where the CPU of importing the generated PDFs goes instead: the start of
+`briefer` (interpreter and imports), each stage of extraction run serially in this process
+(PDFium's text, the characters' positions and fonts, layout cleaning, normalization), language
+and source type, near-duplicate signatures, and a whole `briefer index` split into the parent
+(catalog, index, commit) and its workers (parsers, sub-writers).  CPU seconds, comparable on a
+busy machine; the stages add up to more than the import's wall time on 2 cores.
 """
 
 from __future__ import annotations
@@ -217,14 +224,107 @@ def _paragraphs() -> Iterator[str]:
     return itertools.cycle(texts)
 
 
+# `briefer index` run in a child whose own CPU (the parent's) and its children's are told apart.
+_INDEX_CPU = """
+import resource, sys
+from briefer.cli import main
+status = main(sys.argv[1:])
+own, kids = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+print(own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime)
+sys.exit(status)
+"""
+
+
+def pdf_breakdown(root: Path) -> dict[str, float]:
+    """CPU seconds of each stage of importing the generated PDFs (see the module docstring)."""
+    from briefer.core.archive.clusters import sign
+    from briefer.core.extract import finish, pdf
+
+    folder = make_pdf_set(root / "pdf-generated")
+    files = [(path, path.read_bytes()) for path in sorted(folder.glob("*.pdf"))]
+    figures: dict[str, float] = {"start": _start_cpu(root)}
+    started = time.process_time()
+    raw_pdfium_seconds([path for path, _ in files])
+    figures["raw pypdfium2"] = time.process_time() - started
+    stages = {"_read_page": 0.0, "layout": 0.0, "normalize": 0.0}
+    originals = {name: getattr(pdf, name) for name in stages}
+    for name, function in originals.items():
+        setattr(pdf, name, _timed(function, stages, name))
+    try:
+        started = time.process_time()
+        extracted = [pdf.extract(data, path) for path, data in files]
+        total = time.process_time() - started
+    finally:
+        for name, function in originals.items():
+            setattr(pdf, name, function)
+    figures["extraction"] = total
+    figures["  PDFium text, positions and fonts"] = stages["_read_page"]
+    figures["  layout cleaning"] = stages["layout"]
+    figures["  normalization"] = stages["normalize"]
+    figures["  opening, metadata, the rest"] = total - sum(stages.values())
+    started = time.process_time()
+    finished = [finish(item) for item in extracted]
+    figures["language and source type"] = time.process_time() - started
+    started = time.process_time()
+    for item in finished:
+        sign(item.title, item.text)
+    figures["near-duplicate signatures"] = time.process_time() - started
+    data = root / "breakdown-data"
+    shutil.rmtree(data, ignore_errors=True)
+    command = [sys.executable, "-c", _INDEX_CPU, "--data-dir", str(data), "index", str(folder)]
+    started = time.perf_counter()
+    own, children = map(
+        float, subprocess.run(command, check=True, capture_output=True, text=True).stdout.split()[-2:]
+    )
+    figures["briefer index: wall"] = time.perf_counter() - started
+    figures["briefer index: parent CPU (start, catalog, index, commit)"] = own
+    figures["briefer index: workers CPU (parsers, sub-writers)"] = children
+    shutil.rmtree(data, ignore_errors=True)
+    print(f"\nCPU of importing {len(files)} generated PDFs, by stage (seconds; stages run serially here)")
+    for name, seconds in figures.items():
+        print(f"  {name:60} {seconds:6.2f}")
+    print(f"  (1-minute load average {os.getloadavg()[0]:.2f})")
+    return figures
+
+
+def _timed(function: Any, spent: dict[str, float], name: str) -> Any:
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.process_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[name] += time.process_time() - started
+
+    return timed
+
+
+def _start_cpu(root: Path) -> float:
+    """CPU seconds of `briefer` starting and loading what `index` loads, up to its first file (a
+    command on a folder without an archive, which stops there), median of 3."""
+    code = "import resource, sys\nfrom briefer.cli import main\nmain(sys.argv[1:])\n" + (
+        "import briefer.core.archive.importer\n"
+        "own = resource.getrusage(resource.RUSAGE_SELF)\nprint(own.ru_utime + own.ru_stime)"
+    )
+    missing = root / "no-archive-here"
+    command = [sys.executable, "-c", code, "--data-dir", str(missing), "stats"]
+    runs = [
+        float(subprocess.run(command, capture_output=True, text=True).stdout.split()[-1]) for _ in range(3)
+    ]
+    return sorted(runs)[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--skip-html", action="store_true")
     parser.add_argument("--skip-pdf", action="store_true")
     parser.add_argument("--repeat", type=int, default=1, help="run the PDF figures this many times")
+    parser.add_argument("--breakdown", action="store_true", help="only the CPU of each stage of a PDF import")
     args = parser.parse_args()
     root = OUT / "import"
     root.mkdir(parents=True, exist_ok=True)
+    if args.breakdown:
+        pdf_breakdown(root)
+        return
     figures: dict[str, object] = {}
     if not args.skip_html:
         figures["html"] = bench_html(root)

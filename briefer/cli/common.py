@@ -7,8 +7,10 @@ import functools
 import shlex
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from briefer.core.briefing.verify import WrongArchive, describe_archive, none_of_the_documents
+if TYPE_CHECKING:
+    from briefer.core.briefing.verify import WrongArchive
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -41,6 +43,8 @@ def reporting(*expected: type[Exception]) -> Callable[[Handler], Handler]:
 
 def wrong_archive(exc: WrongArchive, briefing: object) -> int:
     """Refuse, naming both archives and how to name the right one; exit status WRONG_ARCHIVE."""
+    from briefer.core.briefing.verify import describe_archive, none_of_the_documents  # loaded when used
+
     match = exc.match
     absent = none_of_the_documents(match, str(briefing))
     print(f"briefer: wrong archive: {absent} {describe_archive(match.open)}", file=sys.stderr)

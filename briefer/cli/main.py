@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from briefer import __version__
 from briefer.cli import team as cli_team
@@ -25,13 +25,10 @@ from briefer.core.archive import (
     ArchiveBusy,
     ArchiveMissing,
     Breakdown,
-    FileOutcome,
     ImportLimits,
-    ImportSummary,
     LimitError,
     NotRegularFile,
     TooLarge,
-    parse_each,
     read_file,
 )
 from briefer.core.documents import Extracted
@@ -42,6 +39,7 @@ from briefer.core.progress import Cancelled
 from briefer.core.search import IndexBusy
 
 if TYPE_CHECKING:
+    from briefer.core.archive import FileOutcome, ImportSummary
     from briefer.gui import platform_check
 
 log = logging.getLogger(__name__)
@@ -110,6 +108,8 @@ def _failure_reporter(bar: TerminalProgress) -> Callable[[FileOutcome], None]:
 
 def _write_report(target: str, summaries: list[ImportSummary]) -> None:
     """`{"summary": {...}, "files": [...]}` for all the runs of this command, to a file or stdout ("-")."""
+    from briefer.core.archive import ImportSummary  # the importer: loaded when an import runs
+
     merged = ImportSummary()
     for summary in summaries:
         for outcome in summary.outcomes:
@@ -249,6 +249,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
                 print(f"briefer: {visible(str(path))}: cannot read: {exc.strerror or exc}", file=sys.stderr)
                 unreadable.append(path)
 
+    from briefer.core.archive import parse_each  # the parser pool: loaded for this command only
+
     status = 0
     for path, parts in parse_each(readable(), limits):
         status = max(status, _print_parts(args, path, parts))
@@ -326,8 +328,28 @@ def _breakdown_lines(breakdown: Breakdown) -> list[str]:
 
 
 # -- the parser ----------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class _Unparsed(Exception):
+    """The commands parsed so far do not take these arguments, or they ask for help or the version."""
+
+
+class _QuietParser(argparse.ArgumentParser):
+    """A parser that neither prints nor exits: whatever it would say, the whole parser says."""
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        raise _Unparsed
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        raise _Unparsed
+
+    def error(self, message: str) -> NoReturn:
+        raise _Unparsed
+
+
+def build_parser(*, own_commands_only: bool = False) -> argparse.ArgumentParser:
+    """The parser of every command.  With `own_commands_only`, a quiet parser (_QuietParser) of the
+    commands this module and the search group define: the other groups' modules load what their
+    commands need (the briefing, its Word export, the keychain), which index and search do not."""
+    parser = (_QuietParser if own_commands_only else argparse.ArgumentParser)(
         prog="briefer",
         description="Search an archive of articles and build sourced briefings. "
         "Without a command, opens the Briefer window.",
@@ -400,6 +422,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     reindex = commands.add_parser("reindex", help="rebuild the search index from the catalog")
     reindex.set_defaults(run=_cmd_reindex)
+    if own_commands_only:
+        return parser
     from briefer.cli import brief as cli_brief
 
     cli_brief.register(commands, _open_archive)
@@ -481,15 +505,19 @@ def _run_gui(args: argparse.Namespace) -> int:
     )
 
 
-def _briefing_to_open(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[list[str], Path | None]:
-    """`briefer [--data-dir DIR] FILE.briefing` opens the window on that briefing (what a file
-    manager's "Open with" runs): the file is taken out of the arguments when no command is named."""
-    commands = {
+def _commands(parser: argparse.ArgumentParser) -> set[str]:
+    return {
         name
         for action in parser._actions
         if isinstance(action, argparse._SubParsersAction)
         for name in action.choices
     }
+
+
+def _briefing_to_open(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[list[str], Path | None]:
+    """`briefer [--data-dir DIR] FILE.briefing` opens the window on that briefing (what a file
+    manager's "Open with" runs): the file is taken out of the arguments when no command is named."""
+    commands = _commands(parser)
     last = argv[-1] if argv else ""
     is_file = last.endswith(".briefing") and not last.startswith("-") and argv[-2:-1] != ["--data-dir"]
     if is_file and not commands & set(argv[:-1]):
@@ -523,12 +551,29 @@ def _window_cannot_open(problem: platform_check.Problem) -> int:
     return 2
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    multiprocessing.freeze_support()  # a frozen app's parser processes re-run it: let them be workers
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """The command line's arguments, and the briefing it names (`args.briefing`).  A command of this
+    module or the search group is parsed without loading the other groups' modules; anything else
+    (another command, help, an error) by the whole parser, which says what it says."""
+    own = build_parser(own_commands_only=True)
+    if _commands(own) & set(argv):
+        try:
+            arguments, briefing = _briefing_to_open(own, argv)
+            args = own.parse_args(arguments)
+            args.briefing = briefing
+            return args
+        except _Unparsed:
+            pass
     parser = build_parser()
-    arguments, briefing = _briefing_to_open(parser, list(sys.argv[1:] if argv is None else argv))
+    arguments, briefing = _briefing_to_open(parser, argv)
     args = parser.parse_args(arguments)
     args.briefing = briefing
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # a frozen app's parser processes re-run it: let them be workers
+    args = _parse(list(sys.argv[1:] if argv is None else argv))
     stderr = logging.StreamHandler()
     stderr.setFormatter(EscapingFormatter("%(levelname)s %(name)s: %(message)s"))  # one line a record
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[stderr])

@@ -17,11 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from briefer.cli.common import fail
-from briefer.cli.distribution import explain_unavailable, open_credentials
 from briefer.cli.progress import TerminalProgress
 from briefer.core import paths, team
-from briefer.core.briefing import storage
-from briefer.core.credentials import CredentialsUnavailable
 from briefer.core.escaping import json_text, visible
 from briefer.core.search import IndexBusy
 
@@ -36,6 +33,9 @@ def location_of(args: argparse.Namespace) -> team.TeamLocation | None:
 
 
 def _keychain_password(args: argparse.Namespace) -> Callable[[str], str | None]:
+    from briefer.cli.distribution import open_credentials  # the keychain: loaded when it is read
+    from briefer.core.credentials import CredentialsUnavailable
+
     def read(account: str) -> str | None:
         try:
             return open_credentials(paths.resolve_data_dir(args.data_dir)).get(account)
@@ -52,6 +52,9 @@ def _session(args: argparse.Namespace, location: team.TeamLocation) -> Any:
 
 def _reporting(handler: Handler) -> Handler:
     def worded(args: argparse.Namespace) -> int:
+        from briefer.cli.distribution import explain_unavailable  # loaded when a team command runs
+        from briefer.core.credentials import CredentialsUnavailable
+
         try:
             return handler(args)
         except team.TeamPermissionDenied as exc:
@@ -160,6 +163,8 @@ def _cmd_login(args: argparse.Namespace) -> int:
     if not secret:
         return fail("no password given; nothing was stored")
     team.connect(location, password=lambda account: secret).close()  # refuse a wrong one now
+    from briefer.cli.distribution import open_credentials
+
     store = open_credentials(paths.resolve_data_dir(args.data_dir))
     store.set(location.credential_account, secret, kind="team")
     print(f"The password for {location.display} is in the keychain")
@@ -195,6 +200,8 @@ def _remember(args: argparse.Namespace, location: team.TeamLocation, briefing: A
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
+    from briefer.core.briefing import storage
+
     briefing = storage.load(args.file)
     location, session = _open_team(args, "analyst", "publishing a briefing")
     with session:
@@ -225,6 +232,8 @@ def _cmd_briefings(args: argparse.Namespace) -> int:
 
 
 def _cmd_checkout(args: argparse.Namespace) -> int:
+    from briefer.core.briefing import storage
+
     location, session = _open_team(args, "reader", "reading a briefing")
     with session:
         briefing, version = session.run(lambda connection: team.fetch(connection, args.id, args.version))
@@ -237,6 +246,8 @@ def _cmd_checkout(args: argparse.Namespace) -> int:
 
 
 def _cmd_save(args: argparse.Namespace) -> int:
+    from briefer.core.briefing import storage
+
     briefing = storage.load(args.file)
     checkout = _checkouts(args).get(args.file)
     base = args.base or (checkout.version if checkout and checkout.briefing_id == briefing.id else None)

@@ -137,3 +137,22 @@ def isolate_bidi(text: str) -> str:
 def reveal_bidi(text: str) -> str:
     """Text for a diagnostic line: each bidirectional control spelled out as <U+202E>."""
     return BIDI_CONTROLS.sub(lambda found: f"<U+{ord(found.group()):04X}>", text)
+
+
+def title_paragraph_end(text: str, title: str) -> int:
+    """Where the opening paragraph ends when it only repeats the title (extracted text often
+    starts so); 0 when it says something else."""
+    if not title:
+        return 0
+    end = text.find("\n\n")
+    end = len(text) if end < 0 else end
+    if not len(title) // 2 <= end <= len(title) * 2 + 40:  # far shorter or longer: not the title
+        return 0
+    first, wanted = _squashed(text[:end]), _squashed(title)
+    if first and (first == wanted or (wanted in first and len(first) <= len(wanted) * 1.5 + 20)):
+        return end
+    return 0
+
+
+def _squashed(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))

@@ -70,8 +70,7 @@ import numpy as np
 from briefer.core.archive.catalog import Catalog, DocumentFacts, sha256_hex
 from briefer.core.documents import Document
 from briefer.core.progress import Progress, no_progress, raise_if_cancelled
-from briefer.core.search.results import title_paragraph_end
-from briefer.core.textnorm import paragraphs, word_pieces
+from briefer.core.textnorm import paragraphs, title_paragraph_end, word_pieces
 
 SIGNATURE_VERSION = 1
 SHINGLE_WORDS = 5

@@ -161,8 +161,7 @@ def _worker_main(
     limit_memory(max_memory)
     watch = _MemoryWatch(max_memory, peak)
     warms_up = parse is extract_parts
-    if warms_up:
-        _warm_up(_COMMON_PARSERS)
+    formats: set[str] = set()  # those whose parsers it has loaded (see _PARSERS)
     conn.send(("ready", READY, None))  # the time limit of its first file starts now
     while True:
         try:
@@ -174,9 +173,10 @@ def _worker_main(
             # with the parsers loaded), which the import would wait for.
             os._exit(0)
         job_id, path, data, limits = message
-        if warms_up and _needs_markup_parsers(path):
-            warms_up = False
-            _warm_up(_MARKUP_PARSERS)
+        missing = _formats_of(path) - formats if warms_up else set()
+        if missing:
+            formats |= missing
+            _warm_up(name for format in sorted(missing) for name in _PARSERS[format])
             conn.send(("ready", READY, None))  # this file's time limit starts now
         begin = _Begin(conn, job_id, watch)
         culprit = _parse_job(conn, job_id, parse(data, Path(path), limits=limits, begin=begin), sign, begin)
@@ -259,10 +259,10 @@ class _Worker:
         child.close()
         self.job: Job | None = None
         self.deadline = 0.0
-        # "ready" messages to come: one when it has started, one when it has loaded the markup
-        # parsers (see _MARKUP_PARSERS); the time limit of its file runs from the last one.
+        # "ready" messages to come: one when it has started, one each time it loads the parsers of
+        # formats it had not met (see _PARSERS); the time limit of its file runs from the last one.
         self.loading = 1
-        self.markup = False  # it loads (or has loaded) the markup parsers
+        self.formats: set[str] = set()  # those whose parsers it loads or has loaded
         self.up = False  # it has started: its job is sent to it (not before, see _dispatch)
 
     def kill(self) -> None:
@@ -385,9 +385,9 @@ class ParsePool:
             job.current = ""
             # A worker's start (a new interpreter, the parsers' imports) is not its file's time: it
             # says "ready" when the file's time begins.
-            loads = self._parse is extract_parts and not worker.markup and _needs_markup_parsers(job.path)
-            if loads:
-                worker.markup = True
+            missing = _formats_of(job.path) - worker.formats if self._parse is extract_parts else set()
+            if missing:
+                worker.formats |= missing
                 worker.loading += 1
             self._start_clock(worker)
             # A starting worker gets its file once it says it is up: sent now, the file would hold
@@ -538,16 +538,26 @@ class ParsePool:
         self._dispatch()
 
 
-# What parsing loads, imported before a file's clock starts (on a busy machine these imports alone
-# took seconds, and a 2 s limit cut off healthy pages): what every file needs at a worker's start,
-# the markup parsers (a tenth of a second, more on a busy machine) before its first file that is not
-# a PDF, so that an import of PDFs does not wait for them.
-_COMMON_PARSERS = ("pypdfium2",)
-_MARKUP_PARSERS = ("lxml.html", "charset_normalizer", "trafilatura")
+# What parsing a format loads, imported before a file's clock starts (on a busy machine these imports
+# alone took seconds, and a 2 s limit cut off healthy pages), before a worker's first file of that
+# format only: a worker that reads text files loads neither (trafilatura alone is 30 MB of a worker's
+# memory), one that reads PDFs loads no markup parser.
+_PARSERS = {
+    "pdf": ("pypdfium2",),
+    "markup": ("lxml.html", "charset_normalizer", "trafilatura"),
+}
+_PLAIN_TEXT = (".txt", ".text", ".md", ".markdown")
+_ANY_MEMBER = (".zip", ".eml", ".mbox")  # containers whose members (attachments) can be of any format
 
 
-def _needs_markup_parsers(path: str) -> bool:
-    return not path.lower().endswith(".pdf")
+def _formats_of(path: str) -> set[str]:
+    """The formats (keys of _PARSERS) whose parsers reading this file may need."""
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix == ".pdf":
+        return {"pdf"}
+    if suffix in _PLAIN_TEXT:
+        return set()
+    return set(_PARSERS) if suffix in _ANY_MEMBER else {"markup"}
 
 
 def _warm_up(names: Iterable[str]) -> None:

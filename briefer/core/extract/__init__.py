@@ -12,11 +12,16 @@ Two kinds of extractor, chosen by file suffix:
 supported file, a single-document file giving one part named "".  Every part
 that carries text has been through `finish`, which adds the language and the
 source type.
+
+A format's module (and the libraries it needs: lxml for pages, mail and feeds) is
+imported when a file of that format is first extracted, so that a parser process
+that reads only text files or PDFs never loads the others.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import re
 import zlib
 from collections.abc import Callable, Iterator
@@ -26,7 +31,7 @@ from typing import Any
 
 from briefer.core.archive.files import NotRegularFile, TooLarge, read_file
 from briefer.core.documents import Extracted
-from briefer.core.extract import feeds, html, mail, mhtml, pdf, text, word, zipped
+from briefer.core.extract import zipped
 from briefer.core.extract.errors import ExtractionError, UnsupportedFormat
 from briefer.core.extract.language import detect, normalize_tag
 from briefer.core.extract.parts import (
@@ -44,26 +49,37 @@ from briefer.core.extract.source_types import classify
 Extractor = Callable[[bytes, Path], Extracted]
 PartsExtractor = Callable[[bytes, Path, Limits, Begin], Iterator[Part]]
 
+
+def _loaded_on_call(module: str, function: str) -> Callable[..., Any]:
+    """`briefer.core.extract.<module>.<function>`, its module imported on the first call."""
+
+    def call(*args: Any) -> Any:
+        return getattr(importlib.import_module(f"{__name__}.{module}"), function)(*args)
+
+    call.__qualname__ = call.__name__ = f"{module}.{function}"
+    return call
+
+
 EXTRACTORS: dict[str, Extractor] = {
-    ".txt": text.extract_plain,
-    ".text": text.extract_plain,
-    ".md": text.extract_markdown,
-    ".markdown": text.extract_markdown,
-    ".html": html.extract,
-    ".htm": html.extract,
-    ".xhtml": html.extract,
-    ".mhtml": mhtml.extract,
-    ".mht": mhtml.extract,
-    ".pdf": pdf.extract,
-    ".docx": word.extract,
+    ".txt": _loaded_on_call("text", "extract_plain"),
+    ".text": _loaded_on_call("text", "extract_plain"),
+    ".md": _loaded_on_call("text", "extract_markdown"),
+    ".markdown": _loaded_on_call("text", "extract_markdown"),
+    ".html": _loaded_on_call("html", "extract"),
+    ".htm": _loaded_on_call("html", "extract"),
+    ".xhtml": _loaded_on_call("html", "extract"),
+    ".mhtml": _loaded_on_call("mhtml", "extract"),
+    ".mht": _loaded_on_call("mhtml", "extract"),
+    ".pdf": _loaded_on_call("pdf", "extract"),
+    ".docx": _loaded_on_call("word", "extract"),
 }
 CONTAINERS: dict[str, PartsExtractor] = {
-    ".eml": mail.eml_parts,
-    ".mbox": mail.mbox_parts,
-    ".rss": feeds.feed_parts,
-    ".atom": feeds.feed_parts,
-    ".rdf": feeds.feed_parts,
-    ".xml": feeds.feed_parts,  # only when it is a feed; anything else is reported unsupported
+    ".eml": _loaded_on_call("mail", "eml_parts"),
+    ".mbox": _loaded_on_call("mail", "mbox_parts"),
+    ".rss": _loaded_on_call("feeds", "feed_parts"),
+    ".atom": _loaded_on_call("feeds", "feed_parts"),
+    ".rdf": _loaded_on_call("feeds", "feed_parts"),
+    ".xml": _loaded_on_call("feeds", "feed_parts"),  # only a feed: any other .xml is reported unsupported
     ".zip": zipped.zip_parts,
 }
 # What third-party parsers raise on malformed input, besides ExtractionError: reported, never raised.

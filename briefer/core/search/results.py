@@ -24,7 +24,7 @@ from briefer.core.search.engine import Tier
 from briefer.core.search.query import AliasExpansion, FacetCounts
 from briefer.core.search.ranking import Factor
 from briefer.core.search.scripts import UNSPACED
-from briefer.core.textnorm import paragraphs
+from briefer.core.textnorm import paragraphs, title_paragraph_end
 
 SNIPPET_CHARS = 240
 PASSAGES = 3  # per hit
@@ -251,25 +251,6 @@ def _sentences(text: str) -> tuple[tuple[int, int], ...]:
         start = match.end()
     spans.append((start, len(text)))
     return tuple(s for s in spans if s[1] > s[0])
-
-
-def title_paragraph_end(text: str, title: str) -> int:
-    """Where the opening paragraph ends when it only repeats the title (extracted text often
-    starts so); 0 when it says something else."""
-    if not title:
-        return 0
-    end = text.find("\n\n")
-    end = len(text) if end < 0 else end
-    if not len(title) // 2 <= end <= len(title) * 2 + 40:  # far shorter or longer: not the title
-        return 0
-    first, wanted = _squashed(text[:end]), _squashed(title)
-    if first and (first == wanted or (wanted in first and len(first) <= len(wanted) * 1.5 + 20)):
-        return end
-    return 0
-
-
-def _squashed(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def make_snippet(
