@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from briefer.core.team.checkouts import Checkout, Checkouts, briefing_sha256
 from briefer.core.team.errors import (
     BadTeamLocation,
     BriefingNotShared,
@@ -47,6 +46,7 @@ if TYPE_CHECKING:
         shared,
     )
     from briefer.core.team.catalog import TeamCatalog
+    from briefer.core.team.checkouts import Checkout, Checkouts, briefing_sha256
     from briefer.core.team.connection import TeamLocation, connect
     from briefer.core.team.leases import LEASE_SECONDS, Lease, hold_lease, others_editing, release_lease
     from briefer.core.team.roles import (
@@ -91,6 +91,7 @@ _LAZY = {
         "archive",
     ),
     "TeamCatalog": "catalog",
+    **dict.fromkeys(("Checkout", "Checkouts", "briefing_sha256"), "checkouts"),  # loads the keychain
     "PushSummary": "transfer",
     "push": "transfer",
     "record_import": "transfer",

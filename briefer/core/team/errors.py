@@ -5,8 +5,12 @@ The messages never carry a password: a connection string is shown by `TeamLocati
 
 from __future__ import annotations
 
-from briefer.core.briefing.merge import Conflict
+from typing import TYPE_CHECKING
+
 from briefer.core.errors import BrieferError
+
+if TYPE_CHECKING:  # the briefing codec loads the keychain: not for every command of the archive
+    from briefer.core.briefing.merge import Conflict
 
 
 class TeamError(BrieferError):
