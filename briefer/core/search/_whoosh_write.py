@@ -132,15 +132,36 @@ class OrphanSafeTask(SubWriterTask):
 
 
 class OrphanSafeMpWriter(MpWriter):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    """Whoosh's multi-process writer with our sub-writers, started when documents come.
+
+    `start_now` starts them at once, so that they load while an import reads its first files;
+    otherwise (the writer that follows a commit) the first document starts them: started for a
+    batch that then ended without a document, they were never told to finish, started after the
+    parent had let go of their queue (FileNotFoundError tracebacks), and once held the exit up.
+    """
+
+    def __init__(self, *args: Any, start_now: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         assert self.multisegment, "sub-writers keep their segments (see OrphanSafeTask.run)"
         # Queues that spawned processes can share.
         self.jobqueue = _SPAWN.Queue(self.procs * 4)
         self.resultqueue = _SPAWN.Queue()
-        # Start the sub-writers now: they load while the importer reads the first files.
+        if start_now:
+            self._start_tasks()
+
+    def _start_tasks(self) -> None:
         while len(self.tasks) < self.procs:
             self._new_task()
+
+    def add_document(self, **fields: Any) -> None:
+        if not self.tasks:
+            self._start_tasks()
+        super().add_document(**fields)
+
+    def commit(self, mergetype: Any = None, optimize: Any = None, merge: Any = None) -> None:
+        if not self._added_sub:  # Whoosh then commits alone: sub-writers given nothing must not wait
+            self._stop_tasks()
+        super().commit(mergetype=mergetype, optimize=optimize, merge=merge)
 
     def _new_task(self) -> Any:
         task = OrphanSafeTask(
@@ -207,9 +228,14 @@ class OrphanSafeMpWriter(MpWriter):
     def cancel(self) -> None:
         # Whoosh's cancel only flags its own copy of each task: they would wait for jobs forever.
         try:
-            for task in self.tasks:
-                task.kill()
-            for task in self.tasks:
-                task.join(timeout=5)
+            self._stop_tasks()
         finally:
             super().cancel()
+
+    def _stop_tasks(self) -> None:
+        """End the sub-writers without their work (they hold no lock and have committed nothing)."""
+        for task in self.tasks:
+            task.kill()
+        for task in self.tasks:
+            task.join(timeout=5)
+        self.tasks: list[OrphanSafeTask] = []
