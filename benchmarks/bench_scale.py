@@ -84,16 +84,18 @@ class Run:
 
 
 def _role(proc: psutil.Process, root: int) -> str:
-    """parent, sub-writer (it has index files open), parser (another worker), or other (the tracker)."""
+    """parent, parser (a spawned worker under a memory limit), sub-writer (a spawned worker
+    without one), or other (the resource tracker, or a process that has exited)."""
     if proc.pid == root:
         return "parent"
     try:
         line = " ".join(proc.cmdline())
         if "resource_tracker" in line or "spawn_main" not in line:
             return "other"
-        return "sub-writer" if any("/whoosh/" in f.path for f in proc.open_files()) else "parser"
+        soft, _ = proc.rlimit(psutil.RLIMIT_AS)
     except psutil.Error:
         return "other"
+    return "sub-writer" if soft == psutil.RLIM_INFINITY else "parser"
 
 
 def watched(label: str, command: list[str], texts: tuple[int, int]) -> Run:
@@ -120,8 +122,9 @@ def watched(label: str, command: list[str], texts: tuple[int, int]) -> Run:
             cpu_of[p.pid] = times.user + times.system
             total += rss
             role, peak = per_pid.get(p.pid, ("", 0.0))
-            if role not in ("parent", "sub-writer"):  # a starting process has no command line yet
-                role = _role(p, proc.pid)
+            found = _role(p, proc.pid)  # a parser sets its memory limit once started: asked again
+            if found != "other" or not role:  # an exiting process reads as "other": keep what it was
+                role = found
             per_pid[p.pid] = (role, max(peak, rss))
         total_peak = max(total_peak, total)
         time.sleep(_SAMPLE_S)
