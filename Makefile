@@ -22,6 +22,8 @@ bench:  # BENCH_ARGS, e.g. "--size 100000 scale": the scale benchmark alone (run
 screenshots:
 	QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py
 	QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py --size 1680x1050
+	QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/team_screenshots.py --if-server-installed
+	QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/team_screenshots.py --if-server-installed --size 1680x1050
 
 reference-docx:
 	.venv/bin/python scripts/build_reference_docx.py

@@ -18,8 +18,10 @@ and so on.  At each size it prints the import rate of that step, the index's siz
 search latencies (p50/p95/max, wall clock, one query at a time) for:
   - selective: rare names and words of the corpus (goal p95 <= 100 ms);
   - phrase: two- and three-word phrases of rare sentences (goal p95 <= 100 ms);
+  - misspelt: rare names with a letter left out, as typed in haste (did-you-mean; goal p95 <= 100 ms);
   - broad: common words within the default date window, the last 12 months (goal p95 <= 1 s);
   - facets: the broad queries with their facet counts (goal p95 <= 1 s);
+  - broad phrases: two common words as a phrase within the default date window (goal p95 <= 1 s);
   - broad, all years: the same words without a window (no goal: shows what the window buys).
 Then, at the last size reached, `--analysts` processes each with its own engine (its own
 connection) search with a realistic mix while `--importers` processes add new documents in
@@ -72,7 +74,14 @@ NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)  # "today" for relative dates: fi
 WINDOW = 'published:"last 12 months"'  # the default date window of a broad search
 COMMIT_EVERY = 5_000  # documents per commit while loading
 IMPORT_BATCH = 200  # documents per commit of a concurrent importer (one analyst's import)
-GOALS_MS = {"selective": 100, "phrase": 100, "broad": 1000, "facets": 1000}
+GOALS_MS = {
+    "selective": 100,
+    "phrase": 100,
+    "misspelt": 100,
+    "broad": 1000,
+    "facets": 1000,
+    "broad phrases": 1000,
+}
 # The server's settings for a bulk load on a 2-core machine with a few GB to spare.
 SERVER_SETTINGS = {
     "shared_buffers": "1GB",
@@ -225,6 +234,7 @@ class Queries:
     selective: list[str]
     phrase: list[str]
     broad: list[str]
+    broad_phrases: list[str]
 
 
 BROAD_WORDS = [
@@ -273,7 +283,8 @@ def queries() -> Queries:
         ]
         if all(piece) and len(piece) == 2:
             phrases.append('"' + " ".join(piece) + '"')
-    return Queries(selective=names, phrase=phrases[:30], broad=BROAD_WORDS)
+    broad_phrases = [f'"{words}"' for words in BROAD_WORDS if " " in words]
+    return Queries(selective=names, phrase=phrases[:30], broad=BROAD_WORDS, broad_phrases=broad_phrases)
 
 
 def request(query: str, *, facets: bool = False, window: bool = True) -> SearchRequest:
@@ -286,16 +297,20 @@ def query_set(kind: str) -> list[SearchRequest]:
         return [request(x, window=False) for x in q.selective]
     if kind == "phrase":
         return [request(x, window=False) for x in q.phrase]
+    if kind == "misspelt":
+        return [request(x[:3] + x[4:], window=False) for x in q.selective[:30]]
     if kind == "broad":
         return [request(x) for x in q.broad]
     if kind == "facets":
         return [request(x, facets=True) for x in q.broad]
+    if kind == "broad phrases":
+        return [request(x) for x in q.broad_phrases]
     if kind == "broad, all years":
         return [request(x, window=False) for x in q.broad]
     raise ValueError(kind)
 
 
-KINDS = ("selective", "phrase", "broad", "facets", "broad, all years")
+KINDS = ("selective", "phrase", "misspelt", "broad", "facets", "broad phrases", "broad, all years")
 MIX = (("selective", 40), ("phrase", 20), ("broad", 25), ("facets", 15))  # what analysts type
 
 

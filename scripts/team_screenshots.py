@@ -1,6 +1,6 @@
 """Render the window's team-archive states offscreen into docs/screenshots/*.png.
 
-    python scripts/team_screenshots.py [--out docs/screenshots] [--size 1280x800]
+    python scripts/team_screenshots.py [--out docs/screenshots] [--size 1280x800] [--if-server-installed]
 
 Starts a throwaway PostgreSQL server (initdb + pg_ctl in a temporary folder, on a Unix socket;
 as the `postgres` user when run as root), makes a team archive "newsroom" holding two articles and
@@ -190,7 +190,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, help="default: docs/screenshots[/WIDTHxHEIGHT]")
     parser.add_argument("--size", default="1280x800", help="the window's size, WIDTHxHEIGHT (1280x800)")
+    parser.add_argument(
+        "--if-server-installed",
+        action="store_true",
+        help="say so and stop (exit status 0) when PostgreSQL's server is not installed (`make screenshots`)",
+    )
     args = parser.parse_args()
+    if args.if_server_installed:
+        try:
+            _pg_bin()
+        except SystemExit as missing:
+            print(f"team screenshots skipped: {missing}")
+            return
     width, height = (int(n) for n in args.size.lower().split("x"))
     out = args.out or REPO / "docs" / "screenshots"
     if args.out is None and (width, height) != SIZE:

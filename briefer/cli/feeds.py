@@ -185,7 +185,7 @@ def _cmd_fetch(open_archive: OpenArchive, args: argparse.Namespace) -> int:
     elif not book.all():
         return fail("no feeds to fetch (subscribe with `briefer feeds add NAME URL`)")
     with open_archive(args) as archive:
-        credentials = open_credentials(archive.data_dir)  # the chosen keychain, as `credentials set` uses
+        credentials = open_credentials(_data_dir(args))  # the chosen keychain, as `credentials set` uses
         results = fetch_feeds(
             archive,
             book,

@@ -11,7 +11,6 @@ import argparse
 import functools
 import getpass
 import os
-import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -337,6 +336,8 @@ _WRITERS: dict[tuple[str, str], tuple[str, str]] = {
     ("untag", ""): ("analyst", "untagging documents"),
     ("saved", "save"): ("analyst", "saving a search"),
     ("saved", "delete"): ("analyst", "deleting a saved search"),
+    ("feeds", "fetch"): ("analyst", "importing feed entries"),
+    ("reindex", ""): ("editor", "rebuilding the search index"),
 }
 
 
@@ -357,31 +358,18 @@ def on_team_archive(
 
 
 def _on_team_archive(args: argparse.Namespace, command: Handler) -> int:
-    not_yet = _not_on_team_yet(args)
-    if not_yet:
-        return fail(
-            f"{not_yet}; leave out --team (and ${team.TEAM_URL_ENV}) to use your personal archive", REFUSED
-        )
-    sub = getattr(args, f"{args.command}_command", None) or ""
-    needed, what = _WRITERS.get((args.command, sub), ("reader", "reading the archive"))
+    needed, what = _needed_role(args)
     _, session = _open_team(args, needed, what)
     session.close()
     return command(args)
 
 
-def _not_on_team_yet(args: argparse.Namespace) -> str:
-    """Why a command does not work on a team archive yet ("" when it does)."""
-    if args.command == "reindex":
-        return (
-            "the team archive's search index is kept by its server: `briefer reindex` has nothing to rebuild"
-        )
-    if args.command == "feeds":
-        return "`briefer feeds` imports into the personal archive only, so far"
+def _needed_role(args: argparse.Namespace) -> tuple[str, str]:
+    """The least role that may run the command, and what it does, for a refusal."""
     if args.command == "cluster" and args.threshold is not None:
-        return (
-            "`briefer cluster --threshold` does not work on a team archive yet (clusters come with documents)"
-        )
-    return ""
+        return "editor", "clustering the archive again"  # it rewrites everyone's clusters
+    sub = getattr(args, f"{args.command}_command", None) or ""
+    return _WRITERS.get((args.command, sub), ("reader", "reading the archive"))
 
 
 def open_archive(args: argparse.Namespace, location: team.TeamLocation) -> Any:
@@ -391,30 +379,31 @@ def open_archive(args: argparse.Namespace, location: team.TeamLocation) -> Any:
 
 
 def _index_into_team(args: argparse.Namespace, import_locally: Handler, confirm_prune: ConfirmPrune) -> int:
-    """`briefer --team URL index PATH...`: files are parsed on this machine exactly as for the
-    personal archive, into a cache of this team archive in the data folder (never the personal
-    archive), and the records are then sent to the team (`team push`: one document per file
-    content, whoever imports it and whenever).  With --prune (editors), the documents whose files
-    here are gone, and that no other file holds, are removed, after asking as at home."""
+    """`briefer --team URL index PATH...` (or `--sample`): files are parsed on this machine exactly
+    as for the personal archive, into a cache of this team archive in the data folder (never the
+    personal archive), and the records are then sent to the team (`send_imported`: one document per
+    file content, whoever imports it and whenever).  With --prune (editors), the documents whose
+    files here are gone, and that no other file holds, are removed, after asking as at home."""
     from briefer.core.archive import Archive  # loaded for this command only
 
     if args.prune:  # an editor's work: others are refused before anything happens
         location, session = _open_team(args, "editor", "removing documents (--prune)")
     else:
         location, session = _open_team(args, "analyst", "importing")  # a reader: refused before parsing
-    if args.sample:
-        session.close()
-        raise team.TeamError("--sample does not work on a team archive")
+    session.close()
+    sources = [Path(p) for p in args.paths]
     doomed: frozenset[str] = frozenset()
     if args.prune:
-        paths = [Path(p) for p in args.paths]
         with open_archive(args, location) as shared:
-            kept = confirm_prune(shared, paths, args)  # asked before anything is imported, as at home
+            kept = confirm_prune(shared, sources, args)  # asked before anything is imported, as at home
             if kept is None:
-                session.close()
                 return 2
-            doomed = shared.prune_plan(paths, quoted_by=[Path(p) for p in args.keep_quoted]).documents - kept
+            doomed = (
+                shared.prune_plan(sources, quoted_by=[Path(p) for p in args.keep_quoted]).documents - kept
+            )
     cache = team_cache(args, location)
+    with open_archive(args, location) as shared, Archive(cache) as archive:
+        shared.follow_settings(archive)  # it clusters what it parses as the team archive does
     # The cache forgets the files that are gone too, so that it never sends their documents again.
     local: dict[str, Any] = {
         "data_dir": str(cache),
@@ -425,17 +414,11 @@ def _index_into_team(args: argparse.Namespace, import_locally: Handler, confirm_
     }
     status = import_locally(argparse.Namespace(**{**vars(args), **local}))
     if status != 0:
-        session.close()
         return status
-    roots = [str(Path(p).resolve()) for p in args.paths]
-    with session, Archive(cache, create=False) as archive:
-        statuses = [s for s in archive.file_statuses() if any(_inside(s.path, root) for root in roots)]
-        pushed = session.run(lambda connection: team.push(connection, archive))
-        # The import's own summary line, as `briefer stats` shows a personal archive's last import.
-        line = archive.stats().last_import_summary
-        summary = {"files": len(statuses), "sent": pushed.copied, "line": line}
-        machine = socket.gethostname()
-        session.run(lambda connection: team.record_import(connection, machine, statuses, summary))
+    if args.sample:
+        sources.append(paths.SAMPLE_ARCHIVE)
+    with open_archive(args, location) as shared, Archive(cache, create=False) as archive:
+        pushed = shared.send_imported(archive, sources)
     print(f"Sent to {location.display}: {pushed.copied} new documents, {pushed.present} it already held")
     _index_sent(args, location)
     if doomed:
@@ -448,10 +431,6 @@ def _index_into_team(args: argparse.Namespace, import_locally: Handler, confirm_
 def team_cache(args: argparse.Namespace, location: team.TeamLocation) -> Path:
     """This machine's cache of a team archive: parsed documents on their way to it."""
     return team.local_folder(paths.resolve_data_dir(args.data_dir), location)
-
-
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
 def _read_password_stdin() -> str:

@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
             current_briefing=self.team_briefings.shared_id,
             parent=self,
         )
+        self.team_leases.latest_read.connect(self.team_briefings.take_latest)
         self.status.show_archive(f"Team archive: {team.location.name}" if team else "Personal archive")
         self._window_settings.restore(self, self.splitter)
         self._window_settings.restore_splitter(BRIEFING_SPLITTER, self.briefing.splitter)

@@ -72,3 +72,41 @@ def test_the_outline_says_who_else_edits_a_section_and_editing_is_never_refused(
 
 def test_names_read_as_people() -> None:
     assert person("min_park") == "Min Park" and person("Ola.Berg") == "Ola.Berg"
+
+
+def test_what_others_did_since_opening_reaches_the_window_with_the_next_poll(
+    qtbot: Any,
+    archive: Archive,
+    settings: QSettings,
+    people: dict[str, str],  # noqa: F811
+    team_url: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    briefing = assessment()
+    with connect(team_url, people["min"]) as min_park:
+        shared.publish(min_park, briefing)
+    min_park_access = TeamAccess(
+        team.TeamLocation.parse(as_user(team_url, people["min"])), people["min"], "analyst"
+    )
+    window = MainWindow(archive=archive, settings=settings, team=min_park_access)
+    qtbot.addWidget(window)
+    window.start()
+    monkeypatch.setattr(team_gui.OpenTeamBriefing, "ask", classmethod(lambda cls, parent, items: briefing.id))
+    window.team_briefings.open_action.trigger()
+    qtbot.waitUntil(lambda: window.session.briefing.id == briefing.id, timeout=20_000)
+    states = window.team_briefings.state_actions
+    assert states["draft"].isChecked()
+
+    with connect(team_url, people["ola"]) as ola:  # the editor saves a version and sends it to review
+        edited, version = shared.fetch(ola, briefing.id)
+        shared.save(ola, edited, version)
+        shared.set_state(ola, briefing.id, "in_review")
+    qtbot.waitUntil(lambda: not window.team_leases._runner.busy, timeout=20_000)
+    window.team_leases.poll()
+
+    qtbot.waitUntil(lambda: states["in_review"].isChecked(), timeout=20_000)
+    assert not states["draft"].isChecked()
+    message = window.status.currentMessage()
+    assert f"{person(people['ola'])} saved version 2 to the team" in message and "merges" in message
+    monkeypatch.setattr(dialogs.UnsavedChanges, "ask", classmethod(lambda cls, p, t: dialogs.Choice.DISCARD))
+    window.close()

@@ -49,12 +49,12 @@ def test_the_environment_names_the_team_archive_and_a_password_is_never_printed(
     assert "hunter2" not in "".join(cli.printed)
 
 
-def test_a_command_that_does_not_work_on_a_team_archive_yet_is_refused_and_writes_nothing(
+def test_an_archive_command_on_a_database_with_no_team_archive_is_refused_and_writes_nothing(
     cli: Cli, team_url: str
 ) -> None:
-    assert cli("--team", team_url, "reindex") == 2
-    assert "`briefer reindex` has nothing to rebuild; leave out --team" in cli.err
-    assert not cli.data.exists()  # not quietly searched in the personal archive instead
+    assert cli("--team", team_url, "reindex") == 1
+    assert cli.err.count("\n") == 1 and "an administrator runs `briefer team init URL`" in cli.err
+    assert not cli.data.exists()  # not quietly rebuilt in the personal archive instead
 
 
 def test_removing_an_analyst_asks_first(cli: Cli, team_url: str) -> None:

@@ -425,11 +425,17 @@ class Archive:
         self.catalog.mark_indexed(revisions)
 
     def document_records(
-        self, *, batch: int = 500, cancel: threading.Event | None = None
+        self,
+        *,
+        batch: int = 500,
+        cancel: threading.Event | None = None,
+        only: Collection[str] | None = None,
     ) -> Iterator[tuple[list[DocumentRecord], int]]:
-        """Every document with its text versions and cluster, `batch` at a time, each batch with
-        the number of documents there are in all (for progress)."""
+        """Every document (or those of `only`) with its text versions and cluster, `batch` at a
+        time, each batch with the number of documents there are in all (for progress)."""
         ids = self.catalog.all_ids()
+        if only is not None:
+            ids = [i for i in ids if i in only]
         clusters = self._cluster_map()
         files: dict[str, list[Location]] = {}
         for location in self.catalog.locations().values():

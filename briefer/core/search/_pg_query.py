@@ -11,7 +11,7 @@ the Whoosh engine's limits and messages.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -54,9 +54,9 @@ class Compiler:
         self.found = Compiled()
 
     # -- the condition -------------------------------------------------------------------
-    def where(self, q: Any, *, positive: bool = True) -> sql.Composable:
-        """The condition on `d` that `q` stands for."""
-        return _sql(self._condition(q, positive))
+    def matches(self, q: Any) -> Where:
+        """The condition on `d` that `q` stands for, in its two forms (see `Where`)."""
+        return Where.of(self._condition(q, True))
 
     def _condition(self, q: Any, positive: bool) -> Condition:
         if isinstance(q, Required):
@@ -70,13 +70,13 @@ class Compiler:
         if isinstance(q, query.Or):  # DisjunctionMax too
             return self._any(q, [self._condition(c, positive) for c in q.subqueries])
         if isinstance(q, query.Not):
-            return sql.SQL("NOT {}").format(_known(self.where(q.query, positive=not positive)))
+            return _not(self._condition(q.query, not positive))
         if isinstance(q, query.AndNot):
-            kept = self.where(q.a, positive=positive)
-            return sql.SQL("({} AND NOT {})").format(kept, _known(self.where(q.b, positive=not positive)))
+            kept = self._condition(q.a, positive)
+            return Formed("({} AND {})", (kept, _not(self._condition(q.b, not positive))), "and")
         if isinstance(q, query.AndMaybe):
             required = self._condition(q.a, positive)
-            self.where(q.b, positive=positive)  # scored and highlighted, not required
+            self._condition(q.b, positive)  # scored and highlighted, not required
             return required
         if isinstance(q, query.Require):
             return _all([self._condition(q.a, positive), self._condition(q.b, positive)])
@@ -90,7 +90,7 @@ class Compiler:
             return sql.SQL("false")
         raise QueryError(f"this part of the query cannot be searched in the team archive: {q}")
 
-    def relaxed(self, q: Any, needed: Callable[[int], int | None]) -> sql.Composable | None:
+    def relaxed(self, q: Any, needed: Callable[[int], int | None]) -> Where | None:
         """The condition of the relaxed tier (see `SearchEngine.search`): most but not all of the
         free words, every other clause as in `q`; None when `q` has no relaxed tier."""
         children = list(q.subqueries) if isinstance(q, query.And) else [q]
@@ -99,21 +99,21 @@ class Compiler:
         if least is None:
             return None
         found = [self._condition(c, True) for c in free]
-        counted = sql.SQL(" + ").join(sql.SQL("{}::int").format(_known(_sql(c))) for c in found)
+        counted = " + ".join(["coalesce({}, false)::int"] * len(found))
         conditions: list[Condition] = [
-            sql.SQL("({}) BETWEEN {} AND {}").format(counted, least, len(free) - 1)
+            Formed(f"(({counted}) BETWEEN {least} AND {len(free) - 1})", tuple(found))
         ]
         if all(isinstance(c, Atom) for c in found):  # any of the words: what the index finds fast
             conditions.append(Atom.either([c for c in found if isinstance(c, Atom)]))
         conditions += [self._condition(c, True) for c in children if not is_free_word(c)]
-        return _sql(_all(conditions))
+        return Where.of(_all(conditions))
 
     def _any(self, q: Any, parts: list[Condition]) -> Condition:
         if parts and all(isinstance(p, Atom) for p in parts):
             return Atom.either([p for p in parts if isinstance(p, Atom)])
         if not parts:
             return sql.SQL("false")
-        return sql.SQL("({})").format(sql.SQL(" OR ").join(_sql(p) for p in parts))
+        return Formed("(" + " OR ".join(["{}"] * len(parts)) + ")", tuple(parts), "or")
 
     # -- leaves ----------------------------------------------------------------------------
     def _term(self, q: Any, positive: bool) -> Condition:
@@ -123,7 +123,9 @@ class Compiler:
             if positive:
                 self.found.terms.add((text,))
             self.found.scored.add((fieldname, text))
-            return Atom(quote_lexeme(text), self.text_match(fieldname, quote_lexeme(text)), fieldname)
+            return Atom.of_field(
+                quote_lexeme(text), self.text_match(fieldname, quote_lexeme(text)), fieldname
+            )
         if fieldname in NAME_FIELDS:
             return self._names(quote_lexeme(f"{fieldname}:{text}"))
         if fieldname in ("type", "language"):
@@ -152,13 +154,15 @@ class Compiler:
             return self._names(tsquery)
         # Every word in the document first (one look-up in its word list), then the phrase in a part.
         having = " & ".join(quote_lexeme(w) for w in words)
-        return _all([Atom(having, sql.SQL("true"), fieldname), self.text_match(fieldname, tsquery)])
+        return _all([Atom(having, sql.SQL("true")), self.text_match(fieldname, tsquery)])
 
     def text_match(self, fieldname: str, tsquery: str) -> sql.Composable:
         if fieldname == "title":
             return sql.SQL("(d.title @@ {}::tsquery)").format(sql.Literal(tsquery))
+        # Each document the other conditions (words, dates, filters) left is probed by its key: a
+        # plain IN or EXISTS is planned as a hashed list of every part with the words, in any year.
         return sql.SQL(
-            "(d.doc_id IN (SELECT p.doc_id FROM search_parts p WHERE p.body @@ {}::tsquery))"
+            "(SELECT bool_or(p.body @@ {}::tsquery) FROM search_parts p WHERE p.doc_id = d.doc_id)"
         ).format(sql.Literal(tsquery))
 
     def _names(self, tsquery: str) -> sql.Composable:
@@ -178,7 +182,7 @@ class Compiler:
         if not terms:
             return sql.SQL("false")
         tsquery = " | ".join(quote_lexeme(t) for t in terms)
-        return Atom(tsquery, self.text_match(q.fieldname, tsquery), q.fieldname)
+        return Atom.of_field(tsquery, self.text_match(q.fieldname, tsquery), q.fieldname)
 
     def expand(self, q: Any) -> list[str]:
         """The terms a wildcard or fuzzy word stands for, guarded as the Whoosh engine guards them."""
@@ -238,17 +242,29 @@ class Atom:
     from the fields' own columns, for documents with too many different words to list (their
     `d.words` is NULL).  `field` is "" when the word list says exactly what the condition says;
     "title" or "body" (or "mixed") when it only finds the candidates, a word of one field being
-    in the list whatever its field, and `exact` decides among them."""
+    in the list whatever its field, and `check` (the fields' own columns) decides among them."""
 
     tsquery: str
     exact: sql.Composable
     field: str = ""
+    check: sql.Composable | None = None
+
+    @staticmethod
+    def of_field(tsquery: str, exact: sql.Composable, fieldname: str) -> Atom:
+        """Words of one field: the list finds the candidates, the field's column decides."""
+        return Atom(tsquery, exact, fieldname, exact)
+
+    def listed(self) -> sql.Composable:
+        """The condition for a document with a word list."""
+        found = sql.SQL("d.words @@ {}::tsquery").format(sql.Literal(self.tsquery))
+        return found if self.check is None else sql.SQL("({} AND {})").format(found, self.check)
 
     @staticmethod
     def both(atoms: list[Atom]) -> Atom:
-        exact = _all([a.exact for a in atoms])
-        assert not isinstance(exact, Atom)
-        return Atom(" & ".join(f"({a.tsquery})" for a in atoms), exact, _listed(atoms))
+        exact = _all_sql([a.exact for a in atoms])
+        checks = [a.check for a in atoms if a.check is not None]
+        check = _all_sql(checks) if checks else None
+        return Atom(" & ".join(f"({a.tsquery})" for a in atoms), exact, _listed(atoms), check)
 
     @staticmethod
     def either(atoms: list[Atom]) -> Atom:
@@ -259,17 +275,99 @@ class Atom:
         merged: dict[str, Atom] = {}
         for atom in atoms:
             found = merged.get(atom.tsquery)
-            exact = atom.exact if found is None else sql.SQL("({} OR {})").format(found.exact, atom.exact)
+            exact = atom.exact if found is None else _any_sql([found.exact, atom.exact])
             whole = {"title", "body"} <= fields[atom.tsquery] or "" in fields[atom.tsquery]
-            merged[atom.tsquery] = Atom(atom.tsquery, exact, "" if whole else _listed(atoms))
+            if whole:
+                merged[atom.tsquery] = Atom(atom.tsquery, exact)
+            else:  # (a word of one field has a check: only those of "" have none)
+                checks = [c for c in (found.check if found else None, atom.check) if c is not None]
+                merged[atom.tsquery] = Atom(atom.tsquery, exact, _listed(atoms), _any_sql(checks))
         kept = list(merged.values())
         if len(kept) == 1:
             return kept[0]
-        exact = sql.SQL("({})").format(sql.SQL(" OR ").join(a.exact for a in kept))
-        return Atom(" | ".join(f"({a.tsquery})" for a in kept), exact, _listed(kept))
+        exact = _any_sql([a.exact for a in kept])
+        check = _any_sql([a.listed() for a in kept]) if any(a.check is not None for a in kept) else None
+        return Atom(" | ".join(f"({a.tsquery})" for a in kept), exact, _listed(kept), check)
 
 
-Condition = sql.Composable | Atom
+@dataclass(frozen=True)
+class Formed:
+    """A condition made of others, written out once the form is chosen (see `render`):
+    `template` has a `{}` for each of `parts`; `joins` says whether every part must hold ("and")
+    or one of them ("or"), which tells whether the whole needs a word list (`needs_list`)."""
+
+    template: str
+    parts: tuple[Condition, ...]
+    joins: str = ""
+
+
+Condition = sql.Composable | Atom | Formed
+
+# The forms of a condition: for the documents with a word list, for those without.
+LISTED, UNLISTED = "listed", "unlisted"
+
+
+def render(condition: Condition, form: str) -> sql.Composable:
+    """`condition` as SQL in one of its forms: LISTED for the documents with a word list, which
+    the list's index answers (no column is read again for each match); UNLISTED for those without,
+    from the fields' own columns."""
+    if isinstance(condition, Formed):
+        return sql.SQL(condition.template).format(*(render(p, form) for p in condition.parts))
+    if not isinstance(condition, Atom):
+        return condition
+    return condition.listed() if form == LISTED else condition.exact
+
+
+def needs_list(condition: Condition) -> bool:
+    """Whether `condition` in its LISTED form holds only for documents with a word list."""
+    if isinstance(condition, Atom):
+        return True
+    if isinstance(condition, Formed) and condition.joins == "and":
+        return any(needs_list(p) for p in condition.parts)
+    if isinstance(condition, Formed) and condition.joins == "or":
+        return all(needs_list(p) for p in condition.parts)
+    return False
+
+
+@dataclass(frozen=True)
+class Where:
+    """A search's condition for the documents with a word list (`listed`: nearly all of them)
+    and for those without (`unlisted`).  Asked apart, each is a condition the indexes answer
+    alone: in one condition for both (an OR), every match's word list would be read again."""
+
+    listed: sql.Composable
+    unlisted: sql.Composable
+
+    @staticmethod
+    def of(condition: Condition) -> Where:
+        listed = render(condition, LISTED)
+        if not needs_list(condition):
+            listed = sql.SQL("(d.words IS NOT NULL AND {})").format(listed)
+        return Where(listed, sql.SQL("(d.words IS NULL AND {})").format(render(condition, UNLISTED)))
+
+    def narrowed(self, condition: sql.Composable) -> Where:
+        """Only the matches that also meet `condition` (of any document)."""
+        return Where(*(sql.SQL("({} AND {})").format(w, condition) for w in (self.listed, self.unlisted)))
+
+    def either(self, other: Where) -> Where:
+        return Where(*(sql.SQL("({} OR {})").format(a, b) for a, b in zip(self, other, strict=True)))
+
+    def __iter__(self) -> Iterator[sql.Composable]:
+        return iter((self.listed, self.unlisted))
+
+    def rows(self, columns: sql.Composable, listed_columns: sql.Composable | None = None) -> sql.Composed:
+        """The matches' `columns` (`listed_columns` for those with a word list, when they differ):
+        the two kinds of documents read apart (UNION ALL)."""
+        return sql.SQL(
+            "SELECT {} FROM search_docs d WHERE {} UNION ALL SELECT {} FROM search_docs d WHERE {}"
+        ).format(listed_columns or columns, self.listed, columns, self.unlisted)
+
+    def count(self) -> sql.Composed:
+        # Apart, a count of the listed ones reads no row whose page is all visible (the index says all).
+        return sql.SQL(
+            "SELECT (SELECT count(*) FROM search_docs d WHERE {})"
+            " + (SELECT count(*) FROM search_docs d WHERE {})"
+        ).format(self.listed, self.unlisted)
 
 
 def _listed(atoms: list[Atom]) -> str:
@@ -281,33 +379,30 @@ def _listed(atoms: list[Atom]) -> str:
     return fields.pop() if len(fields) == 1 else "mixed"
 
 
-def _sql(condition: Condition) -> sql.Composable:
-    if not isinstance(condition, Atom):
-        return condition
-    listed = sql.SQL("d.words @@ {}::tsquery").format(sql.Literal(condition.tsquery))
-    if not condition.field:
-        return sql.SQL("(({}) OR (d.words IS NULL AND {}))").format(listed, condition.exact)
-    # The word list finds the candidates; the field's own column decides (a phrase, a title word).
-    return sql.SQL("((({}) OR d.words IS NULL) AND {})").format(listed, condition.exact)
-
-
-def _known(condition: sql.Composable) -> sql.Composable:
-    """`condition` with unknown (NULL: no word list, no date, no type) read as false, as a match
-    reads it; where it is negated or counted, NULL would stay NULL."""
-    return sql.SQL("coalesce({}, false)").format(condition)
-
-
 def _all(parts: Sequence[Condition]) -> Condition:
     """Every one of `parts`: its atoms in one look-up of the word list, the rest beside it."""
     atoms = [p for p in parts if isinstance(p, Atom)]
-    others: list[sql.Composable] = [p for p in parts if not isinstance(p, Atom)]
+    others: list[Condition] = [p for p in parts if not isinstance(p, Atom)]
     if atoms and not others:
         return Atom.both(atoms)
     if not parts:
         return sql.SQL("true")
     if atoms:
-        others.insert(0, _sql(Atom.both(atoms)))
-    return sql.SQL("({})").format(sql.SQL(" AND ").join(others))
+        others.insert(0, Atom.both(atoms))
+    return Formed("(" + " AND ".join(["{}"] * len(others)) + ")", tuple(others), "and")
+
+
+def _not(condition: Condition) -> Formed:
+    # Unknown (NULL: no word list, no date, no type) is read as false, as a match reads it.
+    return Formed("NOT coalesce({}, false)", (condition,))
+
+
+def _all_sql(parts: Sequence[sql.Composable]) -> sql.Composable:
+    return sql.SQL("({})").format(sql.SQL(" AND ").join(parts))
+
+
+def _any_sql(parts: Sequence[sql.Composable]) -> sql.Composable:
+    return sql.SQL("({})").format(sql.SQL(" OR ").join(parts))
 
 
 def highlighted(words: list[str], slop: int) -> Terms:
@@ -360,6 +455,27 @@ def _shown_phrase(words: list[str], slop: int) -> str:
     return f'"{" ".join(words)}"~{slop}' if slop > 1 else f'"{" ".join(words)}"'
 
 
+def required_words(q: Any) -> set[str]:
+    """The words every match of `q` has in its title or body, so in its word list: those of the
+    words, phrases and AND of its top level (an OR's, when each of its alternatives has them)."""
+    if isinstance(q, Required):
+        return required_words(q.child)
+    if isinstance(q, query.Term | query.Phrase):
+        if q.fieldname not in TEXT_FIELDS:
+            return set()
+        return {str(q.text)} if isinstance(q, query.Term) else {str(w) for w in q.words}
+    if isinstance(q, query.And):
+        return set().union(*(required_words(c) for c in q.subqueries))
+    if isinstance(q, query.Or):
+        alternatives = [required_words(c) for c in q.subqueries]
+        return set.intersection(*alternatives) if alternatives else set()
+    if isinstance(q, query.AndNot | query.AndMaybe):
+        return required_words(q.a)
+    if isinstance(q, query.Require):
+        return required_words(q.a) | required_words(q.b)
+    return set()
+
+
 def is_free_word(q: Any) -> bool:
     """Whether a clause of a query's top level is a free word, which the relaxed tier may leave
     out: a word (or alternatives of words) searched in titles and text, as the parser makes it
@@ -394,7 +510,9 @@ __all__ = [
     "Compiled",
     "Compiler",
     "Expand",
+    "Where",
     "highlighted",
     "like_pattern",
     "phrase_tsquery",
+    "required_words",
 ]

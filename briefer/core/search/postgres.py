@@ -143,8 +143,12 @@ class PostgresIndex:
     ) -> _Result:
         with connection.transaction(), connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            # Searches are index-driven: the planner does not price unpacking each row's word list
+            # (kept out of line) that a sequential scan's filter does, and chose one for common
+            # words: 0.6-0.7 s where the word list's index took 0.17 s (300,000 documents).
             cursor.execute(
-                "SELECT set_config('statement_timeout', %s, true)", (str(self.statement_timeout_ms),)
+                "SELECT set_config('statement_timeout', %s, true), set_config('enable_seqscan', 'off', true)",
+                (str(self.statement_timeout_ms),),
             )
             return work(cursor)
 

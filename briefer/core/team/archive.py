@@ -15,28 +15,45 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from psycopg.types.json import Jsonb
 
-from briefer.core.archive import Archive, Copies, SavedSearch, SavedSearchError, SavedSearches
+from briefer.core.archive import (
+    Archive,
+    Copies,
+    FileOutcome,
+    ImportLimits,
+    ImportSummary,
+    SavedSearch,
+    SavedSearchError,
+    SavedSearches,
+)
 from briefer.core.archive.catalog import Catalog
-from briefer.core.progress import Progress, no_progress
-from briefer.core.search import QueryError
+from briefer.core.progress import Progress, no_progress, raise_if_cancelled
+from briefer.core.search import IndexBusy, QueryError
 from briefer.core.team.catalog import Connection, TeamCatalog, this_machine
 from briefer.core.team.connection import PasswordSource, TeamLocation
 from briefer.core.team.errors import TeamError
+from briefer.core.team.roles import require_role
 from briefer.core.team.schema import require_current
 from briefer.core.team.session import TeamSession
+from briefer.core.team.transfer import PushSummary, push, record_import
 
 if TYPE_CHECKING:
+    from briefer.core.archive.clusters import ClusterStats
     from briefer.core.archive.removal import RemovalPlan
+    from briefer.core.search.postgres import PostgresBatch
+
+log = logging.getLogger(__name__)
 
 LOCAL_STATE = "team-cache"  # the data folder's sub-folder of local state, one per team archive
+_REINDEX_BATCH = 500  # documents read and sent together by `reindex`
 
 
 def local_folder(data_dir: Path, location: TeamLocation) -> Path:
@@ -98,7 +115,27 @@ class TeamArchive(Archive):
         return False
 
     def reindex(self, *, progress: Progress = no_progress, cancel: threading.Event | None = None) -> int:
-        raise TeamError("the team archive's server keeps its search index: there is nothing to rebuild here")
+        """Rebuild the team's search tables (documents, parts, document frequencies, vocabulary)
+        from the stored text versions, e.g. after an analyzer change; returns how many documents.
+
+        One transaction: analysts keep searching the old rows until it commits, and a cancelled
+        or killed rebuild leaves them as they were.  Imports wait for it (the writer lock), and
+        documents sent while it ran are indexed before it commits.  Editors only: it rewrites what
+        every analyst searches (TeamPermissionDenied for others, before anything is written)."""
+        self._require("editor", "rebuilding the search index")
+        done: set[str] = set()
+        with self.index.batch(bulk=True) as batch:
+            cast("PostgresBatch", batch).clear()
+            while waiting := [i for i in self.catalog.all_ids() if i not in done]:
+                total = len(done) + len(waiting)
+                for start in range(0, len(waiting), _REINDEX_BATCH):
+                    raise_if_cancelled(cancel)
+                    chunk = waiting[start : start + _REINDEX_BATCH]
+                    for doc in self.catalog.documents(chunk):
+                        batch.put(doc, new=True)
+                    done.update(chunk)
+                    progress(len(done), total)
+        return len(done)
 
     def copies_of(self, doc_ids: Sequence[str]) -> dict[str, Copies]:
         """As `Archive.copies_of`, an alias (a personal id the team knows under another) answered
@@ -107,15 +144,78 @@ class TeamArchive(Archive):
         found = super().copies_of([team_ids.get(i, i) for i in doc_ids])
         return {i: found[team_ids.get(i, i)] for i in doc_ids}
 
-    # What goes through this machine's cache (`briefer --team URL index`), or is not done on a
-    # team archive yet: refused with the reason, never half-done through a catalog that lacks it.
-    def import_paths(self, *args: Any, **kwargs: Any) -> Any:
-        raise TeamError(
-            "files are imported into a team archive through this machine's cache: briefer --team URL index"
-        )
+    # -- importing: through this machine's cache --------------------------------------------
+    def import_paths(
+        self,
+        sources: Sequence[Path],
+        *,
+        prune: bool = False,
+        keep: frozenset[str] = frozenset(),
+        exclude: frozenset[str] = frozenset(),
+        progress: Progress = no_progress,
+        cancel: threading.Event | None = None,
+        on_outcome: Callable[[FileOutcome], None] | None = None,
+        limits: ImportLimits | None = None,
+        time_limit: float | None = None,
+        max_size: int | None = None,
+        workers: int | None = None,
+    ) -> ImportSummary:
+        """Import files and folders into the team archive (what the window, `feeds fetch` and
+        `index --sample` do): parsed on this machine exactly as into a personal archive, into its
+        cache (`data_dir`, never the personal archive), then sent (`send_imported`) and indexed for
+        the team's search.  A cancelled import sends nothing; the next one sends what the cache got.
+        Removing documents (`prune`) is an editor's command: `briefer --team URL index --prune`."""
+        if prune:
+            raise TeamError("removing documents from a team archive: briefer --team URL index --prune")
+        self._require("analyst", "importing")  # a reader is refused before anything is parsed
+        with Archive(self.data_dir) as cache:
+            self.follow_settings(cache)
+            summary = cache.import_paths(
+                sources,
+                exclude=exclude,
+                progress=progress,
+                cancel=cancel,
+                on_outcome=on_outcome,
+                limits=limits,
+                time_limit=time_limit,
+                max_size=max_size,
+                workers=workers,
+            )
+            self.send_imported(cache, sources)
+        try:
+            summary.indexed = self.index_waiting(progress=progress, cancel=cancel)
+        except IndexBusy:
+            log.info("another analyst's import is indexing; it indexes these documents too")
+        return summary
 
-    def import_sample(self, *args: Any, **kwargs: Any) -> Any:
-        raise TeamError("the sample archive is not imported into a team archive")
+    def follow_settings(self, cache: Archive) -> None:
+        """The cache clusters what it parses as the team archive does: at the threshold an editor
+        set (`cluster --threshold`), or the default."""
+        from briefer.core.archive.clusters import THRESHOLD_SETTING
+
+        team_threshold = self.team_catalog.setting(THRESHOLD_SETTING)
+        if team_threshold is not None and cache.catalog.setting(THRESHOLD_SETTING) != team_threshold:
+            cache.catalog.set_setting(THRESHOLD_SETTING, team_threshold)
+
+    def send_imported(self, cache: Archive, sources: Sequence[Path]) -> PushSummary:
+        """Send this machine's cache of the team archive to it (new documents, with their text
+        versions, files, tags and clusters: one document per file content, whoever sends it), and
+        the import report of the files under `sources` (every file with its status and reason)."""
+        roots = [str(Path(s).resolve()) for s in sources]
+        statuses = [s for s in cache.file_statuses() if _under(s.path, roots)]
+        sent = SentLedger(self.data_dir)
+        # What this import met, and what an earlier one parsed but could not send (cancelled, the
+        # server gone): never the whole cache again, whose size grows with every import here.
+        locations = cache.catalog.locations().values()
+        met = {loc.doc_id for loc in locations if loc.doc_id and _under(loc.path, roots)}
+        waiting = met | (set(cache.catalog.all_ids()) - sent.ids())
+        pushed = self.team_catalog.run(lambda connection: push(connection, cache, only=waiting))
+        sent.add(waiting)
+        # The import's own summary line, as `briefer stats` shows a personal archive's last import.
+        line = cache.stats().last_import_summary
+        report: dict[str, object] = {"files": len(statuses), "sent": pushed.copied, "line": line}
+        self.team_catalog.run(lambda connection: record_import(connection, this_machine(), statuses, report))
+        return pushed
 
     def prune_plan(self, sources: Sequence[Path], *, quoted_by: Iterable[Path] = ()) -> RemovalPlan:
         """The documents whose files on this machine, under `sources`, are gone, and that no other
@@ -148,8 +248,22 @@ class TeamArchive(Archive):
     def remove_sample(self, *args: Any, **kwargs: Any) -> Any:
         raise TeamError("the sample archive is not part of a team archive")
 
-    def recluster(self, *args: Any, **kwargs: Any) -> Any:
-        raise TeamError("a team archive's clusters come with its documents: they are not made again here")
+    def recluster(
+        self, threshold: float, *, progress: Progress = no_progress, cancel: threading.Event | None = None
+    ) -> ClusterStats:
+        """Cluster every document of the team archive again at `threshold` (0.5 to 1; 0: no
+        clusters), as a personal archive's `recluster` does, and replace the team's clusters with
+        the result in one transaction (copies sent from different machines find each other here).
+        The team archive keeps no settings yet: later imports cluster as each machine's cache does.
+        Editors only: it rewrites every analyst's clusters."""
+        from briefer.core.team.clustering import recluster
+
+        self._require("editor", "clustering the archive again")
+        return recluster(self.team_catalog, threshold, progress=progress, cancel=cancel)
+
+    def _require(self, needed: str, what: str) -> None:
+        """TeamPermissionDenied, before anything is done, when the analyst's role is below `needed`."""
+        self.team_catalog.run(lambda connection: require_role(connection, needed, what))
 
     @property
     def where(self) -> str:
@@ -264,6 +378,31 @@ class TeamSavedSearches:
 
 def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def _under(path: str, roots: Sequence[str]) -> bool:
+    return any(_inside(path, root) for root in roots)
+
+
+class SentLedger:
+    """The ids of this machine's cached documents the team archive has received: one per line in
+    the team archive's local folder, appended after each send that the server committed."""
+
+    FILE = "sent-documents.txt"
+
+    def __init__(self, folder: Path) -> None:
+        self._path = folder / self.FILE
+
+    def ids(self) -> set[str]:
+        try:
+            return set(self._path.read_text(encoding="utf-8").split())
+        except FileNotFoundError:
+            return set()
+
+    def add(self, ids: Collection[str]) -> None:
+        if ids:
+            with self._path.open("a", encoding="utf-8") as ledger:
+                ledger.write("".join(f"{doc_id}\n" for doc_id in sorted(ids)))
 
 
 def _from_row(owner: str, name: str, request: dict[str, Any], shared: bool, mine: bool) -> TeamSavedSearch:

@@ -85,7 +85,9 @@ class TeamCatalog:
         return threading.get_ident(), int(time.monotonic() // _KEPT_S)
 
     def setting(self, key: str) -> str | None:
-        return None  # the team archive keeps no settings: the defaults apply
+        """A setting of the team archive (None: the default applies), as an editor last set it."""
+        found = self._one("SELECT value FROM settings WHERE key = %s", (key,))
+        return None if found is None else str(found)
 
     # -- documents -----------------------------------------------------------------
     def resolve(self, doc_ids: list[str]) -> dict[str, str]:
@@ -265,6 +267,39 @@ class TeamCatalog:
     def count_clusters(self) -> tuple[int, int]:
         row = self._rows(f"SELECT count(DISTINCT cluster_id), count(*) FROM {_ALL_CLUSTERED} c")[0]
         return int(row[0]), int(row[1])
+
+    def titles_and_texts(self, doc_ids: list[str]) -> dict[str, tuple[str, str, str]]:
+        """(title, text, text hash) of each document's current version, by id (what signing reads)."""
+        rows = self._rows(
+            "SELECT d.id, d.title, t.body, d.text_sha256 FROM documents d"
+            " JOIN texts t ON t.sha256 = d.text_sha256 WHERE d.id = ANY(%s)",
+            [doc_ids],
+        )
+        return {str(r[0]): (str(r[1]), str(r[2]), str(r[3])) for r in rows}
+
+    def replace_clusters(
+        self, doc_ids: list[str], clusters: Mapping[str, str], settings: Mapping[str, str]
+    ) -> None:
+        """The clusters of `doc_ids` are now `clusters` (document -> its cluster; the others are
+        alone), with the `settings` that made them, in one transaction; documents removed
+        meanwhile are left out, those sent meanwhile keep the clusters they came with."""
+
+        def replace(connection: Connection) -> None:
+            with connection.transaction():
+                connection.cursor().executemany(
+                    "INSERT INTO settings (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE"
+                    " SET value = excluded.value, set_by = current_user, set_at = now()",
+                    list(settings.items()),
+                )
+                connection.execute("DELETE FROM clusters WHERE doc_id = ANY(%s)", (doc_ids,))
+                connection.execute(
+                    "INSERT INTO clusters (doc_id, cluster_id) SELECT u.doc_id, u.cluster_id"
+                    " FROM unnest(%s::text[], %s::text[]) AS u(doc_id, cluster_id)"
+                    " JOIN documents d ON d.id = u.doc_id",
+                    (doc_ids, [clusters.get(d, d) for d in doc_ids]),
+                )
+
+        self.run(replace)
 
     def count_signed(self) -> int:
         """Documents whose copies are known: signed here, or clustered where they were imported."""

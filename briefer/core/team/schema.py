@@ -280,6 +280,18 @@ _CITED = (
         ADD COLUMN parent_id text""",
 )
 
+# The archive's settings every analyst's Briefer follows (the near-duplicate threshold an editor
+# set with `cluster --threshold`): readers read them, editors change them.
+_SETTINGS = (
+    """CREATE TABLE settings (
+        key text PRIMARY KEY,
+        value text NOT NULL,
+        set_by text NOT NULL DEFAULT current_user,
+        set_at timestamptz NOT NULL DEFAULT now())""",
+    "GRANT SELECT ON settings TO briefer_reader",
+    "GRANT INSERT, UPDATE ON settings TO briefer_editor",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -290,6 +302,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         3, "what a citation and a hit say of a document: its page offsets, date as written, format", _CITED
     ),
+    Migration(4, "the archive's settings (the near-duplicate threshold), set by editors", _SETTINGS),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -11,6 +11,7 @@ personal id still find it.
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,10 +60,11 @@ def push(
     progress: Progress = no_progress,
     cancel: threading.Event | None = None,
     batch: int = BATCH,
+    only: Collection[str] | None = None,
 ) -> PushSummary:
     summary = PushSummary()
     done = 0
-    for records, total in archive.document_records(batch=batch, cancel=cancel):
+    for records, total in archive.document_records(batch=batch, cancel=cancel, only=only):
         with connection.transaction():
             _push_batch(connection, records, summary)
         done += len(records)

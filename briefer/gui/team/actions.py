@@ -67,7 +67,7 @@ class TeamActions(QObject):
     def reconnect(self, location: str) -> ConnectDialog:
         """The dialog, already connecting to `location` (the team archive open when Briefer quit)."""
         dialog = self.show_connect_dialog()
-        dialog.location.setText(location)
+        dialog.set_location(location)
         dialog.accept()
         return dialog
 

@@ -35,6 +35,7 @@ from briefer.gui.distribution.keychain import Keychain
 from briefer.gui.job_runner import JobRunner
 from briefer.gui.team import jobs
 from briefer.gui.team.connect import EXPECTED, TeamAccess, describe
+from briefer.gui.team.leases import person
 
 STATE_NAMES = {"draft": "Draft", "in_review": "In Review", "released": "Released"}
 ONLY_EDITORS = "Only editors release a briefing; ask an editor of this team archive"
@@ -323,6 +324,25 @@ class TeamBriefings(QObject):
         self.shown = moved
         self.update_actions()
         self.reported.emit(f"\u201c{moved.title}\u201d is now {STATE_NAMES[moved.state].lower()}")
+
+    # -- what others did since ----------------------------------------------------------
+    @Slot(object)
+    def take_latest(self, latest: team.SharedBriefing) -> None:
+        """The open briefing as the server has it now (read by the lease poll): its review state
+        follows what an editor set, and a version someone else saved is told once."""
+        checkout = self.checkout()
+        if checkout is None or latest.id != checkout.briefing_id or self._runner.busy:
+            return  # another briefing is open now, or a save of ours is on its way
+        before, self.shown = self.shown, latest
+        self.update_actions()
+        newer = latest.version > max(checkout.version, before.version if before else 0)
+        if newer and latest.saved_by != (self.access.user if self.access else None):
+            self.reported.emit(
+                f"{person(latest.saved_by)} saved version {latest.version} to the team: "
+                "Save to Team merges it with your edits"
+            )
+        elif before is not None and before.state != latest.state:
+            self.reported.emit(f"\u201c{latest.title}\u201d is now {STATE_NAMES[latest.state].lower()}")
 
     # -- failures ----------------------------------------------------------------------
     def _failed(self, exc: Any) -> None:

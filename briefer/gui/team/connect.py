@@ -175,8 +175,9 @@ class ConnectDialog(QDialog):
             "(host=… dbname=…) or a service name from pg_service.conf."
         )
         intro.setWordWrap(True)
-        self.location = QLineEdit(location)
+        self.location = QLineEdit()
         self.location.setAccessibleName("Location")
+        self.location.textChanged.connect(self.location.setToolTip)
         self.location.setPlaceholderText("postgresql://you@db.example/briefer")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -208,7 +209,15 @@ class ConnectDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(520)
+        self.set_location(location)
+
+    def set_location(self, location: str) -> None:
+        """Show `location` from its start (who, and which server), in a dialog wide enough for a
+        usual one and never wider than most screens leave a dialog (a longer one scrolls)."""
+        self.location.setText(location)
+        self.location.setCursorPosition(0)
+        text = self.location.fontMetrics().horizontalAdvance(location)
+        self.setMinimumWidth(min(max(520, text + 160), 900))
 
     @property
     def connecting(self) -> bool:

@@ -3,8 +3,10 @@
 While the analyst edits a section of a team briefing, the window holds a short lease on it,
 renewed on every poll; a section left (another one current, no edit for a lease's length, the
 briefing closed) is released.  Every `POLL_MS` the leases others hold are read and shown in the
-outline.  Everything that talks to the server runs off the GUI thread, one poll at a time, on its
-own connection: typing never waits for it.  Leases are notices: nothing here refuses an edit.
+outline, and the briefing's latest version and review state are read with them (another analyst
+may have saved, an editor released it).  Everything that talks to the server runs off the GUI
+thread, one poll at a time, on its own connection: typing never waits for it.  Leases are notices:
+nothing here refuses an edit.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from briefer.core import team
 from briefer.gui.briefing.session import BriefingSession
@@ -33,6 +35,7 @@ class Poll:
     briefing_id: str
     holding: str | None  # the section this analyst's lease is on now (None: released)
     others: list[team.Lease]
+    latest: team.SharedBriefing  # its newest version and review state, as the server has them now
 
 
 def person(analyst: str) -> str:
@@ -53,6 +56,8 @@ def notices(others: list[team.Lease]) -> dict[str, str]:
 
 
 class LeaseNotices(QObject):
+    latest_read = Signal(object)  # team.SharedBriefing: the open briefing as the last poll found it
+
     def __init__(
         self,
         session: BriefingSession,
@@ -117,6 +122,7 @@ class LeaseNotices(QObject):
         self._held = (result.briefing_id, result.holding) if result and result.holding else None
         if result is not None and result.briefing_id == self._current_briefing():
             self._session.model.set_editing(notices(result.others))
+            self.latest_read.emit(result.latest)
 
     def _failed(self, exc: Any) -> None:
         """A notice missed: the next poll tries again."""
@@ -143,7 +149,8 @@ def _poll(
             return None
         if section is not None:
             team.hold_lease(connection, briefing_id, section)
-        return Poll(briefing_id, section, team.others_editing(connection, briefing_id))
+        others = team.others_editing(connection, briefing_id)
+        return Poll(briefing_id, section, others, team.shared(connection, briefing_id))
 
     result: Poll | None = session.run(work)
     return result
