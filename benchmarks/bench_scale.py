@@ -1,13 +1,14 @@
 """Scale benchmark (#24): import and search as the archive grows, with bare Whoosh beside each figure.
 
-    .venv/bin/python benchmarks/bench_scale.py [--size 100000] [--skip-search] [--skip-pdf] [--skip-bare]
+    .venv/bin/python benchmarks/bench_scale.py [--size 100000] [--imports reuters,first,big]
+                                               [--skip-search] [--skip-pdf] [--skip-bare]
 
 In one run:
   - `briefer index` of Reuters-21578 (21,578 short articles) and of bench_search.py's own
     generated set of `--size` articles (build_big), each into a fresh data folder: docs/s, CPU
-    per document (user + system time of every process of the command: parent, parsers,
-    sub-writers), their ratio, and the peak resident memory of each process and of all of them
-    together (sampled every 50 ms);
+    per document and per KB of text (user + system time of every process of the command: parent,
+    parsers, sub-writers; and by process role), their ratios, and the peak resident memory of each
+    process and of all of them together (sampled every 50 ms);
   - the same articles indexed by bare Whoosh (bench_search.py's default setup, one process), measured
     the same way;
   - at `--size`, bench_search.py's queries (warm, top 20 with snippets): p95 and max of all
@@ -62,6 +63,12 @@ class Run:
     cpu: float
     peaks: dict[str, float] = field(default_factory=dict)  # role -> peak MB (the largest of that role)
     total_peak: float = 0.0  # the peak of the sum over all processes at one instant
+    cpu_by_role: dict[str, float] = field(default_factory=dict)  # role -> CPU s, as last sampled
+
+    @property
+    def ms_per_kb(self) -> float:
+        """CPU per KB of text: the sets' articles differ in length, and so does their cost."""
+        return 1000 * self.cpu / (self.text_bytes / 1024)
 
     @property
     def rate(self) -> float:
@@ -77,16 +84,18 @@ class Run:
 
 
 def _role(proc: psutil.Process, root: int) -> str:
-    """parent, sub-writer (it has index files open), parser (another worker), or other (the tracker)."""
+    """parent, parser (a spawned worker under a memory limit), sub-writer (a spawned worker
+    without one), or other (the resource tracker, or a process that has exited)."""
     if proc.pid == root:
         return "parent"
     try:
         line = " ".join(proc.cmdline())
         if "resource_tracker" in line or "spawn_main" not in line:
             return "other"
-        return "sub-writer" if any("/whoosh/" in f.path for f in proc.open_files()) else "parser"
+        soft, _ = proc.rlimit(psutil.RLIMIT_AS)
     except psutil.Error:
         return "other"
+    return "sub-writer" if soft == psutil.RLIM_INFINITY else "parser"
 
 
 def watched(label: str, command: list[str], texts: tuple[int, int]) -> Run:
@@ -95,6 +104,7 @@ def watched(label: str, command: list[str], texts: tuple[int, int]) -> Run:
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     per_pid: dict[int, tuple[str, float]] = {}
+    cpu_of: dict[int, float] = {}  # pid -> user + system CPU s when last sampled
     total_peak = 0.0
     root = psutil.Process(proc.pid)
     while proc.poll() is None:
@@ -106,12 +116,15 @@ def watched(label: str, command: list[str], texts: tuple[int, int]) -> Run:
         for p in family:
             try:
                 rss = p.memory_info().rss / 2**20
+                times = p.cpu_times()
             except psutil.Error:
                 continue
+            cpu_of[p.pid] = times.user + times.system
             total += rss
             role, peak = per_pid.get(p.pid, ("", 0.0))
-            if role not in ("parent", "sub-writer"):  # a starting process has no command line yet
-                role = _role(p, proc.pid)
+            found = _role(p, proc.pid)  # a parser sets its memory limit once started: asked again
+            if found != "other" or not role:  # an exiting process reads as "other": keep what it was
+                role = found
             per_pid[p.pid] = (role, max(peak, rss))
         total_peak = max(total_peak, total)
         time.sleep(_SAMPLE_S)
@@ -121,6 +134,8 @@ def watched(label: str, command: list[str], texts: tuple[int, int]) -> Run:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     run = Run(label, texts[0], texts[1], wall, cpu, total_peak=total_peak)
+    for pid, (role, _) in per_pid.items():  # up to 50 ms of each process's last CPU is not seen
+        run.cpu_by_role[role] = run.cpu_by_role.get(role, 0.0) + cpu_of.get(pid, 0.0)
     counts: dict[str, int] = {}
     for role, peak in sorted(per_pid.values(), key=lambda rp: -rp[1]):
         counts[role] = counts.get(role, 0) + 1
@@ -157,36 +172,57 @@ def verdict(value: float, limit: float, *, at_least: bool = False) -> str:
     return f"{'>=' if at_least else '<='} {limit:<7g} {'ok' if ok else 'MISSED'}"
 
 
-def report_imports(small: Run, same_set: Run, big: Run, bare_small: Run | None, bare_big: Run | None) -> None:
+def report_imports(small: Run | None, same_set: Run | None, big: Run | None, bare: list[Run]) -> None:
+    """The import figures of the runs made (`--imports` may leave some out), with the ratios and
+    targets that the runs made allow."""
     print("\nImport (`briefer index` into a fresh data folder; bare Whoosh: one writer, same texts)")
-    print(f"  {'':36} {'docs':>7} {'KB/doc':>6} {'docs/s':>7} {'CPU ms/doc':>10} {'peak MB (all)':>13}")
-    runs = (small, same_set, big, bare_small, bare_big)
-    for run in runs:
-        if run is not None:
-            print(
-                f"  {run.label:36} {run.docs:7d} {run.kb_per_doc:6.2f} {run.rate:7.0f} {run.cpu_ms:10.2f} "
-                f"{run.total_peak:13.0f}"
-            )
-    ratio = big.cpu_ms / small.cpu_ms
     print(
-        f"  CPU/doc at {big.docs:,} over the same set's first {same_set.docs:,} (articles alike in length): "
-        f"{big.cpu_ms / same_set.cpu_ms:.2f}"
+        f"  {'':36} {'docs':>7} {'KB/doc':>6} {'docs/s':>7} {'CPU ms/doc':>10} {'ms/KB':>6} "
+        f"{'peak MB (all)':>13}"
     )
+    ours = [run for run in (small, same_set, big) if run is not None]
+    runs = ours + bare
+    for run in runs:
+        print(
+            f"  {run.label:36} {run.docs:7d} {run.kb_per_doc:6.2f} {run.rate:7.0f} {run.cpu_ms:10.2f} "
+            f"{run.ms_per_kb:6.2f} {run.total_peak:13.0f}"
+        )
+    if big is not None and same_set is not None:
+        print(
+            f"  CPU/doc at {big.docs:,} over the same set's first {same_set.docs:,} (articles alike in "
+            f"length): {big.cpu_ms / same_set.cpu_ms:.2f}"
+        )
+    if big is not None and small is not None:
+        print(
+            f"  CPU per KB at {big.docs:,} over Reuters' (articles of different length): "
+            f"{big.ms_per_kb / small.ms_per_kb:.2f}"
+        )
+    print("  CPU by process role (s; ms per document):")
+    for run in ours:
+        parts = ", ".join(
+            f"{role} {cpu:.1f} ({1000 * cpu / run.docs:.2f})" for role, cpu in sorted(run.cpu_by_role.items())
+        )
+        print(f"    {run.label:32} {parts}")
     print("  peak resident memory by process (MB):")
     for run in runs:
-        if run is not None:
-            parts = ", ".join(f"{role} {mb:.0f}" for role, mb in run.peaks.items())
-            print(f"    {run.label:32} {parts}; sum of peaks {sum(run.peaks.values()):.0f}")
+        parts = ", ".join(f"{role} {mb:.0f}" for role, mb in run.peaks.items())
+        print(f"    {run.label:32} {parts}; sum of peaks {sum(run.peaks.values()):.0f}")
     print("  targets:")
-    print(
-        f"    docs/s at {big.docs:,}{'':14} {big.rate:8.0f} {verdict(big.rate, TARGET_RATE, at_least=True)}"
-    )
-    print(f"    CPU/doc {big.docs:,} / {small.docs:,}{'':8} {ratio:8.2f} {verdict(ratio, TARGET_CPU_RATIO)}")
-    for run in (small, same_set, big):
+    if big is not None:
+        print(
+            f"    docs/s at {big.docs:,}{'':14} {big.rate:8.0f} {verdict(big.rate, TARGET_RATE, at_least=True)}"
+        )
+    if big is not None and small is not None:
+        ratio = big.cpu_ms / small.cpu_ms
+        print(
+            f"    CPU/doc {big.docs:,} / {small.docs:,}{'':8} {ratio:8.2f} {verdict(ratio, TARGET_CPU_RATIO)}"
+        )
+    for run in ours:
         print(
             f"    peak MB, all processes, {run.docs:>7,} {run.total_peak:6.0f} {verdict(run.total_peak, TARGET_RSS_MB)}"
         )
-    if bare_small is not None and bare_big is not None:
+    if len(bare) == 2 and big is not None:
+        bare_small, bare_big = bare
         bare_ratio = bare_big.cpu_ms / bare_small.cpu_ms
         print(
             f"    (bare Whoosh's CPU/doc ratio {bare_ratio:.2f}; Briefer / bare at {big.docs:,}: "
@@ -254,6 +290,12 @@ def main() -> None:
     parser.add_argument("--skip-search", action="store_true", help="no query figures")
     parser.add_argument("--skip-pdf", action="store_true", help="no PDF figures")
     parser.add_argument("--skip-bare", action="store_true", help="no bare Whoosh figures")
+    parser.add_argument(
+        "--imports",
+        default="reuters,first,big",
+        help="which Briefer imports to run, comma-separated: reuters, first (the set's first 22,000), "
+        "big (the whole set); default all three",
+    )
     args = parser.parse_args()
     next(reuters_records())  # fails early with a clear message when the corpus is absent
     ROOT.mkdir(parents=True, exist_ok=True)
@@ -266,19 +308,24 @@ def main() -> None:
     if big is None:
         big = bench_search.build_big(ROOT / f"set-{args.size}", args.size)
     load_before = os.getloadavg()
-    small_run = briefer_import("Briefer, Reuters", [reuters], ROOT / "reuters-data")
-    # The generated set's first folders (1,000 articles each) as many as Reuters has articles:
-    # its articles are about twice as long as Reuters', so this tells growth from length.
-    first = sorted(p for p in big.iterdir() if p.is_dir())[: -(-REUTERS // 1000)]
-    same_set = briefer_import(f"Briefer, first {len(first)},000 of the set", first, ROOT / "first-data")
+    wanted = set(args.imports.split(","))
+    small_run = same_set = big_run = None
+    if "reuters" in wanted:
+        small_run = briefer_import("Briefer, Reuters", [reuters], ROOT / "reuters-data")
+    if "first" in wanted:
+        # The generated set's first folders (1,000 articles each) as many as Reuters has articles:
+        # its articles are about twice as long as Reuters', so this tells growth from length.
+        first = sorted(p for p in big.iterdir() if p.is_dir())[: -(-REUTERS // 1000)]
+        same_set = briefer_import(f"Briefer, first {len(first)},000 of the set", first, ROOT / "first-data")
     big_data = ROOT / f"{args.size}-data"
-    big_run = briefer_import(f"Briefer, {args.size:,}", [big], big_data)
-    bare_small = bare_big = None
+    if "big" in wanted:
+        big_run = briefer_import(f"Briefer, {args.size:,}", [big], big_data)
+    bare: list[Run] = []
     if not args.skip_bare:
-        bare_small = bare_import("bare Whoosh, Reuters", reuters, ROOT / "reuters-bare")
-        bare_big = bare_import(f"bare Whoosh, {args.size:,}", big, ROOT / f"{args.size}-bare")
-    report_imports(small_run, same_set, big_run, bare_small, bare_big)
-    if not args.skip_search:
+        bare.append(bare_import("bare Whoosh, Reuters", reuters, ROOT / "reuters-bare"))
+        bare.append(bare_import(f"bare Whoosh, {args.size:,}", big, ROOT / f"{args.size}-bare"))
+    report_imports(small_run, same_set, big_run, bare)
+    if not args.skip_search and big_run is not None:  # the queries run on the whole set's archive
         ours = bench_search.run_child("ours", big_data)
         bare = (
             None

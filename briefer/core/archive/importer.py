@@ -520,7 +520,9 @@ class _Run:
             batch.delete(doc_id)
         for doc, new in changes.put:
             if doc.id in revisions:  # not deleted again in the same chunk
-                batch.put(replace(doc, tags=tags.get(doc.id, ())), new=new)
+                kept = tags.get(doc.id, ())
+                # Copied only when the tags differ (an updated document keeps its own): most have none.
+                batch.put(doc if doc.tags == kept else replace(doc, tags=kept), new=new)
         self.uncommitted.update(revisions)
         self.done += len(ready)
         self.progress(self.done, self.total)

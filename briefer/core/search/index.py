@@ -432,7 +432,7 @@ class SearchIndex:
         thousand documents on.
         """
 
-        def open_writer() -> IndexWriter:
+        def open_writer(start_now: bool = True) -> IndexWriter:
             try:
                 if bulk and self.path is not None:
                     return OrphanSafeMpWriter(
@@ -442,12 +442,14 @@ class SearchIndex:
                         batchsize=256,
                         limitmb=LIMIT_MB,
                         compound=COMPOUND,
+                        start_now=start_now,
                     )
                 return RunsSegmentWriter(self._ix, limitmb=LIMIT_MB, timeout=5.0, compound=COMPOUND)
             except LockError as exc:
                 raise IndexBusy("another Briefer process is writing to the search index") from exc
 
-        batch = IndexBatch(open_writer(), open_writer)
+        # After a commit, the next writer's sub-writers start with its first document (see there).
+        batch = IndexBatch(open_writer(), lambda: open_writer(start_now=False))
         try:
             yield batch
             batch.commit()
