@@ -103,14 +103,17 @@ def _pick_by_context(
             docs[word] = vocabulary.docs_with(word)
         return docs[word]
 
-    # The other words that count: those not in question, and the corrected ones.
+    # The other words that count: those not in question, and the corrected ones.  A word's
+    # documents are read only when an ambiguous word before or after it needs them as context
+    # (a common word's are many: a one-word query reads none).
     counted = [j in picks or j not in choices for j in range(len(lowered))]
+    first, last = min(ambiguous), max(ambiguous)
     after: dict[int, set[int] | None] = {}  # the words after each ambiguous one, as first picked
     running: set[int] | None = None
     for j in reversed(range(len(lowered))):
         if j in ambiguous:
             after[j] = running
-        if counted[j]:
+        if counted[j] and j > first:
             running = _meet(running, docs_of(picks.get(j, lowered[j])))
     before: set[int] | None = None  # the words before, as picked by then
     for i in range(len(lowered)):
@@ -122,7 +125,7 @@ def _pick_by_context(
                 found = choices[i]
                 fit = {c: len(docs_of(c) & context) ** 2 / max(1, vocabulary.popularity(c)) for c in found}
                 picks[i] = max(found, key=lambda c: fit[c])  # ties keep the popularity order
-        if counted[i]:
+        if counted[i] and i < last:
             before = _meet(before, docs_of(picks.get(i, lowered[i])))
 
 
