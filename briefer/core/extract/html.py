@@ -76,6 +76,22 @@ _BLOCKS = frozenset(_BLOCK_TAGS.split())
 _DROP = ("script", "style", "noscript", "template", "head", "title")
 
 
+def _fragment_root(markup: str) -> Any:
+    """The element holding a fragment's content; None when lxml cannot read it at all."""
+    try:
+        return lxml.html.fragment_fromstring(markup, create_parent="div")
+    except AssertionError:
+        # lxml asserts that a whole page has one <body>; a page without (a head only, a
+        # frameset: HTML e-mail bodies like these exist) is read as the page it is.
+        pass
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    try:
+        return lxml.html.document_fromstring(markup)
+    except (ValueError, lxml.etree.ParserError):
+        return None
+
+
 def html_to_text(markup: str) -> str:
     """All the text of an HTML fragment (an e-mail body, a feed entry), paragraphs kept, normalized.
 
@@ -84,9 +100,8 @@ def html_to_text(markup: str) -> str:
     markup = without_xml_declaration(markup)  # lxml refuses a str that has one
     if not markup.strip():
         return ""
-    try:
-        root = lxml.html.fragment_fromstring(markup, create_parent="div")
-    except (ValueError, lxml.etree.ParserError):
+    root = _fragment_root(markup)
+    if root is None:
         return normalize(markup)
     for element in list(root.iter(*_DROP)):
         element.drop_tree()
