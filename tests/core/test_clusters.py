@@ -7,13 +7,16 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from briefer.core.archive import Archive
+from briefer.core.archive import Archive, clusters, workers
 from briefer.core.archive.catalog import SCHEMA_VERSION
-from briefer.core.archive.clusters import cluster_diff, jaccard, shingles, sign, word_diff
+from briefer.core.archive.clusters import Signature, cluster_diff, jaccard, shingles, sign, word_diff
 from briefer.core.briefing.citations import citation_pieces, plain
 from briefer.core.briefing.excerpts import hit_excerpt
+from briefer.core.documents import Extracted
+from briefer.core.extract import Part
 from briefer.core.search.query import SearchRequest
 from tests.conftest import ArchiveTemplate, corpus_path, write_article
 
@@ -128,6 +131,42 @@ def test_a_copy_with_a_new_headline_and_an_added_paragraph_stays_alike() -> None
     assert jaccard(original, copy) >= 0.8
     assert jaccard(original, shingles("", "\n\n".join(OTHER_STORY))) < 0.05
     assert sign("t", "too short to tell").minhash == b""  # a form letter is never clustered
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("Grain ships to sail again", "\n\n".join([*STORY[:3], ADDED, *STORY[3:]])),
+        ("Grain ships", "Grain ships\n\n" + "\n\n".join(STORY)),  # a title paragraph is read once
+        ("t", "too short to tell"),
+        ("", ""),
+    ],
+)
+def test_a_parser_worker_sends_what_the_importing_process_would_compute(title: str, text: str) -> None:
+    signed = workers._signed(Part("", Extracted(text=text, title=title)))
+    assert signed is not None
+    minhash, keys, sent = signed
+    made = sign(title, text)
+    assert (minhash, keys) == (made.minhash, made.keys)
+    received = Signature.sent(minhash, keys, sent).words()
+    assert received.dtype == np.uint64 and np.array_equal(received, shingles(title, text))
+    assert len(sent) == 8 * len(received)  # 8 bytes a distinct shingle travel, nothing else
+
+
+def test_the_shingles_kept_for_later_comparisons_stay_within_their_bounds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(clusters, "RECENT_SHINGLE_BYTES", 8 * 1000)
+    recent = clusters._RecentShingles()
+    for n in range(30):
+        recent.put(f"long{n}", np.arange(300, dtype=np.uint64))
+    kept = [f"long{n}" for n in range(30) if recent.get(f"long{n}") is not None]
+    assert kept == ["long27", "long28", "long29"]  # the newest within 8,000 bytes
+    recent.put("huge", np.arange(5000, dtype=np.uint64))
+    assert recent.get("huge") is not None and recent.get("long29") is None  # the one just compared stays
+    for n in range(2 * clusters.CHUNK + 5):
+        recent.put(f"short{n}", np.arange(1, dtype=np.uint64))
+    assert recent.get("short4") is None and recent.get("short5") is not None  # 2 * CHUNK documents
 
 
 # -- import ----------------------------------------------------------------------------

@@ -15,34 +15,79 @@ from whoosh.filedb.filestore import FileStorage
 from briefer.core.archive import Archive, clusters
 from briefer.core.search._whoosh_write import MarshalPool
 from tests.conftest import write_article
-from tests.core.test_clusters import STORY
+from tests.core.test_clusters import ADDED, STORY
 from tests.fault_support import kill_import
+
+
+def write_versions_and_story(folder: Path) -> None:
+    """Five earlier versions of the story, each missing three of its ten paragraphs: alike enough to
+    be compared exactly with the full story, not enough to be copies (about 0.7 < 0.8)."""
+    for n in range(5):
+        kept = [p for i, p in enumerate(STORY) if (i - 2 * n) % 10 >= 3]
+        write_article(folder / "versions", f"v{n}", "\n\n".join(kept), title=f"Version {n}")
+    write_article(folder / "full", "full", "\n\n".join(STORY), title="The whole story")
+
+
+def count_cuts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The titles of the texts this (the importing) process cuts into shingles from now on: every
+    cutting goes through `_shingle_runs_many` (the parser workers are other processes)."""
+    cut: list[str] = []
+    real = clusters._shingle_runs_many
+
+    def counted(documents):  # type: ignore[no-untyped-def]
+        cut.extend(title for title, _ in documents)
+        return real(documents)
+
+    monkeypatch.setattr(clusters, "_shingle_runs_many", counted)
+    return cut
 
 
 def test_a_new_story_is_cut_into_shingles_once_however_many_versions_it_is_compared_with(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Five earlier versions of the story, each missing three of its ten paragraphs: alike enough to
-    # be compared exactly with the full story, not enough to be copies (about 0.7 < 0.8).
-    for n in range(5):
-        kept = [p for i, p in enumerate(STORY) if (i - 2 * n) % 10 >= 3]
-        write_article(tmp_path / "versions", f"v{n}", "\n\n".join(kept), title=f"Version {n}")
-    write_article(tmp_path / "full", "full", "\n\n".join(STORY), title="The whole story")
-    cut: list[str] = []
-    real = clusters.shingles
-
-    def counted(title: str, text: str):  # type: ignore[no-untyped-def]
-        cut.append(title)
-        return real(title, text)
-
+    write_versions_and_story(tmp_path)
     with Archive(tmp_path / "data") as archive:
         archive.import_paths([tmp_path / "versions"], workers=1)
-        monkeypatch.setattr(clusters, "shingles", counted)
+    with Archive(tmp_path / "data") as archive:  # a new process: the versions' texts are read back
+        cut = count_cuts(monkeypatch)
         archive.import_paths([tmp_path / "full"], workers=1)
         compared = {title for title in cut if title.startswith("Version")}
         assert len(compared) >= 3, "the versions were compared with the story"
-        assert cut.count("The whole story") == 1
+        assert len(cut) == len(set(cut)), "no text is cut twice"
+        assert cut.count("The whole story") == 0, "the parser worker sent the story's shingles"
         assert archive.cluster_stats().clusters == 0  # the same outcome: no version is a copy
+
+
+def test_documents_signed_by_the_parser_workers_are_never_cut_by_the_importing_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each document is compared exactly with several others as it arrives and as others arrive
+    after it: the shingles its parser worker sent serve every comparison."""
+    write_versions_and_story(tmp_path)
+    write_article(
+        tmp_path / "full", "copy", "\n\n".join([*STORY[:3], ADDED, *STORY[3:]]), title="Grain ships sail"
+    )
+    compared = 0
+    real_jaccard = clusters.jaccard
+
+    def counted_jaccard(a, b):  # type: ignore[no-untyped-def]
+        nonlocal compared
+        compared += 1
+        return real_jaccard(a, b)
+
+    monkeypatch.setattr(clusters, "jaccard", counted_jaccard)
+    cut = count_cuts(monkeypatch)
+    with Archive(tmp_path / "data") as archive:
+        archive.import_paths([tmp_path / "versions"], workers=1)
+        archive.import_paths([tmp_path / "full"], workers=1)
+        assert compared >= 4, "the story was compared with the versions, and the copy with the story"
+        assert cut == []
+        titles = {archive.document(d).title: d for d in archive.catalog.all_ids()}  # type: ignore[union-attr]
+        assert {d.title for d in archive.cluster(titles["Grain ships sail"])} == {
+            "The whole story",
+            "Grain ships sail",
+        }
+        assert archive.cluster_stats().clusters == 1  # the versions stay apart
 
 
 def test_merging_many_posting_runs_holds_a_small_piece_of_each(tmp_path: Path) -> None:

@@ -94,6 +94,7 @@ REGROUP_LIMIT = 64
 TRIES_PER_CLUSTER = 3
 DEFERRED_DOCS = 2500  # documents whose band rows wait, in memory, within `deferring_bands`
 MAX_LONE = 24
+RECENT_SHINGLE_BYTES = 32 << 20  # see `_RecentShingles`
 
 _WORD = re.compile(r"\w+")
 _U64 = np.uint64
@@ -196,31 +197,26 @@ def shingles(title: str, text: str) -> np.ndarray:
 class Signature:
     """A document's shingles (kept in memory only), its MinHash and band keys (stored)."""
 
-    runs: np.ndarray | _Lazy | None  # the shingle hashes in text order, repeats included
+    runs: np.ndarray | None  # the shingle hashes in text order, repeats included (None: `distinct` sent)
     minhash: bytes  # PERMUTATIONS little-endian uint16; b"" when the text is too short
     keys: list[int]
+    distinct: np.ndarray | None = None  # `words()`, when a parser worker sent them or once computed
+
+    @classmethod
+    def sent(cls, minhash: bytes, keys: list[int], distinct: bytes) -> Signature:
+        """A signature a parser worker made and sent (`workers.Signed`): the shingles as they came."""
+        return cls(None, minhash, keys, np.frombuffer(distinct, dtype=_U64))
 
     def words(self) -> np.ndarray:
         """The distinct shingles, for an exact comparison (`jaccard`): computed on the first call
         only (a new document is compared with each of its candidates; on a large archive of
         syndicated stories that is several a document, and computing them was most of the
         parent's clustering time)."""
-        found: np.ndarray | None = self.__dict__.get("_words")
+        found = self.distinct
         if found is None:
-            if isinstance(self.runs, _Lazy):
-                found = shingles(self.runs.title, self.runs.text)
-            else:
-                found = np.unique(self.runs) if self.runs is not None else _EMPTY
-            object.__setattr__(self, "_words", found)  # a cache, not a field: frozen stays frozen
+            found = np.unique(self.runs) if self.runs is not None else _EMPTY
+            object.__setattr__(self, "distinct", found)  # a cache: frozen for everyone else
         return found
-
-
-@dataclass(frozen=True)
-class _Lazy:
-    """A text whose shingles are computed only if a comparison needs them (a worker signed it)."""
-
-    title: str
-    text: str
 
 
 _BLOCK = 4096  # shingles per hash matrix in `sign_many` (64 x 4096 x 4 bytes: stays in the cache)
@@ -388,7 +384,7 @@ class Clusters:
 
     def __init__(self, catalog: Catalog) -> None:
         self._catalog = catalog
-        self._shingles: OrderedDict[str, np.ndarray] = OrderedDict()  # recently signed or read
+        self._recent = _RecentShingles()
         self._pending: dict[str, Signature] = {}  # signed by the running `add`, not yet stored
         self._pending_keys: dict[int, list[str]] = {}  # their band keys
         # Within `deferring_bands`: documents stored whose band rows wait, by key and by id.
@@ -442,15 +438,16 @@ class Clusters:
         *,
         match: bool = True,
         new: bool = False,
-        signed: Mapping[str, tuple[bytes, list[int]]] | None = None,
+        signed: Mapping[str, tuple[bytes, list[int], bytes]] | None = None,
     ) -> int:
         """Sign documents and join each to the clusters of its copies; returns how many were
         signed (none when clustering is off).
 
         A document signed before is first taken out of its cluster (its text may
         have changed); `new` promises none of `docs` was, which saves the looking.
-        `signed` has (minhash, band keys) of documents already signed (by a parser
-        worker): they are matched, not signed again.
+        `signed` has (minhash, band keys, distinct shingles as uint64 bytes) of
+        documents already signed (by a parser worker): they are matched, not signed
+        again, and their shingles are compared and remembered as they came.
         """
         docs = list({doc.id: doc for doc in docs}.values())  # a document twice: its last version
         threshold = self.threshold
@@ -470,13 +467,11 @@ class Clusters:
             made = dict(
                 zip((d.id for d in unsigned), sign_many([(d.title, d.text) for d in unsigned]), strict=True)
             )
-            signatures = [made.get(d.id) or Signature(None, *signed[d.id]) for d in docs]
+            signatures = [made.get(d.id) or Signature.sent(*signed[d.id]) for d in docs]
             # One look for the keys of the whole batch: most documents share none with anything.
             known = catalog.known_band_keys([k for s in signatures for k in s.keys]) if match else set()
             try:
                 for doc, signature in zip(docs, signatures, strict=True):
-                    if signature.runs is None:  # signed by a worker: shingles if a comparison needs them
-                        signature = Signature(_Lazy(doc.title, doc.text), signature.minhash, signature.keys)
                     copies = []
                     if match and any(
                         k in known or k in self._pending_keys or k in self._deferred_keys
@@ -490,6 +485,8 @@ class Clusters:
                     self._pending[doc.id] = signature
                     for key in signature.keys:
                         self._pending_keys.setdefault(key, []).append(doc.id)
+                    if signature.keys and signature.distinct is not None:  # known: for its later copies
+                        self._recent.put(doc.id, signature.distinct)
                     text_hash = doc.text_hash or sha256_hex(doc.text.encode("utf-8", "surrogatepass"))
                     rows.append((doc.id, text_hash, signature.minhash, signature.keys))
                 catalog.put_signatures(rows, defer_bands=self._deferring)
@@ -510,7 +507,7 @@ class Clusters:
         with catalog.transaction():
             affected: dict[str, None] = {}
             for doc_id in doc_ids:
-                self._shingles.pop(doc_id, None)
+                self._recent.pop(doc_id)
                 self._undefer(doc_id)
                 catalog.delete_signature(doc_id)
                 cluster = catalog.cluster_id(doc_id)
@@ -621,21 +618,15 @@ class Clusters:
         found = self._catalog.titles_and_texts(doc_ids)
         return [_Text(i, *found[i]) for i in doc_ids if i in found]
 
-    def _remember(self, doc_id: str, hashes: np.ndarray) -> None:
-        self._shingles[doc_id] = hashes
-        self._shingles.move_to_end(doc_id)
-        while len(self._shingles) > 2 * CHUNK:
-            self._shingles.popitem(last=False)
-
     def _shingles_of(self, doc_id: str) -> np.ndarray:
-        found = self._shingles.get(doc_id)
+        found = self._recent.get(doc_id)
         if found is None and doc_id in self._pending:
             found = self._pending[doc_id].words()
-            self._remember(doc_id, found)
+            self._recent.put(doc_id, found)
         if found is None:
             title, text, _ = self._catalog.titles_and_texts([doc_id]).get(doc_id, ("", "", ""))
             found = shingles(title, text)
-            self._remember(doc_id, found)
+            self._recent.put(doc_id, found)
         return found
 
     def _copies(
@@ -746,6 +737,31 @@ class Clusters:
         for group in groups.values():
             if len(group) > 1:
                 self._write(group)
+
+
+class _RecentShingles:
+    """The shingles of the documents signed or compared last, so that the copies that follow them
+    do not cut their texts again: the last 2 * CHUNK documents' at most, in at most
+    RECENT_SHINGLE_BYTES (a few MB of news articles; long reports are cut again instead)."""
+
+    def __init__(self) -> None:
+        self._of: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, doc_id: str) -> np.ndarray | None:
+        return self._of.get(doc_id)
+
+    def put(self, doc_id: str, hashes: np.ndarray) -> None:
+        self.pop(doc_id)
+        self._of[doc_id] = hashes
+        self._bytes += hashes.nbytes
+        while len(self._of) > 2 * CHUNK or (self._bytes > RECENT_SHINGLE_BYTES and len(self._of) > 1):
+            self._bytes -= self._of.popitem(last=False)[1].nbytes
+
+    def pop(self, doc_id: str) -> None:
+        hashes = self._of.pop(doc_id, None)
+        if hashes is not None:
+            self._bytes -= hashes.nbytes
 
 
 @dataclass(frozen=True)

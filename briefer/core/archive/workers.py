@@ -55,8 +55,10 @@ log = logging.getLogger(__name__)
 # What a worker runs on each file: `extract_parts` unless a test swaps in a slow one.
 # It must be a module-level function, since workers import it by name.
 ParseFunction = Callable[..., Iterator[Part]]
-# A part's near-duplicate signature, when workers sign what they parse: (minhash, band keys).
-Signed = tuple[bytes, list[int]]
+# A part's near-duplicate signature, when workers sign what they parse: (minhash, band keys, its
+# distinct shingles as the bytes of a sorted uint64 array): the parent compares it without cutting
+# its text again.
+Signed = tuple[bytes, list[int], bytes]
 
 
 def default_workers() -> int:
@@ -229,18 +231,20 @@ SIGN_MAX_CHARS = 20_000_000  # a longer text is signed by the parent: it would t
 
 
 def _signed(part: Part) -> Signed | None:
-    """The part's signature; None (the parent signs it then) when there is no text, the text is so
-    long that signing it would use up the time limit (a 200 MB text takes 40 s), or signing fails."""
+    """The part's signature and shingles (`clusters.shingles`; 8 bytes each, about one a word); None
+    (the parent signs it then) when there is no text, the text is so long that signing it would use
+    up the time limit (a 200 MB text takes 40 s), or signing fails."""
     if part.extracted is None or len(part.extracted.text) > SIGN_MAX_CHARS:
         return None
     try:
         from briefer.core.archive.clusters import sign  # loads numpy: only in workers asked to sign
 
         signature = sign(part.extracted.title, part.extracted.text)
+        shingles = signature.words().tobytes()
     except Exception:  # never let signing cost a file its import
         log.exception("could not sign %s", part.member or "a document")
         return None
-    return signature.minhash, signature.keys
+    return signature.minhash, signature.keys, shingles
 
 
 class _Worker:
