@@ -58,15 +58,17 @@ def test_a_new_story_is_cut_into_shingles_once_however_many_versions_it_is_compa
         assert archive.cluster_stats().clusters == 0  # the same outcome: no version is a copy
 
 
-def test_documents_signed_by_the_parser_workers_are_never_cut_by_the_importing_process(
+def test_a_document_signed_by_a_parser_worker_and_compared_exactly_is_never_cut_by_the_importing_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each document is compared exactly with several others as it arrives and as others arrive
-    after it: the shingles its parser worker sent serve every comparison."""
+    """The story and a version arrive together and are compared with each other; later the other
+    versions and a copy are compared with both: the shingles their parser workers sent serve every
+    comparison, as the new document's own and as a candidate's, in the same import and the next."""
     write_versions_and_story(tmp_path)
-    write_article(
-        tmp_path / "full", "copy", "\n\n".join([*STORY[:3], ADDED, *STORY[3:]]), title="Grain ships sail"
+    copy = write_article(
+        tmp_path / "later", "copy", "\n\n".join([*STORY[:3], ADDED, *STORY[3:]]), title="Grain ships sail"
     )
+    versions = sorted((tmp_path / "versions").iterdir())
     compared = 0
     real_jaccard = clusters.jaccard
 
@@ -78,15 +80,14 @@ def test_documents_signed_by_the_parser_workers_are_never_cut_by_the_importing_p
     monkeypatch.setattr(clusters, "jaccard", counted_jaccard)
     cut = count_cuts(monkeypatch)
     with Archive(tmp_path / "data") as archive:
-        archive.import_paths([tmp_path / "versions"], workers=1)
-        archive.import_paths([tmp_path / "full"], workers=1)
-        assert compared >= 4, "the story was compared with the versions, and the copy with the story"
+        archive.import_paths([tmp_path / "full", versions[0]], workers=1)
+        assert compared == 1, "the story and its version were compared"
+        archive.import_paths([*versions[1:], copy], workers=1)
+        assert compared >= 6, "the later versions and the copy were compared with the first two"
         assert cut == []
         titles = {archive.document(d).title: d for d in archive.catalog.all_ids()}  # type: ignore[union-attr]
-        assert {d.title for d in archive.cluster(titles["Grain ships sail"])} == {
-            "The whole story",
-            "Grain ships sail",
-        }
+        story = {d.title for d in archive.cluster(titles["Grain ships sail"])}
+        assert story == {"The whole story", "Grain ships sail"}
         assert archive.cluster_stats().clusters == 1  # the versions stay apart
 
 
