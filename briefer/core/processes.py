@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import os
 import signal
 import sys
-from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +49,31 @@ def limit_memory(max_bytes: int | None) -> None:
 
 
 def peak_memory(pid: int | str | None = "self") -> int | None:
-    """The peak address space (VmPeak, bytes) of a process so far; None where Linux does not say."""
+    """The peak address space (VmPeak, bytes) of a process so far; None where Linux does not say.
+
+    Read with three system calls and one search: a parser asks for each file it reads, and the
+    buffered file and line loop this once used were a fifth of its CPU on an import of short texts.
+    """
     if pid is None:
         return None
     try:
-        with Path(f"/proc/{pid}/status").open("rb") as status:
-            for line in status:
-                if line.startswith(b"VmPeak:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
+        fd = os.open(f"/proc/{pid}/status", os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        status = os.read(fd, _STATUS_BYTES)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    start = status.find(b"VmPeak:")
+    end = status.find(b"kB", start)
+    if start < 0 or end < 0:
+        return None
+    try:
+        return int(status[start + len(b"VmPeak:") : end]) * 1024
+    except ValueError:
+        return None
+
+
+_STATUS_BYTES = 4096  # /proc/PID/status is about 1.5 kB, VmPeak in its first third

@@ -48,38 +48,80 @@ _CHUNK_SIZE = struct.Struct("<I")
 
 
 class MarshalPool(PostingPool):
-    """Whoosh's posting pool with its sorted runs written in marshalled chunks.
+    """Whoosh's posting pool, holding postings grouped by term and writing its runs marshalled.
 
-    A pool that outgrows `limitmb` is sorted and written to a temporary run
-    file, and the runs are merged when the segment is written.  Whoosh pickles
-    each posting one by one, both ways: about a third of a sub-writer's time on
-    a bulk import.  The postings (field name, term bytes, document number,
-    weight, value bytes) are plain values that marshal writes and reads a
-    chunk at a time.
+    A pool that outgrows `limitmb` writes a sorted run to a temporary file, and
+    the runs are merged when the segment is written.  Whoosh keeps each posting
+    as a tuple, sorts them all for every run (the tuples compared field by
+    field) and pickles them one by one both ways: most of a sub-writer's time
+    went there.  Documents come in document-number order, so a term's postings
+    are in order as they arrive: here each term keeps a flat list of its
+    postings, and only the terms are sorted.  A run is a sequence of
+    (field name, term bytes, [document number, weight, value, ...]) groups,
+    written a chunk at a time with marshal; `iter_postings` gives `TermGroups`,
+    which the block field writer takes whole and anything else reads one
+    posting at a time, as from Whoosh's pool.
     """
 
     # The merge holds one chunk of every run at once, and a writer makes a run per LIMIT_MB of
     # postings: at 4,096 postings a chunk the merge of a 50,000-document sub-writer's runs took
     # 45 MB more than the writing, growing with the archive.  Small chunks read as fast.
-    CHUNK = 512
+    CHUNK = 512  # postings, in whole terms
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._terms: dict[str, dict[bytes, list[Any]]] = {}  # field -> term -> flat postings
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """Whoosh's `add` (every posting of a segment passes here) without its type checks: its
         estimate of the posting's size in memory, fixed overheads and all, in one sum."""
-        fieldname, text, _, _, value = item
-        self.fieldnames.add(fieldname)
+        fieldname, text, docnum, weight, value = item
+        terms = self._terms.get(fieldname)
+        if terms is None:
+            terms = self._terms[fieldname] = {}
+            self.fieldnames.add(fieldname)
         self.currentsize += 150 + len(fieldname) + 2 * len(text) + len(value or b"")
         if self.currentsize > self.limit:
             self.save()
-        self.current.append(item)
+            terms = self._terms[fieldname] = {}
+        postings = terms.get(text)
+        if postings is None:
+            terms[text] = [docnum, weight, value]
+        else:
+            postings += (docnum, weight, value)
 
-    def _write_run(self, f: Any, items: Any) -> None:
+    def _groups(self) -> Iterator[tuple[str, bytes, list[Any]]]:
+        """What the pool holds, in (field, term) order."""
+        for fieldname in sorted(self._terms):
+            terms = self._terms[fieldname]
+            for text in sorted(terms):
+                yield fieldname, text, terms[text]
+
+    def save(self) -> None:
+        if self._terms:
+            path, f = self._new_run()
+            self._write_run(f, self._groups())
+            self._add_run(path)
+            self._terms = {}
+        self.currentsize = 0
+
+    def items(self, maxfiles: int = 128) -> TermGroups:
+        if not self.runs:
+            return TermGroups(self._groups())
+        return TermGroups(super().items(maxfiles))  # saves what it holds, merges the runs
+
+    def iter_postings(self) -> TermGroups:
+        return self.items()
+
+    def _write_run(self, f: Any, groups: Any) -> None:
         chunk: list[Any] = []
-        for item in items:
-            chunk.append(item)
-            if len(chunk) == self.CHUNK:
+        size = 0
+        for group in groups:
+            chunk.append(group)
+            size += len(group[2])
+            if size >= 3 * self.CHUNK:
                 self._write_chunk(f, chunk)
-                chunk = []
+                chunk, size = [], 0
         if chunk:
             self._write_chunk(f, chunk)
         f.close()
@@ -104,6 +146,28 @@ class MarshalPool(PostingPool):
             self._remove_run(path)
 
 
+class TermGroups:
+    """A pool's postings in order, as (field name, term bytes, [document number, weight, value,
+    ...]) groups; a term may come in several groups in a row (one from each run).  Iterated, the
+    postings one at a time, as Whoosh's own pool gives them."""
+
+    def __init__(self, groups: Iterator[tuple[str, bytes, list[Any]]]) -> None:
+        self.groups = groups
+        self._postings: Iterator[tuple[str, bytes, int, float, bytes | None]] | None = None
+
+    def __iter__(self) -> TermGroups:
+        return self
+
+    def __next__(self) -> tuple[str, bytes, int, float, bytes | None]:
+        if self._postings is None:
+            self._postings = (
+                (fieldname, text, flat[i], flat[i + 1], flat[i + 2])
+                for fieldname, text, flat in self.groups
+                for i in range(0, len(flat), 3)
+            )
+        return next(self._postings)
+
+
 # A field length as Whoosh reads it back for a posting: none for a zero byte.
 _LENGTH_OF_BYTE: list[int | None] = [None] + [byte_to_length(b) for b in range(1, 256)]
 
@@ -119,15 +183,17 @@ class BlockFieldWriter(W3FieldWriter):
     """
 
     def add_postings(self, schema: Any, lengths: Any, items: Any) -> None:
-        if lengths is not None and not isinstance(lengths, W3PerDocReader):  # lengths it cannot read whole
-            super().add_postings(schema, lengths, items)
+        if not isinstance(items, TermGroups) or (
+            lengths is not None and not isinstance(lengths, W3PerDocReader)  # lengths it cannot read whole
+        ):
+            super().add_postings(schema, lengths, items)  # TermGroups read one posting at a time
             return
         field = term = None
         table, count = b"", 0  # the field's length bytes, by document number
         ids: list[int] = []
         weights: list[float] = []
         values: list[bytes] = []
-        for fieldname, btext, docnum, weight, value in items:
+        for fieldname, btext, flat in items.groups:
             if fieldname != field:
                 if field is not None and fieldname < field:
                     raise OutOfOrderError(f"Field {field!r} .. {fieldname!r}")
@@ -140,7 +206,8 @@ class BlockFieldWriter(W3FieldWriter):
                 field, term = fieldname, None
                 table = _length_bytes(lengths, fieldname)
                 count = len(table)
-            if docnum == -1:  # Whoosh's marker of a spelling word: no posting
+            flat = _without_markers(flat)
+            if not flat:
                 continue
             if btext != term:
                 if term is not None:
@@ -150,9 +217,10 @@ class BlockFieldWriter(W3FieldWriter):
                     ids, weights, values = [], [], []
                 self.start_term(btext)
                 term = btext
-            ids.append(docnum)
-            weights.append(weight)
-            values.append(value or b"")
+            ids += flat[0::3]
+            weights += flat[1::3]
+            term_values = flat[2::3]
+            values += [v or b"" for v in term_values] if None in term_values else term_values
         if term is not None:
             self._write_term(ids, weights, values, table, count)
         if field is not None:
@@ -178,6 +246,13 @@ class BlockFieldWriter(W3FieldWriter):
             writer._minlength = min(known) if known else None
             writer._maxlength = max(known) if known else 0
         self.finish_term()
+
+
+def _without_markers(flat: list[Any]) -> list[Any]:
+    """A term's flat postings without Whoosh's markers of spelling words (document number -1)."""
+    if -1 not in flat[0::3]:
+        return flat
+    return [x for i in range(0, len(flat), 3) if flat[i] != -1 for x in flat[i : i + 3]]
 
 
 def _length_bytes(lengths: Any, fieldname: str) -> bytes:
