@@ -192,3 +192,31 @@ def test_an_import_settles_each_path_as_the_scan_meets_it(
         summary = archive.import_paths([folder], on_outcome=reported.append, workers=1)
     assert summary.counts["unchanged"] == 40
     assert reported_when_met[-1] == 39, "the files met before the last were reported as the scan went"
+
+
+def test_a_run_keeps_its_files_outcomes_packed_and_gives_them_back_whole(tmp_path: Path) -> None:
+    """A 100,000-file import held an outcome object, its path and its document id per file for its
+    whole run (33 MB): plain outcomes are kept packed, and come back as they were."""
+    import gc
+
+    from briefer.core.archive.importer import FileOutcome
+
+    folder = tmp_path / "articles"
+    for n in range(300):
+        write_article(folder, f"a{n:03}", f"Article number {n} about grain exports.", title=f"Report {n}")
+    (folder / "Straße, naïve.txt").write_bytes(b"An article whose file name is not ASCII, about grain.")
+    (folder / "odd name \udcff.txt").write_bytes(b"An article whose file name is not UTF-8, about grain.")
+    with Archive(tmp_path / "data") as archive:
+        summary = archive.import_paths([folder], workers=1)
+        gc.collect()
+        alive = sum(isinstance(o, FileOutcome) for o in gc.get_objects())
+        outcomes = summary.outcomes
+        locations = archive.catalog.locations()
+    assert alive < 10, f"{alive} outcome objects held by the run"
+    assert len(outcomes) == summary.files == 302
+    imported = [o for o in outcomes if o.status == "imported"]
+    assert len(imported) == 301
+    assert all(o.doc_id == locations[o.path].doc_id for o in imported)
+    assert any(o.path.endswith("Straße, naïve.txt") for o in imported)
+    (odd,) = [o for o in outcomes if "odd name" in o.path]
+    assert odd.status == "skipped" and "UTF-8" in odd.reason

@@ -24,7 +24,7 @@ import threading
 import time
 from array import array
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -63,17 +63,52 @@ class FileOutcome:
     container: str = ""  # for a member: the file that holds it
 
 
+class _PackedOutcomes:
+    """Every file's outcome of a run, packed: a 100,000-file import held 33 MB of outcome objects,
+    their paths and document ids through its whole run (the run's report lists every file).  An
+    outcome without a reason or a container (most) is its path's and document id's UTF-8 and a
+    status number; the others stay objects."""
+
+    def __init__(self) -> None:
+        self._plain = bytearray()  # path NUL document id NUL, for each plain outcome
+        self._statuses = bytearray()  # each plain outcome's index in STATUSES
+        self._others: list[FileOutcome] = []
+
+    def add(self, outcome: FileOutcome) -> None:
+        if outcome.reason or outcome.container or outcome.status not in STATUSES:
+            self._others.append(outcome)
+            return
+        self._plain += f"{outcome.path}\0{outcome.doc_id or ''}\0".encode("utf-8", "surrogatepass")
+        self._statuses.append(STATUSES.index(outcome.status))
+
+    def __len__(self) -> int:
+        return len(self._statuses) + len(self._others)
+
+    def unpacked(self) -> list[FileOutcome]:
+        fields = self._plain.decode("utf-8", "surrogatepass").split("\0")
+        plain = [
+            FileOutcome(fields[2 * i], STATUSES[status], doc_id=fields[2 * i + 1] or None)
+            for i, status in enumerate(self._statuses)
+        ]
+        return plain + self._others
+
+
 @dataclass
 class ImportSummary:
     counts: Counter[str] = field(default_factory=Counter)
-    outcomes: list[FileOutcome] = field(default_factory=list)
     pruned: int = 0
     indexed: int = 0
     seconds: float = 0.0
+    _outcomes: _PackedOutcomes = field(default_factory=_PackedOutcomes, repr=False, compare=False)
 
     def add(self, outcome: FileOutcome) -> None:
         self.counts[outcome.status] += 1
-        self.outcomes.append(outcome)
+        self._outcomes.add(outcome)
+
+    @property
+    def outcomes(self) -> list[FileOutcome]:
+        """Every file's outcome, files with a reason or in a container last (`report` sorts them)."""
+        return self._outcomes.unpacked()
 
     @property
     def files(self) -> int:
@@ -130,6 +165,29 @@ class _Work:
     @property
     def key(self) -> str:
         return str(self.path)
+
+
+class _PackedRevisions:
+    """Document id -> revision put in the index and not yet committed, packed: a bulk import
+    commits its index once, at its end, and a dict of 100,000 ids held 10 MB until then."""
+
+    def __init__(self, revisions: Mapping[str, int] | None = None) -> None:
+        self._ids = bytearray()  # each id's UTF-8 and a NUL
+        self._revisions = array("q")
+        if revisions:
+            self.update(revisions)
+
+    def update(self, revisions: Mapping[str, int]) -> None:
+        for doc_id, revision in revisions.items():
+            self._ids += doc_id.encode("utf-8", "surrogatepass") + b"\0"
+            self._revisions.append(revision)
+
+    def __len__(self) -> int:
+        return len(self._revisions)
+
+    def items(self) -> Iterator[tuple[str, int]]:
+        ids = self._ids.split(b"\0")
+        return zip((i.decode("utf-8", "surrogatepass") for i in ids), self._revisions, strict=False)
 
 
 class _ToRead:
@@ -252,7 +310,7 @@ class Importer:
         cancelled = False
         with self._index.batch(bulk=bulk) as batch:
             run.batch = batch
-            run.uncommitted = self._index_pending(batch, pending_ids)
+            run.uncommitted = _PackedRevisions(self._index_pending(batch, pending_ids))
             run.bulk = bulk
             run.progress = progress
             run.done = total - len(todo) - not_read
@@ -366,7 +424,7 @@ class _Run:
         self._last_flush = time.monotonic()
         self._last_commit = time.monotonic()
         self.batch: WriteBatch | None = None
-        self.uncommitted: dict[str, int] = {}  # document id -> revision put in the index, not committed
+        self.uncommitted = _PackedRevisions()
         self.bulk = False
         self.progress: Progress = no_progress
         self.done = 0
@@ -572,7 +630,7 @@ class _Run:
             batch.commit_and_continue()
             self._catalog.mark_indexed(self.uncommitted)
             summary.indexed += len(self.uncommitted)
-            self.uncommitted, self._last_commit = {}, time.monotonic()
+            self.uncommitted, self._last_commit = _PackedRevisions(), time.monotonic()
 
     def _apply(self, work: _Work, changes: _Pending) -> list[FileOutcome]:
         key, loc = work.key, work.loc

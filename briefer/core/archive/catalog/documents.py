@@ -9,14 +9,21 @@ keeps the old ones, so spans captured against an earlier version stay valid.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from typing import Protocol
 
 from briefer.core.archive.catalog.locations import LocationTables
 from briefer.core.archive.catalog.store import from_iso, iso, now_iso, sha256_hex, writes
 from briefer.core.archive.catalog.tags import TagTables
 from briefer.core.documents import Document, Extracted
 from briefer.core.textnorm import NORMALIZATION_VERSION
+
+
+class RevisionPairs(Protocol):
+    """(document id, revision) pairs, as a mapping's `items()` gives them."""
+
+    def items(self) -> Iterable[tuple[str, int]]: ...
 
 
 def new_document_id() -> str:
@@ -98,7 +105,7 @@ class DocumentTables(TagTables, LocationTables):
         self._db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
 
     # -- what the index holds ----------------------------------------------------
-    def mark_indexed(self, revisions: Mapping[str, int]) -> None:
+    def mark_indexed(self, revisions: Mapping[str, int] | RevisionPairs) -> None:
         """The index has committed these documents as of these revisions (see `indexable`).
 
         A document changed since (a tag added by another process while an import held the index)
