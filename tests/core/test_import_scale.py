@@ -220,3 +220,27 @@ def test_a_run_keeps_its_files_outcomes_packed_and_gives_them_back_whole(tmp_pat
     assert any(o.path.endswith("Straße, naïve.txt") for o in imported)
     (odd,) = [o for o in outcomes if "odd name" in o.path]
     assert odd.status == "skipped" and "UTF-8" in odd.reason
+
+
+def test_an_import_of_plain_texts_parses_with_one_worker_and_a_slow_file_starts_the_others(
+    tmp_path: Path,
+) -> None:
+    """One parser keeps up with plain texts (each worker is a process of about 50 MB); a file that
+    takes its time to parse (a PDF, a web page) starts the others."""
+    from briefer.core.archive.workers import Job, ParsePool
+    from briefer.core.extract import Limits
+    from tests.core.slow_parsers import misbehaving_parse
+
+    def parse_all(pool: ParsePool, names: list[str]) -> None:
+        for number, name in enumerate(names):
+            pool.submit(Job(number, str(tmp_path / name), b"Grain exports rose again this year.", Limits()))
+        done = 0
+        while done < len(names):
+            done += len(list(pool.finished(timeout=30)))
+
+    with ParsePool(workers=2, start_with=1, parse=misbehaving_parse) as pool:
+        parse_all(pool, [f"article-{n}.txt" for n in range(200)])
+        assert pool.started == 1, "plain texts started a second parser"
+    with ParsePool(workers=2, start_with=1, parse=misbehaving_parse) as pool:
+        parse_all(pool, ["slow-report.txt", *(f"article-{n}.txt" for n in range(20))])
+        assert pool.started == 2, "a slow file did not start the second parser"

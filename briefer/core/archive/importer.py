@@ -38,6 +38,7 @@ from briefer.core.archive.limits import ImportLimits
 from briefer.core.archive.workers import Job, ParseFunction, ParsePool, Signed
 from briefer.core.documents import Document, Extracted
 from briefer.core.extract import Limits, Part, extract_parts
+from briefer.core.processes import release_free_memory
 from briefer.core.progress import Cancelled, Progress, no_progress, raise_if_cancelled
 from briefer.core.search import IndexBusy, SearchEngine, WriteBatch
 
@@ -51,7 +52,12 @@ BULK_THRESHOLD = 5000  # from this many new or changed files on, index with two 
 INDEX_COMMIT_DOCS = 2000  # otherwise commit the index this often, so searches see progress
 INDEX_COMMIT_SECONDS = 20.0
 FLUSH_SECONDS = 2.0  # write parsed files to the catalog at least this often
-HELD_MAX = 100  # parsed files waiting for an earlier one (a slow file, up to the time limit)
+HELD_MAX = 400  # parsed files waiting for an earlier one (a slow file, up to the time limit)
+# Files handed to the parsers ahead of those the catalog has taken, so that the parsers go on while
+# this process writes a chunk (they used to idle through each chunk's writing): at most this many,
+# and at most this many bytes of them.  100,000 articles: 429-557 -> 598-613 docs/s.
+AHEAD_FILES = 256
+AHEAD_BYTES = 16 * 2**20
 
 
 @dataclass(frozen=True, slots=True)  # one per file for the whole run: no __dict__ each
@@ -418,6 +424,7 @@ class _Run:
         self._workers = workers
         self._pool: ParsePool | None = None
         self._jobs: dict[int, _Work] = {}
+        self._ahead_bytes = 0  # of the files in the parsers' hands
         self._parsing: deque[_Work] = deque()  # sent to the parsers, in the order the files were read
         self._job_ids = 0
         self._ready: list[_Work] = []
@@ -539,19 +546,28 @@ class _Run:
                 max_memory=self._max_memory,
                 parse=self._parse,
                 sign=self._clusters.threshold > 0,
+                # One parser keeps up with plain texts: the others start when a file is slow to parse
+                # (see ParsePool).  Asked for a number of workers, that many at once.
+                start_with=None if self._workers else 1,
             )
         self._job_ids += 1
         job = Job(self._job_ids, key, data, self._limits)
         self._jobs[job.job_id] = work
         self._parsing.append(work)
         self._pool.submit(job)
-        while self._pool.outstanding >= 2 * self._pool.size + 2 or len(self._parsing) > HELD_MAX:
+        self._ahead_bytes += len(data)
+        while (
+            self._pool.outstanding >= max(AHEAD_FILES, 2 * self._pool.size + 2)
+            or self._ahead_bytes > AHEAD_BYTES
+            or len(self._parsing) > HELD_MAX
+        ):
             self._take(self._pool.finished(timeout=None))
 
     def _take(self, finished: Iterable[Any]) -> None:
         """Parsed files, handed on in the order they were read: of two copies met in one run, the
         first read is the document (and the other its duplicate), whichever worker was faster."""
         for item in finished:
+            self._ahead_bytes -= len(item.job.data)
             work = self._jobs.pop(item.job.job_id)
             work.parts = item.job.parts
             work.signed = item.job.signed
@@ -620,6 +636,7 @@ class _Run:
                 # Copied only when the tags differ (an updated document keeps its own): most have none.
                 batch.put(doc if doc.tags == kept else replace(doc, tags=kept), new=new)
         self.uncommitted.update(revisions)
+        release_free_memory()  # the chunk's texts
         self.done += len(ready)
         self.progress(self.done, self.total)
         if not self.bulk and (

@@ -25,7 +25,7 @@ from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
 
-from briefer.core.processes import die_with_parent
+from briefer.core.processes import die_with_parent, release_free_memory
 from briefer.core.search.errors import IndexWriterDied
 
 # Bulk imports use two sub-writer processes and keep their segments as they
@@ -363,6 +363,7 @@ class OrphanSafeTask(SubWriterTask):
             if jobinfo is None:
                 break
             self._process_file(*jobinfo)
+            release_free_memory()  # the job's documents
         segment = writer._finalize_segment()
         self.resultqueue.put((None, writer.pool.fieldnames, segment), timeout=5)
 
