@@ -43,4 +43,8 @@ def misbehaving_parse(data: bytes, path: Path, **kwargs: Any) -> Iterator[Part]:
     extract.EXTRACTORS[".txt"] = _misbehaving_text
     if "slow" in Path(path).name:  # a file that takes its time, whatever it holds
         time.sleep(1.5)
+    if "busy" in Path(path).name:  # a file whose parsing takes CPU (a PDF, a web page)
+        until = time.process_time() + 0.2
+        while time.process_time() < until:
+            pass
     yield from extract.extract_parts(data, path, **kwargs)

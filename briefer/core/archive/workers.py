@@ -91,9 +91,11 @@ BLAME_SHARE = 0.9  # a file that failed after its worker's peak crossed this sha
 CRASH_BLAME_SHARE = 0.8  # a worker that crashed with its peak above this share of the limit
 RETIRE_SHARE = 0.5  # a worker whose peak passed this share of the limit is replaced after its file
 # A pool started with fewer workers than it may run (an import's: one) starts the others once a
-# file has been parsing this long: one worker keeps up with plain texts (100,000 articles: 613
-# docs/s with one, 598 with two, and 49 MB less), not with web pages or PDFs.
-SLOW_FILE_S = 0.05
+# file has taken this much CPU to parse, or this long (a file that hangs): one worker keeps up with
+# plain texts (100,000 articles: 613 docs/s with one, 598 with two, and 49 MB less), not with web
+# pages or PDFs.  CPU, not time: a busy machine's scheduling delays alone were often 50 ms.
+SLOW_FILE_CPU_S = 0.05
+SLOW_FILE_S = 1.0
 STARTUP_ALLOWANCE = 60.0  # seconds a new worker may take to start before its first file's limit runs
 READY = -1  # the job id of a worker's "ready" message: no job's
 SAMPLE_SECONDS = 0.05  # how often a worker with a limit writes down its peak (for a crash's reason)
@@ -165,8 +167,8 @@ def _worker_main(
     With `sign`, each part read comes with its near-duplicate signature (`clusters.sign`): the
     parent then only matches it, and the signing runs on the workers' cores.  With `max_memory`,
     the worker's address space is limited to it, and a failure it causes says so.  The "end" of a
-    job says True when the worker leaves after it (it grew too much: see RETIRE_SHARE); "again"
-    names the member whose error ended the reading, and whether the worker leaves.
+    job says whether the worker leaves after it (it grew too much: see RETIRE_SHARE) and the CPU
+    seconds the job took; "again" names the member whose error ended the reading, and says the same.
     """
     die_with_parent()
     if os.getppid() != parent_pid:  # the parent died before prctl took effect
@@ -176,6 +178,8 @@ def _worker_main(
     watch = _MemoryWatch(max_memory, peak)
     warms_up = parse is extract_parts
     formats: set[str] = set()  # those whose parsers it has loaded (see _PARSERS)
+    if sign:
+        _warm_up(["briefer.core.archive.clusters"])  # numpy: not its first file's time
     conn.send(("ready", READY, None))  # the time limit of its first file starts now
     while True:
         try:
@@ -192,13 +196,15 @@ def _worker_main(
             formats |= missing
             _warm_up(name for format in sorted(missing) for name in _PARSERS[format])
             conn.send(("ready", READY, None))  # this file's time limit starts now
+        began = time.process_time()
         begin = _Begin(conn, job_id, watch)
         culprit = _parse_job(conn, job_id, parse(data, Path(path), limits=limits, begin=begin), sign, begin)
         retire = watch.retire()
+        cpu = time.process_time() - began
         if culprit:  # a member stopped the reading: the rest of the file is read again without it
-            conn.send(("again", job_id, (culprit, retire)))
+            conn.send(("again", job_id, (culprit, retire, cpu)))
         else:
-            conn.send(("end", job_id, retire))
+            conn.send(("end", job_id, (retire, cpu)))
         if retire:
             return
 
@@ -393,8 +399,13 @@ class ParsePool:
         self._wake()
 
     def _widen_if_slow(self) -> None:
-        """Run all `size` workers from now on if a file is slow to parse (see SLOW_FILE_S)."""
-        if self._allowed < self.size and self._slow_since() <= time.monotonic():
+        """Run all `size` workers if a file has been parsing for SLOW_FILE_S."""
+        if self._slow_since() <= time.monotonic():
+            self._widen()
+
+    def _widen(self) -> None:
+        """Run all `size` workers from now on."""
+        if self._allowed < self.size:
             self._allowed = self.size
             self._dispatch()
 
@@ -546,7 +557,9 @@ class ParsePool:
                     job.signed[part.member] = signed
             elif kind in ("end", "again"):
                 worker.job = None
-                leaves = payload[1] if kind == "again" else payload
+                leaves, cpu = payload[-2:]
+                if cpu > SLOW_FILE_CPU_S:  # all workers from now on, started by the dispatch below
+                    self._allowed = self.size
                 if kind == "again":  # read the rest again without the member that failed the reading
                     job.limits = replace(job.limits, skip=job.limits.skip | {payload[0]})
                     self._queue.appendleft(job)
