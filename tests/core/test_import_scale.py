@@ -225,8 +225,9 @@ def test_a_run_keeps_its_files_outcomes_packed_and_gives_them_back_whole(tmp_pat
 def test_an_import_of_plain_texts_parses_with_one_worker_and_a_slow_file_starts_the_others(
     tmp_path: Path,
 ) -> None:
-    """One parser keeps up with plain texts (each worker is a process of about 50 MB); a file whose
-    parsing takes CPU (a PDF, a web page) or time (a file that hangs) starts the others."""
+    """One parser keeps up with plain texts (each worker is a process of about 50 MB); a file that is
+    not plain text (a PDF, a web page), or a text whose parsing takes CPU or time (a file that
+    hangs), starts the others."""
     from briefer.core.archive.workers import Job, ParsePool
     from briefer.core.extract import Limits
     from tests.core.slow_parsers import misbehaving_parse
@@ -241,7 +242,7 @@ def test_an_import_of_plain_texts_parses_with_one_worker_and_a_slow_file_starts_
     with ParsePool(workers=2, start_with=1, parse=misbehaving_parse) as pool:
         parse_all(pool, [f"article-{n}.txt" for n in range(200)])
         assert pool.started == 1, "plain texts started a second parser"
-    for first in ("busy-report.txt", "slow-report.txt"):
+    for first in ("busy-report.txt", "slow-report.txt", "page.html"):
         with ParsePool(workers=2, start_with=1, parse=misbehaving_parse) as pool:
             parse_all(pool, [first, *(f"article-{n}.txt" for n in range(20))])
             assert pool.started == 2, f"{first} did not start the second parser"

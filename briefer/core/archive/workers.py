@@ -90,10 +90,11 @@ class Finished:
 BLAME_SHARE = 0.9  # a file that failed after its worker's peak crossed this share of the limit
 CRASH_BLAME_SHARE = 0.8  # a worker that crashed with its peak above this share of the limit
 RETIRE_SHARE = 0.5  # a worker whose peak passed this share of the limit is replaced after its file
-# A pool started with fewer workers than it may run (an import's: one) starts the others once a
-# file has taken this much CPU to parse, or this long (a file that hangs): one worker keeps up with
-# plain texts (100,000 articles: 613 docs/s with one, 598 with two, and 49 MB less), not with web
-# pages or PDFs.  CPU, not time: a busy machine's scheduling delays alone were often 50 ms.
+# A pool started with fewer workers than it may run (an import's: one) starts the others for the
+# first file that is not plain text, or once a plain text has taken this much CPU to parse, or this
+# long (a file that hangs): one worker keeps up with plain texts (100,000 articles: 613 docs/s with
+# one, 598 with two, and 49 MB less), not with web pages or PDFs.  CPU, not time: a busy machine's
+# scheduling delays alone were often 50 ms.
 SLOW_FILE_CPU_S = 0.05
 SLOW_FILE_S = 1.0
 STARTUP_ALLOWANCE = 60.0  # seconds a new worker may take to start before its first file's limit runs
@@ -420,6 +421,8 @@ class ParsePool:
             os.write(self._wake_write, b"!")
 
     def _dispatch(self) -> None:
+        if self._allowed < self.size and any(_formats_of(job.path) for job in self._queue):
+            self._allowed = self.size  # a file that is not plain text: all workers, at once
         while self._queue:
             worker = next((w for w in self._workers if w.job is None), None)
             if worker is None and len(self._workers) < self._allowed:
