@@ -69,34 +69,49 @@ class FileOutcome:
     container: str = ""  # for a member: the file that holds it
 
 
+class _PackedTexts:
+    """Texts kept as their UTF-8 in one buffer, each ended by a NUL (paths and document ids hold
+    none): a run keeps one or two per file, where a str object each was about 100 bytes."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+
+    def append(self, text: str) -> None:
+        self._buffer += text.encode("utf-8", "surrogatepass") + b"\0"
+
+    def texts(self) -> list[str]:
+        return self._buffer.decode("utf-8", "surrogatepass").split("\0")[:-1]
+
+
 class _PackedOutcomes:
     """Every file's outcome of a run, packed: a 100,000-file import held 33 MB of outcome objects,
     their paths and document ids through its whole run (the run's report lists every file).  An
-    outcome without a reason or a container (most) is its path's and document id's UTF-8 and a
+    outcome without a reason or a container (most) is its path and document id packed and a
     status number; the others stay objects."""
 
     def __init__(self) -> None:
-        self._plain = bytearray()  # path NUL document id NUL, for each plain outcome
+        self._plain = _PackedTexts()  # path, then document id ("" for none), of each plain outcome
         self._statuses = bytearray()  # each plain outcome's index in STATUSES
         self._others: list[FileOutcome] = []
+        self._unpacked: list[FileOutcome] | None = None  # since the last `add`
 
     def add(self, outcome: FileOutcome) -> None:
+        self._unpacked = None
         if outcome.reason or outcome.container or outcome.status not in STATUSES:
             self._others.append(outcome)
             return
-        self._plain += f"{outcome.path}\0{outcome.doc_id or ''}\0".encode("utf-8", "surrogatepass")
+        self._plain.append(outcome.path)
+        self._plain.append(outcome.doc_id or "")
         self._statuses.append(STATUSES.index(outcome.status))
 
-    def __len__(self) -> int:
-        return len(self._statuses) + len(self._others)
-
     def unpacked(self) -> list[FileOutcome]:
-        fields = self._plain.decode("utf-8", "surrogatepass").split("\0")
-        plain = [
-            FileOutcome(fields[2 * i], STATUSES[status], doc_id=fields[2 * i + 1] or None)
-            for i, status in enumerate(self._statuses)
-        ]
-        return plain + self._others
+        if self._unpacked is None:  # feeds ask once per feed: unpacked once
+            fields = self._plain.texts()
+            self._unpacked = [
+                FileOutcome(fields[2 * i], STATUSES[status], doc_id=fields[2 * i + 1] or None)
+                for i, status in enumerate(self._statuses)
+            ] + self._others
+        return list(self._unpacked)
 
 
 @dataclass
@@ -167,6 +182,7 @@ class _Work:
     parts: list[Part] = field(default_factory=list)
     signed: dict[str, Signed] = field(default_factory=dict)  # member -> signature, from a worker
     parsed: bool = False  # its parts are in
+    ahead: int = 0  # bytes of it counted in `_Run._ahead_bytes` until it is ready
 
     @property
     def key(self) -> str:
@@ -178,22 +194,21 @@ class _PackedRevisions:
     commits its index once, at its end, and a dict of 100,000 ids held 10 MB until then."""
 
     def __init__(self, revisions: Mapping[str, int] | None = None) -> None:
-        self._ids = bytearray()  # each id's UTF-8 and a NUL
+        self._ids = _PackedTexts()
         self._revisions = array("q")
         if revisions:
             self.update(revisions)
 
     def update(self, revisions: Mapping[str, int]) -> None:
         for doc_id, revision in revisions.items():
-            self._ids += doc_id.encode("utf-8", "surrogatepass") + b"\0"
+            self._ids.append(doc_id)
             self._revisions.append(revision)
 
     def __len__(self) -> int:
         return len(self._revisions)
 
     def items(self) -> Iterator[tuple[str, int]]:
-        ids = self._ids.split(b"\0")
-        return zip((i.decode("utf-8", "surrogatepass") for i in ids), self._revisions, strict=False)
+        return zip(self._ids.texts(), self._revisions, strict=True)
 
 
 class _ToRead:
@@ -293,23 +308,7 @@ class Importer:
             parse=self._parse,
             clusters=self._clusters,
         )
-        # The scan is taken a path at a time, not listed: a list of 100,000 paths (a Path object
-        # each) was 39 MB of the importing process's peak.
-        todo = _ToRead()
-        seen: set[str] = set()
-        total = not_read = 0  # files counted as they reach the catalog; of them, those not read
-        for met in scan(roots, exclude):
-            if prune:
-                seen.add(str(met.path))
-            if not met.readable:
-                run.not_read(met)
-                not_read += 1
-                total += not met.report_only
-                continue
-            total += 1
-            wanted = run.settle(met)
-            if wanted is not None:
-                todo.append(*wanted)
+        todo, seen, total, not_read = run.sort_out(scan(roots, exclude), keep_seen=prune)
         progress(total - len(todo) - not_read, total)
         pending_ids = self._catalog.unindexed_ids()
         bulk = len(todo) + len(pending_ids) >= BULK_THRESHOLD
@@ -424,7 +423,7 @@ class _Run:
         self._workers = workers
         self._pool: ParsePool | None = None
         self._jobs: dict[int, _Work] = {}
-        self._ahead_bytes = 0  # of the files in the parsers' hands
+        self._ahead_bytes = 0  # of the files sent to the parsers and not yet ready
         self._parsing: deque[_Work] = deque()  # sent to the parsers, in the order the files were read
         self._job_ids = 0
         self._ready: list[_Work] = []
@@ -451,6 +450,27 @@ class _Run:
         if isinstance(exc, files.TooLarge):
             return f"too large: grew past the {exc.limit / files.MB:.0f} MB size limit while being read"
         return str(exc)
+
+    def sort_out(self, found: Iterable[Met], *, keep_seen: bool) -> tuple[_ToRead, set[str], int, int]:
+        """Settle what the scan finds, a path at a time (a list of 100,000 paths, a Path object
+        each, was 39 MB of the importing process's peak): the files to read; every path met, with
+        `keep_seen` (for pruning); how many files the run counts; how many of them are not read."""
+        todo = _ToRead()
+        seen: set[str] = set()
+        total = not_read = 0
+        for met in found:
+            if keep_seen:
+                seen.add(str(met.path))
+            if not met.readable:
+                self.not_read(met)
+                not_read += 1
+                total += not met.report_only  # counted as they reach the catalog
+                continue
+            total += 1
+            wanted = self.settle(met)
+            if wanted is not None:
+                todo.append(*wanted)
+        return todo, seen, total, not_read
 
     def settle(self, met: Met) -> tuple[str, int, int, Path | None] | None:
         """Report a file whose size and mtime are as recorded; otherwise return it as its path's
@@ -555,7 +575,8 @@ class _Run:
         self._jobs[job.job_id] = work
         self._parsing.append(work)
         self._pool.submit(job)
-        self._ahead_bytes += len(data)
+        work.ahead = len(data)
+        self._ahead_bytes += work.ahead
         while (
             self._pool.outstanding >= max(AHEAD_FILES, 2 * self._pool.size + 2)
             or self._ahead_bytes > AHEAD_BYTES
@@ -567,13 +588,14 @@ class _Run:
         """Parsed files, handed on in the order they were read: of two copies met in one run, the
         first read is the document (and the other its duplicate), whichever worker was faster."""
         for item in finished:
-            self._ahead_bytes -= len(item.job.data)
             work = self._jobs.pop(item.job.job_id)
             work.parts = item.job.parts
             work.signed = item.job.signed
             work.parsed = True
         while self._parsing and self._parsing[0].parsed:
-            self._ready.append(self._parsing.popleft())
+            work = self._parsing.popleft()
+            self._ahead_bytes -= work.ahead  # counted until here: held behind a slow file too
+            self._ready.append(work)
 
     def collect(self, cancel: threading.Event | None, *, block: bool) -> None:
         if self._pool is not None and self._jobs:
