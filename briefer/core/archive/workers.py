@@ -393,6 +393,8 @@ class ParsePool:
         with self._lock:
             self.submitted += 1
             self._queue.append(job)
+            if self._allowed < self.size and _formats_of(job.path):
+                self._allowed = self.size  # a file that is not plain text: all workers, at once
             self._dispatch()
             if self._pump is None:
                 self._pump = threading.Thread(target=self._run_pump, name="briefer-parse-pump", daemon=True)
@@ -421,8 +423,6 @@ class ParsePool:
             os.write(self._wake_write, b"!")
 
     def _dispatch(self) -> None:
-        if self._allowed < self.size and any(_formats_of(job.path) for job in self._queue):
-            self._allowed = self.size  # a file that is not plain text: all workers, at once
         while self._queue:
             worker = next((w for w in self._workers if w.job is None), None)
             if worker is None and len(self._workers) < self._allowed:
