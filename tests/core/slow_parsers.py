@@ -3,7 +3,7 @@
 Parser workers import these by name, so they live in a module of their own.
 A page whose text holds a trigger word makes the HTML extractor misbehave, in
 whatever file or archive member it is met; a text file that holds HANG-FOREVER
-hangs the plain-text extractor.
+hangs the plain-text extractor, CRASH-NOW crashes it, EAT-HALF makes it use 600 MB.
 """
 
 from __future__ import annotations
@@ -35,6 +35,11 @@ def _misbehaving_html(data: bytes, path: Path) -> Any:
 def _misbehaving_text(data: bytes, path: Path) -> Any:
     if b"HANG-FOREVER" in data:
         time.sleep(600)
+    if b"CRASH-NOW" in data:
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if b"EAT-HALF" in data:  # 600 MB, then let go: a worker limited to 1 GB leaves after this file
+        eaten = [bytearray(MEMORY_EATEN // 80) for _ in range(36)]
+        assert len(eaten) == 36
     return text.extract_plain(data, path)
 
 

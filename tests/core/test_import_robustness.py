@@ -105,6 +105,39 @@ def test_pool_hands_back_every_job_and_leaves_no_process(tmp_path: Path) -> None
     assert not alive
 
 
+@pytest.mark.timeout(120)
+def test_small_files_wait_in_a_busy_parsers_pipe_and_none_is_lost_when_it_crashes_hangs_or_leaves(
+    tmp_path: Path,
+) -> None:
+    """A parser gets its next small files while it parses (handed each one only after the pool had
+    read the last, one parser idled half its time); when it crashes, hangs or leaves after a file
+    (it grew past half its memory limit), the files waiting in its pipe are parsed by the next
+    worker, each exactly once."""
+    trouble = {7: "CRASH-NOW", 15: "EAT-HALF", 25: "HANG-FOREVER"}
+    texts = [trouble.get(n, f"Grain exports rose {n} percent this year.") for n in range(40)]
+    with ParsePool(
+        workers=1, time_limit=3, max_memory=1024 * 2**20, parse=slow_parsers.misbehaving_parse
+    ) as pool:
+        for number, text in enumerate(texts):
+            pool.submit(Job(number, str(tmp_path / f"a{number:02d}.txt"), text.encode(), limits=_limits()))
+        parts: dict[int, list] = {}
+        give_up = time.monotonic() + 60
+        while len(parts) < len(texts):
+            assert time.monotonic() < give_up, f"files lost: {sorted(set(range(len(texts))) - set(parts))}"
+            for finished in pool.finished(timeout=5):
+                assert finished.job.job_id not in parts, "a file came back twice"
+                parts[finished.job.job_id] = finished.job.parts
+        assert pool.followed > 0, "no file waited in a busy parser's pipe"
+        assert pool.started == 4, "the crash, the hang and the memory did not each cost a worker"
+    reasons = {n: p[0].reason for n, p in parts.items() if p[0].status == "failed"}
+    assert set(reasons) == {7, 25}
+    assert "crashed" in reasons[7] and "time limit" in reasons[25]
+    for number, found in parts.items():
+        if number not in reasons:
+            assert [p.status for p in found] == [""]  # read
+            assert found[0].extracted is not None and texts[number] in found[0].extracted.text
+
+
 def _parser(process: psutil.Process) -> bool:
     """A parser worker, not multiprocessing's resource tracker (which leaves with its parent)."""
     try:
