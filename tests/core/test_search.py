@@ -440,16 +440,22 @@ def test_scores_are_whoosh_bm25f(desk: Archive) -> None:
     index.close()
 
 
-def test_fast_indexing_gives_whoosh_own_postings() -> None:
+@pytest.mark.parametrize("long_text", [False, True], ids=["short text", "long text (positions in arrays)"])
+def test_fast_indexing_gives_whoosh_own_postings(long_text: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     """The body field's one-pass indexing and packed positions equal Whoosh's analyzer and format."""
     from whoosh import fields
     from whoosh.analysis import StemmingAnalyzer
 
+    from briefer.core.search import index
     from briefer.core.search.index import SCHEMA
 
-    text = (
-        "The U.S. and the E.U. said: shells, shelling and a shell! I met Kim Jong-un in 2023; "
-        "e-mail me at kim@example.org. " * 3 + "gap " * 300 + "shells again, ÉLYSÉE Élysée 3.14 x y z"
+    if long_text:
+        monkeypatch.setattr(index, "_SHORT_TEXT", 0)
+    # Long: read in pieces (textnorm.PIECE_CHARS), the first of which has no word the index keeps.
+    text = ("a " * 600_000 if long_text else "") + (
+        "The a of U.S. and the E.U. said: shells, shelling and a shell! I met Kim Jong-un in 2023; "
+        "e-mail me at kim@example.org. " * 3 + "gap " * 300 + "shells again, ÉLYSÉE Élysée 3.14 x y z "
+        "and a word far out " + "filler " * 70_000 + "shells"
     )
     body, reference = SCHEMA["body"], fields.TEXT(analyzer=StemmingAnalyzer())
 
