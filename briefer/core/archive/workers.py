@@ -172,7 +172,8 @@ def _worker_main(
     parent then only matches it, and the signing runs on the workers' cores.  With `max_memory`,
     the worker's address space is limited to it, and a failure it causes says so.  The "end" of a
     job says whether the worker leaves after it (it grew too much: see RETIRE_SHARE) and the CPU
-    seconds the job took; "again" names the member whose error ended the reading, and says the same.
+    seconds the job took, and brings the job's last part; "again" names the member whose error ended
+    the reading, and says the same.
     """
     die_with_parent()
     if os.getppid() != parent_pid:  # the parent died before prctl took effect
@@ -202,13 +203,15 @@ def _worker_main(
             conn.send(("ready", READY, None))  # this file's time limit starts now
         began = time.process_time()
         begin = _Begin(conn, job_id, watch)
-        culprit = _parse_job(conn, job_id, parse(data, Path(path), limits=limits, begin=begin), sign, begin)
+        culprit, last = _parse_job(
+            conn, job_id, parse(data, Path(path), limits=limits, begin=begin), sign, begin
+        )
         retire = watch.retire()
         cpu = time.process_time() - began
         if culprit:  # a member stopped the reading: the rest of the file is read again without it
-            conn.send(("again", job_id, (culprit, retire, cpu)))
+            conn.send(("again", job_id, (culprit, retire, cpu, last)))
         else:
-            conn.send(("end", job_id, (retire, cpu)))
+            conn.send(("end", job_id, (retire, cpu, last)))
         if retire:
             return
 
@@ -231,15 +234,27 @@ class _Begin:
         self.conn.send(("begin", self.job_id, member))
 
 
-def _parse_job(conn: Connection, job_id: int, parts: Iterator[Part], sign: bool, begin: _Begin) -> str:
-    """Send each part of a job; a failure memory caused says so (see _MemoryWatch).  Returns the
-    member whose error ended the parsing of its container ("" when none did)."""
+_Sent = tuple[Part, Signed | None]  # a part as a worker sends it
+
+
+def _parse_job(
+    conn: Connection, job_id: int, parts: Iterator[Part], sign: bool, begin: _Begin
+) -> tuple[str, _Sent | None]:
+    """Send each part of a job but the last, which the caller sends with the job's end (one message
+    for a file of one part, not two: the pool wakes up once per message); a failure memory caused
+    says so (see _MemoryWatch).  Returns the member whose error ended the parsing of its container
+    ("" when none did) and the last part.  A part held back and lost with its worker comes again
+    when the file is read again without the member that killed it."""
     watch = begin.watch
+    held: _Sent | None = None
 
     def send(part: Part) -> None:
+        nonlocal held
         if part.status == "failed" and watch.limit and watch.to_blame():
             part = replace(part, reason=memory_reason(watch.limit))
-        conn.send(("part", job_id, (part, _signed(part) if sign else None)))
+        if held is not None:
+            conn.send(("part", job_id, held))
+        held = (part, _signed(part) if sign else None)
 
     try:
         for part in parts:
@@ -249,8 +264,8 @@ def _parse_job(conn: Connection, job_id: int, parts: Iterator[Part], sign: bool,
         if watch.to_blame(exc):
             reason = memory_reason(watch.limit) if watch.limit else "out of memory while parsing"
         send(failed(begin.member, reason))
-        return begin.member
-    return ""
+        return begin.member, held
+    return "", held
 
 
 SIGN_MAX_CHARS = 20_000_000  # a longer text is signed by the parent: it would take more than the time limit
@@ -407,11 +422,19 @@ class ParsePool:
             self._queue.append(job)
             if self._allowed < self.size and _formats_of(job.path):
                 self._allowed = self.size  # a file that is not plain text: all workers, at once
+            busy = self._busy()
             self._dispatch()
+            # The pump watches the busy workers: woken when one more is, not for a file that only
+            # waits in the queue or in a busy worker's pipe (a wake-up per file was a fifth of its work).
+            wake = self._busy() != busy
             if self._pump is None:
                 self._pump = threading.Thread(target=self._run_pump, name="briefer-parse-pump", daemon=True)
                 self._pump.start()
-        self._wake()
+        if wake:
+            self._wake()
+
+    def _busy(self) -> list[_Worker]:
+        return [w for w in self._workers if w.job is not None]
 
     def _widen_if_slow(self) -> None:
         """Run all `size` workers if a file has been parsing for SLOW_FILE_S."""
@@ -551,7 +574,7 @@ class ParsePool:
                 with self._lock:
                     if self._closing:
                         return
-                    busy = [w for w in self._workers if w.job is not None]
+                    busy = self._busy()
                     deadline = min([w.deadline for w in busy] + [self._slow_since()], default=None)
                     if deadline == math.inf:
                         deadline = None
@@ -608,14 +631,12 @@ class ParsePool:
             worker.deadline = time.monotonic() + self.time_limit  # progress: the clock starts again
             if kind == "begin":
                 job.current = str(payload)
-            elif kind == "part" and payload[0].member not in job.seen:
-                part, signed = payload
-                job.seen.add(part.member)
-                job.parts.append(part)
-                if signed is not None:
-                    job.signed[part.member] = signed
+            elif kind == "part":
+                _take_part(job, payload)
             elif kind in ("end", "again"):
-                leaves, cpu = payload[-2:]
+                leaves, cpu, last = payload[-3:]
+                if last is not None:
+                    _take_part(job, last)
                 if cpu > SLOW_FILE_CPU_S:  # all workers from now on, started by the dispatch below
                     self._allowed = self.size
                 if leaves:  # the worker grew too much: a fresh one takes its place
@@ -666,6 +687,16 @@ _PARSERS = {
 }
 _PLAIN_TEXT = (".txt", ".text", ".md", ".markdown")
 _ANY_MEMBER = (".zip", ".eml", ".mbox")  # containers whose members (attachments) can be of any format
+
+
+def _take_part(job: Job, sent: _Sent) -> None:
+    part, signed = sent
+    if part.member in job.seen:  # read again after a member failed: it came before
+        return
+    job.seen.add(part.member)
+    job.parts.append(part)
+    if signed is not None:
+        job.signed[part.member] = signed
 
 
 def _message_bytes(job: Job) -> int:
