@@ -92,8 +92,9 @@ CRASH_BLAME_SHARE = 0.8  # a worker that crashed with its peak above this share 
 RETIRE_SHARE = 0.5  # a worker whose peak passed this share of the limit is replaced after its file
 # A pool started with fewer workers than it may run (an import's: one) starts the others for the
 # first file that is not plain text, or once a plain text has taken this much CPU to parse, or this
-# long (a file that hangs): one worker keeps up with plain texts (100,000 articles: 613 docs/s with
-# one, 598 with two, and 49 MB less), not with web pages or PDFs.  CPU, not time: a busy machine's
+# long (a file that hangs): one worker nearly keeps up with plain texts, not with web pages or PDFs
+# (100,000 articles, back to back: 532 docs/s with one, 594 with two, but a second worker is 49 MB
+# more, past the 300 MB all of an import's processes keep to).  CPU, not time: a busy machine's
 # scheduling delays alone were often 50 ms.
 SLOW_FILE_CPU_S = 0.05
 SLOW_FILE_S = 1.0
