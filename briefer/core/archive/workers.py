@@ -303,9 +303,10 @@ class _Worker:
         )
         self.process.start()
         child.close()
-        # Its jobs in the order sent: the first is being parsed, a second (a small file) waits in
-        # the pipe so that the worker goes on without waiting for the pool (see _can_follow).
+        # Its jobs in the order sent: the first is being parsed, the others (small files) wait in
+        # its pipe so that it goes on without waiting for the pool (see _can_follow).
         self.jobs: deque[Job] = deque()
+        self.waiting_bytes = 0  # the messages of the jobs waiting in its pipe (see _message_bytes)
         self.sealed = False  # a job could not be sent to it: it is leaving, it gets no more
         self.deadline = 0.0
         # "ready" messages to come: one when it has started, one each time it loads the parsers of
@@ -348,8 +349,8 @@ class ParsePool:
         start_with: int | None = None,
     ) -> None:
         self.size = workers or default_workers()
-        # Workers it runs (default: all): started with fewer, it runs all once a file has taken
-        # longer than SLOW_FILE_S (see there).
+        # Workers it runs (default: all): started with fewer, it runs all from the first file that
+        # is not plain text or is slow to parse (see SLOW_FILE_CPU_S).
         self._allowed = min(self.size, start_with or self.size)
         self._parse = parse
         self._sign = sign  # workers send each part's near-duplicate signature with it
@@ -500,8 +501,7 @@ class ParsePool:
         """
         if not worker.up or worker.sealed or not worker.jobs:
             return False
-        waiting = sum(_message_bytes(j) for j in list(worker.jobs)[1:])
-        return waiting + _message_bytes(job) <= FOLLOW_MAX_BYTES and not (
+        return worker.waiting_bytes + _message_bytes(job) <= FOLLOW_MAX_BYTES and not (
             self._parse is extract_parts and _formats_of(job.path) - worker.formats
         )
 
@@ -509,6 +509,7 @@ class ParsePool:
         job.current = ""
         if self._post(worker, job):
             worker.jobs.append(job)
+            worker.waiting_bytes += _message_bytes(job)
             self.followed += 1
         else:  # the worker is leaving (or died): the pump learns which when it reads its pipe
             worker.sealed = True
@@ -537,6 +538,7 @@ class ParsePool:
         """Queue again, first and in order, the jobs waiting in the pipe of a worker that leaves."""
         waiting = list(worker.jobs)[1:]
         worker.jobs.clear()
+        worker.waiting_bytes = 0
         self._queue.extendleft(reversed(waiting))
 
     def _start_clock(self, worker: _Worker) -> None:
@@ -646,6 +648,7 @@ class ParsePool:
                 else:
                     worker.jobs.popleft()
                     if worker.jobs:  # it has begun the file that waited in its pipe
+                        worker.waiting_bytes -= _message_bytes(worker.jobs[0])
                         self._start_clock(worker)
                 if kind == "again":  # read the rest again without the member that failed the reading
                     job.limits = replace(job.limits, skip=job.limits.skip | {payload[0]})
