@@ -82,7 +82,7 @@ def test_the_private_whoosh_modules_are_used_by_the_index_module_alone() -> None
         for path in (REPO / "briefer").rglob("*.py")
         if any(
             name in path.read_text(encoding="utf-8")
-            for name in ("_whoosh_open", "_whoosh_eval", "_whoosh_write")
+            for name in ("_whoosh_open", "_whoosh_eval", "_whoosh_read", "_whoosh_write")
         )
     )
     assert all(p in inside or p.startswith("briefer/core/search/_whoosh") for p in users), users

@@ -20,30 +20,37 @@ are exact and facets count the whole result, not an estimate.
 
 Whoosh internals used here (`W3LeafMatcher` blocks, the length columns) are
 those of the pinned whoosh-reloaded 2.7.5; each has a slower fallback through
-the public API.  Only `index.py` and this module import Whoosh.
+the public API (`_whoosh_read` reads the segments).  Whoosh is imported only in this package.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-import sys
-import zlib
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import accumulate, repeat
-from operator import add, attrgetter, floordiv, itemgetter
-from pickle import loads
+from itertools import repeat
+from operator import add, floordiv, itemgetter
 from typing import Any
 
 from whoosh import query
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
-from whoosh.util.numeric import byte_to_length
 
+from briefer.core.search._whoosh_read import (
+    UNDATED,
+    Postings,
+    PostingsCache,
+    column_labels,
+    decode,
+    decode_some,
+    field_lengths,
+    months,
+    published_stamps,
+    wanted_postings,
+)
 from briefer.core.search.analysis import near
 from briefer.core.search.query import (
     MAX_EXPANSION,
@@ -59,16 +66,11 @@ from briefer.core.search.ranking import DEFAULT, Ranking
 TEXT_FIELDS = ("title", "body")  # the fields whose words are highlighted
 LABEL_FIELDS = {"source": "outlet", "type": "type", "language": "language"}  # facet -> index field
 _USEC_PER_DAY = 86_400_000_000
-_UNDATED = 2**64 - 1  # Whoosh's column value for a document without a date
-_LAST_DAY = date.max.toordinal()
-# Decoded postings kept in memory, in units of about 8 bytes (see _Postings.cost): about 100 MB.
+# Decoded postings kept in memory, in units of about 8 bytes (see Postings.cost): about 100 MB.
 POSTINGS_BUDGET = 12_000_000
 
 Scores = dict[int, float]
 _Factors = tuple[float, float, float, float]  # see Snapshot.bm25_factors
-_BYTES_CALL = b"c_codecs\nencode\n"  # in a protocol 2 pickle: the function that makes a bytes object
-_KEEP_TEXT = b"cbuiltins\nslice\n"  # a call that keeps its arguments: slice(text, "latin-1")
-_TEXT = attrgetter("start")
 
 
 class DayRange(query.Query):
@@ -127,61 +129,6 @@ class Required(query.WrappingQuery):
         return child if child is query.NullQuery else Required(child)
 
 
-class _PostingsCache:
-    """Decoded postings of (segment, field, term), least recently used dropped first."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self.used = 0
-        self._entries: OrderedDict[tuple[str, str, bytes], _Postings] = OrderedDict()
-
-    def get(self, key: tuple[str, str, bytes]) -> _Postings | None:
-        found = self._entries.get(key)
-        if found is not None:
-            self._entries.move_to_end(key)
-        return found
-
-    def put(self, key: tuple[str, str, bytes], postings: _Postings) -> None:
-        old = self._entries.pop(key, None)
-        if old is not None:
-            self.used -= old.cost
-        self._entries[key] = postings
-        self.used += postings.cost
-        while self.used > self.budget and len(self._entries) > 1:
-            _, dropped = self._entries.popitem(last=False)
-            self.used -= dropped.cost
-
-    def forget_segments(self, keep: set[str]) -> None:
-        for key in [k for k in self._entries if k[0] not in keep]:
-            self.used -= self._entries.pop(key).cost
-
-
-@dataclass
-class _Postings:
-    """A word's postings in one segment: document numbers, weights and, when the field has
-    them, each document's encoded positions, one after the other (`ends`: where each ends).
-
-    The positions come in the same blocks as the rest and are always kept: a phrase or the
-    proximity bonus would otherwise decode the whole list again.  Kept joined, they cost
-    about 14 bytes a posting instead of 50 as bytes objects."""
-
-    ids: array[int]
-    weights: array[float]
-    values: bytes = b""
-    ends: array[int] = field(default_factory=lambda: array("q"))
-    keys: Any = None  # every position as a key (see _whoosh_phrase), when a phrase needed them
-
-    def value(self, i: int) -> bytes:
-        """The encoded positions of the i-th posting."""
-        return self.values[self.ends[i - 1] if i else 0 : self.ends[i]]
-
-    @property
-    def cost(self) -> int:
-        """What it holds in memory, in units of about 8 bytes."""
-        keys = 0 if self.keys is None else len(self.keys)
-        return len(self.ids) + len(self.ends) + len(self.values) // 8 + keys
-
-
 @dataclass
 class _Segment:
     """What is read once per segment: field lengths, dates, facet labels."""
@@ -189,7 +136,7 @@ class _Segment:
     segment_id: str
     doc_count: int
     lengths: dict[str, list[int]] = field(default_factory=dict)
-    stamps: array[int] | None = None  # publication time in microseconds (Whoosh's); _UNDATED
+    stamps: array[int] | None = None  # publication time in microseconds (Whoosh's); UNDATED
     days: array[int] | None = None
     day_order: tuple[array[int], array[int]] | None = None  # days sorted, and their documents
     labels: dict[str, list[str | None]] = field(default_factory=dict)
@@ -209,7 +156,7 @@ class Engine:
     ) -> None:
         self.stem = stem
         self.ranking = ranking
-        self.postings = _PostingsCache(budget)
+        self.postings = PostingsCache(budget)
         self.segments: dict[str, _Segment] = {}
         self._snapshot: Snapshot | None = None
 
@@ -235,7 +182,7 @@ class Engine:
     def forget(self) -> None:
         self._snapshot = None
         self.segments.clear()
-        self.postings = _PostingsCache(self.postings.budget)
+        self.postings = PostingsCache(self.postings.budget)
 
 
 @dataclass(frozen=True)
@@ -544,12 +491,12 @@ class Snapshot:
             found = self._doc_frequency[key] = int(self.reader.doc_frequency(fieldname, btext))
         return found
 
-    def postings(self, leaf: _Leaf, fieldname: str, btext: bytes) -> _Postings:
+    def postings(self, leaf: _Leaf, fieldname: str, btext: bytes) -> Postings:
         key = (leaf.segment.segment_id, fieldname, btext)
         cached = self.engine.postings.get(key)
         if cached is not None:
             return cached
-        decoded = _decode(leaf.reader, fieldname, btext)
+        decoded = decode(leaf.reader, fieldname, btext)
         self.engine.postings.put(key, decoded)
         return decoded
 
@@ -563,13 +510,13 @@ class Snapshot:
         wanted = sorted(d - offset for d in docs if 0 <= d - offset < size)
         cached = self.engine.postings.get((leaf.segment.segment_id, fieldname, btext))
         if cached is not None:
-            return _picked(cached.ids, cached.weights, wanted)
-        return _decode_some(leaf.reader, fieldname, btext, wanted)
+            return wanted_postings(cached.ids, cached.weights, wanted)
+        return decode_some(leaf.reader, fieldname, btext, wanted)
 
     def lengths(self, leaf: _Leaf, fieldname: str) -> list[int]:
         found = leaf.segment.lengths.get(fieldname)
         if found is None:
-            found = leaf.segment.lengths[fieldname] = _field_lengths(leaf.reader, fieldname)
+            found = leaf.segment.lengths[fieldname] = field_lengths(leaf.reader, fieldname)
         return found
 
     def expand(self, q: Any) -> list[bytes]:
@@ -648,7 +595,7 @@ class Snapshot:
         return out
 
     def _phrase_docs(
-        self, leaf: _Leaf, fieldname: str, btexts: list[bytes], found: list[_Postings], slop: int
+        self, leaf: _Leaf, fieldname: str, btexts: list[bytes], found: list[Postings], slop: int
     ) -> Any:
         """The segment's documents (local numbers, ascending, a numpy array) where the words
         (their postings with positions in `found`) make the phrase, or come within `slop`."""
@@ -706,7 +653,7 @@ class Snapshot:
     def stamps(self, leaf: _Leaf) -> array[int]:
         segment = leaf.segment
         if segment.stamps is None:
-            segment.stamps = _published_stamps(leaf.reader, segment.doc_count)
+            segment.stamps = published_stamps(leaf.reader, segment.doc_count)
         return segment.stamps
 
     def days(self, leaf: _Leaf) -> array[int]:
@@ -740,9 +687,9 @@ class Snapshot:
                 if name == "stamp_or_never":  # oldest first: undated last
                     found += self.stamps(leaf)
                 elif name == "stamp":  # newest first: undated last
-                    found += [0 if s == _UNDATED else s for s in self.stamps(leaf)]
+                    found += [0 if s == UNDATED else s for s in self.stamps(leaf)]
                 elif name == "month":
-                    found += _months(self.days(leaf))
+                    found += months(self.days(leaf))
                 else:
                     found += self._labels(leaf, name)
             self._globals[name] = found
@@ -752,13 +699,13 @@ class Snapshot:
         segment = leaf.segment
         found = segment.labels.get(fieldname)
         if found is None:
-            found = _column_labels(leaf.reader, fieldname, segment.doc_count)
+            found = column_labels(leaf.reader, fieldname, segment.doc_count)
             if found is None:  # not a column: walk the field's postings
                 found = [None] * segment.doc_count
                 if fieldname in self.schema:
                     for btext in leaf.reader.lexicon(fieldname):
                         value = btext.decode("utf-8")
-                        for docnum in _decode(leaf.reader, fieldname, btext).ids:
+                        for docnum in decode(leaf.reader, fieldname, btext).ids:
                             found[docnum] = value
             segment.labels[fieldname] = found
         return found
@@ -896,18 +843,6 @@ class Snapshot:
 
 
 # -- helpers ----------------------------------------------------------------------------
-def _picked(ids: Sequence[int], weights: Sequence[float], wanted: list[int]) -> tuple[list[int], list[float]]:
-    """Those of `wanted` (ascending) that are in `ids` (ascending), and their weights."""
-    found: list[int] = []
-    found_weights: list[float] = []
-    for local in wanted:
-        i = bisect_left(ids, local)
-        if i < len(ids) and ids[i] == local:
-            found.append(local)
-            found_weights.append(weights[i])
-    return found, found_weights
-
-
 def _highlighted(q: Any) -> Terms:
     """What a phrase marks in a text: the whole phrase, never its words alone (the Republic of
     Korea is not the Democratic People's Republic of Korea); a proximity search (slop > 1) marks
@@ -971,158 +906,6 @@ def _pattern(q: Any) -> str:
     if isinstance(q, query.Prefix):
         return f"{q.text}*"
     return str(getattr(q, "text", q))
-
-
-def _decode(reader: Any, fieldname: str, btext: bytes) -> _Postings:
-    """All postings of a term in one segment (deleted documents included), with their positions
-    when the field has them."""
-    ids: array[int] = array("i")
-    weights: array[float] = array("f")
-    values: list[str] = []  # each posting's positions, as latin-1 text (see _block)
-    if (fieldname, btext) not in reader:
-        return _Postings(ids, weights)
-    fieldobj = reader.schema[fieldname]
-    matcher = reader._terms.matcher(fieldname, btext, fieldobj.format)
-    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
-        while True:
-            block_ids, block_weights, block_values = _block(matcher)
-            ids.extend(accumulate(block_ids))  # stored as gaps; Whoosh adds them up in Python
-            weights.extend(_weights(block_weights, len(block_ids)))
-            if block_values is not None:
-                values.extend(block_values)
-            if matcher._lastblock:
-                break
-            matcher._goto(matcher._nextoffset)
-    else:  # short posting lists are stored inline: the public API is fast enough
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            if fieldobj.format.supports("positions"):
-                values.append(matcher.value().decode("latin-1"))
-            matcher.next()
-    if not values:
-        return _Postings(ids, weights)
-    joined = "".join(values).encode("latin-1")
-    return _Postings(ids, weights, joined, array("q", accumulate(map(len, values))))
-
-
-def _decode_some(
-    reader: Any, fieldname: str, btext: bytes, wanted: list[int]
-) -> tuple[list[int], list[float]]:
-    """Those of `wanted` (local numbers, ascending) that have the term, and their weights, from
-    the blocks whose documents may include them (a block's last document is in its header)."""
-    if not wanted or (fieldname, btext) not in reader:
-        return [], []
-    matcher = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
-    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
-        postings = _decode(reader, fieldname, btext)
-        return _picked(postings.ids, postings.weights, wanted)
-    found: list[int] = []
-    weights: list[float] = []
-    i = 0
-    while i < len(wanted):
-        last = matcher._maxid
-        if wanted[i] <= last:
-            block_ids, block_weights, _ = _block(matcher)
-            end = bisect_right(wanted, last, i)
-            ids = list(accumulate(block_ids))
-            picked = _picked(ids, _weights(block_weights, len(ids)), wanted[i:end])
-            found += picked[0]
-            weights += picked[1]
-            i = end
-        if matcher._lastblock:
-            break
-        matcher._goto(matcher._nextoffset)
-    return found, weights
-
-
-def _weights(stored: Any, count: int) -> Sequence[float]:
-    """A block's weights as `W3LeafMatcher` stores them: None when all are 1, one number when all
-    are the same, else each."""
-    if stored is None or isinstance(stored, float):
-        return [1.0 if stored is None else stored] * count
-    return stored  # type: ignore[no-any-return]
-
-
-def _block(matcher: Any) -> tuple[Any, Any, list[str] | None]:
-    """The current block's ids (as gaps) and weights, as `W3LeafMatcher` stores them, and its
-    values as latin-1 text (None when the field's values have a fixed size: no positions).
-
-    A block is a pickle (protocol 2), which has no bytes type: each value is pickled as a
-    call `codecs.encode(text, "latin-1")`, a third of a block's decoding.  Read with
-    `slice` in its place, the call only keeps the text, and a whole word's texts are encoded
-    at once (`_decode`)."""
-    data = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
-    if matcher._compression:
-        data = zlib.decompress(data)
-    # Before any value's text, the call's name is the first such bytes in the pickle.
-    ids, weights, values = loads(data.replace(_BYTES_CALL, _KEEP_TEXT, 1))
-    if not isinstance(values, tuple):
-        return ids, weights, None
-    try:
-        return ids, weights, list(map(_TEXT, values))
-    except AttributeError:  # a value pickled otherwise (an empty one is bytes())
-        ids, weights, values = loads(data)
-        return ids, weights, [v.decode("latin-1") for v in values]
-
-
-def _field_lengths(reader: Any, fieldname: str) -> list[int]:
-    """The length of `fieldname` in each document of a segment, as BM25F reads it."""
-    count = reader.doc_count_all()
-    try:
-        column = reader._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-        if column is None:
-            return [1] * count
-        raw = column._dbfile.get(column._basepos, column._count)
-        lengths = list(map(byte_to_length, raw)) + [0] * (count - column._count)
-        return [n or 1 for n in lengths]  # Whoosh reads an empty field as length 1
-    except AttributeError:
-        return [reader.doc_field_length(d, fieldname, 1) or 1 for d in range(count)]
-
-
-def _published_stamps(reader: Any, count: int) -> array[int]:
-    """Each document's publication time as Whoosh stores it (microseconds since year 1), or _UNDATED."""
-    stamps: array[int] = array("Q", [_UNDATED]) * count
-    if "published" not in reader.schema or not reader.has_column("published"):
-        return stamps
-    column = reader.column_reader("published", translate=False)
-    try:
-        found: array[int] = array("Q", column._dbfile.get(column._basepos, column._count * 8))
-        if sys.byteorder == "little":
-            found.byteswap()
-    except AttributeError:
-        found = array("Q", column)
-    stamps[: min(len(found), count)] = found[:count]
-    return stamps
-
-
-def _column_labels(reader: Any, fieldname: str, count: int) -> list[str | None] | None:
-    """Each document's value of a field kept in a RefBytesColumn (None when it has none), or None
-    when the field is not such a column."""
-    if fieldname not in reader.schema or not reader.has_column(fieldname):
-        return None
-    column = reader.column_reader(fieldname, translate=False)
-    try:
-        values = [u.decode("utf-8") or None for u in column._uniques]
-        refs: array[int] = array(
-            column._typecode, column._dbfile.get(column._basepos, count * column._itemsize)
-        )
-        if sys.byteorder == "little" and column._itemsize > 1:
-            refs.byteswap()
-        return list(map(values.__getitem__, refs))
-    except AttributeError:
-        return [(v.decode("utf-8") or None) if isinstance(v, bytes) else None for v in column]
-
-
-def _months(days: array[int]) -> list[str | None]:
-    names: dict[int, str | None] = {}
-    for day in set(days):
-        if day > _LAST_DAY:
-            names[day] = None
-        else:
-            value = date.fromordinal(day)
-            names[day] = f"{value.year:04d}-{value.month:02d}"
-    return list(map(names.__getitem__, days))
 
 
 __all__ = [
