@@ -16,7 +16,7 @@ from briefer.core.archive import Archive
 from tests.core.smtp_server import MemoryKeyring
 
 if TYPE_CHECKING:
-    from briefer.core.archive.importer import ImportSummary  # lazy in the app too: it loads every parser
+    from briefer.core.archive.import_summary import ImportSummary
 
 # The session's PostgreSQL server (`postgres_server`), for the team tests and the search conformance suite.
 pytest_plugins = ["tests.postgres_server"]

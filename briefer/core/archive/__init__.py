@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     )
     from briefer.core.archive.files import NotRegularFile, TooLarge, read_file
     from briefer.core.archive.import_status import IMPORT, REINDEX, ImportProgress
-    from briefer.core.archive.importer import FileOutcome, ImportSummary
+    from briefer.core.archive.import_summary import FileOutcome, ImportSummary
     from briefer.core.archive.limits import DEFAULT_TIME_LIMIT, ENVIRONMENT, ImportLimits, LimitError
     from briefer.core.archive.removal import RemovalPlan, quoted_documents
     from briefer.core.archive.saved_searches import SavedSearch, SavedSearchError, SavedSearches

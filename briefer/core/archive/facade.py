@@ -44,7 +44,8 @@ INDEX_DIR = "whoosh"
 LOCK_FILE = "import.lock"
 if TYPE_CHECKING:
     from briefer.core.archive.clusters import Clusters, ClusterStats
-    from briefer.core.archive.importer import FileOutcome, Importer, ImportSummary
+    from briefer.core.archive.import_summary import FileOutcome, ImportSummary
+    from briefer.core.archive.importer import Importer
     from briefer.core.archive.removal import RemovalPlan
 
 SAMPLE_EXCLUDE = frozenset({"README.md", "MANIFEST.json"})

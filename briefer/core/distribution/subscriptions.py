@@ -59,8 +59,8 @@ from briefer.core.extract import Limits, Part
 from briefer.core.extract.feeds import looks_like_feed
 from briefer.core.progress import Cancelled, Progress, no_progress, raise_if_cancelled
 
-if TYPE_CHECKING:  # the importer loads numpy and every parser: the window starts without it
-    from briefer.core.archive.importer import ImportSummary
+if TYPE_CHECKING:
+    from briefer.core.archive.import_summary import ImportSummary
 
 log = logging.getLogger(__name__)
 
