@@ -145,12 +145,13 @@ def test_a_copy_with_a_new_headline_and_an_added_paragraph_stays_alike() -> None
 def test_a_parser_worker_sends_what_the_importing_process_would_compute(title: str, text: str) -> None:
     signed = workers._signed(Part("", Extracted(text=text, title=title)))
     assert signed is not None
-    minhash, keys, sent = signed
+    minhash, keys, sent, shingle_filter = signed
     made = sign(title, text)
-    assert (minhash, keys) == (made.minhash, made.keys)
-    received = Signature.sent(minhash, keys, sent).words()
+    assert (minhash, keys, shingle_filter) == (made.minhash, made.keys, made.filter())
+    received = Signature.sent(minhash, keys, sent, shingle_filter).words()
     assert received.dtype == np.uint64 and np.array_equal(received, shingles(title, text))
     assert len(sent) == 8 * len(received)  # 8 bytes a distinct shingle travel, nothing else
+    assert Signature.sent(minhash, keys, sent, shingle_filter).filter() == shingle_filter
 
 
 def test_the_shingles_kept_for_later_comparisons_stay_within_their_bounds(
@@ -167,6 +168,97 @@ def test_the_shingles_kept_for_later_comparisons_stay_within_their_bounds(
     for n in range(2 * clusters.CHUNK + 5):
         recent.put(f"short{n}", np.arange(1, dtype=np.uint64))
     assert recent.get("short4") is None and recent.get("short5") is not None  # 2 * CHUNK documents
+
+
+def _variant(words: list[str], changed: int, rng: np.random.Generator) -> str:
+    """`words` with `changed` of them, at random places, replaced by words no other text has."""
+    out = list(words)
+    for i, at in enumerate(rng.choice(len(out), size=changed, replace=False)):
+        out[at] = f"changed{rng.integers(1 << 30)}x{i}"
+    return " ".join(out)
+
+
+def _stories(count: int, rng: np.random.Generator) -> list[list[str]]:
+    return [[f"s{s}w{rng.integers(400)}" for _ in range(300)] for s in range(count)]
+
+
+def test_a_shingle_filter_bounds_the_similarity_from_above_and_turns_most_near_copies_away() -> None:
+    rng = np.random.default_rng(7)
+    turned_away = near = 0
+    for words in _stories(12, rng):
+        filter_of = {}
+        base = shingles("", " ".join(words))
+        filter_of["base"] = clusters.shingle_filter(base)
+        assert int.from_bytes(filter_of["base"][:4], "little") == len(base)
+        for changed in (1, 2, 4, 6, 8, 12, 30):
+            other = shingles("", _variant(words, changed, rng))
+            exact = jaccard(other, base)
+            bound = clusters.similarity_bound(other, filter_of["base"])
+            assert bound >= exact  # never below: a copy is never turned away
+            assert clusters.similarity_bound(base, clusters.shingle_filter(other)) >= exact
+            if 0.5 <= exact < 0.8:
+                near += 1
+                turned_away += bound < 0.8
+    assert near >= 20 and turned_away >= 0.85 * near  # the filters do their work
+    assert clusters.shingle_filter(np.arange(clusters.FILTER_MAX_SHINGLES + 1, dtype=np.uint64)) == b""
+    assert clusters.shingle_filter(np.zeros(0, dtype=np.uint64)) == b""
+
+
+def _import_near_copies(
+    data: Path, bases: Path, variants: Path, *, filters: bool
+) -> tuple[dict[str, list[str]], int]:
+    """Import the bases (without their shingle filters, as an older Briefer stored them, unless
+    `filters`), then the variants; each file's cluster (the names of its members), and how many
+    texts the clustering read back from the catalog to compare them."""
+    with Archive(data) as archive:
+        archive.import_paths([bases])
+        if not filters:
+            with archive.catalog.transaction():
+                archive.catalog._db.execute("UPDATE signatures SET shingle_filter = NULL")
+        read_back = 0
+        titles_and_texts = archive.catalog.titles_and_texts
+
+        def counted(doc_ids: list[str]) -> dict[str, tuple[str, str, str]]:
+            nonlocal read_back
+            read_back += len(doc_ids)
+            return titles_and_texts(doc_ids)
+
+        archive.catalog.titles_and_texts = counted  # type: ignore[method-assign]
+        archive.import_paths([variants])
+        archive.catalog.titles_and_texts = titles_and_texts  # type: ignore[method-assign]
+        names = {p.stem: p for folder in (bases, variants) for p in folder.glob("*.txt")}
+        ids = doc_ids(archive, names)
+        groups: dict[str, set[str]] = {}
+        for name, doc_id in ids.items():
+            groups.setdefault(archive.cluster_of(doc_id), set()).add(name)
+        return {name: sorted(groups[archive.cluster_of(i)]) for name, i in ids.items()}, read_back
+
+
+def test_near_copies_turned_away_by_filters_cluster_as_the_full_comparison_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(11)
+    copies, near = 0, 0
+    for s, words in enumerate(_stories(6, rng)):
+        write_article(tmp_path / "bases", f"base{s}", " ".join(words), title=f"Story {s}")
+        for v, changed in enumerate((1, 2, 9, 11, 13, 15)):
+            body = _variant(words, changed, rng)
+            write_article(tmp_path / "variants", f"v{s}-{v}", body, title=f"Story {s}")
+            alike = jaccard(shingles("", body), shingles("", " ".join(words)))
+            copies += alike >= 0.8
+            near += 0.6 <= alike < 0.8
+    assert copies >= 6 and near >= 12
+    # Every base has dropped out of the shingles remembered by the time its variants come.
+    monkeypatch.setattr(clusters, "RECENT_SHINGLE_BYTES", 0)
+    folders = (tmp_path / "bases", tmp_path / "variants")
+    filtered, read_filtered = _import_near_copies(tmp_path / "filtered", *folders, filters=True)
+    full, read_full = _import_near_copies(tmp_path / "full", *folders, filters=False)
+    assert filtered == full
+    assert all(f"base{s}" in filtered[f"v{s}-0"] for s in range(6))  # one word changed: a copy
+    # Without filters most near copies' bases are read back to be compared; with them only the
+    # copies' (and a near copy whose bound came out at 0.82) are.
+    assert read_full >= copies + near // 2
+    assert read_filtered <= copies + near // 4, (read_filtered, read_full, copies, near)
 
 
 # -- import ----------------------------------------------------------------------------

@@ -26,6 +26,15 @@ How copies are found:
   the threshold minus `ESTIMATE_MARGIN` is compared exactly (the Jaccard
   similarity of the two shingle sets, computed from the catalog's texts); at
   or above the threshold (default 0.8) the two are copies.
+- **Shingle filters**: each signature is stored with a Bloom filter of the
+  document's shingles and their count (`shingle_filter`).  The new document's
+  shingles that pass a candidate's filter are at least as many as the two
+  share, which bounds their similarity from above (`similarity_bound`); a
+  candidate whose bound is below the threshold is no copy, exactly as the
+  full comparison would find, without its text being read back and cut into
+  shingles again.  Most candidates end there (on generated news, 87% of the
+  candidates compared were alike at 0.5-0.8, and the filters turn away 96%
+  of those).
 - **Clusters** are the connected groups of copies (union-find; copies of copies
   belong together).  The representative is the earliest published member;
   among equally dated ones a wire service's; then the earliest imported.
@@ -95,6 +104,13 @@ TRIES_PER_CLUSTER = 3
 DEFERRED_DOCS = 2500  # documents whose band rows wait, in memory, within `deferring_bands`
 MAX_LONE = 24
 RECENT_SHINGLE_BYTES = 32 << 20  # see `_RecentShingles`
+# Shingle filters: bits per distinct shingle, each shingle setting FILTER_PROBES of them.  At 6 and
+# 2, 96% of the candidates alike at 0.5-0.8 (3,800 pairs of generated news) were turned away by
+# the bound; at 4 bits 91%, at 8 bits 98%.  A text of more distinct shingles than
+# FILTER_MAX_SHINGLES (a long report: its filter would pass nearly everything) has none.
+FILTER_BITS = 6
+FILTER_PROBES = 2
+FILTER_MAX_SHINGLES = 1 << 16
 
 _WORD = re.compile(r"\w+")
 _U64 = np.uint64
@@ -115,6 +131,7 @@ _PERM_ADD = _constants("add", PERMUTATIONS).astype(np.uint32).reshape(PERMUTATIO
 _MIX = _constants("mix", 1, odd=True)[0]
 _BAND_MUL = _constants("band", ROWS, odd=True)
 _BAND_SALT = _constants("salt", BANDS)
+_FILTER_MUL = _constants("filter", FILTER_PROBES, odd=True)
 _EMPTY = np.zeros(0, dtype=_U64)
 
 
@@ -201,11 +218,13 @@ class Signature:
     minhash: bytes  # PERMUTATIONS little-endian uint16; b"" when the text is too short
     keys: list[int]
     distinct: np.ndarray | None = None  # `words()`, when a parser worker sent them or once computed
+    sent_filter: bytes | None = None  # `filter()`, when a parser worker sent it
 
     @classmethod
-    def sent(cls, minhash: bytes, keys: list[int], distinct: bytes) -> Signature:
-        """A signature a parser worker made and sent (`workers.Signed`): the shingles as they came."""
-        return cls(None, minhash, keys, np.frombuffer(distinct, dtype=_U64))
+    def sent(cls, minhash: bytes, keys: list[int], distinct: bytes, shingle_filter: bytes) -> Signature:
+        """A signature a parser worker made and sent (`workers.Signed`): the shingles and their
+        filter as they came."""
+        return cls(None, minhash, keys, np.frombuffer(distinct, dtype=_U64), shingle_filter)
 
     def words(self) -> np.ndarray:
         """The distinct shingles, for an exact comparison (`jaccard`): computed on the first call
@@ -217,6 +236,17 @@ class Signature:
             found = np.unique(self.runs) if self.runs is not None else _EMPTY
             object.__setattr__(self, "distinct", found)  # a cache: frozen for everyone else
         return found
+
+    def filter(self) -> bytes:
+        """`shingle_filter` of the distinct shingles: b"" for a text too short to sign, and for one
+        of more shingles than a filter takes (they are not made distinct just to find that out)."""
+        if self.sent_filter is not None:
+            return self.sent_filter
+        if not self.minhash:
+            return b""
+        if self.distinct is None and self.runs is not None and len(self.runs) > FILTER_MAX_SHINGLES:
+            return b""
+        return shingle_filter(self.words())
 
 
 _BLOCK = 4096  # shingles per hash matrix in `sign_many` (64 x 4096 x 4 bytes: stays in the cache)
@@ -309,6 +339,42 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
         return 0.0
     shared = len(np.intersect1d(a, b, assume_unique=True))
     return shared / (len(a) + len(b) - shared)
+
+
+def shingle_filter(distinct: np.ndarray) -> bytes:
+    """A Bloom filter of a document's distinct shingles, after their count (4 bytes, little-endian);
+    b"" for a text with none or more than FILTER_MAX_SHINGLES.  Written by hand: a Bloom filter
+    library keeps its own serialized form and hashes each item in Python; this is a few numpy
+    calls over the whole array, and its layout is ours to keep stable in the catalog."""
+    count = len(distinct)
+    if not count or count > FILTER_MAX_SHINGLES:
+        return b""
+    size = 64 * -(-count * FILTER_BITS // 64)  # whole 64-bit words
+    flags = np.zeros(size, dtype=bool)
+    for probe in _probes(distinct, size):
+        flags[probe] = True
+    return count.to_bytes(4, "little") + np.packbits(flags, bitorder="little").tobytes()
+
+
+def similarity_bound(own: np.ndarray, other_filter: bytes) -> float:
+    """An upper bound of the Jaccard similarity of the shingles `own` (sorted, distinct) and those
+    of the document whose `shingle_filter` is `other_filter`: every shingle the two share passes
+    the filter, so the shingles that pass are at least as many as they share."""
+    other_count = int.from_bytes(other_filter[:4], "little")
+    flags = np.unpackbits(np.frombuffer(other_filter, dtype=np.uint8, offset=4), bitorder="little")
+    passing = np.ones(len(own), dtype=bool)
+    for probe in _probes(own, len(flags)):
+        passing &= flags[probe].astype(bool)
+    shared_at_most = int(passing.sum())
+    union_at_least = len(own) + other_count - shared_at_most
+    return shared_at_most / union_at_least if union_at_least > 0 else 0.0
+
+
+def _probes(hashes: np.ndarray, size: int) -> list[np.ndarray]:
+    """The filter positions (below `size`) of each shingle: a multiply-shift hash of it per probe,
+    its top 32 bits scaled to the filter's size (no modulo)."""
+    with np.errstate(over="ignore"):
+        return [((hashes * mul) >> _U64(32)) * _U64(size) >> _U64(32) for mul in _FILTER_MUL]
 
 
 def check_threshold(threshold: float) -> float:
@@ -438,16 +504,16 @@ class Clusters:
         *,
         match: bool = True,
         new: bool = False,
-        signed: Mapping[str, tuple[bytes, list[int], bytes]] | None = None,
+        signed: Mapping[str, tuple[bytes, list[int], bytes, bytes]] | None = None,
     ) -> int:
         """Sign documents and join each to the clusters of its copies; returns how many were
         signed (none when clustering is off).
 
         A document signed before is first taken out of its cluster (its text may
         have changed); `new` promises none of `docs` was, which saves the looking.
-        `signed` has (minhash, band keys, distinct shingles as uint64 bytes) of
-        documents already signed (by a parser worker): they are matched, not signed
-        again, and their shingles are compared and remembered as they came.
+        `signed` has (minhash, band keys, distinct shingles as uint64 bytes, shingle
+        filter) of documents already signed (by a parser worker): they are matched,
+        not signed again, and their shingles are compared and remembered as they came.
         """
         docs = list({doc.id: doc for doc in docs}.values())  # a document twice: its last version
         threshold = self.threshold
@@ -485,10 +551,10 @@ class Clusters:
                     for key in signature.keys:
                         self._pending_keys.setdefault(key, []).append(doc.id)
                     text_hash = doc.text_hash or sha256_hex(doc.text.encode("utf-8", "surrogatepass"))
-                    rows.append((doc.id, text_hash, signature.minhash, signature.keys))
+                    rows.append((doc.id, text_hash, signature.minhash, signature.keys, signature.filter()))
                 catalog.put_signatures(rows, defer_bands=self._deferring)
                 if self._deferring:
-                    for doc_id, _, _, keys in rows:
+                    for doc_id, _, _, keys, _ in rows:
                         self._defer(doc_id, keys)
                     if len(self._deferred_docs) >= DEFERRED_DOCS:
                         self._write_deferred()
@@ -683,16 +749,35 @@ class Clusters:
             minhashes = self._catalog.minhashes([other for other, _ in chosen if other not in self._pending])
             minhashes.update((o, self._pending[o].minhash) for o, _ in chosen if o in self._pending)
         likeness = estimates(minhash, [minhashes.get(other, b"") for other, _ in chosen])
+        close = [c for c, alike in zip(chosen, likeness, strict=True) if alike >= threshold - ESTIMATE_MARGIN]
+        filters = self._filters_of([other for other, _ in close])
         copies: list[tuple[str, str | None]] = []
         joined: set[str] = set()
-        for (other, name), alike in zip(chosen, likeness, strict=True):
-            if alike < threshold - ESTIMATE_MARGIN or (name is not None and name in joined):
+        for other, name in close:
+            if name is not None and name in joined:
                 continue
-            if jaccard(own(), self._shingles_of(other)) >= threshold:
+            if self._alike(own, other, filters.get(other), threshold):
                 copies.append((other, name))
                 if name is not None:
                     joined.add(name)
         return copies
+
+    def _filters_of(self, doc_ids: list[str]) -> dict[str, bytes]:
+        """The stored shingle filters of those of `doc_ids` that are stored (not of the running
+        `add`).  Those of remembered documents too: the bound costs no more than comparing their
+        shingles, and a document remembered now may be pushed out before its turn comes."""
+        stored = [d for d in doc_ids if d not in self._pending]
+        return self._catalog.shingle_filters(stored) if stored else {}
+
+    def _alike(
+        self, own: Callable[[], np.ndarray], other: str, other_filter: bytes | None, threshold: float
+    ) -> bool:
+        """Whether `other` is at least `threshold` alike, exactly.  Its filter's bound turns most
+        candidates away; only the others' texts are read back and cut into shingles (129 us a news
+        article: at 100,000 articles, a fifth of the importing process's time before filters)."""
+        if other_filter and similarity_bound(own(), other_filter) < threshold:
+            return False
+        return jaccard(own(), self._shingles_of(other)) >= threshold
 
     def _similar(self, a: str, minhash_a: bytes, b: str, minhash_b: bytes, threshold: float) -> bool:
         if estimate(minhash_a, minhash_b) < threshold - ESTIMATE_MARGIN:

@@ -57,9 +57,9 @@ log = logging.getLogger(__name__)
 # It must be a module-level function, since workers import it by name.
 ParseFunction = Callable[..., Iterator[Part]]
 # A part's near-duplicate signature, when workers sign what they parse: (minhash, band keys, its
-# distinct shingles as the bytes of a sorted uint64 array): the parent compares it without cutting
-# its text again.
-Signed = tuple[bytes, list[int], bytes]
+# distinct shingles as the bytes of a sorted uint64 array, their `clusters.shingle_filter`): the
+# parent compares and stores it without cutting its text again.
+Signed = tuple[bytes, list[int], bytes, bytes]
 
 
 def default_workers() -> int:
@@ -283,10 +283,11 @@ def _signed(part: Part) -> Signed | None:
 
         signature = sign(part.extracted.title, part.extracted.text)
         shingles = signature.words().tobytes()
+        shingle_filter = signature.filter()
     except Exception:  # never let signing cost a file its import
         log.exception("could not sign %s", part.member or "a document")
         return None
-    return signature.minhash, signature.keys, shingles
+    return signature.minhash, signature.keys, shingles, shingle_filter
 
 
 class _Worker:

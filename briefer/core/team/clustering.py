@@ -57,6 +57,7 @@ class _Workspace:
         self._settings = {VERSION_SETTING: str(SIGNATURE_VERSION)}
         self._signed: dict[str, tuple[bytes, list[int]]] = {}  # in the order they were signed
         self._bands: dict[int, list[str]] = {}  # band key -> documents, in the order they were signed
+        self._filters: dict[str, bytes] = {}  # document -> its shingle filter, when it has one
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -86,10 +87,12 @@ class _Workspace:
 
     # -- signatures and band keys ---------------------------------------------------------------
     def put_signatures(
-        self, rows: list[tuple[str, str, bytes, list[int]]], *, defer_bands: bool = False
+        self, rows: list[tuple[str, str, bytes, list[int], bytes]], *, defer_bands: bool = False
     ) -> None:
-        for doc_id, _, minhash, keys in rows:
+        for doc_id, _, minhash, keys, shingle_filter in rows:
             self._signed[doc_id] = (minhash, keys)
+            if shingle_filter:
+                self._filters[doc_id] = shingle_filter
             for key in keys:
                 self._bands.setdefault(key, []).append(doc_id)
 
@@ -98,6 +101,7 @@ class _Workspace:
 
     def delete_signature(self, doc_id: str) -> None:
         _, keys = self._signed.pop(doc_id, (b"", []))
+        self._filters.pop(doc_id, None)
         for key in keys:
             self._bands[key].remove(doc_id)
 
@@ -122,6 +126,9 @@ class _Workspace:
     def minhashes(self, doc_ids: list[str] | None = None) -> dict[str, bytes]:
         wanted = self._signed if doc_ids is None else [d for d in doc_ids if d in self._signed]
         return {d: self._signed[d][0] for d in wanted}
+
+    def shingle_filters(self, doc_ids: list[str]) -> dict[str, bytes]:
+        return {d: self._filters[d] for d in doc_ids if d in self._filters}
 
     def signature_keys(self) -> list[tuple[str, bytes, list[int]]]:
         return [(d, minhash, keys) for d, (minhash, keys) in self._signed.items()]

@@ -25,6 +25,9 @@ _ADDED_COLUMNS = (
     ("documents", "flags", "TEXT NOT NULL DEFAULT ''"),  # e.g. "ocr"
     ("locations", "container", "TEXT"),  # for a member ("a.zip/page.html"): the file that holds it
     ("documents", "revision", "INTEGER NOT NULL DEFAULT 0"),  # + 1 on each change the index shows
+    # clusters.shingle_filter of the signed text (NULL: signed by an older Briefer, or too long).
+    # No new schema version: an older Briefer reads such a catalog as it is and signs without one.
+    ("signatures", "shingle_filter", "BLOB"),
 )
 _ADDED_INDEXES = """
 CREATE INDEX IF NOT EXISTS documents_entry_key ON documents(entry_key) WHERE entry_key != '';

@@ -79,9 +79,10 @@ class SignatureTables(CatalogStore):
     # -- signatures and their band keys --------------------------------------------
     @writes
     def put_signatures(
-        self, rows: list[tuple[str, str, bytes, list[int]]], *, defer_bands: bool = False
+        self, rows: list[tuple[str, str, bytes, list[int], bytes]], *, defer_bands: bool = False
     ) -> None:
-        """Store (document id, text hash, minhash, band keys) of documents that have none.
+        """Store (document id, text hash, minhash, band keys, shingle filter or b"") of documents
+        that have none.
 
         With `defer_bands`, their rows of `signature_bands` wait for `write_deferred_bands` (the
         catalog remembers from which signature on, so that a killed import's are written by the
@@ -92,15 +93,16 @@ class SignatureTables(CatalogStore):
             return
         first = int(self._db.execute("SELECT coalesce(max(n), 0) + 1 FROM signatures").fetchone()[0])
         self._db.executemany(
-            "INSERT INTO signatures (n, doc_id, text_hash, minhash, bands) VALUES (?, ?, ?, ?, ?)",
-            ((first + i, d, h, m, _pack_keys(k)) for i, (d, h, m, k) in enumerate(rows)),
+            "INSERT INTO signatures (n, doc_id, text_hash, minhash, bands, shingle_filter) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            ((first + i, d, h, m, _pack_keys(k), f or None) for i, (d, h, m, k, f) in enumerate(rows)),
         )
         if defer_bands:
             waiting = self.setting(_BANDS_FROM)
             if waiting is None or first < int(waiting):
                 self.set_setting(_BANDS_FROM, str(first))
             return
-        bands = sorted((key, first + i) for i, (_, _, _, keys) in enumerate(rows) for key in keys)
+        bands = sorted((key, first + i) for i, (_, _, _, keys, _) in enumerate(rows) for key in keys)
         self._db.executemany("INSERT OR IGNORE INTO signature_bands VALUES (?, ?)", bands)
 
     @writes
@@ -179,6 +181,16 @@ class SignatureTables(CatalogStore):
             rows = self._read().execute("SELECT doc_id, minhash FROM signatures")
         else:
             rows = self._read_in("SELECT doc_id, minhash FROM signatures WHERE doc_id IN ({marks})", doc_ids)
+        return {str(r[0]): bytes(r[1]) for r in rows}
+
+    def shingle_filters(self, doc_ids: list[str]) -> dict[str, bytes]:
+        """The stored shingle filter (`clusters.shingle_filter`) of each of `doc_ids` that has one
+        (signed before filters were kept, or too long: none)."""
+        rows = self._read_in(
+            "SELECT doc_id, shingle_filter FROM signatures WHERE shingle_filter IS NOT NULL "
+            "AND doc_id IN ({marks})",
+            doc_ids,
+        )
         return {str(r[0]): bytes(r[1]) for r in rows}
 
     def signature_keys(self) -> list[tuple[str, bytes, list[int]]]:
