@@ -68,6 +68,7 @@ class _Pending:
     put: list[tuple[Document, bool]] = field(default_factory=list)  # (document, new to the index)
     deleted: list[str] = field(default_factory=list)
     signed: dict[str, Signed] = field(default_factory=dict)  # document id -> signature a worker made
+    words: dict[str, str] = field(default_factory=dict)  # document id -> its words, from a worker
 
 
 @dataclass
@@ -84,6 +85,7 @@ class _Work:
     same_doc: str | None = None  # the document a duplicate shares
     parts: list[Part] = field(default_factory=list)
     signed: dict[str, Signed] = field(default_factory=dict)  # member -> signature, from a worker
+    words: dict[str, str] = field(default_factory=dict)  # member -> `scripts.words_in`, from a worker
     parsed: bool = False  # its parts are in
     ahead: int = 0  # bytes of it counted in `_Run._ahead_bytes` until it is ready
 
@@ -469,6 +471,7 @@ class _Run:
                 max_memory=self._max_memory,
                 parse=self._parse,
                 sign=self._clusters.threshold > 0,
+                words=True,  # and find the words the index keeps for spelling suggestions
                 # One parser keeps up with plain texts: the others start when a file is slow to parse
                 # (see ParsePool).  Asked for a number of workers, that many at once.
                 start_with=None if self._workers else 1,
@@ -494,6 +497,7 @@ class _Run:
             work = self._jobs.pop(item.job.job_id)
             work.parts = item.job.parts
             work.signed = item.job.signed
+            work.words = item.job.words
             work.parsed = True
         while self._parsing and self._parsing[0].parsed:
             work = self._parsing.popleft()
@@ -559,7 +563,12 @@ class _Run:
             if doc.id in revisions:  # not deleted again in the same chunk
                 kept = tags.get(doc.id, ())
                 # Copied only when the tags differ (an updated document keeps its own): most have none.
-                batch.put(doc if doc.tags == kept else replace(doc, tags=kept), new=new)
+                words = changes.words.get(doc.id)
+                batch.put(
+                    doc if doc.tags == kept else replace(doc, tags=kept),
+                    new=new,
+                    words=words.split() if words is not None else None,
+                )
         self.uncommitted.update(revisions)
         release_free_memory()  # the chunk's texts
         self.done += len(ready)
@@ -647,10 +656,15 @@ class _Run:
 
     @staticmethod
     def _keep_signature(work: _Work, part: Part, outcome: FileOutcome, changes: _Pending) -> None:
-        """The signature a worker made of a part that became a new document version."""
+        """The signature and words a worker found of a part that became a new document version."""
+        if not outcome.doc_id or outcome.status not in ("imported", "updated"):
+            return
         signed = work.signed.get(part.member)
-        if signed is not None and outcome.doc_id and outcome.status in ("imported", "updated"):
+        if signed is not None:
             changes.signed[outcome.doc_id] = signed
+        words = work.words.get(part.member)
+        if words is not None:
+            changes.words[outcome.doc_id] = words
 
     def _put(
         self,

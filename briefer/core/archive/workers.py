@@ -50,6 +50,7 @@ from briefer.core.archive.limits import DEFAULT_TIME_LIMIT as DEFAULT_TIME_LIMIT
 from briefer.core.extract import Limits, Part, extract_parts
 from briefer.core.extract.parts import failed
 from briefer.core.processes import die_with_parent, limit_memory, peak_memory
+from briefer.core.scripts import words_in
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ class Job:
     limits: Limits
     parts: list[Part] = field(default_factory=list)
     signed: dict[str, Signed] = field(default_factory=dict)  # member -> its signature, when signed
+    words: dict[str, str] = field(default_factory=dict)  # member -> its `spelling.words_in`, joined by " "
     seen: set[str] = field(default_factory=set)  # members in `parts` (a re-read sends them again)
     current: str = ""  # the member being read, to blame if the worker hangs or dies
 
@@ -166,11 +168,14 @@ def _worker_main(
     sign: bool = False,
     max_memory: int | None = None,
     peak: Any = None,
+    words: bool = False,
 ) -> None:
     """A worker: parse each job sent on `conn`, sending back ("begin"|"part"|"end"|"again", ...) messages.
 
     With `sign`, each part read comes with its near-duplicate signature (`clusters.sign`): the
-    parent then only matches it, and the signing runs on the workers' cores.  With `max_memory`,
+    parent then only matches it, and the signing runs on the workers' cores.  With `words`, each
+    part comes with the words the index keeps for spelling suggestions (`spelling.words_in`),
+    found where the text already is.  With `max_memory`,
     the worker's address space is limited to it, and a failure it causes says so.  The "end" of a
     job says whether the worker leaves after it (it grew too much: see RETIRE_SHARE) and the CPU
     seconds the job took, and brings the job's last part; "again" names the member whose error ended
@@ -205,7 +210,7 @@ def _worker_main(
         began = time.process_time()
         begin = _Begin(conn, job_id, watch)
         culprit, last = _parse_job(
-            conn, job_id, parse(data, Path(path), limits=limits, begin=begin), sign, begin
+            conn, job_id, parse(data, Path(path), limits=limits, begin=begin), _Prepare(sign, words), begin
         )
         retire = watch.retire()
         cpu = time.process_time() - began
@@ -235,11 +240,25 @@ class _Begin:
         self.conn.send(("begin", self.job_id, member))
 
 
-_Sent = tuple[Part, Signed | None]  # a part as a worker sends it
+# A part as a worker sends it: with its signature and its words (space-separated: one string pickles
+# and unpickles faster than a list of them), when the worker was asked for them.
+_Sent = tuple[Part, Signed | None, str | None]
+
+
+@dataclass(frozen=True)
+class _Prepare:
+    """What a worker computes of each part's text for the importer, besides parsing it."""
+
+    sign: bool
+    words: bool
+
+    def __call__(self, part: Part) -> _Sent:
+        signed = _signed(part) if self.sign else None
+        return part, signed, _words(part) if self.words else None
 
 
 def _parse_job(
-    conn: Connection, job_id: int, parts: Iterator[Part], sign: bool, begin: _Begin
+    conn: Connection, job_id: int, parts: Iterator[Part], prepare: _Prepare, begin: _Begin
 ) -> tuple[str, _Sent | None]:
     """Send each part of a job but the last, which the caller sends with the job's end (one message
     for a file of one part, not two: the pool wakes up once per message); a failure memory caused
@@ -255,7 +274,7 @@ def _parse_job(
             part = replace(part, reason=memory_reason(watch.limit))
         if held is not None:
             conn.send(("part", job_id, held))
-        held = (part, _signed(part) if sign else None)
+        held = prepare(part)
 
     try:
         for part in parts:
@@ -290,15 +309,27 @@ def _signed(part: Part) -> Signed | None:
     return signature.minhash, signature.keys, shingles, shingle_filter
 
 
+def _words(part: Part) -> str | None:
+    """The part's `spelling.words_in`, joined by spaces (None when it has no text)."""
+    if part.extracted is None:
+        return None
+    return " ".join(words_in(part.extracted.title, part.extracted.text))
+
+
 class _Worker:
     def __init__(
-        self, context: Any, parse: ParseFunction, sign: bool = False, max_memory: int | None = None
+        self,
+        context: Any,
+        parse: ParseFunction,
+        sign: bool = False,
+        max_memory: int | None = None,
+        words: bool = False,
     ) -> None:
         self.conn, child = context.Pipe(duplex=True)
         self.peak = _shared_peak(context)  # the worker's peak address space, as it wrote it
         self.process = context.Process(
             target=_worker_main,
-            args=(child, os.getpid(), parse, sign, max_memory, self.peak),
+            args=(child, os.getpid(), parse, sign, max_memory, self.peak, words),
             name="briefer-parser",
             daemon=True,
         )
@@ -347,6 +378,7 @@ class ParsePool:
         max_memory: int | None = DEFAULT_MAX_MEMORY,
         parse: ParseFunction = extract_parts,
         sign: bool = False,
+        words: bool = False,
         start_with: int | None = None,
     ) -> None:
         self.size = workers or default_workers()
@@ -355,6 +387,7 @@ class ParsePool:
         self._allowed = min(self.size, start_with or self.size)
         self._parse = parse
         self._sign = sign  # workers send each part's near-duplicate signature with it
+        self._words = words  # and the words the index keeps for spelling suggestions
         self.time_limit = time_limit
         self.max_memory = max_memory  # each worker's address space (None: unlimited)
         self._context = multiprocessing.get_context("spawn")
@@ -464,7 +497,7 @@ class ParsePool:
         while self._queue:
             worker = next((w for w in self._workers if w.job is None), None)
             if worker is None and len(self._workers) < self._allowed:
-                worker = _Worker(self._context, self._parse, self._sign, self.max_memory)
+                worker = _Worker(self._context, self._parse, self._sign, self.max_memory, self._words)
                 self.started += 1
                 self._workers.append(worker)
             if worker is None:
@@ -695,13 +728,15 @@ _ANY_MEMBER = (".zip", ".eml", ".mbox")  # containers whose members (attachments
 
 
 def _take_part(job: Job, sent: _Sent) -> None:
-    part, signed = sent
+    part, signed, words = sent
     if part.member in job.seen:  # read again after a member failed: it came before
         return
     job.seen.add(part.member)
     job.parts.append(part)
     if signed is not None:
         job.signed[part.member] = signed
+    if words is not None:
+        job.words[part.member] = words
 
 
 def _message_bytes(job: Job) -> int:

@@ -127,7 +127,10 @@ COLUMNS = (
 )
 
 
-def document_rows(doc: Document) -> DocumentRows:
+def document_rows(doc: Document, words: Iterable[str] | None = None) -> DocumentRows:
+    """What the database holds of `doc`; `words` are its `spelling.words_in` when already found."""
+    if words is None:
+        words = spelling.words_in(doc.title, doc.text)
     title = list(kept_terms(doc.title))
     body = list(kept_terms(doc.text))
     title_vector = tsvector_literal(Part(0, title[:PART_POSITIONS]).positions())
@@ -156,7 +159,7 @@ def document_rows(doc: Document) -> DocumentRows:
         published,
         day,
     )
-    return DocumentRows(doc.id, row, parts, Counter(title), Counter(body), vocabulary(doc.title, doc.text))
+    return DocumentRows(doc.id, row, parts, Counter(title), Counter(body), vocabulary(words))
 
 
 def words_vector(terms: set[str]) -> str | None:
@@ -184,11 +187,8 @@ def names_vector(source: str, author: str, url: str) -> str:
     return tsvector_literal({w: p[:TERM_POSITIONS] for w, p in positions.items()})
 
 
-def vocabulary(*texts: str) -> set[str]:
-    words: set[str] = set()
-    for text in texts:
-        for piece in word_pieces(text):
-            words.update(spelling.WORD.findall(piece.lower()))
+def vocabulary(words: Iterable[str]) -> set[str]:
+    """Those of a document's `spelling.words_in` the database keeps."""
     return {w for w in words if usable(w)}
 
 

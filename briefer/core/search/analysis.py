@@ -29,7 +29,7 @@ from typing import Any
 from whoosh.analysis import STOP_WORDS, Analyzer, StemmingAnalyzer, Token
 from whoosh.lang import porter
 
-from briefer.core.search.scripts import UNSPACED
+from briefer.core.scripts import UNSPACED
 from briefer.core.textnorm import word_pieces
 
 Span = tuple[int, int]

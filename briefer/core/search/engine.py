@@ -68,8 +68,10 @@ class IndexResults:
 class WriteBatch(Protocol):
     """Documents added, replaced and deleted together: see `SearchEngine.batch`."""
 
-    def put(self, doc: Document, *, new: bool = False) -> None:
-        """Index `doc`, replacing the document of the same id; `new` promises there is none yet."""
+    def put(self, doc: Document, *, new: bool = False, words: Collection[str] | None = None) -> None:
+        """Index `doc`, replacing the document of the same id; `new` promises there is none yet.
+        `words` are its `spelling.words_in(doc.title, doc.text)` when already found (by the parser
+        worker that read the text): not found again."""
 
     def delete(self, doc_id: str) -> None:
         """Remove the document `doc_id` (nothing happens when there is none)."""

@@ -346,8 +346,11 @@ class IndexBatch:
         except Exception:  # a writer a failed commit left half-closed: the first error is the one to tell
             log.exception("cancelling the index writer failed")
 
-    def put(self, doc: Document, *, new: bool = False) -> None:
-        """Index `doc`; `new` promises it is not in the index yet, which saves a lookup per document."""
+    def put(self, doc: Document, *, new: bool = False, words: Collection[str] | None = None) -> None:
+        """Index `doc`; `new` promises it is not in the index yet, which saves a lookup per document.
+        `words`: see `WriteBatch.put`."""
+        if words is None:
+            words = spelling.words_in(doc.title, doc.text)
         values: dict[str, Any] = {
             "id": doc.id,
             "title": doc.title,
@@ -359,7 +362,7 @@ class IndexBatch:
             "language": language_key(doc.language),
             "type": label_key(doc.source_type),
             "tag": ",".join(label_key(t) for t in doc.tags),
-            "spell": self._new_words(doc.title, doc.text),
+            "spell": self._new_words(words),
         }
         if doc.published is not None:
             published = doc.published
@@ -372,12 +375,8 @@ class IndexBatch:
         else:
             self._writer.update_document(**values)
 
-    def _new_words(self, *texts: str) -> list[str]:
-        words: set[str] = set()
-        for text in texts:
-            for piece in word_pieces(text):  # a piece at a time: not a copy of a long text, nor a list
-                words.update(spelling.WORD.findall(piece.lower()))
-        new = words - self._vocabulary
+    def _new_words(self, words: Collection[str]) -> list[str]:
+        new = set(words) - self._vocabulary
         if len(self._vocabulary) > _VOCABULARY_LIMIT:
             self._vocabulary.clear()  # giving a word again is harmless
         self._vocabulary |= new

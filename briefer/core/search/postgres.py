@@ -247,15 +247,16 @@ class PostgresBatch:
         self._words_sent: set[str] = set()
         self._promised_new: set[str] = set()  # pending ids the caller said are not indexed yet
 
-    def put(self, doc: Document, *, new: bool = False) -> None:
+    def put(self, doc: Document, *, new: bool = False, words: Collection[str] | None = None) -> None:
         """Index `doc`, replacing the document of the same id; `new` promises there is none (its
-        look-up is saved: a broken promise is an error of the database's unique key)."""
+        look-up is saved: a broken promise is an error of the database's unique key).  `words`:
+        see `WriteBatch.put`."""
         if new and doc.id not in self._pending and doc.id not in self._deleted:
             self._promised_new.add(doc.id)
         elif not new or doc.id in self._deleted:  # a deletion not sent yet: this replaces the row
             self._promised_new.discard(doc.id)
         self._deleted.discard(doc.id)
-        self._pending[doc.id] = document_rows(doc)
+        self._pending[doc.id] = document_rows(doc, words)
         if len(self._pending) >= FLUSH_EVERY:
             self._flush()
 

@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from briefer.core import paths
+from briefer.core.scripts import extra_pairs
 from briefer.core.search.errors import QueryError, QueryLimit, QueryTooBroad, QueryTooLong
-from briefer.core.search.scripts import extra_pairs
 
 log = logging.getLogger(__name__)
 

@@ -19,11 +19,11 @@ from datetime import UTC
 from typing import Any
 
 from briefer.core.documents import Document
+from briefer.core.scripts import UNSPACED
 from briefer.core.search.analysis import NO_TERMS, MatchTerms, Span
 from briefer.core.search.engine import Tier
 from briefer.core.search.query import AliasExpansion, FacetCounts
 from briefer.core.search.ranking import Factor
-from briefer.core.search.scripts import UNSPACED
 from briefer.core.textnorm import paragraphs, title_paragraph_end
 
 SNIPPET_CHARS = 240

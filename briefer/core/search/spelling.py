@@ -8,15 +8,11 @@ The index provides the vocabulary (`Vocabulary`); nothing here knows Whoosh.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from briefer.core.search.scripts import UNSPACED
+from briefer.core.scripts import WORD, words_in
 
-# Words worth correcting (and worth keeping in the vocabulary); the index has no words of the scripts
-# written without spaces (Chinese, Japanese, Thai...), only pairs of letters: nothing to spell there.
-WORD = re.compile(rf"[^\W\d_{UNSPACED}]{{3,}}")
 MAX_EDITS = 2
 RARE_WORD = 2  # a known word in at most this many documents may still be a typo...
 COMMONER = 20  # ...when a word one edit away is this many times more common
@@ -176,4 +172,4 @@ def edit_distance(a: str, b: str, limit: int = MAX_EDITS) -> int:
     return previous[-1]
 
 
-__all__ = ["WORD", "Vocabulary", "edit_distance", "one_edit", "suggest"]
+__all__ = ["WORD", "Vocabulary", "edit_distance", "one_edit", "suggest", "words_in"]
