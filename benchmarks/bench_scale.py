@@ -50,6 +50,7 @@ TARGET_P95_ALL = 100.0
 TARGET_MAX = 500.0
 TARGET_PDF_SHARE = 0.7  # of raw pypdfium2's serial pages/s
 _SAMPLE_S = 0.05
+_FAMILY_S = 0.25  # how often the process tree is walked again for new processes
 
 
 @dataclass
@@ -83,13 +84,14 @@ class Run:
         return self.text_bytes / 1024 / self.docs
 
 
-def _role(proc: psutil.Process, root: int) -> str:
+def _role(proc: psutil.Process, root: int, cmdlines: dict[int, str]) -> str:
     """parent, parser (a spawned worker under a memory limit), sub-writer (a spawned worker
-    without one), or other (the resource tracker, or a process that has exited)."""
+    without one), or other (the resource tracker, or a process that has exited).  A process's
+    command line is read once (`cmdlines`); its limit each time (a parser sets it once started)."""
     if proc.pid == root:
         return "parent"
     try:
-        line = " ".join(proc.cmdline())
+        line = cmdlines.get(proc.pid) or cmdlines.setdefault(proc.pid, " ".join(proc.cmdline()))
         if "resource_tracker" in line or "spawn_main" not in line:
             return "other"
         soft, _ = proc.rlimit(psutil.RLIMIT_AS)
@@ -99,19 +101,29 @@ def _role(proc: psutil.Process, root: int) -> str:
 
 
 def watched(label: str, command: list[str], texts: tuple[int, int]) -> Run:
-    """Run `command`, sampling the resident memory of it and every process it starts."""
+    """Run `command`, sampling the resident memory of it and every process it starts.
+
+    The sampling keeps its own cost down (it shares the 2 cores it measures): the process tree is
+    walked every _FAMILY_S (a walk reads every process of the machine), each process's command line
+    is read once, and a parser's role, once known, is not asked again."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     per_pid: dict[int, tuple[str, float]] = {}
     cpu_of: dict[int, float] = {}  # pid -> user + system CPU s when last sampled
+    cmdlines: dict[int, str] = {}
     total_peak = 0.0
     root = psutil.Process(proc.pid)
+    family: list[psutil.Process] = [root]
+    walked = 0.0
     while proc.poll() is None:
-        try:
-            family = [root, *root.children(recursive=True)]
-        except psutil.Error:
-            family = []
+        if time.perf_counter() - walked >= _FAMILY_S:
+            try:
+                known = {p.pid: p for p in family}
+                family = [root, *(known.get(c.pid, c) for c in root.children(recursive=True))]
+            except psutil.Error:
+                family = [root]
+            walked = time.perf_counter()
         total = 0.0
         for p in family:
             try:
@@ -122,9 +134,10 @@ def watched(label: str, command: list[str], texts: tuple[int, int]) -> Run:
             cpu_of[p.pid] = times.user + times.system
             total += rss
             role, peak = per_pid.get(p.pid, ("", 0.0))
-            found = _role(p, proc.pid)  # a parser sets its memory limit once started: asked again
-            if found != "other" or not role:  # an exiting process reads as "other": keep what it was
-                role = found
+            if role != "parser":  # a parser sets its memory limit once started: asked until then
+                found = _role(p, proc.pid, cmdlines)
+                if found != "other" or not role:  # an exiting process reads as "other": keep its role
+                    role = found
             per_pid[p.pid] = (role, max(peak, rss))
         total_peak = max(total_peak, total)
         time.sleep(_SAMPLE_S)
