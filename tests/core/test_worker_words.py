@@ -33,6 +33,14 @@ def test_a_parser_worker_sends_the_words_the_index_would_find(title: str, text: 
     assert workers._Prepare(sign=False, words=False)(part)[2] is None
 
 
+def test_a_text_too_long_for_the_worker_s_time_leaves_its_words_to_the_importing_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(workers, "SIGN_MAX_CHARS", 40)
+    long = Part("", Extracted(text="word " * 9, title="t"))
+    assert workers._Prepare(sign=True, words=True)(long)[1:] == (None, None)
+
+
 def test_imported_texts_are_not_read_again_for_their_words_and_suggestions_still_come(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

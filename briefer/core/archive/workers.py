@@ -189,6 +189,7 @@ def _worker_main(
     watch = _MemoryWatch(max_memory, peak)
     warms_up = parse is extract_parts
     formats: set[str] = set()  # those whose parsers it has loaded (see _PARSERS)
+    prepare = _Prepare(sign, words)
     if sign:
         _warm_up(["briefer.core.archive.clusters"])  # numpy: not its first file's time
     conn.send(("ready", READY, None))  # the time limit of its first file starts now
@@ -210,7 +211,7 @@ def _worker_main(
         began = time.process_time()
         begin = _Begin(conn, job_id, watch)
         culprit, last = _parse_job(
-            conn, job_id, parse(data, Path(path), limits=limits, begin=begin), _Prepare(sign, words), begin
+            conn, job_id, parse(data, Path(path), limits=limits, begin=begin), prepare, begin
         )
         retire = watch.retire()
         cpu = time.process_time() - began
@@ -288,7 +289,9 @@ def _parse_job(
     return "", held
 
 
-SIGN_MAX_CHARS = 20_000_000  # a longer text is signed by the parent: it would take more than the time limit
+# A longer text is signed, and its words found, by the parent: in the worker it would take more than
+# the file's time limit (signing a 200 MB text takes 40 s).
+SIGN_MAX_CHARS = 20_000_000
 
 
 def _signed(part: Part) -> Signed | None:
@@ -310,8 +313,9 @@ def _signed(part: Part) -> Signed | None:
 
 
 def _words(part: Part) -> str | None:
-    """The part's `spelling.words_in`, joined by spaces (None when it has no text)."""
-    if part.extracted is None:
+    """The part's `scripts.words_in`, joined by spaces; None (the parent finds them then) when it
+    has no text or one longer than SIGN_MAX_CHARS."""
+    if part.extracted is None or len(part.extracted.text) > SIGN_MAX_CHARS:
         return None
     return " ".join(words_in(part.extracted.title, part.extracted.text))
 
