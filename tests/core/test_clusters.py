@@ -12,7 +12,8 @@ import pytest
 
 from briefer.core.archive import Archive, clusters, workers
 from briefer.core.archive.catalog import SCHEMA_VERSION
-from briefer.core.archive.clusters import Signature, cluster_diff, jaccard, shingles, sign, word_diff
+from briefer.core.archive.clusters import Signature, jaccard, shingles, sign
+from briefer.core.archive.copy_diff import cluster_diff, word_diff
 from briefer.core.briefing.citations import citation_pieces, plain
 from briefer.core.briefing.excerpts import hit_excerpt
 from briefer.core.documents import Extracted

@@ -18,14 +18,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from briefer.core.archive.catalog import CatalogError
-    from briefer.core.archive.clusters import (
-        ClusterDiff,
-        ClusterStats,
-        ParagraphChange,
-        check_threshold,
-        cluster_diff,
-        word_diff,
-    )
+    from briefer.core.archive.clusters import ClusterStats, check_threshold
+    from briefer.core.archive.copy_diff import ClusterDiff, ParagraphChange, cluster_diff, word_diff
     from briefer.core.archive.facade import (
         CATALOG_FILE,
         LOCK_FILE,
@@ -52,12 +46,12 @@ if TYPE_CHECKING:
 
 _MODULE_OF = {
     "CatalogError": "catalog",
-    "ClusterDiff": "clusters",
+    "ClusterDiff": "copy_diff",
     "ClusterStats": "clusters",
-    "ParagraphChange": "clusters",
+    "ParagraphChange": "copy_diff",
     "check_threshold": "clusters",
-    "cluster_diff": "clusters",
-    "word_diff": "clusters",
+    "cluster_diff": "copy_diff",
+    "word_diff": "copy_diff",
     "CATALOG_FILE": "facade",
     "LOCK_FILE": "facade",
     "SAMPLE_EXCLUDE": "facade",
