@@ -248,3 +248,32 @@ def test_an_import_of_plain_texts_parses_with_one_worker_and_a_slow_file_starts_
         with ParsePool(workers=2, start_with=1, parse=misbehaving_parse) as pool:
             parse_all(pool, [first, *(f"article-{n}.txt" for n in range(20))])
             assert pool.started == 2, f"{first} did not start the second parser"
+
+
+GERMAN = (
+    "Die Getreideausfuhren stiegen in diesem Jahr erneut, berichtete das Ministerium am Montag. "
+    "Händler erwarten für den Herbst weiter steigende Preise an den Warenbörsen in Europa."
+)
+
+
+@pytest.mark.parametrize("sign", [False, True])
+def test_loading_the_language_model_at_the_first_undeclared_text_does_not_start_a_second_parser(
+    tmp_path: Path, sign: bool
+) -> None:
+    """Texts that declare no language are detected with py3langid, whose model a worker loads at
+    its first such text (about 80 ms of CPU, more than a slow file's): that loading is not the
+    file's cost, or every archive of undeclared texts (Reuters) ran a second 85 MB parser."""
+    from briefer.core.archive.workers import Job, ParsePool
+    from briefer.core.extract import Limits, language
+
+    # The model unpacked into the cache first (once per machine, up to 1.5 s: past SLOW_FILE_S).
+    assert language.detect(GERMAN) == "de"
+    with ParsePool(workers=2, start_with=1, sign=sign) as pool:
+        for number in range(30):
+            pool.submit(Job(number, str(tmp_path / f"bericht-{number}.txt"), GERMAN.encode(), Limits()))
+        finished = []
+        while len(finished) < 30:
+            finished += pool.finished(timeout=30)
+        assert pool.started == 1, "loading the language model passed for a slow file"
+    parts = [part for done in finished for part in done.job.parts]
+    assert {part.extracted.language for part in parts if part.extracted} == {"de"}

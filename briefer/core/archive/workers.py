@@ -47,7 +47,7 @@ from typing import Any, TypeVar, cast
 
 from briefer.core.archive.limits import DEFAULT_MAX_MEMORY, ImportLimits, memory_reason
 from briefer.core.archive.limits import DEFAULT_TIME_LIMIT as DEFAULT_TIME_LIMIT  # re-exported
-from briefer.core.extract import Limits, Part, extract_parts
+from briefer.core.extract import Limits, Part, extract_parts, language
 from briefer.core.extract.parts import failed
 from briefer.core.processes import die_with_parent, limit_memory, peak_memory
 from briefer.core.scripts import words_in
@@ -208,13 +208,14 @@ def _worker_main(
             formats |= missing
             _warm_up(name for format in sorted(missing) for name in _PARSERS[format])
             conn.send(("ready", READY, None))  # this file's time limit starts now
-        began = time.process_time()
+        began, loading = time.process_time(), language.loading_cpu()
         begin = _Begin(conn, job_id, watch)
         culprit, last = _parse_job(
             conn, job_id, parse(data, Path(path), limits=limits, begin=begin), prepare, begin
         )
         retire = watch.retire()
-        cpu = time.process_time() - began
+        # The language model's one-time loading is not this file's cost.
+        cpu = time.process_time() - began - (language.loading_cpu() - loading)
         if culprit:  # a member stopped the reading: the rest of the file is read again without it
             conn.send(("again", job_id, (culprit, retire, cpu, last)))
         else:
