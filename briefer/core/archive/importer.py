@@ -15,6 +15,8 @@ Every file is parsed in worker processes (`workers.ParsePool`) under a time and
 a memory limit, plain text too (a parser is only as linear as its last regex:
 Markdown once took 41 s on 100 KB, in the window's own process), so a hostile
 file costs its own status and nothing else, and both cores are used.
+
+A run's reading and parsing is `import_reading.Reading`; here, its writing (`_Writing`).
 """
 
 from __future__ import annotations
@@ -23,20 +25,18 @@ import logging
 import threading
 import time
 from array import array
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
-from briefer.core import extract
 from briefer.core.archive import files
 from briefer.core.archive.catalog import Catalog, Location, sha256_hex
 from briefer.core.archive.clusters import Clusters
-from briefer.core.archive.files import Met, scan
+from briefer.core.archive.files import scan
+from briefer.core.archive.import_reading import SETTLED, Reading, ToRead, Work, unchanged_outcomes
 from briefer.core.archive.import_summary import FileOutcome, ImportSummary, PackedTexts
 from briefer.core.archive.limits import ImportLimits
-from briefer.core.archive.workers import Job, ParseFunction, ParsePool, Signed
+from briefer.core.archive.workers import ParseFunction, Signed
 from briefer.core.documents import Document, Extracted
 from briefer.core.extract import Limits, Part, extract_parts
 from briefer.core.processes import release_free_memory
@@ -46,19 +46,11 @@ from briefer.core.search import IndexBusy, SearchEngine, WriteBatch
 log = logging.getLogger(__name__)
 
 
-_SETTLED = {"imported", "updated", "unchanged", "duplicate"}  # a file that needs no new look
-
 CHUNK = 500  # files per catalog transaction
 BULK_THRESHOLD = 5000  # from this many new or changed files on, index with two processes
 INDEX_COMMIT_DOCS = 2000  # otherwise commit the index this often, so searches see progress
 INDEX_COMMIT_SECONDS = 20.0
 FLUSH_SECONDS = 2.0  # write parsed files to the catalog at least this often
-HELD_MAX = 400  # parsed files waiting for an earlier one (a slow file, up to the time limit)
-# Files handed to the parsers ahead of those the catalog has taken, so that the parsers go on while
-# this process writes a chunk (they used to idle through each chunk's writing): at most this many,
-# and at most this many bytes of them.  100,000 articles: 429-557 -> 598-613 docs/s.
-AHEAD_FILES = 256
-AHEAD_BYTES = 16 * 2**20
 
 
 @dataclass
@@ -69,29 +61,6 @@ class _Pending:
     deleted: list[str] = field(default_factory=list)
     signed: dict[str, Signed] = field(default_factory=dict)  # document id -> signature a worker made
     words: dict[str, str] = field(default_factory=dict)  # document id -> its words, from a worker
-
-
-@dataclass
-class _Work:
-    """One file on its way through a run: read and hashed, then decided or parsed."""
-
-    path: Path
-    size: int | None  # None for a path not read (a pipe, a link out of the folder)
-    mtime_ns: int | None
-    loc: Location | None
-    kind: str = "extract"  # or "skipped", "failed", "unchanged", "duplicate"
-    reason: str = ""
-    content_hash: str = ""
-    same_doc: str | None = None  # the document a duplicate shares
-    parts: list[Part] = field(default_factory=list)
-    signed: dict[str, Signed] = field(default_factory=dict)  # member -> signature, from a worker
-    words: dict[str, str] = field(default_factory=dict)  # member -> `scripts.words_in`, from a worker
-    parsed: bool = False  # its parts are in
-    ahead: int = 0  # bytes of it counted in `_Run._ahead_bytes` until it is ready
-
-    @property
-    def key(self) -> str:
-        return str(self.path)
 
 
 class _PackedRevisions:
@@ -114,37 +83,6 @@ class _PackedRevisions:
 
     def items(self) -> Iterator[tuple[str, int]]:
         return zip(self._ids.texts(), self._revisions, strict=True)
-
-
-class _ToRead:
-    """The files an import will read, in scan order, kept compact: a path's text and two numbers
-    in arrays (a 100,000-file import held 19 MB of (path, size, mtime, target) tuples)."""
-
-    def __init__(self) -> None:
-        self._keys: list[str | None] = []
-        self._sizes = array("q")
-        self._mtimes = array("q")
-        self._targets: dict[int, Path] = {}  # a followed link's target, by position
-        self._next = 0
-
-    def append(self, key: str, size: int, mtime_ns: int, target: Path | None) -> None:
-        if target is not None:
-            self._targets[len(self._keys)] = target
-        self._keys.append(key)
-        self._sizes.append(size)
-        self._mtimes.append(mtime_ns)
-
-    def __len__(self) -> int:
-        return len(self._keys) - self._next
-
-    def pop(self) -> tuple[str, int, int, Path | None]:
-        """The next file to read; its path's text is let go."""
-        i = self._next
-        key = self._keys[i]
-        assert key is not None
-        self._keys[i] = None
-        self._next += 1
-        return key, self._sizes[i], self._mtimes[i], self._targets.pop(i, None)
 
 
 class Importer:
@@ -201,51 +139,45 @@ class Importer:
         for loc in known.values():
             if loc.container:
                 members.setdefault(loc.container, []).append(loc)
-        run = _Run(
+        ready: list[Work] = []  # read and parsed, for the catalog
+        reading = Reading(
             self._catalog,
             known,
             members,
             record,
             Limits.of(chosen),
+            ready,
             time_limit=chosen.time_limit,
             max_memory=chosen.max_memory,
             workers=workers,
             parse=self._parse,
-            clusters=self._clusters,
+            sign=self._clusters.threshold > 0,
         )
-        todo, seen, total, not_read = run.sort_out(scan(roots, exclude), keep_seen=prune)
-        progress(total - len(todo) - not_read, total)
+        todo, seen, total, not_read = reading.sort_out(scan(roots, exclude), keep_seen=prune)
+        done = total - len(todo) - not_read
+        progress(done, total)
         pending_ids = self._catalog.unindexed_ids()
         bulk = len(todo) + len(pending_ids) >= BULK_THRESHOLD
         cancelled = False
         with self._index.batch(bulk=bulk) as batch:
-            run.batch = batch
-            run.uncommitted = _PackedRevisions(self._index_pending(batch, pending_ids))
-            run.bulk = bulk
-            run.progress = progress
-            run.done = total - len(todo) - not_read
-            run.total = total
+            writing = _Writing(
+                self._catalog, known, members, record, self._clusters, ready, batch,
+                uncommitted=_PackedRevisions(self._index_pending(batch, pending_ids)),
+                bulk=bulk, progress=progress, done=done, total=total,
+            )  # fmt: skip
             try:
                 # Band rows of the run's signatures are written in a few large sorted steps (see there)
                 with self._clusters.deferring_bands():
                     try:
-                        while todo:  # each file's entry let go once it is read
-                            key, size, mtime_ns, target = todo.pop()
-                            raise_if_cancelled(cancel)
-                            run.add(Path(key), size, mtime_ns, target)
-                            run.collect(cancel, block=False)
-                            while run.ready_to_flush():
-                                run.flush(summary)
-                        run.collect_all(cancel, summary)
-                        run.flush_all(summary)
+                        _read_and_write(todo, reading, writing, cancel, summary)
                     finally:
-                        run.close()
+                        reading.close()
                     if prune:
                         summary.pruned = self._prune(roots, seen, batch, keep)
             except Cancelled:
                 cancelled = True  # keep what the catalog already holds searchable
-        self._catalog.mark_indexed(run.uncommitted)
-        summary.indexed += len(run.uncommitted)
+        self._catalog.mark_indexed(writing.uncommitted)
+        summary.indexed += len(writing.uncommitted)
         if not cancelled:
             # Documents changed while this run held the index (tags added by another Briefer, which
             # found the index busy and left them to us): the index is free now, index them.
@@ -299,8 +231,25 @@ class Importer:
         return pruned
 
 
-class _Run:
-    """The state of one import run: files read, parsed, and written to the catalog in chunks."""
+def _read_and_write(
+    todo: ToRead, reading: Reading, writing: _Writing, cancel: threading.Event | None, summary: ImportSummary
+) -> None:
+    """Read every file of `todo`, writing what is ready as it comes, then the rest once parsed."""
+    while todo:  # each file's entry let go once it is read
+        key, size, mtime_ns, target = todo.pop()
+        raise_if_cancelled(cancel)
+        reading.add(Path(key), size, mtime_ns, target)
+        reading.collect(cancel, block=False)
+        writing.flush_ready(summary)
+    while reading.parsing:
+        reading.collect(cancel, block=True)
+        writing.flush_ready(summary)
+    writing.flush_all(summary)
+
+
+class _Writing:
+    """The writing half of an import run: what `Reading` made ready, written to the catalog a chunk
+    (one transaction) at a time, then handed to the index, committed as the run's size asks."""
 
     def __init__(
         self,
@@ -308,223 +257,37 @@ class _Run:
         known: dict[str, Location],
         members: dict[str, list[Location]],
         record: Callable[[FileOutcome], None],
-        limits: Limits,
-        *,
-        time_limit: float,
-        max_memory: int,
-        workers: int | None,
-        parse: ParseFunction,
         clusters: Clusters,
+        ready: list[Work],
+        batch: WriteBatch,
+        *,
+        uncommitted: _PackedRevisions,
+        bulk: bool,
+        progress: Progress,
+        done: int,
+        total: int,
     ) -> None:
-        self._parse = parse
-        self._clusters = clusters
         self._catalog = catalog
         self._known = known
         self._members = members
         self._record = record
-        self._limits = limits
-        self._time_limit = time_limit
-        self._max_memory = max_memory
-        self._workers = workers
-        self._pool: ParsePool | None = None
-        self._jobs: dict[int, _Work] = {}
-        self._ahead_bytes = 0  # of the files sent to the parsers and not yet ready
-        self._parsing: deque[_Work] = deque()  # sent to the parsers, in the order the files were read
-        self._job_ids = 0
-        self._ready: list[_Work] = []
+        self._clusters = clusters
+        self._ready = ready
+        self._batch = batch
+        self.uncommitted = uncommitted  # put in the index, not yet committed
+        self._bulk = bulk  # the index is committed once, at the end
+        self._progress = progress
+        self._done = done
+        self._total = total
         self._last_flush = time.monotonic()
         self._last_commit = time.monotonic()
-        self.batch: WriteBatch | None = None
-        self.uncommitted = _PackedRevisions()
-        self.bulk = False
-        self.progress: Progress = no_progress
-        self.done = 0
-        self.total = 0
 
-    # -- deciding without parsing -------------------------------------------------------
-    def _too_large(self, size: int) -> str:
-        limit = self._limits.max_bytes
-        return (
-            f"too large: {size / files.MB:.1f} MB, over the {limit / files.MB:.0f} MB size limit"
-            if size > limit
-            else ""
-        )
-
-    def _changed_reason(self, exc: files.NotRegularFile | files.TooLarge) -> str:
-        """Why a file the scan passed was not read after all: it changed since."""
-        if isinstance(exc, files.TooLarge):
-            return f"too large: grew past the {exc.limit / files.MB:.0f} MB size limit while being read"
-        return str(exc)
-
-    def sort_out(self, found: Iterable[Met], *, keep_seen: bool) -> tuple[_ToRead, set[str], int, int]:
-        """Settle what the scan finds, a path at a time (a list of 100,000 paths, a Path object
-        each, was 39 MB of the importing process's peak): the files to read; every path met, with
-        `keep_seen` (for pruning); how many files the run counts; how many of them are not read."""
-        todo = _ToRead()
-        seen: set[str] = set()
-        total = not_read = 0
-        for met in found:
-            if keep_seen:
-                seen.add(str(met.path))
-            if not met.readable:
-                self.not_read(met)
-                not_read += 1
-                total += not met.report_only  # counted as they reach the catalog
-                continue
-            total += 1
-            wanted = self.settle(met)
-            if wanted is not None:
-                todo.append(*wanted)
-        return todo, seen, total, not_read
-
-    def settle(self, met: Met) -> tuple[str, int, int, Path | None] | None:
-        """Report a file whose size and mtime are as recorded; otherwise return it as its path's
-        text, size, mtime (not its whole stat: a 20,000-file import kept 19 MB of stat results)
-        and a followed link's target, to be read."""
-        path = met.path
-        key = str(path)
-        try:
-            stat = path.stat()
-        except OSError as exc:
-            self._record(FileOutcome(key, "failed", f"cannot read: {exc.strerror or exc}"))
-            return None
-        loc = self._known.get(key)
-        if loc is not None and loc.size == stat.st_size and loc.mtime_ns == stat.st_mtime_ns:
-            if loc.status in _SETTLED:
-                for outcome in self._unchanged(key, loc.doc_id):
-                    self._record(outcome)
-                return None
-            if loc.status == "skipped":
-                # Asked again, cheaply: the format may be supported now, or the size limit raised.
-                reason = self._skip_reason(path, stat.st_size)
-                if reason:
-                    self._record(FileOutcome(key, "skipped", reason))
-                    return None
-        return key, stat.st_size, stat.st_mtime_ns, met.target
-
-    def not_read(self, met: Met) -> None:
-        """A path the scan would not read: with its status, in the catalog too unless the scan
-        says it cannot go there (a folder: the catalog holds files; a name not in UTF-8)."""
-        if met.report_only:
-            self._record(FileOutcome(str(met.path), met.status, met.reason))
-        else:
-            work = _Work(met.path, None, None, self._known.get(str(met.path)), met.status, met.reason)
-            self._ready.append(work)
-
-    def _skip_reason(self, path: Path, size: int) -> str:
-        if not extract.supports(path):
-            return extract.unsupported_reason(path)
-        return self._too_large(size)
-
-    def _unchanged(self, key: str, doc_id: str | None) -> list[FileOutcome]:
-        """A file as it was: it, and each of its members as last recorded."""
-        outcomes = [FileOutcome(key, "unchanged", doc_id=doc_id)]
-        for member in self._members.get(key, ()):
-            settled = member.status in _SETTLED
-            outcomes.append(
-                FileOutcome(
-                    member.path,
-                    "unchanged" if settled else member.status,
-                    "" if settled else member.reason,
-                    doc_id=member.doc_id,
-                    container=key,
-                )
-            )
-        return outcomes
-
-    # -- reading and parsing ------------------------------------------------------------
-    def add(self, path: Path, size: int, mtime_ns: int, target: Path | None = None) -> None:
-        """Read the file at `path` (or the `target` of a link the scan follows), then decide or parse."""
-        key = str(path)
-        work = _Work(path, size, mtime_ns, self._known.get(key))
-        reason = self._skip_reason(path, size)
-        if reason:
-            work.kind, work.reason = "skipped", reason
-            self._ready.append(work)
-            return
-        try:
-            data = files.read_file(target or path, self._limits.max_bytes)
-        except (files.NotRegularFile, files.TooLarge) as exc:
-            work.kind, work.reason = "skipped", self._changed_reason(exc)
-            self._ready.append(work)
-            return
-        except OSError as exc:
-            work.kind, work.reason = "failed", f"cannot read: {exc.strerror or exc}"
-            self._ready.append(work)
-            return
-        work.content_hash = sha256_hex(data)
-        loc = work.loc
-        if loc is not None and loc.content_hash == work.content_hash and loc.status in _SETTLED:
-            work.kind = "unchanged"  # touched, not read: same bytes as last time
-            self._ready.append(work)
-            return
-        same = self._catalog.document_by_content(work.content_hash)
-        if same is not None:
-            work.kind, work.same_doc = "duplicate", same
-            self._ready.append(work)
-            return
-        if self._pool is None:
-            # Workers sign what they parse (when clustering is on): the parent only matches.
-            self._pool = ParsePool(
-                workers=self._workers,
-                time_limit=self._time_limit,
-                max_memory=self._max_memory,
-                parse=self._parse,
-                sign=self._clusters.threshold > 0,
-                words=True,  # and find the words the index keeps for spelling suggestions
-                # One parser keeps up with plain texts: the others start when a file is slow to parse
-                # (see ParsePool).  Asked for a number of workers, that many at once.
-                start_with=None if self._workers else 1,
-            )
-        self._job_ids += 1
-        job = Job(self._job_ids, key, data, self._limits)
-        self._jobs[job.job_id] = work
-        self._parsing.append(work)
-        self._pool.submit(job)
-        work.ahead = len(data)
-        self._ahead_bytes += work.ahead
-        while (
-            self._pool.outstanding >= max(AHEAD_FILES, 2 * self._pool.size + 2)
-            or self._ahead_bytes > AHEAD_BYTES
-            or len(self._parsing) > HELD_MAX
-        ):
-            self._take(self._pool.finished(timeout=None))
-
-    def _take(self, finished: Iterable[Any]) -> None:
-        """Parsed files, handed on in the order they were read: of two copies met in one run, the
-        first read is the document (and the other its duplicate), whichever worker was faster."""
-        for item in finished:
-            work = self._jobs.pop(item.job.job_id)
-            work.parts = item.job.parts
-            work.signed = item.job.signed
-            work.words = item.job.words
-            work.parsed = True
-        while self._parsing and self._parsing[0].parsed:
-            work = self._parsing.popleft()
-            self._ahead_bytes -= work.ahead  # counted until here: held behind a slow file too
-            self._ready.append(work)
-
-    def collect(self, cancel: threading.Event | None, *, block: bool) -> None:
-        if self._pool is not None and self._jobs:
-            self._take(self._pool.finished(timeout=0.5 if block else 0.0))
-        raise_if_cancelled(cancel)
-
-    def collect_all(self, cancel: threading.Event | None, summary: ImportSummary) -> None:
-        while self._jobs:
-            self.collect(cancel, block=True)
-            while self.ready_to_flush():
-                self.flush(summary)
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None
-
-    # -- writing --------------------------------------------------------------------------
-    def ready_to_flush(self) -> bool:
-        return len(self._ready) >= CHUNK or (
+    def flush_ready(self, summary: ImportSummary) -> None:
+        """Write the chunks that are full, and a smaller one when the last was FLUSH_SECONDS ago."""
+        while len(self._ready) >= CHUNK or (
             bool(self._ready) and time.monotonic() - self._last_flush > FLUSH_SECONDS
-        )
+        ):
+            self.flush(summary)
 
     def flush_all(self, summary: ImportSummary) -> None:
         while self._ready:
@@ -537,7 +300,8 @@ class _Run:
         self._last_flush = time.monotonic()
         if not self._ready:
             return
-        ready, self._ready = self._ready[:CHUNK], self._ready[CHUNK:]
+        ready = self._ready[:CHUNK]
+        del self._ready[:CHUNK]  # the list `Reading` adds to
         changes = _Pending()
         outcomes: list[FileOutcome] = []
         with self._catalog.transaction():
@@ -555,8 +319,7 @@ class _Run:
             tags = self._catalog.tags_of(put_ids)
         for outcome in outcomes:  # reported once the catalog holds them
             self._record(outcome)
-        batch = self.batch
-        assert batch is not None
+        batch = self._batch
         for doc_id in changes.deleted:
             batch.delete(doc_id)
         for doc, new in changes.put:
@@ -571,9 +334,9 @@ class _Run:
                 )
         self.uncommitted.update(revisions)
         release_free_memory()  # the chunk's texts
-        self.done += len(ready)
-        self.progress(self.done, self.total)
-        if not self.bulk and (
+        self._done += len(ready)
+        self._progress(self._done, self._total)
+        if not self._bulk and (
             len(self.uncommitted) >= INDEX_COMMIT_DOCS
             or time.monotonic() - self._last_commit > INDEX_COMMIT_SECONDS
         ):
@@ -583,7 +346,7 @@ class _Run:
             summary.indexed += len(self.uncommitted)
             self.uncommitted, self._last_commit = _PackedRevisions(), time.monotonic()
 
-    def _apply(self, work: _Work, changes: _Pending) -> list[FileOutcome]:
+    def _apply(self, work: Work, changes: _Pending) -> list[FileOutcome]:
         key, loc = work.key, work.loc
         where = (work.size, work.mtime_ns)
         if work.kind == "skipped":
@@ -597,13 +360,13 @@ class _Run:
         if work.kind == "unchanged":
             assert loc is not None and work.size is not None and work.mtime_ns is not None  # it was read
             self._catalog.touch_location(key, work.size, work.mtime_ns, "unchanged")
-            return self._unchanged(key, loc.doc_id)
+            return unchanged_outcomes(self._members, key, loc.doc_id)
         if work.kind == "duplicate":
             assert work.same_doc is not None
             return [self._duplicate(key, loc, work.content_hash, work.same_doc, where, changes)]
         return self._apply_parts(work, changes)
 
-    def _apply_parts(self, work: _Work, changes: _Pending) -> list[FileOutcome]:
+    def _apply_parts(self, work: Work, changes: _Pending) -> list[FileOutcome]:
         key, loc = work.key, work.loc
         where: tuple[int | None, int | None] = (work.size, work.mtime_ns)
         own = next((p for p in work.parts if p.member == ""), None)
@@ -615,7 +378,7 @@ class _Run:
                 return [self._duplicate(key, loc, work.content_hash, same, where, changes)]
         if own is None:  # a container that is no document itself: an archive, a mailbox, a feed
             readable = any(p.extracted is not None for p in work.parts)
-            status = "updated" if loc is not None and loc.status in _SETTLED else "imported"
+            status = "updated" if loc is not None and loc.status in SETTLED else "imported"
             reason = "" if readable else "nothing readable inside (see its members)"
             self._catalog.set_location(
                 key, doc_id=None, content_hash=work.content_hash, status=status if readable else "skipped",
@@ -655,7 +418,7 @@ class _Run:
         return outcomes
 
     @staticmethod
-    def _keep_signature(work: _Work, part: Part, outcome: FileOutcome, changes: _Pending) -> None:
+    def _keep_signature(work: Work, part: Part, outcome: FileOutcome, changes: _Pending) -> None:
         """The signature and words a worker found of a part that became a new document version."""
         if not outcome.doc_id or outcome.status not in ("imported", "updated"):
             return
@@ -695,7 +458,7 @@ class _Run:
             )  # fmt: skip
             return FileOutcome(key, status, doc_id=doc_id, container=container or "")
 
-        if old_doc and loc is not None and loc.content_hash == content_hash and loc.status in _SETTLED:
+        if old_doc and loc is not None and loc.content_hash == content_hash and loc.status in SETTLED:
             return located(old_doc, "unchanged")
         if part.key:  # the same feed entry or message, met before
             found = self._catalog.document_by_key(part.key)
