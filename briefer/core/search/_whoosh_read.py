@@ -12,7 +12,7 @@ import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate
@@ -104,7 +104,8 @@ def decode(reader: Any, fieldname: str, btext: bytes) -> Postings:
     when the field has them."""
     ids: array[int] = array("i")
     weights: array[float] = array("f")
-    values: list[str] = []  # each posting's positions, as latin-1 text (see _block)
+    chunks: list[bytes] = []  # each block's values (encoded positions), joined
+    sizes: array[int] = array("q")  # each posting's value, in bytes
     if (fieldname, btext) not in reader:
         return Postings(ids, weights)
     fieldobj = reader.schema[fieldname]
@@ -115,7 +116,8 @@ def decode(reader: Any, fieldname: str, btext: bytes) -> Postings:
             ids.extend(accumulate(block_ids))  # stored as gaps; Whoosh adds them up in Python
             weights.extend(_weights(block_weights, len(block_ids)))
             if block_values is not None:
-                values.extend(block_values)
+                chunks.append(block_values[0])
+                sizes.extend(block_values[1])
             if matcher._lastblock:
                 break
             matcher._goto(matcher._nextoffset)
@@ -124,12 +126,13 @@ def decode(reader: Any, fieldname: str, btext: bytes) -> Postings:
             ids.append(matcher.id())
             weights.append(matcher.weight())
             if fieldobj.format.supports("positions"):
-                values.append(matcher.value().decode("latin-1"))
+                value = matcher.value()
+                chunks.append(value)
+                sizes.append(len(value))
             matcher.next()
-    if not values:
+    if not chunks:
         return Postings(ids, weights)
-    joined = "".join(values).encode("latin-1")
-    return Postings(ids, weights, joined, array("q", accumulate(map(len, values))))
+    return Postings(ids, weights, b"".join(chunks), array("q", accumulate(sizes)))
 
 
 def decode_some(
@@ -170,26 +173,33 @@ def _weights(stored: Any, count: int) -> Sequence[float]:
     return stored  # type: ignore[no-any-return]
 
 
-def _block(matcher: Any) -> tuple[Any, Any, list[str] | None]:
+def _block(matcher: Any) -> tuple[Any, Any, tuple[bytes, Iterable[int]] | None]:
     """The current block's ids (as gaps) and weights, as `W3LeafMatcher` stores them, and its
-    values as latin-1 text (None when the field's values have a fixed size: no positions).
+    values joined with each one's length (None when the field's values have a fixed size: no
+    positions).
 
-    A block is a pickle (protocol 2), which has no bytes type: each value is pickled as a
-    call `codecs.encode(text, "latin-1")`, a third of a block's decoding.  Read with
-    `slice` in its place, the call only keeps the text, and a whole word's texts are encoded
-    at once (`_decode`)."""
+    A block is a pickle.  Ours are protocol 5 (`_whoosh_write.BytesPostingsWriter`), which has
+    bytes.  Whoosh's own are protocol 2, which has no bytes type: each value is pickled as a call
+    `codecs.encode(text, "latin-1")`, a third of a block's decoding.  Read with `slice` in its
+    place, the call only keeps the text, and the block's texts are encoded at once."""
     data = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
     if matcher._compression:
         data = zlib.decompress(data)
+    if data[1] > 2:  # the protocol, after the PROTO opcode
+        ids, weights, values = loads(data)
+        if not isinstance(values, tuple):
+            return ids, weights, None
+        return ids, weights, (b"".join(values), map(len, values))
     # Before any value's text, the call's name is the first such bytes in the pickle.
     ids, weights, values = loads(data.replace(_BYTES_CALL, _KEEP_TEXT, 1))
     if not isinstance(values, tuple):
         return ids, weights, None
     try:
-        return ids, weights, list(map(_TEXT, values))
+        texts = list(map(_TEXT, values))
     except AttributeError:  # a value pickled otherwise (an empty one is bytes())
         ids, weights, values = loads(data)
-        return ids, weights, [v.decode("latin-1") for v in values]
+        return ids, weights, (b"".join(values), map(len, values))
+    return ids, weights, ("".join(texts).encode("latin-1"), map(len, texts))
 
 
 def field_lengths(reader: Any, fieldname: str) -> list[int]:
