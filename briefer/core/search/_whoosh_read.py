@@ -152,7 +152,7 @@ def decode_some(
     while i < len(wanted):
         last = matcher._maxid
         if wanted[i] <= last:
-            block_ids, block_weights, _ = _block(matcher)
+            block_ids, block_weights, _ = _block(matcher, values=False)
             end = bisect_right(wanted, last, i)
             ids = list(accumulate(block_ids))
             picked = wanted_postings(ids, _weights(block_weights, len(ids)), wanted[i:end])
@@ -173,10 +173,10 @@ def _weights(stored: Any, count: int) -> Sequence[float]:
     return stored  # type: ignore[no-any-return]
 
 
-def _block(matcher: Any) -> tuple[Any, Any, tuple[bytes, Iterable[int]] | None]:
+def _block(matcher: Any, *, values: bool = True) -> tuple[Any, Any, tuple[bytes, Iterable[int]] | None]:
     """The current block's ids (as gaps) and weights, as `W3LeafMatcher` stores them, and its
     values joined with each one's length (None when the field's values have a fixed size: no
-    positions).
+    positions, or when `values` is false).
 
     A block is a pickle.  Ours are protocol 5 (`_whoosh_write.BytesPostingsWriter`), which has
     bytes.  Whoosh's own are protocol 2, which has no bytes type: each value is pickled as a call
@@ -186,19 +186,19 @@ def _block(matcher: Any) -> tuple[Any, Any, tuple[bytes, Iterable[int]] | None]:
     if matcher._compression:
         data = zlib.decompress(data)
     if data[1] > 2:  # the protocol, after the PROTO opcode
-        ids, weights, values = loads(data)
-        if not isinstance(values, tuple):
+        ids, weights, found = loads(data)
+        if not values or not isinstance(found, tuple):
             return ids, weights, None
-        return ids, weights, (b"".join(values), map(len, values))
+        return ids, weights, (b"".join(found), map(len, found))
     # Before any value's text, the call's name is the first such bytes in the pickle.
-    ids, weights, values = loads(data.replace(_BYTES_CALL, _KEEP_TEXT, 1))
-    if not isinstance(values, tuple):
+    ids, weights, found = loads(data.replace(_BYTES_CALL, _KEEP_TEXT, 1))
+    if not values or not isinstance(found, tuple):
         return ids, weights, None
     try:
-        texts = list(map(_TEXT, values))
+        texts = list(map(_TEXT, found))
     except AttributeError:  # a value pickled otherwise (an empty one is bytes())
-        ids, weights, values = loads(data)
-        return ids, weights, (b"".join(values), map(len, values))
+        ids, weights, found = loads(data)
+        return ids, weights, (b"".join(found), map(len, found))
     return ids, weights, ("".join(texts).encode("latin-1"), map(len, texts))
 
 
