@@ -13,7 +13,7 @@ evaluated set-wise instead:
   from the engine's `ranking.Ranking` (with `ranking.PLAIN` the scores are
   Whoosh's own), but over whole arrays, and AND/OR/NOT become dict and set operations;
 - dates, source types, outlets, languages and tags are read into per-segment
-  arrays once: date filters, facet counts and date sorting are lookups.
+  arrays once (`_whoosh_columns`): date filters, facet counts and date sorting are lookups.
 
 The result of an evaluation is every matching document with its score: totals
 are exact and facets count the whole result, not an estimate.
@@ -25,30 +25,23 @@ the public API (`_whoosh_read` reads the segments).  Whoosh is imported only in 
 
 from __future__ import annotations
 
-import heapq
 import math
-from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import repeat
-from operator import add, floordiv, itemgetter
 from typing import Any
 
 from whoosh import query
 
+from briefer.core.search._whoosh_columns import Columns, Leaf, Segment
 from briefer.core.search._whoosh_read import (
-    UNDATED,
     Postings,
     PostingsCache,
-    column_labels,
     decode,
     decode_some,
     field_lengths,
-    months,
-    published_stamps,
     wanted_postings,
 )
 from briefer.core.search.analysis import near
@@ -59,13 +52,10 @@ from briefer.core.search.query import (
     MIN_PREFIX,
     QueryError,
     QueryTooBroad,
-    calendar_span,
 )
 from briefer.core.search.ranking import DEFAULT, Ranking
 
 TEXT_FIELDS = ("title", "body")  # the fields whose words are highlighted
-LABEL_FIELDS = {"source": "outlet", "type": "type", "language": "language"}  # facet -> index field
-_USEC_PER_DAY = 86_400_000_000
 # Decoded postings kept in memory, in units of about 8 bytes (see Postings.cost): about 100 MB.
 POSTINGS_BUDGET = 12_000_000
 
@@ -129,21 +119,6 @@ class Required(query.WrappingQuery):
         return child if child is query.NullQuery else Required(child)
 
 
-@dataclass
-class _Segment:
-    """What is read once per segment: field lengths, dates, facet labels."""
-
-    segment_id: str
-    doc_count: int
-    lengths: dict[str, list[int]] = field(default_factory=dict)
-    stamps: array[int] | None = None  # publication time in microseconds (Whoosh's); UNDATED
-    days: array[int] | None = None
-    day_order: tuple[array[int], array[int]] | None = None  # days sorted, and their documents
-    labels: dict[str, list[str | None]] = field(default_factory=dict)
-    tags: dict[str, array[int]] | None = None
-    length_arrays: dict[str, Any] = field(default_factory=dict)  # `lengths` as numpy arrays, for phrases
-
-
 class Engine:
     """The caches shared by every snapshot of one index; `stem` is the index's stemmer."""
 
@@ -157,7 +132,7 @@ class Engine:
         self.stem = stem
         self.ranking = ranking
         self.postings = PostingsCache(budget)
-        self.segments: dict[str, _Segment] = {}
+        self.segments: dict[str, Segment] = {}
         self._snapshot: Snapshot | None = None
 
     def snapshot(self, searcher: Any) -> Snapshot:
@@ -170,8 +145,8 @@ class Engine:
                 segment_id = reader.segment().segment_id()
                 segment = self.segments.get(segment_id)
                 if segment is None:
-                    segment = self.segments[segment_id] = _Segment(segment_id, reader.doc_count_all())
-                leaves.append(_Leaf(segment, reader, offset))
+                    segment = self.segments[segment_id] = Segment(segment_id, reader.doc_count_all())
+                leaves.append(Leaf(segment, reader, offset))
             live = {leaf.segment.segment_id for leaf in leaves}
             for gone in [s for s in self.segments if s not in live]:
                 del self.segments[gone]
@@ -183,13 +158,6 @@ class Engine:
         self._snapshot = None
         self.segments.clear()
         self.postings = PostingsCache(self.postings.budget)
-
-
-@dataclass(frozen=True)
-class _Leaf:
-    segment: _Segment
-    reader: Any
-    offset: int
 
 
 # What to highlight: runs of analyzed words, each found only whole (one word, or a phrase).
@@ -209,7 +177,7 @@ class Evaluation:
 class Snapshot:
     """One generation of the index: evaluates queries, filters, facets and sorts against it."""
 
-    def __init__(self, engine: Engine, searcher: Any, leaves: list[_Leaf]) -> None:
+    def __init__(self, engine: Engine, searcher: Any, leaves: list[Leaf]) -> None:
         self.engine = engine
         self.searcher = searcher
         self.reader = searcher.reader()
@@ -220,8 +188,7 @@ class Snapshot:
         for leaf in leaves:
             if leaf.reader.has_deletions():
                 self.deleted.update(leaf.offset + d for d in leaf.reader.deleted_docs_set)
-        self._globals: dict[str, list[Any]] = {}
-        self._tag_docs: dict[str, set[int]] | None = None
+        self.columns = Columns(leaves, self.schema, self.deleted, self.postings)
         self._doc_frequency: dict[tuple[str, bytes], int] = {}
         self._looked_up: set[str] | None = None  # the words the current evaluation looked up
 
@@ -262,7 +229,7 @@ class Snapshot:
                 terms.update(_highlighted(q))
             return self.phrase(q.fieldname, list(q.words), q.slop, q.boost)
         if isinstance(q, DayRange):
-            return dict.fromkeys(self.day_docs(q.first, q.last), 0.0)
+            return dict.fromkeys(self.columns.day_docs(q.first, q.last), 0.0)
         if isinstance(q, query.Not):
             excluded = self._eval(q.query, terms, positive=not positive)
             return {d: q.boost for d in self.all_docs() if d not in excluded}
@@ -491,7 +458,7 @@ class Snapshot:
             found = self._doc_frequency[key] = int(self.reader.doc_frequency(fieldname, btext))
         return found
 
-    def postings(self, leaf: _Leaf, fieldname: str, btext: bytes) -> Postings:
+    def postings(self, leaf: Leaf, fieldname: str, btext: bytes) -> Postings:
         key = (leaf.segment.segment_id, fieldname, btext)
         cached = self.engine.postings.get(key)
         if cached is not None:
@@ -501,7 +468,7 @@ class Snapshot:
         return decoded
 
     def _some(
-        self, leaf: _Leaf, fieldname: str, btext: bytes, docs: Collection[int]
+        self, leaf: Leaf, fieldname: str, btext: bytes, docs: Collection[int]
     ) -> tuple[list[int], list[float]]:
         """The local numbers and weights of the word's postings in those of `docs` (global
         numbers) that have it.  Unless its postings are decoded already, only the blocks that
@@ -513,7 +480,7 @@ class Snapshot:
             return wanted_postings(cached.ids, cached.weights, wanted)
         return decode_some(leaf.reader, fieldname, btext, wanted)
 
-    def lengths(self, leaf: _Leaf, fieldname: str) -> list[int]:
+    def lengths(self, leaf: Leaf, fieldname: str) -> list[int]:
         found = leaf.segment.lengths.get(fieldname)
         if found is None:
             found = leaf.segment.lengths[fieldname] = field_lengths(leaf.reader, fieldname)
@@ -595,7 +562,7 @@ class Snapshot:
         return out
 
     def _phrase_docs(
-        self, leaf: _Leaf, fieldname: str, btexts: list[bytes], found: list[Postings], slop: int
+        self, leaf: Leaf, fieldname: str, btexts: list[bytes], found: list[Postings], slop: int
     ) -> Any:
         """The segment's documents (local numbers, ascending, a numpy array) where the words
         (their postings with positions in `found`) make the phrase, or come within `slop`."""
@@ -622,7 +589,7 @@ class Snapshot:
                 matched.append(docnum)
         return fast.as_array(matched)
 
-    def _length_array(self, leaf: _Leaf, fieldname: str) -> Any:
+    def _length_array(self, leaf: Leaf, fieldname: str) -> Any:
         from briefer.core.search import _whoosh_phrase as fast
 
         arrays = leaf.segment.length_arrays
@@ -649,145 +616,9 @@ class Snapshot:
                     out[docnum + offset] = decode(postings.value(i))
         return out
 
-    # -- dates, labels, tags ----------------------------------------------------------
-    def stamps(self, leaf: _Leaf) -> array[int]:
-        segment = leaf.segment
-        if segment.stamps is None:
-            segment.stamps = published_stamps(leaf.reader, segment.doc_count)
-        return segment.stamps
-
-    def days(self, leaf: _Leaf) -> array[int]:
-        """The proleptic ordinal of each document's publication day; above any real day when undated."""
-        segment = leaf.segment
-        if segment.days is None:
-            stamps = self.stamps(leaf)
-            segment.days = array("q", map(add, map(floordiv, stamps, repeat(_USEC_PER_DAY)), repeat(1)))
-        return segment.days
-
-    def day_docs(self, first: int, last: int) -> list[int]:
-        """Global numbers of the documents published from day `first` to `last`."""
-        out: list[int] = []
-        for leaf in self.leaves:
-            segment = leaf.segment
-            if segment.day_order is None:
-                days = self.days(leaf)
-                order = sorted(range(segment.doc_count), key=days.__getitem__)
-                segment.day_order = (array("q", map(days.__getitem__, order)), array("i", order))
-            sorted_days, docs = segment.day_order
-            low, high = bisect_left(sorted_days, first), bisect_right(sorted_days, last)
-            out += map(leaf.offset.__add__, docs[low:high]) if leaf.offset else docs[low:high]
-        return out
-
-    def global_array(self, name: str) -> list[Any]:
-        """One value per global document number: 'day', 'month', or a label field."""
-        found = self._globals.get(name)
-        if found is None:
-            found = []
-            for leaf in self.leaves:
-                if name == "stamp_or_never":  # oldest first: undated last
-                    found += self.stamps(leaf)
-                elif name == "stamp":  # newest first: undated last
-                    found += [0 if s == UNDATED else s for s in self.stamps(leaf)]
-                elif name == "month":
-                    found += months(self.days(leaf))
-                else:
-                    found += self._labels(leaf, name)
-            self._globals[name] = found
-        return found
-
-    def _labels(self, leaf: _Leaf, fieldname: str) -> list[str | None]:
-        segment = leaf.segment
-        found = segment.labels.get(fieldname)
-        if found is None:
-            found = column_labels(leaf.reader, fieldname, segment.doc_count)
-            if found is None:  # not a column: walk the field's postings
-                found = [None] * segment.doc_count
-                if fieldname in self.schema:
-                    for btext in leaf.reader.lexicon(fieldname):
-                        value = btext.decode("utf-8")
-                        for docnum in decode(leaf.reader, fieldname, btext).ids:
-                            found[docnum] = value
-            segment.labels[fieldname] = found
-        return found
-
-    def tag_docs(self) -> dict[str, set[int]]:
-        if self._tag_docs is None:
-            docs: dict[str, set[int]] = {}
-            for leaf in self.leaves:
-                for btext in leaf.reader.lexicon("tag") if "tag" in self.schema else ():
-                    ids = self.postings(leaf, "tag", btext).ids
-                    docs.setdefault(btext.decode("utf-8"), set()).update(map(leaf.offset.__add__, ids))
-            self._tag_docs = {tag: found - self.deleted for tag, found in docs.items()}
-        return self._tag_docs
-
     def all_docs(self) -> Iterator[int]:
         deleted = self.deleted
         return (d for d in range(self.doc_count_all) if d not in deleted)
-
-    # -- filters, facets, sorting -----------------------------------------------------------
-    def facet_docs(self, facet: str, values: Iterable[str]) -> set[int]:
-        """Documents having any of `values` in `facet` (values as `facet_counts` shows them)."""
-        found: set[int] = set()
-        for value in values:
-            if facet == "tag":
-                found |= self.tag_docs().get(value, set())
-            elif facet in ("year", "month"):
-                first, last = calendar_span(value)
-                found.update(self.day_docs(first, last))
-            else:
-                fieldname = LABEL_FIELDS[facet]
-                btext = value.encode("utf-8")
-                for leaf in self.leaves:
-                    ids = self.postings(leaf, fieldname, btext).ids
-                    found.update(map(leaf.offset.__add__, ids) if leaf.offset else ids)
-        return found
-
-    def facet_counts(self, docs: Iterable[int], facets: Iterable[str]) -> dict[str, dict[str, int]]:
-        """How many of `docs` have each value of each facet; most frequent first (dates newest first)."""
-        docs = docs if isinstance(docs, set | dict) else set(docs)
-        out: dict[str, dict[str, int]] = {}
-        months: Counter[str] | None = None
-        for facet in facets:
-            if facet in ("year", "month"):
-                if months is None:
-                    months = Counter(map(self.global_array("month").__getitem__, docs))
-                    months.pop(None, None)  # type: ignore[call-overload]
-                counts: Counter[str] = Counter()
-                for month, count in months.items():
-                    counts[month[:4] if facet == "year" else month] += count
-                out[facet] = dict(sorted(counts.items(), reverse=True))
-            elif facet == "tag":
-                tagged = {tag: len(found.intersection(docs)) for tag, found in self.tag_docs().items()}
-                out[facet] = _by_count({t: n for t, n in tagged.items() if n})
-            else:
-                counts = Counter(map(self.global_array(LABEL_FIELDS[facet]).__getitem__, docs))
-                counts.pop(None, None)  # type: ignore[call-overload]
-                if facet == "type":  # indexed as labels: wire-service
-                    counts = Counter({value.replace("-", " "): n for value, n in counts.items()})
-                out[facet] = _by_count(counts)
-        return out
-
-    def top(self, scores: Scores, count: int, sort: str) -> list[tuple[int, float]]:
-        """The best `count` documents: by score, or newest or oldest first; ties go to the higher
-        score, then to the lower document number, so that pages never overlap."""
-        if sort == "relevance":
-            best = heapq.nlargest(count, scores.items(), key=itemgetter(1))
-            if best and len(best) < len(scores):  # documents tied with the last one compete by number
-                edge = best[-1][1]
-                above = [(d, s) for d, s in best if s > edge]
-                tied = heapq.nsmallest(count - len(above), (d for d, s in scores.items() if s == edge))
-                best = above + [(d, edge) for d in tied]
-            best.sort(key=lambda item: (-item[1], item[0]))
-            return best
-        stamps = self.global_array("stamp" if sort == "newest" else "stamp_or_never")  # undated last
-        pick = heapq.nlargest if sort == "newest" else heapq.nsmallest
-        docs = pick(count, scores, key=stamps.__getitem__)
-        if docs and len(docs) < len(scores):
-            edge = stamps[docs[-1]]
-            docs = [d for d in docs if stamps[d] != edge] + [d for d in scores if stamps[d] == edge]
-        sign = -1 if sort == "newest" else 1
-        docs.sort(key=lambda d: (sign * stamps[d], -scores[d], d))
-        return [(d, scores[d]) for d in docs[:count]]
 
     def doc_ids(self, docnums: Iterable[int]) -> list[str]:
         stored = self.searcher.stored_fields
@@ -817,7 +648,7 @@ class Snapshot:
         for doc_id in exclude:
             for docnum in self.term("id", doc_id):
                 scores.pop(docnum, None)
-        return self.top(scores, limit, "relevance"), len(scores), frozenset(term for _, term in best)
+        return self.columns.top(scores, limit, "relevance"), len(scores), frozenset(term for _, term in best)
 
     # -- the vocabulary, for spelling suggestions (see briefer.core.search.spelling) ------------------
     def has_word(self, word: str) -> bool:
@@ -894,10 +725,6 @@ def _boosted(scores: Scores, boost: float) -> Scores:
     if boost == 1.0:
         return scores
     return {d: s * boost for d, s in scores.items()}
-
-
-def _by_count(counts: Counter[str] | dict[str, int]) -> dict[str, int]:
-    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _pattern(q: Any) -> str:

@@ -636,7 +636,7 @@ class SearchIndex:
             ],
             total=len(every),
             terms=MatchTerms(frozenset(terms)),
-            facets=_first_values(snap.facet_counts(every, FACETS), request.facet_values)
+            facets=_first_values(snap.columns.facet_counts(every, FACETS), request.facet_values)
             if request.facets
             else None,
             relaxed=len(most),
@@ -753,7 +753,9 @@ def _tiered_page(
     stories: list[int] = []
     for tier, scores in zip((Tier.ALL, Tier.MOST), tiers, strict=True):
         if group_of is None:
-            page += [(d, s, tier) for d, s in snap.top(scores, max(0, wanted - len(page)), request.sort)]
+            page += [
+                (d, s, tier) for d, s in snap.columns.top(scores, max(0, wanted - len(page)), request.sort)
+            ]
             continue
         counted = _stories(scores, group_of, seen)
         stories.append(counted)
@@ -781,7 +783,7 @@ def _one_per_story(
     most = needed + extra
     done, ask = 0, min(most, 2 * needed + 10)
     while len(found) < needed:
-        ranked = snap.top(scores, ask, sort)
+        ranked = snap.columns.top(scores, ask, sort)
         for docnum, score in ranked[done:]:
             if len(found) == needed:
                 break
@@ -818,7 +820,7 @@ def _filter_docs(snap: Snapshot, filters: tuple[tuple[str, str], ...]) -> set[in
         by_facet[facet].append(value)
     allowed: set[int] | None = None
     for facet, values in by_facet.items():
-        found = snap.facet_docs(facet, values)
+        found = snap.columns.facet_docs(facet, values)
         allowed = found if allowed is None else allowed & found
     return allowed
 
