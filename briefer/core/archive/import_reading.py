@@ -18,6 +18,7 @@ from briefer.core.archive import files
 from briefer.core.archive.catalog import Catalog, Location, sha256_hex
 from briefer.core.archive.files import Met
 from briefer.core.archive.import_summary import FileOutcome
+from briefer.core.archive.limits import ImportLimits
 from briefer.core.archive.workers import Job, ParseFunction, ParsePool, Signed
 from briefer.core.extract import Limits, Part
 from briefer.core.progress import raise_if_cancelled
@@ -85,32 +86,60 @@ class ToRead:
         return key, self._sizes[i], self._mtimes[i], self._targets.pop(i, None)
 
 
+@dataclass(frozen=True)
+class RunContext:
+    """What both halves of an import run share: the catalog, where every file was when the run
+    began (and each container's members), and where each file's outcome is reported."""
+
+    catalog: Catalog
+    known: dict[str, Location]
+    members: dict[str, list[Location]]
+    record: Callable[[FileOutcome], None]
+
+    @classmethod
+    def of(cls, catalog: Catalog, record: Callable[[FileOutcome], None]) -> RunContext:
+        known = catalog.locations()
+        members: dict[str, list[Location]] = {}
+        for loc in known.values():
+            if loc.container:
+                members.setdefault(loc.container, []).append(loc)
+        return cls(catalog, known, members, record)
+
+    def unchanged(self, key: str, doc_id: str | None) -> list[FileOutcome]:
+        """A file as it was: it, and each of its members as last recorded."""
+        outcomes = [FileOutcome(key, "unchanged", doc_id=doc_id)]
+        for member in self.members.get(key, ()):
+            settled = member.status in SETTLED
+            outcomes.append(
+                FileOutcome(
+                    member.path,
+                    "unchanged" if settled else member.status,
+                    "" if settled else member.reason,
+                    doc_id=member.doc_id,
+                    container=key,
+                )
+            )
+        return outcomes
+
+
 class Reading:
     """The files one import run reads and parses; what is ready goes to `ready`, in reading order."""
 
     def __init__(
         self,
-        catalog: Catalog,
-        known: dict[str, Location],
-        members: dict[str, list[Location]],
-        record: Callable[[FileOutcome], None],
-        limits: Limits,
+        context: RunContext,
+        limits: ImportLimits,
         ready: list[Work],
         *,
-        time_limit: float,
-        max_memory: int,
         workers: int | None,
         parse: ParseFunction,
         sign: bool,
     ) -> None:
-        self._catalog = catalog
-        self._known = known
-        self._members = members
-        self._record = record
-        self._limits = limits
+        self._context = context
+        self._catalog, self._known, self._record = context.catalog, context.known, context.record
+        self._import_limits = limits  # the parsers' time and memory
+        self._limits = Limits.of(limits)  # each file's
         self._ready = ready
-        self._time_limit = time_limit
-        self._max_memory = max_memory
         self._workers = workers
         self._parse = parse
         self._sign = sign  # workers sign what they parse (clustering is on): the importer only matches
@@ -175,7 +204,7 @@ class Reading:
         loc = self._known.get(key)
         if loc is not None and loc.size == stat.st_size and loc.mtime_ns == stat.st_mtime_ns:
             if loc.status in SETTLED:
-                for outcome in unchanged_outcomes(self._members, key, loc.doc_id):
+                for outcome in self._context.unchanged(key, loc.doc_id):
                     self._record(outcome)
                 return None
             if loc.status == "skipped":
@@ -234,8 +263,8 @@ class Reading:
         if self._pool is None:
             self._pool = ParsePool(
                 workers=self._workers,
-                time_limit=self._time_limit,
-                max_memory=self._max_memory,
+                time_limit=self._import_limits.time_limit,
+                max_memory=self._import_limits.max_memory,
                 parse=self._parse,
                 sign=self._sign,
                 words=True,  # and find the words the index keeps for spelling suggestions
@@ -281,20 +310,3 @@ class Reading:
         if self._pool is not None:
             self._pool.close()
             self._pool = None
-
-
-def unchanged_outcomes(members: dict[str, list[Location]], key: str, doc_id: str | None) -> list[FileOutcome]:
-    """A file as it was: it, and each of its members as last recorded."""
-    outcomes = [FileOutcome(key, "unchanged", doc_id=doc_id)]
-    for member in members.get(key, ()):
-        settled = member.status in SETTLED
-        outcomes.append(
-            FileOutcome(
-                member.path,
-                "unchanged" if settled else member.status,
-                "" if settled else member.reason,
-                doc_id=member.doc_id,
-                container=key,
-            )
-        )
-    return outcomes

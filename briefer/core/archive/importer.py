@@ -33,12 +33,12 @@ from briefer.core.archive import files
 from briefer.core.archive.catalog import Catalog, Location, sha256_hex
 from briefer.core.archive.clusters import Clusters
 from briefer.core.archive.files import scan
-from briefer.core.archive.import_reading import SETTLED, Reading, ToRead, Work, unchanged_outcomes
+from briefer.core.archive.import_reading import SETTLED, Reading, RunContext, ToRead, Work
 from briefer.core.archive.import_summary import FileOutcome, ImportSummary, PackedTexts
 from briefer.core.archive.limits import ImportLimits
 from briefer.core.archive.workers import ParseFunction, Signed
 from briefer.core.documents import Document, Extracted
-from briefer.core.extract import Limits, Part, extract_parts
+from briefer.core.extract import Part, extract_parts
 from briefer.core.processes import release_free_memory
 from briefer.core.progress import Cancelled, Progress, no_progress, raise_if_cancelled
 from briefer.core.search import IndexBusy, SearchEngine, WriteBatch
@@ -134,21 +134,12 @@ class Importer:
             if on_outcome is not None:
                 on_outcome(outcome)
 
-        known = self._catalog.locations()
-        members: dict[str, list[Location]] = {}
-        for loc in known.values():
-            if loc.container:
-                members.setdefault(loc.container, []).append(loc)
+        context = RunContext.of(self._catalog, record)
         ready: list[Work] = []  # read and parsed, for the catalog
         reading = Reading(
-            self._catalog,
-            known,
-            members,
-            record,
-            Limits.of(chosen),
+            context,
+            chosen,
             ready,
-            time_limit=chosen.time_limit,
-            max_memory=chosen.max_memory,
             workers=workers,
             parse=self._parse,
             sign=self._clusters.threshold > 0,
@@ -161,7 +152,7 @@ class Importer:
         cancelled = False
         with self._index.batch(bulk=bulk) as batch:
             writing = _Writing(
-                self._catalog, known, members, record, self._clusters, ready, batch,
+                context, self._clusters, ready, batch,
                 uncommitted=_PackedRevisions(self._index_pending(batch, pending_ids)),
                 bulk=bulk, progress=progress, done=done, total=total,
             )  # fmt: skip
@@ -253,10 +244,7 @@ class _Writing:
 
     def __init__(
         self,
-        catalog: Catalog,
-        known: dict[str, Location],
-        members: dict[str, list[Location]],
-        record: Callable[[FileOutcome], None],
+        context: RunContext,
         clusters: Clusters,
         ready: list[Work],
         batch: WriteBatch,
@@ -267,10 +255,8 @@ class _Writing:
         done: int,
         total: int,
     ) -> None:
-        self._catalog = catalog
-        self._known = known
-        self._members = members
-        self._record = record
+        self._context = context
+        self._catalog, self._known, self._record = context.catalog, context.known, context.record
         self._clusters = clusters
         self._ready = ready
         self._batch = batch
@@ -360,7 +346,7 @@ class _Writing:
         if work.kind == "unchanged":
             assert loc is not None and work.size is not None and work.mtime_ns is not None  # it was read
             self._catalog.touch_location(key, work.size, work.mtime_ns, "unchanged")
-            return unchanged_outcomes(self._members, key, loc.doc_id)
+            return self._context.unchanged(key, loc.doc_id)
         if work.kind == "duplicate":
             assert work.same_doc is not None
             return [self._duplicate(key, loc, work.content_hash, work.same_doc, where, changes)]
