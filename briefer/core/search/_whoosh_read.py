@@ -189,7 +189,7 @@ def _block(matcher: Any, *, values: bool = True) -> tuple[Any, Any, tuple[bytes,
         ids, weights, found = loads(data)
         if not values or not isinstance(found, tuple):
             return ids, weights, None
-        return ids, weights, (b"".join(found), map(len, found))
+        return ids, weights, _joined(found)
     # Before any value's text, the call's name is the first such bytes in the pickle.
     ids, weights, found = loads(data.replace(_BYTES_CALL, _KEEP_TEXT, 1))
     if not values or not isinstance(found, tuple):
@@ -198,8 +198,13 @@ def _block(matcher: Any, *, values: bool = True) -> tuple[Any, Any, tuple[bytes,
         texts = list(map(_TEXT, found))
     except AttributeError:  # a value pickled otherwise (an empty one is bytes())
         ids, weights, found = loads(data)
-        return ids, weights, (b"".join(found), map(len, found))
+        return ids, weights, _joined(found)
     return ids, weights, ("".join(texts).encode("latin-1"), map(len, texts))
+
+
+def _joined(values: tuple[bytes, ...]) -> tuple[bytes, Iterable[int]]:
+    """A block's values as bytes, one after the other, with each one's length."""
+    return b"".join(values), map(len, values)
 
 
 def field_lengths(reader: Any, fieldname: str) -> list[int]:

@@ -224,7 +224,8 @@ class BytesPostingsWriter(W3PostingsWriter):
 
 
 class BlockFieldWriter(W3FieldWriter):
-    """Whoosh's W3 field writer, writing the same bytes with less Python work per posting.
+    """Whoosh's W3 field writer, writing the same bytes with less Python work per posting (and
+    its postings writer made a `BytesPostingsWriter`, whichever way postings come).
 
     Writing a segment walks every posting once: Whoosh reads each one's field length back from
     the length column (a seek and a read per posting) and checks and appends it in several calls;
